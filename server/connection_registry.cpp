@@ -1,0 +1,29 @@
+#include "connection_registry.hpp"
+
+#include <utility>
+
+namespace moim::server {
+
+void ConnectionRegistry::add(ConnId id, std::weak_ptr<Connection> connection) {
+  connections_[id] = std::move(connection);
+}
+
+void ConnectionRegistry::remove(ConnId id) { connections_.erase(id); }
+
+std::shared_ptr<Connection> ConnectionRegistry::find(ConnId id) const {
+  const auto it = connections_.find(id);
+  if (it == connections_.end()) return nullptr;
+  return it->second.lock();
+}
+
+void ConnectionRegistry::deliver(const HubOutput& output) const {
+  for (const Outgoing& out : output.sends) {
+    if (!out.text) continue;
+    if (std::shared_ptr<Connection> connection = find(out.to)) connection->send(out.text);
+  }
+  for (ConnId id : output.closes) {
+    if (std::shared_ptr<Connection> connection = find(id)) connection->close_after_flush();
+  }
+}
+
+}  // namespace moim::server

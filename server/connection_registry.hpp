@@ -1,0 +1,39 @@
+// ConnId -> live WebSocket connection, used to deliver the hub's output.
+// Holds weak references only: a connection that has gone away is skipped, never touched.
+#pragma once
+
+#include "hub.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace moim::server {
+
+// What the hub's output needs from a connection; WebSocketSession implements it.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Queues a text frame. May decide the peer is too slow and close the connection instead.
+  virtual void send(std::shared_ptr<const std::string> text) = 0;
+  // Closes the connection once everything queued so far has been written.
+  virtual void close_after_flush() = 0;
+};
+
+class ConnectionRegistry {
+ public:
+  void add(ConnId id, std::weak_ptr<Connection> connection);
+  void remove(ConnId id);
+  // The live connection with that id, or nullptr.
+  std::shared_ptr<Connection> find(ConnId id) const;
+  // Queues every send on its connection, then asks the listed connections to close.
+  // Unknown or dead ids are skipped.
+  void deliver(const HubOutput& output) const;
+  std::size_t size() const { return connections_.size(); }
+
+ private:
+  std::unordered_map<ConnId, std::weak_ptr<Connection>> connections_;
+};
+
+}  // namespace moim::server

@@ -1,0 +1,76 @@
+// The hub: every connection's messages go through here. It owns the room registry, assigns peer ids,
+// sets the sender of every relayed signal and decides who receives what.
+// No Asio in this file: input is (connection, text), output is a list of frames to send and
+// connections to close, so tests and fuzzers drive it without sockets.
+#pragma once
+
+#include "protocol.hpp"
+#include "room_registry.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace moim {
+
+using ConnId = std::uint64_t;
+
+struct Outgoing {
+  ConnId to = 0;
+  // Shared so that a broadcast is serialized once and the same buffer is queued on every connection.
+  std::shared_ptr<const std::string> text;
+};
+
+struct HubOutput {
+  std::vector<Outgoing> sends;
+  std::vector<ConnId> closes;  // connections the transport must close after flushing their sends
+};
+
+struct HubConfig {
+  RoomRegistry::Limits registry;
+  std::size_t max_message_bytes = proto::kMaxMessageBytes;
+};
+
+class Hub {
+ public:
+  using TokenSource = std::function<std::string()>;
+  Hub(HubConfig config, TokenSource make_token);
+
+  // A connection opened. Nothing is sent until it says hello.
+  void connect(ConnId conn);
+  // A text frame arrived (any size: oversize frames are answered with an error here).
+  HubOutput on_text(ConnId conn, std::string_view text);
+  // A binary frame arrived: not part of the protocol.
+  HubOutput on_binary(ConnId conn);
+  // The connection is gone (closed, failed, or kicked): leave its room and tell the others.
+  HubOutput disconnect(ConnId conn);
+
+  const RoomRegistry& registry() const { return registry_; }
+  std::size_t connection_count() const { return conns_.size(); }
+
+ private:
+  struct Conn {
+    bool hello = false;
+    proto::PeerId peer = 0;  // 0 = not in a room
+  };
+
+  HubOutput handle(ConnId conn, Conn& state, const proto::ClientMessage& msg);
+  void reply(HubOutput& out, ConnId conn, const proto::ServerMessage& msg);
+  void error(HubOutput& out, ConnId conn, proto::ErrorCode code, std::string message, std::string_view request);
+  void broadcast_room(HubOutput& out, proto::RoomId room);  // room-updated to every lobby connection
+  void to_room(HubOutput& out, proto::RoomId room, proto::PeerId except, const proto::ServerMessage& msg);
+  void leave_room(HubOutput& out, Conn& state);
+
+  HubConfig config_;
+  TokenSource make_token_;
+  RoomRegistry registry_;
+  std::unordered_map<ConnId, Conn> conns_;
+  std::unordered_map<proto::PeerId, ConnId> conn_of_peer_;
+  proto::PeerId next_peer_id_ = 1;
+};
+
+}  // namespace moim

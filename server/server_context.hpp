@@ -1,0 +1,23 @@
+// State shared by every session of one server process. Single-threaded: all of it is touched only
+// from the io_context's one thread, so nothing here is locked.
+#pragma once
+
+#include "connection_registry.hpp"
+#include "hub.hpp"
+
+#include <filesystem>
+#include <utility>
+
+namespace moim::server {
+
+struct ServerContext {
+  ServerContext(HubConfig config, Hub::TokenSource make_token, std::filesystem::path root)
+      : hub(std::move(config), std::move(make_token)), doc_root(std::move(root)) {}
+
+  Hub hub;
+  ConnectionRegistry connections;
+  std::filesystem::path doc_root;  // static files are served from here
+  ConnId next_conn_id = 1;         // never reused during the process's life
+};
+
+}  // namespace moim::server

@@ -1,0 +1,797 @@
+// JSON codec for the Moim wire protocol, plus the text rules (UTF-8, trimming, name limits).
+//
+// Decoding must never throw: the browser build defines JSON_NOEXCEPTION, where nlohmann turns every
+// would-be exception into abort(). So parsing uses the non-throwing overload, and every field is checked
+// for presence and JSON type before it is read.
+#include "protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+namespace moim::proto {
+
+namespace {
+
+using json = nlohmann::json;
+// Encoding keeps insertion order so "type" comes first on the wire: easier to read in logs.
+using ojson = nlohmann::ordered_json;
+
+// ---- message type names ---------------------------------------------------------------------------
+
+// Position of T in a variant, usable as a case label: `case position<Hello, ClientMessage>:`.
+template <typename T, typename Variant, std::size_t I = 0>
+constexpr std::size_t variant_index() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, Variant>, T>) {
+    return I;
+  } else {
+    return variant_index<T, Variant, I + 1>();
+  }
+}
+template <typename T, typename Variant>
+inline constexpr std::size_t position = variant_index<T, Variant>();
+
+// Wire names, in variant order (checked below).
+constexpr std::array<std::string_view, std::variant_size_v<ClientMessage>> kClientTypes = {
+    "hello", "create-room", "join", "leave", "signal", "media"};
+constexpr std::array<std::string_view, std::variant_size_v<ServerMessage>> kServerTypes = {
+    "welcome", "room-created", "room-updated", "joined", "peer-joined",
+    "peer-left", "signal", "peer-media", "left", "error"};
+
+static_assert(kClientTypes[position<Hello, ClientMessage>] == "hello");
+static_assert(kClientTypes[position<CreateRoom, ClientMessage>] == "create-room");
+static_assert(kClientTypes[position<Join, ClientMessage>] == "join");
+static_assert(kClientTypes[position<Leave, ClientMessage>] == "leave");
+static_assert(kClientTypes[position<SendSignal, ClientMessage>] == "signal");
+static_assert(kClientTypes[position<SetMedia, ClientMessage>] == "media");
+static_assert(kServerTypes[position<Welcome, ServerMessage>] == "welcome");
+static_assert(kServerTypes[position<RoomCreated, ServerMessage>] == "room-created");
+static_assert(kServerTypes[position<RoomUpdated, ServerMessage>] == "room-updated");
+static_assert(kServerTypes[position<Joined, ServerMessage>] == "joined");
+static_assert(kServerTypes[position<PeerJoined, ServerMessage>] == "peer-joined");
+static_assert(kServerTypes[position<PeerLeft, ServerMessage>] == "peer-left");
+static_assert(kServerTypes[position<RelayedSignal, ServerMessage>] == "signal");
+static_assert(kServerTypes[position<PeerMedia, ServerMessage>] == "peer-media");
+static_assert(kServerTypes[position<Left, ServerMessage>] == "left");
+static_assert(kServerTypes[position<Error, ServerMessage>] == "error");
+
+// Type strings echoed back in errors are clipped: a hostile client could send a 64 KiB "type".
+constexpr std::size_t kMaxEchoedBytes = 64;
+
+// ---- UTF-8 ----------------------------------------------------------------------------------------
+
+constexpr char32_t kInvalid = 0xFFFFFFFF;
+
+// Decodes one code point at `pos` and advances past it. Invalid sequences yield kInvalid and advance
+// one byte, so callers scanning untrusted text always make progress.
+char32_t next_code_point(std::string_view text, std::size_t& pos) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const std::size_t n = text.size();
+  const unsigned char c = byte(pos);
+  if (c < 0x80) {
+    ++pos;
+    return c;
+  }
+  std::size_t len = 0;
+  char32_t cp = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte (rules out overlongs/surrogates)
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    cp = c & 0x0F;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // UTF-16 surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    cp = c & 0x07;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    ++pos;  // continuation byte, overlong lead (C0/C1) or F5..FF
+    return kInvalid;
+  }
+  if (pos + len > n || byte(pos + 1) < lo || byte(pos + 1) > hi) {
+    ++pos;
+    return kInvalid;
+  }
+  for (std::size_t i = 1; i < len; ++i) {
+    const unsigned char cc = byte(pos + i);
+    if ((cc & 0xC0) != 0x80) {
+      ++pos;
+      return kInvalid;
+    }
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  pos += len;
+  return cp;
+}
+
+// White_Space code points plus the invisible ones people paste around names (ZWSP, word joiner, BOM).
+bool is_space(char32_t cp) {
+  switch (cp) {
+    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20:
+    case 0x85: case 0xA0: case 0x1680: case 0x180E:
+    case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x2060:
+    case 0x3000: case 0xFEFF:
+      return true;
+    default:
+      return cp >= 0x2000 && cp <= 0x200B;
+  }
+}
+
+bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+
+std::optional<std::string> normalize_name(std::string_view name, std::size_t min_chars, std::size_t max_chars) {
+  if (!is_valid_utf8(name)) return std::nullopt;
+  std::string trimmed = trim(name);
+  std::size_t chars = 0;
+  for (std::size_t pos = 0; pos < trimmed.size();) {
+    if (is_control(next_code_point(trimmed, pos))) return std::nullopt;
+    ++chars;
+  }
+  if (chars < min_chars || chars > max_chars) return std::nullopt;
+  return trimmed;
+}
+
+// Cuts at most `max_bytes` without splitting a code point (input is valid UTF-8).
+std::string clip(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end));
+}
+
+// ---- decoding helpers -----------------------------------------------------------------------------
+
+std::string in_quotes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  out += text;
+  out += '"';
+  return out;
+}
+
+// Reads the fields of one JSON object, recording the first problem in `error` (code bad-field, with a
+// message naming the field). Every read checks presence and JSON type first, so nothing can throw.
+// Strings are moved out of the parsed document: it is discarded after decoding.
+class Fields {
+ public:
+  Fields(json& object, std::string_view type, Error& error, std::string path = {})
+      : object_(object), type_(type), error_(error), path_(std::move(path)) {}
+
+  bool string(const char* key, std::string& out) {
+    json* value = find(key);
+    if (!value) return missing(key);
+    if (!value->is_string()) return wrong(key, "a string");
+    out = std::move(value->get_ref<std::string&>());
+    return true;
+  }
+
+  // Optional string: absent or null keeps `out` unchanged.
+  bool optional_string(const char* key, std::string& out) {
+    json* value = find(key);
+    if (!value || value->is_null()) return true;
+    return string(key, out);
+  }
+
+  bool boolean(const char* key, bool& out) {
+    json* value = find(key);
+    if (!value) return missing(key);
+    if (!value->is_boolean()) return wrong(key, "true or false");
+    out = value->get<bool>();
+    return true;
+  }
+
+  bool optional_boolean(const char* key, bool& out) {
+    json* value = find(key);
+    if (!value || value->is_null()) return true;
+    return boolean(key, out);
+  }
+
+  bool u32(const char* key, std::uint32_t& out) {
+    json* value = find(key);
+    if (!value) return missing(key);
+    std::int64_t n = 0;
+    if (!integer_in(*value, 0, std::numeric_limits<std::uint32_t>::max(), n)) {
+      return wrong(key, "a whole number from 0 to 4294967295");
+    }
+    out = static_cast<std::uint32_t>(n);
+    return true;
+  }
+
+  bool optional_u32(const char* key, std::uint32_t& out) {
+    json* value = find(key);
+    if (!value || value->is_null()) return true;
+    return u32(key, out);
+  }
+
+  bool int32(const char* key, int& out, std::int64_t min = std::numeric_limits<int>::min()) {
+    json* value = find(key);
+    if (!value) return missing(key);
+    std::int64_t n = 0;
+    if (!integer_in(*value, min, std::numeric_limits<int>::max(), n)) {
+      return wrong(key, min == 0 ? "a whole number from 0 to 2147483647" : "a whole number");
+    }
+    out = static_cast<int>(n);
+    return true;
+  }
+
+  bool optional_int32(const char* key, int& out, std::int64_t min = std::numeric_limits<int>::min()) {
+    json* value = find(key);
+    if (!value || value->is_null()) return true;
+    return int32(key, out, min);
+  }
+
+  json* object(const char* key) {
+    json* value = find(key);
+    if (!value) {
+      missing(key);
+      return nullptr;
+    }
+    if (!value->is_object()) {
+      wrong(key, "an object");
+      return nullptr;
+    }
+    return value;
+  }
+
+  json* array(const char* key) {
+    json* value = find(key);
+    if (!value) {
+      missing(key);
+      return nullptr;
+    }
+    if (!value->is_array()) {
+      wrong(key, "an array");
+      return nullptr;
+    }
+    return value;
+  }
+
+  bool has(const char* key) const { return object_.contains(key); }
+
+  // A bad-field error for a value that has the right JSON type but not an allowed value.
+  bool invalid(const char* key, std::string_view must_be) { return wrong(key, must_be); }
+
+  std::string_view type() const { return type_; }
+  Error& error() { return error_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  json* find(const char* key) {
+    auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &*it;
+  }
+
+  static bool integer_in(const json& value, std::int64_t min, std::int64_t max, std::int64_t& out) {
+    if (value.is_number_unsigned()) {
+      const std::uint64_t n = value.get<std::uint64_t>();
+      if (n > static_cast<std::uint64_t>(max)) return false;
+      out = static_cast<std::int64_t>(n);
+    } else if (value.is_number_integer()) {
+      out = value.get<std::int64_t>();
+    } else {
+      return false;  // floats (3.0 included), strings, null...
+    }
+    return out >= min && out <= max;
+  }
+
+  bool missing(const char* key) {
+    error_.code = ErrorCode::BadField;
+    error_.message = "The " + in_quotes(type_) + " message is missing the " + in_quotes(path_ + key) + " field.";
+    return false;
+  }
+
+  bool wrong(const char* key, std::string_view must_be) {
+    error_.code = ErrorCode::BadField;
+    error_.message = "The " + in_quotes(path_ + key) + " field of " + in_quotes(type_) + " must be ";
+    error_.message += must_be;
+    error_.message += '.';
+    return false;
+  }
+
+  json& object_;
+  std::string_view type_;
+  Error& error_;
+  std::string path_;  // "candidate." for nested objects, so messages name the full field
+};
+
+bool read_room(Fields& f, RoomInfo& room) {
+  return f.u32("id", room.id) && f.string("name", room.name) && f.u32("participants", room.participants) &&
+         f.u32("capacity", room.capacity);
+}
+
+bool read_peer(Fields& f, PeerInfo& peer) {
+  return f.u32("id", peer.id) && f.string("name", peer.name) && f.boolean("mic", peer.mic) &&
+         f.boolean("camera", peer.camera);
+}
+
+// Reads the object at `key` with `read`, naming nested fields "key.field" in errors.
+template <typename T, typename Read>
+bool read_nested(Fields& f, const char* key, T& out, Read read) {
+  json* value = f.object(key);
+  if (!value) return false;
+  Fields nested(*value, f.type(), f.error(), f.path() + key + ".");
+  return read(nested, out);
+}
+
+template <typename T, typename Read>
+bool read_list(Fields& f, const char* key, std::vector<T>& out, Read read) {
+  json* list = f.array(key);
+  if (!list) return false;
+  out.reserve(list->size());
+  std::size_t index = 0;
+  for (json& item : *list) {
+    const std::string item_path = f.path() + key + "[" + std::to_string(index++) + "]";
+    if (!item.is_object()) return f.invalid(key, "an array of objects");
+    Fields fields(item, f.type(), f.error(), item_path + ".");
+    if (!read(fields, out.emplace_back())) return false;
+  }
+  return true;
+}
+
+bool read_candidate(Fields& f, IceCandidate& candidate) {
+  return f.string("candidate", candidate.candidate) && f.optional_string("sdpMid", candidate.sdp_mid) &&
+         f.optional_int32("sdpMLineIndex", candidate.sdp_mline_index, 0);
+}
+
+// The part of a signal shared by both directions: kind plus its payload.
+bool read_signal_body(Fields& f, Signal& signal) {
+  std::string kind;
+  if (!f.string("kind", kind)) return false;
+  if (kind == "offer") {
+    signal.kind = SignalKind::Offer;
+  } else if (kind == "answer") {
+    signal.kind = SignalKind::Answer;
+  } else if (kind == "candidate") {
+    signal.kind = SignalKind::Candidate;
+  } else {
+    return f.invalid("kind", "\"offer\", \"answer\" or \"candidate\"");
+  }
+  if (signal.kind == SignalKind::Candidate) return read_nested(f, "candidate", signal.candidate, read_candidate);
+  return f.string("sdp", signal.sdp);
+}
+
+// Size, UTF-8, JSON, object, "type": the checks every message goes through before its fields.
+// On success `doc` holds the parsed object and `type` views its "type" string.
+bool read_envelope(std::string_view text, json& doc, std::string_view& type, Error& error) {
+  const auto fail = [&](ErrorCode code, std::string message) {
+    error.code = code;
+    error.message = std::move(message);
+    return false;
+  };
+  if (text.size() > kMaxMessageBytes) {
+    return fail(ErrorCode::MessageTooLarge, "The message is " + std::to_string(text.size()) +
+                                                " bytes; the limit is " + std::to_string(kMaxMessageBytes) +
+                                                " bytes.");
+  }
+  if (!is_valid_utf8(text)) return fail(ErrorCode::BadUtf8, "The message is not valid UTF-8 text.");
+  doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return fail(ErrorCode::BadJson, "The message is not valid JSON.");
+  if (!doc.is_object()) return fail(ErrorCode::BadJson, "The message must be a JSON object.");
+  auto it = doc.find("type");
+  if (it == doc.end() || !it->is_string()) {
+    return fail(ErrorCode::MissingType, "The message has no \"type\" string.");
+  }
+  type = it->get_ref<const std::string&>();
+  error.request = clip(type, kMaxEchoedBytes);
+  return true;
+}
+
+template <typename T>
+void unknown_type(Decoded<T>& out) {
+  out.error.code = ErrorCode::UnknownType;
+  out.error.message = "Unknown message type " + in_quotes(out.error.request) + ".";
+}
+
+// Position of the wire name `type` in a names table; names.size() when unknown.
+std::size_t index_of(const auto& names, std::string_view type) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == type) return i;
+  }
+  return names.size();
+}
+
+// ---- encoding helpers -----------------------------------------------------------------------------
+
+ojson room_json(const RoomInfo& room) {
+  ojson j = ojson::object();
+  j["id"] = room.id;
+  j["name"] = room.name;
+  j["participants"] = room.participants;
+  j["capacity"] = room.capacity;
+  return j;
+}
+
+ojson peer_json(const PeerInfo& peer) {
+  ojson j = ojson::object();
+  j["id"] = peer.id;
+  j["name"] = peer.name;
+  j["mic"] = peer.mic;
+  j["camera"] = peer.camera;
+  return j;
+}
+
+// `peer_key` is "to" from a client and "from" from the server.
+void write_signal(ojson& j, const char* peer_key, const Signal& signal) {
+  j[peer_key] = signal.peer;
+  j["kind"] = to_string(signal.kind);
+  if (signal.kind == SignalKind::Candidate) {
+    ojson c = ojson::object();
+    c["candidate"] = signal.candidate.candidate;
+    c["sdpMid"] = signal.candidate.sdp_mid;
+    c["sdpMLineIndex"] = signal.candidate.sdp_mline_index;
+    j["candidate"] = std::move(c);
+  } else {
+    j["sdp"] = signal.sdp;
+  }
+}
+
+std::string dump(const ojson& j) {
+  // replace: a string holding invalid UTF-8 must never make encoding throw (or abort in wasm).
+  return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
+
+ojson typed(std::string_view type) {
+  ojson j = ojson::object();
+  j["type"] = type;
+  return j;
+}
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+// ---- errors -------------------------------------------------------------------------------------
+
+ErrorClass classify(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::NameInvalid:
+    case ErrorCode::RoomNameInvalid:
+    case ErrorCode::RoomNameTaken:
+    case ErrorCode::CapacityInvalid:
+    case ErrorCode::RoomNotFound:
+    case ErrorCode::RoomFull:
+    case ErrorCode::AlreadyInRoom:
+    case ErrorCode::NotInRoom:
+    case ErrorCode::TooManyRooms:
+      return ErrorClass::User;
+    case ErrorCode::BadJson:
+    case ErrorCode::BadUtf8:
+    case ErrorCode::MessageTooLarge:
+    case ErrorCode::BinaryNotSupported:
+    case ErrorCode::MissingType:
+    case ErrorCode::UnknownType:
+    case ErrorCode::BadField:
+    case ErrorCode::SpoofedSender:
+    case ErrorCode::PeerNotFound:
+    case ErrorCode::HelloRequired:
+    case ErrorCode::VersionMismatch:
+      return ErrorClass::Protocol;
+    case ErrorCode::Internal:
+      return ErrorClass::Internal;
+  }
+  return ErrorClass::Internal;
+}
+
+std::string_view to_string(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::NameInvalid: return "name-invalid";
+    case ErrorCode::RoomNameInvalid: return "room-name-invalid";
+    case ErrorCode::RoomNameTaken: return "room-name-taken";
+    case ErrorCode::CapacityInvalid: return "capacity-invalid";
+    case ErrorCode::RoomNotFound: return "room-not-found";
+    case ErrorCode::RoomFull: return "room-full";
+    case ErrorCode::AlreadyInRoom: return "already-in-room";
+    case ErrorCode::NotInRoom: return "not-in-room";
+    case ErrorCode::TooManyRooms: return "too-many-rooms";
+    case ErrorCode::BadJson: return "bad-json";
+    case ErrorCode::BadUtf8: return "bad-utf8";
+    case ErrorCode::MessageTooLarge: return "message-too-large";
+    case ErrorCode::BinaryNotSupported: return "binary-not-supported";
+    case ErrorCode::MissingType: return "missing-type";
+    case ErrorCode::UnknownType: return "unknown-type";
+    case ErrorCode::BadField: return "bad-field";
+    case ErrorCode::SpoofedSender: return "spoofed-sender";
+    case ErrorCode::PeerNotFound: return "peer-not-found";
+    case ErrorCode::HelloRequired: return "hello-required";
+    case ErrorCode::VersionMismatch: return "version-mismatch";
+    case ErrorCode::Internal: return "internal";
+  }
+  return "internal";
+}
+
+std::optional<ErrorCode> error_code_from_string(std::string_view text) {
+  // The switch in to_string is the single table of names; Internal is the last enumerator.
+  for (int i = 0; i <= static_cast<int>(ErrorCode::Internal); ++i) {
+    const auto code = static_cast<ErrorCode>(i);
+    if (to_string(code) == text) return code;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(ErrorClass cls) {
+  switch (cls) {
+    case ErrorClass::User: return "user";
+    case ErrorClass::Protocol: return "protocol";
+    case ErrorClass::Internal: return "internal";
+  }
+  return "internal";
+}
+
+std::ostream& operator<<(std::ostream& os, ErrorCode code) { return os << to_string(code); }
+std::ostream& operator<<(std::ostream& os, ErrorClass cls) { return os << to_string(cls); }
+
+std::string_view to_string(SignalKind kind) {
+  switch (kind) {
+    case SignalKind::Offer: return "offer";
+    case SignalKind::Answer: return "answer";
+    case SignalKind::Candidate: return "candidate";
+  }
+  return "offer";
+}
+
+std::ostream& operator<<(std::ostream& os, SignalKind kind) { return os << to_string(kind); }
+
+// ---- codec --------------------------------------------------------------------------------------
+
+std::string_view type_name(const ClientMessage& msg) { return kClientTypes[msg.index()]; }
+std::string_view type_name(const ServerMessage& msg) { return kServerTypes[msg.index()]; }
+
+std::string encode(const ClientMessage& msg) {
+  ojson j = typed(type_name(msg));
+  std::visit(Overloaded{
+                 [&](const Hello& m) { j["version"] = m.version; },
+                 [&](const CreateRoom& m) {
+                   j["name"] = m.name;
+                   j["capacity"] = m.capacity;
+                 },
+                 [&](const Join& m) {
+                   j["room"] = m.room;
+                   j["name"] = m.name;
+                   j["mic"] = m.mic;
+                   j["camera"] = m.camera;
+                 },
+                 [&](const Leave&) {},
+                 [&](const SendSignal& m) { write_signal(j, "to", m.signal); },
+                 [&](const SetMedia& m) {
+                   j["mic"] = m.mic;
+                   j["camera"] = m.camera;
+                 },
+             },
+             msg);
+  return dump(j);
+}
+
+std::string encode(const ServerMessage& msg) {
+  ojson j = typed(type_name(msg));
+  std::visit(Overloaded{
+                 [&](const Welcome& m) {
+                   j["version"] = m.version;
+                   ojson rooms = ojson::array();
+                   for (const RoomInfo& room : m.rooms) rooms.push_back(room_json(room));
+                   j["rooms"] = std::move(rooms);
+                 },
+                 [&](const RoomCreated& m) { j["room"] = room_json(m.room); },
+                 [&](const RoomUpdated& m) { j["room"] = room_json(m.room); },
+                 [&](const Joined& m) {
+                   j["room"] = room_json(m.room);
+                   j["self"] = peer_json(m.self);
+                   j["token"] = m.token;
+                   ojson peers = ojson::array();
+                   for (const PeerInfo& peer : m.peers) peers.push_back(peer_json(peer));
+                   j["peers"] = std::move(peers);
+                 },
+                 [&](const PeerJoined& m) { j["peer"] = peer_json(m.peer); },
+                 [&](const PeerLeft& m) { j["peer"] = m.peer; },
+                 [&](const RelayedSignal& m) { write_signal(j, "from", m.signal); },
+                 [&](const PeerMedia& m) {
+                   j["peer"] = m.peer;
+                   j["mic"] = m.mic;
+                   j["camera"] = m.camera;
+                 },
+                 [&](const Left&) {},
+                 [&](const Error& m) {
+                   j["code"] = to_string(m.code);
+                   j["message"] = m.message;
+                   if (!m.request.empty()) j["request"] = m.request;
+                 },
+             },
+             msg);
+  return dump(j);
+}
+
+Decoded<ClientMessage> decode_client(std::string_view text) {
+  Decoded<ClientMessage> out;
+  json doc;
+  std::string_view type;
+  if (!read_envelope(text, doc, type, out.error)) return out;
+  Fields f(doc, type, out.error);
+
+  switch (index_of(kClientTypes, type)) {
+    case position<Hello, ClientMessage>: {
+      Hello m;
+      if (f.int32("version", m.version)) out.message = m;
+      break;
+    }
+    case position<CreateRoom, ClientMessage>: {
+      CreateRoom m;
+      if (f.string("name", m.name) && f.optional_u32("capacity", m.capacity)) out.message = std::move(m);
+      break;
+    }
+    case position<Join, ClientMessage>: {
+      Join m;
+      if (f.u32("room", m.room) && f.string("name", m.name) && f.optional_boolean("mic", m.mic) &&
+          f.optional_boolean("camera", m.camera)) {
+        out.message = std::move(m);
+      }
+      break;
+    }
+    case position<Leave, ClientMessage>:
+      out.message = Leave{};
+      break;
+    case position<SendSignal, ClientMessage>: {
+      // Only the server says who a signal is from; a client claiming a sender is refused outright.
+      if (f.has("from")) {
+        out.error.code = ErrorCode::SpoofedSender;
+        out.error.message = "A signal must not set \"from\": the server fills in the sender.";
+        break;
+      }
+      SendSignal m;
+      if (f.u32("to", m.signal.peer) && read_signal_body(f, m.signal)) out.message = std::move(m);
+      break;
+    }
+    case position<SetMedia, ClientMessage>: {
+      SetMedia m;
+      if (f.boolean("mic", m.mic) && f.boolean("camera", m.camera)) out.message = m;
+      break;
+    }
+    default:
+      unknown_type(out);
+  }
+  return out;
+}
+
+Decoded<ServerMessage> decode_server(std::string_view text) {
+  Decoded<ServerMessage> out;
+  json doc;
+  std::string_view type;
+  if (!read_envelope(text, doc, type, out.error)) return out;
+  Fields f(doc, type, out.error);
+
+  switch (index_of(kServerTypes, type)) {
+    case position<Welcome, ServerMessage>: {
+      Welcome m;
+      if (f.int32("version", m.version) && read_list(f, "rooms", m.rooms, read_room)) out.message = std::move(m);
+      break;
+    }
+    case position<RoomCreated, ServerMessage>: {
+      RoomCreated m;
+      if (read_nested(f, "room", m.room, read_room)) out.message = std::move(m);
+      break;
+    }
+    case position<RoomUpdated, ServerMessage>: {
+      RoomUpdated m;
+      if (read_nested(f, "room", m.room, read_room)) out.message = std::move(m);
+      break;
+    }
+    case position<Joined, ServerMessage>: {
+      Joined m;
+      if (read_nested(f, "room", m.room, read_room) && read_nested(f, "self", m.self, read_peer) &&
+          f.string("token", m.token) && read_list(f, "peers", m.peers, read_peer)) {
+        out.message = std::move(m);
+      }
+      break;
+    }
+    case position<PeerJoined, ServerMessage>: {
+      PeerJoined m;
+      if (read_nested(f, "peer", m.peer, read_peer)) out.message = std::move(m);
+      break;
+    }
+    case position<PeerLeft, ServerMessage>: {
+      PeerLeft m;
+      if (f.u32("peer", m.peer)) out.message = m;
+      break;
+    }
+    case position<RelayedSignal, ServerMessage>: {
+      RelayedSignal m;
+      if (f.u32("from", m.signal.peer) && read_signal_body(f, m.signal)) out.message = std::move(m);
+      break;
+    }
+    case position<PeerMedia, ServerMessage>: {
+      PeerMedia m;
+      if (f.u32("peer", m.peer) && f.boolean("mic", m.mic) && f.boolean("camera", m.camera)) out.message = m;
+      break;
+    }
+    case position<Left, ServerMessage>:
+      out.message = Left{};
+      break;
+    case position<Error, ServerMessage>: {
+      Error m;
+      std::string code;
+      if (!f.string("code", code) || !f.string("message", m.message) || !f.optional_string("request", m.request)) {
+        break;
+      }
+      // A code from a newer server is still an error the user should see: keep its message.
+      m.code = error_code_from_string(code).value_or(ErrorCode::Internal);
+      out.message = std::move(m);
+      break;
+    }
+    default:
+      unknown_type(out);
+  }
+  return out;
+}
+
+// ---- text rules ---------------------------------------------------------------------------------
+
+bool is_valid_utf8(std::string_view text) {
+  const std::size_t n = text.size();
+  std::size_t pos = 0;
+  while (pos < n) {
+    // Fast path: SDP and most JSON are ASCII; skip 8 ASCII bytes at a time.
+    if (pos + 8 <= n) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + pos, sizeof word);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        pos += 8;
+        continue;
+      }
+    }
+    if (next_code_point(text, pos) == kInvalid) return false;
+  }
+  return true;
+}
+
+std::size_t utf8_length(std::string_view text) {
+  std::size_t count = 0;
+  for (const char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return count;
+}
+
+std::string trim(std::string_view text) {
+  // Scan forward (backward UTF-8 decoding is error-prone): keep from the first non-space code point to
+  // the end of the last one. Invalid bytes count as non-space, so they are never silently dropped.
+  std::size_t begin = text.size(), end = 0;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t start = pos;
+    if (!is_space(next_code_point(text, pos))) {
+      if (begin == text.size()) begin = start;
+      end = pos;
+    }
+  }
+  if (begin >= end) return {};
+  return std::string(text.substr(begin, end - begin));
+}
+
+std::optional<std::string> normalize_display_name(std::string_view name) {
+  return normalize_name(name, kMinNameChars, kMaxNameChars);
+}
+
+std::optional<std::string> normalize_room_name(std::string_view name) {
+  return normalize_name(name, kMinRoomNameChars, kMaxRoomNameChars);
+}
+
+bool is_valid_capacity(std::uint32_t capacity) { return capacity >= kMinCapacity && capacity <= kMaxCapacity; }
+
+std::string room_name_key(std::string_view normalized_name) {
+  std::string key(normalized_name);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return key;
+}
+
+}  // namespace moim::proto

@@ -1,0 +1,176 @@
+// Moim wire protocol: typed messages <-> JSON text frames.
+// Pure C++ (standard library + nlohmann/json); compiled into the browser client and the server alike.
+// Decoding never throws: every malformed input becomes an Error with a stable code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace moim::proto {
+
+inline constexpr int kVersion = 1;
+// Messages larger than this are answered with error "message-too-large" and otherwise ignored.
+inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
+
+using PeerId = std::uint32_t;
+using RoomId = std::uint32_t;
+
+inline constexpr std::size_t kMinNameChars = 1, kMaxNameChars = 32;
+inline constexpr std::size_t kMinRoomNameChars = 1, kMaxRoomNameChars = 48;
+inline constexpr std::uint32_t kMinCapacity = 2, kMaxCapacity = 8, kDefaultCapacity = 6;
+
+// ---- errors -------------------------------------------------------------------------------------
+// Every error has a stable code and a class that fixes the policy:
+//   user     - the person asked for something not allowed (name taken, room full); shown in the UI.
+//   protocol - the peer sent something malformed; answered, logged, connection kept.
+//   internal - our bug or resource exhaustion; answered, logged loudly.
+enum class ErrorClass { User, Protocol, Internal };
+
+enum class ErrorCode {
+  // user
+  NameInvalid,        // display name empty, too long, or contains control characters
+  RoomNameInvalid,    // room name empty, too long, or contains control characters
+  RoomNameTaken,      // a room with that name (case-insensitive) exists
+  CapacityInvalid,    // capacity outside [kMinCapacity, kMaxCapacity]
+  RoomNotFound,       // join to a room id that does not exist
+  RoomFull,           // room already has `capacity` participants
+  AlreadyInRoom,      // join while already in a room
+  NotInRoom,          // leave / signal / media while not in a room
+  TooManyRooms,       // server-wide room limit reached
+  // protocol
+  BadJson,            // not parseable JSON, or not a JSON object
+  BadUtf8,            // text is not valid UTF-8
+  MessageTooLarge,    // over kMaxMessageBytes
+  BinaryNotSupported, // binary WebSocket frame
+  MissingType,        // no "type" string
+  UnknownType,        // "type" is not a known message
+  BadField,           // a required field is missing or has the wrong JSON type / range
+  SpoofedSender,      // client set "from" on a signal: the server alone sets senders
+  PeerNotFound,       // signal to a peer that is not in the sender's room
+  HelloRequired,      // first message must be hello
+  VersionMismatch,    // hello with another protocol version
+  // internal
+  Internal,
+};
+
+ErrorClass classify(ErrorCode code);
+std::string_view to_string(ErrorCode code);
+std::optional<ErrorCode> error_code_from_string(std::string_view text);
+std::string_view to_string(ErrorClass cls);
+std::ostream& operator<<(std::ostream& os, ErrorCode code);
+std::ostream& operator<<(std::ostream& os, ErrorClass cls);
+
+// ---- shared records -----------------------------------------------------------------------------
+struct RoomInfo {
+  RoomId id = 0;
+  std::string name;
+  std::uint32_t participants = 0;
+  std::uint32_t capacity = kDefaultCapacity;
+  bool operator==(const RoomInfo&) const = default;
+};
+
+struct PeerInfo {
+  PeerId id = 0;
+  std::string name;
+  bool mic = true;
+  bool camera = true;
+  bool operator==(const PeerInfo&) const = default;
+};
+
+enum class SignalKind { Offer, Answer, Candidate };
+std::string_view to_string(SignalKind kind);
+std::ostream& operator<<(std::ostream& os, SignalKind kind);
+
+struct IceCandidate {
+  std::string candidate;  // "candidate:..." line; empty string = end of candidates
+  std::string sdp_mid;
+  int sdp_mline_index = 0;
+  bool operator==(const IceCandidate&) const = default;
+};
+
+// A negotiation message between two peers. `peer` is the destination when a client sends it and the
+// sender (set by the server) when a client receives it.
+struct Signal {
+  PeerId peer = 0;
+  SignalKind kind = SignalKind::Offer;
+  std::string sdp;            // offer / answer
+  IceCandidate candidate;     // candidate
+  bool operator==(const Signal&) const = default;
+};
+
+// ---- client -> server ---------------------------------------------------------------------------
+struct Hello { int version = kVersion; bool operator==(const Hello&) const = default; };
+struct CreateRoom { std::string name; std::uint32_t capacity = kDefaultCapacity; bool operator==(const CreateRoom&) const = default; };
+struct Join {
+  RoomId room = 0;
+  std::string name;
+  bool mic = true;
+  bool camera = true;
+  bool operator==(const Join&) const = default;
+};
+struct Leave { bool operator==(const Leave&) const = default; };
+struct SendSignal { Signal signal; bool operator==(const SendSignal&) const = default; };  // signal.peer = destination
+struct SetMedia { bool mic = true; bool camera = true; bool operator==(const SetMedia&) const = default; };
+
+using ClientMessage = std::variant<Hello, CreateRoom, Join, Leave, SendSignal, SetMedia>;
+
+// ---- server -> client ---------------------------------------------------------------------------
+struct Welcome { int version = kVersion; std::vector<RoomInfo> rooms; bool operator==(const Welcome&) const = default; };
+struct RoomCreated { RoomInfo room; bool operator==(const RoomCreated&) const = default; };
+struct RoomUpdated { RoomInfo room; bool operator==(const RoomUpdated&) const = default; };
+struct Joined {
+  RoomInfo room;
+  PeerInfo self;
+  std::string token;  // session token: lets a dropped connection resume later (see PROTOCOL.md)
+  std::vector<PeerInfo> peers;  // everyone else already in the room
+  bool operator==(const Joined&) const = default;
+};
+struct PeerJoined { PeerInfo peer; bool operator==(const PeerJoined&) const = default; };
+struct PeerLeft { PeerId peer = 0; bool operator==(const PeerLeft&) const = default; };
+struct RelayedSignal { Signal signal; bool operator==(const RelayedSignal&) const = default; };  // signal.peer = sender
+struct PeerMedia { PeerId peer = 0; bool mic = true; bool camera = true; bool operator==(const PeerMedia&) const = default; };
+struct Left { bool operator==(const Left&) const = default; };
+struct Error {
+  ErrorCode code = ErrorCode::Internal;
+  std::string message;
+  std::string request;  // the "type" of the request that failed, when known
+  bool operator==(const Error&) const = default;
+};
+
+using ServerMessage =
+    std::variant<Welcome, RoomCreated, RoomUpdated, Joined, PeerJoined, PeerLeft, RelayedSignal, PeerMedia, Left, Error>;
+
+// ---- codec --------------------------------------------------------------------------------------
+template <typename T>
+struct Decoded {
+  std::optional<T> message;
+  Error error;  // meaningful only when !message
+  bool ok() const { return message.has_value(); }
+};
+
+std::string encode(const ClientMessage& msg);
+std::string encode(const ServerMessage& msg);
+Decoded<ClientMessage> decode_client(std::string_view text);
+Decoded<ServerMessage> decode_server(std::string_view text);
+
+// The "type" string of a message, as on the wire.
+std::string_view type_name(const ClientMessage& msg);
+std::string_view type_name(const ServerMessage& msg);
+
+// ---- text rules shared by client and server -----------------------------------------------------
+bool is_valid_utf8(std::string_view text);
+std::size_t utf8_length(std::string_view text);  // code points; text must be valid UTF-8
+std::string trim(std::string_view text);          // strips ASCII and Unicode spaces at both ends
+// Returns the trimmed name, or nullopt when it breaks the length / character rules.
+std::optional<std::string> normalize_display_name(std::string_view name);
+std::optional<std::string> normalize_room_name(std::string_view name);
+bool is_valid_capacity(std::uint32_t capacity);
+// Case-folded key used for room-name uniqueness (ASCII case-insensitive; other scripts compared as-is).
+std::string room_name_key(std::string_view normalized_name);
+
+}  // namespace moim::proto

@@ -1,0 +1,69 @@
+// The room model: which rooms exist, who is in each, and who may talk to whom.
+// Pure data structure; no I/O. The server's hub owns one; tests drive it directly.
+#pragma once
+
+#include "protocol.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+namespace moim {
+
+template <typename T>
+struct Result {
+  std::variant<T, proto::ErrorCode> value;
+  bool ok() const { return value.index() == 0; }
+  const T& get() const { return std::get<0>(value); }
+  proto::ErrorCode error() const { return std::get<1>(value); }
+};
+
+class RoomRegistry {
+ public:
+  struct Limits {
+    std::size_t max_rooms = 10000;
+  };
+
+  RoomRegistry() = default;
+  explicit RoomRegistry(Limits limits) : limits_(limits) {}
+
+  // Creates an empty room. Errors: RoomNameInvalid, RoomNameTaken, CapacityInvalid, TooManyRooms.
+  Result<proto::RoomInfo> create(std::string_view name, std::uint32_t capacity);
+
+  // Adds `peer` (an id the caller allocated, unique for the server's life) to `room`.
+  // Errors: NameInvalid, RoomNotFound, RoomFull, AlreadyInRoom. On success returns the peers already there.
+  Result<std::vector<proto::PeerInfo>> join(proto::RoomId room, const proto::PeerInfo& peer);
+
+  // Removes the peer from its room; returns the room it left, if any. Rooms stay listed when empty.
+  std::optional<proto::RoomId> leave(proto::PeerId peer);
+
+  // The destination of a signal from `from` to `to`, if both are in the same room. Errors: NotInRoom, PeerNotFound.
+  Result<proto::PeerId> route(proto::PeerId from, proto::PeerId to) const;
+
+  // Updates mic/camera flags; returns the room, or NotInRoom.
+  Result<proto::RoomId> set_media(proto::PeerId peer, bool mic, bool camera);
+
+  std::optional<proto::RoomId> room_of(proto::PeerId peer) const;
+  std::optional<proto::RoomInfo> info(proto::RoomId room) const;
+  std::vector<proto::RoomInfo> list() const;  // ordered by room id (creation order)
+  std::vector<proto::PeerId> members(proto::RoomId room) const;  // in join order
+  std::optional<proto::PeerInfo> peer(proto::PeerId peer) const;
+  std::size_t room_count() const { return rooms_.size(); }
+
+ private:
+  struct Room {
+    proto::RoomInfo info;  // participants kept equal to members.size()
+    std::vector<proto::PeerInfo> members;
+  };
+  Limits limits_;
+  proto::RoomId next_room_id_ = 1;
+  std::map<proto::RoomId, Room> rooms_;
+  std::unordered_map<std::string, proto::RoomId> by_name_key_;
+  std::unordered_map<proto::PeerId, proto::RoomId> room_of_peer_;
+};
+
+}  // namespace moim

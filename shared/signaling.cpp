@@ -1,0 +1,281 @@
+#include "signaling.hpp"
+
+#include <sstream>
+
+namespace moim::signaling {
+
+namespace {
+template <class... Ts>
+struct Overloaded : Ts... { using Ts::operator()...; };
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+std::string describe(PeerId peer, std::string_view what) {
+  std::ostringstream os;
+  os << "peer " << peer << ": " << what;
+  return os.str();
+}
+}  // namespace
+
+std::string_view to_string(Phase phase) {
+  switch (phase) {
+    case Phase::WaitingForOffer: return "waiting-for-offer";
+    case Phase::CreatingOffer: return "creating-offer";
+    case Phase::HaveLocalOffer: return "have-local-offer";
+    case Phase::ApplyingRemoteOffer: return "applying-remote-offer";
+    case Phase::CreatingAnswer: return "creating-answer";
+    case Phase::ApplyingRemoteAnswer: return "applying-remote-answer";
+    case Phase::Stable: return "stable";
+    case Phase::Failed: return "failed";
+  }
+  return "?";
+}
+
+std::string_view to_string(ConnectionState state) {
+  switch (state) {
+    case ConnectionState::New: return "new";
+    case ConnectionState::Connecting: return "connecting";
+    case ConnectionState::Connected: return "connected";
+    case ConnectionState::Disconnected: return "disconnected";
+    case ConnectionState::Failed: return "failed";
+    case ConnectionState::Closed: return "closed";
+  }
+  return "?";
+}
+
+std::optional<ConnectionState> connection_state_from_string(std::string_view text) {
+  for (auto s : {ConnectionState::New, ConnectionState::Connecting, ConnectionState::Connected,
+                 ConnectionState::Disconnected, ConnectionState::Failed, ConnectionState::Closed}) {
+    if (to_string(s) == text) return s;
+  }
+  return std::nullopt;
+}
+
+std::ostream& operator<<(std::ostream& os, Phase phase) { return os << to_string(phase); }
+std::ostream& operator<<(std::ostream& os, ConnectionState state) { return os << to_string(state); }
+
+std::ostream& operator<<(std::ostream& os, const Event& event) {
+  std::visit(Overloaded{
+                 [&](const JoinedRoom& e) {
+                   os << "JoinedRoom{self=" << e.self << " peers=[";
+                   for (auto p : e.peers) os << ' ' << p;
+                   os << " ]}";
+                 },
+                 [&](const PeerArrived& e) { os << "PeerArrived{" << e.peer << '}'; },
+                 [&](const PeerDeparted& e) { os << "PeerDeparted{" << e.peer << '}'; },
+                 [&](const SignalReceived& e) { os << "SignalReceived{from=" << e.signal.peer << ' ' << e.signal.kind << '}'; },
+                 [&](const LocalDescriptionCreated& e) { os << "LocalDescriptionCreated{" << e.peer << ' ' << e.kind << '}'; },
+                 [&](const RemoteDescriptionApplied& e) { os << "RemoteDescriptionApplied{" << e.peer << '}'; },
+                 [&](const LocalCandidateGathered& e) { os << "LocalCandidateGathered{" << e.peer << '}'; },
+                 [&](const ConnectionStateChanged& e) { os << "ConnectionStateChanged{" << e.peer << ' ' << e.state << '}'; },
+                 [&](const BrowserOperationFailed& e) { os << "BrowserOperationFailed{" << e.peer << ' ' << e.what << '}'; },
+                 [&](const LeftRoom&) { os << "LeftRoom{}"; },
+             },
+             event);
+  return os;
+}
+
+std::ostream& operator<<(std::ostream& os, const Effect& effect) {
+  std::visit(Overloaded{
+                 [&](const CreatePeerConnection& e) { os << "CreatePeerConnection{" << e.peer << (e.offerer ? " offerer" : " answerer") << '}'; },
+                 [&](const CreateOffer& e) { os << "CreateOffer{" << e.peer << '}'; },
+                 [&](const CreateAnswer& e) { os << "CreateAnswer{" << e.peer << '}'; },
+                 [&](const RollbackLocalOffer& e) { os << "RollbackLocalOffer{" << e.peer << '}'; },
+                 [&](const SetRemoteDescription& e) { os << "SetRemoteDescription{" << e.peer << ' ' << e.kind << '}'; },
+                 [&](const AddRemoteCandidate& e) { os << "AddRemoteCandidate{" << e.peer << ' ' << e.candidate.candidate << '}'; },
+                 [&](const SendToPeer& e) { os << "SendToPeer{to=" << e.signal.peer << ' ' << e.signal.kind << '}'; },
+                 [&](const ClosePeerConnection& e) { os << "ClosePeerConnection{" << e.peer << '}'; },
+                 [&](const Log& e) { os << "Log{" << e.text << '}'; },
+             },
+             effect);
+  return os;
+}
+
+std::optional<Event> to_event(const proto::ServerMessage& msg) {
+  return std::visit(Overloaded{
+                        [](const proto::Joined& m) -> std::optional<Event> {
+                          JoinedRoom e{m.self.id, {}};
+                          for (const auto& p : m.peers) e.peers.push_back(p.id);
+                          return e;
+                        },
+                        [](const proto::PeerJoined& m) -> std::optional<Event> { return PeerArrived{m.peer.id}; },
+                        [](const proto::PeerLeft& m) -> std::optional<Event> { return PeerDeparted{m.peer}; },
+                        [](const proto::RelayedSignal& m) -> std::optional<Event> { return SignalReceived{m.signal}; },
+                        [](const proto::Left&) -> std::optional<Event> { return LeftRoom{}; },
+                        [](const auto&) -> std::optional<Event> { return std::nullopt; },
+                    },
+                    msg);
+}
+
+const PeerSession* Machine::peer(PeerId id) const {
+  auto it = peers_.find(id);
+  return it == peers_.end() ? nullptr : &it->second;
+}
+
+Effects Machine::handle(const Event& event) {
+  return std::visit([this](const auto& e) { return on(e); }, event);
+}
+
+PeerSession& Machine::add_peer(PeerId id, bool offerer, Effects& out) {
+  PeerSession p;
+  p.id = id;
+  p.offerer = offerer;
+  p.polite = self_ && *self_ > id;
+  p.phase = offerer ? Phase::CreatingOffer : Phase::WaitingForOffer;
+  auto& stored = peers_[id] = std::move(p);
+  out.push_back(CreatePeerConnection{id, offerer});
+  if (offerer) out.push_back(CreateOffer{id});
+  return stored;
+}
+
+Effects Machine::on(const JoinedRoom& e) {
+  Effects out;
+  // A fresh join replaces whatever an earlier call left behind.
+  for (const auto& [id, _] : peers_) out.push_back(ClosePeerConnection{id});
+  peers_.clear();
+  self_ = e.self;
+  for (PeerId id : e.peers) {
+    if (id == e.self || peers_.count(id)) {
+      out.push_back(Log{describe(id, "ignored in join list (self or duplicate)")});
+      continue;
+    }
+    add_peer(id, /*offerer=*/true, out);
+  }
+  return out;
+}
+
+Effects Machine::on(const PeerArrived& e) {
+  Effects out;
+  if (!self_) return {Log{describe(e.peer, "arrived while not in a room")}};
+  if (e.peer == *self_ || peers_.count(e.peer)) return {Log{describe(e.peer, "arrived twice; ignored")}};
+  add_peer(e.peer, /*offerer=*/false, out);
+  return out;
+}
+
+Effects Machine::on(const PeerDeparted& e) {
+  auto it = peers_.find(e.peer);
+  if (it == peers_.end()) return {Log{describe(e.peer, "left but was unknown")}};
+  peers_.erase(it);
+  return {ClosePeerConnection{e.peer}};
+}
+
+Effects Machine::on(const SignalReceived& e) {
+  auto it = peers_.find(e.signal.peer);
+  if (it == peers_.end()) return {Log{describe(e.signal.peer, "signal from a peer not in the call; ignored")}};
+  PeerSession& p = it->second;
+  if (p.phase == Phase::Failed) return {Log{describe(p.id, "signal after failure; ignored")}};
+  switch (e.signal.kind) {
+    case proto::SignalKind::Offer: return on_remote_offer(p, e.signal);
+    case proto::SignalKind::Answer: return on_remote_answer(p, e.signal);
+    case proto::SignalKind::Candidate:
+      if (!p.remote_description_set) {
+        p.pending_candidates.push_back(e.signal.candidate);
+        return {};
+      }
+      return {AddRemoteCandidate{p.id, e.signal.candidate}};
+  }
+  return {};
+}
+
+Effects Machine::on_remote_offer(PeerSession& p, const proto::Signal& s) {
+  Effects out;
+  switch (p.phase) {
+    case Phase::WaitingForOffer:
+    case Phase::Stable:  // renegotiation from the other side
+      break;
+    case Phase::CreatingOffer:
+    case Phase::HaveLocalOffer:
+      // Glare.
+      if (!p.polite) return {Log{describe(p.id, "colliding offer ignored (we are impolite)")}};
+      // Our offer may still be in flight in the browser's queue; it is rolled back after it lands
+      // and its LocalDescriptionCreated is then dropped as stale (phase is no longer CreatingOffer).
+      out.push_back(RollbackLocalOffer{p.id});
+      break;
+    default:
+      return {Log{describe(p.id, std::string("offer ignored in phase ") + std::string(to_string(p.phase)))}};
+  }
+  p.phase = Phase::ApplyingRemoteOffer;
+  p.remote_description_set = false;
+  out.push_back(SetRemoteDescription{p.id, proto::SignalKind::Offer, s.sdp});
+  return out;
+}
+
+Effects Machine::on_remote_answer(PeerSession& p, const proto::Signal& s) {
+  if (p.phase != Phase::HaveLocalOffer)
+    return {Log{describe(p.id, std::string("answer ignored in phase ") + std::string(to_string(p.phase)))}};
+  p.phase = Phase::ApplyingRemoteAnswer;
+  return {SetRemoteDescription{p.id, proto::SignalKind::Answer, s.sdp}};
+}
+
+Effects Machine::on(const LocalDescriptionCreated& e) {
+  auto it = peers_.find(e.peer);
+  if (it == peers_.end()) return {Log{describe(e.peer, "local description for a closed connection; dropped")}};
+  PeerSession& p = it->second;
+  proto::Signal signal;
+  signal.peer = p.id;
+  signal.kind = e.kind;
+  signal.sdp = e.sdp;
+  if (e.kind == proto::SignalKind::Offer && p.phase == Phase::CreatingOffer) {
+    p.phase = Phase::HaveLocalOffer;
+    return {SendToPeer{std::move(signal)}};
+  }
+  if (e.kind == proto::SignalKind::Answer && p.phase == Phase::CreatingAnswer) {
+    p.phase = Phase::Stable;
+    return {SendToPeer{std::move(signal)}};
+  }
+  return {Log{describe(p.id, std::string("stale local ") + std::string(proto::to_string(e.kind)) + " dropped")}};
+}
+
+Effects Machine::on(const RemoteDescriptionApplied& e) {
+  auto it = peers_.find(e.peer);
+  if (it == peers_.end()) return {Log{describe(e.peer, "remote description applied on a closed connection")}};
+  PeerSession& p = it->second;
+  Effects out;
+  if (p.phase == Phase::ApplyingRemoteOffer) {
+    p.phase = Phase::CreatingAnswer;
+  } else if (p.phase == Phase::ApplyingRemoteAnswer) {
+    p.phase = Phase::Stable;
+  } else {
+    return {Log{describe(p.id, std::string("unexpected remote-description-applied in phase ") + std::string(to_string(p.phase)))}};
+  }
+  p.remote_description_set = true;
+  for (auto& c : p.pending_candidates) out.push_back(AddRemoteCandidate{p.id, std::move(c)});
+  p.pending_candidates.clear();
+  if (p.phase == Phase::CreatingAnswer) out.push_back(CreateAnswer{p.id});
+  return out;
+}
+
+Effects Machine::on(const LocalCandidateGathered& e) {
+  if (!peers_.count(e.peer)) return {Log{describe(e.peer, "candidate for a closed connection; dropped")}};
+  proto::Signal signal;
+  signal.peer = e.peer;
+  signal.kind = proto::SignalKind::Candidate;
+  signal.candidate = e.candidate;
+  return {SendToPeer{std::move(signal)}};
+}
+
+Effects Machine::on(const ConnectionStateChanged& e) {
+  auto it = peers_.find(e.peer);
+  if (it == peers_.end()) return {};
+  it->second.connection = e.state;
+  return {};
+}
+
+Effects Machine::on(const BrowserOperationFailed& e) {
+  auto it = peers_.find(e.peer);
+  if (it == peers_.end()) return {Log{describe(e.peer, "late failure of a closed connection: " + e.what)}};
+  it->second.phase = Phase::Failed;
+  it->second.connection = ConnectionState::Failed;
+  it->second.pending_candidates.clear();
+  return {Log{describe(e.peer, "browser operation failed: " + e.what)}, ClosePeerConnection{e.peer}};
+}
+
+Effects Machine::on(const LeftRoom&) {
+  Effects out;
+  for (const auto& [id, _] : peers_) out.push_back(ClosePeerConnection{id});
+  peers_.clear();
+  self_.reset();
+  return out;
+}
+
+}  // namespace moim::signaling

@@ -1,0 +1,135 @@
+// The client's signaling state machine for a mesh call: one RTCPeerConnection per remote peer.
+//
+//   effects = machine.handle(event)
+//
+// Events are what happened (a server message, a browser promise settling); effects are what the
+// browser adapter must do next. No browser, socket, clock or randomness in here, so every transition
+// is a native table test.
+//
+// Rules:
+//  - Who offers: the newcomer offers to every peer already in the room; existing peers wait.
+//  - Glare (both sides offer; cannot happen under the rule above but is handled anyway): perfect
+//    negotiation. The peer with the larger id is polite: it rolls back its own offer and answers;
+//    the impolite one ignores the colliding offer.
+//  - Remote ICE candidates that arrive before the remote description is applied are queued, and
+//    flushed in arrival order right after it is.
+//  - Every signal goes to exactly one peer, by id.
+#pragma once
+
+#include "protocol.hpp"
+
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace moim::signaling {
+
+using proto::PeerId;
+
+// Where one peer connection's offer/answer exchange stands.
+enum class Phase {
+  WaitingForOffer,       // we are the answerer and no offer came yet
+  CreatingOffer,         // CreateOffer issued; waiting for LocalDescriptionCreated
+  HaveLocalOffer,        // offer sent; waiting for the answer
+  ApplyingRemoteOffer,   // SetRemoteDescription(offer) issued
+  CreatingAnswer,        // CreateAnswer issued
+  ApplyingRemoteAnswer,  // SetRemoteDescription(answer) issued
+  Stable,                // negotiated
+  Failed,                // a browser operation failed; the connection is closed
+};
+
+// RTCPeerConnection.connectionState.
+enum class ConnectionState { New, Connecting, Connected, Disconnected, Failed, Closed };
+
+std::string_view to_string(Phase phase);
+std::string_view to_string(ConnectionState state);
+std::optional<ConnectionState> connection_state_from_string(std::string_view text);
+std::ostream& operator<<(std::ostream& os, Phase phase);
+std::ostream& operator<<(std::ostream& os, ConnectionState state);
+
+// ---- events -------------------------------------------------------------------------------------
+struct JoinedRoom { PeerId self = 0; std::vector<PeerId> peers; };
+struct PeerArrived { PeerId peer = 0; };
+struct PeerDeparted { PeerId peer = 0; };
+struct SignalReceived { proto::Signal signal; };  // signal.peer = sender
+struct LocalDescriptionCreated { PeerId peer = 0; proto::SignalKind kind = proto::SignalKind::Offer; std::string sdp; };
+struct RemoteDescriptionApplied { PeerId peer = 0; };
+struct LocalCandidateGathered { PeerId peer = 0; proto::IceCandidate candidate; };
+struct ConnectionStateChanged { PeerId peer = 0; ConnectionState state = ConnectionState::New; };
+struct BrowserOperationFailed { PeerId peer = 0; std::string what; };
+struct LeftRoom {};
+
+using Event = std::variant<JoinedRoom, PeerArrived, PeerDeparted, SignalReceived, LocalDescriptionCreated,
+                           RemoteDescriptionApplied, LocalCandidateGathered, ConnectionStateChanged,
+                           BrowserOperationFailed, LeftRoom>;
+
+// ---- effects ------------------------------------------------------------------------------------
+struct CreatePeerConnection { PeerId peer = 0; bool offerer = false; bool operator==(const CreatePeerConnection&) const = default; };
+struct CreateOffer { PeerId peer = 0; bool operator==(const CreateOffer&) const = default; };
+struct CreateAnswer { PeerId peer = 0; bool operator==(const CreateAnswer&) const = default; };
+struct RollbackLocalOffer { PeerId peer = 0; bool operator==(const RollbackLocalOffer&) const = default; };
+struct SetRemoteDescription {
+  PeerId peer = 0;
+  proto::SignalKind kind = proto::SignalKind::Offer;
+  std::string sdp;
+  bool operator==(const SetRemoteDescription&) const = default;
+};
+struct AddRemoteCandidate { PeerId peer = 0; proto::IceCandidate candidate; bool operator==(const AddRemoteCandidate&) const = default; };
+struct SendToPeer { proto::Signal signal; bool operator==(const SendToPeer&) const = default; };  // signal.peer = destination
+struct ClosePeerConnection { PeerId peer = 0; bool operator==(const ClosePeerConnection&) const = default; };
+// Something unexpected but harmless (a stale answer, a signal from a stranger): worth a console line.
+struct Log { std::string text; bool operator==(const Log&) const = default; };
+
+using Effect = std::variant<CreatePeerConnection, CreateOffer, CreateAnswer, RollbackLocalOffer, SetRemoteDescription,
+                            AddRemoteCandidate, SendToPeer, ClosePeerConnection, Log>;
+using Effects = std::vector<Effect>;
+
+std::ostream& operator<<(std::ostream& os, const Event& event);
+std::ostream& operator<<(std::ostream& os, const Effect& effect);
+
+// Translates a server message into a machine event, when it is one.
+std::optional<Event> to_event(const proto::ServerMessage& msg);
+
+// What the machine knows about one remote peer.
+struct PeerSession {
+  PeerId id = 0;
+  bool offerer = false;  // we offered (we are the newcomer)
+  bool polite = false;
+  Phase phase = Phase::WaitingForOffer;
+  ConnectionState connection = ConnectionState::New;
+  bool remote_description_set = false;
+  std::vector<proto::IceCandidate> pending_candidates;
+};
+
+class Machine {
+ public:
+  Effects handle(const Event& event);
+
+  std::optional<PeerId> self() const { return self_; }
+  const PeerSession* peer(PeerId id) const;
+  const std::map<PeerId, PeerSession>& peers() const { return peers_; }
+
+ private:
+  Effects on(const JoinedRoom& e);
+  Effects on(const PeerArrived& e);
+  Effects on(const PeerDeparted& e);
+  Effects on(const SignalReceived& e);
+  Effects on(const LocalDescriptionCreated& e);
+  Effects on(const RemoteDescriptionApplied& e);
+  Effects on(const LocalCandidateGathered& e);
+  Effects on(const ConnectionStateChanged& e);
+  Effects on(const BrowserOperationFailed& e);
+  Effects on(const LeftRoom& e);
+
+  Effects on_remote_offer(PeerSession& p, const proto::Signal& s);
+  Effects on_remote_answer(PeerSession& p, const proto::Signal& s);
+  PeerSession& add_peer(PeerId id, bool offerer, Effects& out);
+
+  std::optional<PeerId> self_;
+  std::map<PeerId, PeerSession> peers_;
+};
+
+}  // namespace moim::signaling

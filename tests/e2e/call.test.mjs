@@ -1,0 +1,123 @@
+// A 3-person mesh call through the real UI: create a room in the dialog, three people join,
+// everyone sees and hears everyone, a fourth person watches the lobby counts, one person closes
+// the tab and disappears for the others.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  click, launchBrowser, openPerson, saveReport, screenshot, startServer, state, tilePixels, typeInto, waitForState,
+  widget,
+} from './lib.mjs';
+
+let server, browser;
+const pages = [];
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
+  await browser?.close();
+  await server?.stop();
+});
+
+test('three people in a mesh call, a fourth watching the lobby, one leaving by closing the tab', async () => {
+  const url = server.url;
+  const [alice, bob, carol, dave] = await Promise.all(
+    ['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(browser, url, n)));
+  pages.push(alice, bob, carol, dave);
+
+  // Names typed through the keyboard into the name field.
+  for (const [page, name] of [[alice, 'Alice'], [bob, 'Bob'], [carol, 'Carol'], [dave, 'Dave']]) {
+    await typeInto(page, 'name-input', name);
+    await page.keyboard.press('Enter');
+    assert.equal((await state(page)).name, name);
+  }
+
+  // The create-room dialog refuses an empty name, then creates "Standup" with the default capacity.
+  await click(alice, 'create-room');
+  await waitForState(alice, (s) => s.dialog === true);
+  await click(alice, 'create-confirm');
+  let s = await waitForState(alice, (s) => typeof s.error === 'string' && s.error.length > 0);
+  assert.match(s.error, /room name/i);
+  await typeInto(alice, 'room-name-input', 'Standup');
+  await screenshot(alice, 'dialog.png');
+  await click(alice, 'create-confirm');
+  s = await waitForState(alice, (s) => s.dialog === false && s.rooms.some((r) => r.name === 'Standup'));
+  const room = s.rooms.find((r) => r.name === 'Standup');
+  assert.equal(room.capacity, 6);
+  assert.equal(room.participants, 0);
+  // Every open lobby sees it, without reload.
+  for (const p of [bob, carol, dave]) await waitForState(p, (s, id) => s.rooms.some((r) => r.id === id), room.id, 2000);
+
+  // A duplicate name is refused inside the dialog.
+  await click(bob, 'create-room');
+  await typeInto(bob, 'room-name-input', 'standup');
+  await click(bob, 'create-confirm');
+  s = await waitForState(bob, (s) => s.dialog === true && typeof s.error === 'string');
+  assert.match(s.error, /already exists/);
+  await click(bob, 'create-cancel');
+  await waitForState(bob, (s) => s.dialog === false);
+  await screenshot(dave, 'lobby.png');
+
+  // Three join through the UI.
+  const joinedAt = {};
+  for (const [name, page] of [['alice', alice], ['bob', bob], ['carol', carol]]) {
+    joinedAt[name] = Date.now();
+    await click(page, `join:${room.id}`);
+    await waitForState(page, (s) => s.screen === 'call');
+  }
+
+  // Everyone reaches two connected peers with frames decoding and shown.
+  const firstFrameMs = {};
+  await Promise.all([['alice', alice], ['bob', bob], ['carol', carol]].map(async ([name, page]) => {
+    await waitForState(page, (s) => s.room && s.room.peers.length === 2 &&
+      s.room.peers.every((p) => p.connection === 'connected' && p.framesDecoded > 0 && p.framesShown > 0), null, 30000);
+    firstFrameMs[name] = Date.now() - joinedAt[name];
+  }));
+  const before = await Promise.all([alice, bob, carol].map(state));
+  await new Promise((r) => setTimeout(r, 2000));
+  const later = await Promise.all([alice, bob, carol].map(state));
+  for (let i = 0; i < 3; i++) {
+    for (const p of later[i].room.peers) {
+      const old = before[i].room.peers.find((q) => q.id === p.id);
+      assert.ok(p.framesDecoded > old.framesDecoded, `frames keep decoding (${p.name})`);
+      // The fake device's tone: the remote audio track is live, unmuted and carries energy.
+      assert.equal(p.audioLive, true, `audio track live for ${p.name}`);
+      assert.ok(p.audioEnergy > 0, `audio energy from ${p.name}`);
+    }
+  }
+
+  // The canvas pixels inside every remote tile show video, not a blank or placeholder tile.
+  for (const page of [alice, bob, carol]) {
+    const st = await state(page);
+    for (const p of st.room.peers) {
+      const rect = await widget(page, `tile:${p.id}`);
+      const px = await tilePixels(page, rect);
+      assert.ok(px.differing > 0.6 && px.stddev > 8, `tile of ${p.name} shows video: ${JSON.stringify(px)}`);
+    }
+  }
+  await screenshot(alice, 'call-3.png');
+
+  // The fourth person's lobby shows 3/6.
+  await waitForState(dave, (s, id) => s.rooms.find((r) => r.id === id)?.participants === 3, room.id, 2000);
+
+  // Carol closes her tab: her tile disappears for the others within 3 s; the lobby shows 2/6.
+  const carolId = (await state(carol)).room.self.id;
+  const closedAt = Date.now();
+  await carol.close();
+  await Promise.all([alice, bob].map((p) => waitForState(p, (s, id) => s.room.peers.length === 1 &&
+    !s.room.peers.some((q) => q.id === id), carolId, 3000)));
+  await waitForState(dave, (s, id) => s.rooms.find((r) => r.id === id)?.participants === 2, room.id, 3000);
+  const goneMs = Date.now() - closedAt;
+  await screenshot(alice, 'call-2.png');
+
+  // Leave releases the camera and returns to the lobby.
+  await click(bob, 'leave');
+  await waitForState(bob, (s) => s.screen === 'lobby');
+  await waitForState(dave, (s, id) => s.rooms.find((r) => r.id === id)?.participants === 1, room.id, 3000);
+  await waitForState(alice, (s) => s.room.peers.length === 0, null, 3000);
+
+  saveReport('call-timings.json', { joinToFirstRemoteFrameMs: firstFrameMs, tabCloseToTileGoneMs: goneMs });
+  console.log('join -> first remote frame (ms):', JSON.stringify(firstFrameMs), ' tab close -> gone (ms):', goneMs);
+  assert.ok(server.alive());
+});

@@ -1,0 +1,153 @@
+// Shared helpers for Moim's end-to-end tests: a real moim-server process, Debian's Chromium with a
+// fake camera and microphone, and input through real mouse clicks and keyboard typing at the
+// rectangles window.app.widgets() reports. Results are read only through window.app.state() and
+// the canvas pixels (docs/TESTING.md).
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { PNG } from 'pngjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '..', '..');
+export const serverBinary = process.env.MOIM_SERVER ?? path.join(repo, 'build/native/server/moim-server');
+export const siteRoot = process.env.MOIM_SITE ?? path.join(repo, 'build/wasm/site');
+export const artifacts = process.env.MOIM_ARTIFACTS ?? path.join(repo, 'build/e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+export const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+// Starts the real server; resolves once it prints its "listening" line.
+export async function startServer() {
+  const port = await freePort();
+  const proc = spawn(serverBinary, ['--port', String(port), '--address', '127.0.0.1', '--root', siteRoot], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + log)), 10000);
+    proc.stdout.on('data', (d) => {
+      log += d;
+      if (log.includes('listening')) { clearTimeout(timer); resolve(); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}):\n${log}`)); });
+  });
+  return {
+    url: `http://localhost:${port}/`,
+    port,
+    log: () => log,
+    alive: () => proc.exitCode === null && proc.signalCode === null,
+    stop: () => new Promise((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once('exit', resolve);
+      proc.kill('SIGTERM');
+    }),
+  };
+}
+
+// `fakeMediaUi`: true = camera/mic prompts are accepted automatically; false = they are denied.
+export async function launchBrowser({ fakeMediaUi = true } = {}) {
+  const args = fakeMediaUi ? [...chromiumArgs, '--use-fake-ui-for-media-stream'] : chromiumArgs;
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
+}
+
+// A person: a separate browser context (own storage, own camera) with the app open.
+export async function openPerson(browser, url, label, { permissions } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  if (permissions) await context.grantPermissions(permissions, { origin: url });
+  const page = await context.newPage();
+  page.consoleLines = [];
+  page.on('console', (m) => page.consoleLines.push(`[${label}] ${m.text()}`));
+  page.on('pageerror', (e) => page.consoleLines.push(`[${label}] PAGE ERROR ${e.message}`));
+  await page.goto(url);
+  await page.waitForFunction(() => window.app.state().connected === true, null, { timeout: 20000 });
+  return page;
+}
+
+export const state = (page) => page.evaluate(() => window.app.state());
+
+export async function waitForState(page, predicate, arg, timeout = 20000) {
+  await page.waitForFunction(
+    ([src, a]) => new Function('s', 'a', `return (${src})(s, a);`)(window.app.state(), a),
+    [predicate.toString(), arg ?? null],
+    { timeout, polling: 50 },
+  );
+  return state(page);
+}
+
+// The widget's rectangle once it has stayed put for a few frames (as a person would see it).
+export async function widget(page, id, timeout = 10000) {
+  const handle = await page.waitForFunction((wid) => {
+    const w = window.app.widgets().find((x) => x.id === wid);
+    const key = w ? `${w.x},${w.y},${w.w},${w.h}` : '';
+    const seen = (window.__moimStable ??= {});
+    const prev = seen[wid];
+    seen[wid] = { key, n: prev && prev.key === key ? prev.n + 1 : 1 };
+    return w && seen[wid].n >= 3 ? w : null;
+  }, id, { timeout, polling: 30 });
+  return handle.jsonValue();
+}
+
+export async function click(page, id) {
+  const w = await widget(page, id);
+  await page.mouse.click(w.x + w.w / 2, w.y + w.h / 2);
+}
+
+// Clicks a text field, replaces its content by typing, and leaves it focused.
+export async function typeInto(page, id, text) {
+  await click(page, id);
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'text-overlay');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(text);
+}
+
+export async function screenshot(page, name) {
+  const file = path.join(artifacts, name);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+// Fraction of the pixels inside `rect` that differ from the tile's placeholder background, and
+// their luminance spread: a live video tile is neither blank nor the "camera off" placeholder.
+export async function tilePixels(page, rect) {
+  const png = PNG.sync.read(await page.screenshot());
+  const placeholder = [30, 34, 44];
+  let differing = 0, n = 0, sum = 0, sumSq = 0;
+  const x0 = Math.ceil(rect.x + 4), y0 = Math.ceil(rect.y + 4);
+  const x1 = Math.floor(rect.x + rect.w - 4), y1 = Math.floor(rect.y + rect.h - 4);
+  for (let y = y0; y < y1; y += 2) {
+    for (let x = x0; x < x1; x += 2) {
+      const i = (y * png.width + x) * 4;
+      const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
+      const d = Math.abs(r - placeholder[0]) + Math.abs(g - placeholder[1]) + Math.abs(b - placeholder[2]);
+      if (d > 24) differing++;
+      const l = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      sum += l; sumSq += l * l; n++;
+    }
+  }
+  const mean = sum / n;
+  return { differing: differing / n, stddev: Math.sqrt(Math.max(0, sumSq / n - mean * mean)), mean };
+}
+
+export function saveReport(name, data) {
+  writeFileSync(path.join(artifacts, name), JSON.stringify(data, null, 2));
+}

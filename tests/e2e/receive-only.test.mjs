@@ -1,0 +1,81 @@
+// Camera and microphone denied: the person is told why, still joins receive-only, and the others
+// see a camera-off tile for them. Also: a full room refuses a join with a clear message.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  click, launchBrowser, openPerson, screenshot, startServer, state, tilePixels, typeInto, waitForState, widget,
+} from './lib.mjs';
+
+let server, allowing, denying;
+before(async () => {
+  server = await startServer();
+  allowing = await launchBrowser();
+  denying = await launchBrowser({ fakeMediaUi: false });  // no auto-accept: the prompt is denied
+});
+after(async () => {
+  await allowing?.close();
+  await denying?.close();
+  await server?.stop();
+});
+
+async function createRoom(page, name, { minimumCapacity = false } = {}) {
+  await click(page, 'create-room');
+  await typeInto(page, 'room-name-input', name);
+  // The capacity slider: click near its left end for the minimum (2).
+  if (minimumCapacity) {
+    const s = await widget(page, 'room-capacity-input');
+    await page.mouse.click(s.x + 3, s.y + s.h / 2);
+  }
+  await click(page, 'create-confirm');
+  const st = await waitForState(page, (s, n) => s.dialog === false && s.rooms.some((r) => r.name === n), name);
+  return st.rooms.find((r) => r.name === name);
+}
+
+test('camera denied: clear message, joins receive-only, others see camera off', async () => {
+  const ana = await openPerson(allowing, server.url, 'ana');
+  const ben = await openPerson(denying, server.url, 'ben');
+  await typeInto(ana, 'name-input', 'Ana');
+  await typeInto(ben, 'name-input', 'Ben');
+  const room = await createRoom(ana, 'Receive only');
+  await click(ana, `join:${room.id}`);
+  await waitForState(ana, (s) => s.screen === 'call');
+  await waitForState(ben, (s, id) => s.rooms.some((r) => r.id === id), room.id);
+  await click(ben, `join:${room.id}`);
+
+  const b = await waitForState(ben, (s) => s.screen === 'call' && s.error !== null);
+  assert.match(b.error, /Camera and microphone are unavailable/);
+  assert.match(b.error, /NotAllowedError/);
+  assert.equal(b.room.self.camera, false);
+  assert.equal(b.room.self.mic, false);
+  // Ben still receives Ana.
+  await waitForState(ben, (s) => s.room.peers.length === 1 && s.room.peers[0].connection === 'connected' &&
+    s.room.peers[0].framesDecoded > 0 && s.room.peers[0].framesShown > 0, null, 30000);
+  // Ana sees Ben with camera and mic off, connected, and his tile is the camera-off placeholder.
+  const a = await waitForState(ana, (s) => s.room.peers.length === 1 && s.room.peers[0].connection === 'connected');
+  assert.equal(a.room.peers[0].camera, false);
+  assert.equal(a.room.peers[0].mic, false);
+  const px = await tilePixels(ana, await widget(ana, `tile:${a.room.peers[0].id}`));
+  assert.ok(px.differing < 0.5, `Ben's tile is a placeholder: ${JSON.stringify(px)}`);
+  await screenshot(ben, 'receive-only.png');
+  await screenshot(ana, 'camera-off-tile.png');
+});
+
+test('a full room cannot be joined: clear message, nothing changes', async () => {
+  const [p1, p2, p3] = await Promise.all(['p1', 'p2', 'p3'].map((n) => openPerson(allowing, server.url, n)));
+  for (const [p, n] of [[p1, 'One'], [p2, 'Two'], [p3, 'Three']]) await typeInto(p, 'name-input', n);
+  const room = await createRoom(p1, 'Pair', { minimumCapacity: true });
+  assert.equal(room.capacity, 2);
+  await click(p1, `join:${room.id}`);
+  await waitForState(p1, (s) => s.screen === 'call');
+  await waitForState(p2, (s, id) => s.rooms.find((r) => r.id === id)?.participants === 1, room.id);
+  await click(p2, `join:${room.id}`);
+  await waitForState(p2, (s) => s.screen === 'call');
+  await waitForState(p3, (s, id) => s.rooms.find((r) => r.id === id)?.participants === 2, room.id);
+  await click(p3, `join:${room.id}`);
+  const s3 = await waitForState(p3, (s) => s.error !== null);
+  assert.equal(s3.screen, 'lobby');
+  assert.match(s3.error, /full/);
+  await screenshot(p3, 'room-full.png');
+  const s1 = await state(p1);
+  assert.equal(s1.room.peers.length, 1);
+});

@@ -1,0 +1,404 @@
+// The wire codec: every message survives a round trip, and every malformed input maps to a stable error
+// code without throwing or crashing.
+#include "protocol.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace moim::proto {
+namespace {
+
+// ---- round trips --------------------------------------------------------------------------------
+
+Signal sdp_signal(PeerId peer, SignalKind kind, std::string sdp) {
+  Signal signal;
+  signal.peer = peer;
+  signal.kind = kind;
+  signal.sdp = std::move(sdp);
+  return signal;
+}
+Signal candidate_signal(PeerId peer, IceCandidate candidate) {
+  Signal signal;
+  signal.peer = peer;
+  signal.kind = SignalKind::Candidate;
+  signal.candidate = std::move(candidate);
+  return signal;
+}
+Signal offer_to(PeerId peer) { return sdp_signal(peer, SignalKind::Offer, "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"); }
+Signal answer_to(PeerId peer) { return sdp_signal(peer, SignalKind::Answer, "v=0\r\n"); }
+Signal candidate_to(PeerId peer) {
+  return candidate_signal(peer, IceCandidate{.candidate = "candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host",
+                                             .sdp_mid = "0",
+                                             .sdp_mline_index = 1});
+}
+
+std::vector<ClientMessage> all_client_messages() {
+  return {
+      Hello{},
+      Hello{.version = 2},
+      CreateRoom{.name = "Standup", .capacity = 6},
+      CreateRoom{.name = "회의실", .capacity = 2},
+      Join{.room = 3, .name = "Minji", .mic = true, .camera = true},
+      Join{.room = 4294967295u, .name = "김민지", .mic = false, .camera = false},
+      Leave{},
+      SendSignal{offer_to(7)},
+      SendSignal{answer_to(7)},
+      SendSignal{candidate_to(7)},
+      SendSignal{candidate_signal(7, IceCandidate{})},  // end of candidates
+      SetMedia{.mic = false, .camera = true},
+  };
+}
+
+std::vector<ServerMessage> all_server_messages() {
+  const RoomInfo standup{.id = 1, .name = "Standup", .participants = 2, .capacity = 6};
+  const PeerInfo minji{.id = 5, .name = "Minji", .mic = true, .camera = false};
+  const PeerInfo joon{.id = 6, .name = "준", .mic = false, .camera = true};
+  return {
+      Welcome{.version = 1, .rooms = {}},
+      Welcome{.version = 1, .rooms = {standup, RoomInfo{.id = 2, .name = "Lunch", .participants = 0, .capacity = 8}}},
+      RoomCreated{standup},
+      RoomUpdated{standup},
+      Joined{.room = standup, .self = minji, .token = "opaque-token", .peers = {}},
+      Joined{.room = standup, .self = minji, .token = "t", .peers = {joon}},
+      PeerJoined{joon},
+      PeerLeft{.peer = 5},
+      RelayedSignal{offer_to(5)},
+      RelayedSignal{answer_to(5)},
+      RelayedSignal{candidate_to(5)},
+      PeerMedia{.peer = 5, .mic = false, .camera = true},
+      Left{},
+      Error{.code = ErrorCode::RoomFull, .message = "Room \"Standup\" is full (6/6).", .request = "join"},
+      Error{.code = ErrorCode::BadJson, .message = "The message is not valid JSON.", .request = ""},
+  };
+}
+
+TEST(ProtocolRoundTrip, EveryClientMessage) {
+  for (const ClientMessage& msg : all_client_messages()) {
+    const std::string text = encode(msg);
+    SCOPED_TRACE(text);
+    Decoded<ClientMessage> decoded = decode_client(text);
+    ASSERT_TRUE(decoded.ok()) << decoded.error.code << ": " << decoded.error.message;
+    EXPECT_EQ(*decoded.message, msg);
+    EXPECT_EQ(type_name(*decoded.message), type_name(msg));
+  }
+}
+
+TEST(ProtocolRoundTrip, EveryServerMessage) {
+  for (const ServerMessage& msg : all_server_messages()) {
+    const std::string text = encode(msg);
+    SCOPED_TRACE(text);
+    Decoded<ServerMessage> decoded = decode_server(text);
+    ASSERT_TRUE(decoded.ok()) << decoded.error.code << ": " << decoded.error.message;
+    EXPECT_EQ(*decoded.message, msg);
+  }
+}
+
+TEST(ProtocolRoundTrip, EveryErrorCode) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::Internal); ++i) {
+    const auto code = static_cast<ErrorCode>(i);
+    EXPECT_EQ(error_code_from_string(to_string(code)), code);
+    const ServerMessage msg = Error{.code = code, .message = "m", .request = "join"};
+    Decoded<ServerMessage> decoded = decode_server(encode(msg));
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(*decoded.message, msg);
+  }
+  EXPECT_EQ(error_code_from_string("no-such-code"), std::nullopt);
+}
+
+// ---- exact wire shapes (what docs/PROTOCOL.md shows) -------------------------------------------
+
+TEST(ProtocolWire, ClientExamplesDecode) {
+  auto hello = decode_client(R"({"type":"hello","version":1})");
+  ASSERT_TRUE(hello.ok());
+  EXPECT_EQ(std::get<Hello>(*hello.message).version, 1);
+
+  auto create = decode_client(R"({"type":"create-room","name":"Standup"})");
+  ASSERT_TRUE(create.ok());
+  EXPECT_EQ(std::get<CreateRoom>(*create.message), (CreateRoom{.name = "Standup", .capacity = kDefaultCapacity}));
+
+  auto join = decode_client(R"({"type":"join","room":3,"name":"Minji"})");
+  ASSERT_TRUE(join.ok());
+  EXPECT_EQ(std::get<Join>(*join.message), (Join{.room = 3, .name = "Minji", .mic = true, .camera = true}));
+
+  // Browsers serialize RTCIceCandidate with null sdpMid / sdpMLineIndex: accepted as defaults.
+  auto candidate = decode_client(
+      R"({"type":"signal","to":7,"kind":"candidate","candidate":{"candidate":"c","sdpMid":null,"sdpMLineIndex":null}})");
+  ASSERT_TRUE(candidate.ok()) << candidate.error.message;
+  EXPECT_EQ(std::get<SendSignal>(*candidate.message).signal.candidate, (IceCandidate{.candidate = "c", .sdp_mid = "", .sdp_mline_index = 0}));
+
+  // Unknown extra fields are ignored (forward compatibility).
+  EXPECT_TRUE(decode_client(R"({"type":"leave","extra":[1,2,3]})").ok());
+}
+
+TEST(ProtocolWire, EncodedShapes) {
+  EXPECT_EQ(encode(ClientMessage{Hello{}}), R"({"type":"hello","version":1})");
+  EXPECT_EQ(encode(ClientMessage{SendSignal{sdp_signal(7, SignalKind::Offer, "v=0")}}),
+            R"({"type":"signal","to":7,"kind":"offer","sdp":"v=0"})");
+  EXPECT_EQ(encode(ServerMessage{RelayedSignal{candidate_to(5)}}),
+            R"({"type":"signal","from":5,"kind":"candidate","candidate":{"candidate":"candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host","sdpMid":"0","sdpMLineIndex":1}})");
+  EXPECT_EQ(encode(ServerMessage{PeerLeft{.peer = 5}}), R"({"type":"peer-left","peer":5})");
+  EXPECT_EQ(encode(ServerMessage{Error{.code = ErrorCode::RoomFull, .message = "full", .request = "join"}}),
+            R"({"type":"error","code":"room-full","message":"full","request":"join"})");
+  // An unknown request is omitted rather than sent empty.
+  EXPECT_EQ(encode(ServerMessage{Error{.code = ErrorCode::BadJson, .message = "m", .request = ""}}),
+            R"({"type":"error","code":"bad-json","message":"m"})");
+}
+
+TEST(ProtocolWire, EncodingInvalidUtf8NeverThrows) {
+  std::string text;
+  EXPECT_NO_THROW(text = encode(ClientMessage{CreateRoom{.name = "bad\xC3\x28name", .capacity = 6}}));
+  EXPECT_TRUE(is_valid_utf8(text));
+  EXPECT_TRUE(decode_client(text).ok());
+}
+
+TEST(ProtocolWire, UnknownErrorCodeFromNewerServerIsKept) {
+  auto decoded = decode_server(R"({"type":"error","code":"rate-limited","message":"Slow down."})");
+  ASSERT_TRUE(decoded.ok());
+  const auto& error = std::get<Error>(*decoded.message);
+  EXPECT_EQ(error.code, ErrorCode::Internal);
+  EXPECT_EQ(error.message, "Slow down.");
+}
+
+// ---- malformed input ----------------------------------------------------------------------------
+
+struct BadInput {
+  const char* label;
+  std::string text;
+  ErrorCode code;
+  std::string request;  // expected Decoded.error.request
+};
+
+std::ostream& operator<<(std::ostream& os, const BadInput& input) { return os << input.label; }
+
+class ProtocolMalformedClient : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(ProtocolMalformedClient, MapsToErrorCode) {
+  const BadInput& input = GetParam();
+  Decoded<ClientMessage> decoded;
+  ASSERT_NO_THROW(decoded = decode_client(input.text));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.error.code, input.code) << decoded.error.message;
+  EXPECT_EQ(decoded.error.request, input.request);
+  EXPECT_FALSE(decoded.error.message.empty());
+}
+
+const BadInput kBadClientInputs[] = {
+    {"empty", "", ErrorCode::BadJson, ""},
+    {"not_json", "hello there", ErrorCode::BadJson, ""},
+    {"truncated_json", R"({"type":"hello","version":1)", ErrorCode::BadJson, ""},
+    {"json_array", R"([{"type":"hello"}])", ErrorCode::BadJson, ""},
+    {"json_string", R"("hello")", ErrorCode::BadJson, ""},
+    {"json_null", "null", ErrorCode::BadJson, ""},
+    {"missing_type", R"({"version":1})", ErrorCode::MissingType, ""},
+    {"type_number", R"({"type":1})", ErrorCode::MissingType, ""},
+    {"type_null", R"({"type":null})", ErrorCode::MissingType, ""},
+    {"unknown_type", R"({"type":"dance"})", ErrorCode::UnknownType, "dance"},
+    {"server_type_from_client", R"({"type":"welcome","version":1,"rooms":[]})", ErrorCode::UnknownType, "welcome"},
+    {"hello_no_version", R"({"type":"hello"})", ErrorCode::BadField, "hello"},
+    {"hello_version_string", R"({"type":"hello","version":"1"})", ErrorCode::BadField, "hello"},
+    {"hello_version_float", R"({"type":"hello","version":1.5})", ErrorCode::BadField, "hello"},
+    {"hello_version_huge", R"({"type":"hello","version":99999999999})", ErrorCode::BadField, "hello"},
+    {"create_no_name", R"({"type":"create-room","capacity":6})", ErrorCode::BadField, "create-room"},
+    {"create_name_number", R"({"type":"create-room","name":5})", ErrorCode::BadField, "create-room"},
+    {"create_capacity_string", R"({"type":"create-room","name":"a","capacity":"6"})", ErrorCode::BadField,
+     "create-room"},
+    {"create_capacity_negative", R"({"type":"create-room","name":"a","capacity":-1})", ErrorCode::BadField,
+     "create-room"},
+    {"create_capacity_float", R"({"type":"create-room","name":"a","capacity":6.0})", ErrorCode::BadField,
+     "create-room"},
+    {"create_capacity_over_u32", R"({"type":"create-room","name":"a","capacity":4294967296})", ErrorCode::BadField,
+     "create-room"},
+    {"join_room_string", R"({"type":"join","room":"3","name":"Minji"})", ErrorCode::BadField, "join"},
+    {"join_no_room", R"({"type":"join","name":"Minji"})", ErrorCode::BadField, "join"},
+    {"join_no_name", R"({"type":"join","room":3})", ErrorCode::BadField, "join"},
+    {"join_name_null", R"({"type":"join","room":3,"name":null})", ErrorCode::BadField, "join"},
+    {"join_mic_string", R"({"type":"join","room":3,"name":"Minji","mic":"yes"})", ErrorCode::BadField, "join"},
+    {"join_camera_number", R"({"type":"join","room":3,"name":"Minji","camera":1})", ErrorCode::BadField, "join"},
+    {"signal_to_negative", R"({"type":"signal","to":-1,"kind":"offer","sdp":"v=0"})", ErrorCode::BadField,
+     "signal"},
+    {"signal_to_string", R"({"type":"signal","to":"7","kind":"offer","sdp":"v=0"})", ErrorCode::BadField,
+     "signal"},
+    {"signal_no_to", R"({"type":"signal","kind":"offer","sdp":"v=0"})", ErrorCode::BadField, "signal"},
+    {"signal_no_kind", R"({"type":"signal","to":7,"sdp":"v=0"})", ErrorCode::BadField, "signal"},
+    {"signal_unknown_kind", R"({"type":"signal","to":7,"kind":"pranswer","sdp":"v=0"})", ErrorCode::BadField,
+     "signal"},
+    {"signal_offer_no_sdp", R"({"type":"signal","to":7,"kind":"offer"})", ErrorCode::BadField, "signal"},
+    {"signal_answer_sdp_object", R"({"type":"signal","to":7,"kind":"answer","sdp":{}})", ErrorCode::BadField,
+     "signal"},
+    {"candidate_without_object", R"({"type":"signal","to":7,"kind":"candidate"})", ErrorCode::BadField, "signal"},
+    {"candidate_is_string", R"({"type":"signal","to":7,"kind":"candidate","candidate":"candidate:1"})",
+     ErrorCode::BadField, "signal"},
+    {"candidate_missing_line", R"({"type":"signal","to":7,"kind":"candidate","candidate":{"sdpMid":"0"}})",
+     ErrorCode::BadField, "signal"},
+    {"candidate_mline_negative",
+     R"({"type":"signal","to":7,"kind":"candidate","candidate":{"candidate":"c","sdpMLineIndex":-1}})",
+     ErrorCode::BadField, "signal"},
+    {"candidate_mid_number", R"({"type":"signal","to":7,"kind":"candidate","candidate":{"candidate":"c","sdpMid":0}})",
+     ErrorCode::BadField, "signal"},
+    {"signal_with_from", R"({"type":"signal","from":3,"to":7,"kind":"offer","sdp":"v=0"})", ErrorCode::SpoofedSender,
+     "signal"},
+    {"signal_with_null_from", R"({"type":"signal","from":null,"to":7,"kind":"offer","sdp":"v=0"})",
+     ErrorCode::SpoofedSender, "signal"},
+    {"media_missing_camera", R"({"type":"media","mic":false})", ErrorCode::BadField, "media"},
+    {"media_mic_string", R"({"type":"media","mic":"yes","camera":true})", ErrorCode::BadField, "media"},
+    {"oversize", R"({"type":"hello","version":1,"pad":")" + std::string(kMaxMessageBytes, 'x') + R"("})",
+     ErrorCode::MessageTooLarge, ""},
+    {"utf8_bad_continuation", "{\"type\":\"join\",\"room\":1,\"name\":\"\xC3\x28\"}", ErrorCode::BadUtf8, ""},
+    {"utf8_overlong_slash", "{\"type\":\"join\",\"room\":1,\"name\":\"\xC0\xAF\"}", ErrorCode::BadUtf8, ""},
+    {"utf8_overlong_3byte", "{\"type\":\"join\",\"room\":1,\"name\":\"\xE0\x80\xAF\"}", ErrorCode::BadUtf8, ""},
+    {"utf8_lone_surrogate", "{\"type\":\"join\",\"room\":1,\"name\":\"\xED\xA0\x80\"}", ErrorCode::BadUtf8, ""},
+    {"utf8_above_max", "{\"type\":\"join\",\"room\":1,\"name\":\"\xF4\x90\x80\x80\"}", ErrorCode::BadUtf8, ""},
+    {"utf8_truncated_at_end", "{\"type\":\"leave\"}\xE2\x82", ErrorCode::BadUtf8, ""},
+    {"utf8_truncated_in_string", "{\"type\":\"join\",\"room\":1,\"name\":\"\xF0\x9F\x98\"}", ErrorCode::BadUtf8, ""},
+    {"utf8_stray_continuation", "{\"type\":\"leave\",\"x\":\"\x80\"}", ErrorCode::BadUtf8, ""},
+    {"utf8_ff_byte", "\xFF", ErrorCode::BadUtf8, ""},
+    {"json_escaped_lone_surrogate", R"({"type":"join","room":1,"name":"\ud800"})", ErrorCode::BadJson, ""},
+    {"deeply_nested_arrays", std::string(10000, '['), ErrorCode::BadJson, ""},
+    {"deeply_nested_objects", std::string(5000, '{'), ErrorCode::BadJson, ""},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, ProtocolMalformedClient, ::testing::ValuesIn(kBadClientInputs),
+                         [](const auto& info) { return std::string(info.param.label); });
+
+TEST(ProtocolMalformed, SizeLimitIsInclusive) {
+  std::string at_limit = R"({"type":"leave","pad":")";
+  at_limit += std::string(kMaxMessageBytes - at_limit.size() - 2, 'x');
+  at_limit += "\"}";
+  ASSERT_EQ(at_limit.size(), kMaxMessageBytes);
+  EXPECT_TRUE(decode_client(at_limit).ok());
+  at_limit.insert(at_limit.size() - 2, "x");
+  EXPECT_EQ(decode_client(at_limit).error.code, ErrorCode::MessageTooLarge);
+}
+
+TEST(ProtocolMalformed, DeeplyNestedButValidJsonDoesNotCrash) {
+  // Valid JSON, nested as deep as the size limit allows, in an ignored field.
+  const std::size_t depth = (kMaxMessageBytes - 64) / 2;
+  const std::string text = R"({"type":"leave","x":)" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  ASSERT_LE(text.size(), kMaxMessageBytes);
+  EXPECT_TRUE(decode_client(text).ok());
+  // And as the whole message: not an object.
+  EXPECT_EQ(decode_client(std::string(depth, '[') + std::string(depth, ']')).error.code, ErrorCode::BadJson);
+}
+
+TEST(ProtocolMalformed, LongUnknownTypeIsClippedInRequest) {
+  const std::string type(1000, 't');
+  auto decoded = decode_client(R"({"type":")" + type + "\"}");
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.error.code, ErrorCode::UnknownType);
+  EXPECT_LE(decoded.error.request.size(), 64u);
+  EXPECT_EQ(decoded.error.request, type.substr(0, decoded.error.request.size()));
+}
+
+TEST(ProtocolMalformed, BadFieldMessageNamesTheField) {
+  auto decoded = decode_client(R"({"type":"create-room","name":"a","capacity":"6"})");
+  EXPECT_NE(decoded.error.message.find("\"capacity\""), std::string::npos) << decoded.error.message;
+  decoded = decode_client(R"({"type":"signal","to":7,"kind":"candidate","candidate":{"sdpMid":"0"}})");
+  EXPECT_NE(decoded.error.message.find("\"candidate.candidate\""), std::string::npos) << decoded.error.message;
+}
+
+TEST(ProtocolMalformed, ServerMessages) {
+  const std::pair<const char*, ErrorCode> cases[] = {
+      {R"({"type":"welcome","version":1})", ErrorCode::BadField},
+      {R"({"type":"welcome","version":1,"rooms":[{"id":1}]})", ErrorCode::BadField},
+      {R"({"type":"welcome","version":1,"rooms":[3]})", ErrorCode::BadField},
+      {R"({"type":"joined","room":{"id":1,"name":"a","participants":1,"capacity":6},"self":{"id":1,"name":"x","mic":true,"camera":true},"peers":[]})",
+       ErrorCode::BadField},  // no token
+      {R"({"type":"peer-left","peer":-5})", ErrorCode::BadField},
+      {R"({"type":"signal","to":5,"kind":"offer","sdp":"v=0"})", ErrorCode::BadField},  // server form needs from
+      {R"({"type":"peer-media","peer":5,"mic":true})", ErrorCode::BadField},
+      {R"({"type":"error","message":"x"})", ErrorCode::BadField},
+      {R"({"type":"hello","version":1})", ErrorCode::UnknownType},
+      {R"([])", ErrorCode::BadJson},
+  };
+  for (const auto& [text, code] : cases) {
+    Decoded<ServerMessage> decoded;
+    ASSERT_NO_THROW(decoded = decode_server(text));
+    ASSERT_FALSE(decoded.ok()) << text;
+    EXPECT_EQ(decoded.error.code, code) << text << " -> " << decoded.error.message;
+  }
+}
+
+// ---- enums --------------------------------------------------------------------------------------
+
+TEST(ProtocolEnums, ClassesAndStreaming) {
+  EXPECT_EQ(classify(ErrorCode::RoomFull), ErrorClass::User);
+  EXPECT_EQ(classify(ErrorCode::TooManyRooms), ErrorClass::User);
+  EXPECT_EQ(classify(ErrorCode::BadJson), ErrorClass::Protocol);
+  EXPECT_EQ(classify(ErrorCode::VersionMismatch), ErrorClass::Protocol);
+  EXPECT_EQ(classify(ErrorCode::Internal), ErrorClass::Internal);
+  std::ostringstream os;
+  os << ErrorCode::SpoofedSender << ' ' << ErrorClass::Protocol << ' ' << SignalKind::Candidate;
+  EXPECT_EQ(os.str(), "spoofed-sender protocol candidate");
+}
+
+// ---- text rules ---------------------------------------------------------------------------------
+
+TEST(ProtocolText, Utf8Validation) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("plain ascii that is longer than eight bytes"));
+  EXPECT_TRUE(is_valid_utf8("김민지 😀 é \xEF\xBF\xBF \xF4\x8F\xBF\xBF"));
+  EXPECT_FALSE(is_valid_utf8("\xC3\x28"));
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));
+  EXPECT_FALSE(is_valid_utf8("abcdefgh\xE2\x82"));
+  EXPECT_FALSE(is_valid_utf8("\xF8\x88\x80\x80\x80"));
+  EXPECT_EQ(utf8_length("김민지"), 3u);
+  EXPECT_EQ(utf8_length("a😀b"), 3u);
+}
+
+TEST(ProtocolText, Trim) {
+  EXPECT_EQ(trim("  김민지  "), "김민지");
+  EXPECT_EQ(trim("\t\r\n Minji \v\f"), "Minji");
+  EXPECT_EQ(trim("\u3000Minji\u3000"), "Minji");
+  EXPECT_EQ(trim("\u00A0\u2003\u200B\uFEFFMin ji\u202F"), "Min ji");
+  EXPECT_EQ(trim("   "), "");
+  EXPECT_EQ(trim(""), "");
+  EXPECT_EQ(trim("a"), "a");
+}
+
+TEST(ProtocolText, DisplayNames) {
+  auto korean = normalize_display_name("  김민지  ");
+  ASSERT_TRUE(korean);
+  EXPECT_EQ(*korean, "김민지");
+  EXPECT_EQ(utf8_length(*korean), 3u);
+
+  EXPECT_EQ(normalize_display_name("\u3000Minji\u3000"), "Minji");
+  EXPECT_TRUE(normalize_display_name(std::string(32, 'a')));
+  EXPECT_FALSE(normalize_display_name(std::string(33, 'a')));
+  std::string korean32;
+  for (int i = 0; i < 32; ++i) korean32 += "김";
+  EXPECT_TRUE(normalize_display_name(korean32));  // the limit counts code points, not bytes
+  EXPECT_FALSE(normalize_display_name(korean32 + "김"));
+  EXPECT_TRUE(normalize_display_name("  " + std::string(32, 'a') + "  "));  // trimmed first
+
+  EXPECT_FALSE(normalize_display_name(""));
+  EXPECT_FALSE(normalize_display_name("   "));
+  EXPECT_FALSE(normalize_display_name("\u3000"));
+  EXPECT_FALSE(normalize_display_name(std::string("Min\0ji", 6)));
+  EXPECT_FALSE(normalize_display_name("Min\x1Bji"));
+  EXPECT_FALSE(normalize_display_name("Min\x7Fji"));
+  EXPECT_FALSE(normalize_display_name("Min\u0085ji"));  // C1
+  EXPECT_FALSE(normalize_display_name("Min\tji"));
+  EXPECT_FALSE(normalize_display_name("Min\xC3\x28"));
+}
+
+TEST(ProtocolText, RoomNamesAndCapacity) {
+  EXPECT_EQ(normalize_room_name("  Standup "), "Standup");
+  EXPECT_TRUE(normalize_room_name(std::string(48, 'r')));
+  EXPECT_FALSE(normalize_room_name(std::string(49, 'r')));
+  EXPECT_FALSE(normalize_room_name(""));
+  EXPECT_FALSE(normalize_room_name("a\nb"));
+  EXPECT_EQ(room_name_key("StandUp Ä"), "standup Ä");
+
+  EXPECT_FALSE(is_valid_capacity(0));
+  EXPECT_FALSE(is_valid_capacity(1));
+  EXPECT_TRUE(is_valid_capacity(2));
+  EXPECT_TRUE(is_valid_capacity(8));
+  EXPECT_FALSE(is_valid_capacity(9));
+}
+
+}  // namespace
+}  // namespace moim::proto

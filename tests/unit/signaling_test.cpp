@@ -1,0 +1,208 @@
+// The signaling machine, event by event: every transition is checked against the effects it must
+// produce. No browser: effects are just values.
+#include "signaling.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace moim::signaling {
+namespace {
+
+using proto::SignalKind;
+
+proto::Signal offer_from(PeerId from, std::string sdp = "offer-sdp") { return {from, SignalKind::Offer, std::move(sdp), {}}; }
+proto::Signal answer_from(PeerId from, std::string sdp = "answer-sdp") { return {from, SignalKind::Answer, std::move(sdp), {}}; }
+proto::Signal candidate_from(PeerId from, std::string c) {
+  return {from, SignalKind::Candidate, {}, proto::IceCandidate{std::move(c), "0", 0}};
+}
+proto::IceCandidate cand(std::string c) { return {std::move(c), "0", 0}; }
+
+std::string show(const Effects& effects) {
+  std::ostringstream os;
+  for (const auto& e : effects) os << e << "; ";
+  return os.str();
+}
+
+// A scripted step: an event and the exact effects it must produce.
+struct Step {
+  Event event;
+  Effects expected;
+};
+
+void run(Machine& m, const std::vector<Step>& script) {
+  for (std::size_t i = 0; i < script.size(); ++i) {
+    std::ostringstream ev;
+    ev << script[i].event;
+    const Effects got = m.handle(script[i].event);
+    EXPECT_EQ(got, script[i].expected) << "step " << i << " " << ev.str() << "\n got: " << show(got)
+                                       << "\n want: " << show(script[i].expected);
+  }
+}
+
+bool is_log(const Effects& e) { return e.size() == 1 && std::holds_alternative<Log>(e[0]); }
+
+TEST(Signaling, NewcomerOffersToEveryoneAlreadyThere) {
+  Machine m;
+  run(m, {
+             {JoinedRoom{5, {2, 3}}, {CreatePeerConnection{2, true}, CreateOffer{2}, CreatePeerConnection{3, true}, CreateOffer{3}}},
+             {LocalDescriptionCreated{2, SignalKind::Offer, "o2"}, {SendToPeer{{2, SignalKind::Offer, "o2", {}}}}},
+             {LocalCandidateGathered{2, cand("c-local")}, {SendToPeer{{2, SignalKind::Candidate, {}, cand("c-local")}}}},
+             {SignalReceived{answer_from(2, "a2")}, {SetRemoteDescription{2, SignalKind::Answer, "a2"}}},
+             {RemoteDescriptionApplied{2}, {}},
+         });
+  EXPECT_EQ(m.peer(2)->phase, Phase::Stable);
+  EXPECT_EQ(m.peer(3)->phase, Phase::CreatingOffer);
+  EXPECT_TRUE(m.peer(5 - 3)->polite);  // 5 > 2: the newcomer is polite
+}
+
+TEST(Signaling, ExistingPeerWaitsForTheOfferAndAnswers) {
+  Machine m;
+  run(m, {
+             {JoinedRoom{2, {}}, {}},
+             {PeerArrived{5}, {CreatePeerConnection{5, false}}},
+             {SignalReceived{offer_from(5, "o5")}, {SetRemoteDescription{5, SignalKind::Offer, "o5"}}},
+             {RemoteDescriptionApplied{5}, {CreateAnswer{5}}},
+             {LocalDescriptionCreated{5, SignalKind::Answer, "a"}, {SendToPeer{{5, SignalKind::Answer, "a", {}}}}},
+         });
+  EXPECT_EQ(m.peer(5)->phase, Phase::Stable);
+  EXPECT_FALSE(m.peer(5)->polite);
+}
+
+TEST(Signaling, CandidatesBeforeTheDescriptionAreQueuedThenFlushedInOrder) {
+  Machine m;
+  run(m, {
+             {JoinedRoom{2, {}}, {}},
+             {PeerArrived{5}, {CreatePeerConnection{5, false}}},
+             {SignalReceived{candidate_from(5, "c1")}, {}},
+             {SignalReceived{candidate_from(5, "c2")}, {}},
+             {SignalReceived{offer_from(5)}, {SetRemoteDescription{5, SignalKind::Offer, "offer-sdp"}}},
+             {SignalReceived{candidate_from(5, "c3")}, {}},  // still not applied
+             {RemoteDescriptionApplied{5},
+              {AddRemoteCandidate{5, cand("c1")}, AddRemoteCandidate{5, cand("c2")}, AddRemoteCandidate{5, cand("c3")}, CreateAnswer{5}}},
+             {SignalReceived{candidate_from(5, "c4")}, {AddRemoteCandidate{5, cand("c4")}}},
+         });
+  EXPECT_TRUE(m.peer(5)->pending_candidates.empty());
+}
+
+TEST(Signaling, OffererQueuesCandidatesUntilTheAnswerIsApplied) {
+  Machine m;
+  run(m, {
+             {JoinedRoom{7, {1}}, {CreatePeerConnection{1, true}, CreateOffer{1}}},
+             {SignalReceived{candidate_from(1, "early")}, {}},
+             {LocalDescriptionCreated{1, SignalKind::Offer, "o"}, {SendToPeer{{1, SignalKind::Offer, "o", {}}}}},
+             {SignalReceived{answer_from(1)}, {SetRemoteDescription{1, SignalKind::Answer, "answer-sdp"}}},
+             {RemoteDescriptionApplied{1}, {AddRemoteCandidate{1, cand("early")}}},
+         });
+}
+
+TEST(Signaling, GlarePolitePeerRollsBackAndAnswers) {
+  Machine m;  // we are 9, the other is 4: we are polite
+  run(m, {
+             {JoinedRoom{9, {4}}, {CreatePeerConnection{4, true}, CreateOffer{4}}},
+             {LocalDescriptionCreated{4, SignalKind::Offer, "ours"}, {SendToPeer{{4, SignalKind::Offer, "ours", {}}}}},
+             {SignalReceived{offer_from(4, "theirs")}, {RollbackLocalOffer{4}, SetRemoteDescription{4, SignalKind::Offer, "theirs"}}},
+             {RemoteDescriptionApplied{4}, {CreateAnswer{4}}},
+             {LocalDescriptionCreated{4, SignalKind::Answer, "ans"}, {SendToPeer{{4, SignalKind::Answer, "ans", {}}}}},
+         });
+  EXPECT_EQ(m.peer(4)->phase, Phase::Stable);
+}
+
+TEST(Signaling, GlareImpolitePeerIgnoresTheCollidingOffer) {
+  Machine offerer;  // we are 4, the other is 9: we are impolite
+  run(offerer, {{JoinedRoom{4, {9}}, {CreatePeerConnection{9, true}, CreateOffer{9}}},
+                {LocalDescriptionCreated{9, SignalKind::Offer, "ours"}, {SendToPeer{{9, SignalKind::Offer, "ours", {}}}}}});
+  EXPECT_TRUE(is_log(offerer.handle(SignalReceived{offer_from(9, "theirs")})));
+  EXPECT_EQ(offerer.peer(9)->phase, Phase::HaveLocalOffer);
+  // Their answer to our offer still completes the negotiation.
+  run(offerer, {{SignalReceived{answer_from(9)}, {SetRemoteDescription{9, SignalKind::Answer, "answer-sdp"}}},
+                {RemoteDescriptionApplied{9}, {}}});
+  EXPECT_EQ(offerer.peer(9)->phase, Phase::Stable);
+}
+
+TEST(Signaling, GlareWhileOurOfferIsStillBeingCreatedDropsTheStaleOffer) {
+  Machine m;  // polite (9 > 4)
+  run(m, {
+             {JoinedRoom{9, {4}}, {CreatePeerConnection{4, true}, CreateOffer{4}}},
+             {SignalReceived{offer_from(4, "theirs")}, {RollbackLocalOffer{4}, SetRemoteDescription{4, SignalKind::Offer, "theirs"}}},
+         });
+  // Our offer lands after the rollback was queued: it must not be sent.
+  EXPECT_TRUE(is_log(m.handle(LocalDescriptionCreated{4, SignalKind::Offer, "stale"})));
+  run(m, {{RemoteDescriptionApplied{4}, {CreateAnswer{4}}}});
+}
+
+TEST(Signaling, PeerLeavingMidNegotiationClosesItsConnectionAndLateEventsAreDropped) {
+  Machine m;
+  run(m, {
+             {JoinedRoom{5, {2}}, {CreatePeerConnection{2, true}, CreateOffer{2}}},
+             {PeerDeparted{2}, {ClosePeerConnection{2}}},
+         });
+  EXPECT_EQ(m.peer(2), nullptr);
+  EXPECT_TRUE(is_log(m.handle(LocalDescriptionCreated{2, SignalKind::Offer, "late"})));
+  EXPECT_TRUE(is_log(m.handle(SignalReceived{answer_from(2)})));
+  EXPECT_TRUE(is_log(m.handle(LocalCandidateGathered{2, cand("late")})));
+  EXPECT_TRUE(is_log(m.handle(RemoteDescriptionApplied{2})));
+  EXPECT_TRUE(m.handle(ConnectionStateChanged{2, ConnectionState::Connected}).empty());
+}
+
+TEST(Signaling, UnexpectedMessagesAreLoggedNotObeyed) {
+  Machine m;
+  m.handle(JoinedRoom{5, {2}});
+  EXPECT_TRUE(is_log(m.handle(SignalReceived{answer_from(2)})));      // answer before we offered
+  EXPECT_TRUE(is_log(m.handle(SignalReceived{offer_from(77)})));      // stranger
+  EXPECT_TRUE(is_log(m.handle(PeerArrived{2})));                      // duplicate arrival
+  EXPECT_TRUE(is_log(m.handle(PeerArrived{5})));                      // ourselves
+  EXPECT_TRUE(is_log(m.handle(PeerDeparted{42})));                    // unknown departure
+  EXPECT_TRUE(is_log(m.handle(LocalDescriptionCreated{2, SignalKind::Answer, "x"})));  // answer while offering
+}
+
+TEST(Signaling, BrowserFailureClosesThatConnectionOnly) {
+  Machine m;
+  m.handle(JoinedRoom{5, {2, 3}});
+  const auto fx = m.handle(BrowserOperationFailed{2, "createOffer: boom"});
+  ASSERT_EQ(fx.size(), 2u);
+  EXPECT_EQ(fx[1], Effect{ClosePeerConnection{2}});
+  EXPECT_EQ(m.peer(2)->phase, Phase::Failed);
+  EXPECT_EQ(m.peer(3)->phase, Phase::CreatingOffer);
+  EXPECT_TRUE(is_log(m.handle(SignalReceived{answer_from(2)})));
+}
+
+TEST(Signaling, LeavingClosesEveryConnection) {
+  Machine m;
+  m.handle(JoinedRoom{5, {2, 3}});
+  run(m, {{LeftRoom{}, {ClosePeerConnection{2}, ClosePeerConnection{3}}}});
+  EXPECT_TRUE(m.peers().empty());
+  EXPECT_FALSE(m.self().has_value());
+  EXPECT_TRUE(is_log(m.handle(PeerArrived{8})));
+}
+
+TEST(Signaling, ConnectionStateIsTracked) {
+  Machine m;
+  m.handle(JoinedRoom{5, {2}});
+  m.handle(ConnectionStateChanged{2, ConnectionState::Connected});
+  EXPECT_EQ(m.peer(2)->connection, ConnectionState::Connected);
+}
+
+TEST(Signaling, TranslatesServerMessages) {
+  proto::Joined joined;
+  joined.self.id = 4;
+  joined.peers = {{1, "a", true, true}, {2, "b", true, true}};
+  auto ev = to_event(joined);
+  ASSERT_TRUE(ev);
+  ASSERT_TRUE(std::holds_alternative<JoinedRoom>(*ev));
+  EXPECT_EQ(std::get<JoinedRoom>(*ev).peers, (std::vector<PeerId>{1, 2}));
+  EXPECT_FALSE(to_event(proto::RoomUpdated{}));
+  EXPECT_TRUE(std::holds_alternative<PeerDeparted>(*to_event(proto::PeerLeft{3})));
+}
+
+TEST(Signaling, EnumsPrint) {
+  std::ostringstream os;
+  os << Phase::HaveLocalOffer << ' ' << ConnectionState::Disconnected << ' ' << Event{PeerArrived{3}} << ' '
+     << Effect{CreateOffer{3}};
+  EXPECT_EQ(os.str(), "have-local-offer disconnected PeerArrived{3} CreateOffer{3}");
+  EXPECT_EQ(connection_state_from_string("connected"), ConnectionState::Connected);
+  EXPECT_FALSE(connection_state_from_string("bogus"));
+}
+
+}  // namespace
+}  // namespace moim::signaling

@@ -1,0 +1,485 @@
+#include "app.hpp"
+
+#include "browser/glue.hpp"
+#include "browser/input.hpp"
+#include "ui/theme.hpp"
+
+#include <emscripten/html5.h>
+#include <imgui.h>
+#include <imgui_impl_opengl3.h>
+#include <GLES3/gl3.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace moim {
+
+namespace {
+template <class... Ts>
+struct Overloaded : Ts... { using Ts::operator()...; };
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+constexpr const char* kNameSetting = "moim.name";
+constexpr const char* kHangulFontUrl = "fonts/hangul.ttf";
+constexpr double kStatsIntervalMs = 1000;
+}  // namespace
+
+App::App() {
+  fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
+  connect();
+}
+
+// ---- connection ---------------------------------------------------------------------------------
+
+void App::connect() {
+  if (!socket_.open(browser::socket_url())) {
+    error_ = "This browser cannot open a WebSocket to the server.";
+  }
+}
+
+void App::send(const proto::ClientMessage& msg) {
+  if (!socket_.send(proto::encode(msg))) std::printf("moim: not connected; dropped %s\n", std::string(proto::type_name(msg)).c_str());
+}
+
+// ---- events -------------------------------------------------------------------------------------
+
+void App::handle(const browser::Event& event) {
+  std::visit(
+      Overloaded{
+          [&](const browser::SocketOpened&) {
+            reconnect_attempts_ = 0;
+            send(proto::Hello{});
+          },
+          [&](const browser::SocketMessage& e) {
+            if (e.binary) {
+              std::printf("moim: ignored a binary frame from the server\n");
+              return;
+            }
+            on_socket_message(e.text);
+          },
+          [&](const browser::SocketClosed& e) {
+            std::printf("moim: connection closed (%d %s)\n", e.code, e.reason.c_str());
+            const bool was_busy = world_.call().has_value() || join_stage_ != JoinStage::None;
+            world_.reset();
+            if (was_busy) end_call("Lost the connection to the server. Reconnecting\xE2\x80\xA6");
+            dialog_pending_ = false;
+            // Exponential backoff with jitter so a restarted server is not hit by everyone at once.
+            const double base = std::min(5000.0, 500.0 * std::pow(2.0, reconnect_attempts_++));
+            reconnect_at_ = now_ + base * (0.75 + 0.5 * (std::rand() / static_cast<double>(RAND_MAX)));
+          },
+          [&](const browser::MediaOpened& e) {
+            if (e.request != media_request_ || join_stage_ != JoinStage::AcquiringMedia) {
+              browser::close_media(e.stream);  // a late answer for a join that was abandoned
+              return;
+            }
+            media_.adopt_local_stream(e.stream, e.audio, e.video);
+            on_media_result(true, e.audio, e.video, {}, {});
+          },
+          [&](const browser::MediaFailed& e) {
+            if (e.request != media_request_ || join_stage_ != JoinStage::AcquiringMedia) return;
+            on_media_result(false, false, false, e.name, e.message);
+          },
+          [&](const browser::TextInput& e) {
+            fields_.on_input(e.value);
+            if (fields_.focused() == ui::FieldId::Name) browser::save_setting(kNameSetting, e.value);
+            if (fields_.focused() == ui::FieldId::RoomName) dialog_error_.clear();
+          },
+          [&](const browser::TextKey& e) {
+            const auto field = fields_.focused();
+            if (e.key == "Enter" && field == ui::FieldId::RoomName) apply(ui::ConfirmCreateRoom{});
+            else if (e.key == "Escape" && field == ui::FieldId::RoomName) apply(ui::CancelCreateRoom{});
+            else fields_.blur();
+          },
+          [&](const browser::TextBlur&) { fields_.overlay_closed(); },
+          [&](const browser::FontLoaded& e) {
+            if (e.url == kHangulFontUrl) hangul_font_ = e.bytes;
+          },
+          [&](const browser::FontFailed& e) {
+            std::printf("moim: font %s failed: %s\n", e.url.c_str(), e.why.c_str());
+            hangul_failed_ = true;
+          },
+          [&](const auto& other) {
+            // Everything else concerns a peer connection.
+            if (auto ev = media_.translate(browser::Event{other})) feed_machine(*ev);
+          },
+      },
+      event);
+}
+
+void App::on_socket_message(const std::string& text) {
+  // Server messages are untrusted input too: a bad one is logged and ignored.
+  auto decoded = proto::decode_server(text);
+  if (!decoded.ok()) {
+    std::printf("moim: ignored a bad server message (%s): %s\n", std::string(proto::to_string(decoded.error.code)).c_str(),
+                decoded.error.message.c_str());
+    return;
+  }
+  on_server_message(*decoded.message);
+}
+
+void App::on_server_message(const proto::ServerMessage& msg) {
+  if (const auto* e = std::get_if<proto::Error>(&msg)) {
+    on_server_error(*e);
+    return;
+  }
+  if (std::holds_alternative<proto::RoomCreated>(msg) && dialog_pending_) {
+    dialog_pending_ = false;
+    dialog_open_ = false;
+    fields_.set_value(ui::FieldId::RoomName, "");
+  }
+  if (std::holds_alternative<proto::Joined>(msg)) {
+    if (join_stage_ != JoinStage::WaitingForServer) {
+      send(proto::Leave{});  // a join we no longer want
+      return;
+    }
+    join_stage_ = JoinStage::None;
+    error_ = media_note_;
+  }
+  world_.apply(msg);
+  if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
+}
+
+void App::on_server_error(const proto::Error& e) {
+  std::printf("moim: server error %s (%s): %s\n", std::string(proto::to_string(e.code)).c_str(), e.request.c_str(),
+              e.message.c_str());
+  if (e.request == "create-room") {
+    dialog_pending_ = false;
+    dialog_error_ = e.message;
+    return;
+  }
+  if (e.request == "join") {
+    end_call(e.message);
+    return;
+  }
+  if (proto::classify(e.code) == proto::ErrorClass::User) error_ = e.message;
+}
+
+void App::on_media_result(bool ok, bool audio, bool video, const std::string& name, const std::string& message) {
+  if (!ok) {
+    // Denied is final; a missing or busy camera may still leave a microphone.
+    if (!media_audio_only_retry_ && name != "NotAllowedError" && name != "NotSupported") {
+      media_audio_only_retry_ = true;
+      media_request_ = media_.request_devices(true, false);
+      return;
+    }
+    media_note_ = "Camera and microphone are unavailable (" + name + (message.empty() ? "" : ": " + message) +
+                  "). You joined without sending audio or video; you can still see and hear the others.";
+  } else if (!video) {
+    media_note_ = "No camera available. You joined with audio only.";
+  } else if (!audio) {
+    media_note_ = "No microphone available. You joined with video only.";
+  }
+  join_stage_ = JoinStage::WaitingForServer;
+  const auto name_ok = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
+  send(proto::Join{join_room_, name_ok.value_or(""), audio && ok, video && ok});
+}
+
+void App::feed_machine(const signaling::Event& event) {
+  const auto effects = machine_.handle(event);
+  for (auto& signal : media_.execute(effects)) send(proto::SendSignal{std::move(signal)});
+}
+
+void App::end_call(std::string error) {
+  feed_machine(signaling::LeftRoom{});
+  media_.release_all();
+  world_.apply(proto::Left{});
+  join_stage_ = JoinStage::None;
+  error_ = std::move(error);
+}
+
+std::optional<std::string> App::valid_name() {
+  auto name = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
+  if (!name) {
+    error_ = "Enter your name first (1 to 32 characters).";
+    fields_.focus(ui::FieldId::Name);
+  }
+  return name;
+}
+
+// ---- intents ------------------------------------------------------------------------------------
+
+void App::apply(const ui::Intent& intent) {
+  std::visit(
+      Overloaded{
+          [&](const ui::FocusField& i) { fields_.focus(i.field); },
+          [&](const ui::OpenCreateDialog&) {
+            dialog_open_ = true;
+            dialog_pending_ = false;
+            dialog_error_.clear();
+            dialog_capacity_ = proto::kDefaultCapacity;
+            fields_.set_value(ui::FieldId::RoomName, "");
+            fields_.focus(ui::FieldId::RoomName);
+          },
+          [&](const ui::CancelCreateRoom&) {
+            dialog_open_ = false;
+            dialog_pending_ = false;
+            fields_.blur();
+          },
+          [&](const ui::SetCapacity& i) { dialog_capacity_ = i.capacity; },
+          [&](const ui::ConfirmCreateRoom&) {
+            if (dialog_pending_) return;
+            const std::string& raw = fields_.value(ui::FieldId::RoomName);
+            const auto name = proto::normalize_room_name(raw);
+            if (!name) {
+              dialog_error_ = proto::trim(raw).empty() ? "Enter a room name."
+                                                        : "Room names can have at most 48 characters, and no control characters.";
+              fields_.focus(ui::FieldId::RoomName);
+              return;
+            }
+            const auto key = proto::room_name_key(*name);
+            for (const auto& r : world_.rooms()) {
+              if (proto::room_name_key(r.name) == key) {
+                dialog_error_ = "A room named \"" + r.name + "\" already exists. Choose another name.";
+                fields_.focus(ui::FieldId::RoomName);
+                return;
+              }
+            }
+            dialog_error_.clear();
+            dialog_pending_ = true;
+            fields_.blur();
+            send(proto::CreateRoom{*name, dialog_capacity_});
+          },
+          [&](const ui::JoinRoom& i) {
+            if (join_stage_ != JoinStage::None || world_.call()) return;
+            if (!valid_name()) return;
+            const proto::RoomInfo* room = world_.room(i.room);
+            if (!room) return;
+            if (room->participants >= room->capacity) {
+              error_ = "Room \"" + room->name + "\" is full (" + std::to_string(room->participants) + "/" +
+                       std::to_string(room->capacity) + ").";
+              return;
+            }
+            error_.clear();
+            fields_.blur();
+            join_room_ = i.room;
+            media_note_.clear();
+            media_audio_only_retry_ = false;
+            join_stage_ = JoinStage::AcquiringMedia;
+            if (browser::media_supported()) {
+              media_request_ = media_.request_devices(true, true);
+            } else {
+              on_media_result(false, false, false, "NotSupported",
+                              "camera and microphone need a secure page: https:// or http://localhost");
+            }
+          },
+          [&](const ui::LeaveCall&) {
+            send(proto::Leave{});
+            end_call("");
+          },
+          [&](const ui::ToggleMic&) {
+            if (!media_.has_local_audio()) return;
+            media_.set_mic(!media_.mic_on());
+            send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
+          },
+          [&](const ui::ToggleCamera&) {
+            if (!media_.has_local_video()) return;
+            media_.set_camera(!media_.camera_on());
+            send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
+          },
+          [&](const ui::DismissError&) { error_.clear(); },
+      },
+      intent);
+}
+
+// ---- frame --------------------------------------------------------------------------------------
+
+void App::update_fonts() {
+  const float dpr = static_cast<float>(emscripten_get_device_pixel_ratio());
+  bool rebuild = dpr != dpr_;
+  if (glyphs_.has_new()) {
+    if (!hangul_font_.empty() || hangul_failed_) {
+      rebuild = true;
+    } else if (!hangul_requested_) {
+      hangul_requested_ = true;  // first non-Latin text: fetch the font once, now
+      browser::fetch_font(kHangulFontUrl);
+    }
+  }
+  if (!rebuild) return;
+  const auto extra = (!hangul_font_.empty() || hangul_failed_) ? glyphs_.commit() : std::vector<ImWchar>{};
+  ui::build_fonts(dpr, extra, hangul_font_.empty() ? nullptr : &hangul_font_);
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+  dpr_ = dpr;
+}
+
+void App::frame(double now_ms) {
+  const double dt = now_ > 0 ? (now_ms - now_) / 1000.0 : 1.0 / 60.0;
+  now_ = now_ms;
+
+  auto events = std::move(browser::inbox());
+  browser::inbox().clear();
+  for (const auto& e : events) handle(e);
+
+  if (!socket_.is_open() && !socket_.is_connecting() && now_ >= reconnect_at_) connect();
+  if (world_.call() && now_ >= next_stats_at_) {
+    media_.request_stats();
+    next_stats_at_ = now_ + kStatsIntervalMs;
+  }
+  if (browser::take_escape_pressed() && dialog_open_) apply(ui::CancelCreateRoom{});
+
+  update_fonts();
+  media_.upload_frames();
+
+  ImGuiIO& io = ImGui::GetIO();
+  io.DeltaTime = static_cast<float>(std::clamp(dt, 0.001, 0.5));
+  browser::feed_imgui_input();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui::NewFrame();
+  ui::FrameOut out = draw();
+  ImGui::Render();
+  int fb_w = 0, fb_h = 0;
+  emscripten_get_canvas_element_size("#canvas", &fb_w, &fb_h);
+  glViewport(0, 0, fb_w, fb_h);
+  glClearColor(17 / 255.0f, 19 / 255.0f, 24 / 255.0f, 1);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+  for (const auto& intent : out.intents) apply(intent);
+  fields_.sync_overlay(out, ui::fonts().body_px);
+  last_widgets_ = std::move(out.widgets);
+
+  static bool shown = false;
+  if (!shown) {
+    browser::hide_loading();
+    shown = true;
+  }
+}
+
+ui::FrameOut App::draw() {
+  ui::FrameOut out;
+  out.glyphs = &glyphs_;
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(display);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                 ImGuiWindowFlags_NoScrollWithMouse;
+  ImGui::Begin("Moim", nullptr, flags);
+  if (world_.call()) {
+    ui::draw_call(out, call_model());
+  } else {
+    auto lobby = lobby_model();
+    const auto rooms = world_.rooms();
+    lobby.rooms = &rooms;
+    ui::draw_lobby(out, lobby);
+  }
+  ImGui::End();
+  return out;
+}
+
+ui::LobbyModel App::lobby_model() const {
+  ui::LobbyModel m;
+  m.name = {ui::FieldId::Name, "name-input", &fields_.value(ui::FieldId::Name), placeholder(ui::FieldId::Name),
+            fields_.focused() == ui::FieldId::Name, max_chars(ui::FieldId::Name)};
+  m.connected = socket_.is_open() && world_.welcomed();
+  if (m.connected) m.status = "Connected";
+  else if (socket_.is_connecting()) m.status = "Connecting\xE2\x80\xA6";
+  else m.status = "Offline \xC2\xB7 retrying in " + std::to_string(std::max(1, static_cast<int>((reconnect_at_ - now_) / 1000 + 0.99))) + " s";
+  m.error = error_;
+  m.joining = join_stage_ != JoinStage::None;
+  m.dialog.open = dialog_open_;
+  m.dialog.room_name = {ui::FieldId::RoomName, "room-name-input", &fields_.value(ui::FieldId::RoomName),
+                        placeholder(ui::FieldId::RoomName), fields_.focused() == ui::FieldId::RoomName,
+                        max_chars(ui::FieldId::RoomName)};
+  m.dialog.capacity = dialog_capacity_;
+  m.dialog.error = dialog_error_;
+  m.dialog.pending = dialog_pending_;
+  return m;
+}
+
+ui::CallModel App::call_model() const {
+  const CallInfo& call = *world_.call();
+  ui::CallModel m;
+  m.room = call.room;
+  m.mic = media_.mic_on();
+  m.camera = media_.camera_on();
+  m.can_mic = media_.has_local_audio();
+  m.can_camera = media_.has_local_video();
+  m.error = error_;
+  ui::TileModel self;
+  self.id = call.self.id;
+  self.name = call.self.name;
+  self.self = true;
+  self.mic = m.mic;
+  self.camera = m.camera;
+  auto& preview = const_cast<CallMedia&>(media_).preview();
+  self.texture = preview.has_frame() ? preview.texture() : 0;
+  self.video_w = preview.width();
+  self.video_h = preview.height();
+  m.tiles.push_back(self);
+  for (const auto& p : call.peers) {
+    ui::TileModel t;
+    t.id = p.id;
+    t.name = p.name;
+    t.mic = p.mic;
+    t.camera = p.camera;
+    if (const RemoteMedia* r = media_.remote(p.id)) {
+      t.connection = r->connection;
+      if (r->video.has_frame()) {
+        t.texture = r->video.texture();
+        t.video_w = r->video.width();
+        t.video_h = r->video.height();
+      }
+    } else {
+      t.connection = "new";
+    }
+    m.tiles.push_back(t);
+  }
+  return m;
+}
+
+// ---- test surface -------------------------------------------------------------------------------
+
+std::string App::state_json() const {
+  using nlohmann::json;
+  json s = json::object();
+  s["screen"] = world_.call() ? "call" : "lobby";
+  s["name"] = fields_.value(ui::FieldId::Name);
+  s["connected"] = socket_.is_open() && world_.welcomed();
+  json rooms = json::array();
+  for (const auto& r : world_.rooms())
+    rooms.push_back({{"id", r.id}, {"name", r.name}, {"participants", r.participants}, {"capacity", r.capacity}});
+  s["rooms"] = std::move(rooms);
+  if (const auto& call = world_.call()) {
+    json peers = json::array();
+    for (const auto& p : call->peers) {
+      json j = {{"id", p.id}, {"name", p.name}, {"mic", p.mic}, {"camera", p.camera}};
+      if (const RemoteMedia* r = media_.remote(p.id)) {
+        j["connection"] = r->connection;
+        j["framesDecoded"] = r->frames_decoded;
+        j["audioEnergy"] = r->audio_energy;
+        j["audioLevel"] = r->audio_level;
+        j["audioLive"] = r->audio_live;
+        j["framesShown"] = r->video.frames_uploaded();
+      } else {
+        j["connection"] = "new";
+        j["framesDecoded"] = 0;
+      }
+      peers.push_back(std::move(j));
+    }
+    s["room"] = {{"id", call->room.id},
+                 {"name", call->room.name},
+                 {"capacity", call->room.capacity},
+                 {"self", {{"id", call->self.id}, {"name", call->self.name}, {"mic", media_.mic_on()}, {"camera", media_.camera_on()}}},
+                 {"peers", std::move(peers)}};
+  } else {
+    s["room"] = nullptr;
+  }
+  const std::string& shown_error = (dialog_open_ && !dialog_error_.empty()) ? dialog_error_ : error_;
+  s["error"] = shown_error.empty() ? json(nullptr) : json(shown_error);
+  s["dialog"] = dialog_open_;
+  return s.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string App::widgets_json() const {
+  using nlohmann::json;
+  json list = json::array();
+  for (const auto& w : last_widgets_) list.push_back({{"id", w.id}, {"x", w.x}, {"y", w.y}, {"w", w.w}, {"h", w.h}});
+  return list.dump();
+}
+
+}  // namespace moim

@@ -1,0 +1,60 @@
+// JS -> C++: the Module.moim* functions web/moim-glue.js calls. Each only queues an event.
+#include "browser/events.hpp"
+
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+namespace moim::browser {
+
+std::vector<Event>& inbox() {
+  static std::vector<Event> events;
+  return events;
+}
+
+namespace {
+void push(Event e) { inbox().push_back(std::move(e)); }
+
+void on_media_opened(int request, int stream, bool audio, bool video) { push(MediaOpened{request, stream, audio, video}); }
+void on_media_failed(int request, std::string name, std::string message) { push(MediaFailed{request, std::move(name), std::move(message)}); }
+void on_local_description(int pc, std::string type, std::string sdp) { push(LocalDescription{pc, std::move(type), std::move(sdp)}); }
+void on_remote_description_applied(int pc) { push(RemoteDescriptionApplied{pc}); }
+void on_ice_candidate(int pc, std::string candidate, std::string mid, int mline) {
+  push(IceCandidate{pc, proto::IceCandidate{std::move(candidate), std::move(mid), mline}});
+}
+void on_connection_state(int pc, std::string state) { push(ConnectionState{pc, std::move(state)}); }
+void on_peer_error(int pc, std::string what) { push(PeerError{pc, std::move(what)}); }
+void on_remote_video(int pc, int video) { push(RemoteVideo{pc, video}); }
+void on_stats(int pc, double frames, double energy, double level, bool live) { push(Stats{pc, frames, energy, level, live}); }
+void on_text_input(std::string value) { push(TextInput{std::move(value)}); }
+void on_text_key(std::string key, bool shift) { push(TextKey{std::move(key), shift}); }
+void on_text_blur() { push(TextBlur{}); }
+void on_font_loaded(std::string url, emscripten::val bytes) {
+  FontLoaded e{std::move(url), {}};
+  const auto n = bytes["length"].as<std::size_t>();
+  e.bytes.resize(n);
+  // Copy straight into wasm memory through a typed-array view (no per-byte conversion).
+  emscripten::val(emscripten::typed_memory_view(n, e.bytes.data())).call<void>("set", bytes);
+  push(std::move(e));
+}
+void on_font_failed(std::string url, std::string why) { push(FontFailed{std::move(url), std::move(why)}); }
+}  // namespace
+
+}  // namespace moim::browser
+
+EMSCRIPTEN_BINDINGS(moim_browser_events) {
+  using namespace moim::browser;
+  emscripten::function("moimOnMediaOpened", &on_media_opened);
+  emscripten::function("moimOnMediaFailed", &on_media_failed);
+  emscripten::function("moimOnLocalDescription", &on_local_description);
+  emscripten::function("moimOnRemoteDescriptionApplied", &on_remote_description_applied);
+  emscripten::function("moimOnIceCandidate", &on_ice_candidate);
+  emscripten::function("moimOnConnectionState", &on_connection_state);
+  emscripten::function("moimOnPeerError", &on_peer_error);
+  emscripten::function("moimOnRemoteVideo", &on_remote_video);
+  emscripten::function("moimOnStats", &on_stats);
+  emscripten::function("moimOnTextInput", &on_text_input);
+  emscripten::function("moimOnTextKey", &on_text_key);
+  emscripten::function("moimOnTextBlur", &on_text_blur);
+  emscripten::function("moimOnFontLoaded", &on_font_loaded);
+  emscripten::function("moimOnFontFailed", &on_font_failed);
+}

@@ -1,0 +1,41 @@
+// Everything the browser reports to the app. JS callbacks and socket callbacks only append here;
+// the app drains the inbox at the start of each frame, so no state changes while a frame is drawn.
+#pragma once
+
+#include "protocol.hpp"
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace moim::browser {
+
+using Handle = int;  // a JS object held in a MoimGlue map; 0 = none
+
+struct MediaOpened { int request = 0; Handle stream = 0; bool audio = false; bool video = false; };
+struct MediaFailed { int request = 0; std::string name; std::string message; };
+struct LocalDescription { Handle pc = 0; std::string type; std::string sdp; };
+struct RemoteDescriptionApplied { Handle pc = 0; };
+struct IceCandidate { Handle pc = 0; proto::IceCandidate candidate; };
+struct ConnectionState { Handle pc = 0; std::string state; };
+struct PeerError { Handle pc = 0; std::string what; };
+struct RemoteVideo { Handle pc = 0; Handle video = 0; };
+struct Stats { Handle pc = 0; double frames_decoded = 0; double audio_energy = 0; double audio_level = 0; bool audio_live = false; };
+struct TextInput { std::string value; };
+struct TextKey { std::string key; bool shift = false; };
+struct TextBlur {};
+struct FontLoaded { std::string url; std::vector<unsigned char> bytes; };
+struct FontFailed { std::string url; std::string why; };
+struct SocketOpened {};
+struct SocketMessage { std::string text; bool binary = false; };
+struct SocketClosed { int code = 0; std::string reason; };
+
+using Event = std::variant<MediaOpened, MediaFailed, LocalDescription, RemoteDescriptionApplied, IceCandidate,
+                           ConnectionState, PeerError, RemoteVideo, Stats, TextInput, TextKey, TextBlur, FontLoaded,
+                           FontFailed, SocketOpened, SocketMessage, SocketClosed>;
+
+// The single inbox. Appended to by callbacks, drained by App::frame().
+std::vector<Event>& inbox();
+
+}  // namespace moim::browser

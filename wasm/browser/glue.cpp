@@ -1,0 +1,44 @@
+#include "browser/glue.hpp"
+
+#include <emscripten/val.h>
+
+namespace moim::browser {
+
+namespace {
+emscripten::val glue() { return emscripten::val::global("MoimGlue"); }
+}  // namespace
+
+void open_media(int request, bool audio, bool video) { glue().call<void>("openMedia", request, audio, video); }
+void close_media(Handle stream) { glue().call<void>("closeMedia", stream); }
+void set_track_enabled(Handle stream, bool audio_kind, bool enabled) {
+  glue().call<void>("setTrackEnabled", stream, std::string(audio_kind ? "audio" : "video"), enabled);
+}
+Handle create_video_for_stream(Handle stream, bool muted) { return glue().call<int>("createVideoForStream", stream, muted); }
+void destroy_video(Handle video) { glue().call<void>("destroyVideo", video); }
+
+Handle create_peer(Handle local_stream) { return glue().call<int>("createPeer", local_stream); }
+void create_offer(Handle pc) { glue().call<void>("createOffer", pc); }
+void create_answer(Handle pc) { glue().call<void>("createAnswer", pc); }
+void set_remote_description(Handle pc, const char* type, const std::string& sdp) {
+  glue().call<void>("setRemoteDescription", pc, std::string(type), sdp);
+}
+void rollback(Handle pc) { glue().call<void>("rollback", pc); }
+void add_ice_candidate(Handle pc, const proto::IceCandidate& c) {
+  glue().call<void>("addIceCandidate", pc, c.candidate, c.sdp_mid, c.sdp_mline_index);
+}
+void close_peer(Handle pc) { glue().call<void>("closePeer", pc); }
+void request_stats(Handle pc) { glue().call<void>("requestStats", pc); }
+
+void show_text_input(const TextInputPlacement& p, const std::string& value) {
+  glue().call<void>("showTextInput", p.x, p.y, p.w, p.h, value, p.max_length, p.font_px, p.placeholder);
+}
+void hide_text_input() { glue().call<void>("hideTextInput"); }
+
+std::string load_setting(const std::string& key) { return glue().call<std::string>("loadSetting", key); }
+void save_setting(const std::string& key, const std::string& value) { glue().call<void>("saveSetting", key, value); }
+void fetch_font(const std::string& url) { glue().call<void>("fetchFont", url); }
+std::string socket_url() { return glue().call<std::string>("socketUrl"); }
+void hide_loading() { glue().call<void>("hideLoading"); }
+bool media_supported() { return glue().call<bool>("mediaSupported"); }
+
+}  // namespace moim::browser

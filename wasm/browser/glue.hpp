@@ -1,0 +1,43 @@
+// C++ -> JS: typed wrappers over window.MoimGlue (web/moim-glue.js). Results arrive later as
+// browser::Event in the inbox. Every JS function is guarded there, so nothing here throws.
+#pragma once
+
+#include "browser/events.hpp"
+
+#include <string>
+
+namespace moim::browser {
+
+void open_media(int request, bool audio, bool video);
+void close_media(Handle stream);
+void set_track_enabled(Handle stream, bool audio_kind, bool enabled);
+Handle create_video_for_stream(Handle stream, bool muted);
+void destroy_video(Handle video);
+
+Handle create_peer(Handle local_stream);  // local_stream 0 = receive only
+void create_offer(Handle pc);
+void create_answer(Handle pc);
+void set_remote_description(Handle pc, const char* type, const std::string& sdp);
+void rollback(Handle pc);
+void add_ice_candidate(Handle pc, const proto::IceCandidate& candidate);
+void close_peer(Handle pc);
+void request_stats(Handle pc);
+
+struct TextInputPlacement {
+  float x = 0, y = 0, w = 0, h = 0;  // CSS pixels
+  float font_px = 16;
+  int max_length = 64;
+  std::string placeholder;
+  bool operator==(const TextInputPlacement&) const = default;
+};
+void show_text_input(const TextInputPlacement& where, const std::string& value);
+void hide_text_input();
+
+std::string load_setting(const std::string& key);
+void save_setting(const std::string& key, const std::string& value);
+void fetch_font(const std::string& url);
+std::string socket_url();
+void hide_loading();
+bool media_supported();
+
+}  // namespace moim::browser

@@ -1,0 +1,14 @@
+// Mouse, wheel and a few keys from the canvas into Dear ImGui (1.86 has no input queue of its own).
+// A press and release that land within one frame are spread over two frames, so fast clicks
+// (and Playwright's) are never lost.
+#pragma once
+
+namespace moim::browser {
+
+void install_input_handlers(const char* canvas_selector);
+// Feeds queued input into ImGui's IO; call once before ImGui::NewFrame().
+void feed_imgui_input();
+// Keys pressed on the canvas since the last call (the text overlay has its own).
+bool take_escape_pressed();
+
+}  // namespace moim::browser

@@ -1,0 +1,64 @@
+#include "browser/video_texture.hpp"
+
+#include "browser/glue.hpp"
+
+#include <GLES3/gl3.h>
+#include <emscripten/emscripten.h>
+
+#include <utility>
+
+// Uploads the video element's current frame into texture `tex` (an Emscripten GL name) when
+// MoimGlue says a new frame was presented. Returns (width << 16 | height), or 0 when nothing new.
+EM_JS(int, moim_upload_video_frame, (int video, unsigned tex), {
+  const el = window.MoimGlue.takeFrame(video);
+  if (!el) return 0;
+  try {
+    GLctx.bindTexture(GLctx.TEXTURE_2D, GL.textures[tex]);
+    GLctx.texImage2D(GLctx.TEXTURE_2D, 0, GLctx.RGBA, GLctx.RGBA, GLctx.UNSIGNED_BYTE, el);
+  } catch (e) {
+    return 0;
+  }
+  return ((el.videoWidth & 0xffff) << 16) | (el.videoHeight & 0xffff);
+});
+
+namespace moim::browser {
+
+VideoTexture& VideoTexture::operator=(VideoTexture&& o) noexcept {
+  if (this != &o) {
+    reset();
+    video_ = std::exchange(o.video_, 0);
+    texture_ = std::exchange(o.texture_, 0);
+    width_ = std::exchange(o.width_, 0);
+    height_ = std::exchange(o.height_, 0);
+    uploads_ = std::exchange(o.uploads_, 0);
+  }
+  return *this;
+}
+
+bool VideoTexture::update() {
+  if (!video_) return false;
+  if (!texture_) {
+    glGenTextures(1, &texture_);
+    glBindTexture(GL_TEXTURE_2D, texture_);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  }
+  const int size = moim_upload_video_frame(video_, texture_);
+  if (!size) return false;
+  width_ = (size >> 16) & 0xffff;
+  height_ = size & 0xffff;
+  ++uploads_;
+  return true;
+}
+
+void VideoTexture::reset() {
+  if (texture_) glDeleteTextures(1, &texture_);
+  if (video_) destroy_video(video_);
+  texture_ = 0;
+  video_ = 0;
+  width_ = height_ = 0;
+}
+
+}  // namespace moim::browser

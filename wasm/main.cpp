@@ -1,0 +1,70 @@
+// Entry point: a WebGL2 context on #canvas, Dear ImGui, and the app driven by requestAnimationFrame.
+#include "app.hpp"
+#include "browser/input.hpp"
+#include "ui/theme.hpp"
+
+#include <emscripten/emscripten.h>
+#include <emscripten/html5.h>
+#include <imgui.h>
+#include <imgui_impl_opengl3.h>
+
+#include <cmath>
+#include <cstdio>
+
+namespace moim {
+extern App* g_app;
+}
+
+namespace {
+
+// Keeps the canvas backing store at CSS size x devicePixelRatio so text is sharp on every screen.
+void fit_canvas() {
+  double css_w = 0, css_h = 0;
+  emscripten_get_element_css_size("#canvas", &css_w, &css_h);
+  const double dpr = emscripten_get_device_pixel_ratio();
+  const int w = static_cast<int>(std::lround(css_w * dpr)), h = static_cast<int>(std::lround(css_h * dpr));
+  int cur_w = 0, cur_h = 0;
+  emscripten_get_canvas_element_size("#canvas", &cur_w, &cur_h);
+  if (w != cur_w || h != cur_h) emscripten_set_canvas_element_size("#canvas", w, h);
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(static_cast<float>(css_w), static_cast<float>(css_h));
+  io.DisplayFramebufferScale = ImVec2(static_cast<float>(dpr), static_cast<float>(dpr));
+}
+
+void frame() {
+  fit_canvas();
+  moim::g_app->frame(emscripten_get_now());
+}
+
+}  // namespace
+
+int main() {
+  EmscriptenWebGLContextAttributes attrs;
+  emscripten_webgl_init_context_attributes(&attrs);
+  attrs.majorVersion = 2;
+  attrs.minorVersion = 0;
+  attrs.alpha = EM_FALSE;
+  attrs.antialias = EM_FALSE;
+  attrs.depth = EM_FALSE;
+  attrs.stencil = EM_FALSE;
+  const auto ctx = emscripten_webgl_create_context("#canvas", &attrs);
+  if (ctx <= 0) {
+    std::printf("moim: WebGL2 is not available (%d)\n", static_cast<int>(ctx));
+    EM_ASM({ Module.onAbort && Module.onAbort("this browser has no WebGL2"); });
+    return 1;
+  }
+  emscripten_webgl_make_context_current(ctx);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.ConfigWindowsMoveFromTitleBarOnly = true;
+  moim::ui::apply_style();
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  moim::browser::install_input_handlers("#canvas");
+
+  moim::g_app = new moim::App();
+  emscripten_set_main_loop(frame, 0, false);
+  return 0;
+}

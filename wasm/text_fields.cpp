@@ -1,0 +1,64 @@
+#include "text_fields.hpp"
+
+#include "protocol.hpp"
+
+namespace moim {
+
+int max_chars(ui::FieldId id) {
+  switch (id) {
+    case ui::FieldId::Name: return static_cast<int>(proto::kMaxNameChars);
+    case ui::FieldId::RoomName: return static_cast<int>(proto::kMaxRoomNameChars);
+    case ui::FieldId::None: break;
+  }
+  return 64;
+}
+
+const char* placeholder(ui::FieldId id) {
+  switch (id) {
+    case ui::FieldId::Name: return "How others will see you";
+    case ui::FieldId::RoomName: return "e.g. Team standup";
+    case ui::FieldId::None: break;
+  }
+  return "";
+}
+
+const std::string& TextFields::value(ui::FieldId id) const {
+  static const std::string empty;
+  auto it = values_.find(id);
+  return it == values_.end() ? empty : it->second;
+}
+
+void TextFields::on_input(std::string value) {
+  if (focused_ == ui::FieldId::None) return;
+  // The overlay's maxLength counts UTF-16 units; the real rule (code points) is checked on submit.
+  values_[focused_] = std::move(value);
+}
+
+void TextFields::sync_overlay(const ui::FrameOut& frame, float font_px) {
+  auto it = focused_ == ui::FieldId::None ? frame.field_rects.end() : frame.field_rects.find(focused_);
+  if (it == frame.field_rects.end()) {
+    if (focused_ != ui::FieldId::None && ++frames_missing_ <= 3) return;
+    // Nothing focused, or the focused field is no longer on screen.
+    frames_missing_ = 0;
+    focused_ = ui::FieldId::None;
+    if (shown_for_ != ui::FieldId::None) {
+      browser::hide_text_input();
+      shown_for_ = ui::FieldId::None;
+    }
+    return;
+  }
+  frames_missing_ = 0;
+  const auto& r = it->second;
+  browser::TextInputPlacement p{r.x, r.y, r.w, r.h, font_px, max_chars(focused_), placeholder(focused_)};
+  if (shown_for_ != focused_) {
+    if (shown_for_ != ui::FieldId::None) browser::hide_text_input();
+    browser::show_text_input(p, value(focused_));
+    shown_for_ = focused_;
+    shown_at_ = p;
+  } else if (!(p == shown_at_)) {
+    browser::show_text_input(p, value(focused_));  // moves it; the value stays the overlay's own
+    shown_at_ = p;
+  }
+}
+
+}  // namespace moim

@@ -1,0 +1,183 @@
+#include "ui/theme.hpp"
+#include "ui/views.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace moim::ui {
+
+namespace {
+constexpr float kNameBar = 38;
+constexpr float kAspect = 16.0f / 9.0f;
+
+void mic_icon(ImDrawList* dl, ImVec2 c, float s, ImU32 col, bool off) {
+  dl->AddRectFilled(ImVec2(c.x - s * 0.22f, c.y - s * 0.5f), ImVec2(c.x + s * 0.22f, c.y + s * 0.12f), col, s * 0.22f);
+  dl->PathArcTo(ImVec2(c.x, c.y - s * 0.05f), s * 0.36f, 0.0f, 3.14159f, 12);
+  dl->PathStroke(col, 0, s * 0.09f);
+  dl->AddLine(ImVec2(c.x, c.y + s * 0.31f), ImVec2(c.x, c.y + s * 0.5f), col, s * 0.09f);
+  if (off) dl->AddLine(ImVec2(c.x - s * 0.45f, c.y - s * 0.5f), ImVec2(c.x + s * 0.45f, c.y + s * 0.5f), col, s * 0.1f);
+}
+
+void camera_icon(ImDrawList* dl, ImVec2 c, float s, ImU32 col, bool off) {
+  dl->AddRectFilled(ImVec2(c.x - s * 0.5f, c.y - s * 0.3f), ImVec2(c.x + s * 0.18f, c.y + s * 0.3f), col, s * 0.08f);
+  dl->AddTriangleFilled(ImVec2(c.x + s * 0.22f, c.y), ImVec2(c.x + s * 0.5f, c.y - s * 0.28f),
+                        ImVec2(c.x + s * 0.5f, c.y + s * 0.28f), col);
+  if (off) dl->AddLine(ImVec2(c.x - s * 0.5f, c.y - s * 0.5f), ImVec2(c.x + s * 0.5f, c.y + s * 0.5f), col, s * 0.1f);
+}
+
+std::string initials(const std::string& name) {
+  // First code point of the name (UTF-8), upper-cased when ASCII.
+  if (name.empty()) return "?";
+  const auto c = static_cast<unsigned char>(name[0]);
+  std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
+  std::string s = name.substr(0, std::min(len, name.size()));
+  if (len == 1 && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  return s;
+}
+
+void draw_tile(FrameOut& out, const TileModel& t, ImVec2 p, float w, float h) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float video_h = h - kNameBar;
+  const ImVec2 vend(p.x + w, p.y + video_h);
+  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), color::kPanel, 12);
+  const bool show_video = t.camera && t.texture && t.video_w > 0 && t.video_h > 0;
+  if (show_video) {
+    // Cover the 16:9 area, cropping the video's excess; mirror our own preview like a mirror.
+    const float va = static_cast<float>(t.video_w) / static_cast<float>(t.video_h);
+    const float ta = w / video_h;
+    ImVec2 uv0(0, 0), uv1(1, 1);
+    if (va > ta) {
+      const float k = ta / va;
+      uv0.x = (1 - k) * 0.5f;
+      uv1.x = 1 - uv0.x;
+    } else {
+      const float k = va / ta;
+      uv0.y = (1 - k) * 0.5f;
+      uv1.y = 1 - uv0.y;
+    }
+    if (t.self) std::swap(uv0.x, uv1.x);
+    dl->AddImageRounded(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(t.texture)), p, vend, uv0, uv1,
+                        IM_COL32_WHITE, 12, ImDrawFlags_RoundCornersTop);
+  } else {
+    dl->AddRectFilled(p, vend, IM_COL32(30, 34, 44, 255), 12, ImDrawFlags_RoundCornersTop);
+    const float r = std::min(w, video_h) * 0.18f;
+    const ImVec2 c(p.x + w * 0.5f, p.y + video_h * 0.45f);
+    dl->AddCircleFilled(c, r, IM_COL32(79, 140, 255, 200), 48);
+    const std::string ini = initials(t.name);
+    out.note_text(ini);
+    ImFont* f = fonts().logo;
+    const float fs = std::min(r * 1.1f, f->FontSize * ImGui::GetIO().FontGlobalScale);
+    const ImVec2 ts = f->CalcTextSizeA(fs, FLT_MAX, 0, ini.c_str());
+    dl->AddText(f, fs, ImVec2(c.x - ts.x * 0.5f, c.y - ts.y * 0.5f), color::kText, ini.c_str());
+    const char* label = !t.camera ? "Camera off" : (t.self ? "Starting camera\xE2\x80\xA6" : "Connecting\xE2\x80\xA6");
+    const ImVec2 ls = ImGui::CalcTextSize(label);
+    dl->AddText(ImVec2(c.x - ls.x * 0.5f, c.y + r + 10), color::kMuted, label);
+  }
+  // Name bar under the video.
+  std::string label = t.self ? t.name + " (you)" : t.name;
+  out.note_text(label);
+  const float ly = p.y + video_h + (kNameBar - ImGui::GetFontSize()) * 0.5f;
+  float lx = p.x + 14;
+  if (!t.mic) {
+    dl->AddCircleFilled(ImVec2(lx + 9, p.y + video_h + kNameBar * 0.5f), 11, color::kDanger, 24);
+    mic_icon(dl, ImVec2(lx + 9, p.y + video_h + kNameBar * 0.5f), 13, color::kText, true);
+    lx += 28;
+  }
+  dl->PushClipRect(ImVec2(p.x, p.y + video_h), ImVec2(p.x + w - 8, p.y + h), true);
+  dl->AddText(ImVec2(lx, ly), color::kText, label.c_str());
+  dl->PopClipRect();
+  // Badges at the top right of the video: camera off, connection trouble.
+  float bx = p.x + w - 22;
+  if (!t.camera) {
+    dl->AddCircleFilled(ImVec2(bx, p.y + 22), 14, IM_COL32(0, 0, 0, 150), 24);
+    camera_icon(dl, ImVec2(bx, p.y + 22), 16, color::kText, true);
+    bx -= 34;
+  }
+  if (!t.self && !t.connection.empty() && t.connection != "connected") {
+    const ImVec2 ts = ImGui::CalcTextSize(t.connection.c_str());
+    dl->AddRectFilled(ImVec2(p.x + 10, p.y + 10), ImVec2(p.x + 26 + ts.x, p.y + 16 + ts.y), IM_COL32(0, 0, 0, 160), 6);
+    dl->AddText(ImVec2(p.x + 18, p.y + 13), color::kWarning, t.connection.c_str());
+  }
+}
+}  // namespace
+
+GridLayout layout_grid(int count, float avail_w, float avail_h, float gap) {
+  GridLayout best;
+  count = std::max(count, 1);
+  for (int cols = 1; cols <= count; ++cols) {
+    const int rows = (count + cols - 1) / cols;
+    const float by_w = (avail_w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+    const float by_h = ((avail_h - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows) - kNameBar) * kAspect;
+    const float w = std::max(0.0f, std::min(by_w, by_h));
+    if (w > best.tile_w) best = {cols, rows, w, w / kAspect + kNameBar};
+  }
+  return best;
+}
+
+void draw_call(FrameOut& out, const CallModel& m) {
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  // Top bar.
+  const float top = 64;
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(display.x, top), IM_COL32(22, 25, 32, 255));
+  ImGui::SetCursorScreenPos(ImVec2(24, (top - fonts().title_px) * 0.5f));
+  ImGui::PushFont(fonts().title);
+  text(out, m.room.name, color::kText);
+  ImGui::PopFont();
+  ImGui::SameLine(0, 16);
+  ImGui::SetCursorPosY((top - ImGui::GetFontSize()) * 0.5f + 2);
+  const std::string people = std::to_string(m.tiles.size()) + (m.tiles.size() == 1 ? " person" : " people") + " \xC2\xB7 " +
+                             std::to_string(m.room.capacity) + " max";
+  text(out, people, color::kMuted);
+
+  float y = top + 16;
+  if (!m.error.empty()) {
+    const float w = std::min(760.0f, display.x - 48);
+    ImGui::SetCursorScreenPos(ImVec2((display.x - w) * 0.5f, y));
+    error_banner(out, m.error, w);
+    y = ImGui::GetCursorScreenPos().y;
+  }
+
+  // Grid of tiles between the bars.
+  const float bottom = 88, gap = 14, margin = 24;
+  const float avail_w = display.x - 2 * margin, avail_h = display.y - y - bottom - 8;
+  const int n = static_cast<int>(m.tiles.size());
+  const GridLayout g = layout_grid(n, avail_w, avail_h, gap);
+  const float grid_h = static_cast<float>(g.rows) * g.tile_h + static_cast<float>(g.rows - 1) * gap;
+  const float y0 = y + std::max(0.0f, (avail_h - grid_h) * 0.5f);
+  for (int i = 0; i < n; ++i) {
+    const int row = i / g.columns, col = i % g.columns;
+    const int in_row = std::min(g.columns, n - row * g.columns);
+    const float row_w = static_cast<float>(in_row) * g.tile_w + static_cast<float>(in_row - 1) * gap;
+    const float x = (display.x - row_w) * 0.5f + static_cast<float>(col) * (g.tile_w + gap);
+    const float ty = y0 + static_cast<float>(row) * (g.tile_h + gap);
+    const TileModel& t = m.tiles[static_cast<std::size_t>(i)];
+    draw_tile(out, t, ImVec2(x, ty), g.tile_w, g.tile_h);
+    out.widgets.push_back({t.self ? std::string("tile:self") : "tile:" + std::to_string(t.id), x, ty, g.tile_w,
+                           g.tile_h - kNameBar});
+  }
+
+  // Control bar.
+  const float by = display.y - bottom;
+  dl->AddRectFilled(ImVec2(0, by), ImVec2(display.x, display.y), IM_COL32(22, 25, 32, 255));
+  const float bw = 150, bh = 48, spacing = 14;
+  const float total = 3 * bw + 2 * spacing;
+  float bx = (display.x - total) * 0.5f;
+  const float bty = by + (bottom - bh) * 0.5f;
+  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
+  const char* mic_label = !m.can_mic ? "No microphone" : (m.mic ? "Mute" : "Unmute");
+  if (button(out, "toggle-mic", mic_label, m.mic ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh), m.can_mic))
+    out.intent(ToggleMic{});
+  bx += bw + spacing;
+  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
+  const char* cam_label = !m.can_camera ? "No camera" : (m.camera ? "Stop video" : "Start video");
+  if (button(out, "toggle-camera", cam_label, m.camera ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh),
+             m.can_camera))
+    out.intent(ToggleCamera{});
+  bx += bw + spacing;
+  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
+  if (button(out, "leave", "Leave", ButtonStyle::Danger, ImVec2(bw, bh))) out.intent(LeaveCall{});
+}
+
+}  // namespace moim::ui

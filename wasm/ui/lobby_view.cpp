@@ -1,0 +1,101 @@
+#include "ui/theme.hpp"
+#include "ui/views.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace moim::ui {
+
+namespace {
+void header(FrameOut& out, const LobbyModel& m, float x0, float width) {
+  ImGui::SetCursorScreenPos(ImVec2(x0, 36));
+  ImGui::PushFont(fonts().logo);
+  text(out, "Moim", color::kText);
+  ImGui::PopFont();
+  ImGui::SameLine(0, 14);
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 14);
+  text(out, "\xEB\xAA\xA8\xEC\x9E\x84 \xC2\xB7 video rooms for everyone", color::kMuted);
+  // Connection status at the right.
+  const ImVec2 ts = ImGui::CalcTextSize(m.status.c_str());
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float y = 52;
+  const float right = x0 + width;
+  dl->AddCircleFilled(ImVec2(right - ts.x - 14, y + ts.y * 0.5f), 5, m.connected ? color::kSuccess : color::kWarning);
+  out.note_text(m.status);
+  dl->AddText(ImVec2(right - ts.x, y), color::kMuted, m.status.c_str());
+}
+}  // namespace
+
+void draw_lobby(FrameOut& out, const LobbyModel& m) {
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float width = std::min(760.0f, display.x - 48);
+  const float x0 = std::max(24.0f, (display.x - width) * 0.5f);
+  header(out, m, x0, width);
+
+  float y = 110;
+  if (!m.error.empty()) {
+    ImGui::SetCursorScreenPos(ImVec2(x0, y));
+    error_banner(out, m.error, width);
+    y = ImGui::GetCursorScreenPos().y;
+  }
+
+  // Name card.
+  ImGui::SetCursorScreenPos(ImVec2(x0, y));
+  text(out, "Your name", color::kMuted);
+  ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y - 4));
+  text_field(out, m.name, std::min(width, 420.0f));
+  y = ImGui::GetCursorScreenPos().y + 22;
+
+  // Rooms header with the create button.
+  ImGui::SetCursorScreenPos(ImVec2(x0, y + 6));
+  ImGui::PushFont(fonts().title);
+  text(out, "Rooms", color::kText);
+  ImGui::PopFont();
+  ImGui::SetCursorScreenPos(ImVec2(x0 + width - 150, y));
+  if (button(out, "create-room", "+  Create room", ButtonStyle::Primary, ImVec2(150, 0), m.connected))
+    out.intent(OpenCreateDialog{});
+  y = ImGui::GetCursorScreenPos().y + 8;
+
+  // The list.
+  ImGui::SetCursorScreenPos(ImVec2(x0, y));
+  const float list_h = std::max(120.0f, display.y - y - 24);
+  ImGui::BeginChild("rooms", ImVec2(width, list_h), false);
+  const auto& rooms = *m.rooms;
+  if (rooms.empty()) {
+    ImGui::SetCursorPos(ImVec2(0, 28));
+    text(out, m.connected ? "No rooms yet. Create the first one." : "Waiting for the server\xE2\x80\xA6", color::kMuted);
+  }
+  const float row_h = 60;
+  for (const auto& r : rooms) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float w = ImGui::GetContentRegionAvail().x;
+    dl->AddRectFilled(p, ImVec2(p.x + w, p.y + row_h), color::kPanel, 10);
+    const float ty = p.y + (row_h - ImGui::GetFontSize()) * 0.5f;
+    out.note_text(r.name);
+    dl->PushClipRect(p, ImVec2(p.x + w - 260, p.y + row_h), true);
+    dl->AddText(ImVec2(p.x + 18, ty), color::kText, r.name.c_str());
+    dl->PopClipRect();
+    const bool full = r.participants >= r.capacity;
+    const std::string count = std::to_string(r.participants) + " / " + std::to_string(r.capacity);
+    // People icon: a head and shoulders.
+    const float ix = p.x + w - 236, iy = p.y + row_h * 0.5f;
+    dl->AddCircleFilled(ImVec2(ix, iy - 5), 5, color::kMuted);
+    dl->PathArcTo(ImVec2(ix, iy + 9), 9, 3.14159f, 2 * 3.14159f);
+    dl->PathFillConvex(color::kMuted);
+    dl->AddText(ImVec2(ix + 16, ty), full ? color::kDanger : color::kMuted, count.c_str());
+    ImGui::SetCursorScreenPos(ImVec2(p.x + w - 118, p.y + (row_h - 40) * 0.5f));
+    const std::string id = "join:" + std::to_string(r.id);
+    // A full room's button stays clickable: clicking it explains why joining is not possible.
+    if (button(out, id.c_str(), full ? "Full" : "Join", full ? ButtonStyle::Secondary : ButtonStyle::Primary,
+               ImVec2(100, 40), m.connected && !m.joining))
+      out.intent(JoinRoom{r.id});
+    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + row_h + 10));
+  }
+  ImGui::Dummy(ImVec2(0, 4));
+  ImGui::EndChild();
+
+  draw_create_dialog(out, m.dialog);
+}
+
+}  // namespace moim::ui

@@ -1,0 +1,92 @@
+#include "ui/theme.hpp"
+
+extern const unsigned char moim_ui_font_latin[];
+extern const unsigned moim_ui_font_latin_size;
+extern const unsigned char moim_ui_font_brand[];
+extern const unsigned moim_ui_font_brand_size;
+
+namespace moim::ui {
+
+Fonts& fonts() {
+  static Fonts f;
+  return f;
+}
+
+void apply_style() {
+  ImGuiStyle& s = ImGui::GetStyle();
+  ImGui::StyleColorsDark(&s);
+  s.WindowPadding = ImVec2(0, 0);
+  s.WindowBorderSize = 0;
+  s.WindowRounding = 0;
+  s.FramePadding = ImVec2(12, 8);
+  s.FrameRounding = 8;
+  s.ItemSpacing = ImVec2(10, 10);
+  s.PopupRounding = 12;
+  s.PopupBorderSize = 1;
+  s.GrabRounding = 6;
+  s.GrabMinSize = 18;
+  s.ScrollbarSize = 10;
+  s.ScrollbarRounding = 6;
+  s.ChildRounding = 12;
+  ImVec4* c = s.Colors;
+  c[ImGuiCol_WindowBg] = ImGui::ColorConvertU32ToFloat4(color::kBackground);
+  c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_PopupBg] = ImGui::ColorConvertU32ToFloat4(color::kPanel);
+  c[ImGuiCol_Border] = ImGui::ColorConvertU32ToFloat4(color::kBorder);
+  c[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(color::kText);
+  c[ImGuiCol_TextDisabled] = ImGui::ColorConvertU32ToFloat4(color::kMuted);
+  c[ImGuiCol_FrameBg] = ImGui::ColorConvertU32ToFloat4(color::kField);
+  c[ImGuiCol_FrameBgHovered] = ImGui::ColorConvertU32ToFloat4(color::kPanelHover);
+  c[ImGuiCol_FrameBgActive] = ImGui::ColorConvertU32ToFloat4(color::kPanelHover);
+  c[ImGuiCol_SliderGrab] = ImGui::ColorConvertU32ToFloat4(color::kAccent);
+  c[ImGuiCol_SliderGrabActive] = ImGui::ColorConvertU32ToFloat4(color::kAccentHover);
+  c[ImGuiCol_ModalWindowDimBg] = ImVec4(0.02f, 0.03f, 0.05f, 0.72f);
+  c[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0);
+}
+
+void build_fonts(float dpr, const std::vector<ImWchar>& extra, const std::vector<unsigned char>* fallback_ttf) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  static const ImWchar kBase[] = {0x0020, 0x017F, 0x0370, 0x03FF, 0x0400, 0x04FF, 0x2000, 0x206F,
+                                  0x20AC, 0x20AC, 0x2122, 0x2122, 0x2190, 0x2193, 0x2212, 0x2212, 0x25CF, 0x25CF, 0};
+  // `extra` must outlive the atlas build: ImGui keeps the pointer until the texture is made.
+  static std::vector<ImWchar> extra_ranges;
+  extra_ranges = extra;
+  extra_ranges.push_back(0);
+
+  Fonts& f = fonts();
+  auto add = [&](float px) {
+    ImFontConfig cfg;
+    cfg.FontDataOwnedByAtlas = false;  // our buffers outlive the atlas
+    cfg.OversampleH = 2;
+    cfg.OversampleV = 1;
+    cfg.PixelSnapH = false;
+    ImFont* font = io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(moim_ui_font_latin),
+                                                  static_cast<int>(moim_ui_font_latin_size), px * dpr, &cfg, kBase);
+    static const ImWchar kBrand[] = {0xBAA8, 0xBAA8, 0xC784, 0xC784, 0};  // 모, 임
+    ImFontConfig brand;
+    brand.FontDataOwnedByAtlas = false;
+    brand.MergeMode = true;
+    io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(moim_ui_font_brand),
+                                   static_cast<int>(moim_ui_font_brand_size), px * dpr, &brand, kBrand);
+    if (fallback_ttf && extra_ranges.size() > 1) {
+      ImFontConfig merge;
+      merge.FontDataOwnedByAtlas = false;
+      merge.MergeMode = true;
+      merge.OversampleH = 1;
+      merge.OversampleV = 1;
+      io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(fallback_ttf->data()),
+                                     static_cast<int>(fallback_ttf->size()), px * dpr, &merge, extra_ranges.data());
+    }
+    return font;
+  };
+  f.body = add(f.body_px);
+  f.small = add(f.small_px);
+  f.title = add(f.title_px);
+  f.logo = add(f.logo_px);
+  io.Fonts->Build();
+  io.FontDefault = f.body;
+  io.FontGlobalScale = 1.0f / dpr;  // glyphs rasterized at device pixels, laid out in CSS pixels
+}
+
+}  // namespace moim::ui

@@ -1,0 +1,125 @@
+#include "ui/widgets.hpp"
+
+#include "ui/glyph_cache.hpp"
+#include "ui/theme.hpp"
+
+#include <imgui_internal.h>
+
+namespace moim::ui {
+
+void FrameOut::record(std::string id) {
+  // A window measuring itself on its first frame is not on screen yet: its items are not clickable.
+  const ImGuiWindow* window = ImGui::GetCurrentWindowRead();
+  if (window && (window->Hidden || window->HiddenFramesCannotSkipItems > 0 || window->HiddenFramesCanSkipItems > 0))
+    return;
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  widgets.push_back({std::move(id), a.x, a.y, b.x - a.x, b.y - a.y});
+}
+
+void FrameOut::note_text(std::string_view text) {
+  if (glyphs) glyphs->note(text);
+}
+
+void text(FrameOut& out, std::string_view s, ImU32 color) {
+  out.note_text(s);
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::TextUnformatted(s.data(), s.data() + s.size());
+  ImGui::PopStyleColor();
+}
+
+void text_wrapped(FrameOut& out, std::string_view s, ImU32 color) {
+  out.note_text(s);
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(s.data(), s.data() + s.size());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+}
+
+void text_field(FrameOut& out, const FieldView& f, float width) {
+  const float height = ImGui::GetFontSize() + 2 * 11.0f;
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImGui::PushID(f.widget_id);
+  const bool clicked = ImGui::InvisibleButton("##field", ImVec2(width, height));
+  const bool hovered = ImGui::IsItemHovered();
+  const std::size_t recorded = out.widgets.size();
+  out.record(f.widget_id);
+  if (out.widgets.size() > recorded) out.field_rects[f.id] = out.widgets.back();
+  ImGui::PopID();
+  if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_TextInput);
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 end(pos.x + width, pos.y + height);
+  dl->AddRectFilled(pos, end, color::kField, 8);
+  dl->AddRect(pos, end, f.focused ? color::kAccent : (hovered ? color::kMuted : color::kBorder), 8, 0,
+              f.focused ? 2.0f : 1.0f);
+  // While focused the DOM overlay shows the text (with the IME's composition); don't draw it twice.
+  if (!f.focused) {
+    const bool empty = !f.value || f.value->empty();
+    const std::string_view shown = empty ? std::string_view(f.hint) : std::string_view(*f.value);
+    out.note_text(shown);
+    const ImVec2 text_pos(pos.x + 10, pos.y + (height - ImGui::GetFontSize()) * 0.5f);
+    dl->PushClipRect(pos, end, true);
+    dl->AddText(text_pos, empty ? color::kMuted : color::kText, shown.data(), shown.data() + shown.size());
+    dl->PopClipRect();
+  }
+  if (clicked && !f.focused) out.intent(FocusField{f.id});
+}
+
+bool button(FrameOut& out, const char* widget_id, std::string_view label, ButtonStyle style, ImVec2 size,
+            bool enabled) {
+  out.note_text(label);
+  ImGui::PushID(widget_id);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const ImVec2 text_size = ImGui::CalcTextSize(label.data(), label.data() + label.size());
+  if (size.x <= 0) size.x = text_size.x + 32;
+  if (size.y <= 0) size.y = ImGui::GetFontSize() + 20;
+  const bool pressed = ImGui::InvisibleButton("##button", size) && enabled;
+  const bool hovered = ImGui::IsItemHovered() && enabled;
+  const bool held = ImGui::IsItemActive() && enabled;
+  out.record(widget_id);
+  ImGui::PopID();
+  if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+
+  ImU32 bg = color::kPanelHover, fg = color::kText, border = 0;
+  switch (style) {
+    case ButtonStyle::Primary: bg = hovered ? color::kAccentHover : color::kAccent; break;
+    case ButtonStyle::Danger: bg = hovered ? color::kDangerHover : color::kDanger; break;
+    case ButtonStyle::Secondary:
+    case ButtonStyle::Toggle:
+      bg = hovered ? IM_COL32(48, 54, 68, 255) : IM_COL32(38, 43, 55, 255);
+      border = color::kBorder;
+      break;
+  }
+  if (!enabled) {
+    bg = IM_COL32(38, 42, 52, 255);
+    fg = color::kMuted;
+  }
+  if (held) bg = (bg & 0x00FFFFFF) | 0xD0000000;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 end(pos.x + size.x, pos.y + size.y);
+  dl->AddRectFilled(pos, end, bg, 8);
+  if (border) dl->AddRect(pos, end, border, 8);
+  dl->AddText(ImVec2(pos.x + (size.x - text_size.x) * 0.5f, pos.y + (size.y - text_size.y) * 0.5f), fg,
+              label.data(), label.data() + label.size());
+  return pressed;
+}
+
+void error_banner(FrameOut& out, std::string_view message, float width) {
+  out.note_text(message);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const float wrap = width - 80;
+  const ImVec2 ts = ImGui::CalcTextSize(message.data(), message.data() + message.size(), false, wrap);
+  const float h = ts.y + 24;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(pos, ImVec2(pos.x + width, pos.y + h), IM_COL32(70, 24, 28, 255), 10);
+  dl->AddRect(pos, ImVec2(pos.x + width, pos.y + h), color::kDanger, 10);
+  dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(pos.x + 16, pos.y + 12), color::kText, message.data(),
+              message.data() + message.size(), wrap);
+  ImGui::SetCursorScreenPos(ImVec2(pos.x + width - 44, pos.y + (h - 32) * 0.5f));
+  if (button(out, "dismiss-error", "\xC3\x97", ButtonStyle::Secondary, ImVec2(32, 32))) out.intent(DismissError{});
+  ImGui::SetCursorScreenPos(ImVec2(pos.x, pos.y + h + 12));
+  ImGui::Dummy(ImVec2(0, 0));
+}
+
+}  // namespace moim::ui

@@ -1,0 +1,58 @@
+// Small widgets shared by the views, and the per-frame output every view writes to.
+#pragma once
+
+#include "ui/intents.hpp"
+
+#include <imgui.h>
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace moim::ui {
+
+class GlyphCache;
+
+struct WidgetRect {
+  std::string id;
+  float x = 0, y = 0, w = 0, h = 0;  // CSS pixels of the page
+};
+
+// Everything a frame produces besides pixels.
+struct FrameOut {
+  std::vector<Intent> intents;
+  std::vector<WidgetRect> widgets;               // test surface: every interactive widget drawn
+  std::map<FieldId, WidgetRect> field_rects;     // where each text field was drawn (for the overlay)
+  GlyphCache* glyphs = nullptr;                  // notes the characters drawn (font atlas is a render cache)
+
+  void intent(Intent i) { intents.push_back(std::move(i)); }
+  void record(std::string id);  // records the last ImGui item's rectangle under `id`
+  void note_text(std::string_view text);
+};
+
+// A text field whose editing happens in the DOM overlay (IME, paste). Draws the frame and the text;
+// clicking it asks for focus. While focused, the overlay draws the text on top.
+struct FieldView {
+  FieldId id = FieldId::None;
+  const char* widget_id = "";
+  const std::string* value = nullptr;
+  const char* hint = "";
+  bool focused = false;
+  int max_chars = 32;
+};
+void text_field(FrameOut& out, const FieldView& field, float width);
+
+enum class ButtonStyle { Primary, Secondary, Danger, Toggle };
+// A button that records itself under `widget_id`; returns true when clicked.
+bool button(FrameOut& out, const char* widget_id, std::string_view label, ButtonStyle style, ImVec2 size,
+            bool enabled = true);
+
+// Text helpers that note their characters for the font atlas.
+void text(FrameOut& out, std::string_view s, ImU32 color);
+void text_wrapped(FrameOut& out, std::string_view s, ImU32 color);
+
+// Error banner with a dismiss button.
+void error_banner(FrameOut& out, std::string_view message, float width);
+
+}  // namespace moim::ui

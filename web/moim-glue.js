@@ -1,0 +1,321 @@
+'use strict';
+// Moim's browser glue. It owns every JS object the C++ app uses (media streams, peer connections,
+// video elements) in integer-handle maps; C++ holds only the handles. C++ calls in through embind
+// (emscripten::val on window.MoimGlue); results come back through the Module.moim* functions that
+// wasm/browser/bindings.cpp exports. No app logic here: decisions are made in C++.
+//
+// Lifetime rule (as in datachannel-wasm): a callback for a handle that was closed is dropped.
+// No exception crosses into wasm or out of a browser callback: every call-in goes through callApp.
+(function () {
+  let nextHandle = 1;
+  const streams = new Map();  // handle -> MediaStream
+  const peers = new Map();    // handle -> { pc, chain, stream, remote, video }
+  const videos = new Map();   // handle -> { el, fresh }
+  const mediaBox = () => document.getElementById('media-elements');
+  const overlay = () => document.getElementById('text-overlay');
+
+  function callApp(name, ...args) {
+    try {
+      const f = window.Module && window.Module[name];
+      if (typeof f === 'function') f(...args);
+    } catch (e) {
+      console.error('moim: ' + name + ' threw', e);
+    }
+  }
+  function guard(fn, fallback) {
+    return function (...args) {
+      try { return fn(...args); } catch (e) { console.error('moim glue:', e); return fallback; }
+    };
+  }
+  const errorText = (e) => (e && (e.message || e.name)) || String(e);
+
+  // ---- media devices -------------------------------------------------------------------------
+  function openMedia(request, audio, video) {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      callApp('moimOnMediaFailed', request, 'NotSupported',
+              'Camera and microphone need a secure page (https:// or http://localhost).');
+      return;
+    }
+    const constraints = {
+      audio: audio,
+      video: video ? { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24 } } : false,
+    };
+    navigator.mediaDevices.getUserMedia(constraints).then((stream) => {
+      const h = nextHandle++;
+      streams.set(h, stream);
+      callApp('moimOnMediaOpened', request, h, stream.getAudioTracks().length > 0, stream.getVideoTracks().length > 0);
+    }, (e) => callApp('moimOnMediaFailed', request, (e && e.name) || 'Error', errorText(e)));
+  }
+  function closeMedia(h) {
+    const s = streams.get(h);
+    if (!s) return;
+    streams.delete(h);
+    s.getTracks().forEach((t) => t.stop());
+  }
+  function setTrackEnabled(h, kind, enabled) {
+    const s = streams.get(h);
+    if (!s) return;
+    (kind === 'audio' ? s.getAudioTracks() : s.getVideoTracks()).forEach((t) => { t.enabled = enabled; });
+  }
+
+  // ---- video elements -> WebGL textures ------------------------------------------------------
+  function createVideo(stream, muted) {
+    const h = nextHandle++;
+    const el = document.createElement('video');
+    el.muted = muted;
+    el.playsInline = true;
+    el.autoplay = true;
+    el.srcObject = stream;
+    const v = { el, fresh: false };
+    videos.set(h, v);
+    if ('requestVideoFrameCallback' in el) {
+      const onFrame = () => {
+        if (!videos.has(h)) return;
+        v.fresh = true;
+        el.requestVideoFrameCallback(onFrame);
+      };
+      el.requestVideoFrameCallback(onFrame);
+    } else {
+      v.polling = true;  // no rVFC: upload every frame
+    }
+    mediaBox().appendChild(el);
+    el.play().catch((e) => {
+      // Autoplay with sound refused (no user gesture yet): play muted rather than not at all.
+      console.warn('moim: play() refused, retrying muted', e);
+      el.muted = true;
+      el.play().catch(() => {});
+    });
+    return h;
+  }
+  function destroyVideo(h) {
+    const v = videos.get(h);
+    if (!v) return;
+    videos.delete(h);
+    v.el.srcObject = null;
+    v.el.remove();
+  }
+  // The element to upload into a texture when a new frame was presented since the last call.
+  function takeFrame(h) {
+    const v = videos.get(h);
+    if (!v || v.el.videoWidth === 0) return null;
+    if (!v.fresh && !v.polling) return null;
+    v.fresh = false;
+    return v.el;
+  }
+
+  // ---- peer connections ----------------------------------------------------------------------
+  function createPeer(streamHandle) {
+    const h = nextHandle++;
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    const entry = { pc, chain: Promise.resolve(), stream: streams.get(streamHandle) || null, remote: null, video: 0 };
+    peers.set(h, entry);
+    const alive = () => peers.get(h) === entry;
+    pc.onicecandidate = (e) => {
+      if (alive() && e.candidate && e.candidate.candidate)
+        callApp('moimOnIceCandidate', h, e.candidate.candidate, e.candidate.sdpMid || '', e.candidate.sdpMLineIndex || 0);
+    };
+    pc.onconnectionstatechange = () => { if (alive()) callApp('moimOnConnectionState', h, pc.connectionState); };
+    pc.ontrack = (e) => {
+      if (!alive()) return;
+      if (!entry.remote) entry.remote = e.streams[0] || new MediaStream();
+      if (!entry.remote.getTracks().includes(e.track)) entry.remote.addTrack(e.track);
+      if (!entry.video) {
+        entry.video = createVideo(entry.remote, false);
+        callApp('moimOnRemoteVideo', h, entry.video);
+      }
+    };
+    return h;
+  }
+  // Operations on one connection run strictly in order, as the C++ machine issued them.
+  function enqueue(h, what, op) {
+    const entry = peers.get(h);
+    if (!entry) return;
+    entry.chain = entry.chain.then(() => (peers.get(h) === entry ? op(entry) : undefined)).catch((e) => {
+      if (peers.get(h) === entry) callApp('moimOnPeerError', h, what + ': ' + errorText(e));
+    });
+  }
+  function localTrack(entry, kind) {
+    if (!entry.stream) return null;
+    return (kind === 'audio' ? entry.stream.getAudioTracks() : entry.stream.getVideoTracks())[0] || null;
+  }
+  function createOffer(h) {
+    enqueue(h, 'createOffer', async (entry) => {
+      const pc = entry.pc;
+      if (pc.getTransceivers().length === 0) {
+        // One audio and one video m-line, sending what we have: a receive-only joiner still receives.
+        for (const kind of ['audio', 'video']) {
+          const track = localTrack(entry, kind);
+          if (track) pc.addTransceiver(track, { direction: 'sendrecv', streams: [entry.stream] });
+          else pc.addTransceiver(kind, { direction: 'recvonly' });
+        }
+      }
+      await pc.setLocalDescription(await pc.createOffer());
+      if (peers.get(h) === entry) callApp('moimOnLocalDescription', h, 'offer', pc.localDescription.sdp);
+    });
+  }
+  function createAnswer(h) {
+    enqueue(h, 'createAnswer', async (entry) => {
+      const pc = entry.pc;
+      await pc.setLocalDescription(await pc.createAnswer());
+      if (peers.get(h) === entry) callApp('moimOnLocalDescription', h, 'answer', pc.localDescription.sdp);
+    });
+  }
+  function setRemoteDescription(h, type, sdp) {
+    enqueue(h, 'setRemoteDescription(' + type + ')', async (entry) => {
+      const pc = entry.pc;
+      await pc.setRemoteDescription({ type, sdp });
+      if (type === 'offer') {
+        // Answerer: send our tracks on the offered m-lines.
+        for (const t of pc.getTransceivers()) {
+          const kind = t.receiver.track && t.receiver.track.kind;
+          const track = kind && localTrack(entry, kind);
+          if (track && !t.sender.track) {
+            await t.sender.replaceTrack(track);
+            if (t.sender.setStreams) t.sender.setStreams(entry.stream);
+            t.direction = 'sendrecv';
+          }
+        }
+      }
+      if (peers.get(h) === entry) callApp('moimOnRemoteDescriptionApplied', h);
+    });
+  }
+  function rollback(h) {
+    enqueue(h, 'rollback', (entry) => entry.pc.setLocalDescription({ type: 'rollback' }));
+  }
+  function addIceCandidate(h, candidate, sdpMid, sdpMLineIndex) {
+    // A bad candidate is not fatal for the connection: log it and go on.
+    enqueue(h, 'addIceCandidate', (entry) => entry.pc.addIceCandidate({ candidate, sdpMid, sdpMLineIndex })
+      .catch((e) => console.warn('moim: candidate refused', e)));
+  }
+  function closePeer(h) {
+    const entry = peers.get(h);
+    if (!entry) return;
+    peers.delete(h);
+    if (entry.video) destroyVideo(entry.video);
+    try { entry.pc.close(); } catch (e) { /* already closed */ }
+  }
+  function requestStats(h) {
+    const entry = peers.get(h);
+    if (!entry) return;
+    entry.pc.getStats().then((report) => {
+      let frames = 0, audioEnergy = 0, audioLevel = 0;
+      report.forEach((s) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'video') frames += s.framesDecoded || 0;
+        if (s.kind === 'audio') { audioEnergy += s.totalAudioEnergy || 0; audioLevel = Math.max(audioLevel, s.audioLevel || 0); }
+      });
+      const track = entry.remote && entry.remote.getAudioTracks()[0];
+      const audioLive = !!track && track.readyState === 'live' && !track.muted;
+      if (peers.get(h) === entry) callApp('moimOnStats', h, frames, audioEnergy, audioLevel, audioLive);
+    }, () => {});
+  }
+
+  // ---- text entry overlay ----------------------------------------------------------------------
+  let overlayShown = false;
+  function showTextInput(x, y, w, h, value, maxLength, fontPx, placeholder) {
+    const el = overlay();
+    el.style.left = x + 'px';
+    el.style.top = y + 'px';
+    el.style.width = w + 'px';
+    el.style.height = h + 'px';
+    el.style.fontSize = fontPx + 'px';
+    el.maxLength = maxLength;
+    el.placeholder = placeholder;
+    if (!overlayShown) {
+      el.value = value;
+      el.hidden = false;
+      overlayShown = true;
+      el.focus();
+      el.setSelectionRange(el.value.length, el.value.length);
+    }
+  }
+  function hideTextInput() {
+    if (!overlayShown) return;
+    overlayShown = false;
+    const el = overlay();
+    el.hidden = true;
+    el.blur();
+  }
+  function installOverlayListeners() {
+    const el = overlay();
+    el.addEventListener('input', () => callApp('moimOnTextInput', el.value));
+    el.addEventListener('keydown', (e) => {
+      if (e.isComposing || e.keyCode === 229) return;  // the IME owns Enter while composing
+      if (e.key === 'Enter' || e.key === 'Escape' || e.key === 'Tab') {
+        e.preventDefault();
+        callApp('moimOnTextKey', e.key, e.shiftKey);
+      }
+    });
+    el.addEventListener('blur', () => {
+      if (!overlayShown) return;
+      overlayShown = false;
+      el.hidden = true;
+      callApp('moimOnTextBlur');
+    });
+  }
+
+  // ---- small services --------------------------------------------------------------------------
+  function loadSetting(key) {
+    try { return window.localStorage.getItem(key) || ''; } catch (e) { return ''; }
+  }
+  function saveSetting(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (e) { /* private mode: not remembered */ }
+  }
+  function fetchFont(url) {
+    fetch(url).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error('HTTP ' + r.status))))
+      .then((buf) => callApp('moimOnFontLoaded', url, new Uint8Array(buf)),
+            (e) => callApp('moimOnFontFailed', url, errorText(e)));
+  }
+  function socketUrl() {
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+  }
+  function hideLoading() {
+    const el = document.getElementById('loading');
+    if (el) el.classList.add('hidden');
+  }
+  function mediaSupported() {
+    return !!(window.isSecureContext && navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
+  }
+
+  window.MoimGlue = {
+    openMedia: guard(openMedia), closeMedia: guard(closeMedia), setTrackEnabled: guard(setTrackEnabled),
+    createVideoForStream: guard((s, muted) => (streams.has(s) ? createVideo(streams.get(s), muted) : 0), 0),
+    destroyVideo: guard(destroyVideo), takeFrame: guard(takeFrame, null),
+    createPeer: guard(createPeer, 0), createOffer: guard(createOffer), createAnswer: guard(createAnswer),
+    setRemoteDescription: guard(setRemoteDescription), rollback: guard(rollback),
+    addIceCandidate: guard(addIceCandidate), closePeer: guard(closePeer), requestStats: guard(requestStats),
+    showTextInput: guard(showTextInput), hideTextInput: guard(hideTextInput),
+    loadSetting: guard(loadSetting, ''), saveSetting: guard(saveSetting), fetchFont: guard(fetchFont),
+    socketUrl: guard(socketUrl, ''), hideLoading: guard(hideLoading), mediaSupported: guard(mediaSupported, false),
+  };
+
+  // The test surface (docs/TESTING.md): always present, reads the C++ app's state.
+  window.app = {
+    state() {
+      const f = window.Module && window.Module.moimStateJson;
+      return f ? JSON.parse(f()) : { screen: 'loading', name: '', rooms: [], room: null, error: null };
+    },
+    widgets() {
+      const f = window.Module && window.Module.moimWidgetsJson;
+      return f ? JSON.parse(f()) : [];
+    },
+  };
+
+  window.Module = {
+    canvas: document.getElementById('canvas'),
+    print: (t) => console.log(t),
+    printErr: (t) => console.warn(t),
+    onAbort: (what) => {
+      const el = document.getElementById('loading-text');
+      if (el) el.textContent = 'Moim stopped: ' + what + '. Reload the page to try again.';
+      const box = document.getElementById('loading');
+      if (box) box.classList.remove('hidden');
+    },
+    setStatus: (text) => {
+      const el = document.getElementById('loading-text');
+      if (el && text) el.textContent = text.replace(/\(\d+\/\d+\)/, '').trim() || 'Loading…';
+    },
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', installOverlayListeners);
+  else installOverlayListeners();
+})();
