@@ -472,6 +472,7 @@ std::string App::state_json() const {
   const std::string& shown_error = (dialog_open_ && !dialog_error_.empty()) ? dialog_error_ : error_;
   s["error"] = shown_error.empty() ? json(nullptr) : json(shown_error);
   s["dialog"] = dialog_open_;
+  s["capturing"] = media_.capturing();
   return s.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

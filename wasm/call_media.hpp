@@ -36,6 +36,7 @@ class CallMedia {
   int request_devices(bool audio, bool video);
   void adopt_local_stream(browser::Handle stream, bool has_audio, bool has_video);
   void release_local();
+  bool capturing() const { return local_ != 0; }  // holding the camera/microphone
   bool has_local_audio() const { return local_audio_; }
   bool has_local_video() const { return local_video_; }
   bool mic_on() const { return local_audio_ && mic_on_; }

@@ -74,6 +74,7 @@ test('three people in a mesh call, a fourth watching the lobby, one leaving by c
       s.room.peers.every((p) => p.connection === 'connected' && p.framesDecoded > 0 && p.framesShown > 0), null, 30000);
     firstFrameMs[name] = Date.now() - joinedAt[name];
   }));
+  for (const page of [alice, bob, carol]) assert.equal((await state(page)).capturing, true);
   const before = await Promise.all([alice, bob, carol].map(state));
   await new Promise((r) => setTimeout(r, 2000));
   const later = await Promise.all([alice, bob, carol].map(state));
@@ -98,6 +99,31 @@ test('three people in a mesh call, a fourth watching the lobby, one leaving by c
   }
   await screenshot(alice, 'call-3.png');
 
+  // Alice mutes and stops her video: Bob and Carol see the badges; her tile becomes a placeholder.
+  const aliceId = (await state(alice)).room.self.id;
+  await click(alice, 'toggle-mic');
+  await click(alice, 'toggle-camera');
+  s = await waitForState(alice, (s) => s.room.self.mic === false && s.room.self.camera === false);
+  for (const p of [bob, carol]) {
+    await waitForState(p, (s, id) => s.room.peers.some((q) => q.id === id && !q.mic && !q.camera), aliceId, 3000);
+    const px = await tilePixels(p, await widget(p, `tile:${aliceId}`));
+    assert.ok(px.differing < 0.5, `Alice's tile shows camera off: ${JSON.stringify(px)}`);
+  }
+  await screenshot(bob, 'call-3-muted.png');
+  await click(alice, 'toggle-mic');
+  await click(alice, 'toggle-camera');
+  await waitForState(bob, (s, id) => s.room.peers.some((q) => q.id === id && q.mic && q.camera), aliceId, 3000);
+
+  // The grid re-lays itself when the window changes size: every tile stays inside the window.
+  await alice.setViewportSize({ width: 720, height: 900 });
+  await waitForState(alice, () => true);
+  const tiles = [];
+  for (const id of ['tile:self', ...(await state(alice)).room.peers.map((p) => `tile:${p.id}`)]) tiles.push(await widget(alice, id));
+  for (const t of tiles) assert.ok(t.x >= 0 && t.x + t.w <= 720 && t.y >= 0 && t.y + t.h <= 900, JSON.stringify(t));
+  assert.ok(tiles[0].w < 700 && new Set(tiles.map((t) => t.x)).size <= 2, `narrow window stacks tiles: ${JSON.stringify(tiles)}`);
+  await screenshot(alice, 'call-3-narrow.png');
+  await alice.setViewportSize({ width: 1280, height: 800 });
+
   // The fourth person's lobby shows 3/6.
   await waitForState(dave, (s, id) => s.rooms.find((r) => r.id === id)?.participants === 3, room.id, 2000);
 
@@ -113,7 +139,8 @@ test('three people in a mesh call, a fourth watching the lobby, one leaving by c
 
   // Leave releases the camera and returns to the lobby.
   await click(bob, 'leave');
-  await waitForState(bob, (s) => s.screen === 'lobby');
+  s = await waitForState(bob, (s) => s.screen === 'lobby');
+  assert.equal(s.capturing, false, 'leaving releases camera and microphone');
   await waitForState(dave, (s, id) => s.rooms.find((r) => r.id === id)?.participants === 1, room.id, 3000);
   await waitForState(alice, (s) => s.room.peers.length === 0, null, 3000);
 

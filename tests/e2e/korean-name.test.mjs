@@ -30,7 +30,20 @@ test('a Korean name is typed once, remembered, and shown to others', async () =>
 
   await typeInto(joe, 'name-input', 'Joe');
   await click(joe, 'create-room');
-  await typeInto(joe, 'room-name-input', '회의실 1');
+  await typeInto(joe, 'room-name-input', '회의실 ');
+  // An input method composing "1": the composition shows in the field; Enter while composing must
+  // not submit; the committed text lands once.
+  const cdp = await joe.context().newCDPSession(joe);
+  await cdp.send('Input.imeSetComposition', { text: '1', selectionStart: 1, selectionEnd: 1 });
+  assert.equal(await joe.evaluate(() => document.getElementById('text-overlay').value), '회의실 1');
+  await screenshot(joe, 'ime-composition.png');
+  await joe.keyboard.press('Enter');
+  await new Promise((r) => setTimeout(r, 300));
+  s = await state(joe);
+  assert.equal(s.dialog, true, 'Enter during a composition does not submit');
+  assert.equal(s.rooms.length, 0);
+  await cdp.send('Input.insertText', { text: '1' });  // the IME commits
+  assert.equal(await joe.evaluate(() => document.getElementById('text-overlay').value), '회의실 1');
   await joe.keyboard.press('Enter');
   s = await waitForState(joe, (s) => s.dialog === false && s.rooms.length === 1);
   const room = s.rooms[0];

@@ -38,7 +38,7 @@ void draw_create_dialog(FrameOut& out, const DialogModel& m) {
       int capacity = static_cast<int>(m.capacity);
       ImGui::SetNextItemWidth(inner);
       ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12, 10));
-      if (ImGui::SliderInt("##capacity", &capacity, proto::kMinCapacity, proto::kMaxCapacity, "%d people",
+      if (ImGui::SliderInt("##capacity", &capacity, proto::kMinCapacity, proto::kMaxCapacity, "%d",
                            ImGuiSliderFlags_AlwaysClamp))
         out.intent(SetCapacity{static_cast<std::uint32_t>(capacity)});
       ImGui::PopStyleVar();
