@@ -26,6 +26,15 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 constexpr const char* kNameSetting = "moim.name";
 constexpr const char* kHangulFontUrl = "fonts/hangul.ttf";
 constexpr double kStatsIntervalMs = 1000;
+
+// Why a name the normalizer refused was refused, in words for the person who typed it.
+std::string name_problem(const std::string& raw, std::size_t max_chars, const char* subject, const char* if_empty) {
+  const std::string trimmed = proto::trim(raw);
+  if (trimmed.empty()) return if_empty;
+  if (proto::is_valid_utf8(trimmed) && proto::utf8_length(trimmed) > max_chars)
+    return std::string(subject) + " can have at most " + std::to_string(max_chars) + " characters.";
+  return std::string(subject) + " cannot contain control characters.";
+}
 }  // namespace
 
 App::App() {
@@ -192,9 +201,10 @@ void App::end_call(std::string error) {
 }
 
 std::optional<std::string> App::valid_name() {
-  auto name = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
+  const std::string& raw = fields_.value(ui::FieldId::Name);
+  auto name = proto::normalize_display_name(raw);
   if (!name) {
-    error_ = "Enter your name first (1 to 32 characters).";
+    error_ = name_problem(raw, proto::kMaxNameChars, "Your name", "Enter your name first.");
     fields_.focus(ui::FieldId::Name);
   }
   return name;
@@ -225,8 +235,7 @@ void App::apply(const ui::Intent& intent) {
             const std::string& raw = fields_.value(ui::FieldId::RoomName);
             const auto name = proto::normalize_room_name(raw);
             if (!name) {
-              dialog_error_ = proto::trim(raw).empty() ? "Enter a room name."
-                                                        : "Room names can have at most 48 characters, and no control characters.";
+              dialog_error_ = name_problem(raw, proto::kMaxRoomNameChars, "A room name", "Enter a room name.");
               fields_.focus(ui::FieldId::RoomName);
               return;
             }

@@ -30,7 +30,7 @@ const std::string& TextFields::value(ui::FieldId id) const {
 
 void TextFields::on_input(std::string value) {
   if (focused_ == ui::FieldId::None) return;
-  // The overlay's maxLength counts UTF-16 units; the real rule (code points) is checked on submit.
+  // The real rule (code points, trimmed) is checked on submit.
   values_[focused_] = std::move(value);
 }
 
@@ -49,7 +49,9 @@ void TextFields::sync_overlay(const ui::FrameOut& frame, float font_px) {
   }
   frames_missing_ = 0;
   const auto& r = it->second;
-  browser::TextInputPlacement p{r.x, r.y, r.w, r.h, font_px, max_chars(focused_), placeholder(focused_)};
+  // Room to type past the limit (in UTF-16 units, as the DOM counts), so an over-long entry gets a
+  // message instead of keys that silently do nothing.
+  browser::TextInputPlacement p{r.x, r.y, r.w, r.h, font_px, 2 * max_chars(focused_) + 8, placeholder(focused_)};
   if (shown_for_ != focused_) {
     if (shown_for_ != ui::FieldId::None) browser::hide_text_input();
     browser::show_text_input(p, value(focused_));

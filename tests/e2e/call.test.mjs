@@ -39,6 +39,10 @@ test('three people in a mesh call, a fourth watching the lobby, one leaving by c
   await click(alice, 'create-confirm');
   let s = await waitForState(alice, (s) => typeof s.error === 'string' && s.error.length > 0);
   assert.match(s.error, /room name/i);
+  await typeInto(alice, 'room-name-input', 'x'.repeat(49));
+  await click(alice, 'create-confirm');
+  s = await waitForState(alice, (s) => /at most 48/.test(s.error ?? ''));
+  assert.equal(s.rooms.length, 0);
   await typeInto(alice, 'room-name-input', 'Standup');
   await screenshot(alice, 'dialog.png');
   await click(alice, 'create-confirm');
@@ -47,7 +51,7 @@ test('three people in a mesh call, a fourth watching the lobby, one leaving by c
   assert.equal(room.capacity, 6);
   assert.equal(room.participants, 0);
   // Every open lobby sees it, without reload.
-  for (const p of [bob, carol, dave]) await waitForState(p, (s, id) => s.rooms.some((r) => r.id === id), room.id, 2000);
+  for (const p of [bob, carol, dave]) await waitForState(p, (s, id) => s.rooms.some((r) => r.id === id), room.id, 1000);
 
   // A duplicate name is refused inside the dialog.
   await click(bob, 'create-room');
