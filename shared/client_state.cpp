@@ -1,15 +1,9 @@
 #include "client_state.hpp"
+#include "overloaded.hpp"
 
 #include <algorithm>
 
 namespace moim {
-
-namespace {
-template <class... Ts>
-struct Overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-}  // namespace
 
 const proto::PeerInfo* CallInfo::find(proto::PeerId id) const {
   auto it = std::find_if(peers.begin(), peers.end(), [id](const auto& p) { return p.id == id; });

@@ -4,6 +4,7 @@
 // would-be exception into abort(). So parsing uses the non-throwing overload, and every field is checked
 // for presence and JSON type before it is read.
 #include "protocol.hpp"
+#include "overloaded.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -444,13 +445,6 @@ ojson typed(std::string_view type) {
   j["type"] = type;
   return j;
 }
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 

@@ -1,14 +1,11 @@
 #include "signaling.hpp"
+#include "overloaded.hpp"
 
 #include <sstream>
 
 namespace moim::signaling {
 
 namespace {
-template <class... Ts>
-struct Overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string describe(PeerId peer, std::string_view what) {
   std::ostringstream os;

@@ -1,4 +1,5 @@
 #include "app.hpp"
+#include "overloaded.hpp"
 
 #include "browser/glue.hpp"
 #include "browser/input.hpp"
@@ -18,10 +19,6 @@
 namespace moim {
 
 namespace {
-template <class... Ts>
-struct Overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 constexpr const char* kNameSetting = "moim.name";
 constexpr const char* kHangulFontUrl = "fonts/hangul.ttf";

@@ -1,4 +1,5 @@
 #include "call_media.hpp"
+#include "overloaded.hpp"
 
 #include "browser/glue.hpp"
 
@@ -6,13 +7,6 @@
 #include <sstream>
 
 namespace moim {
-
-namespace {
-template <class... Ts>
-struct Overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-}  // namespace
 
 int CallMedia::request_devices(bool audio, bool video) {
   const int id = next_request_++;
