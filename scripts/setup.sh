@@ -15,6 +15,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 APT_PACKAGES=(
   cmake make g++ xz-utils ca-certificates
   nlohmann-json3-dev libboost-dev libgtest-dev      # server + native tests
+  libbenchmark-dev                                  # microbenchmarks (bench/micro)
+  brotli                                            # precompressed site assets (.br)
   emscripten                                        # client toolchain (emcc 3.1.6)
   python3-fonttools fonts-roboto-unhinted fonts-nanum  # UI fonts, subset at build time
   chromium                                          # end-to-end tests
