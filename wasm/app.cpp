@@ -3,12 +3,11 @@
 
 #include "browser/glue.hpp"
 #include "browser/input.hpp"
+#include "ui/renderer.hpp"
 #include "ui/theme.hpp"
 
 #include <emscripten/html5.h>
 #include <imgui.h>
-#include <imgui_impl_opengl3.h>
-#include <GLES3/gl3.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -37,6 +36,7 @@ std::string name_problem(const std::string& raw, std::size_t max_chars, const ch
 App::App() {
   fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
   connect();
+  request_devices();
 }
 
 // ---- connection ---------------------------------------------------------------------------------
@@ -78,15 +78,15 @@ void App::handle(const browser::Event& event) {
             reconnect_at_ = now_ + base * (0.75 + 0.5 * (std::rand() / static_cast<double>(RAND_MAX)));
           },
           [&](const browser::MediaOpened& e) {
-            if (e.request != media_request_ || join_stage_ != JoinStage::AcquiringMedia) {
-              browser::close_media(e.stream);  // a late answer for a join that was abandoned
+            if (e.request != media_request_ || devices_ != Devices::Requesting) {
+              browser::close_media(e.stream);  // a late answer to a request we gave up on
               return;
             }
             media_.adopt_local_stream(e.stream, e.audio, e.video);
             on_media_result(true, e.audio, e.video, {}, {});
           },
           [&](const browser::MediaFailed& e) {
-            if (e.request != media_request_ || join_stage_ != JoinStage::AcquiringMedia) return;
+            if (e.request != media_request_ || devices_ != Devices::Requesting) return;
             on_media_result(false, false, false, e.name, e.message);
           },
           [&](const browser::TextInput& e) {
@@ -144,7 +144,10 @@ void App::on_server_message(const proto::ServerMessage& msg) {
     }
     join_stage_ = JoinStage::None;
     error_ = media_note_;
+    metrics_.mark(&JoinTiming::socket_joined, now_);
   }
+  if (const auto* relayed = std::get_if<proto::RelayedSignal>(&msg); relayed && relayed->signal.kind == proto::SignalKind::Answer)
+    metrics_.mark(&JoinTiming::answer_received, now_);
   world_.apply(msg);
   if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
 }
@@ -164,6 +167,19 @@ void App::on_server_error(const proto::Error& e) {
   if (proto::classify(e.code) == proto::ErrorClass::User) error_ = e.message;
 }
 
+void App::request_devices() {
+  if (devices_ != Devices::Idle) return;
+  devices_ = Devices::Requesting;
+  media_note_.clear();
+  media_audio_only_retry_ = false;
+  if (browser::media_supported()) {
+    media_request_ = media_.request_devices(true, true);
+  } else {
+    on_media_result(false, false, false, "NotSupported",
+                    "camera and microphone need a secure page: https:// or http://localhost");
+  }
+}
+
 void App::on_media_result(bool ok, bool audio, bool video, const std::string& name, const std::string& message) {
   if (!ok) {
     // Denied is final; a missing or busy camera may still leave a microphone.
@@ -173,25 +189,37 @@ void App::on_media_result(bool ok, bool audio, bool video, const std::string& na
       return;
     }
     media_note_ = "Camera and microphone are unavailable (" + name + (message.empty() ? "" : ": " + message) +
-                  "). You joined without sending audio or video; you can still see and hear the others.";
+                  "). You join without sending audio or video; you can still see and hear the others.";
   } else if (!video) {
-    media_note_ = "No camera available. You joined with audio only.";
+    media_note_ = "No camera available. You join with audio only.";
   } else if (!audio) {
-    media_note_ = "No microphone available. You joined with video only.";
+    media_note_ = "No microphone available. You join with video only.";
   }
+  devices_ = Devices::Settled;
+  if (join_stage_ == JoinStage::AcquiringMedia) send_join();
+}
+
+void App::send_join() {
+  metrics_.mark(&JoinTiming::media_ready, now_);
   join_stage_ = JoinStage::WaitingForServer;
-  const auto name_ok = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
-  send(proto::Join{join_room_, name_ok.value_or(""), audio && ok, video && ok});
+  const auto name = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
+  send(proto::Join{join_room_, name.value_or(""), media_.has_local_audio(), media_.has_local_video()});
 }
 
 void App::feed_machine(const signaling::Event& event) {
   const auto effects = machine_.handle(event);
-  for (auto& signal : media_.execute(effects)) send(proto::SendSignal{std::move(signal)});
+  for (auto& signal : media_.execute(effects)) {
+    if (signal.kind == proto::SignalKind::Offer) metrics_.mark(&JoinTiming::offer_sent, now_);
+    send(proto::SendSignal{std::move(signal)});
+  }
+  if (const auto* c = std::get_if<signaling::ConnectionStateChanged>(&event); c && c->state == signaling::ConnectionState::Connected)
+    metrics_.mark(&JoinTiming::ice_connected, now_);
 }
 
 void App::end_call(std::string error) {
   feed_machine(signaling::LeftRoom{});
   media_.release_all();
+  devices_ = Devices::Idle;
   world_.apply(proto::Left{});
   join_stage_ = JoinStage::None;
   error_ = std::move(error);
@@ -262,15 +290,10 @@ void App::apply(const ui::Intent& intent) {
             error_.clear();
             fields_.blur();
             join_room_ = i.room;
-            media_note_.clear();
-            media_audio_only_retry_ = false;
             join_stage_ = JoinStage::AcquiringMedia;
-            if (browser::media_supported()) {
-              media_request_ = media_.request_devices(true, true);
-            } else {
-              on_media_result(false, false, false, "NotSupported",
-                              "camera and microphone need a secure page: https:// or http://localhost");
-            }
+            metrics_.join_clicked(i.room, now_);
+            if (devices_ == Devices::Settled) send_join();
+            else request_devices();  // joins when the devices are settled
           },
           [&](const ui::LeaveCall&) {
             send(proto::Leave{});
@@ -307,8 +330,7 @@ void App::update_fonts() {
   if (!rebuild) return;
   const auto extra = (!hangul_font_.empty() || hangul_failed_) ? glyphs_.commit() : std::vector<ImWchar>{};
   ui::build_fonts(dpr, extra, hangul_font_.empty() ? nullptr : &hangul_font_);
-  ImGui_ImplOpenGL3_DestroyFontsTexture();
-  ImGui_ImplOpenGL3_CreateFontsTexture();
+  ui::renderer_rebuild_font_texture();
   dpr_ = dpr;
 }
 
@@ -328,21 +350,20 @@ void App::frame(double now_ms) {
   if (browser::take_escape_pressed() && dialog_open_) apply(ui::CancelCreateRoom{});
 
   update_fonts();
-  media_.upload_frames();
+  const double cost_start = emscripten_get_now();
+  if (media_.upload_frames()) metrics_.mark(&JoinTiming::first_frame, now_);
+  const double upload_ms = emscripten_get_now() - cost_start;
 
   ImGuiIO& io = ImGui::GetIO();
   io.DeltaTime = static_cast<float>(std::clamp(dt, 0.001, 0.5));
   browser::feed_imgui_input();
-  ImGui_ImplOpenGL3_NewFrame();
   ImGui::NewFrame();
   ui::FrameOut out = draw();
   ImGui::Render();
   int fb_w = 0, fb_h = 0;
   emscripten_get_canvas_element_size("#canvas", &fb_w, &fb_h);
-  glViewport(0, 0, fb_w, fb_h);
-  glClearColor(17 / 255.0f, 19 / 255.0f, 24 / 255.0f, 1);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  ui::renderer_draw(ImGui::GetDrawData(), fb_w, fb_h);
+  metrics_.frame_cost(emscripten_get_now() - cost_start, upload_ms, world_.call() ? static_cast<int>(world_.call()->peers.size()) + 1 : 0);
 
   for (const auto& intent : out.intents) apply(intent);
   fields_.sync_overlay(out, ui::fonts().body_px);
@@ -352,7 +373,9 @@ void App::frame(double now_ms) {
   if (!shown) {
     browser::hide_loading();
     shown = true;
+    metrics_.first_frame(emscripten_get_now());
   }
+  if (world_.welcomed() && !world_.call()) metrics_.room_list_shown(emscripten_get_now());
 }
 
 ui::FrameOut App::draw() {
@@ -394,6 +417,16 @@ ui::LobbyModel App::lobby_model() const {
   m.dialog.capacity = dialog_capacity_;
   m.dialog.error = dialog_error_;
   m.dialog.pending = dialog_pending_;
+  auto& preview = const_cast<CallMedia&>(media_).preview();
+  if (preview.has_frame()) {
+    m.preview_texture = preview.texture();
+    m.preview_w = preview.width();
+    m.preview_h = preview.height();
+  }
+  if (devices_ == Devices::Requesting) m.preview_status = "Starting camera\xE2\x80\xA6";
+  else if (devices_ == Devices::Idle) m.preview_status = "Camera off until you join";
+  else if (!media_.has_local_video() && !media_.has_local_audio()) m.preview_status = "Camera and microphone unavailable: you will join without them";
+  else if (!media_.has_local_video()) m.preview_status = "No camera: you will join with audio only";
   return m;
 }
 

@@ -6,6 +6,7 @@
 #include "browser/server_socket.hpp"
 #include "call_media.hpp"
 #include "client_state.hpp"
+#include "metrics.hpp"
 #include "signaling.hpp"
 #include "text_fields.hpp"
 #include "ui/glyph_cache.hpp"
@@ -26,9 +27,13 @@ class App {
   // Test surface (docs/TESTING.md): JSON snapshots of what the person sees.
   std::string state_json() const;
   std::string widgets_json() const;
+  std::string metrics_json() const { return metrics_.json(); }
 
  private:
   enum class JoinStage { None, AcquiringMedia, WaitingForServer };
+  // Camera and microphone: asked for when the page opens (the lobby shows a preview, and joining
+  // then waits for nothing), released on leave, asked for again by the next join.
+  enum class Devices { Idle, Requesting, Settled };
 
   void connect();
   void send(const proto::ClientMessage& msg);
@@ -36,7 +41,9 @@ class App {
   void on_socket_message(const std::string& text);
   void on_server_message(const proto::ServerMessage& msg);
   void on_server_error(const proto::Error& e);
+  void request_devices();
   void on_media_result(bool ok, bool audio, bool video, const std::string& failure_name, const std::string& failure_message);
+  void send_join();
   void feed_machine(const signaling::Event& event);
   void apply(const ui::Intent& intent);
   void end_call(std::string error);
@@ -60,6 +67,7 @@ class App {
   // join flow
   JoinStage join_stage_ = JoinStage::None;
   proto::RoomId join_room_ = 0;
+  Devices devices_ = Devices::Idle;
   int media_request_ = 0;
   bool media_audio_only_retry_ = false;
   std::string media_note_;  // why we send less than audio+video; shown in the call
@@ -76,6 +84,7 @@ class App {
   bool hangul_requested_ = false, hangul_failed_ = false;
   float dpr_ = 0;
   std::vector<ui::WidgetRect> last_widgets_;
+  Metrics metrics_;
 };
 
 }  // namespace moim

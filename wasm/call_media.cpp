@@ -143,9 +143,13 @@ void CallMedia::request_stats() {
   for (const auto& [_, r] : remotes_) browser::request_stats(r.pc);
 }
 
-void CallMedia::upload_frames() {
+bool CallMedia::upload_frames() {
   if (camera_on()) preview_.update();
-  for (auto& [_, r] : remotes_) r.video.update();
+  bool first = false;
+  for (auto& [_, r] : remotes_) {
+    if (r.video.update() && r.video.frames_uploaded() == 1) first = true;
+  }
+  return first;
 }
 
 const RemoteMedia* CallMedia::remote(proto::PeerId peer) const {

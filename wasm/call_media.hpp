@@ -52,7 +52,8 @@ class CallMedia {
   // or when it belongs to a connection already closed).
   std::optional<signaling::Event> translate(const browser::Event& event);
   void request_stats();
-  void upload_frames();  // new video frames into textures
+  // New video frames into textures; returns true when a remote tile showed its first frame.
+  bool upload_frames();
   const RemoteMedia* remote(proto::PeerId peer) const;
   void release_all();
 

@@ -1,12 +1,12 @@
 // Entry point: a WebGL2 context on #canvas, Dear ImGui, and the app driven by requestAnimationFrame.
 #include "app.hpp"
 #include "browser/input.hpp"
+#include "ui/renderer.hpp"
 #include "ui/theme.hpp"
 
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
 #include <imgui.h>
-#include <imgui_impl_opengl3.h>
 
 #include <cmath>
 #include <cstdio>
@@ -61,7 +61,10 @@ int main() {
   io.IniFilename = nullptr;
   io.ConfigWindowsMoveFromTitleBarOnly = true;
   moim::ui::apply_style();
-  ImGui_ImplOpenGL3_Init("#version 300 es");
+  if (!moim::ui::renderer_init()) {
+    EM_ASM({ Module.onAbort && Module.onAbort("the WebGL2 shaders did not compile"); });
+    return 1;
+  }
   moim::browser::install_input_handlers("#canvas");
 
   moim::g_app = new moim::App();

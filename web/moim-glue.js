@@ -299,6 +299,11 @@
       const f = window.Module && window.Module.moimWidgetsJson;
       return f ? JSON.parse(f()) : [];
     },
+    // Timings for bench/client (README "Benchmarks"): first frame, room list, join phases, frame costs.
+    metrics() {
+      const f = window.Module && window.Module.moimMetricsJson;
+      return f ? JSON.parse(f()) : null;
+    },
   };
 
   window.Module = {

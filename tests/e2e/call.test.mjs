@@ -109,14 +109,14 @@ test('three people in a mesh call, a fourth watching the lobby, one leaving by c
   await click(alice, 'toggle-camera');
   s = await waitForState(alice, (s) => s.room.self.mic === false && s.room.self.camera === false);
   for (const p of [bob, carol]) {
-    await waitForState(p, (s, id) => s.room.peers.some((q) => q.id === id && !q.mic && !q.camera), aliceId, 3000);
+    await waitForState(p, (s, id) => s.room.peers.some((q) => q.id === id && !q.mic && !q.camera), aliceId, 5000);
     const px = await tilePixels(p, await widget(p, `tile:${aliceId}`));
     assert.ok(px.differing < 0.5, `Alice's tile shows camera off: ${JSON.stringify(px)}`);
   }
   await screenshot(bob, 'call-3-muted.png');
   await click(alice, 'toggle-mic');
   await click(alice, 'toggle-camera');
-  await waitForState(bob, (s, id) => s.room.peers.some((q) => q.id === id && q.mic && q.camera), aliceId, 3000);
+  await waitForState(bob, (s, id) => s.room.peers.some((q) => q.id === id && q.mic && q.camera), aliceId, 5000);
 
   // The grid re-lays itself when the window changes size: every tile stays inside the window.
   await alice.setViewportSize({ width: 720, height: 900 });

@@ -9,12 +9,16 @@
 
 // Uploads the video element's current frame into texture `tex` (an Emscripten GL name) when
 // MoimGlue says a new frame was presented. Returns (width << 16 | height), or 0 when nothing new.
-EM_JS(int, moim_upload_video_frame, (int video, unsigned tex), {
+// Same size as last time (w x h): overwrite in place instead of reallocating the texture.
+EM_JS(int, moim_upload_video_frame, (int video, unsigned tex, int w, int h), {
   const el = window.MoimGlue.takeFrame(video);
   if (!el) return 0;
   try {
     GLctx.bindTexture(GLctx.TEXTURE_2D, GL.textures[tex]);
-    GLctx.texImage2D(GLctx.TEXTURE_2D, 0, GLctx.RGBA, GLctx.RGBA, GLctx.UNSIGNED_BYTE, el);
+    if (el.videoWidth === w && el.videoHeight === h)
+      GLctx.texSubImage2D(GLctx.TEXTURE_2D, 0, 0, 0, GLctx.RGBA, GLctx.UNSIGNED_BYTE, el);
+    else
+      GLctx.texImage2D(GLctx.TEXTURE_2D, 0, GLctx.RGBA, GLctx.RGBA, GLctx.UNSIGNED_BYTE, el);
   } catch (e) {
     return 0;
   }
@@ -45,7 +49,7 @@ bool VideoTexture::update() {
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
   }
-  const int size = moim_upload_video_frame(video_, texture_);
+  const int size = moim_upload_video_frame(video_, texture_, width_, height_);
   if (!size) return false;
   width_ = (size >> 16) & 0xffff;
   height_ = size & 0xffff;

@@ -24,6 +24,28 @@ void header(FrameOut& out, const LobbyModel& m, float x0, float width) {
   out.note_text(m.status);
   dl->AddText(ImVec2(right - ts.x, y), color::kMuted, m.status.c_str());
 }
+void draw_preview(FrameOut& out, const LobbyModel& m, ImVec2 p, ImVec2 size) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 end(p.x + size.x, p.y + size.y);
+  if (m.preview_texture && m.preview_w > 0 && m.preview_h > 0) {
+    // Cover the card, cropping the excess; mirrored like a mirror.
+    const float va = static_cast<float>(m.preview_w) / static_cast<float>(m.preview_h), ta = size.x / size.y;
+    ImVec2 uv0(0, 0), uv1(1, 1);
+    if (va > ta) uv0.x = (1 - ta / va) * 0.5f, uv1.x = 1 - uv0.x;
+    else uv0.y = (1 - va / ta) * 0.5f, uv1.y = 1 - uv0.y;
+    std::swap(uv0.x, uv1.x);
+    dl->AddImageRounded(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(m.preview_texture)), p, end, uv0, uv1,
+                        IM_COL32_WHITE, 10);
+  } else {
+    dl->AddRectFilled(p, end, color::kPanel, 10);
+    out.note_text(m.preview_status);
+    const float wrap = size.x - 24;
+    const ImVec2 ts = ImGui::CalcTextSize(m.preview_status.c_str(), nullptr, false, wrap);
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(p.x + (size.x - ts.x) * 0.5f, p.y + (size.y - ts.y) * 0.5f),
+                color::kMuted, m.preview_status.c_str(), nullptr, wrap);
+  }
+  dl->AddRect(p, end, color::kBorder, 10);
+}
 }  // namespace
 
 void draw_lobby(FrameOut& out, const LobbyModel& m) {
@@ -39,12 +61,19 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
     y = ImGui::GetCursorScreenPos().y;
   }
 
-  // Name card.
+  // Name card, and the camera preview beside it when there is room.
+  const float preview_w = 208, preview_h = 117;
+  const bool side_preview = width >= 420 + 24 + preview_w;
+  const float preview_top = y;
   ImGui::SetCursorScreenPos(ImVec2(x0, y));
   text(out, "Your name", color::kMuted);
   ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y - 4));
   text_field(out, m.name, std::min(width, 420.0f));
   y = ImGui::GetCursorScreenPos().y + 22;
+  if (side_preview) {
+    draw_preview(out, m, ImVec2(x0 + width - preview_w, preview_top), ImVec2(preview_w, preview_h));
+    y = std::max(y, preview_top + preview_h + 22);
+  }
 
   // Rooms header with the create button.
   ImGui::SetCursorScreenPos(ImVec2(x0, y + 6));

@@ -26,6 +26,10 @@ struct LobbyModel {
   std::string error;   // banner; empty = none
   bool joining = false;
   DialogModel dialog;
+  // Self-preview card: the camera as others will see it, or why there is none.
+  unsigned preview_texture = 0;
+  int preview_w = 0, preview_h = 0;
+  std::string preview_status;
 };
 
 struct TileModel {
