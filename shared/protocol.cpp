@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -360,6 +362,248 @@ bool read_signal_body(Fields& f, Signal& signal) {
   return f.string("sdp", signal.sdp);
 }
 
+// ---- JSON parsing, with a fast path for long strings ----------------------------------------------
+//
+// nlohmann's lexer handles one character at a time: decoding an offer spent 93% of its time lexing the
+// SDP string (about 7 ns per byte). So string *values* of kLongStringBytes or more are unescaped here by
+// a word-at-a-time loop, replaced by "" in a copy of the text, and the much shorter copy is parsed by
+// nlohmann through a SAX handler that wraps its own DOM builder and puts each long string back by
+// position (the n-th string value in document order), never by content, so no input can be mistaken
+// for a placeholder.
+//
+// Why this accepts exactly what plain json::parse accepts: a '"' outside a string always starts a
+// string token (no other JSON token contains one), so the literals found here are the lexer's string
+// tokens, and swapping one valid string literal for another leaves every other byte and token as it
+// was. The copy is therefore valid JSON exactly when the original is, provided unescape_json_string
+// accepts exactly the string bodies nlohmann's lexer accepts (raw bytes >= 0x80 were already checked
+// as UTF-8 by read_envelope). The differential tests in tests/unit/protocol_test.cpp hold it to that.
+
+constexpr std::size_t kLongStringBytes = 256;
+
+constexpr std::uint64_t kEachByte = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
+// Bit tricks on 8 bytes at once: the high bit of each byte that is below `limit` (<= 128) is set in
+// the result. Bytes above a match may be flagged wrongly (borrows), but the lowest flagged byte is
+// always a true match, which is all the callers use.
+constexpr std::uint64_t bytes_below(std::uint64_t word, unsigned char limit) {
+  return (word - kEachByte * limit) & ~word & kHighBits;
+}
+constexpr std::uint64_t bytes_equal(std::uint64_t word, unsigned char c) { return bytes_below(word ^ (kEachByte * c), 1); }
+
+// Index of the first byte at or after `from` that `flags` marks, scanning 8 bytes at a time; text.size()
+// when there is none. `flags(word)` returns bytes_below/bytes_equal style masks.
+template <typename Flags>
+std::size_t find_flagged(std::string_view text, std::size_t from, Flags flags, bool (*is_match)(char)) {
+  const std::size_t n = text.size();
+  std::size_t p = from;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; p + 8 <= n; p += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + p, sizeof word);
+      if (const std::uint64_t mask = flags(word)) return p + static_cast<std::size_t>(std::countr_zero(mask)) / 8;
+    }
+  }
+  while (p < n && !is_match(text[p])) ++p;
+  return p;
+}
+
+bool is_quote_or_backslash(char c) { return c == '"' || c == '\\'; }
+bool is_backslash_or_control(char c) { return c == '\\' || static_cast<unsigned char>(c) < 0x20; }
+
+std::size_t find_quote_or_backslash(std::string_view text, std::size_t from) {
+  return find_flagged(
+      text, from, [](std::uint64_t w) { return bytes_equal(w, '"') | bytes_equal(w, '\\'); }, is_quote_or_backslash);
+}
+
+std::size_t find_backslash_or_control(std::string_view text, std::size_t from) {
+  return find_flagged(
+      text, from, [](std::uint64_t w) { return bytes_equal(w, '\\') | bytes_below(w, 0x20); },
+      is_backslash_or_control);
+}
+
+bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Position of the quote closing the string literal opened at `open`; npos if it is never closed.
+std::size_t string_literal_end(std::string_view text, std::size_t open) {
+  std::size_t p = open + 1;
+  while ((p = find_quote_or_backslash(text, p)) < text.size()) {
+    if (text[p] == '"') return p;
+    p += 2;  // an escape: the byte after '\' never closes the string
+  }
+  return std::string_view::npos;
+}
+
+int hex4(std::string_view text, std::size_t pos) {
+  if (pos + 4 > text.size()) return -1;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + 4; ++i) {
+    const char c = text[i];
+    int digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      digit = c - 'A' + 10;
+    } else {
+      return -1;
+    }
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Decodes the body of a JSON string literal (between its quotes) into `out`. Accepts what nlohmann's
+// lexer accepts: no raw control characters (below 0x20), the escapes \" \\ \/ \b \f \n \r \t and
+// \uXXXX, where a high surrogate must be followed by \u and a low surrogate, and a low one never
+// stands alone.
+bool unescape_json_string(std::string_view body, std::string& out) {
+  out.reserve(body.size());
+  const std::size_t n = body.size();
+  std::size_t p = 0;
+  while (p < n) {
+    const std::size_t run = find_backslash_or_control(body, p);
+    out.append(body.data() + p, run - p);
+    p = run;
+    if (p == n) break;
+    if (body[p] != '\\' || p + 1 == n) return false;  // a raw control character, or a lone '\'
+    const char escape = body[p + 1];
+    p += 2;
+    switch (escape) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case '/': out += '/'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        const int high = hex4(body, p);
+        if (high < 0) return false;
+        p += 4;
+        char32_t cp = static_cast<char32_t>(high);
+        if (high >= 0xD800 && high <= 0xDBFF) {
+          if (p + 2 > n || body[p] != '\\' || body[p + 1] != 'u') return false;
+          const int low = hex4(body, p + 2);
+          if (low < 0xDC00 || low > 0xDFFF) return false;  // also a bad hex digit (-1)
+          p += 6;
+          cp = 0x10000 + ((static_cast<char32_t>(high) - 0xD800) << 10) + (static_cast<char32_t>(low) - 0xDC00);
+        } else if (high >= 0xDC00 && high <= 0xDFFF) {
+          return false;
+        }
+        append_utf8(out, cp);
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+struct LongString {
+  std::size_t value_index = 0;  // among the document's string values (keys not counted), in order
+  std::string text;             // decoded
+};
+
+// SAX handler: nlohmann's own DOM builder, with the long strings put back into their values.
+// (json_sax_dom_parser is in nlohmann::detail, but is what json::parse itself uses, in 3.x alike.)
+class DomWithLongStrings {
+ public:
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  DomWithLongStrings(json& result, std::vector<LongString>& long_strings)
+      : dom_(result, /*allow_exceptions_=*/false), long_strings_(long_strings) {}
+
+  bool null() { return dom_.null(); }
+  bool boolean(bool value) { return dom_.boolean(value); }
+  bool number_integer(number_integer_t value) { return dom_.number_integer(value); }
+  bool number_unsigned(number_unsigned_t value) { return dom_.number_unsigned(value); }
+  bool number_float(number_float_t value, const string_t& text) { return dom_.number_float(value, text); }
+  bool string(string_t& value) {
+    if (next_ < long_strings_.size() && long_strings_[next_].value_index == values_seen_) {
+      value = std::move(long_strings_[next_++].text);
+    }
+    ++values_seen_;
+    return dom_.string(value);
+  }
+  bool binary(binary_t& value) { return dom_.binary(value); }
+  bool start_object(std::size_t size) { return dom_.start_object(size); }
+  bool key(string_t& value) { return dom_.key(value); }
+  bool end_object() { return dom_.end_object(); }
+  bool start_array(std::size_t size) { return dom_.start_array(size); }
+  bool end_array() { return dom_.end_array(); }
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& ex) {
+    return dom_.parse_error(position, token, ex);
+  }
+  bool errored() const { return dom_.is_errored(); }
+
+ private:
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::vector<LongString>& long_strings_;
+  std::size_t next_ = 0;
+  std::size_t values_seen_ = 0;
+};
+
+// Parses one JSON value (the whole text) into `doc`. Never throws; false when it is not valid JSON.
+bool parse_json(std::string_view text, json& doc) {
+  std::vector<LongString> long_strings;
+  std::string shortened;  // the text with every long string value emptied
+  std::size_t copied = 0, values = 0;
+  for (std::size_t open = text.find('"'); open != std::string_view::npos; open = text.find('"', open)) {
+    const std::size_t close = string_literal_end(text, open);
+    if (close == std::string_view::npos) break;  // unterminated: nlohmann reports it
+    std::size_t next = close + 1;
+    while (next < text.size() && is_json_space(text[next])) ++next;
+    const bool is_key = next < text.size() && text[next] == ':';
+    if (!is_key) {
+      if (close - open - 1 >= kLongStringBytes) {
+        LongString& long_string = long_strings.emplace_back();
+        long_string.value_index = values;
+        if (!unescape_json_string(text.substr(open + 1, close - open - 1), long_string.text)) return false;
+        if (shortened.empty()) shortened.reserve(text.size() / 8 + 64);
+        shortened.append(text.substr(copied, open + 1 - copied));  // up to and with the opening quote
+        copied = close;                                             // from the closing quote on
+      }
+      ++values;
+    }
+    open = close + 1;
+  }
+  if (long_strings.empty()) {
+    doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+    return !doc.is_discarded();
+  }
+  shortened.append(text.substr(copied));
+  DomWithLongStrings handler(doc, long_strings);
+  const bool ok = json::sax_parse(shortened.begin(), shortened.end(), &handler);
+  return ok && !handler.errored();
+}
+
 // Size, UTF-8, JSON, object, "type": the checks every message goes through before its fields.
 // On success `doc` holds the parsed object and `type` views its "type" string.
 bool read_envelope(std::string_view text, json& doc, std::string_view& type, Error& error) {
@@ -374,8 +618,7 @@ bool read_envelope(std::string_view text, json& doc, std::string_view& type, Err
                                                 " bytes.");
   }
   if (!is_valid_utf8(text)) return fail(ErrorCode::BadUtf8, "The message is not valid UTF-8 text.");
-  doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return fail(ErrorCode::BadJson, "The message is not valid JSON.");
+  if (!parse_json(text, doc)) return fail(ErrorCode::BadJson, "The message is not valid JSON.");
   if (!doc.is_object()) return fail(ErrorCode::BadJson, "The message must be a JSON object.");
   auto it = doc.find("type");
   if (it == doc.end() || !it->is_string()) {
