@@ -10,7 +10,7 @@
   let nextHandle = 1;
   const streams = new Map();  // handle -> MediaStream
   const peers = new Map();    // handle -> { pc, chain, stream, remote, video }
-  const videos = new Map();   // handle -> { el, fresh }
+  const videos = new Map();   // handle -> { el, bitmap, converting, polling }
   const mediaBox = () => document.getElementById('media-elements');
   const overlay = () => document.getElementById('text-overlay');
 
@@ -66,17 +66,27 @@
     el.playsInline = true;
     el.autoplay = true;
     el.srcObject = stream;
-    const v = { el, fresh: false };
+    // Each presented frame is converted to an ImageBitmap off the main thread; the frame loop then
+    // uploads that (already RGBA) instead of converting the video on the main thread.
+    const v = { el, bitmap: null, converting: false, polling: false };
     videos.set(h, v);
     if ('requestVideoFrameCallback' in el) {
       const onFrame = () => {
         if (!videos.has(h)) return;
-        v.fresh = true;
+        if (!v.converting) {
+          v.converting = true;
+          createImageBitmap(el).then((bmp) => {
+            v.converting = false;
+            if (!videos.has(h)) { bmp.close(); return; }
+            if (v.bitmap) v.bitmap.close();  // not uploaded in time: keep only the newest
+            v.bitmap = bmp;
+          }, () => { v.converting = false; });
+        }
         el.requestVideoFrameCallback(onFrame);
       };
       el.requestVideoFrameCallback(onFrame);
     } else {
-      v.polling = true;  // no rVFC: upload every frame
+      v.polling = true;  // no rVFC: upload the element itself every frame
     }
     mediaBox().appendChild(el);
     el.play().catch((e) => {
@@ -91,16 +101,19 @@
     const v = videos.get(h);
     if (!v) return;
     videos.delete(h);
+    if (v.bitmap) v.bitmap.close();
     v.el.srcObject = null;
     v.el.remove();
   }
-  // The element to upload into a texture when a new frame was presented since the last call.
+  // The newest frame not uploaded yet (an ImageBitmap the caller must close), or the element itself
+  // when frames cannot be tracked; null when there is nothing new.
   function takeFrame(h) {
     const v = videos.get(h);
-    if (!v || v.el.videoWidth === 0) return null;
-    if (!v.fresh && !v.polling) return null;
-    v.fresh = false;
-    return v.el;
+    if (!v) return null;
+    if (v.polling) return v.el.videoWidth > 0 ? v.el : null;
+    const b = v.bitmap;
+    v.bitmap = null;
+    return b;
   }
 
   // ---- peer connections ----------------------------------------------------------------------

@@ -11,18 +11,21 @@
 // MoimGlue says a new frame was presented. Returns (width << 16 | height), or 0 when nothing new.
 // Same size as last time (w x h): overwrite in place instead of reallocating the texture.
 EM_JS(int, moim_upload_video_frame, (int video, unsigned tex, int w, int h), {
-  const el = window.MoimGlue.takeFrame(video);
-  if (!el) return 0;
+  const src = window.MoimGlue.takeFrame(video);
+  if (!src) return 0;
+  const sw = src.videoWidth || src.width, sh = src.videoHeight || src.height;
   try {
     GLctx.bindTexture(GLctx.TEXTURE_2D, GL.textures[tex]);
-    if (el.videoWidth === w && el.videoHeight === h)
-      GLctx.texSubImage2D(GLctx.TEXTURE_2D, 0, 0, 0, GLctx.RGBA, GLctx.UNSIGNED_BYTE, el);
+    if (sw === w && sh === h)
+      GLctx.texSubImage2D(GLctx.TEXTURE_2D, 0, 0, 0, GLctx.RGBA, GLctx.UNSIGNED_BYTE, src);
     else
-      GLctx.texImage2D(GLctx.TEXTURE_2D, 0, GLctx.RGBA, GLctx.RGBA, GLctx.UNSIGNED_BYTE, el);
+      GLctx.texImage2D(GLctx.TEXTURE_2D, 0, GLctx.RGBA, GLctx.RGBA, GLctx.UNSIGNED_BYTE, src);
   } catch (e) {
     return 0;
+  } finally {
+    if (src.close) src.close();
   }
-  return ((el.videoWidth & 0xffff) << 16) | (el.videoHeight & 0xffff);
+  return ((sw & 0xffff) << 16) | (sh & 0xffff);
 });
 
 namespace moim::browser {
