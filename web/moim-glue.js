@@ -320,6 +320,11 @@
   };
 
   window.Module = {
+    // The build names the wasm by its content hash and index.html says which (cmake/site_assets.cmake).
+    locateFile: (path, prefix) => {
+      const wasm = document.querySelector('meta[name="moim-wasm"]');
+      return prefix + (wasm && path.endsWith('.wasm') ? wasm.content : path);
+    },
     canvas: document.getElementById('canvas'),
     print: (t) => console.log(t),
     printErr: (t) => console.warn(t),
