@@ -8,15 +8,15 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/file_body.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <string>
-#include <tuple>
 #include <utility>
 
 namespace moim::server {
@@ -42,11 +42,25 @@ constexpr beast::string_view kServerName = "moim";
 // Beast 1.74 takes boost::string_view, not std::string_view.
 beast::string_view to_beast(std::string_view text) { return beast::string_view(text.data(), text.size()); }
 
+// The values of every `field` in the request joined with ", " (a list header may be split over several
+// lines); nullopt when there is none.
+std::optional<std::string> joined_field(const http::request<http::string_body>& request, http::field field) {
+  std::optional<std::string> joined;
+  const auto [begin, end] = request.equal_range(field);
+  for (auto it = begin; it != end; ++it) {
+    if (!joined) joined.emplace();
+    else joined->append(", ");
+    joined->append(it->value().data(), it->value().size());
+  }
+  return joined;
+}
+
 std::string_view path_of(std::string_view target) {
   const std::size_t end = target.find_first_of("?#");
   return end == std::string_view::npos ? target : target.substr(0, end);
 }
 
+// Error answers are never cached; files get their own Cache-Control on top of this.
 template <class Body>
 void add_common_headers(http::response<Body>& response) {
   response.set(http::field::server, kServerName);
@@ -110,36 +124,50 @@ void HttpSession::handle_request(Request&& request) {
     return send(std::move(response));
   }
 
-  const StaticLookup lookup = lookup_static_file(ctx_.doc_root, target);
-  if (lookup.status == StaticLookup::Status::BadRequest) {
+  const StaticSite::Lookup lookup = ctx_.site.find(target);
+  if (lookup.status == StaticSite::Lookup::Status::BadRequest) {
     return send(text_response(request, http::status::bad_request, "Bad request path"));
   }
-  if (lookup.status == StaticLookup::Status::NotFound) {
+  if (lookup.status == StaticSite::Lookup::Status::NotFound) {
     return send(text_response(request, http::status::not_found, "Not found"));
   }
+  const StaticAsset& asset = *lookup.asset;
+  const ContentCoding coding =
+      AcceptEncoding(joined_field(request, http::field::accept_encoding)).choose(asset.brotli.has_value(),
+                                                                                 asset.gzip.has_value());
+  const StaticAsset::Encoded& encoded = asset.encoded(coding);
 
-  http::file_body::value_type body;
-  beast::error_code ec;
-  body.open(lookup.file.c_str(), beast::file_mode::scan, ec);
-  if (ec) return send(text_response(request, http::status::not_found, "Not found"));
-  const std::uint64_t size = body.size();
-  const std::string_view content_type = mime_type(lookup.file.native());
-
-  if (request.method() == http::verb::head) {
-    http::response<http::empty_body> response{http::status::ok, request.version()};
+  // Headers every answer for this file carries, 304 included.
+  const auto add_file_headers = [&](auto& response) {
     add_common_headers(response);
-    response.set(http::field::content_type, to_beast(content_type));
-    response.content_length(size);
+    response.set(http::field::cache_control, to_beast(asset.cache_control));
+    response.set(http::field::etag, to_beast(encoded.etag));
+    if (asset.has_encodings()) response.set(http::field::vary, "Accept-Encoding");
     response.keep_alive(request.keep_alive());
+  };
+
+  if (const std::optional<std::string> tags = joined_field(request, http::field::if_none_match);
+      tags && if_none_match_matches(*tags, encoded.etag)) {
+    http::response<http::empty_body> response{http::status::not_modified, request.version()};
+    add_file_headers(response);
     return send(std::move(response));
   }
 
-  http::response<http::file_body> response{std::piecewise_construct, std::make_tuple(std::move(body)),
-                                            std::make_tuple(http::status::ok, request.version())};
-  add_common_headers(response);
-  response.set(http::field::content_type, to_beast(content_type));
-  response.content_length(size);
-  response.keep_alive(request.keep_alive());
+  const auto add_content_headers = [&](auto& response) {
+    add_file_headers(response);
+    response.set(http::field::content_type, to_beast(asset.content_type));
+    if (coding != ContentCoding::Identity) response.set(http::field::content_encoding, to_beast(to_string(coding)));
+    response.content_length(encoded.body.size());
+  };
+  if (request.method() == http::verb::head) {
+    http::response<http::empty_body> response{http::status::ok, request.version()};
+    add_content_headers(response);
+    return send(std::move(response));
+  }
+  // The body points into the StaticSite, which outlives every session: nothing is copied.
+  http::response<http::span_body<const char>> response{http::status::ok, request.version()};
+  response.body() = boost::beast::span<const char>(encoded.body.data(), encoded.body.size());
+  add_content_headers(response);
   send(std::move(response));
 }
 

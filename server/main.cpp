@@ -123,6 +123,12 @@ int run(const Options& options) {
 
   // The context outlives the io_context: handlers destroyed with the io_context may own sessions.
   moim::server::ServerContext ctx(moim::HubConfig{}, &moim::server::make_session_token, options.root);
+  for (const std::string& warning : ctx.site_warnings) moim::server::log_warn("static files: " + warning);
+  if (root_exists) {
+    moim::server::log_info("serving " + std::to_string(ctx.site.file_count()) + " files (" +
+                           std::to_string((ctx.site.total_bytes() + 1023) / 1024) + " KiB with their .br/.gz forms) from '" +
+                           options.root.string() + "', held in memory");
+  }
   asio::io_context ioc{1};
 
   auto listener = std::make_shared<moim::server::Listener>(ioc, ctx);

@@ -24,8 +24,15 @@ HttpClient::HttpClient(unsigned short port) : stream_(ioc_), host_("127.0.0.1:" 
 
 std::optional<http::response<http::string_body>> HttpClient::request(http::verb method, const std::string& target,
                                                                       std::chrono::milliseconds timeout) {
+  return request(method, target, Headers{}, timeout);
+}
+
+std::optional<http::response<http::string_body>> HttpClient::request(http::verb method, const std::string& target,
+                                                                      const Headers& headers,
+                                                                      std::chrono::milliseconds timeout) {
   http::request<http::string_body> req{method, target, 11};
   req.set(http::field::host, host_);
+  for (const auto& [name, value] : headers) req.insert(name, value);
   req.keep_alive(true);
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);

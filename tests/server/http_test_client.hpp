@@ -12,6 +12,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace moim::test {
 
@@ -20,9 +22,15 @@ class HttpClient {
   // Connects to 127.0.0.1:port; throws std::runtime_error on failure.
   explicit HttpClient(unsigned short port);
 
-  // Sends one request with `target` exactly as given (no normalization); nullopt on error/timeout.
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+
+  // Sends one request with `target` exactly as given (no normalization), plus `headers` (each pair is
+  // one header line, so a name may repeat); nullopt on error/timeout.
   std::optional<boost::beast::http::response<boost::beast::http::string_body>> request(
       boost::beast::http::verb method, const std::string& target,
+      std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  std::optional<boost::beast::http::response<boost::beast::http::string_body>> request(
+      boost::beast::http::verb method, const std::string& target, const Headers& headers,
       std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
  private:

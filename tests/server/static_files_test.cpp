@@ -1,9 +1,15 @@
-// Unit tests of the server's static file helpers (no sockets).
+// Unit tests of the server's static file helpers (no sockets): paths, content types, the in-memory
+// site with its precompressed siblings, Accept-Encoding, Cache-Control and entity tags.
 #include "static_files.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
 #include <unistd.h>
 
 namespace moim::server {
@@ -50,22 +56,199 @@ TEST(ServerStaticFiles, TargetToRelativePath) {
   }
 }
 
-TEST(ServerStaticFiles, LookupFindsOnlyRegularFilesUnderRoot) {
-  const auto root = std::filesystem::temp_directory_path() / ("moim-static-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(root / "d");
-  std::ofstream(root / "index.html") << "i";
-  std::ofstream(root / "d" / "index.html") << "d";
-  std::ofstream(root / "app.js") << "a";
+// A temporary folder, removed at the end of the test.
+class TempRoot {
+ public:
+  TempRoot() : path_(std::filesystem::temp_directory_path() / ("moim-static-" + std::to_string(::getpid()) + "-" +
+                                                               std::to_string(counter_++))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~TempRoot() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  void write(const std::string& relative, std::string_view content) const {
+    const auto file = path_ / relative;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary) << content;
+  }
 
-  EXPECT_EQ(lookup_static_file(root, "/").status, StaticLookup::Status::Found);
-  EXPECT_EQ(lookup_static_file(root, "/").file, root / "index.html");
-  EXPECT_EQ(lookup_static_file(root, "/app.js").file, root / "app.js");
-  EXPECT_EQ(lookup_static_file(root, "/d").file, root / "d" / "index.html");
-  EXPECT_EQ(lookup_static_file(root, "/d/").file, root / "d" / "index.html");
-  EXPECT_EQ(lookup_static_file(root, "/missing").status, StaticLookup::Status::NotFound);
-  EXPECT_EQ(lookup_static_file(root, "/app.js/").status, StaticLookup::Status::NotFound);
-  EXPECT_EQ(lookup_static_file(root, "/../etc/passwd").status, StaticLookup::Status::BadRequest);
-  std::filesystem::remove_all(root);
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path path_;
+};
+
+TEST(ServerStaticFiles, SiteFindsOnlyRegularFilesUnderRoot) {
+  TempRoot root;
+  root.write("index.html", "i");
+  root.write("d/index.html", "d");
+  root.write("app.js", "a");
+  std::vector<std::string> warnings;
+  const StaticSite site = StaticSite::load(root.path(), &warnings);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(site.file_count(), 3u);
+
+  using Status = StaticSite::Lookup::Status;
+  EXPECT_EQ(site.find("/").status, Status::Found);
+  EXPECT_EQ(site.find("/").asset->identity.body, "i");
+  EXPECT_EQ(site.find("/app.js").asset->identity.body, "a");
+  EXPECT_EQ(site.find("/app.js").asset->content_type, "text/javascript");
+  EXPECT_EQ(site.find("/d").path, "d/index.html");
+  EXPECT_EQ(site.find("/d/").path, "d/index.html");
+  EXPECT_EQ(site.find("/missing").status, Status::NotFound);
+  EXPECT_EQ(site.find("/app.js/").status, Status::NotFound);
+  EXPECT_EQ(site.find("/../etc/passwd").status, Status::BadRequest);
+}
+
+TEST(ServerStaticFiles, SiteHoldsContentAfterTheFilesChange) {
+  TempRoot root;
+  root.write("app.js", "first");
+  const StaticSite site = StaticSite::load(root.path());
+  root.write("app.js", "second");
+  root.write("new.js", "new");
+  EXPECT_EQ(site.find("/app.js").asset->identity.body, "first");
+  EXPECT_EQ(site.find("/new.js").status, StaticSite::Lookup::Status::NotFound);
+}
+
+TEST(ServerStaticFiles, MissingRootIsAnEmptySite) {
+  const StaticSite site = StaticSite::load("/nonexistent/moim-site");
+  EXPECT_EQ(site.file_count(), 0u);
+  EXPECT_EQ(site.find("/").status, StaticSite::Lookup::Status::NotFound);
+}
+
+TEST(ServerStaticFiles, PrecompressedSiblingsBelongToTheirFile) {
+  TempRoot root;
+  root.write("app.js", "plain");
+  root.write("app.js.br", "BR");
+  root.write("app.js.gz", "GZ");
+  root.write("only.gz", "a download");  // no "only" next to it: an ordinary file
+  const StaticSite site = StaticSite::load(root.path());
+  const auto app = site.find("/app.js");
+  ASSERT_EQ(app.status, StaticSite::Lookup::Status::Found);
+  ASSERT_TRUE(app.asset->brotli && app.asset->gzip);
+  EXPECT_EQ(app.asset->encoded(ContentCoding::Brotli).body, "BR");
+  EXPECT_EQ(app.asset->encoded(ContentCoding::Gzip).body, "GZ");
+  EXPECT_EQ(app.asset->encoded(ContentCoding::Identity).body, "plain");
+  // Three different tags: a cache must never mix up the encodings.
+  EXPECT_NE(app.asset->brotli->etag, app.asset->identity.etag);
+  EXPECT_NE(app.asset->gzip->etag, app.asset->identity.etag);
+  EXPECT_NE(app.asset->gzip->etag, app.asset->brotli->etag);
+  // Siblings are not served under their own names.
+  EXPECT_EQ(site.find("/app.js.br").status, StaticSite::Lookup::Status::NotFound);
+  EXPECT_EQ(site.find("/app.js.gz").status, StaticSite::Lookup::Status::NotFound);
+  EXPECT_EQ(site.find("/only.gz").asset->identity.body, "a download");
+  EXPECT_EQ(site.file_count(), 2u);
+}
+
+TEST(ServerStaticFiles, StaleSiblingIsIgnored) {
+  TempRoot root;
+  root.write("app.js.br", "old BR");
+  root.write("app.js", "rebuilt");
+  std::filesystem::last_write_time(root.path() / "app.js.br",
+                                   std::filesystem::last_write_time(root.path() / "app.js") - std::chrono::hours(1));
+  std::vector<std::string> warnings;
+  const StaticSite site = StaticSite::load(root.path(), &warnings);
+  EXPECT_FALSE(site.find("/app.js").asset->brotli.has_value());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("app.js.br"), std::string::npos) << warnings[0];
+}
+
+TEST(ServerStaticFiles, AcceptEncodingQualities) {
+  using C = ContentCoding;
+  const AcceptEncoding none(std::nullopt);
+  EXPECT_EQ(none.quality(C::Identity), 1000);
+  EXPECT_EQ(none.quality(C::Brotli), 0);
+  EXPECT_EQ(none.quality(C::Gzip), 0);
+
+  const AcceptEncoding chrome(std::string_view("gzip, deflate, br, zstd"));
+  EXPECT_EQ(chrome.quality(C::Brotli), 1000);
+  EXPECT_EQ(chrome.quality(C::Gzip), 1000);
+  EXPECT_GT(chrome.quality(C::Identity), 0);
+
+  const AcceptEncoding weighted(std::string_view("BR;q=0.5 , GZip ; Q=0.25,identity;q=0"));
+  EXPECT_EQ(weighted.quality(C::Brotli), 500);
+  EXPECT_EQ(weighted.quality(C::Gzip), 250);
+  EXPECT_EQ(weighted.quality(C::Identity), 0);
+
+  const AcceptEncoding star(std::string_view("*;q=0.1, br;q=0"));
+  EXPECT_EQ(star.quality(C::Brotli), 0);
+  EXPECT_EQ(star.quality(C::Gzip), 100);
+  EXPECT_EQ(star.quality(C::Identity), 100);
+
+  EXPECT_EQ(AcceptEncoding(std::string_view("x-gzip")).quality(C::Gzip), 1000);
+  EXPECT_EQ(AcceptEncoding(std::string_view("gzip;q=1.000")).quality(C::Gzip), 1000);
+  EXPECT_EQ(AcceptEncoding(std::string_view("gzip;q=0.")).quality(C::Gzip), 0);
+  // Malformed entries are skipped, the rest still counts.
+  for (const char* bad : {"br;q=2", "br;q=1.5", "br;q=0.0001", "br;q=abc", "br;q", "b r", "br;q=-1"}) {
+    const std::string header = std::string(bad) + ", gzip";
+    EXPECT_EQ(AcceptEncoding(std::string_view(header)).quality(C::Brotli), 0) << bad;
+    EXPECT_EQ(AcceptEncoding(std::string_view(header)).quality(C::Gzip), 1000) << bad;
+  }
+}
+
+TEST(ServerStaticFiles, AcceptEncodingChoice) {
+  using C = ContentCoding;
+  const auto choose = [](std::optional<std::string_view> header, bool br = true, bool gz = true) {
+    return AcceptEncoding(header).choose(br, gz);
+  };
+  EXPECT_EQ(choose(std::nullopt), C::Identity);
+  EXPECT_EQ(choose(""), C::Identity);
+  EXPECT_EQ(choose("gzip, deflate, br"), C::Brotli);
+  EXPECT_EQ(choose("gzip, deflate, br", false, true), C::Gzip);
+  EXPECT_EQ(choose("gzip, deflate, br", false, false), C::Identity);
+  EXPECT_EQ(choose("gzip, deflate"), C::Gzip);
+  EXPECT_EQ(choose("br"), C::Brotli);
+  EXPECT_EQ(choose("br", false, true), C::Identity);
+  EXPECT_EQ(choose("br;q=0, gzip"), C::Gzip);
+  EXPECT_EQ(choose("br;q=0, gzip;q=0"), C::Identity);
+  EXPECT_EQ(choose("gzip;q=1, br;q=0.5"), C::Gzip);
+  EXPECT_EQ(choose("gzip;q=0.5, br;q=0.8"), C::Brotli);
+  EXPECT_EQ(choose("br;q=0.1"), C::Brotli);          // unlisted identity loses to anything accepted
+  EXPECT_EQ(choose("identity, br;q=0.5"), C::Identity);  // listed identity keeps its weight
+  EXPECT_EQ(choose("*"), C::Brotli);
+  EXPECT_EQ(choose("*;q=0"), C::Identity);           // nothing acceptable: identity anyway
+  EXPECT_EQ(choose("deflate, compress"), C::Identity);
+}
+
+TEST(ServerStaticFiles, CacheControlByName) {
+  EXPECT_TRUE(is_content_hashed("moim.0123abcd.js"));
+  EXPECT_TRUE(is_content_hashed("/a/b/moim-glue.deadbeef.js"));
+  EXPECT_TRUE(is_content_hashed("moim.8411ac39.wasm"));
+  EXPECT_TRUE(is_content_hashed("x.y.12345678.tar.gz"));
+  EXPECT_FALSE(is_content_hashed("moim.js"));
+  EXPECT_FALSE(is_content_hashed("moim.0123ABCD.js"));  // the build writes lower case
+  EXPECT_FALSE(is_content_hashed("moim.0123abc.js"));
+  EXPECT_FALSE(is_content_hashed("moim.0123abcde.js"));
+  EXPECT_FALSE(is_content_hashed("moim.0123abcd"));  // no extension after the hash
+  EXPECT_FALSE(is_content_hashed("d.0123abcd.x/moim.js"));  // only the file name counts
+
+  EXPECT_EQ(cache_control_for("moim.0123abcd.wasm"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(cache_control_for("index.html"), "no-cache");
+  EXPECT_EQ(cache_control_for("sub/index.html"), "no-cache");
+  EXPECT_EQ(cache_control_for("fonts/hangul.ttf"), "public, max-age=3600");
+  EXPECT_EQ(cache_control_for("moim.css"), "public, max-age=3600");
+}
+
+TEST(ServerStaticFiles, EntityTags) {
+  const std::string tag = make_etag("content");
+  EXPECT_EQ(tag.size(), 18u);
+  EXPECT_EQ(tag.front(), '"');
+  EXPECT_EQ(tag.back(), '"');
+  EXPECT_EQ(make_etag("content"), tag);
+  EXPECT_NE(make_etag("Content"), tag);
+  EXPECT_EQ(make_etag("content", "-br"), tag.substr(0, 17) + "-br\"");
+
+  EXPECT_TRUE(if_none_match_matches(tag, tag));
+  EXPECT_TRUE(if_none_match_matches("W/" + tag, tag));
+  EXPECT_TRUE(if_none_match_matches(R"("other", )" + tag, tag));
+  EXPECT_TRUE(if_none_match_matches(R"("a,b" ,W/"c",)" + tag + " ", tag));
+  EXPECT_TRUE(if_none_match_matches(" * ", tag));
+  EXPECT_FALSE(if_none_match_matches(R"("other")", tag));
+  EXPECT_FALSE(if_none_match_matches("", tag));
+  EXPECT_FALSE(if_none_match_matches(tag.substr(1, 16), tag));  // unquoted
+  EXPECT_FALSE(if_none_match_matches(R"("unterminated, )" + tag, tag));
+  EXPECT_FALSE(if_none_match_matches(R"(junk )" + tag, tag));
 }
 
 }  // namespace

@@ -1,0 +1,129 @@
+# Assembles the served site (build/wasm/site) from the linked client, in script mode:
+#   cmake -DSTAGE_DIR=<folder with moim.js + moim.wasm> -DSOURCE_DIR=<repository> -DSITE_DIR=<site>
+#         -DBROTLI=<brotli> -DGZIP=<gzip> -P cmake/site_assets.cmake
+#
+#  1. moim.wasm, moim.js and web/moim-glue.js are copied under content-hashed names,
+#     <stem>.<first 8 hex of sha256>.<ext>, so the server can let browsers cache them for a year;
+#     older hashed copies and any un-hashed leftovers are removed.
+#  2. index.html (the source one is never touched) gets the hashed script names and a
+#     <meta name="moim-wasm" content="moim.<hash>.wasm"> that moim-glue.js's Module.locateFile reads.
+#  3. Every compressible file over 1 KB gets <file>.br (brotli -q 11) and <file>.gz (gzip -9 -n) next to
+#     it, remade when the file is newer; a sibling that is not smaller than its file is dropped, and
+#     siblings whose file is gone are removed. The server (server/static_files.cpp) sends them to
+#     clients that accept the coding.
+#
+# Run after every build by the moim_site target and after every link of moim (wasm/CMakeLists.txt);
+# it only rewrites what changed, so a no-op run costs a few milliseconds.
+cmake_minimum_required(VERSION 3.20)
+
+foreach(var STAGE_DIR SOURCE_DIR SITE_DIR BROTLI GZIP)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
+    message(FATAL_ERROR "site_assets.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+
+set(MIN_COMPRESS_BYTES 1025)  # "over 1 KB"
+set(COMPRESSIBLE_EXTENSIONS .html .htm .css .js .mjs .json .map .wasm .svg .txt .xml .ico .ttf .otf)
+
+file(MAKE_DIRECTORY "${SITE_DIR}")
+
+function(copy_if_different src dst)
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E copy_if_different "${src}" "${dst}" RESULT_VARIABLE rc)
+  if(rc)
+    message(FATAL_ERROR "site_assets.cmake: cannot copy ${src} to ${dst}")
+  endif()
+endfunction()
+
+# Copies `src` to SITE_DIR/<stem>.<hash8>.<ext>, removes other hashed copies of the same stem (and
+# their .br/.gz) and the un-hashed <stem>.<ext>; sets `out_var` to the new file name.
+function(hashed_copy src stem ext out_var)
+  if(NOT EXISTS "${src}")
+    message(FATAL_ERROR "site_assets.cmake: ${src} is missing")
+  endif()
+  file(SHA256 "${src}" sum)
+  string(SUBSTRING "${sum}" 0 8 hash)
+  set(name "${stem}.${hash}.${ext}")
+  copy_if_different("${src}" "${SITE_DIR}/${name}")
+  file(GLOB olds "${SITE_DIR}/${stem}.????????.${ext}" "${SITE_DIR}/${stem}.????????.${ext}.br"
+                 "${SITE_DIR}/${stem}.????????.${ext}.gz")
+  foreach(old IN LISTS olds)
+    get_filename_component(old_name "${old}" NAME)
+    if(NOT old_name MATCHES "^${stem}\\.${hash}\\.${ext}(\\.br|\\.gz)?$")
+      file(REMOVE "${old}")
+    endif()
+  endforeach()
+  file(REMOVE "${SITE_DIR}/${stem}.${ext}" "${SITE_DIR}/${stem}.${ext}.br" "${SITE_DIR}/${stem}.${ext}.gz")
+  set(${out_var} "${name}" PARENT_SCOPE)
+endfunction()
+
+# Replaces the one occurrence of `from` in the variable `text_var`; fails loudly when there is not
+# exactly one, so an edit of index.html cannot silently leave an un-hashed name behind.
+function(replace_once text_var from to)
+  string(FIND "${${text_var}}" "${from}" first)
+  string(FIND "${${text_var}}" "${from}" last REVERSE)
+  if(first EQUAL -1 OR NOT first EQUAL last)
+    message(FATAL_ERROR "site_assets.cmake: index.html must contain '${from}' exactly once")
+  endif()
+  string(REPLACE "${from}" "${to}" result "${${text_var}}")
+  set(${text_var} "${result}" PARENT_SCOPE)
+endfunction()
+
+# ---- 1. hashed copies ------------------------------------------------------------------------------
+hashed_copy("${STAGE_DIR}/moim.wasm" moim wasm WASM_NAME)
+hashed_copy("${STAGE_DIR}/moim.js" moim js JS_NAME)
+hashed_copy("${SOURCE_DIR}/web/moim-glue.js" moim-glue js GLUE_NAME)
+copy_if_different("${SOURCE_DIR}/web/moim.css" "${SITE_DIR}/moim.css")  # keeps its name (served with an ETag)
+
+# ---- 2. index.html -----------------------------------------------------------------------------------
+file(READ "${SOURCE_DIR}/index.html" html)
+replace_once(html "src=\"moim-glue.js\"" "src=\"${GLUE_NAME}\"")
+replace_once(html "src=\"moim.js\"" "src=\"${JS_NAME}\"")
+replace_once(html "</head>" "  <meta name=\"moim-wasm\" content=\"${WASM_NAME}\">\n</head>")
+set(old_html "")
+if(EXISTS "${SITE_DIR}/index.html")
+  file(READ "${SITE_DIR}/index.html" old_html)
+endif()
+if(NOT old_html STREQUAL html)
+  file(WRITE "${SITE_DIR}/index.html" "${html}")
+endif()
+
+# ---- 3. precompressed siblings -----------------------------------------------------------------------
+# Makes `out` from `file` with `command` (output on stdout) unless it is up to date; drops it when it
+# does not save anything.
+function(compress file out)
+  if(EXISTS "${out}" AND NOT "${file}" IS_NEWER_THAN "${out}")
+    return()
+  endif()
+  execute_process(COMMAND ${ARGN} OUTPUT_FILE "${out}.tmp" RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(rc)
+    file(REMOVE "${out}.tmp")
+    message(FATAL_ERROR "site_assets.cmake: compressing ${file} failed: ${err}")
+  endif()
+  file(SIZE "${file}" size)
+  file(SIZE "${out}.tmp" packed)
+  if(packed LESS size)
+    file(RENAME "${out}.tmp" "${out}")
+  else()
+    file(REMOVE "${out}.tmp" "${out}")
+  endif()
+endfunction()
+
+file(GLOB_RECURSE site_files LIST_DIRECTORIES false "${SITE_DIR}/*")
+foreach(path IN LISTS site_files)
+  if(path MATCHES "\\.(br|gz|tmp)$")
+    string(REGEX REPLACE "\\.(br|gz|tmp)$" "" original "${path}")
+    if(path MATCHES "\\.tmp$" OR NOT EXISTS "${original}")
+      file(REMOVE "${path}")  # a leftover, or the sibling of a file that is gone
+    endif()
+    continue()
+  endif()
+  get_filename_component(ext "${path}" LAST_EXT)
+  string(TOLOWER "${ext}" ext)
+  file(SIZE "${path}" size)
+  if(ext IN_LIST COMPRESSIBLE_EXTENSIONS AND NOT size LESS MIN_COMPRESS_BYTES)
+    compress("${path}" "${path}.br" "${BROTLI}" -q 11 -c "${path}")
+    compress("${path}" "${path}.gz" "${GZIP}" -9 -n -c "${path}")
+  else()
+    file(REMOVE "${path}.br" "${path}.gz")
+  endif()
+endforeach()
