@@ -606,16 +606,15 @@ bool parse_json(std::string_view text, json& doc) {
 
 // Size, UTF-8, JSON, object, "type": the checks every message goes through before its fields.
 // On success `doc` holds the parsed object and `type` views its "type" string.
-bool read_envelope(std::string_view text, json& doc, std::string_view& type, Error& error) {
+bool read_envelope(std::string_view text, std::size_t max_bytes, json& doc, std::string_view& type, Error& error) {
   const auto fail = [&](ErrorCode code, std::string message) {
     error.code = code;
     error.message = std::move(message);
     return false;
   };
-  if (text.size() > kMaxMessageBytes) {
+  if (text.size() > max_bytes) {
     return fail(ErrorCode::MessageTooLarge, "The message is " + std::to_string(text.size()) +
-                                                " bytes; the limit is " + std::to_string(kMaxMessageBytes) +
-                                                " bytes.");
+                                                " bytes; the limit is " + std::to_string(max_bytes) + " bytes.");
   }
   if (!is_valid_utf8(text)) return fail(ErrorCode::BadUtf8, "The message is not valid UTF-8 text.");
   if (!parse_json(text, doc)) return fail(ErrorCode::BadJson, "The message is not valid JSON.");
@@ -854,7 +853,7 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
   Decoded<ClientMessage> out;
   json doc;
   std::string_view type;
-  if (!read_envelope(text, doc, type, out.error)) return out;
+  if (!read_envelope(text, kMaxMessageBytes, doc, type, out.error)) return out;
   Fields f(doc, type, out.error);
 
   switch (index_of(kClientTypes, type)) {
@@ -905,7 +904,7 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
   Decoded<ServerMessage> out;
   json doc;
   std::string_view type;
-  if (!read_envelope(text, doc, type, out.error)) return out;
+  if (!read_envelope(text, kMaxServerMessageBytes, doc, type, out.error)) return out;
   Fields f(doc, type, out.error);
 
   switch (index_of(kServerTypes, type)) {

@@ -14,8 +14,10 @@
 namespace moim::proto {
 
 inline constexpr int kVersion = 1;
-// Messages larger than this are answered with error "message-too-large" and otherwise ignored.
+// Client messages larger than this are answered with error "message-too-large" and otherwise ignored.
 inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
+// Server messages may be larger: a welcome lists every room (10,000 rooms are about 700 KB).
+inline constexpr std::size_t kMaxServerMessageBytes = 4 * 1024 * 1024;
 
 using PeerId = std::uint32_t;
 using RoomId = std::uint32_t;

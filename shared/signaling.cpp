@@ -236,9 +236,10 @@ Effects Machine::on(const RemoteDescriptionApplied& e) {
     return {Log{describe(p.id, std::string("unexpected remote-description-applied in phase ") + std::string(to_string(p.phase)))}};
   }
   p.remote_description_set = true;
+  // The answer first: it is what the other side waits for; queued candidates can follow it.
+  if (p.phase == Phase::CreatingAnswer) out.push_back(CreateAnswer{p.id});
   for (auto& c : p.pending_candidates) out.push_back(AddRemoteCandidate{p.id, std::move(c)});
   p.pending_candidates.clear();
-  if (p.phase == Phase::CreatingAnswer) out.push_back(CreateAnswer{p.id});
   return out;
 }
 

@@ -12,7 +12,7 @@
 //    negotiation. The peer with the larger id is polite: it rolls back its own offer and answers;
 //    the impolite one ignores the colliding offer.
 //  - Remote ICE candidates that arrive before the remote description is applied are queued, and
-//    flushed in arrival order right after it is.
+//    flushed in arrival order right after it is (after CreateAnswer, which the other side waits for).
 //  - Every signal goes to exactly one peer, by id.
 #pragma once
 

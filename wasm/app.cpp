@@ -335,19 +335,27 @@ void App::update_fonts() {
 }
 
 void App::frame(double now_ms) {
-  const double dt = now_ > 0 ? (now_ms - now_) / 1000.0 : 1.0 / 60.0;
-  now_ = now_ms;
+  const double dt = last_frame_ > 0 ? (now_ms - last_frame_) / 1000.0 : 1.0 / 60.0;
+  last_frame_ = now_ms;
+  now_ = std::max(now_, now_ms);
 
-  auto events = std::move(browser::inbox());
-  browser::inbox().clear();
-  for (const auto& e : events) handle(e);
+  pump();
 
   if (!socket_.is_open() && !socket_.is_connecting() && now_ >= reconnect_at_) connect();
   if (world_.call() && now_ >= next_stats_at_) {
     media_.request_stats();
     next_stats_at_ = now_ + kStatsIntervalMs;
   }
-  if (browser::take_escape_pressed() && dialog_open_) apply(ui::CancelCreateRoom{});
+  if (browser::take_escape_pressed() && dialog_open_) {
+    apply(ui::CancelCreateRoom{});
+    frames_to_draw_ = std::max(frames_to_draw_, 2);
+  }
+
+  if (browser::input_pending()) frames_to_draw_ = std::max(frames_to_draw_, 3);
+  const bool video = world_.call() && browser::video_frames_pending();
+  if (!video && frames_to_draw_ <= 0 && now_ < redraw_at_) return;
+  frames_to_draw_ = std::max(0, frames_to_draw_ - 1);
+  redraw_at_ = now_ + 1000;  // at least once a second (countdowns, connection status)
 
   update_fonts();
   const double cost_start = emscripten_get_now();
@@ -366,6 +374,7 @@ void App::frame(double now_ms) {
   metrics_.frame_cost(emscripten_get_now() - cost_start, upload_ms, world_.call() ? static_cast<int>(world_.call()->peers.size()) + 1 : 0);
 
   for (const auto& intent : out.intents) apply(intent);
+  if (!out.intents.empty()) frames_to_draw_ = std::max(frames_to_draw_, 2);
   fields_.sync_overlay(out, ui::fonts().body_px);
   last_widgets_ = std::move(out.widgets);
 
@@ -376,6 +385,19 @@ void App::frame(double now_ms) {
     metrics_.first_frame(emscripten_get_now());
   }
   if (world_.welcomed() && !world_.call()) metrics_.room_list_shown(emscripten_get_now());
+}
+
+void App::pump() {
+  if (pumping_) return;  // an event posted while handling one is taken by the loop below
+  pumping_ = true;
+  now_ = std::max(now_, emscripten_get_now());
+  while (!browser::inbox().empty()) {
+    auto events = std::move(browser::inbox());
+    browser::inbox().clear();
+    for (const auto& e : events) handle(e);
+    frames_to_draw_ = std::max(frames_to_draw_, 2);
+  }
+  pumping_ = false;
 }
 
 ui::FrameOut App::draw() {

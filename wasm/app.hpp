@@ -12,6 +12,7 @@
 #include "ui/glyph_cache.hpp"
 #include "ui/views.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ class App {
   App();
   // Draws one frame; `now_ms` is the page's clock (performance.now()).
   void frame(double now_ms);
+  // Something visible changed outside the app's knowledge (the window was resized): draw again.
+  void invalidate() { frames_to_draw_ = std::max(frames_to_draw_, 2); }
+  // Handles queued browser events now (also called as soon as one arrives, between frames).
+  void pump();
 
   // Test surface (docs/TESTING.md): JSON snapshots of what the person sees.
   std::string state_json() const;
@@ -60,7 +65,13 @@ class App {
   CallMedia media_;
   browser::ServerSocket socket_;
   // connection
-  double now_ = 0;
+  double now_ = 0;         // latest clock reading (frames and event pumps)
+  double last_frame_ = 0;  // clock at the last frame, for ImGui's delta time
+  bool pumping_ = false;
+  // Frames are drawn only when something changed: an idle page costs the browser nothing, which
+  // leaves the CPU to WebRTC. Input or events ask for a few frames so ImGui's state settles.
+  int frames_to_draw_ = 2;
+  double redraw_at_ = 0;  // time-driven text (the reconnect countdown)
   double reconnect_at_ = 0;
   int reconnect_attempts_ = 0;
   double next_stats_at_ = 0;

@@ -1,5 +1,6 @@
 // Entry point: a WebGL2 context on #canvas, Dear ImGui, and the app driven by requestAnimationFrame.
 #include "app.hpp"
+#include "browser/events.hpp"
 #include "browser/input.hpp"
 #include "ui/renderer.hpp"
 #include "ui/theme.hpp"
@@ -18,21 +19,24 @@ extern App* g_app;
 namespace {
 
 // Keeps the canvas backing store at CSS size x devicePixelRatio so text is sharp on every screen.
-void fit_canvas() {
+// Returns true when the size changed.
+bool fit_canvas() {
   double css_w = 0, css_h = 0;
   emscripten_get_element_css_size("#canvas", &css_w, &css_h);
   const double dpr = emscripten_get_device_pixel_ratio();
   const int w = static_cast<int>(std::lround(css_w * dpr)), h = static_cast<int>(std::lround(css_h * dpr));
   int cur_w = 0, cur_h = 0;
   emscripten_get_canvas_element_size("#canvas", &cur_w, &cur_h);
-  if (w != cur_w || h != cur_h) emscripten_set_canvas_element_size("#canvas", w, h);
+  const bool changed = w != cur_w || h != cur_h;
+  if (changed) emscripten_set_canvas_element_size("#canvas", w, h);
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(static_cast<float>(css_w), static_cast<float>(css_h));
   io.DisplayFramebufferScale = ImVec2(static_cast<float>(dpr), static_cast<float>(dpr));
+  return changed;
 }
 
 void frame() {
-  fit_canvas();
+  if (fit_canvas()) moim::g_app->invalidate();
   moim::g_app->frame(emscripten_get_now());
 }
 
@@ -68,6 +72,7 @@ int main() {
   moim::browser::install_input_handlers("#canvas");
 
   moim::g_app = new moim::App();
+  moim::browser::set_listener([] { moim::g_app->pump(); });
   emscripten_set_main_loop(frame, 0, false);
   return 0;
 }

@@ -116,6 +116,12 @@
     return b;
   }
 
+  // True when some video has a frame waiting for upload (the app then draws a frame).
+  function framesPending() {
+    for (const v of videos.values()) if (v.bitmap || v.polling) return true;
+    return false;
+  }
+
   // ---- peer connections ----------------------------------------------------------------------
   function createPeer(streamHandle) {
     const h = nextHandle++;
@@ -293,7 +299,7 @@
   window.MoimGlue = {
     openMedia: guard(openMedia), closeMedia: guard(closeMedia), setTrackEnabled: guard(setTrackEnabled),
     createVideoForStream: guard((s, muted) => (streams.has(s) ? createVideo(streams.get(s), muted) : 0), 0),
-    destroyVideo: guard(destroyVideo), takeFrame: guard(takeFrame, null),
+    destroyVideo: guard(destroyVideo), takeFrame: guard(takeFrame, null), framesPending: guard(framesPending, false),
     createPeer: guard(createPeer, 0), createOffer: guard(createOffer), createAnswer: guard(createAnswer),
     setRemoteDescription: guard(setRemoteDescription), rollback: guard(rollback),
     addIceCandidate: guard(addIceCandidate), closePeer: guard(closePeer), requestStats: guard(requestStats),

@@ -400,5 +400,22 @@ TEST(ProtocolText, RoomNamesAndCapacity) {
   EXPECT_FALSE(is_valid_capacity(9));
 }
 
+// A lobby of 1,000 rooms with ordinary names is over the client-message limit; the client must
+// still accept the server's welcome listing them all. Server messages have their own, larger cap.
+TEST(Protocol, LargeWelcomeIsAcceptedUpToTheServerMessageLimit) {
+  Welcome w;
+  for (RoomId id = 1; id <= 1000; ++id) w.rooms.push_back({id, "Room " + std::to_string(id) + " weekly standup", 3, 6});
+  const std::string text = encode(ServerMessage{w});
+  ASSERT_GT(text.size(), kMaxMessageBytes);
+  auto decoded = decode_server(text);
+  ASSERT_TRUE(decoded.ok()) << decoded.error.message;
+  EXPECT_EQ(std::get<Welcome>(*decoded.message), w);
+
+  std::string huge = R"({"type":"left","pad":")" + std::string(kMaxServerMessageBytes, 'x') + R"("})";
+  EXPECT_EQ(decode_server(huge).error.code, ErrorCode::MessageTooLarge);
+  // The same text from a client is refused at the client limit.
+  EXPECT_EQ(decode_client(text).error.code, ErrorCode::MessageTooLarge);
+}
+
 }  // namespace
 }  // namespace moim::proto

@@ -79,7 +79,7 @@ TEST(Signaling, CandidatesBeforeTheDescriptionAreQueuedThenFlushedInOrder) {
              {SignalReceived{offer_from(5)}, {SetRemoteDescription{5, SignalKind::Offer, "offer-sdp"}}},
              {SignalReceived{candidate_from(5, "c3")}, {}},  // still not applied
              {RemoteDescriptionApplied{5},
-              {AddRemoteCandidate{5, cand("c1")}, AddRemoteCandidate{5, cand("c2")}, AddRemoteCandidate{5, cand("c3")}, CreateAnswer{5}}},
+              {CreateAnswer{5}, AddRemoteCandidate{5, cand("c1")}, AddRemoteCandidate{5, cand("c2")}, AddRemoteCandidate{5, cand("c3")}}},
              {SignalReceived{candidate_from(5, "c4")}, {AddRemoteCandidate{5, cand("c4")}}},
          });
   EXPECT_TRUE(m.peer(5)->pending_candidates.empty());

@@ -12,7 +12,18 @@ std::vector<Event>& inbox() {
 }
 
 namespace {
-void push(Event e) { inbox().push_back(std::move(e)); }
+void (*g_listener)() = nullptr;
+}  // namespace
+
+void set_listener(void (*listener)()) { g_listener = listener; }
+
+void post(Event e) {
+  inbox().push_back(std::move(e));
+  if (g_listener) g_listener();
+}
+
+namespace {
+void push(Event e) { post(std::move(e)); }
 
 void on_media_opened(int request, int stream, bool audio, bool video) { push(MediaOpened{request, stream, audio, video}); }
 void on_media_failed(int request, std::string name, std::string message) { push(MediaFailed{request, std::move(name), std::move(message)}); }

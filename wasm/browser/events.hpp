@@ -1,5 +1,5 @@
 // Everything the browser reports to the app. JS callbacks and socket callbacks only append here;
-// the app drains the inbox at the start of each frame, so no state changes while a frame is drawn.
+// the app drains the inbox between frames (never while one is drawn: JS runs one callback at a time).
 #pragma once
 
 #include "protocol.hpp"
@@ -35,7 +35,11 @@ using Event = std::variant<MediaOpened, MediaFailed, LocalDescription, RemoteDes
                            ConnectionState, PeerError, RemoteVideo, Stats, TextInput, TextKey, TextBlur, FontLoaded,
                            FontFailed, SocketOpened, SocketMessage, SocketClosed>;
 
-// The single inbox. Appended to by callbacks, drained by App::frame().
+// The single inbox. Appended to only through post(); drained by the app.
 std::vector<Event>& inbox();
+// Queues an event and wakes the app's listener, so negotiation steps are not held back until the
+// next animation frame (which a busy or hidden page may deliver only a few times a second).
+void post(Event event);
+void set_listener(void (*listener)());
 
 }  // namespace moim::browser

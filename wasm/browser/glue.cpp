@@ -15,6 +15,7 @@ void set_track_enabled(Handle stream, bool audio_kind, bool enabled) {
 }
 Handle create_video_for_stream(Handle stream, bool muted) { return glue().call<int>("createVideoForStream", stream, muted); }
 void destroy_video(Handle video) { glue().call<void>("destroyVideo", video); }
+bool video_frames_pending() { return glue().call<bool>("framesPending"); }
 
 Handle create_peer(Handle local_stream) { return glue().call<int>("createPeer", local_stream); }
 void create_offer(Handle pc) { glue().call<void>("createOffer", pc); }

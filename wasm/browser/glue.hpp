@@ -13,6 +13,7 @@ void close_media(Handle stream);
 void set_track_enabled(Handle stream, bool audio_kind, bool enabled);
 Handle create_video_for_stream(Handle stream, bool muted);
 void destroy_video(Handle video);
+bool video_frames_pending();  // some video has a new frame to upload
 
 Handle create_peer(Handle local_stream);  // local_stream 0 = receive only
 void create_offer(Handle pc);

@@ -88,6 +88,8 @@ void feed_imgui_input() {
   }
 }
 
+bool input_pending() { return !g_events.empty() || g_escape; }
+
 bool take_escape_pressed() {
   const bool e = g_escape;
   g_escape = false;

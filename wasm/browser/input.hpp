@@ -8,6 +8,8 @@ namespace moim::browser {
 void install_input_handlers(const char* canvas_selector);
 // Feeds queued input into ImGui's IO; call once before ImGui::NewFrame().
 void feed_imgui_input();
+// True when input is queued for ImGui.
+bool input_pending();
 // Keys pressed on the canvas since the last call (the text overlay has its own).
 bool take_escape_pressed();
 

@@ -40,7 +40,7 @@ void ServerSocket::close() {
 
 EM_BOOL ServerSocket::on_open(int, const EmscriptenWebSocketOpenEvent*, void* self) {
   static_cast<ServerSocket*>(self)->open_ = true;
-  inbox().push_back(SocketOpened{});
+  post(SocketOpened{});
   return EM_TRUE;
 }
 
@@ -48,9 +48,9 @@ EM_BOOL ServerSocket::on_message(int, const EmscriptenWebSocketMessageEvent* e, 
   if (e->isText) {
     // numBytes includes the terminating NUL for text frames.
     const auto n = e->numBytes > 0 ? e->numBytes - 1 : 0;
-    inbox().push_back(SocketMessage{std::string(reinterpret_cast<const char*>(e->data), n), false});
+    post(SocketMessage{std::string(reinterpret_cast<const char*>(e->data), n), false});
   } else {
-    inbox().push_back(SocketMessage{{}, true});
+    post(SocketMessage{{}, true});
   }
   return EM_TRUE;
 }
@@ -60,7 +60,7 @@ EM_BOOL ServerSocket::on_close(int, const EmscriptenWebSocketCloseEvent* e, void
   s->open_ = false;
   emscripten_websocket_delete(s->socket_);
   s->socket_ = 0;
-  inbox().push_back(SocketClosed{e->code, e->reason});
+  post(SocketClosed{e->code, e->reason});
   return EM_TRUE;
 }
 
