@@ -36,7 +36,8 @@ std::string name_problem(const std::string& raw, std::size_t max_chars, const ch
 App::App() {
   fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
   connect();
-  request_devices();
+  // Camera and microphone are asked for once the room list is shown (see frame()): their start-up
+  // must not delay the first paint or the room list.
 }
 
 // ---- connection ---------------------------------------------------------------------------------
@@ -320,7 +321,7 @@ void App::update_fonts() {
   const float dpr = static_cast<float>(emscripten_get_device_pixel_ratio());
   bool rebuild = dpr != dpr_;
   if (glyphs_.has_new()) {
-    if (!hangul_font_.empty() || hangul_failed_) {
+    if (!glyphs_.pending_needs_fallback() || !hangul_font_.empty() || hangul_failed_) {
       rebuild = true;
     } else if (!hangul_requested_) {
       hangul_requested_ = true;  // first non-Latin text: fetch the font once, now
@@ -328,7 +329,8 @@ void App::update_fonts() {
     }
   }
   if (!rebuild) return;
-  const auto extra = (!hangul_font_.empty() || hangul_failed_) ? glyphs_.commit() : std::vector<ImWchar>{};
+  const bool can_commit = !glyphs_.pending_needs_fallback() || !hangul_font_.empty() || hangul_failed_;
+  const auto extra = can_commit ? glyphs_.commit() : glyphs_.committed_ranges();
   ui::build_fonts(dpr, extra, hangul_font_.empty() ? nullptr : &hangul_font_);
   ui::renderer_rebuild_font_texture();
   dpr_ = dpr;
@@ -384,7 +386,11 @@ void App::frame(double now_ms) {
     shown = true;
     metrics_.first_frame(emscripten_get_now());
   }
-  if (world_.welcomed() && !world_.call()) metrics_.room_list_shown(emscripten_get_now());
+  if (world_.welcomed() && !world_.call() && !room_list_shown_) {
+    room_list_shown_ = true;
+    metrics_.room_list_shown(emscripten_get_now());
+    request_devices();  // now that the lobby is complete (the camera's start-up is not free)
+  }
 }
 
 void App::pump() {

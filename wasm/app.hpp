@@ -96,6 +96,7 @@ class App {
   float dpr_ = 0;
   std::vector<ui::WidgetRect> last_widgets_;
   Metrics metrics_;
+  bool room_list_shown_ = false;
 };
 
 }  // namespace moim

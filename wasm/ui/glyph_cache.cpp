@@ -3,9 +3,20 @@
 namespace moim::ui {
 
 bool in_base_ranges(unsigned cp) {
-  return cp < 0x180 || (cp >= 0x370 && cp < 0x500) || (cp >= 0x2000 && cp < 0x2070) || cp == 0x20AC ||
-         cp == 0x2122 || (cp >= 0x2190 && cp <= 0x2193) || cp == 0x2212 || cp == 0x25CF ||
+  return (cp >= 0x20 && cp < 0x7F) || cp < 0x20 || cp == 0xB7 || cp == 0xD7 || cp == 0x2026 ||  // · × …
          cp == 0xBAA8 || cp == 0xC784;  // the embedded brand letters 모임
+}
+
+bool in_embedded_font(unsigned cp) {
+  // Keep in step with the --unicodes of the UI font subset in wasm/CMakeLists.txt.
+  return cp < 0x180 || (cp >= 0x370 && cp < 0x500) || (cp >= 0x2000 && cp < 0x2070) || cp == 0x20AC ||
+         cp == 0x2122 || (cp >= 0x2190 && cp <= 0x2193) || cp == 0x2212 || cp == 0x25CF;
+}
+
+bool GlyphCache::pending_needs_fallback() const {
+  for (ImWchar w : pending_)
+    if (!in_embedded_font(w)) return true;
+  return false;
 }
 
 void GlyphCache::note(std::string_view s) {
@@ -31,6 +42,10 @@ void GlyphCache::note(std::string_view s) {
 std::vector<ImWchar> GlyphCache::commit() {
   committed_.insert(pending_.begin(), pending_.end());
   pending_.clear();
+  return committed_ranges();
+}
+
+std::vector<ImWchar> GlyphCache::committed_ranges() const {
   std::vector<ImWchar> ranges;
   for (ImWchar w : committed_) {
     if (!ranges.empty() && ranges.back() + 1 == w) {
