@@ -128,6 +128,9 @@
     const pc = new RTCPeerConnection({ iceServers: [] });
     const entry = { pc, chain: Promise.resolve(), stream: streams.get(streamHandle) || null, remote: null, video: 0 };
     peers.set(h, entry);
+    // Our tracks go on at once, whichever side offers: an answerer's addTrack transceivers are
+    // matched to the offer's m-lines when it is applied, so no track swapping is needed later.
+    if (entry.stream) for (const t of entry.stream.getTracks()) pc.addTrack(t, entry.stream);
     const alive = () => peers.get(h) === entry;
     pc.onicecandidate = (e) => {
       if (alive() && e.candidate && e.candidate.candidate)
@@ -160,13 +163,10 @@
   function createOffer(h) {
     enqueue(h, 'createOffer', async (entry) => {
       const pc = entry.pc;
-      if (pc.getTransceivers().length === 0) {
-        // One audio and one video m-line, sending what we have: a receive-only joiner still receives.
-        for (const kind of ['audio', 'video']) {
-          const track = localTrack(entry, kind);
-          if (track) pc.addTransceiver(track, { direction: 'sendrecv', streams: [entry.stream] });
-          else pc.addTransceiver(kind, { direction: 'recvonly' });
-        }
+      // One audio and one video m-line: what we lack, we still receive.
+      for (const kind of ['audio', 'video']) {
+        if (!pc.getTransceivers().some((t) => t.receiver.track && t.receiver.track.kind === kind))
+          pc.addTransceiver(kind, { direction: 'recvonly' });
       }
       await pc.setLocalDescription(await pc.createOffer());
       if (peers.get(h) === entry) callApp('moimOnLocalDescription', h, 'offer', pc.localDescription.sdp);
@@ -184,7 +184,7 @@
       const pc = entry.pc;
       await pc.setRemoteDescription({ type, sdp });
       if (type === 'offer') {
-        // Answerer: send our tracks on the offered m-lines.
+        // Answerer: any track not yet matched to an offered m-line is put on one now.
         for (const t of pc.getTransceivers()) {
           const kind = t.receiver.track && t.receiver.track.kind;
           const track = kind && localTrack(entry, kind);
@@ -202,9 +202,14 @@
     enqueue(h, 'rollback', (entry) => entry.pc.setLocalDescription({ type: 'rollback' }));
   }
   function addIceCandidate(h, candidate, sdpMid, sdpMLineIndex) {
-    // A bad candidate is not fatal for the connection: log it and go on.
-    enqueue(h, 'addIceCandidate', (entry) => entry.pc.addIceCandidate({ candidate, sdpMid, sdpMLineIndex })
-      .catch((e) => console.warn('moim: candidate refused', e)));
+    // Not through our queue: the machine sends candidates only after the remote description was
+    // applied, and RTCPeerConnection orders its own operations, so waiting here would only add
+    // a main-thread hop per candidate. A bad candidate is not fatal: log it and go on.
+    const entry = peers.get(h);
+    if (!entry) return;
+    entry.pc.addIceCandidate({ candidate, sdpMid, sdpMLineIndex }).catch((e) => {
+      if (peers.get(h) === entry) console.warn('moim: candidate refused', e);
+    });
   }
   function closePeer(h) {
     const entry = peers.get(h);
