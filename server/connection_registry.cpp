@@ -1,6 +1,7 @@
 #include "connection_registry.hpp"
 
 #include <utility>
+#include <vector>
 
 namespace moim::server {
 
@@ -19,11 +20,21 @@ std::shared_ptr<Connection> ConnectionRegistry::find(ConnId id) const {
 void ConnectionRegistry::deliver(const HubOutput& output) const {
   for (const Outgoing& out : output.sends) {
     if (!out.text) continue;
-    if (std::shared_ptr<Connection> connection = find(out.to)) connection->send(out.text);
+    if (std::shared_ptr<Connection> connection = find(out.to)) connection->send(*out.text);
   }
   for (ConnId id : output.closes) {
     if (std::shared_ptr<Connection> connection = find(id)) connection->close_after_flush();
   }
+}
+
+void ConnectionRegistry::keep_alive_tick() const {
+  // Collected first: a tick may close a connection, and nothing here may run into the map changing.
+  std::vector<std::shared_ptr<Connection>> live;
+  live.reserve(connections_.size());
+  for (const auto& [id, weak] : connections_) {
+    if (std::shared_ptr<Connection> connection = weak.lock()) live.push_back(std::move(connection));
+  }
+  for (const auto& connection : live) connection->keep_alive_tick();
 }
 
 }  // namespace moim::server

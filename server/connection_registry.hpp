@@ -6,7 +6,7 @@
 
 #include <cstddef>
 #include <memory>
-#include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace moim::server {
@@ -15,10 +15,13 @@ namespace moim::server {
 class Connection {
  public:
   virtual ~Connection() = default;
-  // Queues a text frame. May decide the peer is too slow and close the connection instead.
-  virtual void send(std::shared_ptr<const std::string> text) = 0;
+  // Queues a text frame (the connection copies it). May decide the peer is too slow and close the
+  // connection instead.
+  virtual void send(std::string_view text) = 0;
   // Closes the connection once everything queued so far has been written.
   virtual void close_after_flush() = 0;
+  // Called every keep-alive sweep (see WebSocketSession).
+  virtual void keep_alive_tick() {}
 };
 
 class ConnectionRegistry {
@@ -30,6 +33,8 @@ class ConnectionRegistry {
   // Queues every send on its connection, then asks the listed connections to close.
   // Unknown or dead ids are skipped.
   void deliver(const HubOutput& output) const;
+  // Calls keep_alive_tick() on every live connection.
+  void keep_alive_tick() const;
   std::size_t size() const { return connections_.size(); }
 
  private:

@@ -24,6 +24,7 @@ struct ServerContext {
   std::vector<std::string> site_warnings;
   StaticSite site;                 // doc_root's files, held in memory (never changes while serving)
   ConnId next_conn_id = 1;         // never reused during the process's life
+  bool keep_alive_running = false; // the keep-alive sweep (websocket_session.cpp) has been started
 };
 
 }  // namespace moim::server

@@ -2,16 +2,19 @@
 
 #include "log.hpp"
 
-#include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/core/role.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <array>
+#include <cerrno>
 #include <exception>
-#include <string_view>
 #include <utility>
 
 namespace moim::server {
@@ -22,25 +25,185 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 
 namespace {
-// Read buffer capacity kept between messages; a larger one (after a big message) is released.
+
+// Read buffer capacity kept between messages while the peer keeps sending; a larger one (after a
+// big message) is released at once, and any is released when the peer goes quiet.
 constexpr std::size_t kKeptReadBufferBytes = 64 * 1024;
+// Write buffers up to this capacity are kept for the next write while more is coming.
+constexpr std::size_t kKeptWriteBufferBytes = 64 * 1024;
+
+constexpr auto kPingAfterSweeps = static_cast<std::uint16_t>(kPingAfter / kKeepAliveSweep);
+constexpr auto kIdleTimeoutSweeps = static_cast<std::uint16_t>(kIdleTimeout / kKeepAliveSweep);
+
+// One timer for every connection's keep-alive (a per-connection timer costs a pending wait each).
+class KeepAliveSweep : public std::enable_shared_from_this<KeepAliveSweep> {
+ public:
+  KeepAliveSweep(const asio::any_io_executor& executor, ServerContext& ctx) : timer_(executor), ctx_(ctx) {}
+  void start() {
+    timer_.expires_after(kKeepAliveSweep);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      self->ctx_.connections.keep_alive_tick();
+      self->start();
+    });
+  }
+
+ private:
+  asio::steady_timer timer_;
+  ServerContext& ctx_;
+};
+
+void release(std::string& buffer) { std::string().swap(buffer); }
+
 }  // namespace
 
+// ---- FrameTracker -------------------------------------------------------------------------------
+
+void FrameTracker::feed(const unsigned char* data, std::size_t size) {
+  while (size > 0) {
+    if (payload_left_ > 0) {
+      const std::size_t take = payload_left_ < size ? static_cast<std::size_t>(payload_left_) : size;
+      data += take;
+      size -= take;
+      payload_left_ -= take;
+      if (payload_left_ == 0) end_frame();
+      continue;
+    }
+    header_[header_size_++] = *data++;
+    --size;
+    if (header_size_ < 2) continue;
+    const unsigned length7 = header_[1] & 0x7f;
+    const std::size_t full = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + ((header_[1] & 0x80) ? 4 : 0);
+    if (header_size_ < full) continue;
+    std::uint64_t length = length7;
+    if (length7 == 126) length = (std::uint64_t{header_[2]} << 8) | header_[3];
+    if (length7 == 127) {
+      length = 0;
+      for (int i = 2; i < 10; ++i) length = (length << 8) | header_[i];
+    }
+    header_size_ = 0;
+    payload_left_ = length;
+    if (length == 0) end_frame();
+  }
+}
+
+void FrameTracker::end_frame() {
+  const bool fin = (header_[0] & 0x80) != 0;
+  const bool control = (header_[0] & 0x08) != 0;
+  last_ended_message_ = fin && !control;
+  if (last_ended_message_) ++messages_;
+}
+
+// ---- SessionSocket ------------------------------------------------------------------------------
+
+void SessionSocket::queue_beast_write(std::unique_ptr<Completion> completion, std::size_t size) {
+  // Beast serializes its writes; a second one before the first completed would be a bug.
+  beast_write_ = std::move(completion);
+  beast_write_bytes_ = size;
+  beast_write_on_wire_ = false;
+  if (!writing_) start_write();
+}
+
+void SessionSocket::queue_text(std::string_view payload) {
+  unsigned char header[10];
+  std::size_t n = 0;
+  header[n++] = 0x81;  // FIN, text
+  const std::uint64_t size = payload.size();
+  if (size < 126) {
+    header[n++] = static_cast<unsigned char>(size);
+  } else if (size <= 0xffff) {
+    header[n++] = 126;
+    header[n++] = static_cast<unsigned char>(size >> 8);
+    header[n++] = static_cast<unsigned char>(size);
+  } else {
+    header[n++] = 127;
+    for (int shift = 56; shift >= 0; shift -= 8) header[n++] = static_cast<unsigned char>(size >> shift);
+  }
+  std::string& out = data_.out;
+  out.append(reinterpret_cast<const char*>(header), n);
+  out.append(payload);
+  ++out_messages_;
+  out_payload_ += payload.size();
+  if (!writing_) start_write();
+}
+
+void SessionSocket::queue_ping() {
+  control_.out.append("\x89\x00", 2);  // FIN, ping, no payload (as Beast's keep-alive ping)
+  if (!writing_) start_write();
+}
+
+void SessionSocket::drop_unsent_data() {
+  data_.out.clear();
+  out_messages_ = 0;
+  out_payload_ = 0;
+}
+
+void SessionSocket::start_write() {
+  writing_ = true;
+  control_.wire.swap(control_.out);
+  data_.wire.swap(data_.out);
+  wire_messages_ = out_messages_;
+  wire_payload_ = out_payload_;
+  out_messages_ = out_payload_ = 0;
+  if (beast_write_) beast_write_on_wire_ = true;
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(control_.wire), asio::buffer(data_.wire)};
+  asio::async_write(socket_, buffers, [self = owner_.shared_from_this()](beast::error_code ec, std::size_t) {
+    self->socket().on_written(ec);
+  });
+}
+
+void SessionSocket::on_written(beast::error_code ec) {
+  writing_ = false;
+  wire_messages_ = wire_payload_ = 0;
+  control_.wire.clear();
+  data_.wire.clear();
+  std::unique_ptr<Completion> beast_done;
+  if (beast_write_ && (beast_write_on_wire_ || ec)) {
+    beast_done = std::move(beast_write_);
+    beast_write_on_wire_ = false;
+  }
+  const bool more = !control_.out.empty() || !data_.out.empty();
+  if (ec || !more) {
+    // Idle (or failed): hold no write buffer at all. Nothing queued will be written after a failure.
+    for (Buffers* b : {&control_, &data_}) {
+      release(b->out);
+      release(b->wire);
+    }
+    out_messages_ = out_payload_ = 0;
+  } else {
+    // More is coming: keep a moderate buffer for the write after this one.
+    for (Buffers* b : {&control_, &data_}) {
+      if (b->wire.capacity() > kKeptWriteBufferBytes) release(b->wire);
+    }
+    start_write();
+  }
+  if (beast_done) beast_done->complete(ec, ec ? 0 : beast_write_bytes_);
+  if (ec) return owner_.abort();  // the pending read fails next and ends the session
+  if (!writing_) owner_.on_flushed();
+}
+
+void teardown(beast::role_type role, SessionSocket& socket, beast::error_code& ec) {
+  websocket::teardown(role, socket.next_layer(), ec);
+}
+
+// ---- WebSocketSession ---------------------------------------------------------------------------
+
 WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ServerContext& ctx)
-    : ws_(std::move(stream)), ctx_(ctx), close_timer_(ws_.get_executor()) {}
+    : ws_(stream.release_socket(), *this), ctx_(ctx) {}
 
 void WebSocketSession::run(http::request<http::string_body> upgrade_request) {
-  // The HTTP read timeout no longer applies: the WebSocket stream has its own.
-  beast::get_lowest_layer(ws_).expires_never();
   // Signaling is latency-bound and every frame is written in one go: no Nagle delay.
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
-  // Handshake 30 s, idle 300 s with keep-alive pings at half of that.
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  socket().next_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
+  // Beast times the handshakes (opening and closing); idle connections are the keep-alive sweep's.
+  websocket::stream_base::timeout timeout{};
+  timeout.handshake_timeout = kHandshakeTimeout;
+  timeout.idle_timeout = websocket::stream_base::none();
+  timeout.keep_alive_pings = false;
+  ws_.set_option(timeout);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, "moim"); }));
   ws_.read_message_max(kMaxIncomingMessageBytes);
-  ws_.text(true);  // everything we send is JSON text
   ws_.async_accept(upgrade_request, beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
 }
 
@@ -53,12 +216,16 @@ HubOutput WebSocketSession::call_hub(F&& call) {
   } catch (...) {
     log_error("connection " + std::to_string(id_) + ": hub failed with an unknown exception");
   }
-  begin_close(websocket::close_reason(websocket::close_code::internal_error));
+  begin_close(websocket::close_code::internal_error);
   return {};
 }
 
 void WebSocketSession::on_accept(beast::error_code ec) {
   if (ec) return;  // failed handshake: never reached the hub
+  if (!ctx_.keep_alive_running) {
+    ctx_.keep_alive_running = true;
+    std::make_shared<KeepAliveSweep>(socket().get_executor(), ctx_)->start();
+  }
   id_ = ctx_.next_conn_id++;
   ctx_.connections.add(id_, weak_from_this());
   attached_ = true;
@@ -70,7 +237,44 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 }
 
 void WebSocketSession::do_read() {
+  SessionSocket& s = socket();
+  if (s.tracker_.at_message_end() && s.tracker_.messages() == messages_read_) {
+    // Beast holds no unread byte: wait for the peer without a read buffer or a Beast operation.
+    if (buffer_.capacity() > 0) {
+      buffer_.clear();
+      buffer_.shrink_to_fit();
+    }
+    s.next_layer().async_wait(asio::socket_base::wait_read,
+                              beast::bind_front_handler(&WebSocketSession::on_readable, shared_from_this()));
+    return;
+  }
   ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+}
+
+void WebSocketSession::on_readable(beast::error_code ec) {
+  // Keep-alive pongs are read here so they do not leave a Beast read waiting for the next message.
+  if (!ec && swallow_pongs()) return do_read();
+  // Anything else, errors included, is Beast's to read and report.
+  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+}
+
+bool WebSocketSession::swallow_pongs() {
+  // Only while no Beast operation reads: once the close handshake started, Beast's close reads.
+  if (close_sent_ || !ws_.is_open()) return false;
+  const int fd = socket().next_layer().native_handle();
+  for (;;) {
+    std::array<unsigned char, 2 + 4 + 125> frame;
+    const ssize_t peeked = ::recv(fd, frame.data(), frame.size(), MSG_PEEK | MSG_DONTWAIT);
+    if (peeked < 0) return errno == EAGAIN || errno == EWOULDBLOCK;  // woken with nothing to read
+    // A complete, well-formed pong (FIN, no RSV bits, masked, at most 125 bytes); anything else,
+    // malformed pongs included, goes to Beast as before.
+    if (peeked < 6 || frame[0] != 0x8A || (frame[1] & 0x80) == 0) return false;
+    const std::size_t size = 6 + (frame[1] & 0x7f);
+    if ((frame[1] & 0x7f) > 125 || static_cast<std::size_t>(peeked) < size) return false;
+    if (::recv(fd, frame.data(), size, MSG_DONTWAIT) != static_cast<ssize_t>(size)) return false;
+    socket().received(frame.data(), size);
+    if (static_cast<std::size_t>(peeked) == size) return true;
+  }
 }
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
@@ -79,92 +283,89 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
     // already sent 1009); others: timeout, reset, protocol violation (e.g. invalid UTF-8 -> 1007).
     return finish();
   }
+  ++messages_read_;
   if (attached_ && !closing_) {
     const bool text = ws_.got_text();
     const auto data = buffer_.data();
     const std::string_view message(static_cast<const char*>(data.data()), data.size());
     HubOutput output = call_hub([&] { return text ? ctx_.hub.on_text(id_, message) : ctx_.hub.on_binary(id_); });
     buffer_.consume(buffer_.size());
-    // A flat_buffer keeps its largest size; do not hold up to 1 MiB per idle connection.
-    if (buffer_.capacity() > kKeptReadBufferBytes) buffer_.shrink_to_fit();
     ctx_.connections.deliver(output);
   } else {
     buffer_.consume(buffer_.size());  // closing: keep reading only to see the close handshake through
   }
+  // A flat_buffer keeps its largest size; do not hold up to 1 MiB per connection.
+  if (buffer_.capacity() > kKeptReadBufferBytes) buffer_.shrink_to_fit();
   do_read();
 }
 
-void WebSocketSession::send(std::shared_ptr<const std::string> text) {
-  if (!attached_ || closing_ || !text) return;
-  if (queue_.size() >= kMaxQueuedMessages || queued_bytes_ + text->size() > kMaxQueuedBytes) {
+void WebSocketSession::send(std::string_view text) {
+  // Once the peer has started closing, Beast has answered with its close frame: nothing may follow.
+  if (!attached_ || closing_ || !ws_.is_open()) return;
+  SessionSocket& s = socket();
+  if (s.queued_messages() >= kMaxQueuedMessages || s.queued_bytes() + text.size() > kMaxQueuedBytes) {
     return drop_slow_consumer();
   }
-  queued_bytes_ += text->size();
-  queue_.push_back(std::move(text));
-  if (!writing_) do_write();
+  s.queue_text(text);
 }
 
-void WebSocketSession::close_after_flush() {
-  begin_close(websocket::close_reason(websocket::close_code::normal));
-}
+void WebSocketSession::close_after_flush() { begin_close(websocket::close_code::normal); }
 
-void WebSocketSession::do_write() {
-  writing_ = true;
-  ws_.async_write(asio::buffer(*queue_.front()),
-                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
-}
-
-void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
-  writing_ = false;
-  if (!queue_.empty()) {
-    queued_bytes_ -= queue_.front()->size();
-    queue_.pop_front();
+void WebSocketSession::keep_alive_tick() {
+  SessionSocket& s = socket();
+  if (s.heard_) {
+    s.heard_ = false;
+    quiet_sweeps_ = 0;
+    return;
   }
-  if (ec) return abort();  // the pending read fails next and ends the session
-  if (!queue_.empty()) return do_write();
+  if (!attached_ || closing_ || !ws_.is_open()) return;  // closing: Beast's handshake timeout applies
+  ++quiet_sweeps_;
+  if (quiet_sweeps_ == kPingAfterSweeps) {
+    s.queue_ping();
+  } else if (quiet_sweeps_ >= kIdleTimeoutSweeps) {
+    abort();  // as Beast's idle timeout: the socket is closed, the read fails, the session ends
+  }
+}
+
+void WebSocketSession::on_flushed() {
   if (closing_) start_close_handshake();
 }
 
-void WebSocketSession::begin_close(websocket::close_reason reason) {
+void WebSocketSession::begin_close(websocket::close_code code, const char* reason) {
   if (closing_) return;
   closing_ = true;
-  close_reason_ = std::move(reason);
-  close_timer_.expires_after(kCloseGracePeriod);
-  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+  close_code_ = code;
+  close_text_ = reason;
+  close_timer_ = std::make_unique<asio::steady_timer>(socket().get_executor());
+  close_timer_->expires_after(kCloseGracePeriod);
+  close_timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec) self->abort();
   });
-  if (!writing_ && queue_.empty()) start_close_handshake();
+  if (!socket().busy()) start_close_handshake();
 }
 
 void WebSocketSession::start_close_handshake() {
   if (close_sent_ || !ws_.is_open()) return;
   close_sent_ = true;
-  ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {
+  ws_.async_close(websocket::close_reason(close_code_, close_text_), [self = shared_from_this()](beast::error_code) {
     // Nothing to do: the pending read completes with websocket::error::closed (or an error).
   });
 }
 
 void WebSocketSession::abort() {
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
-}
-
-void WebSocketSession::drop_unsent() {
-  // A frame being written must outlive the write operation, so it stays.
-  while (queue_.size() > (writing_ ? 1u : 0u)) {
-    queued_bytes_ -= queue_.back()->size();
-    queue_.pop_back();
-  }
+  socket().next_layer().close(ignored);
 }
 
 void WebSocketSession::drop_slow_consumer() {
-  log_warn("connection " + std::to_string(id_) + ": send queue full (" + std::to_string(queue_.size()) +
-           " messages, " + std::to_string(queued_bytes_) + " bytes), closing it");
-  drop_unsent();
+  SessionSocket& s = socket();
+  log_warn("connection " + std::to_string(id_) + ": send queue full (" + std::to_string(s.queued_messages()) +
+           " messages, " + std::to_string(s.queued_bytes()) + " bytes), closing it");
+  s.drop_unsent_data();  // what is being written stays: a frame must not be cut
   ctx_.connections.remove(id_);  // nothing more is delivered here
-  begin_close(websocket::close_reason(websocket::close_code::policy_error, "send queue overflow"));
+  begin_close(websocket::close_code::policy_error, "send queue overflow");
   // We are inside ConnectionRegistry::deliver: tell the hub once that delivery is over.
-  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->detach_from_hub(); });
+  asio::post(socket().get_executor(), [self = shared_from_this()] { self->detach_from_hub(); });
 }
 
 void WebSocketSession::detach_from_hub() {
@@ -176,8 +377,8 @@ void WebSocketSession::detach_from_hub() {
 }
 
 void WebSocketSession::finish() {
-  close_timer_.cancel();
-  drop_unsent();
+  if (close_timer_) close_timer_->cancel();
+  socket().drop_unsent_data();
   detach_from_hub();
 }
 

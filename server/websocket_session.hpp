@@ -1,22 +1,45 @@
 // One WebSocket connection: feeds the hub with what the client sends and writes what the hub
 // addresses to it, through a bounded queue. Created by HttpSession after it read an upgrade request.
+//
+// Beast's websocket::stream does the handshake, reads and parses every frame (masking, UTF-8,
+// fragments, control frames, the close handshake). Underneath it sits SessionSocket instead of a
+// beast::tcp_stream, for speed and memory (measured with bench/loadgen, see bench/loadgen/README.md):
+//   - Writes: the session appends each outgoing text frame to a byte buffer and the socket writes
+//     everything queued in one go, so frames that pile up while a write is in flight leave in one
+//     syscall (under load that is most of them), with no Beast write operation per message. Beast's
+//     own frames (the handshake response, pongs, the close frame) go through the same buffer.
+//   - Reads: SessionSocket follows the frame boundaries of the bytes Beast reads, so after a message
+//     the session knows whether Beast still holds unread bytes. When it holds none, the session waits
+//     for the socket to become readable instead of parking a Beast read with a prepared buffer: an
+//     idle connection owns no read buffer and no read operation.
+//   - Keep-alive: Beast's idle timer (re-armed on every read, one pending wait per connection) is off;
+//     one sweep every kKeepAliveSweep pings connections quiet for kPingAfter and drops those quiet for
+//     kIdleTimeout, as Beast's suggested server settings did.
 #pragma once
 
 #include "connection_registry.hpp"
 #include "server_context.hpp"
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/role.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <boost/beast/websocket/teardown.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
-#include <deque>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace moim::server {
 
@@ -36,6 +59,144 @@ inline constexpr std::size_t kMaxQueuedBytes = 8 * 1024 * 1024;
 // socket is shut without ceremony.
 inline constexpr std::chrono::seconds kCloseGracePeriod{5};
 
+// Time allowed for the opening handshake (and, as in Beast, for the close handshake once started).
+inline constexpr std::chrono::seconds kHandshakeTimeout{30};
+// Keep-alive (Beast's suggested server settings): a connection that has sent nothing for kPingAfter
+// is pinged; one that still sent nothing by kIdleTimeout is closed. Checked every kKeepAliveSweep,
+// so each happens up to one sweep later.
+inline constexpr std::chrono::seconds kPingAfter{150};
+inline constexpr std::chrono::seconds kIdleTimeout{300};
+inline constexpr std::chrono::seconds kKeepAliveSweep{10};
+
+// Follows the WebSocket frames in a byte stream (the bytes Beast reads), without keeping them.
+class FrameTracker {
+ public:
+  void feed(const unsigned char* data, std::size_t size);
+  // Every byte fed so far belongs to complete frames and the last one ended a data message.
+  bool at_message_end() const { return header_size_ == 0 && payload_left_ == 0 && last_ended_message_; }
+  std::uint64_t messages() const { return messages_; }  // data messages completed so far
+
+ private:
+  void end_frame();
+  unsigned char header_[14] = {};
+  std::uint8_t header_size_ = 0;  // bytes of the current frame header seen so far
+  std::uint64_t payload_left_ = 0;
+  bool last_ended_message_ = true;  // nothing read yet counts as a boundary
+  std::uint64_t messages_ = 0;
+};
+
+class WebSocketSession;
+
+// The stream under Beast's websocket::stream (Beast's NextLayer): a TCP socket with a coalescing
+// write buffer and a FrameTracker on what is read. Used only by WebSocketSession.
+class SessionSocket {
+ public:
+  using socket_type = boost::asio::ip::tcp::socket;
+  using executor_type = socket_type::executor_type;
+  using next_layer_type = socket_type;
+
+  SessionSocket(socket_type socket, WebSocketSession& owner) : socket_(std::move(socket)), owner_(owner) {}
+
+  executor_type get_executor() noexcept { return socket_.get_executor(); }
+  socket_type& next_layer() noexcept { return socket_; }
+  const socket_type& next_layer() const noexcept { return socket_; }
+
+  // Beast's reads: straight from the socket, through the tracker.
+  template <class MutableBufferSequence, class ReadHandler>
+  auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
+    return boost::asio::async_initiate<ReadHandler, void(boost::system::error_code, std::size_t)>(
+        [this](auto handler, const MutableBufferSequence& buffers) {
+          socket_.async_read_some(buffers, ReadDone<MutableBufferSequence, decltype(handler)>{
+                                               this, buffers, std::move(handler)});
+        },
+        handler, buffers);
+  }
+
+  // Beast's writes (handshake response, pong, close, ...): copied into the write buffer; complete
+  // once written. Beast has at most one write outstanding.
+  template <class ConstBufferSequence, class WriteHandler>
+  auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
+    return boost::asio::async_initiate<WriteHandler, void(boost::system::error_code, std::size_t)>(
+        [this](auto handler, const ConstBufferSequence& buffers) {
+          const std::size_t size = boost::asio::buffer_size(buffers);
+          control_.out.resize(control_.out.size() + size);
+          boost::asio::buffer_copy(boost::asio::buffer(control_.out.data() + control_.out.size() - size, size), buffers);
+          queue_beast_write(std::make_unique<CompletionOf<decltype(handler)>>(std::move(handler)), size);
+        },
+        handler, buffers);
+  }
+
+ private:
+  friend class WebSocketSession;
+
+  // A Beast write handler, kept until its bytes are written.
+  struct Completion {
+    virtual ~Completion() = default;
+    virtual void complete(boost::system::error_code ec, std::size_t bytes) = 0;
+  };
+  template <class Handler>
+  struct CompletionOf final : Completion {
+    explicit CompletionOf(Handler&& h) : handler(std::move(h)) {}
+    void complete(boost::system::error_code ec, std::size_t bytes) override { std::move(handler)(ec, bytes); }
+    Handler handler;
+  };
+
+  template <class Buffers, class Handler>
+  struct ReadDone {
+    SessionSocket* self;
+    Buffers buffers;
+    Handler handler;
+    void operator()(boost::system::error_code ec, std::size_t bytes) {
+      std::size_t left = bytes;
+      for (auto it = boost::asio::buffer_sequence_begin(buffers); left > 0 && it != boost::asio::buffer_sequence_end(buffers);
+           ++it) {
+        const boost::asio::const_buffer chunk(*it);
+        const std::size_t n = std::min(left, chunk.size());
+        self->received(static_cast<const unsigned char*>(chunk.data()), n);
+        left -= n;
+      }
+      std::move(handler)(ec, bytes);
+    }
+  };
+
+  // Two byte buffers per kind: `out` fills while `wire` is being written.
+  struct Buffers {
+    std::string out, wire;
+  };
+
+  void received(const unsigned char* data, std::size_t size) {
+    tracker_.feed(data, size);
+    heard_ = true;
+  }
+  void queue_beast_write(std::unique_ptr<Completion> completion, std::size_t size);
+  void queue_text(std::string_view payload);  // a data frame: FIN + text, unmasked (server to client)
+  void queue_ping();                           // an empty ping (keep-alive)
+  void drop_unsent_data();                     // forgets data frames not yet handed to the socket
+  void start_write();
+  void on_written(boost::system::error_code ec);
+  bool busy() const { return writing_; }  // nothing is waiting when no write is in flight
+  std::size_t queued_messages() const { return out_messages_ + wire_messages_; }
+  std::size_t queued_bytes() const { return out_payload_ + wire_payload_; }
+
+  socket_type socket_;
+  WebSocketSession& owner_;
+  FrameTracker tracker_;
+  bool heard_ = false;  // bytes arrived since the last keep-alive sweep
+  Buffers control_, data_;  // control: Beast's frames and pings, sent ahead of data frames
+  std::size_t out_messages_ = 0, out_payload_ = 0, wire_messages_ = 0, wire_payload_ = 0;
+  bool writing_ = false;
+  std::unique_ptr<Completion> beast_write_;
+  std::size_t beast_write_bytes_ = 0;
+  bool beast_write_on_wire_ = false;  // its bytes are in the write in flight
+};
+
+// Beast tears the connection down through its NextLayer after the close handshake: the socket's.
+void teardown(boost::beast::role_type role, SessionSocket& socket, boost::system::error_code& ec);
+template <class TeardownHandler>
+void async_teardown(boost::beast::role_type role, SessionSocket& socket, TeardownHandler&& handler) {
+  boost::beast::websocket::async_teardown(role, socket.next_layer(), std::forward<TeardownHandler>(handler));
+}
+
 class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession> {
  public:
   WebSocketSession(boost::beast::tcp_stream&& stream, ServerContext& ctx);
@@ -43,21 +204,25 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   // Completes the WebSocket handshake for the upgrade request HttpSession has read.
   void run(boost::beast::http::request<boost::beast::http::string_body> upgrade_request);
 
-  void send(std::shared_ptr<const std::string> text) override;
+  void send(std::string_view text) override;
   void close_after_flush() override;
+  void keep_alive_tick() override;
 
  private:
+  friend class SessionSocket;
+
+  SessionSocket& socket() { return ws_.next_layer(); }
   void on_accept(boost::beast::error_code ec);
   void do_read();
+  void on_readable(boost::beast::error_code ec);
+  bool swallow_pongs();  // reads complete pong frames waiting on the socket; true if that was all
   void on_read(boost::beast::error_code ec, std::size_t bytes);
-  void do_write();
-  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void on_flushed();  // everything queued has been written
 
-  // Stops taking input and output, flushes what is queued, then closes with `reason`.
-  void begin_close(boost::beast::websocket::close_reason reason);
+  // Stops taking input and output, flushes what is queued, then closes with this code and reason.
+  void begin_close(boost::beast::websocket::close_code code, const char* reason = "");
   void start_close_handshake();
   void abort();               // closes the socket now; pending operations fail
-  void drop_unsent();         // empties the queue except a frame Beast is currently writing
   void drop_slow_consumer();  // the send queue overflowed
   void detach_from_hub();     // tells the hub the connection is gone (once) and delivers its output
   void finish();              // the read loop ended: the connection is over
@@ -65,18 +230,18 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   template <class F>
   HubOutput call_hub(F&& call);  // runs a hub call; an exception closes this connection
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
-  boost::beast::flat_buffer buffer_;
+  boost::beast::websocket::stream<SessionSocket, /*deflateSupported=*/false> ws_;
+  boost::beast::flat_buffer buffer_;  // the message being read; released when the peer is quiet
   ServerContext& ctx_;
   ConnId id_ = 0;
-  bool attached_ = false;  // known to the hub and the registry
-  std::deque<std::shared_ptr<const std::string>> queue_;  // front is being written when writing_
-  std::size_t queued_bytes_ = 0;
-  bool writing_ = false;
-  bool closing_ = false;     // no more input forwarded, no more output accepted
-  bool close_sent_ = false;  // async_close started
-  boost::beast::websocket::close_reason close_reason_;
-  boost::asio::steady_timer close_timer_;
+  std::uint64_t messages_read_ = 0;  // messages Beast has handed over (compared with the tracker's)
+  std::uint16_t quiet_sweeps_ = 0;   // keep-alive sweeps in a row without a byte from the peer
+  bool attached_ = false;            // known to the hub and the registry
+  bool closing_ = false;             // no more input forwarded, no more output accepted
+  bool close_sent_ = false;          // async_close started
+  boost::beast::websocket::close_code close_code_ = boost::beast::websocket::close_code::normal;
+  const char* close_text_ = "";
+  std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
 };
 
 }  // namespace moim::server
