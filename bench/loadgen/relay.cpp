@@ -15,6 +15,8 @@
 #include "scenarios.hpp"
 #include "util.hpp"
 
+#include "protocol.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -56,22 +58,20 @@ std::string marker_for(std::size_t sender) {
   return m;
 }
 
-// A candidate signal whose frame is about `frame_bytes` long.
+// A candidate signal whose frame is about `frame_bytes` long. Signals are encoded with the client's
+// own codec (proto::encode), so they have the exact shape the browser client sends.
 std::string candidate_message(std::uint32_t to, std::size_t sender, std::size_t frame_bytes) {
-  std::string line =
+  proto::Signal signal;
+  signal.peer = to;
+  signal.kind = proto::SignalKind::Candidate;
+  signal.candidate.candidate =
       "candidate:842163049 1 udp 1677729535 198.51.100.7 61234 typ srflx raddr 10.0.0.12 rport 61234 "
       "generation 0 ufrag EsAw network-id 1 network-cost 10 " +
       marker_for(sender);
-  json msg = {{"type", "signal"},
-              {"to", to},
-              {"kind", "candidate"},
-              {"candidate", {{"candidate", line}, {"sdpMid", "0"}, {"sdpMLineIndex", 0}}}};
-  const std::size_t base = msg.dump().size();
-  if (base < frame_bytes) {
-    line += ' ' + std::string(frame_bytes - base - 1, 'x');
-    msg["candidate"]["candidate"] = line;
-  }
-  return msg.dump();
+  signal.candidate.sdp_mid = "0";
+  const std::size_t base = proto::encode(proto::ClientMessage{proto::SendSignal{signal}}).size();
+  if (base < frame_bytes) signal.candidate.candidate += ' ' + std::string(frame_bytes - base - 1, 'x');
+  return proto::encode(proto::ClientMessage{proto::SendSignal{signal}});
 }
 
 // A Chrome-like audio+video offer, with video payload types added until the frame is ~`frame_bytes`.
@@ -104,7 +104,13 @@ std::string sdp_message(std::uint32_t to, std::size_t sender, std::size_t frame_
       "a=rtcp-mux\r\na=rtcp-rsize\r\n";
   static const char* const kCodecs[] = {"VP8", "VP9", "H264", "AV1", "H265"};
   std::string sdp = head;
-  json msg = {{"type", "signal"}, {"to", to}, {"kind", "offer"}, {"sdp", sdp}};
+  proto::Signal signal;
+  signal.peer = to;
+  signal.kind = proto::SignalKind::Offer;
+  auto encoded = [&](const std::string& text) {
+    signal.sdp = text;
+    return proto::encode(proto::ClientMessage{proto::SendSignal{signal}});
+  };
   for (int pt = 96; pt < 128; pt += 2) {
     std::string section = "a=rtpmap:" + std::to_string(pt) + " " + kCodecs[(pt / 2) % 5] + "/90000\r\n";
     for (const char* fb : {"goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"}) {
@@ -114,13 +120,11 @@ std::string sdp_message(std::uint32_t to, std::size_t sender, std::size_t frame_
                " level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
                "a=rtpmap:" + std::to_string(pt + 1) + " rtx/90000\r\na=fmtp:" + std::to_string(pt + 1) +
                " apt=" + std::to_string(pt) + "\r\n";
-    msg["sdp"] = sdp + section;
-    if (msg.dump().size() > frame_bytes) break;
+    if (encoded(sdp + section).size() > frame_bytes) break;
     sdp += section;
   }
   sdp += "a=ssrc-group:FID 1111111111 2222222222\r\na=ssrc:1111111111 cname:Jk2vQ0wQk1w7bVbq\r\n";
-  msg["sdp"] = sdp;
-  return msg.dump();
+  return encoded(sdp);
 }
 
 struct Sender {
