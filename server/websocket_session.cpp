@@ -259,8 +259,10 @@ void WebSocketSession::on_readable(beast::error_code ec) {
 }
 
 bool WebSocketSession::swallow_pongs() {
-  // Only while no Beast operation reads: once the close handshake started, Beast's close reads.
-  if (close_sent_ || !ws_.is_open()) return false;
+  // Only the answer to our keep-alive ping is looked for (a peek costs a syscall), and only while no
+  // Beast operation reads: once the close handshake started, Beast's close reads.
+  if (!ping_outstanding_ || close_sent_ || !ws_.is_open()) return false;
+  ping_outstanding_ = false;
   const int fd = socket().next_layer().native_handle();
   for (;;) {
     std::array<unsigned char, 2 + 4 + 125> frame;
@@ -322,6 +324,7 @@ void WebSocketSession::keep_alive_tick() {
   ++quiet_sweeps_;
   if (quiet_sweeps_ == kPingAfterSweeps) {
     s.queue_ping();
+    ping_outstanding_ = true;
   } else if (quiet_sweeps_ >= kIdleTimeoutSweeps) {
     abort();  // as Beast's idle timeout: the socket is closed, the read fails, the session ends
   }

@@ -236,6 +236,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   ConnId id_ = 0;
   std::uint64_t messages_read_ = 0;  // messages Beast has handed over (compared with the tracker's)
   std::uint16_t quiet_sweeps_ = 0;   // keep-alive sweeps in a row without a byte from the peer
+  bool ping_outstanding_ = false;    // a keep-alive ping was sent; its pong is read by swallow_pongs
   bool attached_ = false;            // known to the hub and the registry
   bool closing_ = false;             // no more input forwarded, no more output accepted
   bool close_sent_ = false;          // async_close started
