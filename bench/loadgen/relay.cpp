@@ -369,6 +369,9 @@ int run_relay(const Options& options) {
     out["window"] = relay.window;
   } else {
     out["rate"] = rate;
+    // The server kept up with the offered rate (a latency figure at a rate it could not carry
+    // would measure queueing, not the server).
+    out["kept_up"] = throughput >= 0.95 * rate && relay.sent == relay.received;
   }
   std::vector<std::uint32_t>& lat = relay.latencies_ns;
   out["samples"] = lat.size();
