@@ -53,7 +53,10 @@ const microTable = micro.length ? [
   line(['benchmark', 'median', 'min – max']), line(['---', '---:', '---:']),
   ...micro.map((r) => line([r.label, `${fmt(r.median)} ${r.unit}`, `${fmt(r.min)} – ${fmt(r.max)}`])),
 ] : [];
-const notes = rows.filter((r) => r.note && r.part !== 'micro').map((r) => `- ${r.label}: ${r.note}`);
+// One line per distinct note, naming every metric it belongs to.
+const byNote = new Map();
+for (const r of rows.filter((r) => r.note && r.part !== 'micro')) byNote.set(r.note, [...(byNote.get(r.note) ?? []), r.label]);
+const notes = [...byNote].map(([note, labels]) => `- ${labels.join('; ')}: ${note}`);
 const text = [
   `Measured ${machine.date.slice(0, 10)} at ${machine.commit} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ` +
   `${machine.os}, ${machine.chromium}.`, '', ...table, '', 'Notes:', ...notes, ...microTable,
