@@ -82,6 +82,8 @@ int run_idle(const Options& options) {
                     {"connect_seconds", connect_s},
                     {"settle_seconds", settle}};
   std::cout << out.dump() << std::endl;
+  std::cerr << "idle: " << count << " connections, " << out["bytes_per_conn"].get<double>()
+            << " bytes of server RSS each\n";
   return 0;
 }
 
@@ -258,6 +260,8 @@ int run_churn(const Options& options) {
                     {"verified", verified},
                     {"seconds", wall}};
   std::cout << out.dump() << std::endl;
+  std::cerr << "churn: " << out["ops_per_sec"].get<double>() << " joins+leaves/s, server CPU "
+            << static_cast<int>(server_cpu * 100) << "%, lobby views " << (verified ? "verified" : "NOT verified") << "\n";
   if (!verified) std::cerr << "moim-loadgen: churn verification failed\n";
   return verified ? 0 : 3;
 }
@@ -323,6 +327,8 @@ int run_fanout(const Options& options) {
                     {"max_ms", median(maxes)},
                     {"incomplete_events", incomplete}};
   std::cout << out.dump() << std::endl;
+  std::cerr << "fanout to " << lobby << " lobby clients: p50 " << median(p50s) << " ms, p99 " << median(p99s)
+            << " ms (medians of " << events << " events)\n";
   return incomplete ? 3 : 0;
 }
 

@@ -384,6 +384,17 @@ int run_relay(const Options& options) {
     out["send_lag_max_us"] = percentile(lag_ns, 100) / 1e3;
   }
   std::cout << out.dump() << std::endl;
+  char line[256];
+  if (relay.saturate) {
+    std::snprintf(line, sizeof line, "relay saturation: %.0f msg/s received, server CPU %.0f%%, generator CPU %.0f%%",
+                  throughput, server_cpu * 100, self_cpu * 100);
+  } else {
+    std::snprintf(line, sizeof line,
+                  "relay latency at %.0f msg/s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms; server CPU %.0f%%, send lag p99 %.0f us",
+                  rate, out["p50_ms"].get<double>(), out["p99_ms"].get<double>(), out["p999_ms"].get<double>(),
+                  server_cpu * 100, out.value("send_lag_p99_us", 0.0));
+  }
+  std::cerr << line << "\n";
   const bool ok = drained && relay.misrouted == 0 && relay.malformed == 0 && relay.errors == 0;
   if (!ok) std::cerr << "moim-loadgen: relay run had losses or errors\n";
   return ok ? 0 : 3;

@@ -93,14 +93,12 @@ run_one() {
   shift
   start_server
   local line
+  printf '%-14s ' "$label" >&2  # the generator prints a one-line summary on stderr
   if line="$("${PRIO[@]}" taskset -c "$GEN_CPU" "$LOADGEN" "$@" --port "$PORT" --server-pid "$SERVER_PID")"; then :; else
     echo "run.sh: $label: moim-loadgen exited with $? (the run still counts, see its JSON)" >&2
   fi
   stop_server
-  if [ -n "$line" ]; then
-    echo "$line" >> "$RESULTS"
-    printf '%-14s %s\n' "$label" "$(echo "$line" | cut -c1-200)" >&2
-  fi
+  [ -n "$line" ] && echo "$line" >> "$RESULTS"
 }
 
 START=$(date +%s)
