@@ -109,6 +109,7 @@ int run_summarize(const Options& options, int argc, char** argv) {
     const auto tput = field(runs, "relay-saturation", "throughput");
     const auto cpu = field(runs, "relay-saturation", "server_cpu");
     const auto gen = field(runs, "relay-saturation", "generator_cpu");
+    const auto sat_wait = field(runs, "relay-saturation", "server_runqueue_wait");
     std::string shape;
     for (const json& run : runs) {
       if (run.value("scenario", "") != "relay-saturation") continue;
@@ -126,7 +127,8 @@ int run_summarize(const Options& options, int argc, char** argv) {
                                             : "the generator had room to spare, so other work on the machine took part of "
                                               "the server's core";
     json m = metric("relay.throughput", "relay, one core (msg/s received)", "msg/s", tput, 0, {{"op", ">="}, {"value", 50000}},
-                    "server CPU " + range_text(cpu, true) + ", generator CPU " + range_text(gen, true) + "; " + shape +
+                    "server CPU " + range_text(cpu, true) + " (runnable but waiting for its core " +
+                        range_text(sat_wait, true) + "), generator CPU " + range_text(gen, true) + "; " + shape +
                         (valid ? "" : "; INVALID: server below 90% CPU: " + why));
     if (!valid) m["valid"] = false;
     metrics.push_back(m);
@@ -140,21 +142,25 @@ int run_summarize(const Options& options, int argc, char** argv) {
       ++latency_runs;
       kept_up += run.value("kept_up", false);
     }
-    // The generator's pacing lag tells whether it kept its schedule. When it did not (another
-    // process took its core for a while), the messages of those moments wait in its socket buffers
-    // too, so the tail measures the machine rather than the server.
-    constexpr double kMaxSendLagP99Us = 500;
-    const bool generator_on_time = !lag.empty() && median(lag) <= kMaxSendLagP99Us;
-    const bool latency_valid = latency_runs > 0 && kept_up * 2 > latency_runs && generator_on_time;
+    // A tail is the server's only if neither process was kept waiting for its CPU by other work on
+    // the machine (run-queue wait from /proc/<pid>/schedstat): a wake-up that waits for another
+    // task's time slice costs milliseconds, on either side.
+    constexpr double kMaxRunqueueWait = 0.02;
+    const auto server_wait = field(runs, "relay-latency", "server_runqueue_wait");
+    const auto generator_wait = field(runs, "relay-latency", "generator_runqueue_wait");
+    const bool machine_quiet = !server_wait.empty() && !generator_wait.empty() &&
+                               median(server_wait) <= kMaxRunqueueWait && median(generator_wait) <= kMaxRunqueueWait;
+    const bool latency_valid = latency_runs > 0 && kept_up * 2 > latency_runs && machine_quiet;
     const std::string note = "open loop at " + (rate.empty() ? std::string("?") : std::to_string(std::lround(median(rate)))) +
                              " msg/s (half the saturation median), server CPU " + range_text(lat_cpu, true) +
                              ", generator send lag p99 " +
                              (lag.empty() ? std::string("?") : std::to_string(std::lround(median(lag)))) + " us" +
                              "; server kept up with the rate in " + std::to_string(kept_up) + "/" +
-                             std::to_string(latency_runs) + " runs" +
-                             (generator_on_time ? ""
-                                                : "; INVALID: the generator fell behind its schedule (send lag p99 over "
-                                                  "500 us: its core was busy with other work), so the tail is the machine's");
+                             std::to_string(latency_runs) + " runs; waiting for a CPU: server " +
+                             range_text(server_wait, true) + ", generator " + range_text(generator_wait, true) +
+                             (machine_quiet ? ""
+                                            : "; INVALID: other work on the machine kept the server or the generator "
+                                              "off its core (over 2% of the time), so the tail is the machine's");
     for (const auto& [id, label, key, target] :
          {std::tuple{"relay.latency.p50", "relay latency p50 at half rate", "p50_ms", json(nullptr)},
           std::tuple{"relay.latency.p99", "relay latency p99 at half rate", "p99_ms", json{{"op", "<"}, {"value", 2}}},

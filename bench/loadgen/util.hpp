@@ -41,6 +41,15 @@ inline std::optional<double> cpu_seconds(const std::string& pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+// Seconds a process's main thread has spent waiting on a run queue: runnable, but another task had
+// the CPU (second field of /proc/<pid>/schedstat). 0 when unavailable.
+inline double runqueue_wait_seconds(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/schedstat");
+  unsigned long long run = 0, wait = 0;
+  if (!(in >> run >> wait)) return 0;
+  return static_cast<double>(wait) / 1e9;
+}
+
 // VmRSS of a process in bytes (from /proc/<pid>/status).
 inline std::optional<std::int64_t> rss_bytes(const std::string& pid) {
   std::ifstream in("/proc/" + pid + "/status");
