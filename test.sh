@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Same set-up and build as ./run.sh, then every test: native (GoogleTest via CTest, including the
-# server as a real process) and end to end (Playwright driving Debian's Chromium).
+# server as a real process), the native tests again under ASan + UBSan, a short fuzzing run (libFuzzer)
+# and end to end (Playwright driving Debian's Chromium). docs/TESTING.md describes each.
+#   MOIM_FUZZ_SECONDS=N ./test.sh    fuzzes N seconds per target (default 20; 0: only replay tests/fuzz/regressions)
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
 echo "[moim] native tests (CTest)"
 (cd build/native && ctest --output-on-failure --timeout 300)
+echo "[moim] native tests under ASan + UBSan (build/asan)"
+tests/sanitize.sh
+FUZZ_SECONDS=${MOIM_FUZZ_SECONDS:-20}
+echo "[moim] fuzzing (libFuzzer, build/fuzz): regression inputs, then $FUZZ_SECONDS s per target"
+tests/fuzz/run.sh --seconds "$FUZZ_SECONDS"
 echo "[moim] end-to-end tests (Playwright + Chromium); screenshots in build/e2e-artifacts/"
 (cd tests/e2e && node --test --test-concurrency=1 .)

@@ -20,6 +20,7 @@ APT_PACKAGES=(
   emscripten                                        # client toolchain (emcc 3.1.6)
   python3-fonttools fonts-roboto-unhinted fonts-nanum  # UI fonts, subset at build time
   chromium                                          # end-to-end tests
+  clang libclang-rt-14-dev llvm                     # fuzzing (libFuzzer, ASan/UBSan runtimes, llvm-symbolizer)
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -83,7 +84,12 @@ std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-std::string server_binary() { return MOIM_SERVER_BINARY; }
+// MOIM_SERVER_BINARY in the environment runs the tests against another build of the server (test.sh
+// points it at the ASan + UBSan one in build/asan); by default, the one built next to the tests.
+std::string server_binary() {
+  const char* other = std::getenv("MOIM_SERVER_BINARY");
+  return other && *other ? other : MOIM_SERVER_BINARY;
+}
 
 std::unique_ptr<ServerProcess> ServerProcess::start(const std::filesystem::path& root, std::string& error) {
   std::unique_ptr<ServerProcess> process(new ServerProcess);

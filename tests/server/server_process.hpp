@@ -11,7 +11,7 @@
 
 namespace moim::test {
 
-// Path of the moim-server binary under test (set by CMake).
+// Path of the moim-server binary under test: set by CMake, or MOIM_SERVER_BINARY in the environment.
 std::string server_binary();
 
 class ServerProcess {

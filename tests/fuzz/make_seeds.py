@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets (committed; rerun by hand after changing this file):
+
+  tests/fuzz/corpus/fuzz_protocol_decode/*.json  every message of docs/PROTOCOL.md, both directions,
+                                                 plus malformed and edge-case frames
+  tests/fuzz/corpus/fuzz_hub/*.bin               scripts in fuzz_hub's format (see fuzz_hub.cpp)
+
+Crash inputs found later go to tests/fuzz/regressions/<target>/, not here.
+"""
+import json
+import pathlib
+import shutil
+import struct
+
+HERE = pathlib.Path(__file__).resolve().parent
+SDP = (HERE.parent.parent / "bench/data/chromium-offer.sdp").read_text()
+SHORT_SDP = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+CANDIDATE = "candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host"
+
+
+def js(obj):
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+PROTOCOL = {
+    # client -> server
+    "hello": '{"type":"hello","version":1}',
+    "hello-v2": '{"type":"hello","version":2}',
+    "create-room": '{"type":"create-room","name":"Standup","capacity":6}',
+    "create-room-default-capacity": '{"type":"create-room","name":"  김민지의 방  "}',
+    "create-room-null-capacity": '{"type":"create-room","name":"Standup","capacity":null}',
+    "join": '{"type":"join","room":3,"name":"Minji","mic":true,"camera":true}',
+    "join-minimal": '{"type":"join","room":4294967295,"name":"\\u00a0Joon\\u3000"}',
+    "leave": '{"type":"leave"}',
+    "signal-offer": js({"type": "signal", "to": 7, "kind": "offer", "sdp": SHORT_SDP}),
+    "signal-offer-chromium": js({"type": "signal", "to": 7, "kind": "offer", "sdp": SDP}),
+    "signal-answer": js({"type": "signal", "to": 7, "kind": "answer", "sdp": "v=0\r\n"}),
+    "signal-candidate": js({"type": "signal", "to": 7, "kind": "candidate",
+                            "candidate": {"candidate": CANDIDATE, "sdpMid": "0", "sdpMLineIndex": 0}}),
+    "signal-candidate-nulls": js({"type": "signal", "to": 7, "kind": "candidate",
+                                  "candidate": {"candidate": CANDIDATE, "sdpMid": None, "sdpMLineIndex": None}}),
+    "signal-end-of-candidates": '{"type":"signal","to":7,"kind":"candidate","candidate":{"candidate":""}}',
+    "signal-spoofed": '{"type":"signal","from":5,"to":7,"kind":"offer","sdp":"v=0"}',
+    "media": '{"type":"media","mic":false,"camera":true}',
+    # server -> client
+    "welcome": '{"type":"welcome","version":1,"rooms":[{"id":1,"name":"Standup","participants":2,"capacity":6}]}',
+    "welcome-empty": '{"type":"welcome","version":1,"rooms":[]}',
+    "room-created": '{"type":"room-created","room":{"id":3,"name":"Standup","participants":0,"capacity":6}}',
+    "room-updated": '{"type":"room-updated","room":{"id":3,"name":"Standup","participants":1,"capacity":6}}',
+    "joined": '{"type":"joined","room":{"id":3,"name":"Standup","participants":2,"capacity":6},'
+              '"self":{"id":5,"name":"Minji","mic":true,"camera":true},"token":"9f2c4e1ab07d45c3b8e6a1d0f4c2e7b9",'
+              '"peers":[{"id":4,"name":"Joon","mic":false,"camera":true}]}',
+    "peer-joined": '{"type":"peer-joined","peer":{"id":5,"name":"Minji","mic":true,"camera":true}}',
+    "peer-left": '{"type":"peer-left","peer":5}',
+    "left": '{"type":"left"}',
+    "relayed-offer": js({"type": "signal", "from": 5, "kind": "offer", "sdp": SDP}),
+    "relayed-candidate": js({"type": "signal", "from": 5, "kind": "candidate",
+                             "candidate": {"candidate": CANDIDATE, "sdpMid": "0", "sdpMLineIndex": 0}}),
+    "peer-media": '{"type":"peer-media","peer":5,"mic":false,"camera":true}',
+    "error": '{"type":"error","code":"room-full","message":"Room \\"Standup\\" is full (6/6).","request":"join"}',
+    "error-unknown-code": '{"type":"error","code":"from-the-future","message":"Newer server."}',
+    # malformed and edge cases
+    "bad-json": '{"type":"hello","version":1',
+    "not-an-object": '[{"type":"hello"}]',
+    "missing-type": '{"version":1}',
+    "type-not-string": '{"type":7}',
+    "unknown-type": '{"type":"teleport"}',
+    "bad-field-float": '{"type":"join","room":3.0,"name":"x"}',
+    "bad-field-negative": '{"type":"join","room":-1,"name":"x"}',
+    "bad-field-big": '{"type":"join","room":4294967296,"name":"x"}',
+    "bad-kind": '{"type":"signal","to":7,"kind":"pranswer","sdp":"v=0"}',
+    "duplicate-keys": '{"type":"hello","version":1,"version":2,"type":"leave"}',
+    "escapes": '{"type":"create-room","name":"\\ud83d\\ude00 \\u0000\\b\\f\\n\\r\\t\\/\\\\\\""}',
+    "lone-surrogate": '{"type":"create-room","name":"\\udc00"}',
+    "long-escapes": js({"type": "signal", "to": 1, "kind": "offer",
+                        "sdp": "\\" * 300 + "\U0001F600" * 80 + "\"\u2028\x01" * 100}),
+    "long-key": js({"x" * 300: "y" * 300, "type": "left"}),
+    "nested": '{"type":"leave","deep":' + "[" * 200 + "]" * 200 + "}",
+}
+
+
+def write_protocol():
+    folder = HERE / "corpus/fuzz_protocol_decode"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, text in PROTOCOL.items():
+        (folder / f"{name}.json").write_bytes(text.encode("utf-8"))
+    (folder / "bad-utf8.json").write_bytes(b'{"type":"create-room","name":"\xc3\x28"}')
+    (folder / "overlong-utf8.json").write_bytes(b'{"type":"create-room","name":"\xc0\xaf"}')
+
+
+# ---- fuzz_hub scripts ----------------------------------------------------------------------------
+CONNECT, DISCONNECT, RAW, HELLO, CREATE, JOIN, SIGNAL, LEAVE, MEDIA, BINARY, OVERSIZE, SPOOF, NEAR_LIMIT = range(13)
+
+
+def op(code, conn):
+    return bytes([code | (conn << 4)])
+
+
+def name(text=None, index=0):
+    if text is None:
+        return bytes([index])
+    raw = text.encode("utf-8")
+    return bytes([0x80, len(raw)]) + raw
+
+
+def raw(conn, text):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return op(RAW, conn) + struct.pack("<H", len(data)) + data
+
+
+def hello(conn, version=1):
+    return op(HELLO, conn) + bytes([0 if version == 1 else 0xF0 + version])
+
+
+def create(conn, room_name, capacity=6):
+    return op(CREATE, conn) + name(room_name) + bytes([capacity])
+
+
+def join(conn, room, who, flags=3):
+    return op(JOIN, conn) + bytes([room]) + name(who) + bytes([flags])
+
+
+def sdp_signal(conn, to, kind, sdp):
+    data = sdp.encode("utf-8")
+    return op(SIGNAL, conn) + bytes([to, kind]) + struct.pack("<H", len(data)) + data
+
+
+def candidate_signal(conn, to, candidate, mid="0", index=0):
+    c, m = candidate.encode(), mid.encode()
+    return op(SIGNAL, conn) + bytes([to, 2, len(c)]) + c + bytes([len(m)]) + m + bytes([index])
+
+
+def simple(code, conn):
+    return op(code, conn)
+
+
+def config(max_rooms=8, small_messages=False, loose_limit=False):
+    return bytes([(max_rooms - 1) | (8 if small_messages else 0) | (0x10 if loose_limit else 0)])
+
+
+def call(n):
+    """n connections hello, conn 0 creates room 1, all join (peer ids 1..n)."""
+    s = b""
+    for c in range(n):
+        s += simple(CONNECT, c) + hello(c)
+    s += create(0, "Standup", 4)
+    for c in range(n):
+        s += join(c, 1, ["Minji", "Joon", "김민지", "Alex"][c])
+    return s
+
+
+HUB = {
+    "call-offer-answer-candidates": config() + call(2) + sdp_signal(1, 1, 0, SHORT_SDP) + sdp_signal(0, 2, 1, "v=0\r\n")
+    + candidate_signal(0, 2, CANDIDATE) + candidate_signal(1, 1, "", "", 0),
+    "call-chromium-offer": config() + call(3) + sdp_signal(2, 1, 0, SDP) + sdp_signal(2, 2, 0, SDP),
+    "call-media-leave-rejoin": config() + call(3) + op(MEDIA, 1) + bytes([1]) + simple(LEAVE, 1)
+    + join(1, 1, "Joon again", 0) + sdp_signal(1, 2, 0, "v=0") + simple(DISCONNECT, 2) + sdp_signal(0, 3, 0, "v=0"),
+    "call-room-full": config() + call(4) + simple(CONNECT, 0) + join(0, 1, "Late"),
+    "signal-to-self-and-gone": config() + call(2) + sdp_signal(0, 1, 0, "v=0") + simple(DISCONNECT, 1)
+    + sdp_signal(0, 2, 0, "v=0") + simple(CONNECT, 1) + hello(1) + join(1, 1, "Back") + sdp_signal(0, 3, 0, "v=0"),
+    "two-rooms-cross-signal": config() + simple(CONNECT, 0) + hello(0) + simple(CONNECT, 1) + hello(1)
+    + create(0, "A") + create(1, "B") + join(0, 1, "a") + join(1, 2, "b") + sdp_signal(0, 2, 0, "v=0"),
+    "too-many-rooms": config(max_rooms=2) + simple(CONNECT, 0) + hello(0) + create(0, "one") + create(0, "two")
+    + create(0, "three") + create(0, "ONE") + create(0, "   ") + create(0, "x", 1) + create(0, "y", 9),
+    "hello-gating-and-mismatch": config() + simple(CONNECT, 0) + create(0, "early") + simple(LEAVE, 0)
+    + hello(0, 2) + simple(CONNECT, 0) + hello(0) + hello(0) + simple(BINARY, 0) + simple(OVERSIZE, 0),
+    "mismatch-in-room": config() + call(2) + hello(1, 3) + sdp_signal(0, 2, 0, "v=0"),
+    "spoofed": config() + call(2) + op(SPOOF, 0) + bytes([2, 1]) + op(SPOOF, 3) + bytes([1, 1]),
+    "loose-limit": config(loose_limit=True) + call(2) + sdp_signal(0, 2, 0, SHORT_SDP) + sdp_signal(1, 1, 1, "v=0")
+    + simple(OVERSIZE, 1),
+    "near-codec-limit": config() + call(2) + op(NEAR_LIMIT, 0) + bytes([2, 0]) + op(NEAR_LIMIT, 1) + bytes([1, 255])
+    + SHORT_SDP.encode(),
+    "small-limit": config(small_messages=True) + call(2) + sdp_signal(0, 2, 0, "x" * 300) + simple(OVERSIZE, 1),
+    "raw-frames": config() + simple(CONNECT, 0) + b"".join(raw(0, t) for t in PROTOCOL.values() if len(t) < 2000)
+    + simple(CONNECT, 1) + raw(1, '{"type":"hello","version":1}') + raw(1, '{"type":"create-room","name":"R"}')
+    + raw(1, '{"type":"join","room":1,"name":"Raw"}') + raw(0, '{"type":"join","room":1,"name":"Raw2"}')
+    + raw(0, '{"type":"signal","to":1,"kind":"candidate","candidate":{"candidate":"","sdpMid":null}}')
+    + raw(1, b'{"type":"leave"\xff}'),
+    "names": config() + simple(CONNECT, 0) + hello(0) + b"".join(op(CREATE, 0) + bytes([i, 6]) for i in range(14))
+    + join(0, 1, "") + join(0, 1, "\t") + join(0, 1, "x" * 33) + join(0, 1, "ok"),
+}
+
+
+def write_hub():
+    folder = HERE / "corpus/fuzz_hub"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name_, script in HUB.items():
+        (folder / f"{name_}.bin").write_bytes(script)
+
+
+if __name__ == "__main__":
+    write_protocol()
+    write_hub()
