@@ -230,7 +230,7 @@ std::optional<std::string> encode_relayed_signal(proto::PeerId from, const proto
 Hub::Hub(HubConfig config, TokenSource make_token)
     : config_(config), make_token_(std::move(make_token)), registry_(config.registry) {}
 
-void Hub::connect(ConnId conn) { conns_.try_emplace(conn); }
+void Hub::connect(ConnId conn, std::string_view) { conns_.try_emplace(conn); }
 
 HubOutput Hub::on_text(ConnId conn, std::string_view text) {
   HubOutput out;
@@ -275,7 +275,7 @@ HubOutput Hub::on_binary(ConnId conn) {
   return out;
 }
 
-HubOutput Hub::disconnect(ConnId conn) {
+HubOutput Hub::disconnect(ConnId conn, Departure) {
   HubOutput out;
   auto it = conns_.find(conn);
   if (it == conns_.end()) return out;

@@ -55,14 +55,18 @@ class Hub {
   using TokenSource = std::function<std::string()>;
   Hub(HubConfig config, TokenSource make_token);
 
-  // A connection opened. Nothing is sent until it says hello.
-  void connect(ConnId conn);
+  // A connection opened from `address` (the client's IP, for per-address limits). Nothing is sent
+  // until it says hello.
+  void connect(ConnId conn, std::string_view address = {});
   // A text frame arrived (any size: oversize frames are answered with an error here).
   HubOutput on_text(ConnId conn, std::string_view text);
   // A binary frame arrived: not part of the protocol.
   HubOutput on_binary(ConnId conn);
-  // The connection is gone (closed, failed, or kicked): leave its room and tell the others.
-  HubOutput disconnect(ConnId conn);
+  // How a connection ended. A client that closed on purpose (close frame) leaves its room at once;
+  // one that was lost (network error, silence) is held for the resume grace window.
+  enum class Departure { Closed, Lost };
+  // The connection is gone: leave its room (now or after the grace window) and tell the others.
+  HubOutput disconnect(ConnId conn, Departure how = Departure::Closed);
 
   const RoomRegistry& registry() const { return registry_; }
   std::size_t connection_count() const { return conns_.size(); }

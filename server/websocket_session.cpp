@@ -229,8 +229,11 @@ void WebSocketSession::on_accept(beast::error_code ec) {
   id_ = ctx_.next_conn_id++;
   ctx_.connections.add(id_, weak_from_this());
   attached_ = true;
+  beast::error_code endpoint_error;
+  const auto remote = socket().next_layer().remote_endpoint(endpoint_error);
+  const std::string address = endpoint_error ? std::string() : remote.address().to_string();
   call_hub([&] {
-    ctx_.hub.connect(id_);
+    ctx_.hub.connect(id_, address);
     return HubOutput{};
   });
   do_read();
@@ -283,7 +286,7 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     // closed: the close handshake completed; message_too_big: over kMaxIncomingMessageBytes (Beast
     // already sent 1009); others: timeout, reset, protocol violation (e.g. invalid UTF-8 -> 1007).
-    return finish();
+    return finish(ec);
   }
   ++messages_read_;
   if (attached_ && !closing_) {
@@ -368,21 +371,23 @@ void WebSocketSession::drop_slow_consumer() {
   ctx_.connections.remove(id_);  // nothing more is delivered here
   begin_close(websocket::close_code::policy_error, "send queue overflow");
   // We are inside ConnectionRegistry::deliver: tell the hub once that delivery is over.
-  asio::post(socket().get_executor(), [self = shared_from_this()] { self->detach_from_hub(); });
+  asio::post(socket().get_executor(), [self = shared_from_this()] { self->detach_from_hub(Hub::Departure::Lost); });
 }
 
-void WebSocketSession::detach_from_hub() {
+void WebSocketSession::detach_from_hub(Hub::Departure how) {
   if (!attached_) return;
   attached_ = false;
   ctx_.connections.remove(id_);
-  HubOutput output = call_hub([&] { return ctx_.hub.disconnect(id_); });
+  HubOutput output = call_hub([&] { return ctx_.hub.disconnect(id_, how); });
   ctx_.connections.deliver(output);
 }
 
-void WebSocketSession::finish() {
+void WebSocketSession::finish(beast::error_code ec) {
   if (close_timer_) close_timer_->cancel();
   socket().drop_unsent_data();
-  detach_from_hub();
+  // Only a completed close handshake is a departure on purpose; a reset, a timeout or a vanished
+  // peer may come back and resume its session.
+  detach_from_hub(ec == websocket::error::closed ? Hub::Departure::Closed : Hub::Departure::Lost);
 }
 
 }  // namespace moim::server

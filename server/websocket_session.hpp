@@ -224,8 +224,9 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   void start_close_handshake();
   void abort();               // closes the socket now; pending operations fail
   void drop_slow_consumer();  // the send queue overflowed
-  void detach_from_hub();     // tells the hub the connection is gone (once) and delivers its output
-  void finish();              // the read loop ended: the connection is over
+  // Tells the hub the connection is gone (once) and delivers its output.
+  void detach_from_hub(Hub::Departure how);
+  void finish(boost::beast::error_code ec);  // the read loop ended: the connection is over
 
   template <class F>
   HubOutput call_hub(F&& call);  // runs a hub call; an exception closes this connection
