@@ -14,4 +14,4 @@ done
 case "$PORT" in ''|*[!0-9]*) echo "run.sh: --port needs a number, got '$PORT'" >&2; exit 2 ;; esac
 scripts/setup.sh
 echo "[moim] open http://localhost:$PORT  (Ctrl+C stops the server)"
-exec build/native/server/moim-server --port "$PORT" --root build/wasm/site
+exec build/native/server/moim-server --port "$PORT" --root build/wasm/site --data-dir "${MOIM_DATA_DIR:-moim-data}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Same set-up and build as ./run.sh, then every test: native (GoogleTest via CTest, including the
-# server as a real process), the native tests again under ASan + UBSan, a short fuzzing run (libFuzzer)
+# server as a real process), the native tests again under ASan + UBSan, the store tests under TSan,
+# a short fuzzing run (libFuzzer)
 # and end to end (Playwright driving Debian's Chromium). docs/TESTING.md describes each.
 #   MOIM_FUZZ_SECONDS=N ./test.sh    fuzzes N seconds per target (default 20; 0: only replay tests/fuzz/regressions)
 set -euo pipefail
@@ -10,6 +11,8 @@ echo "[moim] native tests (CTest)"
 (cd build/native && ctest --output-on-failure --timeout 300)
 echo "[moim] native tests under ASan + UBSan (build/asan)"
 tests/sanitize.sh
+echo "[moim] the password pool's tests under ThreadSanitizer (build/tsan)"
+tests/tsan.sh
 FUZZ_SECONDS=${MOIM_FUZZ_SECONDS:-20}
 echo "[moim] fuzzing (libFuzzer, build/fuzz): regression inputs, then $FUZZ_SECONDS s per target"
 tests/fuzz/run.sh --seconds "$FUZZ_SECONDS"

@@ -42,9 +42,9 @@ const table = [
   line(['metric', 'value (median)', 'min – max', 'target', 'met']),
   line(['---', '---:', '---:', '---', '---']),
   ...tableRows.map((r) => line([
-    r.label, `${fmt(r.median)} ${r.unit}`, `${fmt(r.min)} – ${fmt(r.max)}`,
+    r.label, r.median === null ? 'not measured' : `${fmt(r.median)} ${r.unit}`, r.median === null ? '—' : `${fmt(r.min)} – ${fmt(r.max)}`,
     r.target ? `${r.target.op} ${fmt(r.target.value)} ${r.unit}` : '—',
-    r.met === null ? '' : r.met ? 'yes' : (r.valid === false ? 'no (invalid run)' : '**no**'),
+    r.met === null ? '' : r.met ? 'yes' : r.median === null ? 'no (not measured)' : (r.valid === false ? 'no (invalid run)' : '**no**'),
   ])),
 ];
 const micro = rows.filter((r) => r.part === 'micro');

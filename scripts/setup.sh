@@ -21,6 +21,8 @@ APT_PACKAGES=(
   python3-fonttools fonts-roboto-unhinted fonts-nanum  # UI fonts, subset at build time
   chromium                                          # end-to-end tests
   clang libclang-rt-14-dev llvm                     # fuzzing (libFuzzer, ASan/UBSan runtimes, llvm-symbolizer)
+  libsodium-dev libsqlite3-dev                      # server persistence: secrets/Argon2id, rooms database
+  libssl-dev openssl                                # server TLS (--cert/--key); openssl makes the tests' certificate
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -88,7 +90,10 @@ build() {  # quiet on success, the whole log on failure
   local dir=$1; shift
   if ! "$@" >"$dir.log" 2>&1; then cat "$dir.log" >&2; echo "[moim] build failed: $dir" >&2; exit 1; fi
 }
-build build/native cmake --build build/native -j"$JOBS"
+# MOIM_NATIVE_TARGETS: build only these native targets (bench.sh skips the tests); default: all.
+native_targets=()
+[ -n "${MOIM_NATIVE_TARGETS:-}" ] && read -ra native_targets <<<"--target $MOIM_NATIVE_TARGETS"
+build build/native cmake --build build/native -j"$JOBS" "${native_targets[@]}"
 export NODE_PATH=/usr/share/nodejs   # Debian's emscripten finds acorn there
 if [ ! -f build/wasm/CMakeCache.txt ]; then
   emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=$BUILD_TYPE \

@@ -25,6 +25,7 @@ void ConnectionRegistry::deliver(const HubOutput& output) const {
   for (ConnId id : output.closes) {
     if (std::shared_ptr<Connection> connection = find(id)) connection->close_after_flush();
   }
+  if (!output.password_jobs.empty() && run_password_jobs) run_password_jobs(output.password_jobs);
 }
 
 void ConnectionRegistry::keep_alive_tick() const {

@@ -5,6 +5,7 @@
 #include "hub.hpp"
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <unordered_map>
@@ -30,9 +31,11 @@ class ConnectionRegistry {
   void remove(ConnId id);
   // The live connection with that id, or nullptr.
   std::shared_ptr<Connection> find(ConnId id) const;
-  // Queues every send on its connection, then asks the listed connections to close.
-  // Unknown or dead ids are skipped.
+  // Queues every send on its connection, then asks the listed connections to close, then hands the
+  // password jobs to run_password_jobs. Unknown or dead ids are skipped.
   void deliver(const HubOutput& output) const;
+  // Set by main: starts the hub's password jobs off the network thread (hub_clock.hpp).
+  std::function<void(const std::vector<PasswordJob>&)> run_password_jobs;
   // Calls keep_alive_tick() on every live connection.
   void keep_alive_tick() const;
   std::size_t size() const { return connections_.size(); }

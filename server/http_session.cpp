@@ -5,7 +5,9 @@
 #include "websocket_session.hpp"
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/span_body.hpp>
@@ -29,7 +31,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// A client has this long to send a complete request header (also the keep-alive idle limit).
+// A client has this long to send a complete request header (also the keep-alive idle limit), and
+// with TLS as long to send its first bytes and to complete the TLS handshake.
 constexpr std::chrono::seconds kReadTimeout{30};
 // Time allowed to write one response; generous because the wasm bundle may be large.
 constexpr std::chrono::seconds kWriteTimeout{120};
@@ -38,6 +41,9 @@ constexpr std::uint64_t kMaxRequestBodyBytes = 4 * 1024;
 constexpr std::uint32_t kMaxRequestHeaderBytes = 8 * 1024;
 
 constexpr beast::string_view kServerName = "moim";
+
+// At most this much of a client's Origin header is quoted back in a refusal.
+constexpr std::size_t kMaxQuotedOrigin = 200;
 
 // Beast 1.74 takes boost::string_view, not std::string_view.
 beast::string_view to_beast(std::string_view text) { return beast::string_view(text.data(), text.size()); }
@@ -80,21 +86,77 @@ http::response<http::string_body> text_response(const http::request<http::string
   return response;
 }
 
+// A refusal that ends the connection.
+http::response<http::string_body> refusal(const http::request<http::string_body>& request, http::status status,
+                                          std::string_view text) {
+  auto response = text_response(request, status, text);
+  response.keep_alive(false);
+  return response;
+}
+
 }  // namespace
 
-HttpSession::HttpSession(tcp::socket socket, ServerContext& ctx) : stream_(std::move(socket)), ctx_(ctx) {}
+// ---- DetectSession -------------------------------------------------------------------------------
 
-void HttpSession::run() { do_read(); }
+DetectSession::DetectSession(tcp::socket socket, ServerContext& ctx) : stream_(std::move(socket)), ctx_(ctx) {}
 
-void HttpSession::do_read() {
+void DetectSession::run() {
+  stream_.expires_after(kReadTimeout);
+  beast::async_detect_ssl(stream_, buffer_, beast::bind_front_handler(&DetectSession::on_detect, shared_from_this()));
+}
+
+void DetectSession::on_detect(beast::error_code ec, bool tls) {
+  if (ec) return;  // timeout or the client went away before saying anything
+  if (tls) {
+    std::make_shared<TlsHttpSession>(std::move(stream_), std::move(buffer_), ctx_)->run();
+  } else {
+    std::make_shared<HttpSession>(std::move(stream_), std::move(buffer_), ctx_)->run();
+  }
+}
+
+// ---- BasicHttpSession ----------------------------------------------------------------------------
+
+template <class Stream>
+BasicHttpSession<Stream>::BasicHttpSession(beast::tcp_stream&& stream, beast::flat_buffer&& buffer,
+                                           ServerContext& ctx)
+    : stream_([&]() -> Stream {
+        if constexpr (kTls) return Stream(std::move(stream), *ctx.tls);
+        else return std::move(stream);
+      }()),
+      buffer_(std::move(buffer)),
+      ctx_(ctx),
+      redirect_to_https_(!kTls && ctx.tls != nullptr) {}
+
+template <class Stream>
+void BasicHttpSession<Stream>::run() {
+  if constexpr (kTls) {
+    // The buffered handshake: DetectSession has already read the start of the ClientHello.
+    beast::get_lowest_layer(stream_).expires_after(kReadTimeout);
+    stream_.async_handshake(asio::ssl::stream_base::server, buffer_.data(),
+                            beast::bind_front_handler(&BasicHttpSession::on_handshake, shared_from_this()));
+  } else {
+    do_read();
+  }
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::on_handshake(beast::error_code ec, std::size_t bytes_used) {
+  if (ec) return;  // not TLS after all, no common version or cipher, timeout: drop the connection
+  buffer_.consume(bytes_used);
+  do_read();
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::do_read() {
   parser_.emplace();
   parser_->header_limit(kMaxRequestHeaderBytes);
   parser_->body_limit(kMaxRequestBodyBytes);
-  stream_.expires_after(kReadTimeout);
-  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+  beast::get_lowest_layer(stream_).expires_after(kReadTimeout);
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&BasicHttpSession::on_read, shared_from_this()));
 }
 
-void HttpSession::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void BasicHttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::end_of_stream) return do_close();
   if (ec) return;  // timeout, reset, malformed request, over a limit: just drop the connection
   try {
@@ -102,20 +164,32 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   } catch (const std::exception& e) {
     log_error(std::string("HTTP request failed: ") + e.what());
     beast::error_code ignored;
-    stream_.socket().close(ignored);
+    beast::get_lowest_layer(stream_).socket().close(ignored);
   }
 }
 
-void HttpSession::handle_request(Request&& request) {
+template <class Stream>
+void BasicHttpSession<Stream>::handle_request(Request&& request) {
   const std::string_view target(request.target().data(), request.target().size());
+
+  if (redirect_to_https_) {
+    // Plain http to a TLS server: send the browser to the same address over https. 307 (temporary)
+    // rather than 301/308, so that browsers do not remember it if TLS is turned off later.
+    const beast::string_view host = request[http::field::host];
+    if (host.empty()) {
+      return send(refusal(request, http::status::bad_request, "This server speaks https only"));
+    }
+    const std::string location = "https://" + std::string(host) + std::string(target);
+    auto response = refusal(request, http::status::temporary_redirect, "This server speaks https only: " + location);
+    response.set(http::field::location, location);
+    return send(std::move(response));
+  }
 
   if (websocket::is_upgrade(request)) {
     if (path_of(target) != kWebSocketPath) {
       return send(text_response(request, http::status::not_found, "WebSocket endpoint is /ws"));
     }
-    // The WebSocket session takes the socket; this HTTP session ends here.
-    std::make_shared<WebSocketSession>(std::move(stream_), ctx_)->run(std::move(request));
-    return;
+    return upgrade(std::move(request));
   }
 
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
@@ -171,25 +245,74 @@ void HttpSession::handle_request(Request&& request) {
   send(std::move(response));
 }
 
-template <class Body>
-void HttpSession::send(http::response<Body>&& response) {
-  auto message = std::make_shared<http::response<Body>>(std::move(response));
-  response_ = message;
-  stream_.expires_after(kWriteTimeout);
-  http::async_write(stream_, *message,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), message->need_eof()));
+template <class Stream>
+void BasicHttpSession<Stream>::upgrade(Request&& request) {
+  // Origin: browsers send it on every WebSocket upgrade; see OriginPolicy::allows for the rules.
+  std::optional<std::string> origin = joined_field(request, http::field::origin);
+  const std::size_t origin_fields = request.count(http::field::origin);
+  const beast::string_view host = request[http::field::host];
+  // Two Origin headers are no browser's doing: refused whatever they say.
+  const bool origin_ok = origin_fields <= 1 &&
+                         ctx_.origins.allows(origin ? std::optional<std::string_view>(*origin) : std::nullopt,
+                                             std::string_view(host.data(), host.size()), kTls);
+  if (!origin_ok) {
+    std::string quoted = origin.value_or("");
+    if (quoted.size() > kMaxQuotedOrigin) quoted = quoted.substr(0, kMaxQuotedOrigin) + "...";
+    log_warn("WebSocket upgrade refused: origin not allowed: " + quoted);
+    return send(refusal(request, http::status::forbidden, "origin not allowed: " + quoted));
+  }
+
+  // Connections per client address, counted from here until the WebSocket session ends.
+  beast::error_code ec;
+  const tcp::endpoint remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+  if (ec) return;  // the client is already gone
+  const std::string address = remote.address().to_string();
+  AddressLimiter::Slot slot = ctx_.per_address.acquire(address);
+  if (!slot) {
+    log_warn("WebSocket upgrade refused: " + address + " already has " + std::to_string(ctx_.per_address.limit()) +
+             " connections");
+    return send(refusal(request, http::status::too_many_requests, "too many connections from " + address));
+  }
+
+  // The WebSocket session takes the connection; this HTTP session ends here.
+  if constexpr (kTls) {
+    std::make_shared<TlsWebSocketSession>(std::move(stream_), ctx_, std::move(slot))->run(std::move(request));
+  } else {
+    std::make_shared<WebSocketSession>(stream_.release_socket(), ctx_, std::move(slot))->run(std::move(request));
+  }
 }
 
-void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
+template <class Stream>
+template <class Body>
+void BasicHttpSession<Stream>::send(http::response<Body>&& response) {
+  auto message = std::make_shared<http::response<Body>>(std::move(response));
+  response_ = message;
+  beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
+  http::async_write(stream_, *message,
+                    beast::bind_front_handler(&BasicHttpSession::on_write, shared_from_this(), message->need_eof()));
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::on_write(bool close, beast::error_code ec, std::size_t) {
   response_.reset();
   if (ec) return;
   if (close) return do_close();
   do_read();
 }
 
-void HttpSession::do_close() {
-  beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+template <class Stream>
+void BasicHttpSession<Stream>::do_close() {
+  if constexpr (kTls) {
+    // close_notify, then wait (briefly) for the client's.
+    beast::get_lowest_layer(stream_).expires_after(kTlsShutdownTimeout);
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+  } else {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
 }
+
+template class BasicHttpSession<beast::tcp_stream>;
+template class BasicHttpSession<TlsStream>;
 
 }  // namespace moim::server

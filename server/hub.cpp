@@ -2,11 +2,13 @@
 // here; the transport only delivers HubOutput.
 #include "hub.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <climits>
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -30,7 +32,7 @@ std::string in_quotes(std::string_view text) {
 }
 
 // Sentences for registry refusals; user-class ones are shown in the UI as they are.
-std::string create_error_message(ErrorCode code, const proto::CreateRoom& req) {
+std::string create_error_message(ErrorCode code, const proto::CreateRoom& req, std::uint32_t max_capacity) {
   switch (code) {
     case ErrorCode::RoomNameInvalid:
       return "A room name must be 1 to " + std::to_string(proto::kMaxRoomNameChars) +
@@ -40,7 +42,7 @@ std::string create_error_message(ErrorCode code, const proto::CreateRoom& req) {
       return "A room named " + in_quotes(name) + " already exists.";
     }
     case ErrorCode::CapacityInvalid:
-      return "A room holds " + std::to_string(proto::kMinCapacity) + " to " + std::to_string(proto::kMaxCapacity) +
+      return "A room holds " + std::to_string(proto::kMinCapacity) + " to " + std::to_string(max_capacity) +
              " people; " + std::to_string(req.capacity) + " is not allowed.";
     case ErrorCode::TooManyRooms:
       return "The server has too many rooms right now. Join an existing room or try again later.";
@@ -227,15 +229,92 @@ std::optional<std::string> encode_relayed_signal(proto::PeerId from, const proto
 
 }  // namespace hub_detail
 
-Hub::Hub(HubConfig config, TokenSource make_token)
-    : config_(config), make_token_(std::move(make_token)), registry_(config.registry) {}
+Hub::Hub(HubConfig config, HubServices services)
+    : config_(std::move(config)), services_(services), registry_(config_.registry) {
+  config_.max_name_chars = std::min<std::uint32_t>(config_.max_name_chars, proto::kMaxNameChars);
+  config_.max_room_name_chars = std::min<std::uint32_t>(config_.max_room_name_chars, proto::kMaxRoomNameChars);
+  config_.max_capacity = std::clamp<std::uint32_t>(config_.max_capacity, proto::kMinCapacity, proto::kMaxCapacity);
+  config_.peer_id_block = std::max<std::uint32_t>(config_.peer_id_block, 1);
+  std::vector<server::StoredRoom> stored = services_.store.load();
+  if (!services_.store.error().empty()) {
+    startup_error_ = "cannot read the stored rooms: " + services_.store.error();
+    return;
+  }
+  for (const server::StoredRoom& room : stored) {
+    Result<proto::RoomInfo> restored = registry_.restore(proto::RoomInfo{.id = room.id,
+                                                                          .name = room.name,
+                                                                          .participants = 0,
+                                                                          .capacity = room.capacity,
+                                                                          .locked = !room.password_hash.empty()});
+    if (!restored.ok()) continue;  // a row this version cannot use (say, an old name rule): skipped, kept on disk
+    records_[room.id] = RoomRecord{room.password_hash, room.owner_digest, room.created_at, room.last_used};
+  }
+  if (!allocate_peer_id()) {
+    startup_error_ = "cannot reserve peer ids: " + services_.store.error();
+    return;
+  }
+  first_peer_id_ = next_peer_id_;
+}
 
-void Hub::connect(ConnId conn, std::string_view) { conns_.try_emplace(conn); }
+void Hub::set_time(std::int64_t steady_ms, std::int64_t unix_seconds) {
+  now_ms_ = steady_ms;
+  now_unix_ = unix_seconds;
+}
+
+std::optional<PeerId> Hub::allocate_peer_id() {
+  if (next_peer_id_ == peer_id_end_) {
+    std::optional<std::uint32_t> first = services_.store.reserve_peer_ids(config_.peer_id_block);
+    if (!first) return std::nullopt;
+    next_peer_id_ = *first;
+    peer_id_end_ = *first + config_.peer_id_block;
+  }
+  return next_peer_id_;  // consumed by the caller with ++next_peer_id_ once the join succeeded
+}
+
+std::size_t Hub::held_session_count() const {
+  std::size_t n = 0;
+  for (const auto& [peer, session] : sessions_) n += session.conn ? 0 : 1;
+  return n;
+}
+
+void Hub::connect(ConnId conn, std::string_view address) {
+  auto [it, added] = conns_.try_emplace(conn);
+  if (!added) return;
+  it->second.address = std::string(address);
+  it->second.last_heard_ms = now_ms_;
+  it->second.tokens = config_.message_burst;
+  it->second.refilled_ms = now_ms_;
+}
+
+bool Hub::admit_message(HubOutput& out, ConnId conn, Conn& state) {
+  if (config_.messages_per_second <= 0) return true;
+  const double elapsed_s = static_cast<double>(now_ms_ - state.refilled_ms) / 1000.0;
+  state.refilled_ms = now_ms_;
+  state.tokens = std::min(config_.message_burst, state.tokens + std::max(0.0, elapsed_s) * config_.messages_per_second);
+  if (state.tokens >= 1) {
+    state.tokens -= 1;
+    return true;
+  }
+  // Dropped. One error a second says so; answering every message would amplify the flood.
+  if (state.rate_error_ms < 0 || now_ms_ - state.rate_error_ms >= 1000) {
+    state.rate_error_ms = now_ms_;
+    std::ostringstream limit;
+    limit << config_.messages_per_second;
+    error(out, conn, ErrorCode::RateLimited,
+          "Too many messages: this server accepts " + limit.str() +
+              " a second from one connection. Messages over the limit are dropped.",
+          "");
+  }
+  return false;
+}
 
 HubOutput Hub::on_text(ConnId conn, std::string_view text) {
   HubOutput out;
   auto it = conns_.find(conn);
   if (it == conns_.end()) return out;  // not connected (or already gone): nobody to answer
+  Conn& state = it->second;
+  state.last_heard_ms = now_ms_;
+  if (!admit_message(out, conn, state)) return out;
 
   // The codec has its own fixed cap; the configured one may be tighter.
   if (text.size() > config_.max_message_bytes) {
@@ -246,9 +325,9 @@ HubOutput Hub::on_text(ConnId conn, std::string_view text) {
     return out;
   }
   // Most traffic is signals from our own client, in the encoder's exact shape: decoded directly.
-  if (config_.signal_fast_path && it->second.hello) {
+  if (config_.signal_fast_path && state.hello) {
     if (std::optional<proto::SendSignal> signal = hub_detail::decode_canonical_signal(text)) {
-      return handle(conn, it->second, proto::ClientMessage{std::move(*signal)});
+      return handle(conn, state, proto::ClientMessage{std::move(*signal)});
     }
   }
   proto::Decoded<proto::ClientMessage> decoded = proto::decode_client(text);
@@ -257,33 +336,117 @@ HubOutput Hub::on_text(ConnId conn, std::string_view text) {
     return out;
   }
   const proto::ClientMessage& msg = *decoded.message;
-  if (!it->second.hello && !std::holds_alternative<proto::Hello>(msg)) {
+  if (!state.hello && !std::holds_alternative<proto::Hello>(msg)) {
     error(out, conn, ErrorCode::HelloRequired,
           "Say hello first: the first message must be {\"type\":\"hello\",\"version\":" +
               std::to_string(proto::kVersion) + "}.",
           proto::type_name(msg));
     return out;
   }
-  return handle(conn, it->second, msg);
+  return handle(conn, state, msg);
 }
 
 HubOutput Hub::on_binary(ConnId conn) {
   HubOutput out;
-  if (!conns_.contains(conn)) return out;
+  auto it = conns_.find(conn);
+  if (it == conns_.end()) return out;
+  it->second.last_heard_ms = now_ms_;
+  if (!admit_message(out, conn, it->second)) return out;
   error(out, conn, ErrorCode::BinaryNotSupported, "Binary frames are not part of the protocol; send JSON text.",
         "");
   return out;
 }
 
-HubOutput Hub::disconnect(ConnId conn, Departure) {
+HubOutput Hub::disconnect(ConnId conn, Departure how) {
   HubOutput out;
   auto it = conns_.find(conn);
   if (it == conns_.end()) return out;
-  Conn state = it->second;
+  Conn state = std::move(it->second);
   // Forget the connection first, so the departure notices below cannot be addressed to it.
   conns_.erase(it);
-  leave_room(out, state);
+  if (state.peer == 0) return out;
+  if (how == Departure::Lost && config_.resume_grace_ms > 0) {
+    hold_session(state);
+  } else {
+    end_session(out, state.peer);
+  }
   return out;
+}
+
+void Hub::hold_session(Conn& state) {
+  auto session = sessions_.find(state.peer);
+  state.peer = 0;
+  if (session == sessions_.end()) return;
+  session->second.conn.reset();
+  session->second.lost_ms = now_ms_;
+}
+
+HubOutput Hub::tick() {
+  HubOutput out;
+  // Silent connections are lost: held if in a room, closed either way.
+  for (auto& [conn, state] : conns_) {
+    if (now_ms_ - state.last_heard_ms < config_.heartbeat_timeout_ms) continue;
+    if (state.peer != 0) {
+      if (config_.resume_grace_ms > 0) {
+        hold_session(state);
+      } else {
+        const PeerId peer = state.peer;
+        state.peer = 0;
+        end_session(out, peer);
+      }
+    }
+    state.last_heard_ms = now_ms_;  // closed once, not every tick until the transport is done
+    out.closes.push_back(conn);
+  }
+  std::vector<PeerId> expired;
+  for (const auto& [peer, session] : sessions_) {
+    if (session.overflowed || (!session.conn && now_ms_ - session.lost_ms >= config_.resume_grace_ms)) {
+      expired.push_back(peer);
+    }
+  }
+  for (const PeerId peer : expired) {
+    auto session = sessions_.find(peer);
+    if (session != sessions_.end() && session->second.conn) {
+      // Overflowed while connected (a stuck reader): the connection goes with the session.
+      out.closes.push_back(*session->second.conn);
+      if (auto conn = conns_.find(*session->second.conn); conn != conns_.end()) conn->second.peer = 0;
+    }
+    end_session(out, peer);
+  }
+  // Throttling windows.
+  for (auto it = failures_by_address_.begin(); it != failures_by_address_.end();) {
+    it = recent_failures(it->second) == 0 ? failures_by_address_.erase(it) : std::next(it);
+  }
+  for (auto it = failures_by_room_.begin(); it != failures_by_room_.end();) {
+    it = recent_failures(it->second) == 0 ? failures_by_room_.erase(it) : std::next(it);
+  }
+  // Unused rooms, once a minute.
+  if (config_.room_expiry_seconds > 0 && (last_expiry_check_ms_ < 0 || now_ms_ - last_expiry_check_ms_ >= 60000)) {
+    last_expiry_check_ms_ = now_ms_;
+    std::vector<RoomId> old;
+    for (const auto& [room, record] : records_) {
+      const std::optional<proto::RoomInfo> info = registry_.info(room);
+      if (info && info->participants == 0 && now_unix_ - record.last_used >= config_.room_expiry_seconds) {
+        old.push_back(room);
+      }
+    }
+    for (const RoomId room : old) remove_room(out, room, proto::LeftReason::RoomDeleted);
+  }
+  return out;
+}
+
+std::size_t Hub::recent_failures(std::vector<std::int64_t>& times) const {
+  std::erase_if(times, [&](std::int64_t t) { return now_ms_ - t >= config_.failure_window_ms; });
+  return times.size();
+}
+
+std::optional<std::string> Hub::refuse_names(const proto::CreateRoom& req) const {
+  const std::optional<std::string> name = proto::normalize_room_name(req.name);
+  if (name && proto::utf8_length(*name) > config_.max_room_name_chars) {
+    return "A room name must be 1 to " + std::to_string(config_.max_room_name_chars) +
+           " characters, without control characters.";
+  }
+  return std::nullopt;
 }
 
 HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg) {
@@ -301,90 +464,92 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
     }
     // A repeated hello is harmless: it just gets a fresh room list.
     state.hello = true;
-    reply(out, conn, proto::Welcome{.version = proto::kVersion, .rooms = registry_.list()});
+    reply(out, conn,
+          proto::Welcome{.version = proto::kVersion,
+                         .rooms = registry_.list(),
+                         .limits = proto::Limits{.max_name_chars = config_.max_name_chars,
+                                                 .max_room_name_chars = config_.max_room_name_chars,
+                                                 .max_capacity = config_.max_capacity}});
+
+  } else if (std::holds_alternative<proto::Ping>(msg)) {
+    reply(out, conn, proto::Pong{});
 
   } else if (const auto* create = std::get_if<proto::CreateRoom>(&msg)) {
-    Result<proto::RoomInfo> created = registry_.create(create->name, create->capacity);
-    if (!created.ok()) {
-      error(out, conn, created.error(), create_error_message(created.error(), *create), request);
+    if (std::optional<std::string> refused = refuse_names(*create)) {
+      error(out, conn, ErrorCode::RoomNameInvalid, std::move(*refused), request);
       return out;
     }
-    reply(out, conn, proto::RoomCreated{created.get()});
-    broadcast_room(out, created.get().id);
-
-  } else if (const auto* join = std::get_if<proto::Join>(&msg)) {
-    if (state.peer != 0) {
-      error(out, conn, ErrorCode::AlreadyInRoom, "You are already in a room. Leave it before joining another.",
+    if (create->capacity > config_.max_capacity) {
+      error(out, conn, ErrorCode::CapacityInvalid, create_error_message(ErrorCode::CapacityInvalid, *create, config_.max_capacity),
             request);
       return out;
     }
-    // The id is only consumed on success; ids are never reused either way.
-    const PeerId id = next_peer_id_;
-    const proto::PeerInfo candidate{.id = id, .name = join->name, .mic = join->mic, .camera = join->camera};
-    Result<std::vector<proto::PeerInfo>> joined = registry_.join(join->room, candidate);
-    if (!joined.ok()) {
-      std::string message;
-      switch (joined.error()) {
-        case ErrorCode::NameInvalid:
-          message = "Your name must be 1 to " + std::to_string(proto::kMaxNameChars) +
-                    " characters, without control characters.";
-          break;
-        case ErrorCode::RoomNotFound:
-          message = "That room does not exist (it may have been removed).";
-          break;
-        case ErrorCode::RoomFull: {
-          const proto::RoomInfo info = registry_.info(join->room).value_or(proto::RoomInfo{});
-          message = "Room " + in_quotes(info.name) + " is full (" + std::to_string(info.participants) + "/" +
-                    std::to_string(info.capacity) + ").";
-          break;
-        }
-        case ErrorCode::AlreadyInRoom:
-          message = "You are already in a room. Leave it before joining another.";
-          break;
-        default:
-          message = "Could not join the room.";
-      }
-      error(out, conn, joined.error(), std::move(message), request);
+    if (std::optional<ErrorCode> refused = registry_.check_create(create->name, create->capacity)) {
+      error(out, conn, *refused, create_error_message(*refused, *create, config_.max_capacity), request);
       return out;
     }
-    ++next_peer_id_;
-    state.peer = id;
-    conn_of_peer_[id] = conn;
-    const proto::PeerInfo self = registry_.peer(id).value_or(candidate);  // the registry trimmed the name
-    const proto::RoomInfo room = registry_.info(join->room).value_or(proto::RoomInfo{});
-    reply(out, conn,
-          proto::Joined{.room = room,
-                        .self = self,
-                        .token = make_token_ ? make_token_() : std::string(),
-                        .peers = std::get<0>(std::move(joined.value))});
-    to_room(out, room.id, id, proto::PeerJoined{self});
-    broadcast_room(out, room.id);
+    if (create->password.empty()) {
+      on_create(out, conn, *create, std::string());
+      return out;
+    }
+    if (pending_.size() >= config_.max_password_jobs) {
+      error(out, conn, ErrorCode::ServerBusy, "The server is busy checking passwords. Try again in a moment.", request);
+      return out;
+    }
+    const std::uint64_t job = next_job_id_++;
+    pending_[job] = Pending{conn, *create};
+    out.password_jobs.push_back(PasswordJob{.id = job, .kind = PasswordJob::Kind::Hash, .password = create->password, .hash = {}});
+
+  } else if (const auto* join = std::get_if<proto::Join>(&msg)) {
+    on_join(out, conn, state, *join, false);
+
+  } else if (const auto* resume = std::get_if<proto::Resume>(&msg)) {
+    on_resume(out, conn, state, *resume);
+
+  } else if (const auto* rename = std::get_if<proto::RenameRoom>(&msg)) {
+    on_rename(out, conn, *rename);
+
+  } else if (const auto* del = std::get_if<proto::DeleteRoom>(&msg)) {
+    on_delete(out, conn, *del);
 
   } else if (std::holds_alternative<proto::Leave>(msg)) {
     if (state.peer == 0) {
       error(out, conn, ErrorCode::NotInRoom, "You are not in a room.", request);
       return out;
     }
-    reply(out, conn, proto::Left{});
-    leave_room(out, state);
+    reply(out, conn, proto::Left{proto::LeftReason::Requested});
+    const PeerId peer = state.peer;
+    state.peer = 0;
+    end_session(out, peer);
 
   } else if (const auto* send = std::get_if<proto::SendSignal>(&msg)) {
     if (state.peer == 0) {
       error(out, conn, ErrorCode::NotInRoom, "Join a room before signalling a peer.", request);
       return out;
     }
-    Result<PeerId> to = registry_.route(state.peer, send->signal.peer);
-    auto dest = to.ok() ? conn_of_peer_.find(to.get()) : conn_of_peer_.end();
-    if (!to.ok() || dest == conn_of_peer_.end()) {
-      const ErrorCode code = to.ok() ? ErrorCode::Internal : to.error();
-      error(out, conn, code,
-            code == ErrorCode::NotInRoom ? "Join a room before signalling a peer."
-                                         : "Peer " + std::to_string(send->signal.peer) + " is not in your room.",
+    const proto::Signal& signal = send->signal;
+    const std::size_t size = signal.kind == proto::SignalKind::Candidate
+                                 ? signal.candidate.candidate.size() + signal.candidate.sdp_mid.size()
+                                 : signal.sdp.size();
+    const std::size_t limit =
+        signal.kind == proto::SignalKind::Candidate ? config_.max_candidate_bytes : config_.max_sdp_bytes;
+    if (size > limit) {
+      error(out, conn, ErrorCode::SignalTooLarge,
+            "The " + std::string(proto::to_string(signal.kind)) + " is " + std::to_string(size) +
+                " bytes; this server relays at most " + std::to_string(limit) + ".",
+            request);
+      return out;
+    }
+    Result<PeerId> to = registry_.route(state.peer, signal.peer);
+    if (!to.ok()) {
+      error(out, conn, to.error(),
+            to.error() == ErrorCode::NotInRoom ? "Join a room before signalling a peer."
+                                               : "Peer " + std::to_string(signal.peer) + " is not in your room.",
             request);
       return out;
     }
     // The sender is whoever this connection is, never what it claims.
-    relay(out, dest->second, state.peer, send->signal);
+    relay(out, to.get(), state.peer, signal);
 
   } else if (const auto* media = std::get_if<proto::SetMedia>(&msg)) {
     Result<RoomId> room = state.peer == 0 ? Result<RoomId>{ErrorCode::NotInRoom}
@@ -399,57 +564,408 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
   return out;
 }
 
+void Hub::on_create(HubOutput& out, ConnId conn, const proto::CreateRoom& req, std::string password_hash) {
+  // Checked again: while a password was hashed, someone may have taken the name.
+  Result<proto::RoomInfo> created = registry_.create(req.name, req.capacity, !password_hash.empty());
+  if (!created.ok()) {
+    error(out, conn, created.error(), create_error_message(created.error(), req, config_.max_capacity), "create-room");
+    return;
+  }
+  const proto::RoomInfo& room = created.get();
+  const std::string owner = services_.secrets.random_token();
+  RoomRecord record{std::move(password_hash), services_.secrets.digest(owner), now_unix_, now_unix_};
+  // Durable before it is acknowledged: a room someone was told exists survives a crash.
+  if (!services_.store.put(server::StoredRoom{.id = room.id,
+                                              .name = room.name,
+                                              .capacity = room.capacity,
+                                              .password_hash = record.password_hash,
+                                              .owner_digest = record.owner_digest,
+                                              .created_at = record.created_at,
+                                              .last_used = record.last_used})) {
+    registry_.remove(room.id);
+    error(out, conn, ErrorCode::Internal, "The room could not be saved: " + services_.store.error(), "create-room");
+    return;
+  }
+  records_[room.id] = std::move(record);
+  reply(out, conn, proto::RoomCreated{room, owner});
+  broadcast_room(out, room.id);
+}
+
+void Hub::on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& join, bool password_checked) {
+  constexpr std::string_view request = "join";
+  if (state.peer != 0) {
+    error(out, conn, ErrorCode::AlreadyInRoom, "You are already in a room. Leave it before joining another.",
+          request);
+    return;
+  }
+  const std::optional<std::string> name = proto::normalize_display_name(join.name);
+  if (!name || proto::utf8_length(*name) > config_.max_name_chars) {
+    error(out, conn, ErrorCode::NameInvalid,
+          "Your name must be 1 to " + std::to_string(config_.max_name_chars) +
+              " characters, without control characters.",
+          request);
+    return;
+  }
+  const std::optional<proto::RoomInfo> info = registry_.info(join.room);
+  if (!info) {
+    error(out, conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", request);
+    return;
+  }
+  // The second-tab rule: the same browser joining the same room again replaces its older session.
+  PeerId replaced = 0;
+  if (!join.client.empty()) {
+    for (const auto& [peer, session] : sessions_) {
+      if (session.room == join.room && session.client == join.client) replaced = peer;
+    }
+  }
+  if (info->participants >= info->capacity && replaced == 0) {
+    error(out, conn, ErrorCode::RoomFull,
+          "Room " + in_quotes(info->name) + " is full (" + std::to_string(info->participants) + "/" +
+              std::to_string(info->capacity) + ").",
+          request);
+    return;
+  }
+  if (info->locked && !password_checked) {
+    if (join.password.empty()) {
+      error(out, conn, ErrorCode::PasswordRequired, "Room " + in_quotes(info->name) + " needs a password.", request);
+      return;
+    }
+    auto& by_address = failures_by_address_[state.address];
+    auto& by_room = failures_by_room_[join.room];
+    if (recent_failures(by_address) >= config_.max_failures_per_address ||
+        recent_failures(by_room) >= config_.max_failures_per_room) {
+      error(out, conn, ErrorCode::TooManyAttempts,
+            "Too many wrong passwords. Wait a minute before trying again.", request);
+      return;
+    }
+    if (state.password_job != 0 || pending_.size() >= config_.max_password_jobs) {
+      error(out, conn, ErrorCode::ServerBusy, "The server is busy checking passwords. Try again in a moment.", request);
+      return;
+    }
+    const std::uint64_t job = next_job_id_++;
+    state.password_job = job;
+    pending_[job] = Pending{conn, join};
+    out.password_jobs.push_back(PasswordJob{
+        .id = job, .kind = PasswordJob::Kind::Verify, .password = join.password, .hash = records_[join.room].password_hash});
+    return;
+  }
+  if (replaced != 0) {
+    auto old = sessions_.find(replaced);
+    if (old != sessions_.end() && old->second.conn) {
+      const ConnId old_conn = *old->second.conn;
+      if (auto c = conns_.find(old_conn); c != conns_.end()) c->second.peer = 0;
+      reply(out, old_conn, proto::Left{proto::LeftReason::Replaced});
+    }
+    end_session(out, replaced);
+  }
+  const std::optional<PeerId> id = allocate_peer_id();
+  if (!id) {
+    error(out, conn, ErrorCode::Internal, "The server could not assign you an id: " + services_.store.error(), request);
+    return;
+  }
+  const proto::PeerInfo candidate{.id = *id, .name = *name, .mic = join.mic, .camera = join.camera};
+  Result<std::vector<proto::PeerInfo>> joined = registry_.join(join.room, candidate);
+  if (!joined.ok()) {
+    error(out, conn, joined.error(),
+          joined.error() == ErrorCode::RoomFull ? "Room " + in_quotes(info->name) + " is full." : "Could not join the room.",
+          request);
+    return;
+  }
+  ++next_peer_id_;
+  state.peer = *id;
+  sessions_[*id] = Session{.peer = *id, .room = join.room, .client = join.client, .conn = conn, .lost_ms = 0, .held = {}, .held_bytes = 0, .overflowed = false};
+  touch_room(join.room);
+  const proto::RoomInfo room = registry_.info(join.room).value_or(*info);
+  reply(out, conn,
+        proto::Joined{.room = room,
+                      .self = candidate,
+                      .token = session_token(*id, room.id),
+                      .peers = std::get<0>(std::move(joined.value))});
+  to_room(out, room.id, *id, proto::PeerJoined{candidate, false});
+  broadcast_room(out, room.id);
+}
+
+void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resume& req) {
+  constexpr std::string_view request = "resume";
+  if (state.peer != 0) {
+    error(out, conn, ErrorCode::AlreadyInRoom, "You are already in a room.", request);
+    return;
+  }
+  const auto expired = [&] {
+    error(out, conn, ErrorCode::SessionExpired, "Your earlier session has ended; join the room again.", request);
+  };
+  const std::optional<server::SessionClaims> claims = services_.secrets.verify_session(req.token);
+  if (!claims) return expired();
+  const PeerId peer = claims->peer;
+  const std::string new_token = session_token(peer, claims->room);
+
+  auto session = sessions_.find(peer);
+  if (session != sessions_.end()) {
+    if (session->second.room != claims->room) return expired();
+    // Still attached to an older connection that has not been noticed dead yet: this one wins.
+    if (session->second.conn && *session->second.conn != conn) {
+      const ConnId old_conn = *session->second.conn;
+      if (auto c = conns_.find(old_conn); c != conns_.end()) c->second.peer = 0;
+      out.closes.push_back(old_conn);
+    }
+    session->second.conn = conn;
+    state.peer = peer;
+    const std::optional<proto::PeerInfo> self = registry_.peer(peer);
+    const std::optional<proto::RoomInfo> room = registry_.info(claims->room);
+    std::vector<proto::PeerInfo> peers;
+    for (const PeerId member : registry_.members(claims->room)) {
+      if (member == peer) continue;
+      if (std::optional<proto::PeerInfo> info = registry_.peer(member)) peers.push_back(std::move(*info));
+    }
+    reply(out, conn,
+          proto::Resumed{.room = room.value_or(proto::RoomInfo{}),
+                         .self = self.value_or(proto::PeerInfo{}),
+                         .token = new_token,
+                         .peers = std::move(peers),
+                         .restored = false});
+    // What happened meanwhile, in order.
+    for (auto& text : session->second.held) out.sends.push_back(Outgoing{conn, std::move(text)});
+    session->second.held.clear();
+    session->second.held_bytes = 0;
+    if (self && (self->mic != req.mic || self->camera != req.camera)) {
+      registry_.set_media(peer, req.mic, req.camera);
+      to_room(out, claims->room, peer, proto::PeerMedia{.peer = peer, .mic = req.mic, .camera = req.camera});
+    }
+    return;
+  }
+
+  // Not held here: after a restart, a token from an earlier run brings its session back.
+  if (peer == 0 || peer >= first_peer_id_ || ended_restored_.contains(peer)) return expired();
+  const std::optional<proto::RoomInfo> info = registry_.info(claims->room);
+  if (!info) {
+    error(out, conn, ErrorCode::RoomNotFound, "That room does not exist any more.", request);
+    return;
+  }
+  const std::optional<std::string> name = proto::normalize_display_name(req.name);
+  if (!name || proto::utf8_length(*name) > config_.max_name_chars) {
+    error(out, conn, ErrorCode::NameInvalid,
+          "Your name must be 1 to " + std::to_string(config_.max_name_chars) + " characters.", request);
+    return;
+  }
+  const proto::PeerInfo self{.id = peer, .name = *name, .mic = req.mic, .camera = req.camera};
+  Result<std::vector<proto::PeerInfo>> joined = registry_.join(claims->room, self);
+  if (!joined.ok()) {
+    error(out, conn, joined.error(),
+          joined.error() == ErrorCode::RoomFull ? "Room " + in_quotes(info->name) + " is full." : "Could not rejoin.",
+          request);
+    return;
+  }
+  state.peer = peer;
+  sessions_[peer] = Session{.peer = peer, .room = claims->room, .client = req.client, .conn = conn, .lost_ms = 0, .held = {}, .held_bytes = 0, .overflowed = false};
+  touch_room(claims->room);
+  reply(out, conn,
+        proto::Resumed{.room = registry_.info(claims->room).value_or(*info),
+                       .self = self,
+                       .token = new_token,
+                       .peers = std::get<0>(std::move(joined.value)),
+                       .restored = true});
+  to_room(out, claims->room, peer, proto::PeerJoined{self, true});
+  broadcast_room(out, claims->room);
+}
+
+void Hub::on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req) {
+  constexpr std::string_view request = "rename-room";
+  auto record = records_.find(req.room);
+  if (record == records_.end() || !registry_.info(req.room)) {
+    error(out, conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", request);
+    return;
+  }
+  if (!services_.secrets.digest_matches(req.owner, record->second.owner_digest)) {
+    error(out, conn, ErrorCode::NotOwner, "Only whoever created the room can rename it.", request);
+    return;
+  }
+  const proto::CreateRoom as_create{.name = req.name, .capacity = proto::kDefaultCapacity, .password = {}};
+  if (std::optional<std::string> refused = refuse_names(as_create)) {
+    error(out, conn, ErrorCode::RoomNameInvalid, std::move(*refused), request);
+    return;
+  }
+  const proto::RoomInfo before = *registry_.info(req.room);
+  Result<proto::RoomInfo> renamed = registry_.rename(req.room, req.name);
+  if (!renamed.ok()) {
+    error(out, conn, renamed.error(), create_error_message(renamed.error(), as_create, config_.max_capacity), request);
+    return;
+  }
+  const RoomRecord& r = record->second;
+  if (!services_.store.put(server::StoredRoom{.id = req.room,
+                                              .name = renamed.get().name,
+                                              .capacity = renamed.get().capacity,
+                                              .password_hash = r.password_hash,
+                                              .owner_digest = r.owner_digest,
+                                              .created_at = r.created_at,
+                                              .last_used = r.last_used})) {
+    registry_.rename(req.room, before.name);
+    error(out, conn, ErrorCode::Internal, "The new name could not be saved: " + services_.store.error(), request);
+    return;
+  }
+  broadcast_room(out, req.room);
+}
+
+void Hub::on_delete(HubOutput& out, ConnId conn, const proto::DeleteRoom& req) {
+  constexpr std::string_view request = "delete-room";
+  auto record = records_.find(req.room);
+  if (record == records_.end() || !registry_.info(req.room)) {
+    error(out, conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", request);
+    return;
+  }
+  if (!services_.secrets.digest_matches(req.owner, record->second.owner_digest)) {
+    error(out, conn, ErrorCode::NotOwner, "Only whoever created the room can delete it.", request);
+    return;
+  }
+  if (!services_.store.remove(req.room)) {
+    error(out, conn, ErrorCode::Internal, "The room could not be deleted: " + services_.store.error(), request);
+    return;
+  }
+  remove_room(out, req.room, proto::LeftReason::RoomDeleted);
+}
+
+void Hub::remove_room(HubOutput& out, RoomId room, proto::LeftReason reason) {
+  services_.store.remove(room);  // expiry; a delete has already removed it (removing twice is fine)
+  records_.erase(room);
+  failures_by_room_.erase(room);
+  Result<std::vector<PeerId>> members = registry_.remove(room);
+  if (!members.ok()) return;
+  const auto left = std::make_shared<const std::string>(proto::encode(proto::ServerMessage{proto::Left{reason}}));
+  for (const PeerId peer : members.get()) {
+    auto session = sessions_.find(peer);
+    if (session == sessions_.end()) continue;
+    if (session->second.conn) {
+      if (auto c = conns_.find(*session->second.conn); c != conns_.end()) c->second.peer = 0;
+      out.sends.push_back(Outgoing{*session->second.conn, left});
+    }
+    if (peer < first_peer_id_) ended_restored_.insert(peer);
+    sessions_.erase(session);
+  }
+  broadcast_lobby(out, proto::RoomRemoved{room});
+}
+
+void Hub::end_session(HubOutput& out, PeerId peer) {
+  auto session = sessions_.find(peer);
+  if (session != sessions_.end()) sessions_.erase(session);
+  if (peer < first_peer_id_) ended_restored_.insert(peer);
+  std::optional<RoomId> room = registry_.leave(peer);
+  if (!room) return;
+  touch_room(*room);
+  to_room(out, *room, peer, proto::PeerLeft{peer});
+  broadcast_room(out, *room);
+}
+
+void Hub::touch_room(RoomId room) {
+  auto record = records_.find(room);
+  if (record == records_.end()) return;
+  record->second.last_used = now_unix_;
+  services_.store.touch(room, now_unix_);  // best effort: an old last_used only makes expiry later
+}
+
+std::string Hub::session_token(PeerId peer, RoomId room) const {
+  return services_.secrets.sign_session(server::SessionClaims{.peer = peer, .room = room, .issued_at = now_unix_});
+}
+
+HubOutput Hub::on_password_result(const PasswordResult& result) {
+  HubOutput out;
+  auto it = pending_.find(result.id);
+  if (it == pending_.end()) return out;
+  Pending pending = std::move(it->second);
+  pending_.erase(it);
+  auto conn = conns_.find(pending.conn);
+  if (conn == conns_.end()) return out;  // gone meanwhile: nobody to answer
+  Conn& state = conn->second;
+  if (const auto* create = std::get_if<proto::CreateRoom>(&pending.request)) {
+    if (!result.ok) {
+      error(out, pending.conn, ErrorCode::Internal, "The password could not be stored: " + result.error, "create-room");
+      return out;
+    }
+    on_create(out, pending.conn, *create, result.hash);
+    return out;
+  }
+  const auto& join = std::get<proto::Join>(pending.request);
+  if (state.password_job == result.id) state.password_job = 0;
+  if (!result.ok) {
+    if (!result.error.empty()) {
+      error(out, pending.conn, ErrorCode::Internal, "The password could not be checked: " + result.error, "join");
+      return out;
+    }
+    failures_by_address_[state.address].push_back(now_ms_);
+    failures_by_room_[join.room].push_back(now_ms_);
+    error(out, pending.conn, ErrorCode::PasswordWrong, "Wrong password.", "join");
+    return out;
+  }
+  // The room may have changed meanwhile (deleted, recreated with another password): check again.
+  auto record = records_.find(join.room);
+  if (record == records_.end()) {
+    error(out, pending.conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", "join");
+    return out;
+  }
+  on_join(out, pending.conn, state, join, true);
+  return out;
+}
+
 void Hub::reply(HubOutput& out, ConnId conn, const proto::ServerMessage& msg) {
   out.sends.push_back(Outgoing{conn, serialize(msg)});
 }
 
-void Hub::relay(HubOutput& out, ConnId to, PeerId from, const proto::Signal& signal) {
+void Hub::to_peer(HubOutput& out, PeerId peer, std::shared_ptr<const std::string> text) {
+  auto session = sessions_.find(peer);
+  if (session == sessions_.end()) return;
+  Session& s = session->second;
+  if (s.conn) {
+    out.sends.push_back(Outgoing{*s.conn, std::move(text)});
+    return;
+  }
+  if (s.overflowed) return;
+  // Held: kept in order for the resume, within bounds.
+  if (s.held.size() >= config_.max_held_messages || s.held_bytes + text->size() > config_.max_held_bytes) {
+    s.overflowed = true;
+    s.held.clear();
+    s.held_bytes = 0;
+    return;
+  }
+  s.held_bytes += text->size();
+  s.held.push_back(std::move(text));
+}
+
+void Hub::relay(HubOutput& out, PeerId to, PeerId from, const proto::Signal& signal) {
   if (config_.signal_fast_path) {
     if (std::optional<std::string> text = hub_detail::encode_relayed_signal(from, signal)) {
-      out.sends.push_back(Outgoing{to, std::make_shared<const std::string>(std::move(*text))});
+      to_peer(out, to, std::make_shared<const std::string>(std::move(*text)));
       return;
     }
   }
   proto::RelayedSignal relayed{signal};
   relayed.signal.peer = from;
-  reply(out, to, relayed);
+  to_peer(out, to, serialize(relayed));
 }
 
 void Hub::error(HubOutput& out, ConnId conn, ErrorCode code, std::string message, std::string_view request) {
   reply(out, conn, proto::Error{.code = code, .message = std::move(message), .request = std::string(request)});
 }
 
-void Hub::broadcast_room(HubOutput& out, RoomId room) {
-  std::optional<proto::RoomInfo> info = registry_.info(room);
-  if (!info) return;
+void Hub::broadcast_lobby(HubOutput& out, const proto::ServerMessage& msg) {
   std::shared_ptr<const std::string> text;  // serialized once, only if someone is listening
   for (const auto& [conn, state] : conns_) {
     if (!state.hello) continue;
-    if (!text) text = serialize(proto::RoomUpdated{*info});
+    if (!text) text = serialize(msg);
     out.sends.push_back(Outgoing{conn, text});
   }
+}
+
+void Hub::broadcast_room(HubOutput& out, RoomId room) {
+  std::optional<proto::RoomInfo> info = registry_.info(room);
+  if (!info) return;
+  broadcast_lobby(out, proto::RoomUpdated{*info});
 }
 
 void Hub::to_room(HubOutput& out, RoomId room, PeerId except, const proto::ServerMessage& msg) {
   std::shared_ptr<const std::string> text;
   for (const PeerId member : registry_.members(room)) {
     if (member == except) continue;
-    auto dest = conn_of_peer_.find(member);
-    if (dest == conn_of_peer_.end()) continue;
     if (!text) text = serialize(msg);
-    out.sends.push_back(Outgoing{dest->second, text});
+    to_peer(out, member, text);
   }
-}
-
-void Hub::leave_room(HubOutput& out, Conn& state) {
-  if (state.peer == 0) return;
-  const PeerId peer = state.peer;
-  state.peer = 0;
-  conn_of_peer_.erase(peer);
-  std::optional<RoomId> room = registry_.leave(peer);
-  if (!room) return;
-  to_room(out, *room, peer, proto::PeerLeft{peer});
-  broadcast_room(out, *room);
 }
 
 }  // namespace moim

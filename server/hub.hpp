@@ -4,8 +4,11 @@
 // connections to close, so tests and fuzzers drive it without sockets.
 #pragma once
 
+#include "password_pool.hpp"
 #include "protocol.hpp"
 #include "room_registry.hpp"
+#include "room_store.hpp"
+#include "secrets.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -14,6 +17,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
+#include <variant>
 #include <vector>
 
 namespace moim {
@@ -29,6 +34,7 @@ struct Outgoing {
 struct HubOutput {
   std::vector<Outgoing> sends;
   std::vector<ConnId> closes;  // connections the transport must close after flushing their sends
+  std::vector<server::PasswordJob> password_jobs;  // to run off the network thread (PasswordPool)
 };
 
 struct HubConfig {
@@ -38,7 +44,41 @@ struct HubConfig {
   // codec below instead of the general one (JSON DOM in, JSON DOM out), which was about a third of
   // the server's time when relaying. Same bytes out either way; tests turn it off to compare.
   bool signal_fast_path = true;
+
+  // ---- staying in the call (PROTOCOL.md "Heartbeats", "Resume") ----
+  // A connection that sends nothing (clients ping every 2 s) for this long is lost.
+  std::int64_t heartbeat_timeout_ms = 8000;
+  // A lost session is held this long for a resume: the others see nothing unless it runs out.
+  std::int64_t resume_grace_ms = 20000;
+  // What is kept for a held session (relayed signals, room events); past this it ends at once.
+  std::size_t max_held_messages = 512;
+  std::size_t max_held_bytes = 1 << 20;
+
+  // ---- limits (each has a server flag) ----
+  double messages_per_second = 50;  // per connection, refilled continuously; 0 = no limit
+  double message_burst = 200;       // the bucket's size
+  std::size_t max_sdp_bytes = 32 * 1024;
+  std::size_t max_candidate_bytes = 1024;
+  std::uint32_t max_name_chars = proto::kMaxNameChars;            // at most the protocol's
+  std::uint32_t max_room_name_chars = proto::kMaxRoomNameChars;   // at most the protocol's
+  std::uint32_t max_capacity = proto::kMaxCapacity;               // at most the protocol's
+
+  // ---- rooms that last ----
+  std::int64_t room_expiry_seconds = 30 * 24 * 3600;  // unused (empty) this long: removed; 0 = never
+
+  // ---- passwords ----
+  std::size_t max_password_jobs = 64;           // hashes + checks waiting or running, server-wide
+  std::size_t max_failures_per_address = 5;     // wrong passwords per address per window
+  std::size_t max_failures_per_room = 20;       // wrong passwords per room per window
+  std::int64_t failure_window_ms = 60000;
+
+  std::uint32_t peer_id_block = 4096;  // peer ids reserved from the store at a time
 };
+
+// Argon2id work the hub asks the transport to run off the network thread; results come back through
+// Hub::on_password_result with the same id.
+using server::PasswordJob;
+using server::PasswordResult;
 
 namespace hub_detail {
 // A client "signal" exactly as proto::encode writes it (keys in its order, no white space), with
@@ -50,10 +90,23 @@ std::optional<proto::SendSignal> decode_canonical_signal(std::string_view text);
 std::optional<std::string> encode_relayed_signal(proto::PeerId from, const proto::Signal& signal);
 }  // namespace hub_detail
 
+// Everything the hub needs that is not its own state: where rooms are kept, and the server's key.
+struct HubServices {
+  server::RoomStore& store;
+  const server::Secrets& secrets;
+};
+
 class Hub {
  public:
-  using TokenSource = std::function<std::string()>;
-  Hub(HubConfig config, TokenSource make_token);
+  // Loads the stored rooms (expired ones are dropped at the first tick). A store that cannot be read
+  // leaves startup_error() set; the server refuses to start then.
+  Hub(HubConfig config, HubServices services);
+
+  const std::string& startup_error() const { return startup_error_; }
+
+  // The time, set by the transport before each call (tests set it by hand): a steady clock for
+  // timeouts and the wall clock (unix seconds) for what is stored.
+  void set_time(std::int64_t steady_ms, std::int64_t unix_seconds);
 
   // A connection opened from `address` (the client's IP, for per-address limits). Nothing is sent
   // until it says hello.
@@ -67,30 +120,98 @@ class Hub {
   enum class Departure { Closed, Lost };
   // The connection is gone: leave its room (now or after the grace window) and tell the others.
   HubOutput disconnect(ConnId conn, Departure how = Departure::Closed);
+  // Called about once a second: silent connections are lost, held sessions past the grace window
+  // end, unused rooms expire.
+  HubOutput tick();
+  // A password job finished (on any thread; the transport brings the result back to this one).
+  HubOutput on_password_result(const PasswordResult& result);
 
   const RoomRegistry& registry() const { return registry_; }
   std::size_t connection_count() const { return conns_.size(); }
+  std::size_t held_session_count() const;
+  std::size_t pending_password_jobs() const { return pending_.size(); }
 
  private:
   struct Conn {
     bool hello = false;
     proto::PeerId peer = 0;  // 0 = not in a room
+    std::string address;
+    std::int64_t last_heard_ms = 0;
+    double tokens = 0;               // rate limit bucket
+    std::int64_t refilled_ms = 0;
+    std::int64_t rate_error_ms = -1; // last rate-limited error sent (one a second at most)
+    std::uint64_t password_job = 0;  // a password check in flight for this connection
+  };
+  // One participant's place in a room. It outlives its connection for the grace window.
+  struct Session {
+    proto::PeerId peer = 0;
+    proto::RoomId room = 0;
+    std::string client;  // the browser's id (second-tab rule)
+    std::optional<ConnId> conn;  // none = held: the connection was lost
+    std::int64_t lost_ms = 0;
+    std::vector<std::shared_ptr<const std::string>> held;
+    std::size_t held_bytes = 0;
+    bool overflowed = false;  // too much held: ends at the next tick
+  };
+  // A stored room's secrets (the registry holds what everyone sees).
+  struct RoomRecord {
+    std::string password_hash;
+    std::string owner_digest;
+    std::int64_t created_at = 0;
+    std::int64_t last_used = 0;
+  };
+  // What waits for a password job.
+  struct Pending {
+    ConnId conn = 0;
+    std::variant<proto::CreateRoom, proto::Join> request;
   };
 
   HubOutput handle(ConnId conn, Conn& state, const proto::ClientMessage& msg);
+  void on_create(HubOutput& out, ConnId conn, const proto::CreateRoom& req, std::string password_hash);
+  void on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& req, bool password_checked);
+  void on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resume& req);
+  void on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req);
+  void on_delete(HubOutput& out, ConnId conn, const proto::DeleteRoom& req);
+  bool admit_message(HubOutput& out, ConnId conn, Conn& state);  // the rate limit
+  std::optional<std::string> refuse_names(const proto::CreateRoom& req) const;
+
   void reply(HubOutput& out, ConnId conn, const proto::ServerMessage& msg);
   void error(HubOutput& out, ConnId conn, proto::ErrorCode code, std::string message, std::string_view request);
   void broadcast_room(HubOutput& out, proto::RoomId room);  // room-updated to every lobby connection
+  void broadcast_lobby(HubOutput& out, const proto::ServerMessage& msg);
   void to_room(HubOutput& out, proto::RoomId room, proto::PeerId except, const proto::ServerMessage& msg);
-  void relay(HubOutput& out, ConnId to, proto::PeerId from, const proto::Signal& signal);
-  void leave_room(HubOutput& out, Conn& state);
+  void to_peer(HubOutput& out, proto::PeerId peer, std::shared_ptr<const std::string> text);
+  void relay(HubOutput& out, proto::PeerId to, proto::PeerId from, const proto::Signal& signal);
+  // Ends a session: leaves the registry and tells the room (unless the room itself is going away).
+  void end_session(HubOutput& out, proto::PeerId peer);
+  // The connection lost its session's attention: hold the session for the grace window.
+  void hold_session(Conn& state);
+  std::optional<proto::PeerId> allocate_peer_id();
+  std::string session_token(proto::PeerId peer, proto::RoomId room) const;
+  void touch_room(proto::RoomId room);
+  std::size_t recent_failures(std::vector<std::int64_t>& times) const;
+  void remove_room(HubOutput& out, proto::RoomId room, proto::LeftReason reason);
 
   HubConfig config_;
-  TokenSource make_token_;
+  HubServices services_;
   RoomRegistry registry_;
+  std::string startup_error_;
+  std::int64_t now_ms_ = 0;
+  std::int64_t now_unix_ = 0;
+  std::int64_t last_expiry_check_ms_ = -1;
   std::unordered_map<ConnId, Conn> conns_;
-  std::unordered_map<proto::PeerId, ConnId> conn_of_peer_;
-  proto::PeerId next_peer_id_ = 1;
+  std::unordered_map<proto::PeerId, Session> sessions_;
+  std::unordered_map<proto::RoomId, RoomRecord> records_;
+  std::unordered_map<std::uint64_t, Pending> pending_;
+  std::uint64_t next_job_id_ = 1;
+  std::unordered_map<std::string, std::vector<std::int64_t>> failures_by_address_;
+  std::unordered_map<proto::RoomId, std::vector<std::int64_t>> failures_by_room_;
+  // Peer ids come from the store in blocks so they never repeat, even across restarts. Ids below
+  // first_peer_id_ were handed out by an earlier run: only those can be restored from a token.
+  proto::PeerId first_peer_id_ = 0;
+  proto::PeerId next_peer_id_ = 0;
+  proto::PeerId peer_id_end_ = 0;
+  std::unordered_set<proto::PeerId> ended_restored_;  // restored this run and ended again
 };
 
 }  // namespace moim

@@ -66,7 +66,11 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   try {
-    std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
+    if (ctx_.tls) {
+      std::make_shared<DetectSession>(std::move(socket), ctx_)->run();  // https, or a redirect to it
+    } else {
+      std::make_shared<HttpSession>(beast::tcp_stream(std::move(socket)), beast::flat_buffer(), ctx_)->run();
+    }
   } catch (const std::exception& e) {
     log_error(std::string("could not start an HTTP session: ") + e.what());
   }

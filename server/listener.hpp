@@ -1,4 +1,4 @@
-// Accepts TCP connections and starts an HttpSession on each.
+// Accepts TCP connections and starts an HttpSession on each (a DetectSession when TLS is on).
 #pragma once
 
 #include "server_context.hpp"

@@ -4,7 +4,12 @@
 #include "listener.hpp"
 #include "log.hpp"
 #include "server_context.hpp"
-#include "session_token.hpp"
+#include "tls.hpp"
+#include "hub_clock.hpp"
+#include "password_pool.hpp"
+#include "room_store.hpp"
+#include "secrets.hpp"
+#include "sqlite_room_store.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -19,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -33,18 +39,58 @@ struct Options {
   std::filesystem::path root = "web";
   bool root_given = false;
   bool help = false;
+  // Transport: TLS and WebSocket admission (tls.hpp, admission.hpp).
+  std::filesystem::path cert, key;           // both or neither
+  std::vector<std::string> allowed_origins;  // canonical, see OriginPolicy::canonical_allowed
+  std::size_t max_connections_per_address = moim::server::AddressLimiter::kDefaultLimit;
+  // Rooms, sessions and limits (hub.hpp's HubConfig; PROTOCOL.md).
+  std::filesystem::path data_dir = "moim-data";  // "" = nothing persisted
+  moim::HubConfig hub;
+  unsigned password_threads = 0;  // 0 = one per core
 };
 
 constexpr std::string_view kUsage =
-    "Usage: moim-server [--port N] [--address A] [--root DIR] [--help]\n"
+    "Usage: moim-server [--port N] [--address A] [--root DIR] [--cert FILE --key FILE]\n"
+    "                   [--allow-origin ORIGIN]... [--max-connections-per-address N]\n"
+    "                   [--data-dir DIR] [session and limit flags below] [--help]\n"
     "\n"
     "  --port N      TCP port to listen on, 0-65535 (default 8080; 0 picks a free port)\n"
     "  --address A   IPv4 or IPv6 address to bind (default 0.0.0.0)\n"
     "  --root DIR    folder of static files for the web client (default ./web, relative to the\n"
     "                current directory); GET / serves DIR/index.html\n"
+    "  --cert FILE   TLS certificate chain (PEM, server certificate first); needs --key. The port\n"
+    "                then serves https and wss only (TLS 1.2 or later); a plain http request on it\n"
+    "                gets a 307 redirect to https\n"
+    "  --key FILE    private key (PEM) of --cert; needs --cert\n"
+    "  --allow-origin ORIGIN\n"
+    "                also accept WebSocket upgrades from pages of ORIGIN, written scheme://host[:port]\n"
+    "                (http or https, e.g. https://moim.example:8443); repeatable; * accepts any\n"
+    "                origin. Without it only the server's own origin is accepted (the Origin's\n"
+    "                host:port must be the request's Host; https with TLS, else http). Requests\n"
+    "                without an Origin header (non-browser clients) are always accepted. Refused\n"
+    "                upgrades get HTTP 403\n"
+    "  --max-connections-per-address N\n"
+    "                at most N WebSocket connections at once from one IP address (default 32;\n"
+    "                0 = no limit); more get HTTP 429\n"
+    "  --data-dir DIR  where rooms and the server's key are kept (SQLite, default ./moim-data,\n"
+    "                created if missing; one server per folder). --data-dir '' keeps nothing:\n"
+    "                rooms are lost at exit and session tokens do not survive a restart\n"
+    "  --heartbeat-timeout S   a connection silent this long is lost (default 8; clients ping every 2 s)\n"
+    "  --resume-grace S        a lost participant keeps its place this long to resume (default 20;\n"
+    "                0 = leave at once)\n"
+    "  --room-expiry-days D    rooms nobody used for D days are removed (default 30; 0 = never)\n"
+    "  --max-message-bytes N   largest client message (default 65536, at most 65536)\n"
+    "  --max-messages-per-second R   per connection, with bursts up to 4 R (default 50; 0 = no limit)\n"
+    "  --max-rooms N           rooms on this server (default 10000)\n"
+    "  --max-name-chars N      longest display name (default and most 32)\n"
+    "  --max-room-name-chars N longest room name (default and most 48)\n"
+    "  --max-capacity N        largest room capacity a creator may choose, 2-8 (default 8)\n"
+    "  --max-sdp-bytes N       largest offer/answer relayed (default 32768)\n"
+    "  --password-threads N    threads hashing room passwords (argon2id, 64 MiB each; default: one\n"
+    "                per core)\n"
     "  --help        show this text\n"
     "\n"
-    "The WebSocket signaling endpoint is ws://HOST:PORT/ws.\n";
+    "The WebSocket signaling endpoint is ws://HOST:PORT/ws (wss:// with --cert/--key).\n";
 
 struct UsageError {
   std::string message;
@@ -59,6 +105,21 @@ std::optional<unsigned short> parse_port(std::string_view text) {
   }
   if (value > 65535) return std::nullopt;
   return static_cast<unsigned short>(value);
+}
+
+// A whole number in [min, max] for flag `name`, or a usage error saying so.
+std::size_t number(std::string_view name, std::string_view text, std::size_t min, std::size_t max) {
+  std::size_t value = 0;
+  bool ok = !text.empty() && text.size() <= 9;
+  for (char c : text) {
+    if (c < '0' || c > '9') ok = false;
+    else value = value * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (!ok || value < min || value > max) {
+    throw UsageError{"invalid " + std::string(name) + " '" + std::string(text) + "': expected a number from " +
+                     std::to_string(min) + " to " + std::to_string(max)};
+  }
+  return value;
 }
 
 // Accepts "--flag value" and "--flag=value".
@@ -96,9 +157,56 @@ Options parse_options(int argc, char** argv) {
       if (text.empty()) throw UsageError{"--root needs a folder"};
       options.root = std::filesystem::path(text);
       options.root_given = true;
+    } else if (name == "--cert" || name == "--key") {
+      const std::string_view text = take_value();
+      if (text.empty()) throw UsageError{std::string(name) + " needs a file"};
+      (name == "--cert" ? options.cert : options.key) = std::filesystem::path(text);
+    } else if (name == "--allow-origin") {
+      const std::string_view text = take_value();
+      std::optional<std::string> origin = moim::server::OriginPolicy::canonical_allowed(text);
+      if (!origin) {
+        throw UsageError{"invalid --allow-origin '" + std::string(text) +
+                         "': expected *, or scheme://host[:port] with scheme http or https and no path"};
+      }
+      options.allowed_origins.push_back(std::move(*origin));
+    } else if (name == "--max-connections-per-address") {
+      const std::string text(take_value());
+      const bool digits = !text.empty() && text.size() <= 7 && text.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoul(text) > 1000000) {
+        throw UsageError{"invalid --max-connections-per-address '" + text + "': expected a number from 0 to 1000000"};
+      }
+      options.max_connections_per_address = std::stoul(text);
+    } else if (name == "--data-dir") {
+      options.data_dir = std::filesystem::path(take_value());
+    } else if (name == "--heartbeat-timeout") {
+      options.hub.heartbeat_timeout_ms = 1000 * number(name, take_value(), 1, 3600);
+    } else if (name == "--resume-grace") {
+      options.hub.resume_grace_ms = 1000 * number(name, take_value(), 0, 3600);
+    } else if (name == "--room-expiry-days") {
+      options.hub.room_expiry_seconds = 86400 * number(name, take_value(), 0, 36500);
+    } else if (name == "--max-message-bytes") {
+      options.hub.max_message_bytes = number(name, take_value(), 64, moim::proto::kMaxMessageBytes);
+    } else if (name == "--max-messages-per-second") {
+      options.hub.messages_per_second = static_cast<double>(number(name, take_value(), 0, 1000000));
+      options.hub.message_burst = 4 * options.hub.messages_per_second;
+    } else if (name == "--max-rooms") {
+      options.hub.registry.max_rooms = number(name, take_value(), 1, 1000000);
+    } else if (name == "--max-name-chars") {
+      options.hub.max_name_chars = number(name, take_value(), 1, moim::proto::kMaxNameChars);
+    } else if (name == "--max-room-name-chars") {
+      options.hub.max_room_name_chars = number(name, take_value(), 1, moim::proto::kMaxRoomNameChars);
+    } else if (name == "--max-capacity") {
+      options.hub.max_capacity = number(name, take_value(), moim::proto::kMinCapacity, moim::proto::kMaxCapacity);
+    } else if (name == "--max-sdp-bytes") {
+      options.hub.max_sdp_bytes = number(name, take_value(), 1024, moim::proto::kMaxMessageBytes);
+    } else if (name == "--password-threads") {
+      options.password_threads = number(name, take_value(), 1, 64);
     } else {
       throw UsageError{"unknown argument '" + std::string(arg) + "'"};
     }
+  }
+  if (options.cert.empty() != options.key.empty()) {
+    throw UsageError{"--cert and --key go together: give both or neither"};
   }
   return options;
 }
@@ -121,15 +229,66 @@ int run(const Options& options) {
                            "' not found: HTTP requests will get 404 (use --root DIR)");
   }
 
+  // TLS: a certificate or key that cannot be used stops the server before it listens.
+  std::shared_ptr<asio::ssl::context> tls;
+  if (!options.cert.empty()) {
+    moim::server::TlsContextResult loaded = moim::server::make_tls_context(options.cert, options.key);
+    if (!loaded.context) {
+      std::cerr << "moim-server: cannot use TLS: " << loaded.error << "\n";
+      return kExitUsage;
+    }
+    tls = std::move(loaded.context);
+  }
+
   // The context outlives the io_context: handlers destroyed with the io_context may own sessions.
-  moim::server::ServerContext ctx(moim::HubConfig{}, &moim::server::make_session_token, options.root);
+  // Rooms and the key: the store first, so its folder lock also guards creating the key.
+  std::unique_ptr<moim::server::RoomStore> store;
+  std::string error;
+  if (options.data_dir.empty()) {
+    store = std::make_unique<moim::server::MemoryRoomStore>();
+    moim::server::log_warn("no --data-dir: rooms are kept in memory only");
+  } else {
+    store = moim::server::SqliteRoomStore::open(options.data_dir, error);
+    if (!store) {
+      std::cerr << "moim-server: " << error << "\n";
+      return 1;
+    }
+  }
+  std::unique_ptr<moim::server::Secrets> secrets = moim::server::Secrets::open(options.data_dir, error);
+  if (!secrets) {
+    std::cerr << "moim-server: " << error << "\n";
+    return 1;
+  }
+  moim::server::ServerContext ctx(options.hub, moim::HubServices{*store, *secrets}, options.root);
+  if (!ctx.hub.startup_error().empty()) {
+    std::cerr << "moim-server: " << ctx.hub.startup_error() << "\n";
+    return 1;
+  }
+  if (!options.data_dir.empty()) {
+    moim::server::log_info(std::to_string(ctx.hub.registry().room_count()) + " rooms loaded from '" +
+                           options.data_dir.string() + "'");
+  }
   for (const std::string& warning : ctx.site_warnings) moim::server::log_warn("static files: " + warning);
   if (root_exists) {
     moim::server::log_info("serving " + std::to_string(ctx.site.file_count()) + " files (" +
                            std::to_string((ctx.site.total_bytes() + 1023) / 1024) + " KiB with their .br/.gz forms) from '" +
                            options.root.string() + "', held in memory");
   }
+  // Transport settings (TLS, WebSocket admission).
+  ctx.tls = tls;
+  ctx.origins = moim::server::OriginPolicy(options.allowed_origins);
+  ctx.per_address.set_limit(options.max_connections_per_address);
+
   asio::io_context ioc{1};
+  // Declared after ioc: destroyed (workers joined) first, so no result is posted to a dead context.
+  moim::server::PasswordPool passwords(options.password_threads, options.hub.max_password_jobs,
+                                       [&ioc, &ctx](moim::server::PasswordResult result) {
+                                         moim::server::post_password_result(ioc, ctx, std::move(result));
+                                       });
+  ctx.connections.run_password_jobs = [&](const std::vector<moim::server::PasswordJob>& jobs) {
+    moim::server::run_password_jobs(ioc, ctx, passwords, jobs);
+  };
+  moim::server::start_hub_clock(ioc, ctx);
 
   auto listener = std::make_shared<moim::server::Listener>(ioc, ctx);
   const tcp::endpoint endpoint(options.address, options.port);
@@ -148,8 +307,8 @@ int run(const Options& options) {
     ioc.stop();
   });
 
-  std::cout << "Moim server listening on http://" << display_host(options.address) << ":" << listener->port()
-            << std::endl;
+  std::cout << "Moim server listening on " << (tls ? "https" : "http") << "://" << display_host(options.address) << ":"
+            << listener->port() << std::endl;
 
   // A handler that throws must not take the server down: log and keep serving.
   for (;;) {

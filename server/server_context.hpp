@@ -2,19 +2,25 @@
 // from the io_context's one thread, so nothing here is locked.
 #pragma once
 
+#include "admission.hpp"
 #include "connection_registry.hpp"
 #include "hub.hpp"
 #include "static_files.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <utility>
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace moim::server {
 
 struct ServerContext {
   // Reads the whole static folder into memory (StaticSite::load); its problems go to `site_warnings`.
-  ServerContext(HubConfig config, Hub::TokenSource make_token, std::filesystem::path root)
-      : hub(std::move(config), std::move(make_token)),
+  ServerContext(HubConfig config, HubServices services, std::filesystem::path root)
+      : hub(std::move(config), services),
         doc_root(std::move(root)),
         site(StaticSite::load(doc_root, &site_warnings)) {}
 
@@ -24,6 +30,11 @@ struct ServerContext {
   std::vector<std::string> site_warnings;
   StaticSite site;                 // doc_root's files, held in memory (never changes while serving)
   ConnId next_conn_id = 1;         // never reused during the process's life
+
+  // Transport (set by main before the listener starts; see tls.hpp and admission.hpp).
+  std::shared_ptr<boost::asio::ssl::context> tls;  // --cert/--key; null: plain http and ws only
+  OriginPolicy origins;                            // --allow-origin, checked on the WebSocket upgrade
+  AddressLimiter per_address;                      // --max-connections-per-address
   bool keep_alive_running = false; // the keep-alive sweep (websocket_session.cpp) has been started
 };
 

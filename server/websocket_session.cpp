@@ -1,5 +1,7 @@
 #include "websocket_session.hpp"
 
+#include "hub_clock.hpp"
+
 #include "log.hpp"
 
 #include <boost/asio/error.hpp>
@@ -96,7 +98,8 @@ void FrameTracker::end_frame() {
 
 // ---- SessionSocket ------------------------------------------------------------------------------
 
-void SessionSocket::queue_beast_write(std::unique_ptr<Completion> completion, std::size_t size) {
+template <class Transport>
+void SessionSocket<Transport>::queue_beast_write(std::unique_ptr<Completion> completion, std::size_t size) {
   // Beast serializes its writes; a second one before the first completed would be a bug.
   beast_write_ = std::move(completion);
   beast_write_bytes_ = size;
@@ -104,7 +107,8 @@ void SessionSocket::queue_beast_write(std::unique_ptr<Completion> completion, st
   if (!writing_) start_write();
 }
 
-void SessionSocket::queue_text(std::string_view payload) {
+template <class Transport>
+void SessionSocket<Transport>::queue_text(std::string_view payload) {
   unsigned char header[10];
   std::size_t n = 0;
   header[n++] = 0x81;  // FIN, text
@@ -127,18 +131,21 @@ void SessionSocket::queue_text(std::string_view payload) {
   if (!writing_) start_write();
 }
 
-void SessionSocket::queue_ping() {
+template <class Transport>
+void SessionSocket<Transport>::queue_ping() {
   control_.out.append("\x89\x00", 2);  // FIN, ping, no payload (as Beast's keep-alive ping)
   if (!writing_) start_write();
 }
 
-void SessionSocket::drop_unsent_data() {
+template <class Transport>
+void SessionSocket<Transport>::drop_unsent_data() {
   data_.out.clear();
   out_messages_ = 0;
   out_payload_ = 0;
 }
 
-void SessionSocket::start_write() {
+template <class Transport>
+void SessionSocket<Transport>::start_write() {
   writing_ = true;
   control_.wire.swap(control_.out);
   data_.wire.swap(data_.out);
@@ -152,7 +159,8 @@ void SessionSocket::start_write() {
   });
 }
 
-void SessionSocket::on_written(beast::error_code ec) {
+template <class Transport>
+void SessionSocket<Transport>::on_written(beast::error_code ec) {
   writing_ = false;
   wire_messages_ = wire_payload_ = 0;
   control_.wire.clear();
@@ -182,19 +190,31 @@ void SessionSocket::on_written(beast::error_code ec) {
   if (!writing_) owner_.on_flushed();
 }
 
-void teardown(beast::role_type role, SessionSocket& socket, beast::error_code& ec) {
+void teardown(beast::role_type role, SessionSocket<asio::ip::tcp::socket>& socket, beast::error_code& ec) {
   websocket::teardown(role, socket.next_layer(), ec);
+}
+
+void teardown(beast::role_type, SessionSocket<TlsStream>& socket, beast::error_code& ec) {
+  socket.next_layer().shutdown(ec);
+  ec = {};  // as async_teardown: the WebSocket close handshake is what counts
 }
 
 // ---- WebSocketSession ---------------------------------------------------------------------------
 
-WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ServerContext& ctx)
-    : ws_(stream.release_socket(), *this), ctx_(ctx) {}
+template <class Transport>
+BasicWebSocketSession<Transport>::BasicWebSocketSession(Transport transport, ServerContext& ctx,
+                                                        AddressLimiter::Slot slot)
+    : ws_(std::move(transport), *this), ctx_(ctx), slot_(std::move(slot)) {
+  // The TLS stream's tcp_stream timed HttpSession's reads and writes; from here on Beast's handshake
+  // timeout, the keep-alive sweep and the close timer do that.
+  if constexpr (!SessionSocket<Transport>::kPlain) beast::get_lowest_layer(socket().next_layer()).expires_never();
+}
 
-void WebSocketSession::run(http::request<http::string_body> upgrade_request) {
+template <class Transport>
+void BasicWebSocketSession<Transport>::run(http::request<http::string_body> upgrade_request) {
   // Signaling is latency-bound and every frame is written in one go: no Nagle delay.
   beast::error_code ignored;
-  socket().next_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket().tcp_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
   // Beast times the handshakes (opening and closing); idle connections are the keep-alive sweep's.
   websocket::stream_base::timeout timeout{};
   timeout.handshake_timeout = kHandshakeTimeout;
@@ -204,11 +224,13 @@ void WebSocketSession::run(http::request<http::string_body> upgrade_request) {
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, "moim"); }));
   ws_.read_message_max(kMaxIncomingMessageBytes);
-  ws_.async_accept(upgrade_request, beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+  ws_.async_accept(upgrade_request, beast::bind_front_handler(&BasicWebSocketSession::on_accept, shared_from_this()));
 }
 
+template <class Transport>
 template <class F>
-HubOutput WebSocketSession::call_hub(F&& call) {
+HubOutput BasicWebSocketSession<Transport>::call_hub(F&& call) {
+  set_hub_time(ctx_.hub);
   try {
     return call();
   } catch (const std::exception& e) {
@@ -220,7 +242,8 @@ HubOutput WebSocketSession::call_hub(F&& call) {
   return {};
 }
 
-void WebSocketSession::on_accept(beast::error_code ec) {
+template <class Transport>
+void BasicWebSocketSession<Transport>::on_accept(beast::error_code ec) {
   if (ec) return;  // failed handshake: never reached the hub
   if (!ctx_.keep_alive_running) {
     ctx_.keep_alive_running = true;
@@ -230,7 +253,7 @@ void WebSocketSession::on_accept(beast::error_code ec) {
   ctx_.connections.add(id_, weak_from_this());
   attached_ = true;
   beast::error_code endpoint_error;
-  const auto remote = socket().next_layer().remote_endpoint(endpoint_error);
+  const auto remote = socket().tcp_socket().remote_endpoint(endpoint_error);
   const std::string address = endpoint_error ? std::string() : remote.address().to_string();
   call_hub([&] {
     ctx_.hub.connect(id_, address);
@@ -239,34 +262,37 @@ void WebSocketSession::on_accept(beast::error_code ec) {
   do_read();
 }
 
-void WebSocketSession::do_read() {
-  SessionSocket& s = socket();
-  if (s.tracker_.at_message_end() && s.tracker_.messages() == messages_read_) {
+template <class Transport>
+void BasicWebSocketSession<Transport>::do_read() {
+  SessionSocket<Transport>& s = socket();
+  if (SessionSocket<Transport>::kPlain && s.tracker_.at_message_end() && s.tracker_.messages() == messages_read_) {
     // Beast holds no unread byte: wait for the peer without a read buffer or a Beast operation.
     if (buffer_.capacity() > 0) {
       buffer_.clear();
       buffer_.shrink_to_fit();
     }
-    s.next_layer().async_wait(asio::socket_base::wait_read,
-                              beast::bind_front_handler(&WebSocketSession::on_readable, shared_from_this()));
+    s.tcp_socket().async_wait(asio::socket_base::wait_read,
+                              beast::bind_front_handler(&BasicWebSocketSession::on_readable, shared_from_this()));
     return;
   }
-  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+  ws_.async_read(buffer_, beast::bind_front_handler(&BasicWebSocketSession::on_read, shared_from_this()));
 }
 
-void WebSocketSession::on_readable(beast::error_code ec) {
+template <class Transport>
+void BasicWebSocketSession<Transport>::on_readable(beast::error_code ec) {
   // Keep-alive pongs are read here so they do not leave a Beast read waiting for the next message.
   if (!ec && swallow_pongs()) return do_read();
   // Anything else, errors included, is Beast's to read and report.
-  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+  ws_.async_read(buffer_, beast::bind_front_handler(&BasicWebSocketSession::on_read, shared_from_this()));
 }
 
-bool WebSocketSession::swallow_pongs() {
+template <class Transport>
+bool BasicWebSocketSession<Transport>::swallow_pongs() {
   // Only the answer to our keep-alive ping is looked for (a peek costs a syscall), and only while no
   // Beast operation reads: once the close handshake started, Beast's close reads.
   if (!ping_outstanding_ || close_sent_ || !ws_.is_open()) return false;
   ping_outstanding_ = false;
-  const int fd = socket().next_layer().native_handle();
+  const int fd = socket().tcp_socket().native_handle();
   for (;;) {
     std::array<unsigned char, 2 + 4 + 125> frame;
     const ssize_t peeked = ::recv(fd, frame.data(), frame.size(), MSG_PEEK | MSG_DONTWAIT);
@@ -282,7 +308,8 @@ bool WebSocketSession::swallow_pongs() {
   }
 }
 
-void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
+template <class Transport>
+void BasicWebSocketSession<Transport>::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     // closed: the close handshake completed; message_too_big: over kMaxIncomingMessageBytes (Beast
     // already sent 1009); others: timeout, reset, protocol violation (e.g. invalid UTF-8 -> 1007).
@@ -304,20 +331,23 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void WebSocketSession::send(std::string_view text) {
+template <class Transport>
+void BasicWebSocketSession<Transport>::send(std::string_view text) {
   // Once the peer has started closing, Beast has answered with its close frame: nothing may follow.
   if (!attached_ || closing_ || !ws_.is_open()) return;
-  SessionSocket& s = socket();
+  SessionSocket<Transport>& s = socket();
   if (s.queued_messages() >= kMaxQueuedMessages || s.queued_bytes() + text.size() > kMaxQueuedBytes) {
     return drop_slow_consumer();
   }
   s.queue_text(text);
 }
 
-void WebSocketSession::close_after_flush() { begin_close(websocket::close_code::normal); }
+template <class Transport>
+void BasicWebSocketSession<Transport>::close_after_flush() { begin_close(websocket::close_code::normal); }
 
-void WebSocketSession::keep_alive_tick() {
-  SessionSocket& s = socket();
+template <class Transport>
+void BasicWebSocketSession<Transport>::keep_alive_tick() {
+  SessionSocket<Transport>& s = socket();
   if (s.heard_) {
     s.heard_ = false;
     quiet_sweeps_ = 0;
@@ -333,11 +363,13 @@ void WebSocketSession::keep_alive_tick() {
   }
 }
 
-void WebSocketSession::on_flushed() {
+template <class Transport>
+void BasicWebSocketSession<Transport>::on_flushed() {
   if (closing_) start_close_handshake();
 }
 
-void WebSocketSession::begin_close(websocket::close_code code, const char* reason) {
+template <class Transport>
+void BasicWebSocketSession<Transport>::begin_close(websocket::close_code code, const char* reason) {
   if (closing_) return;
   closing_ = true;
   close_code_ = code;
@@ -350,7 +382,8 @@ void WebSocketSession::begin_close(websocket::close_code code, const char* reaso
   if (!socket().busy()) start_close_handshake();
 }
 
-void WebSocketSession::start_close_handshake() {
+template <class Transport>
+void BasicWebSocketSession<Transport>::start_close_handshake() {
   if (close_sent_ || !ws_.is_open()) return;
   close_sent_ = true;
   ws_.async_close(websocket::close_reason(close_code_, close_text_), [self = shared_from_this()](beast::error_code) {
@@ -358,13 +391,15 @@ void WebSocketSession::start_close_handshake() {
   });
 }
 
-void WebSocketSession::abort() {
+template <class Transport>
+void BasicWebSocketSession<Transport>::abort() {
   beast::error_code ignored;
-  socket().next_layer().close(ignored);
+  socket().tcp_socket().close(ignored);
 }
 
-void WebSocketSession::drop_slow_consumer() {
-  SessionSocket& s = socket();
+template <class Transport>
+void BasicWebSocketSession<Transport>::drop_slow_consumer() {
+  SessionSocket<Transport>& s = socket();
   log_warn("connection " + std::to_string(id_) + ": send queue full (" + std::to_string(s.queued_messages()) +
            " messages, " + std::to_string(s.queued_bytes()) + " bytes), closing it");
   s.drop_unsent_data();  // what is being written stays: a frame must not be cut
@@ -374,7 +409,8 @@ void WebSocketSession::drop_slow_consumer() {
   asio::post(socket().get_executor(), [self = shared_from_this()] { self->detach_from_hub(Hub::Departure::Lost); });
 }
 
-void WebSocketSession::detach_from_hub(Hub::Departure how) {
+template <class Transport>
+void BasicWebSocketSession<Transport>::detach_from_hub(Hub::Departure how) {
   if (!attached_) return;
   attached_ = false;
   ctx_.connections.remove(id_);
@@ -382,12 +418,19 @@ void WebSocketSession::detach_from_hub(Hub::Departure how) {
   ctx_.connections.deliver(output);
 }
 
-void WebSocketSession::finish(beast::error_code ec) {
+template <class Transport>
+void BasicWebSocketSession<Transport>::finish(beast::error_code ec) {
   if (close_timer_) close_timer_->cancel();
+  slot_.release();  // the address may open another connection now
   socket().drop_unsent_data();
   // Only a completed close handshake is a departure on purpose; a reset, a timeout or a vanished
   // peer may come back and resume its session.
   detach_from_hub(ec == websocket::error::closed ? Hub::Departure::Closed : Hub::Departure::Lost);
 }
+
+template class SessionSocket<asio::ip::tcp::socket>;
+template class SessionSocket<TlsStream>;
+template class BasicWebSocketSession<asio::ip::tcp::socket>;
+template class BasicWebSocketSession<TlsStream>;
 
 }  // namespace moim::server

@@ -15,10 +15,18 @@
 //   - Keep-alive: Beast's idle timer (re-armed on every read, one pending wait per connection) is off;
 //     one sweep every kKeepAliveSweep pings connections quiet for kPingAfter and drops those quiet for
 //     kIdleTimeout, as Beast's suggested server settings did.
+//
+// The session is a template on the transport under SessionSocket: a plain tcp::socket (ws://), or a
+// TlsStream (wss://, --cert/--key). Both coalesce writes the same way. Only the plain one waits for
+// readability on the socket between messages and peeks for pongs (swallow_pongs): with TLS, OpenSSL
+// may already hold decrypted bytes that the socket's readiness does not show, so a TLS session
+// always keeps a Beast read pending (more memory per idle connection; TLS is not the benchmarked path).
 #pragma once
 
+#include "admission.hpp"
 #include "connection_registry.hpp"
 #include "server_context.hpp"
+#include "tls.hpp"
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
@@ -39,6 +47,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace moim::server {
@@ -67,6 +76,9 @@ inline constexpr std::chrono::seconds kHandshakeTimeout{30};
 inline constexpr std::chrono::seconds kPingAfter{150};
 inline constexpr std::chrono::seconds kIdleTimeout{300};
 inline constexpr std::chrono::seconds kKeepAliveSweep{10};
+// TLS only: after the WebSocket close handshake, how long the TLS close (close_notify both ways)
+// may take before the socket is simply closed.
+inline constexpr std::chrono::seconds kTlsShutdownTimeout{5};
 
 // Follows the WebSocket frames in a byte stream (the bytes Beast reads), without keeping them.
 class FrameTracker {
@@ -85,21 +97,31 @@ class FrameTracker {
   std::uint64_t messages_ = 0;
 };
 
-class WebSocketSession;
+template <class Transport>
+class BasicWebSocketSession;
 
-// The stream under Beast's websocket::stream (Beast's NextLayer): a TCP socket with a coalescing
-// write buffer and a FrameTracker on what is read. Used only by WebSocketSession.
+// The stream under Beast's websocket::stream (Beast's NextLayer): the transport (a TCP socket, or
+// TLS over one) with a coalescing write buffer and a FrameTracker on what is read. Used only by
+// BasicWebSocketSession.
+template <class Transport>
 class SessionSocket {
  public:
   using socket_type = boost::asio::ip::tcp::socket;
-  using executor_type = socket_type::executor_type;
-  using next_layer_type = socket_type;
+  using executor_type = typename Transport::executor_type;
+  using next_layer_type = Transport;
+  static constexpr bool kPlain = std::is_same_v<Transport, socket_type>;
 
-  SessionSocket(socket_type socket, WebSocketSession& owner) : socket_(std::move(socket)), owner_(owner) {}
+  SessionSocket(Transport transport, BasicWebSocketSession<Transport>& owner)
+      : socket_(std::move(transport)), owner_(owner) {}
 
   executor_type get_executor() noexcept { return socket_.get_executor(); }
-  socket_type& next_layer() noexcept { return socket_; }
-  const socket_type& next_layer() const noexcept { return socket_; }
+  Transport& next_layer() noexcept { return socket_; }
+  const Transport& next_layer() const noexcept { return socket_; }
+  // The TCP socket at the bottom.
+  socket_type& tcp_socket() noexcept {
+    if constexpr (kPlain) return socket_;
+    else return boost::beast::get_lowest_layer(socket_).socket();
+  }
 
   // Beast's reads: straight from the socket, through the tracker.
   template <class MutableBufferSequence, class ReadHandler>
@@ -127,7 +149,7 @@ class SessionSocket {
   }
 
  private:
-  friend class WebSocketSession;
+  friend class BasicWebSocketSession<Transport>;
 
   // A Beast write handler, kept until its bytes are written.
   struct Completion {
@@ -178,8 +200,8 @@ class SessionSocket {
   std::size_t queued_messages() const { return out_messages_ + wire_messages_; }
   std::size_t queued_bytes() const { return out_payload_ + wire_payload_; }
 
-  socket_type socket_;
-  WebSocketSession& owner_;
+  Transport socket_;
+  BasicWebSocketSession<Transport>& owner_;
   FrameTracker tracker_;
   bool heard_ = false;  // bytes arrived since the last keep-alive sweep
   Buffers control_, data_;  // control: Beast's frames and pings, sent ahead of data frames
@@ -191,15 +213,32 @@ class SessionSocket {
 };
 
 // Beast tears the connection down through its NextLayer after the close handshake: the socket's.
-void teardown(boost::beast::role_type role, SessionSocket& socket, boost::system::error_code& ec);
+void teardown(boost::beast::role_type role, SessionSocket<boost::asio::ip::tcp::socket>& socket,
+              boost::system::error_code& ec);
 template <class TeardownHandler>
-void async_teardown(boost::beast::role_type role, SessionSocket& socket, TeardownHandler&& handler) {
+void async_teardown(boost::beast::role_type role, SessionSocket<boost::asio::ip::tcp::socket>& socket,
+                    TeardownHandler&& handler) {
   boost::beast::websocket::async_teardown(role, socket.next_layer(), std::forward<TeardownHandler>(handler));
 }
+// With TLS: close_notify both ways, bounded by kTlsShutdownTimeout. The WebSocket close handshake is
+// already complete when Beast calls this, so a peer that skips close_notify (or drops the TCP
+// connection first) still counts as a clean close: errors here are not reported.
+void teardown(boost::beast::role_type role, SessionSocket<TlsStream>& socket, boost::system::error_code& ec);
+template <class TeardownHandler>
+void async_teardown(boost::beast::role_type, SessionSocket<TlsStream>& socket, TeardownHandler&& handler) {
+  boost::beast::get_lowest_layer(socket.next_layer()).expires_after(kTlsShutdownTimeout);
+  socket.next_layer().async_shutdown(
+      [handler = std::forward<TeardownHandler>(handler)](boost::system::error_code) mutable {
+        std::move(handler)(boost::system::error_code{});
+      });
+}
 
-class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession> {
+template <class Transport>
+class BasicWebSocketSession : public Connection, public std::enable_shared_from_this<BasicWebSocketSession<Transport>> {
  public:
-  WebSocketSession(boost::beast::tcp_stream&& stream, ServerContext& ctx);
+  // `transport` comes from HttpSession (its socket, or its TlsStream after the TLS handshake); `slot`
+  // is this connection's place in the per-address limit, held until the connection ends.
+  BasicWebSocketSession(Transport transport, ServerContext& ctx, AddressLimiter::Slot slot);
 
   // Completes the WebSocket handshake for the upgrade request HttpSession has read.
   void run(boost::beast::http::request<boost::beast::http::string_body> upgrade_request);
@@ -209,9 +248,11 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   void keep_alive_tick() override;
 
  private:
-  friend class SessionSocket;
+  friend class SessionSocket<Transport>;
+  using std::enable_shared_from_this<BasicWebSocketSession<Transport>>::shared_from_this;
+  using std::enable_shared_from_this<BasicWebSocketSession<Transport>>::weak_from_this;
 
-  SessionSocket& socket() { return ws_.next_layer(); }
+  SessionSocket<Transport>& socket() { return ws_.next_layer(); }
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_readable(boost::beast::error_code ec);
@@ -231,7 +272,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   template <class F>
   HubOutput call_hub(F&& call);  // runs a hub call; an exception closes this connection
 
-  boost::beast::websocket::stream<SessionSocket, /*deflateSupported=*/false> ws_;
+  boost::beast::websocket::stream<SessionSocket<Transport>, /*deflateSupported=*/false> ws_;
   boost::beast::flat_buffer buffer_;  // the message being read; released when the peer is quiet
   ServerContext& ctx_;
   ConnId id_ = 0;
@@ -244,6 +285,15 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   boost::beast::websocket::close_code close_code_ = boost::beast::websocket::close_code::normal;
   const char* close_text_ = "";
   std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
+  AddressLimiter::Slot slot_;  // given back when the read loop ends (finish) or with the session
 };
+
+using WebSocketSession = BasicWebSocketSession<boost::asio::ip::tcp::socket>;  // ws://
+using TlsWebSocketSession = BasicWebSocketSession<TlsStream>;                   // wss://
+
+extern template class SessionSocket<boost::asio::ip::tcp::socket>;
+extern template class SessionSocket<TlsStream>;
+extern template class BasicWebSocketSession<boost::asio::ip::tcp::socket>;
+extern template class BasicWebSocketSession<TlsStream>;
 
 }  // namespace moim::server

@@ -5,6 +5,18 @@
 
 namespace moim {
 
+namespace {
+// A peer list as the server sent it, minus ourselves and repeated ids (a broken or hostile server).
+std::vector<proto::PeerInfo> clean_peers(const std::vector<proto::PeerInfo>& peers, proto::PeerId self) {
+  std::vector<proto::PeerInfo> out;
+  for (const auto& p : peers) {
+    if (p.id == self || std::any_of(out.begin(), out.end(), [&](const auto& q) { return q.id == p.id; })) continue;
+    out.push_back(p);
+  }
+  return out;
+}
+}  // namespace
+
 const proto::PeerInfo* CallInfo::find(proto::PeerId id) const {
   auto it = std::find_if(peers.begin(), peers.end(), [id](const auto& p) { return p.id == id; });
   return it == peers.end() ? nullptr : &*it;
@@ -15,6 +27,7 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
       Overloaded{
           [&](const proto::Welcome& m) {
             welcomed_ = true;
+            limits_ = m.limits;
             rooms_.clear();
             for (const auto& r : m.rooms) rooms_[r.id] = r;
             return true;
@@ -29,21 +42,48 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
             return true;
           },
           [&](const proto::Joined& m) {
-            call_ = CallInfo{m.room, m.self, m.token, m.peers};
+            call_ = CallInfo{m.room, m.self, m.token, clean_peers(m.peers, m.self.id), {}};
+            rooms_[m.room.id] = m.room;
+            return true;
+          },
+          [&](const proto::Resumed& m) {
+            // Only the call we asked to resume can be resumed; anything else is nonsense.
+            if (!call_ || call_->room.id != m.room.id) return false;
+            std::vector<proto::PeerInfo> away;
+            if (m.restored) {
+              // Everyone we knew who is not back yet may still be on the way: keep them for now.
+              for (const auto& p : call_->peers) {
+                const bool listed = std::any_of(m.peers.begin(), m.peers.end(), [&](const auto& q) { return q.id == p.id; });
+                if (!listed && p.id != m.self.id) away.push_back(p);
+              }
+            }
+            call_ = CallInfo{m.room, m.self, m.token, clean_peers(m.peers, m.self.id), std::move(away)};
             rooms_[m.room.id] = m.room;
             return true;
           },
           [&](const proto::PeerJoined& m) {
-            if (!call_ || call_->find(m.peer.id) || m.peer.id == call_->self.id) return false;
+            if (!call_ || m.peer.id == call_->self.id) return false;
+            auto& away = call_->away;
+            away.erase(std::remove_if(away.begin(), away.end(), [&](const auto& p) { return p.id == m.peer.id; }),
+                       away.end());
+            for (auto& p : call_->peers) {
+              if (p.id == m.peer.id) {
+                p = m.peer;
+                return true;
+              }
+            }
             call_->peers.push_back(m.peer);
             return true;
           },
           [&](const proto::PeerLeft& m) {
             if (!call_) return false;
+            auto gone = [&](const auto& p) { return p.id == m.peer; };
             auto& ps = call_->peers;
-            auto before = ps.size();
-            ps.erase(std::remove_if(ps.begin(), ps.end(), [&](const auto& p) { return p.id == m.peer; }), ps.end());
-            return ps.size() != before;
+            auto& away = call_->away;
+            const auto before = ps.size() + away.size();
+            ps.erase(std::remove_if(ps.begin(), ps.end(), gone), ps.end());
+            away.erase(std::remove_if(away.begin(), away.end(), gone), away.end());
+            return ps.size() + away.size() != before;
           },
           [&](const proto::PeerMedia& m) {
             if (!call_) return false;
@@ -61,10 +101,26 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
             call_.reset();
             return had;
           },
+          [&](const proto::RoomRemoved& m) { return rooms_.erase(m.room) > 0; },
           [&](const proto::RelayedSignal&) { return false; },
           [&](const proto::Error&) { return false; },
+          [&](const proto::Pong&) { return false; },
       },
       msg);
+}
+
+std::vector<proto::PeerId> ClientState::drop_away() {
+  std::vector<proto::PeerId> ids;
+  if (!call_) return ids;
+  for (const auto& p : call_->away) ids.push_back(p.id);
+  call_->away.clear();
+  return ids;
+}
+
+void ClientState::disconnected() {
+  welcomed_ = false;
+  rooms_.clear();
+  if (call_) rooms_[call_->room.id] = call_->room;
 }
 
 void ClientState::reset() {

@@ -16,23 +16,36 @@ struct CallInfo {
   proto::PeerInfo self;
   std::string token;
   std::vector<proto::PeerInfo> peers;  // in join order
+  // After a server restart (resumed with restored = true): peers we were in a call with that have not
+  // come back yet. They keep their tile and peer connection until they return (peer-joined with
+  // resumed = true) or the app gives up on them (drop_away()).
+  std::vector<proto::PeerInfo> away;
   const proto::PeerInfo* find(proto::PeerId id) const;
 };
 
 class ClientState {
  public:
-  // Applies one server message. Returns true when it changed something the UI shows.
+  // Applies one server message. Returns true when it changed something the UI shows. Server input is
+  // untrusted: a message that makes no sense here (a resumed for another room, a peer-joined for
+  // ourselves, a departure of a stranger) changes nothing.
   bool apply(const proto::ServerMessage& msg);
   // The socket is gone: the call and room list are no longer known to be current.
   void reset();
+  // The socket is gone but the call goes on (its peer connections do not need the server): forget
+  // the room list and the welcome, keep the call until it is resumed or given up.
+  void disconnected();
 
   std::vector<proto::RoomInfo> rooms() const;  // ordered by id
   const proto::RoomInfo* room(proto::RoomId id) const;
   const std::optional<CallInfo>& call() const { return call_; }
   bool welcomed() const { return welcomed_; }
+  const proto::Limits& limits() const { return limits_; }
+  // Forgets the peers still away after a restore; returns their ids (their connections must close).
+  std::vector<proto::PeerId> drop_away();
 
  private:
   bool welcomed_ = false;
+  proto::Limits limits_;
   std::map<proto::RoomId, proto::RoomInfo> rooms_;
   std::optional<CallInfo> call_;
 };

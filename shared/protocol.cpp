@@ -40,10 +40,10 @@ inline constexpr std::size_t position = variant_index<T, Variant>();
 
 // Wire names, in variant order (checked below).
 constexpr std::array<std::string_view, std::variant_size_v<ClientMessage>> kClientTypes = {
-    "hello", "create-room", "join", "leave", "signal", "media"};
+    "hello", "create-room", "join", "leave", "signal", "media", "resume", "ping", "rename-room", "delete-room"};
 constexpr std::array<std::string_view, std::variant_size_v<ServerMessage>> kServerTypes = {
     "welcome", "room-created", "room-updated", "joined", "peer-joined",
-    "peer-left", "signal", "peer-media", "left", "error"};
+    "peer-left", "signal", "peer-media", "left", "error", "resumed", "pong", "room-removed"};
 
 static_assert(kClientTypes[position<Hello, ClientMessage>] == "hello");
 static_assert(kClientTypes[position<CreateRoom, ClientMessage>] == "create-room");
@@ -61,6 +61,13 @@ static_assert(kServerTypes[position<RelayedSignal, ServerMessage>] == "signal");
 static_assert(kServerTypes[position<PeerMedia, ServerMessage>] == "peer-media");
 static_assert(kServerTypes[position<Left, ServerMessage>] == "left");
 static_assert(kServerTypes[position<Error, ServerMessage>] == "error");
+static_assert(kClientTypes[position<Resume, ClientMessage>] == "resume");
+static_assert(kClientTypes[position<Ping, ClientMessage>] == "ping");
+static_assert(kClientTypes[position<RenameRoom, ClientMessage>] == "rename-room");
+static_assert(kClientTypes[position<DeleteRoom, ClientMessage>] == "delete-room");
+static_assert(kServerTypes[position<Resumed, ServerMessage>] == "resumed");
+static_assert(kServerTypes[position<Pong, ServerMessage>] == "pong");
+static_assert(kServerTypes[position<RoomRemoved, ServerMessage>] == "room-removed");
 
 // Type strings echoed back in errors are clipped: a hostile client could send a 64 KiB "type".
 constexpr std::size_t kMaxEchoedBytes = 64;
@@ -308,7 +315,12 @@ class Fields {
 
 bool read_room(Fields& f, RoomInfo& room) {
   return f.u32("id", room.id) && f.string("name", room.name) && f.u32("participants", room.participants) &&
-         f.u32("capacity", room.capacity);
+         f.u32("capacity", room.capacity) && f.optional_boolean("locked", room.locked);
+}
+
+bool read_limits(Fields& f, Limits& limits) {
+  return f.u32("maxNameChars", limits.max_name_chars) && f.u32("maxRoomNameChars", limits.max_room_name_chars) &&
+         f.u32("maxCapacity", limits.max_capacity);
 }
 
 bool read_peer(Fields& f, PeerInfo& peer) {
@@ -642,6 +654,12 @@ std::size_t index_of(const auto& names, std::string_view type) {
   return names.size();
 }
 
+// A string field already read, checked against a byte limit (passwords, tokens: bounded work later).
+bool bounded(Fields& f, const char* key, const std::string& value, std::size_t max_bytes) {
+  if (value.size() <= max_bytes) return true;
+  return f.invalid(key, "at most " + std::to_string(max_bytes) + " bytes");
+}
+
 // ---- encoding helpers -----------------------------------------------------------------------------
 
 ojson room_json(const RoomInfo& room) {
@@ -650,6 +668,7 @@ ojson room_json(const RoomInfo& room) {
   j["name"] = room.name;
   j["participants"] = room.participants;
   j["capacity"] = room.capacity;
+  if (room.locked) j["locked"] = true;
   return j;
 }
 
@@ -703,6 +722,11 @@ ErrorClass classify(ErrorCode code) {
     case ErrorCode::AlreadyInRoom:
     case ErrorCode::NotInRoom:
     case ErrorCode::TooManyRooms:
+    case ErrorCode::SessionExpired:
+    case ErrorCode::PasswordRequired:
+    case ErrorCode::PasswordWrong:
+    case ErrorCode::TooManyAttempts:
+    case ErrorCode::NotOwner:
       return ErrorClass::User;
     case ErrorCode::BadJson:
     case ErrorCode::BadUtf8:
@@ -715,8 +739,11 @@ ErrorClass classify(ErrorCode code) {
     case ErrorCode::PeerNotFound:
     case ErrorCode::HelloRequired:
     case ErrorCode::VersionMismatch:
+    case ErrorCode::RateLimited:
+    case ErrorCode::SignalTooLarge:
       return ErrorClass::Protocol;
     case ErrorCode::Internal:
+    case ErrorCode::ServerBusy:
       return ErrorClass::Internal;
   }
   return ErrorClass::Internal;
@@ -733,6 +760,11 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::AlreadyInRoom: return "already-in-room";
     case ErrorCode::NotInRoom: return "not-in-room";
     case ErrorCode::TooManyRooms: return "too-many-rooms";
+    case ErrorCode::SessionExpired: return "session-expired";
+    case ErrorCode::PasswordRequired: return "password-required";
+    case ErrorCode::PasswordWrong: return "password-wrong";
+    case ErrorCode::TooManyAttempts: return "too-many-attempts";
+    case ErrorCode::NotOwner: return "not-owner";
     case ErrorCode::BadJson: return "bad-json";
     case ErrorCode::BadUtf8: return "bad-utf8";
     case ErrorCode::MessageTooLarge: return "message-too-large";
@@ -744,7 +776,10 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::PeerNotFound: return "peer-not-found";
     case ErrorCode::HelloRequired: return "hello-required";
     case ErrorCode::VersionMismatch: return "version-mismatch";
+    case ErrorCode::RateLimited: return "rate-limited";
+    case ErrorCode::SignalTooLarge: return "signal-too-large";
     case ErrorCode::Internal: return "internal";
+    case ErrorCode::ServerBusy: return "server-busy";
   }
   return "internal";
 }
@@ -781,6 +816,17 @@ std::string_view to_string(SignalKind kind) {
 
 std::ostream& operator<<(std::ostream& os, SignalKind kind) { return os << to_string(kind); }
 
+std::string_view to_string(LeftReason reason) {
+  switch (reason) {
+    case LeftReason::Requested: return "requested";
+    case LeftReason::Replaced: return "replaced";
+    case LeftReason::RoomDeleted: return "room-deleted";
+  }
+  return "requested";
+}
+
+std::ostream& operator<<(std::ostream& os, LeftReason reason) { return os << to_string(reason); }
+
 // ---- codec --------------------------------------------------------------------------------------
 
 std::string_view type_name(const ClientMessage& msg) { return kClientTypes[msg.index()]; }
@@ -793,12 +839,32 @@ std::string encode(const ClientMessage& msg) {
                  [&](const CreateRoom& m) {
                    j["name"] = m.name;
                    j["capacity"] = m.capacity;
+                   if (!m.password.empty()) j["password"] = m.password;
                  },
                  [&](const Join& m) {
                    j["room"] = m.room;
                    j["name"] = m.name;
                    j["mic"] = m.mic;
                    j["camera"] = m.camera;
+                   if (!m.password.empty()) j["password"] = m.password;
+                   if (!m.client.empty()) j["client"] = m.client;
+                 },
+                 [&](const Resume& m) {
+                   j["token"] = m.token;
+                   j["name"] = m.name;
+                   j["mic"] = m.mic;
+                   j["camera"] = m.camera;
+                   if (!m.client.empty()) j["client"] = m.client;
+                 },
+                 [&](const Ping&) {},
+                 [&](const RenameRoom& m) {
+                   j["room"] = m.room;
+                   j["name"] = m.name;
+                   j["owner"] = m.owner;
+                 },
+                 [&](const DeleteRoom& m) {
+                   j["room"] = m.room;
+                   j["owner"] = m.owner;
                  },
                  [&](const Leave&) {},
                  [&](const SendSignal& m) { write_signal(j, "to", m.signal); },
@@ -819,8 +885,16 @@ std::string encode(const ServerMessage& msg) {
                    ojson rooms = ojson::array();
                    for (const RoomInfo& room : m.rooms) rooms.push_back(room_json(room));
                    j["rooms"] = std::move(rooms);
+                   ojson limits = ojson::object();
+                   limits["maxNameChars"] = m.limits.max_name_chars;
+                   limits["maxRoomNameChars"] = m.limits.max_room_name_chars;
+                   limits["maxCapacity"] = m.limits.max_capacity;
+                   j["limits"] = std::move(limits);
                  },
-                 [&](const RoomCreated& m) { j["room"] = room_json(m.room); },
+                 [&](const RoomCreated& m) {
+                   j["room"] = room_json(m.room);
+                   j["owner"] = m.owner;
+                 },
                  [&](const RoomUpdated& m) { j["room"] = room_json(m.room); },
                  [&](const Joined& m) {
                    j["room"] = room_json(m.room);
@@ -830,7 +904,21 @@ std::string encode(const ServerMessage& msg) {
                    for (const PeerInfo& peer : m.peers) peers.push_back(peer_json(peer));
                    j["peers"] = std::move(peers);
                  },
-                 [&](const PeerJoined& m) { j["peer"] = peer_json(m.peer); },
+                 [&](const PeerJoined& m) {
+                   j["peer"] = peer_json(m.peer);
+                   if (m.resumed) j["resumed"] = true;
+                 },
+                 [&](const Resumed& m) {
+                   j["room"] = room_json(m.room);
+                   j["self"] = peer_json(m.self);
+                   j["token"] = m.token;
+                   ojson peers = ojson::array();
+                   for (const PeerInfo& peer : m.peers) peers.push_back(peer_json(peer));
+                   j["peers"] = std::move(peers);
+                   j["restored"] = m.restored;
+                 },
+                 [&](const Pong&) {},
+                 [&](const RoomRemoved& m) { j["room"] = m.room; },
                  [&](const PeerLeft& m) { j["peer"] = m.peer; },
                  [&](const RelayedSignal& m) { write_signal(j, "from", m.signal); },
                  [&](const PeerMedia& m) {
@@ -838,7 +926,7 @@ std::string encode(const ServerMessage& msg) {
                    j["mic"] = m.mic;
                    j["camera"] = m.camera;
                  },
-                 [&](const Left&) {},
+                 [&](const Left& m) { j["reason"] = to_string(m.reason); },
                  [&](const Error& m) {
                    j["code"] = to_string(m.code);
                    j["message"] = m.message;
@@ -864,13 +952,45 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
     }
     case position<CreateRoom, ClientMessage>: {
       CreateRoom m;
-      if (f.string("name", m.name) && f.optional_u32("capacity", m.capacity)) out.message = std::move(m);
+      if (f.string("name", m.name) && f.optional_u32("capacity", m.capacity) &&
+          f.optional_string("password", m.password) && bounded(f, "password", m.password, kMaxPasswordBytes)) {
+        out.message = std::move(m);
+      }
       break;
     }
     case position<Join, ClientMessage>: {
       Join m;
       if (f.u32("room", m.room) && f.string("name", m.name) && f.optional_boolean("mic", m.mic) &&
-          f.optional_boolean("camera", m.camera)) {
+          f.optional_boolean("camera", m.camera) && f.optional_string("password", m.password) &&
+          bounded(f, "password", m.password, kMaxPasswordBytes) && f.optional_string("client", m.client) &&
+          bounded(f, "client", m.client, kMaxTokenBytes)) {
+        out.message = std::move(m);
+      }
+      break;
+    }
+    case position<Resume, ClientMessage>: {
+      Resume m;
+      if (f.string("token", m.token) && bounded(f, "token", m.token, kMaxTokenBytes) && f.string("name", m.name) &&
+          f.optional_boolean("mic", m.mic) && f.optional_boolean("camera", m.camera) &&
+          f.optional_string("client", m.client) && bounded(f, "client", m.client, kMaxTokenBytes)) {
+        out.message = std::move(m);
+      }
+      break;
+    }
+    case position<Ping, ClientMessage>:
+      out.message = Ping{};
+      break;
+    case position<RenameRoom, ClientMessage>: {
+      RenameRoom m;
+      if (f.u32("room", m.room) && f.string("name", m.name) && f.string("owner", m.owner) &&
+          bounded(f, "owner", m.owner, kMaxTokenBytes)) {
+        out.message = std::move(m);
+      }
+      break;
+    }
+    case position<DeleteRoom, ClientMessage>: {
+      DeleteRoom m;
+      if (f.u32("room", m.room) && f.string("owner", m.owner) && bounded(f, "owner", m.owner, kMaxTokenBytes)) {
         out.message = std::move(m);
       }
       break;
@@ -910,12 +1030,15 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
   switch (index_of(kServerTypes, type)) {
     case position<Welcome, ServerMessage>: {
       Welcome m;
-      if (f.int32("version", m.version) && read_list(f, "rooms", m.rooms, read_room)) out.message = std::move(m);
+      if (f.int32("version", m.version) && read_list(f, "rooms", m.rooms, read_room) &&
+          read_nested(f, "limits", m.limits, read_limits)) {
+        out.message = std::move(m);
+      }
       break;
     }
     case position<RoomCreated, ServerMessage>: {
       RoomCreated m;
-      if (read_nested(f, "room", m.room, read_room)) out.message = std::move(m);
+      if (read_nested(f, "room", m.room, read_room) && f.optional_string("owner", m.owner)) out.message = std::move(m);
       break;
     }
     case position<RoomUpdated, ServerMessage>: {
@@ -933,7 +1056,26 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
     }
     case position<PeerJoined, ServerMessage>: {
       PeerJoined m;
-      if (read_nested(f, "peer", m.peer, read_peer)) out.message = std::move(m);
+      if (read_nested(f, "peer", m.peer, read_peer) && f.optional_boolean("resumed", m.resumed)) {
+        out.message = std::move(m);
+      }
+      break;
+    }
+    case position<Resumed, ServerMessage>: {
+      Resumed m;
+      if (read_nested(f, "room", m.room, read_room) && read_nested(f, "self", m.self, read_peer) &&
+          f.string("token", m.token) && read_list(f, "peers", m.peers, read_peer) &&
+          f.optional_boolean("restored", m.restored)) {
+        out.message = std::move(m);
+      }
+      break;
+    }
+    case position<Pong, ServerMessage>:
+      out.message = Pong{};
+      break;
+    case position<RoomRemoved, ServerMessage>: {
+      RoomRemoved m;
+      if (f.u32("room", m.room)) out.message = m;
       break;
     }
     case position<PeerLeft, ServerMessage>: {
@@ -951,9 +1093,23 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
       if (f.u32("peer", m.peer) && f.boolean("mic", m.mic) && f.boolean("camera", m.camera)) out.message = m;
       break;
     }
-    case position<Left, ServerMessage>:
-      out.message = Left{};
+    case position<Left, ServerMessage>: {
+      Left m;
+      std::string reason = "requested";
+      if (!f.optional_string("reason", reason)) break;
+      if (reason == "requested") {
+        m.reason = LeftReason::Requested;
+      } else if (reason == "replaced") {
+        m.reason = LeftReason::Replaced;
+      } else if (reason == "room-deleted") {
+        m.reason = LeftReason::RoomDeleted;
+      } else {
+        f.invalid("reason", "\"requested\", \"replaced\" or \"room-deleted\"");
+        break;
+      }
+      out.message = m;
       break;
+    }
     case position<Error, ServerMessage>: {
       Error m;
       std::string code;

@@ -13,7 +13,7 @@
 
 namespace moim::proto {
 
-inline constexpr int kVersion = 1;
+inline constexpr int kVersion = 2;
 // Client messages larger than this are answered with error "message-too-large" and otherwise ignored.
 inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
 // Server messages may be larger: a welcome lists every room (10,000 rooms are about 700 KB).
@@ -25,6 +25,10 @@ using RoomId = std::uint32_t;
 inline constexpr std::size_t kMinNameChars = 1, kMaxNameChars = 32;
 inline constexpr std::size_t kMinRoomNameChars = 1, kMaxRoomNameChars = 48;
 inline constexpr std::uint32_t kMinCapacity = 2, kMaxCapacity = 8, kDefaultCapacity = 6;
+// Room passwords, in bytes of UTF-8 (argon2id takes any bytes; the cap bounds hashing work).
+inline constexpr std::size_t kMaxPasswordBytes = 256;
+// Session and owner tokens are short printable strings; anything longer is refused unread.
+inline constexpr std::size_t kMaxTokenBytes = 256;
 
 // ---- errors -------------------------------------------------------------------------------------
 // Every error has a stable code and a class that fixes the policy:
@@ -44,6 +48,11 @@ enum class ErrorCode {
   AlreadyInRoom,      // join while already in a room
   NotInRoom,          // leave / signal / media while not in a room
   TooManyRooms,       // server-wide room limit reached
+  SessionExpired,     // resume with a token whose session is over: join again as a new peer
+  PasswordRequired,   // join to a locked room without a password
+  PasswordWrong,      // join with the wrong password
+  TooManyAttempts,    // too many wrong passwords from this address or for this room: wait and retry
+  NotOwner,           // rename / delete without the room's owner token
   // protocol
   BadJson,            // not parseable JSON, or not a JSON object
   BadUtf8,            // text is not valid UTF-8
@@ -56,8 +65,11 @@ enum class ErrorCode {
   PeerNotFound,       // signal to a peer that is not in the sender's room
   HelloRequired,      // first message must be hello
   VersionMismatch,    // hello with another protocol version
+  RateLimited,        // more messages per second than the server allows one connection
+  SignalTooLarge,     // an SDP or candidate over the server's limit
   // internal
   Internal,
+  ServerBusy,         // the server is overloaded (e.g. password checks queued): retry shortly
 };
 
 ErrorClass classify(ErrorCode code);
@@ -73,6 +85,7 @@ struct RoomInfo {
   std::string name;
   std::uint32_t participants = 0;
   std::uint32_t capacity = kDefaultCapacity;
+  bool locked = false;  // a password is needed to join
   bool operator==(const RoomInfo&) const = default;
 };
 
@@ -107,23 +120,70 @@ struct Signal {
 
 // ---- client -> server ---------------------------------------------------------------------------
 struct Hello { int version = kVersion; bool operator==(const Hello&) const = default; };
-struct CreateRoom { std::string name; std::uint32_t capacity = kDefaultCapacity; bool operator==(const CreateRoom&) const = default; };
+struct CreateRoom {
+  std::string name;
+  std::uint32_t capacity = kDefaultCapacity;
+  std::string password;  // "" = anyone may join
+  bool operator==(const CreateRoom&) const = default;
+};
 struct Join {
   RoomId room = 0;
   std::string name;
   bool mic = true;
   bool camera = true;
+  std::string password;  // for locked rooms
+  // A random id the browser keeps (localStorage): a second tab joining the same room with the same
+  // id replaces the first one's session. "" = no such rule.
+  std::string client;
   bool operator==(const Join&) const = default;
+};
+// Takes back a session after the connection dropped (see PROTOCOL.md, "Resume").
+struct Resume {
+  std::string token;
+  std::string name;
+  bool mic = true;
+  bool camera = true;
+  std::string client;
+  bool operator==(const Resume&) const = default;
+};
+struct Ping { bool operator==(const Ping&) const = default; };
+struct RenameRoom {
+  RoomId room = 0;
+  std::string name;
+  std::string owner;  // the owner token from room-created
+  bool operator==(const RenameRoom&) const = default;
+};
+struct DeleteRoom {
+  RoomId room = 0;
+  std::string owner;
+  bool operator==(const DeleteRoom&) const = default;
 };
 struct Leave { bool operator==(const Leave&) const = default; };
 struct SendSignal { Signal signal; bool operator==(const SendSignal&) const = default; };  // signal.peer = destination
 struct SetMedia { bool mic = true; bool camera = true; bool operator==(const SetMedia&) const = default; };
 
-using ClientMessage = std::variant<Hello, CreateRoom, Join, Leave, SendSignal, SetMedia>;
+using ClientMessage =
+    std::variant<Hello, CreateRoom, Join, Leave, SendSignal, SetMedia, Resume, Ping, RenameRoom, DeleteRoom>;
 
 // ---- server -> client ---------------------------------------------------------------------------
-struct Welcome { int version = kVersion; std::vector<RoomInfo> rooms; bool operator==(const Welcome&) const = default; };
-struct RoomCreated { RoomInfo room; bool operator==(const RoomCreated&) const = default; };
+// What this server accepts, so the UI can say so before asking.
+struct Limits {
+  std::uint32_t max_name_chars = kMaxNameChars;
+  std::uint32_t max_room_name_chars = kMaxRoomNameChars;
+  std::uint32_t max_capacity = kMaxCapacity;
+  bool operator==(const Limits&) const = default;
+};
+struct Welcome {
+  int version = kVersion;
+  std::vector<RoomInfo> rooms;
+  Limits limits;
+  bool operator==(const Welcome&) const = default;
+};
+struct RoomCreated {
+  RoomInfo room;
+  std::string owner;  // owner token: keep it to rename or delete the room later
+  bool operator==(const RoomCreated&) const = default;
+};
 struct RoomUpdated { RoomInfo room; bool operator==(const RoomUpdated&) const = default; };
 struct Joined {
   RoomInfo room;
@@ -132,11 +192,30 @@ struct Joined {
   std::vector<PeerInfo> peers;  // everyone else already in the room
   bool operator==(const Joined&) const = default;
 };
-struct PeerJoined { PeerInfo peer; bool operator==(const PeerJoined&) const = default; };
+struct PeerJoined {
+  PeerInfo peer;
+  bool resumed = false;  // the same session as before a server restart: keep its peer connection
+  bool operator==(const PeerJoined&) const = default;
+};
+// The answer to a successful resume. `restored`: the server restarted and rebuilt the session from
+// the token; peers not listed may still be on their way back (keep them for the grace window).
+struct Resumed {
+  RoomInfo room;
+  PeerInfo self;
+  std::string token;
+  std::vector<PeerInfo> peers;
+  bool restored = false;
+  bool operator==(const Resumed&) const = default;
+};
+struct Pong { bool operator==(const Pong&) const = default; };
+struct RoomRemoved { RoomId room = 0; bool operator==(const RoomRemoved&) const = default; };  // deleted or expired
 struct PeerLeft { PeerId peer = 0; bool operator==(const PeerLeft&) const = default; };
 struct RelayedSignal { Signal signal; bool operator==(const RelayedSignal&) const = default; };  // signal.peer = sender
 struct PeerMedia { PeerId peer = 0; bool mic = true; bool camera = true; bool operator==(const PeerMedia&) const = default; };
-struct Left { bool operator==(const Left&) const = default; };
+enum class LeftReason { Requested, Replaced, RoomDeleted };
+std::string_view to_string(LeftReason reason);
+std::ostream& operator<<(std::ostream& os, LeftReason reason);
+struct Left { LeftReason reason = LeftReason::Requested; bool operator==(const Left&) const = default; };
 struct Error {
   ErrorCode code = ErrorCode::Internal;
   std::string message;
@@ -144,8 +223,8 @@ struct Error {
   bool operator==(const Error&) const = default;
 };
 
-using ServerMessage =
-    std::variant<Welcome, RoomCreated, RoomUpdated, Joined, PeerJoined, PeerLeft, RelayedSignal, PeerMedia, Left, Error>;
+using ServerMessage = std::variant<Welcome, RoomCreated, RoomUpdated, Joined, PeerJoined, PeerLeft, RelayedSignal,
+                                   PeerMedia, Left, Error, Resumed, Pong, RoomRemoved>;
 
 // ---- codec --------------------------------------------------------------------------------------
 template <typename T>

@@ -12,20 +12,67 @@ using proto::PeerInfo;
 using proto::RoomId;
 using proto::RoomInfo;
 
-Result<RoomInfo> RoomRegistry::create(std::string_view name, std::uint32_t capacity) {
-  std::optional<std::string> normalized = proto::normalize_room_name(name);
-  if (!normalized) return {ErrorCode::RoomNameInvalid};
-  if (!proto::is_valid_capacity(capacity)) return {ErrorCode::CapacityInvalid};
-  std::string key = proto::room_name_key(*normalized);
-  if (by_name_key_.contains(key)) return {ErrorCode::RoomNameTaken};
-  if (rooms_.size() >= limits_.max_rooms) return {ErrorCode::TooManyRooms};
-
+Result<RoomInfo> RoomRegistry::create(std::string_view name, std::uint32_t capacity, bool locked) {
+  if (std::optional<ErrorCode> refused = check_create(name, capacity)) return {*refused};
+  std::string normalized = *proto::normalize_room_name(name);
+  std::string key = proto::room_name_key(normalized);
   const RoomId id = next_room_id_++;
   Room& room = rooms_[id];
-  room.info = RoomInfo{.id = id, .name = std::move(*normalized), .participants = 0, .capacity = capacity};
+  room.info = RoomInfo{.id = id, .name = std::move(normalized), .participants = 0, .capacity = capacity, .locked = locked};
   room.members.reserve(capacity);
   by_name_key_.emplace(std::move(key), id);
   return {room.info};
+}
+
+std::optional<ErrorCode> RoomRegistry::check_create(std::string_view name, std::uint32_t capacity) const {
+  std::optional<std::string> normalized = proto::normalize_room_name(name);
+  if (!normalized) return ErrorCode::RoomNameInvalid;
+  if (!proto::is_valid_capacity(capacity)) return ErrorCode::CapacityInvalid;
+  if (by_name_key_.contains(proto::room_name_key(*normalized))) return ErrorCode::RoomNameTaken;
+  if (rooms_.size() >= limits_.max_rooms) return ErrorCode::TooManyRooms;
+  return std::nullopt;
+}
+
+Result<RoomInfo> RoomRegistry::restore(const RoomInfo& saved) {
+  std::optional<std::string> normalized = proto::normalize_room_name(saved.name);
+  if (!normalized) return {ErrorCode::RoomNameInvalid};
+  if (!proto::is_valid_capacity(saved.capacity)) return {ErrorCode::CapacityInvalid};
+  std::string key = proto::room_name_key(*normalized);
+  if (saved.id == 0 || rooms_.contains(saved.id) || by_name_key_.contains(key)) return {ErrorCode::RoomNameTaken};
+  Room& room = rooms_[saved.id];
+  room.info = saved;
+  room.info.name = std::move(*normalized);
+  room.info.participants = 0;
+  by_name_key_.emplace(std::move(key), saved.id);
+  next_room_id_ = std::max(next_room_id_, saved.id + 1);
+  return {room.info};
+}
+
+Result<RoomInfo> RoomRegistry::rename(RoomId room_id, std::string_view name) {
+  auto it = rooms_.find(room_id);
+  if (it == rooms_.end()) return {ErrorCode::RoomNotFound};
+  std::optional<std::string> normalized = proto::normalize_room_name(name);
+  if (!normalized) return {ErrorCode::RoomNameInvalid};
+  std::string key = proto::room_name_key(*normalized);
+  auto taken = by_name_key_.find(key);
+  if (taken != by_name_key_.end() && taken->second != room_id) return {ErrorCode::RoomNameTaken};
+  by_name_key_.erase(proto::room_name_key(it->second.info.name));
+  by_name_key_[std::move(key)] = room_id;
+  it->second.info.name = std::move(*normalized);
+  return {it->second.info};
+}
+
+Result<std::vector<PeerId>> RoomRegistry::remove(RoomId room_id) {
+  auto it = rooms_.find(room_id);
+  if (it == rooms_.end()) return {ErrorCode::RoomNotFound};
+  std::vector<PeerId> members;
+  for (const PeerInfo& member : it->second.members) {
+    members.push_back(member.id);
+    room_of_peer_.erase(member.id);
+  }
+  by_name_key_.erase(proto::room_name_key(it->second.info.name));
+  rooms_.erase(it);
+  return {std::move(members)};
 }
 
 Result<std::vector<PeerInfo>> RoomRegistry::join(RoomId room_id, const PeerInfo& peer) {

@@ -32,7 +32,17 @@ class RoomRegistry {
   explicit RoomRegistry(Limits limits) : limits_(limits) {}
 
   // Creates an empty room. Errors: RoomNameInvalid, RoomNameTaken, CapacityInvalid, TooManyRooms.
-  Result<proto::RoomInfo> create(std::string_view name, std::uint32_t capacity);
+  Result<proto::RoomInfo> create(std::string_view name, std::uint32_t capacity, bool locked = false);
+  // Checks what create() would refuse, without creating anything (a locked room's password is hashed
+  // before it is created: that takes a while and may fail).
+  std::optional<proto::ErrorCode> check_create(std::string_view name, std::uint32_t capacity) const;
+  // Puts back a room saved earlier, with its id (participants are ignored: it comes back empty).
+  // Errors: RoomNameInvalid, RoomNameTaken (also for a taken id), CapacityInvalid.
+  Result<proto::RoomInfo> restore(const proto::RoomInfo& room);
+  // Renames a room. Errors: RoomNotFound, RoomNameInvalid, RoomNameTaken (renaming to its own name is fine).
+  Result<proto::RoomInfo> rename(proto::RoomId room, std::string_view name);
+  // Removes a room; returns who was in it (they are no longer in any room). RoomNotFound if absent.
+  Result<std::vector<proto::PeerId>> remove(proto::RoomId room);
 
   // Adds `peer` (an id the caller allocated, unique for the server's life) to `room`.
   // Errors: NameInvalid, RoomNotFound, RoomFull, AlreadyInRoom. On success returns the peers already there.

@@ -1,6 +1,7 @@
 #include "signaling.hpp"
 #include "overloaded.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace moim::signaling {
@@ -67,6 +68,12 @@ std::ostream& operator<<(std::ostream& os, const Event& event) {
                  [&](const ConnectionStateChanged& e) { os << "ConnectionStateChanged{" << e.peer << ' ' << e.state << '}'; },
                  [&](const BrowserOperationFailed& e) { os << "BrowserOperationFailed{" << e.peer << ' ' << e.what << '}'; },
                  [&](const LeftRoom&) { os << "LeftRoom{}"; },
+                 [&](const ResumedRoom& e) {
+                   os << "ResumedRoom{self=" << e.self << (e.restored ? " restored" : "") << " peers=[";
+                   for (auto p : e.peers) os << ' ' << p;
+                   os << " ]}";
+                 },
+                 [&](const IceRestartNeeded& e) { os << "IceRestartNeeded{" << e.peer << '}'; },
              },
              event);
   return os;
@@ -83,6 +90,7 @@ std::ostream& operator<<(std::ostream& os, const Effect& effect) {
                  [&](const SendToPeer& e) { os << "SendToPeer{to=" << e.signal.peer << ' ' << e.signal.kind << '}'; },
                  [&](const ClosePeerConnection& e) { os << "ClosePeerConnection{" << e.peer << '}'; },
                  [&](const Log& e) { os << "Log{" << e.text << '}'; },
+                 [&](const RestartIce& e) { os << "RestartIce{" << e.peer << '}'; },
              },
              effect);
   return os;
@@ -99,6 +107,11 @@ std::optional<Event> to_event(const proto::ServerMessage& msg) {
                         [](const proto::PeerLeft& m) -> std::optional<Event> { return PeerDeparted{m.peer}; },
                         [](const proto::RelayedSignal& m) -> std::optional<Event> { return SignalReceived{m.signal}; },
                         [](const proto::Left&) -> std::optional<Event> { return LeftRoom{}; },
+                        [](const proto::Resumed& m) -> std::optional<Event> {
+                          ResumedRoom e{m.self.id, {}, m.restored};
+                          for (const auto& p : m.peers) e.peers.push_back(p.id);
+                          return e;
+                        },
                         [](const auto&) -> std::optional<Event> { return std::nullopt; },
                     },
                     msg);
@@ -274,6 +287,48 @@ Effects Machine::on(const LeftRoom&) {
   peers_.clear();
   self_.reset();
   return out;
+}
+
+Effects Machine::on(const ResumedRoom& e) {
+  if (!self_ || *self_ != e.self) {
+    // Not the session we had: start over as after a join (we are the newcomer).
+    return on(JoinedRoom{e.self, e.peers});
+  }
+  Effects out;
+  auto listed = [&](PeerId id) { return std::find(e.peers.begin(), e.peers.end(), id) != e.peers.end(); };
+  if (!e.restored) {
+    // The server kept our session: whoever it does not list left while we were away.
+    for (auto it = peers_.begin(); it != peers_.end();) {
+      if (listed(it->first)) {
+        ++it;
+        continue;
+      }
+      out.push_back(ClosePeerConnection{it->first});
+      it = peers_.erase(it);
+    }
+    // Listed peers we do not know joined meanwhile: their peer-joined (and offer) follow.
+    return out;
+  }
+  // Restored after a server restart: keep every connection; offer to listed strangers.
+  for (PeerId id : e.peers) {
+    if (id == e.self || peers_.count(id)) continue;
+    add_peer(id, /*offerer=*/true, out);
+  }
+  return out;
+}
+
+Effects Machine::on(const IceRestartNeeded& e) {
+  auto it = peers_.find(e.peer);
+  if (it == peers_.end()) return {Log{describe(e.peer, "ICE restart for an unknown peer; ignored")}};
+  PeerSession& p = it->second;
+  if (p.phase == Phase::Failed) return {Log{describe(p.id, "ICE restart after failure; ignored")}};
+  if (p.polite) return {};  // the impolite side restarts; its offer will come
+  // From Stable, or again while our previous offer got no answer (it may have been lost).
+  if (p.phase != Phase::Stable && p.phase != Phase::HaveLocalOffer)
+    return {Log{describe(p.id, std::string("ICE restart deferred: negotiating (") + std::string(to_string(p.phase)) + ")")}};
+  p.phase = Phase::CreatingOffer;
+  p.offerer = true;
+  return {RestartIce{p.id}};
 }
 
 }  // namespace moim::signaling

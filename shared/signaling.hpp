@@ -14,6 +14,13 @@
 //  - Remote ICE candidates that arrive before the remote description is applied are queued, and
 //    flushed in arrival order right after it is (after CreateAnswer, which the other side waits for).
 //  - Every signal goes to exactly one peer, by id.
+//  - Resume (the signaling socket dropped and came back): peer connections are kept. Not restored
+//    (the server held our session): connections to peers it no longer lists close. Restored (the
+//    server restarted): every connection stays (the app closes those still away after a grace
+//    period, through PeerDeparted); a listed peer we have no connection to is offered to, as a
+//    newcomer would.
+//  - ICE restart: when a connection fails (or stays disconnected), only the impolite side (the
+//    smaller id) renegotiates, with an ICE-restart offer; the polite side waits for that offer.
 #pragma once
 
 #include "protocol.hpp"
@@ -61,14 +68,21 @@ struct LocalCandidateGathered { PeerId peer = 0; proto::IceCandidate candidate; 
 struct ConnectionStateChanged { PeerId peer = 0; ConnectionState state = ConnectionState::New; };
 struct BrowserOperationFailed { PeerId peer = 0; std::string what; };
 struct LeftRoom {};
+// The server took back our session after the signaling socket dropped (a `resumed` message).
+struct ResumedRoom { PeerId self = 0; std::vector<PeerId> peers; bool restored = false; };
+// The app saw this connection fail, or stay disconnected too long: renegotiate ICE.
+struct IceRestartNeeded { PeerId peer = 0; };
 
 using Event = std::variant<JoinedRoom, PeerArrived, PeerDeparted, SignalReceived, LocalDescriptionCreated,
                            RemoteDescriptionApplied, LocalCandidateGathered, ConnectionStateChanged,
-                           BrowserOperationFailed, LeftRoom>;
+                           BrowserOperationFailed, LeftRoom, ResumedRoom, IceRestartNeeded>;
 
 // ---- effects ------------------------------------------------------------------------------------
 struct CreatePeerConnection { PeerId peer = 0; bool offerer = false; bool operator==(const CreatePeerConnection&) const = default; };
 struct CreateOffer { PeerId peer = 0; bool operator==(const CreateOffer&) const = default; };
+// A new offer with fresh ICE credentials (createOffer({iceRestart: true})) on an existing connection;
+// it arrives back as LocalDescriptionCreated{Offer}.
+struct RestartIce { PeerId peer = 0; bool operator==(const RestartIce&) const = default; };
 struct CreateAnswer { PeerId peer = 0; bool operator==(const CreateAnswer&) const = default; };
 struct RollbackLocalOffer { PeerId peer = 0; bool operator==(const RollbackLocalOffer&) const = default; };
 struct SetRemoteDescription {
@@ -84,7 +98,7 @@ struct ClosePeerConnection { PeerId peer = 0; bool operator==(const ClosePeerCon
 struct Log { std::string text; bool operator==(const Log&) const = default; };
 
 using Effect = std::variant<CreatePeerConnection, CreateOffer, CreateAnswer, RollbackLocalOffer, SetRemoteDescription,
-                            AddRemoteCandidate, SendToPeer, ClosePeerConnection, Log>;
+                            AddRemoteCandidate, SendToPeer, ClosePeerConnection, Log, RestartIce>;
 using Effects = std::vector<Effect>;
 
 std::ostream& operator<<(std::ostream& os, const Event& event);
@@ -123,6 +137,8 @@ class Machine {
   Effects on(const ConnectionStateChanged& e);
   Effects on(const BrowserOperationFailed& e);
   Effects on(const LeftRoom& e);
+  Effects on(const ResumedRoom& e);
+  Effects on(const IceRestartNeeded& e);
 
   Effects on_remote_offer(PeerSession& p, const proto::Signal& s);
   Effects on_remote_answer(PeerSession& p, const proto::Signal& s);

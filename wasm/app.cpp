@@ -6,6 +6,8 @@
 #include "ui/renderer.hpp"
 #include "ui/theme.hpp"
 
+#include <emscripten/emscripten.h>
+#include <emscripten/eventloop.h>
 #include <emscripten/html5.h>
 #include <imgui.h>
 #include <nlohmann/json.hpp>
@@ -22,6 +24,17 @@ namespace {
 constexpr const char* kNameSetting = "moim.name";
 constexpr const char* kHangulFontUrl = "fonts/hangul.ttf";
 constexpr double kStatsIntervalMs = 1000;
+// Heartbeat: a ping every 2 s; a server silent for 6 s is taken as gone (the server drops a client
+// silent for 8 s and then holds its session for 20 s, kResumeGraceMs, for a resume).
+constexpr double kPingIntervalMs = 2000;
+constexpr double kServerSilenceMs = 6000;
+constexpr double kConnectTimeoutMs = 10000;  // a refused connection fails at once; this is for a black hole
+constexpr double kResumeGraceMs = 20000;
+// ICE restart: a connection disconnected this long (or failed) is renegotiated; retried this often.
+constexpr double kDisconnectedRestartMs = 3000;
+constexpr double kRestartRetryMs = 5000;
+constexpr const char* kInsecureNote =
+    "Camera and microphone need a secure page: open this app over https (or on localhost).";
 
 // Why a name the normalizer refused was refused, in words for the person who typed it.
 std::string name_problem(const std::string& raw, std::size_t max_chars, const char* subject, const char* if_empty) {
@@ -35,6 +48,16 @@ std::string name_problem(const std::string& raw, std::size_t max_chars, const ch
 
 App::App() {
   fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
+  client_id_ = browser::client_id();
+  secure_ = browser::media_supported();
+  emscripten_set_interval([](void* self) { static_cast<App*>(self)->tick(emscripten_get_now()); }, 500, this);
+  const auto owners = nlohmann::json::parse(browser::load_owner_tokens(), nullptr, false);
+  if (owners.is_object()) {
+    for (const auto& [key, token] : owners.items()) {
+      const unsigned long id = std::strtoul(key.c_str(), nullptr, 10);
+      if (id != 0 && token.is_string()) owner_tokens_[static_cast<proto::RoomId>(id)] = token.get<std::string>();
+    }
+  }
   connect();
   // Camera and microphone are asked for once the room list is shown (see frame()): their start-up
   // must not delay the first paint or the room list.
@@ -43,9 +66,104 @@ App::App() {
 // ---- connection ---------------------------------------------------------------------------------
 
 void App::connect() {
+  connect_started_ = now_;
   if (!socket_.open(browser::socket_url())) {
     error_ = "This browser cannot open a WebSocket to the server.";
   }
+}
+
+void App::on_socket_lost() {
+  resuming_ = false;
+  dialog_pending_ = false;
+  bad_since_.clear();
+  next_restart_at_.clear();
+  if (world_.call()) {
+    // The call goes on without the server (media is browser to browser): keep every connection and
+    // tile, and take the session back with `resume` once we are connected again.
+    world_.disconnected();
+    reconnecting_ = true;
+  } else {
+    world_.reset();  // a join in flight (WaitingForServer) is sent again after the next welcome
+  }
+  // Exponential backoff with jitter (0.25, 0.5, 1, 2, 2, ... s, +-30%): quick enough to be back
+  // within seconds of a server restart, spread out so a restarted server is not hit all at once.
+  const double base = std::min(2000.0, 250.0 * std::pow(2.0, std::min(reconnect_attempts_++, 8)));
+  reconnect_at_ = now_ + base * (0.7 + 0.6 * static_cast<double>(emscripten_random()));
+}
+
+void App::tick(double now_ms) {
+  now_ = std::max(now_, now_ms);
+  if (socket_.is_open()) {
+    if (now_ - last_heard_ > kServerSilenceMs) {
+      std::printf("moim: the server has been silent for %.1f s; reconnecting\n", (now_ - last_heard_) / 1000);
+      socket_.abandon();  // no close handshake: the server would take it as a goodbye and end our session
+      on_socket_lost();
+      frames_to_draw_ = std::max(frames_to_draw_, 2);
+    } else if (now_ >= next_ping_at_) {
+      send(proto::Ping{});
+      next_ping_at_ = now_ + kPingIntervalMs;
+    }
+  } else if (socket_.is_connecting()) {
+    if (now_ - connect_started_ > kConnectTimeoutMs) {
+      std::printf("moim: connecting took too long; trying again\n");
+      socket_.abandon();
+      on_socket_lost();
+    }
+  } else if (now_ >= reconnect_at_) {
+    connect();
+  }
+  if (away_deadline_ > 0 && now_ >= away_deadline_) {
+    away_deadline_ = 0;
+    // Still not back after the server's grace window: they are gone.
+    for (const proto::PeerId id : world_.drop_away()) feed_machine(signaling::PeerDeparted{id});
+    frames_to_draw_ = std::max(frames_to_draw_, 2);
+  }
+  check_peer_health();
+}
+
+void App::check_peer_health() {
+  if (!world_.call() || !socket_.is_open() || !world_.welcomed() || reconnecting_) return;
+  std::vector<proto::PeerId> due;
+  for (const auto& [id, p] : machine_.peers()) {
+    const bool failed = p.connection == signaling::ConnectionState::Failed;
+    if (!failed && p.connection != signaling::ConnectionState::Disconnected) {
+      bad_since_.erase(id);
+      next_restart_at_.erase(id);
+      continue;
+    }
+    const double since = bad_since_.try_emplace(id, now_).first->second;
+    if (!failed && now_ - since < kDisconnectedRestartMs) continue;
+    auto next = next_restart_at_.try_emplace(id, 0.0).first;
+    if (now_ < next->second) continue;
+    next->second = now_ + kRestartRetryMs;
+    due.push_back(id);
+  }
+  for (const proto::PeerId id : due) {
+    std::printf("moim: connection to peer %u is %s; ICE restart\n", id,
+                std::string(signaling::to_string(machine_.peer(id)->connection)).c_str());
+    feed_machine(signaling::IceRestartNeeded{id});
+  }
+}
+
+void App::on_resumed(const proto::Resumed& m) {
+  const auto& call = world_.call();
+  if (!resuming_ || !call || call->room.id != m.room.id) {
+    std::printf("moim: ignored a resumed for room %u that we did not ask for\n", m.room.id);
+    return;
+  }
+  resuming_ = false;
+  reconnecting_ = false;
+  world_.apply(proto::ServerMessage{m});
+  if (auto ev = signaling::to_event(proto::ServerMessage{m})) feed_machine(*ev);
+  // Restored after a server restart: the others come back one by one (peer-joined, resumed); those
+  // not back when the server's own grace window ends are not coming.
+  away_deadline_ = world_.call() && !world_.call()->away.empty() ? now_ + kResumeGraceMs : 0;
+  std::printf("moim: resumed in room %u as peer %u (%s, %zu peers back)\n", m.room.id, m.self.id,
+              m.restored ? "restored" : "held", m.peers.size());
+}
+
+std::uint32_t App::max_name_chars() const {
+  return world_.welcomed() ? world_.limits().max_name_chars : static_cast<std::uint32_t>(proto::kMaxNameChars);
 }
 
 void App::send(const proto::ClientMessage& msg) {
@@ -58,10 +176,12 @@ void App::handle(const browser::Event& event) {
   std::visit(
       Overloaded{
           [&](const browser::SocketOpened&) {
-            reconnect_attempts_ = 0;
+            last_heard_ = now_;
+            next_ping_at_ = now_ + kPingIntervalMs;
             send(proto::Hello{});
           },
           [&](const browser::SocketMessage& e) {
+            last_heard_ = now_;
             if (e.binary) {
               std::printf("moim: ignored a binary frame from the server\n");
               return;
@@ -70,13 +190,14 @@ void App::handle(const browser::Event& event) {
           },
           [&](const browser::SocketClosed& e) {
             std::printf("moim: connection closed (%d %s)\n", e.code, e.reason.c_str());
-            const bool was_busy = world_.call().has_value() || join_stage_ != JoinStage::None;
-            world_.reset();
-            if (was_busy) end_call("Lost the connection to the server. Reconnecting\xE2\x80\xA6");
-            dialog_pending_ = false;
-            // Exponential backoff with jitter so a restarted server is not hit by everyone at once.
-            const double base = std::min(5000.0, 500.0 * std::pow(2.0, reconnect_attempts_++));
-            reconnect_at_ = now_ + base * (0.75 + 0.5 * (std::rand() / static_cast<double>(RAND_MAX)));
+            on_socket_lost();
+          },
+          [&](const browser::PageHide&) {
+            // The tab is closing: say goodbye so the others see us leave now, not after the grace window.
+            if (world_.call() && socket_.is_open()) {
+              send(proto::Leave{});
+              socket_.close();
+            }
           },
           [&](const browser::MediaOpened& e) {
             if (e.request != media_request_ || devices_ != Devices::Requesting) {
@@ -93,12 +214,19 @@ void App::handle(const browser::Event& event) {
           [&](const browser::TextInput& e) {
             fields_.on_input(e.value);
             if (fields_.focused() == ui::FieldId::Name) browser::save_setting(kNameSetting, e.value);
-            if (fields_.focused() == ui::FieldId::RoomName) dialog_error_.clear();
+            if (fields_.focused() == ui::FieldId::RoomName || fields_.focused() == ui::FieldId::RoomPassword) dialog_error_.clear();
+            if (fields_.focused() == ui::FieldId::JoinPassword) prompt_error_.clear();
+            if (fields_.focused() == ui::FieldId::RenameName) owner_error_.clear();
           },
           [&](const browser::TextKey& e) {
             const auto field = fields_.focused();
-            if (e.key == "Enter" && field == ui::FieldId::RoomName) apply(ui::ConfirmCreateRoom{});
-            else if (e.key == "Escape" && field == ui::FieldId::RoomName) apply(ui::CancelCreateRoom{});
+            const bool in_create = field == ui::FieldId::RoomName || field == ui::FieldId::RoomPassword;
+            if (e.key == "Enter" && in_create) apply(ui::ConfirmCreateRoom{});
+            else if (e.key == "Escape" && in_create) apply(ui::CancelCreateRoom{});
+            else if (e.key == "Enter" && field == ui::FieldId::JoinPassword) apply(ui::ConfirmPassword{});
+            else if (e.key == "Escape" && field == ui::FieldId::JoinPassword) apply(ui::CancelPassword{});
+            else if (e.key == "Enter" && field == ui::FieldId::RenameName) apply(ui::ConfirmRename{});
+            else if (e.key == "Escape" && field == ui::FieldId::RenameName) apply(ui::CancelRename{});
             else fields_.blur();
           },
           [&](const browser::TextBlur&) { fields_.overlay_closed(); },
@@ -133,17 +261,78 @@ void App::on_server_message(const proto::ServerMessage& msg) {
     on_server_error(*e);
     return;
   }
+  if (const auto* resumed = std::get_if<proto::Resumed>(&msg)) {
+    on_resumed(*resumed);
+    return;
+  }
+  if (std::holds_alternative<proto::Pong>(msg)) return;  // the heartbeat: hearing it is all that counts
+  if (std::holds_alternative<proto::Left>(msg) && farewell_pending_ && !world_.call()) {
+    farewell_pending_ = false;  // the goodbye for a call left while disconnected went through
+    return;
+  }
+  if (const auto* left = std::get_if<proto::Left>(&msg); left && left->reason == proto::LeftReason::Replaced) {
+    // The same browser joined this room again (another tab): that tab has the call now.
+    room_password_.clear();
+    end_call("You joined this room from another tab.");
+    return;
+  }
   if (std::holds_alternative<proto::RoomCreated>(msg) && dialog_pending_) {
     dialog_pending_ = false;
     dialog_open_ = false;
     fields_.set_value(ui::FieldId::RoomName, "");
   }
+  // Locked and owned rooms (password prompt, owner tokens, rename / delete dialogs).
+  if (const auto* created = std::get_if<proto::RoomCreated>(&msg)) {
+    fields_.set_value(ui::FieldId::RoomPassword, "");
+    if (!created->owner.empty()) save_owner_token(created->room.id, created->owner);
+  }
+  if (const auto* welcome = std::get_if<proto::Welcome>(&msg)) {
+    // Tokens of rooms this server no longer has are of no use.
+    std::vector<proto::RoomId> gone;
+    for (const auto& [id, token] : owner_tokens_) {
+      if (std::none_of(welcome->rooms.begin(), welcome->rooms.end(), [id = id](const proto::RoomInfo& r) { return r.id == id; }))
+        gone.push_back(id);
+    }
+    for (const proto::RoomId id : gone) forget_owner_token(id);
+  }
+  if (const auto* removed = std::get_if<proto::RoomRemoved>(&msg)) {
+    forget_owner_token(removed->room);
+    if (rename_room_ == removed->room || delete_room_ == removed->room) {
+      if (fields_.focused() == ui::FieldId::RenameName) fields_.blur();
+      rename_room_ = delete_room_ = 0;
+      owner_pending_ = false;
+    }
+    if (prompt_room_ == removed->room) apply(ui::CancelPassword{});
+  }
+  if (const auto* updated = std::get_if<proto::RoomUpdated>(&msg);
+      updated && owner_pending_ && updated->room.id == rename_room_ && updated->room.name == rename_sent_) {
+    rename_room_ = 0;  // renamed: the room list shows the new name
+    owner_pending_ = false;
+  }
+  if (const auto* left = std::get_if<proto::Left>(&msg); left && left->reason == proto::LeftReason::RoomDeleted) {
+    room_password_.clear();
+    end_call("The room was deleted by its owner.");
+    return;
+  }
+  if (std::holds_alternative<proto::Left>(msg) && world_.call()) {
+    end_call("");  // the server ended our call (we did not ask: ours ended the call already)
+    return;
+  }
   if (std::holds_alternative<proto::Joined>(msg)) {
+    if (world_.call()) {
+      std::printf("moim: ignored a joined while in a call\n");  // nonsense from the server
+      return;
+    }
     if (join_stage_ != JoinStage::WaitingForServer) {
       send(proto::Leave{});  // a join we no longer want
       return;
     }
     join_stage_ = JoinStage::None;
+    if (prompt_room_ != 0) {  // admitted: the prompt's work is done (the password stays in room_password_)
+      prompt_room_ = 0;
+      prompt_pending_ = false;
+      fields_.set_value(ui::FieldId::JoinPassword, "");
+    }
     error_ = media_note_;
     metrics_.mark(&JoinTiming::socket_joined, now_);
   }
@@ -151,19 +340,77 @@ void App::on_server_message(const proto::ServerMessage& msg) {
     metrics_.mark(&JoinTiming::answer_received, now_);
   world_.apply(msg);
   if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
+  if (std::holds_alternative<proto::Welcome>(msg)) {
+    reconnect_attempts_ = 0;
+    if (farewell_ && !world_.call()) {
+      // Left while disconnected: take the session back only to end it, so the others see us leave now.
+      send(proto::Resume{farewell_->token, farewell_->self.name, false, false, client_id_});
+      send(proto::Leave{});
+      farewell_.reset();
+      farewell_pending_ = true;
+    } else if (world_.call() && reconnecting_) {
+      // Back after a drop: take our session back (same peer id; the others never saw us leave).
+      const CallInfo& call = *world_.call();
+      resuming_ = true;
+      send(proto::Resume{call.token, call.self.name, media_.mic_on(), media_.camera_on(), client_id_});
+    } else if (join_stage_ == JoinStage::WaitingForServer) {
+      send_join();  // the socket dropped before the answer: ask again (the client id replaces a twin)
+    }
+  }
 }
 
 void App::on_server_error(const proto::Error& e) {
   std::printf("moim: server error %s (%s): %s\n", std::string(proto::to_string(e.code)).c_str(), e.request.c_str(),
               e.message.c_str());
+  if (farewell_pending_ && (e.request == "resume" || e.request == "leave")) {
+    farewell_pending_ = e.request == "resume";  // the session had already ended: nothing to say goodbye to
+    return;
+  }
+  if (e.request == "resume") {
+    // The session is over (held too long, or ended): close every peer connection and join the same
+    // room again as a new peer, with the password typed for this call if it had one. Other refusals
+    // (the room is gone or full) end the call.
+    resuming_ = false;
+    reconnecting_ = false;
+    away_deadline_ = 0;
+    const proto::RoomId room = world_.call() ? world_.call()->room.id : 0;
+    if (e.code == proto::ErrorCode::SessionExpired && room != 0) {
+      feed_machine(signaling::LeftRoom{});
+      world_.apply(proto::Left{});
+      join_room_ = room;
+      error_.clear();
+      send_join();
+    } else {
+      end_call(e.message);
+    }
+    return;
+  }
   if (e.request == "create-room") {
     dialog_pending_ = false;
     dialog_error_ = e.message;
     return;
   }
+  if (e.request == "join" && (prompt_room_ != 0 || e.code == proto::ErrorCode::PasswordRequired)) {
+    // Shown inside the password prompt, which stays open for another try; the camera stays on.
+    join_stage_ = JoinStage::None;
+    if (prompt_room_ == 0) prompt_room_ = join_room_;
+    fields_.set_value(ui::FieldId::JoinPassword, "");
+    prompt_pending_ = false;
+    room_password_.clear();
+    prompt_error_ = e.code == proto::ErrorCode::PasswordWrong ? std::string("Wrong password.") : e.message;
+    fields_.focus(ui::FieldId::JoinPassword);
+    return;
+  }
   if (e.request == "join") {
     end_call(e.message);
     return;
+  }
+  if (e.request == "rename-room" || e.request == "delete-room") {
+    owner_pending_ = false;
+    if (rename_room_ != 0 || delete_room_ != 0) {
+      owner_error_ = e.message;
+      return;
+    }
   }
   if (proto::classify(e.code) == proto::ErrorClass::User) error_ = e.message;
 }
@@ -204,7 +451,8 @@ void App::send_join() {
   metrics_.mark(&JoinTiming::media_ready, now_);
   join_stage_ = JoinStage::WaitingForServer;
   const auto name = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
-  send(proto::Join{join_room_, name.value_or(""), media_.has_local_audio(), media_.has_local_video()});
+  send(proto::Join{join_room_, name.value_or(""), media_.has_local_audio(), media_.has_local_video(), room_password_,
+                   client_id_});
 }
 
 void App::feed_machine(const signaling::Event& event) {
@@ -223,14 +471,37 @@ void App::end_call(std::string error) {
   devices_ = Devices::Idle;
   world_.apply(proto::Left{});
   join_stage_ = JoinStage::None;
+  reconnecting_ = resuming_ = false;
+  away_deadline_ = 0;
   error_ = std::move(error);
+}
+
+void App::start_join(proto::RoomId room) {
+  error_.clear();
+  fields_.blur();
+  join_room_ = room;
+  join_stage_ = JoinStage::AcquiringMedia;
+  metrics_.join_clicked(room, now_);
+  if (devices_ == Devices::Settled) send_join();
+  else request_devices();  // joins when the devices are settled
+}
+
+void App::save_owner_token(proto::RoomId room, const std::string& token) {
+  owner_tokens_[room] = token;
+  browser::save_setting("moim.owner." + std::to_string(room), token);
+}
+
+void App::forget_owner_token(proto::RoomId room) {
+  if (owner_tokens_.erase(room) == 0) return;
+  browser::remove_setting("moim.owner." + std::to_string(room));
 }
 
 std::optional<std::string> App::valid_name() {
   const std::string& raw = fields_.value(ui::FieldId::Name);
   auto name = proto::normalize_display_name(raw);
+  if (name && proto::utf8_length(*name) > max_name_chars()) name.reset();  // this server's limit
   if (!name) {
-    error_ = name_problem(raw, proto::kMaxNameChars, "Your name", "Enter your name first.");
+    error_ = name_problem(raw, max_name_chars(), "Your name", "Enter your name first.");
     fields_.focus(ui::FieldId::Name);
   }
   return name;
@@ -248,6 +519,7 @@ void App::apply(const ui::Intent& intent) {
             dialog_error_.clear();
             dialog_capacity_ = proto::kDefaultCapacity;
             fields_.set_value(ui::FieldId::RoomName, "");
+            fields_.set_value(ui::FieldId::RoomPassword, "");
             fields_.focus(ui::FieldId::RoomName);
           },
           [&](const ui::CancelCreateRoom&) {
@@ -259,9 +531,12 @@ void App::apply(const ui::Intent& intent) {
           [&](const ui::ConfirmCreateRoom&) {
             if (dialog_pending_) return;
             const std::string& raw = fields_.value(ui::FieldId::RoomName);
-            const auto name = proto::normalize_room_name(raw);
+            auto name = proto::normalize_room_name(raw);
+            const std::uint32_t max_room_chars = world_.welcomed() ? world_.limits().max_room_name_chars
+                                                                   : static_cast<std::uint32_t>(proto::kMaxRoomNameChars);
+            if (name && proto::utf8_length(*name) > max_room_chars) name.reset();  // this server's limit
             if (!name) {
-              dialog_error_ = name_problem(raw, proto::kMaxRoomNameChars, "A room name", "Enter a room name.");
+              dialog_error_ = name_problem(raw, max_room_chars, "A room name", "Enter a room name.");
               fields_.focus(ui::FieldId::RoomName);
               return;
             }
@@ -273,10 +548,17 @@ void App::apply(const ui::Intent& intent) {
                 return;
               }
             }
+            const std::string& password = fields_.value(ui::FieldId::RoomPassword);
+            if (password.size() > proto::kMaxPasswordBytes) {
+              dialog_error_ = "The password is too long: at most " + std::to_string(proto::kMaxPasswordBytes) +
+                              " bytes (this one has " + std::to_string(password.size()) + ").";
+              fields_.focus(ui::FieldId::RoomPassword);
+              return;
+            }
             dialog_error_.clear();
-            dialog_pending_ = true;
+            dialog_pending_ = true;  // until room-created or an error (a password adds ~0.2 s of hashing)
             fields_.blur();
-            send(proto::CreateRoom{*name, dialog_capacity_});
+            send(proto::CreateRoom{*name, dialog_capacity_, password});
           },
           [&](const ui::JoinRoom& i) {
             if (join_stage_ != JoinStage::None || world_.call()) return;
@@ -288,16 +570,122 @@ void App::apply(const ui::Intent& intent) {
                        std::to_string(room->capacity) + ").";
               return;
             }
-            error_.clear();
+            if (room->locked) {  // asks for the password first (ConfirmPassword joins)
+              error_.clear();
+              prompt_room_ = i.room;
+              prompt_pending_ = false;
+              prompt_error_.clear();
+              fields_.set_value(ui::FieldId::JoinPassword, "");
+              fields_.focus(ui::FieldId::JoinPassword);
+              return;
+            }
+            room_password_.clear();
+            start_join(i.room);
+          },
+          [&](const ui::ConfirmPassword&) {
+            if (prompt_room_ == 0 || prompt_pending_ || join_stage_ != JoinStage::None || world_.call()) return;
+            const std::string& password = fields_.value(ui::FieldId::JoinPassword);
+            if (password.empty()) {
+              prompt_error_ = "Enter the room's password.";
+              fields_.focus(ui::FieldId::JoinPassword);
+              return;
+            }
+            if (password.size() > proto::kMaxPasswordBytes) {
+              prompt_error_ = "A password can have at most " + std::to_string(proto::kMaxPasswordBytes) + " bytes.";
+              return;
+            }
+            if (!world_.room(prompt_room_)) {
+              prompt_error_ = "That room does not exist any more.";
+              return;
+            }
+            if (!valid_name()) {
+              apply(ui::CancelPassword{});
+              fields_.focus(ui::FieldId::Name);
+              return;
+            }
+            room_password_ = password;
+            prompt_pending_ = true;
+            prompt_error_.clear();
+            start_join(prompt_room_);
+          },
+          [&](const ui::CancelPassword&) {
+            if (fields_.focused() == ui::FieldId::JoinPassword) fields_.blur();
+            fields_.set_value(ui::FieldId::JoinPassword, "");
+            if (prompt_pending_) join_stage_ = JoinStage::None;  // a late joined is answered with leave
+            prompt_room_ = 0;
+            prompt_pending_ = false;
+            prompt_error_.clear();
+          },
+          [&](const ui::OpenRename& i) {
+            const proto::RoomInfo* room = world_.room(i.room);
+            if (!room || !owner_tokens_.contains(i.room) || modal_open()) return;
+            rename_room_ = i.room;
+            owner_pending_ = false;
+            owner_error_.clear();
+            fields_.set_value(ui::FieldId::RenameName, room->name);
+            fields_.focus(ui::FieldId::RenameName);
+          },
+          [&](const ui::ConfirmRename&) {
+            if (rename_room_ == 0 || owner_pending_) return;
+            const std::string& raw = fields_.value(ui::FieldId::RenameName);
+            const auto name = proto::normalize_room_name(raw);
+            if (!name) {
+              owner_error_ = name_problem(raw, proto::kMaxRoomNameChars, "A room name", "Enter a room name.");
+              fields_.focus(ui::FieldId::RenameName);
+              return;
+            }
+            const auto key = proto::room_name_key(*name);
+            for (const auto& r : world_.rooms()) {
+              if (r.id != rename_room_ && proto::room_name_key(r.name) == key) {
+                owner_error_ = "A room named \"" + r.name + "\" already exists. Choose another name.";
+                fields_.focus(ui::FieldId::RenameName);
+                return;
+              }
+            }
+            const proto::RoomInfo* room = world_.room(rename_room_);
+            if (room && room->name == *name) {  // nothing to change
+              apply(ui::CancelRename{});
+              return;
+            }
+            owner_error_.clear();
+            owner_pending_ = true;
+            rename_sent_ = *name;
             fields_.blur();
-            join_room_ = i.room;
-            join_stage_ = JoinStage::AcquiringMedia;
-            metrics_.join_clicked(i.room, now_);
-            if (devices_ == Devices::Settled) send_join();
-            else request_devices();  // joins when the devices are settled
+            send(proto::RenameRoom{rename_room_, *name, owner_tokens_[rename_room_]});
+          },
+          [&](const ui::CancelRename&) {
+            if (fields_.focused() == ui::FieldId::RenameName) fields_.blur();
+            rename_room_ = 0;
+            owner_pending_ = false;
+            owner_error_.clear();
+          },
+          [&](const ui::OpenDelete& i) {
+            if (!world_.room(i.room) || !owner_tokens_.contains(i.room) || modal_open()) return;
+            fields_.blur();
+            delete_room_ = i.room;
+            owner_pending_ = false;
+            owner_error_.clear();
+          },
+          [&](const ui::ConfirmDelete&) {
+            if (delete_room_ == 0 || owner_pending_) return;
+            owner_pending_ = true;
+            owner_error_.clear();
+            send(proto::DeleteRoom{delete_room_, owner_tokens_[delete_room_]});
+          },
+          [&](const ui::CancelDelete&) {
+            delete_room_ = 0;
+            owner_pending_ = false;
+            owner_error_.clear();
           },
           [&](const ui::LeaveCall&) {
-            send(proto::Leave{});
+            room_password_.clear();
+            if (socket_.is_open() && !reconnecting_) {
+              send(proto::Leave{});
+            } else if (world_.call()) {
+              // No connection to say goodbye on: the server would hold our seat for the grace window
+              // and the others would see a frozen tile. Say it once we are back (see the welcome).
+              farewell_ = *world_.call();
+            }
             end_call("");
           },
           [&](const ui::ToggleMic&) {
@@ -343,13 +731,16 @@ void App::frame(double now_ms) {
 
   pump();
 
-  if (!socket_.is_open() && !socket_.is_connecting() && now_ >= reconnect_at_) connect();
+  tick(now_ms);
   if (world_.call() && now_ >= next_stats_at_) {
     media_.request_stats();
     next_stats_at_ = now_ + kStatsIntervalMs;
   }
-  if (browser::take_escape_pressed() && dialog_open_) {
-    apply(ui::CancelCreateRoom{});
+  if (browser::take_escape_pressed() && modal_open()) {
+    if (dialog_open_) apply(ui::CancelCreateRoom{});
+    if (prompt_room_ != 0) apply(ui::CancelPassword{});
+    if (rename_room_ != 0) apply(ui::CancelRename{});
+    if (delete_room_ != 0) apply(ui::CancelDelete{});
     frames_to_draw_ = std::max(frames_to_draw_, 2);
   }
 
@@ -434,8 +825,13 @@ ui::LobbyModel App::lobby_model() const {
             fields_.focused() == ui::FieldId::Name, max_chars(ui::FieldId::Name)};
   m.connected = socket_.is_open() && world_.welcomed();
   if (m.connected) m.status = "Connected";
-  else if (socket_.is_connecting()) m.status = "Connecting\xE2\x80\xA6";
-  else m.status = "Offline \xC2\xB7 retrying in " + std::to_string(std::max(1, static_cast<int>((reconnect_at_ - now_) / 1000 + 0.99))) + " s";
+  else if (socket_.is_connecting() || room_list_shown_ == false) m.status = room_list_shown_ ? "Reconnecting\xE2\x80\xA6" : "Connecting\xE2\x80\xA6";
+  else m.status = "Reconnecting\xE2\x80\xA6 (next try in " + std::to_string(std::max(1, static_cast<int>((reconnect_at_ - now_) / 1000 + 0.99))) + " s)";
+  if (world_.welcomed()) {
+    m.name.max_chars = static_cast<int>(world_.limits().max_name_chars);
+    m.dialog.room_name.max_chars = static_cast<int>(world_.limits().max_room_name_chars);
+    m.dialog.max_capacity = std::max<std::uint32_t>(proto::kMinCapacity, world_.limits().max_capacity);
+  }
   m.error = error_;
   m.joining = join_stage_ != JoinStage::None;
   m.dialog.open = dialog_open_;
@@ -445,16 +841,56 @@ ui::LobbyModel App::lobby_model() const {
   m.dialog.capacity = dialog_capacity_;
   m.dialog.error = dialog_error_;
   m.dialog.pending = dialog_pending_;
+  const auto field = [&](ui::FieldId id, const char* widget) {
+    return ui::FieldView{id, widget, &fields_.value(id), placeholder(id), fields_.focused() == id, max_chars(id),
+                         is_password(id)};
+  };
+  m.dialog.password = field(ui::FieldId::RoomPassword, "room-password-input");
+  if (const std::size_t bytes = fields_.value(ui::FieldId::RoomPassword).size(); bytes > proto::kMaxPasswordBytes)
+    m.dialog.password_note = "Too long: a password can have at most " + std::to_string(proto::kMaxPasswordBytes) +
+                             " bytes (UTF-8); this one has " + std::to_string(bytes) + ".";
+  if (prompt_room_ != 0) {
+    m.prompt.open = true;
+    const proto::RoomInfo* room = world_.room(prompt_room_);
+    m.prompt.room_name = room ? room->name : std::string();
+    m.prompt.password = field(ui::FieldId::JoinPassword, "password-input");
+    m.prompt.error = prompt_error_;
+    m.prompt.pending = prompt_pending_;
+  }
+  if (rename_room_ != 0) {
+    m.rename.open = true;
+    const proto::RoomInfo* room = world_.room(rename_room_);
+    m.rename.room_name = room ? room->name : std::string();
+    m.rename.name = field(ui::FieldId::RenameName, "rename-input");
+    m.rename.error = owner_error_;
+    m.rename.pending = owner_pending_;
+  }
+  if (delete_room_ != 0) {
+    m.del.open = true;
+    const proto::RoomInfo* room = world_.room(delete_room_);
+    m.del.room_name = room ? room->name : std::string();
+    m.del.error = owner_error_;
+    m.del.pending = owner_pending_;
+  }
+  for (const auto& [id, token] : owner_tokens_) m.owned.push_back(id);  // std::map: sorted
   auto& preview = const_cast<CallMedia&>(media_).preview();
   if (preview.has_frame()) {
     m.preview_texture = preview.texture();
     m.preview_w = preview.width();
     m.preview_h = preview.height();
   }
-  if (devices_ == Devices::Requesting) m.preview_status = "Starting camera\xE2\x80\xA6";
-  else if (devices_ == Devices::Idle) m.preview_status = "Camera off until you join";
-  else if (!media_.has_local_video() && !media_.has_local_audio()) m.preview_status = "Camera and microphone unavailable: you will join without them";
-  else if (!media_.has_local_video()) m.preview_status = "No camera: you will join with audio only";
+  // One line, most important first: no secure page, then the camera's progress, then what is missing.
+  if (!secure_) {
+    m.preview_status = std::string(kInsecureNote) + " You can still join, to see and hear the others.";
+  } else if (devices_ == Devices::Requesting) {
+    m.preview_status = "Starting camera\xE2\x80\xA6";
+  } else if (devices_ == Devices::Idle) {
+    m.preview_status = "Camera off until you join";
+  } else if (!media_.has_local_video() && !media_.has_local_audio()) {
+    m.preview_status = "Camera and microphone unavailable: you will join without them";
+  } else if (!media_.has_local_video()) {
+    m.preview_status = "No camera: you will join with audio only";
+  }
   return m;
 }
 
@@ -467,6 +903,7 @@ ui::CallModel App::call_model() const {
   m.can_mic = media_.has_local_audio();
   m.can_camera = media_.has_local_video();
   m.error = error_;
+  if (reconnecting_ || !socket_.is_open()) m.status = "Reconnecting\xE2\x80\xA6 (the call goes on)";
   ui::TileModel self;
   self.id = call.self.id;
   self.name = call.self.name;
@@ -478,7 +915,10 @@ ui::CallModel App::call_model() const {
   self.video_w = preview.width();
   self.video_h = preview.height();
   m.tiles.push_back(self);
-  for (const auto& p : call.peers) {
+  // Peers away after a server restart keep their tile (and connection) until they are back or gone.
+  std::vector<proto::PeerInfo> shown = call.peers;
+  shown.insert(shown.end(), call.away.begin(), call.away.end());
+  for (const auto& p : shown) {
     ui::TileModel t;
     t.id = p.id;
     t.name = p.name;
@@ -507,14 +947,20 @@ std::string App::state_json() const {
   s["screen"] = world_.call() ? "call" : "lobby";
   s["name"] = fields_.value(ui::FieldId::Name);
   s["connected"] = socket_.is_open() && world_.welcomed();
+  s["reconnecting"] = reconnecting_ || (world_.call() && !(socket_.is_open() && world_.welcomed()));
+  s["mediaSupported"] = secure_;
   json rooms = json::array();
   for (const auto& r : world_.rooms())
-    rooms.push_back({{"id", r.id}, {"name", r.name}, {"participants", r.participants}, {"capacity", r.capacity}});
+    rooms.push_back({{"id", r.id}, {"name", r.name}, {"participants", r.participants}, {"capacity", r.capacity},
+                     {"locked", r.locked}, {"owned", owner_tokens_.contains(r.id)}});
   s["rooms"] = std::move(rooms);
   if (const auto& call = world_.call()) {
     json peers = json::array();
-    for (const auto& p : call->peers) {
-      json j = {{"id", p.id}, {"name", p.name}, {"mic", p.mic}, {"camera", p.camera}};
+    std::vector<std::pair<proto::PeerInfo, bool>> listed;  // (peer, away after a server restart)
+    for (const auto& p : call->peers) listed.emplace_back(p, false);
+    for (const auto& p : call->away) listed.emplace_back(p, true);
+    for (const auto& [p, away] : listed) {
+      json j = {{"id", p.id}, {"name", p.name}, {"mic", p.mic}, {"camera", p.camera}, {"away", away}};
       if (const RemoteMedia* r = media_.remote(p.id)) {
         j["connection"] = r->connection;
         j["framesDecoded"] = r->frames_decoded;
@@ -536,9 +982,17 @@ std::string App::state_json() const {
   } else {
     s["room"] = nullptr;
   }
-  const std::string& shown_error = (dialog_open_ && !dialog_error_.empty()) ? dialog_error_ : error_;
+  const std::string& shown_error = (dialog_open_ && !dialog_error_.empty())                       ? dialog_error_
+                                  : (prompt_room_ != 0 && !prompt_error_.empty())                 ? prompt_error_
+                                  : ((rename_room_ || delete_room_) && !owner_error_.empty()) ? owner_error_
+                                                                                                  : error_;
   s["error"] = shown_error.empty() ? json(nullptr) : json(shown_error);
   s["dialog"] = dialog_open_;
+  // The open modal besides the create dialog: "password" | "rename" | "delete" | null, and its room.
+  if (prompt_room_ != 0) s["modal"] = {{"kind", "password"}, {"room", prompt_room_}, {"pending", prompt_pending_}};
+  else if (rename_room_ != 0) s["modal"] = {{"kind", "rename"}, {"room", rename_room_}, {"pending", owner_pending_}};
+  else if (delete_room_ != 0) s["modal"] = {{"kind", "delete"}, {"room", delete_room_}, {"pending", owner_pending_}};
+  else s["modal"] = nullptr;
   s["capturing"] = media_.capturing();
   return s.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -13,6 +13,7 @@
 #include "ui/views.hpp"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ class App {
   void invalidate() { frames_to_draw_ = std::max(frames_to_draw_, 2); }
   // Handles queued browser events now (also called as soon as one arrives, between frames).
   void pump();
+  // Timers: heartbeat, reconnect, resume grace, ICE restarts. Called every frame and from a 500 ms
+  // interval (a hidden tab gets no animation frames, but its call and heartbeat must go on).
+  void tick(double now_ms);
 
   // Test surface (docs/TESTING.md): JSON snapshots of what the person sees.
   std::string state_json() const;
@@ -42,6 +46,11 @@ class App {
 
   void connect();
   void send(const proto::ClientMessage& msg);
+  // The signaling socket is gone (closed, or silent too long): keep the call, reconnect with backoff.
+  void on_socket_lost();
+  void on_resumed(const proto::Resumed& m);
+  void check_peer_health();
+  std::uint32_t max_name_chars() const;
   void handle(const browser::Event& event);
   void on_socket_message(const std::string& text);
   void on_server_message(const proto::ServerMessage& msg);
@@ -74,6 +83,18 @@ class App {
   double redraw_at_ = 0;  // time-driven text (the reconnect countdown)
   double reconnect_at_ = 0;
   int reconnect_attempts_ = 0;
+  // heartbeat and resume (see tick())
+  std::string client_id_;        // localStorage "moim.client": the server's second-tab rule
+  double connect_started_ = 0;
+  double last_heard_ = 0;        // last message from the server on this socket
+  double next_ping_at_ = 0;
+  bool reconnecting_ = false;    // in a call whose socket dropped, until resumed (or given up)
+  bool resuming_ = false;        // resume sent on this socket, waiting for resumed / an error
+  std::optional<CallInfo> farewell_;  // a call left while disconnected: resumed and left on reconnect
+  bool farewell_pending_ = false;     // that resume + leave were sent; their answers are not news
+  double away_deadline_ = 0;     // restored: peers still away then are dropped; 0 = none
+  std::map<proto::PeerId, double> bad_since_, next_restart_at_;  // ICE restarts per peer
+  bool secure_ = true;           // camera and microphone can be asked for (secure context)
   double next_stats_at_ = 0;
   // join flow
   JoinStage join_stage_ = JoinStage::None;
@@ -88,6 +109,22 @@ class App {
   bool dialog_pending_ = false;
   std::uint32_t dialog_capacity_ = proto::kDefaultCapacity;
   std::string dialog_error_;
+  // Locked rooms (password prompt) and owned rooms (rename / delete): see app_rooms notes in app.cpp.
+  proto::RoomId prompt_room_ = 0;  // the password prompt is open for this room; 0 = closed
+  bool prompt_pending_ = false;
+  std::string prompt_error_;
+  // The password of the room being joined / in call. In memory only (never stored): a rejoin after a
+  // lost session sends it again.
+  std::string room_password_;
+  std::map<proto::RoomId, std::string> owner_tokens_;  // mirrors localStorage "moim.owner.<id>"
+  proto::RoomId rename_room_ = 0, delete_room_ = 0;     // the dialog is open for this room; 0 = closed
+  bool owner_pending_ = false;
+  std::string rename_sent_;  // the name a pending rename asked for
+  std::string owner_error_;
+  void save_owner_token(proto::RoomId room, const std::string& token);
+  void forget_owner_token(proto::RoomId room);
+  void start_join(proto::RoomId room);
+  bool modal_open() const { return dialog_open_ || prompt_room_ != 0 || rename_room_ != 0 || delete_room_ != 0; }
   std::string error_;  // banner text
   // rendering caches
   ui::GlyphCache glyphs_;

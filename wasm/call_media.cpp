@@ -56,6 +56,9 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
                    [&](const signaling::CreateAnswer& e) {
                      if (auto it = remotes_.find(e.peer); it != remotes_.end()) browser::create_answer(it->second.pc);
                    },
+                   [&](const signaling::RestartIce& e) {
+                     if (auto it = remotes_.find(e.peer); it != remotes_.end()) browser::restart_ice(it->second.pc);
+                   },
                    [&](const signaling::RollbackLocalOffer& e) {
                      if (auto it = remotes_.find(e.peer); it != remotes_.end()) browser::rollback(it->second.pc);
                    },

@@ -7,7 +7,10 @@ namespace moim {
 int max_chars(ui::FieldId id) {
   switch (id) {
     case ui::FieldId::Name: return static_cast<int>(proto::kMaxNameChars);
-    case ui::FieldId::RoomName: return static_cast<int>(proto::kMaxRoomNameChars);
+    case ui::FieldId::RoomName:
+    case ui::FieldId::RenameName: return static_cast<int>(proto::kMaxRoomNameChars);
+    case ui::FieldId::RoomPassword:
+    case ui::FieldId::JoinPassword: return static_cast<int>(proto::kMaxPasswordBytes);
     case ui::FieldId::None: break;
   }
   return 64;
@@ -17,10 +20,15 @@ const char* placeholder(ui::FieldId id) {
   switch (id) {
     case ui::FieldId::Name: return "How others will see you";
     case ui::FieldId::RoomName: return "e.g. Team standup";
+    case ui::FieldId::RenameName: return "New room name";
+    case ui::FieldId::RoomPassword: return "Leave empty for an open room";
+    case ui::FieldId::JoinPassword: return "Room password";
     case ui::FieldId::None: break;
   }
   return "";
 }
+
+bool is_password(ui::FieldId id) { return id == ui::FieldId::RoomPassword || id == ui::FieldId::JoinPassword; }
 
 const std::string& TextFields::value(ui::FieldId id) const {
   static const std::string empty;
@@ -51,7 +59,8 @@ void TextFields::sync_overlay(const ui::FrameOut& frame, float font_px) {
   const auto& r = it->second;
   // Room to type past the limit (in UTF-16 units, as the DOM counts), so an over-long entry gets a
   // message instead of keys that silently do nothing.
-  browser::TextInputPlacement p{r.x, r.y, r.w, r.h, font_px, 2 * max_chars(focused_) + 8, placeholder(focused_)};
+  browser::TextInputPlacement p{r.x, r.y, r.w, r.h, font_px, 2 * max_chars(focused_) + 8, placeholder(focused_),
+                                is_password(focused_)};
   if (shown_for_ != focused_) {
     if (shown_for_ != ui::FieldId::None) browser::hide_text_input();
     browser::show_text_input(p, value(focused_));

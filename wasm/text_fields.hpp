@@ -36,5 +36,6 @@ class TextFields {
 
 int max_chars(ui::FieldId id);
 const char* placeholder(ui::FieldId id);
+bool is_password(ui::FieldId id);  // masked: the overlay is an <input type=password>
 
 }  // namespace moim

@@ -160,15 +160,16 @@
     if (!entry.stream) return null;
     return (kind === 'audio' ? entry.stream.getAudioTracks() : entry.stream.getVideoTracks())[0] || null;
   }
-  function createOffer(h) {
-    enqueue(h, 'createOffer', async (entry) => {
+  // iceRestart: fresh ICE credentials on an existing connection (it failed or stays disconnected).
+  function createOffer(h, iceRestart) {
+    enqueue(h, iceRestart ? 'createOffer(iceRestart)' : 'createOffer', async (entry) => {
       const pc = entry.pc;
       // One audio and one video m-line: what we lack, we still receive.
       for (const kind of ['audio', 'video']) {
         if (!pc.getTransceivers().some((t) => t.receiver.track && t.receiver.track.kind === kind))
           pc.addTransceiver(kind, { direction: 'recvonly' });
       }
-      await pc.setLocalDescription(await pc.createOffer());
+      await pc.setLocalDescription(await pc.createOffer(iceRestart ? { iceRestart: true } : undefined));
       if (peers.get(h) === entry) callApp('moimOnLocalDescription', h, 'offer', pc.localDescription.sdp);
     });
   }
@@ -236,8 +237,13 @@
 
   // ---- text entry overlay ----------------------------------------------------------------------
   let overlayShown = false;
-  function showTextInput(x, y, w, h, value, maxLength, fontPx, placeholder) {
+  function showTextInput(x, y, w, h, value, maxLength, fontPx, placeholder, password) {
     const el = overlay();
+    const type = password ? 'password' : 'text';
+    if (el.type !== type) {
+      el.type = type;
+      el.autocomplete = password ? 'new-password' : 'off';
+    }
     el.style.left = x + 'px';
     el.style.top = y + 'px';
     el.style.width = w + 'px';
@@ -285,6 +291,32 @@
   function saveSetting(key, value) {
     try { window.localStorage.setItem(key, value); } catch (e) { /* private mode: not remembered */ }
   }
+  function removeSetting(key) {
+    try { window.localStorage.removeItem(key); } catch (e) { /* nothing stored */ }
+  }
+  // Owner tokens of the rooms this browser created: {"<room id>": token} from "moim.owner.<id>".
+  function ownerTokens() {
+    const out = {};
+    try {
+      const ls = window.localStorage;
+      for (let i = 0; i < ls.length; i++) {
+        const key = ls.key(i);
+        if (key && key.startsWith('moim.owner.')) out[key.slice('moim.owner.'.length)] = ls.getItem(key) || '';
+      }
+    } catch (e) { /* private mode */ }
+    return JSON.stringify(out);
+  }
+  // This browser's id for the server's second-tab rule (join.client): random, kept in localStorage.
+  function clientId() {
+    let id = loadSetting('moim.client');
+    if (!/^[0-9a-f]{32}$/.test(id)) {
+      const bytes = new Uint8Array(16);
+      crypto.getRandomValues(bytes);
+      id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+      saveSetting('moim.client', id);
+    }
+    return id;
+  }
   function fetchFont(url) {
     fetch(url).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error('HTTP ' + r.status))))
       .then((buf) => callApp('moimOnFontLoaded', url, new Uint8Array(buf)),
@@ -309,7 +341,9 @@
     setRemoteDescription: guard(setRemoteDescription), rollback: guard(rollback),
     addIceCandidate: guard(addIceCandidate), closePeer: guard(closePeer), requestStats: guard(requestStats),
     showTextInput: guard(showTextInput), hideTextInput: guard(hideTextInput),
-    loadSetting: guard(loadSetting, ''), saveSetting: guard(saveSetting), fetchFont: guard(fetchFont),
+    loadSetting: guard(loadSetting, ''), saveSetting: guard(saveSetting), removeSetting: guard(removeSetting),
+    ownerTokens: guard(ownerTokens, '{}'), fetchFont: guard(fetchFont),
+    clientId: guard(clientId, ''), restartIce: guard((h) => createOffer(h, true)),
     socketUrl: guard(socketUrl, ''), hideLoading: guard(hideLoading), mediaSupported: guard(mediaSupported, false),
   };
 
@@ -350,6 +384,9 @@
       if (el && text) el.textContent = text.replace(/\(\d+\/\d+\)/, '').trim() || 'Loading…';
     },
   };
+  // A closed tab says goodbye (best effort): the app sends leave, so the others see it go at once
+  // instead of after the server's resume grace window.
+  window.addEventListener('pagehide', () => callApp('moimOnPageHide'));
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', installOverlayListeners);
   else installOverlayListeners();
 })();

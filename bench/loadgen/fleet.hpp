@@ -1,6 +1,7 @@
 // A set of generator clients that connect (with bounded parallelism), say hello and wait for welcome.
 #pragma once
 
+#include "protocol.hpp"
 #include "util.hpp"
 #include "ws_client.hpp"
 
@@ -100,7 +101,7 @@ class Fleet : public Handler {
           return pump();
         }
         client.start(this);
-        client.send(R"({"type":"hello","version":1})");
+        client.send(moim::proto::encode(moim::proto::ClientMessage{moim::proto::Hello{}}));
       });
     }
   }

@@ -15,6 +15,7 @@
 //         Per event p50/p99/max across clients; the run's figures are the medians over events.
 #include "fleet.hpp"
 #include "scenarios.hpp"
+#include "protocol.hpp"
 #include "util.hpp"
 
 #include <nlohmann/json.hpp>
@@ -218,7 +219,7 @@ int run_churn(const Options& options) {
     return true;
   }, 10);
   admin.welcome.reset();
-  admin_client.send(R"({"type":"hello","version":1})");  // a repeated hello returns a fresh room list
+  admin_client.send(moim::proto::encode(moim::proto::ClientMessage{moim::proto::Hello{}}));  // a repeated hello returns a fresh room list
   run_until(ioc, [&] { return admin.welcome.has_value(); }, 5);
   run_until(ioc, [] { return false; }, 0.2);  // anything late would show up as a mismatch
 

@@ -3,7 +3,8 @@
 // rectangles window.app.widgets() reports. Results are read only through window.app.state() and
 // the canvas pixels (docs/TESTING.md).
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +35,12 @@ export async function freePort() {
   });
 }
 
-// Starts the real server; resolves once it prints its "listening" line.
-export async function startServer() {
-  const port = await freePort();
-  const proc = spawn(serverBinary, ['--port', String(port), '--address', '127.0.0.1', '--root', siteRoot], {
+// Starts the real server; resolves once it prints its "listening" line. Rooms go to a fresh data
+// folder unless `dataDir` names one (restart tests pass the same folder again); `port` reuses a port.
+export async function startServer({ dataDir, port: wantedPort, args = [] } = {}) {
+  const port = wantedPort ?? await freePort();
+  const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'moim-e2e-'));
+  const proc = spawn(serverBinary, ['--port', String(port), '--address', '127.0.0.1', '--root', siteRoot, '--data-dir', dir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -53,6 +56,12 @@ export async function startServer() {
   return {
     url: `http://localhost:${port}/`,
     port,
+    dataDir: dir,
+    kill: (signal = 'SIGKILL') => new Promise((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once('exit', resolve);
+      proc.kill(signal);
+    }),
     log: () => log,
     alive: () => proc.exitCode === null && proc.signalCode === null,
     stop: () => new Promise((resolve) => {

@@ -8,7 +8,15 @@
 namespace moim::test {
 namespace {
 
-class ServerErrors : public CallFixture {};
+// These tests push the transport's own limits, so the hub's tighter defaults are lifted: SDPs up to
+// the message limit, no rate limit, and an offender dropped by the transport leaves at once instead of
+// being held for a resume (hub_sessions_test and the abuse tests cover those limits).
+class ServerErrors : public CallFixture {
+ protected:
+  std::vector<std::string> server_args() const override {
+    return {"--max-sdp-bytes", "65536", "--max-messages-per-second", "0", "--resume-grace", "0"};
+  }
+};
 
 json signal_to(std::uint32_t peer, const std::string& sdp) {
   return {{"type", "signal"}, {"to", peer}, {"kind", "offer"}, {"sdp", sdp}};

@@ -31,7 +31,7 @@ void ServerFixture::SetUp() {
   write_file(base_dir_ / "secret.txt", kSecret);
 
   std::string error;
-  server_ = ServerProcess::start(root_, error);
+  server_ = ServerProcess::start(root_, error, server_args());
   ASSERT_NE(server_, nullptr) << error;
 }
 
@@ -52,11 +52,11 @@ std::unique_ptr<WsClient> ServerFixture::connect() { return std::make_unique<WsC
 
 std::unique_ptr<WsClient> ServerFixture::connect_hello() {
   auto client = connect();
-  EXPECT_TRUE(client->send_json({{"type", "hello"}, {"version", 1}}));
+  EXPECT_TRUE(client->send_json({{"type", "hello"}, {"version", 2}}));
   const std::optional<json> welcome = client->read_type("welcome");
   EXPECT_TRUE(welcome.has_value()) << "no welcome";
   if (welcome) {
-    EXPECT_EQ(welcome->value("version", 0), 1);
+    EXPECT_EQ(welcome->value("version", 0), 2);
     EXPECT_TRUE(welcome->contains("rooms") && (*welcome)["rooms"].is_array()) << welcome->dump();
   }
   return client;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace moim::test {
 
@@ -20,6 +21,8 @@ class ServerFixture : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
+  // Flags added to the server's command line (after --address, --port and --root).
+  virtual std::vector<std::string> server_args() const { return {}; }
 
   unsigned short port() const { return server_->port(); }
   std::unique_ptr<WsClient> connect();

@@ -91,13 +91,16 @@ std::string server_binary() {
   return other && *other ? other : MOIM_SERVER_BINARY;
 }
 
-std::unique_ptr<ServerProcess> ServerProcess::start(const std::filesystem::path& root, std::string& error) {
+std::unique_ptr<ServerProcess> ServerProcess::start(const std::filesystem::path& root, std::string& error,
+                                                   const std::vector<std::string>& extra_args) {
   std::unique_ptr<ServerProcess> process(new ServerProcess);
-  process->pid_ = spawn_server({"--address", "127.0.0.1", "--port", "0", "--root", root.string()},
-                               /*capture_stderr=*/false, process->stdout_fd_, error);
+  // Nothing persisted unless a test passes its own --data-dir (a later flag wins).
+  std::vector<std::string> args = {"--address", "127.0.0.1", "--port", "0", "--root", root.string(), "--data-dir", ""};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  process->pid_ = spawn_server(args, /*capture_stderr=*/false, process->stdout_fd_, error);
   if (process->pid_ < 0) return nullptr;
 
-  static constexpr std::string_view kMarker = "listening on http://";
+  static constexpr std::string_view kMarker = "listening on http";  // http:// or https://
   const std::string out = read_until(process->stdout_fd_, Clock::now() + std::chrono::seconds(10),
                                      [](const std::string& text) {
                                        const std::size_t at = text.find(kMarker);

@@ -16,9 +16,10 @@ std::string server_binary();
 
 class ServerProcess {
  public:
-  // Starts `moim-server --address 127.0.0.1 --port 0 --root <root>` and waits (up to 10 s) for its
-  // "listening on http://...:PORT" line. Returns nullptr and sets `error` on failure.
-  static std::unique_ptr<ServerProcess> start(const std::filesystem::path& root, std::string& error);
+  // Starts `moim-server --address 127.0.0.1 --port 0 --root <root> <extra_args...>` and waits (up to
+  // 10 s) for its "listening on http(s)://...:PORT" line. Returns nullptr and sets `error` on failure.
+  static std::unique_ptr<ServerProcess> start(const std::filesystem::path& root, std::string& error,
+                                              const std::vector<std::string>& extra_args = {});
 
   ~ServerProcess();  // SIGTERM, then SIGKILL if it has not exited within 5 s
   ServerProcess(const ServerProcess&) = delete;

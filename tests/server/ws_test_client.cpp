@@ -5,6 +5,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/socket_base.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket/error.hpp>
 
 #include <stdexcept>
 
@@ -15,9 +16,16 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-WsClient::WsClient(unsigned short port, std::string_view target) : ws_(ioc_) {
+WsClient::WsClient(unsigned short port, std::string_view target, const WsOptions& options) : ws_(ioc_) {
   const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
-  beast::error_code ec = run_op(
+  beast::error_code ec;
+  if (!options.source.empty()) {
+    // Connect from another loopback address (all of 127.0.0.0/8 is local on Linux).
+    ws_.next_layer().open(tcp::v4(), ec);
+    if (!ec) ws_.next_layer().bind(tcp::endpoint(asio::ip::make_address(options.source), 0), ec);
+    if (ec) throw std::runtime_error("bind " + options.source + ": " + ec.message());
+  }
+  ec = run_op(
       [&](auto handler) { ws_.next_layer().async_connect(endpoint, [handler](beast::error_code e) { handler(e, 0); }); },
       5s);
   if (ec) throw std::runtime_error("connect: " + ec.message());
@@ -25,10 +33,34 @@ WsClient::WsClient(unsigned short port, std::string_view target) : ws_(ioc_) {
   ws_.next_layer().set_option(tcp::no_delay(true), ec);
   const std::string host = "127.0.0.1:" + std::to_string(port);
   const std::string path(target);
-  ec = run_op([&](auto handler) { ws_.async_handshake(host, path, [handler](beast::error_code e) { handler(e, 0); }); },
-              5s);
+  if (!options.headers.empty()) {
+    ws_.set_option(beast::websocket::stream_base::decorator([headers = options.headers](beast::websocket::request_type& request) {
+      for (const auto& [name, value] : headers) request.set(name, value);
+    }));
+  }
+  beast::websocket::response_type response;
+  ec = run_op(
+      [&](auto handler) { ws_.async_handshake(response, host, path, [handler](beast::error_code e) { handler(e, 0); }); },
+      5s);
+  if (ec == beast::websocket::error::upgrade_declined) {
+    throw WsUpgradeRefused(static_cast<unsigned>(response.result_int()), response.body());
+  }
   if (ec) throw std::runtime_error("handshake: " + ec.message());
   ws_.read_message_max(64 * 1024 * 1024);
+}
+
+WsUpgrade WsClient::try_connect(unsigned short port, const WsOptions& options, std::string_view target) {
+  WsUpgrade result;
+  try {
+    result.client = std::make_unique<WsClient>(port, target, options);
+    result.status = 101;
+  } catch (const WsUpgradeRefused& refused) {
+    result.status = refused.status;
+    result.body = refused.body;
+  } catch (const std::exception& e) {
+    result.error = e.what();
+  }
+  return result;
 }
 
 template <class Start>
@@ -129,6 +161,18 @@ bool WsClient::wait_closed(std::chrono::milliseconds timeout) {
     read(left);
   }
   return last_error_ != asio::error::timed_out;
+}
+
+bool WsClient::close(std::chrono::milliseconds timeout) {
+  if (closed_) return false;
+  const beast::error_code ec = run_op(
+      [&](auto handler) {
+        ws_.async_close(beast::websocket::close_code::normal, [handler](beast::error_code e) { handler(e, 0); });
+      },
+      timeout);
+  closed_ = true;
+  last_error_ = ec;
+  return !ec;
 }
 
 void WsClient::drop() {

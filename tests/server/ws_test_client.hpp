@@ -11,9 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace moim::test {
 
@@ -29,10 +33,38 @@ inline std::string type_of(const json& message) {
   return it != message.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+struct WsOptions {
+  std::string source;  // local address to connect from (e.g. "127.0.0.2"); empty: the kernel's choice
+  std::vector<std::pair<std::string, std::string>> headers;  // added to the upgrade request (e.g. Origin)
+};
+
+// The server answered the upgrade request with something other than 101.
+struct WsUpgradeRefused : std::runtime_error {
+  WsUpgradeRefused(unsigned status, std::string body)
+      : std::runtime_error("upgrade refused with HTTP " + std::to_string(status) + ": " + body),
+        status(status),
+        body(std::move(body)) {}
+  unsigned status;
+  std::string body;
+};
+
+class WsClient;
+
+// One upgrade attempt: a connected client, or the server's refusal.
+struct WsUpgrade {
+  std::unique_ptr<WsClient> client;  // set when the server accepted (101)
+  unsigned status = 0;               // the HTTP status of the answer (101 when accepted); 0: no answer
+  std::string body;                  // the refusal's body
+  std::string error;                 // why there was no answer
+};
+
 class WsClient {
  public:
-  // Connects to ws://127.0.0.1:port/ws; throws std::runtime_error on failure.
-  explicit WsClient(unsigned short port, std::string_view target = "/ws");
+  // Connects to ws://127.0.0.1:port/ws; throws std::runtime_error on failure (WsUpgradeRefused when
+  // the server answered the upgrade with an HTTP error).
+  explicit WsClient(unsigned short port, std::string_view target = "/ws", const WsOptions& options = {});
+  // The same, but reports a refusal instead of throwing.
+  static WsUpgrade try_connect(unsigned short port, const WsOptions& options = {}, std::string_view target = "/ws");
 
   // Sends fail silently when the server has closed the connection; the result says whether it worked.
   bool send_text(std::string_view text, std::chrono::milliseconds timeout = 10s);
@@ -49,6 +81,8 @@ class WsClient {
   // Reads (discarding messages) until the server ends the connection. True if it did in time.
   bool wait_closed(std::chrono::milliseconds timeout = kReadTimeout);
 
+  // The WebSocket close handshake (close frame 1000, wait for the server's). True if it completed.
+  bool close(std::chrono::milliseconds timeout = kReadTimeout);
   // Closes the TCP socket without a WebSocket close frame (FIN), or with a reset (RST).
   void drop();
   void drop_with_reset();

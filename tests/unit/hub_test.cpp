@@ -1,5 +1,6 @@
 // The hub, driven without sockets: who receives what, and that senders cannot be forged.
 #include "hub.hpp"
+#include "hub_world.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,8 +26,14 @@ Signal offer(PeerId to) { return sdp_signal(to, SignalKind::Offer, "v=0"); }
 class HubHarness {
  public:
   HubHarness() : HubHarness(HubConfig{}) {}
-  explicit HubHarness(HubConfig config)
-      : hub_(config, [this] { return "token-" + std::to_string(++tokens_); }) {}
+  explicit HubHarness(HubConfig config) : hub_(test::test_config(config), world_.services()) {}
+
+  // The (peer, room) a session token names, if it is one of ours.
+  std::optional<std::pair<PeerId, RoomId>> verify(const std::string& token) const {
+    auto claims = world_.secrets->verify_session(token);
+    if (!claims) return std::nullopt;
+    return std::pair<PeerId, RoomId>{claims->peer, claims->room};
+  }
 
   void connect(ConnId conn) {
     hub_.connect(conn);
@@ -99,6 +106,7 @@ class HubHarness {
   }
 
   int tokens_ = 0;
+  test::HubWorld world_;  // before hub_: the hub keeps references into it
   Hub hub_;
   std::set<ConnId> open_;
 };
@@ -223,7 +231,7 @@ TEST(HubJoin, ReplyContentsAndNoticesToOthersOnly) {
   const Joined first = h.join(1, room.id, "  Minji ");
   EXPECT_EQ(first.room, (RoomInfo{.id = room.id, .name = "Standup", .participants = 1, .capacity = 6}));
   EXPECT_EQ(first.self, (PeerInfo{.id = 1, .name = "Minji", .mic = true, .camera = true}));
-  EXPECT_EQ(first.token, "token-1");
+  EXPECT_EQ(h.verify(first.token), (std::pair<PeerId, RoomId>{1, room.id}));
   EXPECT_TRUE(first.peers.empty());
 
   HubOutput out = h.send(2, Join{.room = room.id, .name = "Joon", .mic = false, .camera = true});
@@ -232,7 +240,7 @@ TEST(HubJoin, ReplyContentsAndNoticesToOthersOnly) {
   const Joined& second = as<Joined>(joiner[0]);
   EXPECT_EQ(second.self, (PeerInfo{.id = 2, .name = "Joon", .mic = false, .camera = true}));
   EXPECT_EQ(second.room.participants, 2u);
-  EXPECT_EQ(second.token, "token-2");
+  EXPECT_EQ(h.verify(second.token), (std::pair<PeerId, RoomId>{2, room.id}));
   EXPECT_EQ(second.peers, std::vector<PeerInfo>{first.self});
   EXPECT_EQ(as<RoomUpdated>(joiner[1]).room.participants, 2u);
 

@@ -4,6 +4,7 @@
 // until the remote description is applied, and a peer leaving mid-call.
 #include "client_state.hpp"
 #include "hub.hpp"
+#include "hub_world.hpp"
 #include "signaling.hpp"
 
 #include <gtest/gtest.h>
@@ -94,7 +95,8 @@ class FakeClient {
 
 class MeshThroughHub : public ::testing::Test {
  protected:
-  Hub hub{HubConfig{}, [n = 0]() mutable { return "token-" + std::to_string(++n); }};
+  test::HubWorld world;
+  Hub hub{test::test_config(), world.services()};
   std::vector<std::unique_ptr<FakeClient>> clients;
   std::map<ConnId, FakeClient*> by_conn;
   std::size_t relayed_signals = 0;

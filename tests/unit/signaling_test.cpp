@@ -204,5 +204,99 @@ TEST(Signaling, EnumsPrint) {
   EXPECT_FALSE(connection_state_from_string("bogus"));
 }
 
+
+// ---- resume and ICE restart ---------------------------------------------------------------------
+
+// Self 2 with a stable connection to 5 (we offered) and to 7 (it offered to us).
+void stable_call(Machine& m) {
+  run(m, {
+             {JoinedRoom{2, {5}}, {CreatePeerConnection{5, true}, CreateOffer{5}}},
+             {LocalDescriptionCreated{5, SignalKind::Offer, "o5"}, {SendToPeer{{5, SignalKind::Offer, "o5", {}}}}},
+             {SignalReceived{answer_from(5, "a5")}, {SetRemoteDescription{5, SignalKind::Answer, "a5"}}},
+             {RemoteDescriptionApplied{5}, {}},
+             {PeerArrived{7}, {CreatePeerConnection{7, false}}},
+             {SignalReceived{offer_from(7, "o7")}, {SetRemoteDescription{7, SignalKind::Offer, "o7"}}},
+             {RemoteDescriptionApplied{7}, {CreateAnswer{7}}},
+             {LocalDescriptionCreated{7, SignalKind::Answer, "a7"}, {SendToPeer{{7, SignalKind::Answer, "a7", {}}}}},
+         });
+  ASSERT_EQ(m.peer(5)->phase, Phase::Stable);
+  ASSERT_EQ(m.peer(7)->phase, Phase::Stable);
+}
+
+TEST(SignalingResume, HeldSessionKeepsListedPeersAndClosesThoseThatLeft) {
+  Machine m;
+  stable_call(m);
+  run(m, {
+             // 7 left while we were away; 9 joined (its peer-joined and offer follow, replayed).
+             {ResumedRoom{2, {5, 9}, false}, {ClosePeerConnection{7}}},
+             {PeerArrived{9}, {CreatePeerConnection{9, false}}},
+         });
+  EXPECT_EQ(m.peer(5)->phase, Phase::Stable);
+  EXPECT_EQ(m.peer(7), nullptr);
+}
+
+TEST(SignalingResume, RestoredSessionKeepsEveryoneAndOffersToListedStrangers) {
+  Machine m;
+  stable_call(m);
+  run(m, {
+             // After a server restart only 5 is back yet; 7 is away (kept); 11 joined after the restart.
+             {ResumedRoom{2, {5, 11}, true}, {CreatePeerConnection{11, true}, CreateOffer{11}}},
+             // 7 comes back (peer-joined resumed): its connection is kept, nothing to do.
+             {PeerArrived{7}, {Log{"peer 7: arrived twice; ignored"}}},
+             // The app gives up on someone still away: PeerDeparted closes it.
+             {PeerDeparted{5}, {ClosePeerConnection{5}}},
+         });
+  EXPECT_EQ(m.peer(7)->phase, Phase::Stable);
+}
+
+TEST(SignalingResume, ADifferentSelfStartsOverAsANewcomer) {
+  Machine m;
+  stable_call(m);
+  run(m, {{ResumedRoom{3, {5}, false},
+           {ClosePeerConnection{5}, ClosePeerConnection{7}, CreatePeerConnection{5, true}, CreateOffer{5}}}});
+}
+
+TEST(SignalingIceRestart, OnlyTheImpoliteSideRestartsAndTheOtherAnswers) {
+  Machine m;
+  stable_call(m);  // self 2: impolite towards 5 and 7 (smaller id)
+  run(m, {
+             {ConnectionStateChanged{5, ConnectionState::Failed}, {}},
+             {IceRestartNeeded{5}, {RestartIce{5}}},
+             // A second trigger while the restart offer is being created is deferred.
+             {IceRestartNeeded{5}, {Log{"peer 5: ICE restart deferred: negotiating (creating-offer)"}}},
+             {LocalDescriptionCreated{5, SignalKind::Offer, "r5"}, {SendToPeer{{5, SignalKind::Offer, "r5", {}}}}},
+             // The answer never came (lost while the server was away): restarting again is allowed.
+             {IceRestartNeeded{5}, {RestartIce{5}}},
+             {LocalDescriptionCreated{5, SignalKind::Offer, "r5b"}, {SendToPeer{{5, SignalKind::Offer, "r5b", {}}}}},
+             {SignalReceived{answer_from(5, "ra5")}, {SetRemoteDescription{5, SignalKind::Answer, "ra5"}}},
+             {RemoteDescriptionApplied{5}, {}},
+             {ConnectionStateChanged{5, ConnectionState::Connected}, {}},
+         });
+  EXPECT_EQ(m.peer(5)->phase, Phase::Stable);
+  EXPECT_EQ(m.peer(5)->connection, ConnectionState::Connected);
+
+  // The polite side (peer 9 > ... here we are 9 towards 2) waits for the restart offer and answers it.
+  Machine polite;
+  run(polite, {
+                  {JoinedRoom{9, {2}}, {CreatePeerConnection{2, true}, CreateOffer{2}}},
+                  {LocalDescriptionCreated{2, SignalKind::Offer, "o"}, {SendToPeer{{2, SignalKind::Offer, "o", {}}}}},
+                  {SignalReceived{answer_from(2, "a")}, {SetRemoteDescription{2, SignalKind::Answer, "a"}}},
+                  {RemoteDescriptionApplied{2}, {}},
+                  {IceRestartNeeded{2}, {}},
+                  {SignalReceived{offer_from(2, "restart")}, {SetRemoteDescription{2, SignalKind::Offer, "restart"}}},
+                  {RemoteDescriptionApplied{2}, {CreateAnswer{2}}},
+                  {LocalDescriptionCreated{2, SignalKind::Answer, "ra"}, {SendToPeer{{2, SignalKind::Answer, "ra", {}}}}},
+              });
+  EXPECT_EQ(polite.peer(2)->phase, Phase::Stable);
+}
+
+TEST(SignalingIceRestart, UnknownOrFailedPeersAreIgnored) {
+  Machine m;
+  stable_call(m);
+  EXPECT_TRUE(is_log(m.handle(IceRestartNeeded{42})));
+  m.handle(BrowserOperationFailed{7, "boom"});
+  EXPECT_TRUE(is_log(m.handle(IceRestartNeeded{7})));
+}
+
 }  // namespace
 }  // namespace moim::signaling

@@ -48,6 +48,7 @@ void on_font_loaded(std::string url, emscripten::val bytes) {
   push(std::move(e));
 }
 void on_font_failed(std::string url, std::string why) { push(FontFailed{std::move(url), std::move(why)}); }
+void on_page_hide() { push(PageHide{}); }
 }  // namespace
 
 }  // namespace moim::browser
@@ -68,4 +69,5 @@ EMSCRIPTEN_BINDINGS(moim_browser_events) {
   emscripten::function("moimOnTextBlur", &on_text_blur);
   emscripten::function("moimOnFontLoaded", &on_font_loaded);
   emscripten::function("moimOnFontFailed", &on_font_failed);
+  emscripten::function("moimOnPageHide", &on_page_hide);
 }

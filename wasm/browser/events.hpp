@@ -30,10 +30,11 @@ struct FontFailed { std::string url; std::string why; };
 struct SocketOpened {};
 struct SocketMessage { std::string text; bool binary = false; };
 struct SocketClosed { int code = 0; std::string reason; };
+struct PageHide {};  // the tab is going away (pagehide)
 
 using Event = std::variant<MediaOpened, MediaFailed, LocalDescription, RemoteDescriptionApplied, IceCandidate,
                            ConnectionState, PeerError, RemoteVideo, Stats, TextInput, TextKey, TextBlur, FontLoaded,
-                           FontFailed, SocketOpened, SocketMessage, SocketClosed>;
+                           FontFailed, SocketOpened, SocketMessage, SocketClosed, PageHide>;
 
 // The single inbox. Appended to only through post(); drained by the app.
 std::vector<Event>& inbox();

@@ -23,6 +23,7 @@ void create_answer(Handle pc) { glue().call<void>("createAnswer", pc); }
 void set_remote_description(Handle pc, const char* type, const std::string& sdp) {
   glue().call<void>("setRemoteDescription", pc, std::string(type), sdp);
 }
+void restart_ice(Handle pc) { glue().call<void>("restartIce", pc); }
 void rollback(Handle pc) { glue().call<void>("rollback", pc); }
 void add_ice_candidate(Handle pc, const proto::IceCandidate& c) {
   glue().call<void>("addIceCandidate", pc, c.candidate, c.sdp_mid, c.sdp_mline_index);
@@ -31,13 +32,17 @@ void close_peer(Handle pc) { glue().call<void>("closePeer", pc); }
 void request_stats(Handle pc) { glue().call<void>("requestStats", pc); }
 
 void show_text_input(const TextInputPlacement& p, const std::string& value) {
-  glue().call<void>("showTextInput", p.x, p.y, p.w, p.h, value, p.max_length, p.font_px, p.placeholder);
+  glue().call<void>("showTextInput", p.x, p.y, p.w, p.h, value, p.max_length, p.font_px, p.placeholder,
+                        p.password);
 }
 void hide_text_input() { glue().call<void>("hideTextInput"); }
 
 std::string load_setting(const std::string& key) { return glue().call<std::string>("loadSetting", key); }
 void save_setting(const std::string& key, const std::string& value) { glue().call<void>("saveSetting", key, value); }
+void remove_setting(const std::string& key) { glue().call<void>("removeSetting", key); }
+std::string load_owner_tokens() { return glue().call<std::string>("ownerTokens"); }
 void fetch_font(const std::string& url) { glue().call<void>("fetchFont", url); }
+std::string client_id() { return glue().call<std::string>("clientId"); }
 std::string socket_url() { return glue().call<std::string>("socketUrl"); }
 void hide_loading() { glue().call<void>("hideLoading"); }
 bool media_supported() { return glue().call<bool>("mediaSupported"); }

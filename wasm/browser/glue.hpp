@@ -20,6 +20,7 @@ void create_offer(Handle pc);
 void create_answer(Handle pc);
 void set_remote_description(Handle pc, const char* type, const std::string& sdp);
 void rollback(Handle pc);
+void restart_ice(Handle pc);  // a new offer with iceRestart: true
 void add_ice_candidate(Handle pc, const proto::IceCandidate& candidate);
 void close_peer(Handle pc);
 void request_stats(Handle pc);
@@ -29,6 +30,7 @@ struct TextInputPlacement {
   float font_px = 16;
   int max_length = 64;
   std::string placeholder;
+  bool password = false;  // type=password: masked (and no IME, as browsers do for passwords)
   bool operator==(const TextInputPlacement&) const = default;
 };
 void show_text_input(const TextInputPlacement& where, const std::string& value);
@@ -36,8 +38,13 @@ void hide_text_input();
 
 std::string load_setting(const std::string& key);
 void save_setting(const std::string& key, const std::string& value);
+void remove_setting(const std::string& key);
+// Owner tokens of rooms this browser created (localStorage "moim.owner.<room id>"), as a JSON
+// object {"<room id>": "<token>"}.
+std::string load_owner_tokens();
 void fetch_font(const std::string& url);
 std::string socket_url();
+std::string client_id();  // random, kept in localStorage "moim.client" (made by the glue)
 void hide_loading();
 bool media_supported();
 

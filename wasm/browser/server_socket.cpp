@@ -38,6 +38,17 @@ void ServerSocket::close() {
   open_ = false;
 }
 
+void ServerSocket::abandon() {
+  if (socket_ <= 0) return;
+  emscripten_websocket_set_onopen_callback(socket_, nullptr, nullptr);
+  emscripten_websocket_set_onmessage_callback(socket_, nullptr, nullptr);
+  emscripten_websocket_set_onclose_callback(socket_, nullptr, nullptr);
+  emscripten_websocket_set_onerror_callback(socket_, nullptr, nullptr);
+  emscripten_websocket_delete(socket_);
+  socket_ = 0;
+  open_ = false;
+}
+
 EM_BOOL ServerSocket::on_open(int, const EmscriptenWebSocketOpenEvent*, void* self) {
   static_cast<ServerSocket*>(self)->open_ = true;
   post(SocketOpened{});

@@ -17,6 +17,10 @@ class ServerSocket {
   bool open(const std::string& url);  // false when the socket could not even be created
   bool send(const std::string& text);  // false when not open
   void close();
+  // Forgets the socket without a close handshake (it looks dead): no close frame, which the server
+  // would take as a deliberate goodbye and end our session; the server times it out or replaces it
+  // when we resume on a new socket.
+  void abandon();
   bool is_open() const { return open_; }
   bool is_connecting() const { return socket_ > 0 && !open_; }
 

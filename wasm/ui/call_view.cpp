@@ -132,6 +132,17 @@ void draw_call(FrameOut& out, const CallModel& m) {
   text(out, people, color::kMuted);
 
   float y = top + 16;
+  if (!m.status.empty()) {
+    // Connection trouble: the call goes on (video is browser to browser), the banner says so.
+    const ImVec2 ts = ImGui::CalcTextSize(m.status.c_str());
+    const float w = ts.x + 48, h = ts.y + 20;
+    const ImVec2 p((display.x - w) * 0.5f, y);
+    dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), IM_COL32(70, 52, 10, 235), 8);
+    out.note_text(m.status);
+    dl->AddText(ImVec2(p.x + 24, p.y + 10), color::kWarning, m.status.c_str());
+    out.widgets.push_back({"reconnecting-banner", p.x, p.y, w, h});
+    y += h + 10;
+  }
   if (!m.error.empty()) {
     const float w = std::min(760.0f, display.x - 48);
     ImGui::SetCursorScreenPos(ImVec2((display.x - w) * 0.5f, y));

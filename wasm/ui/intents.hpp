@@ -9,7 +9,9 @@
 
 namespace moim::ui {
 
-enum class FieldId { None, Name, RoomName };
+// RoomPassword: the create dialog's optional password; JoinPassword: the locked-room prompt;
+// RenameName: the owner's rename dialog. Password fields are masked (type=password overlay).
+enum class FieldId { None, Name, RoomName, RoomPassword, JoinPassword, RenameName };
 
 struct FocusField { FieldId field = FieldId::None; };
 struct OpenCreateDialog {};
@@ -21,8 +23,19 @@ struct LeaveCall {};
 struct ToggleMic {};
 struct ToggleCamera {};
 struct DismissError {};
+// Locked rooms: the password prompt opened by JoinRoom on a locked room.
+struct ConfirmPassword {};
+struct CancelPassword {};
+// Rooms this browser created (it holds their owner token).
+struct OpenRename { proto::RoomId room = 0; };
+struct ConfirmRename {};
+struct CancelRename {};
+struct OpenDelete { proto::RoomId room = 0; };
+struct ConfirmDelete {};
+struct CancelDelete {};
 
 using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, CancelCreateRoom, SetCapacity, JoinRoom,
-                            LeaveCall, ToggleMic, ToggleCamera, DismissError>;
+                            LeaveCall, ToggleMic, ToggleCamera, DismissError, ConfirmPassword, CancelPassword,
+                            OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete>;
 
 }  // namespace moim::ui

@@ -101,10 +101,32 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
     const float w = ImGui::GetContentRegionAvail().x;
     dl->AddRectFilled(p, ImVec2(p.x + w, p.y + row_h), color::kPanel, 10);
     const float ty = p.y + (row_h - ImGui::GetFontSize()) * 0.5f;
+    const bool owned = std::binary_search(m.owned.begin(), m.owned.end(), r.id);
+    const float owner_w = owned ? 150 : 0;  // Rename and Delete
+    float name_x = p.x + 18;
+    if (r.locked) {
+      draw_lock(dl, ImVec2(name_x, p.y + (row_h - 18) * 0.5f), 18, color::kWarning);
+      // Not interactive, but listed so tests (and pixel checks) can find the lock.
+      out.widgets.push_back({"lock:" + std::to_string(r.id), name_x, p.y + (row_h - 18) * 0.5f, 18 * 0.8f, 18});
+      name_x += 24;
+    }
     out.note_text(r.name);
-    dl->PushClipRect(p, ImVec2(p.x + w - 260, p.y + row_h), true);
-    dl->AddText(ImVec2(p.x + 18, ty), color::kText, r.name.c_str());
+    dl->PushClipRect(p, ImVec2(p.x + w - 260 - owner_w, p.y + row_h), true);
+    dl->AddText(ImVec2(name_x, ty), color::kText, r.name.c_str());
     dl->PopClipRect();
+    if (owned) {
+      const ImVec2 back = ImGui::GetCursorScreenPos();
+      ImGui::PushFont(fonts().small);
+      ImGui::SetCursorScreenPos(ImVec2(p.x + w - 260 - owner_w + 4, p.y + (row_h - 30) * 0.5f));
+      const std::string rename_id = "rename:" + std::to_string(r.id), delete_id = "delete:" + std::to_string(r.id);
+      if (button(out, rename_id.c_str(), "Rename", ButtonStyle::Secondary, ImVec2(72, 30), m.connected))
+        out.intent(OpenRename{r.id});
+      ImGui::SameLine(0, 6);
+      if (button(out, delete_id.c_str(), "Delete", ButtonStyle::Secondary, ImVec2(64, 30), m.connected))
+        out.intent(OpenDelete{r.id});
+      ImGui::PopFont();
+      ImGui::SetCursorScreenPos(back);
+    }
     const bool full = r.participants >= r.capacity;
     const std::string count = std::to_string(r.participants) + " / " + std::to_string(r.capacity);
     // People icon: a head and shoulders.
@@ -125,6 +147,25 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
   ImGui::EndChild();
 
   draw_create_dialog(out, m.dialog);
+  draw_password_prompt(out, m.prompt);
+  draw_rename_dialog(out, m.rename);
+  draw_delete_dialog(out, m.del);
+}
+
+void draw_lock(ImDrawList* dl, ImVec2 p, float h, ImU32 col) {
+  // Shackle: an arch over the upper part; body: a rounded rectangle with a keyhole.
+  const float body_h = h * 0.58f, w = h * 0.8f;
+  const float body_y = p.y + h - body_h;
+  const float r = w * 0.3f, cx = p.x + w * 0.5f;
+  const float thick = std::max(1.5f, h * 0.11f);
+  dl->PathArcTo(ImVec2(cx, p.y + r + thick * 0.5f), r, 3.14159f, 2 * 3.14159f, 12);
+  dl->PathLineTo(ImVec2(cx + r, body_y));
+  dl->PathStroke(col, false, thick);
+  dl->PathLineTo(ImVec2(cx - r, body_y));
+  dl->PathLineTo(ImVec2(cx - r, p.y + r + thick * 0.5f));
+  dl->PathStroke(col, false, thick);
+  dl->AddRectFilled(ImVec2(p.x, body_y), ImVec2(p.x + w, p.y + h), col, h * 0.12f);
+  dl->AddCircleFilled(ImVec2(cx, body_y + body_h * 0.42f), h * 0.08f, color::kPanel);
 }
 
 }  // namespace moim::ui

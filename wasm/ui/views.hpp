@@ -13,9 +13,36 @@ namespace moim::ui {
 struct DialogModel {
   bool open = false;
   FieldView room_name;
+  FieldView password;         // optional; masked
+  std::string password_note;  // shown under the password field (e.g. too long); empty = none
   std::uint32_t capacity = proto::kDefaultCapacity;
+  std::uint32_t max_capacity = proto::kMaxCapacity;  // the server's limit (welcome.limits)
   std::string error;     // shown inside the dialog
   bool pending = false;  // waiting for the server's answer
+};
+
+// The password prompt for a locked room.
+struct PasswordPromptModel {
+  bool open = false;
+  std::string room_name;
+  FieldView password;
+  std::string error;
+  bool pending = false;  // the join is on its way / being checked
+};
+
+// The owner's rename dialog and delete confirmation.
+struct RenameModel {
+  bool open = false;
+  std::string room_name;  // the current name
+  FieldView name;
+  std::string error;
+  bool pending = false;
+};
+struct DeleteModel {
+  bool open = false;
+  std::string room_name;
+  std::string error;
+  bool pending = false;
 };
 
 struct LobbyModel {
@@ -26,6 +53,10 @@ struct LobbyModel {
   std::string error;   // banner; empty = none
   bool joining = false;
   DialogModel dialog;
+  PasswordPromptModel prompt;
+  RenameModel rename;
+  DeleteModel del;
+  std::vector<proto::RoomId> owned;  // rooms whose owner token this browser holds (sorted)
   // Self-preview card: the camera as others will see it, or why there is none.
   unsigned preview_texture = 0;
   int preview_w = 0, preview_h = 0;
@@ -49,10 +80,16 @@ struct CallModel {
   bool mic = true, camera = true;
   bool can_mic = true, can_camera = true;  // false when the device is unavailable
   std::string error;
+  std::string status;  // connection trouble ("Reconnecting…"), shown as a banner; empty = none
 };
 
 void draw_lobby(FrameOut& out, const LobbyModel& m);
 void draw_create_dialog(FrameOut& out, const DialogModel& m);
+void draw_password_prompt(FrameOut& out, const PasswordPromptModel& m);
+void draw_rename_dialog(FrameOut& out, const RenameModel& m);
+void draw_delete_dialog(FrameOut& out, const DeleteModel& m);
+// A padlock drawn with primitives (the fonts have no lock glyph); `h` is its height.
+void draw_lock(ImDrawList* dl, ImVec2 top_left, float h, ImU32 color);
 void draw_call(FrameOut& out, const CallModel& m);
 
 // Grid layout: columns and tile size that fit `count` 16:9 tiles (plus name strip) in `avail`.

@@ -5,6 +5,8 @@
 
 #include <imgui_internal.h>
 
+#include <algorithm>
+
 namespace moim::ui {
 
 void FrameOut::record(std::string id) {
@@ -54,7 +56,15 @@ void text_field(FrameOut& out, const FieldView& f, float width) {
   dl->AddRect(pos, end, f.focused ? color::kAccent : (hovered ? color::kMuted : color::kBorder), 8, 0,
               f.focused ? 2.0f : 1.0f);
   // While focused the DOM overlay shows the text (with the IME's composition); don't draw it twice.
-  if (!f.focused) {
+  if (!f.focused && f.masked && f.value && !f.value->empty()) {
+    // A password: one dot per character, never the text.
+    const std::size_t n = proto::is_valid_utf8(*f.value) ? proto::utf8_length(*f.value) : f.value->size();
+    const float r = 4.0f, step = 13.0f, cy = pos.y + height * 0.5f;
+    dl->PushClipRect(pos, end, true);
+    for (std::size_t i = 0; i < n && 14 + i * step < width; ++i)
+      dl->AddCircleFilled(ImVec2(pos.x + 14 + static_cast<float>(i) * step, cy), r, color::kText);
+    dl->PopClipRect();
+  } else if (!f.focused) {
     const bool empty = !f.value || f.value->empty();
     const std::string_view shown = empty ? std::string_view(f.hint) : std::string_view(*f.value);
     out.note_text(shown);
@@ -103,6 +113,35 @@ bool button(FrameOut& out, const char* widget_id, std::string_view label, Button
   dl->AddText(ImVec2(pos.x + (size.x - text_size.x) * 0.5f, pos.y + (size.y - text_size.y) * 0.5f), fg,
               label.data(), label.data() + label.size());
   return pressed;
+}
+
+bool begin_modal(const char* popup, bool open, float width, float* inner) {
+  const bool open_in_imgui = ImGui::IsPopupOpen(popup);
+  if (open && !open_in_imgui) ImGui::OpenPopup(popup);
+  if (!open && !open_in_imgui) return false;
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float w = std::min(width, display.x - 32);
+  ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.42f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(w, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(28, 24));
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize;
+  if (!ImGui::BeginPopupModal(popup, nullptr, flags)) {
+    ImGui::PopStyleVar();
+    return false;
+  }
+  if (!open) {
+    ImGui::CloseCurrentPopup();
+    end_modal();
+    return false;
+  }
+  *inner = w - 56;
+  return true;
+}
+
+void end_modal() {
+  ImGui::EndPopup();
+  ImGui::PopStyleVar();
 }
 
 void error_banner(FrameOut& out, std::string_view message, float width) {

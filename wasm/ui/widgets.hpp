@@ -40,6 +40,7 @@ struct FieldView {
   const char* hint = "";
   bool focused = false;
   int max_chars = 32;
+  bool masked = false;  // a password: drawn as dots, typed into a type=password overlay
 };
 void text_field(FrameOut& out, const FieldView& field, float width);
 
@@ -51,6 +52,11 @@ bool button(FrameOut& out, const char* widget_id, std::string_view label, Button
 // Text helpers that note their characters for the font atlas.
 void text(FrameOut& out, std::string_view s, ImU32 color);
 void text_wrapped(FrameOut& out, std::string_view s, ImU32 color);
+
+// A centred modal dialog shown while `open` (ImGui popup `popup`). Returns true when its contents
+// are to be drawn now, `*inner` being their width; then call end_modal().
+bool begin_modal(const char* popup, bool open, float width, float* inner);
+void end_modal();
 
 // Error banner with a dismiss button.
 void error_banner(FrameOut& out, std::string_view message, float width);

@@ -1,0 +1,63 @@
+#include "hub_clock.hpp"
+
+#include "log.hpp"
+#include "server_context.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace moim::server {
+
+namespace asio = boost::asio;
+
+void set_hub_time(Hub& hub) {
+  using namespace std::chrono;
+  hub.set_time(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count(),
+               duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+}
+
+namespace {
+
+void deliver_safely(ServerContext& ctx, const char* what, auto&& call) {
+  try {
+    set_hub_time(ctx.hub);
+    ctx.connections.deliver(call());
+  } catch (const std::exception& e) {
+    log_error(std::string("hub ") + what + " failed: " + e.what());
+  }
+}
+
+void schedule_tick(const std::shared_ptr<asio::steady_timer>& timer, ServerContext& ctx) {
+  timer->expires_after(std::chrono::seconds(1));
+  timer->async_wait([timer, &ctx](const boost::system::error_code& ec) {
+    if (ec) return;
+    deliver_safely(ctx, "tick", [&] { return ctx.hub.tick(); });
+    schedule_tick(timer, ctx);
+  });
+}
+
+}  // namespace
+
+void start_hub_clock(asio::io_context& ioc, ServerContext& ctx) {
+  schedule_tick(std::make_shared<asio::steady_timer>(ioc), ctx);
+}
+
+void run_password_jobs(asio::io_context& ioc, ServerContext& ctx, PasswordPool& pool,
+                       const std::vector<PasswordJob>& jobs) {
+  for (const PasswordJob& job : jobs) {
+    if (pool.submit(job)) continue;
+    // Refused (queue full): answered on the next turn, never from inside the delivery that asked.
+    post_password_result(ioc, ctx, PasswordResult{.id = job.id, .ok = false, .hash = {}, .error = "the server is busy"});
+  }
+}
+
+void post_password_result(asio::io_context& ioc, ServerContext& ctx, PasswordResult result) {
+  asio::post(ioc, [&ctx, result = std::move(result)] {
+    deliver_safely(ctx, "password result", [&] { return ctx.hub.on_password_result(result); });
+  });
+}
+
+}  // namespace moim::server

@@ -1,0 +1,272 @@
+#include "sqlite_room_store.hpp"
+
+#include "data_dir.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+
+namespace moim::server {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE rooms(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  capacity INTEGER,
+  password_hash TEXT,
+  owner_digest TEXT,
+  created_at INTEGER,
+  last_used INTEGER
+);
+CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER);
+INSERT INTO meta(key, value) VALUES('next_peer_id', 1);
+PRAGMA user_version = 1;
+)sql";
+
+std::string column_text(sqlite3_stmt* statement, int column) {
+  const auto* text = sqlite3_column_text(statement, column);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
+}
+
+// Runs one statement that returns at most one row; true if it succeeded. `row` gets the first
+// column of that row as text, if any.
+bool exec_one(sqlite3* db, const char* sql, std::string* row = nullptr) {
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) != SQLITE_OK) return false;
+  int rc = sqlite3_step(statement);
+  if (rc == SQLITE_ROW && row != nullptr) *row = column_text(statement, 0);
+  while (rc == SQLITE_ROW) rc = sqlite3_step(statement);
+  sqlite3_finalize(statement);
+  return rc == SQLITE_DONE;
+}
+
+// Statements are reset (and their bindings cleared) after every use, so no read transaction stays
+// open between calls and no stale text pointer is kept.
+struct ResetOnExit {
+  sqlite3_stmt* statement;
+  ~ResetOnExit() {
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<SqliteRoomStore> SqliteRoomStore::open(const std::filesystem::path& data_dir, std::string& error) {
+  try {
+    std::unique_ptr<SqliteRoomStore> store(new SqliteRoomStore());
+    if (!store->init(data_dir, error)) return nullptr;
+    return store;
+  } catch (const std::bad_alloc&) {
+    error = "out of memory opening " + data_dir.string();
+    return nullptr;
+  }
+}
+
+bool SqliteRoomStore::init(const std::filesystem::path& data_dir, std::string& error) {
+  if (!ensure_data_dir(data_dir, error)) return false;
+
+  // The lock is taken before SQLite touches anything: two servers on one database would each hand out
+  // the same peer ids and overwrite each other's rooms. flock is released by the kernel when the
+  // process dies, even by kill -9, so a stale lock file never blocks a restart.
+  const auto lock_path = data_dir / "moim.lock";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lock_fd_ < 0) {
+    error = "cannot open " + lock_path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    error = errno == EWOULDBLOCK
+                ? "data directory " + data_dir.string() + " is in use by another moim-server"
+                : "cannot lock " + lock_path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+
+  const auto db_path = data_dir / "moim.sqlite3";
+  const auto fail_open = [&](const char* what) {
+    error = "cannot open database " + db_path.string() + " (" + what + "): " +
+            (db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory");
+    return false;
+  };
+  if (sqlite3_open_v2(db_path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
+    return fail_open("open");
+  sqlite3_extended_result_codes(db_, 1);
+  // Another connection (sqlite3 CLI, a backup) may hold the database briefly: wait instead of failing.
+  sqlite3_busy_timeout(db_, 5000);
+
+  // SQLite reads the file lazily: this first statement is where "file is not a database" shows up.
+  std::string mode;
+  if (!exec_one(db_, "PRAGMA journal_mode = WAL", &mode)) return fail_open("journal_mode");
+  if (mode != "wal") {
+    error = "cannot open database " + db_path.string() + ": WAL journal mode unavailable (got \"" + mode + "\")";
+    return false;
+  }
+  // WAL + synchronous=NORMAL: a commit is written to the WAL file (the OS page cache) before it
+  // returns, and fsync happens only at checkpoints. That survives the process being killed (kill -9,
+  // crash, OOM killer), which is what we need; a power cut may lose the last few commits but never
+  // corrupts the database. FULL would fsync on every put, ~100x slower on some disks, for no gain here.
+  if (!exec_one(db_, "PRAGMA synchronous = NORMAL")) return fail_open("synchronous");
+  // A cheap consistency check while the database is small: a damaged file is reported here, with the
+  // path, rather than as odd failures later.
+  std::string check;
+  if (!exec_one(db_, "PRAGMA quick_check", &check)) return fail_open("quick_check");
+  if (check != "ok") {
+    error = "database " + db_path.string() + " is corrupt: " + check;
+    return false;
+  }
+
+  std::string version_text;
+  if (!exec_one(db_, "PRAGMA user_version", &version_text)) return fail_open("user_version");
+  const int version = std::atoi(version_text.c_str());
+  if (version == 0) {
+    // A new database (or one left empty by a crash during creation: the transaction rolls back).
+    char* message = nullptr;
+    const std::string script = std::string("BEGIN IMMEDIATE;") + kSchema + "COMMIT;";
+    if (sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      error = "cannot create the schema in " + db_path.string() + ": " + (message ? message : "unknown error");
+      sqlite3_free(message);
+      exec_one(db_, "ROLLBACK");
+      return false;
+    }
+  } else if (version > kSchemaVersion) {
+    error = "database " + db_path.string() + " has schema version " + std::to_string(version) +
+            ", newer than this moim-server understands (" + std::to_string(kSchemaVersion) + ")";
+    return false;
+  }
+  // (version 1 is current; future migrations go here, one step per version, each in a transaction.)
+
+  const struct {
+    sqlite3_stmt** statement;
+    const char* sql;
+  } statements[] = {
+      {&load_, "SELECT id, name, capacity, password_hash, owner_digest, created_at, last_used FROM rooms ORDER BY id"},
+      {&put_,
+       "INSERT OR REPLACE INTO rooms(id, name, capacity, password_hash, owner_digest, created_at, last_used) "
+       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+      {&remove_, "DELETE FROM rooms WHERE id = ?1"},
+      {&touch_, "UPDATE rooms SET last_used = ?2 WHERE id = ?1"},
+      // One atomic statement: read and advance the counter, refusing to pass 2^32 - 1.
+      {&reserve_,
+       "UPDATE meta SET value = value + ?1 WHERE key = 'next_peer_id' AND value + ?1 - 1 <= 4294967295 "
+       "RETURNING value - ?1"},
+  };
+  for (const auto& [statement, sql] : statements) {
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, statement, nullptr) != SQLITE_OK)
+      return fail_open("prepare");
+  }
+  return true;
+}
+
+SqliteRoomStore::~SqliteRoomStore() {
+  for (sqlite3_stmt* statement : {load_, put_, remove_, touch_, reserve_}) sqlite3_finalize(statement);
+  // The last connection to close checkpoints the WAL into the database and deletes it.
+  if (db_ != nullptr) sqlite3_close(db_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+bool SqliteRoomStore::fail(const char* what) {
+  try {
+    error_ = std::string(what) + ": " + sqlite3_errmsg(db_);
+  } catch (const std::bad_alloc&) {
+    error_.clear();
+  }
+  return false;
+}
+
+std::vector<StoredRoom> SqliteRoomStore::load() {
+  std::vector<StoredRoom> rooms;
+  ResetOnExit reset{load_};
+  try {
+    int rc;
+    while ((rc = sqlite3_step(load_)) == SQLITE_ROW) {
+      StoredRoom room;
+      room.id = static_cast<proto::RoomId>(sqlite3_column_int64(load_, 0));
+      room.name = column_text(load_, 1);
+      room.capacity = static_cast<std::uint32_t>(sqlite3_column_int64(load_, 2));
+      room.password_hash = column_text(load_, 3);
+      room.owner_digest = column_text(load_, 4);
+      room.created_at = sqlite3_column_int64(load_, 5);
+      room.last_used = sqlite3_column_int64(load_, 6);
+      rooms.push_back(std::move(room));
+    }
+    if (rc != SQLITE_DONE) {
+      fail("load");
+      return {};
+    }
+  } catch (const std::bad_alloc&) {
+    error_ = "load: out of memory";
+    return {};
+  }
+  return rooms;
+}
+
+bool SqliteRoomStore::put(const StoredRoom& room) {
+  ResetOnExit reset{put_};
+  // SQLITE_STATIC: the strings outlive the step below.
+  const auto bind_text = [&](int index, const std::string& text) {
+    return sqlite3_bind_text(put_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC) == SQLITE_OK;
+  };
+  if (sqlite3_bind_int64(put_, 1, room.id) != SQLITE_OK || !bind_text(2, room.name) ||
+      sqlite3_bind_int64(put_, 3, room.capacity) != SQLITE_OK || !bind_text(4, room.password_hash) ||
+      !bind_text(5, room.owner_digest) || sqlite3_bind_int64(put_, 6, room.created_at) != SQLITE_OK ||
+      sqlite3_bind_int64(put_, 7, room.last_used) != SQLITE_OK)
+    return fail("put");
+  // Autocommit: the statement is its own transaction, committed to the WAL when step returns.
+  return sqlite3_step(put_) == SQLITE_DONE || fail("put");
+}
+
+bool SqliteRoomStore::remove(proto::RoomId id) {
+  ResetOnExit reset{remove_};
+  if (sqlite3_bind_int64(remove_, 1, id) != SQLITE_OK) return fail("remove");
+  return sqlite3_step(remove_) == SQLITE_DONE || fail("remove");
+}
+
+bool SqliteRoomStore::touch(proto::RoomId id, std::int64_t last_used) {
+  ResetOnExit reset{touch_};
+  if (sqlite3_bind_int64(touch_, 1, id) != SQLITE_OK || sqlite3_bind_int64(touch_, 2, last_used) != SQLITE_OK)
+    return fail("touch");
+  return sqlite3_step(touch_) == SQLITE_DONE || fail("touch");
+}
+
+std::optional<std::uint32_t> SqliteRoomStore::reserve_peer_ids(std::uint32_t count) {
+  if (count == 0) {
+    error_ = "reserve_peer_ids: count must be at least 1";
+    return std::nullopt;
+  }
+  ResetOnExit reset{reserve_};
+  if (sqlite3_bind_int64(reserve_, 1, count) != SQLITE_OK) {
+    fail("reserve_peer_ids");
+    return std::nullopt;
+  }
+  const int rc = sqlite3_step(reserve_);
+  if (rc == SQLITE_DONE) {  // the WHERE clause refused: the counter would pass 2^32 - 1
+    error_ = "peer ids exhausted";
+    return std::nullopt;
+  }
+  if (rc != SQLITE_ROW) {
+    fail("reserve_peer_ids");
+    return std::nullopt;
+  }
+  const std::int64_t first = sqlite3_column_int64(reserve_, 0);
+  // Step to completion so the UPDATE's implicit transaction commits now, not at reset.
+  if (sqlite3_step(reserve_) != SQLITE_DONE) {
+    fail("reserve_peer_ids");
+    return std::nullopt;
+  }
+  if (first < 1 || first > std::numeric_limits<std::uint32_t>::max()) {
+    error_ = "reserve_peer_ids: counter in the database is out of range";
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(first);
+}
+
+}  // namespace moim::server

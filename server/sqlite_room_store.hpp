@@ -1,0 +1,50 @@
+// RoomStore in <data_dir>/moim.sqlite3: rooms and the peer-id counter survive restarts and kill -9.
+// One SqliteRoomStore per data directory: a flock on <data_dir>/moim.lock keeps a second moim-server
+// out. Not thread-safe (one connection, reused prepared statements): use it from one thread.
+#pragma once
+
+#include "room_store.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace moim::server {
+
+class SqliteRoomStore final : public RoomStore {
+ public:
+  // nullptr and a message in `error` when the directory cannot be created, is in use by another
+  // process, or the database cannot be opened (unreadable, corrupt, not a database, newer schema).
+  static std::unique_ptr<SqliteRoomStore> open(const std::filesystem::path& data_dir, std::string& error);
+  ~SqliteRoomStore() override;
+  SqliteRoomStore(const SqliteRoomStore&) = delete;
+  SqliteRoomStore& operator=(const SqliteRoomStore&) = delete;
+
+  std::vector<StoredRoom> load() override;
+  bool put(const StoredRoom& room) override;
+  bool remove(proto::RoomId id) override;
+  bool touch(proto::RoomId id, std::int64_t last_used) override;
+  std::optional<std::uint32_t> reserve_peer_ids(std::uint32_t count) override;
+  std::string error() const override { return error_; }
+
+  static constexpr int kSchemaVersion = 1;  // PRAGMA user_version; bump with a migration step
+
+ private:
+  SqliteRoomStore() = default;
+  bool init(const std::filesystem::path& data_dir, std::string& error);
+  bool fail(const char* what);  // records sqlite's last message in error_; returns false
+
+  int lock_fd_ = -1;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* load_ = nullptr;
+  sqlite3_stmt* put_ = nullptr;
+  sqlite3_stmt* remove_ = nullptr;
+  sqlite3_stmt* touch_ = nullptr;
+  sqlite3_stmt* reserve_ = nullptr;
+  std::string error_;
+};
+
+}  // namespace moim::server

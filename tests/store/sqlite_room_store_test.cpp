@@ -1,0 +1,217 @@
+// SqliteRoomStore beyond the shared contract: restarts, kill -9, bad files, the directory lock.
+#include "sqlite_room_store.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+
+namespace moim::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+StoredRoom room(proto::RoomId id, std::string name) {
+  StoredRoom r;
+  r.id = id;
+  r.name = std::move(name);
+  r.capacity = 4;
+  r.owner_digest = std::string(64, 'f');
+  r.created_at = 1'700'000'000;
+  r.last_used = 1'700'000'000;
+  return r;
+}
+
+std::unique_ptr<SqliteRoomStore> open_ok(const fs::path& dir) {
+  std::string error;
+  auto store = SqliteRoomStore::open(dir, error);
+  EXPECT_NE(store, nullptr) << error;
+  return store;
+}
+
+TEST(SqliteRoomStore, CreatesAPrivateDirectoryWithTheDatabase) {
+  test::TempDir tmp;
+  const fs::path dir = tmp.path() / "nested" / "data";
+  auto store = open_ok(dir);
+  ASSERT_NE(store, nullptr);
+  struct stat info {};
+  ASSERT_EQ(::stat(dir.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  EXPECT_TRUE(fs::exists(dir / "moim.sqlite3"));
+  EXPECT_TRUE(fs::exists(dir / "moim.lock"));
+}
+
+TEST(SqliteRoomStore, SurvivesCloseAndReopen) {
+  test::TempDir tmp;
+  StoredRoom a = room(1, "Alpha"), b = room(2, "Beta");
+  {
+    auto store = open_ok(tmp.path());
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->put(a));
+    ASSERT_TRUE(store->put(b));
+    ASSERT_TRUE(store->touch(2, 1'800'000'000));
+    ASSERT_TRUE(store->remove(1));
+  }
+  b.last_used = 1'800'000'000;
+  auto store = open_ok(tmp.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->load(), std::vector<StoredRoom>{b});
+}
+
+TEST(SqliteRoomStore, PeerIdsNeverRepeatAcrossReopen) {
+  test::TempDir tmp;
+  {
+    auto store = open_ok(tmp.path());
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->reserve_peer_ids(1), 1u);
+    EXPECT_EQ(store->reserve_peer_ids(10), 2u);  // 2..11
+  }
+  {
+    auto store = open_ok(tmp.path());
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->reserve_peer_ids(5), 12u);  // 12..16
+  }
+  auto store = open_ok(tmp.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->reserve_peer_ids(1), 17u);
+}
+
+// The child writes and then dies without any chance to clean up (no destructor, no close, no
+// checkpoint): what put() and reserve_peer_ids() returned must be on disk anyway.
+TEST(SqliteRoomStore, KillNineRightAfterPutLosesNothing) {
+  test::TempDir tmp;
+  const StoredRoom a = room(5, "Survivor");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string error;
+    auto store = SqliteRoomStore::open(tmp.path(), error);
+    if (!store || !store->put(a) || store->reserve_peer_ids(50) != 1u) ::_exit(1);
+    ::raise(SIGKILL);
+    ::_exit(2);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child status " << status;
+  EXPECT_TRUE(fs::exists(tmp.path() / "moim.sqlite3-wal")) << "the child never checkpointed";
+
+  auto store = open_ok(tmp.path());  // the dead child's lock is gone with it
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->load(), std::vector<StoredRoom>{a});
+  EXPECT_EQ(store->reserve_peer_ids(1), 51u);
+}
+
+TEST(SqliteRoomStore, SecondOpenOfTheSameDirectoryFails) {
+  test::TempDir tmp;
+  auto first = open_ok(tmp.path());
+  ASSERT_NE(first, nullptr);
+  std::string error;
+  EXPECT_EQ(SqliteRoomStore::open(tmp.path(), error), nullptr);
+  EXPECT_EQ(error, "data directory " + tmp.path().string() + " is in use by another moim-server");
+  first.reset();
+  EXPECT_NE(open_ok(tmp.path()), nullptr) << "closing releases the lock";
+}
+
+TEST(SqliteRoomStore, GarbageDatabaseFileFailsWithAMessage) {
+  test::TempDir tmp;
+  {
+    std::ofstream garbage(tmp.path() / "moim.sqlite3", std::ios::binary);
+    for (int i = 0; i < 1000; ++i) garbage << "this is not a database ";
+  }
+  std::string error;
+  EXPECT_EQ(SqliteRoomStore::open(tmp.path(), error), nullptr);
+  EXPECT_NE(error.find("moim.sqlite3"), std::string::npos) << error;
+  EXPECT_NE(error.find("not a database"), std::string::npos) << error;
+}
+
+TEST(SqliteRoomStore, DamagedDatabaseFailsWithAMessage) {
+  test::TempDir tmp;
+  {
+    auto store = open_ok(tmp.path());
+    ASSERT_NE(store, nullptr);
+    for (proto::RoomId id = 1; id <= 200; ++id) ASSERT_TRUE(store->put(room(id, "Room " + std::to_string(id))));
+  }  // closing checkpoints the WAL into the main file
+  ASSERT_FALSE(fs::exists(tmp.path() / "moim.sqlite3-wal"));
+  const auto size = fs::file_size(tmp.path() / "moim.sqlite3");
+  ASSERT_GT(size, 3 * 4096u);
+  {
+    std::fstream file(tmp.path() / "moim.sqlite3", std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(4096);  // all of page 2: the root of the rooms table
+    const std::string junk(4096, '\xAB');
+    file.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  std::string error;
+  EXPECT_EQ(SqliteRoomStore::open(tmp.path(), error), nullptr);
+  EXPECT_FALSE(error.empty());
+  std::cout << "[ damaged  ] " << error << '\n';
+}
+
+TEST(SqliteRoomStore, DataDirectoryThatIsAFileFails) {
+  test::TempDir tmp;
+  std::ofstream(tmp.path() / "file") << "x";
+  std::string error;
+  EXPECT_EQ(SqliteRoomStore::open(tmp.path() / "file", error), nullptr);
+  EXPECT_NE(error.find("not a directory"), std::string::npos) << error;
+}
+
+TEST(SqliteRoomStore, NewerSchemaIsRefused) {
+  test::TempDir tmp;
+  open_ok(tmp.path());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((tmp.path() / "moim.sqlite3").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  std::string error;
+  EXPECT_EQ(SqliteRoomStore::open(tmp.path(), error), nullptr);
+  EXPECT_NE(error.find("schema version 99"), std::string::npos) << error;
+}
+
+TEST(SqliteRoomStore, UnreadableDatabaseFailsWithAMessage) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads any file";
+  test::TempDir tmp;
+  open_ok(tmp.path());
+  fs::permissions(tmp.path() / "moim.sqlite3", fs::perms::none);
+  std::string error;
+  EXPECT_EQ(SqliteRoomStore::open(tmp.path(), error), nullptr);
+  EXPECT_NE(error.find("moim.sqlite3"), std::string::npos) << error;
+}
+
+// Not a benchmark: figures for the docs. put() is one autocommit transaction in WAL mode with
+// synchronous=NORMAL (a write() to the WAL, no fsync); about every 1000 WAL pages a commit also runs
+// the automatic checkpoint (with fsync), which is what the max shows.
+TEST(SqliteRoomStore, PutTiming) {
+  test::TempDir tmp;
+  auto store = open_ok(tmp.path());
+  ASSERT_NE(store, nullptr);
+  constexpr int kOps = 2000;
+  const auto measure = [&](const char* name, auto&& op) {
+    std::vector<double> us;
+    us.reserve(kOps);
+    for (int i = 0; i < kOps; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      ASSERT_TRUE(op(i)) << store->error();
+      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    }
+    double total = 0;
+    for (double u : us) total += u;
+    std::sort(us.begin(), us.end());
+    std::cout << "[ timing   ] SqliteRoomStore::" << name << ": mean " << total / kOps << " us, median "
+              << us[kOps / 2] << " us, p99 " << us[kOps * 99 / 100] << " us, max " << us.back() << " us ("
+              << kOps << " calls, " << tmp.path() << ")\n";
+    RecordProperty(std::string(name) + "_mean_us", std::to_string(total / kOps));
+  };
+  measure("put", [&](int i) { return store->put(room(static_cast<proto::RoomId>(i % 50 + 1), "Timing")); });
+  measure("touch", [&](int i) { return store->touch(static_cast<proto::RoomId>(i % 50 + 1), i); });
+  measure("reserve_peer_ids", [&](int) { return store->reserve_peer_ids(1).has_value(); });
+}
+
+}  // namespace
+}  // namespace moim::server

@@ -1,0 +1,39 @@
+// What a Hub needs besides its config, for tests and fuzzers: an in-memory room store and the real
+// Secrets with a fixed key. Tokens are still random (owner tokens, session-token nonces), so
+// comparisons of whole frames go through without_tokens().
+#pragma once
+
+#include "hub.hpp"
+#include "room_store.hpp"
+#include "secrets.hpp"
+
+#include <array>
+#include <memory>
+#include <regex>
+#include <string>
+
+namespace moim::test {
+
+struct HubWorld {
+  server::MemoryRoomStore store;
+  std::unique_ptr<server::Secrets> secrets = [] {
+    std::array<unsigned char, server::Secrets::kKeyBytes> key{};
+    for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<unsigned char>(i * 7 + 1);
+    return server::Secrets::with_key(key);
+  }();
+  HubServices services() { return HubServices{store, *secrets}; }
+};
+
+// Test configs: no rate limit unless a test sets one (the clock stands still in most tests).
+inline HubConfig test_config(HubConfig config = {}) {
+  config.messages_per_second = 0;
+  return config;
+}
+
+// The frame with every "token" and "owner" value replaced by "*".
+inline std::string without_tokens(const std::string& text) {
+  static const std::regex tokens(R"re("(token|owner)":"[^"]*")re");
+  return std::regex_replace(text, tokens, "\"$1\":\"*\"");
+}
+
+}  // namespace moim::test

@@ -1,0 +1,467 @@
+// The hub's time-dependent and stateful rules, with the clock set by hand: heartbeats, the resume
+// grace window, restoring sessions after a restart, the second-tab rule, rate and size limits, room
+// passwords (the argon2id jobs run for real, at libsodium's minimum cost), owners, expiry.
+#include "hub.hpp"
+#include "hub_world.hpp"
+#include "password_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace moim {
+namespace {
+
+using namespace proto;
+
+std::vector<ServerMessage> received(const HubOutput& out, ConnId conn) {
+  std::vector<ServerMessage> msgs;
+  for (const Outgoing& o : out.sends) {
+    if (o.to != conn) continue;
+    auto decoded = decode_server(*o.text);
+    EXPECT_TRUE(decoded.ok()) << *o.text;
+    if (decoded.ok()) msgs.push_back(std::move(*decoded.message));
+  }
+  return msgs;
+}
+
+template <typename T>
+std::vector<T> of_type(const HubOutput& out, ConnId conn) {
+  std::vector<T> found;
+  for (auto& msg : received(out, conn)) {
+    if (auto* m = std::get_if<T>(&msg)) found.push_back(*m);
+  }
+  return found;
+}
+
+ErrorCode error_code(const HubOutput& out, ConnId conn) {
+  auto errors = of_type<Error>(out, conn);
+  return errors.empty() ? ErrorCode::Internal : errors.back().code;
+}
+
+Signal candidate_to(PeerId to, std::string line = "candidate:1 1 udp 1 10.0.0.1 9 typ host") {
+  Signal s;
+  s.peer = to;
+  s.kind = SignalKind::Candidate;
+  s.candidate.candidate = std::move(line);
+  s.candidate.sdp_mid = "0";
+  return s;
+}
+
+// Runs argon2id jobs for real (minimum cost) and feeds the results back, as the server does.
+std::vector<PasswordResult> run_jobs(const std::vector<PasswordJob>& jobs) {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::vector<PasswordResult> results;
+  {
+    server::PasswordPool pool(1, 64, [&](PasswordResult r) {
+      std::lock_guard lock(mutex);
+      results.push_back(std::move(r));
+      done.notify_all();
+    }, server::PasswordCost::minimum());
+    for (const auto& job : jobs) EXPECT_TRUE(pool.submit(job));
+    std::unique_lock lock(mutex);
+    done.wait_for(lock, std::chrono::seconds(20), [&] { return results.size() == jobs.size(); });
+  }
+  return results;
+}
+
+class Sessions : public ::testing::Test {
+ protected:
+  // Heartbeats off unless a test turns them on: most tests let the clock run without pinging.
+  static HubConfig quiet() {
+    HubConfig config = test::test_config();
+    config.heartbeat_timeout_ms = 3'600'000;
+    return config;
+  }
+  Sessions() { make_hub(quiet()); }
+
+  void make_hub(HubConfig config) {
+    config_ = config;
+    hub_.reset();
+    hub_.emplace(config, world_.services());
+    ASSERT_EQ(hub_->startup_error(), "");
+    hub_->set_time(now_, unix_);
+  }
+  Hub& hub() { return *hub_; }
+  void advance(std::int64_t ms) {
+    now_ += ms;
+    unix_ += ms / 1000;
+    hub().set_time(now_, unix_);
+  }
+  HubOutput send(ConnId conn, const ClientMessage& msg) { return hub().on_text(conn, encode(msg)); }
+  void hello(ConnId conn) {
+    hub().connect(conn, "10.0.0." + std::to_string(conn));
+    send(conn, Hello{});
+  }
+  RoomId create(ConnId conn, std::string name) {
+    auto created = of_type<RoomCreated>(send(conn, CreateRoom{.name = std::move(name), .capacity = 4, .password = {}}), conn);
+    EXPECT_EQ(created.size(), 1u);
+    return created.empty() ? 0 : created[0].room.id;
+  }
+  Joined join(ConnId conn, RoomId room, std::string name, std::string client = {}) {
+    auto joined = of_type<Joined>(
+        send(conn, Join{.room = room, .name = std::move(name), .mic = true, .camera = true, .password = {}, .client = std::move(client)}),
+        conn);
+    EXPECT_EQ(joined.size(), 1u);
+    return joined.empty() ? Joined{} : joined[0];
+  }
+  Resume resume_of(const Joined& j) {
+    return Resume{.token = j.token, .name = j.self.name, .mic = true, .camera = true, .client = {}};
+  }
+
+  test::HubWorld world_;
+  HubConfig config_;
+  std::optional<Hub> hub_;
+  std::int64_t now_ = 1'000'000, unix_ = 1'800'000'000;
+};
+
+// ---- resume -------------------------------------------------------------------------------------
+
+TEST_F(Sessions, LostConnectionIsHeldSilentlyAndResumesWithTheSamePeerIdAndWhatItMissed) {
+  hello(1), hello(2), hello(3);
+  const RoomId room = create(1, "Standup");
+  const Joined a = join(1, room, "A");
+  const Joined b = join(2, room, "B");
+
+  HubOutput lost = hub().disconnect(2, Hub::Departure::Lost);
+  EXPECT_TRUE(lost.sends.empty()) << "nobody hears about a lost connection during the grace window";
+  advance(10'000);
+  EXPECT_TRUE(of_type<PeerLeft>(hub().tick(), 1).empty());
+  // A signals B meanwhile: held for B, in order.
+  EXPECT_TRUE(send(1, SendSignal{candidate_to(b.self.id, "candidate:first")}).sends.empty());
+  send(1, SendSignal{candidate_to(b.self.id, "candidate:second")});
+  EXPECT_EQ(hub().held_session_count(), 1u);
+
+  hello(4);  // B's new connection
+  HubOutput resumed = send(4, resume_of(b));
+  auto msgs = received(resumed, 4);
+  ASSERT_EQ(msgs.size(), 3u);
+  const auto& r = std::get<Resumed>(msgs[0]);
+  EXPECT_EQ(r.self.id, b.self.id);
+  EXPECT_FALSE(r.restored);
+  EXPECT_EQ(r.peers, std::vector<PeerInfo>{a.self});
+  EXPECT_EQ(std::get<RelayedSignal>(msgs[1]).signal.candidate.candidate, "candidate:first");
+  EXPECT_EQ(std::get<RelayedSignal>(msgs[2]).signal.candidate.candidate, "candidate:second");
+  EXPECT_TRUE(received(resumed, 1).empty()) << "A sees nothing: no leave, no join";
+  // The resumed connection relays as before, both ways.
+  EXPECT_EQ(of_type<RelayedSignal>(send(4, SendSignal{candidate_to(a.self.id)}), 1).size(), 1u);
+  EXPECT_EQ(of_type<RelayedSignal>(send(1, SendSignal{candidate_to(b.self.id)}), 4).size(), 1u);
+  advance(30'000);
+  hub().tick();
+  EXPECT_EQ(hub().registry().info(room)->participants, 2u);
+}
+
+TEST_F(Sessions, AfterTheGraceWindowTheOthersSeeItLeaveAndTheTokenIsExpired) {
+  hello(1), hello(2);
+  const RoomId room = create(1, "Standup");
+  join(1, room, "A");
+  const Joined b = join(2, room, "B");
+  hub().disconnect(2, Hub::Departure::Lost);
+  advance(19'999);
+  EXPECT_TRUE(of_type<PeerLeft>(hub().tick(), 1).empty());
+  advance(1);
+  HubOutput out = hub().tick();
+  ASSERT_EQ(of_type<PeerLeft>(out, 1).size(), 1u);
+  EXPECT_EQ(of_type<PeerLeft>(out, 1)[0].peer, b.self.id);
+  EXPECT_EQ(hub().registry().info(room)->participants, 1u);
+
+  hello(3);
+  EXPECT_EQ(error_code(send(3, resume_of(b)), 3), ErrorCode::SessionExpired);
+  // Joining again gives a new id.
+  EXPECT_NE(join(3, room, "B").self.id, b.self.id);
+}
+
+TEST_F(Sessions, AClosedConnectionLeavesAtOnce) {
+  hello(1), hello(2);
+  const RoomId room = create(1, "Standup");
+  join(1, room, "A");
+  const Joined b = join(2, room, "B");
+  HubOutput out = hub().disconnect(2, Hub::Departure::Closed);
+  ASSERT_EQ(of_type<PeerLeft>(out, 1).size(), 1u);
+  hello(3);
+  EXPECT_EQ(error_code(send(3, resume_of(b)), 3), ErrorCode::SessionExpired);
+}
+
+TEST_F(Sessions, ASilentConnectionIsClosedAndHeldThenLeavesWithinThirtySeconds) {
+  make_hub(test::test_config());  // the default heartbeat timeout and grace window
+  hello(1), hello(2);
+  const RoomId room = create(1, "Standup");
+  join(1, room, "A");
+  join(2, room, "B");
+  // A keeps pinging; B goes silent (a frozen tab).
+  std::int64_t left_after = -1;
+  for (int s = 1; s <= 40 && left_after < 0; ++s) {
+    advance(1000);
+    if (s % 2 == 0) EXPECT_EQ(of_type<Pong>(send(1, Ping{}), 1).size(), 1u);
+    HubOutput out = hub().tick();
+    if (s == 8) EXPECT_EQ(out.closes, std::vector<ConnId>{2}) << "closed after the heartbeat timeout";
+    if (!of_type<PeerLeft>(out, 1).empty()) left_after = s;
+  }
+  EXPECT_GT(left_after, 20);
+  EXPECT_LE(left_after, 30);
+  // The transport reports the close later: nothing more happens.
+  EXPECT_TRUE(hub().disconnect(2, Hub::Departure::Closed).sends.empty());
+}
+
+TEST_F(Sessions, ResumeWhileTheOldConnectionStillLooksAliveTakesOver) {
+  hello(1), hello(2);
+  const RoomId room = create(1, "Standup");
+  join(1, room, "A");
+  const Joined b = join(2, room, "B");
+  hello(3);
+  HubOutput out = send(3, resume_of(b));
+  EXPECT_EQ(of_type<Resumed>(out, 3).size(), 1u);
+  EXPECT_EQ(out.closes, std::vector<ConnId>{2});
+  EXPECT_TRUE(received(out, 1).empty());
+  // The old connection's end changes nothing.
+  EXPECT_TRUE(hub().disconnect(2, Hub::Departure::Closed).sends.empty());
+  EXPECT_EQ(hub().registry().info(room)->participants, 2u);
+}
+
+TEST_F(Sessions, TooMuchHeldForALostSessionEndsIt) {
+  HubConfig config = quiet();
+  config.max_held_messages = 3;
+  make_hub(config);
+  hello(1), hello(2);
+  const RoomId room = create(1, "Standup");
+  join(1, room, "A");
+  const Joined b = join(2, room, "B");
+  hub().disconnect(2, Hub::Departure::Lost);
+  for (int i = 0; i < 4; ++i) send(1, SendSignal{candidate_to(b.self.id)});
+  HubOutput out = hub().tick();
+  EXPECT_EQ(of_type<PeerLeft>(out, 1).size(), 1u) << "it could not be resumed without losing messages";
+  hello(3);
+  EXPECT_EQ(error_code(send(3, resume_of(b)), 3), ErrorCode::SessionExpired);
+}
+
+TEST_F(Sessions, ForgedOrForeignTokensAreRefused) {
+  hello(1);
+  const RoomId room = create(1, "Standup");
+  const Joined a = join(1, room, "A");
+  hello(2);
+  std::string forged = a.token;
+  forged[3] = forged[3] == '9' ? '8' : '9';
+  for (const std::string& token : {forged, std::string("s1.1.1.0.x.y"), std::string(), std::string(200, 'a')}) {
+    EXPECT_EQ(error_code(send(2, Resume{.token = token, .name = "A", .mic = true, .camera = true, .client = {}}), 2),
+              ErrorCode::SessionExpired)
+        << token;
+  }
+  EXPECT_EQ(hub().registry().info(room)->participants, 1u);
+}
+
+// ---- restart ------------------------------------------------------------------------------------
+
+TEST_F(Sessions, AfterARestartTokensRestoreTheSamePeersAndNewPeersGetNewIds) {
+  hello(1), hello(2), hello(3);
+  const RoomId room = create(1, "Standup");
+  const Joined a = join(1, room, "A");
+  const Joined b = join(2, room, "B");
+  const Joined c = join(3, room, "C");
+
+  make_hub(config_);  // the same store and key: a restarted server
+  ASSERT_EQ(hub().registry().info(room)->name, "Standup");
+  EXPECT_EQ(hub().registry().info(room)->participants, 0u);
+
+  hello(11), hello(12), hello(13), hello(14);
+  HubOutput ra = send(11, resume_of(a));
+  auto resumed_a = of_type<Resumed>(ra, 11);
+  ASSERT_EQ(resumed_a.size(), 1u);
+  EXPECT_TRUE(resumed_a[0].restored);
+  EXPECT_EQ(resumed_a[0].self.id, a.self.id);
+  EXPECT_TRUE(resumed_a[0].peers.empty()) << "the others are not back yet";
+
+  HubOutput rb = send(12, resume_of(b));
+  auto resumed_b = of_type<Resumed>(rb, 12);
+  ASSERT_EQ(resumed_b.size(), 1u);
+  EXPECT_EQ(resumed_b[0].peers, std::vector<PeerInfo>{a.self});
+  auto back = of_type<PeerJoined>(rb, 11);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].peer.id, b.self.id);
+  EXPECT_TRUE(back[0].resumed);
+
+  // A newcomer gets an id no one had before the restart.
+  const Joined d = join(14, room, "D");
+  EXPECT_GT(d.self.id, c.self.id);
+  // A token cannot be restored twice once its session ended.
+  hub().disconnect(11, Hub::Departure::Closed);
+  hello(15);
+  EXPECT_EQ(error_code(send(15, resume_of(a)), 15), ErrorCode::SessionExpired);
+}
+
+// ---- second tab ---------------------------------------------------------------------------------
+
+TEST_F(Sessions, TheSameBrowserJoiningTheSameRoomAgainReplacesItsOlderSession) {
+  hello(1), hello(2), hello(3);
+  const RoomId room = create(1, "Standup");
+  join(1, room, "A");
+  const Joined first = join(2, room, "B", "browser-b");
+  HubOutput out = send(3, Join{.room = room, .name = "B", .mic = true, .camera = true, .password = {}, .client = "browser-b"});
+  auto left = of_type<Left>(out, 2);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].reason, LeftReason::Replaced);
+  auto joined = of_type<Joined>(out, 3);
+  ASSERT_EQ(joined.size(), 1u);
+  ASSERT_EQ(of_type<PeerLeft>(out, 1).size(), 1u);
+  EXPECT_EQ(of_type<PeerLeft>(out, 1)[0].peer, first.self.id);
+  ASSERT_EQ(of_type<PeerJoined>(out, 1).size(), 1u);
+  EXPECT_EQ(of_type<PeerJoined>(out, 1)[0].peer.id, joined[0].self.id);
+  EXPECT_EQ(hub().registry().info(room)->participants, 2u);
+}
+
+// ---- limits -------------------------------------------------------------------------------------
+
+TEST_F(Sessions, AFloodIsDroppedWithOneErrorASecondAndTheBystanderIsServed) {
+  HubConfig config = quiet();
+  config.messages_per_second = 10;
+  config.message_burst = 10;
+  make_hub(config);
+  hello(1), hello(2);  // 1 message each from the bucket
+  int errors = 0, pongs = 0;
+  for (int i = 0; i < 100; ++i) {
+    HubOutput out = send(1, Ping{});
+    errors += static_cast<int>(of_type<Error>(out, 1).size());
+    pongs += static_cast<int>(of_type<Pong>(out, 1).size());
+  }
+  EXPECT_EQ(pongs, 9);
+  EXPECT_EQ(errors, 1);
+  EXPECT_EQ(of_type<Pong>(send(2, Ping{}), 2).size(), 1u) << "another connection is not limited";
+  advance(1000);
+  EXPECT_EQ(of_type<Pong>(send(1, Ping{}), 1).size(), 1u) << "refilled";
+}
+
+TEST_F(Sessions, OversizedSignalsAreRefused) {
+  HubConfig config = quiet();
+  config.max_sdp_bytes = 2000;
+  make_hub(config);
+  hello(1), hello(2);
+  const RoomId room = create(1, "Standup");
+  join(1, room, "A");
+  const Joined b = join(2, room, "B");
+  Signal offer;
+  offer.peer = b.self.id;
+  offer.kind = SignalKind::Offer;
+  offer.sdp = std::string(2001, 'v');
+  HubOutput out = send(1, SendSignal{offer});
+  EXPECT_EQ(error_code(out, 1), ErrorCode::SignalTooLarge);
+  EXPECT_TRUE(received(out, 2).empty());
+}
+
+TEST_F(Sessions, NameAndCapacityLimitsFromTheConfigAreEnforcedAndAnnounced) {
+  HubConfig config = quiet();
+  config.max_name_chars = 5;
+  config.max_room_name_chars = 6;
+  config.max_capacity = 4;
+  make_hub(config);
+  hub().connect(1, "a");
+  auto welcome = of_type<Welcome>(send(1, Hello{}), 1);
+  ASSERT_EQ(welcome.size(), 1u);
+  EXPECT_EQ(welcome[0].limits, (Limits{.max_name_chars = 5, .max_room_name_chars = 6, .max_capacity = 4}));
+  EXPECT_EQ(error_code(send(1, CreateRoom{.name = "Seven77", .capacity = 4, .password = {}}), 1), ErrorCode::RoomNameInvalid);
+  EXPECT_EQ(error_code(send(1, CreateRoom{.name = "Six666", .capacity = 5, .password = {}}), 1), ErrorCode::CapacityInvalid);
+  const RoomId room = create(1, "Six666");
+  EXPECT_EQ(error_code(send(1, Join{.room = room, .name = "Sixsix", .mic = true, .camera = true, .password = {}, .client = {}}), 1),
+            ErrorCode::NameInvalid);
+}
+
+// ---- passwords ----------------------------------------------------------------------------------
+
+TEST_F(Sessions, LockedRoomsNeedTheirPasswordAndWrongOnesAreThrottled) {
+  hello(1), hello(2);
+  HubOutput asked = send(1, CreateRoom{.name = "Locked", .capacity = 4, .password = "hunter2"});
+  ASSERT_EQ(asked.password_jobs.size(), 1u);
+  EXPECT_TRUE(asked.sends.empty()) << "nothing is created before the hash exists";
+  HubOutput created = hub().on_password_result(run_jobs(asked.password_jobs).at(0));
+  auto room_created = of_type<RoomCreated>(created, 1);
+  ASSERT_EQ(room_created.size(), 1u);
+  EXPECT_TRUE(room_created[0].room.locked);
+  EXPECT_EQ(room_created[0].owner.size(), 32u);
+  EXPECT_TRUE(of_type<RoomUpdated>(created, 2).at(0).room.locked) << "the lobby sees the lock";
+  const RoomId room = room_created[0].room.id;
+  EXPECT_EQ(world_.store.load().at(0).password_hash.rfind("$argon2id$", 0), 0u) << "stored as argon2id, never in clear";
+
+  auto join_with = [&](ConnId conn, std::string password) {
+    return send(conn, Join{.room = room, .name = "B", .mic = true, .camera = true, .password = std::move(password), .client = {}});
+  };
+  EXPECT_EQ(error_code(join_with(2, ""), 2), ErrorCode::PasswordRequired);
+  for (int i = 0; i < 5; ++i) {
+    HubOutput check = join_with(2, "wrong" + std::to_string(i));
+    ASSERT_EQ(check.password_jobs.size(), 1u);
+    EXPECT_EQ(error_code(hub().on_password_result(run_jobs(check.password_jobs).at(0)), 2), ErrorCode::PasswordWrong);
+  }
+  EXPECT_EQ(error_code(join_with(2, "hunter2"), 2), ErrorCode::TooManyAttempts) << "5 failures a minute per address";
+  hello(3);  // another address may still try
+  advance(60'000);
+  hub().tick();
+  HubOutput check = join_with(2, "hunter2");
+  ASSERT_EQ(check.password_jobs.size(), 1u);
+  auto joined = of_type<Joined>(hub().on_password_result(run_jobs(check.password_jobs).at(0)), 2);
+  ASSERT_EQ(joined.size(), 1u);
+  EXPECT_EQ(joined[0].room.id, room);
+}
+
+TEST_F(Sessions, APasswordResultForAConnectionThatLeftIsDropped) {
+  hello(1), hello(2);
+  HubOutput asked = send(1, CreateRoom{.name = "Locked", .capacity = 4, .password = "pw"});
+  const RoomId room = of_type<RoomCreated>(hub().on_password_result(run_jobs(asked.password_jobs).at(0)), 1).at(0).room.id;
+  HubOutput check = send(2, Join{.room = room, .name = "B", .mic = true, .camera = true, .password = "pw", .client = {}});
+  hub().disconnect(2, Hub::Departure::Closed);
+  EXPECT_TRUE(hub().on_password_result(run_jobs(check.password_jobs).at(0)).sends.empty());
+  EXPECT_EQ(hub().registry().info(room)->participants, 0u);
+  EXPECT_EQ(hub().pending_password_jobs(), 0u);
+}
+
+// ---- owners, deletion, expiry, persistence ------------------------------------------------------
+
+TEST_F(Sessions, OnlyTheOwnerRenamesOrDeletesAndDeletingEndsTheCall) {
+  hello(1), hello(2), hello(3);
+  auto created = of_type<RoomCreated>(send(1, CreateRoom{.name = "Mine", .capacity = 4, .password = {}}), 1).at(0);
+  const RoomId room = created.room.id;
+  join(2, room, "B");
+  EXPECT_EQ(error_code(send(3, RenameRoom{.room = room, .name = "Theirs", .owner = "nope"}), 3), ErrorCode::NotOwner);
+  EXPECT_EQ(error_code(send(3, DeleteRoom{.room = room, .owner = std::string(32, '0')}), 3), ErrorCode::NotOwner);
+
+  HubOutput renamed = send(1, RenameRoom{.room = room, .name = "Ours", .owner = created.owner});
+  EXPECT_EQ(of_type<RoomUpdated>(renamed, 3).at(0).room.name, "Ours");
+  EXPECT_EQ(world_.store.load().at(0).name, "Ours");
+
+  HubOutput deleted = send(1, DeleteRoom{.room = room, .owner = created.owner});
+  auto left = of_type<Left>(deleted, 2);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].reason, LeftReason::RoomDeleted);
+  EXPECT_EQ(of_type<RoomRemoved>(deleted, 3).at(0).room, room);
+  EXPECT_FALSE(hub().registry().info(room));
+  EXPECT_TRUE(world_.store.load().empty());
+  // B is in the lobby again and can join elsewhere.
+  const RoomId other = create(3, "Other");
+  join(2, other, "B");
+}
+
+TEST_F(Sessions, RoomsPersistAndUnusedOnesExpire) {
+  HubConfig config = quiet();
+  config.room_expiry_seconds = 3 * 86400;
+  make_hub(config);
+  hello(1);
+  const RoomId old_room = create(1, "Old");
+  advance(2LL * 86400 * 1000);
+  const RoomId used = create(1, "Used");
+  make_hub(config);  // restart: both come back
+  EXPECT_TRUE(hub().registry().info(old_room));
+  EXPECT_TRUE(hub().registry().info(used));
+  advance(1LL * 86400 * 1000 + 1000);
+  hello(2);
+  HubOutput out = hub().tick();
+  auto removed = of_type<RoomRemoved>(out, 2);
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].room, old_room);
+  EXPECT_TRUE(hub().registry().info(used));
+  ASSERT_EQ(world_.store.load().size(), 1u);
+}
+
+}  // namespace
+}  // namespace moim
