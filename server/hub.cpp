@@ -575,13 +575,7 @@ void Hub::on_create(HubOutput& out, ConnId conn, const proto::CreateRoom& req, s
   const std::string owner = services_.secrets.random_token();
   RoomRecord record{std::move(password_hash), services_.secrets.digest(owner), now_unix_, now_unix_};
   // Durable before it is acknowledged: a room someone was told exists survives a crash.
-  if (!services_.store.put(server::StoredRoom{.id = room.id,
-                                              .name = room.name,
-                                              .capacity = room.capacity,
-                                              .password_hash = record.password_hash,
-                                              .owner_digest = record.owner_digest,
-                                              .created_at = record.created_at,
-                                              .last_used = record.last_used})) {
+  if (!services_.store.put(stored_room(room, record))) {
     registry_.remove(room.id);
     error(out, conn, ErrorCode::Internal, "The room could not be saved: " + services_.store.error(), "create-room");
     return;
@@ -768,17 +762,34 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
   broadcast_room(out, claims->room);
 }
 
+const Hub::RoomRecord* Hub::owned_room(HubOutput& out, ConnId conn, RoomId room, std::string_view owner,
+                                       std::string_view request) {
+  auto record = records_.find(room);
+  if (record == records_.end() || !registry_.info(room)) {
+    error(out, conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", request);
+    return nullptr;
+  }
+  if (!services_.secrets.digest_matches(owner, record->second.owner_digest)) {
+    error(out, conn, ErrorCode::NotOwner, "Only whoever created the room can rename or delete it.", request);
+    return nullptr;
+  }
+  return &record->second;
+}
+
+server::StoredRoom Hub::stored_room(const proto::RoomInfo& room, const RoomRecord& record) {
+  return server::StoredRoom{.id = room.id,
+                            .name = room.name,
+                            .capacity = room.capacity,
+                            .password_hash = record.password_hash,
+                            .owner_digest = record.owner_digest,
+                            .created_at = record.created_at,
+                            .last_used = record.last_used};
+}
+
 void Hub::on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req) {
   constexpr std::string_view request = "rename-room";
-  auto record = records_.find(req.room);
-  if (record == records_.end() || !registry_.info(req.room)) {
-    error(out, conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", request);
-    return;
-  }
-  if (!services_.secrets.digest_matches(req.owner, record->second.owner_digest)) {
-    error(out, conn, ErrorCode::NotOwner, "Only whoever created the room can rename it.", request);
-    return;
-  }
+  const RoomRecord* record = owned_room(out, conn, req.room, req.owner, request);
+  if (!record) return;
   const proto::CreateRoom as_create{.name = req.name, .capacity = proto::kDefaultCapacity, .password = {}};
   if (std::optional<std::string> refused = refuse_names(as_create)) {
     error(out, conn, ErrorCode::RoomNameInvalid, std::move(*refused), request);
@@ -790,14 +801,7 @@ void Hub::on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req) {
     error(out, conn, renamed.error(), create_error_message(renamed.error(), as_create, config_.max_capacity), request);
     return;
   }
-  const RoomRecord& r = record->second;
-  if (!services_.store.put(server::StoredRoom{.id = req.room,
-                                              .name = renamed.get().name,
-                                              .capacity = renamed.get().capacity,
-                                              .password_hash = r.password_hash,
-                                              .owner_digest = r.owner_digest,
-                                              .created_at = r.created_at,
-                                              .last_used = r.last_used})) {
+  if (!services_.store.put(stored_room(renamed.get(), *record))) {
     registry_.rename(req.room, before.name);
     error(out, conn, ErrorCode::Internal, "The new name could not be saved: " + services_.store.error(), request);
     return;
@@ -807,15 +811,7 @@ void Hub::on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req) {
 
 void Hub::on_delete(HubOutput& out, ConnId conn, const proto::DeleteRoom& req) {
   constexpr std::string_view request = "delete-room";
-  auto record = records_.find(req.room);
-  if (record == records_.end() || !registry_.info(req.room)) {
-    error(out, conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", request);
-    return;
-  }
-  if (!services_.secrets.digest_matches(req.owner, record->second.owner_digest)) {
-    error(out, conn, ErrorCode::NotOwner, "Only whoever created the room can delete it.", request);
-    return;
-  }
+  if (!owned_room(out, conn, req.room, req.owner, request)) return;
   if (!services_.store.remove(req.room)) {
     error(out, conn, ErrorCode::Internal, "The room could not be deleted: " + services_.store.error(), request);
     return;

@@ -172,6 +172,10 @@ class Hub {
   void on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resume& req);
   void on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req);
   void on_delete(HubOutput& out, ConnId conn, const proto::DeleteRoom& req);
+  // The room's record if `owner` is its owner token; otherwise answers room-not-found / not-owner.
+  const RoomRecord* owned_room(HubOutput& out, ConnId conn, proto::RoomId room, std::string_view owner,
+                               std::string_view request);
+  static server::StoredRoom stored_room(const proto::RoomInfo& room, const RoomRecord& record);
   bool admit_message(HubOutput& out, ConnId conn, Conn& state);  // the rate limit
   std::optional<std::string> refuse_names(const proto::CreateRoom& req) const;
 

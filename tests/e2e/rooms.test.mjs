@@ -78,7 +78,7 @@ test('a locked room: the lock in the list, a wrong password refused in the promp
   assert.equal(room.owned, true, 'the creator keeps the owner token');
 
   // Bob's lobby shows the room as locked (and not his).
-  s = await waitForState(bob, (s, id) => s.rooms.some((r) => r.id === id && r.locked), room.id, 3000);
+  s = await waitForState(bob, (s, id) => s.rooms.some((r) => r.id === id && r.locked), room.id, 10000);
   assert.equal(s.rooms.find((r) => r.id === room.id).owned, false);
   await widget(bob, `lock:${room.id}`);  // the lock is drawn in the row
   await screenshot(bob, 'lobby-locked.png');
@@ -117,7 +117,7 @@ test('rooms survive a server restart (locked still locked); the owner renames an
   const vault = await createRoom(alice, 'Vault', 's3cret');
   // SIGKILL right after the ack: what was acknowledged must be on disk.
   await server.kill();
-  await waitForState(alice, (s) => s.connected === false, null, 5000);
+  await waitForState(alice, (s) => s.connected === false, null, 10000);
   server = await startServer({ dataDir, port });
   servers.push(server);
   await Promise.all([alice.reload(), bob.reload()]);
@@ -145,7 +145,7 @@ test('rooms survive a server restart (locked still locked); the owner renames an
   await typeInto(alice, 'rename-input', 'Vault 2');
   await click(alice, 'rename-confirm');
   await waitForState(alice, (s, id) => s.modal === null && s.rooms.find((r) => r.id === id)?.name === 'Vault 2', vault.id);
-  await waitForState(bob, (s, id) => s.rooms.find((r) => r.id === id)?.name === 'Vault 2', vault.id, 3000);
+  await waitForState(bob, (s, id) => s.rooms.find((r) => r.id === id)?.name === 'Vault 2', vault.id, 10000);
 
   // Still the same password: the old one of another room is wrong, "s3cret" admits Bob.
   await joinWithPassword(bob, vault.id, 'hunter2');
@@ -158,11 +158,11 @@ test('rooms survive a server restart (locked still locked); the owner renames an
   await waitForState(alice, (s) => s.modal?.kind === 'delete');
   await screenshot(alice, 'delete-confirm.png');
   await click(alice, 'delete-confirm');
-  s = await waitForState(bob, (s) => s.screen === 'lobby', null, 5000);
+  s = await waitForState(bob, (s) => s.screen === 'lobby', null, 15000);
   assert.equal(s.error, 'The room was deleted by its owner.');
   assert.ok(!s.rooms.some((r) => r.id === vault.id));
   await screenshot(bob, 'room-deleted.png');
-  await waitForState(alice, (s, id) => s.modal === null && !s.rooms.some((r) => r.id === id), vault.id, 3000);
+  await waitForState(alice, (s, id) => s.modal === null && !s.rooms.some((r) => r.id === id), vault.id, 15000);
   const keys = await alice.evaluate(() => Object.keys(window.localStorage).filter((k) => k.startsWith('moim.owner.')));
   assert.deepEqual(keys, [`moim.owner.${open.id}`], 'the deleted room\'s owner token is dropped');
   assert.ok(server.alive());
