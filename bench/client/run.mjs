@@ -115,16 +115,27 @@ async function call(browser, n, name, onJoined) {
   }
   return pages;
 }
-// Until everyone in the call shows video from everyone else (and its own preview is running).
-async function waitForVideo(people, timeout = 150000) {
+// Until every page of the call has a connected peer connection to each of the others.
+async function waitForConnections(people, timeout = 120000) {
   const n = people.length;
   try {
-    await Promise.all(people.map((p) => waitForState(p, (s, n) => s.capturing && s.room && s.room.peers.length === n - 1 &&
-      s.room.peers.every((q) => q.framesShown > 0), n, timeout)));
+    await Promise.all(people.map((p) => waitForState(p, (s, n) => s.room && s.room.peers.length === n - 1 &&
+      s.room.peers.every((q) => q.connection === 'connected'), n, timeout)));
   } catch (e) {
     const seen = await Promise.all(people.map((p) => p.evaluate(() => window.app.state()).catch(() => null)));
-    const pairs = seen.map((s, i) => `person ${i + 1}: ` + (s?.room ? s.room.peers.map((q) => `${q.name} ${q.connection}/${q.framesShown} shown`).join(', ') : 'not in the call'));
-    throw new Error(`not every pair of the ${n} shows video within ${timeout / 1000} s: ${pairs.join('; ')}`);
+    const pairs = seen.map((s, i) => `person ${i + 1}: ` + (s?.room ? s.room.peers.map((q) => `${q.name} ${q.connection}`).join(', ') : 'not in the call'));
+    throw new Error(`not every pair of the ${n} connected within ${timeout / 1000} s: ${pairs.join('; ')}`);
+  }
+}
+// Until `page` draws its own camera and the video of `peers` others.
+async function waitForVideo(page, peers, timeout = 120000) {
+  try {
+    await waitForState(page, (s, n) => s.capturing && s.room && s.room.peers.length === n && s.room.peers.every((q) => q.framesShown > 0),
+      peers, timeout);
+  } catch (e) {
+    const s = await page.evaluate(() => window.app.state()).catch(() => null);
+    throw new Error(`person 1 does not show the video of all ${peers} others within ${timeout / 1000} s: ` +
+      (s?.room ? s.room.peers.map((q) => `${q.name} ${q.connection}, ${q.framesShown} frames shown`).join('; ') : 'not in the call'));
   }
 }
 const cdpOf = async (page) => (page.cdp ??= await page.context().newCDPSession(page));
@@ -137,42 +148,37 @@ const cpuTimes = () => {
   return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
 };
 const busySince = (from) => { const to = cpuTimes(); return 1 - (to.idle - from.idle) / (to.total - from.total); };
-// Samples SAMPLE_MS of person 0's frames with the others frozen; keeps those drawing every tile,
+// Samples SAMPLE_MS of person 0's frames (the others are frozen); keeps those drawing every tile,
 // and only when every remote tile showed new video frames in that time (else tries again).
 const frameSamples = {};
 async function sampleFrames(people, tiles, attempts = 3) {
-  const [p0, ...others] = people;
+  const p0 = people[0];
   const peek = () => p0.evaluate(() => {
     const s = window.app.state(), m = window.app.metrics();
     return { recorded: m.framesRecorded, frames: m.frames, shown: Object.fromEntries(s.room.peers.map((q) => [q.id, q.framesShown])) };
   });
-  await setLifecycle(others, 'frozen');
-  try {
-    await p0.waitForTimeout(1000);  // the others' CPU settles
-    for (let attempt = 1; ; attempt++) {
-      const cpu = cpuTimes();
-      const a = await peek();
-      await p0.waitForTimeout(SAMPLE_MS);
-      const b = await peek();
-      const busy = busySince(cpu);
-      const received = await receivedVideo(p0);
-      const stalled = Object.keys(b.shown).filter((id) => !(b.shown[id] > a.shown[id]));
-      if (stalled.length) {
-        const why = `${tiles} tiles: remote video of peer(s) ${stalled} stopped while sampling (machine ${Math.round(busy * 100)}% busy)`;
-        if (attempt >= attempts) throw new Error(why);
-        log(why + '; sampling again');
-        continue;
-      }
-      const fresh = b.frames.slice(-Math.min(b.frames.length, b.recorded - a.recorded)).filter((f) => f[1] === tiles);
-      const advanced = Object.keys(b.shown).map((id) => b.shown[id] - a.shown[id]);
-      const videoFrames = advanced.reduce((x, y) => x + y, 0);
-      frameSamples[tiles] = { costs: fresh.map((f) => f[0]), uploads: fresh.map((f) => f[2]), videoFrames, fewest: advanced.length ? Math.min(...advanced) : 0, busy, received };
-      log(`${tiles} tile(s): ${fresh.length} frames, median ${round(median(fresh.map((f) => f[0])), 2)} ms, machine ${Math.round(busy * 100)}% busy, ` +
-          `received ${received.map((v) => `${v.width}x${v.height}@${v.fps}`).join(' ') || 'nothing'}`);
-      return;
+  await p0.waitForTimeout(1000);  // the CPU settles after the last join
+  for (let attempt = 1; ; attempt++) {
+    const cpu = cpuTimes();
+    const a = await peek();
+    await p0.waitForTimeout(SAMPLE_MS);
+    const b = await peek();
+    const busy = busySince(cpu);
+    const received = await receivedVideo(p0);
+    const stalled = Object.keys(b.shown).filter((id) => !(b.shown[id] > a.shown[id]));
+    if (stalled.length) {
+      const why = `${tiles} tiles: remote video of peer(s) ${stalled} stopped while sampling (machine ${Math.round(busy * 100)}% busy)`;
+      if (attempt >= attempts) throw new Error(why);
+      log(why + '; sampling again');
+      continue;
     }
-  } finally {
-    await setLifecycle(others, 'active');
+    const fresh = b.frames.slice(-Math.min(b.frames.length, b.recorded - a.recorded)).filter((f) => f[1] === tiles);
+    const advanced = Object.keys(b.shown).map((id) => b.shown[id] - a.shown[id]);
+    const videoFrames = advanced.reduce((x, y) => x + y, 0);
+    frameSamples[tiles] = { costs: fresh.map((f) => f[0]), uploads: fresh.map((f) => f[2]), videoFrames, fewest: advanced.length ? Math.min(...advanced) : 0, busy, received };
+    log(`${tiles} tile(s): ${fresh.length} frames, median ${round(median(fresh.map((f) => f[0])), 2)} ms, machine ${Math.round(busy * 100)}% busy, ` +
+        `received ${received.map((v) => `${v.width}x${v.height}@${v.fps}`).join(' ') || 'nothing'}`);
+    return;
   }
 }
 
@@ -278,12 +284,13 @@ try {
   }
 
   // ---- d. UI CPU per frame with 1, 4 and 6 tiles -------------------------------------------------
-  // Person 0 of one call that grows to six, one joiner at a time: the next person joins only once
-  // every pair in the call shows the other's video. Frames are sampled on person 0 alone in the
-  // call, then with 3 and with 5 others; while it samples, the others' pages are frozen (CDP
-  // Page.setWebLifecycleState): their own UI stops (on a real call it runs on other machines), but
-  // their cameras, encoders and peer connections keep running, so person 0 keeps decoding and
-  // drawing their live video. The fake cameras run at FRAME_FPS frames per second (see the note).
+  // Person 0 of one call that grows to six, one joiner at a time: the next person joins once every
+  // pair in the call is connected and person 0 draws everyone's video. Only person 0 draws: the
+  // others' pages are frozen (CDP Page.setWebLifecycleState) except while a newcomer negotiates
+  // with them, so their own UI stops (on a real call it runs on other machines), but their
+  // cameras, encoders and peer connections keep running, and person 0 keeps decoding and drawing
+  // their live video. Frames are sampled on person 0 alone, then with 3 and with 5 others. The
+  // fake cameras run at FRAME_FPS frames per second (see the note).
   if (runs('frames')) {
     let framesProblem = null;
     // Person 0 has a browser of its own (its own GPU process, as on its own machine); the five
@@ -299,15 +306,18 @@ try {
       const people = [];
       const room = await createRoom(people, pages[0], 'Bench frames');
       await join(people[0], room);
-      await waitForVideo(people);
+      await waitForVideo(people[0], 0);
       await sampleFrames(people, 1);
       for (let k = 1; k < 6; k++) {
-        const p = pages[k];
-        await setLifecycle([p], 'active');
-        await join(p, room, k, 60000, 3);
-        people.push(p);
-        await waitForVideo(people);
-        log(`frames call: ${k + 1} people, every pair shows video`);
+        // Everyone in the call takes part in the newcomer's negotiation; once every connection is
+        // up, the others freeze again and only person 0 draws.
+        await setLifecycle(pages.slice(1, k + 1), 'active');
+        await join(pages[k], room, k, 60000, 3);
+        people.push(pages[k]);
+        await waitForConnections(people);
+        await setLifecycle(people.slice(1), 'frozen');
+        await waitForVideo(people[0], k);
+        log(`frames call: ${k + 1} people, person 0 shows everyone's video`);
         if (k === 3 || k === 5) await sampleFrames(people, k + 1);
       }
     } catch (e) {

@@ -24,9 +24,13 @@ struct HubWorld {
   HubServices services() { return HubServices{store, *secrets}; }
 };
 
-// Test configs: no rate limit unless a test sets one (the clock stands still in most tests).
+// Test configs: no rate limit unless a test sets one (the clock stands still in most tests), and no
+// signal size limit below the message limit (the fuzzer's model relays every signal that decodes;
+// hub_sessions_test sets the limits it checks).
 inline HubConfig test_config(HubConfig config = {}) {
   config.messages_per_second = 0;
+  config.max_sdp_bytes = proto::kMaxMessageBytes;
+  config.max_candidate_bytes = proto::kMaxMessageBytes;
   return config;
 }
 
