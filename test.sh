@@ -11,7 +11,7 @@ echo "[moim] native tests (CTest)"
 (cd build/native && ctest --output-on-failure --timeout 300)
 echo "[moim] native tests under ASan + UBSan (build/asan)"
 tests/sanitize.sh
-echo "[moim] the password pool's tests under ThreadSanitizer (build/tsan)"
+echo "[moim] store tests and server tests under ThreadSanitizer (build/tsan)"
 tests/tsan.sh
 FUZZ_SECONDS=${MOIM_FUZZ_SECONDS:-20}
 echo "[moim] fuzzing (libFuzzer, build/fuzz): regression inputs, then $FUZZ_SECONDS s per target"

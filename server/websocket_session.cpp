@@ -419,13 +419,21 @@ void BasicWebSocketSession<Transport>::detach_from_hub(Hub::Departure how) {
 }
 
 template <class Transport>
+bool BasicWebSocketSession<Transport>::closed_on_purpose(beast::error_code ec) const {
+  if (ec != websocket::error::closed) return false;
+  const auto code = ws_.reason().code;
+  return code == websocket::close_code::normal || code == websocket::close_code::going_away;
+}
+
+template <class Transport>
 void BasicWebSocketSession<Transport>::finish(beast::error_code ec) {
   if (close_timer_) close_timer_->cancel();
   slot_.release();  // the address may open another connection now
   socket().drop_unsent_data();
-  // Only a completed close handshake is a departure on purpose; a reset, a timeout or a vanished
-  // peer may come back and resume its session.
-  detach_from_hub(ec == websocket::error::closed ? Hub::Departure::Closed : Hub::Departure::Lost);
+  // Only a close handshake the client began with 1000 (normal) or 1001 (going away: tab closed,
+  // page left) is a departure on purpose. Any other code (1011 and the like say the client hit an
+  // error), a reset, a timeout or a vanished peer may come back and resume its session.
+  detach_from_hub(closed_on_purpose(ec) ? Hub::Departure::Closed : Hub::Departure::Lost);
 }
 
 template class SessionSocket<asio::ip::tcp::socket>;

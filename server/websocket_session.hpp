@@ -267,6 +267,8 @@ class BasicWebSocketSession : public Connection, public std::enable_shared_from_
   void drop_slow_consumer();  // the send queue overflowed
   // Tells the hub the connection is gone (once) and delivers its output.
   void detach_from_hub(Hub::Departure how);
+  // Whether the read loop ended with a close handshake the client began as a goodbye (1000/1001).
+  bool closed_on_purpose(boost::beast::error_code ec) const;
   void finish(boost::beast::error_code ec);  // the read loop ended: the connection is over
 
   template <class F>

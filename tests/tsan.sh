@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The store tests under ThreadSanitizer (docs/TESTING.md). The server is single-threaded except for
-# the Argon2id password pool (server/password_pool.*), whose tests run here with -fsanitize=thread.
-#   build/tsan: clang, Debug, -DMOIM_TSAN=ON; builds and runs only moim_store_tests.
-# Any data race or lock-order report fails the run (halt_on_error=1).
-#   tests/tsan.sh [gtest arguments, e.g. --gtest_filter='PasswordPool.*']
+# ThreadSanitizer runs (docs/TESTING.md). The server runs its network work on one thread, and the
+# Argon2id password pool (server/password_pool.*) on worker threads that hand results back to it:
+#   1. the store tests (the pool, the SQLite store, the key file) built with -fsanitize=thread;
+#   2. the server tests (build/native's moim_server_tests) against a moim-server built with
+#      -fsanitize=thread, through MOIM_SERVER_BINARY, so every locked-room, resume and abuse test
+#      drives the real threads. Each test stops the server with SIGTERM and expects exit status 0;
+#      a race report makes the server exit non-zero (exitcode=66), which fails that test.
+#   build/tsan: clang, Debug, -DMOIM_TSAN=ON.
+# Any data race or lock-order report fails the run.
+#   tests/tsan.sh [--store-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -17,21 +22,36 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   rm -f "$BUILD.configure.log"
 fi
 start=$(date +%s)
-if ! cmake --build "$BUILD" --target moim_store_tests -j"$JOBS" >"$BUILD/build.log" 2>&1; then
+targets=(moim_store_tests)
+[ "${1:-}" = --store-only ] || targets+=(moim-server)
+if ! cmake --build "$BUILD" --target "${targets[@]}" -j"$JOBS" >"$BUILD/build.log" 2>&1; then
   cat "$BUILD/build.log" >&2
   echo "[tsan] build failed" >&2
   exit 1
 fi
-log "built moim_store_tests in $(( $(date +%s) - start )) s"
+log "built ${targets[*]} in $(( $(date +%s) - start )) s"
 
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
-logfile=$BUILD/store-tests.log
-t0=$(date +%s)
-if "$BUILD/tests/store/moim_store_tests" --gtest_brief=1 "$@" >"$logfile" 2>&1; then
-  log "store tests: $(grep -o '[0-9]* tests\? from' "$logfile" | head -n 1 | cut -d' ' -f1) tests pass ($(( $(date +%s) - t0 )) s)"
-  exit 0
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:exitcode=66:second_deadlock_stack=1}
+
+# Runs one gtest binary quietly; on failure prints the failures and any sanitizer report.
+run() {
+  local name=$1 logfile=$2; shift 2
+  local t0=$(date +%s)
+  if "$@" --gtest_brief=1 >"$logfile" 2>&1; then
+    log "$name: $(grep -o '[0-9]* tests\? from' "$logfile" | head -n 1 | cut -d' ' -f1) tests pass ($(( $(date +%s) - t0 )) s)"
+    return 0
+  fi
+  grep -E -A 60 'WARNING: ThreadSanitizer|FATAL: ThreadSanitizer' "$logfile" | head -n 150 >&2 || true
+  grep -E '^\[  FAILED  \]|Failure$' "$logfile" | head -n 40 >&2 || true
+  log "$name: FAILED (whole log: ${logfile#$ROOT/})"
+  return 1
+}
+
+status=0
+run "store tests (TSan)" "$BUILD/store-tests.log" "$BUILD/tests/store/moim_store_tests" || status=1
+if [ "${1:-}" != --store-only ]; then
+  MOIM_SERVER_BINARY=$BUILD/server/moim-server \
+    run "server tests against the TSan server" "$BUILD/server-tests.log" \
+    "$ROOT/build/native/tests/server/moim_server_tests" || status=1
 fi
-grep -E -A 60 'WARNING: ThreadSanitizer|FATAL: ThreadSanitizer' "$logfile" | head -n 150 >&2 || true
-grep -E '^\[  FAILED  \]|Failure$' "$logfile" | head -n 40 >&2 || true
-log "store tests: FAILED (whole log: ${logfile#$ROOT/})"
-exit 1
+exit $status

@@ -5,6 +5,8 @@
 //   moim-loadgen idle   --port P --server-pid PID [--connections 1000] [--settle 2]
 //   moim-loadgen churn  --port P [--server-pid PID] [--observers 100] [--churners 40] [--duration 4]
 //   moim-loadgen fanout --port P [--lobby 1000] [--events 20]
+//   moim-loadgen soak   --port P --server-pid PID [--clients 1000] [--minutes 10] [--warm-minutes 1]
+//                       [--think-ms 400] [--grace-s 22] [--sample-s 30] [--sources 16]
 //   moim-loadgen median --file RUNS.jsonl --scenario S --field F
 //   moim-loadgen summarize --out PART.json RUNS.jsonl...
 //
@@ -229,7 +231,7 @@ int run_summarize(const Options& options, int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace moim::loadgen;
   if (argc < 2) {
-    std::cerr << "usage: moim-loadgen relay|idle|churn|fanout|median|summarize [--flag value]...\n";
+    std::cerr << "usage: moim-loadgen relay|idle|churn|fanout|soak|median|summarize [--flag value]...\n";
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
@@ -256,6 +258,7 @@ int main(int argc, char** argv) {
     if (command == "idle") return run_idle(options);
     if (command == "churn") return run_churn(options);
     if (command == "fanout") return run_fanout(options);
+    if (command == "soak") return run_soak(options);
     if (command == "median") return run_median(options);
     if (command == "summarize") return run_summarize(options, argc - i, argv + i);
   } catch (const std::exception& e) {

@@ -23,6 +23,7 @@ int run_relay(const Options& options);    // relay: saturation (closed loop) or 
 int run_idle(const Options& options);     // idle: RSS per lobby connection
 int run_churn(const Options& options);    // churn: joins + leaves per second, lobby kept current
 int run_fanout(const Options& options);   // fanout: room-list change to N lobby clients
+int run_soak(const Options& options);     // soak: 1,000 people churning for minutes; resources back, no relay lost
 int run_summarize(const Options& options, int argc, char** argv);  // JSON lines -> bench part
 int run_median(const Options& options);   // prints the median of one field of one scenario
 

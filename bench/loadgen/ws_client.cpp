@@ -211,6 +211,12 @@ void Client::fail(error_code ec) {
   if (was_open && handler_) handler_->on_closed(*this, ec);
 }
 
+void Client::goodbye() {
+  static constexpr char kNormal[2] = {0x03, static_cast<char>(0xE8)};  // 1000, network byte order
+  queue_frame(kOpClose, std::string_view(kNormal, 2));
+  handler_ = nullptr;
+}
+
 void Client::close() {
   open_ = false;
   error_code ignored;

@@ -58,6 +58,9 @@ class Client {
   void send(std::string_view text);
 
   void close();  // closes the socket without a close handshake
+  // Sends a close frame 1000 (a goodbye); the server answers with its own and closes the socket,
+  // which this client then takes as closed without telling the handler.
+  void goodbye();
   bool is_open() const { return open_; }
 
   std::size_t index() const { return index_; }

@@ -73,8 +73,8 @@ export async function startServer({ dataDir, port: wantedPort, args = [] } = {})
 }
 
 // `fakeMediaUi`: true = camera/mic prompts are accepted automatically; false = they are denied.
-export async function launchBrowser({ fakeMediaUi = true } = {}) {
-  const args = fakeMediaUi ? [...chromiumArgs, '--use-fake-ui-for-media-stream'] : chromiumArgs;
+export async function launchBrowser({ fakeMediaUi = true, args: extra = [] } = {}) {
+  const args = [...(fakeMediaUi ? [...chromiumArgs, '--use-fake-ui-for-media-stream'] : chromiumArgs), ...extra];
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
 }
 

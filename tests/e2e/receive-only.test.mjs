@@ -1,20 +1,25 @@
 // Camera and microphone denied: the person is told why, still joins receive-only, and the others
-// see a camera-off tile for them. Also: a full room refuses a join with a clear message.
+// see a camera-off tile for them. The same on a page that is not a secure context (plain http on a
+// name other than localhost), where getUserMedia does not exist. Also: a full room refuses a join
+// with a clear message.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   click, launchBrowser, openPerson, screenshot, startServer, state, tilePixels, typeInto, waitForState, widget,
 } from './lib.mjs';
 
-let server, allowing, denying;
+let server, allowing, denying, insecure;
 before(async () => {
   server = await startServer();
   allowing = await launchBrowser();
   denying = await launchBrowser({ fakeMediaUi: false });  // no auto-accept: the prompt is denied
+  // moim.test resolves to the server, so http://moim.test:PORT/ is a LAN-like insecure origin.
+  insecure = await launchBrowser({ args: ['--host-resolver-rules=MAP moim.test 127.0.0.1'] });
 });
 after(async () => {
   await allowing?.close();
   await denying?.close();
+  await insecure?.close();
   await server?.stop();
 });
 
@@ -78,4 +83,30 @@ test('a full room cannot be joined: clear message, nothing changes', async () =>
   await screenshot(p3, 'room-full.png');
   const s1 = await state(p1);
   assert.equal(s1.room.peers.length, 1);
+});
+
+test('an insecure page says why there is no camera, and still joins receive-only', async () => {
+  const url = new URL(server.url);
+  url.hostname = 'moim.test';
+  const ida = await openPerson(insecure, url.href, 'ida');
+  assert.equal(await ida.evaluate(() => window.isSecureContext), false);
+  const lobby = await state(ida);
+  assert.equal(lobby.mediaSupported, false);
+  assert.equal(lobby.connected, true);  // the WebSocket works on plain http
+  await typeInto(ida, 'name-input', 'Ida');
+  await screenshot(ida, 'insecure-page.png');
+
+  const ana = await openPerson(allowing, server.url, 'ana2');
+  await typeInto(ana, 'name-input', 'Ana');
+  const room = await createRoom(ana, 'Over plain http');
+  await click(ana, `join:${room.id}`);
+  await waitForState(ana, (s) => s.screen === 'call');
+  await waitForState(ida, (s, id) => s.rooms.some((r) => r.id === id), room.id);
+  await click(ida, `join:${room.id}`);
+  const s = await waitForState(ida, (s) => s.screen === 'call' && s.error !== null);
+  assert.match(s.error, /secure page/);
+  assert.equal(s.room.self.camera, false);
+  await waitForState(ida, (s) => s.room.peers.length === 1 && s.room.peers[0].connection === 'connected' &&
+    s.room.peers[0].framesShown > 0, null, 30000);
+  await screenshot(ida, 'insecure-call.png');
 });

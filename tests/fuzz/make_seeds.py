@@ -4,6 +4,7 @@
   tests/fuzz/corpus/fuzz_protocol_decode/*.json  every message of docs/PROTOCOL.md, both directions,
                                                  plus malformed and edge-case frames
   tests/fuzz/corpus/fuzz_hub/*.bin               scripts in fuzz_hub's format (see fuzz_hub.cpp)
+  tests/fuzz/corpus/fuzz_session_token/*.bin     inputs in fuzz_session_token's format (see there)
 
 Crash inputs found later go to tests/fuzz/regressions/<target>/, not here.
 """
@@ -190,6 +191,44 @@ def write_hub():
         (folder / f"{name_}.bin").write_bytes(script)
 
 
+def claims(peer, room, issued_at):
+    return b"\x01" + struct.pack("<IIq", peer, room, issued_at)
+
+
+# (position, character) edits of a signed token (format: fuzz_session_token.cpp); character 0
+# changes case, position 0x80 + i inserts before i, 0xFE removes the last one, 0xFF appends.
+def edits(*pairs):
+    return b"".join(bytes([p, ord(c) if isinstance(c, str) else c]) for p, c in pairs)
+
+
+SESSION_TOKEN = {
+    "unchanged": claims(5, 3, 1795000000),
+    "unchanged-extremes": claims(0xFFFFFFFF, 0xFFFFFFFF, -(2**63)),
+    "same-character-back": claims(5, 3, 1795000000) + edits((3, "5")),
+    "upper-case-mac": claims(5, 3, 1795000000) + edits(*[(p, 0) for p in range(60, 127, 3)]),
+    "upper-case-nonce": claims(5, 3, 1795000000) + edits(*[(p, 0) for p in range(19, 35)]),
+    "upper-case-prefix": claims(5, 3, 1795000000) + edits((0, 0)),
+    "leading-zero": claims(5, 3, 1795000000) + edits((0x80 + 3, "0")),
+    "plus-sign": claims(5, 3, 1795000000) + edits((0x80 + 5, "+")),
+    "other-peer": claims(5, 3, 1795000000) + edits((3, "6")),
+    "appended": claims(5, 3, 1795000000) + edits((0xFF, ".")),
+    "truncated": claims(5, 3, 1795000000) + edits((0xFE, 0)),
+    "raw-shape": b"\x00s1.5.3.1795000000.9f2c4e1ab07d45c3." + b"0" * 64,
+    "raw-negative": b"\x00s1.-5.3.-1.9f2c4e1ab07d45c3." + b"f" * 64,
+    "raw-empty-fields": b"\x00s1.....",
+    "raw-long": b"\x00s1." + b"9" * 200,
+}
+
+
+def write_session_token():
+    folder = HERE / "corpus/fuzz_session_token"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name_, data in SESSION_TOKEN.items():
+        (folder / f"{name_}.bin").write_bytes(data)
+
+
 if __name__ == "__main__":
     write_protocol()
     write_hub()
+    write_session_token()

@@ -3,6 +3,8 @@
 
 #include <sys/wait.h>
 
+#include <thread>
+
 namespace moim::test {
 namespace {
 
@@ -123,6 +125,59 @@ TEST_P(ServerRoomVanishing, MemberWithoutCloseFrameProducesPeerLeftAndRoomUpdate
 INSTANTIATE_TEST_SUITE_P(Server, ServerRoomVanishing, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& info) {
                            return info.param ? std::string("Reset") : std::string("Fin");
+                         });
+
+// How the connection ended decides what the others see: a close frame saying goodbye (1000, 1001 as
+// a closing tab sends) ends the session at once; any other close code (the client hit an error) is
+// treated like a lost connection and held for a resume (20 s by default).
+struct CloseCase {
+  boost::beast::websocket::close_code code;
+  bool on_purpose;
+};
+
+class ServerRoomCloseCode : public ServerFixture, public ::testing::WithParamInterface<CloseCase> {};
+
+TEST_P(ServerRoomCloseCode, OnlyAGoodbyeCodeEndsTheSessionAtOnce) {
+  auto a = connect_hello();
+  auto b = connect_hello();
+  const std::uint32_t room = create_room(*a, "Kitchen");
+  const std::uint32_t a_id = join(*a, room, "Alice");
+  ASSERT_TRUE(b->send_json({{"type", "join"}, {"room", room}, {"name", "Bob"}}));
+  const std::optional<json> joined = b->read_type("joined");
+  ASSERT_TRUE(joined.has_value());
+  const std::uint32_t b_id = (*joined)["self"].value("id", 0u);
+  const std::string token = joined->value("token", "");
+  expect_peer_joined(*a, b_id);
+
+  ASSERT_TRUE(b->close(kReadTimeout, GetParam().code));
+  if (GetParam().on_purpose) {
+    const std::optional<json> left = a->read_skipping_updates(3s);
+    ASSERT_TRUE(left && type_of(*left) == "peer-left") << (left ? left->dump() : "nothing within 3 s");
+    EXPECT_EQ(left->value("peer", 0u), b_id);
+    return;
+  }
+  // (A read that times out ends a WsClient, so Alice is not read while Bob is away: the signal
+  // below must be the next thing she gets, with no peer-left before it.)
+  std::this_thread::sleep_for(1500ms);
+
+  // Bob comes back on a new connection within the window: same id, signals reach both ways.
+  auto back = connect_hello();
+  ASSERT_TRUE(back->send_json({{"type", "resume"}, {"token", token}, {"name", "Bob"}}));
+  const std::optional<json> resumed = back->read_type("resumed");
+  ASSERT_TRUE(resumed.has_value()) << "no resumed";
+  EXPECT_EQ((*resumed)["self"].value("id", 0u), b_id);
+  EXPECT_FALSE(resumed->value("restored", true));
+  expect_signal_delivered(*back, b_id, *a, a_id, "v=0 back again");
+  expect_signal_delivered(*a, a_id, *back, b_id, "v=0 after the resume");
+}
+
+INSTANTIATE_TEST_SUITE_P(Server, ServerRoomCloseCode,
+                         ::testing::Values(CloseCase{boost::beast::websocket::close_code::normal, true},
+                                           CloseCase{boost::beast::websocket::close_code::going_away, true},
+                                           CloseCase{boost::beast::websocket::close_code::internal_error, false},
+                                           CloseCase{static_cast<boost::beast::websocket::close_code>(4000), false}),
+                         [](const ::testing::TestParamInfo<CloseCase>& info) {
+                           return "Code" + std::to_string(static_cast<int>(info.param.code));
                          });
 
 TEST_F(ServerRoom, StopsCleanlyOnSigtermWithOpenConnections) {

@@ -163,11 +163,11 @@ bool WsClient::wait_closed(std::chrono::milliseconds timeout) {
   return last_error_ != asio::error::timed_out;
 }
 
-bool WsClient::close(std::chrono::milliseconds timeout) {
+bool WsClient::close(std::chrono::milliseconds timeout, beast::websocket::close_code code) {
   if (closed_) return false;
   const beast::error_code ec = run_op(
       [&](auto handler) {
-        ws_.async_close(beast::websocket::close_code::normal, [handler](beast::error_code e) { handler(e, 0); });
+        ws_.async_close(code, [handler](beast::error_code e) { handler(e, 0); });
       },
       timeout);
   closed_ = true;

@@ -81,8 +81,9 @@ class WsClient {
   // Reads (discarding messages) until the server ends the connection. True if it did in time.
   bool wait_closed(std::chrono::milliseconds timeout = kReadTimeout);
 
-  // The WebSocket close handshake (close frame 1000, wait for the server's). True if it completed.
-  bool close(std::chrono::milliseconds timeout = kReadTimeout);
+  // The WebSocket close handshake (close frame `code`, wait for the server's). True if it completed.
+  bool close(std::chrono::milliseconds timeout = kReadTimeout,
+             boost::beast::websocket::close_code code = boost::beast::websocket::close_code::normal);
   // Closes the TCP socket without a WebSocket close frame (FIN), or with a reset (RST).
   void drop();
   void drop_with_reset();
