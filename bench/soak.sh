@@ -6,7 +6,7 @@
 # per-address connection limit (the generator's people share 16 loopback addresses).
 # Passes (exit 0) when every signal was delivered once to its addressee or refused, nothing was
 # misrouted, and the server's descriptors came back to the cold count after each round.
-# Writes the result to bench/results/soak.json and the server's log to bench/results/soak-server.log.
+# Writes the result to bench/results/soak.json and the server's log to build/native/soak-server.log.
 #
 #   bench/soak.sh                         # 1,000 clients, 10 minutes (about 11 minutes in all)
 #   CLIENTS=200 MINUTES=2 bench/soak.sh   # a shorter run
@@ -21,6 +21,7 @@ CLIENTS="${CLIENTS:-1000}"
 MINUTES="${MINUTES:-10}"
 WARM_MINUTES="${WARM_MINUTES:-1}"
 OUT="$ROOT/bench/results/soak.json"
+LOG="$BUILD/soak-server.log"  # the server's log of the last run
 for bin in "$SERVER" "$LOADGEN"; do
   [ -x "$bin" ] || { echo "soak.sh: $bin not built (cmake --build $BUILD --target moim-server moim-loadgen)" >&2; exit 1; }
 done
@@ -39,7 +40,7 @@ trap cleanup EXIT
 PIN_SERVER=() PIN_GEN=()
 if [ "$(nproc)" -ge 2 ]; then PIN_SERVER=(taskset -c 0) PIN_GEN=(taskset -c 1); fi
 "${PIN_SERVER[@]}" "$SERVER" --port 0 --address 127.0.0.1 --root "$WORK/site" --data-dir "$WORK/data" \
-  --max-connections-per-address 2000 > "$WORK/server.out" 2> "$ROOT/bench/results/soak-server.log" &
+  --max-connections-per-address 2000 > "$WORK/server.out" 2> "$LOG" &
 SERVER_PID=$!
 PORT=""
 for _ in $(seq 200); do
@@ -47,7 +48,7 @@ for _ in $(seq 200); do
   [ -n "$PORT" ] && break
   sleep 0.05
 done
-[ -n "$PORT" ] || { echo "soak.sh: the server did not start" >&2; cat "$ROOT/bench/results/soak-server.log" >&2; exit 1; }
+[ -n "$PORT" ] || { echo "soak.sh: the server did not start" >&2; cat "$LOG" >&2; exit 1; }
 sleep 1  # the server settles before its cold reading
 echo "[soak] server pid $SERVER_PID on port $PORT; $CLIENTS clients for $MINUTES minutes"
 set +e

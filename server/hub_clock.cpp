@@ -6,6 +6,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <malloc.h>
+
 #include <chrono>
 #include <memory>
 
@@ -30,19 +32,33 @@ void deliver_safely(ServerContext& ctx, const char* what, auto&& call) {
   }
 }
 
-void schedule_tick(const std::shared_ptr<asio::steady_timer>& timer, ServerContext& ctx) {
+// glibc keeps freed heap memory for reuse, so after a busy spell the server's RSS stays at its high
+// point. When the last WebSocket connection is gone, the free memory is handed back once (a few
+// milliseconds at most, and only on an idle server), so RSS shows what the server still holds.
+void release_memory_when_idle(ServerContext& ctx, bool& released) {
+  if (ctx.connections.size() > 0) {
+    released = false;
+  } else if (!released) {
+    ::malloc_trim(0);
+    released = true;
+  }
+}
+
+void schedule_tick(const std::shared_ptr<asio::steady_timer>& timer, ServerContext& ctx,
+                   const std::shared_ptr<bool>& released) {
   timer->expires_after(std::chrono::seconds(1));
-  timer->async_wait([timer, &ctx](const boost::system::error_code& ec) {
+  timer->async_wait([timer, &ctx, released](const boost::system::error_code& ec) {
     if (ec) return;
     deliver_safely(ctx, "tick", [&] { return ctx.hub.tick(); });
-    schedule_tick(timer, ctx);
+    release_memory_when_idle(ctx, *released);
+    schedule_tick(timer, ctx, released);
   });
 }
 
 }  // namespace
 
 void start_hub_clock(asio::io_context& ioc, ServerContext& ctx) {
-  schedule_tick(std::make_shared<asio::steady_timer>(ioc), ctx);
+  schedule_tick(std::make_shared<asio::steady_timer>(ioc), ctx, std::make_shared<bool>(true));
 }
 
 void run_password_jobs(asio::io_context& ioc, ServerContext& ctx, PasswordPool& pool,

@@ -7,7 +7,7 @@
 #   2. the server tests (build/native's moim_server_tests: their own code needs no sanitizing) against
 #      the sanitized server, through MOIM_SERVER_BINARY. Every test stops the server with SIGTERM and
 #      expects exit status 0, so any ASan/UBSan report, or a leak found at exit, fails that test.
-# Needs build/native (scripts/setup.sh builds it). No TSan: the server runs on one thread.
+# Needs build/native (scripts/setup.sh builds it). ThreadSanitizer: tests/tsan.sh.
 #   tests/sanitize.sh [--unit-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,25 +32,14 @@ log "built ${targets[*]} in $(( $(date +%s) - start )) s"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-# Runs one gtest binary quietly; on failure prints the failures and any sanitizer report.
-run() {
-  local name=$1 logfile=$2; shift 2
-  local t0=$(date +%s)
-  if "$@" --gtest_brief=1 >"$logfile" 2>&1; then
-    log "$name: $(grep -o '[0-9]* tests\? from' "$logfile" | head -n 1 | cut -d' ' -f1) tests pass ($(( $(date +%s) - t0 )) s)"
-    return 0
-  fi
-  grep -E -A 40 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$logfile" | head -n 120 >&2 || true
-  grep -E '^\[  FAILED  \]|Failure$' "$logfile" | head -n 40 >&2 || true
-  log "$name: FAILED (whole log: ${logfile#$ROOT/})"
-  return 1
-}
+. "$ROOT/tests/sanitizer_run.sh"
+REPORTS='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:'
 
 status=0
-run "unit tests (ASan + UBSan)" "$BUILD/unit-tests.log" "$BUILD/tests/unit/moim_unit_tests" || status=1
+run_gtest "unit tests (ASan + UBSan)" "$BUILD/unit-tests.log" "$REPORTS" "$BUILD/tests/unit/moim_unit_tests" || status=1
 if [ "${1:-}" != --unit-only ]; then
   MOIM_SERVER_BINARY=$BUILD/server/moim-server \
-    run "server tests against the ASan + UBSan server" "$BUILD/server-tests.log" \
+    run_gtest "server tests against the ASan + UBSan server" "$BUILD/server-tests.log" "$REPORTS" \
     "$ROOT/build/native/tests/server/moim_server_tests" || status=1
 fi
 exit $status

@@ -33,25 +33,14 @@ log "built ${targets[*]} in $(( $(date +%s) - start )) s"
 
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:exitcode=66:second_deadlock_stack=1}
 
-# Runs one gtest binary quietly; on failure prints the failures and any sanitizer report.
-run() {
-  local name=$1 logfile=$2; shift 2
-  local t0=$(date +%s)
-  if "$@" --gtest_brief=1 >"$logfile" 2>&1; then
-    log "$name: $(grep -o '[0-9]* tests\? from' "$logfile" | head -n 1 | cut -d' ' -f1) tests pass ($(( $(date +%s) - t0 )) s)"
-    return 0
-  fi
-  grep -E -A 60 'WARNING: ThreadSanitizer|FATAL: ThreadSanitizer' "$logfile" | head -n 150 >&2 || true
-  grep -E '^\[  FAILED  \]|Failure$' "$logfile" | head -n 40 >&2 || true
-  log "$name: FAILED (whole log: ${logfile#$ROOT/})"
-  return 1
-}
+. "$ROOT/tests/sanitizer_run.sh"
+REPORTS='WARNING: ThreadSanitizer|FATAL: ThreadSanitizer'
 
 status=0
-run "store tests (TSan)" "$BUILD/store-tests.log" "$BUILD/tests/store/moim_store_tests" || status=1
+run_gtest "store tests (TSan)" "$BUILD/store-tests.log" "$REPORTS" "$BUILD/tests/store/moim_store_tests" || status=1
 if [ "${1:-}" != --store-only ]; then
   MOIM_SERVER_BINARY=$BUILD/server/moim-server \
-    run "server tests against the TSan server" "$BUILD/server-tests.log" \
+    run_gtest "server tests against the TSan server" "$BUILD/server-tests.log" "$REPORTS" \
     "$ROOT/build/native/tests/server/moim_server_tests" || status=1
 fi
 exit $status

@@ -183,12 +183,12 @@ HUB = {
 }
 
 
-def write_hub():
-    folder = HERE / "corpus/fuzz_hub"
+def write_binary_corpus(target, inputs):
+    folder = HERE / "corpus" / target
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    for name_, script in HUB.items():
-        (folder / f"{name_}.bin").write_bytes(script)
+    for name_, data in inputs.items():
+        (folder / f"{name_}.bin").write_bytes(data)
 
 
 def claims(peer, room, issued_at):
@@ -220,15 +220,7 @@ SESSION_TOKEN = {
 }
 
 
-def write_session_token():
-    folder = HERE / "corpus/fuzz_session_token"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    for name_, data in SESSION_TOKEN.items():
-        (folder / f"{name_}.bin").write_bytes(data)
-
-
 if __name__ == "__main__":
     write_protocol()
-    write_hub()
-    write_session_token()
+    write_binary_corpus("fuzz_hub", HUB)
+    write_binary_corpus("fuzz_session_token", SESSION_TOKEN)
