@@ -21,6 +21,8 @@ rm -rf bench/results/parts && mkdir -p bench/results/parts
 phase micro env MOIM_BENCH_BUILD=build/native bench/micro/run.sh
 phase loadgen bench/loadgen/run.sh
 phase client node bench/client/run.mjs
-phase summary node bench/summarize.mjs --update-readme
+elapsed=$(( $(date +%s) - start ))
+summary=$(printf '%s, ' "${timings[@]}")
+phase summary env BENCH_ELAPSED_S="$elapsed" BENCH_PHASES="${summary%, }" node bench/summarize.mjs --update-readme
 summary=$(printf '%s, ' "${timings[@]}")
 echo "[bench] finished in $(( $(date +%s) - start )) s (${summary%, })"

@@ -57,9 +57,13 @@ const microTable = micro.length ? [
 const byNote = new Map();
 for (const r of rows.filter((r) => r.note && r.part !== 'micro')) byNote.set(r.note, [...(byNote.get(r.note) ?? []), r.label]);
 const notes = [...byNote].map(([note, labels]) => `- ${labels.join('; ')}: ${note}`);
+// bench.sh passes how long its phases took so far (BENCH_ELAPSED_S, BENCH_PHASES).
+const elapsed = Number(process.env.BENCH_ELAPSED_S);
+const duration = Number.isFinite(elapsed) && elapsed > 0
+  ? [`\`./bench.sh\` took ${Math.floor(elapsed / 60)} min ${elapsed % 60} s (${process.env.BENCH_PHASES ?? ''}).`, ''] : [];
 const text = [
   `Measured ${machine.date.slice(0, 10)} at ${machine.commit} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ` +
-  `${machine.os}, ${machine.chromium}.`, '', ...table, '', 'Notes:', ...notes, ...microTable,
+  `${machine.os}, ${machine.chromium}.`, '', ...duration, ...table, '', 'Notes:', ...notes, ...microTable,
 ].join('\n');
 console.log(text);
 writeFileSync(path.join(root, 'bench/results/latest.md'), text + '\n');

@@ -23,6 +23,7 @@ APT_PACKAGES=(
   clang libclang-rt-14-dev llvm                     # fuzzing (libFuzzer, ASan/UBSan runtimes, llvm-symbolizer)
   libsodium-dev libsqlite3-dev                      # server persistence: secrets/Argon2id, rooms database
   libssl-dev openssl                                # server TLS (--cert/--key); openssl makes the tests' certificate
+  iptables                                          # e2e: cuts the media path between browsers (ICE restart test)
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
