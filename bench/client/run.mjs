@@ -46,7 +46,7 @@ const launchBrowser = ({ fps, args = [] } = {}) => chromium.launch({
 });
 // As openPerson (tests/e2e/lib.mjs), and the page keeps its RTCPeerConnections in
 // window.__benchPeers so the bench can read what was received (getStats), not only what was drawn.
-async function openWatchedPerson(browser, label) {
+async function openWatchedPerson(browser, label, url = server.url) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(() => {
     const Original = window.RTCPeerConnection;
@@ -59,7 +59,7 @@ async function openWatchedPerson(browser, label) {
   const page = await context.newPage();
   page.consoleLines = [];
   page.on('console', (m) => page.consoleLines.push(`[${label}] ${m.text()}`));
-  await page.goto(server.url);
+  await page.goto(url);
   await page.waitForFunction(() => window.app.state().connected === true, null, { timeout: 60000 });
   return page;
 }
@@ -293,14 +293,19 @@ try {
   // fake cameras run at FRAME_FPS frames per second (see the note).
   if (runs('frames')) {
     let framesProblem = null;
+    const pagesSeen = [];  // everyone's page, for their console lines when the call does not come together
+    // Frozen pages send no pings: on a server with the usual 8 s heartbeat they would be taken as
+    // lost and, after the 20 s grace window, leave the call. This call's server waits an hour.
+    const framesServer = await startServer({ args: ['--heartbeat-timeout', '3600', '--resume-grace', '3600'] });
     // Person 0 has a browser of its own (its own GPU process, as on its own machine); the five
     // others share a second one, muted (their audio output is not what is measured).
     const solo = await launchBrowser({ fps: FRAME_FPS });
     const crowd = await launchBrowser({ fps: FRAME_FPS, args: ['--mute-audio'] });
     try {
       // Everyone opens the page first (pages load while no call runs), then waits frozen in the lobby.
-      const pages = [await openWatchedPerson(solo, 'f0')];
-      for (let i = 1; i < 6; i++) pages.push(await openPerson(crowd, server.url, `f${i}`));
+      const pages = pagesSeen;
+      pages.push(await openWatchedPerson(solo, 'f0', framesServer.url));
+      for (let i = 1; i < 6; i++) pages.push(await openPerson(crowd, framesServer.url, `f${i}`));
       for (const [i, p] of pages.entries()) if (i > 0) await typeInto(p, 'name-input', `Person ${i + 1}`);
       await setLifecycle(pages.slice(1), 'frozen');
       const people = [];
@@ -323,9 +328,11 @@ try {
     } catch (e) {
       framesProblem = e.message.split('\n')[0];
       log('frames call incomplete:', e.stack);
+      for (const [i, p] of pagesSeen.entries()) log(`console of person ${i + 1}:\n` + p.consoleLines.slice(-40).join('\n'));
     } finally {
       await solo.close();
       await crowd.close();
+      await framesServer.stop();
     }
     for (const tiles of [1, 4, 6]) {
       const s = frameSamples[tiles];
@@ -345,7 +352,8 @@ try {
           `${round(median(xs.map((x, i) => x - s.uploads[i])), 2)} ms` +
           (tiles > 1 ? `; ${round(s.videoFrames / xs.length, 2)} remote video frames uploaded per frame, each remote tile at least ` +
             `${s.fewest} new frames (received ${s.received.length} videos, ${sizes}, ${fps} fps)` : '') +
-          `; person 0 of ${tiles} in a call, the others' pages frozen while sampling (their cameras and connections run on), ` +
+          `; person 0 of ${tiles} in a call, the others' pages frozen while sampling (their cameras and connections run on; ` +
+          `the call's server has its heartbeat timeout raised to 1 h, as frozen pages send no pings), ` +
           `fake cameras 640x360 at ${FRAME_FPS} fps; machine ${Math.round(s.busy * 100)}% busy` });
     }
   }
