@@ -44,6 +44,16 @@ async function call(url, names) {
   return people;
 }
 
+// `page` checks every 50 ms (in the page) that peer `id` is in its call; sawMissing: was it ever not?
+const watchPresence = (page, id) => page.evaluate((id) => {
+  window.__sawMissing = false;
+  window.__watch = setInterval(() => {
+    const s = window.app.state();
+    if (!s.room || !s.room.peers.some((q) => q.id === id)) window.__sawMissing = true;
+  }, 50);
+}, id);
+const sawMissing = (page) => page.evaluate(() => window.__sawMissing);
+
 // framesDecoded per (page, peer id), to check that video keeps arriving.
 async function frames(people) {
   return Promise.all(people.map(async (p) => Object.fromEntries((await state(p)).room.peers.map((q) => [q.id, q.framesDecoded]))));
@@ -98,14 +108,7 @@ test('one person offline for 5 s: same peer id, the others never see them leave,
   servers.push(server);
   const [ann, ben] = await call(server.url, ['Ann', 'Ben']);
   const annId = (await state(ann)).room.self.id;
-  // Ben watches Ann's presence continuously (every 50 ms in the page).
-  await ben.evaluate((id) => {
-    window.__sawAnnMissing = false;
-    window.__watch = setInterval(() => {
-      const s = window.app.state();
-      if (!s.room || !s.room.peers.some((q) => q.id === id)) window.__sawAnnMissing = true;
-    }, 50);
-  }, annId);
+  await watchPresence(ben, annId);
   const before = await frames([ben]);
   await ann.context().setOffline(true);
   await sleep(5000);
@@ -116,7 +119,7 @@ test('one person offline for 5 s: same peer id, the others never see them leave,
   await sleep(1500);
   const after = await frames([ben]);
   assert.ok(after[0][annId] > before[0][annId], 'Ann\'s video kept decoding at Ben');
-  assert.equal(await ben.evaluate(() => window.__sawAnnMissing), false, 'Ben never saw Ann leave');
+  assert.equal(await sawMissing(ben), false, 'Ben never saw Ann leave');
   console.log('while offline, Ann saw:', JSON.stringify({ connected: offline.connected, reconnecting: offline.reconnecting }));
   await ann.context().close();
   await ben.context().close();
@@ -176,13 +179,7 @@ test('the media path breaks for a while: ICE restarts and the call recovers in p
   const [ann, ben] = await call(server.url, ['Ann', 'Ben']);
   const annId = (await state(ann)).room.self.id;
   const benId = (await state(ben)).room.self.id;
-  await ben.evaluate((id) => {
-    window.__sawAnnMissing = false;
-    window.__watch = setInterval(() => {
-      const s = window.app.state();
-      if (!s.room || !s.room.peers.some((q) => q.id === id)) window.__sawAnnMissing = true;
-    }, 50);
-  }, annId);
+  await watchPresence(ben, annId);
   try {
     cutMediaPath(server.port);
   } catch (e) {
@@ -213,7 +210,7 @@ test('the media path breaks for a while: ICE restarts and the call recovers in p
     await sleep(1500);
     const after = await frames([ann, ben]);
     assert.ok(after[0][benId] > before[0][benId] && after[1][annId] > before[1][annId], 'video decoding again both ways');
-    assert.equal(await ben.evaluate(() => window.__sawAnnMissing), false, 'Ben never saw Ann leave');
+    assert.equal(await sawMissing(ben), false, 'Ben never saw Ann leave');
     await screenshot(ben, 'ice-restarted.png');
     const restarts = [ann, ben].map((p) => p.consoleLines.filter(isRestart).length);
     console.log(`media cut: connection left 'connected' after ${brokeAfter} ms; ICE restarts started (Ann, Ben): ${restarts}; ` +
