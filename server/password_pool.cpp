@@ -4,6 +4,9 @@
 
 #include <sodium.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
 #include <exception>
 #include <new>
@@ -32,12 +35,20 @@ PasswordPool::PasswordPool(unsigned threads, std::size_t max_queued, std::functi
     : cost_(cost), max_queued_(max_queued), on_done_(std::move(on_done)) {
   if (!sodium_ready()) return;  // no workers: submit() refuses everything
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  // Workers start with SIGINT/SIGTERM/SIGHUP blocked (a thread inherits its creator's mask), so those
+  // signals always reach the thread that runs the io_context. Under ThreadSanitizer a signal sent to
+  // a worker waiting on its condition variable was never handled, and the server did not stop.
+  sigset_t blocked, previous;
+  sigemptyset(&blocked);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&blocked, signal);
+  const bool masked = ::pthread_sigmask(SIG_BLOCK, &blocked, &previous) == 0;
   try {
     workers_.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
   } catch (const std::exception&) {
     // Out of threads or memory: run with the workers that did start (none: submit() refuses).
   }
+  if (masked) ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 PasswordPool::~PasswordPool() {

@@ -1,6 +1,10 @@
 #include "server_process.hpp"
 
 #include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -148,6 +152,22 @@ std::optional<int> ServerProcess::terminate(std::chrono::milliseconds timeout) {
   if (exit_status_) return exit_status_;
   ::kill(pid_, SIGTERM);
   exit_status_ = wait_for_exit(pid_, timeout);
+  if (!exit_status_) {
+    std::fprintf(stderr, "moim-server (pid %d) still running %lld ms after SIGTERM; its threads:\n", static_cast<int>(pid_),
+                 static_cast<long long>(timeout.count()));
+    const std::string tasks = "/proc/" + std::to_string(pid_) + "/task";
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+      const auto read = [](const std::filesystem::path& path) {
+        std::ifstream in(path);
+        std::string text;
+        std::getline(in, text);
+        return text;
+      };
+      std::fprintf(stderr, "  %s %s: %s, in %s\n", task.path().filename().c_str(), read(task.path() / "comm").c_str(),
+                   read(task.path() / "stat").substr(0, 60).c_str(), read(task.path() / "wchan").c_str());
+    }
+  }
   return exit_status_;
 }
 

@@ -29,8 +29,11 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   // True while the process has not exited (reaps it if it has).
   bool alive();
-  // Sends SIGTERM and waits; returns the exit status (as from waitpid) or nullopt on timeout.
-  std::optional<int> terminate(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Sends SIGTERM and waits; returns the exit status (as from waitpid) or nullopt on timeout, after
+  // printing what each of the server's threads is blocked in (a server that does not stop is a bug
+  // to find). The wait is long because a sanitized server (tests/tsan.sh) on a busy machine has been
+  // seen to take over 5 s to exit, once in a few hundred runs; a healthy one takes milliseconds.
+  std::optional<int> terminate(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:
   ServerProcess() = default;
