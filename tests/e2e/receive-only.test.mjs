@@ -63,6 +63,9 @@ test('camera denied: clear message, joins receive-only, others see camera off', 
   assert.ok(px.differing < 0.5, `Ben's tile is a placeholder: ${JSON.stringify(px)}`);
   await screenshot(ben, 'receive-only.png');
   await screenshot(ana, 'camera-off-tile.png');
+  // Calls left running would keep encoding and decoding video through the next tests (2 cores).
+  await ana.context().close();
+  await ben.context().close();
 });
 
 test('a full room cannot be joined: clear message, nothing changes', async () => {
@@ -83,6 +86,7 @@ test('a full room cannot be joined: clear message, nothing changes', async () =>
   await screenshot(p3, 'room-full.png');
   const s1 = await state(p1);
   assert.equal(s1.room.peers.length, 1);
+  for (const p of [p1, p2, p3]) await p.context().close();
 });
 
 test('an insecure page says why there is no camera, and still joins receive-only', async () => {
@@ -109,4 +113,6 @@ test('an insecure page says why there is no camera, and still joins receive-only
   await waitForState(ida, (s) => s.room.peers.length === 1 && s.room.peers[0].connection === 'connected' &&
     s.room.peers[0].framesShown > 0, null, 30000);
   await screenshot(ida, 'insecure-call.png');
+  await ida.context().close();
+  await ana.context().close();
 });
