@@ -752,6 +752,7 @@ void App::frame(double now_ms) {
 
   update_fonts();
   const double cost_start = emscripten_get_now();
+  const double convert_ms = browser::take_convert_ms();
   if (media_.upload_frames()) metrics_.mark(&JoinTiming::first_frame, now_);
   const double upload_ms = emscripten_get_now() - cost_start;
 
@@ -764,12 +765,14 @@ void App::frame(double now_ms) {
   int fb_w = 0, fb_h = 0;
   emscripten_get_canvas_element_size("#canvas", &fb_w, &fb_h);
   ui::renderer_draw(ImGui::GetDrawData(), fb_w, fb_h);
-  metrics_.frame_cost(emscripten_get_now() - cost_start, upload_ms, world_.call() ? static_cast<int>(world_.call()->peers.size()) + 1 : 0);
+  metrics_.frame_cost(emscripten_get_now() - cost_start + convert_ms, upload_ms + convert_ms, convert_ms,
+                      world_.call() ? static_cast<int>(world_.call()->peers.size()) + 1 : 0);
 
   for (const auto& intent : out.intents) apply(intent);
   if (!out.intents.empty()) frames_to_draw_ = std::max(frames_to_draw_, 2);
   fields_.sync_overlay(out, ui::fonts().body_px);
   last_widgets_ = std::move(out.widgets);
+  if (io.DisplaySize.x > 0) fit_videos(static_cast<float>(fb_w) / io.DisplaySize.x);
 
   static bool shown = false;
   if (!shown) {
@@ -781,6 +784,18 @@ void App::frame(double now_ms) {
     room_list_shown_ = true;
     metrics_.room_list_shown(emscripten_get_now());
     request_devices();  // now that the lobby is complete (the camera's start-up is not free)
+  }
+}
+
+void App::fit_videos(float device_px) {
+  for (const auto& w : last_widgets_) {
+    const int pw = static_cast<int>(std::ceil(w.w * device_px)), ph = static_cast<int>(std::ceil(w.h * device_px));
+    if (w.id == "preview" || w.id == "tile:self") {
+      media_.preview().fit(pw, ph);
+    } else if (w.id.rfind("tile:", 0) == 0) {
+      const unsigned long id = std::strtoul(w.id.c_str() + 5, nullptr, 10);
+      media_.fit_remote(static_cast<proto::PeerId>(id), pw, ph);
+    }
   }
 }
 

@@ -65,6 +65,8 @@ class App {
 
   void update_fonts();
   ui::FrameOut draw();
+  // After a frame: tell each video the size it was drawn at (device pixels per CSS pixel given).
+  void fit_videos(float device_px);
   ui::LobbyModel lobby_model() const;
   ui::CallModel call_model() const;
 

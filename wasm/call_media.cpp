@@ -160,6 +160,10 @@ const RemoteMedia* CallMedia::remote(proto::PeerId peer) const {
   return it == remotes_.end() ? nullptr : &it->second;
 }
 
+void CallMedia::fit_remote(proto::PeerId peer, int w, int h) {
+  if (auto it = remotes_.find(peer); it != remotes_.end()) it->second.video.fit(w, h);
+}
+
 void CallMedia::release_all() {
   for (auto& [_, r] : remotes_) {
     r.video.reset();

@@ -55,6 +55,8 @@ class CallMedia {
   // New video frames into textures; returns true when a remote tile showed its first frame.
   bool upload_frames();
   const RemoteMedia* remote(proto::PeerId peer) const;
+  // The size `peer`'s tile is drawn at (device pixels), so its frames are uploaded no larger.
+  void fit_remote(proto::PeerId peer, int w, int h);
   void release_all();
 
  private:

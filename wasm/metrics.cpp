@@ -10,9 +10,10 @@ void Metrics::mark(double JoinTiming::*phase, double now) {
   if (j.*phase < 0) j.*phase = now;
 }
 
-void Metrics::frame_cost(double ms, double upload_ms, int tiles) {
+void Metrics::frame_cost(double ms, double upload_ms, double convert_ms, int tiles) {
   frame_ms_[frames_ % kFrames] = static_cast<float>(ms);
   upload_ms_[frames_ % kFrames] = static_cast<float>(upload_ms);
+  convert_ms_[frames_ % kFrames] = static_cast<float>(convert_ms);
   frame_tiles_[frames_ % kFrames] = static_cast<std::uint8_t>(tiles < 0 ? 0 : (tiles > 255 ? 255 : tiles));
   ++frames_;
 }
@@ -35,7 +36,7 @@ std::string Metrics::json() const {
   json frames = json::array();
   const std::size_t n = frames_ < kFrames ? frames_ : kFrames;
   for (std::size_t i = frames_ - n; i < frames_; ++i)
-    frames.push_back({frame_ms_[i % kFrames], frame_tiles_[i % kFrames], upload_ms_[i % kFrames]});
+    frames.push_back({frame_ms_[i % kFrames], frame_tiles_[i % kFrames], upload_ms_[i % kFrames], convert_ms_[i % kFrames]});
   return json{{"firstFrame", t(first_frame_)},
               {"roomListShown", t(room_list_shown_)},
               {"joins", std::move(joins)},

@@ -29,7 +29,9 @@ class Metrics {
   void join_clicked(std::uint32_t room, double now) { joins_.push_back({room, now}); }
   // Marks a phase of the latest join once (the first occurrence counts).
   void mark(double JoinTiming::*phase, double now);
-  void frame_cost(double total_ms, double upload_ms, int tiles);
+  // total_ms includes upload_ms (texture uploads) and convert_ms (video frames converted to RGBA
+  // since the last frame, outside the frame function but on the same thread).
+  void frame_cost(double total_ms, double upload_ms, double convert_ms, int tiles);
   std::string json() const;
 
  private:
@@ -38,6 +40,7 @@ class Metrics {
   static constexpr std::size_t kFrames = 600;
   std::array<float, kFrames> frame_ms_{};
   std::array<float, kFrames> upload_ms_{};
+  std::array<float, kFrames> convert_ms_{};
   std::array<std::uint8_t, kFrames> frame_tiles_{};
   std::size_t frames_ = 0;  // total recorded; ring index = frames_ % kFrames
 };

@@ -66,21 +66,26 @@
     el.playsInline = true;
     el.autoplay = true;
     el.srcObject = stream;
-    // Each presented frame is converted to an ImageBitmap off the main thread; the frame loop then
-    // uploads that (already RGBA) instead of converting the video on the main thread.
-    const v = { el, bitmap: null, converting: false, polling: false };
+    // Each presented frame is converted to an RGBA ImageBitmap, scaled down to its tile, for the
+    // frame loop to upload. Chromium does most of that conversion inside the createImageBitmap call,
+    // on the main thread, so its time is counted (takeConvertMs) as part of the frame's cost.
+    // (Converting a VideoFrame in a worker instead was tried: on this 2-core machine with a software
+    // GPU it kept the main thread free, but a tile then showed only 2-4 of its 20+ frames a second.)
+    const v = { el, bitmap: null, converting: false, polling: false, fitW: 0, fitH: 0 };
     videos.set(h, v);
     if ('requestVideoFrameCallback' in el) {
       const onFrame = () => {
         if (!videos.has(h)) return;
         if (!v.converting) {
           v.converting = true;
-          createImageBitmap(el).then((bmp) => {
+          const start = performance.now();
+          createImageBitmap(el, fitOptions(v)).then((bmp) => {
             v.converting = false;
             if (!videos.has(h)) { bmp.close(); return; }
             if (v.bitmap) v.bitmap.close();  // not uploaded in time: keep only the newest
             v.bitmap = bmp;
           }, () => { v.converting = false; });
+          convertMs += performance.now() - start;
         }
         el.requestVideoFrameCallback(onFrame);
       };
@@ -97,6 +102,23 @@
     });
     return h;
   }
+  // Frames are converted no larger than the tile that shows them (device pixels; 0 = as they come):
+  // a 640x360 frame drawn in a 400x225 tile costs more to convert and upload, for nothing.
+  function fitVideo(h, w, hgt) {
+    const v = videos.get(h);
+    if (v) { v.fitW = Math.max(0, w | 0); v.fitH = Math.max(0, hgt | 0); }
+  }
+  // createImageBitmap options that scale the frame down to cover fitW x fitH, keeping its shape.
+  function fitOptions(v) {
+    const vw = v.el.videoWidth, vh = v.el.videoHeight;
+    if (!v.fitW || !v.fitH || !vw || !vh) return undefined;
+    const k = Math.max(v.fitW / vw, v.fitH / vh);
+    if (k >= 0.9) return undefined;  // close to the natural size: not worth a resize pass
+    return { resizeWidth: Math.max(1, Math.round(vw * k)), resizeHeight: Math.max(1, Math.round(vh * k)), resizeQuality: 'medium' };
+  }
+  // Main-thread milliseconds spent converting video frames since the last call.
+  let convertMs = 0;
+  function takeConvertMs() { const ms = convertMs; convertMs = 0; return ms; }
   function destroyVideo(h) {
     const v = videos.get(h);
     if (!v) return;
@@ -336,7 +358,7 @@
   window.MoimGlue = {
     openMedia: guard(openMedia), closeMedia: guard(closeMedia), setTrackEnabled: guard(setTrackEnabled),
     createVideoForStream: guard((s, muted) => (streams.has(s) ? createVideo(streams.get(s), muted) : 0), 0),
-    destroyVideo: guard(destroyVideo), takeFrame: guard(takeFrame, null), framesPending: guard(framesPending, false),
+    destroyVideo: guard(destroyVideo), fitVideo: guard(fitVideo), takeConvertMs: guard(takeConvertMs, 0), takeFrame: guard(takeFrame, null), framesPending: guard(framesPending, false),
     createPeer: guard(createPeer, 0), createOffer: guard(createOffer), createAnswer: guard(createAnswer),
     setRemoteDescription: guard(setRemoteDescription), rollback: guard(rollback),
     addIceCandidate: guard(addIceCandidate), closePeer: guard(closePeer), requestStats: guard(requestStats),

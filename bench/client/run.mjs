@@ -19,12 +19,13 @@ const { chromium } = createRequire(path.join(repo, 'tests/e2e/lib.mjs'))('playwr
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(here, '..', 'results', 'parts', 'client.json');
+const shots = path.join(repo, 'build', 'bench-artifacts');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const onlyArg = process.argv.indexOf('--only');  // e.g. --only frames (parts: size, nav, join, frames)
 const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1].split(',') : null;
 const runs = (part) => !ONLY || ONLY.includes(part);
-const FRAME_FPS = 10;      // fake camera rate in the frames call (Chromium's default fake camera: 20)
+const FRAME_FPS = 24;      // fake camera rate in the frames call: the client's ideal (Chromium's default fake camera: 20)
 const SAMPLE_MS = 6000;    // frames sampled per tile count
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
@@ -115,18 +116,6 @@ async function call(browser, n, name, onJoined) {
   }
   return pages;
 }
-// Until every page of the call has a connected peer connection to each of the others.
-async function waitForConnections(people, timeout = 120000) {
-  const n = people.length;
-  try {
-    await Promise.all(people.map((p) => waitForState(p, (s, n) => s.room && s.room.peers.length === n - 1 &&
-      s.room.peers.every((q) => q.connection === 'connected'), n, timeout)));
-  } catch (e) {
-    const seen = await Promise.all(people.map((p) => p.evaluate(() => window.app.state()).catch(() => null)));
-    const pairs = seen.map((s, i) => `person ${i + 1}: ` + (s?.room ? s.room.peers.map((q) => `${q.name} ${q.connection}`).join(', ') : 'not in the call'));
-    throw new Error(`not every pair of the ${n} connected within ${timeout / 1000} s: ${pairs.join('; ')}`);
-  }
-}
 // Until `page` draws its own camera and the video of `peers` others.
 async function waitForVideo(page, peers, timeout = 120000) {
   try {
@@ -138,17 +127,35 @@ async function waitForVideo(page, peers, timeout = 120000) {
       (s?.room ? s.room.peers.map((q) => `${q.name} ${q.connection}, ${q.framesShown} frames shown`).join('; ') : 'not in the call'));
   }
 }
-const cdpOf = async (page) => (page.cdp ??= await page.context().newCDPSession(page));
-const setLifecycle = async (pages, state) => {
-  for (const p of pages) await (await cdpOf(p)).send('Page.setWebLifecycleState', { state });
-};
 // Busy share of all cores since `from` (/proc/stat): how much the machine itself was saturated.
 const cpuTimes = () => {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
 };
 const busySince = (from) => { const to = cpuTimes(); return 1 - (to.idle - from.idle) / (to.total - from.total); };
-// Samples SAMPLE_MS of person 0's frames (the others are frozen); keeps those drawing every tile,
+// BENCH_TRACE=1: a 4 s Chrome trace of the page, its main thread's busiest slices printed (profiling).
+async function traceMainThread(page, tiles) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,toplevel,v8.execute,blink,gpu,cc', transferMode: 'ReportEvents' });
+  await page.waitForTimeout(4000);
+  await cdp.send('Tracing.end');
+  await complete;
+  await cdp.detach();
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const byName = new Map();
+  for (const e of events) {
+    if (e.ph !== 'X' || !e.dur || !main.has(`${e.pid}:${e.tid}`)) continue;
+    const x = byName.get(e.name) ?? { ms: 0, n: 0 };
+    x.ms += e.dur / 1000; x.n++;
+    byName.set(e.name, x);
+  }
+  log(`${tiles} tile(s), main thread over 4 s (ms, count; nested slices overlap):\n` + [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30)
+    .map(([n, x]) => `  ${n} ${round(x.ms, 1)} ms / ${x.n}`).join('\n'));
+}
+// Samples SAMPLE_MS of person 0's frames; keeps those drawing every tile,
 // and only when every remote tile showed new video frames in that time (else tries again).
 const frameSamples = {};
 async function sampleFrames(people, tiles, attempts = 3) {
@@ -157,11 +164,18 @@ async function sampleFrames(people, tiles, attempts = 3) {
     const s = window.app.state(), m = window.app.metrics();
     return { recorded: m.framesRecorded, frames: m.frames, shown: Object.fromEntries(s.room.peers.map((q) => [q.id, q.framesShown])) };
   });
+  // The renderer's main thread, all of it (Chromium's TaskDuration): work the page causes outside
+  // the frame function (video frame conversion, event handlers, GC) counts here.
+  const cdp = p0.cdp ??= await p0.context().newCDPSession(p0);
+  await cdp.send('Performance.enable');
+  const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
   await p0.waitForTimeout(1000);  // the CPU settles after the last join
   for (let attempt = 1; ; attempt++) {
     const cpu = cpuTimes();
     const a = await peek();
+    const taskA = await taskSeconds();
     await p0.waitForTimeout(SAMPLE_MS);
+    const mainThread = (await taskSeconds()) - taskA;
     const b = await peek();
     const busy = busySince(cpu);
     const received = await receivedVideo(p0);
@@ -172,11 +186,17 @@ async function sampleFrames(people, tiles, attempts = 3) {
       log(why + '; sampling again');
       continue;
     }
+    if (process.env.BENCH_TRACE) await traceMainThread(p0, tiles);
+    mkdirSync(shots, { recursive: true });
+    await p0.screenshot({ path: path.join(shots, `frames-${tiles}-tiles.png`) });  // to look at what was measured
     const fresh = b.frames.slice(-Math.min(b.frames.length, b.recorded - a.recorded)).filter((f) => f[1] === tiles);
     const advanced = Object.keys(b.shown).map((id) => b.shown[id] - a.shown[id]);
     const videoFrames = advanced.reduce((x, y) => x + y, 0);
-    frameSamples[tiles] = { costs: fresh.map((f) => f[0]), uploads: fresh.map((f) => f[2]), videoFrames, fewest: advanced.length ? Math.min(...advanced) : 0, busy, received };
-    log(`${tiles} tile(s): ${fresh.length} frames, median ${round(median(fresh.map((f) => f[0])), 2)} ms, machine ${Math.round(busy * 100)}% busy, ` +
+    const drawn = b.recorded - a.recorded;
+    const main = { share: mainThread / (SAMPLE_MS / 1000), perFrame: drawn ? (mainThread * 1000) / drawn : null, fps: drawn / (SAMPLE_MS / 1000) };
+    frameSamples[tiles] = { costs: fresh.map((f) => f[0]), uploads: fresh.map((f) => f[2]), converts: fresh.map((f) => f[3]), videoFrames, fewest: advanced.length ? Math.min(...advanced) : 0, busy, received, main };
+    log(`${tiles} tile(s): ${fresh.length} frames, median ${round(median(fresh.map((f) => f[0])), 2)} ms, ` +
+        `main thread ${Math.round(main.share * 100)}% busy (${round(main.perFrame ?? 0, 2)} ms per frame drawn, ${round(main.fps, 1)} frames/s), machine ${Math.round(busy * 100)}% busy, ` +
         `received ${received.map((v) => `${v.width}x${v.height}@${v.fps}`).join(' ') || 'nothing'}`);
     return;
   }
@@ -284,55 +304,52 @@ try {
   }
 
   // ---- d. UI CPU per frame with 1, 4 and 6 tiles -------------------------------------------------
-  // Person 0 of one call that grows to six, one joiner at a time: the next person joins once every
-  // pair in the call is connected and person 0 draws everyone's video. Only person 0 draws: the
-  // others' pages are frozen (CDP Page.setWebLifecycleState) except while a newcomer negotiates
-  // with them, so their own UI stops (on a real call it runs on other machines), but their
-  // cameras, encoders and peer connections keep running, and person 0 keeps decoding and drawing
-  // their live video. Frames are sampled on person 0 alone, then with 3 and with 5 others. The
-  // fake cameras run at FRAME_FPS frames per second (see the note).
+  // Person 0 (the real client, in a browser of its own) in a call that grows to six. The five others
+  // are bench peers (bench/client/bench_peers.js): real protocol clients in one page of a second
+  // browser, each sending its fake camera and microphone, send-only, to person 0 and connecting to
+  // no one else. Person 0 therefore decodes and draws five live videos, as in a real call of six,
+  // while this 2-core machine is spared the rest of the mesh (a six-person call of real pages runs
+  // 30 encoders and 30 decoders here and starves the page being measured). Frames are sampled on
+  // person 0 alone, then with 3 and with 5 others.
   if (runs('frames')) {
     let framesProblem = null;
-    const pagesSeen = [];  // everyone's page, for their console lines when the call does not come together
-    // Frozen pages send no pings: on a server with the usual 8 s heartbeat they would be taken as
-    // lost and, after the 20 s grace window, leave the call. This call's server waits an hour.
-    const framesServer = await startServer({ args: ['--heartbeat-timeout', '3600', '--resume-grace', '3600'] });
-    // Person 0 has a browser of its own (its own GPU process, as on its own machine); the five
-    // others share a second one, muted (their audio output is not what is measured).
     const solo = await launchBrowser({ fps: FRAME_FPS });
     const crowd = await launchBrowser({ fps: FRAME_FPS, args: ['--mute-audio'] });
+    let p0 = null, benchPage = null;
     try {
-      // Everyone opens the page first (pages load while no call runs), then waits frozen in the lobby.
-      const pages = pagesSeen;
-      pages.push(await openWatchedPerson(solo, 'f0', framesServer.url));
-      for (let i = 1; i < 6; i++) pages.push(await openPerson(crowd, framesServer.url, `f${i}`));
-      for (const [i, p] of pages.entries()) if (i > 0) await typeInto(p, 'name-input', `Person ${i + 1}`);
-      await setLifecycle(pages.slice(1), 'frozen');
-      const people = [];
-      const room = await createRoom(people, pages[0], 'Bench frames');
-      await join(people[0], room);
-      await waitForVideo(people[0], 0);
+      p0 = await openWatchedPerson(solo, 'f0', server.url);
+      const people = [p0];
+      const room = await createRoom([], p0, 'Bench frames');
+      await join(p0, room);
+      await waitForVideo(p0, 0);
       await sampleFrames(people, 1);
+      // The bench peers' page is the server's own "not found" page: a document at the server's
+      // origin (the Origin check passes) that came from loopback (so Chromium lets it open a socket
+      // to loopback), with the script added to it.
+      benchPage = await (await crowd.newContext()).newPage();
+      benchPage.consoleLines = [];
+      benchPage.on('console', (m) => benchPage.consoleLines.push(`[bench peers] ${m.text()}`));
+      const benchUrl = new URL('/bench-peers', server.url).href;
+      await benchPage.goto(benchUrl);
+      await benchPage.addScriptTag({ path: path.join(here, 'bench_peers.js') });
+      const wsUrl = server.url.replace(/^http/, 'ws').replace(/\/?$/, '/ws');
       for (let k = 1; k < 6; k++) {
-        // Everyone in the call takes part in the newcomer's negotiation; once every connection is
-        // up, the others freeze again and only person 0 draws.
-        await setLifecycle(pages.slice(1, k + 1), 'active');
-        await join(pages[k], room, k, 60000, 3);
-        people.push(pages[k]);
-        await waitForConnections(people);
-        await setLifecycle(people.slice(1), 'frozen');
-        await waitForVideo(people[0], k);
-        log(`frames call: ${k + 1} people, person 0 shows everyone's video`);
+        await benchPage.evaluate(([u, r, n]) => window.benchPeers.join(u, r, n, 'Person 1'), [wsUrl, room.id, `Person ${k + 1}`]);
+        await waitForState(p0, (s, n) => s.room && s.room.peers.length === n && s.room.peers.every((q) => q.connection === 'connected'), k, 60000);
+        await waitForVideo(p0, k);
+        log(`frames call: person 0 shows the video of ${k} bench peer(s)`);
         if (k === 3 || k === 5) await sampleFrames(people, k + 1);
       }
+      log('bench peers send: ' + (await benchPage.evaluate(() => window.benchPeers.report()))
+        .map((r) => `${r.name} ${r.state} ${r.width}x${r.height}@${r.fps}`).join(', '));
     } catch (e) {
       framesProblem = e.message.split('\n')[0];
       log('frames call incomplete:', e.stack);
-      for (const [i, p] of pagesSeen.entries()) log(`console of person ${i + 1}:\n` + p.consoleLines.slice(-40).join('\n'));
+      for (const p of [p0, benchPage]) if (p) log(p.consoleLines.slice(-40).join('\n'));
+      if (benchPage) log('bench peers: ' + JSON.stringify(await benchPage.evaluate(() => window.benchPeers?.report()).catch((x) => String(x))));
     } finally {
       await solo.close();
       await crowd.close();
-      await framesServer.stop();
     }
     for (const tiles of [1, 4, 6]) {
       const s = frameSamples[tiles];
@@ -348,13 +365,14 @@ try {
       const fps = round(median(s.received.map((v) => v.fps ?? 0)), 0);
       metrics.push({ id, label, unit: 'ms', median: round(median(xs), 2), min: round(Math.min(...xs), 2), max: round(Math.max(...xs), 2),
         runs: xs.length, target,
-        note: `p95 ${round(pct(xs, 0.95), 2)} ms over ${xs.length} frames in ${SAMPLE_MS / 1000} s; without texture uploads median ` +
-          `${round(median(xs.map((x, i) => x - s.uploads[i])), 2)} ms` +
+        note: `p95 ${round(pct(xs, 0.95), 2)} ms over ${xs.length} frames in ${SAMPLE_MS / 1000} s, ${round(s.main.fps, 1)} frames/s; ` +
+          `of the median: video frame conversion ${round(median(s.converts), 2)} ms, texture uploads ${round(median(s.uploads.map((u, i) => u - s.converts[i])), 2)} ms, ` +
+          `ImGui build + draw ${round(median(xs.map((x, i) => x - s.uploads[i])), 2)} ms (medians of each part); ` +
+          `the page's main thread was ${Math.round(s.main.share * 100)}% busy (Chromium's own compositing included)` +
           (tiles > 1 ? `; ${round(s.videoFrames / xs.length, 2)} remote video frames uploaded per frame, each remote tile at least ` +
             `${s.fewest} new frames (received ${s.received.length} videos, ${sizes}, ${fps} fps)` : '') +
-          `; person 0 of ${tiles} in a call, the others' pages frozen while sampling (their cameras and connections run on; ` +
-          `the call's server has its heartbeat timeout raised to 1 h, as frozen pages send no pings), ` +
-          `fake cameras 640x360 at ${FRAME_FPS} fps; machine ${Math.round(s.busy * 100)}% busy` });
+          `; person 0 of ${tiles} in a call` + (tiles > 1 ? `, the ${tiles - 1} others bench peers sending to person 0 only` : '') +
+          `; fake cameras asked for 640x360, at ${FRAME_FPS} fps; machine ${Math.round(s.busy * 100)}% busy` });
     }
   }
 } finally {

@@ -15,6 +15,8 @@ void set_track_enabled(Handle stream, bool audio_kind, bool enabled) {
 }
 Handle create_video_for_stream(Handle stream, bool muted) { return glue().call<int>("createVideoForStream", stream, muted); }
 void destroy_video(Handle video) { glue().call<void>("destroyVideo", video); }
+void fit_video(Handle video, int w, int h) { glue().call<void>("fitVideo", video, w, h); }
+double take_convert_ms() { return glue().call<double>("takeConvertMs"); }
 bool video_frames_pending() { return glue().call<bool>("framesPending"); }
 
 Handle create_peer(Handle local_stream) { return glue().call<int>("createPeer", local_stream); }

@@ -13,6 +13,9 @@ void close_media(Handle stream);
 void set_track_enabled(Handle stream, bool audio_kind, bool enabled);
 Handle create_video_for_stream(Handle stream, bool muted);
 void destroy_video(Handle video);
+// Frames of `video` are converted at most w x h device pixels (keeping their shape); 0 x 0 = full size.
+void fit_video(Handle video, int w, int h);
+double take_convert_ms();  // main-thread ms spent converting video frames since the last call
 bool video_frames_pending();  // some video has a new frame to upload
 
 Handle create_peer(Handle local_stream);  // local_stream 0 = receive only

@@ -38,6 +38,8 @@ VideoTexture& VideoTexture::operator=(VideoTexture&& o) noexcept {
     width_ = std::exchange(o.width_, 0);
     height_ = std::exchange(o.height_, 0);
     uploads_ = std::exchange(o.uploads_, 0);
+    fit_w_ = std::exchange(o.fit_w_, 0);
+    fit_h_ = std::exchange(o.fit_h_, 0);
   }
   return *this;
 }
@@ -60,12 +62,20 @@ bool VideoTexture::update() {
   return true;
 }
 
+void VideoTexture::fit(int w, int h) {
+  if (!video_ || (w == fit_w_ && h == fit_h_)) return;
+  fit_w_ = w;
+  fit_h_ = h;
+  fit_video(video_, w, h);
+}
+
 void VideoTexture::reset() {
   if (texture_) glDeleteTextures(1, &texture_);
   if (video_) destroy_video(video_);
   texture_ = 0;
   video_ = 0;
   width_ = height_ = 0;
+  fit_w_ = fit_h_ = 0;
 }
 
 }  // namespace moim::browser

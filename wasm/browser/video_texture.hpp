@@ -18,6 +18,8 @@ class VideoTexture {
   // Uploads the latest frame if there is a new one; returns true when it did.
   bool update();
   void reset();  // destroys the texture and the video element
+  // The size it is drawn at, in device pixels: later frames are uploaded no larger than that.
+  void fit(int w, int h);
 
   Handle video() const { return video_; }
   unsigned texture() const { return texture_; }
@@ -31,6 +33,7 @@ class VideoTexture {
   unsigned texture_ = 0;
   int width_ = 0, height_ = 0;
   unsigned uploads_ = 0;
+  int fit_w_ = 0, fit_h_ = 0;
 };
 
 }  // namespace moim::browser

@@ -45,6 +45,7 @@ void draw_preview(FrameOut& out, const LobbyModel& m, ImVec2 p, ImVec2 size) {
                 color::kMuted, m.preview_status.c_str(), nullptr, wrap);
   }
   dl->AddRect(p, end, color::kBorder, 10);
+  out.widgets.push_back({"preview", p.x, p.y, size.x, size.y});
 }
 }  // namespace
 
