@@ -983,6 +983,7 @@ std::string App::state_json() const {
         j["audioLevel"] = r->audio_level;
         j["audioLive"] = r->audio_live;
         j["framesShown"] = r->video.frames_uploaded();
+        if (r->video.has_frame()) j["videoFormat"] = r->video.planar() ? "I420" : "RGBA";
       } else {
         j["connection"] = "new";
         j["framesDecoded"] = 0;

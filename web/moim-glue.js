@@ -10,7 +10,7 @@
   let nextHandle = 1;
   const streams = new Map();  // handle -> MediaStream
   const peers = new Map();    // handle -> { pc, chain, stream, remote, video }
-  const videos = new Map();   // handle -> { el, bitmap, converting, polling }
+  const videos = new Map();   // handle -> { el, stream, sound, tapped, frame, converting, polling, ... }
   const mediaBox = () => document.getElementById('media-elements');
   const overlay = () => document.getElementById('text-overlay');
 
@@ -58,40 +58,169 @@
     (kind === 'audio' ? s.getAudioTracks() : s.getVideoTracks()).forEach((t) => { t.enabled = enabled; });
   }
 
-  // ---- video elements -> WebGL textures ------------------------------------------------------
+  // ---- video -> WebGL textures ---------------------------------------------------------------
+  // A video handle shows one MediaStream: the newest video frame waits as RGBA pixels for the frame
+  // loop to upload (takeFrame), and the sound plays through a hidden <video> element.
+  //
+  // Where the browser has MediaStreamTrackProcessor (Chromium), the frames go straight from the
+  // track to a worker, which copies each out (I420 planes, converted to RGB by the renderer's shader)
+  // into one of two buffers per video; the buffers travel to the page and back, so nothing is
+  // allocated per frame and the page only uploads. The element then gets the audio tracks only, and
+  // draws no video at all.
+  // Elsewhere (or if that fails), each frame the element presents is converted with
+  // createImageBitmap(el) on the main thread, scaled down to its tile. That conversion was measured
+  // at 2-7 ms of main thread per frame on 2 cores with a software GPU (a readback from the GPU
+  // process): 42 ms per drawn frame with six tiles. Its time is counted in the frame's cost
+  // (takeConvertMs).
+  const FRAME_WORKER = `
+    const taps = new Map();  // video handle -> { reader, held, free, busy, closed }
+    onmessage = ({ data }) => {
+      const t = taps.get(data.h);
+      if (data.op === 'open') open(data.h, data.readable);
+      else if (data.op === 'give') { if (t) { t.free.push(data.buffer); pump(t); } }
+      else if (data.op === 'close' && t) {
+        t.closed = true;
+        taps.delete(data.h);
+        if (t.held) t.held.close();
+        t.reader.cancel().catch(() => {});
+      }
+    };
+    async function open(h, readable) {
+      const t = { h, reader: readable.getReader(), held: null, free: [null, null], busy: false, closed: false };
+      taps.set(h, t);
+      try {
+        for (;;) {
+          const { value, done } = await t.reader.read();
+          if (done) return;
+          if (t.closed) { value.close(); return; }
+          if (t.held) t.held.close();  // the page has not taken the last one yet: keep the newest
+          t.held = value;
+          pump(t);
+        }
+      } catch (e) {
+        if (!t.closed) postMessage({ h, error: String((e && e.message) || e) });
+      }
+    }
+    async function pump(t) {
+      if (t.busy || t.closed || !t.held || !t.free.length) return;
+      const frame = t.held;
+      t.held = null;
+      t.busy = true;
+      let buffer = t.free.pop();
+      try {
+        // I420 planes as they are (a copy); the renderer converts them to RGB. Other layouts are
+        // converted to RGBA here, which in Chromium is far slower (about 50 ms a frame on 2 cores).
+        const planar = frame.format === 'I420' || frame.format === 'I420A';
+        const options = planar ? {} : { format: 'RGBA' };  // {}: the visible rectangle, tightly packed
+        const size = frame.allocationSize(options);
+        if (!buffer || buffer.byteLength !== size) buffer = new ArrayBuffer(size);
+        const planes = await frame.copyTo(buffer, options);
+        const { width, height } = frame.visibleRect;
+        if (t.closed) return;
+        const cs = frame.colorSpace || {};
+        const matrix = (cs.matrix === 'bt709' ? 2 : 0) + (cs.fullRange ? 1 : 0);  // else BT.601
+        postMessage({ h: t.h, width, height, buffer, matrix,
+          planes: planar ? planes.slice(0, 3).map((p) => ({ offset: p.offset, stride: p.stride })) : null }, [buffer]);
+      } catch (e) {
+        t.free.push(null);
+        if (!t.closed) postMessage({ h: t.h, error: String((e && e.message) || e) });
+        return;
+      } finally {
+        frame.close();
+        t.busy = false;
+      }
+      pump(t);
+    }`;
+  let frameWorker;  // undefined until first needed; null where there is none
+  function frameTaps() {
+    if (frameWorker !== undefined) return frameWorker;
+    frameWorker = null;
+    if (typeof MediaStreamTrackProcessor !== 'function' || typeof VideoFrame !== 'function' || typeof Worker !== 'function')
+      return frameWorker;
+    // ?video-frames=element takes the other browsers' way on Chromium too (the tests check both).
+    if (new URLSearchParams(location.search).get('video-frames') === 'element') return frameWorker;
+    try {
+      const url = URL.createObjectURL(new Blob([FRAME_WORKER], { type: 'text/javascript' }));
+      frameWorker = new Worker(url);
+      URL.revokeObjectURL(url);
+      frameWorker.onmessage = guard(({ data }) => onTappedFrame(data));
+      frameWorker.onerror = (e) => console.warn('moim: video frame worker:', e.message);
+    } catch (e) {
+      console.warn('moim: no video frame worker; converting frames on the page', errorText(e));
+      frameWorker = null;
+    }
+    return frameWorker;
+  }
+  function onTappedFrame({ h, width, height, buffer, planes, matrix, error }) {
+    const v = videos.get(h);
+    if (!v) return;  // closed meanwhile: its buffers go with it
+    if (error) {
+      console.warn('moim: video frames from the track stopped (' + error + '); converting them on the page');
+      frameWorker.postMessage({ op: 'close', h });
+      v.tapped = null;
+      v.el.srcObject = v.stream;
+      watchElementFrames(h, v);
+      return;
+    }
+    if (v.frame && v.frame.close) v.frame.close();  // not uploaded in time: keep only the newest
+    let given = false;
+    v.frame = {
+      width, height, data: new Uint8Array(buffer), planes, matrix,
+      close() {  // after the upload (WebGL has copied the pixels): the buffer goes back to the worker
+        if (given) return;
+        given = true;
+        if (videos.get(h) === v && frameWorker) frameWorker.postMessage({ op: 'give', h, buffer }, [buffer]);
+      },
+    };
+  }
+  // Tracks that reached the stream since: audio to the element, the first video track to the worker.
+  function syncTracks(v, h) {
+    if (!v.sound) return;  // the element plays the whole stream
+    for (const t of v.stream.getAudioTracks()) if (!v.sound.getTracks().includes(t)) v.sound.addTrack(t);
+    const track = v.stream.getVideoTracks()[0];
+    if (track && !v.tapped) {
+      v.tapped = track;
+      const { readable } = new MediaStreamTrackProcessor({ track });
+      frameWorker.postMessage({ op: 'open', h, readable }, [readable]);
+    }
+  }
+  function watchElementFrames(h, v) {
+    const el = v.el;
+    if (!('requestVideoFrameCallback' in el)) {
+      v.polling = true;  // no rVFC: upload the element itself every frame
+      return;
+    }
+    const onFrame = () => {
+      if (videos.get(h) !== v) return;
+      if (!v.converting) {
+        v.converting = true;
+        const start = performance.now();
+        createImageBitmap(el, fitOptions(v)).then((bmp) => {
+          v.converting = false;
+          if (videos.get(h) !== v) { bmp.close(); return; }
+          if (v.frame) v.frame.close();  // not uploaded in time: keep only the newest
+          v.frame = bmp;
+        }, () => { v.converting = false; });
+        convertMs += performance.now() - start;
+      }
+      el.requestVideoFrameCallback(onFrame);
+    };
+    el.requestVideoFrameCallback(onFrame);
+  }
   function createVideo(stream, muted) {
     const h = nextHandle++;
     const el = document.createElement('video');
     el.muted = muted;
     el.playsInline = true;
     el.autoplay = true;
-    el.srcObject = stream;
-    // Each presented frame is converted to an RGBA ImageBitmap, scaled down to its tile, for the
-    // frame loop to upload. Chromium does most of that conversion inside the createImageBitmap call,
-    // on the main thread, so its time is counted (takeConvertMs) as part of the frame's cost.
-    // (Converting a VideoFrame in a worker instead was tried: on this 2-core machine with a software
-    // GPU it kept the main thread free, but a tile then showed only 2-4 of its 20+ frames a second.)
-    const v = { el, bitmap: null, converting: false, polling: false, fitW: 0, fitH: 0 };
+    const v = { el, stream, sound: null, tapped: null, frame: null, converting: false, polling: false, fitW: 0, fitH: 0 };
     videos.set(h, v);
-    if ('requestVideoFrameCallback' in el) {
-      const onFrame = () => {
-        if (!videos.has(h)) return;
-        if (!v.converting) {
-          v.converting = true;
-          const start = performance.now();
-          createImageBitmap(el, fitOptions(v)).then((bmp) => {
-            v.converting = false;
-            if (!videos.has(h)) { bmp.close(); return; }
-            if (v.bitmap) v.bitmap.close();  // not uploaded in time: keep only the newest
-            v.bitmap = bmp;
-          }, () => { v.converting = false; });
-          convertMs += performance.now() - start;
-        }
-        el.requestVideoFrameCallback(onFrame);
-      };
-      el.requestVideoFrameCallback(onFrame);
+    if (frameTaps()) {
+      el.srcObject = v.sound = new MediaStream();
+      syncTracks(v, h);
     } else {
-      v.polling = true;  // no rVFC: upload the element itself every frame
+      el.srcObject = stream;
+      watchElementFrames(h, v);
     }
     mediaBox().appendChild(el);
     el.play().catch((e) => {
@@ -102,8 +231,8 @@
     });
     return h;
   }
-  // Frames are converted no larger than the tile that shows them (device pixels; 0 = as they come):
-  // a 640x360 frame drawn in a 400x225 tile costs more to convert and upload, for nothing.
+  // Frames converted on the page are no larger than the tile that shows them (device pixels; 0 = as
+  // they come): a 640x360 frame drawn in a 400x225 tile costs more to convert and upload, for nothing.
   function fitVideo(h, w, hgt) {
     const v = videos.get(h);
     if (v) { v.fitW = Math.max(0, w | 0); v.fitH = Math.max(0, hgt | 0); }
@@ -123,24 +252,27 @@
     const v = videos.get(h);
     if (!v) return;
     videos.delete(h);
-    if (v.bitmap) v.bitmap.close();
+    if (v.tapped) frameWorker.postMessage({ op: 'close', h });
+    if (v.frame && v.frame.close) v.frame.close();
     v.el.srcObject = null;
     v.el.remove();
   }
-  // The newest frame not uploaded yet (an ImageBitmap the caller must close), or the element itself
-  // when frames cannot be tracked; null when there is nothing new.
+  // The newest frame not uploaded yet: pixels {width, height, data, planes, matrix} (I420 planes and
+  // their YUV matrix, 0-3 as video_planes.hpp says; or RGBA when planes is null) or an ImageBitmap, which the
+  // caller closes after the upload; or the element itself when frames cannot be tracked; null when
+  // there is nothing new.
   function takeFrame(h) {
     const v = videos.get(h);
     if (!v) return null;
     if (v.polling) return v.el.videoWidth > 0 ? v.el : null;
-    const b = v.bitmap;
-    v.bitmap = null;
-    return b;
+    const f = v.frame;
+    v.frame = null;
+    return f;
   }
 
   // True when some video has a frame waiting for upload (the app then draws a frame).
   function framesPending() {
-    for (const v of videos.values()) if (v.bitmap || v.polling) return true;
+    for (const v of videos.values()) if (v.frame || v.polling) return true;
     return false;
   }
 
@@ -163,6 +295,7 @@
       if (!alive()) return;
       if (!entry.remote) entry.remote = e.streams[0] || new MediaStream();
       if (!entry.remote.getTracks().includes(e.track)) entry.remote.addTrack(e.track);
+      if (entry.video && videos.has(entry.video)) syncTracks(videos.get(entry.video), entry.video);
       if (!entry.video) {
         entry.video = createVideo(entry.remote, false);
         callApp('moimOnRemoteVideo', h, entry.video);

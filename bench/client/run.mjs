@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import {
-  chromiumArgs, click, openPerson, repo, startServer, typeInto, waitForState,
+  chromiumArgs, click, joinSendOnlyPeer, openPerson, openSendOnlyPeers, repo, startServer, typeInto, waitForState,
 } from '../../tests/e2e/lib.mjs';
 
 const { chromium } = createRequire(path.join(repo, 'tests/e2e/lib.mjs'))('playwright-core');  // as lib.mjs has it
@@ -305,7 +305,7 @@ try {
 
   // ---- d. UI CPU per frame with 1, 4 and 6 tiles -------------------------------------------------
   // Person 0 (the real client, in a browser of its own) in a call that grows to six. The five others
-  // are bench peers (bench/client/bench_peers.js): real protocol clients in one page of a second
+  // are send-only peers (tests/e2e/send_only_peers.js): real protocol clients in one page of a second
   // browser, each sending its fake camera and microphone, send-only, to person 0 and connecting to
   // no one else. Person 0 therefore decodes and draws five live videos, as in a real call of six,
   // while this 2-core machine is spared the rest of the mesh (a six-person call of real pages runs
@@ -323,30 +323,21 @@ try {
       await join(p0, room);
       await waitForVideo(p0, 0);
       await sampleFrames(people, 1);
-      // The bench peers' page is the server's own "not found" page: a document at the server's
-      // origin (the Origin check passes) that came from loopback (so Chromium lets it open a socket
-      // to loopback), with the script added to it.
-      benchPage = await (await crowd.newContext()).newPage();
-      benchPage.consoleLines = [];
-      benchPage.on('console', (m) => benchPage.consoleLines.push(`[bench peers] ${m.text()}`));
-      const benchUrl = new URL('/bench-peers', server.url).href;
-      await benchPage.goto(benchUrl);
-      await benchPage.addScriptTag({ path: path.join(here, 'bench_peers.js') });
-      const wsUrl = server.url.replace(/^http/, 'ws').replace(/\/?$/, '/ws');
+      benchPage = await openSendOnlyPeers(crowd, server.url);
       for (let k = 1; k < 6; k++) {
-        await benchPage.evaluate(([u, r, n]) => window.benchPeers.join(u, r, n, 'Person 1'), [wsUrl, room.id, `Person ${k + 1}`]);
+        await joinSendOnlyPeer(benchPage, room.id, `Person ${k + 1}`, 'Person 1');
         await waitForState(p0, (s, n) => s.room && s.room.peers.length === n && s.room.peers.every((q) => q.connection === 'connected'), k, 60000);
         await waitForVideo(p0, k);
-        log(`frames call: person 0 shows the video of ${k} bench peer(s)`);
+        log(`frames call: person 0 shows the video of ${k} send-only peer(s)`);
         if (k === 3 || k === 5) await sampleFrames(people, k + 1);
       }
-      log('bench peers send: ' + (await benchPage.evaluate(() => window.benchPeers.report()))
+      log('send-only peers send: ' + (await benchPage.evaluate(() => window.sendOnlyPeers.report()))
         .map((r) => `${r.name} ${r.state} ${r.width}x${r.height}@${r.fps}`).join(', '));
     } catch (e) {
       framesProblem = e.message.split('\n')[0];
       log('frames call incomplete:', e.stack);
       for (const p of [p0, benchPage]) if (p) log(p.consoleLines.slice(-40).join('\n'));
-      if (benchPage) log('bench peers: ' + JSON.stringify(await benchPage.evaluate(() => window.benchPeers?.report()).catch((x) => String(x))));
+      if (benchPage) log('send-only peers: ' + JSON.stringify(await benchPage.evaluate(() => window.sendOnlyPeers?.report()).catch((x) => String(x))));
     } finally {
       await solo.close();
       await crowd.close();
@@ -371,7 +362,7 @@ try {
           `the page's main thread was ${Math.round(s.main.share * 100)}% busy (Chromium's own compositing included)` +
           (tiles > 1 ? `; ${round(s.videoFrames / xs.length, 2)} remote video frames uploaded per frame, each remote tile at least ` +
             `${s.fewest} new frames (received ${s.received.length} videos, ${sizes}, ${fps} fps)` : '') +
-          `; person 0 of ${tiles} in a call` + (tiles > 1 ? `, the ${tiles - 1} others bench peers sending to person 0 only` : '') +
+          `; person 0 of ${tiles} in a call` + (tiles > 1 ? `, the ${tiles - 1} others send-only peers sending to person 0 only` : '') +
           `; fake cameras asked for 640x360, at ${FRAME_FPS} fps; machine ${Math.round(s.busy * 100)}% busy` });
     }
   }

@@ -91,6 +91,23 @@ export async function openPerson(browser, url, label, { permissions } = {}) {
   return page;
 }
 
+// A page of send-only peers (send_only_peers.js) in `browser`: the server's own "not found" page, so
+// a document at the server's origin (its Origin check passes) that came from loopback (so Chromium
+// lets it open sockets to loopback), with the script added. Drive it with page.evaluate on
+// window.sendOnlyPeers; `joinSendOnlyPeer` below does one join.
+export async function openSendOnlyPeers(browser, url) {
+  const page = await (await browser.newContext()).newPage();
+  page.consoleLines = [];
+  page.on('console', (m) => page.consoleLines.push(`[send-only peers] ${m.text()}`));
+  const where = new URL('/send-only-peers', url).href;
+  await page.goto(where);
+  await page.addScriptTag({ path: path.join(here, 'send_only_peers.js') });
+  page.wsUrl = where.replace(/^http/, 'ws').replace(/\/send-only-peers$/, '/ws');
+  return page;
+}
+export const joinSendOnlyPeer = (peersPage, room, name, targetName, source = 'camera') =>
+  peersPage.evaluate(([u, r, n, t, s]) => window.sendOnlyPeers.join(u, r, n, t, s), [peersPage.wsUrl, room, name, targetName, source]);
+
 export const state = (page) => page.evaluate(() => window.app.state());
 
 export async function waitForState(page, predicate, arg, timeout = 20000) {

@@ -1,4 +1,5 @@
-// A WebGL texture that mirrors one HTMLVideoElement, uploaded only when a new frame was presented.
+// WebGL textures that mirror one video (MoimGlue's video handle), uploaded only when a new frame came:
+// RGBA, or I420 planes that the renderer converts (video_planes).
 #pragma once
 
 #include "browser/events.hpp"
@@ -18,20 +19,22 @@ class VideoTexture {
   // Uploads the latest frame if there is a new one; returns true when it did.
   bool update();
   void reset();  // destroys the texture and the video element
-  // The size it is drawn at, in device pixels: later frames are uploaded no larger than that.
+  // The size it is drawn at, in device pixels: frames converted on the page come no larger.
   void fit(int w, int h);
 
   Handle video() const { return video_; }
   unsigned texture() const { return texture_; }
-  bool has_frame() const { return width_ > 0; }
-  int width() const { return width_; }
-  int height() const { return height_; }
+  bool has_frame() const { return shape_ != 0; }
+  bool planar() const { return (shape_ >> 30) != 0; }  // I420 planes, converted by the renderer
+  int width() const { return (shape_ >> 14) & 0x3fff; }
+  int height() const { return shape_ & 0x3fff; }
   unsigned frames_uploaded() const { return uploads_; }
 
  private:
   Handle video_ = 0;
-  unsigned texture_ = 0;
-  int width_ = 0, height_ = 0;
+  unsigned texture_ = 0;               // RGBA, or the Y plane of I420 (then in video_planes)
+  unsigned chroma_u_ = 0, chroma_v_ = 0;  // U and V planes of I420
+  int shape_ = 0;  // planar << 30 | matrix << 28 | width << 14 | height of the last frame
   unsigned uploads_ = 0;
   int fit_w_ = 0, fit_h_ = 0;
 };

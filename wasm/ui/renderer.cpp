@@ -1,5 +1,7 @@
 #include "ui/renderer.hpp"
 
+#include "video_planes.hpp"
+
 #include <GLES3/gl3.h>
 #include <imgui.h>
 
@@ -11,6 +13,10 @@ namespace moim::ui {
 namespace {
 GLuint g_program = 0, g_vao = 0, g_vbo = 0, g_ebo = 0, g_font = 0;
 GLint g_proj = -1, g_tex = -1;
+// Video kept as I420 planes (video_planes): converted to RGB here, on the GPU, instead of per frame
+// on the CPU.
+GLuint g_yuv_program = 0;
+GLint g_yuv_proj = -1, g_yuv_range = -1, g_yuv_coeff = -1;
 
 constexpr const char* kVertex = R"(#version 300 es
 precision highp float;
@@ -36,6 +42,34 @@ void main() {
   Out_Color = Frag_Color * texture(Texture, Frag_UV.st);
 })";
 
+// YUV -> RGB: Range = (scale, offset) of Y; Coeff = (V->R, U->G, V->G, U->B), per video_planes::Matrix.
+constexpr const char* kYuvFragment = R"(#version 300 es
+precision mediump float;
+uniform sampler2D PlaneY;
+uniform sampler2D PlaneU;
+uniform sampler2D PlaneV;
+uniform vec2 Range;
+uniform vec4 Coeff;
+in vec2 Frag_UV;
+in vec4 Frag_Color;
+layout (location = 0) out vec4 Out_Color;
+void main() {
+  float y = Range.x * (texture(PlaneY, Frag_UV).r - Range.y);
+  float u = texture(PlaneU, Frag_UV).r - 0.5;
+  float v = texture(PlaneV, Frag_UV).r - 0.5;
+  Out_Color = Frag_Color * vec4(y + Coeff.x * v, y - Coeff.y * u - Coeff.z * v, y + Coeff.w * u, 1.0);
+})";
+struct YuvCoefficients {
+  float range[2], coeff[4];
+};
+// Indexed by video_planes::Matrix.
+constexpr YuvCoefficients kYuv[4] = {
+    {{1.1644f, 16 / 255.0f}, {1.5960f, 0.3918f, 0.8130f, 2.0172f}},  // BT.601 limited
+    {{1.0f, 0.0f}, {1.4020f, 0.3441f, 0.7141f, 1.7720f}},            // BT.601 full
+    {{1.1644f, 16 / 255.0f}, {1.7927f, 0.2132f, 0.5329f, 2.1124f}},  // BT.709 limited
+    {{1.0f, 0.0f}, {1.5748f, 0.1873f, 0.4681f, 1.8556f}},            // BT.709 full
+};
+
 GLuint compile(GLenum type, const char* src) {
   const GLuint s = glCreateShader(type);
   glShaderSource(s, 1, &src, nullptr);
@@ -49,21 +83,36 @@ GLuint compile(GLenum type, const char* src) {
   }
   return s;
 }
+GLuint link(const char* vertex, const char* fragment) {
+  const GLuint vs = compile(GL_VERTEX_SHADER, vertex), fs = compile(GL_FRAGMENT_SHADER, fragment);
+  const GLuint program = glCreateProgram();
+  glAttachShader(program, vs);
+  glAttachShader(program, fs);
+  glLinkProgram(program);
+  GLint ok = 0;
+  glGetProgramiv(program, GL_LINK_STATUS, &ok);  // once, at start-up
+  glDeleteShader(vs);
+  glDeleteShader(fs);
+  if (ok) return program;
+  glDeleteProgram(program);
+  return 0;
+}
 }  // namespace
 
 bool renderer_init() {
-  const GLuint vs = compile(GL_VERTEX_SHADER, kVertex), fs = compile(GL_FRAGMENT_SHADER, kFragment);
-  g_program = glCreateProgram();
-  glAttachShader(g_program, vs);
-  glAttachShader(g_program, fs);
-  glLinkProgram(g_program);
-  GLint ok = 0;
-  glGetProgramiv(g_program, GL_LINK_STATUS, &ok);
-  glDeleteShader(vs);
-  glDeleteShader(fs);
-  if (!ok) return false;
+  g_program = link(kVertex, kFragment);
+  g_yuv_program = link(kVertex, kYuvFragment);
+  if (!g_program || !g_yuv_program) return false;
   g_proj = glGetUniformLocation(g_program, "ProjMtx");
   g_tex = glGetUniformLocation(g_program, "Texture");
+  g_yuv_proj = glGetUniformLocation(g_yuv_program, "ProjMtx");
+  g_yuv_range = glGetUniformLocation(g_yuv_program, "Range");
+  g_yuv_coeff = glGetUniformLocation(g_yuv_program, "Coeff");
+  glUseProgram(g_yuv_program);  // the planes' texture units never change
+  glUniform1i(glGetUniformLocation(g_yuv_program, "PlaneY"), 0);
+  glUniform1i(glGetUniformLocation(g_yuv_program, "PlaneU"), 1);
+  glUniform1i(glGetUniformLocation(g_yuv_program, "PlaneV"), 2);
+  glUseProgram(0);
 
   glGenVertexArrays(1, &g_vao);
   glGenBuffers(1, &g_vbo);
@@ -119,9 +168,13 @@ void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
   const float T = d->DisplayPos.y, B = d->DisplayPos.y + d->DisplaySize.y;
   const float proj[16] = {2.0f / (R - L), 0, 0, 0, 0, 2.0f / (T - B), 0, 0, 0, 0, -1, 0,
                           (R + L) / (L - R), (T + B) / (B - T), 0, 1};
+  glUseProgram(g_yuv_program);
+  glUniformMatrix4fv(g_yuv_proj, 1, GL_FALSE, proj);
+  glUseProgram(g_program);
   glUniformMatrix4fv(g_proj, 1, GL_FALSE, proj);
   glUniform1i(g_tex, 0);
   glActiveTexture(GL_TEXTURE0);
+  GLuint program = g_program;
   glBindVertexArray(g_vao);
   glBindBuffer(GL_ARRAY_BUFFER, g_vbo);
 
@@ -145,6 +198,19 @@ void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
                 static_cast<GLsizei>(y1 - y0));
       const auto tex = static_cast<GLuint>(reinterpret_cast<intptr_t>(cmd.GetTexID()));
       if (tex != bound) {
+        const video_planes::Chroma* chroma = video_planes::find(tex);
+        const GLuint want = chroma ? g_yuv_program : g_program;
+        if (want != program) glUseProgram(program = want);
+        if (chroma) {
+          const YuvCoefficients& k = kYuv[static_cast<int>(chroma->matrix) & 3];
+          glUniform2fv(g_yuv_range, 1, k.range);
+          glUniform4fv(g_yuv_coeff, 1, k.coeff);
+          glActiveTexture(GL_TEXTURE1);
+          glBindTexture(GL_TEXTURE_2D, chroma->u);
+          glActiveTexture(GL_TEXTURE2);
+          glBindTexture(GL_TEXTURE_2D, chroma->v);
+          glActiveTexture(GL_TEXTURE0);
+        }
         glBindTexture(GL_TEXTURE_2D, tex);
         bound = tex;
       }
