@@ -146,6 +146,17 @@ export async function typeInto(page, id, text) {
   await page.keyboard.type(text);
 }
 
+// As typeInto, but the text arrives as one input event, as a paste does. For long text: typing
+// hundreds of keys at machine speed redraws on every key and keeps the page from running its
+// timers and socket events for tens of seconds (the server then drops the silent connection).
+export async function pasteInto(page, id, text) {
+  await click(page, id);
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'text-overlay');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.insertText(text);
+}
+
 export async function screenshot(page, name) {
   const file = path.join(artifacts, name);
   await page.screenshot({ path: file });

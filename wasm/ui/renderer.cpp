@@ -97,14 +97,18 @@ GLuint link(const char* vertex, const char* fragment) {
   glDeleteProgram(program);
   return 0;
 }
-}  // namespace
 
-bool renderer_init() {
-  g_program = link(kVertex, kFragment);
+// Linked when the first I420 video is drawn, not at start-up: compiling a program is not free, and
+// the first frame of the page has none. Not linking is reported once; such video is then skipped.
+bool yuv_program_ready() {
+  static bool tried = false;
+  if (tried) return g_yuv_program != 0;
+  tried = true;
   g_yuv_program = link(kVertex, kYuvFragment);
-  if (!g_program || !g_yuv_program) return false;
-  g_proj = glGetUniformLocation(g_program, "ProjMtx");
-  g_tex = glGetUniformLocation(g_program, "Texture");
+  if (!g_yuv_program) {
+    std::printf("moim renderer: the YUV program did not link; I420 video is not drawn\n");
+    return false;
+  }
   g_yuv_proj = glGetUniformLocation(g_yuv_program, "ProjMtx");
   g_yuv_range = glGetUniformLocation(g_yuv_program, "Range");
   g_yuv_coeff = glGetUniformLocation(g_yuv_program, "Coeff");
@@ -112,7 +116,15 @@ bool renderer_init() {
   glUniform1i(glGetUniformLocation(g_yuv_program, "PlaneY"), 0);
   glUniform1i(glGetUniformLocation(g_yuv_program, "PlaneU"), 1);
   glUniform1i(glGetUniformLocation(g_yuv_program, "PlaneV"), 2);
-  glUseProgram(0);
+  return true;
+}
+}  // namespace
+
+bool renderer_init() {
+  g_program = link(kVertex, kFragment);
+  if (!g_program) return false;
+  g_proj = glGetUniformLocation(g_program, "ProjMtx");
+  g_tex = glGetUniformLocation(g_program, "Texture");
 
   glGenVertexArrays(1, &g_vao);
   glGenBuffers(1, &g_vbo);
@@ -168,8 +180,7 @@ void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
   const float T = d->DisplayPos.y, B = d->DisplayPos.y + d->DisplaySize.y;
   const float proj[16] = {2.0f / (R - L), 0, 0, 0, 0, 2.0f / (T - B), 0, 0, 0, 0, -1, 0,
                           (R + L) / (L - R), (T + B) / (B - T), 0, 1};
-  glUseProgram(g_yuv_program);
-  glUniformMatrix4fv(g_yuv_proj, 1, GL_FALSE, proj);
+  bool yuv_projection_set = false;  // set on the YUV program when it is first used in this frame
   glUseProgram(g_program);
   glUniformMatrix4fv(g_proj, 1, GL_FALSE, proj);
   glUniform1i(g_tex, 0);
@@ -180,6 +191,7 @@ void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
 
   const ImVec2 off = d->DisplayPos, scale = d->FramebufferScale;
   GLuint bound = 0;
+  bool drawable = true;  // false while the bound texture is I420 video and the YUV program is missing
   for (int n = 0; n < d->CmdListsCount; ++n) {
     const ImDrawList* list = d->CmdLists[n];
     glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(list->VtxBuffer.Size) * sizeof(ImDrawVert), list->VtxBuffer.Data,
@@ -199,21 +211,29 @@ void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
       const auto tex = static_cast<GLuint>(reinterpret_cast<intptr_t>(cmd.GetTexID()));
       if (tex != bound) {
         const video_planes::Chroma* chroma = video_planes::find(tex);
-        const GLuint want = chroma ? g_yuv_program : g_program;
-        if (want != program) glUseProgram(program = want);
-        if (chroma) {
-          const YuvCoefficients& k = kYuv[static_cast<int>(chroma->matrix) & 3];
-          glUniform2fv(g_yuv_range, 1, k.range);
-          glUniform4fv(g_yuv_coeff, 1, k.coeff);
-          glActiveTexture(GL_TEXTURE1);
-          glBindTexture(GL_TEXTURE_2D, chroma->u);
-          glActiveTexture(GL_TEXTURE2);
-          glBindTexture(GL_TEXTURE_2D, chroma->v);
-          glActiveTexture(GL_TEXTURE0);
+        drawable = !chroma || yuv_program_ready();
+        if (drawable) {
+          const GLuint want = chroma ? g_yuv_program : g_program;
+          if (want != program) glUseProgram(program = want);
+          if (chroma) {
+            if (!yuv_projection_set) {
+              glUniformMatrix4fv(g_yuv_proj, 1, GL_FALSE, proj);
+              yuv_projection_set = true;
+            }
+            const YuvCoefficients& k = kYuv[static_cast<int>(chroma->matrix) & 3];
+            glUniform2fv(g_yuv_range, 1, k.range);
+            glUniform4fv(g_yuv_coeff, 1, k.coeff);
+            glActiveTexture(GL_TEXTURE1);
+            glBindTexture(GL_TEXTURE_2D, chroma->u);
+            glActiveTexture(GL_TEXTURE2);
+            glBindTexture(GL_TEXTURE_2D, chroma->v);
+            glActiveTexture(GL_TEXTURE0);
+          }
+          glBindTexture(GL_TEXTURE_2D, tex);
         }
-        glBindTexture(GL_TEXTURE_2D, tex);
         bound = tex;
       }
+      if (!drawable) continue;
       // 16-bit indices cannot reach past 65535 vertices, so large lists come in VtxOffset slices:
       // WebGL2 has no base-vertex draw, so re-point the attributes at the slice.
       if (cmd.VtxOffset) {
