@@ -137,24 +137,17 @@ export async function click(page, id) {
   await page.mouse.click(w.x + w.w / 2, w.y + w.h / 2);
 }
 
-// Clicks a text field, replaces its content by typing, and leaves it focused.
-export async function typeInto(page, id, text) {
+// Clicks a text field, replaces its content by typing, and leaves it focused. `paste`: the text
+// arrives as one input event, as a paste does. For long text: typing hundreds of keys at machine
+// speed redraws on every key and keeps the page from running its timers and socket events for tens
+// of seconds (the server then drops the silent connection).
+export async function typeInto(page, id, text, { paste = false } = {}) {
   await click(page, id);
   await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'text-overlay');
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Backspace');
-  await page.keyboard.type(text);
-}
-
-// As typeInto, but the text arrives as one input event, as a paste does. For long text: typing
-// hundreds of keys at machine speed redraws on every key and keeps the page from running its
-// timers and socket events for tens of seconds (the server then drops the silent connection).
-export async function pasteInto(page, id, text) {
-  await click(page, id);
-  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'text-overlay');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Backspace');
-  await page.keyboard.insertText(text);
+  if (paste) await page.keyboard.insertText(text);
+  else await page.keyboard.type(text);
 }
 
 export async function screenshot(page, name) {
