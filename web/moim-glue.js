@@ -59,8 +59,9 @@
   }
 
   // ---- video -> WebGL textures ---------------------------------------------------------------
-  // A video handle shows one MediaStream: the newest video frame waits as RGBA pixels for the frame
-  // loop to upload (takeFrame), and the sound plays through a hidden <video> element.
+  // A video handle shows one MediaStream: the newest video frame waits (I420 planes, RGBA pixels or
+  // an ImageBitmap) for the frame loop to upload (takeFrame), and the sound plays through a hidden
+  // <video> element.
   //
   // Where the browser has MediaStreamTrackProcessor (Chromium), the frames go straight from the
   // track to a worker, which copies each out (I420 planes, converted to RGB by the renderer's shader)
@@ -158,20 +159,25 @@
       console.warn('moim: video frames from the track stopped (' + error + '); converting them on the page');
       frameWorker.postMessage({ op: 'close', h });
       v.tapped = null;
+      v.sound = null;  // the element plays the whole stream again, and syncTracks leaves it alone
       v.el.srcObject = v.stream;
       watchElementFrames(h, v);
       return;
     }
-    if (v.frame && v.frame.close) v.frame.close();  // not uploaded in time: keep only the newest
     let given = false;
-    v.frame = {
+    offerFrame(v, {
       width, height, data: new Uint8Array(buffer), planes, matrix,
       close() {  // after the upload (WebGL has copied the pixels): the buffer goes back to the worker
         if (given) return;
         given = true;
         if (videos.get(h) === v && frameWorker) frameWorker.postMessage({ op: 'give', h, buffer }, [buffer]);
       },
-    };
+    });
+  }
+  // A new frame for the next upload; one not uploaded in time is closed (keep only the newest).
+  function offerFrame(v, frame) {
+    if (v.frame && v.frame.close) v.frame.close();
+    v.frame = frame;
   }
   // Tracks that reached the stream since: audio to the element, the first video track to the worker.
   function syncTracks(v, h) {
@@ -198,8 +204,7 @@
         createImageBitmap(el, fitOptions(v)).then((bmp) => {
           v.converting = false;
           if (videos.get(h) !== v) { bmp.close(); return; }
-          if (v.frame) v.frame.close();  // not uploaded in time: keep only the newest
-          v.frame = bmp;
+          offerFrame(v, bmp);
         }, () => { v.converting = false; });
         convertMs += performance.now() - start;
       }

@@ -90,7 +90,7 @@ GLuint link(const char* vertex, const char* fragment) {
   glAttachShader(program, fs);
   glLinkProgram(program);
   GLint ok = 0;
-  glGetProgramiv(program, GL_LINK_STATUS, &ok);  // once, at start-up
+  glGetProgramiv(program, GL_LINK_STATUS, &ok);  // once per program (start-up, first video)
   glDeleteShader(vs);
   glDeleteShader(fs);
   if (ok) return program;
