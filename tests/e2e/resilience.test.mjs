@@ -207,9 +207,12 @@ test('the media path breaks for a while: ICE restarts and the call recovers in p
       (s, [other, self]) => s.room && s.room.self.id === self && s.room.peers.length === 1 && s.room.peers[0].id === other &&
         s.room.peers[0].connection === 'connected', [other, self], 30000)));
     const backAfter = Date.now() - restoredAt;
-    await sleep(1500);
-    const after = await frames([ann, ben]);
-    assert.ok(after[0][benId] > before[0][benId] && after[1][annId] > before[1][annId], 'video decoding again both ways');
+    // Decoding resumes once a key frame gets through, and framesDecoded is polled once a second:
+    // wait for it (up to 10 s) rather than reading it once after a fixed pause.
+    const decoding = (p, other, was) => waitForState(p, (s, [other, was]) => s.room && s.room.peers.some((q) => q.id === other &&
+      q.framesDecoded > was), [other, was], 10000).then(() => true, () => false);
+    const again = await Promise.all([decoding(ann, benId, before[0][benId]), decoding(ben, annId, before[1][annId])]);
+    assert.ok(again[0] && again[1], `video decoding again both ways (Ann, Ben): ${again}`);
     assert.equal(await sawMissing(ben), false, 'Ben never saw Ann leave');
     await screenshot(ben, 'ice-restarted.png');
     const restarts = [ann, ben].map((p) => p.consoleLines.filter(isRestart).length);
