@@ -178,7 +178,7 @@ std::optional<proto::SendSignal> decode_canonical_signal(std::string_view text) 
   proto::SendSignal msg;
   proto::Signal& signal = msg.signal;
   std::uint64_t number = 0;
-  if (!in.literal(R"({"type":"signal","to":)") || !in.unsigned_number(UINT32_MAX, number)) return std::nullopt;
+  if (!in.literal(R"({"type":"signal","to":)") || !in.unsigned_number(proto::kMaxId, number)) return std::nullopt;
   signal.peer = static_cast<proto::PeerId>(number);
   if (in.literal(R"(,"kind":"candidate","candidate":{"candidate":)")) {
     signal.kind = proto::SignalKind::Candidate;
@@ -235,6 +235,7 @@ Hub::Hub(HubConfig config, HubServices services)
   config_.max_room_name_chars = std::min<std::uint32_t>(config_.max_room_name_chars, proto::kMaxRoomNameChars);
   config_.max_capacity = std::clamp<std::uint32_t>(config_.max_capacity, proto::kMinCapacity, proto::kMaxCapacity);
   config_.peer_id_block = std::max<std::uint32_t>(config_.peer_id_block, 1);
+  config_.room_id_block = std::max<std::uint32_t>(config_.room_id_block, 1);
   std::vector<server::StoredRoom> stored = services_.store.load();
   if (!services_.store.error().empty()) {
     startup_error_ = "cannot read the stored rooms: " + services_.store.error();
@@ -247,23 +248,37 @@ Hub::Hub(HubConfig config, HubServices services)
                                                                           .capacity = room.capacity,
                                                                           .locked = !room.password_hash.empty()});
     if (!restored.ok()) continue;  // a row this version cannot use (say, an old name rule): skipped, kept on disk
-    records_[room.id] = RoomRecord{room.password_hash, room.owner_digest, room.created_at, room.last_used};
+    records_[room.id] = RoomRecord{room.password_hash, room.owner_digest, room.created_at, room.last_used, room.creator};
+    if (!room.creator.empty()) ++live_rooms_by_creator_[room.creator];
+  }
+  // Sessions that were live when the last run stopped: their tokens may bring them back.
+  for (const server::StoredSession& session : services_.store.load_sessions()) {
+    if (records_.contains(session.room)) {
+      restorable_[session.peer] = session.room;
+    } else {
+      forget_stored_session(session.peer);  // its room is gone: the token can never be used
+    }
+  }
+  if (!services_.store.error().empty()) {
+    startup_error_ = "cannot read the stored sessions: " + services_.store.error();
+    return;
   }
   if (!allocate_peer_id()) {
     startup_error_ = "cannot reserve peer ids: " + services_.store.error();
     return;
   }
-  first_peer_id_ = next_peer_id_;
 }
 
 void Hub::set_time(std::int64_t steady_ms, std::int64_t unix_seconds) {
   now_ms_ = steady_ms;
   now_unix_ = unix_seconds;
+  // Every token of an earlier run was issued before this moment, so none is valid after this.
+  if (restorable_until_ == 0) restorable_until_ = now_unix_ + config_.session_max_age_s;
 }
 
 std::optional<PeerId> Hub::allocate_peer_id() {
   if (next_peer_id_ == peer_id_end_) {
-    std::optional<std::uint32_t> first = services_.store.reserve_peer_ids(config_.peer_id_block);
+    std::optional<std::uint64_t> first = services_.store.reserve_ids(server::IdCounter::Peer, config_.peer_id_block);
     if (!first) return std::nullopt;
     next_peer_id_ = *first;
     peer_id_end_ = *first + config_.peer_id_block;
@@ -271,10 +286,29 @@ std::optional<PeerId> Hub::allocate_peer_id() {
   return next_peer_id_;  // consumed by the caller with ++next_peer_id_ once the join succeeded
 }
 
+std::optional<RoomId> Hub::allocate_room_id() {
+  if (next_room_id_ == room_id_end_) {
+    std::optional<std::uint64_t> first = services_.store.reserve_ids(server::IdCounter::Room, config_.room_id_block);
+    if (!first) return std::nullopt;
+    next_room_id_ = *first;
+    room_id_end_ = *first + config_.room_id_block;
+  }
+  return next_room_id_;  // consumed by the caller with ++next_room_id_ once the room is stored
+}
+
 std::size_t Hub::held_session_count() const {
   std::size_t n = 0;
   for (const auto& [peer, session] : sessions_) n += session.conn ? 0 : 1;
   return n;
+}
+
+Hub::Address& Hub::address_of(const std::string& key) {
+  auto [it, added] = addresses_.try_emplace(key);
+  if (added) {
+    it->second.tokens = config_.request_burst_per_address;
+    it->second.refilled_ms = now_ms_;
+  }
+  return it->second;
 }
 
 void Hub::connect(ConnId conn, std::string_view address) {
@@ -284,6 +318,7 @@ void Hub::connect(ConnId conn, std::string_view address) {
   it->second.last_heard_ms = now_ms_;
   it->second.tokens = config_.message_burst;
   it->second.refilled_ms = now_ms_;
+  ++address_of(it->second.address).conns;
 }
 
 bool Hub::admit_message(HubOutput& out, ConnId conn, Conn& state) {
@@ -304,6 +339,29 @@ bool Hub::admit_message(HubOutput& out, ConnId conn, Conn& state) {
           "Too many messages: this server accepts " + limit.str() +
               " a second from one connection. Messages over the limit are dropped.",
           "");
+  }
+  return false;
+}
+
+bool Hub::admit_request(HubOutput& out, ConnId conn, Conn& state, std::string_view request) {
+  if (config_.requests_per_address_per_second <= 0) return true;
+  Address& address = address_of(state.address);
+  const double elapsed_s = static_cast<double>(now_ms_ - address.refilled_ms) / 1000.0;
+  address.refilled_ms = now_ms_;
+  address.tokens = std::min(config_.request_burst_per_address,
+                            address.tokens + std::max(0.0, elapsed_s) * config_.requests_per_address_per_second);
+  if (address.tokens >= 1) {
+    address.tokens -= 1;
+    return true;
+  }
+  if (state.rate_error_ms < 0 || now_ms_ - state.rate_error_ms >= 1000) {
+    state.rate_error_ms = now_ms_;
+    std::ostringstream limit;
+    limit << config_.requests_per_address_per_second;
+    error(out, conn, ErrorCode::RateLimited,
+          "Too many requests from your network address: this server accepts " + limit.str() +
+              " a second (hello, create, join, resume, rename, delete) over all its connections. Try again shortly.",
+          request);
   }
   return false;
 }
@@ -364,6 +422,9 @@ HubOutput Hub::disconnect(ConnId conn, Departure how) {
   Conn state = std::move(it->second);
   // Forget the connection first, so the departure notices below cannot be addressed to it.
   conns_.erase(it);
+  if (auto address = addresses_.find(state.address); address != addresses_.end() && address->second.conns > 0) {
+    --address->second.conns;
+  }
   if (state.peer == 0) return out;
   if (how == Departure::Lost && config_.resume_grace_ms > 0) {
     hold_session(state);
@@ -413,14 +474,43 @@ HubOutput Hub::tick() {
     }
     end_session(out, peer);
   }
-  // Throttling windows.
-  for (auto it = failures_by_address_.begin(); it != failures_by_address_.end();) {
-    it = recent_failures(it->second) == 0 ? failures_by_address_.erase(it) : std::next(it);
+  // Fresh tokens before the old ones are half way to their maximum age.
+  for (auto& [peer, session] : sessions_) {
+    if (session.conn && now_unix_ - session.token_issued >= config_.session_max_age_s / 2) {
+      reply(out, *session.conn, proto::SessionToken{session_token(peer, session.room)});
+      session.token_issued = now_unix_;
+    }
   }
-  for (auto it = failures_by_room_.begin(); it != failures_by_room_.end();) {
-    it = recent_failures(it->second) == 0 ? failures_by_room_.erase(it) : std::next(it);
+  // Every token of the last run has expired: its sessions that did not come back never will.
+  if (!restorable_.empty() && restorable_until_ != 0 && now_unix_ > restorable_until_) {
+    for (const auto& [peer, room] : restorable_) forget_stored_session(peer);
+    restorable_.clear();
   }
-  // Unused rooms, once a minute.
+  // Ended sessions the store failed to forget (a busy database): tried again.
+  if (!unforgotten_sessions_.empty()) {
+    std::vector<PeerId> again;
+    again.swap(unforgotten_sessions_);
+    for (const PeerId peer : again) forget_stored_session(peer);
+  }
+  // What addresses did lately: old entries go, and so do addresses with nothing left to remember.
+  const std::int64_t hour_ms = 3600 * 1000;
+  for (auto it = addresses_.begin(); it != addresses_.end();) {
+    Address& a = it->second;
+    recent(a.checks, config_.failure_window_ms);
+    recent(a.rooms_created, hour_ms);
+    std::erase_if(a.room_failures, [&](const auto& entry) {
+      return now_ms_ - entry.second.last_ms >= config_.failure_max_delay_ms + config_.failure_window_ms;
+    });
+    const double elapsed_s = static_cast<double>(now_ms_ - a.refilled_ms) / 1000.0;
+    const bool bucket_full = config_.requests_per_address_per_second <= 0 ||
+                             a.tokens + elapsed_s * config_.requests_per_address_per_second >=
+                                 config_.request_burst_per_address;
+    const bool idle = a.conns == 0 && a.password_jobs == 0 && a.checks.empty() && a.rooms_created.empty() &&
+                      a.room_failures.empty() && bucket_full;
+    it = idle ? addresses_.erase(it) : std::next(it);
+  }
+  // Unused rooms, once a minute. A room the store could not delete stays (and is tried again):
+  // removed only here, it would come back after a restart.
   if (config_.room_expiry_seconds > 0 && (last_expiry_check_ms_ < 0 || now_ms_ - last_expiry_check_ms_ >= 60000)) {
     last_expiry_check_ms_ = now_ms_;
     std::vector<RoomId> old;
@@ -435,8 +525,29 @@ HubOutput Hub::tick() {
   return out;
 }
 
-std::size_t Hub::recent_failures(std::vector<std::int64_t>& times) const {
-  std::erase_if(times, [&](std::int64_t t) { return now_ms_ - t >= config_.failure_window_ms; });
+HubOutput Hub::flush_lobby() {
+  HubOutput out;
+  if (changed_rooms_.empty()) return out;
+  std::vector<std::shared_ptr<const std::string>> frames;
+  frames.reserve(changed_rooms_.size());
+  for (const RoomId room : changed_rooms_) {
+    if (std::optional<proto::RoomInfo> info = registry_.info(room)) {
+      frames.push_back(serialize(proto::RoomUpdated{*info}));
+    } else {
+      frames.push_back(serialize(proto::RoomRemoved{room}));
+    }
+  }
+  changed_rooms_.clear();
+  // Connections in a call hear nothing of the lobby: they get a fresh list when they return to it.
+  for (const auto& [conn, state] : conns_) {
+    if (!state.hello || state.peer != 0) continue;
+    for (const auto& frame : frames) out.sends.push_back(Outgoing{conn, frame});
+  }
+  return out;
+}
+
+std::size_t Hub::recent(std::vector<std::int64_t>& times, std::int64_t window_ms) const {
+  std::erase_if(times, [&](std::int64_t t) { return now_ms_ - t >= window_ms; });
   return times.size();
 }
 
@@ -449,9 +560,69 @@ std::optional<std::string> Hub::refuse_names(const proto::CreateRoom& req) const
   return std::nullopt;
 }
 
+std::shared_ptr<const std::string> Hub::welcome() {
+  if (!welcome_) {
+    welcome_ = serialize(proto::Welcome{.version = proto::kVersion,
+                                        .rooms = registry_.list(),
+                                        .limits = proto::Limits{.max_name_chars = config_.max_name_chars,
+                                                                .max_room_name_chars = config_.max_room_name_chars,
+                                                                .max_capacity = config_.max_capacity}});
+  }
+  return welcome_;
+}
+
+bool Hub::within_room_quota(HubOutput& out, ConnId conn, const Conn& state) {
+  constexpr std::string_view request = "create-room";
+  Address& address = address_of(state.address);
+  if (config_.max_rooms_per_address_per_hour > 0 &&
+      recent(address.rooms_created, 3600 * 1000) >= config_.max_rooms_per_address_per_hour) {
+    const std::int64_t wait_s = (address.rooms_created.front() + 3600 * 1000 - now_ms_ + 59999) / 60000 * 60;
+    error(out, conn, ErrorCode::RoomQuota,
+          "You have created " + std::to_string(address.rooms_created.size()) +
+              " rooms in the last hour, the most this server allows. Try again in " + std::to_string(wait_s / 60) +
+              " minutes, or join an existing room.",
+          request);
+    return false;
+  }
+  if (config_.max_live_rooms_per_address > 0) {
+    const auto live = live_rooms_by_creator_.find(services_.secrets.digest(state.address));
+    if (live != live_rooms_by_creator_.end() && live->second >= config_.max_live_rooms_per_address) {
+      error(out, conn, ErrorCode::RoomQuota,
+            "Rooms created from your network address already number " + std::to_string(live->second) +
+                ", the most this server allows. Delete one you no longer need, or join an existing room.",
+            request);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Hub::start_password_job(HubOutput& out, ConnId conn, Conn& state, PasswordJob job,
+                             std::variant<proto::CreateRoom, proto::Join> request, std::string_view name) {
+  Address& address = address_of(state.address);
+  if (pending_.size() >= config_.max_password_jobs || address.password_jobs >= config_.max_password_jobs_per_address) {
+    error(out, conn, ErrorCode::ServerBusy, "The server is busy checking passwords. Try again in a moment.", name);
+    return false;
+  }
+  job.id = next_job_id_++;
+  ++address.password_jobs;
+  pending_[job.id] = Pending{conn, state.address, std::move(request)};
+  out.password_jobs.push_back(std::move(job));
+  return true;
+}
+
+void Hub::password_job_done(const std::string& key) {
+  auto address = addresses_.find(key);
+  if (address != addresses_.end() && address->second.password_jobs > 0) --address->second.password_jobs;
+}
+
 HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg) {
   HubOutput out;
   const std::string_view request = proto::type_name(msg);
+  const bool costly = std::holds_alternative<proto::Hello>(msg) || std::holds_alternative<proto::CreateRoom>(msg) ||
+                      std::holds_alternative<proto::Join>(msg) || std::holds_alternative<proto::Resume>(msg) ||
+                      std::holds_alternative<proto::RenameRoom>(msg) || std::holds_alternative<proto::DeleteRoom>(msg);
+  if (costly && !admit_request(out, conn, state, request)) return out;
 
   if (const auto* hello = std::get_if<proto::Hello>(&msg)) {
     if (hello->version != proto::kVersion) {
@@ -462,14 +633,17 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
       out.closes.push_back(conn);
       return out;
     }
-    // A repeated hello is harmless: it just gets a fresh room list.
+    // A repeated hello resends the whole room list (hundreds of KB on a big server): not too often.
+    if (state.hello && state.welcomed_ms >= 0 && now_ms_ - state.welcomed_ms < config_.rehello_interval_ms) {
+      error(out, conn, ErrorCode::RateLimited,
+            "This connection already has the room list (updates follow by themselves); ask again in " +
+                std::to_string((config_.rehello_interval_ms - (now_ms_ - state.welcomed_ms) + 999) / 1000) + " s.",
+            request);
+      return out;
+    }
     state.hello = true;
-    reply(out, conn,
-          proto::Welcome{.version = proto::kVersion,
-                         .rooms = registry_.list(),
-                         .limits = proto::Limits{.max_name_chars = config_.max_name_chars,
-                                                 .max_room_name_chars = config_.max_room_name_chars,
-                                                 .max_capacity = config_.max_capacity}});
+    state.welcomed_ms = now_ms_;
+    out.sends.push_back(Outgoing{conn, welcome()});
 
   } else if (std::holds_alternative<proto::Ping>(msg)) {
     reply(out, conn, proto::Pong{});
@@ -488,17 +662,14 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
       error(out, conn, *refused, create_error_message(*refused, *create, config_.max_capacity), request);
       return out;
     }
+    if (!within_room_quota(out, conn, state)) return out;
     if (create->password.empty()) {
       on_create(out, conn, *create, std::string());
       return out;
     }
-    if (pending_.size() >= config_.max_password_jobs) {
-      error(out, conn, ErrorCode::ServerBusy, "The server is busy checking passwords. Try again in a moment.", request);
-      return out;
-    }
-    const std::uint64_t job = next_job_id_++;
-    pending_[job] = Pending{conn, *create};
-    out.password_jobs.push_back(PasswordJob{.id = job, .kind = PasswordJob::Kind::Hash, .password = create->password, .hash = {}});
+    start_password_job(out, conn, state,
+                       PasswordJob{.id = 0, .kind = PasswordJob::Kind::Hash, .password = create->password, .hash = {}},
+                       *create, request);
 
   } else if (const auto* join = std::get_if<proto::Join>(&msg)) {
     on_join(out, conn, state, *join, false);
@@ -517,10 +688,10 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
       error(out, conn, ErrorCode::NotInRoom, "You are not in a room.", request);
       return out;
     }
-    reply(out, conn, proto::Left{proto::LeftReason::Requested});
     const PeerId peer = state.peer;
     state.peer = 0;
     end_session(out, peer);
+    back_to_lobby(out, conn, proto::LeftReason::Requested);
 
   } else if (const auto* send = std::get_if<proto::SendSignal>(&msg)) {
     if (state.peer == 0) {
@@ -565,24 +736,38 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
 }
 
 void Hub::on_create(HubOutput& out, ConnId conn, const proto::CreateRoom& req, std::string password_hash) {
+  constexpr std::string_view request = "create-room";
+  auto state = conns_.find(conn);
+  if (state == conns_.end()) return;
+  const std::optional<RoomId> id = allocate_room_id();
+  if (!id) {
+    error(out, conn, services_.store.busy() ? ErrorCode::ServerBusy : ErrorCode::Internal,
+          "The room could not be created: " + services_.store.error(), request);
+    return;
+  }
   // Checked again: while a password was hashed, someone may have taken the name.
-  Result<proto::RoomInfo> created = registry_.create(req.name, req.capacity, !password_hash.empty());
+  Result<proto::RoomInfo> created = registry_.create(req.name, req.capacity, !password_hash.empty(), *id);
   if (!created.ok()) {
-    error(out, conn, created.error(), create_error_message(created.error(), req, config_.max_capacity), "create-room");
+    error(out, conn, created.error(), create_error_message(created.error(), req, config_.max_capacity), request);
     return;
   }
   const proto::RoomInfo& room = created.get();
   const std::string owner = services_.secrets.random_token();
-  RoomRecord record{std::move(password_hash), services_.secrets.digest(owner), now_unix_, now_unix_};
+  RoomRecord record{std::move(password_hash), services_.secrets.digest(owner), now_unix_, now_unix_,
+                    services_.secrets.digest(state->second.address)};
   // Durable before it is acknowledged: a room someone was told exists survives a crash.
   if (!services_.store.put(stored_room(room, record))) {
     registry_.remove(room.id);
-    error(out, conn, ErrorCode::Internal, "The room could not be saved: " + services_.store.error(), "create-room");
+    error(out, conn, services_.store.busy() ? ErrorCode::ServerBusy : ErrorCode::Internal,
+          "The room could not be saved: " + services_.store.error(), request);
     return;
   }
+  ++next_room_id_;
+  address_of(state->second.address).rooms_created.push_back(now_ms_);
+  ++live_rooms_by_creator_[record.creator];
   records_[room.id] = std::move(record);
   reply(out, conn, proto::RoomCreated{room, owner});
-  broadcast_room(out, room.id);
+  room_changed(room.id);
 }
 
 void Hub::on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& join, bool password_checked) {
@@ -624,37 +809,55 @@ void Hub::on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& j
       error(out, conn, ErrorCode::PasswordRequired, "Room " + in_quotes(info->name) + " needs a password.", request);
       return;
     }
-    auto& by_address = failures_by_address_[state.address];
-    auto& by_room = failures_by_room_[join.room];
-    if (recent_failures(by_address) >= config_.max_failures_per_address ||
-        recent_failures(by_room) >= config_.max_failures_per_room) {
+    Address& address = address_of(state.address);
+    // This address's tries at this room: a few are free, then each waits twice as long as the last.
+    if (auto failures = address.room_failures.find(join.room);
+        failures != address.room_failures.end() && now_ms_ < failures->second.next_try_ms) {
       error(out, conn, ErrorCode::TooManyAttempts,
-            "Too many wrong passwords. Wait a minute before trying again.", request);
+            "Too many wrong passwords for this room. Wait " +
+                std::to_string((failures->second.next_try_ms - now_ms_ + 999) / 1000) + " s before trying again.",
+            request);
       return;
     }
-    if (state.password_job != 0 || pending_.size() >= config_.max_password_jobs) {
-      error(out, conn, ErrorCode::ServerBusy, "The server is busy checking passwords. Try again in a moment.", request);
+    // And over every room: checks are counted when they start, so parallel tries count too.
+    if (recent(address.checks, config_.failure_window_ms) >= config_.max_failures_per_address) {
+      error(out, conn, ErrorCode::TooManyAttempts,
+            "Too many password attempts from your network address. Wait a minute before trying again.", request);
       return;
     }
-    const std::uint64_t job = next_job_id_++;
-    state.password_job = job;
-    pending_[job] = Pending{conn, join};
-    out.password_jobs.push_back(PasswordJob{
-        .id = job, .kind = PasswordJob::Kind::Verify, .password = join.password, .hash = records_[join.room].password_hash});
+    if (state.password_job != 0) {
+      error(out, conn, ErrorCode::ServerBusy, "Your last password is still being checked.", request);
+      return;
+    }
+    const auto hash = records_.find(join.room);
+    if (hash == records_.end()) {
+      error(out, conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", request);
+      return;
+    }
+    if (!start_password_job(
+            out, conn, state,
+            PasswordJob{.id = 0, .kind = PasswordJob::Kind::Verify, .password = join.password, .hash = hash->second.password_hash},
+            join, request)) {
+      return;
+    }
+    state.password_job = out.password_jobs.back().id;
+    address.checks.push_back(now_ms_);
     return;
   }
   if (replaced != 0) {
     auto old = sessions_.find(replaced);
+    std::optional<ConnId> old_conn;
     if (old != sessions_.end() && old->second.conn) {
-      const ConnId old_conn = *old->second.conn;
-      if (auto c = conns_.find(old_conn); c != conns_.end()) c->second.peer = 0;
-      reply(out, old_conn, proto::Left{proto::LeftReason::Replaced});
+      old_conn = *old->second.conn;
+      if (auto c = conns_.find(*old_conn); c != conns_.end()) c->second.peer = 0;
     }
     end_session(out, replaced);
+    if (old_conn) back_to_lobby(out, *old_conn, proto::LeftReason::Replaced);
   }
   const std::optional<PeerId> id = allocate_peer_id();
   if (!id) {
-    error(out, conn, ErrorCode::Internal, "The server could not assign you an id: " + services_.store.error(), request);
+    error(out, conn, services_.store.busy() ? ErrorCode::ServerBusy : ErrorCode::Internal,
+          "The server could not assign you an id: " + services_.store.error(), request);
     return;
   }
   const proto::PeerInfo candidate{.id = *id, .name = *name, .mic = join.mic, .camera = join.camera};
@@ -667,7 +870,10 @@ void Hub::on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& j
   }
   ++next_peer_id_;
   state.peer = *id;
-  sessions_[*id] = Session{.peer = *id, .room = join.room, .client = join.client, .conn = conn, .lost_ms = 0, .held = {}, .held_bytes = 0, .overflowed = false};
+  sessions_[*id] = Session{.peer = *id, .room = join.room, .client = join.client, .conn = conn, .lost_ms = 0,
+                           .token_issued = now_unix_, .held = {}, .held_bytes = 0, .overflowed = false};
+  // Remembered so that a restart can bring it back; if the store fails, it simply cannot.
+  services_.store.put_session(server::StoredSession{.peer = *id, .room = join.room});
   touch_room(join.room);
   const proto::RoomInfo room = registry_.info(join.room).value_or(*info);
   reply(out, conn,
@@ -676,7 +882,7 @@ void Hub::on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& j
                       .token = session_token(*id, room.id),
                       .peers = std::get<0>(std::move(joined.value))});
   to_room(out, room.id, *id, proto::PeerJoined{candidate, false});
-  broadcast_room(out, room.id);
+  room_changed(room.id);
 }
 
 void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resume& req) {
@@ -690,8 +896,14 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
   };
   const std::optional<server::SessionClaims> claims = services_.secrets.verify_session(req.token);
   if (!claims) return expired();
+  // Too old (or from the future: a clock set back by more than a minute is not trusted either).
+  if (now_unix_ - claims->issued_at > config_.session_max_age_s || claims->issued_at - now_unix_ > 60) {
+    return expired();
+  }
   const PeerId peer = claims->peer;
-  const std::string new_token = session_token(peer, claims->room);
+  // The token names one room instance: another room that carries the same id is not it.
+  const auto record = records_.find(claims->room);
+  if (record != records_.end() && record->second.created_at != claims->room_created) return expired();
 
   auto session = sessions_.find(peer);
   if (session != sessions_.end()) {
@@ -703,6 +915,7 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
       out.closes.push_back(old_conn);
     }
     session->second.conn = conn;
+    session->second.token_issued = now_unix_;
     state.peer = peer;
     const std::optional<proto::PeerInfo> self = registry_.peer(peer);
     const std::optional<proto::RoomInfo> room = registry_.info(claims->room);
@@ -714,7 +927,7 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
     reply(out, conn,
           proto::Resumed{.room = room.value_or(proto::RoomInfo{}),
                          .self = self.value_or(proto::PeerInfo{}),
-                         .token = new_token,
+                         .token = session_token(peer, claims->room),
                          .peers = std::move(peers),
                          .restored = false});
     // What happened meanwhile, in order.
@@ -728,13 +941,15 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
     return;
   }
 
-  // Not held here: after a restart, a token from an earlier run brings its session back.
-  if (peer == 0 || peer >= first_peer_id_ || ended_restored_.contains(peer)) return expired();
-  const std::optional<proto::RoomInfo> info = registry_.info(claims->room);
-  if (!info) {
+  // Not held here: after a restart, a token of a session that was live when the last run stopped
+  // brings it back, once. A session that ended (in any run) is not stored, so its token is dead.
+  const auto stored = restorable_.find(peer);
+  if (stored == restorable_.end() || stored->second != claims->room) return expired();
+  if (record == records_.end() || !registry_.info(claims->room)) {
     error(out, conn, ErrorCode::RoomNotFound, "That room does not exist any more.", request);
     return;
   }
+  const proto::RoomInfo info = *registry_.info(claims->room);
   const std::optional<std::string> name = proto::normalize_display_name(req.name);
   if (!name || proto::utf8_length(*name) > config_.max_name_chars) {
     error(out, conn, ErrorCode::NameInvalid,
@@ -745,21 +960,23 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
   Result<std::vector<proto::PeerInfo>> joined = registry_.join(claims->room, self);
   if (!joined.ok()) {
     error(out, conn, joined.error(),
-          joined.error() == ErrorCode::RoomFull ? "Room " + in_quotes(info->name) + " is full." : "Could not rejoin.",
+          joined.error() == ErrorCode::RoomFull ? "Room " + in_quotes(info.name) + " is full." : "Could not rejoin.",
           request);
     return;
   }
+  restorable_.erase(stored);
   state.peer = peer;
-  sessions_[peer] = Session{.peer = peer, .room = claims->room, .client = req.client, .conn = conn, .lost_ms = 0, .held = {}, .held_bytes = 0, .overflowed = false};
+  sessions_[peer] = Session{.peer = peer, .room = claims->room, .client = req.client, .conn = conn, .lost_ms = 0,
+                            .token_issued = now_unix_, .held = {}, .held_bytes = 0, .overflowed = false};
   touch_room(claims->room);
   reply(out, conn,
-        proto::Resumed{.room = registry_.info(claims->room).value_or(*info),
+        proto::Resumed{.room = registry_.info(claims->room).value_or(info),
                        .self = self,
-                       .token = new_token,
+                       .token = session_token(peer, claims->room),
                        .peers = std::get<0>(std::move(joined.value)),
                        .restored = true});
   to_room(out, claims->room, peer, proto::PeerJoined{self, true});
-  broadcast_room(out, claims->room);
+  room_changed(claims->room);
 }
 
 const Hub::RoomRecord* Hub::owned_room(HubOutput& out, ConnId conn, RoomId room, std::string_view owner,
@@ -783,7 +1000,8 @@ server::StoredRoom Hub::stored_room(const proto::RoomInfo& room, const RoomRecor
                             .password_hash = record.password_hash,
                             .owner_digest = record.owner_digest,
                             .created_at = record.created_at,
-                            .last_used = record.last_used};
+                            .last_used = record.last_used,
+                            .creator = record.creator};
 }
 
 void Hub::on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req) {
@@ -803,51 +1021,63 @@ void Hub::on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req) {
   }
   if (!services_.store.put(stored_room(renamed.get(), *record))) {
     registry_.rename(req.room, before.name);
-    error(out, conn, ErrorCode::Internal, "The new name could not be saved: " + services_.store.error(), request);
+    error(out, conn, services_.store.busy() ? ErrorCode::ServerBusy : ErrorCode::Internal,
+          "The new name could not be saved: " + services_.store.error(), request);
     return;
   }
-  broadcast_room(out, req.room);
+  room_changed(req.room);
 }
 
 void Hub::on_delete(HubOutput& out, ConnId conn, const proto::DeleteRoom& req) {
   constexpr std::string_view request = "delete-room";
   if (!owned_room(out, conn, req.room, req.owner, request)) return;
-  if (!services_.store.remove(req.room)) {
-    error(out, conn, ErrorCode::Internal, "The room could not be deleted: " + services_.store.error(), request);
-    return;
+  if (!remove_room(out, req.room, proto::LeftReason::RoomDeleted)) {
+    error(out, conn, services_.store.busy() ? ErrorCode::ServerBusy : ErrorCode::Internal,
+          "The room could not be deleted: " + services_.store.error(), request);
   }
-  remove_room(out, req.room, proto::LeftReason::RoomDeleted);
 }
 
-void Hub::remove_room(HubOutput& out, RoomId room, proto::LeftReason reason) {
-  services_.store.remove(room);  // expiry; a delete has already removed it (removing twice is fine)
-  records_.erase(room);
-  failures_by_room_.erase(room);
+bool Hub::remove_room(HubOutput& out, RoomId room, proto::LeftReason reason) {
+  // Gone from disk first: a room removed only in memory would come back after a restart.
+  if (!services_.store.remove(room)) return false;
+  if (auto record = records_.find(room); record != records_.end()) {
+    if (auto live = live_rooms_by_creator_.find(record->second.creator); live != live_rooms_by_creator_.end()) {
+      if (--live->second == 0) live_rooms_by_creator_.erase(live);
+    }
+    records_.erase(record);
+  }
+  for (auto& [key, address] : addresses_) address.room_failures.erase(room);
   Result<std::vector<PeerId>> members = registry_.remove(room);
-  if (!members.ok()) return;
-  const auto left = std::make_shared<const std::string>(proto::encode(proto::ServerMessage{proto::Left{reason}}));
+  room_changed(room);
+  if (!members.ok()) return true;
   for (const PeerId peer : members.get()) {
     auto session = sessions_.find(peer);
     if (session == sessions_.end()) continue;
-    if (session->second.conn) {
-      if (auto c = conns_.find(*session->second.conn); c != conns_.end()) c->second.peer = 0;
-      out.sends.push_back(Outgoing{*session->second.conn, left});
-    }
-    if (peer < first_peer_id_) ended_restored_.insert(peer);
+    std::optional<ConnId> conn = session->second.conn;
     sessions_.erase(session);
+    forget_stored_session(peer);
+    if (conn) {
+      if (auto c = conns_.find(*conn); c != conns_.end()) c->second.peer = 0;
+      back_to_lobby(out, *conn, reason);
+    }
   }
-  broadcast_lobby(out, proto::RoomRemoved{room});
+  return true;
 }
 
 void Hub::end_session(HubOutput& out, PeerId peer) {
   auto session = sessions_.find(peer);
   if (session != sessions_.end()) sessions_.erase(session);
-  if (peer < first_peer_id_) ended_restored_.insert(peer);
+  forget_stored_session(peer);
   std::optional<RoomId> room = registry_.leave(peer);
   if (!room) return;
   touch_room(*room);
   to_room(out, *room, peer, proto::PeerLeft{peer});
-  broadcast_room(out, *room);
+  room_changed(*room);
+}
+
+void Hub::forget_stored_session(PeerId peer) {
+  restorable_.erase(peer);
+  if (!services_.store.remove_session(peer)) unforgotten_sessions_.push_back(peer);
 }
 
 void Hub::touch_room(RoomId room) {
@@ -857,8 +1087,11 @@ void Hub::touch_room(RoomId room) {
   services_.store.touch(room, now_unix_);  // best effort: an old last_used only makes expiry later
 }
 
-std::string Hub::session_token(PeerId peer, RoomId room) const {
-  return services_.secrets.sign_session(server::SessionClaims{.peer = peer, .room = room, .issued_at = now_unix_});
+std::string Hub::session_token(PeerId peer, RoomId room) {
+  const auto record = records_.find(room);
+  return services_.secrets.sign_session(server::SessionClaims{
+      .peer = peer, .room = room, .room_created = record == records_.end() ? 0 : record->second.created_at,
+      .issued_at = now_unix_});
 }
 
 HubOutput Hub::on_password_result(const PasswordResult& result) {
@@ -867,6 +1100,7 @@ HubOutput Hub::on_password_result(const PasswordResult& result) {
   if (it == pending_.end()) return out;
   Pending pending = std::move(it->second);
   pending_.erase(it);
+  password_job_done(pending.address);
   auto conn = conns_.find(pending.conn);
   if (conn == conns_.end()) return out;  // gone meanwhile: nobody to answer
   Conn& state = conn->second;
@@ -875,6 +1109,7 @@ HubOutput Hub::on_password_result(const PasswordResult& result) {
       error(out, pending.conn, ErrorCode::Internal, "The password could not be stored: " + result.error, "create-room");
       return out;
     }
+    if (!within_room_quota(out, pending.conn, state)) return out;  // others were created meanwhile
     on_create(out, pending.conn, *create, result.hash);
     return out;
   }
@@ -885,8 +1120,16 @@ HubOutput Hub::on_password_result(const PasswordResult& result) {
       error(out, pending.conn, ErrorCode::Internal, "The password could not be checked: " + result.error, "join");
       return out;
     }
-    failures_by_address_[state.address].push_back(now_ms_);
-    failures_by_room_[join.room].push_back(now_ms_);
+    Address::RoomFailures& failures = address_of(pending.address).room_failures[join.room];
+    ++failures.count;
+    failures.last_ms = now_ms_;
+    if (failures.count >= config_.free_failures_per_room) {
+      std::int64_t delay = config_.failure_first_delay_ms;
+      for (std::size_t n = config_.free_failures_per_room; n < failures.count && delay < config_.failure_max_delay_ms; ++n) {
+        delay *= 2;
+      }
+      failures.next_try_ms = now_ms_ + std::min(delay, config_.failure_max_delay_ms);
+    }
     error(out, pending.conn, ErrorCode::PasswordWrong, "Wrong password.", "join");
     return out;
   }
@@ -895,6 +1138,9 @@ HubOutput Hub::on_password_result(const PasswordResult& result) {
   if (record == records_.end()) {
     error(out, pending.conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", "join");
     return out;
+  }
+  if (auto address = addresses_.find(pending.address); address != addresses_.end()) {
+    address->second.room_failures.erase(join.room);  // the right password: this room's count starts over
   }
   on_join(out, pending.conn, state, join, true);
   return out;
@@ -940,19 +1186,20 @@ void Hub::error(HubOutput& out, ConnId conn, ErrorCode code, std::string message
   reply(out, conn, proto::Error{.code = code, .message = std::move(message), .request = std::string(request)});
 }
 
-void Hub::broadcast_lobby(HubOutput& out, const proto::ServerMessage& msg) {
-  std::shared_ptr<const std::string> text;  // serialized once, only if someone is listening
-  for (const auto& [conn, state] : conns_) {
-    if (!state.hello) continue;
-    if (!text) text = serialize(msg);
-    out.sends.push_back(Outgoing{conn, text});
-  }
+void Hub::room_changed(RoomId room) {
+  changed_rooms_.insert(room);
+  welcome_.reset();
 }
 
-void Hub::broadcast_room(HubOutput& out, RoomId room) {
-  std::optional<proto::RoomInfo> info = registry_.info(room);
-  if (!info) return;
-  broadcast_lobby(out, proto::RoomUpdated{*info});
+void Hub::back_to_lobby(HubOutput& out, ConnId conn, proto::LeftReason reason) {
+  // The list first: a client that gets `left` is in the lobby at once, and the list it shows must be
+  // current (in the call it heard no room-list changes).
+  auto state = conns_.find(conn);
+  if (state != conns_.end() && state->second.hello) {
+    state->second.welcomed_ms = now_ms_;
+    out.sends.push_back(Outgoing{conn, welcome()});
+  }
+  reply(out, conn, proto::Left{reason});
 }
 
 void Hub::to_room(HubOutput& out, RoomId room, PeerId except, const proto::ServerMessage& msg) {

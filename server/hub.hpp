@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <variant>
@@ -53,10 +54,24 @@ struct HubConfig {
   // What is kept for a held session (relayed signals, room events); past this it ends at once.
   std::size_t max_held_messages = 512;
   std::size_t max_held_bytes = 1 << 20;
+  // A session token older than this is refused (--session-max-age). Connections in a call get a fresh
+  // one (`token`) when theirs is half that old, so only a token that left with its owner expires.
+  std::int64_t session_max_age_s = 300;
 
   // ---- limits (each has a server flag) ----
   double messages_per_second = 50;  // per connection, refilled continuously; 0 = no limit
   double message_burst = 200;       // the bucket's size
+  // Requests that cost the server real work (hello, create-room, join, resume, rename-room,
+  // delete-room), per client address over all its connections, so reconnecting refills nothing.
+  double requests_per_address_per_second = 20;  // 0 = no limit
+  double request_burst_per_address = 100;
+  // A repeated hello on one connection (it resends the whole room list) at most this often.
+  std::int64_t rehello_interval_ms = 5000;
+  // Room-list changes reach lobby connections in batches, at most one per this interval (flush_lobby).
+  std::int64_t lobby_batch_ms = 100;
+  // Rooms one address may create per hour, and may have created that still exist; 0 = no limit.
+  std::size_t max_rooms_per_address_per_hour = 20;
+  std::size_t max_live_rooms_per_address = 50;
   std::size_t max_sdp_bytes = 32 * 1024;
   std::size_t max_candidate_bytes = 1024;
   std::uint32_t max_name_chars = proto::kMaxNameChars;            // at most the protocol's
@@ -68,11 +83,19 @@ struct HubConfig {
 
   // ---- passwords ----
   std::size_t max_password_jobs = 64;           // hashes + checks waiting or running, server-wide
-  std::size_t max_failures_per_address = 5;     // wrong passwords per address per window
-  std::size_t max_failures_per_room = 20;       // wrong passwords per room per window
+  std::size_t max_password_jobs_per_address = 2;  // the same, from one address
+  // Password checks per address per window, counted when they start (wrong or not yet answered).
+  std::size_t max_failures_per_address = 5;
   std::int64_t failure_window_ms = 60000;
+  // Wrong passwords for one room from one address: this many are free, then each next try waits
+  // twice as long as the one before (first_delay, 2x, 4x, ...; at most max_delay). Only that address
+  // waits: nobody can lock a room's members out.
+  std::size_t free_failures_per_room = 3;
+  std::int64_t failure_first_delay_ms = 2000;
+  std::int64_t failure_max_delay_ms = 300000;
 
   std::uint32_t peer_id_block = 4096;  // peer ids reserved from the store at a time
+  std::uint32_t room_id_block = 64;    // room ids reserved from the store at a time
 };
 
 // Argon2id work the hub asks the transport to run off the network thread; results come back through
@@ -90,7 +113,8 @@ std::optional<proto::SendSignal> decode_canonical_signal(std::string_view text);
 std::optional<std::string> encode_relayed_signal(proto::PeerId from, const proto::Signal& signal);
 }  // namespace hub_detail
 
-// Everything the hub needs that is not its own state: where rooms are kept, and the server's key.
+// Everything the hub needs that is not its own state: where rooms and sessions are kept, and the
+// server's key.
 struct HubServices {
   server::RoomStore& store;
   const server::Secrets& secrets;
@@ -121,15 +145,21 @@ class Hub {
   // The connection is gone: leave its room (now or after the grace window) and tell the others.
   HubOutput disconnect(ConnId conn, Departure how = Departure::Closed);
   // Called about once a second: silent connections are lost, held sessions past the grace window
-  // end, unused rooms expire.
+  // end, unused rooms expire, tokens are refreshed, failed store writes are retried.
   HubOutput tick();
+  // Called every lobby_batch_ms: room-list changes since the last call go to connections in the lobby
+  // (not in a call), one room-updated / room-removed per changed room.
+  HubOutput flush_lobby();
   // A password job finished (on any thread; the transport brings the result back to this one).
   HubOutput on_password_result(const PasswordResult& result);
 
+  const HubConfig& config() const { return config_; }
   const RoomRegistry& registry() const { return registry_; }
   std::size_t connection_count() const { return conns_.size(); }
   std::size_t held_session_count() const;
   std::size_t pending_password_jobs() const { return pending_.size(); }
+  std::size_t tracked_addresses() const { return addresses_.size(); }
+  std::size_t restorable_session_count() const { return restorable_.size(); }
 
  private:
   struct Conn {
@@ -140,7 +170,25 @@ class Hub {
     double tokens = 0;               // rate limit bucket
     std::int64_t refilled_ms = 0;
     std::int64_t rate_error_ms = -1; // last rate-limited error sent (one a second at most)
+    std::int64_t welcomed_ms = -1;   // last welcome sent (a repeated hello waits rehello_interval_ms)
     std::uint64_t password_job = 0;  // a password check in flight for this connection
+  };
+  // What one client address has done lately, over all its connections. Forgotten when it has no
+  // connection and nothing recent to remember.
+  struct Address {
+    std::size_t conns = 0;
+    double tokens = 0;  // costly-request bucket
+    std::int64_t refilled_ms = 0;
+    std::vector<std::int64_t> checks;         // password checks started (window: failure_window_ms)
+    std::vector<std::int64_t> rooms_created;  // this hour
+    std::size_t password_jobs = 0;            // in flight
+    // Wrong passwords per room, and when this address may try that room again.
+    struct RoomFailures {
+      std::size_t count = 0;
+      std::int64_t last_ms = 0;
+      std::int64_t next_try_ms = 0;
+    };
+    std::unordered_map<proto::RoomId, RoomFailures> room_failures;
   };
   // One participant's place in a room. It outlives its connection for the grace window.
   struct Session {
@@ -149,6 +197,7 @@ class Hub {
     std::string client;  // the browser's id (second-tab rule)
     std::optional<ConnId> conn;  // none = held: the connection was lost
     std::int64_t lost_ms = 0;
+    std::int64_t token_issued = 0;  // unix seconds of the newest token sent
     std::vector<std::shared_ptr<const std::string>> held;
     std::size_t held_bytes = 0;
     bool overflowed = false;  // too much held: ends at the next tick
@@ -159,10 +208,12 @@ class Hub {
     std::string owner_digest;
     std::int64_t created_at = 0;
     std::int64_t last_used = 0;
+    std::string creator;  // digest of the creating address ("" = unknown)
   };
   // What waits for a password job.
   struct Pending {
     ConnId conn = 0;
+    std::string address;
     std::variant<proto::CreateRoom, proto::Join> request;
   };
 
@@ -177,12 +228,22 @@ class Hub {
                                std::string_view request);
   static server::StoredRoom stored_room(const proto::RoomInfo& room, const RoomRecord& record);
   bool admit_message(HubOutput& out, ConnId conn, Conn& state);  // the rate limit
+  bool admit_request(HubOutput& out, ConnId conn, Conn& state, std::string_view request);  // per address
   std::optional<std::string> refuse_names(const proto::CreateRoom& req) const;
+  // create-room's per-address quotas; an error is answered when refused.
+  bool within_room_quota(HubOutput& out, ConnId conn, const Conn& state);
+  bool start_password_job(HubOutput& out, ConnId conn, Conn& state, PasswordJob job,
+                          std::variant<proto::CreateRoom, proto::Join> request, std::string_view name);
+  void password_job_done(const std::string& address);
+  Address& address_of(const std::string& key);
 
   void reply(HubOutput& out, ConnId conn, const proto::ServerMessage& msg);
   void error(HubOutput& out, ConnId conn, proto::ErrorCode code, std::string message, std::string_view request);
-  void broadcast_room(HubOutput& out, proto::RoomId room);  // room-updated to every lobby connection
-  void broadcast_lobby(HubOutput& out, const proto::ServerMessage& msg);
+  // The room changed or is gone: the lobby hears of it at the next flush_lobby.
+  void room_changed(proto::RoomId room);
+  std::shared_ptr<const std::string> welcome();  // the welcome, serialized once per room-list change
+  // The connection left its call while still connected: a fresh room list, then `left`.
+  void back_to_lobby(HubOutput& out, ConnId conn, proto::LeftReason reason);
   void to_room(HubOutput& out, proto::RoomId room, proto::PeerId except, const proto::ServerMessage& msg);
   void to_peer(HubOutput& out, proto::PeerId peer, std::shared_ptr<const std::string> text);
   void relay(HubOutput& out, proto::PeerId to, proto::PeerId from, const proto::Signal& signal);
@@ -191,10 +252,13 @@ class Hub {
   // The connection lost its session's attention: hold the session for the grace window.
   void hold_session(Conn& state);
   std::optional<proto::PeerId> allocate_peer_id();
-  std::string session_token(proto::PeerId peer, proto::RoomId room) const;
+  std::optional<proto::RoomId> allocate_room_id();
+  std::string session_token(proto::PeerId peer, proto::RoomId room);
+  void forget_stored_session(proto::PeerId peer);  // retried at tick if the store fails
   void touch_room(proto::RoomId room);
-  std::size_t recent_failures(std::vector<std::int64_t>& times) const;
-  void remove_room(HubOutput& out, proto::RoomId room, proto::LeftReason reason);
+  std::size_t recent(std::vector<std::int64_t>& times, std::int64_t window_ms) const;
+  // Removes the room everywhere; false (and nothing changed) when the store could not delete it.
+  bool remove_room(HubOutput& out, proto::RoomId room, proto::LeftReason reason);
 
   HubConfig config_;
   HubServices services_;
@@ -208,14 +272,21 @@ class Hub {
   std::unordered_map<proto::RoomId, RoomRecord> records_;
   std::unordered_map<std::uint64_t, Pending> pending_;
   std::uint64_t next_job_id_ = 1;
-  std::unordered_map<std::string, std::vector<std::int64_t>> failures_by_address_;
-  std::unordered_map<proto::RoomId, std::vector<std::int64_t>> failures_by_room_;
-  // Peer ids come from the store in blocks so they never repeat, even across restarts. Ids below
-  // first_peer_id_ were handed out by an earlier run: only those can be restored from a token.
-  proto::PeerId first_peer_id_ = 0;
+  std::unordered_map<std::string, Address> addresses_;
+  std::unordered_map<std::string, std::size_t> live_rooms_by_creator_;
+  // Room-list changes not yet sent to the lobby, and the cached welcome (null: rebuild).
+  std::set<proto::RoomId> changed_rooms_;
+  std::shared_ptr<const std::string> welcome_;
+  // Peer and room ids come from the store in blocks so they never repeat, even across restarts.
   proto::PeerId next_peer_id_ = 0;
   proto::PeerId peer_id_end_ = 0;
-  std::unordered_set<proto::PeerId> ended_restored_;  // restored this run and ended again
+  proto::RoomId next_room_id_ = 0;
+  proto::RoomId room_id_end_ = 0;
+  // Sessions stored by an earlier run and not back yet (peer -> room): only these can be restored
+  // from a token. Forgotten once every token of that run has expired (restorable_until_).
+  std::unordered_map<proto::PeerId, proto::RoomId> restorable_;
+  std::int64_t restorable_until_ = 0;  // unix seconds; 0 = not yet known (set at the first set_time)
+  std::vector<proto::PeerId> unforgotten_sessions_;  // ended, but the store failed to remove them
 };
 
 }  // namespace moim

@@ -8,6 +8,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -55,10 +56,21 @@ void schedule_tick(const std::shared_ptr<asio::steady_timer>& timer, ServerConte
   });
 }
 
+// Room-list changes go out in batches: under churn a lobby hears at most one batch per interval.
+void schedule_lobby_flush(const std::shared_ptr<asio::steady_timer>& timer, ServerContext& ctx) {
+  timer->expires_after(std::chrono::milliseconds(std::max<std::int64_t>(ctx.hub.config().lobby_batch_ms, 1)));
+  timer->async_wait([timer, &ctx](const boost::system::error_code& ec) {
+    if (ec) return;
+    deliver_safely(ctx, "lobby flush", [&] { return ctx.hub.flush_lobby(); });
+    schedule_lobby_flush(timer, ctx);
+  });
+}
+
 }  // namespace
 
 void start_hub_clock(asio::io_context& ioc, ServerContext& ctx) {
   schedule_tick(std::make_shared<asio::steady_timer>(ioc), ctx, std::make_shared<bool>(true));
+  schedule_lobby_flush(std::make_shared<asio::steady_timer>(ioc), ctx);
 }
 
 void run_password_jobs(asio::io_context& ioc, ServerContext& ctx, PasswordPool& pool,

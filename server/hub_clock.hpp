@@ -1,5 +1,6 @@
 // The hub has no clock of its own (so tests set time by hand). This file gives it the real one: the
-// time before every call, and a tick once a second for heartbeats, resume windows and room expiry.
+// time before every call, a tick once a second for heartbeats, resume windows and room expiry, and
+// the lobby's batches of room-list changes (every HubConfig::lobby_batch_ms).
 // It also runs the hub's password jobs on the PasswordPool and brings their results back to the
 // network thread.
 #pragma once
@@ -16,7 +17,7 @@ struct ServerContext;
 // steady_clock milliseconds and unix seconds, now.
 void set_hub_time(Hub& hub);
 
-// Starts the once-a-second tick (runs until the io_context stops).
+// Starts the once-a-second tick and the lobby flush (run until the io_context stops).
 void start_hub_clock(boost::asio::io_context& ioc, ServerContext& ctx);
 
 // Submits each job; a job the pool refuses (queue full) is answered at once as failed.

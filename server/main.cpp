@@ -81,6 +81,14 @@ constexpr std::string_view kUsage =
     "  --room-expiry-days D    rooms nobody used for D days are removed (default 30; 0 = never)\n"
     "  --max-message-bytes N   largest client message (default 65536, at most 65536)\n"
     "  --max-messages-per-second R   per connection, with bursts up to 4 R (default 50; 0 = no limit)\n"
+    "  --max-requests-per-address-per-second R   hello, create-room, join, resume, rename-room and\n"
+    "                delete-room from one address over all its connections, bursts up to 5 R\n"
+    "                (default 20; 0 = no limit)\n"
+    "  --max-rooms-per-address-per-hour N   rooms one address may create per hour (default 20; 0 = no limit)\n"
+    "  --max-live-rooms-per-address N       rooms created from one address that may exist at once\n"
+    "                (default 50; 0 = no limit)\n"
+    "  --session-max-age S     a session token older than this is refused (default 300, more than\n"
+    "                --resume-grace; clients in a call get a fresh one every S/2)\n"
     "  --max-rooms N           rooms on this server (default 10000)\n"
     "  --max-name-chars N      longest display name (default and most 32)\n"
     "  --max-room-name-chars N longest room name (default and most 48)\n"
@@ -189,6 +197,15 @@ Options parse_options(int argc, char** argv) {
     } else if (name == "--max-messages-per-second") {
       options.hub.messages_per_second = static_cast<double>(number(name, take_value(), 0, 1000000));
       options.hub.message_burst = 4 * options.hub.messages_per_second;
+    } else if (name == "--max-requests-per-address-per-second") {
+      options.hub.requests_per_address_per_second = static_cast<double>(number(name, take_value(), 0, 1000000));
+      options.hub.request_burst_per_address = 5 * options.hub.requests_per_address_per_second;
+    } else if (name == "--max-rooms-per-address-per-hour") {
+      options.hub.max_rooms_per_address_per_hour = number(name, take_value(), 0, 1000000);
+    } else if (name == "--max-live-rooms-per-address") {
+      options.hub.max_live_rooms_per_address = number(name, take_value(), 0, 1000000);
+    } else if (name == "--session-max-age") {
+      options.hub.session_max_age_s = static_cast<std::int64_t>(number(name, take_value(), 10, 30 * 86400));
     } else if (name == "--max-rooms") {
       options.hub.registry.max_rooms = number(name, take_value(), 1, 1000000);
     } else if (name == "--max-name-chars") {
@@ -207,6 +224,9 @@ Options parse_options(int argc, char** argv) {
   }
   if (options.cert.empty() != options.key.empty()) {
     throw UsageError{"--cert and --key go together: give both or neither"};
+  }
+  if (options.hub.session_max_age_s * 1000 <= options.hub.resume_grace_ms) {
+    throw UsageError{"--session-max-age must be longer than --resume-grace (a held session resumes with its token)"};
   }
   return options;
 }

@@ -37,19 +37,46 @@ bool MemoryRoomStore::touch(proto::RoomId id, std::int64_t last_used) {
   return true;
 }
 
-std::optional<std::uint32_t> MemoryRoomStore::reserve_peer_ids(std::uint32_t count) {
+std::optional<std::uint64_t> MemoryRoomStore::reserve_ids(IdCounter counter, std::uint64_t count) {
   if (count == 0) {
-    error_ = "reserve_peer_ids: count must be at least 1";
+    error_ = "reserve_ids: count must be at least 1";
     return std::nullopt;
   }
-  // The last id handed out must still fit in a PeerId.
-  if (next_peer_id_ + count - 1 > std::numeric_limits<std::uint32_t>::max()) {
-    error_ = "peer ids exhausted";
+  std::uint64_t& next = next_id_[counter == IdCounter::Peer ? 0 : 1];
+  // The last id handed out must still be an id (checked without overflow: count may be huge).
+  if (count > proto::kMaxId || next > proto::kMaxId - count + 1) {
+    error_ = counter == IdCounter::Peer ? "peer ids exhausted" : "room ids exhausted";
     return std::nullopt;
   }
-  const auto first = static_cast<std::uint32_t>(next_peer_id_);
-  next_peer_id_ += count;
+  const std::uint64_t first = next;
+  next += count;
   return first;
+}
+
+std::vector<StoredSession> MemoryRoomStore::load_sessions() {
+  std::vector<StoredSession> out;
+  try {
+    for (const auto& [peer, session] : sessions_) out.push_back(session);
+  } catch (const std::bad_alloc&) {
+    error_ = "out of memory";
+    out.clear();
+  }
+  return out;
+}
+
+bool MemoryRoomStore::put_session(const StoredSession& session) {
+  try {
+    sessions_.insert_or_assign(session.peer, session);
+    return true;
+  } catch (const std::bad_alloc&) {
+    error_ = "out of memory";
+    return false;
+  }
+}
+
+bool MemoryRoomStore::remove_session(proto::PeerId peer) {
+  sessions_.erase(peer);
+  return true;
 }
 
 }  // namespace moim::server

@@ -1,4 +1,4 @@
-// Persistence of rooms (and of the peer-id counter) behind one small interface, so the hub does not
+// Persistence of rooms, of the live sessions and of the id counters behind one small interface, so the hub does not
 // care whether rooms live in SQLite (sqlite_room_store.hpp) or only in memory (tests, --data-dir "").
 // Not thread-safe: the server calls a store from its one network thread.
 #pragma once
@@ -21,8 +21,21 @@ struct StoredRoom {
   std::string owner_digest;     // Secrets::digest(owner token), hex
   std::int64_t created_at = 0;  // unix seconds
   std::int64_t last_used = 0;   // unix seconds
+  std::string creator;          // Secrets::digest of the creating address (per-address room quota); "" = unknown
   bool operator==(const StoredRoom&) const = default;
 };
+
+// A participant's place in a room, kept while the session lives so that after a restart its token can
+// bring it back, and only then: a session that ended (leave, replaced, room gone) is removed, so its
+// token is dead across restarts too.
+struct StoredSession {
+  proto::PeerId peer = 0;
+  proto::RoomId room = 0;
+  bool operator==(const StoredSession&) const = default;
+};
+
+// The counters ids are drawn from; each id is handed out once, ever.
+enum class IdCounter { Peer, Room };
 
 class RoomStore {
  public:
@@ -33,11 +46,18 @@ class RoomStore {
   virtual bool put(const StoredRoom& room) = 0;  // insert or replace by id
   virtual bool remove(proto::RoomId id) = 0;
   virtual bool touch(proto::RoomId id, std::int64_t last_used) = 0;  // cheap; durability may be relaxed
-  // Returns the first of `count` (>= 1) consecutive peer ids never returned before by this store (also
-  // across process restarts for the SQLite store), starting at 1. nullopt on failure, on count 0, and
-  // when the ids would pass 2^32 - 1.
-  virtual std::optional<std::uint32_t> reserve_peer_ids(std::uint32_t count) = 0;
+  // Returns the first of `count` (>= 1) consecutive ids of `counter` never returned before by this store
+  // (also across process restarts and power cuts for the SQLite store: the reservation is synced to
+  // disk before it returns), starting at 1. nullopt on failure, on count 0, and when the ids would
+  // pass proto::kMaxId.
+  virtual std::optional<std::uint64_t> reserve_ids(IdCounter counter, std::uint64_t count) = 0;
+  // Live sessions (see StoredSession): every one, ordered by peer; empty (and error() set) on failure.
+  virtual std::vector<StoredSession> load_sessions() = 0;
+  virtual bool put_session(const StoredSession& session) = 0;
+  virtual bool remove_session(proto::PeerId peer) = 0;  // an unknown peer is not a failure
   virtual std::string error() const = 0;  // the last failure's message
+  // The last call failed because another process holds the database (e.g. a backup): retry soon.
+  virtual bool busy() const { return false; }
 };
 
 // Everything in memory, gone at exit: for tests and for running without a data directory.
@@ -47,12 +67,16 @@ class MemoryRoomStore final : public RoomStore {
   bool put(const StoredRoom& room) override;
   bool remove(proto::RoomId id) override;
   bool touch(proto::RoomId id, std::int64_t last_used) override;
-  std::optional<std::uint32_t> reserve_peer_ids(std::uint32_t count) override;
+  std::optional<std::uint64_t> reserve_ids(IdCounter counter, std::uint64_t count) override;
+  std::vector<StoredSession> load_sessions() override;
+  bool put_session(const StoredSession& session) override;
+  bool remove_session(proto::PeerId peer) override;
   std::string error() const override { return error_; }
 
  private:
   std::map<proto::RoomId, StoredRoom> rooms_;  // ordered by id, as load() promises
-  std::uint64_t next_peer_id_ = 1;             // 64-bit so the overflow check cannot itself overflow
+  std::map<proto::PeerId, StoredSession> sessions_;
+  std::uint64_t next_id_[2] = {1, 1};          // by IdCounter
   std::string error_;
 };
 

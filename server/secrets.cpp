@@ -207,8 +207,9 @@ bool Secrets::digest_matches(std::string_view token, std::string_view stored_dig
 std::string Secrets::sign_session(const SessionClaims& claims) const {
   unsigned char nonce[kNonceBytes];
   randombytes_buf(nonce, sizeof nonce);
-  std::string token = "s1." + std::to_string(claims.peer) + '.' + std::to_string(claims.room) + '.' +
-                      std::to_string(claims.issued_at) + '.' + to_hex(nonce, sizeof nonce);
+  std::string token = "s2." + std::to_string(claims.peer) + '.' + std::to_string(claims.room) + '.' +
+                      std::to_string(claims.room_created) + '.' + std::to_string(claims.issued_at) + '.' +
+                      to_hex(nonce, sizeof nonce);
   unsigned char mac[kMacBytes];
   crypto_auth(mac, reinterpret_cast<const unsigned char*>(token.data()), token.size(), session_key_.data());
   token += '.';
@@ -218,23 +219,24 @@ std::string Secrets::sign_session(const SessionClaims& claims) const {
 
 std::optional<SessionClaims> Secrets::verify_session(std::string_view token) const {
   try {
-    if (token.size() > kMaxSessionTokenChars || !token.starts_with("s1.")) return std::nullopt;
-    // Exactly five dot-separated fields after the prefix.
-    std::string_view fields[5];
+    if (token.size() > kMaxSessionTokenChars || !token.starts_with("s2.")) return std::nullopt;
+    // Exactly six dot-separated fields after the prefix.
+    constexpr std::size_t kFields = 6;
+    std::string_view fields[kFields];
     std::string_view rest = token.substr(3);
-    for (std::size_t i = 0; i < 5; ++i) {
+    for (std::size_t i = 0; i < kFields; ++i) {
       const auto dot = rest.find('.');
-      if ((dot == std::string_view::npos) != (i == 4)) return std::nullopt;
+      if ((dot == std::string_view::npos) != (i == kFields - 1)) return std::nullopt;
       fields[i] = rest.substr(0, dot);
       rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
     }
     SessionClaims claims;
     unsigned char nonce[kNonceBytes], mac[kMacBytes];
     if (!parse_canonical(fields[0], claims.peer) || !parse_canonical(fields[1], claims.room) ||
-        !parse_canonical(fields[2], claims.issued_at) || !from_hex(fields[3], nonce, sizeof nonce) ||
-        !from_hex(fields[4], mac, sizeof mac))
+        !parse_canonical(fields[2], claims.room_created) || !parse_canonical(fields[3], claims.issued_at) ||
+        !from_hex(fields[4], nonce, sizeof nonce) || !from_hex(fields[5], mac, sizeof mac))
       return std::nullopt;
-    const std::string_view signed_part = token.substr(0, token.size() - fields[4].size() - 1);
+    const std::string_view signed_part = token.substr(0, token.size() - fields[5].size() - 1);
     if (crypto_auth_verify(mac, reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(),
                            session_key_.data()) != 0)
       return std::nullopt;

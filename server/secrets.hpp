@@ -22,6 +22,9 @@ bool sodium_ready();
 struct SessionClaims {
   proto::PeerId peer = 0;
   proto::RoomId room = 0;
+  // The room's creation stamp (unix seconds): with the id, it names one room instance, so a token is
+  // refused by any other room that might ever carry the same id.
+  std::int64_t room_created = 0;
   std::int64_t issued_at = 0;  // unix seconds; the caller decides how old is too old
   bool operator==(const SessionClaims&) const = default;
 };
@@ -29,7 +32,7 @@ struct SessionClaims {
 class Secrets {
  public:
   static constexpr std::size_t kKeyBytes = 32;
-  static constexpr std::size_t kMaxSessionTokenChars = 128;
+  static constexpr std::size_t kMaxSessionTokenChars = 160;
 
   // Loads <data_dir>/secret.key (32 random bytes, created with mode 0600 if missing) so that tokens
   // stay valid across restarts; with an empty path, a fresh random key in memory. nullptr and a
@@ -45,8 +48,9 @@ class Secrets {
   std::string digest(std::string_view token) const;  // keyed BLAKE2b-256 of token, 64 lowercase hex digits
   // Constant time in the digest's contents; false for a stored digest that is not 64 lowercase hex digits.
   bool digest_matches(std::string_view token, std::string_view stored_digest) const;
-  // "s1.<peer>.<room>.<issued_at>.<nonce: 16 hex>.<mac: 64 hex>", at most 127 printable ASCII characters;
-  // the MAC (HMAC-SHA512-256) covers everything before its dot.
+  // "s2.<peer>.<room>.<room_created>.<issued_at>.<nonce: 16 hex>.<mac: 64 hex>", at most 128 printable
+  // ASCII characters; the MAC (HMAC-SHA512-256) covers everything before its dot. (s1 tokens, without
+  // room_created, are refused.)
   std::string sign_session(const SessionClaims& claims) const;
   // nullopt for anything malformed, tampered with, or signed with another key. Never crashes, whatever
   // the input; the MAC comparison is constant time.

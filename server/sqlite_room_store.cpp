@@ -24,12 +24,25 @@ CREATE TABLE rooms(
   password_hash TEXT,
   owner_digest TEXT,
   created_at INTEGER,
-  last_used INTEGER
+  last_used INTEGER,
+  creator TEXT
 );
 CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER);
-INSERT INTO meta(key, value) VALUES('next_peer_id', 1);
-PRAGMA user_version = 1;
+INSERT INTO meta(key, value) VALUES('next_peer_id', 1), ('next_room_id', 1);
+CREATE TABLE sessions(peer INTEGER PRIMARY KEY, room INTEGER NOT NULL);
+PRAGMA user_version = 2;
 )sql";
+
+// Version 1 had no room counter (room ids restarted after the highest stored one, so a deleted room's
+// id came back), no sessions and no creators.
+constexpr const char* kMigrateTo2 = R"sql(
+ALTER TABLE rooms ADD COLUMN creator TEXT;
+CREATE TABLE sessions(peer INTEGER PRIMARY KEY, room INTEGER NOT NULL);
+INSERT INTO meta(key, value) VALUES('next_room_id', (SELECT COALESCE(MAX(id), 0) + 1 FROM rooms));
+PRAGMA user_version = 2;
+)sql";
+
+const char* counter_key(IdCounter counter) { return counter == IdCounter::Peer ? "next_peer_id" : "next_room_id"; }
 
 std::string column_text(sqlite3_stmt* statement, int column) {
   const auto* text = sqlite3_column_text(statement, column);
@@ -100,8 +113,9 @@ bool SqliteRoomStore::init(const std::filesystem::path& data_dir, std::string& e
   if (sqlite3_open_v2(db_path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
     return fail_open("open");
   sqlite3_extended_result_codes(db_, 1);
-  // Another connection (sqlite3 CLI, a backup) may hold the database briefly: wait instead of failing.
-  sqlite3_busy_timeout(db_, 5000);
+  // Another connection (sqlite3 CLI, a backup) may hold the database: wait a little, then fail with
+  // busy() set (the hub answers server-busy) instead of stalling the network thread for seconds.
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
 
   // SQLite reads the file lazily: this first statement is where "file is not a database" shows up.
   std::string mode;
@@ -127,37 +141,48 @@ bool SqliteRoomStore::init(const std::filesystem::path& data_dir, std::string& e
   std::string version_text;
   if (!exec_one(db_, "PRAGMA user_version", &version_text)) return fail_open("user_version");
   const int version = std::atoi(version_text.c_str());
-  if (version == 0) {
-    // A new database (or one left empty by a crash during creation: the transaction rolls back).
+  // Each script runs in one transaction: a crash leaves the database as it was before.
+  const auto run_script = [&](const char* script, const char* what) {
     char* message = nullptr;
-    const std::string script = std::string("BEGIN IMMEDIATE;") + kSchema + "COMMIT;";
-    if (sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-      error = "cannot create the schema in " + db_path.string() + ": " + (message ? message : "unknown error");
+    const std::string sql = std::string("BEGIN IMMEDIATE;") + script + "COMMIT;";
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      error = std::string("cannot ") + what + " in " + db_path.string() + ": " + (message ? message : "unknown error");
       sqlite3_free(message);
       exec_one(db_, "ROLLBACK");
       return false;
     }
+    return true;
+  };
+  if (version == 0) {
+    // A new database (or one left empty by a crash during creation: the transaction rolls back).
+    if (!run_script(kSchema, "create the schema")) return false;
+  } else if (version == 1) {
+    if (!run_script(kMigrateTo2, "upgrade the schema from version 1 to 2")) return false;
   } else if (version > kSchemaVersion) {
     error = "database " + db_path.string() + " has schema version " + std::to_string(version) +
             ", newer than this moim-server understands (" + std::to_string(kSchemaVersion) + ")";
     return false;
   }
-  // (version 1 is current; future migrations go here, one step per version, each in a transaction.)
+  // (version 2 is current; future migrations go above, one step per version, each in a transaction.)
 
   const struct {
     sqlite3_stmt** statement;
     const char* sql;
   } statements[] = {
-      {&load_, "SELECT id, name, capacity, password_hash, owner_digest, created_at, last_used FROM rooms ORDER BY id"},
+      {&load_,
+       "SELECT id, name, capacity, password_hash, owner_digest, created_at, last_used, creator FROM rooms ORDER BY id"},
       {&put_,
-       "INSERT OR REPLACE INTO rooms(id, name, capacity, password_hash, owner_digest, created_at, last_used) "
-       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+       "INSERT OR REPLACE INTO rooms(id, name, capacity, password_hash, owner_digest, created_at, last_used, creator) "
+       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
       {&remove_, "DELETE FROM rooms WHERE id = ?1"},
       {&touch_, "UPDATE rooms SET last_used = ?2 WHERE id = ?1"},
-      // One atomic statement: read and advance the counter, refusing to pass 2^32 - 1.
+      // One atomic statement: read and advance the counter, refusing to pass proto::kMaxId (2^53 - 1).
       {&reserve_,
-       "UPDATE meta SET value = value + ?1 WHERE key = 'next_peer_id' AND value + ?1 - 1 <= 4294967295 "
+       "UPDATE meta SET value = value + ?1 WHERE key = ?2 AND value + ?1 - 1 <= 9007199254740991 "
        "RETURNING value - ?1"},
+      {&load_sessions_, "SELECT peer, room FROM sessions ORDER BY peer"},
+      {&put_session_, "INSERT OR REPLACE INTO sessions(peer, room) VALUES(?1, ?2)"},
+      {&remove_session_, "DELETE FROM sessions WHERE peer = ?1"},
   };
   for (const auto& [statement, sql] : statements) {
     if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, statement, nullptr) != SQLITE_OK)
@@ -167,13 +192,16 @@ bool SqliteRoomStore::init(const std::filesystem::path& data_dir, std::string& e
 }
 
 SqliteRoomStore::~SqliteRoomStore() {
-  for (sqlite3_stmt* statement : {load_, put_, remove_, touch_, reserve_}) sqlite3_finalize(statement);
+  for (sqlite3_stmt* statement : {load_, put_, remove_, touch_, reserve_, load_sessions_, put_session_, remove_session_})
+    sqlite3_finalize(statement);
   // The last connection to close checkpoints the WAL into the database and deletes it.
   if (db_ != nullptr) sqlite3_close(db_);
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
 bool SqliteRoomStore::fail(const char* what) {
+  const int code = sqlite3_errcode(db_) & 0xff;  // the primary code of an extended one
+  busy_ = code == SQLITE_BUSY || code == SQLITE_LOCKED;
   try {
     error_ = std::string(what) + ": " + sqlite3_errmsg(db_);
   } catch (const std::bad_alloc&) {
@@ -184,6 +212,7 @@ bool SqliteRoomStore::fail(const char* what) {
 
 std::vector<StoredRoom> SqliteRoomStore::load() {
   std::vector<StoredRoom> rooms;
+  busy_ = false;
   ResetOnExit reset{load_};
   try {
     int rc;
@@ -196,6 +225,7 @@ std::vector<StoredRoom> SqliteRoomStore::load() {
       room.owner_digest = column_text(load_, 4);
       room.created_at = sqlite3_column_int64(load_, 5);
       room.last_used = sqlite3_column_int64(load_, 6);
+      room.creator = column_text(load_, 7);
       rooms.push_back(std::move(room));
     }
     if (rc != SQLITE_DONE) {
@@ -210,63 +240,119 @@ std::vector<StoredRoom> SqliteRoomStore::load() {
 }
 
 bool SqliteRoomStore::put(const StoredRoom& room) {
+  busy_ = false;
   ResetOnExit reset{put_};
   // SQLITE_STATIC: the strings outlive the step below.
   const auto bind_text = [&](int index, const std::string& text) {
     return sqlite3_bind_text(put_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC) == SQLITE_OK;
   };
-  if (sqlite3_bind_int64(put_, 1, room.id) != SQLITE_OK || !bind_text(2, room.name) ||
+  if (sqlite3_bind_int64(put_, 1, static_cast<sqlite3_int64>(room.id)) != SQLITE_OK || !bind_text(2, room.name) ||
       sqlite3_bind_int64(put_, 3, room.capacity) != SQLITE_OK || !bind_text(4, room.password_hash) ||
       !bind_text(5, room.owner_digest) || sqlite3_bind_int64(put_, 6, room.created_at) != SQLITE_OK ||
-      sqlite3_bind_int64(put_, 7, room.last_used) != SQLITE_OK)
+      sqlite3_bind_int64(put_, 7, room.last_used) != SQLITE_OK || !bind_text(8, room.creator))
     return fail("put");
   // Autocommit: the statement is its own transaction, committed to the WAL when step returns.
   return sqlite3_step(put_) == SQLITE_DONE || fail("put");
 }
 
 bool SqliteRoomStore::remove(proto::RoomId id) {
+  busy_ = false;
   ResetOnExit reset{remove_};
-  if (sqlite3_bind_int64(remove_, 1, id) != SQLITE_OK) return fail("remove");
+  if (sqlite3_bind_int64(remove_, 1, static_cast<sqlite3_int64>(id)) != SQLITE_OK) return fail("remove");
   return sqlite3_step(remove_) == SQLITE_DONE || fail("remove");
 }
 
 bool SqliteRoomStore::touch(proto::RoomId id, std::int64_t last_used) {
+  busy_ = false;
   ResetOnExit reset{touch_};
-  if (sqlite3_bind_int64(touch_, 1, id) != SQLITE_OK || sqlite3_bind_int64(touch_, 2, last_used) != SQLITE_OK)
+  if (sqlite3_bind_int64(touch_, 1, static_cast<sqlite3_int64>(id)) != SQLITE_OK || sqlite3_bind_int64(touch_, 2, last_used) != SQLITE_OK)
     return fail("touch");
   return sqlite3_step(touch_) == SQLITE_DONE || fail("touch");
 }
 
-std::optional<std::uint32_t> SqliteRoomStore::reserve_peer_ids(std::uint32_t count) {
-  if (count == 0) {
-    error_ = "reserve_peer_ids: count must be at least 1";
+std::optional<std::uint64_t> SqliteRoomStore::reserve_ids(IdCounter counter, std::uint64_t count) {
+  if (count == 0 || count > proto::kMaxId) {
+    error_ = "reserve_ids: count must be from 1 to 2^53 - 1";
     return std::nullopt;
   }
+  // Reservations are rare (one per block of ids) and must survive a power cut, or ids handed out
+  // again could let an old token take over a new session: this one commit is synced to disk.
+  busy_ = false;
+  if (!exec_one(db_, "PRAGMA synchronous = FULL")) {
+    fail("reserve_ids");
+    return std::nullopt;
+  }
+  struct NormalAgain {
+    sqlite3* db;
+    ~NormalAgain() { exec_one(db, "PRAGMA synchronous = NORMAL"); }
+  } normal_again{db_};
+  busy_ = false;
   ResetOnExit reset{reserve_};
-  if (sqlite3_bind_int64(reserve_, 1, count) != SQLITE_OK) {
-    fail("reserve_peer_ids");
+  if (sqlite3_bind_int64(reserve_, 1, static_cast<sqlite3_int64>(count)) != SQLITE_OK ||
+      sqlite3_bind_text(reserve_, 2, counter_key(counter), -1, SQLITE_STATIC) != SQLITE_OK) {
+    fail("reserve_ids");
     return std::nullopt;
   }
   const int rc = sqlite3_step(reserve_);
-  if (rc == SQLITE_DONE) {  // the WHERE clause refused: the counter would pass 2^32 - 1
-    error_ = "peer ids exhausted";
+  if (rc == SQLITE_DONE) {  // the WHERE clause refused: the counter would pass kMaxId
+    error_ = counter == IdCounter::Peer ? "peer ids exhausted" : "room ids exhausted";
+    busy_ = false;
     return std::nullopt;
   }
   if (rc != SQLITE_ROW) {
-    fail("reserve_peer_ids");
+    fail("reserve_ids");
     return std::nullopt;
   }
   const std::int64_t first = sqlite3_column_int64(reserve_, 0);
   // Step to completion so the UPDATE's implicit transaction commits now, not at reset.
   if (sqlite3_step(reserve_) != SQLITE_DONE) {
-    fail("reserve_peer_ids");
+    fail("reserve_ids");
     return std::nullopt;
   }
-  if (first < 1 || first > std::numeric_limits<std::uint32_t>::max()) {
-    error_ = "reserve_peer_ids: counter in the database is out of range";
+  if (first < 1 || static_cast<std::uint64_t>(first) > proto::kMaxId) {
+    error_ = "reserve_ids: counter in the database is out of range";
+    busy_ = false;
     return std::nullopt;
   }
-  return static_cast<std::uint32_t>(first);
+  return static_cast<std::uint64_t>(first);
+}
+
+std::vector<StoredSession> SqliteRoomStore::load_sessions() {
+  std::vector<StoredSession> sessions;
+  busy_ = false;
+  ResetOnExit reset{load_sessions_};
+  try {
+    int rc;
+    while ((rc = sqlite3_step(load_sessions_)) == SQLITE_ROW) {
+      sessions.push_back(StoredSession{.peer = static_cast<proto::PeerId>(sqlite3_column_int64(load_sessions_, 0)),
+                                       .room = static_cast<proto::RoomId>(sqlite3_column_int64(load_sessions_, 1))});
+    }
+    if (rc != SQLITE_DONE) {
+      fail("load_sessions");
+      return {};
+    }
+  } catch (const std::bad_alloc&) {
+    error_ = "load_sessions: out of memory";
+    return {};
+  }
+  return sessions;
+}
+
+bool SqliteRoomStore::put_session(const StoredSession& session) {
+  busy_ = false;
+  ResetOnExit reset{put_session_};
+  if (sqlite3_bind_int64(put_session_, 1, static_cast<sqlite3_int64>(session.peer)) != SQLITE_OK ||
+      sqlite3_bind_int64(put_session_, 2, static_cast<sqlite3_int64>(session.room)) != SQLITE_OK)
+    return fail("put_session");
+  return sqlite3_step(put_session_) == SQLITE_DONE || fail("put_session");
+}
+
+bool SqliteRoomStore::remove_session(proto::PeerId peer) {
+  busy_ = false;
+  ResetOnExit reset{remove_session_};
+  if (sqlite3_bind_int64(remove_session_, 1, static_cast<sqlite3_int64>(peer)) != SQLITE_OK)
+    return fail("remove_session");
+  return sqlite3_step(remove_session_) == SQLITE_DONE || fail("remove_session");
 }
 
 }  // namespace moim::server

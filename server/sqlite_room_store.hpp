@@ -1,4 +1,4 @@
-// RoomStore in <data_dir>/moim.sqlite3: rooms and the peer-id counter survive restarts and kill -9.
+// RoomStore in <data_dir>/moim.sqlite3: rooms, live sessions and the id counters survive restarts and kill -9.
 // One SqliteRoomStore per data directory: a flock on <data_dir>/moim.lock keeps a second moim-server
 // out. Not thread-safe (one connection, reused prepared statements): use it from one thread.
 #pragma once
@@ -27,10 +27,17 @@ class SqliteRoomStore final : public RoomStore {
   bool put(const StoredRoom& room) override;
   bool remove(proto::RoomId id) override;
   bool touch(proto::RoomId id, std::int64_t last_used) override;
-  std::optional<std::uint32_t> reserve_peer_ids(std::uint32_t count) override;
+  std::optional<std::uint64_t> reserve_ids(IdCounter counter, std::uint64_t count) override;
+  std::vector<StoredSession> load_sessions() override;
+  bool put_session(const StoredSession& session) override;
+  bool remove_session(proto::PeerId peer) override;
   std::string error() const override { return error_; }
+  bool busy() const override { return busy_; }
 
-  static constexpr int kSchemaVersion = 1;  // PRAGMA user_version; bump with a migration step
+  static constexpr int kSchemaVersion = 2;  // PRAGMA user_version; bump with a migration step
+  // How long a statement waits for another process's lock (a backup, the sqlite3 tool). Short: the
+  // store runs on the server's one network thread, and every connection waits with it.
+  static constexpr int kBusyTimeoutMs = 50;
 
  private:
   SqliteRoomStore() = default;
@@ -44,7 +51,11 @@ class SqliteRoomStore final : public RoomStore {
   sqlite3_stmt* remove_ = nullptr;
   sqlite3_stmt* touch_ = nullptr;
   sqlite3_stmt* reserve_ = nullptr;
+  sqlite3_stmt* load_sessions_ = nullptr;
+  sqlite3_stmt* put_session_ = nullptr;
+  sqlite3_stmt* remove_session_ = nullptr;
   std::string error_;
+  bool busy_ = false;
 };
 
 }  // namespace moim::server

@@ -105,6 +105,11 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
           [&](const proto::RelayedSignal&) { return false; },
           [&](const proto::Error&) { return false; },
           [&](const proto::Pong&) { return false; },
+          [&](const proto::SessionToken& m) {
+            // The newest token is the one a resume needs; the UI shows nothing of it.
+            if (call_ && !m.token.empty()) call_->token = m.token;
+            return false;
+          },
       },
       msg);
 }

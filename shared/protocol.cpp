@@ -43,7 +43,7 @@ constexpr std::array<std::string_view, std::variant_size_v<ClientMessage>> kClie
     "hello", "create-room", "join", "leave", "signal", "media", "resume", "ping", "rename-room", "delete-room"};
 constexpr std::array<std::string_view, std::variant_size_v<ServerMessage>> kServerTypes = {
     "welcome", "room-created", "room-updated", "joined", "peer-joined",
-    "peer-left", "signal", "peer-media", "left", "error", "resumed", "pong", "room-removed"};
+    "peer-left", "signal", "peer-media", "left", "error", "resumed", "pong", "room-removed", "token"};
 
 static_assert(kClientTypes[position<Hello, ClientMessage>] == "hello");
 static_assert(kClientTypes[position<CreateRoom, ClientMessage>] == "create-room");
@@ -68,6 +68,7 @@ static_assert(kClientTypes[position<DeleteRoom, ClientMessage>] == "delete-room"
 static_assert(kServerTypes[position<Resumed, ServerMessage>] == "resumed");
 static_assert(kServerTypes[position<Pong, ServerMessage>] == "pong");
 static_assert(kServerTypes[position<RoomRemoved, ServerMessage>] == "room-removed");
+static_assert(kServerTypes[position<SessionToken, ServerMessage>] == "token");
 
 // Type strings echoed back in errors are clipped: a hostile client could send a 64 KiB "type".
 constexpr std::size_t kMaxEchoedBytes = 64;
@@ -205,6 +206,18 @@ class Fields {
     return boolean(key, out);
   }
 
+  // A peer or room id: 0 to kMaxId (2^53 - 1, exact in a JavaScript number).
+  bool id(const char* key, std::uint64_t& out) {
+    json* value = find(key);
+    if (!value) return missing(key);
+    std::int64_t n = 0;
+    if (!integer_in(*value, 0, static_cast<std::int64_t>(kMaxId), n)) {
+      return wrong(key, "a whole number from 0 to 9007199254740991");
+    }
+    out = static_cast<std::uint64_t>(n);
+    return true;
+  }
+
   bool u32(const char* key, std::uint32_t& out) {
     json* value = find(key);
     if (!value) return missing(key);
@@ -314,7 +327,7 @@ class Fields {
 };
 
 bool read_room(Fields& f, RoomInfo& room) {
-  return f.u32("id", room.id) && f.string("name", room.name) && f.u32("participants", room.participants) &&
+  return f.id("id", room.id) && f.string("name", room.name) && f.u32("participants", room.participants) &&
          f.u32("capacity", room.capacity) && f.optional_boolean("locked", room.locked);
 }
 
@@ -324,7 +337,7 @@ bool read_limits(Fields& f, Limits& limits) {
 }
 
 bool read_peer(Fields& f, PeerInfo& peer) {
-  return f.u32("id", peer.id) && f.string("name", peer.name) && f.boolean("mic", peer.mic) &&
+  return f.id("id", peer.id) && f.string("name", peer.name) && f.boolean("mic", peer.mic) &&
          f.boolean("camera", peer.camera);
 }
 
@@ -726,6 +739,7 @@ ErrorClass classify(ErrorCode code) {
     case ErrorCode::PasswordRequired:
     case ErrorCode::PasswordWrong:
     case ErrorCode::TooManyAttempts:
+    case ErrorCode::RoomQuota:
     case ErrorCode::NotOwner:
       return ErrorClass::User;
     case ErrorCode::BadJson:
@@ -764,6 +778,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::PasswordRequired: return "password-required";
     case ErrorCode::PasswordWrong: return "password-wrong";
     case ErrorCode::TooManyAttempts: return "too-many-attempts";
+    case ErrorCode::RoomQuota: return "room-quota";
     case ErrorCode::NotOwner: return "not-owner";
     case ErrorCode::BadJson: return "bad-json";
     case ErrorCode::BadUtf8: return "bad-utf8";
@@ -785,8 +800,8 @@ std::string_view to_string(ErrorCode code) {
 }
 
 std::optional<ErrorCode> error_code_from_string(std::string_view text) {
-  // The switch in to_string is the single table of names; Internal is the last enumerator.
-  for (int i = 0; i <= static_cast<int>(ErrorCode::Internal); ++i) {
+  // The switch in to_string is the single table of names; ServerBusy is the last enumerator.
+  for (int i = 0; i <= static_cast<int>(ErrorCode::ServerBusy); ++i) {
     const auto code = static_cast<ErrorCode>(i);
     if (to_string(code) == text) return code;
   }
@@ -919,6 +934,7 @@ std::string encode(const ServerMessage& msg) {
                  },
                  [&](const Pong&) {},
                  [&](const RoomRemoved& m) { j["room"] = m.room; },
+                 [&](const SessionToken& m) { j["token"] = m.token; },
                  [&](const PeerLeft& m) { j["peer"] = m.peer; },
                  [&](const RelayedSignal& m) { write_signal(j, "from", m.signal); },
                  [&](const PeerMedia& m) {
@@ -960,7 +976,7 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
     }
     case position<Join, ClientMessage>: {
       Join m;
-      if (f.u32("room", m.room) && f.string("name", m.name) && f.optional_boolean("mic", m.mic) &&
+      if (f.id("room", m.room) && f.string("name", m.name) && f.optional_boolean("mic", m.mic) &&
           f.optional_boolean("camera", m.camera) && f.optional_string("password", m.password) &&
           bounded(f, "password", m.password, kMaxPasswordBytes) && f.optional_string("client", m.client) &&
           bounded(f, "client", m.client, kMaxTokenBytes)) {
@@ -982,7 +998,7 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
       break;
     case position<RenameRoom, ClientMessage>: {
       RenameRoom m;
-      if (f.u32("room", m.room) && f.string("name", m.name) && f.string("owner", m.owner) &&
+      if (f.id("room", m.room) && f.string("name", m.name) && f.string("owner", m.owner) &&
           bounded(f, "owner", m.owner, kMaxTokenBytes)) {
         out.message = std::move(m);
       }
@@ -990,7 +1006,7 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
     }
     case position<DeleteRoom, ClientMessage>: {
       DeleteRoom m;
-      if (f.u32("room", m.room) && f.string("owner", m.owner) && bounded(f, "owner", m.owner, kMaxTokenBytes)) {
+      if (f.id("room", m.room) && f.string("owner", m.owner) && bounded(f, "owner", m.owner, kMaxTokenBytes)) {
         out.message = std::move(m);
       }
       break;
@@ -1006,7 +1022,7 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
         break;
       }
       SendSignal m;
-      if (f.u32("to", m.signal.peer) && read_signal_body(f, m.signal)) out.message = std::move(m);
+      if (f.id("to", m.signal.peer) && read_signal_body(f, m.signal)) out.message = std::move(m);
       break;
     }
     case position<SetMedia, ClientMessage>: {
@@ -1073,24 +1089,29 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
     case position<Pong, ServerMessage>:
       out.message = Pong{};
       break;
+    case position<SessionToken, ServerMessage>: {
+      SessionToken m;
+      if (f.string("token", m.token)) out.message = std::move(m);
+      break;
+    }
     case position<RoomRemoved, ServerMessage>: {
       RoomRemoved m;
-      if (f.u32("room", m.room)) out.message = m;
+      if (f.id("room", m.room)) out.message = m;
       break;
     }
     case position<PeerLeft, ServerMessage>: {
       PeerLeft m;
-      if (f.u32("peer", m.peer)) out.message = m;
+      if (f.id("peer", m.peer)) out.message = m;
       break;
     }
     case position<RelayedSignal, ServerMessage>: {
       RelayedSignal m;
-      if (f.u32("from", m.signal.peer) && read_signal_body(f, m.signal)) out.message = std::move(m);
+      if (f.id("from", m.signal.peer) && read_signal_body(f, m.signal)) out.message = std::move(m);
       break;
     }
     case position<PeerMedia, ServerMessage>: {
       PeerMedia m;
-      if (f.u32("peer", m.peer) && f.boolean("mic", m.mic) && f.boolean("camera", m.camera)) out.message = m;
+      if (f.id("peer", m.peer) && f.boolean("mic", m.mic) && f.boolean("camera", m.camera)) out.message = m;
       break;
     }
     case position<Left, ServerMessage>: {

@@ -19,8 +19,11 @@ inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
 // Server messages may be larger: a welcome lists every room (10,000 rooms are about 700 KB).
 inline constexpr std::size_t kMaxServerMessageBytes = 4 * 1024 * 1024;
 
-using PeerId = std::uint32_t;
-using RoomId = std::uint32_t;
+// Ids are never reused (the server keeps its counters on disk), so they must never run out: 53 bits,
+// the integers a JavaScript number holds exactly, last thousands of years at a million joins a second.
+using PeerId = std::uint64_t;
+using RoomId = std::uint64_t;
+inline constexpr std::uint64_t kMaxId = (std::uint64_t{1} << 53) - 1;
 
 inline constexpr std::size_t kMinNameChars = 1, kMaxNameChars = 32;
 inline constexpr std::size_t kMinRoomNameChars = 1, kMaxRoomNameChars = 48;
@@ -51,7 +54,8 @@ enum class ErrorCode {
   SessionExpired,     // resume with a token whose session is over: join again as a new peer
   PasswordRequired,   // join to a locked room without a password
   PasswordWrong,      // join with the wrong password
-  TooManyAttempts,    // too many wrong passwords from this address or for this room: wait and retry
+  TooManyAttempts,    // too many wrong passwords from this address, or for this room from it: wait and retry
+  RoomQuota,          // this address created too many rooms (this hour, or still existing)
   NotOwner,           // rename / delete without the room's owner token
   // protocol
   BadJson,            // not parseable JSON, or not a JSON object
@@ -208,6 +212,8 @@ struct Resumed {
   bool operator==(const Resumed&) const = default;
 };
 struct Pong { bool operator==(const Pong&) const = default; };
+// A fresh session token for the call this connection is in (tokens have a maximum age; see PROTOCOL.md).
+struct SessionToken { std::string token; bool operator==(const SessionToken&) const = default; };
 struct RoomRemoved { RoomId room = 0; bool operator==(const RoomRemoved&) const = default; };  // deleted or expired
 struct PeerLeft { PeerId peer = 0; bool operator==(const PeerLeft&) const = default; };
 struct RelayedSignal { Signal signal; bool operator==(const RelayedSignal&) const = default; };  // signal.peer = sender
@@ -224,7 +230,7 @@ struct Error {
 };
 
 using ServerMessage = std::variant<Welcome, RoomCreated, RoomUpdated, Joined, PeerJoined, PeerLeft, RelayedSignal,
-                                   PeerMedia, Left, Error, Resumed, Pong, RoomRemoved>;
+                                   PeerMedia, Left, Error, Resumed, Pong, RoomRemoved, SessionToken>;
 
 // ---- codec --------------------------------------------------------------------------------------
 template <typename T>

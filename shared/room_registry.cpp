@@ -12,11 +12,13 @@ using proto::PeerInfo;
 using proto::RoomId;
 using proto::RoomInfo;
 
-Result<RoomInfo> RoomRegistry::create(std::string_view name, std::uint32_t capacity, bool locked) {
+Result<RoomInfo> RoomRegistry::create(std::string_view name, std::uint32_t capacity, bool locked, RoomId wanted) {
   if (std::optional<ErrorCode> refused = check_create(name, capacity)) return {*refused};
+  if (wanted != 0 && rooms_.contains(wanted)) return {ErrorCode::RoomNameTaken};
   std::string normalized = *proto::normalize_room_name(name);
   std::string key = proto::room_name_key(normalized);
-  const RoomId id = next_room_id_++;
+  const RoomId id = wanted != 0 ? wanted : next_room_id_++;
+  next_room_id_ = std::max(next_room_id_, id + 1);
   Room& room = rooms_[id];
   room.info = RoomInfo{.id = id, .name = std::move(normalized), .participants = 0, .capacity = capacity, .locked = locked};
   room.members.reserve(capacity);

@@ -31,8 +31,11 @@ class RoomRegistry {
   RoomRegistry() = default;
   explicit RoomRegistry(Limits limits) : limits_(limits) {}
 
-  // Creates an empty room. Errors: RoomNameInvalid, RoomNameTaken, CapacityInvalid, TooManyRooms.
-  Result<proto::RoomInfo> create(std::string_view name, std::uint32_t capacity, bool locked = false);
+  // Creates an empty room with id `id` (0: the registry numbers it; the server passes ids it drew from
+  // its stored counter, so that no id is ever used twice, even across restarts).
+  // Errors: RoomNameInvalid, RoomNameTaken (also for a taken id), CapacityInvalid, TooManyRooms.
+  Result<proto::RoomInfo> create(std::string_view name, std::uint32_t capacity, bool locked = false,
+                                 proto::RoomId id = 0);
   // Checks what create() would refuse, without creating anything (a locked room's password is hashed
   // before it is created: that takes a while and may fail).
   std::optional<proto::ErrorCode> check_create(std::string_view name, std::uint32_t capacity) const;

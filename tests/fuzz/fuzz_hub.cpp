@@ -143,6 +143,10 @@ class Script {
   void run() {
     for (int step = 0; step < kMaxSteps && !in_.done(); ++step) {
       one_step();
+      // The server clock's lobby batch: room-list changes reach only welcomed conns in the lobby.
+      in_batch_ = true;
+      apply(both([](Hub& hub) { return hub.flush_lobby(); }), kNobody, /*closing=*/false);
+      in_batch_ = false;
       check_invariants();
     }
   }
@@ -383,6 +387,8 @@ class Script {
         CHECK(welcome->rooms == hub_->registry().list(), "welcome lists every room");
         model_.welcomed.insert(o.to);
       } else if (const auto* updated = std::get_if<RoomUpdated>(&msg)) {
+        CHECK(in_batch_, "room-updated outside the lobby batch");
+        CHECK(!recipient_peer, "room-updated to a conn in a call");
         CHECK(model_.welcomed.contains(o.to), "room-updated to a conn that has not said hello");
         CHECK(hub_->registry().info(updated->room.id) == updated->room, "room-updated is the registry's view");
       } else if (const auto* created = std::get_if<RoomCreated>(&msg)) {
@@ -454,6 +460,8 @@ class Script {
   test::HubWorld world_, mirror_world_;
   std::optional<Hub> hub_;     // as configured in the server (signal fast path on)
   std::optional<Hub> mirror_;  // the same with signal_fast_path off, fed the same script
+  static constexpr ConnId kNobody = ~ConnId{0};  // the actor of a lobby batch: no request caused it
+  bool in_batch_ = false;
   Model model_;
 };
 

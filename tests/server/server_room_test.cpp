@@ -82,19 +82,17 @@ void check_vanishing_member(bool reset, WsClient& a, WsClient& b, WsClient& c, s
     ASSERT_TRUE(left && type_of(*left) == "peer-left") << (left ? left->dump() : "nothing within 3 s");
     EXPECT_EQ(left->value("peer", 0u), c_id);
   }
-  // The lobby sees the room's new head count.
+  // The lobby sees the room's new head count (room-list changes come in batches: an earlier batch may
+  // still say 3).
   const auto deadline = std::chrono::steady_clock::now() + 3s;
   bool seen = false;
   while (!seen && std::chrono::steady_clock::now() < deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     const std::optional<json> update = lobby.read_type("room-updated", left);
     if (!update) break;
-    if ((*update)["room"].value("id", 0u) == room) {
-      EXPECT_EQ((*update)["room"].value("participants", 0u), 2u) << update->dump();
-      seen = true;
-    }
+    if ((*update)["room"].value("id", 0u) == room) seen = (*update)["room"].value("participants", 0u) == 2u;
   }
-  EXPECT_TRUE(seen) << "no room-updated for the room within 3 s";
+  EXPECT_TRUE(seen) << "no room-updated with 2 participants for the room within 3 s";
 }
 
 // A lost member is held for the resume grace window (1 s here, 20 s by default) before the others
@@ -115,7 +113,7 @@ TEST_P(ServerRoomVanishing, MemberWithoutCloseFrameProducesPeerLeftAndRoomUpdate
   const std::uint32_t c_id = join(*c, room, "Carol");
   expect_peer_joined(*a, c_id);
   expect_peer_joined(*b, c_id);
-  auto lobby = connect_hello();  // connects after the joins, so its first room-updated is the leave
+  auto lobby = connect_hello();
 
   check_vanishing_member(GetParam(), *a, *b, *c, room, c_id, *lobby);
   expect_signal_delivered(*a, a_id, *b, b_id, "v=0 still here");

@@ -36,6 +36,7 @@ StoredRoom room(proto::RoomId id, std::string name) {
   r.owner_digest = std::string(64, 'a');
   r.created_at = 1'700'000'000;
   r.last_used = 1'700'000'100;
+  r.creator = std::string(64, 'c');
   return r;
 }
 
@@ -47,7 +48,7 @@ TEST_P(RoomStoreContract, PutLoadReplaceTouchRemove) {
   a.password_hash.clear();
   a.created_at = std::numeric_limits<std::int64_t>::min();
   a.last_used = std::numeric_limits<std::int64_t>::max();
-  StoredRoom c = room(std::numeric_limits<proto::RoomId>::max(), std::string("nul\0inside", 10));
+  StoredRoom c = room(proto::kMaxId, std::string("nul\0inside", 10));
   c.capacity = std::numeric_limits<std::uint32_t>::max();
   ASSERT_TRUE(store_->put(b)) << store_->error();
   ASSERT_TRUE(store_->put(c)) << store_->error();
@@ -68,22 +69,46 @@ TEST_P(RoomStoreContract, PutLoadReplaceTouchRemove) {
   EXPECT_EQ(store_->load(), (std::vector<StoredRoom>{a, c}));
 }
 
-TEST_P(RoomStoreContract, ReservePeerIdsIsConsecutiveFromOne) {
-  EXPECT_EQ(store_->reserve_peer_ids(1), 1u);
-  EXPECT_EQ(store_->reserve_peer_ids(100), 2u);
-  EXPECT_EQ(store_->reserve_peer_ids(1), 102u);
-  EXPECT_EQ(store_->reserve_peer_ids(0), std::nullopt);
+TEST_P(RoomStoreContract, ReservedIdsAreConsecutiveFromOnePerCounter) {
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Peer, 1), 1u);
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Peer, 100), 2u);
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Room, 64), 1u) << "each counter has its own ids";
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Peer, 1), 102u);
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Peer, 0), std::nullopt);
   EXPECT_FALSE(store_->error().empty());
-  EXPECT_EQ(store_->reserve_peer_ids(1), 103u) << "a refused request reserves nothing";
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Peer, 1), 103u) << "a refused request reserves nothing";
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Room, 1), 65u);
 }
 
-TEST_P(RoomStoreContract, ReservePeerIdsStopsAtTheLastPeerId) {
-  constexpr auto kMax = std::numeric_limits<std::uint32_t>::max();
-  ASSERT_EQ(store_->reserve_peer_ids(kMax - 1), 1u);  // 1 .. kMax-1
-  EXPECT_EQ(store_->reserve_peer_ids(2), std::nullopt);
-  EXPECT_EQ(store_->error(), "peer ids exhausted");
-  EXPECT_EQ(store_->reserve_peer_ids(1), kMax);  // exactly the last one still fits
-  EXPECT_EQ(store_->reserve_peer_ids(1), std::nullopt);
+// Issue 10: a join/leave loop used to run the 32-bit counter out, and then every join failed. Ids now
+// go on to 2^53 - 1: what once was the end is the middle.
+TEST_P(RoomStoreContract, IdsGoPastTheOld32BitEnd) {
+  constexpr std::uint64_t kOldEnd = 4294967295u;
+  ASSERT_EQ(store_->reserve_ids(IdCounter::Peer, kOldEnd - 1), 1u);  // 1 .. 2^32-2
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Peer, 4096), kOldEnd) << store_->error();
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Peer, 1), kOldEnd + 4096);
+}
+
+TEST_P(RoomStoreContract, ReservedIdsStopAtTheLastId) {
+  ASSERT_EQ(store_->reserve_ids(IdCounter::Room, proto::kMaxId - 1), 1u);  // 1 .. kMaxId-1
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Room, 2), std::nullopt);
+  EXPECT_EQ(store_->error(), "room ids exhausted");
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Room, 1), proto::kMaxId);  // exactly the last one still fits
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Room, 1), std::nullopt);
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Peer, std::numeric_limits<std::uint64_t>::max()), std::nullopt);
+  EXPECT_EQ(store_->reserve_ids(IdCounter::Peer, 1), 1u) << "an impossible request reserves nothing";
+}
+
+TEST_P(RoomStoreContract, SessionsArePutListedAndRemoved) {
+  EXPECT_TRUE(store_->load_sessions().empty());
+  ASSERT_TRUE(store_->put_session({.peer = 9, .room = 2}));
+  ASSERT_TRUE(store_->put_session({.peer = proto::kMaxId, .room = proto::kMaxId}));
+  ASSERT_TRUE(store_->put_session({.peer = 3, .room = 2}));
+  EXPECT_EQ(store_->load_sessions(),
+            (std::vector<StoredSession>{{3, 2}, {9, 2}, {proto::kMaxId, proto::kMaxId}}));  // ordered by peer
+  ASSERT_TRUE(store_->remove_session(9));
+  EXPECT_TRUE(store_->remove_session(9)) << "removing an unknown session is not a failure";
+  EXPECT_EQ(store_->load_sessions(), (std::vector<StoredSession>{{3, 2}, {proto::kMaxId, proto::kMaxId}}));
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -71,21 +71,21 @@ TEST(SqliteRoomStore, PeerIdsNeverRepeatAcrossReopen) {
   {
     auto store = open_ok(tmp.path());
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(store->reserve_peer_ids(1), 1u);
-    EXPECT_EQ(store->reserve_peer_ids(10), 2u);  // 2..11
+    EXPECT_EQ(store->reserve_ids(IdCounter::Peer, 1), 1u);
+    EXPECT_EQ(store->reserve_ids(IdCounter::Peer, 10), 2u);  // 2..11
   }
   {
     auto store = open_ok(tmp.path());
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(store->reserve_peer_ids(5), 12u);  // 12..16
+    EXPECT_EQ(store->reserve_ids(IdCounter::Peer, 5), 12u);  // 12..16
   }
   auto store = open_ok(tmp.path());
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->reserve_peer_ids(1), 17u);
+  EXPECT_EQ(store->reserve_ids(IdCounter::Peer, 1), 17u);
 }
 
 // The child writes and then dies without any chance to clean up (no destructor, no close, no
-// checkpoint): what put() and reserve_peer_ids() returned must be on disk anyway.
+// checkpoint): what put() and reserve_ids() returned must be on disk anyway.
 TEST(SqliteRoomStore, KillNineRightAfterPutLosesNothing) {
   test::TempDir tmp;
   const StoredRoom a = room(5, "Survivor");
@@ -94,7 +94,7 @@ TEST(SqliteRoomStore, KillNineRightAfterPutLosesNothing) {
   if (child == 0) {
     std::string error;
     auto store = SqliteRoomStore::open(tmp.path(), error);
-    if (!store || !store->put(a) || store->reserve_peer_ids(50) != 1u) ::_exit(1);
+    if (!store || !store->put(a) || store->reserve_ids(IdCounter::Peer, 50) != 1u) ::_exit(1);
     ::raise(SIGKILL);
     ::_exit(2);
   }
@@ -106,7 +106,77 @@ TEST(SqliteRoomStore, KillNineRightAfterPutLosesNothing) {
   auto store = open_ok(tmp.path());  // the dead child's lock is gone with it
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->load(), std::vector<StoredRoom>{a});
-  EXPECT_EQ(store->reserve_peer_ids(1), 51u);
+  EXPECT_EQ(store->reserve_ids(IdCounter::Peer, 1), 51u);
+}
+
+// A database written by the previous version (schema 1) is upgraded in place: its rooms stay, and the
+// new room counter starts after the highest stored id, so no id that a stored room has is handed out.
+TEST(SqliteRoomStore, SchemaOneIsUpgradedKeepingRoomsAndCounters) {
+  test::TempDir tmp;
+  {
+    auto store = open_ok(tmp.path());
+    ASSERT_NE(store, nullptr);
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp.path() / "moim.sqlite3").c_str(), &db), SQLITE_OK);
+    // Turn the new database back into what version 1 wrote.
+    const char* v1 = R"sql(
+      DROP TABLE rooms; DROP TABLE sessions; DELETE FROM meta WHERE key = 'next_room_id';
+      UPDATE meta SET value = 700 WHERE key = 'next_peer_id';
+      CREATE TABLE rooms(id INTEGER PRIMARY KEY, name TEXT NOT NULL, capacity INTEGER, password_hash TEXT,
+                         owner_digest TEXT, created_at INTEGER, last_used INTEGER);
+      INSERT INTO rooms VALUES(2, 'Two', 4, '', 'd', 10, 11), (9, 'Nine', 6, 'h', 'e', 12, 13);
+      PRAGMA user_version = 1;)sql";
+    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto store = open_ok(tmp.path());
+  ASSERT_NE(store, nullptr);
+  const std::vector<StoredRoom> rooms = store->load();
+  ASSERT_EQ(rooms.size(), 2u);
+  EXPECT_EQ(rooms[0].name, "Two");
+  EXPECT_EQ(rooms[1].password_hash, "h");
+  EXPECT_EQ(rooms[1].creator, "");
+  EXPECT_TRUE(store->load_sessions().empty());
+  EXPECT_EQ(store->reserve_ids(IdCounter::Room, 1), 10u);
+  EXPECT_EQ(store->reserve_ids(IdCounter::Peer, 1), 700u);
+  store.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((tmp.path() / "moim.sqlite3").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* version = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &version, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(version), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(version, 0), SqliteRoomStore::kSchemaVersion);
+  sqlite3_finalize(version);
+  sqlite3_close(db);
+}
+
+// Issue 10: with a 5 s busy timeout, another process holding the write lock (a backup, the sqlite3
+// tool) stalled the server's network thread, and with it every connection, for 5 s per write. Now a
+// write gives up quickly and says the database is busy, and works again once the lock is gone.
+TEST(SqliteRoomStore, AHeldLockMakesWritesFailFastAndSayBusy) {
+  test::TempDir tmp;
+  auto store = open_ok(tmp.path());
+  ASSERT_NE(store, nullptr);
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((tmp.path() / "moim.sqlite3").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(store->put(room(1, "Blocked")));
+  EXPECT_TRUE(store->busy()) << store->error();
+  EXPECT_FALSE(store->remove_session(1));
+  EXPECT_TRUE(store->busy());
+  EXPECT_EQ(store->reserve_ids(IdCounter::Room, 1), std::nullopt);
+  const double waited_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "[ timing   ] three writes against a held lock: " << waited_ms << " ms\n";
+  EXPECT_LT(waited_ms, 2000.0) << "the network thread must not wait seconds for another process";
+  ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_TRUE(store->put(room(1, "Free")));
+  EXPECT_FALSE(store->busy());
+  EXPECT_EQ(store->reserve_ids(IdCounter::Room, 1), 1u) << "the refused reservation took nothing";
 }
 
 TEST(SqliteRoomStore, SecondOpenOfTheSameDirectoryFails) {
@@ -210,7 +280,7 @@ TEST(SqliteRoomStore, PutTiming) {
   };
   measure("put", [&](int i) { return store->put(room(static_cast<proto::RoomId>(i % 50 + 1), "Timing")); });
   measure("touch", [&](int i) { return store->touch(static_cast<proto::RoomId>(i % 50 + 1), i); });
-  measure("reserve_peer_ids", [&](int) { return store->reserve_peer_ids(1).has_value(); });
+  measure("reserve_ids", [&](int) { return store->reserve_ids(IdCounter::Peer, 1).has_value(); });
 }
 
 }  // namespace

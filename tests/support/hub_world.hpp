@@ -24,11 +24,15 @@ struct HubWorld {
   HubServices services() { return HubServices{store, *secrets}; }
 };
 
-// Test configs: no rate limit unless a test sets one (the clock stands still in most tests), and no
-// signal size limit below the message limit (the fuzzer's model relays every signal that decodes;
-// hub_sessions_test sets the limits it checks).
+// Test configs: no rate limits or per-address quotas unless a test sets them (the clock stands still
+// in most tests, and most connections share one address), and no signal size limit below the message
+// limit (the fuzzer's model relays every signal that decodes; hub_sessions_test sets the limits it checks).
 inline HubConfig test_config(HubConfig config = {}) {
   config.messages_per_second = 0;
+  config.requests_per_address_per_second = 0;
+  config.rehello_interval_ms = 0;
+  config.max_rooms_per_address_per_hour = 0;
+  config.max_live_rooms_per_address = 0;
   config.max_sdp_bytes = proto::kMaxMessageBytes;
   config.max_candidate_bytes = proto::kMaxMessageBytes;
   return config;

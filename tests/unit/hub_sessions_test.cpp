@@ -381,21 +381,42 @@ TEST_F(Sessions, LockedRoomsNeedTheirPasswordAndWrongOnesAreThrottled) {
   ASSERT_EQ(room_created.size(), 1u);
   EXPECT_TRUE(room_created[0].room.locked);
   EXPECT_EQ(room_created[0].owner.size(), 32u);
-  EXPECT_TRUE(of_type<RoomUpdated>(created, 2).at(0).room.locked) << "the lobby sees the lock";
+  EXPECT_TRUE(of_type<RoomUpdated>(hub().flush_lobby(), 2).at(0).room.locked) << "the lobby sees the lock";
   const RoomId room = room_created[0].room.id;
   EXPECT_EQ(world_.store.load().at(0).password_hash.rfind("$argon2id$", 0), 0u) << "stored as argon2id, never in clear";
 
   auto join_with = [&](ConnId conn, std::string password) {
     return send(conn, Join{.room = room, .name = "B", .mic = true, .camera = true, .password = std::move(password), .client = {}});
   };
-  EXPECT_EQ(error_code(join_with(2, ""), 2), ErrorCode::PasswordRequired);
-  for (int i = 0; i < 5; ++i) {
-    HubOutput check = join_with(2, "wrong" + std::to_string(i));
+  auto wrong = [&](ConnId conn, std::string password) {
+    HubOutput check = join_with(conn, std::move(password));
     ASSERT_EQ(check.password_jobs.size(), 1u);
-    EXPECT_EQ(error_code(hub().on_password_result(run_jobs(check.password_jobs).at(0)), 2), ErrorCode::PasswordWrong);
-  }
-  EXPECT_EQ(error_code(join_with(2, "hunter2"), 2), ErrorCode::TooManyAttempts) << "5 failures a minute per address";
-  hello(3);  // another address may still try
+    EXPECT_EQ(error_code(hub().on_password_result(run_jobs(check.password_jobs).at(0)), conn), ErrorCode::PasswordWrong);
+  };
+  EXPECT_EQ(error_code(join_with(2, ""), 2), ErrorCode::PasswordRequired);
+  // Three wrong tries at this room are free; then this address waits 2 s, then 4 s, ...
+  for (int i = 0; i < 3; ++i) wrong(2, "wrong" + std::to_string(i));
+  HubOutput waits = join_with(2, "hunter2");
+  EXPECT_EQ(error_code(waits, 2), ErrorCode::TooManyAttempts);
+  EXPECT_EQ(of_type<Error>(waits, 2).at(0).message, "Too many wrong passwords for this room. Wait 2 s before trying again.");
+  EXPECT_TRUE(waits.password_jobs.empty());
+  // Issue 10: the room-wide limit let one address keep a room shut for its members. Another address
+  // is not held back by the first one's failures.
+  hello(3);
+  HubOutput member = join_with(3, "hunter2");
+  ASSERT_EQ(member.password_jobs.size(), 1u);
+  ASSERT_EQ(of_type<Joined>(hub().on_password_result(run_jobs(member.password_jobs).at(0)), 3).size(), 1u);
+  advance(2000);
+  wrong(2, "wrong3");
+  advance(3999);
+  EXPECT_EQ(error_code(join_with(2, "hunter2"), 2), ErrorCode::TooManyAttempts) << "the second wait is 4 s";
+  advance(1);
+  // Five checks a minute per address (all rooms): this one is the fifth, the next is refused.
+  wrong(2, "wrong4");
+  advance(8000);
+  EXPECT_EQ(error_code(join_with(2, "hunter2"), 2), ErrorCode::TooManyAttempts);
+  EXPECT_EQ(of_type<Error>(join_with(2, "hunter2"), 2).at(0).message,
+            "Too many password attempts from your network address. Wait a minute before trying again.");
   advance(60'000);
   hub().tick();
   HubOutput check = join_with(2, "hunter2");
@@ -403,6 +424,59 @@ TEST_F(Sessions, LockedRoomsNeedTheirPasswordAndWrongOnesAreThrottled) {
   auto joined = of_type<Joined>(hub().on_password_result(run_jobs(check.password_jobs).at(0)), 2);
   ASSERT_EQ(joined.size(), 1u);
   EXPECT_EQ(joined[0].room.id, room);
+}
+
+// Issue 10: checks were counted when they failed, so 32 connections from one address could have 32
+// checks running at once against a stated 5 a minute. They now count when they start, and one address
+// has at most 2 in flight.
+TEST_F(Sessions, PasswordChecksCountWhenTheyStartAcrossConnections) {
+  HubConfig config = quiet();
+  config.max_password_jobs_per_address = 2;
+  config.max_failures_per_address = 5;
+  make_hub(config);
+  hello(1);
+  HubOutput asked = send(1, CreateRoom{.name = "Locked", .capacity = 8, .password = "pw"});
+  const RoomId room = of_type<RoomCreated>(hub().on_password_result(run_jobs(asked.password_jobs).at(0)), 1).at(0).room.id;
+  std::vector<PasswordJob> started;
+  std::size_t busy = 0, refused = 0;
+  for (ConnId conn = 100; conn < 132; ++conn) {
+    hub().connect(conn, "203.0.113.9");  // 32 connections, one address
+    send(conn, Hello{});
+    HubOutput out = send(conn, Join{.room = room, .name = "X", .mic = true, .camera = true, .password = "guess", .client = {}});
+    started.insert(started.end(), out.password_jobs.begin(), out.password_jobs.end());
+    busy += error_code(out, conn) == ErrorCode::ServerBusy && out.password_jobs.empty();
+    refused += error_code(out, conn) == ErrorCode::TooManyAttempts;
+  }
+  EXPECT_EQ(started.size(), 2u) << "two in flight from one address";
+  EXPECT_EQ(busy, 30u);
+  for (const PasswordResult& result : run_jobs(started)) hub().on_password_result(result);
+  for (ConnId conn = 200; conn < 210; ++conn) {
+    hub().connect(conn, "203.0.113.9");
+    send(conn, Hello{});
+    HubOutput out = send(conn, Join{.room = room, .name = "X", .mic = true, .camera = true, .password = "guess", .client = {}});
+    for (const PasswordResult& result : run_jobs(out.password_jobs)) hub().on_password_result(result);
+    refused += error_code(out, conn) == ErrorCode::TooManyAttempts;
+  }
+  EXPECT_EQ(hub().pending_password_jobs(), 0u);
+  EXPECT_GE(refused, 7u) << "at most 5 checks a minute, whether they failed yet or not";
+}
+
+// Issue 10: creating locked rooms hashes passwords (64 MiB of Argon2id each): one address may not
+// queue more than its share.
+TEST_F(Sessions, PasswordHashingIsCappedPerAddress) {
+  HubConfig config = quiet();
+  config.max_password_jobs_per_address = 2;
+  make_hub(config);
+  hello(1), hello(2);
+  std::size_t jobs = 0;
+  for (int i = 0; i < 5; ++i) {
+    HubOutput out = send(1, CreateRoom{.name = "L" + std::to_string(i), .capacity = 4, .password = "pw"});
+    jobs += out.password_jobs.size();
+    if (out.password_jobs.empty()) EXPECT_EQ(error_code(out, 1), ErrorCode::ServerBusy);
+  }
+  EXPECT_EQ(jobs, 2u);
+  EXPECT_EQ(send(2, CreateRoom{.name = "Other", .capacity = 4, .password = "pw"}).password_jobs.size(), 1u)
+      << "another address is not held back";
 }
 
 TEST_F(Sessions, APasswordResultForAConnectionThatLeftIsDropped) {
@@ -426,15 +500,15 @@ TEST_F(Sessions, OnlyTheOwnerRenamesOrDeletesAndDeletingEndsTheCall) {
   EXPECT_EQ(error_code(send(3, RenameRoom{.room = room, .name = "Theirs", .owner = "nope"}), 3), ErrorCode::NotOwner);
   EXPECT_EQ(error_code(send(3, DeleteRoom{.room = room, .owner = std::string(32, '0')}), 3), ErrorCode::NotOwner);
 
-  HubOutput renamed = send(1, RenameRoom{.room = room, .name = "Ours", .owner = created.owner});
-  EXPECT_EQ(of_type<RoomUpdated>(renamed, 3).at(0).room.name, "Ours");
+  send(1, RenameRoom{.room = room, .name = "Ours", .owner = created.owner});
+  EXPECT_EQ(of_type<RoomUpdated>(hub().flush_lobby(), 3).at(0).room.name, "Ours");
   EXPECT_EQ(world_.store.load().at(0).name, "Ours");
 
   HubOutput deleted = send(1, DeleteRoom{.room = room, .owner = created.owner});
   auto left = of_type<Left>(deleted, 2);
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].reason, LeftReason::RoomDeleted);
-  EXPECT_EQ(of_type<RoomRemoved>(deleted, 3).at(0).room, room);
+  EXPECT_EQ(of_type<RoomRemoved>(hub().flush_lobby(), 3).at(0).room, room);
   EXPECT_FALSE(hub().registry().info(room));
   EXPECT_TRUE(world_.store.load().empty());
   // B is in the lobby again and can join elsewhere.
@@ -455,8 +529,8 @@ TEST_F(Sessions, RoomsPersistAndUnusedOnesExpire) {
   EXPECT_TRUE(hub().registry().info(used));
   advance(1LL * 86400 * 1000 + 1000);
   hello(2);
-  HubOutput out = hub().tick();
-  auto removed = of_type<RoomRemoved>(out, 2);
+  hub().tick();
+  auto removed = of_type<RoomRemoved>(hub().flush_lobby(), 2);
   ASSERT_EQ(removed.size(), 1u);
   EXPECT_EQ(removed[0].room, old_room);
   EXPECT_TRUE(hub().registry().info(used));

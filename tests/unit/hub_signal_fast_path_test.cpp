@@ -131,7 +131,7 @@ TEST(HubSignalFastPath, LeavesOtherShapesToTheGeneralDecoder) {
            R"({"type": "signal","to":1,"kind":"offer","sdp":"v=0"})",               // white space
            R"({"to":1,"type":"signal","kind":"offer","sdp":"v=0"})",                // another order
            R"({"type":"signal","to":01,"kind":"offer","sdp":"v=0"})",               // leading zero
-           R"({"type":"signal","to":4294967296,"kind":"offer","sdp":"v=0"})",       // out of range
+           R"({"type":"signal","to":9007199254740992,"kind":"offer","sdp":"v=0"})",       // out of range
            R"({"type":"signal","to":1,"kind":"offer","sdp":"\u0041"})",             // \u escape
            R"({"type":"signal","to":1,"kind":"offer","sdp":"v=0"} )",               // trailing byte
            R"({"type":"signal","to":1,"from":2,"kind":"offer","sdp":"v=0"})",       // spoofed sender

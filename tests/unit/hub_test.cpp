@@ -26,7 +26,8 @@ Signal offer(PeerId to) { return sdp_signal(to, SignalKind::Offer, "v=0"); }
 class HubHarness {
  public:
   HubHarness() : HubHarness(HubConfig{}) {}
-  explicit HubHarness(HubConfig config) : hub_(test::test_config(config), world_.services()) {}
+  explicit HubHarness(HubConfig config, bool as_given = false)
+      : hub_(as_given ? config : test::test_config(config), world_.services()) {}
 
   // The (peer, room) a session token names, if it is one of ours.
   std::optional<std::pair<PeerId, RoomId>> verify(const std::string& token) const {
@@ -46,6 +47,8 @@ class HubHarness {
     open_.erase(conn);
     return checked(hub_.disconnect(conn));
   }
+  // The room-list batch the server clock would send next.
+  HubOutput flush() { return checked(hub_.flush_lobby()); }
 
   // Connects and says hello; returns the welcome.
   Welcome hello(ConnId conn) {
@@ -171,13 +174,15 @@ TEST(HubCreate, RoomUpdatedToEveryHelloedConnWithOneSharedBuffer) {
   h.hello(2);
   h.hello(3);
   h.connect(4);  // connected but never said hello: stays out of the lobby
-  HubOutput out = h.send(1, CreateRoom{.name = " Standup ", .capacity = 4});
-
-  auto creator = HubHarness::received(out, 1);
-  ASSERT_EQ(creator.size(), 2u);
+  HubOutput created = h.send(1, CreateRoom{.name = " Standup ", .capacity = 4});
+  auto creator = HubHarness::received(created, 1);
+  ASSERT_EQ(creator.size(), 1u);
   const RoomInfo expected{.id = 1, .name = "Standup", .participants = 0, .capacity = 4};
   EXPECT_EQ(as<RoomCreated>(creator[0]).room, expected);
-  EXPECT_EQ(as<RoomUpdated>(creator[1]).room, expected);
+  EXPECT_EQ(HubHarness::recipients(created), std::set<ConnId>{1}) << "the lobby hears of it in the next batch";
+
+  HubOutput out = h.flush();
+  EXPECT_EQ(as<RoomUpdated>(HubHarness::received(out, 1).at(0)).room, expected);
 
   const std::string* shared = nullptr;
   int updates = 0;
@@ -236,22 +241,94 @@ TEST(HubJoin, ReplyContentsAndNoticesToOthersOnly) {
 
   HubOutput out = h.send(2, Join{.room = room.id, .name = "Joon", .mic = false, .camera = true});
   auto joiner = HubHarness::received(out, 2);
-  ASSERT_EQ(joiner.size(), 2u);
+  ASSERT_EQ(joiner.size(), 1u);
   const Joined& second = as<Joined>(joiner[0]);
   EXPECT_EQ(second.self, (PeerInfo{.id = 2, .name = "Joon", .mic = false, .camera = true}));
   EXPECT_EQ(second.room.participants, 2u);
   EXPECT_EQ(h.verify(second.token), (std::pair<PeerId, RoomId>{2, room.id}));
   EXPECT_EQ(second.peers, std::vector<PeerInfo>{first.self});
-  EXPECT_EQ(as<RoomUpdated>(joiner[1]).room.participants, 2u);
 
   auto existing = HubHarness::received(out, 1);
-  ASSERT_EQ(existing.size(), 2u);
+  ASSERT_EQ(existing.size(), 1u);
   EXPECT_EQ(as<PeerJoined>(existing[0]).peer, second.self);
-  EXPECT_EQ(as<RoomUpdated>(existing[1]).room.participants, 2u);
+  EXPECT_TRUE(HubHarness::received(out, 3).empty()) << "no peer-joined in the lobby";
 
-  auto lobby = HubHarness::received(out, 3);
-  ASSERT_EQ(lobby.size(), 1u);  // room-updated only, no peer-joined
+  // Issue 10: the room list reaches the lobby only (3), in one batch; those in the call (1, 2) hear
+  // nothing of it (they get a fresh list when they go back to the lobby).
+  HubOutput batch = h.flush();
+  EXPECT_EQ(HubHarness::recipients(batch), std::set<ConnId>{3});
+  auto lobby = HubHarness::received(batch, 3);
+  ASSERT_EQ(lobby.size(), 1u);
   EXPECT_EQ(as<RoomUpdated>(lobby[0]).room.participants, 2u);
+  EXPECT_TRUE(h.flush().sends.empty()) << "nothing changed since";
+}
+
+// Issue 10: under churn, one room changing many times between two batches is one room-updated.
+TEST(HubLobby, ChangesBetweenBatchesCoalesceToOneMessagePerRoom) {
+  HubHarness h;
+  h.hello(1);  // the lobby
+  for (ConnId c = 2; c <= 5; ++c) h.hello(c);
+  const RoomInfo a = h.create(2, "A");
+  const RoomInfo b = h.create(2, "B");
+  h.flush();
+  for (ConnId c = 2; c <= 5; ++c) h.join(c, a.id, "P" + std::to_string(c));
+  h.send(3, Leave{});
+  h.send(4, Leave{});
+  h.join(3, b.id, "again");
+  HubOutput batch = h.flush();
+  auto lobby = HubHarness::received(batch, 1);
+  ASSERT_EQ(lobby.size(), 2u) << "8 changes, 2 rooms: 2 messages";
+  EXPECT_EQ(as<RoomUpdated>(lobby[0]).room, (RoomInfo{.id = a.id, .name = "A", .participants = 2, .capacity = 6}));
+  EXPECT_EQ(as<RoomUpdated>(lobby[1]).room.participants, 1u);
+  EXPECT_EQ(HubHarness::recipients(batch), (std::set<ConnId>{1, 4})) << "4 left for the lobby; 2, 3, 5 are in calls";
+}
+
+// Issue 10: going back to the lobby brings a fresh room list (sent just before `left`).
+TEST(HubLobby, LeavingACallBringsAFreshListBeforeLeft) {
+  HubHarness h;
+  h.hello(1);
+  h.hello(2);
+  const RoomInfo a = h.create(1, "A");
+  h.join(1, a.id, "In");
+  h.create(2, "Made while 1 was in a call");
+  HubOutput out = h.send(1, Leave{});
+  auto msgs = HubHarness::received(out, 1);
+  ASSERT_EQ(msgs.size(), 2u);
+  const Welcome& list = as<Welcome>(msgs[0]);
+  ASSERT_EQ(list.rooms.size(), 2u);
+  EXPECT_EQ(list.rooms[0].participants, 0u) << "the list already counts the leaver out";
+  EXPECT_EQ(as<Left>(msgs[1]).reason, LeftReason::Requested);
+}
+
+// Issue 10: a repeated hello re-sent the whole list (928 KB with 10,000 rooms) as often as asked. The
+// welcome is now serialized once per change, and a connection gets it again at most every 5 s.
+TEST(HubLobby, TheWelcomeIsSharedAndARepeatedHelloWaits) {
+  HubHarness h(
+      [] {
+        HubConfig config = test::test_config();
+        config.rehello_interval_ms = 5000;
+        return config;
+      }(),
+      true);
+  h.hello(1);
+  h.create(1, "A");
+  const Error error = HubHarness::only_error(h.send(1, Hello{}), 1);  // again, at once
+  EXPECT_EQ(error.code, ErrorCode::RateLimited);
+  EXPECT_EQ(error.request, "hello");
+  h.connect(3);
+  h.connect(4);
+  HubOutput a = h.send(3, Hello{});
+  HubOutput b = h.send(4, Hello{});
+  ASSERT_EQ(a.sends.size(), 1u);
+  ASSERT_EQ(b.sends.size(), 1u);
+  EXPECT_EQ(a.sends[0].text.get(), b.sends[0].text.get()) << "one serialization for both";
+  h.create(1, "B");
+  h.hub().set_time(5000, 0);
+  HubOutput again = h.send(1, Hello{});
+  auto list = HubHarness::received(again, 1);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(as<Welcome>(list[0]).rooms.size(), 2u) << "a change makes a new one";
+  EXPECT_NE(again.sends[0].text.get(), a.sends[0].text.get());
 }
 
 TEST(HubJoin, Refusals) {
@@ -364,18 +441,21 @@ TEST_F(HubSignal, MediaGoesToOthersInTheRoomOnly) {
 }
 
 TEST_F(HubSignal, LeaveNotifiesOthersAndEveryone) {
+  h.flush();
   HubOutput out = h.send(2, Leave{});
   auto leaver = HubHarness::received(out, 2);
   ASSERT_EQ(leaver.size(), 2u);
-  as<Left>(leaver[0]);
-  EXPECT_EQ(as<RoomUpdated>(leaver[1]).room.participants, 2u);
+  EXPECT_EQ(as<Welcome>(leaver[0]).rooms.at(0).participants, 2u);  // back in the lobby, with a fresh list
+  as<Left>(leaver[1]);
   for (ConnId c : {1u, 3u}) {
     auto msgs = HubHarness::received(out, c);
-    ASSERT_EQ(msgs.size(), 2u);
+    ASSERT_EQ(msgs.size(), 1u);
     EXPECT_EQ(as<PeerLeft>(msgs[0]).peer, bob);
-    as<RoomUpdated>(msgs[1]);
   }
-  EXPECT_EQ(HubHarness::received(out, 4).size(), 1u);  // other room: room-updated only
+  EXPECT_TRUE(HubHarness::received(out, 4).empty());  // another room's call hears nothing
+  auto batch = HubHarness::received(h.flush(), 2);     // the leaver is in the lobby now
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(as<RoomUpdated>(batch[0]).room.participants, 2u);
   // Bob is gone: signals to him now fail.
   HubOutput late = h.send(1, SendSignal{offer(bob)});
   EXPECT_EQ(HubHarness::only_error(late, 1).code, ErrorCode::PeerNotFound);
@@ -386,10 +466,10 @@ TEST_F(HubSignal, DisconnectMidCall) {
   EXPECT_FALSE(HubHarness::recipients(out).contains(2));
   for (ConnId c : {1u, 3u}) {
     auto msgs = HubHarness::received(out, c);
-    ASSERT_EQ(msgs.size(), 2u);
+    ASSERT_EQ(msgs.size(), 1u);
     EXPECT_EQ(as<PeerLeft>(msgs[0]).peer, bob);
-    EXPECT_EQ(as<RoomUpdated>(msgs[1]).room.participants, 2u);
   }
+  EXPECT_EQ(h.hub().registry().info(1)->participants, 2u);
   EXPECT_EQ(h.hub().connection_count(), 3u);
   EXPECT_EQ(h.hub().registry().room_of(bob), std::nullopt);
 
