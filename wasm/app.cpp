@@ -117,6 +117,10 @@ void App::tick(double now_ms) {
 }
 
 void App::check_peer_health() {
+  // Peers that left take their timers with them (a member rejoining over and over gets a new id each time).
+  const auto gone = [&](const auto& entry) { return machine_.peer(entry.first) == nullptr; };
+  std::erase_if(bad_since_, gone);
+  std::erase_if(next_restart_at_, gone);
   if (!world_.call() || !socket_.is_open() || !world_.welcomed() || reconnecting_) return;
   std::vector<proto::PeerId> due;
   for (const auto& [id, p] : machine_.peers()) {
