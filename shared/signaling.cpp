@@ -55,6 +55,12 @@ std::optional<ConnectionState> connection_state_from_string(std::string_view tex
   return std::nullopt;
 }
 
+std::size_t count_media_sections(std::string_view sdp) {
+  std::size_t n = sdp.starts_with("m=") ? 1 : 0;
+  for (std::size_t at = sdp.find("\nm="); at != std::string_view::npos; at = sdp.find("\nm=", at + 1)) ++n;
+  return n;
+}
+
 std::ostream& operator<<(std::ostream& os, Phase phase) { return os << to_string(phase); }
 std::ostream& operator<<(std::ostream& os, ConnectionState state) { return os << to_string(state); }
 
@@ -219,6 +225,9 @@ void Machine::new_remote_description(PeerSession& p) {
 }
 
 Effects Machine::on_remote_offer(PeerSession& p, const proto::Signal& s) {
+  if (const std::size_t sections = count_media_sections(s.sdp); sections > kMaxMediaSections)
+    return {Log{describe(p.id, "protocol: offer with " + std::to_string(sections) + " media sections (at most " +
+                                   std::to_string(kMaxMediaSections) + ") ignored")}};
   Effects out;
   switch (p.phase) {
     case Phase::WaitingForOffer:

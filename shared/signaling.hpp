@@ -17,6 +17,7 @@
 //    will): at most kMaxRemoteCandidates candidates per remote description (queued and added alike),
 //    each at most kMaxCandidateBytes, and at most kMaxPeers peers. Past a bound the newest is dropped,
 //    counted, and logged as a protocol problem once per remote description (not once per message).
+//    A remote offer with more than kMaxMediaSections m-lines is ignored (logged).
 //  - Every signal goes to exactly one peer, by id.
 //  - Resume (the signaling socket dropped and came back): peer connections are kept. Not restored
 //    (the server held our session): connections to peers it no longer lists close. Restored (the
@@ -52,6 +53,10 @@ inline constexpr std::size_t kMaxRemoteCandidates = 128;
 // Longest remote candidate (its `candidate:` line and sdpMid together). Real lines are under 300
 // bytes; the server refuses longer than 1024 (`signal-too-large`), so only a broken server sends one.
 inline constexpr std::size_t kMaxCandidateBytes = 1024;
+// Media sections (m= lines) in a remote offer. A connection keeps every m-line ever negotiated (a
+// transceiver each, and a remote track), and each offer repeats them all, so capping one offer caps
+// what a peer can make the browser hold. Moim offers two (audio, video); a data channel would be a third.
+inline constexpr std::size_t kMaxMediaSections = 16;
 // Peer connections in one call: a room holds at most proto::kMaxCapacity people, ourselves included.
 // A peer past that (only a broken or hostile server lists one) gets no connection.
 inline constexpr std::size_t kMaxPeers = proto::kMaxCapacity - 1;
@@ -74,6 +79,8 @@ enum class ConnectionState { New, Connecting, Connected, Disconnected, Failed, C
 std::string_view to_string(Phase phase);
 std::string_view to_string(ConnectionState state);
 std::optional<ConnectionState> connection_state_from_string(std::string_view text);
+// The number of media sections (lines starting with "m=") in an SDP.
+std::size_t count_media_sections(std::string_view sdp);
 std::ostream& operator<<(std::ostream& os, Phase phase);
 std::ostream& operator<<(std::ostream& os, ConnectionState state);
 

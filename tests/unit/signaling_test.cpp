@@ -358,6 +358,19 @@ TEST(SignalingBounds, OversizedCandidatesAreDropped) {
   EXPECT_EQ(m.peer(9)->dropped_candidates, 1u);
 }
 
+TEST(SignalingBounds, OffersWithTooManyMediaSectionsAreIgnored) {
+  EXPECT_EQ(count_media_sections(""), 0u);
+  EXPECT_EQ(count_media_sections("v=0\r\nm=audio 9\r\na=x\r\nm=video 9\r\n"), 2u);
+  EXPECT_EQ(count_media_sections("m=audio 9\nm=video 9\nam=x\n"), 2u);
+  std::string sdp = "v=0\r\n";
+  for (std::size_t i = 0; i < kMaxMediaSections; ++i) sdp += "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:" + std::to_string(i) + "\r\n";
+  Machine m;
+  stable_call(m);
+  run(m, {{SignalReceived{offer_from(7, sdp + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n")},
+           {Log{"peer 7: protocol: offer with 17 media sections (at most 16) ignored"}}},
+          {SignalReceived{offer_from(7, sdp)}, {SetRemoteDescription{7, SignalKind::Offer, sdp}}}});
+}
+
 TEST(SignalingBounds, NoMoreThanARoomsWorthOfPeerConnections) {
   static_assert(kMaxPeers == 7);
   Machine m;
