@@ -6,10 +6,12 @@
 namespace moim {
 
 namespace {
-// A peer list as the server sent it, minus ourselves and repeated ids (a broken or hostile server).
+// A peer list as the server sent it, minus ourselves and repeated ids (a broken or hostile server),
+// and no longer than kMaxCallPeers.
 std::vector<proto::PeerInfo> clean_peers(const std::vector<proto::PeerInfo>& peers, proto::PeerId self) {
   std::vector<proto::PeerInfo> out;
   for (const auto& p : peers) {
+    if (out.size() >= kMaxCallPeers) break;
     if (p.id == self || std::any_of(out.begin(), out.end(), [&](const auto& q) { return q.id == p.id; })) continue;
     out.push_back(p);
   }
@@ -57,7 +59,9 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
                 if (!listed && p.id != m.self.id) away.push_back(p);
               }
             }
-            call_ = CallInfo{m.room, m.self, m.token, clean_peers(m.peers, m.self.id), std::move(away)};
+            auto peers = clean_peers(m.peers, m.self.id);
+            if (peers.size() + away.size() > kMaxCallPeers) away.resize(kMaxCallPeers - peers.size());
+            call_ = CallInfo{m.room, m.self, m.token, std::move(peers), std::move(away)};
             rooms_[m.room.id] = m.room;
             return true;
           },
@@ -72,6 +76,7 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
                 return true;
               }
             }
+            if (call_->peers.size() + away.size() >= kMaxCallPeers) return false;  // more than a room holds
             call_->peers.push_back(m.peer);
             return true;
           },

@@ -4,12 +4,17 @@
 
 #include "protocol.hpp"
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace moim {
+
+// Others in one call (peers and away together): a room holds at most proto::kMaxCapacity people,
+// ourselves included. Past it (only a broken or hostile server lists more) the rest are not shown.
+inline constexpr std::size_t kMaxCallPeers = proto::kMaxCapacity - 1;
 
 struct CallInfo {
   proto::RoomInfo room;

@@ -13,6 +13,12 @@ std::string describe(PeerId peer, std::string_view what) {
   os << "peer " << peer << ": " << what;
   return os.str();
 }
+
+// A peer list over kMaxPeers: one line for all those left out.
+std::string too_many_peers(std::size_t ignored) {
+  return "protocol: the call already has " + std::to_string(kMaxPeers) + " peers; " + std::to_string(ignored) +
+         " more listed get no connection";
+}
 }  // namespace
 
 std::string_view to_string(Phase phase) {
@@ -47,6 +53,12 @@ std::optional<ConnectionState> connection_state_from_string(std::string_view tex
     if (to_string(s) == text) return s;
   }
   return std::nullopt;
+}
+
+std::size_t count_media_sections(std::string_view sdp) {
+  std::size_t n = sdp.starts_with("m=") ? 1 : 0;
+  for (std::size_t at = sdp.find("\nm="); at != std::string_view::npos; at = sdp.find("\nm=", at + 1)) ++n;
+  return n;
 }
 
 std::ostream& operator<<(std::ostream& os, Phase phase) { return os << to_string(phase); }
@@ -126,16 +138,15 @@ Effects Machine::handle(const Event& event) {
   return std::visit([this](const auto& e) { return on(e); }, event);
 }
 
-PeerSession& Machine::add_peer(PeerId id, bool offerer, Effects& out) {
+void Machine::add_peer(PeerId id, bool offerer, Effects& out) {
   PeerSession p;
   p.id = id;
   p.offerer = offerer;
   p.polite = self_ && *self_ > id;
   p.phase = offerer ? Phase::CreatingOffer : Phase::WaitingForOffer;
-  auto& stored = peers_[id] = std::move(p);
+  peers_[id] = std::move(p);
   out.push_back(CreatePeerConnection{id, offerer});
   if (offerer) out.push_back(CreateOffer{id});
-  return stored;
 }
 
 Effects Machine::on(const JoinedRoom& e) {
@@ -144,13 +155,19 @@ Effects Machine::on(const JoinedRoom& e) {
   for (const auto& [id, _] : peers_) out.push_back(ClosePeerConnection{id});
   peers_.clear();
   self_ = e.self;
+  std::size_t ignored = 0;
   for (PeerId id : e.peers) {
     if (id == e.self || peers_.count(id)) {
       out.push_back(Log{describe(id, "ignored in join list (self or duplicate)")});
       continue;
     }
+    if (peers_.size() >= kMaxPeers) {
+      ++ignored;
+      continue;
+    }
     add_peer(id, /*offerer=*/true, out);
   }
+  if (ignored > 0) out.push_back(Log{too_many_peers(ignored)});
   return out;
 }
 
@@ -158,6 +175,7 @@ Effects Machine::on(const PeerArrived& e) {
   Effects out;
   if (!self_) return {Log{describe(e.peer, "arrived while not in a room")}};
   if (e.peer == *self_ || peers_.count(e.peer)) return {Log{describe(e.peer, "arrived twice; ignored")}};
+  if (peers_.size() >= kMaxPeers) return {Log{describe(e.peer, "protocol: the call already has " + std::to_string(kMaxPeers) + " peers; no connection")}};
   add_peer(e.peer, /*offerer=*/false, out);
   return out;
 }
@@ -177,17 +195,39 @@ Effects Machine::on(const SignalReceived& e) {
   switch (e.signal.kind) {
     case proto::SignalKind::Offer: return on_remote_offer(p, e.signal);
     case proto::SignalKind::Answer: return on_remote_answer(p, e.signal);
-    case proto::SignalKind::Candidate:
-      if (!p.remote_description_set) {
-        p.pending_candidates.push_back(e.signal.candidate);
-        return {};
-      }
-      return {AddRemoteCandidate{p.id, e.signal.candidate}};
+    case proto::SignalKind::Candidate: return on_remote_candidate(p, e.signal.candidate);
   }
   return {};
 }
 
+Effects Machine::on_remote_candidate(PeerSession& p, const proto::IceCandidate& c) {
+  const bool too_large = c.candidate.size() + c.sdp_mid.size() > kMaxCandidateBytes;
+  if (too_large || p.remote_candidates >= kMaxRemoteCandidates) {
+    ++p.dropped_candidates;
+    if (p.dropping_logged) return {};  // one line per remote description, however many follow
+    p.dropping_logged = true;
+    return {Log{describe(p.id, too_large ? "protocol: candidate over " + std::to_string(kMaxCandidateBytes) +
+                                               " bytes dropped"
+                                         : "protocol: more than " + std::to_string(kMaxRemoteCandidates) +
+                                               " candidates for one description; dropping the rest")}};
+  }
+  ++p.remote_candidates;
+  if (!p.remote_description_set) {
+    p.pending_candidates.push_back(c);
+    return {};
+  }
+  return {AddRemoteCandidate{p.id, c}};
+}
+
+void Machine::new_remote_description(PeerSession& p) {
+  p.remote_candidates = p.pending_candidates.size();
+  p.dropping_logged = false;
+}
+
 Effects Machine::on_remote_offer(PeerSession& p, const proto::Signal& s) {
+  if (const std::size_t sections = count_media_sections(s.sdp); sections > kMaxMediaSections)
+    return {Log{describe(p.id, "protocol: offer with " + std::to_string(sections) + " media sections (at most " +
+                                   std::to_string(kMaxMediaSections) + ") ignored")}};
   Effects out;
   switch (p.phase) {
     case Phase::WaitingForOffer:
@@ -206,6 +246,7 @@ Effects Machine::on_remote_offer(PeerSession& p, const proto::Signal& s) {
   }
   p.phase = Phase::ApplyingRemoteOffer;
   p.remote_description_set = false;
+  new_remote_description(p);
   out.push_back(SetRemoteDescription{p.id, proto::SignalKind::Offer, s.sdp});
   return out;
 }
@@ -214,6 +255,7 @@ Effects Machine::on_remote_answer(PeerSession& p, const proto::Signal& s) {
   if (p.phase != Phase::HaveLocalOffer)
     return {Log{describe(p.id, std::string("answer ignored in phase ") + std::string(to_string(p.phase)))}};
   p.phase = Phase::ApplyingRemoteAnswer;
+  new_remote_description(p);
   return {SetRemoteDescription{p.id, proto::SignalKind::Answer, s.sdp}};
 }
 
@@ -310,10 +352,16 @@ Effects Machine::on(const ResumedRoom& e) {
     return out;
   }
   // Restored after a server restart: keep every connection; offer to listed strangers.
+  std::size_t ignored = 0;
   for (PeerId id : e.peers) {
     if (id == e.self || peers_.count(id)) continue;
+    if (peers_.size() >= kMaxPeers) {
+      ++ignored;
+      continue;
+    }
     add_peer(id, /*offerer=*/true, out);
   }
+  if (ignored > 0) out.push_back(Log{too_many_peers(ignored)});
   return out;
 }
 

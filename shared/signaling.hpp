@@ -13,6 +13,11 @@
 //    the impolite one ignores the colliding offer.
 //  - Remote ICE candidates that arrive before the remote description is applied are queued, and
 //    flushed in arrival order right after it is (after CreateAnswer, which the other side waits for).
+//  - What one remote peer can make us hold is bounded (a hostile room member, or server, sends at
+//    will): at most kMaxRemoteCandidates candidates per remote description (queued and added alike),
+//    each at most kMaxCandidateBytes, and at most kMaxPeers peers. Past a bound the newest is dropped,
+//    counted, and logged as a protocol problem once per remote description (not once per message).
+//    A remote offer with more than kMaxMediaSections m-lines is ignored (logged).
 //  - Every signal goes to exactly one peer, by id.
 //  - Resume (the signaling socket dropped and came back): peer connections are kept. Not restored
 //    (the server held our session): connections to peers it no longer lists close. Restored (the
@@ -25,6 +30,7 @@
 
 #include "protocol.hpp"
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -35,6 +41,25 @@
 namespace moim::signaling {
 
 using proto::PeerId;
+
+// Remote ICE candidates accepted from one peer per remote description (offer or answer), those
+// queued before it is applied included. A browser gathers one host candidate per network interface
+// and address family (Chromium caps IPv6 addresses per interface), times UDP and TCP, plus one
+// server-reflexive per STUN server and one relayed per TURN server and transport: a handful on a
+// laptop, a few dozen on a host with VPNs, container bridges and several IPv6 addresses. 128 leaves
+// room for the busiest real host while holding a hostile peer to 128 x kMaxCandidateBytes per
+// description. A new description (renegotiation, ICE restart) starts a new count.
+inline constexpr std::size_t kMaxRemoteCandidates = 128;
+// Longest remote candidate (its `candidate:` line and sdpMid together). Real lines are under 300
+// bytes; the server refuses longer than 1024 (`signal-too-large`), so only a broken server sends one.
+inline constexpr std::size_t kMaxCandidateBytes = 1024;
+// Media sections (m= lines) in a remote offer. A connection keeps every m-line ever negotiated (a
+// transceiver each, and a remote track), and each offer repeats them all, so capping one offer caps
+// what a peer can make the browser hold. Moim offers two (audio, video); a data channel would be a third.
+inline constexpr std::size_t kMaxMediaSections = 16;
+// Peer connections in one call: a room holds at most proto::kMaxCapacity people, ourselves included.
+// A peer past that (only a broken or hostile server lists one) gets no connection.
+inline constexpr std::size_t kMaxPeers = proto::kMaxCapacity - 1;
 
 // Where one peer connection's offer/answer exchange stands.
 enum class Phase {
@@ -54,6 +79,8 @@ enum class ConnectionState { New, Connecting, Connected, Disconnected, Failed, C
 std::string_view to_string(Phase phase);
 std::string_view to_string(ConnectionState state);
 std::optional<ConnectionState> connection_state_from_string(std::string_view text);
+// The number of media sections (lines starting with "m=") in an SDP.
+std::size_t count_media_sections(std::string_view sdp);
 std::ostream& operator<<(std::ostream& os, Phase phase);
 std::ostream& operator<<(std::ostream& os, ConnectionState state);
 
@@ -95,6 +122,7 @@ struct AddRemoteCandidate { PeerId peer = 0; proto::IceCandidate candidate; bool
 struct SendToPeer { proto::Signal signal; bool operator==(const SendToPeer&) const = default; };  // signal.peer = destination
 struct ClosePeerConnection { PeerId peer = 0; bool operator==(const ClosePeerConnection&) const = default; };
 // Something unexpected but harmless (a stale answer, a signal from a stranger): worth a console line.
+// Texts of protocol problems (the other side broke a rule or a bound) start with "protocol: ".
 struct Log { std::string text; bool operator==(const Log&) const = default; };
 
 using Effect = std::variant<CreatePeerConnection, CreateOffer, CreateAnswer, RollbackLocalOffer, SetRemoteDescription,
@@ -115,7 +143,13 @@ struct PeerSession {
   Phase phase = Phase::WaitingForOffer;
   ConnectionState connection = ConnectionState::New;
   bool remote_description_set = false;
-  std::vector<proto::IceCandidate> pending_candidates;
+  std::vector<proto::IceCandidate> pending_candidates;  // at most kMaxRemoteCandidates
+  // Candidates accepted (queued or added) since the latest remote description arrived; the queue is
+  // part of this count, so it never passes kMaxRemoteCandidates either.
+  std::size_t remote_candidates = 0;
+  // Remote candidates dropped over a bound (count or size), over the whole session.
+  std::size_t dropped_candidates = 0;
+  bool dropping_logged = false;  // a drop since the latest remote description was logged
 };
 
 class Machine {
@@ -142,7 +176,11 @@ class Machine {
 
   Effects on_remote_offer(PeerSession& p, const proto::Signal& s);
   Effects on_remote_answer(PeerSession& p, const proto::Signal& s);
-  PeerSession& add_peer(PeerId id, bool offerer, Effects& out);
+  Effects on_remote_candidate(PeerSession& p, const proto::IceCandidate& c);
+  // A new remote description arrived: its candidates start a new count (the queue carries over).
+  static void new_remote_description(PeerSession& p);
+  // Adds a peer and its connection (callers check kMaxPeers first).
+  void add_peer(PeerId id, bool offerer, Effects& out);
 
   std::optional<PeerId> self_;
   std::map<PeerId, PeerSession> peers_;

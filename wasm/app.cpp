@@ -51,13 +51,7 @@ App::App() {
   client_id_ = browser::client_id();
   secure_ = browser::media_supported();
   emscripten_set_interval([](void* self) { static_cast<App*>(self)->tick(emscripten_get_now()); }, 500, this);
-  const auto owners = nlohmann::json::parse(browser::load_owner_tokens(), nullptr, false);
-  if (owners.is_object()) {
-    for (const auto& [key, token] : owners.items()) {
-      const unsigned long id = std::strtoul(key.c_str(), nullptr, 10);
-      if (id != 0 && token.is_string()) owner_tokens_[static_cast<proto::RoomId>(id)] = token.get<std::string>();
-    }
-  }
+  load_owner_tokens();
   connect();
   // Camera and microphone are asked for once the room list is shown (see frame()): their start-up
   // must not delay the first paint or the room list.
@@ -74,6 +68,7 @@ void App::connect() {
 
 void App::on_socket_lost() {
   resuming_ = false;
+  owner_tokens_.connection_lost();
   dialog_pending_ = false;
   bad_since_.clear();
   next_restart_at_.clear();
@@ -122,6 +117,10 @@ void App::tick(double now_ms) {
 }
 
 void App::check_peer_health() {
+  // Peers that left take their timers with them (a member rejoining over and over gets a new id each time).
+  const auto gone = [&](const auto& entry) { return machine_.peer(entry.first) == nullptr; };
+  std::erase_if(bad_since_, gone);
+  std::erase_if(next_restart_at_, gone);
   if (!world_.call() || !socket_.is_open() || !world_.welcomed() || reconnecting_) return;
   std::vector<proto::PeerId> due;
   for (const auto& [id, p] : machine_.peers()) {
@@ -139,7 +138,7 @@ void App::check_peer_health() {
     due.push_back(id);
   }
   for (const proto::PeerId id : due) {
-    std::printf("moim: connection to peer %u is %s; ICE restart\n", id,
+    std::printf("moim: connection to peer %llu is %s; ICE restart\n", static_cast<unsigned long long>(id),
                 std::string(signaling::to_string(machine_.peer(id)->connection)).c_str());
     feed_machine(signaling::IceRestartNeeded{id});
   }
@@ -148,7 +147,8 @@ void App::check_peer_health() {
 void App::on_resumed(const proto::Resumed& m) {
   const auto& call = world_.call();
   if (!resuming_ || !call || call->room.id != m.room.id) {
-    std::printf("moim: ignored a resumed for room %u that we did not ask for\n", m.room.id);
+    std::printf("moim: ignored a resumed for room %llu that we did not ask for\n",
+                static_cast<unsigned long long>(m.room.id));
     return;
   }
   resuming_ = false;
@@ -158,7 +158,8 @@ void App::on_resumed(const proto::Resumed& m) {
   // Restored after a server restart: the others come back one by one (peer-joined, resumed); those
   // not back when the server's own grace window ends are not coming.
   away_deadline_ = world_.call() && !world_.call()->away.empty() ? now_ + kResumeGraceMs : 0;
-  std::printf("moim: resumed in room %u as peer %u (%s, %zu peers back)\n", m.room.id, m.self.id,
+  std::printf("moim: resumed in room %llu as peer %llu (%s, %zu peers back)\n",
+              static_cast<unsigned long long>(m.room.id), static_cast<unsigned long long>(m.self.id),
               m.restored ? "restored" : "held", m.peers.size());
 }
 
@@ -284,16 +285,17 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   // Locked and owned rooms (password prompt, owner tokens, rename / delete dialogs).
   if (const auto* created = std::get_if<proto::RoomCreated>(&msg)) {
     fields_.set_value(ui::FieldId::RoomPassword, "");
-    if (!created->owner.empty()) save_owner_token(created->room.id, created->owner);
+    if (owner_tokens_.created(created->room.id, created->owner))
+      browser::save_setting(owner_token_key(created->room.id), created->owner);
+    else
+      std::printf("moim: ignored an owner token for room %llu that no create of ours asked for\n",
+                  static_cast<unsigned long long>(created->room.id));
   }
   if (const auto* welcome = std::get_if<proto::Welcome>(&msg)) {
-    // Tokens of rooms this server no longer has are of no use.
-    std::vector<proto::RoomId> gone;
-    for (const auto& [id, token] : owner_tokens_) {
-      if (std::none_of(welcome->rooms.begin(), welcome->rooms.end(), [id = id](const proto::RoomInfo& r) { return r.id == id; }))
-        gone.push_back(id);
-    }
-    for (const proto::RoomId id : gone) forget_owner_token(id);
+    // Tokens of rooms this server no longer has are of no use, whichever tab saved them (in a call
+    // too: a welcome lists every room).
+    load_owner_tokens();
+    for (const proto::RoomId id : owner_tokens_.prune(welcome->rooms)) browser::remove_setting(owner_token_key(id));
   }
   if (const auto* removed = std::get_if<proto::RoomRemoved>(&msg)) {
     forget_owner_token(removed->room);
@@ -386,6 +388,7 @@ void App::on_server_error(const proto::Error& e) {
     return;
   }
   if (e.request == "create-room") {
+    owner_tokens_.create_refused();
     dialog_pending_ = false;
     dialog_error_ = e.message;
     return;
@@ -486,14 +489,16 @@ void App::start_join(proto::RoomId room) {
   else request_devices();  // joins when the devices are settled
 }
 
-void App::save_owner_token(proto::RoomId room, const std::string& token) {
-  owner_tokens_[room] = token;
-  browser::save_setting("moim.owner." + std::to_string(room), token);
+void App::load_owner_tokens() {
+  for (const std::string& key : owner_tokens_.load(browser::load_owner_tokens())) {
+    std::printf("moim: removed %s from storage: not a room's owner token\n", key.c_str());
+    browser::remove_setting(key);
+  }
 }
 
 void App::forget_owner_token(proto::RoomId room) {
-  if (owner_tokens_.erase(room) == 0) return;
-  browser::remove_setting("moim.owner." + std::to_string(room));
+  owner_tokens_.forget(room);
+  browser::remove_setting(owner_token_key(room));  // also when another tab saved it
 }
 
 std::optional<std::string> App::valid_name() {
@@ -559,6 +564,7 @@ void App::apply(const ui::Intent& intent) {
             dialog_pending_ = true;  // until room-created or an error (a password adds ~0.2 s of hashing)
             fields_.blur();
             send(proto::CreateRoom{*name, dialog_capacity_, password});
+            owner_tokens_.create_sent();
           },
           [&](const ui::JoinRoom& i) {
             if (join_stage_ != JoinStage::None || world_.call()) return;
@@ -647,11 +653,16 @@ void App::apply(const ui::Intent& intent) {
               apply(ui::CancelRename{});
               return;
             }
+            const std::string* token = owner_tokens_.find(rename_room_);
+            if (!token) {  // dropped meanwhile (the room is gone)
+              apply(ui::CancelRename{});
+              return;
+            }
             owner_error_.clear();
             owner_pending_ = true;
             rename_sent_ = *name;
             fields_.blur();
-            send(proto::RenameRoom{rename_room_, *name, owner_tokens_[rename_room_]});
+            send(proto::RenameRoom{rename_room_, *name, *token});
           },
           [&](const ui::CancelRename&) {
             if (fields_.focused() == ui::FieldId::RenameName) fields_.blur();
@@ -670,7 +681,12 @@ void App::apply(const ui::Intent& intent) {
             if (delete_room_ == 0 || owner_pending_) return;
             owner_pending_ = true;
             owner_error_.clear();
-            send(proto::DeleteRoom{delete_room_, owner_tokens_[delete_room_]});
+            const std::string* token = owner_tokens_.find(delete_room_);
+            if (!token) {  // dropped meanwhile (the room is gone)
+              apply(ui::CancelDelete{});
+              return;
+            }
+            send(proto::DeleteRoom{delete_room_, *token});
           },
           [&](const ui::CancelDelete&) {
             delete_room_ = 0;
@@ -887,7 +903,7 @@ ui::LobbyModel App::lobby_model() const {
     m.del.error = owner_error_;
     m.del.pending = owner_pending_;
   }
-  for (const auto& [id, token] : owner_tokens_) m.owned.push_back(id);  // std::map: sorted
+  for (const auto& [id, token] : owner_tokens_.all()) m.owned.push_back(id);  // std::map: sorted
   auto& preview = const_cast<CallMedia&>(media_).preview();
   if (preview.has_frame()) {
     m.preview_texture = preview.texture();

@@ -7,6 +7,7 @@
 #include "call_media.hpp"
 #include "client_state.hpp"
 #include "metrics.hpp"
+#include "owner_tokens.hpp"
 #include "signaling.hpp"
 #include "text_fields.hpp"
 #include "ui/glyph_cache.hpp"
@@ -118,12 +119,13 @@ class App {
   // The password of the room being joined / in call. In memory only (never stored): a rejoin after a
   // lost session sends it again.
   std::string room_password_;
-  std::map<proto::RoomId, std::string> owner_tokens_;  // mirrors localStorage "moim.owner.<id>"
+  OwnerTokens owner_tokens_;  // localStorage "moim.owner.<id>", read again at each welcome
   proto::RoomId rename_room_ = 0, delete_room_ = 0;     // the dialog is open for this room; 0 = closed
   bool owner_pending_ = false;
   std::string rename_sent_;  // the name a pending rename asked for
   std::string owner_error_;
-  void save_owner_token(proto::RoomId room, const std::string& token);
+  // Takes the tokens in storage (other tabs save there too) and removes entries that are not tokens.
+  void load_owner_tokens();
   void forget_owner_token(proto::RoomId room);
   void start_join(proto::RoomId room);
   bool modal_open() const { return dialog_open_ || prompt_room_ != 0 || rename_room_ != 0 || delete_room_ != 0; }

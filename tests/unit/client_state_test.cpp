@@ -19,6 +19,7 @@ PeerInfo peer(PeerId id) { return PeerInfo{id, "P" + std::to_string(id), true, t
 
 void expect_coherent(const ClientState& s) {
   if (!s.call()) return;
+  EXPECT_LE(s.call()->peers.size() + s.call()->away.size(), kMaxCallPeers);
   std::set<PeerId> seen;
   for (const auto* list : {&s.call()->peers, &s.call()->away}) {
     for (const auto& p : *list) {
@@ -102,6 +103,30 @@ TEST(ClientStateHostile, DisconnectedKeepsTheCallAndForgetsTheLobby) {
   EXPECT_TRUE(s.call());
 }
 
+TEST(ClientStateHostile, NoMoreOthersThanARoomHolds) {
+  static_assert(kMaxCallPeers == 7);
+  ClientState s;
+  s.apply(Welcome{kVersion, {room(1)}, {}});
+  std::vector<PeerInfo> many;
+  for (PeerId id = 11; id <= 20; ++id) many.push_back(peer(id));
+  s.apply(Joined{room(1), peer(10), "tok", many});
+  ASSERT_EQ(s.call()->peers.size(), 7u);
+  EXPECT_EQ(s.call()->peers.back().id, 17u);  // the first seven, in join order
+  EXPECT_FALSE(s.apply(PeerJoined{peer(30), false}));
+  EXPECT_EQ(s.call()->find(30), nullptr);
+  PeerInfo renamed = peer(12);
+  renamed.mic = false;
+  EXPECT_TRUE(s.apply(PeerJoined{renamed, true}));  // one already there is still updated
+  EXPECT_FALSE(s.call()->find(12)->mic);
+  EXPECT_TRUE(s.apply(PeerLeft{11}));
+  EXPECT_TRUE(s.apply(PeerJoined{peer(30), false}));  // room again
+  // Restored with a full list: those away are trimmed to what a room holds.
+  s.apply(Resumed{room(1), peer(10), "tok2", {peer(40), peer(41), peer(42), peer(43), peer(44)}, true});
+  EXPECT_EQ(s.call()->peers.size(), 5u);
+  EXPECT_EQ(s.call()->away.size(), 2u);
+  expect_coherent(s);
+}
+
 // Random sequences of every kind of server message, ids from a small range so they collide: the
 // state never lists ourselves or a duplicate, and the signaling machine fed the same messages
 // never crashes.
@@ -112,7 +137,7 @@ TEST(ClientStateHostile, RandomSequencesStayCoherent) {
     ClientState s;
     signaling::Machine m;
     for (int step = 0; step < 60; ++step) {
-      const PeerId a = static_cast<PeerId>(pick(6)), b = static_cast<PeerId>(pick(6));
+      const PeerId a = static_cast<PeerId>(pick(12)), b = static_cast<PeerId>(pick(12));
       const RoomId r = static_cast<RoomId>(pick(3));
       ServerMessage msg;
       switch (pick(13)) {

@@ -290,6 +290,107 @@ TEST(SignalingIceRestart, OnlyTheImpoliteSideRestartsAndTheOtherAnswers) {
   EXPECT_EQ(polite.peer(2)->phase, Phase::Stable);
 }
 
+// ---- bounds: what a hostile room member (or server) can make us hold ----------------------------
+
+std::string nth(std::size_t i) { return "c" + std::to_string(i); }
+
+TEST(SignalingBounds, CandidatesQueuedPastTheBoundAreDroppedCountedAndLoggedOnce) {
+  Machine m;
+  run(m, {{JoinedRoom{2, {}}, {}}, {PeerArrived{5}, {CreatePeerConnection{5, false}}}});
+  for (std::size_t i = 0; i < kMaxRemoteCandidates; ++i)
+    ASSERT_EQ(m.handle(SignalReceived{candidate_from(5, nth(i))}), Effects{}) << i;
+  run(m, {
+             // The newest is dropped: one protocol line, then silence however many follow.
+             {SignalReceived{candidate_from(5, "over-1")},
+              {Log{"peer 5: protocol: more than 128 candidates for one description; dropping the rest"}}},
+             {SignalReceived{candidate_from(5, "over-2")}, {}},
+             {SignalReceived{candidate_from(5, "over-3")}, {}},
+         });
+  EXPECT_EQ(m.peer(5)->pending_candidates.size(), kMaxRemoteCandidates);
+  EXPECT_EQ(m.peer(5)->dropped_candidates, 3u);
+  // The queued ones count against the offer they precede: it gets nothing more.
+  run(m, {{SignalReceived{offer_from(5)}, {SetRemoteDescription{5, SignalKind::Offer, "offer-sdp"}}},
+          {SignalReceived{candidate_from(5, "over-4")},
+           {Log{"peer 5: protocol: more than 128 candidates for one description; dropping the rest"}}}});
+  Effects flushed{CreateAnswer{5}};
+  for (std::size_t i = 0; i < kMaxRemoteCandidates; ++i) flushed.push_back(AddRemoteCandidate{5, cand(nth(i))});
+  run(m, {{RemoteDescriptionApplied{5}, flushed}});
+  EXPECT_TRUE(m.peer(5)->pending_candidates.empty());
+  EXPECT_EQ(m.peer(5)->dropped_candidates, 4u);
+}
+
+TEST(SignalingBounds, CandidatesAfterTheDescriptionCountTooAndANewDescriptionStartsAFreshCount) {
+  Machine m;
+  stable_call(m);  // 7 offered to us, we answered: stable, remote description set
+  for (std::size_t i = 0; i < kMaxRemoteCandidates; ++i)
+    ASSERT_EQ(m.handle(SignalReceived{candidate_from(7, nth(i))}), (Effects{AddRemoteCandidate{7, cand(nth(i))}})) << i;
+  run(m, {{SignalReceived{candidate_from(7, "over")},
+           {Log{"peer 7: protocol: more than 128 candidates for one description; dropping the rest"}}},
+          {SignalReceived{candidate_from(7, "over-2")}, {}},
+          // A renegotiation (or ICE restart) offer: its candidates are counted afresh.
+          {SignalReceived{offer_from(7, "o7b")}, {SetRemoteDescription{7, SignalKind::Offer, "o7b"}}},
+          {SignalReceived{candidate_from(7, "fresh")}, {}},
+          {RemoteDescriptionApplied{7}, {CreateAnswer{7}, AddRemoteCandidate{7, cand("fresh")}}},
+          {SignalReceived{candidate_from(7, "fresh-2")}, {AddRemoteCandidate{7, cand("fresh-2")}}}});
+  EXPECT_EQ(m.peer(7)->remote_candidates, 2u);
+  EXPECT_EQ(m.peer(7)->dropped_candidates, 2u);
+  // The offerer's side: the answer starts the count.
+  for (std::size_t i = 0; i < kMaxRemoteCandidates; ++i) m.handle(SignalReceived{candidate_from(5, nth(i))});
+  EXPECT_EQ(m.peer(5)->remote_candidates, kMaxRemoteCandidates);
+  run(m, {{IceRestartNeeded{5}, {RestartIce{5}}},
+          {LocalDescriptionCreated{5, SignalKind::Offer, "r5"}, {SendToPeer{{5, SignalKind::Offer, "r5", {}}}}},
+          {SignalReceived{answer_from(5, "ra5")}, {SetRemoteDescription{5, SignalKind::Answer, "ra5"}}},
+          {SignalReceived{candidate_from(5, "after-restart")}, {AddRemoteCandidate{5, cand("after-restart")}}}});
+}
+
+TEST(SignalingBounds, OversizedCandidatesAreDropped) {
+  Machine m;
+  stable_call(m);
+  const std::string largest(kMaxCandidateBytes - 1, 'x');  // + sdpMid "0" = the limit
+  run(m, {{SignalReceived{candidate_from(7, largest)}, {AddRemoteCandidate{7, cand(largest)}}},
+          {SignalReceived{candidate_from(7, largest + "x")}, {Log{"peer 7: protocol: candidate over 1024 bytes dropped"}}},
+          {SignalReceived{candidate_from(7, largest + "xx")}, {}}});
+  // Before the description too: nothing of it is queued.
+  run(m, {{PeerArrived{9}, {CreatePeerConnection{9, false}}},
+          {SignalReceived{candidate_from(9, std::string(100000, 'y'))}, {Log{"peer 9: protocol: candidate over 1024 bytes dropped"}}}});
+  EXPECT_TRUE(m.peer(9)->pending_candidates.empty());
+  EXPECT_EQ(m.peer(7)->dropped_candidates, 2u);
+  EXPECT_EQ(m.peer(9)->dropped_candidates, 1u);
+}
+
+TEST(SignalingBounds, OffersWithTooManyMediaSectionsAreIgnored) {
+  EXPECT_EQ(count_media_sections(""), 0u);
+  EXPECT_EQ(count_media_sections("v=0\r\nm=audio 9\r\na=x\r\nm=video 9\r\n"), 2u);
+  EXPECT_EQ(count_media_sections("m=audio 9\nm=video 9\nam=x\n"), 2u);
+  std::string sdp = "v=0\r\n";
+  for (std::size_t i = 0; i < kMaxMediaSections; ++i) sdp += "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:" + std::to_string(i) + "\r\n";
+  Machine m;
+  stable_call(m);
+  run(m, {{SignalReceived{offer_from(7, sdp + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n")},
+           {Log{"peer 7: protocol: offer with 17 media sections (at most 16) ignored"}}},
+          {SignalReceived{offer_from(7, sdp)}, {SetRemoteDescription{7, SignalKind::Offer, sdp}}}});
+}
+
+TEST(SignalingBounds, NoMoreThanARoomsWorthOfPeerConnections) {
+  static_assert(kMaxPeers == 7);
+  Machine m;
+  Effects want;
+  for (PeerId id = 10; id < 17; ++id) {
+    want.push_back(CreatePeerConnection{id, true});
+    want.push_back(CreateOffer{id});
+  }
+  want.push_back(Log{"protocol: the call already has 7 peers; 3 more listed get no connection"});
+  run(m, {{JoinedRoom{1, {10, 11, 12, 13, 14, 15, 16, 17, 18, 19}}, want},
+          {PeerArrived{20}, {Log{"peer 20: protocol: the call already has 7 peers; no connection"}}},
+          {SignalReceived{offer_from(20)}, {Log{"peer 20: signal from a peer not in the call; ignored"}}},
+          // One leaves: there is room again.
+          {PeerDeparted{10}, {ClosePeerConnection{10}}},
+          {PeerArrived{20}, {CreatePeerConnection{20, false}}},
+          // A restored resume listing strangers past the bound.
+          {ResumedRoom{1, {11, 21, 22}, true}, {Log{"protocol: the call already has 7 peers; 2 more listed get no connection"}}}});
+  EXPECT_EQ(m.peers().size(), kMaxPeers);
+}
+
 TEST(SignalingIceRestart, UnknownOrFailedPeersAreIgnored) {
   Machine m;
   stable_call(m);
