@@ -11,7 +11,9 @@ namespace moim::server {
 //   - script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval': our own scripts only, no inline script;
 //     compiling our wasm needs 'wasm-unsafe-eval'. 'unsafe-eval' only because embind (Emscripten's
 //     C++/JS bindings) builds its invokers with `new Function` unless the client is linked with
-//     -sDYNAMIC_EXECUTION=0: once wasm/ is, drop 'unsafe-eval' here (checked in a browser).
+//     -sDYNAMIC_EXECUTION=0: once wasm/ is, drop 'unsafe-eval' here. (Checked in Chromium: such a
+//     build joins a call with video under this policy without 'unsafe-eval', no violation; the e2e
+//     helper waitForState, which uses new Function in the page, must then poll from Node instead.)
 //   - worker-src blob:: the glue starts its video-frame worker from a Blob URL of its own source.
 //   - connect-src 'self': the wasm and fonts are fetched; the WebSocket goes to /ws on the same host
 //     ('self' covers ws:/wss: of the page's host in CSP Level 3 browsers).
