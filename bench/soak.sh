@@ -40,7 +40,7 @@ trap cleanup EXIT
 PIN_SERVER=() PIN_GEN=()
 if [ "$(nproc)" -ge 2 ]; then PIN_SERVER=(taskset -c 0) PIN_GEN=(taskset -c 1); fi
 "${PIN_SERVER[@]}" "$SERVER" --port 0 --address 127.0.0.1 --root "$WORK/site" --data-dir "$WORK/data" \
-  --max-connections-per-address 2000 > "$WORK/server.out" 2> "$LOG" &
+  --max-connections-per-address 2000 --max-http-connections-per-address 2000 > "$WORK/server.out" 2> "$LOG" &
 SERVER_PID=$!
 PORT=""
 for _ in $(seq 200); do

@@ -1,6 +1,7 @@
 #include "http_session.hpp"
 
 #include "log.hpp"
+#include "response_headers.hpp"
 #include "static_files.hpp"
 #include "websocket_session.hpp"
 
@@ -15,6 +16,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <optional>
@@ -31,9 +33,14 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// A client has this long to send a complete request header (also the keep-alive idle limit), and
-// with TLS as long to send its first bytes and to complete the TLS handshake.
+// A client has this long from connecting to send its first complete request header (with TLS: its
+// first bytes, then the TLS handshake and the header, each within this long). Later requests on the
+// connection must arrive within --http-keep-alive of the previous answer.
 constexpr std::chrono::seconds kReadTimeout{30};
+// However busy, a connection is closed after this many requests or this long (after the answer in
+// progress), so the deadlines above cannot be renewed forever. Browsers simply open a new one.
+constexpr std::size_t kMaxRequestsPerConnection = 1000;
+constexpr std::chrono::minutes kMaxConnectionLifetime{10};
 // Time allowed to write one response; generous because the wasm bundle may be large.
 constexpr std::chrono::seconds kWriteTimeout{120};
 // We only serve GET/HEAD: a request body has no use, so keep the limit small.
@@ -42,15 +49,21 @@ constexpr std::uint32_t kMaxRequestHeaderBytes = 8 * 1024;
 
 constexpr beast::string_view kServerName = "moim";
 
-// At most this much of a client's Origin header is quoted back in a refusal.
+// At most this much of a client's Origin or Host header is quoted back in a refusal.
 constexpr std::size_t kMaxQuotedOrigin = 200;
+
+std::string quoted(std::string text) {
+  if (text.size() > kMaxQuotedOrigin) text = text.substr(0, kMaxQuotedOrigin) + "...";
+  return text;
+}
 
 // Beast 1.74 takes boost::string_view, not std::string_view.
 beast::string_view to_beast(std::string_view text) { return beast::string_view(text.data(), text.size()); }
 
 // The values of every `field` in the request joined with ", " (a list header may be split over several
 // lines); nullopt when there is none.
-std::optional<std::string> joined_field(const http::request<http::string_body>& request, http::field field) {
+template <class Name>
+std::optional<std::string> joined_field(const http::request<http::string_body>& request, Name field) {
   std::optional<std::string> joined;
   const auto [begin, end] = request.equal_range(field);
   for (auto it = begin; it != end; ++it) {
@@ -66,12 +79,12 @@ std::string_view path_of(std::string_view target) {
   return end == std::string_view::npos ? target : target.substr(0, end);
 }
 
-// Error answers are never cached; files get their own Cache-Control on top of this.
+// Error answers are never cached; files get their own Cache-Control on top of this. The security
+// headers (response_headers.hpp) are added to every answer in send().
 template <class Body>
 void add_common_headers(http::response<Body>& response) {
   response.set(http::field::server, kServerName);
   response.set(http::field::cache_control, "no-cache");
-  response.set("X-Content-Type-Options", "nosniff");
 }
 
 http::response<http::string_body> text_response(const http::request<http::string_body>& request,
@@ -98,7 +111,8 @@ http::response<http::string_body> refusal(const http::request<http::string_body>
 
 // ---- DetectSession -------------------------------------------------------------------------------
 
-DetectSession::DetectSession(tcp::socket socket, ServerContext& ctx) : stream_(std::move(socket)), ctx_(ctx) {}
+DetectSession::DetectSession(tcp::socket socket, ServerContext& ctx, ConnectionGate::Ticket ticket)
+    : stream_(std::move(socket)), ctx_(ctx), ticket_(std::move(ticket)) {}
 
 void DetectSession::run() {
   stream_.expires_after(kReadTimeout);
@@ -108,9 +122,9 @@ void DetectSession::run() {
 void DetectSession::on_detect(beast::error_code ec, bool tls) {
   if (ec) return;  // timeout or the client went away before saying anything
   if (tls) {
-    std::make_shared<TlsHttpSession>(std::move(stream_), std::move(buffer_), ctx_)->run();
+    std::make_shared<TlsHttpSession>(std::move(stream_), std::move(buffer_), ctx_, std::move(ticket_))->run();
   } else {
-    std::make_shared<HttpSession>(std::move(stream_), std::move(buffer_), ctx_)->run();
+    std::make_shared<HttpSession>(std::move(stream_), std::move(buffer_), ctx_, std::move(ticket_))->run();
   }
 }
 
@@ -118,14 +132,16 @@ void DetectSession::on_detect(beast::error_code ec, bool tls) {
 
 template <class Stream>
 BasicHttpSession<Stream>::BasicHttpSession(beast::tcp_stream&& stream, beast::flat_buffer&& buffer,
-                                           ServerContext& ctx)
+                                           ServerContext& ctx, ConnectionGate::Ticket ticket)
     : stream_([&]() -> Stream {
         if constexpr (kTls) return Stream(std::move(stream), *ctx.tls);
         else return std::move(stream);
       }()),
       buffer_(std::move(buffer)),
       ctx_(ctx),
-      redirect_to_https_(!kTls && ctx.tls != nullptr) {}
+      redirect_to_https_(!kTls && ctx.tls != nullptr),
+      ticket_(std::move(ticket)),
+      started_(std::chrono::steady_clock::now()) {}
 
 template <class Stream>
 void BasicHttpSession<Stream>::run() {
@@ -151,7 +167,12 @@ void BasicHttpSession<Stream>::do_read() {
   parser_.emplace();
   parser_->header_limit(kMaxRequestHeaderBytes);
   parser_->body_limit(kMaxRequestBodyBytes);
-  beast::get_lowest_layer(stream_).expires_after(kReadTimeout);
+  // The whole next request (idle time and header) within one deadline that no trickle of bytes
+  // extends, and never past the connection's lifetime.
+  const auto now = std::chrono::steady_clock::now();
+  const auto deadline = std::min(requests_ == 0 ? started_ + kReadTimeout : now + ctx_.http_keep_alive,
+                                 started_ + kMaxConnectionLifetime);
+  beast::get_lowest_layer(stream_).expires_at(deadline);
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&BasicHttpSession::on_read, shared_from_this()));
 }
 
@@ -171,6 +192,24 @@ void BasicHttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
 template <class Stream>
 void BasicHttpSession<Stream>::handle_request(Request&& request) {
   const std::string_view target(request.target().data(), request.target().size());
+  ++requests_;
+  last_request_ = ctx_.http_keep_alive.count() == 0 || requests_ >= kMaxRequestsPerConnection ||
+                  std::chrono::steady_clock::now() - started_ >= kMaxConnectionLifetime;
+
+  // The Host must name this server (DNS rebinding: HostPolicy), before anything else, redirects too.
+  const std::size_t host_fields = request.count(http::field::host);
+  if (host_fields > 1 || (host_fields == 0 && request.version() >= 11)) {
+    return send(refusal(request, http::status::bad_request, "exactly one Host header is required"));
+  }
+  if (host_fields == 1) {
+    const beast::string_view host = request[http::field::host];
+    if (!ctx_.hosts.allows(std::string_view(host.data(), host.size()))) {
+      const std::string shown = quoted(std::string(host));
+      log_warn("request refused: unknown host " + shown);
+      return send(refusal(request, http::status::misdirected_request,
+                          "unknown host: " + shown + " (this server answers IP addresses, localhost and --server-name)"));
+    }
+  }
 
   if (redirect_to_https_) {
     // Plain http to a TLS server: send the browser to the same address over https. 307 (temporary)
@@ -256,17 +295,22 @@ void BasicHttpSession<Stream>::upgrade(Request&& request) {
                          ctx_.origins.allows(origin ? std::optional<std::string_view>(*origin) : std::nullopt,
                                              std::string_view(host.data(), host.size()), kTls);
   if (!origin_ok) {
-    std::string quoted = origin.value_or("");
-    if (quoted.size() > kMaxQuotedOrigin) quoted = quoted.substr(0, kMaxQuotedOrigin) + "...";
-    log_warn("WebSocket upgrade refused: origin not allowed: " + quoted);
-    return send(refusal(request, http::status::forbidden, "origin not allowed: " + quoted));
+    const std::string shown = quoted(origin.value_or(""));
+    log_warn("WebSocket upgrade refused: origin not allowed: " + shown);
+    return send(refusal(request, http::status::forbidden, "origin not allowed: " + shown));
   }
 
-  // Connections per client address, counted from here until the WebSocket session ends.
+  // Connections per client address, counted from here until the WebSocket session ends. Behind a
+  // trusted proxy (--trust-proxy) the client is the one it forwards for; IPv6 counts by /64.
   beast::error_code ec;
   const tcp::endpoint remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
   if (ec) return;  // the client is already gone
-  const std::string address = remote.address().to_string();
+  std::string address = remote.address().to_string();
+  if (const std::optional<IpAddress> peer = parse_ip(address)) {
+    const std::optional<std::string> forwarded_for = joined_field(request, beast::string_view("X-Forwarded-For"));
+    const std::optional<std::string> forwarded = joined_field(request, http::field::forwarded);
+    address = address_key(ctx_.proxies.client_address(*peer, forwarded_for, forwarded));
+  }
   AddressLimiter::Slot slot = ctx_.per_address.acquire(address);
   if (!slot) {
     log_warn("WebSocket upgrade refused: " + address + " already has " + std::to_string(ctx_.per_address.limit()) +
@@ -276,9 +320,11 @@ void BasicHttpSession<Stream>::upgrade(Request&& request) {
 
   // The WebSocket session takes the connection; this HTTP session ends here.
   if constexpr (kTls) {
-    std::make_shared<TlsWebSocketSession>(std::move(stream_), ctx_, std::move(slot))->run(std::move(request));
+    std::make_shared<TlsWebSocketSession>(std::move(stream_), ctx_, std::move(slot), std::move(ticket_), address)
+        ->run(std::move(request));
   } else {
-    std::make_shared<WebSocketSession>(stream_.release_socket(), ctx_, std::move(slot))->run(std::move(request));
+    std::make_shared<WebSocketSession>(stream_.release_socket(), ctx_, std::move(slot), std::move(ticket_), address)
+        ->run(std::move(request));
   }
 }
 
@@ -286,6 +332,12 @@ template <class Stream>
 template <class Body>
 void BasicHttpSession<Stream>::send(http::response<Body>&& response) {
   auto message = std::make_shared<http::response<Body>>(std::move(response));
+  message->set("X-Content-Type-Options", "nosniff");
+  message->set("Content-Security-Policy", to_beast(kContentSecurityPolicy));
+  message->set("Referrer-Policy", to_beast(kReferrerPolicy));
+  message->set("X-Frame-Options", to_beast(kFrameOptions));
+  if constexpr (kTls) message->set(http::field::strict_transport_security, to_beast(kStrictTransportSecurity));
+  if (last_request_) message->keep_alive(false);
   response_ = message;
   beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
   http::async_write(stream_, *message,

@@ -1,6 +1,10 @@
 // One HTTP/1.1 connection: serves static files (GET/HEAD) with keep-alive, and hands a WebSocket
 // upgrade request for /ws over to a WebSocketSession once it passed the admission checks (Origin,
-// connections per address; admission.hpp).
+// connections per address; admission.hpp). Every request's Host header must name this server
+// (HostPolicy). Keep-alive is bounded: the first request must arrive within kReadTimeout of the
+// connection, each later one within --http-keep-alive seconds of the previous answer, and a
+// connection serves at most kMaxRequestsPerConnection requests and lives at most
+// kMaxConnectionLifetime, so no client can hold a connection open by trickling requests.
 //
 // Without TLS the listener starts an HttpSession on every accepted socket. With TLS (--cert/--key)
 // it starts a DetectSession, which looks at the first bytes (Beast's async_detect_ssl, as in Beast's
@@ -19,6 +23,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -38,7 +43,9 @@ class BasicHttpSession : public std::enable_shared_from_this<BasicHttpSession<St
 
   // `buffer` holds bytes already read from the connection (by DetectSession), if any. A plain
   // session on a TLS server (ctx.tls set) redirects every request to https.
-  BasicHttpSession(boost::beast::tcp_stream&& stream, boost::beast::flat_buffer&& buffer, ServerContext& ctx);
+  // `ticket` is the connection's place in the accept-time count, held until the socket is closed.
+  BasicHttpSession(boost::beast::tcp_stream&& stream, boost::beast::flat_buffer&& buffer, ServerContext& ctx,
+                   ConnectionGate::Ticket ticket);
   void run();
 
  private:
@@ -60,6 +67,10 @@ class BasicHttpSession : public std::enable_shared_from_this<BasicHttpSession<St
   boost::beast::flat_buffer buffer_;
   ServerContext& ctx_;
   bool redirect_to_https_ = false;  // plain connection to a TLS server
+  ConnectionGate::Ticket ticket_;
+  std::chrono::steady_clock::time_point started_;
+  std::size_t requests_ = 0;   // requests read on this connection
+  bool last_request_ = false;  // the answer being sent ends the connection
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<void> response_;  // keeps the response alive while it is being written
 };
@@ -72,7 +83,7 @@ extern template class BasicHttpSession<TlsStream>;
 // TLS servers only: tells a TLS connection from a plain one by its first bytes.
 class DetectSession : public std::enable_shared_from_this<DetectSession> {
  public:
-  DetectSession(boost::asio::ip::tcp::socket socket, ServerContext& ctx);
+  DetectSession(boost::asio::ip::tcp::socket socket, ServerContext& ctx, ConnectionGate::Ticket ticket);
   void run();
 
  private:
@@ -80,6 +91,7 @@ class DetectSession : public std::enable_shared_from_this<DetectSession> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   ServerContext& ctx_;
+  ConnectionGate::Ticket ticket_;
 };
 
 }  // namespace moim::server

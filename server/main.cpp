@@ -16,7 +16,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <cstring>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -43,6 +49,11 @@ struct Options {
   std::filesystem::path cert, key;           // both or neither
   std::vector<std::string> allowed_origins;  // canonical, see OriginPolicy::canonical_allowed
   std::size_t max_connections_per_address = moim::server::AddressLimiter::kDefaultLimit;
+  std::size_t max_http_connections_per_address = moim::server::ConnectionGate::kDefaultPerAddress;
+  std::optional<std::size_t> max_connections;  // default: from the open-file limit
+  std::vector<moim::server::Cidr> trusted_proxies;
+  std::vector<std::string> server_names;       // canonical, see HostPolicy::canonical_name
+  unsigned http_keep_alive_seconds = 15;
   // Rooms, sessions and limits (hub.hpp's HubConfig; PROTOCOL.md).
   std::filesystem::path data_dir = "moim-data";  // "" = nothing persisted
   moim::HubConfig hub;
@@ -51,17 +62,24 @@ struct Options {
 
 constexpr std::string_view kUsage =
     "Usage: moim-server [--port N] [--address A] [--root DIR] [--cert FILE --key FILE]\n"
-    "                   [--allow-origin ORIGIN]... [--max-connections-per-address N]\n"
+    "                   [--server-name NAME]... [--allow-origin ORIGIN]...\n"
+    "                   [--trust-proxy CIDR]... [connection limits below]\n"
     "                   [--data-dir DIR] [session and limit flags below] [--help]\n"
     "\n"
     "  --port N      TCP port to listen on, 0-65535 (default 8080; 0 picks a free port)\n"
     "  --address A   IPv4 or IPv6 address to bind (default 0.0.0.0)\n"
     "  --root DIR    folder of static files for the web client (default ./web, relative to the\n"
-    "                current directory); GET / serves DIR/index.html\n"
+    "                current directory); GET / serves DIR/index.html. Files and folders whose names\n"
+    "                start with '.' are never served, nor symbolic links leading out of DIR; a DIR\n"
+    "                that is or contains --data-dir is refused (exit code 2)\n"
     "  --cert FILE   TLS certificate chain (PEM, server certificate first); needs --key. The port\n"
     "                then serves https and wss only (TLS 1.2 or later); a plain http request on it\n"
     "                gets a 307 redirect to https\n"
     "  --key FILE    private key (PEM) of --cert; needs --cert\n"
+    "  --server-name NAME\n"
+    "                a host name this server is reached by (e.g. moim.example); repeatable. Requests\n"
+    "                whose Host header is not one of these names, an IP address, localhost or the\n"
+    "                host of an --allow-origin get HTTP 421 (protects against DNS rebinding)\n"
     "  --allow-origin ORIGIN\n"
     "                also accept WebSocket upgrades from pages of ORIGIN, written scheme://host[:port]\n"
     "                (http or https, e.g. https://moim.example:8443); repeatable; * accepts any\n"
@@ -70,8 +88,26 @@ constexpr std::string_view kUsage =
     "                without an Origin header (non-browser clients) are always accepted. Refused\n"
     "                upgrades get HTTP 403\n"
     "  --max-connections-per-address N\n"
-    "                at most N WebSocket connections at once from one IP address (default 32;\n"
-    "                0 = no limit); more get HTTP 429\n"
+    "                at most N WebSocket connections at once from one client address (default 32;\n"
+    "                0 = no limit; IPv6 by /64; behind --trust-proxy, the forwarded client); more\n"
+    "                get HTTP 429\n"
+    "  --max-http-connections-per-address N\n"
+    "                at most N TCP connections at once from one address, of any kind (HTTP, TLS,\n"
+    "                WebSocket), counted when accepted (default 64; 0 = no limit); more are closed\n"
+    "                at once. IPv6 addresses count by /64; --trust-proxy ranges are exempt\n"
+    "  --max-connections N\n"
+    "                at most N TCP connections at once in all (default: the open-file limit, which\n"
+    "                the server raises to its hard limit, less 64 kept for files); more are closed\n"
+    "                at once\n"
+    "  --http-keep-alive S\n"
+    "                an HTTP connection may wait at most S seconds for its next request (default 15;\n"
+    "                0 = one request per connection); any connection serves at most 1000 requests\n"
+    "                and lives at most 10 minutes (WebSockets are not affected)\n"
+    "  --trust-proxy CIDR\n"
+    "                a reverse proxy (an address or range, e.g. 10.0.0.5 or 2001:db8::/48);\n"
+    "                repeatable. Only for connections from these addresses the client's address is\n"
+    "                taken from X-Forwarded-For (else Forwarded: for=), right-most hop that is not a\n"
+    "                trusted proxy, for the WebSocket and room-password limits\n"
     "  --data-dir DIR  where rooms and the server's key are kept (SQLite, default ./moim-data,\n"
     "                created if missing; one server per folder). --data-dir '' keeps nothing:\n"
     "                rooms are lost at exit and session tokens do not survive a restart\n"
@@ -184,6 +220,26 @@ Options parse_options(int argc, char** argv) {
         throw UsageError{"invalid --max-connections-per-address '" + text + "': expected a number from 0 to 1000000"};
       }
       options.max_connections_per_address = std::stoul(text);
+    } else if (name == "--max-http-connections-per-address") {
+      options.max_http_connections_per_address = number(name, take_value(), 0, 1000000);
+    } else if (name == "--max-connections") {
+      options.max_connections = number(name, take_value(), 1, 100000000);
+    } else if (name == "--http-keep-alive") {
+      options.http_keep_alive_seconds = static_cast<unsigned>(number(name, take_value(), 0, 3600));
+    } else if (name == "--trust-proxy") {
+      const std::string_view text = take_value();
+      std::string why;
+      std::optional<moim::server::Cidr> range = moim::server::parse_cidr(text, &why);
+      if (!range) throw UsageError{"invalid --trust-proxy '" + std::string(text) + "': " + why};
+      options.trusted_proxies.push_back(*range);
+    } else if (name == "--server-name") {
+      const std::string_view text = take_value();
+      std::optional<std::string> host = moim::server::HostPolicy::canonical_name(text);
+      if (!host) {
+        throw UsageError{"invalid --server-name '" + std::string(text) +
+                         "': expected a host name such as moim.example (no scheme, port or path)"};
+      }
+      options.server_names.push_back(std::move(*host));
     } else if (name == "--data-dir") {
       options.data_dir = std::filesystem::path(take_value());
     } else if (name == "--heartbeat-timeout") {
@@ -237,6 +293,46 @@ std::string display_host(const asio::ip::address& address) {
   return address.to_string();
 }
 
+// Every connection is a file descriptor: raise the soft limit to the hard one, and say what it is.
+// Returns the limit now in force (0: unknown).
+std::size_t raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    moim::server::log_warn(std::string("cannot read the open-file limit: ") + std::strerror(errno));
+    return 0;
+  }
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      moim::server::log_warn(std::string("cannot raise the open-file limit: ") + std::strerror(errno));
+      limit.rlim_cur = before;
+    }
+  }
+  const auto shown = [](rlim_t value) { return value == RLIM_INFINITY ? std::string("unlimited") : std::to_string(value); };
+  moim::server::log_info("open-file limit " + shown(limit.rlim_cur) +
+                         (limit.rlim_cur != before ? " (raised from " + shown(before) + ")" : std::string()));
+  return limit.rlim_cur == RLIM_INFINITY ? 0 : static_cast<std::size_t>(limit.rlim_cur);
+}
+
+// The default for --max-connections: what the open-file limit leaves after the descriptors the
+// server needs besides connections (listener, stdio, SQLite, the key, the password pool): 64.
+std::size_t default_max_connections(std::size_t open_file_limit) {
+  constexpr std::size_t kReserved = 64;
+  if (open_file_limit == 0) return 1000000;  // unlimited or unknown
+  return open_file_limit > 2 * kReserved ? open_file_limit - kReserved : std::max<std::size_t>(open_file_limit / 2, 1);
+}
+
+// True when `inner` is `outer` or lies under it (both absolute and normalized).
+bool is_within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+  auto o = outer.begin(), i = inner.begin();
+  for (; o != outer.end(); ++o, ++i) {
+    if (o->empty()) continue;  // a trailing separator
+    if (i == inner.end() || *i != *o) return false;
+  }
+  return true;
+}
+
 int run(const Options& options) {
   std::error_code fs_ec;
   const bool root_exists = std::filesystem::is_directory(options.root, fs_ec);
@@ -247,6 +343,25 @@ int run(const Options& options) {
     }
     moim::server::log_warn("static folder '" + options.root.string() +
                            "' not found: HTTP requests will get 404 (use --root DIR)");
+  }
+  // The static folder is published whole: it must not hold the server's key and database.
+  if (root_exists && !options.data_dir.empty()) {
+    std::error_code root_ec, data_ec;
+    const std::filesystem::path root = std::filesystem::canonical(options.root, root_ec);
+    const std::filesystem::path data = std::filesystem::weakly_canonical(options.data_dir, data_ec);
+    if (!root_ec && !data_ec && is_within(data, root)) {
+      std::cerr << "moim-server: --root '" << options.root.string() << "' "
+                << (data == root ? "is" : "contains") << " the data folder '" << options.data_dir.string()
+                << "' (--data-dir): serving it would publish the server's key and rooms. Serve the built"
+                   " site folder (build/wasm/site) or move the data folder out of it\n";
+      return kExitUsage;
+    }
+  }
+  const std::size_t open_file_limit = raise_open_file_limit();
+  const std::size_t max_connections = options.max_connections.value_or(default_max_connections(open_file_limit));
+  if (open_file_limit != 0 && max_connections > open_file_limit) {
+    moim::server::log_warn("--max-connections " + std::to_string(max_connections) + " is above the open-file limit " +
+                           std::to_string(open_file_limit) + ": accepting may fail with 'Too many open files'");
   }
 
   // TLS: a certificate or key that cannot be used stops the server before it listens.
@@ -298,6 +413,18 @@ int run(const Options& options) {
   ctx.tls = tls;
   ctx.origins = moim::server::OriginPolicy(options.allowed_origins);
   ctx.per_address.set_limit(options.max_connections_per_address);
+  ctx.connection_gate.set_limits(options.max_http_connections_per_address, max_connections);
+  ctx.proxies = moim::server::TrustedProxies(options.trusted_proxies);
+  ctx.http_keep_alive = std::chrono::seconds(options.http_keep_alive_seconds);
+  std::vector<std::string> host_names = options.server_names;
+  for (const std::string& origin : options.allowed_origins) {  // pages of an allowed origin may load us
+    if (std::optional<std::string> host = moim::server::HostPolicy::host_of_origin(origin)) host_names.push_back(*host);
+  }
+  ctx.hosts = moim::server::HostPolicy(std::move(host_names));
+  moim::server::log_info("at most " + std::to_string(max_connections) + " connections, " +
+                         (options.max_http_connections_per_address
+                              ? std::to_string(options.max_http_connections_per_address) + " per address"
+                              : std::string("no limit per address")));
 
   asio::io_context ioc{1};
   // Declared after ioc: destroyed (workers joined) first, so no result is posted to a dead context.

@@ -4,9 +4,11 @@
 
 #include "admission.hpp"
 #include "connection_registry.hpp"
+#include "forwarded.hpp"
 #include "hub.hpp"
 #include "static_files.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <utility>
@@ -33,8 +35,12 @@ struct ServerContext {
 
   // Transport (set by main before the listener starts; see tls.hpp and admission.hpp).
   std::shared_ptr<boost::asio::ssl::context> tls;  // --cert/--key; null: plain http and ws only
+  ConnectionGate connection_gate;                  // every connection, at accept time (listener.cpp)
+  HostPolicy hosts;                                // --server-name: the Host header of every request
+  TrustedProxies proxies;                          // --trust-proxy: whose X-Forwarded-For is believed
   OriginPolicy origins;                            // --allow-origin, checked on the WebSocket upgrade
   AddressLimiter per_address;                      // --max-connections-per-address
+  std::chrono::seconds http_keep_alive{15};        // --http-keep-alive: idle time between requests
   bool keep_alive_running = false; // the keep-alive sweep (websocket_session.cpp) has been started
 };
 

@@ -296,6 +296,18 @@ const StaticAsset::Encoded& StaticAsset::encoded(ContentCoding coding) const {
   return identity;
 }
 
+namespace {
+// True when `path` is `folder` or under it (both canonical).
+bool is_inside(const std::filesystem::path& path, const std::filesystem::path& folder) {
+  auto p = path.begin();
+  for (auto f = folder.begin(); f != folder.end(); ++f, ++p) {
+    if (f->empty()) continue;
+    if (p == path.end() || *p != *f) return false;
+  }
+  return true;
+}
+}  // namespace
+
 StaticSite StaticSite::load(const std::filesystem::path& root, std::vector<std::string>* warnings) {
   namespace fs = std::filesystem;
   const auto warn = [&](std::string text) {
@@ -310,11 +322,34 @@ StaticSite StaticSite::load(const std::filesystem::path& root, std::vector<std::
   try {
     std::error_code ec;
     if (!fs::is_directory(root, ec)) return site;
+    const fs::path real_root = fs::canonical(root, ec);
+    if (ec) {
+      warn("reading " + root.string() + ": " + ec.message());
+      return site;
+    }
+    // Directory symlinks are not descended into (the iterator's default); file symlinks are followed.
     fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       const fs::directory_entry& entry = *it;
       const std::string relative = entry.path().lexically_relative(root).generic_string();
       std::error_code entry_ec;
+      // Dotfiles and dot-folders (.git, .env, .htpasswd, ...) are never published.
+      if (entry.path().filename().string().starts_with('.')) {
+        if (entry.is_directory(entry_ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (entry.is_symlink(entry_ec)) {
+        // A link may point at a file of the site, not out of it (a link to the data folder's key...).
+        const fs::path target = fs::canonical(entry.path(), entry_ec);
+        if (entry_ec || !is_inside(target, real_root)) {
+          warn(relative + ": not served (a symbolic link leading out of the folder, or broken)");
+          continue;
+        }
+        if (target.lexically_relative(real_root).generic_string().find("/.") != std::string::npos ||
+            target.lexically_relative(real_root).generic_string().starts_with('.')) {
+          continue;  // a link to a dotfile is a dotfile
+        }
+      }
       if (entry.is_directory(entry_ec)) {
         site.directories_.insert(relative);
         continue;

@@ -108,8 +108,9 @@ class StaticSite {
 
   StaticSite() = default;
 
-  // Reads every regular file under `root` (symbolic links are followed, as the old per-request
-  // lookup did). A file "x.br" or "x.gz" next to a file "x" is x's precompressed form: it is used
+  // Reads every regular file under `root`, except: names starting with '.' (dotfiles, and everything
+  // under a dot-folder such as .git), and symbolic links that lead out of `root` (or are broken;
+  // a link to a file inside `root` is served). Symbolic links to folders are not followed. A file "x.br" or "x.gz" next to a file "x" is x's precompressed form: it is used
   // only when it is at least as new as x (a stale one is ignored with a warning), and is never served
   // under its own name (a request for /x.br gets 404). A ".br"/".gz" file without such an "x" is an
   // ordinary file. Problems are appended to `warnings`. Never throws for I/O problems.

@@ -53,6 +53,12 @@ TlsContextResult make_tls_context(const std::filesystem::path& cert, const std::
                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
   // No session resumption state kept per client beyond OpenSSL's default cache; no renegotiation.
   SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
+  // TLS 1.2: only forward-secret AEAD suites (Mozilla's "intermediate" list without DHE): no CBC,
+  // no RSA key exchange, no SHA-1 MACs. TLS 1.3 suites are all AEAD; set explicitly all the same.
+  if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1 || SSL_CTX_set_ciphersuites(native, kTls13Suites) != 1) {
+    result.error = "the TLS cipher list was refused by OpenSSL: " + openssl_error();
+    return result;
+  }
 
   boost::system::error_code ec;
   context->use_certificate_chain_file(cert.string(), ec);

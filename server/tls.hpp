@@ -21,6 +21,12 @@ struct TlsContextResult {
   std::string error;                                   // why, for the startup message
 };
 
+// The suites offered: TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305 only; every TLS 1.3 suite.
+inline constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+inline constexpr const char* kTls13Suites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
 // A server context for TLS 1.2 and later with the PEM certificate chain `cert` and private key
 // `key`. Fails (with a readable reason) when a file is missing or unreadable, is not PEM of the
 // right kind, or the key does not belong to the certificate.

@@ -203,8 +203,13 @@ void teardown(beast::role_type, SessionSocket<TlsStream>& socket, beast::error_c
 
 template <class Transport>
 BasicWebSocketSession<Transport>::BasicWebSocketSession(Transport transport, ServerContext& ctx,
-                                                        AddressLimiter::Slot slot)
-    : ws_(std::move(transport), *this), ctx_(ctx), slot_(std::move(slot)) {
+                                                        AddressLimiter::Slot slot, ConnectionGate::Ticket ticket,
+                                                        std::string client_address)
+    : ws_(std::move(transport), *this),
+      ctx_(ctx),
+      slot_(std::move(slot)),
+      ticket_(std::move(ticket)),
+      client_address_(std::move(client_address)) {
   // The TLS stream's tcp_stream timed HttpSession's reads and writes; from here on Beast's handshake
   // timeout, the keep-alive sweep and the close timer do that.
   if constexpr (!SessionSocket<Transport>::kPlain) beast::get_lowest_layer(socket().next_layer()).expires_never();
@@ -252,11 +257,8 @@ void BasicWebSocketSession<Transport>::on_accept(beast::error_code ec) {
   id_ = ctx_.next_conn_id++;
   ctx_.connections.add(id_, weak_from_this());
   attached_ = true;
-  beast::error_code endpoint_error;
-  const auto remote = socket().tcp_socket().remote_endpoint(endpoint_error);
-  const std::string address = endpoint_error ? std::string() : remote.address().to_string();
   call_hub([&] {
-    ctx_.hub.connect(id_, address);
+    ctx_.hub.connect(id_, client_address_);
     return HubOutput{};
   });
   do_read();

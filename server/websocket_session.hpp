@@ -237,8 +237,12 @@ template <class Transport>
 class BasicWebSocketSession : public Connection, public std::enable_shared_from_this<BasicWebSocketSession<Transport>> {
  public:
   // `transport` comes from HttpSession (its socket, or its TlsStream after the TLS handshake); `slot`
-  // is this connection's place in the per-address limit, held until the connection ends.
-  BasicWebSocketSession(Transport transport, ServerContext& ctx, AddressLimiter::Slot slot);
+  // is this connection's place in the per-address WebSocket limit, held until the connection ends;
+  // `ticket` its place in the accept-time count (ConnectionGate), held until the socket is closed;
+  // `client_address` the key of the client (address_key; behind a trusted proxy, the forwarded
+  // client's), which the hub keys its own per-address limits on.
+  BasicWebSocketSession(Transport transport, ServerContext& ctx, AddressLimiter::Slot slot,
+                        ConnectionGate::Ticket ticket, std::string client_address);
 
   // Completes the WebSocket handshake for the upgrade request HttpSession has read.
   void run(boost::beast::http::request<boost::beast::http::string_body> upgrade_request);
@@ -288,6 +292,8 @@ class BasicWebSocketSession : public Connection, public std::enable_shared_from_
   const char* close_text_ = "";
   std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
   AddressLimiter::Slot slot_;  // given back when the read loop ends (finish) or with the session
+  ConnectionGate::Ticket ticket_;  // given back with the session (and its socket)
+  std::string client_address_;
 };
 
 using WebSocketSession = BasicWebSocketSession<boost::asio::ip::tcp::socket>;  // ws://

@@ -67,10 +67,11 @@ trap cleanup EXIT
 
 start_server() {
   : > "$WORK/server.out"
-  # --max-connections-per-address: the generator opens up to 10,000 connections from 8 loopback
-  # addresses (1,250 each; churn and fanout: up to 251 from each of 4), above the default of 32.
+  # --max-connections-per-address and --max-http-connections-per-address: the generator opens up to
+  # 10,000 connections from 8 loopback addresses (1,250 each; churn and fanout: up to 251 from each
+  # of 4), above the defaults of 32 WebSockets and 64 connections.
   "${PRIO[@]}" taskset -c "$SERVER_CPU" "$SERVER" --port 0 --address 127.0.0.1 --root "$SITE" --data-dir '' --max-messages-per-second 0 \
-    --max-connections-per-address 2000 > "$WORK/server.out" 2> "$WORK/server.err" &
+    --max-connections-per-address 2000 --max-http-connections-per-address 2000 > "$WORK/server.out" 2> "$WORK/server.err" &
   SERVER_PID=$!
   PORT=""
   for _ in $(seq 100); do

@@ -96,7 +96,9 @@ export async function openPerson(browser, url, label, { permissions } = {}) {
 // lets it open sockets to loopback), with the script added. Drive it with page.evaluate on
 // window.sendOnlyPeers; `joinSendOnlyPeer` below does one join.
 export async function openSendOnlyPeers(browser, url) {
-  const page = await (await browser.newContext()).newPage();
+  // bypassCSP: the server's Content-Security-Policy (rightly) refuses the inline script that
+  // addScriptTag makes; this page is test equipment, not the app.
+  const page = await (await browser.newContext({ bypassCSP: true })).newPage();
   page.consoleLines = [];
   page.on('console', (m) => page.consoleLines.push(`[send-only peers] ${m.text()}`));
   const where = new URL('/send-only-peers', url).href;

@@ -10,7 +10,7 @@ import {
 
 let server, allowing, denying, insecure;
 before(async () => {
-  server = await startServer();
+  server = await startServer({ args: ['--server-name', 'moim.test'] });  // the Host check admits the name
   allowing = await launchBrowser();
   denying = await launchBrowser({ fakeMediaUi: false });  // no auto-accept: the prompt is denied
   // moim.test resolves to the server, so http://moim.test:PORT/ is a LAN-like insecure origin.

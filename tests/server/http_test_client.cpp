@@ -13,8 +13,13 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-HttpClient::HttpClient(unsigned short port) : stream_(ioc_), host_("127.0.0.1:" + std::to_string(port)) {
+HttpClient::HttpClient(unsigned short port, const std::string& source)
+    : stream_(ioc_), host_("127.0.0.1:" + std::to_string(port)) {
   beast::error_code result = asio::error::timed_out;
+  if (!source.empty()) {
+    stream_.socket().open(asio::ip::tcp::v4());
+    stream_.socket().bind(asio::ip::tcp::endpoint(asio::ip::make_address(source), 0));
+  }
   stream_.expires_after(std::chrono::seconds(5));
   stream_.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
                         [&](beast::error_code ec) { result = ec; });

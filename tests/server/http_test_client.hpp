@@ -19,8 +19,9 @@ namespace moim::test {
 
 class HttpClient {
  public:
-  // Connects to 127.0.0.1:port; throws std::runtime_error on failure.
-  explicit HttpClient(unsigned short port);
+  // Connects to 127.0.0.1:port (from `source`, e.g. "127.0.0.2", when given); throws
+  // std::runtime_error on failure.
+  explicit HttpClient(unsigned short port, const std::string& source = {});
 
   using Headers = std::vector<std::pair<std::string, std::string>>;
 

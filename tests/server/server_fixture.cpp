@@ -29,9 +29,10 @@ void ServerFixture::SetUp() {
   write_file(root_ / "app.js", "console.log('moim');\n");
   write_file(root_ / "sub" / "index.html", "<p>sub</p>\n");
   write_file(base_dir_ / "secret.txt", kSecret);
+  prepare_root(root_);
 
   std::string error;
-  server_ = ServerProcess::start(root_, error, server_args());
+  server_ = ServerProcess::start(root_, error, server_args(), spawn_options());
   ASSERT_NE(server_, nullptr) << error;
 }
 

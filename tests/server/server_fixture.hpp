@@ -23,6 +23,10 @@ class ServerFixture : public ::testing::Test {
   void TearDown() override;
   // Flags added to the server's command line (after --address, --port and --root).
   virtual std::vector<std::string> server_args() const { return {}; }
+  // How the server is started beyond its flags (a wrapper command, where its log goes).
+  virtual SpawnOptions spawn_options() const { return {}; }
+  // Adds files to the web root before the server starts (it reads the folder once).
+  virtual void prepare_root(const std::filesystem::path& /*root*/) {}
 
   unsigned short port() const { return server_->port(); }
   std::unique_ptr<WsClient> connect();

@@ -48,7 +48,7 @@ TEST_F(ServerHttp, PathsEscapingTheRootAreRefused) {
                                    "/..\\secret.txt", "/%00index.html"}) {
     HttpClient client(port());
     const auto response = client.request(http::verb::get, target);
-    if (!response) continue;  // the server may also just drop a request line it cannot parse
+    ASSERT_TRUE(response.has_value()) << target << ": no answer";
     EXPECT_TRUE(response->result() == http::status::bad_request || response->result() == http::status::not_found)
         << target << " -> " << response->result_int();
     EXPECT_EQ(response->body().find("secret"), std::string::npos) << target;

@@ -23,7 +23,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Spawns the server with stdout (and optionally stderr) on a pipe; returns the pid or -1.
-pid_t spawn_server(const std::vector<std::string>& args, bool capture_stderr, int& read_fd, std::string& error) {
+pid_t spawn_server(const std::vector<std::string>& args, bool capture_stderr, int& read_fd, std::string& error,
+                   const SpawnOptions& spawn = {}) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     error = std::string("pipe: ") + std::strerror(errno);
@@ -33,8 +34,12 @@ pid_t spawn_server(const std::vector<std::string>& args, bool capture_stderr, in
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
   if (capture_stderr) posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+  if (!spawn.stderr_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, spawn.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+  }
 
-  std::vector<std::string> argv_storage;
+  std::vector<std::string> argv_storage = spawn.command_prefix;
   argv_storage.push_back(server_binary());
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -96,12 +101,13 @@ std::string server_binary() {
 }
 
 std::unique_ptr<ServerProcess> ServerProcess::start(const std::filesystem::path& root, std::string& error,
-                                                   const std::vector<std::string>& extra_args) {
+                                                   const std::vector<std::string>& extra_args,
+                                                   const SpawnOptions& spawn) {
   std::unique_ptr<ServerProcess> process(new ServerProcess);
   // Nothing persisted unless a test passes its own --data-dir (a later flag wins).
   std::vector<std::string> args = {"--address", "127.0.0.1", "--port", "0", "--root", root.string(), "--data-dir", ""};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  process->pid_ = spawn_server(args, /*capture_stderr=*/false, process->stdout_fd_, error);
+  process->pid_ = spawn_server(args, /*capture_stderr=*/false, process->stdout_fd_, error, spawn);
   if (process->pid_ < 0) return nullptr;
 
   static constexpr std::string_view kMarker = "listening on http";  // http:// or https://

@@ -14,12 +14,21 @@ namespace moim::test {
 // Path of the moim-server binary under test: set by CMake, or MOIM_SERVER_BINARY in the environment.
 std::string server_binary();
 
+// How to start the server, beyond its flags.
+struct SpawnOptions {
+  // Run the server through this command (e.g. {"/usr/bin/prlimit", "--nofile=256:256", "--"}).
+  std::vector<std::string> command_prefix;
+  // Where its stderr (the log) goes; empty: the test's own stderr.
+  std::filesystem::path stderr_path;
+};
+
 class ServerProcess {
  public:
   // Starts `moim-server --address 127.0.0.1 --port 0 --root <root> <extra_args...>` and waits (up to
   // 10 s) for its "listening on http(s)://...:PORT" line. Returns nullptr and sets `error` on failure.
   static std::unique_ptr<ServerProcess> start(const std::filesystem::path& root, std::string& error,
-                                              const std::vector<std::string>& extra_args = {});
+                                              const std::vector<std::string>& extra_args = {},
+                                              const SpawnOptions& spawn = {});
 
   ~ServerProcess();  // SIGTERM, then SIGKILL if it has not exited within 5 s
   ServerProcess(const ServerProcess&) = delete;

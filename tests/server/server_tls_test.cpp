@@ -303,6 +303,68 @@ TEST_F(Tls, BrokenClientHelloIsDropped) {
   EXPECT_EQ(tls.get("/").result_int(), 200);
 }
 
+// ---- protocol versions, cipher suites, headers ---------------------------------------------------------
+
+// Whether a TLS handshake with the server succeeds for a client limited to [min_version, max_version]
+// and `ciphers` (TLS 1.2 and older). The client runs at OpenSSL security level 0, so that it is
+// willing to speak anything: a failure is the server refusing.
+bool handshake_succeeds(unsigned short port, int min_version, int max_version, const std::string& ciphers) {
+  asio::io_context ioc;
+  ssl::context ctx(ssl::context::tls_client);
+  SSL_CTX_set_security_level(ctx.native_handle(), 0);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), min_version);
+  SSL_CTX_set_max_proto_version(ctx.native_handle(), max_version);
+  if (SSL_CTX_set_cipher_list(ctx.native_handle(), (ciphers + ":@SECLEVEL=0").c_str()) != 1) {
+    ADD_FAILURE() << "this OpenSSL does not know " << ciphers;
+    return false;
+  }
+  ctx.set_verify_mode(ssl::verify_none);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+  std::optional<beast::error_code> result;
+  beast::get_lowest_layer(stream).async_connect(
+      tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+        if (ec) {
+          result = ec;
+          return;
+        }
+        stream.async_handshake(ssl::stream_base::client, [&](beast::error_code handshake_ec) { result = handshake_ec; });
+      });
+  ioc.run();
+  return result && !*result;
+}
+
+TEST_F(Tls, Tls10AndTls11AreRefusedByTheServer) {
+  ASSERT_TRUE(handshake_succeeds(port(), TLS1_2_VERSION, TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256"))
+      << "control: a TLS 1.2 client with a modern suite must get through";
+  EXPECT_FALSE(handshake_succeeds(port(), TLS1_VERSION, TLS1_VERSION, "ALL")) << "TLS 1.0";
+  EXPECT_FALSE(handshake_succeeds(port(), TLS1_1_VERSION, TLS1_1_VERSION, "ALL")) << "TLS 1.1";
+}
+
+TEST_F(Tls, OnlyForwardSecretAeadSuitesInTls12) {
+  for (const std::string suite : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+                                  "ECDHE-RSA-CHACHA20-POLY1305"}) {
+    EXPECT_TRUE(handshake_succeeds(port(), TLS1_2_VERSION, TLS1_2_VERSION, suite)) << suite;
+  }
+  // CBC, RSA key exchange, SHA-1 MACs, DHE and null suites: refused. (3DES and RC4 are gone from
+  // OpenSSL 3's default provider on both sides.)
+  for (const std::string suite : {"AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA384",
+                                  "DHE-RSA-AES128-GCM-SHA256", "NULL-SHA256"}) {
+    EXPECT_FALSE(handshake_succeeds(port(), TLS1_2_VERSION, TLS1_2_VERSION, suite)) << suite;
+  }
+}
+
+TEST_F(Tls, HttpsAnswersCarryStrictTransportSecurity) {
+  TlsClient client(port());
+  const auto page = client.get("/");
+  EXPECT_EQ(page.result_int(), 200);
+  EXPECT_EQ(page[http::field::strict_transport_security], "max-age=31536000");
+  EXPECT_NE(std::string(page["Content-Security-Policy"]).find("frame-ancestors 'none'"), std::string::npos);
+  const auto missing = client.get("/missing");
+  EXPECT_EQ(missing.result_int(), 404);
+  EXPECT_EQ(missing[http::field::strict_transport_security], "max-age=31536000");
+}
+
 // ---- startup errors ---------------------------------------------------------------------------------
 
 RunResult run_with(std::vector<std::string> args) {

@@ -101,6 +101,33 @@ TEST(ServerStaticFiles, SiteFindsOnlyRegularFilesUnderRoot) {
   EXPECT_EQ(site.find("/../etc/passwd").status, Status::BadRequest);
 }
 
+TEST(ServerStaticFiles, SiteLeavesOutDotfilesAndLinksOutOfTheRoot) {
+  TempRoot root, outside;
+  root.write("index.html", "i");
+  root.write(".env", "secret");
+  root.write(".git/config", "[core]");
+  root.write("d/.htpasswd", "x");
+  root.write("d/.well-known/thing", "x");
+  root.write("d/page.html", "p");
+  outside.write("secret.key", "KEY");
+  std::filesystem::create_symlink(outside.path() / "secret.key", root.path() / "key.txt");
+  std::filesystem::create_symlink(outside.path(), root.path() / "out");
+  std::filesystem::create_symlink(root.path() / "d" / "page.html", root.path() / "alias.html");
+  std::filesystem::create_symlink(root.path() / ".env", root.path() / "env.txt");
+  std::filesystem::create_symlink(root.path() / "missing", root.path() / "broken.txt");
+  std::vector<std::string> warnings;
+  const StaticSite site = StaticSite::load(root.path(), &warnings);
+  using Status = StaticSite::Lookup::Status;
+  for (const char* hidden : {"/.env", "/.git/config", "/d/.htpasswd", "/d/.well-known/thing", "/key.txt",
+                             "/out/secret.key", "/env.txt", "/broken.txt"}) {
+    EXPECT_EQ(site.find(hidden).status, Status::NotFound) << hidden;
+  }
+  EXPECT_EQ(site.find("/alias.html").asset->identity.body, "p");  // a link inside the root is fine
+  EXPECT_EQ(site.find("/d/page.html").asset->identity.body, "p");
+  EXPECT_EQ(site.file_count(), 3u);
+  EXPECT_EQ(warnings.size(), 3u);  // key.txt, out, broken.txt: said at start-up
+}
+
 TEST(ServerStaticFiles, SiteHoldsContentAfterTheFilesChange) {
   TempRoot root;
   root.write("app.js", "first");
