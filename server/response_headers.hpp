@@ -8,12 +8,9 @@ namespace moim::server {
 
 // Content-Security-Policy: only what the page (index.html + moim-glue.js + the Emscripten output)
 // needs, nothing else.
-//   - script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval': our own scripts only, no inline script;
-//     compiling our wasm needs 'wasm-unsafe-eval'. 'unsafe-eval' only because embind (Emscripten's
-//     C++/JS bindings) builds its invokers with `new Function` unless the client is linked with
-//     -sDYNAMIC_EXECUTION=0: once wasm/ is, drop 'unsafe-eval' here. (Checked in Chromium: such a
-//     build joins a call with video under this policy without 'unsafe-eval', no violation; the e2e
-//     helper waitForState, which uses new Function in the page, must then poll from Node instead.)
+//   - script-src 'self' 'wasm-unsafe-eval': our own scripts only, no inline script and no eval;
+//     compiling our wasm needs 'wasm-unsafe-eval'. (The client is linked with -sDYNAMIC_EXECUTION=0,
+//     so embind builds its invokers without `new Function`.)
 //   - worker-src blob:: the glue starts its video-frame worker from a Blob URL of its own source.
 //   - connect-src 'self': the wasm and fonts are fetched; the WebSocket goes to /ws on the same host
 //     ('self' covers ws:/wss: of the page's host in CSP Level 3 browsers).
@@ -23,7 +20,7 @@ namespace moim::server {
 //   - frame-ancestors 'none' (with X-Frame-Options DENY for older browsers): never framed, so no
 //     clickjacking of the camera permission or the Leave button.
 inline constexpr std::string_view kContentSecurityPolicy =
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; worker-src blob:; connect-src 'self'; "
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src blob:; connect-src 'self'; "
     "img-src 'self' data:; style-src 'self'; font-src 'self'; media-src 'self' blob: mediastream:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 inline constexpr std::string_view kReferrerPolicy = "no-referrer";

@@ -438,7 +438,7 @@ TEST_F(HostNamed, ListedNamesAndAllowedOriginHosts) {
 using SecurityHeaders = ServerFixture;
 
 void expect_security_headers(const std::string& answer, const std::string& context) {
-  EXPECT_NE(answer.find("\r\nContent-Security-Policy: default-src 'none'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval';"),
+  EXPECT_NE(answer.find("\r\nContent-Security-Policy: default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src blob:;"),
             std::string::npos)
       << context << ":\n" << answer;
   EXPECT_NE(answer.find("frame-ancestors 'none'"), std::string::npos) << context;
