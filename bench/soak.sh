@@ -3,7 +3,9 @@
 # churn against one real moim-server for 10 minutes: join and leave, signal each other, say goodbye
 # and reconnect, drop their connection and resume (bench/loadgen/soak.cpp says exactly how). The
 # server runs with its default limits and a SQLite data directory, as in production, except the
-# per-address connection limit (the generator's people share 16 loopback addresses).
+# per-address limits: the generator's 1,000 people share 16 loopback addresses, so the limits on
+# connections, costly requests a second (hello, join, resume, ...), rooms created an hour and live
+# rooms per address, meant for one person or one household behind an address, are raised or off.
 # Passes (exit 0) when every signal was delivered once to its addressee or refused, nothing was
 # misrouted, and the server's descriptors came back to the cold count after each round.
 # Writes the result to bench/results/soak.json and the server's log to build/native/soak-server.log.
@@ -40,7 +42,8 @@ trap cleanup EXIT
 PIN_SERVER=() PIN_GEN=()
 if [ "$(nproc)" -ge 2 ]; then PIN_SERVER=(taskset -c 0) PIN_GEN=(taskset -c 1); fi
 "${PIN_SERVER[@]}" "$SERVER" --port 0 --address 127.0.0.1 --root "$WORK/site" --data-dir "$WORK/data" \
-  --max-connections-per-address 2000 --max-http-connections-per-address 2000 > "$WORK/server.out" 2> "$LOG" &
+  --max-connections-per-address 2000 --max-http-connections-per-address 2000 --max-requests-per-address-per-second 0 \
+  --max-rooms-per-address-per-hour 0 --max-live-rooms-per-address 0 > "$WORK/server.out" 2> "$LOG" &
 SERVER_PID=$!
 PORT=""
 for _ in $(seq 200); do

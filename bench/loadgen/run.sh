@@ -6,6 +6,9 @@
 #
 #   bench/loadgen/run.sh              # every scenario, RUNS (default 5) runs each; about 4-5 minutes
 #   RUNS=3 bench/loadgen/run.sh relay # only some scenarios: relay idle churn fanout
+#   SERVER=/tmp/old/build/server/moim-server RUNS_FILE=/tmp/old.jsonl bench/loadgen/run.sh churn
+#                                     # another server binary; raw lines to RUNS_FILE only (no part
+#                                     # file, bench/results untouched): see compare-lobby.sh
 #
 # Placement: the server is pinned to core 0 and the generator to core 1 (taskset). On a shared
 # machine other work competes for those cores; when run as root both get priority $NICE (default
@@ -18,13 +21,14 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${BUILD:-$ROOT/build/native}"
-SERVER="$BUILD/server/moim-server"
+SERVER="${SERVER:-$BUILD/server/moim-server}"
 LOADGEN="$BUILD/bench/loadgen/moim-loadgen"
 RUNS="${RUNS:-5}"
 NICE="${NICE:--10}"
 SERVER_CPU="${SERVER_CPU:-0}"
 GEN_CPU="${GEN_CPU:-1}"
 OUT="$ROOT/bench/results/parts/loadgen.json"
+RUNS_FILE="${RUNS_FILE:-}"
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(relay idle churn fanout)
 
@@ -36,6 +40,25 @@ done
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10100 ]; then
   echo "run.sh: open-file limit $(ulimit -n) is below 10,100; the 10k idle run will fail" >&2
+fi
+
+# Per-address limits. The generator is thousands of users behind one address (127.0.0.1-8): the
+# server's defaults for one address (20 costly requests a second: hello, create, join, ...; 20 rooms
+# created an hour; 50 live rooms) would refuse most of what it sends, so they are turned off.
+# Servers from before these limits (before issue 10 item 5, e.g. ba9ac2c) do not know the flags;
+# they also send one room-updated per change to every connection instead of batches, which the churn
+# check must know (--lobby-batches).
+LIMIT_ARGS=()
+LOBBY_BATCHES=0
+SERVER_HELP="$("$SERVER" --help 2>&1 || true)"
+# A load generator is thousands of users from a few loopback addresses: the per-address limits
+# (requests, room quotas, connections) of a public server would throttle it, so they are lifted.
+if [[ "$SERVER_HELP" == *--max-http-connections-per-address* ]]; then
+  LIMIT_ARGS+=(--max-http-connections-per-address 2000)
+fi
+if [[ "$SERVER_HELP" == *--max-requests-per-address-per-second* ]]; then
+  LIMIT_ARGS+=(--max-requests-per-address-per-second 0 --max-rooms-per-address-per-hour 0 --max-live-rooms-per-address 0)
+  LOBBY_BATCHES=1
 fi
 
 # Priority. With scheduler autogroups (Linux's default), a process's nice value only ranks it within
@@ -71,7 +94,7 @@ start_server() {
   # 10,000 connections from 8 loopback addresses (1,250 each; churn and fanout: up to 251 from each
   # of 4), above the defaults of 32 WebSockets and 64 connections.
   "${PRIO[@]}" taskset -c "$SERVER_CPU" "$SERVER" --port 0 --address 127.0.0.1 --root "$SITE" --data-dir '' --max-messages-per-second 0 \
-    --max-connections-per-address 2000 --max-http-connections-per-address 2000 > "$WORK/server.out" 2> "$WORK/server.err" &
+    --max-connections-per-address 2000 "${LIMIT_ARGS[@]}" > "$WORK/server.out" 2> "$WORK/server.err" &
   SERVER_PID=$!
   PORT=""
   for _ in $(seq 100); do
@@ -121,7 +144,7 @@ for scenario in "${SCENARIOS[@]}"; do
       done
       ;;
     churn)
-      for i in $(seq "$RUNS"); do run_one "churn/$i" churn --observers 100 --churners 40 --per-room 4 --warmup 1 --duration 4; done
+      for i in $(seq "$RUNS"); do run_one "churn/$i" churn --observers 100 --churners 40 --per-room 4 --warmup 1 --duration 4 --lobby-batches "$LOBBY_BATCHES"; done
       ;;
     fanout)
       for i in $(seq "$RUNS"); do run_one "fanout/$i" fanout --lobby 1000 --events 20; done
@@ -132,6 +155,12 @@ for scenario in "${SCENARIOS[@]}"; do
       ;;
   esac
 done
+
+if [ -n "$RUNS_FILE" ]; then
+  cat "$RESULTS" >> "$RUNS_FILE"
+  echo "run.sh: appended $(wc -l < "$RESULTS") runs to $RUNS_FILE ($(( $(date +%s) - START )) s)" >&2
+  exit 0
+fi
 
 # Every run's JSON line is kept in bench/results/loadgen-runs.jsonl. Scenarios not run this time keep
 # their previous lines there, so `run.sh relay` refreshes only the relay figures of the part.

@@ -168,6 +168,10 @@ class Soak : public Handler {
     }
     const std::string type = msg.value("type", "");
     if (type == "welcome") {
+      // Since the lobby batches (issue 10 item 5) the server also sends a fresh welcome to a
+      // connection that leaves a call, just before `left`: that one is a room list only, and the
+      // `left` that follows decides what the person does next.
+      if (p.step != Person::Step::Connecting) return;
       if (!running) {
         p.conn->goodbye();
         p.step = Person::Step::Off;
