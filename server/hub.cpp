@@ -304,10 +304,7 @@ std::size_t Hub::held_session_count() const {
 
 Hub::Address& Hub::address_of(const std::string& key) {
   auto [it, added] = addresses_.try_emplace(key);
-  if (added) {
-    it->second.tokens = config_.request_burst_per_address;
-    it->second.refilled_ms = now_ms_;
-  }
+  if (added) it->second.requests = TokenBucket{.tokens = config_.request_burst_per_address, .refilled_ms = now_ms_};
   return it->second;
 }
 
@@ -316,18 +313,13 @@ void Hub::connect(ConnId conn, std::string_view address) {
   if (!added) return;
   it->second.address = std::string(address);
   it->second.last_heard_ms = now_ms_;
-  it->second.tokens = config_.message_burst;
-  it->second.refilled_ms = now_ms_;
+  it->second.messages = TokenBucket{.tokens = config_.message_burst, .refilled_ms = now_ms_};
   ++address_of(it->second.address).conns;
 }
 
 bool Hub::admit_message(HubOutput& out, ConnId conn, Conn& state) {
-  if (config_.messages_per_second <= 0) return true;
-  const double elapsed_s = static_cast<double>(now_ms_ - state.refilled_ms) / 1000.0;
-  state.refilled_ms = now_ms_;
-  state.tokens = std::min(config_.message_burst, state.tokens + std::max(0.0, elapsed_s) * config_.messages_per_second);
-  if (state.tokens >= 1) {
-    state.tokens -= 1;
+  if (config_.messages_per_second <= 0 ||
+      state.messages.take(now_ms_, config_.messages_per_second, config_.message_burst)) {
     return true;
   }
   // Dropped. One error a second says so; answering every message would amplify the flood.
@@ -344,14 +336,9 @@ bool Hub::admit_message(HubOutput& out, ConnId conn, Conn& state) {
 }
 
 bool Hub::admit_request(HubOutput& out, ConnId conn, Conn& state, std::string_view request) {
-  if (config_.requests_per_address_per_second <= 0) return true;
-  Address& address = address_of(state.address);
-  const double elapsed_s = static_cast<double>(now_ms_ - address.refilled_ms) / 1000.0;
-  address.refilled_ms = now_ms_;
-  address.tokens = std::min(config_.request_burst_per_address,
-                            address.tokens + std::max(0.0, elapsed_s) * config_.requests_per_address_per_second);
-  if (address.tokens >= 1) {
-    address.tokens -= 1;
+  if (config_.requests_per_address_per_second <= 0 ||
+      address_of(state.address)
+          .requests.take(now_ms_, config_.requests_per_address_per_second, config_.request_burst_per_address)) {
     return true;
   }
   if (state.rate_error_ms < 0 || now_ms_ - state.rate_error_ms >= 1000) {
@@ -501,10 +488,9 @@ HubOutput Hub::tick() {
     std::erase_if(a.room_failures, [&](const auto& entry) {
       return now_ms_ - entry.second.last_ms >= config_.failure_max_delay_ms + config_.failure_window_ms;
     });
-    const double elapsed_s = static_cast<double>(now_ms_ - a.refilled_ms) / 1000.0;
-    const bool bucket_full = config_.requests_per_address_per_second <= 0 ||
-                             a.tokens + elapsed_s * config_.requests_per_address_per_second >=
-                                 config_.request_burst_per_address;
+    a.requests.refill(now_ms_, config_.requests_per_address_per_second, config_.request_burst_per_address);
+    const bool bucket_full =
+        config_.requests_per_address_per_second <= 0 || a.requests.tokens >= config_.request_burst_per_address;
     const bool idle = a.conns == 0 && a.password_jobs == 0 && a.checks.empty() && a.rooms_created.empty() &&
                       a.room_failures.empty() && bucket_full;
     it = idle ? addresses_.erase(it) : std::next(it);

@@ -10,6 +10,7 @@
 #include "room_store.hpp"
 #include "secrets.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -120,6 +121,23 @@ struct HubServices {
   const server::Secrets& secrets;
 };
 
+// A rate limit's bucket: refilled continuously at `rate` a second up to `burst`; take() spends one.
+struct TokenBucket {
+  double tokens = 0;
+  std::int64_t refilled_ms = 0;
+  void refill(std::int64_t now_ms, double rate, double burst) {
+    const double elapsed_s = static_cast<double>(now_ms - refilled_ms) / 1000.0;
+    refilled_ms = now_ms;
+    tokens = std::min(burst, tokens + std::max(0.0, elapsed_s) * rate);
+  }
+  bool take(std::int64_t now_ms, double rate, double burst) {
+    refill(now_ms, rate, burst);
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  }
+};
+
 class Hub {
  public:
   // Loads the stored rooms (expired ones are dropped at the first tick). A store that cannot be read
@@ -167,8 +185,7 @@ class Hub {
     proto::PeerId peer = 0;  // 0 = not in a room
     std::string address;
     std::int64_t last_heard_ms = 0;
-    double tokens = 0;               // rate limit bucket
-    std::int64_t refilled_ms = 0;
+    TokenBucket messages;            // rate limit
     std::int64_t rate_error_ms = -1; // last rate-limited error sent (one a second at most)
     std::int64_t welcomed_ms = -1;   // last welcome sent (a repeated hello waits rehello_interval_ms)
     std::uint64_t password_job = 0;  // a password check in flight for this connection
@@ -177,8 +194,7 @@ class Hub {
   // connection and nothing recent to remember.
   struct Address {
     std::size_t conns = 0;
-    double tokens = 0;  // costly-request bucket
-    std::int64_t refilled_ms = 0;
+    TokenBucket requests;  // costly requests
     std::vector<std::int64_t> checks;         // password checks started (window: failure_window_ms)
     std::vector<std::int64_t> rooms_created;  // this hour
     std::size_t password_jobs = 0;            // in flight

@@ -2,6 +2,7 @@
 // grace window, restoring sessions after a restart, the second-tab rule, rate and size limits, room
 // passwords (the argon2id jobs run for real, at libsodium's minimum cost), owners, expiry.
 #include "hub.hpp"
+#include "hub_frames.hpp"
 #include "hub_world.hpp"
 #include "password_pool.hpp"
 
@@ -19,25 +20,8 @@ namespace {
 
 using namespace proto;
 
-std::vector<ServerMessage> received(const HubOutput& out, ConnId conn) {
-  std::vector<ServerMessage> msgs;
-  for (const Outgoing& o : out.sends) {
-    if (o.to != conn) continue;
-    auto decoded = decode_server(*o.text);
-    EXPECT_TRUE(decoded.ok()) << *o.text;
-    if (decoded.ok()) msgs.push_back(std::move(*decoded.message));
-  }
-  return msgs;
-}
-
-template <typename T>
-std::vector<T> of_type(const HubOutput& out, ConnId conn) {
-  std::vector<T> found;
-  for (auto& msg : received(out, conn)) {
-    if (auto* m = std::get_if<T>(&msg)) found.push_back(*m);
-  }
-  return found;
-}
+using test::of_type;
+using test::received;
 
 ErrorCode error_code(const HubOutput& out, ConnId conn) {
   auto errors = of_type<Error>(out, conn);
