@@ -1087,6 +1087,20 @@ HubOutput Hub::on_password_result(const PasswordResult& result) {
   Pending pending = std::move(it->second);
   pending_.erase(it);
   password_job_done(pending.address);
+  // A wrong password counts against its address and room even when its connection has closed
+  // meanwhile: otherwise closing right after each try would skip every growing wait (found by fuzz_hub).
+  if (const auto* join = std::get_if<proto::Join>(&pending.request); join && !result.ok && result.error.empty()) {
+    Address::RoomFailures& failures = address_of(pending.address).room_failures[join->room];
+    ++failures.count;
+    failures.last_ms = now_ms_;
+    if (failures.count >= config_.free_failures_per_room) {
+      std::int64_t delay = config_.failure_first_delay_ms;
+      for (std::size_t n = config_.free_failures_per_room; n < failures.count && delay < config_.failure_max_delay_ms; ++n) {
+        delay *= 2;
+      }
+      failures.next_try_ms = now_ms_ + std::min(delay, config_.failure_max_delay_ms);
+    }
+  }
   auto conn = conns_.find(pending.conn);
   if (conn == conns_.end()) return out;  // gone meanwhile: nobody to answer
   Conn& state = conn->second;
@@ -1105,16 +1119,6 @@ HubOutput Hub::on_password_result(const PasswordResult& result) {
     if (!result.error.empty()) {
       error(out, pending.conn, ErrorCode::Internal, "The password could not be checked: " + result.error, "join");
       return out;
-    }
-    Address::RoomFailures& failures = address_of(pending.address).room_failures[join.room];
-    ++failures.count;
-    failures.last_ms = now_ms_;
-    if (failures.count >= config_.free_failures_per_room) {
-      std::int64_t delay = config_.failure_first_delay_ms;
-      for (std::size_t n = config_.free_failures_per_room; n < failures.count && delay < config_.failure_max_delay_ms; ++n) {
-        delay *= 2;
-      }
-      failures.next_try_ms = now_ms_ + std::min(delay, config_.failure_max_delay_ms);
     }
     error(out, pending.conn, ErrorCode::PasswordWrong, "Wrong password.", "join");
     return out;

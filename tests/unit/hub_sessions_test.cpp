@@ -445,6 +445,27 @@ TEST_F(Sessions, PasswordChecksCountWhenTheyStartAcrossConnections) {
   EXPECT_GE(refused, 7u) << "at most 5 checks a minute, whether they failed yet or not";
 }
 
+// Found by fuzz_hub: a wrong password whose connection closed before the answer was not counted, so
+// closing right after each try skipped every growing wait.
+TEST_F(Sessions, ClosingRightAfterAWrongTryDoesNotSkipTheWait) {
+  hello(1);
+  HubOutput asked = send(1, CreateRoom{.name = "Locked", .capacity = 4, .password = "pw"});
+  const RoomId room = of_type<RoomCreated>(hub().on_password_result(run_jobs(asked.password_jobs).at(0)), 1).at(0).room.id;
+  for (ConnId conn = 10; conn < 13; ++conn) {
+    hub().connect(conn, "198.51.100.7");
+    send(conn, Hello{});
+    HubOutput check = send(conn, Join{.room = room, .name = "M", .mic = true, .camera = true, .password = "guess", .client = {}});
+    ASSERT_EQ(check.password_jobs.size(), 1u);
+    hub().disconnect(conn, Hub::Departure::Closed);  // gone before the answer
+    hub().on_password_result(run_jobs(check.password_jobs).at(0));
+  }
+  hub().connect(20, "198.51.100.7");
+  send(20, Hello{});
+  HubOutput fourth = send(20, Join{.room = room, .name = "M", .mic = true, .camera = true, .password = "guess", .client = {}});
+  EXPECT_EQ(error_code(fourth, 20), ErrorCode::TooManyAttempts);
+  EXPECT_TRUE(fourth.password_jobs.empty());
+}
+
 // Issue 10: creating locked rooms hashes passwords (64 MiB of Argon2id each): one address may not
 // queue more than its share.
 TEST_F(Sessions, PasswordHashingIsCappedPerAddress) {
