@@ -255,6 +255,7 @@ class Script {
     std::vector<Job> jobs;  // password jobs in flight (results not yet delivered)
     std::map<std::string, std::vector<std::int64_t>> checks_started;  // per address, steady ms
     std::map<std::pair<std::string, RoomId>, std::size_t> wrong;       // wrong passwords delivered
+    std::map<std::pair<std::string, RoomId>, std::int64_t> next_try;   // the growing wait after them
     std::vector<std::string> tokens;  // session tokens seen, oldest first
     std::set<std::string> token_set;
     std::int64_t restart_unix = 0;
@@ -502,7 +503,10 @@ class Script {
     HubOutput out = both([](Hub& hub) { return hub.tick(); });
     CHECK(std::set<ConnId>(out.closes.begin(), out.closes.end()) == silent && out.closes.size() == silent.size(),
           "tick closes exactly the silent connections");
-    // The silent connections' sessions are held first (or end, without a grace window).
+    // (Without a grace window, a silent connection may still hear of another one's leaving in the
+    // same tick, before its own turn comes.)
+    apply(out, kNobody, /*closing=*/false);
+    // The silent connections' sessions are held (or end, without a grace window).
     for (const ConnId c : silent) {
       if (const auto p = model_.peer_of.find(c); p != model_.peer_of.end()) {
         Session& s = model_.sessions.at(p->second);
@@ -512,7 +516,6 @@ class Script {
         model_.peer_of.erase(p);
       }
     }
-    apply(out, kNobody, /*closing=*/false);
     // Held past the grace window: ended, and out of the registry.
     for (auto& [peer, s] : model_.sessions) {
       if (s.state == State::Held && now_ms_ - s.lost_ms >= config_.resume_grace_ms) {
@@ -574,7 +577,6 @@ class Script {
       must = s != model_.sessions.end() && (s->second.state == State::Attached || s->second.state == State::Held) &&
              s->second.room == claims->room && r != model_.rooms.end() && !r->second.gone &&
              r->second.created == claims->room_created;
-      if (s != model_.sessions.end() && s->second.state == State::Attached) step_.taken_over = s->second.conn;
     }
     HubOutput out = text(c, frame);
     if (must) {
@@ -607,8 +609,20 @@ class Script {
     note("password result: job " + std::to_string(job.job.id) + (job.job.kind == PasswordJob::Kind::Hash ? " hash" : " check") +
          " of conn " + std::to_string(job.conn) + (result.ok ? " ok" : result.error.empty() ? " wrong" : " error"));
     const bool same_conn = model_.connected.contains(job.conn);
+    // A wrong password counts against its address and room whether or not its connection is still
+    // there to hear it (else closing the connection right after each try would skip every wait).
     if (job.job.kind == PasswordJob::Kind::Verify && !result.ok && result.error.empty()) {
-      ++model_.wrong[{job.address, job.room}];
+      const std::size_t count = ++model_.wrong[{job.address, job.room}];
+      if (count >= config_.free_failures_per_room) {
+        std::int64_t delay = config_.failure_first_delay_ms;
+        for (std::size_t n = config_.free_failures_per_room; n < count && delay < config_.failure_max_delay_ms; ++n) delay *= 2;
+        model_.next_try[{job.address, job.room}] = now_ms_ + std::min(delay, config_.failure_max_delay_ms);
+      }
+    }
+    // The right password starts the count over (when there is a connection to admit, as in the hub).
+    if (job.job.kind == PasswordJob::Kind::Verify && result.ok && same_conn && hub_->registry().info(job.room)) {
+      model_.wrong.erase({job.address, job.room});
+      model_.next_try.erase({job.address, job.room});
     }
     step_.kind = Step::Result;
     step_.job = job;
@@ -639,6 +653,7 @@ class Script {
     model_.jobs.clear();  // the password pool went with the process
     model_.checks_started.clear();
     model_.wrong.clear();
+    model_.next_try.clear();
     model_.restart_unix = now_unix();
     for (auto& [peer, s] : model_.sessions) {
       if (s.state != State::Ended) {
@@ -718,6 +733,30 @@ class Script {
       if (d.ok()) request = std::move(*d.message);
     }
     if (connected) model_.last_heard[c] = now_ms_;
+    // What kind of request this is, however it was written (raw frames too).
+    if (request) {
+      if (std::holds_alternative<CreateRoom>(*request)) {
+        step_.kind = Step::Create;
+      } else if (const auto* join = std::get_if<Join>(&*request)) {
+        step_.kind = Step::Join;
+        step_.room = join->room;
+      } else if (const auto* resume = std::get_if<Resume>(&*request)) {
+        step_.kind = Step::Resume;
+        step_.token = resume->token;
+        if (const std::optional<server::SessionClaims> claims = world_.secrets->verify_session(resume->token)) {
+          const auto s = model_.sessions.find(claims->peer);
+          if (s != model_.sessions.end() && s->second.state == State::Attached) step_.taken_over = s->second.conn;
+        }
+      } else if (const auto* rename = std::get_if<RenameRoom>(&*request)) {
+        step_.kind = Step::Rename;
+        step_.room = rename->room;
+        step_.right_owner = model_.rooms.contains(rename->room) && model_.rooms.at(rename->room).owner == rename->owner;
+      } else if (const auto* del = std::get_if<DeleteRoom>(&*request)) {
+        step_.kind = Step::Delete;
+        step_.room = del->room;
+        step_.right_owner = model_.rooms.contains(del->room) && model_.rooms.at(del->room).owner == del->owner;
+      }
+    }
 
     HubOutput out = both([&](Hub& hub, bool mirror) { return hub.on_text(c, mirror && mirror_frame ? *mirror_frame : frame); });
     if (!connected) {
