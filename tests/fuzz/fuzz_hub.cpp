@@ -795,6 +795,11 @@ class Script {
               "a password is checked only for a locked room");
         j.room = join->room;
         model_.checks_started[j.address].push_back(now_ms_);
+        const auto wait = model_.next_try.find({j.address, join->room});
+        CHECK(wait == model_.next_try.end() || now_ms_ >= wait->second,
+              "a password check started during this address's wait for this room (" +
+                  std::to_string(model_.wrong[{j.address, join->room}]) + " wrong passwords, " +
+                  std::to_string(wait == model_.next_try.end() ? 0 : wait->second - now_ms_) + " ms to wait)");
       } else {
         CHECK(job.kind == PasswordJob::Kind::Hash && job.password == std::get<CreateRoom>(*request).password,
               "a create-room hashes its own password");
