@@ -91,7 +91,11 @@ def write_protocol():
 
 
 # ---- fuzz_hub scripts ----------------------------------------------------------------------------
-CONNECT, DISCONNECT, RAW, HELLO, CREATE, JOIN, SIGNAL, LEAVE, MEDIA, BINARY, OVERSIZE, SPOOF, NEAR_LIMIT = range(13)
+CONNECT, DISCONNECT, RAW, HELLO, CREATE, JOIN, SIGNAL, LEAVE, MEDIA, BINARY, OVERSIZE, SPOOF, NEAR_LIMIT, CLOCK, MORE = range(15)
+# MORE's operations (the byte after the op byte)
+RESUME, CREATE_PW, JOIN_PW, RESULT, RENAME, DELETE, LOST, RESTART = range(8)
+# fuzz_hub's kPasswords: "", "pw1", "pw2", "p\"w"; kClients: "", "tabA", "tabB", "tabA"
+PW1, PW2 = 1, 2
 
 
 def op(code, conn):
@@ -140,6 +144,32 @@ def config(max_rooms=8, small_messages=False, loose_limit=False):
     return bytes([(max_rooms - 1) | (8 if small_messages else 0) | (0x10 if loose_limit else 0)])
 
 
+def connect(conn, address=0):
+    """address 0 or 1: fuzz_hub's kAddresses."""
+    return bytes([CONNECT | (conn << 4) | (address << 6)])
+
+
+def more(conn, sub, *args):
+    return op(MORE, conn) + bytes([sub]) + b"".join(a if isinstance(a, bytes) else bytes([a]) for a in args)
+
+
+def clock(b):
+    """b < 0xE0: (b + 1) * 50 ms; 0xE0 + i: kBigSteps[i] (19.999 s, 20 s, 60 s, 150 s, 300 s, 301 s, 1 h, 31 days)."""
+    return op(CLOCK, 0) + bytes([b])
+
+
+def resume(conn, token, mangle=0, pos=0, who=4, flags=3, extra=b""):
+    """token: index into the tokens seen; mangle 0: as is, 1: byte at pos replaced by extra, 2: cut, 3: other MAC."""
+    return more(conn, RESUME, token, mangle, pos, extra, name(index=who), flags)
+
+
+def result(job=0, fail=0):
+    return more(0, RESULT, job, 3 if fail else 0)
+
+
+PING = '{"type":"ping"}'
+
+
 def call(n):
     """n connections hello, conn 0 creates room 1, all join (peer ids 1..n)."""
     s = b""
@@ -180,6 +210,42 @@ HUB = {
     + raw(1, b'{"type":"leave"\xff}'),
     "names": config() + simple(CONNECT, 0) + hello(0) + b"".join(op(CREATE, 0) + bytes([i, 6]) for i in range(14))
     + join(0, 1, "") + join(0, 1, "\t") + join(0, 1, "x" * 33) + join(0, 1, "ok"),
+    # ---- resume, passwords, clock, restarts, owners (MORE and CLOCK) ----
+    "resume-after-lost": config() + call(2) + more(1, LOST) + sdp_signal(0, 2, 0, "v=0") + clock(10)
+    + connect(1) + hello(1) + resume(1, 1) + sdp_signal(1, 1, 0, "v=0") + connect(2) + hello(2) + resume(2, 2)
+    + resume(1, 0) + simple(DISCONNECT, 2) + connect(3) + hello(3) + resume(3, 2),
+    "resume-after-grace": config() + call(2) + more(1, LOST) + clock(0xE0) + connect(1) + hello(1) + resume(1, 1)
+    + more(0, LOST) + clock(0xE1) + connect(0) + hello(0) + resume(0, 0) + resume(0, 1, 1, 5, extra=b"7"),
+    "restart-restore": config() + call(3) + simple(LEAVE, 2) + more(0, RESTART) + connect(0) + hello(0) + resume(0, 0)
+    + connect(1) + hello(1) + resume(1, 1) + connect(2) + hello(2) + resume(2, 2) + resume(2, 0) + connect(3)
+    + hello(3) + resume(3, 1) + more(0, RESTART) + connect(0) + hello(0) + resume(0, 3) + resume(0, 4),
+    "token-refresh-and-expiry": config() + call(2) + b"".join(raw(0, PING) + raw(1, PING) + clock(139) for _ in range(23))
+    + more(1, LOST) + connect(1) + hello(1) + resume(1, 3) + more(1, LOST) + clock(0xE5) + connect(1) + hello(1)
+    + resume(1, 1) + resume(1, 4),
+    "locked-room": config() + connect(0) + hello(0) + connect(1, 1) + hello(1) + more(0, CREATE_PW, name("Locked"), 4, PW1)
+    + result() + more(1, JOIN_PW, 1, name("Mallory"), 0, 3) + more(1, JOIN_PW, 1, name("Mallory"), PW2, 3) + result()
+    + more(1, JOIN_PW, 1, name("Mallory"), PW2, 3) + more(1, JOIN_PW, 1, name("Mallory"), 3, 3) + result(0) + result(0)
+    + more(1, JOIN_PW, 1, name("Mallory"), PW2, 3) + result() + more(1, JOIN_PW, 1, name("Mallory"), PW2, 3)
+    + more(0, JOIN_PW, 1, name("Owner"), PW1, 3) + result() + clock(0xE2)
+    + more(1, JOIN_PW, 1, name("Mallory"), PW1, 3) + result() + connect(2) + hello(2)
+    + more(2, JOIN_PW, 1, name("Late"), PW1, 3) + simple(DISCONNECT, 2) + result()
+    + more(0, CREATE_PW, name("Second"), 4, PW2) + simple(DISCONNECT, 0) + result(),
+    "locked-room-restart": config() + connect(0) + hello(0) + more(0, CREATE_PW, name("Locked"), 4, PW1) + result()
+    + more(0, JOIN_PW, 1, name("A"), PW1, 3) + more(0, RESTART) + connect(1) + hello(1)
+    + more(1, JOIN_PW, 1, name("B"), PW2, 3) + result() + more(1, JOIN_PW, 1, name("B"), PW1, 3) + result(fail=1)
+    + connect(0) + hello(0) + resume(0, 0),
+    "rename-delete": config() + connect(0) + hello(0) + connect(1, 1) + hello(1) + create(0, "Mine") + create(1, "Theirs")
+    + more(1, RENAME, 1, 5, name("Stolen")) + more(1, RENAME, 1, 3, name("Stolen")) + more(0, RENAME, 1, 0, name("Renamed"))
+    + more(0, RENAME, 1, 0, name("theirs")) + join(1, 1, "Guest") + more(1, DELETE, 1, 5) + more(0, DELETE, 1, 0)
+    + connect(2) + hello(2) + resume(2, 0) + more(1, DELETE, 2, 0) + more(0, RESTART) + connect(0) + hello(0)
+    + create(0, "Mine") + join(0, 3, "Back"),
+    "second-tab": config() + call(2) + more(2, JOIN_PW, 1, name("Tab"), 0, 0b0111) if False else
+    config() + connect(0) + hello(0) + connect(1) + hello(1) + connect(2) + hello(2) + create(0, "Room")
+    + more(0, JOIN_PW, 1, name("First"), 0, 0b0111) + more(1, JOIN_PW, 1, name("Second"), 0, 0b0111)
+    + more(1, LOST) + more(2, JOIN_PW, 1, name("Third"), 0, 0b0111) + connect(1) + hello(1) + resume(1, 1),
+    "silent-and-no-grace": config() + bytes([0x27]) [0:0] + bytes([0x27]) + call(2) if False else
+    bytes([0x27]) + call(2) + more(1, LOST) + connect(1) + hello(1) + resume(1, 1) + clock(200) + raw(0, PING)
+    + clock(0xE7),
 }
 
 
