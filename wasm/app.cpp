@@ -364,6 +364,13 @@ void App::on_server_message(const proto::ServerMessage& msg) {
 void App::on_server_error(const proto::Error& e) {
   std::printf("moim: server error %s (%s): %s\n", std::string(proto::to_string(e.code)).c_str(), e.request.c_str(),
               e.message.c_str());
+  if (e.request == "hello" && e.code == proto::ErrorCode::RateLimited && !world_.welcomed()) {
+    // Many people behind one address came at once (say, after a server restart): the server wants
+    // fewer requests from it. Try again later, with the usual backoff, instead of waiting forever.
+    socket_.abandon();
+    on_socket_lost();
+    return;
+  }
   if (farewell_pending_ && (e.request == "resume" || e.request == "leave")) {
     farewell_pending_ = e.request == "resume";  // the session had already ended: nothing to say goodbye to
     return;
