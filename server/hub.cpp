@@ -252,16 +252,17 @@ Hub::Hub(HubConfig config, HubServices services)
     if (!room.creator.empty()) ++live_rooms_by_creator_[room.creator];
   }
   // Sessions that were live when the last run stopped: their tokens may bring them back.
-  for (const server::StoredSession& session : services_.store.load_sessions()) {
+  const std::vector<server::StoredSession> sessions = services_.store.load_sessions();
+  if (!services_.store.error().empty()) {
+    startup_error_ = "cannot read the stored sessions: " + services_.store.error();
+    return;
+  }
+  for (const server::StoredSession& session : sessions) {
     if (records_.contains(session.room)) {
       restorable_[session.peer] = session.room;
     } else {
       forget_stored_session(session.peer);  // its room is gone: the token can never be used
     }
-  }
-  if (!services_.store.error().empty()) {
-    startup_error_ = "cannot read the stored sessions: " + services_.store.error();
-    return;
   }
   if (!allocate_peer_id()) {
     startup_error_ = "cannot reserve peer ids: " + services_.store.error();
@@ -470,14 +471,14 @@ HubOutput Hub::tick() {
   }
   // Every token of the last run has expired: its sessions that did not come back never will.
   if (!restorable_.empty() && restorable_until_ != 0 && now_unix_ > restorable_until_) {
-    for (const auto& [peer, room] : restorable_) forget_stored_session(peer);
+    for (const auto& [peer, room] : restorable_) unforgotten_sessions_.push_back(peer);
     restorable_.clear();
   }
-  // Ended sessions the store failed to forget (a busy database): tried again.
-  if (!unforgotten_sessions_.empty()) {
-    std::vector<PeerId> again;
-    again.swap(unforgotten_sessions_);
-    for (const PeerId peer : again) forget_stored_session(peer);
+  // Ended sessions the store failed to forget (a busy database): tried again, until the first one
+  // that fails again (each failure may have waited the busy timeout on the network thread).
+  while (!unforgotten_sessions_.empty()) {
+    if (!services_.store.remove_session(unforgotten_sessions_.back())) break;
+    unforgotten_sessions_.pop_back();
   }
   // What addresses did lately: old entries go, and so do addresses with nothing left to remember.
   const std::int64_t hour_ms = 3600 * 1000;
@@ -485,9 +486,8 @@ HubOutput Hub::tick() {
     Address& a = it->second;
     recent(a.checks, config_.failure_window_ms);
     recent(a.rooms_created, hour_ms);
-    std::erase_if(a.room_failures, [&](const auto& entry) {
-      return now_ms_ - entry.second.last_ms >= config_.failure_max_delay_ms + config_.failure_window_ms;
-    });
+    // Kept an hour after the last wrong try: waiting out the longest delay does not earn free tries.
+    std::erase_if(a.room_failures, [&](const auto& entry) { return now_ms_ - entry.second.last_ms >= hour_ms; });
     a.requests.refill(now_ms_, config_.requests_per_address_per_second, config_.request_burst_per_address);
     const bool bucket_full =
         config_.requests_per_address_per_second <= 0 || a.requests.tokens >= config_.request_burst_per_address;
@@ -653,9 +653,19 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
       on_create(out, conn, *create, std::string());
       return out;
     }
-    start_password_job(out, conn, state,
-                       PasswordJob{.id = 0, .kind = PasswordJob::Kind::Hash, .password = create->password, .hash = {}},
-                       *create, request);
+    // A hash is as costly as a check: it comes out of the same per-address budget (a create that
+    // is abandoned before its hash is done would otherwise cost nothing).
+    Address& address = address_of(state.address);
+    if (recent(address.checks, config_.failure_window_ms) >= config_.max_failures_per_address) {
+      error(out, conn, ErrorCode::TooManyAttempts,
+            "Too many password operations from your network address. Wait a minute before trying again.", request);
+      return out;
+    }
+    if (start_password_job(out, conn, state,
+                           PasswordJob{.id = 0, .kind = PasswordJob::Kind::Hash, .password = create->password, .hash = {}},
+                           *create, request)) {
+      address.checks.push_back(now_ms_);
+    }
 
   } else if (const auto* join = std::get_if<proto::Join>(&msg)) {
     on_join(out, conn, state, *join, false);
@@ -893,7 +903,8 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
 
   auto session = sessions_.find(peer);
   if (session != sessions_.end()) {
-    if (session->second.room != claims->room) return expired();
+    // An overflowed session lost messages while held: it ends at the next tick and cannot come back.
+    if (session->second.room != claims->room || session->second.overflowed) return expired();
     // Still attached to an older connection that has not been noticed dead yet: this one wins.
     if (session->second.conn && *session->second.conn != conn) {
       const ConnId old_conn = *session->second.conn;

@@ -85,7 +85,7 @@ struct HubConfig {
   // ---- passwords ----
   std::size_t max_password_jobs = 64;           // hashes + checks waiting or running, server-wide
   std::size_t max_password_jobs_per_address = 2;  // the same, from one address
-  // Password checks per address per window, counted when they start (wrong or not yet answered).
+  // Password checks (and hashes for locked rooms) per address per window, counted when they start.
   std::size_t max_failures_per_address = 5;
   std::int64_t failure_window_ms = 60000;
   // Wrong passwords for one room from one address: this many are free, then each next try waits

@@ -123,8 +123,8 @@ constexpr std::string_view kUsage =
     "  --max-rooms-per-address-per-hour N   rooms one address may create per hour (default 20; 0 = no limit)\n"
     "  --max-live-rooms-per-address N       rooms created from one address that may exist at once\n"
     "                (default 50; 0 = no limit)\n"
-    "  --session-max-age S     a session token older than this is refused (default 300, more than\n"
-    "                --resume-grace; clients in a call get a fresh one every S/2)\n"
+    "  --session-max-age S     a session token older than this is refused (default 300; at least\n"
+    "                2 x (resume grace + heartbeat timeout + 1); clients in a call get a fresh one every S/2)\n"
     "  --max-rooms N           rooms on this server (default 10000)\n"
     "  --max-name-chars N      longest display name (default and most 32)\n"
     "  --max-room-name-chars N longest room name (default and most 48)\n"
@@ -281,8 +281,13 @@ Options parse_options(int argc, char** argv) {
   if (options.cert.empty() != options.key.empty()) {
     throw UsageError{"--cert and --key go together: give both or neither"};
   }
-  if (options.hub.session_max_age_s * 1000 <= options.hub.resume_grace_ms) {
-    throw UsageError{"--session-max-age must be longer than --resume-grace (a held session resumes with its token)"};
+  // A client's newest token may be half the maximum age old when its connection dies; then the
+  // heartbeat timeout and the whole grace window pass before its resume: the token must outlive that.
+  const std::int64_t needed_s = 2 * ((options.hub.resume_grace_ms + options.hub.heartbeat_timeout_ms) / 1000 + 1);
+  if (options.hub.session_max_age_s < needed_s) {
+    throw UsageError{"--session-max-age must be at least " + std::to_string(needed_s) +
+                     " s: twice the resume grace plus the heartbeat timeout (a held session resumes with a token "
+                     "up to half that old)"};
   }
   return options;
 }

@@ -803,6 +803,7 @@ class Script {
       } else {
         CHECK(job.kind == PasswordJob::Kind::Hash && job.password == std::get<CreateRoom>(*request).password,
               "a create-room hashes its own password");
+        model_.checks_started[j.address].push_back(now_ms_);  // a hash spends the same budget as a check
       }
       model_.jobs.push_back(std::move(j));
     }
@@ -813,8 +814,9 @@ class Script {
       const std::string& address = model_.address[c];
       if (e && e->code == ErrorCode::TooManyAttempts) {
         const auto* join = std::get_if<Join>(&*request);
-        CHECK(join && (checks_in_window(address) >= config_.max_failures_per_address ||
-                       model_.wrong[{address, join->room}] >= config_.free_failures_per_room),
+        const bool budget_spent = checks_in_window(address) >= config_.max_failures_per_address;
+        CHECK((join && (budget_spent || model_.wrong[{address, join->room}] >= config_.free_failures_per_room)) ||
+                  (std::holds_alternative<CreateRoom>(*request) && budget_spent),
               "too-many-attempts for an address that is within its limits");
       }
       if (e && e->code == ErrorCode::ServerBusy &&

@@ -218,6 +218,8 @@ TEST_F(Sessions, TooMuchHeldForALostSessionEndsIt) {
   const Joined b = join(2, room, "B");
   hub().disconnect(2, Hub::Departure::Lost);
   for (int i = 0; i < 4; ++i) send(1, SendSignal{candidate_to(b.self.id)});
+  hello(5);
+  EXPECT_EQ(error_code(send(5, resume_of(b)), 5), ErrorCode::SessionExpired) << "lost messages: not resumable";
   HubOutput out = hub().tick();
   EXPECT_EQ(of_type<PeerLeft>(out, 1).size(), 1u) << "it could not be resumed without losing messages";
   hello(3);
@@ -482,6 +484,25 @@ TEST_F(Sessions, PasswordHashingIsCappedPerAddress) {
   EXPECT_EQ(jobs, 2u);
   EXPECT_EQ(send(2, CreateRoom{.name = "Other", .capacity = 4, .password = "pw"}).password_jobs.size(), 1u)
       << "another address is not held back";
+}
+
+// A hash comes out of the same 5-a-minute budget as password checks, even when its create is
+// abandoned (the connection closes before the hash is done): found by review.
+TEST_F(Sessions, AbandonedLockedCreatesStillSpendTheHashBudget) {
+  std::size_t hashes = 0;
+  for (ConnId conn = 30; conn < 40; ++conn) {
+    hub().connect(conn, "198.51.100.7");
+    send(conn, Hello{});
+    HubOutput out = send(conn, CreateRoom{.name = "L" + std::to_string(conn), .capacity = 4, .password = "pw"});
+    hub().disconnect(conn, Hub::Departure::Closed);
+    for (const PasswordResult& result : run_jobs(out.password_jobs)) hub().on_password_result(result);
+    hashes += out.password_jobs.size();
+    if (out.password_jobs.empty()) EXPECT_EQ(error_code(out, conn), ErrorCode::TooManyAttempts);
+  }
+  EXPECT_EQ(hashes, 5u);
+  advance(60'000);
+  hello(41);
+  EXPECT_EQ(send(41, CreateRoom{.name = "Later", .capacity = 4, .password = "pw"}).password_jobs.size(), 1u);
 }
 
 TEST_F(Sessions, APasswordResultForAConnectionThatLeftIsDropped) {
