@@ -318,21 +318,30 @@ void Hub::connect(ConnId conn, std::string_view address) {
   ++address_of(it->second.address).conns;
 }
 
+namespace {
+std::string per_second(double rate) {
+  std::ostringstream text;
+  text << rate;
+  return text.str();
+}
+}  // namespace
+
+void Hub::rate_limited(HubOutput& out, ConnId conn, Conn& state, std::string message, std::string_view request) {
+  // Dropped. One error a second says so; answering every message would amplify the flood.
+  if (state.rate_error_ms >= 0 && now_ms_ - state.rate_error_ms < 1000) return;
+  state.rate_error_ms = now_ms_;
+  error(out, conn, ErrorCode::RateLimited, std::move(message), request);
+}
+
 bool Hub::admit_message(HubOutput& out, ConnId conn, Conn& state) {
   if (config_.messages_per_second <= 0 ||
       state.messages.take(now_ms_, config_.messages_per_second, config_.message_burst)) {
     return true;
   }
-  // Dropped. One error a second says so; answering every message would amplify the flood.
-  if (state.rate_error_ms < 0 || now_ms_ - state.rate_error_ms >= 1000) {
-    state.rate_error_ms = now_ms_;
-    std::ostringstream limit;
-    limit << config_.messages_per_second;
-    error(out, conn, ErrorCode::RateLimited,
-          "Too many messages: this server accepts " + limit.str() +
-              " a second from one connection. Messages over the limit are dropped.",
-          "");
-  }
+  rate_limited(out, conn, state,
+               "Too many messages: this server accepts " + per_second(config_.messages_per_second) +
+                   " a second from one connection. Messages over the limit are dropped.",
+               "");
   return false;
 }
 
@@ -342,15 +351,11 @@ bool Hub::admit_request(HubOutput& out, ConnId conn, Conn& state, std::string_vi
           .requests.take(now_ms_, config_.requests_per_address_per_second, config_.request_burst_per_address)) {
     return true;
   }
-  if (state.rate_error_ms < 0 || now_ms_ - state.rate_error_ms >= 1000) {
-    state.rate_error_ms = now_ms_;
-    std::ostringstream limit;
-    limit << config_.requests_per_address_per_second;
-    error(out, conn, ErrorCode::RateLimited,
-          "Too many requests from your network address: this server accepts " + limit.str() +
-              " a second (hello, create, join, resume, rename, delete) over all its connections. Try again shortly.",
-          request);
-  }
+  rate_limited(out, conn, state,
+               "Too many requests from your network address: this server accepts " +
+                   per_second(config_.requests_per_address_per_second) +
+                   " a second (hello, create, join, resume, rename, delete) over all its connections. Try again shortly.",
+               request);
   return false;
 }
 

@@ -245,6 +245,7 @@ class Hub {
   static server::StoredRoom stored_room(const proto::RoomInfo& room, const RoomRecord& record);
   bool admit_message(HubOutput& out, ConnId conn, Conn& state);  // the rate limit
   bool admit_request(HubOutput& out, ConnId conn, Conn& state, std::string_view request);  // per address
+  void rate_limited(HubOutput& out, ConnId conn, Conn& state, std::string message, std::string_view request);
   std::optional<std::string> refuse_names(const proto::CreateRoom& req) const;
   // create-room's per-address quotas; an error is answered when refused.
   bool within_room_quota(HubOutput& out, ConnId conn, const Conn& state);
