@@ -5,6 +5,7 @@
 #pragma once
 
 #include "password_pool.hpp"
+#include "signal_fast_path.hpp"
 #include "protocol.hpp"
 #include "room_registry.hpp"
 #include "room_store.hpp"
@@ -103,16 +104,6 @@ struct HubConfig {
 // Hub::on_password_result with the same id.
 using server::PasswordJob;
 using server::PasswordResult;
-
-namespace hub_detail {
-// A client "signal" exactly as proto::encode writes it (keys in its order, no white space), with
-// ASCII strings using only the escapes \" \\ \/ \b \f \n \r \t. nullopt for anything else: the general
-// decoder then decides. When it returns a message, proto::decode_client returns the same one.
-std::optional<proto::SendSignal> decode_canonical_signal(std::string_view text);
-// Exactly proto::encode(proto::RelayedSignal{signal with peer = from}), when every string is ASCII
-// without control characters other than \b \f \n \r \t; nullopt otherwise (use proto::encode).
-std::optional<std::string> encode_relayed_signal(proto::PeerId from, const proto::Signal& signal);
-}  // namespace hub_detail
 
 // Everything the hub needs that is not its own state: where rooms and sessions are kept, and the
 // server's key.
