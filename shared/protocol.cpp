@@ -206,27 +206,22 @@ class Fields {
     return boolean(key, out);
   }
 
-  // A peer or room id: 0 to kMaxId (2^53 - 1, exact in a JavaScript number).
-  bool id(const char* key, std::uint64_t& out) {
+  // A whole number from 0 to `max`, stored in `out` (an unsigned type `max` fits in).
+  template <typename Unsigned>
+  bool whole_number(const char* key, std::uint64_t max, Unsigned& out) {
     json* value = find(key);
     if (!value) return missing(key);
     std::int64_t n = 0;
-    if (!integer_in(*value, 0, static_cast<std::int64_t>(kMaxId), n)) {
-      return wrong(key, "a whole number from 0 to 9007199254740991");
+    if (!integer_in(*value, 0, static_cast<std::int64_t>(max), n)) {
+      return wrong(key, "a whole number from 0 to " + std::to_string(max));
     }
-    out = static_cast<std::uint64_t>(n);
+    out = static_cast<Unsigned>(n);
     return true;
   }
-
+  // A peer or room id: 0 to kMaxId (2^53 - 1, exact in a JavaScript number).
+  bool id(const char* key, std::uint64_t& out) { return whole_number(key, kMaxId, out); }
   bool u32(const char* key, std::uint32_t& out) {
-    json* value = find(key);
-    if (!value) return missing(key);
-    std::int64_t n = 0;
-    if (!integer_in(*value, 0, std::numeric_limits<std::uint32_t>::max(), n)) {
-      return wrong(key, "a whole number from 0 to 4294967295");
-    }
-    out = static_cast<std::uint32_t>(n);
-    return true;
+    return whole_number(key, std::numeric_limits<std::uint32_t>::max(), out);
   }
 
   bool optional_u32(const char* key, std::uint32_t& out) {
