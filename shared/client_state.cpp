@@ -115,6 +115,12 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
             if (call_ && !m.token.empty()) call_->token = m.token;
             return false;
           },
+          [&](const proto::IceConfig& m) {
+            // Kept across a dropped connection: the call's peer connections go on without the server.
+            const bool changed = ice_ != m;
+            ice_ = m;
+            return changed;
+          },
       },
       msg);
 }
@@ -137,6 +143,7 @@ void ClientState::reset() {
   welcomed_ = false;
   rooms_.clear();
   call_.reset();
+  ice_.reset();
 }
 
 std::vector<proto::RoomInfo> ClientState::rooms() const {

@@ -45,6 +45,8 @@ class ClientState {
   const std::optional<CallInfo>& call() const { return call_; }
   bool welcomed() const { return welcomed_; }
   const proto::Limits& limits() const { return limits_; }
+  // The ICE servers for new peer connections (the latest "ice" message; none before one arrives).
+  const std::optional<proto::IceConfig>& ice() const { return ice_; }
   // Forgets the peers still away after a restore; returns their ids (their connections must close).
   std::vector<proto::PeerId> drop_away();
 
@@ -53,6 +55,7 @@ class ClientState {
   proto::Limits limits_;
   std::map<proto::RoomId, proto::RoomInfo> rooms_;
   std::optional<CallInfo> call_;
+  std::optional<proto::IceConfig> ice_;
 };
 
 }  // namespace moim

@@ -43,7 +43,7 @@ constexpr std::array<std::string_view, std::variant_size_v<ClientMessage>> kClie
     "hello", "create-room", "join", "leave", "signal", "media", "resume", "ping", "rename-room", "delete-room"};
 constexpr std::array<std::string_view, std::variant_size_v<ServerMessage>> kServerTypes = {
     "welcome", "room-created", "room-updated", "joined", "peer-joined",
-    "peer-left", "signal", "peer-media", "left", "error", "resumed", "pong", "room-removed", "token"};
+    "peer-left", "signal", "peer-media", "left", "error", "resumed", "pong", "room-removed", "token", "ice"};
 
 static_assert(kClientTypes[position<Hello, ClientMessage>] == "hello");
 static_assert(kClientTypes[position<CreateRoom, ClientMessage>] == "create-room");
@@ -69,6 +69,7 @@ static_assert(kServerTypes[position<Resumed, ServerMessage>] == "resumed");
 static_assert(kServerTypes[position<Pong, ServerMessage>] == "pong");
 static_assert(kServerTypes[position<RoomRemoved, ServerMessage>] == "room-removed");
 static_assert(kServerTypes[position<SessionToken, ServerMessage>] == "token");
+static_assert(kServerTypes[position<IceConfig, ServerMessage>] == "ice");
 
 // Type strings echoed back in errors are clipped: a hostile client could send a 64 KiB "type".
 constexpr std::size_t kMaxEchoedBytes = 64;
@@ -668,6 +669,60 @@ bool bounded(Fields& f, const char* key, const std::string& value, std::size_t m
   return f.invalid(key, "at most " + std::to_string(max_bytes) + " bytes");
 }
 
+// ICE servers: each one's URLs are stun:/stuns:/turn:/turns: URIs, and a TURN server comes with a
+// username and credential (RTCPeerConnection throws on anything else, so it is refused here).
+bool read_ice_server(Fields& f, IceServer& server) {
+  json* urls = f.array("urls");
+  if (!urls) return false;
+  if (urls->empty() || urls->size() > kMaxIceUrls) {
+    return f.invalid("urls", "an array of 1 to " + std::to_string(kMaxIceUrls) + " URLs");
+  }
+  bool turn = false;
+  for (json& url : *urls) {
+    if (!url.is_string()) return f.invalid("urls", "an array of strings");
+    std::string& text = url.get_ref<std::string&>();
+    if (text.size() > kMaxIceUrlBytes) {
+      return f.invalid("urls", "URLs of at most " + std::to_string(kMaxIceUrlBytes) + " bytes");
+    }
+    const bool is_turn = text.starts_with("turn:") || text.starts_with("turns:");
+    if (!is_turn && !text.starts_with("stun:") && !text.starts_with("stuns:")) {
+      return f.invalid("urls", "stun:, stuns:, turn: or turns: URLs");
+    }
+    turn = turn || is_turn;
+    server.urls.push_back(std::move(text));
+  }
+  if (!f.optional_string("username", server.username) ||
+      !bounded(f, "username", server.username, kMaxIceSecretBytes) ||
+      !f.optional_string("credential", server.credential) ||
+      !bounded(f, "credential", server.credential, kMaxIceSecretBytes)) {
+    return false;
+  }
+  if (turn && (server.username.empty() || server.credential.empty())) {
+    return f.invalid("username", "given, with a credential, for a TURN server");
+  }
+  return true;
+}
+
+bool read_ice_servers(Fields& f, std::vector<IceServer>& servers) {
+  const json* list = f.array("servers");
+  if (!list) return false;
+  if (list->size() > kMaxIceServers) {
+    return f.invalid("servers", "an array of at most " + std::to_string(kMaxIceServers) + " servers");
+  }
+  return read_list(f, "servers", servers, read_ice_server);
+}
+
+bool read_ice_policy(Fields& f, const std::string& text, IcePolicy& policy) {
+  if (text == "all") policy = IcePolicy::All;
+  else if (text == "relay") policy = IcePolicy::Relay;
+  else return f.invalid("policy", "\"all\" or \"relay\"");
+  return true;
+}
+
+bool optional_whole_number(Fields& f, const char* key, std::uint64_t max, std::uint64_t& out) {
+  return !f.has(key) || f.whole_number(key, max, out);
+}
+
 // ---- encoding helpers -----------------------------------------------------------------------------
 
 ojson room_json(const RoomInfo& room) {
@@ -826,6 +881,17 @@ std::string_view to_string(SignalKind kind) {
 
 std::ostream& operator<<(std::ostream& os, SignalKind kind) { return os << to_string(kind); }
 
+std::string_view to_string(IcePolicy policy) { return policy == IcePolicy::Relay ? "relay" : "all"; }
+
+bool IceConfig::has_turn() const {
+  for (const IceServer& server : servers) {
+    for (const std::string& url : server.urls) {
+      if (url.starts_with("turn:") || url.starts_with("turns:")) return true;
+    }
+  }
+  return false;
+}
+
 std::string_view to_string(LeftReason reason) {
   switch (reason) {
     case LeftReason::Requested: return "requested";
@@ -930,6 +996,19 @@ std::string encode(const ServerMessage& msg) {
                  [&](const Pong&) {},
                  [&](const RoomRemoved& m) { j["room"] = m.room; },
                  [&](const SessionToken& m) { j["token"] = m.token; },
+                 [&](const IceConfig& m) {
+                   ojson servers = ojson::array();
+                   for (const IceServer& server : m.servers) {
+                     ojson s = ojson::object();
+                     s["urls"] = server.urls;
+                     if (!server.username.empty()) s["username"] = server.username;
+                     if (!server.credential.empty()) s["credential"] = server.credential;
+                     servers.push_back(std::move(s));
+                   }
+                   j["servers"] = std::move(servers);
+                   j["policy"] = to_string(m.policy);
+                   if (m.expires != 0) j["expires"] = m.expires;
+                 },
                  [&](const PeerLeft& m) { j["peer"] = m.peer; },
                  [&](const RelayedSignal& m) { write_signal(j, "from", m.signal); },
                  [&](const PeerMedia& m) {
@@ -1087,6 +1166,15 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
     case position<SessionToken, ServerMessage>: {
       SessionToken m;
       if (f.string("token", m.token)) out.message = std::move(m);
+      break;
+    }
+    case position<IceConfig, ServerMessage>: {
+      IceConfig m;
+      std::string policy = "all";
+      if (read_ice_servers(f, m.servers) && f.optional_string("policy", policy) && read_ice_policy(f, policy, m.policy) &&
+          optional_whole_number(f, "expires", kMaxId, m.expires)) {
+        out.message = std::move(m);
+      }
       break;
     }
     case position<RoomRemoved, ServerMessage>: {

@@ -32,6 +32,9 @@ inline constexpr std::uint32_t kMinCapacity = 2, kMaxCapacity = 8, kDefaultCapac
 inline constexpr std::size_t kMaxPasswordBytes = 256;
 // Session and owner tokens are short printable strings; anything longer is refused unread.
 inline constexpr std::size_t kMaxTokenBytes = 256;
+// The ICE configuration a server may send (message "ice"): at most this many servers, URLs per server,
+// bytes per URL and per username or credential. A longer list is refused, not cut.
+inline constexpr std::size_t kMaxIceServers = 8, kMaxIceUrls = 8, kMaxIceUrlBytes = 512, kMaxIceSecretBytes = 256;
 
 // ---- errors -------------------------------------------------------------------------------------
 // Every error has a stable code and a class that fixes the policy:
@@ -212,6 +215,23 @@ struct Resumed {
   bool operator==(const Resumed&) const = default;
 };
 struct Pong { bool operator==(const Pong&) const = default; };
+// Which ICE servers the browser uses (RTCConfiguration.iceServers / iceTransportPolicy), sent before
+// joined and resumed and again before TURN credentials expire (see PROTOCOL.md, "ICE servers").
+enum class IcePolicy { All, Relay };  // Relay: only relayed candidates, so peers never see each other's addresses
+std::string_view to_string(IcePolicy policy);
+struct IceServer {
+  std::vector<std::string> urls;  // stun:, stuns:, turn: or turns: URIs
+  std::string username;           // TURN only ("" for STUN)
+  std::string credential;
+  bool operator==(const IceServer&) const = default;
+};
+struct IceConfig {
+  std::vector<IceServer> servers;
+  IcePolicy policy = IcePolicy::All;
+  std::uint64_t expires = 0;  // unix seconds when the TURN credentials expire; 0 = they do not
+  bool has_turn() const;      // any turn: or turns: URL
+  bool operator==(const IceConfig&) const = default;
+};
 // A fresh session token for the call this connection is in (tokens have a maximum age; see PROTOCOL.md).
 struct SessionToken { std::string token; bool operator==(const SessionToken&) const = default; };
 struct RoomRemoved { RoomId room = 0; bool operator==(const RoomRemoved&) const = default; };  // deleted or expired
@@ -230,7 +250,7 @@ struct Error {
 };
 
 using ServerMessage = std::variant<Welcome, RoomCreated, RoomUpdated, Joined, PeerJoined, PeerLeft, RelayedSignal,
-                                   PeerMedia, Left, Error, Resumed, Pong, RoomRemoved, SessionToken>;
+                                   PeerMedia, Left, Error, Resumed, Pong, RoomRemoved, SessionToken, IceConfig>;
 
 // ---- codec --------------------------------------------------------------------------------------
 template <typename T>

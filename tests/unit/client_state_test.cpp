@@ -36,6 +36,24 @@ ClientState in_call() {
   return s;
 }
 
+TEST(ClientStateIce, LatestConfigIsKeptAcrossADroppedConnectionAndForgottenOnReset) {
+  ClientState s = in_call();
+  EXPECT_FALSE(s.ice().has_value());
+  const IceConfig first{.servers = {IceServer{.urls = {"stun:h:1"}}}};
+  const IceConfig fresh{.servers = {IceServer{.urls = {"turn:h:3478"}, .username = "9:10", .credential = "c"}},
+                        .policy = IcePolicy::Relay,
+                        .expires = 9};
+  EXPECT_TRUE(s.apply(first));
+  EXPECT_FALSE(s.apply(first));  // the same again changes nothing
+  EXPECT_TRUE(s.apply(fresh));
+  s.disconnected();
+  ASSERT_TRUE(s.ice().has_value());
+  EXPECT_EQ(*s.ice(), fresh);
+  EXPECT_TRUE(s.call().has_value());
+  s.reset();
+  EXPECT_FALSE(s.ice().has_value());
+}
+
 TEST(ClientStateHostile, JoinedListingOurselvesOrDuplicatesIsCleaned) {
   ClientState s;
   s.apply(Welcome{});

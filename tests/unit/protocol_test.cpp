@@ -3,6 +3,7 @@
 #include "protocol.hpp"
 
 #include <gtest/gtest.h>
+#include <functional>
 
 #include <sstream>
 #include <string>
@@ -72,6 +73,13 @@ std::vector<ServerMessage> all_server_messages() {
       Left{},
       Error{.code = ErrorCode::RoomFull, .message = "Room \"Standup\" is full (6/6).", .request = "join"},
       Error{.code = ErrorCode::BadJson, .message = "The message is not valid JSON.", .request = ""},
+      IceConfig{},
+      IceConfig{.servers = {IceServer{.urls = {"stun:moim.example:8080"}},
+                            IceServer{.urls = {"turn:moim.example:3478?transport=udp", "turns:t.example:5349?transport=tcp"},
+                                      .username = "1795003600:5",
+                                      .credential = "aGVsbG8gd29ybGQgaGVsbG8="}},
+                .policy = IcePolicy::Relay,
+                .expires = 1795003600},
   };
 }
 
@@ -93,6 +101,39 @@ TEST(ProtocolRoundTrip, EveryServerMessage) {
     Decoded<ServerMessage> decoded = decode_server(text);
     ASSERT_TRUE(decoded.ok()) << decoded.error.code << ": " << decoded.error.message;
     EXPECT_EQ(*decoded.message, msg);
+  }
+}
+
+TEST(ProtocolWire, IceConfigShapeAndBounds) {
+  const auto decoded = decode_server(
+      R"({"type":"ice","servers":[{"urls":["stun:h:1"]},{"urls":["turn:h:3478?transport=tcp"],"username":"9:1","credential":"c"}]})");
+  ASSERT_TRUE(decoded.ok()) << decoded.error.message;
+  const auto& ice = std::get<IceConfig>(*decoded.message);
+  EXPECT_EQ(ice.policy, IcePolicy::All);  // the default when absent
+  EXPECT_EQ(ice.expires, 0u);
+  EXPECT_TRUE(ice.has_turn());
+  EXPECT_FALSE(IceConfig{.servers = {IceServer{.urls = {"stun:h:1"}}}}.has_turn());
+  EXPECT_EQ(encode(ServerMessage{IceConfig{.servers = {IceServer{.urls = {"stun:h:1"}}}}}),
+            R"({"type":"ice","servers":[{"urls":["stun:h:1"]}],"policy":"all"})");
+
+  // Inclusive bounds: 8 URLs of 512 bytes, a 256-byte credential; one more is refused.
+  IceServer big{.urls = std::vector<std::string>(kMaxIceUrls, "stun:" + std::string(kMaxIceUrlBytes - 5, 'a')),
+                .username = std::string(kMaxIceSecretBytes, 'u'),
+                .credential = std::string(kMaxIceSecretBytes, 'c')};
+  const IceConfig at_limit{.servers = std::vector<IceServer>(kMaxIceServers, big)};
+  ASSERT_TRUE(decode_server(encode(ServerMessage{at_limit})).ok());
+  for (auto grow : std::vector<std::function<void(IceConfig&)>>{
+           [](IceConfig& c) { c.servers.push_back(c.servers[0]); },
+           [](IceConfig& c) { c.servers[3].urls.push_back("stun:x"); },
+           [](IceConfig& c) { c.servers[3].urls[2] += "a"; },
+           [](IceConfig& c) { c.servers[3].credential += "c"; },
+           [](IceConfig& c) { c.servers[3].username += "u"; },
+       }) {
+    IceConfig over = at_limit;
+    grow(over);
+    const auto refused = decode_server(encode(ServerMessage{over}));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error.code, ErrorCode::BadField) << refused.error.message;
   }
 }
 
@@ -312,6 +353,18 @@ TEST(ProtocolMalformed, ServerMessages) {
       {R"({"type":"error","message":"x"})", ErrorCode::BadField},
       {R"({"type":"hello","version":1})", ErrorCode::UnknownType},
       {R"([])", ErrorCode::BadJson},
+      // ICE servers: what RTCPeerConnection would throw on is refused here.
+      {R"({"type":"ice"})", ErrorCode::BadField},
+      {R"({"type":"ice","servers":[{"urls":"stun:a:1"}]})", ErrorCode::BadField},   // urls must be an array
+      {R"({"type":"ice","servers":[{"urls":[]}]})", ErrorCode::BadField},
+      {R"({"type":"ice","servers":[{"urls":["http://a"]}]})", ErrorCode::BadField},
+      {R"({"type":"ice","servers":[{"urls":[5]}]})", ErrorCode::BadField},
+      {R"({"type":"ice","servers":[{"urls":["turn:a:3478"]}]})", ErrorCode::BadField},  // no credentials
+      {R"({"type":"ice","servers":[{"urls":["turn:a:3478"],"username":"u"}]})", ErrorCode::BadField},
+      {R"({"type":"ice","servers":[],"policy":"none"})", ErrorCode::BadField},
+      {R"({"type":"ice","servers":[],"expires":-1})", ErrorCode::BadField},
+      {R"({"type":"ice","servers":[],"expires":1.5})", ErrorCode::BadField},
+      {R"({"type":"ice","servers":[1,1,1,1,1,1,1,1,1]})", ErrorCode::BadField},  // over kMaxIceServers
   };
   for (const auto& [text, code] : cases) {
     Decoded<ServerMessage> decoded;
