@@ -16,7 +16,7 @@ phase() {  # phase NAME COMMAND...: runs it and records how long it took
   echo "[bench] $name took $(( $(date +%s) - t0 )) s"
 }
 # Only what the benchmarks run: the server, the load generator, the micro benchmarks (not the tests).
-phase build env MOIM_NATIVE_TARGETS="moim-server moim-loadgen moim_micro_bench" scripts/setup.sh --release
+phase build env MOIM_NATIVE_TARGETS="moim-server moim-loadgen moim_micro_bench" scripts/setup.sh --release --for-bench
 rm -rf bench/results/parts && mkdir -p bench/results/parts
 phase micro env MOIM_BENCH_BUILD=build/native bench/micro/run.sh
 phase loadgen bench/loadgen/run.sh

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Same set-up and build as ./run.sh, then every test: native (GoogleTest via CTest, including the
+# The set-up of ./run.sh plus the test tools (scripts/setup.sh --for-tests: Chromium, clang, iptables,
+# coturn, ...), then every test: native (GoogleTest via CTest, including the
 # server as a real process), the native tests again under ASan + UBSan, the store tests under TSan,
 # a short fuzzing run (libFuzzer)
 # and end to end (Playwright driving Debian's Chromium). docs/TESTING.md describes each.
 #   MOIM_FUZZ_SECONDS=N ./test.sh    fuzzes N seconds per target (default 20; 0: only replay tests/fuzz/regressions)
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/setup.sh
+scripts/setup.sh --for-tests
 echo "[moim] native tests (CTest)"
 (cd build/native && ctest --output-on-failure --timeout 300)
 echo "[moim] native tests under ASan + UBSan (build/asan)"
