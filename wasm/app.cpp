@@ -61,6 +61,7 @@ App::App() {
 
 void App::connect() {
   connect_started_ = now_;
+  ++socket_serial_;
   if (!socket_.open(browser::socket_url())) {
     error_ = "This browser cannot open a WebSocket to the server.";
   }
@@ -355,7 +356,7 @@ void App::on_server_message(const proto::ServerMessage& msg) {
       const CallInfo& call = *world_.call();
       resuming_ = true;
       send(proto::Resume{call.token, call.self.name, media_.mic_on(), media_.camera_on(), client_id_});
-    } else if (join_stage_ == JoinStage::WaitingForServer) {
+    } else if (join_stage_ == JoinStage::WaitingForServer && join_sent_on_ != socket_serial_) {
       send_join();  // the socket dropped before the answer: ask again (the client id replaces a twin)
     }
   }
@@ -460,6 +461,7 @@ void App::on_media_result(bool ok, bool audio, bool video, const std::string& na
 void App::send_join() {
   metrics_.mark(&JoinTiming::media_ready, now_);
   join_stage_ = JoinStage::WaitingForServer;
+  join_sent_on_ = socket_.is_open() ? socket_serial_ : -1;  // not sent: the next welcome sends it
   const auto name = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
   send(proto::Join{join_room_, name.value_or(""), media_.has_local_audio(), media_.has_local_video(), room_password_,
                    client_id_});

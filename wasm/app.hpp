@@ -102,6 +102,10 @@ class App {
   // join flow
   JoinStage join_stage_ = JoinStage::None;
   proto::RoomId join_room_ = 0;
+  // Sockets opened so far, and the one the pending join went out on: a welcome on that same socket
+  // (the server sends one before `left`: leave a room, join another at once) is no reason to
+  // send the join again; only a new socket is.
+  int socket_serial_ = 0, join_sent_on_ = -1;
   Devices devices_ = Devices::Idle;
   int media_request_ = 0;
   bool media_audio_only_retry_ = false;
