@@ -52,6 +52,7 @@ App::App() {
   secure_ = browser::media_supported();
   emscripten_set_interval([](void* self) { static_cast<App*>(self)->tick(emscripten_get_now()); }, 500, this);
   load_owner_tokens();
+  start_invite_routing();  // invite links: what the URL the page was opened at asks for
   connect();
   // Camera and microphone are asked for once the room list is shown (see frame()): their start-up
   // must not delay the first paint or the room list.
@@ -61,6 +62,7 @@ App::App() {
 
 void App::connect() {
   connect_started_ = now_;
+  ++socket_serial_;
   if (!socket_.open(browser::socket_url())) {
     error_ = "This browser cannot open a WebSocket to the server.";
   }
@@ -69,6 +71,7 @@ void App::connect() {
 void App::on_socket_lost() {
   resuming_ = false;
   owner_tokens_.connection_lost();
+  feed_invite(invite::ConnectionLost{});
   dialog_pending_ = false;
   bad_since_.clear();
   next_restart_at_.clear();
@@ -228,6 +231,9 @@ void App::handle(const browser::Event& event) {
             else if (e.key == "Escape" && field == ui::FieldId::JoinPassword) apply(ui::CancelPassword{});
             else if (e.key == "Enter" && field == ui::FieldId::RenameName) apply(ui::ConfirmRename{});
             else if (e.key == "Escape" && field == ui::FieldId::RenameName) apply(ui::CancelRename{});
+            else if (e.key == "Enter" && field == ui::FieldId::Name && name_prompt_room_ != 0) apply(ui::ConfirmInviteName{});
+            else if (e.key == "Escape" && field == ui::FieldId::Name && name_prompt_room_ != 0) apply(ui::CancelInviteName{});
+            else if (e.key == "Escape" && field == ui::FieldId::InviteLink) apply(ui::CloseInvitePanel{});
             else fields_.blur();
           },
           [&](const browser::TextBlur&) { fields_.overlay_closed(); },
@@ -238,6 +244,10 @@ void App::handle(const browser::Event& event) {
             std::printf("moim: font %s failed: %s\n", e.url.c_str(), e.why.c_str());
             hangul_failed_ = true;
           },
+          [&](const browser::UrlChanged& e) {  // Back, Forward, an edited address
+            feed_invite(invite::Navigated{invite::parse_hash(e.hash), e.above_lobby});
+          },
+          [&](const browser::ClipboardWritten& e) { on_clipboard(e); },
           [&](const auto& other) {
             // Everything else concerns a peer connection.
             if (auto ev = media_.translate(browser::Event{other})) feed_machine(*ev);
@@ -299,6 +309,8 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   }
   if (const auto* removed = std::get_if<proto::RoomRemoved>(&msg)) {
     forget_owner_token(removed->room);
+    if (name_prompt_room_ == removed->room) cancel_link_join();
+    feed_invite(invite::JoinFailed{removed->room, invite::JoinFailure::RoomGone});  // a link's join, if one waits
     if (rename_room_ == removed->room || delete_room_ == removed->room) {
       if (fields_.focused() == ui::FieldId::RenameName) fields_.blur();
       rename_room_ = delete_room_ = 0;
@@ -313,7 +325,7 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   }
   if (const auto* left = std::get_if<proto::Left>(&msg); left && left->reason == proto::LeftReason::RoomDeleted) {
     room_password_.clear();
-    end_call("The room was deleted by its owner.");
+    end_call("The room was deleted by its owner.", invite::EndCause::RoomGone);
     return;
   }
   if (std::holds_alternative<proto::Left>(msg) && world_.call()) {
@@ -342,6 +354,7 @@ void App::on_server_message(const proto::ServerMessage& msg) {
     metrics_.mark(&JoinTiming::answer_received, now_);
   world_.apply(msg);
   if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
+  if (std::holds_alternative<proto::Joined>(msg) && world_.call()) feed_invite(invite::Joined{world_.call()->room.id});
   if (std::holds_alternative<proto::Welcome>(msg)) {
     reconnect_attempts_ = 0;
     if (farewell_ && !world_.call()) {
@@ -355,9 +368,10 @@ void App::on_server_message(const proto::ServerMessage& msg) {
       const CallInfo& call = *world_.call();
       resuming_ = true;
       send(proto::Resume{call.token, call.self.name, media_.mic_on(), media_.camera_on(), client_id_});
-    } else if (join_stage_ == JoinStage::WaitingForServer) {
+    } else if (join_stage_ == JoinStage::WaitingForServer && join_sent_on_ != socket_serial_) {
       send_join();  // the socket dropped before the answer: ask again (the client id replaces a twin)
     }
+    feed_invite(invite::Welcomed{});  // a room the URL asks for is joined now
   }
 }
 
@@ -390,7 +404,7 @@ void App::on_server_error(const proto::Error& e) {
       error_.clear();
       send_join();
     } else {
-      end_call(e.message);
+      end_call(e.message, e.code == proto::ErrorCode::RoomNotFound ? invite::EndCause::RoomGone : invite::EndCause::Ended);
     }
     return;
   }
@@ -398,6 +412,13 @@ void App::on_server_error(const proto::Error& e) {
     owner_tokens_.create_refused();
     dialog_pending_ = false;
     dialog_error_ = e.message;
+    return;
+  }
+  if (e.request == "join" && e.code == proto::ErrorCode::RoomNotFound && prompt_room_ != 0) {
+    // Gone while its password was asked for: nothing left to type a password for.
+    error_ = e.message;
+    feed_invite(invite::JoinFailed{join_room_, invite::JoinFailure::RoomGone});
+    apply(ui::CancelPassword{});
     return;
   }
   if (e.request == "join" && (prompt_room_ != 0 || e.code == proto::ErrorCode::PasswordRequired)) {
@@ -412,7 +433,9 @@ void App::on_server_error(const proto::Error& e) {
     return;
   }
   if (e.request == "join") {
-    end_call(e.message);
+    const bool gone = e.code == proto::ErrorCode::RoomNotFound;
+    end_call(e.message, gone ? invite::EndCause::RoomGone : invite::EndCause::Ended);
+    feed_invite(invite::JoinFailed{join_room_, gone ? invite::JoinFailure::RoomGone : invite::JoinFailure::Refused});
     return;
   }
   if (e.request == "rename-room" || e.request == "delete-room") {
@@ -460,6 +483,7 @@ void App::on_media_result(bool ok, bool audio, bool video, const std::string& na
 void App::send_join() {
   metrics_.mark(&JoinTiming::media_ready, now_);
   join_stage_ = JoinStage::WaitingForServer;
+  join_sent_on_ = socket_.is_open() ? socket_serial_ : -1;  // not sent: the next welcome sends it
   const auto name = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
   send(proto::Join{join_room_, name.value_or(""), media_.has_local_audio(), media_.has_local_video(), room_password_,
                    client_id_});
@@ -475,7 +499,10 @@ void App::feed_machine(const signaling::Event& event) {
     metrics_.mark(&JoinTiming::ice_connected, now_);
 }
 
-void App::end_call(std::string error) {
+void App::end_call(std::string error, invite::EndCause cause) {
+  // Also when the call is already gone from world_ (a lost session whose rejoin was refused).
+  if (router_.in_call() != 0) feed_invite(invite::CallEnded{cause});
+  reset_invite_copy();
   feed_machine(signaling::LeftRoom{});
   media_.release_all();
   devices_ = Devices::Idle;
@@ -622,6 +649,7 @@ void App::apply(const ui::Intent& intent) {
             start_join(prompt_room_);
           },
           [&](const ui::CancelPassword&) {
+            if (prompt_room_ != 0) feed_invite(invite::JoinFailed{prompt_room_, invite::JoinFailure::Cancelled});
             if (fields_.focused() == ui::FieldId::JoinPassword) fields_.blur();
             fields_.set_value(ui::FieldId::JoinPassword, "");
             if (prompt_pending_) join_stage_ = JoinStage::None;  // a late joined is answered with leave
@@ -722,6 +750,10 @@ void App::apply(const ui::Intent& intent) {
             send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
           },
           [&](const ui::DismissError&) { error_.clear(); },
+          [&](const ui::CopyInviteLink& i) { apply_invite(i); },
+          [&](const ui::CloseInvitePanel& i) { apply_invite(i); },
+          [&](const ui::ConfirmInviteName& i) { apply_invite(i); },
+          [&](const ui::CancelInviteName& i) { apply_invite(i); },
       },
       intent);
 }
@@ -764,6 +796,7 @@ void App::frame(double now_ms) {
     if (prompt_room_ != 0) apply(ui::CancelPassword{});
     if (rename_room_ != 0) apply(ui::CancelRename{});
     if (delete_room_ != 0) apply(ui::CancelDelete{});
+    if (name_prompt_room_ != 0) apply(ui::CancelInviteName{});
     frames_to_draw_ = std::max(frames_to_draw_, 2);
   }
 
@@ -910,6 +943,8 @@ ui::LobbyModel App::lobby_model() const {
     m.del.error = owner_error_;
     m.del.pending = owner_pending_;
   }
+  m.name_prompt = name_prompt_model();
+  if (m.name_prompt.open) m.name.focused = false;  // the prompt's field has the keyboard
   for (const auto& [id, token] : owner_tokens_.all()) m.owned.push_back(id);  // std::map: sorted
   auto& preview = const_cast<CallMedia&>(media_).preview();
   if (preview.has_frame()) {
@@ -942,6 +977,7 @@ ui::CallModel App::call_model() const {
   m.can_camera = media_.has_local_video();
   m.error = error_;
   if (reconnecting_ || !socket_.is_open()) m.status = "Reconnecting\xE2\x80\xA6 (the call goes on)";
+  m.invite = invite_model();
   ui::TileModel self;
   self.id = call.self.id;
   self.name = call.self.name;
@@ -1033,6 +1069,7 @@ std::string App::state_json() const {
   else if (delete_room_ != 0) s["modal"] = {{"kind", "delete"}, {"room", delete_room_}, {"pending", owner_pending_}};
   else s["modal"] = nullptr;
   s["capturing"] = media_.capturing();
+  invite_state(s);
   return s.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

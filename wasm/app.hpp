@@ -6,12 +6,15 @@
 #include "browser/server_socket.hpp"
 #include "call_media.hpp"
 #include "client_state.hpp"
+#include "invite_route.hpp"
 #include "metrics.hpp"
 #include "owner_tokens.hpp"
 #include "signaling.hpp"
 #include "text_fields.hpp"
 #include "ui/glyph_cache.hpp"
 #include "ui/views.hpp"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <algorithm>
 #include <map>
@@ -61,7 +64,7 @@ class App {
   void send_join();
   void feed_machine(const signaling::Event& event);
   void apply(const ui::Intent& intent);
-  void end_call(std::string error);
+  void end_call(std::string error, invite::EndCause cause = invite::EndCause::Ended);
   std::optional<std::string> valid_name();  // shows an error and focuses the field when invalid
 
   void update_fonts();
@@ -102,6 +105,10 @@ class App {
   // join flow
   JoinStage join_stage_ = JoinStage::None;
   proto::RoomId join_room_ = 0;
+  // Sockets opened so far, and the one the pending join went out on: a welcome on that same socket
+  // (the server sends one before `left`: leave a room, join another at once) is no reason to
+  // send the join again; only a new socket is.
+  int socket_serial_ = 0, join_sent_on_ = -1;
   Devices devices_ = Devices::Idle;
   int media_request_ = 0;
   bool media_audio_only_retry_ = false;
@@ -128,7 +135,9 @@ class App {
   void load_owner_tokens();
   void forget_owner_token(proto::RoomId room);
   void start_join(proto::RoomId room);
-  bool modal_open() const { return dialog_open_ || prompt_room_ != 0 || rename_room_ != 0 || delete_room_ != 0; }
+  bool modal_open() const {
+    return dialog_open_ || prompt_room_ != 0 || rename_room_ != 0 || delete_room_ != 0 || name_prompt_room_ != 0;
+  }
   std::string error_;  // banner text
   // rendering caches
   ui::GlyphCache glyphs_;
@@ -138,6 +147,31 @@ class App {
   std::vector<ui::WidgetRect> last_widgets_;
   Metrics metrics_;
   bool room_list_shown_ = false;
+
+  // ---- invite links and Back / Forward (wasm/app_invite.cpp) ----
+  // The router (shared/invite_route.hpp) decides what the URL means and becomes; these carry it out.
+  invite::Router router_;
+  std::string page_address_;         // what a link's fragment is added to
+  proto::RoomId name_prompt_room_ = 0;  // a link's join waits for a name (the prompt is open); 0 = none
+  std::string name_prompt_error_;
+  enum class CopyState { None, Pending, Copied, Failed };
+  CopyState copy_state_ = CopyState::None;  // the last "Copy invite link" of this call
+  int copy_request_ = 0;
+  double copied_until_ = 0;          // "Link copied" is shown until then
+  std::string copy_failure_;
+  void start_invite_routing();        // the URL the page was opened at
+  void feed_invite(const invite::Event& event);
+  void join_from_link(proto::RoomId room);  // JoinRoom effect: asks only what is missing
+  void continue_link_join(proto::RoomId room);  // after the name is there: the list's join flow
+  void cancel_link_join();            // CancelJoin effect
+  bool name_ready() const;            // the name field holds a name this server takes (remembered or typed)
+  void apply_invite(const ui::Intent& intent);  // CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName
+  void on_clipboard(const browser::ClipboardWritten& e);
+  void reset_invite_copy();           // a call ended: its copy state goes with it
+  std::string invite_link() const;    // "" outside a call
+  ui::InviteModel invite_model() const;
+  ui::InviteNamePromptModel name_prompt_model() const;
+  void invite_state(nlohmann::json& s) const;  // inviteLink, inviteCopy, and the name prompt as "modal"
 };
 
 }  // namespace moim

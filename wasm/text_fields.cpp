@@ -11,6 +11,7 @@ int max_chars(ui::FieldId id) {
     case ui::FieldId::RenameName: return static_cast<int>(proto::kMaxRoomNameChars);
     case ui::FieldId::RoomPassword:
     case ui::FieldId::JoinPassword: return static_cast<int>(proto::kMaxPasswordBytes);
+    case ui::FieldId::InviteLink: return 2048;  // read-only; a page address plus "#/room/<16 digits>"
     case ui::FieldId::None: break;
   }
   return 64;
@@ -23,12 +24,14 @@ const char* placeholder(ui::FieldId id) {
     case ui::FieldId::RenameName: return "New room name";
     case ui::FieldId::RoomPassword: return "Leave empty for an open room";
     case ui::FieldId::JoinPassword: return "Room password";
+    case ui::FieldId::InviteLink:
     case ui::FieldId::None: break;
   }
   return "";
 }
 
 bool is_password(ui::FieldId id) { return id == ui::FieldId::RoomPassword || id == ui::FieldId::JoinPassword; }
+bool is_read_only(ui::FieldId id) { return id == ui::FieldId::InviteLink; }
 
 const std::string& TextFields::value(ui::FieldId id) const {
   static const std::string empty;
@@ -37,7 +40,7 @@ const std::string& TextFields::value(ui::FieldId id) const {
 }
 
 void TextFields::on_input(std::string value) {
-  if (focused_ == ui::FieldId::None) return;
+  if (focused_ == ui::FieldId::None || is_read_only(focused_)) return;
   // The real rule (code points, trimmed) is checked on submit.
   values_[focused_] = std::move(value);
 }
@@ -60,7 +63,7 @@ void TextFields::sync_overlay(const ui::FrameOut& frame, float font_px) {
   // Room to type past the limit (in UTF-16 units, as the DOM counts), so an over-long entry gets a
   // message instead of keys that silently do nothing.
   browser::TextInputPlacement p{r.x, r.y, r.w, r.h, font_px, 2 * max_chars(focused_) + 8, placeholder(focused_),
-                                is_password(focused_)};
+                                is_password(focused_), is_read_only(focused_)};
   if (shown_for_ != focused_) {
     if (shown_for_ != ui::FieldId::None) browser::hide_text_input();
     browser::show_text_input(p, value(focused_));

@@ -37,5 +37,6 @@ class TextFields {
 int max_chars(ui::FieldId id);
 const char* placeholder(ui::FieldId id);
 bool is_password(ui::FieldId id);  // masked: the overlay is an <input type=password>
+bool is_read_only(ui::FieldId id);  // shown selected for copying; input is ignored
 
 }  // namespace moim

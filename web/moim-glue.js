@@ -397,8 +397,9 @@
 
   // ---- text entry overlay ----------------------------------------------------------------------
   let overlayShown = false;
-  function showTextInput(x, y, w, h, value, maxLength, fontPx, placeholder, password) {
+  function showTextInput(x, y, w, h, value, maxLength, fontPx, placeholder, password, readOnly) {
     const el = overlay();
+    el.readOnly = !!readOnly;
     const type = password ? 'password' : 'text';
     if (el.type !== type) {
       el.type = type;
@@ -416,7 +417,8 @@
       el.hidden = false;
       overlayShown = true;
       el.focus();
-      el.setSelectionRange(el.value.length, el.value.length);
+      if (readOnly) el.select();  // to be copied by hand: all of it selected
+      else el.setSelectionRange(el.value.length, el.value.length);
     }
   }
   function hideTextInput() {
@@ -493,6 +495,36 @@
     return !!(window.isSecureContext && navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
   }
 
+  // ---- the page's URL: invite links, Back and Forward -------------------------------------------
+  // C++ decides (shared/invite_route.hpp); this reads the fragment, writes history entries and
+  // reports moves. Our entries carry history.state = {moim: 1, aboveLobby}: a room's entry pushed
+  // above a lobby entry of ours says so, which a reload reads back.
+  function historyAboveLobby() {
+    const s = history.state;
+    return !!(s && s.moim === 1 && s.aboveLobby === true);
+  }
+  function setUrl(push, hash, aboveLobby) {
+    const url = location.pathname + location.search + hash;  // "" hash: no fragment (the lobby)
+    const state = { moim: 1, aboveLobby: !!aboveLobby };
+    if (push) history.pushState(state, '', url);
+    else history.replaceState(state, '', url);
+  }
+  // Back / Forward fire popstate, and hashchange too when the fragment differs; an edited address
+  // fires both as well. C++ takes the second report of one move as a no-op.
+  // Bounded: a route is a few dozen bytes, and anything past C++'s limit is not one anyway.
+  const currentHash = () => location.hash.slice(0, 1024);
+  const reportUrl = () => callApp('moimOnUrlChanged', currentHash(), historyAboveLobby());
+  window.addEventListener('popstate', reportUrl);
+  window.addEventListener('hashchange', reportUrl);
+  function copyText(request, text) {
+    if (!navigator.clipboard || !navigator.clipboard.writeText) {
+      callApp('moimOnClipboard', request, false, 'this page cannot reach the clipboard: it needs https:// or localhost');
+      return;
+    }
+    navigator.clipboard.writeText(text).then(() => callApp('moimOnClipboard', request, true, ''),
+      (e) => callApp('moimOnClipboard', request, false, errorText(e)));
+  }
+
   window.MoimGlue = {
     openMedia: guard(openMedia), closeMedia: guard(closeMedia), setTrackEnabled: guard(setTrackEnabled),
     createVideoForStream: guard((s, muted) => (streams.has(s) ? createVideo(streams.get(s), muted) : 0), 0),
@@ -505,6 +537,11 @@
     ownerTokens: guard(ownerTokens, '{}'), fetchFont: guard(fetchFont),
     clientId: guard(clientId, ''), restartIce: guard((h) => createOffer(h, true)),
     socketUrl: guard(socketUrl, ''), hideLoading: guard(hideLoading), mediaSupported: guard(mediaSupported, false),
+    pageAddress: guard(() => location.origin + location.pathname, ''), locationHash: guard(currentHash, ''),
+    historyAboveLobby: guard(historyAboveLobby, false), setUrl: guard(setUrl),
+    copyText: guard((request, text) => {
+      try { copyText(request, text); } catch (e) { callApp('moimOnClipboard', request, false, errorText(e)); }
+    }),
   };
 
   // The test surface (docs/TESTING.md): always present, reads the C++ app's state.

@@ -49,6 +49,8 @@ void on_font_loaded(std::string url, emscripten::val bytes) {
 }
 void on_font_failed(std::string url, std::string why) { push(FontFailed{std::move(url), std::move(why)}); }
 void on_page_hide() { push(PageHide{}); }
+void on_url_changed(std::string hash, bool above_lobby) { push(UrlChanged{std::move(hash), above_lobby}); }
+void on_clipboard(int request, bool ok, std::string why) { push(ClipboardWritten{request, ok, std::move(why)}); }
 }  // namespace
 
 }  // namespace moim::browser
@@ -70,4 +72,6 @@ EMSCRIPTEN_BINDINGS(moim_browser_events) {
   emscripten::function("moimOnFontLoaded", &on_font_loaded);
   emscripten::function("moimOnFontFailed", &on_font_failed);
   emscripten::function("moimOnPageHide", &on_page_hide);
+  emscripten::function("moimOnUrlChanged", &on_url_changed);
+  emscripten::function("moimOnClipboard", &on_clipboard);
 }

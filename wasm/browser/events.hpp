@@ -31,10 +31,15 @@ struct SocketOpened {};
 struct SocketMessage { std::string text; bool binary = false; };
 struct SocketClosed { int code = 0; std::string reason; };
 struct PageHide {};  // the tab is going away (pagehide)
+// Invite links (shared/invite_route.hpp): the URL's fragment changed under us (popstate or hashchange:
+// Back, Forward, an edited address); above_lobby is what history.state says of the entry.
+struct UrlChanged { std::string hash; bool above_lobby = false; };
+struct ClipboardWritten { int request = 0; bool ok = false; std::string why; };  // navigator.clipboard.writeText settled
 
 using Event = std::variant<MediaOpened, MediaFailed, LocalDescription, RemoteDescriptionApplied, IceCandidate,
                            ConnectionState, PeerError, RemoteVideo, Stats, TextInput, TextKey, TextBlur, FontLoaded,
-                           FontFailed, SocketOpened, SocketMessage, SocketClosed, PageHide>;
+                           FontFailed, SocketOpened, SocketMessage, SocketClosed, PageHide, UrlChanged,
+                           ClipboardWritten>;
 
 // The single inbox. Appended to only through post(); drained by the app.
 std::vector<Event>& inbox();

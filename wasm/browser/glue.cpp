@@ -35,7 +35,7 @@ void request_stats(Handle pc) { glue().call<void>("requestStats", pc); }
 
 void show_text_input(const TextInputPlacement& p, const std::string& value) {
   glue().call<void>("showTextInput", p.x, p.y, p.w, p.h, value, p.max_length, p.font_px, p.placeholder,
-                        p.password);
+                        p.password, p.read_only);
 }
 void hide_text_input() { glue().call<void>("hideTextInput"); }
 
@@ -48,5 +48,13 @@ std::string client_id() { return glue().call<std::string>("clientId"); }
 std::string socket_url() { return glue().call<std::string>("socketUrl"); }
 void hide_loading() { glue().call<void>("hideLoading"); }
 bool media_supported() { return glue().call<bool>("mediaSupported"); }
+
+std::string page_address() { return glue().call<std::string>("pageAddress"); }
+std::string location_hash() { return glue().call<std::string>("locationHash"); }
+bool history_above_lobby() { return glue().call<bool>("historyAboveLobby"); }
+void set_url(bool push, const std::string& hash, bool above_lobby) {
+  glue().call<void>("setUrl", push, hash, above_lobby);
+}
+void copy_text(int request, const std::string& text) { glue().call<void>("copyText", request, text); }
 
 }  // namespace moim::browser

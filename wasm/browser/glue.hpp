@@ -34,6 +34,7 @@ struct TextInputPlacement {
   int max_length = 64;
   std::string placeholder;
   bool password = false;  // type=password: masked (and no IME, as browsers do for passwords)
+  bool read_only = false;  // shown selected, for copying by hand (the invite link when the clipboard failed)
   bool operator==(const TextInputPlacement&) const = default;
 };
 void show_text_input(const TextInputPlacement& where, const std::string& value);
@@ -50,5 +51,15 @@ std::string socket_url();
 std::string client_id();  // random, kept in localStorage "moim.client" (made by the glue)
 void hide_loading();
 bool media_supported();
+
+// The page's URL, for invite links and Back / Forward (shared/invite_route.hpp decides; this only
+// reads and writes). Moves of the URL arrive as UrlChanged events.
+std::string page_address();   // location.origin + location.pathname: what a link's fragment is added to
+std::string location_hash();  // location.hash ("" when none)
+bool history_above_lobby();   // history.state marks the current entry as pushed above a lobby entry of ours
+// history.pushState (push) or replaceState to this page with `hash` as its fragment ("" = none).
+void set_url(bool push, const std::string& hash, bool above_lobby);
+// navigator.clipboard.writeText; the result arrives as ClipboardWritten{request}.
+void copy_text(int request, const std::string& text);
 
 }  // namespace moim::browser

@@ -130,6 +130,7 @@ void draw_call(FrameOut& out, const CallModel& m) {
   const std::string people = std::to_string(m.tiles.size()) + (m.tiles.size() == 1 ? " person" : " people") + " \xC2\xB7 " +
                              std::to_string(m.room.capacity) + " max";
   text(out, people, color::kMuted);
+  draw_invite_button(out, m.invite, top);
 
   float y = top + 16;
   if (!m.status.empty()) {
@@ -149,6 +150,7 @@ void draw_call(FrameOut& out, const CallModel& m) {
     error_banner(out, m.error, w);
     y = ImGui::GetCursorScreenPos().y;
   }
+  y = draw_invite_panel(out, m.invite, y);
 
   // Grid of tiles between the bars.
   const float bottom = 88, gap = 14, margin = 24;

@@ -11,7 +11,8 @@ namespace moim::ui {
 
 // RoomPassword: the create dialog's optional password; JoinPassword: the locked-room prompt;
 // RenameName: the owner's rename dialog. Password fields are masked (type=password overlay).
-enum class FieldId { None, Name, RoomName, RoomPassword, JoinPassword, RenameName };
+// InviteLink: the call's invite link, read-only, shown for copying by hand when the clipboard failed.
+enum class FieldId { None, Name, RoomName, RoomPassword, JoinPassword, RenameName, InviteLink };
 
 struct FocusField { FieldId field = FieldId::None; };
 struct OpenCreateDialog {};
@@ -33,9 +34,16 @@ struct CancelRename {};
 struct OpenDelete { proto::RoomId room = 0; };
 struct ConfirmDelete {};
 struct CancelDelete {};
+// Invite links (wasm/app_invite.cpp): the call's "Copy invite link", the panel shown when copying
+// failed, and the name prompt of a link opened without a remembered name.
+struct CopyInviteLink {};
+struct CloseInvitePanel {};
+struct ConfirmInviteName {};
+struct CancelInviteName {};
 
 using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, CancelCreateRoom, SetCapacity, JoinRoom,
                             LeaveCall, ToggleMic, ToggleCamera, DismissError, ConfirmPassword, CancelPassword,
-                            OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete>;
+                            OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete,
+                            CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName>;
 
 }  // namespace moim::ui

@@ -151,6 +151,7 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
   draw_password_prompt(out, m.prompt);
   draw_rename_dialog(out, m.rename);
   draw_delete_dialog(out, m.del);
+  draw_invite_name_prompt(out, m.name_prompt);
 }
 
 void draw_lock(ImDrawList* dl, ImVec2 p, float h, ImU32 col) {

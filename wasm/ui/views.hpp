@@ -45,6 +45,24 @@ struct DeleteModel {
   bool pending = false;
 };
 
+// Invite links (wasm/ui/invite_views.cpp). The name prompt: a link was opened and no name is
+// remembered; the person types one and joins (a locked room's password prompt follows).
+struct InviteNamePromptModel {
+  bool open = false;
+  std::string room_name;
+  FieldView name;
+  std::string error;
+};
+// The call's "Copy invite link" button, its "Link copied" note, and the panel with the link to
+// select and copy by hand when the clipboard refused.
+struct InviteModel {
+  std::string link;  // empty: no button
+  bool copied = false;
+  bool failed = false;
+  std::string failure;  // why the clipboard refused, in words
+  FieldView link_field;  // read-only
+};
+
 struct LobbyModel {
   FieldView name;
   const std::vector<proto::RoomInfo>* rooms = nullptr;
@@ -56,6 +74,7 @@ struct LobbyModel {
   PasswordPromptModel prompt;
   RenameModel rename;
   DeleteModel del;
+  InviteNamePromptModel name_prompt;
   std::vector<proto::RoomId> owned;  // rooms whose owner token this browser holds (sorted)
   // Self-preview card: the camera as others will see it, or why there is none.
   unsigned preview_texture = 0;
@@ -81,6 +100,7 @@ struct CallModel {
   bool can_mic = true, can_camera = true;  // false when the device is unavailable
   std::string error;
   std::string status;  // connection trouble ("Reconnecting…"), shown as a banner; empty = none
+  InviteModel invite;
 };
 
 void draw_lobby(FrameOut& out, const LobbyModel& m);
@@ -91,6 +111,11 @@ void draw_delete_dialog(FrameOut& out, const DeleteModel& m);
 // A padlock drawn with primitives (the fonts have no lock glyph); `h` is its height.
 void draw_lock(ImDrawList* dl, ImVec2 top_left, float h, ImU32 color);
 void draw_call(FrameOut& out, const CallModel& m);
+void draw_invite_name_prompt(FrameOut& out, const InviteNamePromptModel& m);
+// In the call's top bar (right-aligned, vertically centred in `bar_h`).
+void draw_invite_button(FrameOut& out, const InviteModel& m, float bar_h);
+// Under the top bar when copying failed; returns the y below it (`y` when not shown).
+float draw_invite_panel(FrameOut& out, const InviteModel& m, float y);
 
 // Grid layout: columns and tile size that fit `count` 16:9 tiles (plus name strip) in `avail`.
 struct GridLayout { int columns = 1, rows = 1; float tile_w = 0, tile_h = 0; };
