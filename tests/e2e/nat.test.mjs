@@ -109,11 +109,14 @@ async function videoFlows(page, name) {
   assert.ok(px.differing > 0.6 && px.mean > 20, `the tile of ${name} shows video: ${JSON.stringify(px)}`);
 }
 
-// Every state of every page, every 250 ms for `ms`: [{t, states: [...]}] (t since `since`).
-async function watchStates(pages, ms, since = Date.now()) {
+// Every state of every page, every 250 ms for `ms` or until `stop(states)`: [{t, states: [...]}]
+// (t: ms since `since`).
+async function watchStates(pages, ms, since = Date.now(), stop = () => false) {
   const samples = [];
   for (const until = Date.now() + ms; Date.now() < until;) {
-    samples.push({ t: Date.now() - since, states: await Promise.all(pages.map(state)) });
+    const states = await Promise.all(pages.map(state));
+    samples.push({ t: Date.now() - since, states });
+    if (stop(states)) break;
     await sleep(250);
   }
   return samples;
@@ -300,9 +303,10 @@ async function symmetricWithoutTurn(ctx) {
   const call = await twoHomesCall(ctx, []);
   try {
     const since = Math.min(...call.joinedAt);
-    const samples = await watchStates(call.pages, 60000 - (Date.now() - since), since);   // until the verdict, at most 60 s
+    const verdict = (states) => states.every((s) => s.room.peers.length === 1 && unreachable(s.room.peers[0]));
+    const samples = await watchStates(call.pages, 60000 - (Date.now() - since), since, verdict);   // at most 60 s
     for (const { states } of samples) for (const s of states) assert.ok(s.room.peers.every((p) => p.connection !== 'connected'));
-    const verdictAt = samples.find(({ states }) => states.every((s) => s.room.peers.length === 1 && unreachable(s.room.peers[0])))?.t;
+    const verdictAt = samples.find(({ states }) => verdict(states))?.t;
     assert.ok(verdictAt !== undefined, 'both tiles say the other is unreachable within 60 s');
     await screenshot(call.alice, 'nat-unreachable-alice.png');   // look at it: the words on the tile
     await screenshot(call.bob, 'nat-unreachable-bob.png');
