@@ -37,12 +37,15 @@ export async function freePort() {
 
 // Starts the real server; resolves once it prints its "listening" line. Rooms go to a fresh data
 // folder unless `dataDir` names one (restart tests pass the same folder again); `port` reuses a port.
-export async function startServer({ dataDir, port: wantedPort, args = [] } = {}) {
+// `netns`: run it inside that network namespace (netns.mjs), listening on `address` (default
+// 127.0.0.1, whose page is http://localhost:PORT/; any other address is the page's host).
+export async function startServer({ dataDir, port: wantedPort, args = [], netns, address = '127.0.0.1' } = {}) {
   const port = wantedPort ?? await freePort();
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'moim-e2e-'));
-  const proc = spawn(serverBinary, ['--port', String(port), '--address', '127.0.0.1', '--root', siteRoot, '--data-dir', dir, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const argv = [serverBinary, '--port', String(port), '--address', address, '--root', siteRoot, '--data-dir', dir, ...args];
+  // `ip netns exec` execs the server: the child's pid and signals are the server's own.
+  const proc = netns ? spawn('ip', ['netns', 'exec', netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
   await new Promise((resolve, reject) => {
@@ -54,8 +57,9 @@ export async function startServer({ dataDir, port: wantedPort, args = [] } = {})
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}):\n${log}`)); });
   });
   return {
-    url: `http://localhost:${port}/`,
+    url: `http://${address === '127.0.0.1' ? 'localhost' : address}:${port}/`,
     port,
+    address,
     dataDir: dir,
     kill: (signal = 'SIGKILL') => new Promise((resolve) => {
       if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
@@ -73,19 +77,33 @@ export async function startServer({ dataDir, port: wantedPort, args = [] } = {})
 }
 
 // `fakeMediaUi`: true = camera/mic prompts are accepted automatically; false = they are denied.
-export async function launchBrowser({ fakeMediaUi = true, args: extra = [] } = {}) {
+// `executablePath`: another way to start Chromium, e.g. netns.mjs's chromiumWrapper (inside a
+// network namespace).
+export async function launchBrowser({ fakeMediaUi = true, args: extra = [], executablePath = '/usr/bin/chromium' } = {}) {
   const args = [...(fakeMediaUi ? [...chromiumArgs, '--use-fake-ui-for-media-stream'] : chromiumArgs), ...extra];
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
+  return chromium.launch({ executablePath, headless: true, args });
 }
 
 // A person: a separate browser context (own storage, own camera) with the app open.
-export async function openPerson(browser, url, label, { permissions } = {}) {
+// `recordSignals`: every `signal` message the page receives from the server is kept, parsed, in
+// page.signalsReceived (see receivedCandidates).
+export async function openPerson(browser, url, label, { permissions, recordSignals = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   if (permissions) await context.grantPermissions(permissions, { origin: url });
   const page = await context.newPage();
   page.consoleLines = [];
   page.on('console', (m) => page.consoleLines.push(`[${label}] ${m.text()}`));
   page.on('pageerror', (e) => page.consoleLines.push(`[${label}] PAGE ERROR ${e.message}`));
+  if (recordSignals) {
+    page.signalsReceived = [];
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+      if (typeof payload !== 'string' || !payload.includes('"signal"')) return;
+      try {
+        const message = JSON.parse(payload);
+        if (message.type === 'signal') page.signalsReceived.push(message);
+      } catch { /* not JSON: the app reports it */ }
+    }));
+  }
   await page.goto(url);
   await page.waitForFunction(() => window.app.state().connected === true, null, { timeout: 20000 });
   return page;
@@ -111,6 +129,27 @@ export const joinSendOnlyPeer = (peersPage, room, name, targetName, source = 'ca
   peersPage.evaluate(([u, r, n, t, s]) => window.sendOnlyPeers.join(u, r, n, t, s), [peersPage.wsUrl, room, name, targetName, source]);
 
 export const state = (page) => page.evaluate(() => window.app.state());
+
+// The ICE candidates a page recorded with `recordSignals` received from the other peers, from the
+// SDP of offers and answers (a=candidate lines) and from trickled candidates:
+// [{from, via: 'sdp' | 'trickle', type: 'host' | 'srflx' | 'prflx' | 'relay', protocol, address, port, line}].
+export function receivedCandidates(page) {
+  if (!page.signalsReceived) throw new Error('receivedCandidates: open the page with recordSignals');
+  const parse = (from, via, line) => {
+    const f = line.replace(/^a=/, '').replace(/^candidate:/, '').trim().split(/\s+/);
+    // foundation component protocol priority address port "typ" type ...
+    return { from, via, protocol: f[2]?.toLowerCase(), address: f[4], port: Number(f[5]), type: f[7], line };
+  };
+  const out = [];
+  for (const m of page.signalsReceived) {
+    if (typeof m.sdp === 'string') {
+      for (const line of m.sdp.split(/\r?\n/)) if (line.startsWith('a=candidate:')) out.push(parse(m.from, 'sdp', line));
+    }
+    const c = m.candidate?.candidate;
+    if (typeof c === 'string' && c.length > 0) out.push(parse(m.from, 'trickle', c));
+  }
+  return out;
+}
 
 // Polls the page's state and tests it here, in Node: building the predicate inside the page would
 // need eval, which the server's Content-Security-Policy (rightly) refuses.
