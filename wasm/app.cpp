@@ -3,6 +3,7 @@
 
 #include "browser/glue.hpp"
 #include "browser/input.hpp"
+#include "peer_link.hpp"
 #include "ui/renderer.hpp"
 #include "ui/theme.hpp"
 
@@ -30,9 +31,6 @@ constexpr double kPingIntervalMs = 2000;
 constexpr double kServerSilenceMs = 6000;
 constexpr double kConnectTimeoutMs = 10000;  // a refused connection fails at once; this is for a black hole
 constexpr double kResumeGraceMs = 20000;
-// ICE restart: a connection disconnected this long (or failed) is renegotiated; retried this often.
-constexpr double kDisconnectedRestartMs = 3000;
-constexpr double kRestartRetryMs = 5000;
 constexpr const char* kInsecureNote =
     "Camera and microphone need a secure page: open this app over https (or on localhost).";
 
@@ -73,8 +71,7 @@ void App::on_socket_lost() {
   owner_tokens_.connection_lost();
   feed_invite(invite::ConnectionLost{});
   dialog_pending_ = false;
-  bad_since_.clear();
-  next_restart_at_.clear();
+  feed_health(peer_health::Tick{false});  // no ICE restart can be sent until we are back
   if (world_.call()) {
     // The call goes on without the server (media is browser to browser): keep every connection and
     // tile, and take the session back with `resume` once we are connected again.
@@ -116,35 +113,44 @@ void App::tick(double now_ms) {
     for (const proto::PeerId id : world_.drop_away()) feed_machine(signaling::PeerDeparted{id});
     frames_to_draw_ = std::max(frames_to_draw_, 2);
   }
-  check_peer_health();
+  feed_health(peer_health::Tick{can_signal()});
 }
 
-void App::check_peer_health() {
-  // Peers that left take their timers with them (a member rejoining over and over gets a new id each time).
-  const auto gone = [&](const auto& entry) { return machine_.peer(entry.first) == nullptr; };
-  std::erase_if(bad_since_, gone);
-  std::erase_if(next_restart_at_, gone);
-  if (!world_.call() || !socket_.is_open() || !world_.welcomed() || reconnecting_) return;
-  std::vector<proto::PeerId> due;
-  for (const auto& [id, p] : machine_.peers()) {
-    const bool failed = p.connection == signaling::ConnectionState::Failed;
-    if (!failed && p.connection != signaling::ConnectionState::Disconnected) {
-      bad_since_.erase(id);
-      next_restart_at_.erase(id);
-      continue;
-    }
-    const double since = bad_since_.try_emplace(id, now_).first->second;
-    if (!failed && now_ - since < kDisconnectedRestartMs) continue;
-    auto next = next_restart_at_.try_emplace(id, 0.0).first;
-    if (now_ < next->second) continue;
-    next->second = now_ + kRestartRetryMs;
-    due.push_back(id);
+// ---- peer health and ICE servers (shared/peer_health.hpp, peer_link.hpp) --------------------------
+
+bool App::can_signal() const { return socket_.is_open() && world_.welcomed() && !reconnecting_; }
+
+void App::feed_health(const peer_health::Event& event) {
+  for (const auto& effect : health_.handle(event, now_)) {
+    std::visit(Overloaded{
+                   [&](const peer_health::RestartIce& e) {
+                     const signaling::PeerSession* p = machine_.peer(e.peer);
+                     std::printf("moim: connection to peer %llu is %s; ICE restart\n", static_cast<unsigned long long>(e.peer),
+                                 p ? std::string(signaling::to_string(p->connection)).c_str() : "gone");
+                     feed_machine(signaling::IceRestartNeeded{e.peer});
+                   },
+                   [&](const peer_health::BecameUnreachable& e) {
+                     std::printf("moim: peer %llu is unreachable (ICE restarts did not connect; %s TURN server); "
+                                 "retrying every %.0f s\n",
+                                 static_cast<unsigned long long>(e.peer), media_.ice().has_turn() ? "with a" : "no",
+                                 peer_health::kBackgroundRetryMs / 1000);
+                     frames_to_draw_ = std::max(frames_to_draw_, 2);
+                   },
+                   [&](const peer_health::ReachableAgain& e) {
+                     std::printf("moim: peer %llu is reachable again\n", static_cast<unsigned long long>(e.peer));
+                     frames_to_draw_ = std::max(frames_to_draw_, 2);
+                   },
+               },
+               effect);
   }
-  for (const proto::PeerId id : due) {
-    std::printf("moim: connection to peer %llu is %s; ICE restart\n", static_cast<unsigned long long>(id),
-                std::string(signaling::to_string(machine_.peer(id)->connection)).c_str());
-    feed_machine(signaling::IceRestartNeeded{id});
-  }
+}
+
+void App::sync_ice() {
+  const proto::IceConfig ice = world_.ice().value_or(proto::IceConfig{});
+  if (ice == media_.ice()) return;
+  std::printf("moim: ICE servers: %zu (%s TURN), policy %s\n", ice.servers.size(), ice.has_turn() ? "with" : "no",
+              std::string(proto::to_string(ice.policy)).c_str());
+  media_.set_ice(ice);
 }
 
 void App::on_resumed(const proto::Resumed& m) {
@@ -353,6 +359,7 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   if (const auto* relayed = std::get_if<proto::RelayedSignal>(&msg); relayed && relayed->signal.kind == proto::SignalKind::Answer)
     metrics_.mark(&JoinTiming::answer_received, now_);
   world_.apply(msg);
+  if (std::holds_alternative<proto::IceConfig>(msg)) sync_ice();  // also to the connections we have
   if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
   if (std::holds_alternative<proto::Joined>(msg) && world_.call()) feed_invite(invite::Joined{world_.call()->room.id});
   if (std::holds_alternative<proto::Welcome>(msg)) {
@@ -491,10 +498,18 @@ void App::send_join() {
 
 void App::feed_machine(const signaling::Event& event) {
   const auto effects = machine_.handle(event);
+  sync_ice();  // new connections get the current ICE servers
   for (auto& signal : media_.execute(effects)) {
     if (signal.kind == proto::SignalKind::Offer) metrics_.mark(&JoinTiming::offer_sent, now_);
     send(proto::SendSignal{std::move(signal)});
   }
+  // Peer health follows every connection's life and state.
+  for (const auto& effect : effects) {
+    if (const auto* c = std::get_if<signaling::CreatePeerConnection>(&effect)) feed_health(peer_health::ConnectionCreated{c->peer});
+    if (const auto* c = std::get_if<signaling::ClosePeerConnection>(&effect)) feed_health(peer_health::ConnectionClosed{c->peer});
+  }
+  if (const auto* c = std::get_if<signaling::ConnectionStateChanged>(&event))
+    feed_health(peer_health::StateChanged{c->peer, c->state});
   if (const auto* c = std::get_if<signaling::ConnectionStateChanged>(&event); c && c->state == signaling::ConnectionState::Connected)
     metrics_.mark(&JoinTiming::ice_connected, now_);
 }
@@ -1008,6 +1023,7 @@ ui::CallModel App::call_model() const {
     } else {
       t.connection = "new";
     }
+    fill_peer_link(t, media_.remote(p.id), health_, media_.ice().has_turn());  // route, unreachable
     m.tiles.push_back(t);
   }
   return m;
@@ -1047,6 +1063,7 @@ std::string App::state_json() const {
         j["connection"] = "new";
         j["framesDecoded"] = 0;
       }
+      add_peer_link_json(j, p.name, media_.remote(p.id), health_, media_.ice().has_turn(), p.id);  // route, health
       peers.push_back(std::move(j));
     }
     s["room"] = {{"id", call->room.id},
@@ -1070,6 +1087,7 @@ std::string App::state_json() const {
   else s["modal"] = nullptr;
   s["capturing"] = media_.capturing();
   invite_state(s);
+  s["ice"] = ice_config_json(world_.ice());
   return s.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -9,6 +9,7 @@
 #include "invite_route.hpp"
 #include "metrics.hpp"
 #include "owner_tokens.hpp"
+#include "peer_health.hpp"
 #include "signaling.hpp"
 #include "text_fields.hpp"
 #include "ui/glyph_cache.hpp"
@@ -33,7 +34,7 @@ class App {
   void invalidate() { frames_to_draw_ = std::max(frames_to_draw_, 2); }
   // Handles queued browser events now (also called as soon as one arrives, between frames).
   void pump();
-  // Timers: heartbeat, reconnect, resume grace, ICE restarts. Called every frame and from a 500 ms
+  // Timers: heartbeat, reconnect, resume grace, peer health (ICE restarts). Called every frame and from a 500 ms
   // interval (a hidden tab gets no animation frames, but its call and heartbeat must go on).
   void tick(double now_ms);
 
@@ -53,7 +54,11 @@ class App {
   // The signaling socket is gone (closed, or silent too long): keep the call, reconnect with backoff.
   void on_socket_lost();
   void on_resumed(const proto::Resumed& m);
-  void check_peer_health();
+  // Peer health (shared/peer_health.hpp): ICE restarts and the unreachable verdict.
+  void feed_health(const peer_health::Event& event);
+  bool can_signal() const;
+  // The ICE servers for peer connections follow the latest `ice` message (none before one).
+  void sync_ice();
   std::uint32_t max_name_chars() const;
   void handle(const browser::Event& event);
   void on_socket_message(const std::string& text);
@@ -99,7 +104,7 @@ class App {
   std::optional<CallInfo> farewell_;  // a call left while disconnected: resumed and left on reconnect
   bool farewell_pending_ = false;     // that resume + leave were sent; their answers are not news
   double away_deadline_ = 0;     // restored: peers still away then are dropped; 0 = none
-  std::map<proto::PeerId, double> bad_since_, next_restart_at_;  // ICE restarts per peer
+  peer_health::Machine health_;  // per peer: ICE restarts, unreachable
   bool secure_ = true;           // camera and microphone can be asked for (secure context)
   double next_stats_at_ = 0;
   // join flow

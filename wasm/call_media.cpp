@@ -40,6 +40,12 @@ void CallMedia::set_camera(bool on) {
   if (local_) browser::set_track_enabled(local_, false, on);
 }
 
+void CallMedia::set_ice(const proto::IceConfig& ice) {
+  if (ice == ice_) return;
+  ice_ = ice;
+  for (const auto& [_, r] : remotes_) browser::set_peer_ice(r.pc, ice_);
+}
+
 std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects) {
   std::vector<proto::Signal> outgoing;
   for (const auto& effect : effects) {
@@ -48,7 +54,7 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
                      auto& r = remotes_[e.peer];
                      if (r.pc) browser::close_peer(r.pc);
                      r = RemoteMedia{};
-                     r.pc = browser::create_peer(local_);
+                     r.pc = browser::create_peer(local_, ice_);
                    },
                    [&](const signaling::CreateOffer& e) {
                      if (auto it = remotes_.find(e.peer); it != remotes_.end()) browser::create_offer(it->second.pc);
@@ -134,6 +140,7 @@ std::optional<signaling::Event> CallMedia::translate(const browser::Event& event
               r.audio_energy = e.audio_energy;
               r.audio_level = e.audio_level;
               r.audio_live = e.audio_live;
+              r.pair = ice::parse_pair(e.local_candidate, e.remote_candidate, e.protocol, e.relay_protocol);
             }
             return std::nullopt;
           },

@@ -5,6 +5,7 @@
 
 #include "browser/events.hpp"
 #include "browser/video_texture.hpp"
+#include "ice_route.hpp"
 #include "signaling.hpp"
 
 #include <map>
@@ -22,6 +23,7 @@ struct RemoteMedia {
   double audio_energy = 0;
   double audio_level = 0;
   bool audio_live = false;
+  std::optional<ice::CandidatePair> pair;  // the selected candidate pair at the last stats poll
 };
 
 class CallMedia {
@@ -46,6 +48,10 @@ class CallMedia {
   browser::VideoTexture& preview() { return preview_; }
 
   // ---- peer connections
+  // The ICE servers for connections made from now on; existing ones get them too when they differ
+  // (setConfiguration: fresh TURN credentials reach ICE restarts). Empty until the server sends `ice`.
+  void set_ice(const proto::IceConfig& ice);
+  const proto::IceConfig& ice() const { return ice_; }
   // Carries out effects; returns the signals to send to the server.
   std::vector<proto::Signal> execute(const signaling::Effects& effects);
   // A browser event about one of our connections, as a machine event (nullopt when it is not one,
@@ -68,6 +74,7 @@ class CallMedia {
   bool mic_on_ = true, camera_on_ = true;
   browser::VideoTexture preview_;
   std::map<proto::PeerId, RemoteMedia> remotes_;
+  proto::IceConfig ice_;
 };
 
 }  // namespace moim

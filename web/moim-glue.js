@@ -282,9 +282,19 @@
   }
 
   // ---- peer connections ----------------------------------------------------------------------
-  function createPeer(streamHandle) {
+  // `config`: the RTCConfiguration the app built ({iceServers, iceTransportPolicy}; see
+  // wasm/browser/rtc_configuration.cpp). Nothing about ICE servers is decided here.
+  function createPeer(streamHandle, config) {
     const h = nextHandle++;
-    const pc = new RTCPeerConnection({ iceServers: [] });
+    let pc;
+    try {
+      pc = new RTCPeerConnection(config);
+    } catch (e) {
+      // The app checks every server before handing it over, so this is not expected. Without the
+      // servers the call still connects on one network; the policy (privacy) is kept.
+      console.error('moim: RTCPeerConnection refused the ICE servers; using none', e);
+      pc = new RTCPeerConnection({ iceServers: [], iceTransportPolicy: config && config.iceTransportPolicy });
+    }
     const entry = { pc, chain: Promise.resolve(), stream: streams.get(streamHandle) || null, remote: null, video: 0 };
     peers.set(h, entry);
     // Our tracks go on at once, whichever side offers: an answerer's addTrack transceivers are
@@ -372,6 +382,26 @@
       if (peers.get(h) === entry) console.warn('moim: candidate refused', e);
     });
   }
+  // ---- ICE configuration of a live connection (begin) ----
+  // Newer ICE servers (fresh TURN credentials) for an existing connection: the next ICE restart
+  // gathers with them. The rest of its configuration (certificates, bundle policy) stays as it is,
+  // since changing that throws.
+  function setPeerConfiguration(h, config) {
+    const entry = peers.get(h);
+    if (!entry) return;
+    try {
+      entry.pc.setConfiguration({ ...entry.pc.getConfiguration(), iceServers: config.iceServers,
+        iceTransportPolicy: config.iceTransportPolicy });
+    } catch (e) {
+      console.error('moim: setConfiguration refused; the connection keeps its ICE servers', e);
+    }
+  }
+  // What the connection holds now (for the test surface), or null for a closed handle.
+  function peerConfiguration(h) {
+    const entry = peers.get(h);
+    return entry ? entry.pc.getConfiguration() : null;
+  }
+  // ---- ICE configuration of a live connection (end) ----
   function closePeer(h) {
     const entry = peers.get(h);
     if (!entry) return;
@@ -391,7 +421,23 @@
       });
       const track = entry.remote && entry.remote.getAudioTracks()[0];
       const audioLive = !!track && track.readyState === 'live' && !track.muted;
-      if (peers.get(h) === entry) callApp('moimOnStats', h, frames, audioEnergy, audioLevel, audioLive);
+      // The selected candidate pair (how this peer is reached): the transport's, or where a browser
+      // does not name it there, the nominated pair that succeeded. The app derives the route.
+      let pair = null;
+      report.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || pair;
+      });
+      if (!pair) {
+        report.forEach((s) => {
+          if (!pair && s.type === 'candidate-pair' && (s.selected || (s.nominated && s.state === 'succeeded'))) pair = s;
+        });
+      }
+      const local = pair && report.get(pair.localCandidateId), remote = pair && report.get(pair.remoteCandidateId);
+      const text = (v) => (typeof v === 'string' ? v : '');
+      if (peers.get(h) === entry) {
+        callApp('moimOnStats', h, frames, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
+                text(remote && remote.candidateType), text(local && local.protocol), text(local && local.relayProtocol));
+      }
     }, () => {});
   }
 
@@ -532,6 +578,7 @@
     createPeer: guard(createPeer, 0), createOffer: guard(createOffer), createAnswer: guard(createAnswer),
     setRemoteDescription: guard(setRemoteDescription), rollback: guard(rollback),
     addIceCandidate: guard(addIceCandidate), closePeer: guard(closePeer), requestStats: guard(requestStats),
+    setPeerConfiguration: guard(setPeerConfiguration), peerConfiguration: guard(peerConfiguration, null),
     showTextInput: guard(showTextInput), hideTextInput: guard(hideTextInput),
     loadSetting: guard(loadSetting, ''), saveSetting: guard(saveSetting), removeSetting: guard(removeSetting),
     ownerTokens: guard(ownerTokens, '{}'), fetchFont: guard(fetchFont),

@@ -35,7 +35,11 @@ void on_ice_candidate(int pc, std::string candidate, std::string mid, int mline)
 void on_connection_state(int pc, std::string state) { push(ConnectionState{pc, std::move(state)}); }
 void on_peer_error(int pc, std::string what) { push(PeerError{pc, std::move(what)}); }
 void on_remote_video(int pc, int video) { push(RemoteVideo{pc, video}); }
-void on_stats(int pc, double frames, double energy, double level, bool live) { push(Stats{pc, frames, energy, level, live}); }
+void on_stats(int pc, double frames, double energy, double level, bool live, std::string local, std::string remote,
+              std::string protocol, std::string relay_protocol) {
+  push(Stats{pc, frames, energy, level, live, std::move(local), std::move(remote), std::move(protocol),
+             std::move(relay_protocol)});
+}
 void on_text_input(std::string value) { push(TextInput{std::move(value)}); }
 void on_text_key(std::string key, bool shift) { push(TextKey{std::move(key), shift}); }
 void on_text_blur() { push(TextBlur{}); }

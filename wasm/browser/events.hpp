@@ -21,7 +21,16 @@ struct IceCandidate { Handle pc = 0; proto::IceCandidate candidate; };
 struct ConnectionState { Handle pc = 0; std::string state; };
 struct PeerError { Handle pc = 0; std::string what; };
 struct RemoteVideo { Handle pc = 0; Handle video = 0; };
-struct Stats { Handle pc = 0; double frames_decoded = 0; double audio_energy = 0; double audio_level = 0; bool audio_live = false; };
+struct Stats {
+  Handle pc = 0;
+  double frames_decoded = 0;
+  double audio_energy = 0;
+  double audio_level = 0;
+  bool audio_live = false;
+  // The selected ICE candidate pair, as getStats names it ("" = none selected yet): its local and
+  // remote candidateType, the local candidate's protocol and (relay candidates) relayProtocol.
+  std::string local_candidate, remote_candidate, protocol, relay_protocol;
+};
 struct TextInput { std::string value; };
 struct TextKey { std::string key; bool shift = false; };
 struct TextBlur {};

@@ -1,4 +1,5 @@
 #include "browser/glue.hpp"
+#include "browser/rtc_configuration.hpp"
 
 #include <emscripten/val.h>
 
@@ -19,7 +20,13 @@ void fit_video(Handle video, int w, int h) { glue().call<void>("fitVideo", video
 double take_convert_ms() { return glue().call<double>("takeConvertMs"); }
 bool video_frames_pending() { return glue().call<bool>("framesPending"); }
 
-Handle create_peer(Handle local_stream) { return glue().call<int>("createPeer", local_stream); }
+Handle create_peer(Handle local_stream, const proto::IceConfig& ice) {
+  return glue().call<int>("createPeer", local_stream, rtc_configuration(ice));
+}
+void set_peer_ice(Handle pc, const proto::IceConfig& ice) { glue().call<void>("setPeerConfiguration", pc, rtc_configuration(ice)); }
+std::optional<RtcConfigurationView> peer_configuration(Handle pc) {
+  return read_rtc_configuration(glue().call<emscripten::val>("peerConfiguration", pc));
+}
 void create_offer(Handle pc) { glue().call<void>("createOffer", pc); }
 void create_answer(Handle pc) { glue().call<void>("createAnswer", pc); }
 void set_remote_description(Handle pc, const char* type, const std::string& sdp) {

@@ -4,7 +4,9 @@
 
 #include "browser/events.hpp"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace moim::browser {
 
@@ -18,7 +20,22 @@ void fit_video(Handle video, int w, int h);
 double take_convert_ms();  // main-thread ms spent converting video frames since the last call
 bool video_frames_pending();  // some video has a new frame to upload
 
-Handle create_peer(Handle local_stream);  // local_stream 0 = receive only
+// `ice`: the servers and policy for this connection (an empty IceConfig = none, host candidates only).
+Handle create_peer(Handle local_stream, const proto::IceConfig& ice);  // local_stream 0 = receive only
+// Newer ICE servers (fresh TURN credentials) for an existing connection: pc.setConfiguration. A
+// refusal is logged by the glue; the connection keeps what it had.
+void set_peer_ice(Handle pc, const proto::IceConfig& ice);
+// What the connection holds now (pc.getConfiguration()), for the test surface; nullopt when the
+// handle is closed.
+struct RtcConfigurationView {
+  struct Server {
+    std::vector<std::string> urls;
+    std::string username;  // credentials are not read back
+  };
+  std::vector<Server> servers;
+  std::string policy;  // iceTransportPolicy
+};
+std::optional<RtcConfigurationView> peer_configuration(Handle pc);
 void create_offer(Handle pc);
 void create_answer(Handle pc);
 void set_remote_description(Handle pc, const char* type, const std::string& sdp);

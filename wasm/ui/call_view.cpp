@@ -1,4 +1,5 @@
 #include "ui/theme.hpp"
+#include "ui/tile_details.hpp"
 #include "ui/views.hpp"
 
 #include <algorithm>
@@ -72,7 +73,7 @@ void draw_tile(FrameOut& out, const TileModel& t, ImVec2 p, float w, float h) {
     dl->AddText(f, fs, ImVec2(c.x - ts.x * 0.5f, c.y - ts.y * 0.5f), color::kText, ini.c_str());
     const char* label = !t.camera ? "Camera off" : (t.self ? "Starting camera\xE2\x80\xA6" : "Connecting\xE2\x80\xA6");
     const ImVec2 ls = ImGui::CalcTextSize(label);
-    dl->AddText(ImVec2(c.x - ls.x * 0.5f, c.y + r + 10), color::kMuted, label);
+    if (!t.unreachable) dl->AddText(ImVec2(c.x - ls.x * 0.5f, c.y + r + 10), color::kMuted, label);
   }
   // Name bar under the video.
   std::string label = t.self ? t.name + " (you)" : t.name;
@@ -84,7 +85,8 @@ void draw_tile(FrameOut& out, const TileModel& t, ImVec2 p, float w, float h) {
     mic_icon(dl, ImVec2(lx + 9, p.y + video_h + kNameBar * 0.5f), 13, color::kText, true);
     lx += 28;
   }
-  dl->PushClipRect(ImVec2(p.x, p.y + video_h), ImVec2(p.x + w - 8, p.y + h), true);
+  const float route_w = draw_route_pill(out, t, ImVec2(p.x, p.y + video_h), ImVec2(p.x + w, p.y + h));  // tile_details.cpp
+  dl->PushClipRect(ImVec2(p.x, p.y + video_h), ImVec2(p.x + w - 8 - route_w, p.y + h), true);
   dl->AddText(ImVec2(lx, ly), color::kText, label.c_str());
   dl->PopClipRect();
   // Badges at the top right of the video: camera off, connection trouble.
@@ -94,10 +96,13 @@ void draw_tile(FrameOut& out, const TileModel& t, ImVec2 p, float w, float h) {
     camera_icon(dl, ImVec2(bx, p.y + 22), 16, color::kText, true);
     bx -= 34;
   }
-  if (!t.self && !t.connection.empty() && t.connection != "connected") {
-    const ImVec2 ts = ImGui::CalcTextSize(t.connection.c_str());
+  // Unreachable: the notice covers the video area (tile_details.cpp), and the badge says it in one word.
+  draw_unreachable_notice(out, t, p, vend);
+  const std::string& badge = t.unreachable ? std::string("unreachable") : t.connection;
+  if (!t.self && !badge.empty() && badge != "connected") {
+    const ImVec2 ts = ImGui::CalcTextSize(badge.c_str());
     dl->AddRectFilled(ImVec2(p.x + 10, p.y + 10), ImVec2(p.x + 26 + ts.x, p.y + 16 + ts.y), IM_COL32(0, 0, 0, 160), 6);
-    dl->AddText(ImVec2(p.x + 18, p.y + 13), color::kWarning, t.connection.c_str());
+    dl->AddText(ImVec2(p.x + 18, p.y + 13), t.unreachable ? color::kDanger : color::kWarning, badge.c_str());
   }
 }
 }  // namespace

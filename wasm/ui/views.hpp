@@ -1,6 +1,7 @@
 // The screens, as functions of read-only view models. They draw and return intents; nothing else.
 #pragma once
 
+#include "peer_health.hpp"
 #include "protocol.hpp"
 #include "ui/widgets.hpp"
 
@@ -91,6 +92,11 @@ struct TileModel {
   unsigned texture = 0;  // 0 = no frame yet
   int video_w = 0, video_h = 0;
   std::string connection;  // RTCPeerConnection.connectionState; empty for self
+  // How the peer is reached while connected: "host", "srflx", "prflx" or "relay" (ice_route.hpp);
+  // empty otherwise and for self.
+  std::string route;
+  // The peer cannot be reached (peer_health's verdict), in words; nullopt = no such trouble.
+  std::optional<peer_health::UnreachableNotice> unreachable;
 };
 
 struct CallModel {

@@ -1,0 +1,123 @@
+// A peer that cannot be reached (issue 11, item 5): ICE fails, the ICE restarts fail too, and the
+// tile says so in words (with a hint for the admin when no TURN server is configured) instead of
+// "Connecting…" forever; restarts go on quietly, and the words go when the path comes back.
+// The timings are peer_health.hpp's: trouble after `failed`, 3 s `disconnected` or 20 s without a
+// connection; unreachable 15 s after the first restart; background restarts every 20 s.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, saveReport, screenshot, startServer, state, waitForState, widget } from './lib.mjs';
+import { cgroupBrowser } from './media_cut.mjs';
+import { joinCall, openPersonWithIce, watchPeers } from './ice_people.mjs';
+
+const servers = [];
+const pages = [];
+after(async () => {
+  for (const p of pages) {
+    const lines = p.consoleLines.filter((l) => /ICE|unreachable|reachable again|PAGE ERROR/.test(l));
+    if (lines.length) console.log(lines.join('\n'));
+  }
+  for (const s of servers) await s.kill();
+});
+
+const unreachableFor = (name) => (s) => s.room && s.room.peers.length === 1 && s.room.peers[0].unreachable === true &&
+  typeof s.room.peers[0].unreachableText === 'string';
+const expectedText = (name) => `Can't reach ${name}: your networks block a direct connection.`;
+
+test('the media path is cut for good: both tiles say the peer cannot be reached, and stop saying it once it is back', async (t) => {
+  const server = await startServer();
+  servers.push(server);
+  let cg;
+  try {
+    cg = await cgroupBrowser('unreachable');
+  } catch (e) {
+    t.skip(`cannot run a browser in a cgroup of its own: ${e.message}`);
+    return;
+  }
+  try {
+    const ann = await openPersonWithIce(cg.browser, server.url, 'Ann', null);
+    const ben = await openPersonWithIce(cg.browser, server.url, 'Ben', null);
+    pages.push(ann, ben);
+    const [annId, benId] = await joinCall([ann, ben], ['Ann', 'Ben'], 'Cut');
+    const up = (s) => s.room && s.room.peers.length === 1 && s.room.peers[0].connection === 'connected' && s.room.peers[0].framesDecoded > 0;
+    await Promise.all([waitForState(ann, up, null, 60000), waitForState(ben, up, null, 60000)]);
+    const watches = [watchPeers(ann), watchPeers(ben)];
+    try {
+      cg.cut(server.port);
+    } catch (e) {
+      t.skip(e.message);
+      return;
+    }
+    const cutAt = Date.now();
+    // Within the bound: disconnected (Chromium: a few s) + 3 s + 15 s, with room for a slow machine.
+    const bound = 45000;
+    const [a, b] = await Promise.all([waitForState(ann, unreachableFor('Ben'), null, bound),
+                                      waitForState(ben, unreachableFor('Ann'), null, bound)]);
+    const shownAfter = Date.now() - cutAt;
+    assert.equal(a.room.peers[0].unreachableText.split('\n')[0], expectedText('Ben'));
+    assert.equal(b.room.peers[0].unreachableText.split('\n')[0], expectedText('Ann'));
+    // No `ice` from this server: no TURN, so the admin's hint is there.
+    assert.match(a.room.peers[0].unreachableText, /no TURN relay configured/);
+    assert.equal(a.connected, true, 'the signaling socket stayed up');
+    assert.equal(a.room.peers[0].route, null, 'no route while not connected');
+    // Drawn on the tile: the notice covers the video area of the peer's tile.
+    for (const [p, other] of [[ann, benId], [ben, annId]]) {
+      const n = await widget(p, `unreachable:${other}`);
+      const tile = await widget(p, `tile:${other}`);
+      assert.deepEqual([n.x, n.y, n.w, n.h], [tile.x, tile.y, tile.w, tile.h]);
+    }
+    await screenshot(ben, 'peer-unreachable.png');
+
+    cg.restore();
+    const restoredAt = Date.now();
+    // A background restart every 20 s finds the path again: the words go, the route is back.
+    const back = (s) => s.room && s.room.peers.length === 1 && s.room.peers[0].unreachable === false &&
+      s.room.peers[0].connection === 'connected' && s.room.peers[0].route !== null;
+    await Promise.all([waitForState(ann, back, null, 40000), waitForState(ben, back, null, 40000)]);
+    const goneAfter = Date.now() - restoredAt;
+    const was = (await state(ann)).room.peers[0].framesDecoded;
+    await waitForState(ann, (s, n) => s.room.peers[0].framesDecoded > n, was, 10000);
+    assert.deepEqual((await state(ann)).room.peers.map((q) => q.id), [benId], 'same peer, never left');
+    await screenshot(ben, 'peer-reachable-again.png');
+    const logs = await Promise.all(watches.map((w) => w.stop()));
+    const restarts = [ann, ben].map((p) => p.consoleLines.filter((l) => /ICE restart/.test(l)).length);
+    saveReport('unreachable-cut.json', { shownAfterMs: shownAfter, goneAfterRestoreMs: goneAfter, restarts, ann: logs[0], ben: logs[1] });
+    console.log(`media cut for good: unreachable shown on both tiles ${shownAfter} ms after the cut; ` +
+      `gone ${goneAfter} ms after the path came back; ICE restarts asked for (Ann, Ben): ${restarts}`);
+    console.log('Ann saw:', JSON.stringify(logs[0]), '\nBen saw:', JSON.stringify(logs[1]));
+  } finally {
+    await cg.close();
+  }
+});
+
+test('relay-only without a TURN server: the call never connects, and both tiles say why within the bound', async () => {
+  const server = await startServer();
+  servers.push(server);
+  const browser = await launchBrowser();
+  try {
+    // Privacy mode with nothing to relay through: no candidate at all, so no connection can form.
+    // That is the "never connected" path (no `failed` needed), and what a server with
+    // --ice-policy relay and no TURN would do.
+    const ice = { servers: [], policy: 'relay' };
+    const ann = await openPersonWithIce(browser, server.url, 'Ann', ice);
+    const ben = await openPersonWithIce(browser, server.url, 'Ben', ice);
+    pages.push(ann, ben);
+    const watches = [watchPeers(ann), watchPeers(ben)];
+    await joinCall([ann, ben], ['Ann', 'Ben'], 'Relay only');
+    const joinedAt = Date.now();
+    const bound = 50000;  // 20 s without a connection + 15 s of restarts, with room for a slow machine
+    const [a, b] = await Promise.all([waitForState(ann, unreachableFor('Ben'), null, bound),
+                                      waitForState(ben, unreachableFor('Ann'), null, bound)]);
+    const shownAfter = Date.now() - joinedAt;
+    assert.equal(a.room.peers[0].unreachableText.split('\n')[0], expectedText('Ben'));
+    assert.match(b.room.peers[0].unreachableText, /no TURN relay configured/);
+    assert.deepEqual(a.room.peers[0].iceConfig, { servers: [], policy: 'relay' }, 'RTCPeerConnection got the relay policy');
+    assert.equal(a.room.peers[0].framesDecoded, 0);
+    await screenshot(ann, 'peer-unreachable-relay-only.png');
+    const logs = await Promise.all(watches.map((w) => w.stop()));
+    saveReport('unreachable-relay-only.json', { shownAfterMs: shownAfter, ann: logs[0], ben: logs[1] });
+    console.log(`relay-only without TURN: unreachable shown on both tiles ${shownAfter} ms after joining`);
+    console.log('Ann saw:', JSON.stringify(logs[0]), '\nBen saw:', JSON.stringify(logs[1]));
+  } finally {
+    await browser.close();
+  }
+});
