@@ -142,13 +142,14 @@ def simple(code, conn):
     return op(code, conn)
 
 
-def config(max_rooms=8, small_messages=False, loose_limit=False):
-    return bytes([(max_rooms - 1) | (8 if small_messages else 0) | (0x10 if loose_limit else 0)])
+def config(max_rooms=8, small_messages=False, loose_limit=False, ice=False, relay=False):
+    return bytes([(max_rooms - 1) | (8 if small_messages else 0) | (0x10 if loose_limit else 0)
+                  | (0x40 if ice else 0) | (0x80 if relay else 0)])
 
 
-def connect(conn, address=0):
-    """address 0 or 1: fuzz_hub's kAddresses."""
-    return bytes([CONNECT | (conn << 4) | (address << 6)])
+def connect(conn, address=0, host=0):
+    """address 0 or 1: fuzz_hub's kAddresses; host 0 or 1: kHosts (1 cannot go into a URI)."""
+    return bytes([CONNECT | (conn << 4) | (address << 6) | (host << 7)])
 
 
 def more(conn, sub, *args):
@@ -248,6 +249,14 @@ HUB = {
     "silent-and-no-grace": config() + bytes([0x27]) [0:0] + bytes([0x27]) + call(2) if False else
     bytes([0x27]) + call(2) + more(1, LOST) + connect(1) + hello(1) + resume(1, 1) + clock(200) + raw(0, PING)
     + clock(0xE7),
+    # ---- ICE servers: ice before joined / resumed, refreshed at half kTurnTtl (60 s: every 30 s) ----
+    "ice-turn-refresh-resume": config(ice=True) + call(2) + b"".join(raw(0, PING) + raw(1, PING) + clock(139) for _ in range(10))
+    + more(1, LOST) + connect(1) + hello(1) + resume(1, 1) + b"".join(raw(0, PING) + raw(1, PING) + clock(139) for _ in range(5))
+    + more(0, RESTART) + connect(0) + hello(0) + resume(0, 0),
+    "ice-relay-bad-host": config(ice=True, relay=True) + connect(0, host=1) + hello(0) + connect(1, 1, 0) + hello(1)
+    + create(0, "Private") + join(0, 1, "Minji") + join(1, 1, "Joon") + clock(0xE4) + more(0, LOST)
+    + connect(0, 0, 0) + hello(0) + resume(0, 0),
+    "ice-nothing-configured": config() + call(2) + clock(0xE6),
 }
 
 
