@@ -1,5 +1,7 @@
 #include "connection_registry.hpp"
 
+#include "log.hpp"
+
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,7 @@ std::shared_ptr<Connection> ConnectionRegistry::find(ConnId id) const {
 }
 
 void ConnectionRegistry::deliver(const HubOutput& output) const {
+  for (const std::string& warning : output.warnings) log_warn(warning);
   for (const Outgoing& out : output.sends) {
     if (!out.text) continue;
     if (std::shared_ptr<Connection> connection = find(out.to)) connection->send(*out.text);

@@ -320,10 +320,12 @@ void BasicHttpSession<Stream>::upgrade(Request&& request) {
 
   // The WebSocket session takes the connection; this HTTP session ends here.
   if constexpr (kTls) {
-    std::make_shared<TlsWebSocketSession>(std::move(stream_), ctx_, std::move(slot), std::move(ticket_), address)
+    std::make_shared<TlsWebSocketSession>(std::move(stream_), ctx_, std::move(slot), std::move(ticket_), address,
+                                          std::string(host))
         ->run(std::move(request));
   } else {
-    std::make_shared<WebSocketSession>(stream_.release_socket(), ctx_, std::move(slot), std::move(ticket_), address)
+    std::make_shared<WebSocketSession>(stream_.release_socket(), ctx_, std::move(slot), std::move(ticket_), address,
+                                       std::string(host))
         ->run(std::move(request));
   }
 }

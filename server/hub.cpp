@@ -130,10 +130,11 @@ Hub::Address& Hub::address_of(const std::string& key) {
   return it->second;
 }
 
-void Hub::connect(ConnId conn, std::string_view address) {
+void Hub::connect(ConnId conn, std::string_view address, std::string_view host) {
   auto [it, added] = conns_.try_emplace(conn);
   if (!added) return;
   it->second.address = std::string(address);
+  it->second.ice_host = server::uri_host_of(host, &it->second.ice_host_problem);
   it->second.last_heard_ms = now_ms_;
   it->second.messages = TokenBucket{.tokens = config_.message_burst, .refilled_ms = now_ms_};
   ++address_of(it->second.address).conns;
@@ -293,6 +294,15 @@ HubOutput Hub::tick() {
     if (session.conn && now_unix_ - session.token_issued >= config_.session_max_age_s / 2) {
       reply(out, *session.conn, proto::SessionToken{session_token(peer, session.room)});
       session.token_issued = now_unix_;
+    }
+  }
+  // Fresh TURN credentials when half their lifetime has passed (without TURN nothing expires).
+  if (config_.ice.has_turn()) {
+    for (auto& [peer, session] : sessions_) {
+      if (session.conn && now_unix_ - session.ice_sent >= config_.ice.turn_ttl_s / 2) {
+        send_ice(out, *session.conn, peer);
+        session.ice_sent = now_unix_;
+      }
     }
   }
   // Every token of the last run has expired: its sessions that did not come back never will.
@@ -693,11 +703,13 @@ void Hub::on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& j
   ++next_peer_id_;
   state.peer = *id;
   sessions_[*id] = Session{.peer = *id, .room = join.room, .client = join.client, .conn = conn, .lost_ms = 0,
-                           .token_issued = now_unix_, .held = {}, .held_bytes = 0, .overflowed = false};
+                           .token_issued = now_unix_, .ice_sent = now_unix_, .held = {}, .held_bytes = 0,
+                           .overflowed = false};
   // Remembered so that a restart can bring it back; if the store fails, it simply cannot.
   services_.store.put_session(server::StoredSession{.peer = *id, .room = join.room});
   touch_room(join.room);
   const proto::RoomInfo room = registry_.info(join.room).value_or(*info);
+  send_ice(out, conn, *id);
   reply(out, conn,
         proto::Joined{.room = room,
                       .self = candidate,
@@ -739,6 +751,7 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
     }
     session->second.conn = conn;
     session->second.token_issued = now_unix_;
+    session->second.ice_sent = now_unix_;
     state.peer = peer;
     const std::optional<proto::PeerInfo> self = registry_.peer(peer);
     const std::optional<proto::RoomInfo> room = registry_.info(claims->room);
@@ -747,6 +760,7 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
       if (member == peer) continue;
       if (std::optional<proto::PeerInfo> info = registry_.peer(member)) peers.push_back(std::move(*info));
     }
+    send_ice(out, conn, peer);
     reply(out, conn,
           proto::Resumed{.room = room.value_or(proto::RoomInfo{}),
                          .self = self.value_or(proto::PeerInfo{}),
@@ -790,8 +804,10 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
   restorable_.erase(stored);
   state.peer = peer;
   sessions_[peer] = Session{.peer = peer, .room = claims->room, .client = req.client, .conn = conn, .lost_ms = 0,
-                            .token_issued = now_unix_, .held = {}, .held_bytes = 0, .overflowed = false};
+                            .token_issued = now_unix_, .ice_sent = now_unix_, .held = {}, .held_bytes = 0,
+                            .overflowed = false};
   touch_room(claims->room);
+  send_ice(out, conn, peer);
   reply(out, conn,
         proto::Resumed{.room = registry_.info(claims->room).value_or(info),
                        .self = self,
@@ -975,6 +991,18 @@ HubOutput Hub::on_password_result(const PasswordResult& result) {
 
 void Hub::reply(HubOutput& out, ConnId conn, const proto::ServerMessage& msg) {
   out.sends.push_back(Outgoing{conn, serialize(msg)});
+}
+
+void Hub::send_ice(HubOutput& out, ConnId conn, PeerId peer) {
+  auto state = conns_.find(conn);
+  if (state == conns_.end()) return;
+  Conn& c = state->second;
+  if (!c.ice_host && !c.ice_host_reported && config_.ice.uses_host()) {
+    c.ice_host_reported = true;
+    out.warnings.push_back("connection " + std::to_string(conn) + ": ICE servers whose URI needs {host} are left out: " +
+                           c.ice_host_problem);
+  }
+  reply(out, conn, server::ice_config_for(config_.ice, c.ice_host, peer, now_unix_));
 }
 
 void Hub::to_peer(HubOutput& out, PeerId peer, std::shared_ptr<const std::string> text) {

@@ -4,6 +4,7 @@
 // connections to close, so tests and fuzzers drive it without sockets.
 #pragma once
 
+#include "ice_servers.hpp"
 #include "password_pool.hpp"
 #include "signal_fast_path.hpp"
 #include "protocol.hpp"
@@ -38,6 +39,7 @@ struct HubOutput {
   std::vector<Outgoing> sends;
   std::vector<ConnId> closes;  // connections the transport must close after flushing their sends
   std::vector<server::PasswordJob> password_jobs;  // to run off the network thread (PasswordPool)
+  std::vector<std::string> warnings;  // for the server log (the hub has none of its own)
 };
 
 struct HubConfig {
@@ -59,6 +61,9 @@ struct HubConfig {
   // A session token older than this is refused (--session-max-age). Connections in a call get a fresh
   // one (`token`) when theirs is half that old, so only a token that left with its owner expires.
   std::int64_t session_max_age_s = 300;
+  // The ICE servers each connection is told to use (`ice`, before joined / resumed, and again at
+  // half the TURN credentials' lifetime). Nothing configured: an empty list (host candidates only).
+  server::IceSettings ice;
 
   // ---- limits (each has a server flag) ----
   double messages_per_second = 50;  // per connection, refilled continuously; 0 = no limit
@@ -141,9 +146,10 @@ class Hub {
   // timeouts and the wall clock (unix seconds) for what is stored.
   void set_time(std::int64_t steady_ms, std::int64_t unix_seconds);
 
-  // A connection opened from `address` (the client's IP, for per-address limits). Nothing is sent
-  // until it says hello.
-  void connect(ConnId conn, std::string_view address = {});
+  // A connection opened from `address` (the client's IP, for per-address limits) with the Host
+  // header `host` of its upgrade request (the host its ICE server URIs name). Nothing is sent until
+  // it says hello.
+  void connect(ConnId conn, std::string_view address = {}, std::string_view host = {});
   // A text frame arrived (any size: oversize frames are answered with an error here).
   HubOutput on_text(ConnId conn, std::string_view text);
   // A binary frame arrived: not part of the protocol.
@@ -163,6 +169,8 @@ class Hub {
   HubOutput on_password_result(const PasswordResult& result);
 
   const HubConfig& config() const { return config_; }
+  // The built-in STUN responder's UDP port (0: none), known once it is bound (--port 0 picks it).
+  void set_stun_port(std::uint16_t port) { config_.ice.stun_port = port; }
   const RoomRegistry& registry() const { return registry_; }
   std::size_t connection_count() const { return conns_.size(); }
   std::size_t held_session_count() const;
@@ -180,6 +188,10 @@ class Hub {
     std::int64_t rate_error_ms = -1; // last rate-limited error sent (one a second at most)
     std::int64_t welcomed_ms = -1;   // last welcome sent (a repeated hello waits rehello_interval_ms)
     std::uint64_t password_job = 0;  // a password check in flight for this connection
+    // The host that replaces {host} in ICE URIs (uri_host_of the Host header), or why there is none.
+    std::optional<std::string> ice_host;
+    std::string ice_host_problem;
+    bool ice_host_reported = false;  // the problem is logged once per connection
   };
   // What one client address has done lately, over all its connections. Forgotten when it has no
   // connection and nothing recent to remember.
@@ -205,6 +217,7 @@ class Hub {
     std::optional<ConnId> conn;  // none = held: the connection was lost
     std::int64_t lost_ms = 0;
     std::int64_t token_issued = 0;  // unix seconds of the newest token sent
+    std::int64_t ice_sent = 0;      // unix seconds of the newest `ice` sent
     std::vector<std::shared_ptr<const std::string>> held;
     std::size_t held_bytes = 0;
     bool overflowed = false;  // too much held: ends at the next tick
@@ -246,6 +259,8 @@ class Hub {
   Address& address_of(const std::string& key);
 
   void reply(HubOutput& out, ConnId conn, const proto::ServerMessage& msg);
+  // The `ice` message for this connection as `peer` (fresh TURN credentials).
+  void send_ice(HubOutput& out, ConnId conn, proto::PeerId peer);
   void error(HubOutput& out, ConnId conn, proto::ErrorCode code, std::string message, std::string_view request);
   // The room changed or is gone: the lobby hears of it at the next flush_lobby.
   void room_changed(proto::RoomId room);

@@ -10,13 +10,18 @@
 #include "room_store.hpp"
 #include "secrets.hpp"
 #include "sqlite_room_store.hpp"
+#include "stun_responder.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -28,6 +33,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,13 +64,18 @@ struct Options {
   std::filesystem::path data_dir = "moim-data";  // "" = nothing persisted
   moim::HubConfig hub;
   unsigned password_threads = 0;  // 0 = one per core
+  // ICE servers (ice_servers.hpp): the URIs and policy go into hub.ice; the secret is read in run().
+  std::filesystem::path turn_secret_file;
+  std::optional<unsigned short> stun_port;  // default: the HTTP port
 };
 
 constexpr std::string_view kUsage =
     "Usage: moim-server [--port N] [--address A] [--root DIR] [--cert FILE --key FILE]\n"
     "                   [--server-name NAME]... [--allow-origin ORIGIN]...\n"
     "                   [--trust-proxy CIDR]... [connection limits below]\n"
-    "                   [--data-dir DIR] [session and limit flags below] [--help]\n"
+    "                   [--data-dir DIR] [session and limit flags below]\n"
+    "                   [--stun-port N] [--stun-uri URI]... [--turn-uri URI]...\n"
+    "                   [--turn-secret-file PATH] [--turn-ttl S] [--ice-policy all|relay] [--help]\n"
     "\n"
     "  --port N      TCP port to listen on, 0-65535 (default 8080; 0 picks a free port)\n"
     "  --address A   IPv4 or IPv6 address to bind (default 0.0.0.0)\n"
@@ -132,6 +143,24 @@ constexpr std::string_view kUsage =
     "  --max-sdp-bytes N       largest offer/answer relayed (default 32768)\n"
     "  --password-threads N    threads hashing room passwords (argon2id, 64 MiB each; default: one\n"
     "                per core)\n"
+    "\n"
+    "ICE servers (sent to each client in the `ice` message; docs/PROTOCOL.md):\n"
+    "  --stun-port N  UDP port of the built-in STUN responder (RFC 8489 Binding requests), on\n"
+    "                --address; default: the HTTP port; 0 turns it off. Advertised as stun:{host}:N\n"
+    "  --stun-uri URI an external STUN server, stun:host[:port] or stuns:host[:port]; repeatable (8)\n"
+    "  --turn-uri URI a TURN server (coturn), turn:host[:port][?transport=udp|tcp] or turns:...;\n"
+    "                repeatable (8); needs --turn-secret-file. In both, {host} stands for the host the\n"
+    "                client used to reach this server (e.g. turn:{host}:3478?transport=udp)\n"
+    "  --turn-secret-file PATH\n"
+    "                coturn's static-auth-secret (use-auth-secret), read once at start; the file may\n"
+    "                not be readable by group or others (chmod 600); a final newline is ignored.\n"
+    "                Clients get username <expiry>:<peer id>, credential base64(HMAC-SHA1(secret,\n"
+    "                username)); needs --turn-uri\n"
+    "  --turn-ttl S   lifetime of TURN credentials (default 3600, 60-86400 and at least twice the resume\n"
+    "                grace plus the heartbeat timeout); clients in a call get fresh ones every S/2\n"
+    "  --ice-policy all|relay\n"
+    "                relay: browsers use only TURN relays, so no participant learns another's IP\n"
+    "                addresses (needs --turn-uri); default all\n"
     "  --help        show this text\n"
     "\n"
     "The WebSocket signaling endpoint is ws://HOST:PORT/ws (wss:// with --cert/--key).\n";
@@ -274,6 +303,36 @@ Options parse_options(int argc, char** argv) {
       options.hub.max_sdp_bytes = number(name, take_value(), 1024, moim::proto::kMaxMessageBytes);
     } else if (name == "--password-threads") {
       options.password_threads = number(name, take_value(), 1, 64);
+    } else if (name == "--stun-uri" || name == "--turn-uri") {
+      const bool turn = name == "--turn-uri";
+      const std::string_view text = take_value();
+      const std::optional<std::string> problem =
+          moim::server::check_ice_uri(text, turn ? moim::server::IceUriKind::Turn : moim::server::IceUriKind::Stun);
+      if (problem) throw UsageError{"invalid " + std::string(name) + " '" + std::string(text) + "': " + *problem};
+      std::vector<std::string>& uris = turn ? options.hub.ice.turn_uris : options.hub.ice.stun_uris;
+      if (uris.size() == moim::proto::kMaxIceUrls) {
+        throw UsageError{"at most " + std::to_string(moim::proto::kMaxIceUrls) + " " + std::string(name) + " flags"};
+      }
+      uris.emplace_back(text);
+    } else if (name == "--turn-secret-file") {
+      const std::string_view text = take_value();
+      if (text.empty()) throw UsageError{"--turn-secret-file needs a file"};
+      options.turn_secret_file = std::filesystem::path(text);
+    } else if (name == "--turn-ttl") {
+      options.hub.ice.turn_ttl_s = static_cast<std::int64_t>(
+          number(name, take_value(), moim::server::kMinTurnTtlSeconds, moim::server::kMaxTurnTtlSeconds));
+    } else if (name == "--stun-port") {
+      const std::string_view text = take_value();
+      const std::optional<unsigned short> port = parse_port(text);
+      if (!port) {
+        throw UsageError{"invalid --stun-port '" + std::string(text) + "': expected a number from 0 to 65535 (0: no STUN responder)"};
+      }
+      options.stun_port = *port;
+    } else if (name == "--ice-policy") {
+      const std::string_view text = take_value();
+      if (text == "all") options.hub.ice.policy = moim::proto::IcePolicy::All;
+      else if (text == "relay") options.hub.ice.policy = moim::proto::IcePolicy::Relay;
+      else throw UsageError{"invalid --ice-policy '" + std::string(text) + "': expected all or relay"};
     } else {
       throw UsageError{"unknown argument '" + std::string(arg) + "'"};
     }
@@ -288,6 +347,24 @@ Options parse_options(int argc, char** argv) {
     throw UsageError{"--session-max-age must be at least " + std::to_string(needed_s) +
                      " s: twice the resume grace plus the heartbeat timeout (a held session resumes with a token "
                      "up to half that old)"};
+  }
+  // TURN: the URIs and the secret go together; relay-only needs a relay.
+  if (options.hub.ice.has_turn() && options.turn_secret_file.empty()) {
+    throw UsageError{"--turn-uri needs --turn-secret-file (the TURN REST secret shared with coturn)"};
+  }
+  if (!options.hub.ice.has_turn() && !options.turn_secret_file.empty()) {
+    throw UsageError{"--turn-secret-file needs at least one --turn-uri (the TURN servers it is the secret of)"};
+  }
+  if (options.hub.ice.policy == moim::proto::IcePolicy::Relay && !options.hub.ice.has_turn()) {
+    throw UsageError{"--ice-policy relay needs --turn-uri: with only relayed candidates and no TURN server, "
+                     "nobody could connect"};
+  }
+  // The same rule as for tokens: credentials sent just before a connection is lost (half their
+  // lifetime old) must still work when the session resumes after the heartbeat timeout and grace.
+  if (options.hub.ice.turn_ttl_s < needed_s) {
+    throw UsageError{"--turn-ttl must be at least " + std::to_string(needed_s) +
+                     " s: twice the resume grace plus the heartbeat timeout (a held session's TURN credentials "
+                     "may be half that old)"};
   }
   return options;
 }
@@ -338,6 +415,74 @@ bool is_within(const std::filesystem::path& inner, const std::filesystem::path& 
   return true;
 }
 
+// The TURN REST secret (--turn-secret-file): a regular file, not readable by group or others, holding
+// one line of printable text (a final newline is dropped). nullopt with the reason otherwise.
+std::optional<std::string> read_turn_secret(const std::filesystem::path& path, std::string& error) {
+  const std::string shown = "--turn-secret-file '" + path.string() + "'";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    error = "cannot open " + shown + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  struct stat info {};
+  std::string secret;
+  if (::fstat(fd, &info) != 0) {
+    error = "cannot read " + shown + ": " + std::strerror(errno);
+  } else if (!S_ISREG(info.st_mode)) {
+    error = shown + " is not a regular file";
+  } else if ((info.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    error = shown + " is readable by group or others (mode " + mode + "): anyone who reads it can make TURN "
+            "credentials. chmod 600 it";
+  } else if (static_cast<std::size_t>(info.st_size) > moim::server::kMaxTurnSecretBytes) {
+    error = shown + " is " + std::to_string(info.st_size) + " bytes; a TURN secret is one line of at most " +
+            std::to_string(moim::server::kMaxTurnSecretBytes) + " bytes";
+  } else {
+    secret.resize(moim::server::kMaxTurnSecretBytes + 1);
+    std::size_t got = 0;
+    for (;;) {
+      const ssize_t n = ::read(fd, secret.data() + got, secret.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        error = "cannot read " + shown + ": " + std::strerror(errno);
+        break;
+      }
+      if (n == 0 || (got += static_cast<std::size_t>(n)) == secret.size()) break;
+    }
+    secret.resize(got);
+    if (error.empty() && got > moim::server::kMaxTurnSecretBytes) {
+      error = shown + " is over " + std::to_string(moim::server::kMaxTurnSecretBytes) + " bytes";
+    }
+  }
+  ::close(fd);
+  if (!error.empty()) return std::nullopt;
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) {
+    error = shown + " is empty: put coturn's static-auth-secret in it";
+    return std::nullopt;
+  }
+  for (const char c : secret) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      error = shown + " holds a control character or several lines; a TURN secret is one line of text";
+      return std::nullopt;
+    }
+  }
+  return secret;
+}
+
+// One line for the log: what each client will be told.
+std::string describe_ice(const moim::server::IceSettings& ice) {
+  std::string text = "ICE servers for clients:";
+  text += ice.stun_port != 0 ? " built-in STUN stun:{host}:" + std::to_string(ice.stun_port) : " no built-in STUN";
+  for (const std::string& uri : ice.stun_uris) text += ", " + uri;
+  for (const std::string& uri : ice.turn_uris) text += ", " + uri;
+  if (ice.has_turn()) text += " (TURN credentials valid " + std::to_string(ice.turn_ttl_s) + " s)";
+  text += ", policy ";
+  text += moim::proto::to_string(ice.policy);
+  return text;
+}
+
 int run(const Options& options) {
   std::error_code fs_ec;
   const bool root_exists = std::filesystem::is_directory(options.root, fs_ec);
@@ -362,6 +507,18 @@ int run(const Options& options) {
       return kExitUsage;
     }
   }
+  // Nor the TURN secret (the static files are served whatever their permissions).
+  if (root_exists && !options.turn_secret_file.empty()) {
+    std::error_code root_ec, secret_ec;
+    const std::filesystem::path root = std::filesystem::canonical(options.root, root_ec);
+    const std::filesystem::path secret = std::filesystem::weakly_canonical(options.turn_secret_file, secret_ec);
+    if (!root_ec && !secret_ec && is_within(secret, root)) {
+      std::cerr << "moim-server: --root '" << options.root.string() << "' contains the --turn-secret-file '"
+                << options.turn_secret_file.string() << "': serving it would publish the TURN secret. Keep it "
+                   "outside the site folder (in the data folder, say)\n";
+      return kExitUsage;
+    }
+  }
   const std::size_t open_file_limit = raise_open_file_limit();
   const std::size_t max_connections = options.max_connections.value_or(default_max_connections(open_file_limit));
   if (open_file_limit != 0 && max_connections > open_file_limit) {
@@ -378,6 +535,18 @@ int run(const Options& options) {
       return kExitUsage;
     }
     tls = std::move(loaded.context);
+  }
+
+  // The TURN REST secret, read once: a file that cannot be used stops the server before it listens.
+  moim::HubConfig hub_config = options.hub;
+  if (!options.turn_secret_file.empty()) {
+    std::string secret_error;
+    std::optional<std::string> secret = read_turn_secret(options.turn_secret_file, secret_error);
+    if (!secret) {
+      std::cerr << "moim-server: " << secret_error << "\n";
+      return kExitUsage;
+    }
+    hub_config.ice.turn_secret = std::move(*secret);
   }
 
   // The context outlives the io_context: handlers destroyed with the io_context may own sessions.
@@ -399,7 +568,7 @@ int run(const Options& options) {
     std::cerr << "moim-server: " << error << "\n";
     return 1;
   }
-  moim::server::ServerContext ctx(options.hub, moim::HubServices{*store, *secrets}, options.root);
+  moim::server::ServerContext ctx(std::move(hub_config), moim::HubServices{*store, *secrets}, options.root);
   if (!ctx.hub.startup_error().empty()) {
     std::cerr << "moim-server: " << ctx.hub.startup_error() << "\n";
     return 1;
@@ -449,6 +618,22 @@ int run(const Options& options) {
               << ec.message() << "\n";
     return 1;
   }
+  // The built-in STUN responder: UDP on the same address, by default on the HTTP port's number.
+  std::shared_ptr<moim::server::StunResponder> stun;
+  const unsigned short stun_port = options.stun_port.value_or(listener->port());
+  if (stun_port != 0) {
+    std::random_device random;  // keys the rate limit's hash: nobody can aim forged sources at one bucket
+    const std::uint64_t seed = (std::uint64_t{random()} << 32) | random();
+    stun = std::make_shared<moim::server::StunResponder>(ioc, seed);
+    if (const auto ec = stun->open(asio::ip::udp::endpoint(options.address, stun_port))) {
+      std::cerr << "moim-server: cannot listen for STUN on udp " << options.address.to_string() << ":" << stun_port
+                << ": " << ec.message() << " (--stun-port picks another port; --stun-port 0 turns the responder off)\n";
+      return 1;
+    }
+    stun->start();
+  }
+  ctx.hub.set_stun_port(stun ? stun->port() : 0);
+  moim::server::log_info(describe_ice(ctx.hub.config().ice));
   listener->start();
 
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -456,6 +641,7 @@ int run(const Options& options) {
     if (ec) return;
     moim::server::log_info(std::string("signal ") + std::to_string(signal_number) + ", shutting down");
     listener->stop();
+    if (stun) stun->stop();
     ioc.stop();
   });
 
@@ -472,6 +658,13 @@ int run(const Options& options) {
     } catch (...) {
       moim::server::log_error("unhandled non-standard exception in a handler");
     }
+  }
+  if (stun) {
+    const moim::server::StunResponder::Counts& counts = stun->counts();
+    moim::server::log_info("STUN responder: " + std::to_string(counts.answered) + " answered, " +
+                           std::to_string(counts.dropped) + " dropped (not a Binding request), " +
+                           std::to_string(counts.limited) + " over the rate limit, " +
+                           std::to_string(counts.send_failed) + " could not be sent");
   }
   std::cout << "Moim server stopped" << std::endl;
   return 0;

@@ -204,12 +204,13 @@ void teardown(beast::role_type, SessionSocket<TlsStream>& socket, beast::error_c
 template <class Transport>
 BasicWebSocketSession<Transport>::BasicWebSocketSession(Transport transport, ServerContext& ctx,
                                                         AddressLimiter::Slot slot, ConnectionGate::Ticket ticket,
-                                                        std::string client_address)
+                                                        std::string client_address, std::string host)
     : ws_(std::move(transport), *this),
       ctx_(ctx),
       slot_(std::move(slot)),
       ticket_(std::move(ticket)),
-      client_address_(std::move(client_address)) {
+      client_address_(std::move(client_address)),
+      host_(std::move(host)) {
   // The TLS stream's tcp_stream timed HttpSession's reads and writes; from here on Beast's handshake
   // timeout, the keep-alive sweep and the close timer do that.
   if constexpr (!SessionSocket<Transport>::kPlain) beast::get_lowest_layer(socket().next_layer()).expires_never();
@@ -258,7 +259,7 @@ void BasicWebSocketSession<Transport>::on_accept(beast::error_code ec) {
   ctx_.connections.add(id_, weak_from_this());
   attached_ = true;
   call_hub([&] {
-    ctx_.hub.connect(id_, client_address_);
+    ctx_.hub.connect(id_, client_address_, host_);
     return HubOutput{};
   });
   do_read();

@@ -240,9 +240,10 @@ class BasicWebSocketSession : public Connection, public std::enable_shared_from_
   // is this connection's place in the per-address WebSocket limit, held until the connection ends;
   // `ticket` its place in the accept-time count (ConnectionGate), held until the socket is closed;
   // `client_address` the key of the client (address_key; behind a trusted proxy, the forwarded
-  // client's), which the hub keys its own per-address limits on.
+  // client's), which the hub keys its own per-address limits on; `host` the upgrade request's Host
+  // header, which names the host of the ICE server URIs the hub sends (ice_servers.hpp).
   BasicWebSocketSession(Transport transport, ServerContext& ctx, AddressLimiter::Slot slot,
-                        ConnectionGate::Ticket ticket, std::string client_address);
+                        ConnectionGate::Ticket ticket, std::string client_address, std::string host);
 
   // Completes the WebSocket handshake for the upgrade request HttpSession has read.
   void run(boost::beast::http::request<boost::beast::http::string_body> upgrade_request);
@@ -294,6 +295,7 @@ class BasicWebSocketSession : public Connection, public std::enable_shared_from_
   AddressLimiter::Slot slot_;  // given back when the read loop ends (finish) or with the session
   ConnectionGate::Ticket ticket_;  // given back with the session (and its socket)
   std::string client_address_;
+  std::string host_;
 };
 
 using WebSocketSession = BasicWebSocketSession<boost::asio::ip::tcp::socket>;  // ws://

@@ -3,9 +3,11 @@
 // The script format (read front to back, so seeds are easy to write: tests/fuzz/make_seeds.py):
 //   byte 0: configuration: bits 0-2 = room limit - 1 (1..8 rooms); bits 3-4 = the hub's message
 //           limit: 1 = 256 bytes, 2 = 1 MiB (looser than the codec's own cap), else the protocol's 64 KiB;
-//           bit 5: resume grace 0 (a lost connection leaves at once).
+//           bit 5: resume grace 0 (a lost connection leaves at once); bit 6: ICE servers (the built-in
+//           STUN and TURN with credentials, kTurnTtl), else none; bit 7: ICE policy relay.
 //   then operations until the input runs out (at most kMaxSteps), each one op byte: bits 0-3 = the
-//   operation, bits 4-5 = the connection id (0..3), bit 6 = the address of a connect (two addresses);
+//   operation, bits 4-5 = the connection id (0..3), bit 6 = the address of a connect (two addresses),
+//   bit 7 = the Host header of a connect (kHosts: one that can go into a URI, one that cannot);
 //   then its arguments:
 //     0 connect  1 disconnect (close frame)  7 leave  9 binary frame  10 oversize frame (limit + 1 bytes): none
 //     2 raw text frame: u16 length (little endian) + that many bytes  (15 is 2 as well)
@@ -53,6 +55,12 @@
 //     from tick, only to connections in a call, for their own session; peer-joined / peer-left /
 //     peer-media only to other room members; peer ids and room ids are never reused, across restarts
 //     too; every frame from an open connection is answered (but media and password requests);
+//   - ice: only to a connection outside a call immediately before its joined / resumed, with TURN
+//     credentials (username "<now + ttl>:<that peer>", credential the HMAC of the secret) for the
+//     peer joined or resumed, or from a tick to a connection in a call for its own peer; the policy
+//     as configured; {host} filled in with the connection's host or, for the one that cannot go into
+//     a URI, those URIs left out; every joined / resumed right after an ice; after a tick no
+//     connected session's newest credentials are half kTurnTtl old (with TURN configured);
 //   - resume: `resumed` only for a token seen in this run (no edited spelling), not older than
 //     session_max_age_s, for a session that is attached or held in this run or was stored at the last
 //     restart and not restored since (then restored: true, else false), never one that ended (leave,
@@ -106,6 +114,9 @@ constexpr std::int64_t kStartUnix = 1'800'000'000;
 // The big clock steps: about the grace window, half and whole token age, an hour, past room expiry.
 constexpr std::int64_t kBigSteps[] = {19'999, 20'000, 60'000, 150'000, 300'000, 301'000, 3'600'000, 31LL * 24 * 3'600'000};
 const char* const kAddresses[] = {"192.0.2.1", "198.51.100.7"};
+const char* const kHosts[] = {"moim.example:8080", "evil\"host"};
+constexpr std::int64_t kTurnTtl = 60;  // --turn-ttl's minimum: refreshed every 30 s, within a few pings
+constexpr const char* kTurnSecret = "fuzz-secret";
 const char* const kPasswords[] = {"", "pw1", "pw2", "p\"w"};
 const char* const kClients[] = {"", "tabA", "tabB", "tabA"};
 constexpr ConnId kNobody = ~ConnId{0};  // the actor of a lobby batch or a tick: no request caused it
@@ -200,6 +211,13 @@ class Script {
     if (limit == 1) config_.max_message_bytes = 256;
     if (limit == 2) config_.max_message_bytes = 1 << 20;
     if (config_byte & 0x20) config_.resume_grace_ms = 0;
+    if (config_byte & 0x40) {
+      config_.ice.stun_port = 8080;
+      config_.ice.turn_uris = {"turn:{host}:3478?transport=udp", "turns:turn.example.org:5349?transport=tcp"};
+      config_.ice.turn_secret = kTurnSecret;
+      config_.ice.turn_ttl_s = kTurnTtl;
+    }
+    if (config_byte & 0x80) config_.ice.policy = IcePolicy::Relay;
     config_ = test::test_config(config_);
     store_ = open_store(/*empty=*/true);
     start_hubs();
@@ -229,6 +247,7 @@ class Script {
     std::optional<ConnId> conn;
     std::int64_t lost_ms = 0;
     std::int64_t newest_token = 0;  // unix seconds of the newest token sent
+    std::int64_t newest_ice = 0;    // unix seconds of the newest ice sent
   };
   struct RoomModel {
     std::int64_t created = 0;  // unix seconds (the hub's created_at)
@@ -247,6 +266,7 @@ class Script {
     std::set<ConnId> welcomed;
     std::map<ConnId, PeerId> peer_of;
     std::map<ConnId, std::string> address;
+    std::map<ConnId, std::string> host;  // the Host header it connected with
     std::map<ConnId, std::int64_t> last_heard;
     std::set<PeerId> ever;   // every peer id handed out, across restarts
     std::set<RoomId> ever_rooms;
@@ -313,10 +333,12 @@ class Script {
       case 0: {
         note("connect " + std::to_string(c));
         const std::string address = kAddresses[(op >> 6) & 1];
-        hub_->connect(c, address);
-        mirror_->connect(c, address);
+        const std::string host = kHosts[(op >> 7) & 1];
+        hub_->connect(c, address, host);
+        mirror_->connect(c, address, host);
         if (!model_.connected.contains(c)) {
           model_.address[c] = address;
+          model_.host[c] = host;
           model_.last_heard[c] = now_ms_;
         }
         model_.connected.insert(c);
@@ -527,11 +549,14 @@ class Script {
     for (auto& [peer, s] : model_.sessions) {
       if (s.state == State::Stored && now_unix() > model_.restart_unix + config_.session_max_age_s) s.state = State::Ended;
     }
-    // Connected sessions have a token younger than half the maximum age.
+    // Connected sessions have a token younger than half the maximum age, and TURN credentials
+    // younger than half their lifetime.
     for (const auto& [peer, s] : model_.sessions) {
       if (s.state == State::Attached) {
         CHECK(now_unix() - s.newest_token < config_.session_max_age_s / 2,
               "no fresh token for connected peer " + std::to_string(peer));
+        CHECK(!config_.ice.has_turn() || now_unix() - s.newest_ice < config_.ice.turn_ttl_s / 2,
+              "no fresh TURN credentials for connected peer " + std::to_string(peer));
       }
     }
     for (const ConnId c : silent) disconnect(c, Hub::Departure::Lost);  // as the transport does
@@ -901,8 +926,64 @@ class Script {
     }
   }
 
+  // An ice message for `peer` on connection `c`: the configured servers, with {host} and fresh
+  // credentials for that peer.
+  void check_ice(const IceConfig& ice, ConnId c, PeerId peer) {
+    CHECK(ice.policy == config_.ice.policy, "ice: the configured policy");
+    const std::optional<std::string> host = server::uri_host_of(model_.host[c]);
+    CHECK(ice == server::ice_config_for(config_.ice, host, peer, now_unix()),
+          "ice: the configured servers for this connection's host and peer " + std::to_string(peer));
+    for (const IceServer& server : ice.servers) {
+      for (const std::string& url : server.urls) {
+        CHECK(url.find('{') == std::string::npos && url.find('"') == std::string::npos, "ice: a URL with " + url);
+        if (host) CHECK(url.find("moim.example") != std::string::npos || url.find("turn.example.org") != std::string::npos,
+                        "ice: {host} filled in: " + url);
+      }
+      if (!server.username.empty()) {
+        CHECK(server.username == std::to_string(now_unix() + config_.ice.turn_ttl_s) + ":" + std::to_string(peer),
+              "ice: the TURN username is <expiry>:<peer>: " + server.username);
+        CHECK(server.credential == server::turn_rest_credential(kTurnSecret, server.username), "ice: the TURN credential");
+      }
+    }
+    CHECK(ice.has_turn() == config_.ice.has_turn(), "ice: TURN when configured (one URI needs no host)");
+  }
+
+  // ice goes just before joined / resumed (the peer it names is in them), or from a tick to a
+  // connection in a call; and every joined / resumed has its ice just before it.
+  void check_ice_order(const HubOutput& out) {
+    std::map<ConnId, std::optional<IceConfig>> pending;  // per connection: the ice just sent
+    for (const Outgoing& o : out.sends) {
+      const Decoded<ServerMessage> d = decode_server(*o.text);
+      if (!d.ok()) continue;  // apply() reports it
+      const ServerMessage& msg = *d.message;
+      std::optional<IceConfig>& before = pending[o.to];
+      const auto* joined = std::get_if<Joined>(&msg);
+      const auto* resumed = std::get_if<Resumed>(&msg);
+      if (joined || resumed) {
+        CHECK(before.has_value(), std::string(type_name(msg)) + " without an ice just before it");
+        check_ice(*before, o.to, joined ? joined->self.id : resumed->self.id);
+      } else if (const auto* ice = std::get_if<IceConfig>(&msg)) {
+        CHECK(!before.has_value(), "two ice messages in a row");
+        const auto p = model_.peer_of.find(o.to);
+        if (step_.kind == Step::Tick && p != model_.peer_of.end()) {
+          check_ice(*ice, o.to, p->second);
+          model_.sessions.at(p->second).newest_ice = now_unix();
+          continue;  // a refresh: nothing follows it
+        }
+        CHECK(p == model_.peer_of.end(), "ice to a connection in a call outside a tick");
+        before = *ice;
+        continue;
+      } else {
+        CHECK(!before.has_value(), "ice not followed by joined or resumed: " + clip(*o.text));
+      }
+      before.reset();
+    }
+    for (const auto& [conn, before] : pending) CHECK(!before.has_value(), "ice at the end, without joined or resumed");
+  }
+
   // Checks each frame against the model and updates the model from the replies.
   void apply(const HubOutput& out, ConnId actor, bool closing) {
+    check_ice_order(out);
     std::map<ConnId, bool> last_was_welcome;
     for (const Outgoing& o : out.sends) {
       CHECK(model_.connected.contains(o.to), "frame addressed to conn " + std::to_string(o.to) + ", not connected");
@@ -927,6 +1008,11 @@ class Script {
           std::holds_alternative<Resumed>(msg) || std::holds_alternative<Error>(msg) ||
           std::holds_alternative<Pong>(msg)) {
         CHECK(to_actor && !closing, std::string(type_name(msg)) + " goes to the requester only");
+      }
+      if (std::holds_alternative<IceConfig>(msg)) {
+        CHECK(!closing && (to_actor || (step_.kind == Step::Tick && recipient_peer)),
+              "ice to the requester, or from a tick to a connection in a call");
+        continue;  // checked by check_ice_order
       }
       if (const auto* welcome = std::get_if<Welcome>(&msg)) {
         CHECK(!closing && (to_actor || recipient_peer), "welcome to the requester, or to a member going back to the lobby");
@@ -984,7 +1070,8 @@ class Script {
         }
         model_.peer_of[o.to] = joined->self.id;
         model_.ever.insert(joined->self.id);
-        model_.sessions[joined->self.id] = Session{.room = joined->room.id, .state = State::Attached, .conn = o.to};
+        model_.sessions[joined->self.id] =
+            Session{.room = joined->room.id, .state = State::Attached, .conn = o.to, .newest_ice = now_unix()};
         saw_token(joined->token, joined->self.id, joined->room.id);
       } else if (const auto* resumed = std::get_if<Resumed>(&msg)) {
         CHECK(step_.kind == Step::Resume && !recipient_peer, "resumed only for a resume from outside a call");
@@ -1010,7 +1097,7 @@ class Script {
           CHECK(step_.taken_over == s->second.conn, "resumed a session attached elsewhere unexpectedly");
           model_.peer_of.erase(*s->second.conn);
         }
-        s->second = Session{.room = claims->room, .state = State::Attached, .conn = o.to};
+        s->second = Session{.room = claims->room, .state = State::Attached, .conn = o.to, .newest_ice = now_unix()};
         model_.peer_of[o.to] = claims->peer;
         saw_token(resumed->token, claims->peer, claims->room);
         step_.replaying = true;

@@ -5,6 +5,8 @@
                                                  plus malformed and edge-case frames
   tests/fuzz/corpus/fuzz_hub/*.bin               scripts in fuzz_hub's format (see fuzz_hub.cpp)
   tests/fuzz/corpus/fuzz_session_token/*.bin     inputs in fuzz_session_token's format (see there)
+  tests/fuzz/corpus/fuzz_stun/*.bin              a source address + a STUN datagram (see fuzz_stun.cpp):
+                                                 the RFC 5769 vectors, a browser's request, 420 cases
 
 Crash inputs found later go to tests/fuzz/regressions/<target>/, not here.
 """
@@ -140,13 +142,14 @@ def simple(code, conn):
     return op(code, conn)
 
 
-def config(max_rooms=8, small_messages=False, loose_limit=False):
-    return bytes([(max_rooms - 1) | (8 if small_messages else 0) | (0x10 if loose_limit else 0)])
+def config(max_rooms=8, small_messages=False, loose_limit=False, ice=False, relay=False):
+    return bytes([(max_rooms - 1) | (8 if small_messages else 0) | (0x10 if loose_limit else 0)
+                  | (0x40 if ice else 0) | (0x80 if relay else 0)])
 
 
-def connect(conn, address=0):
-    """address 0 or 1: fuzz_hub's kAddresses."""
-    return bytes([CONNECT | (conn << 4) | (address << 6)])
+def connect(conn, address=0, host=0):
+    """address 0 or 1: fuzz_hub's kAddresses; host 0 or 1: kHosts (1 cannot go into a URI)."""
+    return bytes([CONNECT | (conn << 4) | (address << 6) | (host << 7)])
 
 
 def more(conn, sub, *args):
@@ -246,6 +249,14 @@ HUB = {
     "silent-and-no-grace": config() + bytes([0x27]) [0:0] + bytes([0x27]) + call(2) if False else
     bytes([0x27]) + call(2) + more(1, LOST) + connect(1) + hello(1) + resume(1, 1) + clock(200) + raw(0, PING)
     + clock(0xE7),
+    # ---- ICE servers: ice before joined / resumed, refreshed at half kTurnTtl (60 s: every 30 s) ----
+    "ice-turn-refresh-resume": config(ice=True) + call(2) + b"".join(raw(0, PING) + raw(1, PING) + clock(139) for _ in range(10))
+    + more(1, LOST) + connect(1) + hello(1) + resume(1, 1) + b"".join(raw(0, PING) + raw(1, PING) + clock(139) for _ in range(5))
+    + more(0, RESTART) + connect(0) + hello(0) + resume(0, 0),
+    "ice-relay-bad-host": config(ice=True, relay=True) + connect(0, host=1) + hello(0) + connect(1, 1, 0) + hello(1)
+    + create(0, "Private") + join(0, 1, "Minji") + join(1, 1, "Joon") + clock(0xE4) + more(0, LOST)
+    + connect(0, 0, 0) + hello(0) + resume(0, 0),
+    "ice-nothing-configured": config() + call(2) + clock(0xE6),
 }
 
 
@@ -286,7 +297,44 @@ SESSION_TOKEN = {
 }
 
 
+# ---- fuzz_stun: source (byte 0 bit 0: IPv6; 16 address bytes; port) + datagram -------------------
+def stun_source(address=b"\xc0\x00\x02\x01", port=32853, v6=False):
+    return bytes([1 if v6 else 0]) + address.ljust(16, b"\0") + struct.pack(">H", port)
+
+
+# RFC 5769 2.1, 2.2 and 2.4 (the responses too: they must not be answered).
+RFC5769_REQUEST = bytes.fromhex(
+    "000100582112a442b7e7a701bc34d686fa87dfae"
+    "802200105354554e207465737420636c69656e74" "002400046e0001ff" "80290008932ff9b151263b36"
+    "000600096576746a3a68367659202020"
+    "000800149aeaa70cbfd8cb56781ef2b5b2d3f249c1b571a2" "80280004e57a3bcf")
+RFC5769_IPV4_RESPONSE = bytes.fromhex(
+    "0101003c2112a442b7e7a701bc34d686fa87dfae" "8022000b7465737420766563746f7220"
+    "0020000800 01a147e112a643".replace(" ", "")
+    + "000800142b91f599fd9e90c38c7489f92af9ba53f06be7d7" "80280004c07d4c96")
+RFC5769_LONG_TERM_REQUEST = bytes.fromhex(
+    "000100602112a442 78ad3433c6ad72c029da412e".replace(" ", "")
+    + "00060012e3839ee38388e383aae38383e382afe382b90000"
+    + "0015001c662f2f343939 6b39353464364f4c33346f4c394653547679363473 41".replace(" ", "")
+    + "0014000b6578616d706c652e6f726700"
+    + "00080014f67024656dd64a3e02b8e0712e85c9a28ca89666")
+BROWSER_REQUEST = bytes.fromhex("000100002112a442" "0102030405060708090a0b0c")
+UNKNOWN_REQUIRED = bytes.fromhex("0001000c2112a442" "0102030405060708090a0b0c" "0003000400000006" "77770000")
+ALLOCATE = bytes.fromhex("000300002112a442" "0102030405060708090a0b0c")
+STUN = {
+    "rfc5769-request-v4": stun_source() + RFC5769_REQUEST,
+    "rfc5769-request-v6": stun_source(bytes.fromhex("20010db8123456780011223344556677"), v6=True) + RFC5769_REQUEST,
+    "rfc5769-ipv4-response": stun_source() + RFC5769_IPV4_RESPONSE,
+    "rfc5769-long-term-request": stun_source(b"\x0a\x00\x00\x01", 5000) + RFC5769_LONG_TERM_REQUEST,
+    "browser-request": stun_source(b"\x7f\x00\x00\x01", 50000) + BROWSER_REQUEST,
+    "unknown-required": stun_source() + UNKNOWN_REQUIRED,
+    "allocate": stun_source() + ALLOCATE,
+    "too-short": stun_source() + BROWSER_REQUEST[:19],
+}
+
+
 if __name__ == "__main__":
     write_protocol()
     write_binary_corpus("fuzz_hub", HUB)
     write_binary_corpus("fuzz_session_token", SESSION_TOKEN)
+    write_binary_corpus("fuzz_stun", STUN)

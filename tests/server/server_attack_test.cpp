@@ -193,11 +193,13 @@ TEST_F(ServerAttack, PasswordSprayFrom32ConnectionsDoesNotLockTheRoomsMembersOut
   std::cout << "\n";
   EXPECT_LE(answers["password-wrong"], 5) << "5 checks a minute per address, counted when they start";
   EXPECT_EQ(answers["joined"], 0);
+  EXPECT_EQ(answers["ice"], 0) << "ICE servers (and TURN credentials) only with a join that works";
 
   // The room's members are not locked out: the right password from another address works at once.
   const auto member_start = Clock::now();
   auto member = hello_from(kBystander);
   ASSERT_TRUE(member->send_json({{"type", "join"}, {"room", room}, {"name", "Member"}, {"password", "correct horse"}}));
+  EXPECT_EQ(reply_type(*member), "ice") << "its ICE servers first";
   EXPECT_EQ(reply_type(*member), "joined");
   std::cout << "[ figures  ] password spray: a member with the right password was admitted in "
             << ms_since(member_start) << " ms\n";

@@ -73,7 +73,10 @@ std::uint32_t ServerFixture::create_room(WsClient& client, const std::string& na
 
 std::uint32_t ServerFixture::join(WsClient& client, std::uint32_t room, const std::string& name) {
   client.send_json({{"type", "join"}, {"room", room}, {"name", name}});
-  const std::optional<json> joined = client.read_skipping_updates();
+  // The ICE servers come just before joined (PROTOCOL.md "ice").
+  const std::optional<json> ice = client.read_skipping_updates();
+  EXPECT_TRUE(ice && type_of(*ice) == "ice") << "expected ice before joined, got " << describe(ice);
+  const std::optional<json> joined = ice && type_of(*ice) == "ice" ? client.read_skipping_updates() : ice;
   EXPECT_TRUE(joined && type_of(*joined) == "joined") << describe(joined);
   if (!joined || type_of(*joined) != "joined") return 0;
   EXPECT_EQ((*joined)["room"].value("id", 0u), room);

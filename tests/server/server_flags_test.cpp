@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 namespace moim::test {
 namespace {
 
@@ -10,7 +15,8 @@ TEST(ServerFlags, HelpPrintsUsageAndExitsZero) {
   const RunResult result = run_server_binary({"--help"});
   EXPECT_EQ(result.exit_code, 0) << result.out;
   for (const char* flag : {"--port", "--address", "--root", "--cert", "--key", "--allow-origin",
-                           "--max-connections-per-address", "--help"}) {
+                           "--max-connections-per-address", "--stun-port", "--stun-uri", "--turn-uri",
+                           "--turn-secret-file", "--turn-ttl", "--ice-policy", "--help"}) {
     EXPECT_NE(result.out.find(flag), std::string::npos) << flag << " missing from: " << result.out;
   }
 }
@@ -25,6 +31,21 @@ TEST(ServerFlags, BadValuesExitWithCode2) {
       {"--max-connections-per-address", "x"}, {"--max-connections-per-address", "-1"},
       {"--max-connections-per-address", "2000000"}, {"--max-connections-per-address"},
       {"--cert", ""}, {"--cert", "/nonexistent/cert.pem"}, {"--key", "/nonexistent/key.pem"},
+      // ICE servers
+      {"--turn-uri", "http://turn.example"}, {"--turn-uri", "stun:{host}:3478"}, {"--turn-uri", "turn:{host}:0"},
+      {"--turn-uri", "turn:{host}:3478?transport=sctp"}, {"--turn-uri", "turn:a\"b:3478"}, {"--turn-uri"},
+      {"--turn-uri", "turn:{host}:3478"},  // without --turn-secret-file
+      {"--turn-secret-file", "/nonexistent/secret"},  // without --turn-uri
+      {"--turn-secret-file", "", "--turn-uri", "turn:{host}"},
+      {"--stun-uri", "turn:stun.example"}, {"--stun-uri", "stun:{host}:3478?transport=udp"}, {"--stun-uri", ""},
+      {"--turn-ttl", "59"}, {"--turn-ttl", "86401"}, {"--turn-ttl", "1h"}, {"--turn-ttl", "-5"},
+      {"--stun-port", "65536"}, {"--stun-port", "-1"}, {"--stun-port", "udp"}, {"--stun-port"},
+      {"--ice-policy", "none"}, {"--ice-policy", "RELAY"}, {"--ice-policy"},
+      {"--ice-policy", "relay"},  // without --turn-uri nobody could connect
+      {"--turn-uri", "turn:{host}", "--turn-secret-file", "/nonexistent/secret"},  // unreadable
+      {"--turn-uri", "turn:{host}", "--turn-secret-file", "/tmp", "--data-dir", ""},  // a folder
+      {"--stun-uri", "stun:a", "--stun-uri", "stun:b", "--stun-uri", "stun:c", "--stun-uri", "stun:d", "--stun-uri",
+       "stun:e", "--stun-uri", "stun:f", "--stun-uri", "stun:g", "--stun-uri", "stun:h", "--stun-uri", "stun:i"},
   };
   for (const auto& args : cases) {
     const RunResult result = run_server_binary(args);
@@ -33,6 +54,64 @@ TEST(ServerFlags, BadValuesExitWithCode2) {
     EXPECT_EQ(result.exit_code, 2) << joined << "-> " << result.out;
     EXPECT_NE(result.out.find("moim-server:"), std::string::npos) << joined << "-> " << result.out;
   }
+}
+
+// --turn-secret-file is read once at start; a file that cannot be a secret stops the server with
+// exit code 2 and says why.
+TEST(ServerFlags, TurnSecretFileMustBePrivateAndHoldOneLine) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("moim-secret-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const std::string& name, const std::string& content, std::filesystem::perms perms) {
+    const std::filesystem::path path = dir / name;
+    std::ofstream(path, std::ios::binary) << content;
+    std::filesystem::permissions(path, perms);
+    return path.string();
+  };
+  using std::filesystem::perms;
+  const perms private_file = perms::owner_read | perms::owner_write;
+  struct Case {
+    std::string path;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {write("world-readable", "secret\n", private_file | perms::others_read), "readable by group or others (mode 0604)"},
+      {write("group-readable", "secret\n", private_file | perms::group_read), "readable by group or others (mode 0640)"},
+      {write("empty", "", private_file), "is empty"},
+      {write("only-newline", "\n", private_file), "is empty"},
+      {write("two-lines", "one\ntwo\n", private_file), "one line"},
+      {write("nul", std::string("se\0cret", 7), private_file), "one line"},
+      {write("huge", std::string(5000, 's'), private_file), "bytes"},
+      {(dir / "missing").string(), "cannot open"},
+  };
+  for (const Case& c : cases) {
+    const RunResult result = run_server_binary(
+        {"--port", "0", "--data-dir", "", "--turn-uri", "turn:{host}:3478", "--turn-secret-file", c.path});
+    EXPECT_EQ(result.exit_code, 2) << c.path << " -> " << result.out;
+    EXPECT_NE(result.out.find(c.says), std::string::npos) << c.path << " -> " << result.out;
+  }
+  // A private one-line file (with or without its final newline) is taken; the server starts
+  // (and is stopped by the timeout: exit_code -1).
+  const std::filesystem::path site = dir / "site";
+  std::filesystem::create_directories(site);
+  const std::string good = write("good", "secret\r\n", private_file);
+  const RunResult ok = run_server_binary({"--port", "0", "--address", "127.0.0.1", "--data-dir", "", "--root", site.string(),
+                                          "--turn-uri", "turn:{host}:3478", "--turn-secret-file", good},
+                                         std::chrono::milliseconds(3000));
+  EXPECT_NE(ok.out.find("listening on http"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("turn:{host}:3478 (TURN credentials valid 3600 s)"), std::string::npos) << ok.out;
+  // Not inside the folder the server publishes.
+  const RunResult published = run_server_binary({"--port", "0", "--data-dir", "", "--root", dir.string(), "--turn-uri",
+                                                 "turn:{host}:3478", "--turn-secret-file", good});
+  EXPECT_EQ(published.exit_code, 2) << published.out;
+  EXPECT_NE(published.out.find("would publish the TURN secret"), std::string::npos) << published.out;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ServerFlags, TurnTtlMustOutliveTheResumeWindow) {
+  const RunResult result = run_server_binary({"--resume-grace", "60", "--session-max-age", "600", "--turn-ttl", "100"});
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_NE(result.out.find("--turn-ttl must be at least 138"), std::string::npos) << result.out;
 }
 
 }  // namespace

@@ -125,13 +125,14 @@ TEST_F(Sessions, LostConnectionIsHeldSilentlyAndResumesWithTheSamePeerIdAndWhatI
   hello(4);  // B's new connection
   HubOutput resumed = send(4, resume_of(b));
   auto msgs = received(resumed, 4);
-  ASSERT_EQ(msgs.size(), 3u);
-  const auto& r = std::get<Resumed>(msgs[0]);
+  ASSERT_EQ(msgs.size(), 4u);
+  EXPECT_TRUE(std::holds_alternative<IceConfig>(msgs[0])) << "the ICE servers just before resumed";
+  const auto& r = std::get<Resumed>(msgs[1]);
   EXPECT_EQ(r.self.id, b.self.id);
   EXPECT_FALSE(r.restored);
   EXPECT_EQ(r.peers, std::vector<PeerInfo>{a.self});
-  EXPECT_EQ(std::get<RelayedSignal>(msgs[1]).signal.candidate.candidate, "candidate:first");
-  EXPECT_EQ(std::get<RelayedSignal>(msgs[2]).signal.candidate.candidate, "candidate:second");
+  EXPECT_EQ(std::get<RelayedSignal>(msgs[2]).signal.candidate.candidate, "candidate:first");
+  EXPECT_EQ(std::get<RelayedSignal>(msgs[3]).signal.candidate.candidate, "candidate:second");
   EXPECT_TRUE(received(resumed, 1).empty()) << "A sees nothing: no leave, no join";
   // The resumed connection relays as before, both ways.
   EXPECT_EQ(of_type<RelayedSignal>(send(4, SendSignal{candidate_to(a.self.id)}), 1).size(), 1u);

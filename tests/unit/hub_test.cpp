@@ -65,11 +65,17 @@ class HubHarness {
     EXPECT_FALSE(msgs.empty());
     return msgs.empty() ? RoomInfo{} : std::get<RoomCreated>(msgs[0]).room;
   }
+  // Joins; the joiner gets its ICE servers (nothing configured here: an empty list), then joined.
   Joined join(ConnId conn, RoomId room, std::string name) {
     HubOutput out = send(conn, Join{.room = room, .name = std::move(name)});
     auto msgs = received(out, conn);
-    EXPECT_FALSE(msgs.empty());
-    return msgs.empty() ? Joined{} : std::get<Joined>(msgs.at(0));
+    EXPECT_EQ(msgs.size(), 2u);
+    if (msgs.size() < 2 || !std::holds_alternative<IceConfig>(msgs[0]) || !std::holds_alternative<Joined>(msgs[1])) {
+      ADD_FAILURE() << "expected ice, then joined";
+      return Joined{};
+    }
+    EXPECT_EQ(std::get<IceConfig>(msgs[0]), IceConfig{});
+    return std::get<Joined>(msgs[1]);
   }
 
   // The decoded messages `out` sends to `conn`, in order.
@@ -241,8 +247,9 @@ TEST(HubJoin, ReplyContentsAndNoticesToOthersOnly) {
 
   HubOutput out = h.send(2, Join{.room = room.id, .name = "Joon", .mic = false, .camera = true});
   auto joiner = HubHarness::received(out, 2);
-  ASSERT_EQ(joiner.size(), 1u);
-  const Joined& second = as<Joined>(joiner[0]);
+  ASSERT_EQ(joiner.size(), 2u);
+  EXPECT_EQ(as<IceConfig>(joiner[0]), IceConfig{}) << "the ICE servers just before joined";
+  const Joined& second = as<Joined>(joiner[1]);
   EXPECT_EQ(second.self, (PeerInfo{.id = 2, .name = "Joon", .mic = false, .camera = true}));
   EXPECT_EQ(second.room.participants, 2u);
   EXPECT_EQ(h.verify(second.token), (std::pair<PeerId, RoomId>{2, room.id}));
