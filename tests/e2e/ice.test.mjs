@@ -1,16 +1,29 @@
-// How peers are reached (issue 11, items 1 and 4): the route of the selected candidate pair in
-// state() and on the tile, and the ICE configuration travelling from an `ice` message through the
-// C++ client and the glue into RTCPeerConnection (read back with pc.getConfiguration()).
+// How peers are reached (issue 11, items 1 and 4): the ICE configuration travelling from the real
+// server's `ice` message through the C++ client and the glue into RTCPeerConnection (read back with
+// pc.getConfiguration()), fresh TURN credentials reaching a live connection, and the route of the
+// selected candidate pair in state() and on the tile.
 import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchBrowser, saveReport, screenshot, startServer, state, waitForState, widget } from './lib.mjs';
-import { joinCall, openPersonWithIce } from './ice_people.mjs';
+import { launchBrowser, openPerson, saveReport, screenshot, startServer, waitForState, widget } from './lib.mjs';
+import { joinCall } from './ice_people.mjs';
 
-let browser, server;
+const TTL = 60;  // the smallest --turn-ttl: fresh credentials every 30 s
+let browser, server, secret;
 const pages = [];
 before(async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'moim-ice-'));
+  secret = randomBytes(24).toString('hex');
+  const secretFile = path.join(dir, 'turn-secret');
+  writeFileSync(secretFile, secret + '\n', { mode: 0o600 });
   browser = await launchBrowser();
-  server = await startServer();
+  // TURN at port 9 (discard): nobody answers, so the call still goes host to host while the
+  // configuration is there to be read back.
+  server = await startServer({ args: ['--turn-uri', 'turn:{host}:9?transport=udp', '--turn-uri', 'turn:{host}:9?transport=tcp',
+    '--turn-secret-file', secretFile, '--turn-ttl', String(TTL)] });
 });
 after(async () => {
   for (const p of pages) {
@@ -21,18 +34,12 @@ after(async () => {
   await server?.kill();
 });
 
-// Servers nobody answers at (port 9, discard): the browser tries them and gets nothing, so the call
-// still goes host to host, while the configuration is there to be read back.
-const iceA = {
-  servers: [{ urls: ['stun:127.0.0.1:9'] },
-            { urls: ['turn:127.0.0.1:9?transport=udp', 'turn:127.0.0.1:9?transport=tcp'], username: '1900000000:1', credential: 'c2VjcmV0MQ==' }],
-  policy: 'all', expires: 1900000000,
-};
+const expiryOf = (username) => Number(username.split(':')[0]);
+const hmac = (username) => createHmac('sha1', secret).update(username).digest('base64');
 
-test('a two-person call: route host both ways (state and tile), and the ICE servers reach RTCPeerConnection', async () => {
-  // Ann's socket carries an `ice` message before `joined`; Ben's none (as with a server that sends none).
-  const ann = await openPersonWithIce(browser, server.url, 'Ann', iceA);
-  const ben = await openPersonWithIce(browser, server.url, 'Ben', null);
+test('the server\'s ICE servers reach RTCPeerConnection, fresh credentials reach a live call, route host both ways', async () => {
+  const ann = await openPerson(browser, server.url, 'Ann', { recordIce: true });
+  const ben = await openPerson(browser, server.url, 'Ben', { recordIce: true });
   pages.push(ann, ben);
   const [annId, benId] = await joinCall([ann, ben], ['Ann', 'Ben'], 'Routes');
   const joinedAt = Date.now();
@@ -40,15 +47,34 @@ test('a two-person call: route host both ways (state and tile), and the ICE serv
     s.room.peers[0].framesDecoded > 0 && s.room.peers[0].route !== null;
   const [a, b] = await Promise.all([waitForState(ann, connected, null, 60000), waitForState(ben, connected, null, 60000)]);
   const routeAfter = Date.now() - joinedAt;
-  for (const [who, s, other] of [['Ann', a, benId], ['Ben', b, annId]]) {
+  for (const [who, s, self, other] of [['Ann', a, annId, benId], ['Ben', b, benId, annId]]) {
     const q = s.room.peers[0];
     assert.equal(q.id, other);
     assert.equal(q.route, 'host', `${who} reaches the other by ${q.route} (${JSON.stringify(q.candidates)})`);
     assert.deepEqual([q.candidates.local, q.candidates.remote], ['host', 'host']);
-    assert.equal(q.health, 'connected');
     assert.equal(q.unreachable, false);
     assert.equal(q.unreachableText, null);
+    // What the server sent: the built-in STUN responder first, then TURN with {host} = localhost and
+    // REST credentials for this peer (the credential itself is not read back from the page).
+    const port = server.port;
+    assert.deepEqual(s.ice.servers.map((x) => x.urls), [[`stun:localhost:${port}`],
+      ['turn:localhost:9?transport=udp', 'turn:localhost:9?transport=tcp']]);
+    const username = s.ice.servers[1].username;
+    assert.match(username, new RegExp(`^\\d+:${self}$`));
+    assert.ok(Math.abs(expiryOf(username) - (Date.now() / 1000 + TTL)) < 15, `expiry ${username} is about now + ${TTL} s`);
+    assert.equal(s.ice.expires, expiryOf(username));
+    assert.equal(s.ice.policy, 'all');
+    assert.equal(s.ice.hasTurn, true);
+    // And RTCPeerConnection holds exactly that.
+    assert.deepEqual(q.iceConfig, { servers: s.ice.servers.map(({ urls, username: u }) => ({ urls, username: u })), policy: 'all' });
   }
+  // On the wire, each credential is base64(HMAC-SHA1(secret, username)) (coturn's REST scheme).
+  for (const p of [ann, ben]) {
+    assert.equal(p.iceReceived.length, 1, 'one `ice`, just before joined');
+    const turn = p.iceReceived[0].servers[1];
+    assert.equal(turn.credential, hmac(turn.username));
+  }
+
   // The tile shows the route in its name bar (widget route:<peer id>), on both pages.
   for (const [p, other] of [[ann, benId], [ben, annId]]) {
     const w = await widget(p, `route:${other}`);
@@ -57,29 +83,23 @@ test('a two-person call: route host both ways (state and tile), and the ICE serv
   }
   await screenshot(ann, 'call-route-host.png');
 
-  // The glue path: what Ann's RTCPeerConnection holds is what the message said (credentials are not
-  // read back); Ben's holds none, as before any `ice`.
-  assert.deepEqual(a.ice, { servers: iceA.servers.map(({ urls, username }) => ({ urls, username: username ?? '' })),
-    policy: 'all', expires: iceA.expires, hasTurn: true });
-  assert.deepEqual(a.room.peers[0].iceConfig, { servers: iceA.servers.map(({ urls, username }) => ({ urls, username: username ?? '' })), policy: 'all' });
-  assert.equal(b.ice, null);
-  assert.deepEqual(b.room.peers[0].iceConfig, { servers: [], policy: 'all' });
-
-  // Fresh credentials mid-call (the server sends them before the old ones expire): the existing
-  // connection gets them through setConfiguration, and the call goes on.
-  const iceB = { ...iceA, servers: [iceA.servers[0], { ...iceA.servers[1], username: '1900003600:1', credential: 'c2VjcmV0Mg==' }], expires: 1900003600 };
-  ann.sendIce(iceB);
-  const fresh = await waitForState(ann, (s) => s.room && s.room.peers[0].iceConfig &&
-    s.room.peers[0].iceConfig.servers.some((x) => x.username === '1900003600:1'), null, 10000);
-  assert.equal(fresh.ice.expires, 1900003600);
+  // Fresh credentials mid-call: the server sends a new `ice` at half the TTL; the existing
+  // connection gets it through setConfiguration, and the call goes on.
+  const oldUser = a.ice.servers[1].username;
+  const fresh = await waitForState(ann, (s, old) => s.room && s.room.peers[0].iceConfig &&
+    s.room.peers[0].iceConfig.servers.some((x) => x.username && x.username !== old), oldUser, (TTL / 2 + 20) * 1000);
+  const newUser = fresh.ice.servers[1].username;
+  const last = ann.iceReceived.at(-1).servers[1];
+  assert.deepEqual([last.username, last.credential], [newUser, hmac(newUser)]);
+  assert.ok(expiryOf(newUser) > expiryOf(oldUser), `${newUser} expires after ${oldUser}`);
   assert.equal(fresh.room.peers[0].connection, 'connected');
   assert.ok(!ann.consoleLines.some((l) => /setConfiguration refused|refused the ICE servers/.test(l)), 'no configuration was refused');
-  const before = fresh.room.peers[0].framesDecoded;
-  await waitForState(ann, (s, n) => s.room.peers[0].framesDecoded > n, before, 10000);
+  const framesBefore = fresh.room.peers[0].framesDecoded;
+  await waitForState(ann, (s, n) => s.room.peers[0].framesDecoded > n, framesBefore, 10000);
 
-  saveReport('ice-route.json', { routeAfterMs: routeAfter, ann: a.room.peers[0], ben: b.room.peers[0] });
+  saveReport('ice-route.json', { routeAfterMs: routeAfter, ann: a.room.peers[0], ben: b.room.peers[0], refreshed: { oldUser, newUser } });
   console.log(`route shown ${routeAfter} ms after both joined: Ann->Ben ${a.room.peers[0].route} ` +
     `(${a.room.peers[0].candidates.local}/${a.room.peers[0].candidates.remote}, ${a.room.peers[0].candidates.protocol}), ` +
-    `Ben->Ann ${b.room.peers[0].route} (${b.room.peers[0].candidates.local}/${b.room.peers[0].candidates.remote})`);
+    `Ben->Ann ${b.room.peers[0].route}; credentials ${oldUser} -> ${newUser} applied to the live connection`);
   for (const p of [ann, ben]) await p.context().close();
 });

@@ -87,7 +87,8 @@ export async function launchBrowser({ fakeMediaUi = true, args: extra = [], exec
 // A person: a separate browser context (own storage, own camera) with the app open.
 // `recordSignals`: every `signal` message the page receives from the server is kept, parsed, in
 // page.signalsReceived (see receivedCandidates).
-export async function openPerson(browser, url, label, { permissions, recordSignals = false } = {}) {
+// `recordIce`: every `ice` message (with its credentials, which state() does not show) in page.iceReceived.
+export async function openPerson(browser, url, label, { permissions, recordSignals = false, recordIce = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   if (permissions) await context.grantPermissions(permissions, { origin: url });
   const page = await context.newPage();
@@ -102,6 +103,13 @@ export async function openPerson(browser, url, label, { permissions, recordSigna
         const message = JSON.parse(payload);
         if (message.type === 'signal') page.signalsReceived.push(message);
       } catch { /* not JSON: the app reports it */ }
+    }));
+  }
+  if (recordIce) {
+    page.iceReceived = [];
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+      if (typeof payload !== 'string' || !payload.startsWith('{"type":"ice"')) return;
+      try { page.iceReceived.push(JSON.parse(payload)); } catch { /* not JSON: the app reports it */ }
     }));
   }
   await page.goto(url);
