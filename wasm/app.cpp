@@ -649,7 +649,9 @@ void App::apply(const ui::Intent& intent) {
               prompt_error_ = "A password can have at most " + std::to_string(proto::kMaxPasswordBytes) + " bytes.";
               return;
             }
-            if (!world_.room(prompt_room_)) {
+            // Only a current room list can say the room is gone; while reconnecting, the join waits for
+            // the next welcome and the server answers room-not-found if it really is.
+            if (world_.welcomed() && !world_.room(prompt_room_)) {
               prompt_error_ = "That room does not exist any more.";
               return;
             }
