@@ -14,12 +14,6 @@
 //                                  mapping from the echo, prints {"mapped":"IP:PORT"}, reads the other
 //                                  side's mapping as one line on stdin, then sends to it every 100 ms
 //                                  for S seconds (default 3); prints {"received", "from"}
-//   allocate --server HOST:PORT [--username U --credential C]
-//                                  a TURN Allocate over UDP (RFC 8656), answering the server's 401
-//                                  challenge with the long-term credential when one is given; prints
-//                                  {"result":"allocated","relayed":"IP:PORT"} or
-//                                  {"result":"error","code":401,"reason":"...","step":"challenge"|"authenticated"}
-import { createHash, createHmac, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import readline from 'node:readline';
@@ -99,75 +93,6 @@ if (command === 'echo') {
   clearInterval(timer);
   out({ received, from: [...from] });
   process.exit(0);
-} else if (command === 'allocate') {
-  const [host, port] = hostPort(opts.server?.[0] ?? fail('allocate needs --server'));
-  const socket = dgram.createSocket('udp4');
-  await bound(socket);
-  const COOKIE = 0x2112a442;
-  const attr = (type, value) => {
-    const head = Buffer.alloc(4);
-    head.writeUInt16BE(type, 0);
-    head.writeUInt16BE(value.length, 2);
-    return Buffer.concat([head, value, Buffer.alloc((4 - (value.length % 4)) % 4)]);
-  };
-  // A STUN message; with `key`, MESSAGE-INTEGRITY over everything before it (its length included).
-  const message = (type, attrs, key) => {
-    const head = Buffer.alloc(20);
-    head.writeUInt16BE(type, 0);
-    head.writeUInt32BE(COOKIE, 4);
-    randomBytes(12).copy(head, 8);
-    let body = Buffer.concat(attrs);
-    if (key) {
-      head.writeUInt16BE(body.length + 24, 2);
-      body = Buffer.concat([body, attr(0x0008, createHmac('sha1', key).update(Buffer.concat([head, body])).digest())]);
-    }
-    head.writeUInt16BE(body.length, 2);
-    return Buffer.concat([head, body]);
-  };
-  const parse = (buf) => {
-    const attrs = new Map();
-    for (let at = 20; at + 4 <= 20 + buf.readUInt16BE(2);) {
-      const type = buf.readUInt16BE(at), len = buf.readUInt16BE(at + 2);
-      attrs.set(type, buf.subarray(at + 4, at + 4 + len));
-      at += 4 + len + ((4 - (len % 4)) % 4);
-    }
-    return { type: buf.readUInt16BE(0), id: buf.subarray(8, 20), attrs };
-  };
-  const exchange = (request) => new Promise((resolve) => {
-    const onMessage = (msg) => {
-      const m = parse(msg);
-      if (!m.id.equals(request.subarray(8, 20))) return;
-      clearInterval(timer); clearTimeout(deadline); socket.off('message', onMessage); resolve(m);
-    };
-    socket.on('message', onMessage);
-    const send = () => socket.send(request, port, host);
-    const timer = setInterval(send, 500);
-    const deadline = setTimeout(() => { clearInterval(timer); socket.off('message', onMessage); resolve(null); }, 5000);
-    send();
-  });
-  const transport = attr(0x0019, Buffer.from([17, 0, 0, 0]));   // REQUESTED-TRANSPORT: UDP
-  const report = (step, m) => {
-    if (!m) return out({ result: 'error', step, code: null, reason: 'no answer' });
-    if (m.type === 0x0103) {
-      const x = m.attrs.get(0x0016);   // XOR-RELAYED-ADDRESS
-      const p = x.readUInt16BE(2) ^ (COOKIE >>> 16);
-      const a = (x.readUInt32BE(4) ^ COOKIE) >>> 0;
-      return out({ result: 'allocated', step, relayed: `${[24, 16, 8, 0].map((b) => (a >>> b) & 255).join('.')}:${p}` });
-    }
-    const e = m.attrs.get(0x0009);     // ERROR-CODE
-    return out({ result: 'error', step, code: e ? (e[2] & 7) * 100 + e[3] : null, reason: e ? String(e.subarray(4)) : '' });
-  };
-  const challenge = await exchange(message(0x0003, [transport]));
-  if (!challenge || challenge.type !== 0x0113 || !opts.username) {
-    report('challenge', challenge);
-  } else {
-    const realm = challenge.attrs.get(0x0014), nonce = challenge.attrs.get(0x0015);
-    const username = opts.username[0], credential = opts.credential?.[0] ?? '';
-    const key = createHash('md5').update(`${username}:${realm}:${credential}`).digest();
-    report('authenticated', await exchange(message(0x0003,
-      [transport, attr(0x0006, Buffer.from(username)), attr(0x0014, realm), attr(0x0015, nonce)], key)));
-  }
-  process.exit(0);
 } else {
-  fail(`unknown command ${command ?? '(none)'}: echo | mapping | punch | allocate`);
+  fail(`unknown command ${command ?? '(none)'}: echo | mapping | punch`);
 }
