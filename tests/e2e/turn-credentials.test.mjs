@@ -93,7 +93,10 @@ describe('coturn with TURN REST credentials (scripts/turn.sh on loopback)', () =
     // The private and reserved ones were refused by turn.sh's denied-peer-ip list (coturn logs the range).
     for (const [ip, range] of [['10.1.2.3', '10.0.0.0-10.255.255.255'], ['127.0.0.2', '127.0.0.0-127.255.255.255'],
       ['100.64.0.1', '100.64.0.0-100.127.255.255'], ['203.0.113.5', '203.0.113.0-203.0.113.255']]) {
-      assert.ok(turn.log().includes(`A peer IP ${ip} denied in the range: ${range}`), `${ip} denied by ${range}`);
+      // coturn logs after it answers: the line may arrive a moment after the 403.
+      const line = `A peer IP ${ip} denied in the range: ${range}`;
+      for (const until = Date.now() + 5000; !turn.log().includes(line) && Date.now() < until;) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(turn.log().includes(line), `${ip} denied by ${range}`);
     }
     assert.ok((await c.createPermission('8.8.8.8')).isSuccess, 'a public address is allowed');
     await c.refresh(0);
