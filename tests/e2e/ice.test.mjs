@@ -45,13 +45,19 @@ test('the server\'s ICE servers reach RTCPeerConnection, fresh credentials reach
   const joinedAt = Date.now();
   const connected = (s) => s.room && s.room.peers.length === 1 && s.room.peers[0].connection === 'connected' &&
     s.room.peers[0].framesDecoded > 0 && s.room.peers[0].route !== null;
-  const [a, b] = await Promise.all([waitForState(ann, connected, null, 60000), waitForState(ben, connected, null, 60000)]);
+  await Promise.all([waitForState(ann, connected, null, 60000), waitForState(ben, connected, null, 60000)]);
   const routeAfter = Date.now() - joinedAt;
+  // A remote candidate whose check arrived before its signal is peer-reflexive at first; Chromium
+  // names it host once the signal lands. Wait a while for that; a direct loopback path is host/host or
+  // host/prflx (never srflx or relay here).
+  const settled = (s) => connected(s) && s.room.peers[0].route === 'host';
+  const [a, b] = await Promise.all([ann, ben].map((p) => waitForState(p, settled, null, 10000).catch(() => p.evaluate(() => window.app.state()))));
   for (const [who, s, self, other] of [['Ann', a, annId, benId], ['Ben', b, benId, annId]]) {
     const q = s.room.peers[0];
     assert.equal(q.id, other);
-    assert.equal(q.route, 'host', `${who} reaches the other by ${q.route} (${JSON.stringify(q.candidates)})`);
-    assert.deepEqual([q.candidates.local, q.candidates.remote], ['host', 'host']);
+    assert.ok(['host', 'prflx'].includes(q.route), `${who} reaches the other by ${q.route} (${JSON.stringify(q.candidates)})`);
+    assert.equal(q.candidates.local, 'host');
+    assert.equal(q.candidates.remote, q.route);
     assert.equal(q.unreachable, false);
     assert.equal(q.unreachableText, null);
     // What the server sent: the built-in STUN responder first, then TURN with {host} = localhost and
