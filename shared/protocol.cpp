@@ -231,6 +231,12 @@ class Fields {
     return u32(key, out);
   }
 
+  bool optional_whole_number(const char* key, std::uint64_t max, std::uint64_t& out) {
+    json* value = find(key);
+    if (!value || value->is_null()) return true;
+    return whole_number(key, max, out);
+  }
+
   bool int32(const char* key, int& out, std::int64_t min = std::numeric_limits<int>::min()) {
     json* value = find(key);
     if (!value) return missing(key);
@@ -669,6 +675,9 @@ bool bounded(Fields& f, const char* key, const std::string& value, std::size_t m
   return f.invalid(key, "at most " + std::to_string(max_bytes) + " bytes");
 }
 
+bool is_turn_url(std::string_view url) { return url.starts_with("turn:") || url.starts_with("turns:"); }
+bool is_stun_url(std::string_view url) { return url.starts_with("stun:") || url.starts_with("stuns:"); }
+
 // ICE servers: each one's URLs are stun:/stuns:/turn:/turns: URIs, and a TURN server comes with a
 // username and credential (RTCPeerConnection throws on anything else, so it is refused here).
 bool read_ice_server(Fields& f, IceServer& server) {
@@ -684,8 +693,8 @@ bool read_ice_server(Fields& f, IceServer& server) {
     if (text.size() > kMaxIceUrlBytes) {
       return f.invalid("urls", "URLs of at most " + std::to_string(kMaxIceUrlBytes) + " bytes");
     }
-    const bool is_turn = text.starts_with("turn:") || text.starts_with("turns:");
-    if (!is_turn && !text.starts_with("stun:") && !text.starts_with("stuns:")) {
+    const bool is_turn = is_turn_url(text);
+    if (!is_turn && !is_stun_url(text)) {
       return f.invalid("urls", "stun:, stuns:, turn: or turns: URLs");
     }
     turn = turn || is_turn;
@@ -717,10 +726,6 @@ bool read_ice_policy(Fields& f, const std::string& text, IcePolicy& policy) {
   else if (text == "relay") policy = IcePolicy::Relay;
   else return f.invalid("policy", "\"all\" or \"relay\"");
   return true;
-}
-
-bool optional_whole_number(Fields& f, const char* key, std::uint64_t max, std::uint64_t& out) {
-  return !f.has(key) || f.whole_number(key, max, out);
 }
 
 // ---- encoding helpers -----------------------------------------------------------------------------
@@ -886,7 +891,7 @@ std::string_view to_string(IcePolicy policy) { return policy == IcePolicy::Relay
 bool IceConfig::has_turn() const {
   for (const IceServer& server : servers) {
     for (const std::string& url : server.urls) {
-      if (url.starts_with("turn:") || url.starts_with("turns:")) return true;
+      if (is_turn_url(url)) return true;
     }
   }
   return false;
@@ -1172,7 +1177,7 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
       IceConfig m;
       std::string policy = "all";
       if (read_ice_servers(f, m.servers) && f.optional_string("policy", policy) && read_ice_policy(f, policy, m.policy) &&
-          optional_whole_number(f, "expires", kMaxId, m.expires)) {
+          f.optional_whole_number("expires", kMaxId, m.expires)) {
         out.message = std::move(m);
       }
       break;
