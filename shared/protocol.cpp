@@ -599,6 +599,9 @@ class DomWithLongStrings {
 
 // Parses one JSON value (the whole text) into `doc`. Never throws; false when it is not valid JSON.
 bool parse_json(std::string_view text, json& doc) {
+  // A NUL byte is never valid JSON (not whitespace, and raw in a string it is a control character), but
+  // nlohmann reads it as the end of the input and would accept `{...}\0garbage`.
+  if (text.find('\0') != std::string_view::npos) return false;
   std::vector<LongString> long_strings;
   std::string shortened;  // the text with every long string value emptied
   std::size_t copied = 0, values = 0;

@@ -9,7 +9,7 @@
 //     the field's default when the input left it out or null (so the long-string fast path in the
 //     codec agrees with plain nlohmann parsing on every string it reads);
 //   - bad-utf8 exactly when a plain byte-by-byte UTF-8 check refuses the text, bad-json "not JSON"
-//     exactly when nlohmann::json::accept refuses it;
+//     exactly when nlohmann refuses it or it holds a NUL byte (which nlohmann reads as the end);
 //   - encoding any string (even invalid UTF-8) never throws and gives a message that decodes;
 //   - the hub's specialized signal codec (server/hub.hpp, hub_detail) agrees with the general one: a
 //     signal it decodes is the one decode_client gives, and a relayed signal it encodes has
@@ -123,7 +123,8 @@ void check_decoder(std::string_view input, Decode decode, std::size_t limit, con
   }
   if (!decoded.ok() && decoded.error.code == ErrorCode::BadUtf8) fail("valid UTF-8 refused as bad-utf8", input, side);
   const json plain = json::parse(input.begin(), input.end(), nullptr, /*allow_exceptions=*/false);
-  if (plain.is_discarded()) {
+  // nlohmann stops at a NUL byte as at the end of the input; JSON has no NUL anywhere, so the codec refuses it.
+  if (plain.is_discarded() || input.find('\0') != std::string_view::npos) {
     if (decoded.ok() || decoded.error.code != ErrorCode::BadJson) fail("JSON that nlohmann refuses was not bad-json", input, side);
     return;
   }

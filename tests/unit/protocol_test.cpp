@@ -233,6 +233,10 @@ const BadInput kBadClientInputs[] = {
     {"json_array", R"([{"type":"hello"}])", ErrorCode::BadJson, ""},
     {"json_string", R"("hello")", ErrorCode::BadJson, ""},
     {"json_null", "null", ErrorCode::BadJson, ""},
+    // nlohmann reads NUL as the end of the input; JSON has no NUL, so whatever follows, it is refused.
+    {"nul_after_object", std::string(R"({"type":"leave"})") + '\0', ErrorCode::BadJson, ""},
+    {"nul_then_long_bad_string", std::string(R"({"type":"leave"})") + '\0' + '"' + std::string(300, 'a') + R"(\q")",
+     ErrorCode::BadJson, ""},
     {"missing_type", R"({"version":1})", ErrorCode::MissingType, ""},
     {"type_number", R"({"type":1})", ErrorCode::MissingType, ""},
     {"type_null", R"({"type":null})", ErrorCode::MissingType, ""},
