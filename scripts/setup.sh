@@ -4,8 +4,8 @@
 # client (wasm). Without options it installs and builds only what running Moim needs: no browser,
 # no test or benchmark libraries, no sanitizer toolchain.
 #   scripts/setup.sh [--release|--debug] [--for-tests] [--for-bench] [--with-turn]
-#     --for-tests   also the test tools (./test.sh): Chromium, clang/llvm (sanitizers, fuzzing),
-#                   iptables/iproute2 (network namespaces), coturn, systemd-analyze, GoogleTest,
+#     --for-tests   also the test tools (./test.sh): Chromium, Firefox ESR + Xvfb + Mesa, clang/llvm
+#                   (sanitizers, fuzzing), iptables/iproute2 (network namespaces), coturn, systemd-analyze, GoogleTest,
 #                   Google Benchmark, the npm packages of tests/e2e; builds every native target
 #     --for-bench   also what ./bench.sh runs: Google Benchmark, Chromium, the npm packages
 #     --with-turn   also coturn (./run.sh --with-turn)
@@ -46,6 +46,7 @@ TEST_PACKAGES=(
   libgtest-dev                                      # native tests (GoogleTest)
   libbenchmark-dev                                  # microbenchmarks: test.sh builds every target
   chromium                                          # end-to-end tests
+  firefox-esr xvfb libgl1-mesa-dri                  # e2e: a second engine, headed under Xvfb (Mesa: WebGL2)
   clang libclang-rt-14-dev llvm                     # fuzzing (libFuzzer, ASan/UBSan runtimes, llvm-symbolizer)
   openssl                                           # the tests' TLS certificates
   iptables iproute2                                 # e2e: cut the media path; NATs in network namespaces
@@ -122,7 +123,7 @@ if [ ! -f "$JSON_INC/nlohmann/json.hpp" ]; then
 fi
 
 # ---- npm packages for the end-to-end tests and bench/client (pinned by package-lock.json) ----------
-if [ $NEED_NPM = 1 ] && { [ ! -d tests/e2e/node_modules/playwright-core ] ||
+if [ $NEED_NPM = 1 ] && { [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/puppeteer-core ] ||
     [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; }; then
   log "installing npm packages for tests/e2e"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
