@@ -1,6 +1,7 @@
 // Entry point: a WebGL2 context on #canvas, Dear ImGui, and the app driven by requestAnimationFrame.
 #include "app.hpp"
 #include "browser/events.hpp"
+#include "browser/glue.hpp"
 #include "browser/input.hpp"
 #include "ui/renderer.hpp"
 #include "ui/theme.hpp"
@@ -54,7 +55,9 @@ int main() {
   const auto ctx = emscripten_webgl_create_context("#canvas", &attrs);
   if (ctx <= 0) {
     std::printf("moim: WebGL2 is not available (%d)\n", static_cast<int>(ctx));
-    EM_ASM({ Module.onAbort && Module.onAbort("this browser has no WebGL2"); });
+    moim::browser::show_fatal(
+        "Moim can't start: this browser has no WebGL2. Turn on hardware acceleration in the browser's settings, "
+        "or use another browser.");
     return 1;
   }
   emscripten_webgl_make_context_current(ctx);
@@ -66,7 +69,7 @@ int main() {
   io.ConfigWindowsMoveFromTitleBarOnly = true;
   moim::ui::apply_style();
   if (!moim::ui::renderer_init()) {
-    EM_ASM({ Module.onAbort && Module.onAbort("the WebGL2 shaders did not compile"); });
+    moim::browser::show_fatal("Moim can't start: its WebGL2 shaders did not compile in this browser.");
     return 1;
   }
   moim::browser::install_input_handlers("#canvas");

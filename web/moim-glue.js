@@ -534,9 +534,41 @@
     return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
   }
   function hideLoading() {
+    if (fatalError !== null) return;  // the reason stays on screen
     const el = document.getElementById('loading');
     if (el) el.classList.add('hidden');
   }
+  // A fatal error (no WebGL2, the script or the wasm not loaded, an abort): the loading screen comes
+  // back with the reason and without its spinner, since nothing is loading any more. The first
+  // reason is kept: what fails after it is a consequence.
+  let fatalError = null;
+  function showFatal(text) {
+    if (fatalError !== null) return;
+    fatalError = String(text);
+    console.error('moim: ' + fatalError);
+    hideTextInput();
+    const box = document.getElementById('loading');
+    if (box) {
+      box.classList.remove('hidden');
+      box.classList.add('failed');
+      box.setAttribute('role', 'alert');
+    }
+    const el = document.getElementById('loading-text');
+    if (el) el.textContent = fatalError;
+  }
+  // moim.js (and so the wasm) never arrives: no Emscripten hook reports that.
+  window.addEventListener('error', (e) => {
+    const t = e.target;
+    if (t && t.tagName === 'SCRIPT' && /\/moim\.[^/]*js$/.test(t.src || '')) {
+      showFatal('Moim could not load its program (' + t.src.replace(/^.*\//, '') + '). Check the connection and reload the page.');
+    }
+  }, true);
+  // Until the runtime is up, a promise nobody handles is the loader failing: Emscripten 3.1.6 does
+  // not catch a fetch of the wasm that fails on the network (a 404 reaches its abort instead).
+  let runtimeUp = false;
+  window.addEventListener('unhandledrejection', (e) => {
+    if (!runtimeUp) showFatal('Moim could not load: ' + errorText(e.reason) + '. Check the connection and reload the page.');
+  });
   function mediaSupported() {
     return !!(window.isSecureContext && navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
   }
@@ -583,7 +615,8 @@
     loadSetting: guard(loadSetting, ''), saveSetting: guard(saveSetting), removeSetting: guard(removeSetting),
     ownerTokens: guard(ownerTokens, '{}'), fetchFont: guard(fetchFont),
     clientId: guard(clientId, ''), restartIce: guard((h) => createOffer(h, true)),
-    socketUrl: guard(socketUrl, ''), hideLoading: guard(hideLoading), mediaSupported: guard(mediaSupported, false),
+    socketUrl: guard(socketUrl, ''), hideLoading: guard(hideLoading), showFatal: guard(showFatal),
+    mediaSupported: guard(mediaSupported, false),
     pageAddress: guard(() => location.origin + location.pathname, ''), locationHash: guard(currentHash, ''),
     historyAboveLobby: guard(historyAboveLobby, false), setUrl: guard(setUrl),
     copyText: guard((request, text) => {
@@ -594,6 +627,8 @@
   // The test surface (docs/TESTING.md): always present, reads the C++ app's state.
   window.app = {
     state() {
+      // After a fatal error the app is not running, whatever it last said.
+      if (fatalError !== null) return { screen: 'stopped', connected: false, name: '', rooms: [], room: null, error: fatalError };
       const f = window.Module && window.Module.moimStateJson;
       return f ? JSON.parse(f()) : { screen: 'loading', name: '', rooms: [], room: null, error: null };
     },
@@ -617,13 +652,11 @@
     canvas: document.getElementById('canvas'),
     print: (t) => console.log(t),
     printErr: (t) => console.warn(t),
-    onAbort: (what) => {
-      const el = document.getElementById('loading-text');
-      if (el) el.textContent = 'Moim stopped: ' + what + '. Reload the page to try again.';
-      const box = document.getElementById('loading');
-      if (box) box.classList.remove('hidden');
-    },
+    onRuntimeInitialized: () => { runtimeUp = true; },
+    // Emscripten's abort(): the wasm could not be fetched or compiled, or the app hit a fatal error.
+    onAbort: (what) => showFatal('Moim stopped: ' + errorText(what) + '. Reload the page to try again.'),
     setStatus: (text) => {
+      if (fatalError !== null) return;
       const el = document.getElementById('loading-text');
       if (el && text) el.textContent = text.replace(/\(\d+\/\d+\)/, '').trim() || 'Loading…';
     },

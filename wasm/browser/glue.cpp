@@ -54,6 +54,7 @@ void fetch_font(const std::string& url) { glue().call<void>("fetchFont", url); }
 std::string client_id() { return glue().call<std::string>("clientId"); }
 std::string socket_url() { return glue().call<std::string>("socketUrl"); }
 void hide_loading() { glue().call<void>("hideLoading"); }
+void show_fatal(const std::string& text) { glue().call<void>("showFatal", text); }
 bool media_supported() { return glue().call<bool>("mediaSupported"); }
 
 std::string page_address() { return glue().call<std::string>("pageAddress"); }

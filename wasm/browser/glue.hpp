@@ -67,6 +67,8 @@ void fetch_font(const std::string& url);
 std::string socket_url();
 std::string client_id();  // random, kept in localStorage "moim.client" (made by the glue)
 void hide_loading();
+// The page's fatal-error screen: `text` in place of the loading spinner (the app does not start).
+void show_fatal(const std::string& text);
 bool media_supported();
 
 // The page's URL, for invite links and Back / Forward (shared/invite_route.hpp decides; this only
