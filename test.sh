@@ -17,5 +17,5 @@ tests/tsan.sh
 FUZZ_SECONDS=${MOIM_FUZZ_SECONDS:-20}
 echo "[moim] fuzzing (libFuzzer, build/fuzz): regression inputs, then $FUZZ_SECONDS s per target"
 tests/fuzz/run.sh --seconds "$FUZZ_SECONDS"
-echo "[moim] end-to-end tests (Playwright + Chromium); screenshots in build/e2e-artifacts/"
+echo "[moim] end-to-end tests (Playwright + Chromium, Puppeteer + Firefox ESR); screenshots in build/e2e-artifacts/"
 (cd tests/e2e && node --test --test-concurrency=1 .)
