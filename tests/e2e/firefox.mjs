@@ -22,7 +22,8 @@ export const firefoxPrefs = {
 };
 
 const running = new Set();  // Xvfb servers not yet stopped, for the exit handlers
-const killAll = () => { for (const p of running) try { p.kill('SIGKILL'); } catch { /* gone */ } };
+// SIGTERM: Xvfb removes its lock file and socket on its own, after this process is gone.
+const killAll = () => { for (const p of running) try { p.kill('SIGTERM'); } catch { /* gone */ } };
 process.on('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(signal, () => { killAll(); process.kill(process.pid, signal); });
