@@ -4,6 +4,7 @@
 #include "browser/glue.hpp"
 #include "browser/input.hpp"
 #include "peer_link.hpp"
+#include "room_search.hpp"
 #include "ui/renderer.hpp"
 #include "ui/theme.hpp"
 
@@ -911,6 +912,9 @@ ui::LobbyModel App::lobby_model() const {
   ui::LobbyModel m;
   m.name = {ui::FieldId::Name, "name-input", &fields_.value(ui::FieldId::Name), placeholder(ui::FieldId::Name),
             fields_.focused() == ui::FieldId::Name, max_chars(ui::FieldId::Name)};
+  m.filter = {ui::FieldId::RoomFilter, "room-filter", &fields_.value(ui::FieldId::RoomFilter),
+              placeholder(ui::FieldId::RoomFilter), fields_.focused() == ui::FieldId::RoomFilter,
+              max_chars(ui::FieldId::RoomFilter)};
   m.connected = socket_.is_open() && world_.welcomed();
   if (m.connected) m.status = "Connected";
   else if (socket_.is_connecting() || room_list_shown_ == false) m.status = room_list_shown_ ? "Reconnecting\xE2\x80\xA6" : "Connecting\xE2\x80\xA6";
@@ -1044,8 +1048,10 @@ std::string App::state_json() const {
   json rooms = json::array();
   for (const auto& r : world_.rooms())
     rooms.push_back({{"id", r.id}, {"name", r.name}, {"participants", r.participants}, {"capacity", r.capacity},
-                     {"locked", r.locked}, {"owned", owner_tokens_.contains(r.id)}});
+                     {"locked", r.locked}, {"owned", owner_tokens_.contains(r.id)},
+                     {"shown", room_name_matches(r.name, fields_.value(ui::FieldId::RoomFilter))}});
   s["rooms"] = std::move(rooms);
+  s["roomFilter"] = fields_.value(ui::FieldId::RoomFilter);
   if (const auto& call = world_.call()) {
     json peers = json::array();
     std::vector<std::pair<proto::PeerInfo, bool>> listed;  // (peer, away after a server restart)

@@ -8,7 +8,8 @@ int max_chars(ui::FieldId id) {
   switch (id) {
     case ui::FieldId::Name: return static_cast<int>(proto::kMaxNameChars);
     case ui::FieldId::RoomName:
-    case ui::FieldId::RenameName: return static_cast<int>(proto::kMaxRoomNameChars);
+    case ui::FieldId::RenameName:
+    case ui::FieldId::RoomFilter: return static_cast<int>(proto::kMaxRoomNameChars);
     case ui::FieldId::RoomPassword:
     case ui::FieldId::JoinPassword: return static_cast<int>(proto::kMaxPasswordBytes);
     case ui::FieldId::InviteLink: return 2048;  // read-only; a page address plus "#/room/<16 digits>"
@@ -24,6 +25,7 @@ const char* placeholder(ui::FieldId id) {
     case ui::FieldId::RenameName: return "New room name";
     case ui::FieldId::RoomPassword: return "Leave empty for an open room";
     case ui::FieldId::JoinPassword: return "Room password";
+    case ui::FieldId::RoomFilter: return "Find a room";
     case ui::FieldId::InviteLink:
     case ui::FieldId::None: break;
   }

@@ -2,8 +2,11 @@
 
 #include <emscripten/html5.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 
+#include <algorithm>
 #include <cfloat>
+#include <cmath>
 #include <deque>
 #include <string_view>
 
@@ -11,10 +14,10 @@ namespace moim::browser {
 
 namespace {
 struct MouseEvent {
-  enum Kind { Move, Down, Up, Wheel, Leave } kind;
+  enum Kind { Move, Down, Up, Wheel, Leave, TouchScroll } kind;
   float x = 0, y = 0;
   int button = 0;
-  float wheel_x = 0, wheel_y = 0;
+  float wheel_x = 0, wheel_y = 0;  // Wheel: ImGui wheel units; TouchScroll: CSS pixels the finger moved
 };
 std::deque<MouseEvent> g_events;
 bool g_escape = false;
@@ -47,6 +50,62 @@ EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
   return EM_TRUE;
 }
 
+// One finger dragged on the canvas scrolls what is under it, following the finger. A tap is left to
+// the browser, which turns it into mouse events (so the callbacks never prevent the default).
+struct Touch {
+  long id = -1;
+  float x = 0, y = 0;   // where it was at the last event
+  float travelled = 0;  // since it went down: beyond kTouchSlop it is a drag, not a tap
+};
+Touch g_touch;
+constexpr float kTouchSlop = 8;
+
+EM_BOOL on_touch(int type, const EmscriptenTouchEvent* e, void*) {
+  if (type == EMSCRIPTEN_EVENT_TOUCHSTART) {
+    if (e->numTouches == 1) {
+      const EmscriptenTouchPoint& t = e->touches[0];
+      g_touch = {t.identifier, static_cast<float>(t.targetX), static_cast<float>(t.targetY), 0};
+    } else {
+      g_touch = {};  // a second finger: a pinch, not ours
+    }
+    return EM_FALSE;
+  }
+  if (type != EMSCRIPTEN_EVENT_TOUCHMOVE) {
+    g_touch = {};  // end, cancel
+    return EM_FALSE;
+  }
+  for (int i = 0; i < e->numTouches; ++i) {
+    const EmscriptenTouchPoint& t = e->touches[i];
+    if (t.identifier != g_touch.id || !t.isChanged) continue;
+    const float x = static_cast<float>(t.targetX), y = static_cast<float>(t.targetY);
+    const float dy = y - g_touch.y;
+    g_touch.travelled += std::abs(dy) + std::abs(x - g_touch.x);
+    g_touch.x = x, g_touch.y = y;
+    if (g_touch.travelled > kTouchSlop && dy != 0) {
+      MouseEvent ev{MouseEvent::TouchScroll, x, y};
+      ev.wheel_y = dy;
+      g_events.push_back(ev);
+    }
+  }
+  return EM_TRUE;
+}
+
+// ImGui scrolls the window under the pointer by wheel * step; this is that step (ImGui 1.86,
+// UpdateMouseWheel), so a finger's pixels become the wheel units that move the list as far.
+float wheel_step_under(ImVec2 pos) {
+  const ImGuiContext* g = ImGui::GetCurrentContext();
+  if (!g) return 0;
+  const ImGuiWindow* window = nullptr;
+  for (int i = g->Windows.Size - 1; i >= 0 && !window; --i) {  // front to back
+    const ImGuiWindow* w = g->Windows[i];
+    if (w->WasActive && !w->Hidden && w->OuterRectClipped.Contains(pos)) window = w;
+  }
+  while (window && (window->Flags & ImGuiWindowFlags_ChildWindow) && window->ScrollMax.y == 0.0f)
+    window = window->ParentWindow;
+  if (!window) return 0;
+  return std::floor(std::min(5 * window->CalcFontSize(), window->InnerRect.GetHeight() * 0.67f));
+}
+
 EM_BOOL on_key(int, const EmscriptenKeyboardEvent* e, void*) {
   if (std::string_view(e->key) == "Escape") g_escape = true;
   return EM_FALSE;
@@ -61,6 +120,10 @@ void install_input_handlers(const char* canvas) {
   emscripten_set_mouseleave_callback(canvas, nullptr, EM_TRUE, on_mouse);
   emscripten_set_wheel_callback(canvas, nullptr, EM_TRUE, on_wheel);
   emscripten_set_keydown_callback(EMSCRIPTEN_EVENT_TARGET_DOCUMENT, nullptr, EM_TRUE, on_key);
+  emscripten_set_touchstart_callback(canvas, nullptr, EM_TRUE, on_touch);
+  emscripten_set_touchmove_callback(canvas, nullptr, EM_TRUE, on_touch);
+  emscripten_set_touchend_callback(canvas, nullptr, EM_TRUE, on_touch);
+  emscripten_set_touchcancel_callback(canvas, nullptr, EM_TRUE, on_touch);
 }
 
 void feed_imgui_input() {
@@ -79,6 +142,9 @@ void feed_imgui_input() {
     } else if (ev.kind == MouseEvent::Wheel) {
       io.MouseWheel += ev.wheel_y;
       io.MouseWheelH += ev.wheel_x;
+    } else if (ev.kind == MouseEvent::TouchScroll) {
+      io.MousePos = ImVec2(ev.x, ev.y);
+      if (const float step = wheel_step_under(io.MousePos); step > 0) io.MouseWheel += ev.wheel_y / step;
     } else if (ev.kind == MouseEvent::Leave) {
       io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
     } else if (ev.kind == MouseEvent::Move) {

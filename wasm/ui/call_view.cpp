@@ -146,7 +146,7 @@ void draw_call(FrameOut& out, const CallModel& m) {
     dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), IM_COL32(70, 52, 10, 235), 8);
     out.note_text(m.status);
     dl->AddText(ImVec2(p.x + 24, p.y + 10), color::kWarning, m.status.c_str());
-    out.widgets.push_back({"reconnecting-banner", p.x, p.y, w, h});
+    out.add_widget("reconnecting-banner", p, ImVec2(p.x + w, p.y + h));
     y += h + 10;
   }
   if (!m.error.empty()) {
@@ -172,8 +172,8 @@ void draw_call(FrameOut& out, const CallModel& m) {
     const float ty = y0 + static_cast<float>(row) * (g.tile_h + gap);
     const TileModel& t = m.tiles[static_cast<std::size_t>(i)];
     draw_tile(out, t, ImVec2(x, ty), g.tile_w, g.tile_h);
-    out.widgets.push_back({t.self ? std::string("tile:self") : "tile:" + std::to_string(t.id), x, ty, g.tile_w,
-                           g.tile_h - kNameBar});
+    out.add_widget(t.self ? std::string("tile:self") : "tile:" + std::to_string(t.id), ImVec2(x, ty),
+                   ImVec2(x + g.tile_w, ty + g.tile_h - kNameBar));
   }
 
   // Control bar.

@@ -12,7 +12,7 @@ namespace moim::ui {
 // RoomPassword: the create dialog's optional password; JoinPassword: the locked-room prompt;
 // RenameName: the owner's rename dialog. Password fields are masked (type=password overlay).
 // InviteLink: the call's invite link, read-only, shown for copying by hand when the clipboard failed.
-enum class FieldId { None, Name, RoomName, RoomPassword, JoinPassword, RenameName, InviteLink };
+enum class FieldId { None, Name, RoomName, RoomPassword, JoinPassword, RenameName, InviteLink, RoomFilter };
 
 struct FocusField { FieldId field = FieldId::None; };
 struct OpenCreateDialog {};

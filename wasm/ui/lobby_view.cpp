@@ -1,6 +1,11 @@
 #include "ui/theme.hpp"
 #include "ui/views.hpp"
 
+#include "protocol.hpp"
+#include "room_search.hpp"
+
+#include <imgui_internal.h>  // ImHashStr
+
 #include <algorithm>
 #include <string>
 
@@ -14,12 +19,14 @@ void header(FrameOut& out, const LobbyModel& m, float x0, float width) {
   ImGui::PopFont();
   ImGui::SameLine(0, 14);
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 14);
-  text(out, "\xEB\xAA\xA8\xEC\x9E\x84 \xC2\xB7 video rooms for everyone", color::kMuted);
-  // Connection status at the right.
+  // Connection status at the right; the subtitle gives way to it in a narrow window.
   const ImVec2 ts = ImGui::CalcTextSize(m.status.c_str());
-  ImDrawList* dl = ImGui::GetWindowDrawList();
   const float y = 52;
   const float right = x0 + width;
+  ImGui::PushClipRect(ImVec2(x0, 0), ImVec2(right - ts.x - 30, 200), true);
+  text(out, "\xEB\xAA\xA8\xEC\x9E\x84 \xC2\xB7 video rooms for everyone", color::kMuted);
+  ImGui::PopClipRect();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddCircleFilled(ImVec2(right - ts.x - 14, y + ts.y * 0.5f), 5, m.connected ? color::kSuccess : color::kWarning);
   out.note_text(m.status);
   dl->AddText(ImVec2(right - ts.x, y), color::kMuted, m.status.c_str());
@@ -45,7 +52,7 @@ void draw_preview(FrameOut& out, const LobbyModel& m, ImVec2 p, ImVec2 size) {
                 color::kMuted, m.preview_status.c_str(), nullptr, wrap);
   }
   dl->AddRect(p, end, color::kBorder, 10);
-  out.widgets.push_back({"preview", p.x, p.y, size.x, size.y});
+  out.add_widget("preview", p, end);
 }
 }  // namespace
 
@@ -84,19 +91,42 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
   ImGui::SetCursorScreenPos(ImVec2(x0 + width - 150, y));
   if (button(out, "create-room", "+  Create room", ButtonStyle::Primary, ImVec2(150, 0), m.connected))
     out.intent(OpenCreateDialog{});
-  y = ImGui::GetCursorScreenPos().y + 8;
+  const float header_bottom = ImGui::GetCursorScreenPos().y;
+  // The filter, between them, or on a line of its own in a narrow window: a list longer than the
+  // window is found by typing, not only by scrolling.
+  const float beside_w = std::min(280.0f, width - 92 - 150 - 12);
+  if (beside_w >= 160) {
+    ImGui::SetCursorScreenPos(ImVec2(x0 + 92, y - 1));
+    text_field(out, m.filter, beside_w);
+    y = header_bottom + 8;
+  } else {
+    ImGui::SetCursorScreenPos(ImVec2(x0, header_bottom + 8));
+    text_field(out, m.filter, width);
+    y = ImGui::GetCursorScreenPos().y + 8;
+  }
 
   // The list.
   ImGui::SetCursorScreenPos(ImVec2(x0, y));
   const float list_h = std::max(120.0f, display.y - y - 24);
   ImGui::BeginChild("rooms", ImVec2(width, list_h), false);
+  const std::string_view filter = m.filter.value ? std::string_view(*m.filter.value) : std::string_view();
+  // A new filter shows its matches from the top (kept in the list's ImGui storage, like its scroll).
+  const ImGuiID filter_key = ImGui::GetID("filter");
+  const int filter_hash = static_cast<int>(ImHashStr(filter.data(), filter.size()));
+  if (ImGui::GetStateStorage()->GetInt(filter_key, 0) != filter_hash) {
+    ImGui::GetStateStorage()->SetInt(filter_key, filter_hash);
+    ImGui::SetScrollY(0);
+  }
   const auto& rooms = *m.rooms;
   if (rooms.empty()) {
     ImGui::SetCursorPos(ImVec2(0, 28));
     text(out, m.connected ? "No rooms yet. Create the first one." : "Waiting for the server\xE2\x80\xA6", color::kMuted);
   }
   const float row_h = 60;
+  bool any_shown = false;
   for (const auto& r : rooms) {
+    if (!room_name_matches(r.name, filter)) continue;
+    any_shown = true;
     const ImVec2 p = ImGui::GetCursorScreenPos();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float w = ImGui::GetContentRegionAvail().x;
@@ -108,7 +138,8 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
     if (r.locked) {
       draw_lock(dl, ImVec2(name_x, p.y + (row_h - 18) * 0.5f), 18, color::kWarning);
       // Not interactive, but listed so tests (and pixel checks) can find the lock.
-      out.widgets.push_back({"lock:" + std::to_string(r.id), name_x, p.y + (row_h - 18) * 0.5f, 18 * 0.8f, 18});
+      const ImVec2 lock(name_x, p.y + (row_h - 18) * 0.5f);
+      out.add_widget("lock:" + std::to_string(r.id), lock, ImVec2(lock.x + 18 * 0.8f, lock.y + 18));
       name_x += 24;
     }
     out.note_text(r.name);
@@ -143,6 +174,10 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
                ImVec2(100, 40), m.connected && !m.joining))
       out.intent(JoinRoom{r.id});
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + row_h + 10));
+  }
+  if (!rooms.empty() && !any_shown) {
+    ImGui::SetCursorPos(ImVec2(0, 28));
+    text(out, "No room has \"" + proto::trim(filter) + "\" in its name.", color::kMuted);
   }
   ImGui::Dummy(ImVec2(0, 4));
   ImGui::EndChild();

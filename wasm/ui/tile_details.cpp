@@ -19,7 +19,7 @@ float draw_route_pill(FrameOut& out, const TileModel& t, ImVec2 bar_min, ImVec2 
   const ImU32 fg = t.route == "relay" ? color::kWarning : color::kMuted;
   dl->AddRectFilled(p0, p1, IM_COL32(255, 255, 255, 18), h * 0.5f);
   dl->AddText(font, px, ImVec2(p0.x + pad, p0.y + 3), fg, t.route.c_str());
-  out.widgets.push_back({"route:" + std::to_string(t.id), p0.x, p0.y, w, h});
+  out.add_widget("route:" + std::to_string(t.id), p0, ImVec2(p0.x + w, p0.y + h));
   return w + 10;
 }
 
@@ -51,7 +51,7 @@ void draw_unreachable_notice(FrameOut& out, const TileModel& t, ImVec2 min, ImVe
     y += l.font->CalcTextSizeA(l.px, FLT_MAX, wrap, l.text->c_str()).y + 8;
   }
   dl->PopClipRect();
-  out.widgets.push_back({"unreachable:" + std::to_string(t.id), min.x, min.y, max.x - min.x, max.y - min.y});
+  out.add_widget("unreachable:" + std::to_string(t.id), min, max);
 }
 
 }  // namespace moim::ui

@@ -67,6 +67,7 @@ struct InviteModel {
 struct LobbyModel {
   FieldView name;
   const std::vector<proto::RoomInfo>* rooms = nullptr;
+  FieldView filter;  // rooms whose name holds it are listed (shared/room_search.hpp)
   bool connected = false;
   std::string status;  // connection status line
   std::string error;   // banner; empty = none

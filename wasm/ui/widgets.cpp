@@ -14,8 +14,18 @@ void FrameOut::record(std::string id) {
   const ImGuiWindow* window = ImGui::GetCurrentWindowRead();
   if (window && (window->Hidden || window->HiddenFramesCannotSkipItems > 0 || window->HiddenFramesCanSkipItems > 0))
     return;
-  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-  widgets.push_back({std::move(id), a.x, a.y, b.x - a.x, b.y - a.y});
+  add_widget(std::move(id), ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+}
+
+void FrameOut::add_widget(std::string id, ImVec2 min, ImVec2 max) {
+  // What a person can click is what is drawn: clip to the window (a scrolled child clips its rows).
+  if (const ImGuiWindow* window = ImGui::GetCurrentWindowRead()) {
+    const ImRect clip = window->ClipRect;
+    min = ImVec2(std::max(min.x, clip.Min.x), std::max(min.y, clip.Min.y));
+    max = ImVec2(std::min(max.x, clip.Max.x), std::min(max.y, clip.Max.y));
+  }
+  if (max.x - min.x < 1 || max.y - min.y < 1) return;
+  widgets.push_back({std::move(id), min.x, min.y, max.x - min.x, max.y - min.y});
 }
 
 void FrameOut::note_text(std::string_view text) {

@@ -28,6 +28,9 @@ struct FrameOut {
 
   void intent(Intent i) { intents.push_back(std::move(i)); }
   void record(std::string id);  // records the last ImGui item's rectangle under `id`
+  // Records a rectangle drawn by hand. Like record(), only the part inside the current window's clip
+  // rectangle counts (a row scrolled out of a list is not clickable); nothing when none is visible.
+  void add_widget(std::string id, ImVec2 min, ImVec2 max);
   void note_text(std::string_view text);
 };
 
