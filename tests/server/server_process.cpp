@@ -104,8 +104,11 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const std::filesystem::path&
                                                    const std::vector<std::string>& extra_args,
                                                    const SpawnOptions& spawn) {
   std::unique_ptr<ServerProcess> process(new ServerProcess);
-  // Nothing persisted unless a test passes its own --data-dir (a later flag wins).
-  std::vector<std::string> args = {"--address", "127.0.0.1", "--port", "0", "--root", root.string(), "--data-dir", ""};
+  // Nothing persisted unless a test passes its own --data-dir (a later flag wins). Test clients ping
+  // only when a test says so: a 120 s heartbeat timeout keeps a slow run (ASan on a loaded machine)
+  // from losing silent bystanders a test asks about later; tests of silence pass their own.
+  std::vector<std::string> args = {"--address", "127.0.0.1", "--port", "0", "--root", root.string(), "--data-dir", "",
+                                   "--heartbeat-timeout", "120"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   process->pid_ = spawn_server(args, /*capture_stderr=*/false, process->stdout_fd_, error, spawn);
   if (process->pid_ < 0) return nullptr;
