@@ -55,7 +55,7 @@ std::vector<PasswordResult> run_jobs(const std::vector<PasswordJob>& jobs) {
   return results;
 }
 
-class Sessions : public ::testing::Test {
+class Sessions : public ::testing::Test, protected test::ClockedHub {
  protected:
   // Heartbeats off unless a test turns them on: most tests let the clock run without pinging.
   static HubConfig quiet() {
@@ -65,28 +65,11 @@ class Sessions : public ::testing::Test {
   }
   Sessions() { make_hub(quiet()); }
 
-  void make_hub(HubConfig config) {
-    config_ = config;
-    hub_.reset();
-    hub_.emplace(config, world_.services());
-    ASSERT_EQ(hub_->startup_error(), "");
-    hub_->set_time(now_, unix_);
-  }
-  Hub& hub() { return *hub_; }
-  void advance(std::int64_t ms) {
-    now_ += ms;
-    unix_ += ms / 1000;
-    hub().set_time(now_, unix_);
-  }
-  HubOutput send(ConnId conn, const ClientMessage& msg) { return hub().on_text(conn, encode(msg)); }
-  void hello(ConnId conn) {
-    hub().connect(conn, "10.0.0." + std::to_string(conn));
-    send(conn, Hello{});
-  }
+  void make_hub(HubConfig config) { ASSERT_EQ(start_hub(config), ""); }
   RoomId create(ConnId conn, std::string name) {
-    auto created = of_type<RoomCreated>(send(conn, CreateRoom{.name = std::move(name), .capacity = 4, .password = {}}), conn);
-    EXPECT_EQ(created.size(), 1u);
-    return created.empty() ? 0 : created[0].room.id;
+    const RoomId room = ClockedHub::create(conn, std::move(name));
+    EXPECT_NE(room, 0u);
+    return room;
   }
   Joined join(ConnId conn, RoomId room, std::string name, std::string client = {}) {
     auto joined = of_type<Joined>(
@@ -98,11 +81,6 @@ class Sessions : public ::testing::Test {
   Resume resume_of(const Joined& j) {
     return Resume{.token = j.token, .name = j.self.name, .mic = true, .camera = true, .client = {}};
   }
-
-  test::HubWorld world_;
-  HubConfig config_;
-  std::optional<Hub> hub_;
-  std::int64_t now_ = 1'000'000, unix_ = 1'800'000'000;
 };
 
 // ---- resume -------------------------------------------------------------------------------------
