@@ -37,17 +37,16 @@ void Hub::load_rooms() {
 std::optional<std::string> Hub::refuse_room_name(std::string_view name) const {
   const std::optional<std::string> normalized = proto::normalize_room_name(name);
   if (normalized && proto::utf8_length(*normalized) > config_.max_room_name_chars) {
-    return "A room name must be 1 to " + std::to_string(config_.max_room_name_chars) +
-           " characters, without control characters.";
+    return room_error_message(ErrorCode::RoomNameInvalid, name, 0);
   }
-  return std::nullopt;
+  return std::nullopt;  // or the registry refuses it (RoomNameInvalid), with the same sentence
 }
 
 // Sentences for registry refusals; user-class ones are shown in the UI as they are.
 std::string Hub::room_error_message(ErrorCode code, std::string_view name, std::uint32_t capacity) const {
   switch (code) {
-    case ErrorCode::RoomNameInvalid:
-      return "A room name must be 1 to " + std::to_string(proto::kMaxRoomNameChars) +
+    case ErrorCode::RoomNameInvalid:  // this server's limit, which may be below the protocol's
+      return "A room name must be 1 to " + std::to_string(config_.max_room_name_chars) +
              " characters, without control characters.";
     case ErrorCode::RoomNameTaken:
       return "A room named " + in_quotes(proto::normalize_room_name(name).value_or(std::string(name))) +

@@ -334,6 +334,32 @@ TEST_F(Sessions, NameAndCapacityLimitsFromTheConfigAreEnforcedAndAnnounced) {
             ErrorCode::NameInvalid);
 }
 
+TEST_F(Sessions, RenameKeepsToTheServersRoomNameLimitAsCreateDoes) {
+  HubConfig config = quiet();
+  config.max_room_name_chars = 6;
+  make_hub(config);
+  hello(1);
+  const auto created = of_type<RoomCreated>(send(1, CreateRoom{.name = "Six666", .capacity = 4, .password = {}}), 1).at(0);
+  const std::string limit_message = "A room name must be 1 to 6 characters, without control characters.";
+  // Names this server refuses (over its limit, though within the protocol's; empty; a control
+  // character), refused alike by create and rename, with the server's own limit in the sentence.
+  for (const std::string& name : std::vector<std::string>{"Seven77", "", "  ", "ab\x01"}) {
+    SCOPED_TRACE("name \"" + name + "\"");
+    for (const ClientMessage& request :
+         {ClientMessage{CreateRoom{.name = name, .capacity = 4, .password = {}}},
+          ClientMessage{RenameRoom{.room = created.room.id, .name = name, .owner = created.owner}}}) {
+      const auto errors = of_type<Error>(send(1, request), 1);
+      ASSERT_EQ(errors.size(), 1u) << type_name(request);
+      EXPECT_EQ(errors[0].code, ErrorCode::RoomNameInvalid) << type_name(request);
+      EXPECT_EQ(errors[0].message, limit_message) << type_name(request);
+    }
+  }
+  EXPECT_EQ(hub().registry().info(created.room.id)->name, "Six666");
+  EXPECT_EQ(world_.store.load().at(0).name, "Six666");
+  EXPECT_TRUE(of_type<Error>(send(1, RenameRoom{.room = created.room.id, .name = "Sixsix", .owner = created.owner}), 1).empty());
+  EXPECT_EQ(world_.store.load().at(0).name, "Sixsix") << "a name within the limit is taken";
+}
+
 // ---- passwords ----------------------------------------------------------------------------------
 
 TEST_F(Sessions, LockedRoomsNeedTheirPasswordAndWrongOnesAreThrottled) {
