@@ -40,19 +40,21 @@
 namespace moim {
 
 struct HubConfig {
-  RoomRegistry::Limits registry;
-  std::size_t max_message_bytes = proto::kMaxMessageBytes;
+  RoomRegistry::Limits registry;  // max_rooms: --max-rooms
+  std::size_t max_message_bytes = proto::kMaxMessageBytes;  // at most the protocol's (--max-message-bytes)
   // Relays signals that are in the exact shape proto::encode writes through a specialized codec
   // (signal_fast_path.hpp) instead of the general one (JSON DOM in, JSON DOM out), which was about a
   // third of the server's time when relaying. Same bytes out either way; tests turn it off to compare.
   bool signal_fast_path = true;
 
   // ---- staying in the call (PROTOCOL.md "Heartbeats", "Resume") ----
-  // A connection that sends nothing (clients ping every 2 s) for this long is lost.
+  // A connection that sends nothing (clients ping every 2 s) for this long is lost (--heartbeat-timeout).
   std::int64_t heartbeat_timeout_ms = 8000;
-  // A lost session is held this long for a resume: the others see nothing unless it runs out.
+  // A lost session is held this long for a resume: the others see nothing unless it runs out
+  // (--resume-grace).
   std::int64_t resume_grace_ms = 20000;
-  // What is kept for a held session (relayed signals, room events); past this it ends at the next tick.
+  // What is kept for a held session (relayed signals, room events); past this it ends at the next
+  // tick (no flags).
   std::size_t max_held_messages = 512;
   std::size_t max_held_bytes = 1 << 20;
   // A session token older than this is refused (--session-max-age). Connections in a call get a fresh
@@ -60,32 +62,38 @@ struct HubConfig {
   std::int64_t session_max_age_s = 300;
   // The ICE servers each connection is told to use (`ice`, before joined / resumed, and again at
   // half the TURN credentials' lifetime). Nothing configured: an empty list (host candidates only).
+  // Flags: --stun-port, --stun-uri, --turn-uri, --turn-secret-file, --turn-ttl, --ice-policy.
   server::IceSettings ice;
 
-  // ---- limits (each has a server flag) ----
-  double messages_per_second = 50;  // per connection, refilled continuously; 0 = no limit
-  double message_burst = 200;       // the bucket's size
+  // ---- limits (the server flag that sets each is named; those without one are fixed here) ----
+  // Per connection, refilled continuously; 0 = no limit (--max-messages-per-second; the burst is 4 x that).
+  double messages_per_second = 50;
+  double message_burst = 200;  // the bucket's size
   // Requests that cost the server real work (hello, create-room, join, resume, rename-room,
   // delete-room), per client address over all its connections, so reconnecting refills nothing.
-  double requests_per_address_per_second = 20;  // 0 = no limit
-  double request_burst_per_address = 100;
-  // A repeated hello on one connection (it resends the whole room list) at most this often.
+  double requests_per_address_per_second = 20;  // 0 = no limit (--max-requests-per-address-per-second)
+  double request_burst_per_address = 100;       // 5 x --max-requests-per-address-per-second
+  // A repeated hello on one connection (it resends the whole room list) at most this often (no flag).
   std::int64_t rehello_interval_ms = 5000;
-  // Room-list changes reach lobby connections in batches, at most one per this interval (flush_lobby).
+  // Room-list changes reach lobby connections in batches, at most one per this interval (flush_lobby;
+  // no flag).
   std::int64_t lobby_batch_ms = 100;
-  // Rooms one address may create per hour, and may have created that still exist; 0 = no limit.
+  // Rooms one address may create per hour, and may have created that still exist; 0 = no limit
+  // (--max-rooms-per-address-per-hour, --max-live-rooms-per-address).
   std::size_t max_rooms_per_address_per_hour = 20;
   std::size_t max_live_rooms_per_address = 50;
-  std::size_t max_sdp_bytes = 32 * 1024;
-  std::size_t max_candidate_bytes = 1024;
-  std::uint32_t max_name_chars = proto::kMaxNameChars;            // at most the protocol's
-  std::uint32_t max_room_name_chars = proto::kMaxRoomNameChars;   // at most the protocol's
-  std::uint32_t max_capacity = proto::kMaxCapacity;               // at most the protocol's
+  std::size_t max_sdp_bytes = 32 * 1024;   // --max-sdp-bytes
+  std::size_t max_candidate_bytes = 1024;  // candidate + sdpMid (no flag)
+  // At most the protocol's (--max-name-chars, --max-room-name-chars, --max-capacity).
+  std::uint32_t max_name_chars = proto::kMaxNameChars;
+  std::uint32_t max_room_name_chars = proto::kMaxRoomNameChars;
+  std::uint32_t max_capacity = proto::kMaxCapacity;
 
   // ---- rooms that last ----
-  std::int64_t room_expiry_seconds = 30 * 24 * 3600;  // unused (empty) this long: removed; 0 = never
+  // Unused (empty) this long: removed; 0 = never (--room-expiry-days).
+  std::int64_t room_expiry_seconds = 30 * 24 * 3600;
 
-  // ---- passwords ----
+  // ---- passwords (no flags; --password-threads sizes the PasswordPool that runs the jobs) ----
   std::size_t max_password_jobs = 64;           // hashes + checks waiting or running, server-wide
   std::size_t max_password_jobs_per_address = 2;  // the same, from one address
   // Password checks (and hashes for locked rooms) per address per window, counted when they start.
@@ -155,7 +163,6 @@ class Hub {
   std::size_t connection_count() const { return conns_.size(); }
   std::size_t held_session_count() const { return sessions_.held_count(); }
   std::size_t pending_password_jobs() const { return pending_.size(); }
-  std::size_t tracked_addresses() const { return addresses_.size(); }
   std::size_t restorable_session_count() const { return sessions_.restorable_count(); }
 
  private:
