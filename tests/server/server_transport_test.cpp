@@ -94,11 +94,6 @@ std::string raw_exchange(unsigned short port, const std::string& request) {
 
 std::string status_line(const std::string& response) { return response.substr(0, response.find("\r\n")); }
 
-std::string header(const http::response<http::string_body>& response, std::string_view name) {
-  const auto it = response.find(boost::beast::string_view(name.data(), name.size()));
-  return it == response.end() ? std::string() : std::string(it->value());
-}
-
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream text;
