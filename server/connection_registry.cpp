@@ -3,7 +3,6 @@
 #include "log.hpp"
 
 #include <utility>
-#include <vector>
 
 namespace moim::server {
 
@@ -29,16 +28,6 @@ void ConnectionRegistry::deliver(const HubOutput& output) const {
     if (std::shared_ptr<Connection> connection = find(id)) connection->close_after_flush();
   }
   if (!output.password_jobs.empty() && run_password_jobs) run_password_jobs(output.password_jobs);
-}
-
-void ConnectionRegistry::keep_alive_tick() const {
-  // Collected first: a tick may close a connection, and nothing here may run into the map changing.
-  std::vector<std::shared_ptr<Connection>> live;
-  live.reserve(connections_.size());
-  for (const auto& [id, weak] : connections_) {
-    if (std::shared_ptr<Connection> connection = weak.lock()) live.push_back(std::move(connection));
-  }
-  for (const auto& connection : live) connection->keep_alive_tick();
 }
 
 }  // namespace moim::server

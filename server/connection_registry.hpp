@@ -21,8 +21,6 @@ class Connection {
   virtual void send(std::string_view text) = 0;
   // Closes the connection once everything queued so far has been written.
   virtual void close_after_flush() = 0;
-  // Called every keep-alive sweep (see WebSocketSession).
-  virtual void keep_alive_tick() {}
 };
 
 class ConnectionRegistry {
@@ -36,8 +34,6 @@ class ConnectionRegistry {
   void deliver(const HubOutput& output) const;
   // Set by main: starts the hub's password jobs off the network thread (hub_clock.hpp).
   std::function<void(const std::vector<PasswordJob>&)> run_password_jobs;
-  // Calls keep_alive_tick() on every live connection.
-  void keep_alive_tick() const;
   std::size_t size() const { return connections_.size(); }
 
  private:

@@ -2,60 +2,59 @@
 // sets the sender of every relayed signal and decides who receives what.
 // No Asio in this file: input is (connection, text), output is a list of frames to send and
 // connections to close, so tests and fuzzers drive it without sockets.
+//
+// Hub is one class whose flows are kept by role, each in its own file, over parts that hold their own
+// state (and have their own tests):
+//   hub.cpp           message dispatch and fan-out: connections, hello, signals, media, the lobby's
+//                     room-list batches, what goes to whom; the tick
+//   hub_sessions.cpp  sessions: join, leave, resume (held, restored after a restart), the second-tab
+//                     rule, session tokens and ICE credentials      (state: session_table.hpp)
+//   hub_rooms.cpp     room administration: create, rename, delete, expiry   (state: room_records.hpp)
+//   hub_limits.cpp    rate limits, room quotas, password jobs and their throttling
+//                                                                    (state: address_book.hpp)
+//   signal_fast_path  the relay's specialized signal reader and writer
 #pragma once
 
+#include "address_book.hpp"
+#include "hub_output.hpp"
 #include "ice_servers.hpp"
 #include "password_pool.hpp"
-#include "signal_fast_path.hpp"
 #include "protocol.hpp"
+#include "room_records.hpp"
 #include "room_registry.hpp"
 #include "room_store.hpp"
 #include "secrets.hpp"
+#include "session_table.hpp"
+#include "token_bucket.hpp"
 
-#include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
-#include <set>
 #include <unordered_map>
-#include <unordered_set>
 #include <variant>
 #include <vector>
 
 namespace moim {
 
-using ConnId = std::uint64_t;
-
-struct Outgoing {
-  ConnId to = 0;
-  // Shared so that a broadcast is serialized once and the same buffer is queued on every connection.
-  std::shared_ptr<const std::string> text;
-};
-
-struct HubOutput {
-  std::vector<Outgoing> sends;
-  std::vector<ConnId> closes;  // connections the transport must close after flushing their sends
-  std::vector<server::PasswordJob> password_jobs;  // to run off the network thread (PasswordPool)
-  std::vector<std::string> warnings;  // for the server log (the hub has none of its own)
-};
-
 struct HubConfig {
-  RoomRegistry::Limits registry;
-  std::size_t max_message_bytes = proto::kMaxMessageBytes;
-  // Relays signals that are in the exact shape proto::encode writes through hub_detail's specialized
-  // codec below instead of the general one (JSON DOM in, JSON DOM out), which was about a third of
-  // the server's time when relaying. Same bytes out either way; tests turn it off to compare.
+  RoomRegistry::Limits registry;  // max_rooms: --max-rooms
+  std::size_t max_message_bytes = proto::kMaxMessageBytes;  // at most the protocol's (--max-message-bytes)
+  // Relays signals that are in the exact shape proto::encode writes through a specialized codec
+  // (signal_fast_path.hpp) instead of the general one (JSON DOM in, JSON DOM out), which was about a
+  // third of the server's time when relaying. Same bytes out either way; tests turn it off to compare.
   bool signal_fast_path = true;
 
   // ---- staying in the call (PROTOCOL.md "Heartbeats", "Resume") ----
-  // A connection that sends nothing (clients ping every 2 s) for this long is lost.
+  // A connection that sends nothing (clients ping every 2 s) for this long is lost (--heartbeat-timeout).
   std::int64_t heartbeat_timeout_ms = 8000;
-  // A lost session is held this long for a resume: the others see nothing unless it runs out.
+  // A lost session is held this long for a resume: the others see nothing unless it runs out
+  // (--resume-grace).
   std::int64_t resume_grace_ms = 20000;
-  // What is kept for a held session (relayed signals, room events); past this it ends at once.
+  // What is kept for a held session (relayed signals, room events); past this it ends at the next
+  // tick (no flags).
   std::size_t max_held_messages = 512;
   std::size_t max_held_bytes = 1 << 20;
   // A session token older than this is refused (--session-max-age). Connections in a call get a fresh
@@ -63,32 +62,38 @@ struct HubConfig {
   std::int64_t session_max_age_s = 300;
   // The ICE servers each connection is told to use (`ice`, before joined / resumed, and again at
   // half the TURN credentials' lifetime). Nothing configured: an empty list (host candidates only).
+  // Flags: --stun-port, --stun-uri, --turn-uri, --turn-secret-file, --turn-ttl, --ice-policy.
   server::IceSettings ice;
 
-  // ---- limits (each has a server flag) ----
-  double messages_per_second = 50;  // per connection, refilled continuously; 0 = no limit
-  double message_burst = 200;       // the bucket's size
+  // ---- limits (the server flag that sets each is named; those without one are fixed here) ----
+  // Per connection, refilled continuously; 0 = no limit (--max-messages-per-second; the burst is 4 x that).
+  double messages_per_second = 50;
+  double message_burst = 200;  // the bucket's size
   // Requests that cost the server real work (hello, create-room, join, resume, rename-room,
   // delete-room), per client address over all its connections, so reconnecting refills nothing.
-  double requests_per_address_per_second = 20;  // 0 = no limit
-  double request_burst_per_address = 100;
-  // A repeated hello on one connection (it resends the whole room list) at most this often.
+  double requests_per_address_per_second = 20;  // 0 = no limit (--max-requests-per-address-per-second)
+  double request_burst_per_address = 100;       // 5 x --max-requests-per-address-per-second
+  // A repeated hello on one connection (it resends the whole room list) at most this often (no flag).
   std::int64_t rehello_interval_ms = 5000;
-  // Room-list changes reach lobby connections in batches, at most one per this interval (flush_lobby).
+  // Room-list changes reach lobby connections in batches, at most one per this interval (flush_lobby;
+  // no flag).
   std::int64_t lobby_batch_ms = 100;
-  // Rooms one address may create per hour, and may have created that still exist; 0 = no limit.
+  // Rooms one address may create per hour, and may have created that still exist; 0 = no limit
+  // (--max-rooms-per-address-per-hour, --max-live-rooms-per-address).
   std::size_t max_rooms_per_address_per_hour = 20;
   std::size_t max_live_rooms_per_address = 50;
-  std::size_t max_sdp_bytes = 32 * 1024;
-  std::size_t max_candidate_bytes = 1024;
-  std::uint32_t max_name_chars = proto::kMaxNameChars;            // at most the protocol's
-  std::uint32_t max_room_name_chars = proto::kMaxRoomNameChars;   // at most the protocol's
-  std::uint32_t max_capacity = proto::kMaxCapacity;               // at most the protocol's
+  std::size_t max_sdp_bytes = 32 * 1024;   // --max-sdp-bytes
+  std::size_t max_candidate_bytes = 1024;  // candidate + sdpMid (no flag)
+  // At most the protocol's (--max-name-chars, --max-room-name-chars, --max-capacity).
+  std::uint32_t max_name_chars = proto::kMaxNameChars;
+  std::uint32_t max_room_name_chars = proto::kMaxRoomNameChars;
+  std::uint32_t max_capacity = proto::kMaxCapacity;
 
   // ---- rooms that last ----
-  std::int64_t room_expiry_seconds = 30 * 24 * 3600;  // unused (empty) this long: removed; 0 = never
+  // Unused (empty) this long: removed; 0 = never (--room-expiry-days).
+  std::int64_t room_expiry_seconds = 30 * 24 * 3600;
 
-  // ---- passwords ----
+  // ---- passwords (no flags; --password-threads sizes the PasswordPool that runs the jobs) ----
   std::size_t max_password_jobs = 64;           // hashes + checks waiting or running, server-wide
   std::size_t max_password_jobs_per_address = 2;  // the same, from one address
   // Password checks (and hashes for locked rooms) per address per window, counted when they start.
@@ -115,23 +120,6 @@ using server::PasswordResult;
 struct HubServices {
   server::RoomStore& store;
   const server::Secrets& secrets;
-};
-
-// A rate limit's bucket: refilled continuously at `rate` a second up to `burst`; take() spends one.
-struct TokenBucket {
-  double tokens = 0;
-  std::int64_t refilled_ms = 0;
-  void refill(std::int64_t now_ms, double rate, double burst) {
-    const double elapsed_s = static_cast<double>(now_ms - refilled_ms) / 1000.0;
-    refilled_ms = now_ms;
-    tokens = std::min(burst, tokens + std::max(0.0, elapsed_s) * rate);
-  }
-  bool take(std::int64_t now_ms, double rate, double burst) {
-    refill(now_ms, rate, burst);
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  }
 };
 
 class Hub {
@@ -173,10 +161,9 @@ class Hub {
   void set_stun_port(std::uint16_t port) { config_.ice.stun_port = port; }
   const RoomRegistry& registry() const { return registry_; }
   std::size_t connection_count() const { return conns_.size(); }
-  std::size_t held_session_count() const;
+  std::size_t held_session_count() const { return sessions_.held_count(); }
   std::size_t pending_password_jobs() const { return pending_.size(); }
-  std::size_t tracked_addresses() const { return addresses_.size(); }
-  std::size_t restorable_session_count() const { return restorable_.size(); }
+  std::size_t restorable_session_count() const { return sessions_.restorable_count(); }
 
  private:
   struct Conn {
@@ -193,43 +180,6 @@ class Hub {
     std::string ice_host_problem;
     bool ice_host_reported = false;  // the problem is logged once per connection
   };
-  // What one client address has done lately, over all its connections. Forgotten when it has no
-  // connection and nothing recent to remember.
-  struct Address {
-    std::size_t conns = 0;
-    TokenBucket requests;  // costly requests
-    std::vector<std::int64_t> checks;         // password checks started (window: failure_window_ms)
-    std::vector<std::int64_t> rooms_created;  // this hour
-    std::size_t password_jobs = 0;            // in flight
-    // Wrong passwords per room, and when this address may try that room again.
-    struct RoomFailures {
-      std::size_t count = 0;
-      std::int64_t last_ms = 0;
-      std::int64_t next_try_ms = 0;
-    };
-    std::unordered_map<proto::RoomId, RoomFailures> room_failures;
-  };
-  // One participant's place in a room. It outlives its connection for the grace window.
-  struct Session {
-    proto::PeerId peer = 0;
-    proto::RoomId room = 0;
-    std::string client;  // the browser's id (second-tab rule)
-    std::optional<ConnId> conn;  // none = held: the connection was lost
-    std::int64_t lost_ms = 0;
-    std::int64_t token_issued = 0;  // unix seconds of the newest token sent
-    std::int64_t ice_sent = 0;      // unix seconds of the newest `ice` sent
-    std::vector<std::shared_ptr<const std::string>> held;
-    std::size_t held_bytes = 0;
-    bool overflowed = false;  // too much held: ends at the next tick
-  };
-  // A stored room's secrets (the registry holds what everyone sees).
-  struct RoomRecord {
-    std::string password_hash;
-    std::string owner_digest;
-    std::int64_t created_at = 0;
-    std::int64_t last_used = 0;
-    std::string creator;  // digest of the creating address ("" = unknown)
-  };
   // What waits for a password job.
   struct Pending {
     ConnId conn = 0;
@@ -237,30 +187,16 @@ class Hub {
     std::variant<proto::CreateRoom, proto::Join> request;
   };
 
-  HubOutput handle(ConnId conn, Conn& state, const proto::ClientMessage& msg);
-  void on_create(HubOutput& out, ConnId conn, const proto::CreateRoom& req, std::string password_hash);
-  void on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& req, bool password_checked);
-  void on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resume& req);
-  void on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req);
-  void on_delete(HubOutput& out, ConnId conn, const proto::DeleteRoom& req);
-  // The room's record if `owner` is its owner token; otherwise answers room-not-found / not-owner.
-  const RoomRecord* owned_room(HubOutput& out, ConnId conn, proto::RoomId room, std::string_view owner,
-                               std::string_view request);
-  static server::StoredRoom stored_room(const proto::RoomInfo& room, const RoomRecord& record);
-  bool admit_message(HubOutput& out, ConnId conn, Conn& state);  // the rate limit
-  bool admit_request(HubOutput& out, ConnId conn, Conn& state, std::string_view request);  // per address
-  void rate_limited(HubOutput& out, ConnId conn, Conn& state, std::string message, std::string_view request);
-  std::optional<std::string> refuse_names(const proto::CreateRoom& req) const;
-  // create-room's per-address quotas; an error is answered when refused.
-  bool within_room_quota(HubOutput& out, ConnId conn, const Conn& state);
-  bool start_password_job(HubOutput& out, ConnId conn, Conn& state, PasswordJob job,
-                          std::variant<proto::CreateRoom, proto::Join> request, std::string_view name);
-  void password_job_done(const std::string& address);
-  Address& address_of(const std::string& key);
+  // The configuration as the hub uses it: limits within the protocol's, blocks of at least one id.
+  static HubConfig checked(HubConfig config);
 
+  // ---- dispatch and fan-out (hub.cpp) ----
+  HubOutput handle(ConnId conn, Conn& state, const proto::ClientMessage& msg);
+  void on_hello(HubOutput& out, ConnId conn, Conn& state, const proto::Hello& hello);
+  void on_signal(HubOutput& out, ConnId conn, Conn& state, const proto::SendSignal& send);
+  void on_media(HubOutput& out, ConnId conn, Conn& state, const proto::SetMedia& media);
+  void lose_silent_connections(HubOutput& out);
   void reply(HubOutput& out, ConnId conn, const proto::ServerMessage& msg);
-  // The `ice` message for this connection as `peer` (fresh TURN credentials).
-  void send_ice(HubOutput& out, ConnId conn, proto::PeerId peer);
   void error(HubOutput& out, ConnId conn, proto::ErrorCode code, std::string message, std::string_view request);
   // The room changed or is gone: the lobby hears of it at the next flush_lobby.
   void room_changed(proto::RoomId room);
@@ -268,20 +204,55 @@ class Hub {
   // The connection left its call while still connected: a fresh room list, then `left`.
   void back_to_lobby(HubOutput& out, ConnId conn, proto::LeftReason reason);
   void to_room(HubOutput& out, proto::RoomId room, proto::PeerId except, const proto::ServerMessage& msg);
+  // To the peer's connection, or kept for its resume while its session is held.
   void to_peer(HubOutput& out, proto::PeerId peer, std::shared_ptr<const std::string> text);
   void relay(HubOutput& out, proto::PeerId to, proto::PeerId from, const proto::Signal& signal);
+
+  // ---- sessions (hub_sessions.cpp) ----
+  void on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& req, bool password_checked);
+  void on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resume& req);
+  void on_leave(HubOutput& out, ConnId conn, Conn& state);
   // Ends a session: leaves the registry and tells the room (unless the room itself is going away).
   void end_session(HubOutput& out, proto::PeerId peer);
   // The connection lost its session's attention: hold the session for the grace window.
   void hold_session(Conn& state);
-  std::optional<proto::PeerId> allocate_peer_id();
-  std::optional<proto::RoomId> allocate_room_id();
+  // Held sessions past the grace window end; connected ones get fresh tokens and TURN credentials.
+  void tick_sessions(HubOutput& out);
   std::string session_token(proto::PeerId peer, proto::RoomId room);
-  void forget_stored_session(proto::PeerId peer);  // retried at tick if the store fails
-  void touch_room(proto::RoomId room);
-  std::size_t recent(std::vector<std::int64_t>& times, std::int64_t window_ms) const;
+  // The `ice` message for this connection as `peer` (fresh TURN credentials).
+  void send_ice(HubOutput& out, ConnId conn, proto::PeerId peer);
+
+  // ---- room administration (hub_rooms.cpp) ----
+  void load_rooms();  // from the store, at construction; sets startup_error_ when it cannot
+  void on_create_request(HubOutput& out, ConnId conn, Conn& state, const proto::CreateRoom& req);
+  // Creates the room (its password already hashed, if any).
+  void on_create(HubOutput& out, ConnId conn, const proto::CreateRoom& req, std::string password_hash);
+  void on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req);
+  void on_delete(HubOutput& out, ConnId conn, const proto::DeleteRoom& req);
+  // The room's record if `owner` is its owner token; otherwise answers room-not-found / not-owner.
+  const RoomRecord* owned_room(HubOutput& out, ConnId conn, proto::RoomId room, std::string_view owner,
+                               std::string_view request);
+  // Why this server refuses the room name (over its own limit), if it does.
+  std::optional<std::string> refuse_room_name(std::string_view name) const;
+  // The sentence for a registry refusal of a create or rename.
+  std::string room_error_message(proto::ErrorCode code, std::string_view name, std::uint32_t capacity) const;
   // Removes the room everywhere; false (and nothing changed) when the store could not delete it.
   bool remove_room(HubOutput& out, proto::RoomId room, proto::LeftReason reason);
+  void expire_rooms(HubOutput& out);  // unused rooms, once a minute
+
+  // ---- rate limits, quotas and password jobs (hub_limits.cpp) ----
+  bool admit_message(HubOutput& out, ConnId conn, Conn& state);  // the rate limit
+  bool admit_request(HubOutput& out, ConnId conn, Conn& state, std::string_view request);  // per address
+  void rate_limited(HubOutput& out, ConnId conn, Conn& state, std::string message, std::string_view request);
+  // create-room's per-address quotas; an error is answered when refused.
+  bool within_room_quota(HubOutput& out, ConnId conn, const Conn& state);
+  // A locked room's password hashed (create) or checked (join) off the network thread, within the
+  // throttles; errors are answered when refused.
+  void start_password_hash(HubOutput& out, ConnId conn, Conn& state, const proto::CreateRoom& req);
+  void start_password_check(HubOutput& out, ConnId conn, Conn& state, const proto::Join& req,
+                            const proto::RoomInfo& room);
+  bool start_password_job(HubOutput& out, ConnId conn, Conn& state, PasswordJob job,
+                          std::variant<proto::CreateRoom, proto::Join> request, std::string_view name);
 
   HubConfig config_;
   HubServices services_;
@@ -289,27 +260,16 @@ class Hub {
   std::string startup_error_;
   std::int64_t now_ms_ = 0;
   std::int64_t now_unix_ = 0;
-  std::int64_t last_expiry_check_ms_ = -1;
   std::unordered_map<ConnId, Conn> conns_;
-  std::unordered_map<proto::PeerId, Session> sessions_;
-  std::unordered_map<proto::RoomId, RoomRecord> records_;
-  std::unordered_map<std::uint64_t, Pending> pending_;
+  SessionTable sessions_;
+  RoomRecords rooms_;
+  std::int64_t last_expiry_check_ms_ = -1;
+  AddressBook addresses_;
+  std::unordered_map<std::uint64_t, Pending> pending_;  // password jobs in flight, by job id
   std::uint64_t next_job_id_ = 1;
-  std::unordered_map<std::string, Address> addresses_;
-  std::unordered_map<std::string, std::size_t> live_rooms_by_creator_;
   // Room-list changes not yet sent to the lobby, and the cached welcome (null: rebuild).
   std::set<proto::RoomId> changed_rooms_;
   std::shared_ptr<const std::string> welcome_;
-  // Peer and room ids come from the store in blocks so they never repeat, even across restarts.
-  proto::PeerId next_peer_id_ = 0;
-  proto::PeerId peer_id_end_ = 0;
-  proto::RoomId next_room_id_ = 0;
-  proto::RoomId room_id_end_ = 0;
-  // Sessions stored by an earlier run and not back yet (peer -> room): only these can be restored
-  // from a token. Forgotten once every token of that run has expired (restorable_until_).
-  std::unordered_map<proto::PeerId, proto::RoomId> restorable_;
-  std::int64_t restorable_until_ = 0;  // unix seconds; 0 = not yet known (set at the first set_time)
-  std::vector<proto::PeerId> unforgotten_sessions_;  // ended, but the store failed to remove them
 };
 
 }  // namespace moim

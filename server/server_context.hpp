@@ -22,15 +22,12 @@ namespace moim::server {
 struct ServerContext {
   // Reads the whole static folder into memory (StaticSite::load); its problems go to `site_warnings`.
   ServerContext(HubConfig config, HubServices services, std::filesystem::path root)
-      : hub(std::move(config), services),
-        doc_root(std::move(root)),
-        site(StaticSite::load(doc_root, &site_warnings)) {}
+      : hub(std::move(config), services), site(StaticSite::load(root, &site_warnings)) {}
 
   Hub hub;
   ConnectionRegistry connections;
-  std::filesystem::path doc_root;  // static files are served from here
   std::vector<std::string> site_warnings;
-  StaticSite site;                 // doc_root's files, held in memory (never changes while serving)
+  StaticSite site;                 // the static folder's files, held in memory (never changes while serving)
   ConnId next_conn_id = 1;         // never reused during the process's life
 
   // Transport (set by main before the listener starts; see tls.hpp and admission.hpp).
@@ -41,7 +38,6 @@ struct ServerContext {
   OriginPolicy origins;                            // --allow-origin, checked on the WebSocket upgrade
   AddressLimiter per_address;                      // --max-connections-per-address
   std::chrono::seconds http_keep_alive{15};        // --http-keep-alive: idle time between requests
-  bool keep_alive_running = false; // the keep-alive sweep (websocket_session.cpp) has been started
 };
 
 }  // namespace moim::server

@@ -1,41 +1,15 @@
 // The signal fast path: a byte-exact reader and writer of the one shape our client sends and the hub
-// relays (see signal_fast_path.hpp).
+// relays (see signal_fast_path.hpp). Strings are read and written by shared/json_text, the codec's
+// own rules.
 #include "signal_fast_path.hpp"
 
-#include <bit>
+#include "json_text.hpp"
+
 #include <climits>
 #include <cstdint>
-#include <cstring>
 
-namespace moim {
-// ---- reader and writer ---------------------------------------------------------------------------
-namespace hub_detail {
+namespace moim::hub_detail {
 namespace {
-
-// Index of the first byte of text[from..] that is '"', '\\', a control character (< 0x20) or not
-// ASCII (>= 0x80); text.size() if none. Eight bytes at a time: SDPs are kilobytes of plain text.
-std::size_t find_special(std::string_view text, std::size_t from) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  const std::size_t n = text.size();
-  std::size_t p = from;
-  if constexpr (std::endian::native == std::endian::little) {
-    for (; p + 8 <= n; p += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, text.data() + p, sizeof w);
-      // Per byte: high bit set, below 0x20, equal to '"', equal to '\\'. A flag may be wrong above a
-      // true match (borrows) but the lowest one is always right, which is all that is used.
-      const std::uint64_t q = w ^ (kOnes * '"'), b = w ^ (kOnes * '\\');
-      const std::uint64_t mask =
-          (w & kHigh) | ((w - kOnes * 0x20) & ~w & kHigh) | ((q - kOnes) & ~q & kHigh) | ((b - kOnes) & ~b & kHigh);
-      if (mask) return p + static_cast<std::size_t>(std::countr_zero(mask)) / 8;
-    }
-  }
-  for (; p < n; ++p) {
-    const auto c = static_cast<unsigned char>(text[p]);
-    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) return p;
-  }
-  return n;
-}
 
 // Reads the canonical shape left to right; any surprise makes the caller give up.
 class Cursor {
@@ -62,37 +36,8 @@ class Cursor {
     return true;
   }
 
-  // A JSON string of ASCII text; \uXXXX escapes are left to the general decoder.
-  bool string(std::string& out) {
-    if (!literal("\"")) return false;
-    out.clear();
-    for (;;) {
-      const std::size_t special = find_special(text_, pos_);
-      if (special == text_.size()) return false;
-      out.append(text_.data() + pos_, special - pos_);
-      pos_ = special + 1;
-      switch (text_[special]) {
-        case '"':
-          return true;
-        case '\\':
-          if (pos_ == text_.size()) return false;
-          switch (text_[pos_++]) {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
-            default: return false;
-          }
-          break;
-        default:
-          return false;  // a raw control character (invalid JSON) or a non-ASCII byte
-      }
-    }
-  }
+  // A JSON string of ASCII text with only the short escapes; \uXXXX is left to the general decoder.
+  bool string(std::string& out) { return json_text::read_string(text_, pos_, out, json_text::Escapes::Short); }
 
   bool at_end() const { return pos_ == text_.size(); }
 
@@ -100,31 +45,6 @@ class Cursor {
   std::string_view text_;
   std::size_t pos_ = 0;
 };
-
-// Appends `text` as nlohmann's dump writes it (ensure_ascii off); false if it holds a byte that the
-// general encoder should handle (non-ASCII, or a control character written as \u00XX).
-bool append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t pos = 0;
-  for (;;) {
-    const std::size_t special = find_special(text, pos);
-    out.append(text.data() + pos, special - pos);
-    if (special == text.size()) break;
-    switch (text[special]) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: return false;
-    }
-    pos = special + 1;
-  }
-  out += '"';
-  return true;
-}
 
 }  // namespace
 
@@ -166,9 +86,9 @@ std::optional<std::string> encode_relayed_signal(proto::PeerId from, const proto
   if (candidate) {
     if (signal.candidate.sdp_mline_index < 0) return std::nullopt;
     out += R"(,"kind":"candidate","candidate":{"candidate":)";
-    if (!append_json_string(out, signal.candidate.candidate)) return std::nullopt;
+    if (!json_text::append_quoted(out, signal.candidate.candidate)) return std::nullopt;
     out += R"(,"sdpMid":)";
-    if (!append_json_string(out, signal.candidate.sdp_mid)) return std::nullopt;
+    if (!json_text::append_quoted(out, signal.candidate.sdp_mid)) return std::nullopt;
     out += R"(,"sdpMLineIndex":)";
     out += std::to_string(signal.candidate.sdp_mline_index);
     out += "}}";
@@ -176,12 +96,10 @@ std::optional<std::string> encode_relayed_signal(proto::PeerId from, const proto
     out += R"(,"kind":")";
     out += proto::to_string(signal.kind);
     out += R"(","sdp":)";
-    if (!append_json_string(out, signal.sdp)) return std::nullopt;
+    if (!json_text::append_quoted(out, signal.sdp)) return std::nullopt;
     out += '}';
   }
   return out;
 }
 
-}  // namespace hub_detail
-
-}  // namespace moim
+}  // namespace moim::hub_detail

@@ -11,11 +11,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/error.hpp>
 
-#include <sys/socket.h>
-#include <sys/types.h>
-
 #include <array>
-#include <cerrno>
 #include <exception>
 #include <utility>
 
@@ -33,27 +29,6 @@ namespace {
 constexpr std::size_t kKeptReadBufferBytes = 64 * 1024;
 // Write buffers up to this capacity are kept for the next write while more is coming.
 constexpr std::size_t kKeptWriteBufferBytes = 64 * 1024;
-
-constexpr auto kPingAfterSweeps = static_cast<std::uint16_t>(kPingAfter / kKeepAliveSweep);
-constexpr auto kIdleTimeoutSweeps = static_cast<std::uint16_t>(kIdleTimeout / kKeepAliveSweep);
-
-// One timer for every connection's keep-alive (a per-connection timer costs a pending wait each).
-class KeepAliveSweep : public std::enable_shared_from_this<KeepAliveSweep> {
- public:
-  KeepAliveSweep(const asio::any_io_executor& executor, ServerContext& ctx) : timer_(executor), ctx_(ctx) {}
-  void start() {
-    timer_.expires_after(kKeepAliveSweep);
-    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec) return;
-      self->ctx_.connections.keep_alive_tick();
-      self->start();
-    });
-  }
-
- private:
-  asio::steady_timer timer_;
-  ServerContext& ctx_;
-};
 
 void release(std::string& buffer) { std::string().swap(buffer); }
 
@@ -132,12 +107,6 @@ void SessionSocket<Transport>::queue_text(std::string_view payload) {
 }
 
 template <class Transport>
-void SessionSocket<Transport>::queue_ping() {
-  control_.out.append("\x89\x00", 2);  // FIN, ping, no payload (as Beast's keep-alive ping)
-  if (!writing_) start_write();
-}
-
-template <class Transport>
 void SessionSocket<Transport>::drop_unsent_data() {
   data_.out.clear();
   out_messages_ = 0;
@@ -212,7 +181,7 @@ BasicWebSocketSession<Transport>::BasicWebSocketSession(Transport transport, Ser
       client_address_(std::move(client_address)),
       host_(std::move(host)) {
   // The TLS stream's tcp_stream timed HttpSession's reads and writes; from here on Beast's handshake
-  // timeout, the keep-alive sweep and the close timer do that.
+  // timeout, the hub's heartbeat and the close timer do that.
   if constexpr (!SessionSocket<Transport>::kPlain) beast::get_lowest_layer(socket().next_layer()).expires_never();
 }
 
@@ -221,7 +190,8 @@ void BasicWebSocketSession<Transport>::run(http::request<http::string_body> upgr
   // Signaling is latency-bound and every frame is written in one go: no Nagle delay.
   beast::error_code ignored;
   socket().tcp_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
-  // Beast times the handshakes (opening and closing); idle connections are the keep-alive sweep's.
+  // Beast times the handshakes (opening and closing); a silent connection is closed by the hub's
+  // heartbeat (HubConfig::heartbeat_timeout_ms), so Beast's idle timer and pings stay off.
   websocket::stream_base::timeout timeout{};
   timeout.handshake_timeout = kHandshakeTimeout;
   timeout.idle_timeout = websocket::stream_base::none();
@@ -251,10 +221,6 @@ HubOutput BasicWebSocketSession<Transport>::call_hub(F&& call) {
 template <class Transport>
 void BasicWebSocketSession<Transport>::on_accept(beast::error_code ec) {
   if (ec) return;  // failed handshake: never reached the hub
-  if (!ctx_.keep_alive_running) {
-    ctx_.keep_alive_running = true;
-    std::make_shared<KeepAliveSweep>(socket().get_executor(), ctx_)->start();
-  }
   id_ = ctx_.next_conn_id++;
   ctx_.connections.add(id_, weak_from_this());
   attached_ = true;
@@ -282,33 +248,9 @@ void BasicWebSocketSession<Transport>::do_read() {
 }
 
 template <class Transport>
-void BasicWebSocketSession<Transport>::on_readable(beast::error_code ec) {
-  // Keep-alive pongs are read here so they do not leave a Beast read waiting for the next message.
-  if (!ec && swallow_pongs()) return do_read();
-  // Anything else, errors included, is Beast's to read and report.
+void BasicWebSocketSession<Transport>::on_readable(beast::error_code) {
+  // Bytes (or an error) arrived: Beast reads them, and reports any error.
   ws_.async_read(buffer_, beast::bind_front_handler(&BasicWebSocketSession::on_read, shared_from_this()));
-}
-
-template <class Transport>
-bool BasicWebSocketSession<Transport>::swallow_pongs() {
-  // Only the answer to our keep-alive ping is looked for (a peek costs a syscall), and only while no
-  // Beast operation reads: once the close handshake started, Beast's close reads.
-  if (!ping_outstanding_ || close_sent_ || !ws_.is_open()) return false;
-  ping_outstanding_ = false;
-  const int fd = socket().tcp_socket().native_handle();
-  for (;;) {
-    std::array<unsigned char, 2 + 4 + 125> frame;
-    const ssize_t peeked = ::recv(fd, frame.data(), frame.size(), MSG_PEEK | MSG_DONTWAIT);
-    if (peeked < 0) return errno == EAGAIN || errno == EWOULDBLOCK;  // woken with nothing to read
-    // A complete, well-formed pong (FIN, no RSV bits, masked, at most 125 bytes); anything else,
-    // malformed pongs included, goes to Beast as before.
-    if (peeked < 6 || frame[0] != 0x8A || (frame[1] & 0x80) == 0) return false;
-    const std::size_t size = 6 + (frame[1] & 0x7f);
-    if ((frame[1] & 0x7f) > 125 || static_cast<std::size_t>(peeked) < size) return false;
-    if (::recv(fd, frame.data(), size, MSG_DONTWAIT) != static_cast<ssize_t>(size)) return false;
-    socket().received(frame.data(), size);
-    if (static_cast<std::size_t>(peeked) == size) return true;
-  }
 }
 
 template <class Transport>
@@ -347,24 +289,6 @@ void BasicWebSocketSession<Transport>::send(std::string_view text) {
 
 template <class Transport>
 void BasicWebSocketSession<Transport>::close_after_flush() { begin_close(websocket::close_code::normal); }
-
-template <class Transport>
-void BasicWebSocketSession<Transport>::keep_alive_tick() {
-  SessionSocket<Transport>& s = socket();
-  if (s.heard_) {
-    s.heard_ = false;
-    quiet_sweeps_ = 0;
-    return;
-  }
-  if (!attached_ || closing_ || !ws_.is_open()) return;  // closing: Beast's handshake timeout applies
-  ++quiet_sweeps_;
-  if (quiet_sweeps_ == kPingAfterSweeps) {
-    s.queue_ping();
-    ping_outstanding_ = true;
-  } else if (quiet_sweeps_ >= kIdleTimeoutSweeps) {
-    abort();  // as Beast's idle timeout: the socket is closed, the read fails, the session ends
-  }
-}
 
 template <class Transport>
 void BasicWebSocketSession<Transport>::on_flushed() {

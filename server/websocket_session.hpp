@@ -12,15 +12,15 @@
 //     the session knows whether Beast still holds unread bytes. When it holds none, the session waits
 //     for the socket to become readable instead of parking a Beast read with a prepared buffer: an
 //     idle connection owns no read buffer and no read operation.
-//   - Keep-alive: Beast's idle timer (re-armed on every read, one pending wait per connection) is off;
-//     one sweep every kKeepAliveSweep pings connections quiet for kPingAfter and drops those quiet for
-//     kIdleTimeout, as Beast's suggested server settings did.
+//   - No transport keep-alive: Beast's idle timer and keep-alive pings are off. Liveness is the hub's
+//     heartbeat (clients send `ping` every 2 s; the hub closes a connection silent for
+//     --heartbeat-timeout), which always came first.
 //
 // The session is a template on the transport under SessionSocket: a plain tcp::socket (ws://), or a
 // TlsStream (wss://, --cert/--key). Both coalesce writes the same way. Only the plain one waits for
-// readability on the socket between messages and peeks for pongs (swallow_pongs): with TLS, OpenSSL
-// may already hold decrypted bytes that the socket's readiness does not show, so a TLS session
-// always keeps a Beast read pending (more memory per idle connection; TLS is not the benchmarked path).
+// readability on the socket between messages: with TLS, OpenSSL may already hold decrypted bytes that
+// the socket's readiness does not show, so a TLS session always keeps a Beast read pending (more
+// memory per idle connection; TLS is not the benchmarked path).
 #pragma once
 
 #include "admission.hpp"
@@ -70,12 +70,6 @@ inline constexpr std::chrono::seconds kCloseGracePeriod{5};
 
 // Time allowed for the opening handshake (and, as in Beast, for the close handshake once started).
 inline constexpr std::chrono::seconds kHandshakeTimeout{30};
-// Keep-alive (Beast's suggested server settings): a connection that has sent nothing for kPingAfter
-// is pinged; one that still sent nothing by kIdleTimeout is closed. Checked every kKeepAliveSweep,
-// so each happens up to one sweep later.
-inline constexpr std::chrono::seconds kPingAfter{150};
-inline constexpr std::chrono::seconds kIdleTimeout{300};
-inline constexpr std::chrono::seconds kKeepAliveSweep{10};
 // TLS only: after the WebSocket close handshake, how long the TLS close (close_notify both ways)
 // may take before the socket is simply closed.
 inline constexpr std::chrono::seconds kTlsShutdownTimeout{5};
@@ -186,13 +180,9 @@ class SessionSocket {
     std::string out, wire;
   };
 
-  void received(const unsigned char* data, std::size_t size) {
-    tracker_.feed(data, size);
-    heard_ = true;
-  }
+  void received(const unsigned char* data, std::size_t size) { tracker_.feed(data, size); }
   void queue_beast_write(std::unique_ptr<Completion> completion, std::size_t size);
   void queue_text(std::string_view payload);  // a data frame: FIN + text, unmasked (server to client)
-  void queue_ping();                           // an empty ping (keep-alive)
   void drop_unsent_data();                     // forgets data frames not yet handed to the socket
   void start_write();
   void on_written(boost::system::error_code ec);
@@ -203,8 +193,7 @@ class SessionSocket {
   Transport socket_;
   BasicWebSocketSession<Transport>& owner_;
   FrameTracker tracker_;
-  bool heard_ = false;  // bytes arrived since the last keep-alive sweep
-  Buffers control_, data_;  // control: Beast's frames and pings, sent ahead of data frames
+  Buffers control_, data_;  // control: Beast's frames (pongs, close), sent ahead of data frames
   std::size_t out_messages_ = 0, out_payload_ = 0, wire_messages_ = 0, wire_payload_ = 0;
   bool writing_ = false;
   std::unique_ptr<Completion> beast_write_;
@@ -250,7 +239,6 @@ class BasicWebSocketSession : public Connection, public std::enable_shared_from_
 
   void send(std::string_view text) override;
   void close_after_flush() override;
-  void keep_alive_tick() override;
 
  private:
   friend class SessionSocket<Transport>;
@@ -261,7 +249,6 @@ class BasicWebSocketSession : public Connection, public std::enable_shared_from_
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_readable(boost::beast::error_code ec);
-  bool swallow_pongs();  // reads complete pong frames waiting on the socket; true if that was all
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void on_flushed();  // everything queued has been written
 
@@ -284,8 +271,6 @@ class BasicWebSocketSession : public Connection, public std::enable_shared_from_
   ServerContext& ctx_;
   ConnId id_ = 0;
   std::uint64_t messages_read_ = 0;  // messages Beast has handed over (compared with the tracker's)
-  std::uint16_t quiet_sweeps_ = 0;   // keep-alive sweeps in a row without a byte from the peer
-  bool ping_outstanding_ = false;    // a keep-alive ping was sent; its pong is read by swallow_pongs
   bool attached_ = false;            // known to the hub and the registry
   bool closing_ = false;             // no more input forwarded, no more output accepted
   bool close_sent_ = false;          // async_close started

@@ -4,12 +4,12 @@
 // would-be exception into abort(). So parsing uses the non-throwing overload, and every field is checked
 // for presence and JSON type before it is read.
 #include "protocol.hpp"
+#include "json_text.hpp"
 #include "overloaded.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <array>
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -23,6 +23,7 @@ namespace {
 using json = nlohmann::json;
 // Encoding keeps insertion order so "type" comes first on the wire: easier to read in logs.
 using ojson = nlohmann::ordered_json;
+using json_text::in_quotes;
 
 // ---- message type names ---------------------------------------------------------------------------
 
@@ -160,15 +161,6 @@ std::string clip(std::string_view text, std::size_t max_bytes) {
 }
 
 // ---- decoding helpers -----------------------------------------------------------------------------
-
-std::string in_quotes(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  out += text;
-  out += '"';
-  return out;
-}
 
 // Reads the fields of one JSON object, recording the first problem in `error` (code bad-field, with a
 // message naming the field). Every read checks presence and JSON type first, so nothing can throw.
@@ -401,152 +393,13 @@ bool read_signal_body(Fields& f, Signal& signal) {
 // Why this accepts exactly what plain json::parse accepts: a '"' outside a string always starts a
 // string token (no other JSON token contains one), so the literals found here are the lexer's string
 // tokens, and swapping one valid string literal for another leaves every other byte and token as it
-// was. The copy is therefore valid JSON exactly when the original is, provided unescape_json_string
+// was. The copy is therefore valid JSON exactly when the original is, provided json_text::unescape
 // accepts exactly the string bodies nlohmann's lexer accepts (raw bytes >= 0x80 were already checked
 // as UTF-8 by read_envelope). The differential tests in tests/unit/protocol_test.cpp hold it to that.
 
 constexpr std::size_t kLongStringBytes = 256;
 
-constexpr std::uint64_t kEachByte = 0x0101010101010101ULL;
-constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
-
-// Bit tricks on 8 bytes at once: the high bit of each byte that is below `limit` (<= 128) is set in
-// the result. Bytes above a match may be flagged wrongly (borrows), but the lowest flagged byte is
-// always a true match, which is all the callers use.
-constexpr std::uint64_t bytes_below(std::uint64_t word, unsigned char limit) {
-  return (word - kEachByte * limit) & ~word & kHighBits;
-}
-constexpr std::uint64_t bytes_equal(std::uint64_t word, unsigned char c) { return bytes_below(word ^ (kEachByte * c), 1); }
-
-// Index of the first byte at or after `from` that `flags` marks, scanning 8 bytes at a time; text.size()
-// when there is none. `flags(word)` returns bytes_below/bytes_equal style masks.
-template <typename Flags>
-std::size_t find_flagged(std::string_view text, std::size_t from, Flags flags, bool (*is_match)(char)) {
-  const std::size_t n = text.size();
-  std::size_t p = from;
-  if constexpr (std::endian::native == std::endian::little) {
-    for (; p + 8 <= n; p += 8) {
-      std::uint64_t word;
-      std::memcpy(&word, text.data() + p, sizeof word);
-      if (const std::uint64_t mask = flags(word)) return p + static_cast<std::size_t>(std::countr_zero(mask)) / 8;
-    }
-  }
-  while (p < n && !is_match(text[p])) ++p;
-  return p;
-}
-
-bool is_quote_or_backslash(char c) { return c == '"' || c == '\\'; }
-bool is_backslash_or_control(char c) { return c == '\\' || static_cast<unsigned char>(c) < 0x20; }
-
-std::size_t find_quote_or_backslash(std::string_view text, std::size_t from) {
-  return find_flagged(
-      text, from, [](std::uint64_t w) { return bytes_equal(w, '"') | bytes_equal(w, '\\'); }, is_quote_or_backslash);
-}
-
-std::size_t find_backslash_or_control(std::string_view text, std::size_t from) {
-  return find_flagged(
-      text, from, [](std::uint64_t w) { return bytes_equal(w, '\\') | bytes_below(w, 0x20); },
-      is_backslash_or_control);
-}
-
 bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// Position of the quote closing the string literal opened at `open`; npos if it is never closed.
-std::size_t string_literal_end(std::string_view text, std::size_t open) {
-  std::size_t p = open + 1;
-  while ((p = find_quote_or_backslash(text, p)) < text.size()) {
-    if (text[p] == '"') return p;
-    p += 2;  // an escape: the byte after '\' never closes the string
-  }
-  return std::string_view::npos;
-}
-
-int hex4(std::string_view text, std::size_t pos) {
-  if (pos + 4 > text.size()) return -1;
-  int value = 0;
-  for (std::size_t i = pos; i < pos + 4; ++i) {
-    const char c = text[i];
-    int digit = 0;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      return -1;
-    }
-    value = value * 16 + digit;
-  }
-  return value;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Decodes the body of a JSON string literal (between its quotes) into `out`. Accepts what nlohmann's
-// lexer accepts: no raw control characters (below 0x20), the escapes \" \\ \/ \b \f \n \r \t and
-// \uXXXX, where a high surrogate must be followed by \u and a low surrogate, and a low one never
-// stands alone.
-bool unescape_json_string(std::string_view body, std::string& out) {
-  out.reserve(body.size());
-  const std::size_t n = body.size();
-  std::size_t p = 0;
-  while (p < n) {
-    const std::size_t run = find_backslash_or_control(body, p);
-    out.append(body.data() + p, run - p);
-    p = run;
-    if (p == n) break;
-    if (body[p] != '\\' || p + 1 == n) return false;  // a raw control character, or a lone '\'
-    const char escape = body[p + 1];
-    p += 2;
-    switch (escape) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'u': {
-        const int high = hex4(body, p);
-        if (high < 0) return false;
-        p += 4;
-        char32_t cp = static_cast<char32_t>(high);
-        if (high >= 0xD800 && high <= 0xDBFF) {
-          if (p + 2 > n || body[p] != '\\' || body[p + 1] != 'u') return false;
-          const int low = hex4(body, p + 2);
-          if (low < 0xDC00 || low > 0xDFFF) return false;  // also a bad hex digit (-1)
-          p += 6;
-          cp = 0x10000 + ((static_cast<char32_t>(high) - 0xD800) << 10) + (static_cast<char32_t>(low) - 0xDC00);
-        } else if (high >= 0xDC00 && high <= 0xDFFF) {
-          return false;
-        }
-        append_utf8(out, cp);
-        break;
-      }
-      default:
-        return false;
-    }
-  }
-  return true;
-}
 
 struct LongString {
   std::size_t value_index = 0;  // among the document's string values (keys not counted), in order
@@ -606,7 +459,7 @@ bool parse_json(std::string_view text, json& doc) {
   std::string shortened;  // the text with every long string value emptied
   std::size_t copied = 0, values = 0;
   for (std::size_t open = text.find('"'); open != std::string_view::npos; open = text.find('"', open)) {
-    const std::size_t close = string_literal_end(text, open);
+    const std::size_t close = json_text::string_end(text, open);
     if (close == std::string_view::npos) break;  // unterminated: nlohmann reports it
     std::size_t next = close + 1;
     while (next < text.size() && is_json_space(text[next])) ++next;
@@ -615,7 +468,7 @@ bool parse_json(std::string_view text, json& doc) {
       if (close - open - 1 >= kLongStringBytes) {
         LongString& long_string = long_strings.emplace_back();
         long_string.value_index = values;
-        if (!unescape_json_string(text.substr(open + 1, close - open - 1), long_string.text)) return false;
+        if (!json_text::unescape(text.substr(open + 1, close - open - 1), long_string.text)) return false;
         if (shortened.empty()) shortened.reserve(text.size() / 8 + 64);
         shortened.append(text.substr(copied, open + 1 - copied));  // up to and with the opening quote
         copied = close;                                             // from the closing quote on

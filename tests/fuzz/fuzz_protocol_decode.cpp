@@ -11,10 +11,11 @@
 //   - bad-utf8 exactly when a plain byte-by-byte UTF-8 check refuses the text, bad-json "not JSON"
 //     exactly when nlohmann refuses it or it holds a NUL byte (which nlohmann reads as the end);
 //   - encoding any string (even invalid UTF-8) never throws and gives a message that decodes;
-//   - the hub's specialized signal codec (server/hub.hpp, hub_detail) agrees with the general one: a
-//     signal it decodes is the one decode_client gives, and a relayed signal it encodes has
-//     exactly the bytes proto::encode writes.
-#include "hub.hpp"
+//   - the hub's specialized signal codec (server/signal_fast_path.hpp, hub_detail) agrees with the
+//     general one: a signal it decodes is the one decode_client gives, and a relayed signal it
+//     encodes has exactly the bytes proto::encode writes (both read and write strings through
+//     shared/json_text, as the codec's long-string path does).
+#include "signal_fast_path.hpp"
 #include "protocol.hpp"
 
 #include <nlohmann/json.hpp>

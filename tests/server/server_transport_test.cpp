@@ -1,7 +1,7 @@
 // The transport's defences against the real server (security review, issue 10): connections counted
 // at accept time (per address and in all, under a low open-file limit), bounded HTTP keep-alive,
-// --trust-proxy and forwarded client addresses, the Host check, security headers on every answer,
-// and what the static server refuses to publish.
+// silent WebSockets closed by the hub's heartbeat, --trust-proxy and forwarded client addresses, the
+// Host check, security headers on every answer, and what the static server refuses to publish.
 #include "http_test_client.hpp"
 #include "protocol.hpp"
 #include "server_fixture.hpp"
@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -92,11 +93,6 @@ std::string raw_exchange(unsigned short port, const std::string& request) {
 }
 
 std::string status_line(const std::string& response) { return response.substr(0, response.find("\r\n")); }
-
-std::string header(const http::response<http::string_body>& response, std::string_view name) {
-  const auto it = response.find(boost::beast::string_view(name.data(), name.size()));
-  return it == response.end() ? std::string() : std::string(it->value());
-}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -307,6 +303,37 @@ TEST_F(KeepAliveOff, ZeroMeansOneRequestPerConnection) {
   const auto page = client.request(http::verb::get, "/");
   ASSERT_TRUE(page.has_value());
   EXPECT_FALSE(page->keep_alive());
+}
+
+// ---- a silent WebSocket is closed by the hub's heartbeat (there is no transport keep-alive) ----------------
+
+class HeartbeatOneSecond : public ServerFixture {
+ protected:
+  std::vector<std::string> server_args() const override { return {"--heartbeat-timeout", "1"}; }
+};
+
+TEST_F(HeartbeatOneSecond, ASilentConnectionIsClosedAndOneThatPingsStays) {
+  // Both answer WebSocket pings by themselves (Beast does); only one sends `ping` messages.
+  auto silent = connect_hello();
+  auto pinging = connect_hello();
+  std::atomic<bool> stop = false, pongs_ok = true;
+  std::thread pinger([&] {
+    while (!stop) {
+      if (!pinging->send_json({{"type", "ping"}}) || !pinging->read_type("pong", 1s)) pongs_ok = false;
+      std::this_thread::sleep_for(200ms);
+    }
+  });
+  const auto start = Clock::now();
+  const bool closed = silent->wait_closed(5s);
+  const auto waited = Clock::now() - start;
+  stop = true;
+  pinger.join();
+  EXPECT_TRUE(closed) << "silent for --heartbeat-timeout: closed by the hub";
+  EXPECT_GE(waited, 900ms);
+  EXPECT_EQ(silent->close_reason().code, boost::beast::websocket::close_code::normal) << "with a close handshake";
+  EXPECT_TRUE(pongs_ok) << "the connection that pings stays open";
+  ASSERT_TRUE(pinging->send_json({{"type", "ping"}}));
+  EXPECT_TRUE(pinging->read_type("pong"));
 }
 
 // ---- reverse proxies ------------------------------------------------------------------------------------

@@ -8,9 +8,13 @@
 #include "secrets.hpp"
 
 #include <array>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace moim::test {
 
@@ -37,6 +41,51 @@ inline HubConfig test_config(HubConfig config = {}) {
   config.max_candidate_bytes = proto::kMaxMessageBytes;
   return config;
 }
+
+// A hub on a HubWorld with a clock that tests move by hand (nothing sleeps). Fixtures derive from it
+// (and from ::testing::Test) and remake the hub with another config when they need one.
+class ClockedHub {
+ public:
+  // (Re)makes the hub on the same world, so its store and key survive as in a restart; returns the
+  // startup error ("" when it started).
+  std::string start_hub(HubConfig config) {
+    config_ = config;
+    hub_.reset();
+    hub_.emplace(config, world_.services());
+    hub_->set_time(now_, unix_);
+    return hub_->startup_error();
+  }
+  Hub& hub() { return *hub_; }
+  void advance(std::int64_t ms) {
+    now_ += ms;
+    unix_ += ms / 1000;
+    hub().set_time(now_, unix_);
+  }
+  void advance_s(std::int64_t s) { advance(s * 1000); }
+  HubOutput send(ConnId conn, const proto::ClientMessage& msg) { return hub().on_text(conn, proto::encode(msg)); }
+  // Connection `conn` from 10.0.0.<conn>, with that Host header, says hello.
+  void hello(ConnId conn, std::string_view host = {}) {
+    hub().connect(conn, "10.0.0." + std::to_string(conn), host);
+    send(conn, proto::Hello{});
+  }
+  // Creates a room for four without a password; its id, or 0 when the hub refused.
+  proto::RoomId create(ConnId conn, std::string name) {
+    const HubOutput out = send(conn, proto::CreateRoom{.name = std::move(name), .capacity = 4, .password = {}});
+    for (const Outgoing& o : out.sends) {
+      if (o.to != conn) continue;
+      const proto::Decoded<proto::ServerMessage> decoded = proto::decode_server(*o.text);
+      if (!decoded.ok()) continue;
+      if (const auto* created = std::get_if<proto::RoomCreated>(&*decoded.message)) return created->room.id;
+    }
+    return 0;
+  }
+
+ protected:
+  HubWorld world_;
+  HubConfig config_;
+  std::optional<Hub> hub_;
+  std::int64_t now_ = 1'000'000, unix_ = 1'800'000'000;
+};
 
 // The frame with every "token" and "owner" value replaced by "*".
 inline std::string without_tokens(const std::string& text) {

@@ -21,7 +21,7 @@ using test::received;
 
 constexpr std::int64_t kTtl = 600;
 
-class HubIce : public ::testing::Test {
+class HubIce : public ::testing::Test, protected test::ClockedHub {
  protected:
   static HubConfig with_ice(IcePolicy policy = IcePolicy::All) {
     HubConfig config = test::test_config();
@@ -36,28 +36,8 @@ class HubIce : public ::testing::Test {
   }
   HubIce() { make_hub(with_ice()); }
 
-  void make_hub(HubConfig config) {
-    config_ = config;
-    hub_.reset();
-    hub_.emplace(config, world_.services());
-    ASSERT_EQ(hub_->startup_error(), "");
-    hub_->set_time(now_, unix_);
-  }
-  Hub& hub() { return *hub_; }
-  void advance_s(std::int64_t s) {
-    now_ += s * 1000;
-    unix_ += s;
-    hub().set_time(now_, unix_);
-  }
-  HubOutput send(ConnId conn, const ClientMessage& msg) { return hub().on_text(conn, encode(msg)); }
-  void hello(ConnId conn, std::string_view host = "moim.example:8080") {
-    hub().connect(conn, "10.0.0." + std::to_string(conn), host);
-    send(conn, Hello{});
-  }
-  RoomId create(ConnId conn, std::string name) {
-    auto created = of_type<RoomCreated>(send(conn, CreateRoom{.name = std::move(name), .capacity = 4, .password = {}}), conn);
-    return created.empty() ? 0 : created[0].room.id;
-  }
+  void make_hub(HubConfig config) { ASSERT_EQ(start_hub(config), ""); }
+  void hello(ConnId conn, std::string_view host = "moim.example:8080") { ClockedHub::hello(conn, host); }
   HubOutput join_out(ConnId conn, RoomId room, std::string name) {
     return send(conn, Join{.room = room, .name = std::move(name), .mic = true, .camera = true, .password = {}, .client = {}});
   }
@@ -74,11 +54,6 @@ class HubIce : public ::testing::Test {
     const std::size_t colon = turn->username.find(':');
     return {std::stoll(turn->username.substr(0, colon)), std::stoull(turn->username.substr(colon + 1))};
   }
-
-  test::HubWorld world_;
-  HubConfig config_;
-  std::optional<Hub> hub_;
-  std::int64_t now_ = 1'000'000, unix_ = 1'800'000'000;
 };
 
 TEST_F(HubIce, IceComesJustBeforeJoinedWithCredentialsForThatPeer) {

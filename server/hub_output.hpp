@@ -1,0 +1,29 @@
+// What the hub hands the transport after each call: frames to send, connections to close, password
+// jobs to run off the network thread, lines for the server log. The hub has no sockets and no log.
+#pragma once
+
+#include "password_pool.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace moim {
+
+using ConnId = std::uint64_t;
+
+struct Outgoing {
+  ConnId to = 0;
+  // Shared so that a broadcast is serialized once and the same buffer is queued on every connection.
+  std::shared_ptr<const std::string> text;
+};
+
+struct HubOutput {
+  std::vector<Outgoing> sends;
+  std::vector<ConnId> closes;  // connections the transport must close after flushing their sends
+  std::vector<server::PasswordJob> password_jobs;  // to run off the network thread (PasswordPool)
+  std::vector<std::string> warnings;  // for the server log (the hub has none of its own)
+};
+
+}  // namespace moim
