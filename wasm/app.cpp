@@ -910,11 +910,12 @@ ui::FrameOut App::draw() {
 
 ui::LobbyModel App::lobby_model() const {
   ui::LobbyModel m;
-  m.name = {ui::FieldId::Name, "name-input", &fields_.value(ui::FieldId::Name), placeholder(ui::FieldId::Name),
-            fields_.focused() == ui::FieldId::Name, max_chars(ui::FieldId::Name)};
-  m.filter = {ui::FieldId::RoomFilter, "room-filter", &fields_.value(ui::FieldId::RoomFilter),
-              placeholder(ui::FieldId::RoomFilter), fields_.focused() == ui::FieldId::RoomFilter,
-              max_chars(ui::FieldId::RoomFilter)};
+  const auto field = [&](ui::FieldId id, const char* widget) {
+    return ui::FieldView{id, widget, &fields_.value(id), placeholder(id), fields_.focused() == id, max_chars(id),
+                         is_password(id)};
+  };
+  m.name = field(ui::FieldId::Name, "name-input");
+  m.filter = field(ui::FieldId::RoomFilter, "room-filter");
   m.connected = socket_.is_open() && world_.welcomed();
   if (m.connected) m.status = "Connected";
   else if (socket_.is_connecting() || room_list_shown_ == false) m.status = room_list_shown_ ? "Reconnecting\xE2\x80\xA6" : "Connecting\xE2\x80\xA6";
@@ -933,10 +934,6 @@ ui::LobbyModel App::lobby_model() const {
   m.dialog.capacity = dialog_capacity_;
   m.dialog.error = dialog_error_;
   m.dialog.pending = dialog_pending_;
-  const auto field = [&](ui::FieldId id, const char* widget) {
-    return ui::FieldView{id, widget, &fields_.value(id), placeholder(id), fields_.focused() == id, max_chars(id),
-                         is_password(id)};
-  };
   m.dialog.password = field(ui::FieldId::RoomPassword, "room-password-input");
   if (const std::size_t bytes = fields_.value(ui::FieldId::RoomPassword).size(); bytes > proto::kMaxPasswordBytes)
     m.dialog.password_note = "Too long: a password can have at most " + std::to_string(proto::kMaxPasswordBytes) +
