@@ -335,7 +335,8 @@ bool read_room(Fields& f, RoomInfo& room) {
 
 bool read_limits(Fields& f, Limits& limits) {
   return f.u32("maxNameChars", limits.max_name_chars) && f.u32("maxRoomNameChars", limits.max_room_name_chars) &&
-         f.u32("maxCapacity", limits.max_capacity);
+         f.u32("maxCapacity", limits.max_capacity) && f.u32("heartbeatMs", limits.heartbeat_ms) &&
+         f.u32("resumeGraceMs", limits.resume_grace_ms);
 }
 
 bool read_peer(Fields& f, PeerInfo& peer) {
@@ -973,6 +974,8 @@ std::string encode(const ServerMessage& msg) {
                    limits["maxNameChars"] = m.limits.max_name_chars;
                    limits["maxRoomNameChars"] = m.limits.max_room_name_chars;
                    limits["maxCapacity"] = m.limits.max_capacity;
+                   limits["heartbeatMs"] = m.limits.heartbeat_ms;
+                   limits["resumeGraceMs"] = m.limits.resume_grace_ms;
                    j["limits"] = std::move(limits);
                  },
                  [&](const RoomCreated& m) {

@@ -173,11 +173,14 @@ using ClientMessage =
     std::variant<Hello, CreateRoom, Join, Leave, SendSignal, SetMedia, Resume, Ping, RenameRoom, DeleteRoom>;
 
 // ---- server -> client ---------------------------------------------------------------------------
-// What this server accepts, so the UI can say so before asking.
+// What this server accepts, so the UI can say so before asking, and its timings, so the client has
+// no copy of them (docs/PROTOCOL.md, "Heartbeats", "Resume").
 struct Limits {
   std::uint32_t max_name_chars = kMaxNameChars;
   std::uint32_t max_room_name_chars = kMaxRoomNameChars;
   std::uint32_t max_capacity = kMaxCapacity;
+  std::uint32_t heartbeat_ms = 0;     // the client pings this often (a quarter of the server's timeout)
+  std::uint32_t resume_grace_ms = 0;  // a lost session is held this long for a resume
   bool operator==(const Limits&) const = default;
 };
 struct Welcome {

@@ -60,6 +60,10 @@ std::vector<ServerMessage> all_server_messages() {
   return {
       Welcome{.version = 1, .rooms = {}},
       Welcome{.version = 1, .rooms = {standup, RoomInfo{.id = 2, .name = "Lunch", .participants = 0, .capacity = 8}}},
+      Welcome{.version = 2,
+              .rooms = {},
+              .limits = Limits{.max_name_chars = 20, .max_room_name_chars = 30, .max_capacity = 4, .heartbeat_ms = 250,
+                               .resume_grace_ms = 3'600'000}},
       RoomCreated{standup},
       RoomUpdated{standup},
       Joined{.room = standup, .self = minji, .token = "opaque-token", .peers = {}},
@@ -186,6 +190,21 @@ TEST(ProtocolWire, EncodedShapes) {
   // An unknown request is omitted rather than sent empty.
   EXPECT_EQ(encode(ServerMessage{Error{.code = ErrorCode::BadJson, .message = "m", .request = ""}}),
             R"({"type":"error","code":"bad-json","message":"m"})");
+}
+
+// The welcome of docs/PROTOCOL.md, limits and timings included, byte for byte.
+TEST(ProtocolWire, WelcomeCarriesTheLimitsAndTheServersTimings) {
+  const char* wire =
+      R"({"type":"welcome","version":2,"rooms":[{"id":1,"name":"Standup","participants":2,"capacity":6}],)"
+      R"("limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":20000}})";
+  const Welcome welcome{.version = 2,
+                        .rooms = {RoomInfo{.id = 1, .name = "Standup", .participants = 2, .capacity = 6}},
+                        .limits = Limits{.max_name_chars = 32, .max_room_name_chars = 48, .max_capacity = 8,
+                                         .heartbeat_ms = 2000, .resume_grace_ms = 20000}};
+  EXPECT_EQ(encode(ServerMessage{welcome}), wire);
+  auto decoded = decode_server(wire);
+  ASSERT_TRUE(decoded.ok()) << decoded.error.message;
+  EXPECT_EQ(std::get<Welcome>(*decoded.message), welcome);
 }
 
 TEST(ProtocolWire, EncodingInvalidUtf8NeverThrows) {
@@ -349,6 +368,15 @@ TEST(ProtocolMalformed, ServerMessages) {
       {R"({"type":"welcome","version":1})", ErrorCode::BadField},
       {R"({"type":"welcome","version":1,"rooms":[{"id":1}]})", ErrorCode::BadField},
       {R"({"type":"welcome","version":1,"rooms":[3]})", ErrorCode::BadField},
+      // The timings are required: a client has no copy of them.
+      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8}})",
+       ErrorCode::BadField},
+      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000}})",
+       ErrorCode::BadField},
+      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":-1,"resumeGraceMs":0}})",
+       ErrorCode::BadField},
+      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":4294967296}})",
+       ErrorCode::BadField},
       {R"({"type":"joined","room":{"id":1,"name":"a","participants":1,"capacity":6},"self":{"id":1,"name":"x","mic":true,"camera":true},"peers":[]})",
        ErrorCode::BadField},  // no token
       {R"({"type":"peer-left","peer":-5})", ErrorCode::BadField},
