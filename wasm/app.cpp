@@ -28,12 +28,16 @@ constexpr double kStatsIntervalMs = 1000;
 constexpr const char* kInsecureNote =
     "Camera and microphone need a secure page: open this app over https (or on localhost).";
 
-// Why a name the normalizer refused was refused, in words for the person who typed it.
-std::string name_problem(const std::string& raw, std::size_t max_chars, const char* subject, const char* if_empty) {
-  const std::string trimmed = proto::trim(raw);
-  if (trimmed.empty()) return if_empty;
-  if (proto::is_valid_utf8(trimmed) && proto::utf8_length(trimmed) > max_chars)
-    return std::string(subject) + " can have at most " + std::to_string(max_chars) + " characters.";
+// Why the name rule (proto::check_display_name / check_room_name) refused a name, in words for the
+// person who typed it.
+std::string name_problem(proto::NameFault fault, std::size_t max_chars, const char* subject, const char* if_empty) {
+  switch (fault) {
+    case proto::NameFault::Empty: return if_empty;
+    case proto::NameFault::TooLong:
+      return std::string(subject) + " can have at most " + std::to_string(max_chars) + " characters.";
+    case proto::NameFault::None:  // not refused: not called
+    case proto::NameFault::Invalid: break;
+  }
   return std::string(subject) + " cannot contain control characters.";
 }
 }  // namespace
@@ -44,6 +48,7 @@ App::App() : link_(browser::client_id()) {
   emscripten_set_interval([](void* self) { static_cast<App*>(self)->tick(emscripten_get_now()); }, 500, this);
   load_owner_tokens();
   start_invite_routing();  // invite links: what the URL the page was opened at asks for
+  now_ = emscripten_get_now();  // the link's connect timeout counts from now, not from the page's start
   feed_link(server_link::Start{});
   // Camera and microphone are asked for once the room list is shown (see frame()): their start-up
   // must not delay the first paint or the room list.
@@ -152,6 +157,14 @@ void App::sync_ice() {
 
 std::uint32_t App::max_name_chars() const {
   return world_.welcomed() ? world_.limits().max_name_chars : static_cast<std::uint32_t>(proto::kMaxNameChars);
+}
+
+std::uint32_t App::max_room_name_chars() const {
+  return world_.welcomed() ? world_.limits().max_room_name_chars : static_cast<std::uint32_t>(proto::kMaxRoomNameChars);
+}
+
+proto::CheckedName App::checked_name() const {
+  return proto::check_display_name(fields_.value(ui::FieldId::Name), max_name_chars());
 }
 
 void App::send(const proto::ClientMessage& msg) {
@@ -408,9 +421,9 @@ void App::send_join() {
   metrics_.mark(&JoinTiming::media_ready, now_);
   join_stage_ = JoinStage::WaitingForServer;
   join_sent_on_ = socket_.is_open() ? socket_serial_ : -1;  // not sent: the next welcome sends it
-  const auto name = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
-  send(proto::Join{join_room_, name.value_or(""), media_.has_local_audio(), media_.has_local_video(), room_password_,
-                   link_.client_id()});
+  const proto::CheckedName name = checked_name();  // checked at the click; edited since, the server says why
+  send(proto::Join{join_room_, name.ok() ? name.name : std::string(), media_.has_local_audio(),
+                   media_.has_local_video(), room_password_, link_.client_id()});
 }
 
 void App::feed_machine(const signaling::Event& event) {
@@ -467,14 +480,13 @@ void App::forget_owner_token(proto::RoomId room) {
 }
 
 std::optional<std::string> App::valid_name() {
-  const std::string& raw = fields_.value(ui::FieldId::Name);
-  auto name = proto::normalize_display_name(raw);
-  if (name && proto::utf8_length(*name) > max_name_chars()) name.reset();  // this server's limit
-  if (!name) {
-    error_ = name_problem(raw, max_name_chars(), "Your name", "Enter your name first.");
+  proto::CheckedName checked = checked_name();
+  if (!checked.ok()) {
+    error_ = name_problem(checked.fault, max_name_chars(), "Your name", "Enter your name first.");
     fields_.focus(ui::FieldId::Name);
+    return std::nullopt;
   }
-  return name;
+  return std::move(checked.name);
 }
 
 // ---- intents ------------------------------------------------------------------------------------
@@ -500,16 +512,14 @@ void App::apply(const ui::Intent& intent) {
           [&](const ui::SetCapacity& i) { dialog_capacity_ = i.capacity; },
           [&](const ui::ConfirmCreateRoom&) {
             if (dialog_pending_) return;
-            const std::string& raw = fields_.value(ui::FieldId::RoomName);
-            auto name = proto::normalize_room_name(raw);
-            const std::uint32_t max_room_chars = world_.welcomed() ? world_.limits().max_room_name_chars
-                                                                   : static_cast<std::uint32_t>(proto::kMaxRoomNameChars);
-            if (name && proto::utf8_length(*name) > max_room_chars) name.reset();  // this server's limit
-            if (!name) {
-              dialog_error_ = name_problem(raw, max_room_chars, "A room name", "Enter a room name.");
+            const proto::CheckedName checked =
+                proto::check_room_name(fields_.value(ui::FieldId::RoomName), max_room_name_chars());
+            if (!checked.ok()) {
+              dialog_error_ = name_problem(checked.fault, max_room_name_chars(), "A room name", "Enter a room name.");
               fields_.focus(ui::FieldId::RoomName);
               return;
             }
+            const std::string* name = &checked.name;
             const auto key = proto::room_name_key(*name);
             for (const auto& r : world_.rooms()) {
               if (proto::room_name_key(r.name) == key) {
@@ -601,13 +611,14 @@ void App::apply(const ui::Intent& intent) {
           },
           [&](const ui::ConfirmRename&) {
             if (rename_room_ == 0 || owner_pending_) return;
-            const std::string& raw = fields_.value(ui::FieldId::RenameName);
-            const auto name = proto::normalize_room_name(raw);
-            if (!name) {
-              owner_error_ = name_problem(raw, proto::kMaxRoomNameChars, "A room name", "Enter a room name.");
+            const proto::CheckedName checked =
+                proto::check_room_name(fields_.value(ui::FieldId::RenameName), max_room_name_chars());
+            if (!checked.ok()) {
+              owner_error_ = name_problem(checked.fault, max_room_name_chars(), "A room name", "Enter a room name.");
               fields_.focus(ui::FieldId::RenameName);
               return;
             }
+            const std::string* name = &checked.name;
             const auto key = proto::room_name_key(*name);
             for (const auto& r : world_.rooms()) {
               if (r.id != rename_room_ && proto::room_name_key(r.name) == key) {
@@ -833,9 +844,9 @@ ui::LobbyModel App::lobby_model() const {
                  std::to_string(std::max(1, static_cast<int>((link_.retry_at() - now_) / 1000 + 0.99))) + " s)";
       break;
   }
+  m.name.max_chars = static_cast<int>(max_name_chars());
+  m.dialog.room_name.max_chars = static_cast<int>(max_room_name_chars());
   if (world_.welcomed()) {
-    m.name.max_chars = static_cast<int>(world_.limits().max_name_chars);
-    m.dialog.room_name.max_chars = static_cast<int>(world_.limits().max_room_name_chars);
     m.dialog.max_capacity = std::max<std::uint32_t>(proto::kMinCapacity, world_.limits().max_capacity);
   }
   m.error = error_;

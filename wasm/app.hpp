@@ -60,7 +60,12 @@ class App {
   bool can_signal() const;
   // The ICE servers for peer connections follow the latest `ice` message (none before one).
   void sync_ice();
+  // This server's name limits (the protocol's before the first welcome).
   std::uint32_t max_name_chars() const;
+  std::uint32_t max_room_name_chars() const;
+  // The name field under the one name rule (proto::check_display_name) and this server's limit: every
+  // join, the check before it and a link's name prompt use it.
+  proto::CheckedName checked_name() const;
   void handle(const browser::Event& event);
   void on_socket_message(const std::string& text);
   void on_server_message(const proto::ServerMessage& msg);

@@ -40,8 +40,7 @@ void App::feed_invite(const invite::Event& event) {
 }
 
 bool App::name_ready() const {
-  const auto name = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
-  return name && proto::utf8_length(*name) <= max_name_chars();
+  return checked_name().ok();
 }
 
 void App::join_from_link(proto::RoomId room) {
@@ -172,7 +171,7 @@ ui::InviteNamePromptModel App::name_prompt_model() const {
   m.room_name = room ? room->name : std::string();
   m.name = {ui::FieldId::Name, "invite-name-input", &fields_.value(ui::FieldId::Name), placeholder(ui::FieldId::Name),
             fields_.focused() == ui::FieldId::Name, max_chars(ui::FieldId::Name)};
-  if (world_.welcomed()) m.name.max_chars = static_cast<int>(world_.limits().max_name_chars);
+  m.name.max_chars = static_cast<int>(max_name_chars());
   m.error = name_prompt_error_;
   return m;
 }

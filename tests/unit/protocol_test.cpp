@@ -470,6 +470,48 @@ TEST(ProtocolText, DisplayNames) {
   EXPECT_FALSE(normalize_display_name("Min\xC3\x28"));
 }
 
+// One rule for every place a name is checked (the hub's join and resume, the client's join, its checks
+// before a join and a link's name prompt): the trimmed name, or why not, under a server's own limit.
+TEST(ProtocolText, CheckedNamesUnderAServersLimit) {
+  struct Row {
+    std::string typed;
+    std::size_t max;
+    NameFault fault;
+    std::string name;  // the trimmed name (also when refused, but for bad UTF-8)
+  };
+  std::string korean5;
+  for (int i = 0; i < 5; ++i) korean5 += "김";
+  const std::vector<Row> rows = {
+      {"  Minji  ", 32, NameFault::None, "Minji"},
+      {"  Minji  ", 5, NameFault::None, "Minji"},         // exactly the server's limit, after trimming
+      {"Minji!", 5, NameFault::TooLong, "Minji!"},         // one over it
+      {korean5, 5, NameFault::None, korean5},              // code points, not bytes
+      {korean5 + "김", 5, NameFault::TooLong, korean5 + "김"},
+      {std::string(40, 'a'), 1000, NameFault::TooLong, std::string(40, 'a')},  // never above the protocol's 32
+      {std::string(32, 'a'), 1000, NameFault::None, std::string(32, 'a')},
+      {"\u3000 \t", 32, NameFault::Empty, ""},
+      {"", 32, NameFault::Empty, ""},
+      {"Min\x1Bji", 32, NameFault::Invalid, "Min\x1Bji"},
+      {"Min\u0085ji", 32, NameFault::Invalid, "Min\u0085ji"},
+      {"Min\x1Bji is a long name", 5, NameFault::TooLong, "Min\x1Bji is a long name"},  // the visible fault first
+      {"Min\xC3\x28", 32, NameFault::Invalid, ""},
+  };
+  for (const Row& row : rows) {
+    const CheckedName got = check_display_name(row.typed, row.max);
+    EXPECT_EQ(got.fault, row.fault) << '"' << row.typed << "\" max " << row.max;
+    EXPECT_EQ(got.name, row.name) << '"' << row.typed << '"';
+    EXPECT_EQ(got.ok(), row.fault == NameFault::None);
+    // The optional form says the same.
+    const auto normalized = normalize_display_name(row.typed, row.max);
+    EXPECT_EQ(normalized.has_value(), got.ok()) << '"' << row.typed << '"';
+    if (normalized) EXPECT_EQ(*normalized, row.name);
+  }
+  EXPECT_EQ(check_room_name("  Standup  ", 6).fault, NameFault::TooLong);
+  EXPECT_EQ(check_room_name("  Stand  ", 6).name, "Stand");
+  EXPECT_EQ(check_room_name(std::string(48, 'r'), 1000).fault, NameFault::None);
+  EXPECT_EQ(check_room_name(std::string(49, 'r'), 1000).fault, NameFault::TooLong);
+}
+
 TEST(ProtocolText, RoomNamesAndCapacity) {
   EXPECT_EQ(normalize_room_name("  Standup "), "Standup");
   EXPECT_TRUE(normalize_room_name(std::string(48, 'r')));
