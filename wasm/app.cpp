@@ -468,7 +468,7 @@ void App::start_join(proto::RoomId room) {
 }
 
 void App::load_owner_tokens() {
-  for (const std::string& key : owner_tokens_.load(browser::load_owner_tokens())) {
+  for (const std::string& key : owner_tokens_.load(browser::load_settings_with_prefix(kOwnerTokenPrefix))) {
     std::printf("moim: removed %s from storage: not a room's owner token\n", key.c_str());
     browser::remove_setting(key);
   }
