@@ -257,6 +257,9 @@ void App::on_socket_message(const std::string& text) {
 void App::on_server_message(const proto::ServerMessage& msg) {
   // The link's first (pong, resumed, the answers to its hello, resume and farewell, the second tab);
   // what it passes on, and every other message, is the rest of the app's.
+  if (const auto* e = std::get_if<proto::Error>(&msg))  // every one, the link's too (tests read these lines)
+    std::printf("moim: server error %s (%s): %s\n", std::string(proto::to_string(e->code)).c_str(), e->request.c_str(),
+                e->message.c_str());
   if (auto ev = server_link::to_event(msg); ev && !feed_link(*ev)) return;
   if (const auto* e = std::get_if<proto::Error>(&msg)) {
     on_server_error(*e);
@@ -343,8 +346,6 @@ void App::on_server_message(const proto::ServerMessage& msg) {
 }
 
 void App::on_server_error(const proto::Error& e) {
-  std::printf("moim: server error %s (%s): %s\n", std::string(proto::to_string(e.code)).c_str(), e.request.c_str(),
-              e.message.c_str());
   if (e.request == "create-room") {
     owner_tokens_.create_refused();
     dialog_pending_ = false;
