@@ -332,7 +332,9 @@ std::shared_ptr<const std::string> Hub::welcome() {
                                         .rooms = registry_.list(),
                                         .limits = proto::Limits{.max_name_chars = config_.max_name_chars,
                                                                 .max_room_name_chars = config_.max_room_name_chars,
-                                                                .max_capacity = config_.max_capacity}});
+                                                                .max_capacity = config_.max_capacity,
+                                                                .heartbeat_ms = static_cast<std::uint32_t>(config_.heartbeat_timeout_ms / 4),
+                                                                .resume_grace_ms = static_cast<std::uint32_t>(config_.resume_grace_ms)}});
   }
   return welcome_;
 }

@@ -48,7 +48,8 @@ struct HubConfig {
   bool signal_fast_path = true;
 
   // ---- staying in the call (PROTOCOL.md "Heartbeats", "Resume") ----
-  // A connection that sends nothing (clients ping every 2 s) for this long is lost (--heartbeat-timeout).
+  // A connection that sends nothing for this long is lost. Clients ping every quarter of it (the
+  // welcome tells them: limits.heartbeatMs), and take the server as gone after three silent quarters.
   std::int64_t heartbeat_timeout_ms = 8000;
   // A lost session is held this long for a resume: the others see nothing unless it runs out
   // (--resume-grace).

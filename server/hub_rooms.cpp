@@ -35,11 +35,10 @@ void Hub::load_rooms() {
 }
 
 std::optional<std::string> Hub::refuse_room_name(std::string_view name) const {
-  const std::optional<std::string> normalized = proto::normalize_room_name(name);
-  if (normalized && proto::utf8_length(*normalized) > config_.max_room_name_chars) {
+  if (!proto::normalize_room_name(name, config_.max_room_name_chars)) {
     return room_error_message(ErrorCode::RoomNameInvalid, name, 0);
   }
-  return std::nullopt;  // or the registry refuses it (RoomNameInvalid), with the same sentence
+  return std::nullopt;
 }
 
 // Sentences for registry refusals; user-class ones are shown in the UI as they are.

@@ -23,8 +23,8 @@ void Hub::on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& j
           request);
     return;
   }
-  const std::optional<std::string> name = proto::normalize_display_name(join.name);
-  if (!name || proto::utf8_length(*name) > config_.max_name_chars) {
+  const std::optional<std::string> name = proto::normalize_display_name(join.name, config_.max_name_chars);
+  if (!name) {
     error(out, conn, ErrorCode::NameInvalid,
           "Your name must be 1 to " + std::to_string(config_.max_name_chars) +
               " characters, without control characters.",
@@ -158,8 +158,8 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
     return;
   }
   const proto::RoomInfo info = *registry_.info(claims->room);
-  const std::optional<std::string> name = proto::normalize_display_name(req.name);
-  if (!name || proto::utf8_length(*name) > config_.max_name_chars) {
+  const std::optional<std::string> name = proto::normalize_display_name(req.name, config_.max_name_chars);
+  if (!name) {
     error(out, conn, ErrorCode::NameInvalid,
           "Your name must be 1 to " + std::to_string(config_.max_name_chars) + " characters.", request);
     return;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -140,16 +141,30 @@ bool is_space(char32_t cp) {
 
 bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
 
-std::optional<std::string> normalize_name(std::string_view name, std::size_t min_chars, std::size_t max_chars) {
-  if (!is_valid_utf8(name)) return std::nullopt;
-  std::string trimmed = trim(name);
-  std::size_t chars = 0;
-  for (std::size_t pos = 0; pos < trimmed.size();) {
-    if (is_control(next_code_point(trimmed, pos))) return std::nullopt;
-    ++chars;
+// Names have at least one code point (kMinNameChars = kMinRoomNameChars = 1): empty after trimming is
+// the only way to be too short.
+static_assert(kMinNameChars == 1 && kMinRoomNameChars == 1);
+
+CheckedName check_name(std::string_view typed, std::size_t max_chars) {
+  CheckedName out;
+  if (!is_valid_utf8(typed)) {
+    out.fault = NameFault::Invalid;
+    return out;
   }
-  if (chars < min_chars || chars > max_chars) return std::nullopt;
-  return trimmed;
+  out.name = trim(typed);
+  std::size_t chars = 0;
+  bool control = false;
+  for (std::size_t pos = 0; pos < out.name.size(); ++chars) control |= is_control(next_code_point(out.name, pos));
+  // Too long is said before control characters: it is what a person can see and fix.
+  if (chars == 0) out.fault = NameFault::Empty;
+  else if (chars > max_chars) out.fault = NameFault::TooLong;
+  else if (control) out.fault = NameFault::Invalid;
+  return out;
+}
+
+std::optional<std::string> ok_name(CheckedName checked) {
+  if (!checked.ok()) return std::nullopt;
+  return std::move(checked.name);
 }
 
 // Cuts at most `max_bytes` without splitting a code point (input is valid UTF-8).
@@ -327,7 +342,8 @@ bool read_room(Fields& f, RoomInfo& room) {
 
 bool read_limits(Fields& f, Limits& limits) {
   return f.u32("maxNameChars", limits.max_name_chars) && f.u32("maxRoomNameChars", limits.max_room_name_chars) &&
-         f.u32("maxCapacity", limits.max_capacity);
+         f.u32("maxCapacity", limits.max_capacity) && f.u32("heartbeatMs", limits.heartbeat_ms) &&
+         f.u32("resumeGraceMs", limits.resume_grace_ms);
 }
 
 bool read_peer(Fields& f, PeerInfo& peer) {
@@ -826,6 +842,8 @@ std::string encode(const ServerMessage& msg) {
                    limits["maxNameChars"] = m.limits.max_name_chars;
                    limits["maxRoomNameChars"] = m.limits.max_room_name_chars;
                    limits["maxCapacity"] = m.limits.max_capacity;
+                   limits["heartbeatMs"] = m.limits.heartbeat_ms;
+                   limits["resumeGraceMs"] = m.limits.resume_grace_ms;
                    j["limits"] = std::move(limits);
                  },
                  [&](const RoomCreated& m) {
@@ -1133,12 +1151,20 @@ std::string trim(std::string_view text) {
   return std::string(text.substr(begin, end - begin));
 }
 
-std::optional<std::string> normalize_display_name(std::string_view name) {
-  return normalize_name(name, kMinNameChars, kMaxNameChars);
+CheckedName check_display_name(std::string_view typed, std::size_t max_chars) {
+  return check_name(typed, std::min(max_chars, kMaxNameChars));
 }
 
-std::optional<std::string> normalize_room_name(std::string_view name) {
-  return normalize_name(name, kMinRoomNameChars, kMaxRoomNameChars);
+CheckedName check_room_name(std::string_view typed, std::size_t max_chars) {
+  return check_name(typed, std::min(max_chars, kMaxRoomNameChars));
+}
+
+std::optional<std::string> normalize_display_name(std::string_view name, std::size_t max_chars) {
+  return ok_name(check_display_name(name, max_chars));
+}
+
+std::optional<std::string> normalize_room_name(std::string_view name, std::size_t max_chars) {
+  return ok_name(check_room_name(name, max_chars));
 }
 
 bool is_valid_capacity(std::uint32_t capacity) { return capacity >= kMinCapacity && capacity <= kMaxCapacity; }

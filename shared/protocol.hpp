@@ -173,11 +173,14 @@ using ClientMessage =
     std::variant<Hello, CreateRoom, Join, Leave, SendSignal, SetMedia, Resume, Ping, RenameRoom, DeleteRoom>;
 
 // ---- server -> client ---------------------------------------------------------------------------
-// What this server accepts, so the UI can say so before asking.
+// What this server accepts, so the UI can say so before asking, and its timings, so the client has
+// no copy of them (docs/PROTOCOL.md, "Heartbeats", "Resume").
 struct Limits {
   std::uint32_t max_name_chars = kMaxNameChars;
   std::uint32_t max_room_name_chars = kMaxRoomNameChars;
   std::uint32_t max_capacity = kMaxCapacity;
+  std::uint32_t heartbeat_ms = 0;     // the client pings this often (a quarter of the server's timeout)
+  std::uint32_t resume_grace_ms = 0;  // a lost session is held this long for a resume
   bool operator==(const Limits&) const = default;
 };
 struct Welcome {
@@ -273,9 +276,20 @@ std::string_view type_name(const ServerMessage& msg);
 bool is_valid_utf8(std::string_view text);
 std::size_t utf8_length(std::string_view text);  // code points; text must be valid UTF-8
 std::string trim(std::string_view text);          // strips ASCII and Unicode spaces at both ends
-// Returns the trimmed name, or nullopt when it breaks the length / character rules.
-std::optional<std::string> normalize_display_name(std::string_view name);
-std::optional<std::string> normalize_room_name(std::string_view name);
+// The one rule for names (docs/PROTOCOL.md, "Names and capacity"), used by the server and the client
+// alike: trimmed first, then 1 to `max_chars` code points (a server's limit; never more than the
+// protocol's), no control characters. `fault` says why a name is refused, for the UI's words.
+enum class NameFault { None, Empty, TooLong, Invalid };  // Invalid: control characters, or not UTF-8
+struct CheckedName {
+  std::string name;  // trimmed (empty when not UTF-8); the name to use when ok()
+  NameFault fault = NameFault::None;
+  bool ok() const { return fault == NameFault::None; }
+};
+CheckedName check_display_name(std::string_view typed, std::size_t max_chars = kMaxNameChars);
+CheckedName check_room_name(std::string_view typed, std::size_t max_chars = kMaxRoomNameChars);
+// The trimmed name, or nullopt when it breaks the rule.
+std::optional<std::string> normalize_display_name(std::string_view name, std::size_t max_chars = kMaxNameChars);
+std::optional<std::string> normalize_room_name(std::string_view name, std::size_t max_chars = kMaxRoomNameChars);
 bool is_valid_capacity(std::uint32_t capacity);
 // Case-folded key used for room-name uniqueness (ASCII case-insensitive; other scripts compared as-is).
 std::string room_name_key(std::string_view normalized_name);

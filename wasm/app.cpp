@@ -26,100 +26,102 @@ namespace {
 constexpr const char* kNameSetting = "moim.name";
 constexpr const char* kHangulFontUrl = "fonts/hangul.ttf";
 constexpr double kStatsIntervalMs = 1000;
-// Heartbeat: a ping every 2 s; a server silent for 6 s is taken as gone (the server drops a client
-// silent for 8 s and then holds its session for 20 s, kResumeGraceMs, for a resume).
-constexpr double kPingIntervalMs = 2000;
-constexpr double kServerSilenceMs = 6000;
-constexpr double kConnectTimeoutMs = 10000;  // a refused connection fails at once; this is for a black hole
-constexpr double kResumeGraceMs = 20000;
 constexpr const char* kInsecureNote =
     "Camera and microphone need a secure page: open this app over https (or on localhost).";
 
-// Why a name the normalizer refused was refused, in words for the person who typed it.
-std::string name_problem(const std::string& raw, std::size_t max_chars, const char* subject, const char* if_empty) {
-  const std::string trimmed = proto::trim(raw);
-  if (trimmed.empty()) return if_empty;
-  if (proto::is_valid_utf8(trimmed) && proto::utf8_length(trimmed) > max_chars)
-    return std::string(subject) + " can have at most " + std::to_string(max_chars) + " characters.";
+// Why the name rule (proto::check_display_name / check_room_name) refused a name, in words for the
+// person who typed it.
+std::string name_problem(proto::NameFault fault, std::size_t max_chars, const char* subject, const char* if_empty) {
+  switch (fault) {
+    case proto::NameFault::Empty: return if_empty;
+    case proto::NameFault::TooLong:
+      return std::string(subject) + " can have at most " + std::to_string(max_chars) + " characters.";
+    case proto::NameFault::None:  // not refused: not called
+    case proto::NameFault::Invalid: break;
+  }
   return std::string(subject) + " cannot contain control characters.";
 }
 }  // namespace
 
-App::App() {
+App::App() : link_(browser::client_id()) {
   fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
-  client_id_ = browser::client_id();
   secure_ = browser::media_supported();
   emscripten_set_interval([](void* self) { static_cast<App*>(self)->tick(emscripten_get_now()); }, 500, this);
   load_owner_tokens();
   start_invite_routing();  // invite links: what the URL the page was opened at asks for
-  connect();
+  now_ = emscripten_get_now();  // the link's connect timeout counts from now, not from the page's start
+  feed_link(server_link::Start{});
   // Camera and microphone are asked for once the room list is shown (see frame()): their start-up
   // must not delay the first paint or the room list.
 }
 
-// ---- connection ---------------------------------------------------------------------------------
+// ---- the server link (shared/server_link.hpp) ---------------------------------------------------
 
-void App::connect() {
-  connect_started_ = now_;
-  ++socket_serial_;
-  if (!socket_.open(browser::socket_url())) {
-    error_ = "This browser cannot open a WebSocket to the server.";
+bool App::feed_link(const server_link::Event& event) {
+  bool pass_on = false;
+  for (const auto& effect : link_.handle(event, now_, emscripten_random())) {
+    std::visit(Overloaded{
+                   [&](const server_link::OpenSocket&) {
+                     ++socket_serial_;
+                     if (!socket_.open(browser::socket_url())) {
+                       error_ = "This browser cannot open a WebSocket to the server.";
+                       feed_link(server_link::SocketClosed{});  // tried again after the backoff
+                     }
+                   },
+                   [&](const server_link::Send& e) { send(e.message); },
+                   [&](const server_link::SendResume&) {
+                     if (!world_.call()) return;
+                     const CallInfo& call = *world_.call();
+                     send(proto::Resume{call.token, call.self.name, media_.mic_on(), media_.camera_on(), link_.client_id()});
+                   },
+                   [&](const server_link::CloseSocket&) { socket_.close(); },
+                   [&](const server_link::AbandonSocket&) { socket_.abandon(); },
+                   [&](const server_link::ConnectionLost& e) {
+                     owner_tokens_.connection_lost();
+                     feed_invite(invite::ConnectionLost{});
+                     dialog_pending_ = false;
+                     feed_health(peer_health::Tick{false});  // no ICE restart can be sent until we are back
+                     // The call goes on without the server (media is browser to browser): keep every
+                     // connection and tile until the link takes the session back. Without one, a join
+                     // in flight (WaitingForServer) is sent again after the next welcome.
+                     if (e.call_kept && world_.call()) world_.disconnected();
+                     else world_.reset();
+                   },
+                   [&](const server_link::Rejoin& e) {
+                     // Close every peer connection and join the same room again as a new peer, with the
+                     // password typed for this call if it had one.
+                     feed_machine(signaling::LeftRoom{});
+                     world_.apply(proto::Left{});
+                     join_room_ = e.room;
+                     error_.clear();
+                     send_join();
+                   },
+                   [&](const server_link::EndCall& e) {
+                     room_password_.clear();
+                     end_call(e.message, e.room_gone ? invite::EndCause::RoomGone : invite::EndCause::Ended);
+                   },
+                   [&](const server_link::DropAwayPeers&) {
+                     for (const proto::PeerId id : world_.drop_away()) feed_machine(signaling::PeerDeparted{id});
+                     frames_to_draw_ = std::max(frames_to_draw_, 2);
+                   },
+                   [&](const server_link::PassOn&) { pass_on = true; },
+                   [&](const server_link::StatusChanged&) { frames_to_draw_ = std::max(frames_to_draw_, 2); },
+                   [&](const server_link::Log& e) { std::printf("moim: %s\n", e.text.c_str()); },
+               },
+               effect);
   }
-}
-
-void App::on_socket_lost() {
-  resuming_ = false;
-  owner_tokens_.connection_lost();
-  feed_invite(invite::ConnectionLost{});
-  dialog_pending_ = false;
-  feed_health(peer_health::Tick{false});  // no ICE restart can be sent until we are back
-  if (world_.call()) {
-    // The call goes on without the server (media is browser to browser): keep every connection and
-    // tile, and take the session back with `resume` once we are connected again.
-    world_.disconnected();
-    reconnecting_ = true;
-  } else {
-    world_.reset();  // a join in flight (WaitingForServer) is sent again after the next welcome
-  }
-  // Exponential backoff with jitter (0.25, 0.5, 1, 2, 2, ... s, +-30%): quick enough to be back
-  // within seconds of a server restart, spread out so a restarted server is not hit all at once.
-  const double base = std::min(2000.0, 250.0 * std::pow(2.0, std::min(reconnect_attempts_++, 8)));
-  reconnect_at_ = now_ + base * (0.7 + 0.6 * static_cast<double>(emscripten_random()));
+  return pass_on;
 }
 
 void App::tick(double now_ms) {
   now_ = std::max(now_, now_ms);
-  if (socket_.is_open()) {
-    if (now_ - last_heard_ > kServerSilenceMs) {
-      std::printf("moim: the server has been silent for %.1f s; reconnecting\n", (now_ - last_heard_) / 1000);
-      socket_.abandon();  // no close handshake: the server would take it as a goodbye and end our session
-      on_socket_lost();
-      frames_to_draw_ = std::max(frames_to_draw_, 2);
-    } else if (now_ >= next_ping_at_) {
-      send(proto::Ping{});
-      next_ping_at_ = now_ + kPingIntervalMs;
-    }
-  } else if (socket_.is_connecting()) {
-    if (now_ - connect_started_ > kConnectTimeoutMs) {
-      std::printf("moim: connecting took too long; trying again\n");
-      socket_.abandon();
-      on_socket_lost();
-    }
-  } else if (now_ >= reconnect_at_) {
-    connect();
-  }
-  if (away_deadline_ > 0 && now_ >= away_deadline_) {
-    away_deadline_ = 0;
-    // Still not back after the server's grace window: they are gone.
-    for (const proto::PeerId id : world_.drop_away()) feed_machine(signaling::PeerDeparted{id});
-    frames_to_draw_ = std::max(frames_to_draw_, 2);
-  }
+  feed_link(server_link::Tick{});
   feed_health(peer_health::Tick{can_signal()});
 }
 
 // ---- peer health and ICE servers (shared/peer_health.hpp, peer_link.hpp) --------------------------
 
-bool App::can_signal() const { return socket_.is_open() && world_.welcomed() && !reconnecting_; }
+bool App::can_signal() const { return link_.can_signal() && world_.welcomed(); }
 
 void App::feed_health(const peer_health::Event& event) {
   for (const auto& effect : health_.handle(event, now_)) {
@@ -154,27 +156,16 @@ void App::sync_ice() {
   media_.set_ice(ice);
 }
 
-void App::on_resumed(const proto::Resumed& m) {
-  const auto& call = world_.call();
-  if (!resuming_ || !call || call->room.id != m.room.id) {
-    std::printf("moim: ignored a resumed for room %llu that we did not ask for\n",
-                static_cast<unsigned long long>(m.room.id));
-    return;
-  }
-  resuming_ = false;
-  reconnecting_ = false;
-  world_.apply(proto::ServerMessage{m});
-  if (auto ev = signaling::to_event(proto::ServerMessage{m})) feed_machine(*ev);
-  // Restored after a server restart: the others come back one by one (peer-joined, resumed); those
-  // not back when the server's own grace window ends are not coming.
-  away_deadline_ = world_.call() && !world_.call()->away.empty() ? now_ + kResumeGraceMs : 0;
-  std::printf("moim: resumed in room %llu as peer %llu (%s, %zu peers back)\n",
-              static_cast<unsigned long long>(m.room.id), static_cast<unsigned long long>(m.self.id),
-              m.restored ? "restored" : "held", m.peers.size());
-}
-
 std::uint32_t App::max_name_chars() const {
   return world_.welcomed() ? world_.limits().max_name_chars : static_cast<std::uint32_t>(proto::kMaxNameChars);
+}
+
+std::uint32_t App::max_room_name_chars() const {
+  return world_.welcomed() ? world_.limits().max_room_name_chars : static_cast<std::uint32_t>(proto::kMaxRoomNameChars);
+}
+
+proto::CheckedName App::checked_name() const {
+  return proto::check_display_name(fields_.value(ui::FieldId::Name), max_name_chars());
 }
 
 void App::send(const proto::ClientMessage& msg) {
@@ -186,13 +177,9 @@ void App::send(const proto::ClientMessage& msg) {
 void App::handle(const browser::Event& event) {
   std::visit(
       Overloaded{
-          [&](const browser::SocketOpened&) {
-            last_heard_ = now_;
-            next_ping_at_ = now_ + kPingIntervalMs;
-            send(proto::Hello{});
-          },
+          [&](const browser::SocketOpened&) { feed_link(server_link::SocketOpened{}); },
           [&](const browser::SocketMessage& e) {
-            last_heard_ = now_;
+            feed_link(server_link::FrameReceived{});  // a sign of life, whatever it holds
             if (e.binary) {
               std::printf("moim: ignored a binary frame from the server\n");
               return;
@@ -201,15 +188,9 @@ void App::handle(const browser::Event& event) {
           },
           [&](const browser::SocketClosed& e) {
             std::printf("moim: connection closed (%d %s)\n", e.code, e.reason.c_str());
-            on_socket_lost();
+            feed_link(server_link::SocketClosed{});
           },
-          [&](const browser::PageHide&) {
-            // The tab is closing: say goodbye so the others see us leave now, not after the grace window.
-            if (world_.call() && socket_.is_open()) {
-              send(proto::Leave{});
-              socket_.close();
-            }
-          },
+          [&](const browser::PageHide&) { feed_link(server_link::PageHidden{}); },
           [&](const browser::MediaOpened& e) {
             if (e.request != media_request_ || devices_ != Devices::Requesting) {
               browser::close_media(e.stream);  // a late answer to a request we gave up on
@@ -275,23 +256,14 @@ void App::on_socket_message(const std::string& text) {
 }
 
 void App::on_server_message(const proto::ServerMessage& msg) {
+  // The link's first (pong, resumed, the answers to its hello, resume and farewell, the second tab);
+  // what it passes on, and every other message, is the rest of the app's.
+  if (const auto* e = std::get_if<proto::Error>(&msg))  // every one, the link's too (tests read these lines)
+    std::printf("moim: server error %s (%s): %s\n", std::string(proto::to_string(e->code)).c_str(), e->request.c_str(),
+                e->message.c_str());
+  if (auto ev = server_link::to_event(msg); ev && !feed_link(*ev)) return;
   if (const auto* e = std::get_if<proto::Error>(&msg)) {
     on_server_error(*e);
-    return;
-  }
-  if (const auto* resumed = std::get_if<proto::Resumed>(&msg)) {
-    on_resumed(*resumed);
-    return;
-  }
-  if (std::holds_alternative<proto::Pong>(msg)) return;  // the heartbeat: hearing it is all that counts
-  if (std::holds_alternative<proto::Left>(msg) && farewell_pending_ && !world_.call()) {
-    farewell_pending_ = false;  // the goodbye for a call left while disconnected went through
-    return;
-  }
-  if (const auto* left = std::get_if<proto::Left>(&msg); left && left->reason == proto::LeftReason::Replaced) {
-    // The same browser joined this room again (another tab): that tab has the call now.
-    room_password_.clear();
-    end_call("You joined this room from another tab.");
     return;
   }
   if (std::holds_alternative<proto::RoomCreated>(msg) && dialog_pending_) {
@@ -362,60 +334,19 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   world_.apply(msg);
   if (std::holds_alternative<proto::IceConfig>(msg)) sync_ice();  // also to the connections we have
   if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
-  if (std::holds_alternative<proto::Joined>(msg) && world_.call()) feed_invite(invite::Joined{world_.call()->room.id});
+  if (std::holds_alternative<proto::Joined>(msg) && world_.call()) {
+    feed_link(server_link::CallJoined{world_.call()->room.id});
+    feed_invite(invite::Joined{world_.call()->room.id});
+  }
   if (std::holds_alternative<proto::Welcome>(msg)) {
-    reconnect_attempts_ = 0;
-    if (farewell_ && !world_.call()) {
-      // Left while disconnected: take the session back only to end it, so the others see us leave now.
-      send(proto::Resume{farewell_->token, farewell_->self.name, false, false, client_id_});
-      send(proto::Leave{});
-      farewell_.reset();
-      farewell_pending_ = true;
-    } else if (world_.call() && reconnecting_) {
-      // Back after a drop: take our session back (same peer id; the others never saw us leave).
-      const CallInfo& call = *world_.call();
-      resuming_ = true;
-      send(proto::Resume{call.token, call.self.name, media_.mic_on(), media_.camera_on(), client_id_});
-    } else if (join_stage_ == JoinStage::WaitingForServer && join_sent_on_ != socket_serial_) {
+    // The link has said what it had to (a farewell, a resume) before anything else goes out.
+    if (join_stage_ == JoinStage::WaitingForServer && join_sent_on_ != socket_serial_)
       send_join();  // the socket dropped before the answer: ask again (the client id replaces a twin)
-    }
     feed_invite(invite::Welcomed{});  // a room the URL asks for is joined now
   }
 }
 
 void App::on_server_error(const proto::Error& e) {
-  std::printf("moim: server error %s (%s): %s\n", std::string(proto::to_string(e.code)).c_str(), e.request.c_str(),
-              e.message.c_str());
-  if (e.request == "hello" && e.code == proto::ErrorCode::RateLimited && !world_.welcomed()) {
-    // Many people behind one address came at once (say, after a server restart): the server wants
-    // fewer requests from it. Try again later, with the usual backoff, instead of waiting forever.
-    socket_.abandon();
-    on_socket_lost();
-    return;
-  }
-  if (farewell_pending_ && (e.request == "resume" || e.request == "leave")) {
-    farewell_pending_ = e.request == "resume";  // the session had already ended: nothing to say goodbye to
-    return;
-  }
-  if (e.request == "resume") {
-    // The session is over (held too long, or ended): close every peer connection and join the same
-    // room again as a new peer, with the password typed for this call if it had one. Other refusals
-    // (the room is gone or full) end the call.
-    resuming_ = false;
-    reconnecting_ = false;
-    away_deadline_ = 0;
-    const proto::RoomId room = world_.call() ? world_.call()->room.id : 0;
-    if (e.code == proto::ErrorCode::SessionExpired && room != 0) {
-      feed_machine(signaling::LeftRoom{});
-      world_.apply(proto::Left{});
-      join_room_ = room;
-      error_.clear();
-      send_join();
-    } else {
-      end_call(e.message, e.code == proto::ErrorCode::RoomNotFound ? invite::EndCause::RoomGone : invite::EndCause::Ended);
-    }
-    return;
-  }
   if (e.request == "create-room") {
     owner_tokens_.create_refused();
     dialog_pending_ = false;
@@ -492,9 +423,9 @@ void App::send_join() {
   metrics_.mark(&JoinTiming::media_ready, now_);
   join_stage_ = JoinStage::WaitingForServer;
   join_sent_on_ = socket_.is_open() ? socket_serial_ : -1;  // not sent: the next welcome sends it
-  const auto name = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
-  send(proto::Join{join_room_, name.value_or(""), media_.has_local_audio(), media_.has_local_video(), room_password_,
-                   client_id_});
+  const proto::CheckedName name = checked_name();  // checked at the click; edited since, the server says why
+  send(proto::Join{join_room_, name.ok() ? name.name : std::string(), media_.has_local_audio(),
+                   media_.has_local_video(), room_password_, link_.client_id()});
 }
 
 void App::feed_machine(const signaling::Event& event) {
@@ -524,8 +455,7 @@ void App::end_call(std::string error, invite::EndCause cause) {
   devices_ = Devices::Idle;
   world_.apply(proto::Left{});
   join_stage_ = JoinStage::None;
-  reconnecting_ = resuming_ = false;
-  away_deadline_ = 0;
+  feed_link(server_link::CallEnded{});
   error_ = std::move(error);
 }
 
@@ -540,7 +470,7 @@ void App::start_join(proto::RoomId room) {
 }
 
 void App::load_owner_tokens() {
-  for (const std::string& key : owner_tokens_.load(browser::load_owner_tokens())) {
+  for (const std::string& key : owner_tokens_.load(browser::load_settings_with_prefix(kOwnerTokenPrefix))) {
     std::printf("moim: removed %s from storage: not a room's owner token\n", key.c_str());
     browser::remove_setting(key);
   }
@@ -552,14 +482,13 @@ void App::forget_owner_token(proto::RoomId room) {
 }
 
 std::optional<std::string> App::valid_name() {
-  const std::string& raw = fields_.value(ui::FieldId::Name);
-  auto name = proto::normalize_display_name(raw);
-  if (name && proto::utf8_length(*name) > max_name_chars()) name.reset();  // this server's limit
-  if (!name) {
-    error_ = name_problem(raw, max_name_chars(), "Your name", "Enter your name first.");
+  proto::CheckedName checked = checked_name();
+  if (!checked.ok()) {
+    error_ = name_problem(checked.fault, max_name_chars(), "Your name", "Enter your name first.");
     fields_.focus(ui::FieldId::Name);
+    return std::nullopt;
   }
-  return name;
+  return std::move(checked.name);
 }
 
 // ---- intents ------------------------------------------------------------------------------------
@@ -585,16 +514,14 @@ void App::apply(const ui::Intent& intent) {
           [&](const ui::SetCapacity& i) { dialog_capacity_ = i.capacity; },
           [&](const ui::ConfirmCreateRoom&) {
             if (dialog_pending_) return;
-            const std::string& raw = fields_.value(ui::FieldId::RoomName);
-            auto name = proto::normalize_room_name(raw);
-            const std::uint32_t max_room_chars = world_.welcomed() ? world_.limits().max_room_name_chars
-                                                                   : static_cast<std::uint32_t>(proto::kMaxRoomNameChars);
-            if (name && proto::utf8_length(*name) > max_room_chars) name.reset();  // this server's limit
-            if (!name) {
-              dialog_error_ = name_problem(raw, max_room_chars, "A room name", "Enter a room name.");
+            const proto::CheckedName checked =
+                proto::check_room_name(fields_.value(ui::FieldId::RoomName), max_room_name_chars());
+            if (!checked.ok()) {
+              dialog_error_ = name_problem(checked.fault, max_room_name_chars(), "A room name", "Enter a room name.");
               fields_.focus(ui::FieldId::RoomName);
               return;
             }
+            const std::string* name = &checked.name;
             const auto key = proto::room_name_key(*name);
             for (const auto& r : world_.rooms()) {
               if (proto::room_name_key(r.name) == key) {
@@ -686,13 +613,14 @@ void App::apply(const ui::Intent& intent) {
           },
           [&](const ui::ConfirmRename&) {
             if (rename_room_ == 0 || owner_pending_) return;
-            const std::string& raw = fields_.value(ui::FieldId::RenameName);
-            const auto name = proto::normalize_room_name(raw);
-            if (!name) {
-              owner_error_ = name_problem(raw, proto::kMaxRoomNameChars, "A room name", "Enter a room name.");
+            const proto::CheckedName checked =
+                proto::check_room_name(fields_.value(ui::FieldId::RenameName), max_room_name_chars());
+            if (!checked.ok()) {
+              owner_error_ = name_problem(checked.fault, max_room_name_chars(), "A room name", "Enter a room name.");
               fields_.focus(ui::FieldId::RenameName);
               return;
             }
+            const std::string* name = &checked.name;
             const auto key = proto::room_name_key(*name);
             for (const auto& r : world_.rooms()) {
               if (r.id != rename_room_ && proto::room_name_key(r.name) == key) {
@@ -748,13 +676,9 @@ void App::apply(const ui::Intent& intent) {
           },
           [&](const ui::LeaveCall&) {
             room_password_.clear();
-            if (socket_.is_open() && !reconnecting_) {
-              send(proto::Leave{});
-            } else if (world_.call()) {
-              // No connection to say goodbye on: the server would hold our seat for the grace window
-              // and the others would see a frozen tile. Say it once we are back (see the welcome).
-              farewell_ = *world_.call();
-            }
+            // `leave` now, or the farewell once the link is back (the others must not see a frozen tile).
+            if (const auto& call = world_.call())
+              feed_link(server_link::LeaveCall{call->room.id, call->token, call->self.name});
             end_call("");
           },
           [&](const ui::ToggleMic&) {
@@ -908,33 +832,39 @@ ui::FrameOut App::draw() {
   return out;
 }
 
+// A text field as the UI draws it; the name fields take this server's limits once it has said them.
+ui::FieldView App::field_view(ui::FieldId id, const char* widget) const {
+  int limit = max_chars(id);
+  if (id == ui::FieldId::Name) limit = static_cast<int>(max_name_chars());
+  if (id == ui::FieldId::RoomName || id == ui::FieldId::RenameName) limit = static_cast<int>(max_room_name_chars());
+  return ui::FieldView{id, widget, &fields_.value(id), placeholder(id), fields_.focused() == id, limit, is_password(id)};
+}
+
 ui::LobbyModel App::lobby_model() const {
   ui::LobbyModel m;
-  const auto field = [&](ui::FieldId id, const char* widget) {
-    return ui::FieldView{id, widget, &fields_.value(id), placeholder(id), fields_.focused() == id, max_chars(id),
-                         is_password(id)};
-  };
-  m.name = field(ui::FieldId::Name, "name-input");
-  m.filter = field(ui::FieldId::RoomFilter, "room-filter");
-  m.connected = socket_.is_open() && world_.welcomed();
-  if (m.connected) m.status = "Connected";
-  else if (socket_.is_connecting() || room_list_shown_ == false) m.status = room_list_shown_ ? "Reconnecting\xE2\x80\xA6" : "Connecting\xE2\x80\xA6";
-  else m.status = "Reconnecting\xE2\x80\xA6 (next try in " + std::to_string(std::max(1, static_cast<int>((reconnect_at_ - now_) / 1000 + 0.99))) + " s)";
+  m.name = field_view(ui::FieldId::Name, "name-input");
+  m.filter = field_view(ui::FieldId::RoomFilter, "room-filter");
+  m.connected = link_.connected() && world_.welcomed();
+  switch (link_.status().phase) {
+    case server_link::Phase::Connected: m.status = "Connected"; break;
+    case server_link::Phase::Connecting: m.status = "Connecting\xE2\x80\xA6"; break;
+    case server_link::Phase::Reconnecting: m.status = "Reconnecting\xE2\x80\xA6"; break;
+    case server_link::Phase::Waiting:
+      m.status = "Reconnecting\xE2\x80\xA6 (next try in " +
+                 std::to_string(std::max(1, static_cast<int>((link_.retry_at() - now_) / 1000 + 0.99))) + " s)";
+      break;
+  }
   if (world_.welcomed()) {
-    m.name.max_chars = static_cast<int>(world_.limits().max_name_chars);
-    m.dialog.room_name.max_chars = static_cast<int>(world_.limits().max_room_name_chars);
     m.dialog.max_capacity = std::max<std::uint32_t>(proto::kMinCapacity, world_.limits().max_capacity);
   }
   m.error = error_;
   m.joining = join_stage_ != JoinStage::None;
   m.dialog.open = dialog_open_;
-  m.dialog.room_name = {ui::FieldId::RoomName, "room-name-input", &fields_.value(ui::FieldId::RoomName),
-                        placeholder(ui::FieldId::RoomName), fields_.focused() == ui::FieldId::RoomName,
-                        max_chars(ui::FieldId::RoomName)};
+  m.dialog.room_name = field_view(ui::FieldId::RoomName, "room-name-input");
   m.dialog.capacity = dialog_capacity_;
   m.dialog.error = dialog_error_;
   m.dialog.pending = dialog_pending_;
-  m.dialog.password = field(ui::FieldId::RoomPassword, "room-password-input");
+  m.dialog.password = field_view(ui::FieldId::RoomPassword, "room-password-input");
   if (const std::size_t bytes = fields_.value(ui::FieldId::RoomPassword).size(); bytes > proto::kMaxPasswordBytes)
     m.dialog.password_note = "Too long: a password can have at most " + std::to_string(proto::kMaxPasswordBytes) +
                              " bytes (UTF-8); this one has " + std::to_string(bytes) + ".";
@@ -942,7 +872,7 @@ ui::LobbyModel App::lobby_model() const {
     m.prompt.open = true;
     const proto::RoomInfo* room = world_.room(prompt_room_);
     m.prompt.room_name = room ? room->name : std::string();
-    m.prompt.password = field(ui::FieldId::JoinPassword, "password-input");
+    m.prompt.password = field_view(ui::FieldId::JoinPassword, "password-input");
     m.prompt.error = prompt_error_;
     m.prompt.pending = prompt_pending_;
   }
@@ -950,7 +880,7 @@ ui::LobbyModel App::lobby_model() const {
     m.rename.open = true;
     const proto::RoomInfo* room = world_.room(rename_room_);
     m.rename.room_name = room ? room->name : std::string();
-    m.rename.name = field(ui::FieldId::RenameName, "rename-input");
+    m.rename.name = field_view(ui::FieldId::RenameName, "rename-input");
     m.rename.error = owner_error_;
     m.rename.pending = owner_pending_;
   }
@@ -994,7 +924,7 @@ ui::CallModel App::call_model() const {
   m.can_mic = media_.has_local_audio();
   m.can_camera = media_.has_local_video();
   m.error = error_;
-  if (reconnecting_ || !socket_.is_open()) m.status = "Reconnecting\xE2\x80\xA6 (the call goes on)";
+  if (link_.status().call_reconnecting) m.status = "Reconnecting\xE2\x80\xA6 (the call goes on)";
   m.invite = invite_model();
   ui::TileModel self;
   self.id = call.self.id;
@@ -1039,8 +969,8 @@ std::string App::state_json() const {
   json s = json::object();
   s["screen"] = world_.call() ? "call" : "lobby";
   s["name"] = fields_.value(ui::FieldId::Name);
-  s["connected"] = socket_.is_open() && world_.welcomed();
-  s["reconnecting"] = reconnecting_ || (world_.call() && !(socket_.is_open() && world_.welcomed()));
+  s["connected"] = link_.connected() && world_.welcomed();
+  s["reconnecting"] = world_.call() && link_.status().call_reconnecting;
   s["mediaSupported"] = secure_;
   json rooms = json::array();
   for (const auto& r : world_.rooms())

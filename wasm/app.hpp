@@ -10,6 +10,7 @@
 #include "metrics.hpp"
 #include "owner_tokens.hpp"
 #include "peer_health.hpp"
+#include "server_link.hpp"
 #include "signaling.hpp"
 #include "text_fields.hpp"
 #include "ui/glyph_cache.hpp"
@@ -34,8 +35,9 @@ class App {
   void invalidate() { frames_to_draw_ = std::max(frames_to_draw_, 2); }
   // Handles queued browser events now (also called as soon as one arrives, between frames).
   void pump();
-  // Timers: heartbeat, reconnect, resume grace, peer health (ICE restarts). Called every frame and from a 500 ms
-  // interval (a hidden tab gets no animation frames, but its call and heartbeat must go on).
+  // Timers: the server link's (heartbeat, reconnect, resume grace) and peer health's (ICE restarts). Called
+  // every frame and from a 500 ms interval (a hidden tab gets no animation frames, but its call and
+  // heartbeat must go on).
   void tick(double now_ms);
 
   // Test surface (docs/TESTING.md): JSON snapshots of what the person sees.
@@ -49,17 +51,22 @@ class App {
   // then waits for nothing), released on leave, asked for again by the next join.
   enum class Devices { Idle, Requesting, Settled };
 
-  void connect();
   void send(const proto::ClientMessage& msg);
-  // The signaling socket is gone (closed, or silent too long): keep the call, reconnect with backoff.
-  void on_socket_lost();
-  void on_resumed(const proto::Resumed& m);
+  // The server link (shared/server_link.hpp): carries out its effects. Returns true when the event was
+  // a server message that the rest of the app handles too (PassOn).
+  bool feed_link(const server_link::Event& event);
   // Peer health (shared/peer_health.hpp): ICE restarts and the unreachable verdict.
   void feed_health(const peer_health::Event& event);
   bool can_signal() const;
   // The ICE servers for peer connections follow the latest `ice` message (none before one).
   void sync_ice();
+  // This server's name limits (the protocol's before the first welcome).
   std::uint32_t max_name_chars() const;
+  std::uint32_t max_room_name_chars() const;
+  ui::FieldView field_view(ui::FieldId id, const char* widget) const;
+  // The name field under the one name rule (proto::check_display_name) and this server's limit: every
+  // join, the check before it and a link's name prompt use it.
+  proto::CheckedName checked_name() const;
   void handle(const browser::Event& event);
   void on_socket_message(const std::string& text);
   void on_server_message(const proto::ServerMessage& msg);
@@ -84,6 +91,7 @@ class App {
   signaling::Machine machine_;
   CallMedia media_;
   browser::ServerSocket socket_;
+  server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_
   // connection
   double now_ = 0;         // latest clock reading (frames and event pumps)
   double last_frame_ = 0;  // clock at the last frame, for ImGui's delta time
@@ -92,18 +100,6 @@ class App {
   // leaves the CPU to WebRTC. Input or events ask for a few frames so ImGui's state settles.
   int frames_to_draw_ = 2;
   double redraw_at_ = 0;  // time-driven text (the reconnect countdown)
-  double reconnect_at_ = 0;
-  int reconnect_attempts_ = 0;
-  // heartbeat and resume (see tick())
-  std::string client_id_;        // localStorage "moim.client": the server's second-tab rule
-  double connect_started_ = 0;
-  double last_heard_ = 0;        // last message from the server on this socket
-  double next_ping_at_ = 0;
-  bool reconnecting_ = false;    // in a call whose socket dropped, until resumed (or given up)
-  bool resuming_ = false;        // resume sent on this socket, waiting for resumed / an error
-  std::optional<CallInfo> farewell_;  // a call left while disconnected: resumed and left on reconnect
-  bool farewell_pending_ = false;     // that resume + leave were sent; their answers are not news
-  double away_deadline_ = 0;     // restored: peers still away then are dropped; 0 = none
   peer_health::Machine health_;  // per peer: ICE restarts, unreachable
   bool secure_ = true;           // camera and microphone can be asked for (secure context)
   double next_stats_at_ = 0;

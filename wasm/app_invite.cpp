@@ -40,8 +40,7 @@ void App::feed_invite(const invite::Event& event) {
 }
 
 bool App::name_ready() const {
-  const auto name = proto::normalize_display_name(fields_.value(ui::FieldId::Name));
-  return name && proto::utf8_length(*name) <= max_name_chars();
+  return checked_name().ok();
 }
 
 void App::join_from_link(proto::RoomId room) {
@@ -159,8 +158,7 @@ ui::InviteModel App::invite_model() const {
   m.copied = copy_state_ == CopyState::Copied && now_ < copied_until_;
   m.failed = copy_state_ == CopyState::Failed;
   m.failure = copy_failure_;
-  m.link_field = {ui::FieldId::InviteLink, "invite-link", &fields_.value(ui::FieldId::InviteLink), "",
-                  fields_.focused() == ui::FieldId::InviteLink, max_chars(ui::FieldId::InviteLink)};
+  m.link_field = field_view(ui::FieldId::InviteLink, "invite-link");
   return m;
 }
 
@@ -170,9 +168,7 @@ ui::InviteNamePromptModel App::name_prompt_model() const {
   m.open = true;
   const proto::RoomInfo* room = world_.room(name_prompt_room_);
   m.room_name = room ? room->name : std::string();
-  m.name = {ui::FieldId::Name, "invite-name-input", &fields_.value(ui::FieldId::Name), placeholder(ui::FieldId::Name),
-            fields_.focused() == ui::FieldId::Name, max_chars(ui::FieldId::Name)};
-  if (world_.welcomed()) m.name.max_chars = static_cast<int>(world_.limits().max_name_chars);
+  m.name = field_view(ui::FieldId::Name, "invite-name-input");
   m.error = name_prompt_error_;
   return m;
 }

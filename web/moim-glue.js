@@ -502,14 +502,16 @@
   function removeSetting(key) {
     try { window.localStorage.removeItem(key); } catch (e) { /* nothing stored */ }
   }
-  // Owner tokens of the rooms this browser created: {"<room id>": token} from "moim.owner.<id>".
-  function ownerTokens() {
+  // Every setting whose key starts with `prefix` (C++ names it: the owner tokens' kOwnerTokenPrefix), as
+  // {"<rest of the key>": value}.
+  function settingsWithPrefix(prefix) {
     const out = {};
+    if (typeof prefix !== 'string' || prefix === '') return '{}';
     try {
       const ls = window.localStorage;
       for (let i = 0; i < ls.length; i++) {
         const key = ls.key(i);
-        if (key && key.startsWith('moim.owner.')) out[key.slice('moim.owner.'.length)] = ls.getItem(key) || '';
+        if (key && key.startsWith(prefix)) out[key.slice(prefix.length)] = ls.getItem(key) || '';
       }
     } catch (e) { /* private mode */ }
     return JSON.stringify(out);
@@ -613,7 +615,7 @@
     setPeerConfiguration: guard(setPeerConfiguration), peerConfiguration: guard(peerConfiguration, null),
     showTextInput: guard(showTextInput), hideTextInput: guard(hideTextInput),
     loadSetting: guard(loadSetting, ''), saveSetting: guard(saveSetting), removeSetting: guard(removeSetting),
-    ownerTokens: guard(ownerTokens, '{}'), fetchFont: guard(fetchFont),
+    settingsWithPrefix: guard(settingsWithPrefix, '{}'), fetchFont: guard(fetchFont),
     clientId: guard(clientId, ''), restartIce: guard((h) => createOffer(h, true)),
     socketUrl: guard(socketUrl, ''), hideLoading: guard(hideLoading), showFatal: guard(showFatal),
     mediaSupported: guard(mediaSupported, false),

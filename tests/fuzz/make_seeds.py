@@ -46,8 +46,11 @@ PROTOCOL = {
     "signal-spoofed": '{"type":"signal","from":5,"to":7,"kind":"offer","sdp":"v=0"}',
     "media": '{"type":"media","mic":false,"camera":true}',
     # server -> client
-    "welcome": '{"type":"welcome","version":1,"rooms":[{"id":1,"name":"Standup","participants":2,"capacity":6}]}',
-    "welcome-empty": '{"type":"welcome","version":1,"rooms":[]}',
+    "welcome": '{"type":"welcome","version":2,"rooms":[{"id":1,"name":"Standup","participants":2,"capacity":6}],'
+               '"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":20000}}',
+    "welcome-empty": '{"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,'
+                     '"maxCapacity":8,"heartbeatMs":250,"resumeGraceMs":0}}',
+    "welcome-no-timings": '{"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8}}',
     "room-created": '{"type":"room-created","room":{"id":3,"name":"Standup","participants":0,"capacity":6}}',
     "room-updated": '{"type":"room-updated","room":{"id":3,"name":"Standup","participants":1,"capacity":6}}',
     "joined": '{"type":"joined","room":{"id":3,"name":"Standup","participants":2,"capacity":6},'

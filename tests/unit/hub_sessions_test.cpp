@@ -319,6 +319,7 @@ TEST_F(Sessions, OversizedSignalsAreRefused) {
 
 TEST_F(Sessions, NameAndCapacityLimitsFromTheConfigAreEnforcedAndAnnounced) {
   HubConfig config = quiet();
+  config.resume_grace_ms = 20000;
   config.max_name_chars = 5;
   config.max_room_name_chars = 6;
   config.max_capacity = 4;
@@ -326,7 +327,9 @@ TEST_F(Sessions, NameAndCapacityLimitsFromTheConfigAreEnforcedAndAnnounced) {
   hub().connect(1, "a");
   auto welcome = of_type<Welcome>(send(1, Hello{}), 1);
   ASSERT_EQ(welcome.size(), 1u);
-  EXPECT_EQ(welcome[0].limits, (Limits{.max_name_chars = 5, .max_room_name_chars = 6, .max_capacity = 4}));
+  // The timings too: pings every quarter of the heartbeat timeout, and the resume grace as configured.
+  EXPECT_EQ(welcome[0].limits, (Limits{.max_name_chars = 5, .max_room_name_chars = 6, .max_capacity = 4,
+                                       .heartbeat_ms = 3'600'000 / 4, .resume_grace_ms = 20000}));
   EXPECT_EQ(error_code(send(1, CreateRoom{.name = "Seven77", .capacity = 4, .password = {}}), 1), ErrorCode::RoomNameInvalid);
   EXPECT_EQ(error_code(send(1, CreateRoom{.name = "Six666", .capacity = 5, .password = {}}), 1), ErrorCode::CapacityInvalid);
   const RoomId room = create(1, "Six666");

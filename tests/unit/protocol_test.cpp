@@ -60,6 +60,10 @@ std::vector<ServerMessage> all_server_messages() {
   return {
       Welcome{.version = 1, .rooms = {}},
       Welcome{.version = 1, .rooms = {standup, RoomInfo{.id = 2, .name = "Lunch", .participants = 0, .capacity = 8}}},
+      Welcome{.version = 2,
+              .rooms = {},
+              .limits = Limits{.max_name_chars = 20, .max_room_name_chars = 30, .max_capacity = 4, .heartbeat_ms = 250,
+                               .resume_grace_ms = 3'600'000}},
       RoomCreated{standup},
       RoomUpdated{standup},
       Joined{.room = standup, .self = minji, .token = "opaque-token", .peers = {}},
@@ -186,6 +190,21 @@ TEST(ProtocolWire, EncodedShapes) {
   // An unknown request is omitted rather than sent empty.
   EXPECT_EQ(encode(ServerMessage{Error{.code = ErrorCode::BadJson, .message = "m", .request = ""}}),
             R"({"type":"error","code":"bad-json","message":"m"})");
+}
+
+// The welcome of docs/PROTOCOL.md, limits and timings included, byte for byte.
+TEST(ProtocolWire, WelcomeCarriesTheLimitsAndTheServersTimings) {
+  const char* wire =
+      R"({"type":"welcome","version":2,"rooms":[{"id":1,"name":"Standup","participants":2,"capacity":6}],)"
+      R"("limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":20000}})";
+  const Welcome welcome{.version = 2,
+                        .rooms = {RoomInfo{.id = 1, .name = "Standup", .participants = 2, .capacity = 6}},
+                        .limits = Limits{.max_name_chars = 32, .max_room_name_chars = 48, .max_capacity = 8,
+                                         .heartbeat_ms = 2000, .resume_grace_ms = 20000}};
+  EXPECT_EQ(encode(ServerMessage{welcome}), wire);
+  auto decoded = decode_server(wire);
+  ASSERT_TRUE(decoded.ok()) << decoded.error.message;
+  EXPECT_EQ(std::get<Welcome>(*decoded.message), welcome);
 }
 
 TEST(ProtocolWire, EncodingInvalidUtf8NeverThrows) {
@@ -349,6 +368,15 @@ TEST(ProtocolMalformed, ServerMessages) {
       {R"({"type":"welcome","version":1})", ErrorCode::BadField},
       {R"({"type":"welcome","version":1,"rooms":[{"id":1}]})", ErrorCode::BadField},
       {R"({"type":"welcome","version":1,"rooms":[3]})", ErrorCode::BadField},
+      // The timings are required: a client has no copy of them.
+      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8}})",
+       ErrorCode::BadField},
+      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000}})",
+       ErrorCode::BadField},
+      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":-1,"resumeGraceMs":0}})",
+       ErrorCode::BadField},
+      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":4294967296}})",
+       ErrorCode::BadField},
       {R"({"type":"joined","room":{"id":1,"name":"a","participants":1,"capacity":6},"self":{"id":1,"name":"x","mic":true,"camera":true},"peers":[]})",
        ErrorCode::BadField},  // no token
       {R"({"type":"peer-left","peer":-5})", ErrorCode::BadField},
@@ -440,6 +468,48 @@ TEST(ProtocolText, DisplayNames) {
   EXPECT_FALSE(normalize_display_name("Min\u0085ji"));  // C1
   EXPECT_FALSE(normalize_display_name("Min\tji"));
   EXPECT_FALSE(normalize_display_name("Min\xC3\x28"));
+}
+
+// One rule for every place a name is checked (the hub's join and resume, the client's join, its checks
+// before a join and a link's name prompt): the trimmed name, or why not, under a server's own limit.
+TEST(ProtocolText, CheckedNamesUnderAServersLimit) {
+  struct Row {
+    std::string typed;
+    std::size_t max;
+    NameFault fault;
+    std::string name;  // the trimmed name (also when refused, but for bad UTF-8)
+  };
+  std::string korean5;
+  for (int i = 0; i < 5; ++i) korean5 += "김";
+  const std::vector<Row> rows = {
+      {"  Minji  ", 32, NameFault::None, "Minji"},
+      {"  Minji  ", 5, NameFault::None, "Minji"},         // exactly the server's limit, after trimming
+      {"Minji!", 5, NameFault::TooLong, "Minji!"},         // one over it
+      {korean5, 5, NameFault::None, korean5},              // code points, not bytes
+      {korean5 + "김", 5, NameFault::TooLong, korean5 + "김"},
+      {std::string(40, 'a'), 1000, NameFault::TooLong, std::string(40, 'a')},  // never above the protocol's 32
+      {std::string(32, 'a'), 1000, NameFault::None, std::string(32, 'a')},
+      {"\u3000 \t", 32, NameFault::Empty, ""},
+      {"", 32, NameFault::Empty, ""},
+      {"Min\x1Bji", 32, NameFault::Invalid, "Min\x1Bji"},
+      {"Min\u0085ji", 32, NameFault::Invalid, "Min\u0085ji"},
+      {"Min\x1Bji is a long name", 5, NameFault::TooLong, "Min\x1Bji is a long name"},  // the visible fault first
+      {"Min\xC3\x28", 32, NameFault::Invalid, ""},
+  };
+  for (const Row& row : rows) {
+    const CheckedName got = check_display_name(row.typed, row.max);
+    EXPECT_EQ(got.fault, row.fault) << '"' << row.typed << "\" max " << row.max;
+    EXPECT_EQ(got.name, row.name) << '"' << row.typed << '"';
+    EXPECT_EQ(got.ok(), row.fault == NameFault::None);
+    // The optional form says the same.
+    const auto normalized = normalize_display_name(row.typed, row.max);
+    EXPECT_EQ(normalized.has_value(), got.ok()) << '"' << row.typed << '"';
+    if (normalized) EXPECT_EQ(*normalized, row.name);
+  }
+  EXPECT_EQ(check_room_name("  Standup  ", 6).fault, NameFault::TooLong);
+  EXPECT_EQ(check_room_name("  Stand  ", 6).name, "Stand");
+  EXPECT_EQ(check_room_name(std::string(48, 'r'), 1000).fault, NameFault::None);
+  EXPECT_EQ(check_room_name(std::string(49, 'r'), 1000).fault, NameFault::TooLong);
 }
 
 TEST(ProtocolText, RoomNamesAndCapacity) {

@@ -49,7 +49,9 @@ void hide_text_input() { glue().call<void>("hideTextInput"); }
 std::string load_setting(const std::string& key) { return glue().call<std::string>("loadSetting", key); }
 void save_setting(const std::string& key, const std::string& value) { glue().call<void>("saveSetting", key, value); }
 void remove_setting(const std::string& key) { glue().call<void>("removeSetting", key); }
-std::string load_owner_tokens() { return glue().call<std::string>("ownerTokens"); }
+std::string load_settings_with_prefix(std::string_view prefix) {
+  return glue().call<std::string>("settingsWithPrefix", std::string(prefix));
+}
 void fetch_font(const std::string& url) { glue().call<void>("fetchFont", url); }
 std::string client_id() { return glue().call<std::string>("clientId"); }
 std::string socket_url() { return glue().call<std::string>("socketUrl"); }

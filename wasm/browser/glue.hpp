@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace moim::browser {
@@ -60,9 +61,9 @@ void hide_text_input();
 std::string load_setting(const std::string& key);
 void save_setting(const std::string& key, const std::string& value);
 void remove_setting(const std::string& key);
-// Owner tokens of rooms this browser created (localStorage "moim.owner.<room id>"), as a JSON
-// object {"<room id>": "<token>"}.
-std::string load_owner_tokens();
+// Every setting whose key starts with `prefix`, as a JSON object {"<rest of the key>": "<value>"}.
+// The prefix is C++'s (kOwnerTokenPrefix): the glue spells no key of its own but "moim.client".
+std::string load_settings_with_prefix(std::string_view prefix);
 void fetch_font(const std::string& url);
 std::string socket_url();
 std::string client_id();  // random, kept in localStorage "moim.client" (made by the glue)
