@@ -190,7 +190,7 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
   if (costly && !admit_request(out, conn, state, proto::type_name(msg))) return out;
   std::visit(Overloaded{
                  [&](const proto::Hello& m) { on_hello(out, conn, state, m); },
-                 [&](const proto::Ping&) { reply(out, conn, proto::Pong{}); },
+                 [&](const proto::Ping& m) { on_ping(out, conn, state, m); },
                  [&](const proto::CreateRoom& m) { on_create_request(out, conn, state, m); },
                  [&](const proto::Join& m) { on_join(out, conn, state, m, /*password_checked=*/false); },
                  [&](const proto::Resume& m) { on_resume(out, conn, state, m); },
@@ -234,6 +234,11 @@ void Hub::on_signal(HubOutput& out, ConnId conn, Conn& state, const proto::SendS
     return;
   }
   const proto::Signal& signal = send.signal;
+  if (signal.seq != 0) {
+    Session* session = sessions_.find(state.peer);
+    if (session && signal.seq <= session->signals_seen) return;  // had it: sent again after a resume
+    if (session) session->signals_seen = signal.seq;
+  }
   const bool candidate = signal.kind == proto::SignalKind::Candidate;
   const std::size_t size =
       candidate ? signal.candidate.candidate.size() + signal.candidate.sdp_mid.size() : signal.sdp.size();
@@ -255,6 +260,17 @@ void Hub::on_signal(HubOutput& out, ConnId conn, Conn& state, const proto::SendS
   }
   // The sender is whoever this connection is, never what it claims.
   relay(out, to.get(), state.peer, signal);
+}
+
+// The heartbeat. In a call both sides say the last signal number they have, so each forgets what the
+// other no longer needs sent again.
+void Hub::on_ping(HubOutput& out, ConnId conn, Conn& state, const proto::Ping& ping) {
+  proto::Pong pong;
+  if (Session* session = state.peer != 0 ? sessions_.find(state.peer) : nullptr) {
+    session->signals_out.seen(ping.seen);
+    pong.seen = session->signals_seen;
+  }
+  reply(out, conn, pong);
 }
 
 void Hub::on_media(HubOutput& out, ConnId conn, Conn& state, const proto::SetMedia& media) {
@@ -296,16 +312,26 @@ void Hub::to_peer(HubOutput& out, PeerId peer, std::shared_ptr<const std::string
   }
 }
 
+// A signal is numbered for its receiver's session and kept until that client says it saw it, so a
+// connection that died unnoticed loses none: the resume sends them again (not the held queue).
 void Hub::relay(HubOutput& out, PeerId to, PeerId from, const proto::Signal& signal) {
+  Session* session = sessions_.find(to);
+  if (!session) return;
+  const std::uint64_t seq = session->signals_out.next_seq();
+  std::shared_ptr<const std::string> text;
   if (config_.signal_fast_path) {
-    if (std::optional<std::string> text = hub_detail::encode_relayed_signal(from, signal)) {
-      to_peer(out, to, std::make_shared<const std::string>(std::move(*text)));
-      return;
+    if (std::optional<std::string> fast = hub_detail::encode_relayed_signal(from, seq, signal)) {
+      text = std::make_shared<const std::string>(std::move(*fast));
     }
   }
-  proto::RelayedSignal relayed{signal};
-  relayed.signal.peer = from;
-  to_peer(out, to, serialize(relayed));
+  if (!text) {
+    proto::RelayedSignal relayed{signal};
+    relayed.signal.peer = from;
+    relayed.signal.seq = seq;
+    text = serialize(relayed);
+  }
+  session->signals_out.push(text, text->size());
+  if (session->conn) out.sends.push_back(Outgoing{*session->conn, std::move(text)});
 }
 
 void Hub::back_to_lobby(HubOutput& out, ConnId conn, proto::LeftReason reason) {

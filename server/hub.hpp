@@ -194,6 +194,7 @@ class Hub {
   // ---- dispatch and fan-out (hub.cpp) ----
   HubOutput handle(ConnId conn, Conn& state, const proto::ClientMessage& msg);
   void on_hello(HubOutput& out, ConnId conn, Conn& state, const proto::Hello& hello);
+  void on_ping(HubOutput& out, ConnId conn, Conn& state, const proto::Ping& ping);
   void on_signal(HubOutput& out, ConnId conn, Conn& state, const proto::SendSignal& send);
   void on_media(HubOutput& out, ConnId conn, Conn& state, const proto::SetMedia& media);
   void lose_silent_connections(HubOutput& out);

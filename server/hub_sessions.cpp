@@ -132,13 +132,20 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
       if (std::optional<proto::PeerInfo> info = registry_.peer(member)) peers.push_back(std::move(*info));
     }
     send_ice(out, conn, peer);
+    // The signals its client has not seen, sent again; some may be gone (past the bounds).
+    const auto unseen = session->signals_out.after(req.seen);
     reply(out, conn,
           proto::Resumed{.room = room.value_or(proto::RoomInfo{}),
                          .self = self.value_or(proto::PeerInfo{}),
                          .token = session_token(peer, claims->room),
                          .peers = std::move(peers),
-                         .restored = false});
-    // What happened meanwhile, in order.
+                         .restored = false,
+                         .seen = session->signals_seen,
+                         .missed = !unseen});
+    if (unseen) {
+      for (const auto* text : *unseen) out.sends.push_back(Outgoing{conn, *text});
+    }
+    // What else happened meanwhile, in order.
     for (auto& text : session->held) out.sends.push_back(Outgoing{conn, std::move(text)});
     session->held.clear();
     session->held_bytes = 0;

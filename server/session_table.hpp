@@ -8,6 +8,7 @@
 #include "hub_output.hpp"
 #include "protocol.hpp"
 #include "room_store.hpp"
+#include "signal_ledger.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -28,9 +29,13 @@ struct Session {
   std::int64_t lost_ms = 0;
   std::int64_t token_issued = 0;  // unix seconds of the newest token sent
   std::int64_t ice_sent = 0;      // unix seconds of the newest `ice` sent
-  std::vector<std::shared_ptr<const std::string>> held;
+  std::vector<std::shared_ptr<const std::string>> held;  // what was sent while held, signals aside
   std::size_t held_bytes = 0;
   bool overflowed = false;  // too much held: ends at the next tick
+  // Signals relayed to it, numbered, kept until its client says it saw them (resent after a resume),
+  // and the last number it sent us.
+  ledger::Outbox<std::shared_ptr<const std::string>> signals_out{{.max_items = 128, .max_bytes = 256 * 1024}};
+  std::uint64_t signals_seen = 0;
 };
 
 class SessionTable {

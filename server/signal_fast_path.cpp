@@ -46,6 +46,19 @@ class Cursor {
   std::size_t pos_ = 0;
 };
 
+// The end of a signal: `}`, or `,"seq":N}`, and nothing after it.
+bool read_seq(Cursor& in, std::uint64_t& seq) {
+  seq = 0;
+  if (in.literal(R"(,"seq":)") && !in.unsigned_number(proto::kMaxId, seq)) return false;
+  return in.literal("}") && in.at_end();
+}
+
+void write_seq(std::string& out, std::uint64_t seq) {
+  if (seq == 0) return;
+  out += R"(,"seq":)";
+  out += std::to_string(seq);
+}
+
 }  // namespace
 
 std::optional<proto::SendSignal> decode_canonical_signal(std::string_view text) {
@@ -58,11 +71,11 @@ std::optional<proto::SendSignal> decode_canonical_signal(std::string_view text) 
   if (in.literal(R"(,"kind":"candidate","candidate":{"candidate":)")) {
     signal.kind = proto::SignalKind::Candidate;
     if (!in.string(signal.candidate.candidate) || !in.literal(R"(,"sdpMid":)") || !in.string(signal.candidate.sdp_mid) ||
-        !in.literal(R"(,"sdpMLineIndex":)") || !in.unsigned_number(INT_MAX, number) || !in.literal("}}") ||
-        !in.at_end()) {
+        !in.literal(R"(,"sdpMLineIndex":)") || !in.unsigned_number(INT_MAX, number) || !in.literal("}")) {
       return std::nullopt;
     }
     signal.candidate.sdp_mline_index = static_cast<int>(number);
+    if (!read_seq(in, signal.seq)) return std::nullopt;
     return msg;
   }
   if (in.literal(R"(,"kind":"offer","sdp":)")) {
@@ -72,11 +85,11 @@ std::optional<proto::SendSignal> decode_canonical_signal(std::string_view text) 
   } else {
     return std::nullopt;
   }
-  if (!in.string(signal.sdp) || !in.literal("}") || !in.at_end()) return std::nullopt;
+  if (!in.string(signal.sdp) || !read_seq(in, signal.seq)) return std::nullopt;
   return msg;
 }
 
-std::optional<std::string> encode_relayed_signal(proto::PeerId from, const proto::Signal& signal) {
+std::optional<std::string> encode_relayed_signal(proto::PeerId from, std::uint64_t seq, const proto::Signal& signal) {
   std::string out;
   const bool candidate = signal.kind == proto::SignalKind::Candidate;
   out.reserve(96 + (candidate ? signal.candidate.candidate.size() + signal.candidate.sdp_mid.size()
@@ -91,12 +104,15 @@ std::optional<std::string> encode_relayed_signal(proto::PeerId from, const proto
     if (!json_text::append_quoted(out, signal.candidate.sdp_mid)) return std::nullopt;
     out += R"(,"sdpMLineIndex":)";
     out += std::to_string(signal.candidate.sdp_mline_index);
-    out += "}}";
+    out += '}';
+    write_seq(out, seq);
+    out += '}';
   } else {
     out += R"(,"kind":")";
     out += proto::to_string(signal.kind);
     out += R"(","sdp":)";
     if (!json_text::append_quoted(out, signal.sdp)) return std::nullopt;
+    write_seq(out, seq);
     out += '}';
   }
   return out;

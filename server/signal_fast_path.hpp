@@ -6,6 +6,7 @@
 
 #include "protocol.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,7 +16,7 @@ namespace moim::hub_detail {
 // ASCII strings using only the escapes \" \\ \/ \b \f \n \r \t. nullopt for anything else: the general
 // decoder then decides. When it returns a message, proto::decode_client returns the same one.
 std::optional<proto::SendSignal> decode_canonical_signal(std::string_view text);
-// Exactly proto::encode(proto::RelayedSignal{signal with peer = from}), when every string is ASCII;
-// nullopt otherwise (use proto::encode).
-std::optional<std::string> encode_relayed_signal(proto::PeerId from, const proto::Signal& signal);
+// Exactly proto::encode(proto::RelayedSignal{signal with peer = from and seq = seq}), when every
+// string is ASCII; nullopt otherwise (use proto::encode).
+std::optional<std::string> encode_relayed_signal(proto::PeerId from, std::uint64_t seq, const proto::Signal& signal);
 }  // namespace moim::hub_detail

@@ -393,8 +393,12 @@ bool read_signal_body(Fields& f, Signal& signal) {
   } else {
     return f.invalid("kind", "\"offer\", \"answer\" or \"candidate\"");
   }
-  if (signal.kind == SignalKind::Candidate) return read_nested(f, "candidate", signal.candidate, read_candidate);
-  return f.string("sdp", signal.sdp);
+  if (signal.kind == SignalKind::Candidate) {
+    if (!read_nested(f, "candidate", signal.candidate, read_candidate)) return false;
+  } else if (!f.string("sdp", signal.sdp)) {
+    return false;
+  }
+  return f.optional_whole_number("seq", kMaxId, signal.seq);
 }
 
 // ---- JSON parsing, with a fast path for long strings ----------------------------------------------
@@ -634,6 +638,7 @@ void write_signal(ojson& j, const char* peer_key, const Signal& signal) {
   } else {
     j["sdp"] = signal.sdp;
   }
+  if (signal.seq != 0) j["seq"] = signal.seq;
 }
 
 std::string dump(const ojson& j) {
@@ -808,8 +813,11 @@ std::string encode(const ClientMessage& msg) {
                    j["mic"] = m.mic;
                    j["camera"] = m.camera;
                    if (!m.client.empty()) j["client"] = m.client;
+                   if (m.seen != 0) j["seen"] = m.seen;
                  },
-                 [&](const Ping&) {},
+                 [&](const Ping& m) {
+                   if (m.seen != 0) j["seen"] = m.seen;
+                 },
                  [&](const RenameRoom& m) {
                    j["room"] = m.room;
                    j["name"] = m.name;
@@ -871,8 +879,12 @@ std::string encode(const ServerMessage& msg) {
                    for (const PeerInfo& peer : m.peers) peers.push_back(peer_json(peer));
                    j["peers"] = std::move(peers);
                    j["restored"] = m.restored;
+                   if (m.seen != 0) j["seen"] = m.seen;
+                   if (m.missed) j["missed"] = true;
                  },
-                 [&](const Pong&) {},
+                 [&](const Pong& m) {
+                   if (m.seen != 0) j["seen"] = m.seen;
+                 },
                  [&](const RoomRemoved& m) { j["room"] = m.room; },
                  [&](const SessionToken& m) { j["token"] = m.token; },
                  [&](const IceConfig& m) {
@@ -941,14 +953,17 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
       Resume m;
       if (f.string("token", m.token) && bounded(f, "token", m.token, kMaxTokenBytes) && f.string("name", m.name) &&
           f.optional_boolean("mic", m.mic) && f.optional_boolean("camera", m.camera) &&
-          f.optional_string("client", m.client) && bounded(f, "client", m.client, kMaxTokenBytes)) {
+          f.optional_string("client", m.client) && bounded(f, "client", m.client, kMaxTokenBytes) &&
+          f.optional_whole_number("seen", kMaxId, m.seen)) {
         out.message = std::move(m);
       }
       break;
     }
-    case position<Ping, ClientMessage>:
-      out.message = Ping{};
+    case position<Ping, ClientMessage>: {
+      Ping m;
+      if (f.optional_whole_number("seen", kMaxId, m.seen)) out.message = m;
       break;
+    }
     case position<RenameRoom, ClientMessage>: {
       RenameRoom m;
       if (f.id("room", m.room) && f.string("name", m.name) && f.string("owner", m.owner) &&
@@ -1034,14 +1049,17 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
       Resumed m;
       if (read_nested(f, "room", m.room, read_room) && read_nested(f, "self", m.self, read_peer) &&
           f.string("token", m.token) && read_list(f, "peers", m.peers, read_peer) &&
-          f.optional_boolean("restored", m.restored)) {
+          f.optional_boolean("restored", m.restored) && f.optional_whole_number("seen", kMaxId, m.seen) &&
+          f.optional_boolean("missed", m.missed)) {
         out.message = std::move(m);
       }
       break;
     }
-    case position<Pong, ServerMessage>:
-      out.message = Pong{};
+    case position<Pong, ServerMessage>: {
+      Pong m;
+      if (f.optional_whole_number("seen", kMaxId, m.seen)) out.message = m;
       break;
+    }
     case position<SessionToken, ServerMessage>: {
       SessionToken m;
       if (f.string("token", m.token)) out.message = std::move(m);

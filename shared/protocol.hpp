@@ -122,6 +122,8 @@ struct Signal {
   SignalKind kind = SignalKind::Offer;
   std::string sdp;            // offer / answer
   IceCandidate candidate;     // candidate
+  // The sender's number for it in this session, from 1 (0: unnumbered); see shared/signal_ledger.hpp.
+  std::uint64_t seq = 0;
   bool operator==(const Signal&) const = default;
 };
 
@@ -151,9 +153,13 @@ struct Resume {
   bool mic = true;
   bool camera = true;
   std::string client;
+  std::uint64_t seen = 0;  // the last signal number received from the server in this session
   bool operator==(const Resume&) const = default;
 };
-struct Ping { bool operator==(const Ping&) const = default; };
+struct Ping {
+  std::uint64_t seen = 0;  // in a call: the last signal number received from the server
+  bool operator==(const Ping&) const = default;
+};
 struct RenameRoom {
   RoomId room = 0;
   std::string name;
@@ -215,9 +221,15 @@ struct Resumed {
   std::string token;
   std::vector<PeerInfo> peers;
   bool restored = false;
+  std::uint64_t seen = 0;  // the last signal number the server received from this session
+  // Signals sent to us after the resume's `seen` are no longer all kept: restart ICE with the peers.
+  bool missed = false;
   bool operator==(const Resumed&) const = default;
 };
-struct Pong { bool operator==(const Pong&) const = default; };
+struct Pong {
+  std::uint64_t seen = 0;  // in a call: the last signal number the server received from us
+  bool operator==(const Pong&) const = default;
+};
 // Which ICE servers the browser uses (RTCConfiguration.iceServers / iceTransportPolicy), sent before
 // joined and resumed and again before TURN credentials expire (see PROTOCOL.md, "ICE servers").
 enum class IcePolicy { All, Relay };  // Relay: only relayed candidates, so peers never see each other's addresses

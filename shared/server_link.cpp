@@ -38,8 +38,13 @@ std::ostream& operator<<(std::ostream& os, const Event& event) {
                    os << "WelcomeReceived{heartbeatMs=" << e.limits.heartbeat_ms
                       << ", resumeGraceMs=" << e.limits.resume_grace_ms << '}';
                  },
-                 [&](const PongReceived&) { os << "PongReceived"; },
-                 [&](const ResumedReceived& e) { os << "ResumedReceived{room " << e.room << ", restored=" << e.restored << '}'; },
+                 [&](const PongReceived& e) { os << "PongReceived{seen " << e.seen << '}'; },
+                 [&](const ResumedReceived& e) {
+                   os << "ResumedReceived{room " << e.room << ", restored=" << e.restored << ", seen " << e.seen
+                      << ", missed=" << e.missed << '}';
+                 },
+                 [&](const SignalArrived& e) { os << "SignalArrived{" << e.seq << '}'; },
+                 [&](const SignalToSend& e) { os << "SignalToSend{" << e.signal.kind << " to " << e.signal.peer << '}'; },
                  [&](const ErrorReceived& e) { os << "ErrorReceived{" << e.request << ", " << e.code << '}'; },
                  [&](const LeftReceived& e) { os << "LeftReceived{" << e.reason << '}'; },
                  [&](const CallJoined& e) { os << "CallJoined{room " << e.room << '}'; },
@@ -55,13 +60,14 @@ std::ostream& operator<<(std::ostream& os, const Effect& effect) {
   std::visit(Overloaded{
                  [&](const OpenSocket&) { os << "OpenSocket"; },
                  [&](const Send& e) { os << "Send" << proto::encode(e.message); },
-                 [&](const SendResume&) { os << "SendResume"; },
+                 [&](const SendResume& e) { os << "SendResume{seen " << e.seen << '}'; },
                  [&](const CloseSocket&) { os << "CloseSocket"; },
                  [&](const AbandonSocket&) { os << "AbandonSocket"; },
                  [&](const ConnectionLost& e) { os << "ConnectionLost{call_kept=" << e.call_kept << '}'; },
                  [&](const Rejoin& e) { os << "Rejoin{room " << e.room << '}'; },
                  [&](const EndCall& e) { os << "EndCall{\"" << e.message << "\", room_gone=" << e.room_gone << '}'; },
                  [&](const DropAwayPeers&) { os << "DropAwayPeers"; },
+                 [&](const SignalsLost&) { os << "SignalsLost"; },
                  [&](const PassOn&) { os << "PassOn"; },
                  [&](const StatusChanged& e) {
                    os << "StatusChanged{" << to_string(e.status.phase)
@@ -76,10 +82,11 @@ std::ostream& operator<<(std::ostream& os, const Effect& effect) {
 std::optional<Event> to_event(const proto::ServerMessage& msg) {
   return std::visit(Overloaded{
                         [](const proto::Welcome& m) -> std::optional<Event> { return WelcomeReceived{m.limits}; },
-                        [](const proto::Pong&) -> std::optional<Event> { return PongReceived{}; },
+                        [](const proto::Pong& m) -> std::optional<Event> { return PongReceived{m.seen}; },
                         [](const proto::Resumed& m) -> std::optional<Event> {
-                          return ResumedReceived{m.room.id, m.restored};
+                          return ResumedReceived{m.room.id, m.restored, m.seen, m.missed};
                         },
+                        [](const proto::RelayedSignal& m) -> std::optional<Event> { return SignalArrived{m.signal.seq}; },
                         [](const proto::Error& m) -> std::optional<Event> {
                           return ErrorReceived{m.request, m.code, m.message};
                         },
@@ -180,7 +187,7 @@ void Machine::on(const Tick&, Effects& out) {
         out.push_back(AbandonSocket{});  // no close frame: the server would take it as a goodbye
         lose(out);
       } else if (now_ >= next_ping_at_) {
-        out.push_back(Send{proto::Ping{}});
+        out.push_back(Send{proto::Ping{in_call_ ? inbox_.seen() : 0}});
         next_ping_at_ = now_ + ping_interval_;
       }
       break;
@@ -228,12 +235,15 @@ void Machine::on(const WelcomeReceived& e, Effects& out) {
   if (in_call_ && reconnecting_ && !resuming_) {
     // Back after a drop: take our session back (same peer id; the others never saw us leave).
     resuming_ = true;
-    out.push_back(SendResume{});
+    out.push_back(SendResume{inbox_.seen()});
   }
   out.push_back(PassOn{});  // the room list, owner tokens, a join waiting for the server
 }
 
-void Machine::on(const PongReceived&, Effects&) {}  // the heartbeat: hearing it is all that counts
+// The heartbeat: hearing it is what counts; in a call it also says which of our signals arrived.
+void Machine::on(const PongReceived& e, Effects&) {
+  if (in_call_ && !reconnecting_) outbox_.seen(e.seen);
+}
 
 void Machine::on(const ResumedReceived& e, Effects& out) {
   if (resuming_ && in_call_ && e.room == call_room_) {
@@ -243,6 +253,7 @@ void Machine::on(const ResumedReceived& e, Effects& out) {
     // not back when the server's own grace window ends are not coming.
     if (e.restored) away_deadline_ = now_ + resume_grace_;
     out.push_back(Log{"resumed in room " + std::to_string(e.room) + (e.restored ? " (restored)" : " (held)")});
+    resend_unseen(e, out);
     out.push_back(PassOn{});  // the call's peers and token
     return;
   }
@@ -306,6 +317,57 @@ void Machine::on(const LeftReceived& e, Effects& out) {
 
 // ---- the call -----------------------------------------------------------------------------------
 
+// After a resume: our signals the server lacks go again, in order. A restarted server numbers
+// afresh and kept nothing; there, and wherever a bound was passed, ICE restarts instead.
+void Machine::resend_unseen(const ResumedReceived& e, Effects& out) {
+  if (e.restored) {
+    inbox_.reset();
+    const bool unconfirmed = outbox_.size() > 0;
+    outbox_.forget();
+    if (unconfirmed) {
+      out.push_back(Log{"the server restarted before it had every signal of ours; restarting ICE"});
+      out.push_back(SignalsLost{});
+    }
+    return;
+  }
+  const auto unseen = outbox_.after(e.seen);
+  if (unseen) {
+    if (!unseen->empty()) out.push_back(Log{"sending " + std::to_string(unseen->size()) + " signals again"});
+    for (const proto::Signal* signal : *unseen) out.push_back(Send{proto::SendSignal{*signal}});
+  }
+  if (!unseen || e.missed) {
+    out.push_back(Log{std::string(e.missed ? "the server no longer has every signal for us"
+                                           : "more signals were waiting than are kept") +
+                      "; restarting ICE"});
+    out.push_back(SignalsLost{});
+  }
+}
+
+void Machine::on(const SignalToSend& e, Effects& out) {
+  if (!in_call_) {
+    out.push_back(Log{"a signal outside a call; dropped"});
+    return;
+  }
+  proto::Signal signal = e.signal;
+  const std::size_t bytes = 64 + signal.sdp.size() + signal.candidate.candidate.size();
+  signal.seq = outbox_.next_seq();
+  // Kept until the server says it has it; while the link is down, it waits for the resume.
+  if (can_signal()) out.push_back(Send{proto::SendSignal{signal}});
+  outbox_.push(std::move(signal), bytes);
+}
+
+void Machine::on(const SignalArrived& e, Effects& out) {
+  switch (inbox_.receive(e.seq)) {
+    case ledger::Inbox::Arrival::Fresh: out.push_back(PassOn{}); break;
+    case ledger::Inbox::Arrival::Duplicate: break;  // sent again after a resume: we had it
+    case ledger::Inbox::Arrival::AfterGap:
+      out.push_back(PassOn{});
+      out.push_back(Log{"signals from the server were skipped; restarting ICE"});
+      out.push_back(SignalsLost{});
+      break;
+  }
+}
+
 void Machine::end_call_state() {
   in_call_ = false;
   call_room_ = 0;
@@ -315,6 +377,8 @@ void Machine::end_call_state() {
 }
 
 void Machine::on(const CallJoined& e, Effects&) {
+  outbox_.reset();  // a new session numbers from 1
+  inbox_.reset();
   in_call_ = true;
   call_room_ = e.room;
   reconnecting_ = false;

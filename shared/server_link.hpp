@@ -29,12 +29,18 @@
 //    so the goodbye waits for the next welcome (the farewell: `resume` then `leave`, whose answers
 //    are not news). A farewell whose socket dies before its `left` is said again on the next one. A
 //    leave while a resume is in flight is the farewell on the same socket.
+//  - Signals lose nothing: each is numbered (`seq`) and kept until the server's pong or resumed says
+//    it has it; those it lacks after a resume are sent again, also those written while the link was
+//    down. Our pings and resume say the last number we got from the server; a number seen twice is
+//    dropped. What cannot be filled (a bound passed, a number skipped, a server restart) asks for an
+//    ICE restart with every peer instead (SignalsLost). See shared/signal_ledger.hpp.
 //  - Page closing: in a call, `leave` and a close frame, so the others see us go at once.
 //  - Second tab: `left` with reason `replaced` (this browser joined the room again in another tab)
 //    ends the call here.
 #pragma once
 
 #include "protocol.hpp"
+#include "signal_ledger.hpp"
 
 #include <optional>
 #include <ostream>
@@ -83,8 +89,9 @@ struct FrameReceived {};  // any frame on the socket, before decoding: a sign of
 struct Tick {};           // time passes (every frame, and every 500 ms in a hidden tab)
 // Server messages (to_event):
 struct WelcomeReceived { proto::Limits limits; };
-struct PongReceived {};
-struct ResumedReceived { proto::RoomId room = 0; bool restored = false; };
+struct PongReceived { std::uint64_t seen = 0; };
+struct ResumedReceived { proto::RoomId room = 0; bool restored = false; std::uint64_t seen = 0; bool missed = false; };
+struct SignalArrived { std::uint64_t seq = 0; };  // a relayed signal with this number (0: unnumbered)
 struct ErrorReceived { std::string request; proto::ErrorCode code = proto::ErrorCode::Internal; std::string message; };
 struct LeftReceived { proto::LeftReason reason = proto::LeftReason::Requested; };
 // The call (the app's other parts decide when it starts and ends):
@@ -94,15 +101,17 @@ struct CallEnded {};                             // it is over, for whatever rea
 // session's latest, for the farewell's resume.
 struct LeaveCall { proto::RoomId room = 0; std::string token; std::string name; };
 struct PageHidden {};  // pagehide: the tab is closing
+struct SignalToSend { proto::Signal signal; };  // from the signaling machine, to one peer
 
 using Event = std::variant<Start, SocketOpened, SocketClosed, FrameReceived, Tick, WelcomeReceived, PongReceived,
-                           ResumedReceived, ErrorReceived, LeftReceived, CallJoined, CallEnded, LeaveCall, PageHidden>;
+                           ResumedReceived, ErrorReceived, LeftReceived, CallJoined, CallEnded, LeaveCall, PageHidden,
+                           SignalArrived, SignalToSend>;
 
 // ---- effects ------------------------------------------------------------------------------------
 struct OpenSocket { bool operator==(const OpenSocket&) const = default; };
 struct Send { proto::ClientMessage message; bool operator==(const Send&) const = default; };
 // Send `resume` for the call in progress: the app fills in its latest token, name and media flags.
-struct SendResume { bool operator==(const SendResume&) const = default; };
+struct SendResume { std::uint64_t seen = 0; bool operator==(const SendResume&) const = default; };
 // Close with a close frame: a goodbye (the server ends the session at once).
 struct CloseSocket { bool operator==(const CloseSocket&) const = default; };
 // Forget the socket without a close frame (it looks dead; the server holds the session).
@@ -117,13 +126,15 @@ struct Rejoin { proto::RoomId room = 0; bool operator==(const Rejoin&) const = d
 struct EndCall { std::string message; bool room_gone = false; bool operator==(const EndCall&) const = default; };
 // The server's grace after a restore has passed: peers still away are not coming back.
 struct DropAwayPeers { bool operator==(const DropAwayPeers&) const = default; };
+// Signals between us and the server were lost for good: restart ICE with every peer.
+struct SignalsLost { bool operator==(const SignalsLost&) const = default; };
 // The server message fed in is not only the link's: after these effects the app handles it as usual.
 struct PassOn { bool operator==(const PassOn&) const = default; };
 struct StatusChanged { Status status; bool operator==(const StatusChanged&) const = default; };
 struct Log { std::string text; bool operator==(const Log&) const = default; };  // a console line
 
 using Effect = std::variant<OpenSocket, Send, SendResume, CloseSocket, AbandonSocket, ConnectionLost, Rejoin, EndCall,
-                            DropAwayPeers, PassOn, StatusChanged, Log>;
+                            DropAwayPeers, SignalsLost, PassOn, StatusChanged, Log>;
 using Effects = std::vector<Effect>;
 
 std::ostream& operator<<(std::ostream& os, const Event& event);
@@ -152,6 +163,7 @@ class Machine {
   double resume_grace_ms() const { return resume_grace_; }
   int attempts() const { return attempts_; }  // tries since the last welcome
   bool farewell_pending() const { return farewell_.has_value(); }
+  std::size_t unseen_signals() const { return outbox_.size(); }  // sent or waiting, not yet confirmed
 
  private:
   enum class Socket { Closed, Connecting, Open };
@@ -177,6 +189,8 @@ class Machine {
   void on(const CallEnded& e, Effects& out);
   void on(const LeaveCall& e, Effects& out);
   void on(const PageHidden& e, Effects& out);
+  void on(const SignalArrived& e, Effects& out);
+  void on(const SignalToSend& e, Effects& out);
 
   void open(Effects& out);
   // The socket is gone (closed, dropped, or given up on): keep the call, schedule the next try.
@@ -184,6 +198,7 @@ class Machine {
   void take_timings(const proto::Limits& limits, Effects& out);
   void heard();
   double count_silence();
+  void resend_unseen(const ResumedReceived& e, Effects& out);
   void end_call_state();
 
   std::string client_id_;
@@ -214,6 +229,9 @@ class Machine {
   bool resuming_ = false;      // resume sent on this socket, waiting for its answer
   double away_deadline_ = 0;   // restored: peers still away then are dropped; 0 = none
   std::optional<Farewell> farewell_;
+  // the call's signals (numbered per session)
+  ledger::Outbox<proto::Signal> outbox_;
+  ledger::Inbox inbox_;
 };
 
 }  // namespace moim::server_link

@@ -69,10 +69,11 @@ bool App::feed_link(const server_link::Event& event) {
                      }
                    },
                    [&](const server_link::Send& e) { send(e.message); },
-                   [&](const server_link::SendResume&) {
+                   [&](const server_link::SendResume& e) {
                      if (!world_.call()) return;
                      const CallInfo& call = *world_.call();
-                     send(proto::Resume{call.token, call.self.name, media_.mic_on(), media_.camera_on(), link_.client_id()});
+                     send(proto::Resume{call.token, call.self.name, media_.mic_on(), media_.camera_on(), link_.client_id(),
+                                        e.seen});
                    },
                    [&](const server_link::CloseSocket&) { socket_.close(); },
                    [&](const server_link::AbandonSocket&) { socket_.abandon(); },
@@ -103,6 +104,11 @@ bool App::feed_link(const server_link::Event& event) {
                    [&](const server_link::DropAwayPeers&) {
                      for (const proto::PeerId id : world_.drop_away()) feed_machine(signaling::PeerDeparted{id});
                      frames_to_draw_ = std::max(frames_to_draw_, 2);
+                   },
+                   [&](const server_link::SignalsLost&) {
+                     std::vector<proto::PeerId> peers;
+                     for (const auto& [id, session] : machine_.peers()) peers.push_back(id);
+                     for (const proto::PeerId id : peers) feed_machine(signaling::IceRestartNeeded{id});
                    },
                    [&](const server_link::PassOn&) { pass_on = true; },
                    [&](const server_link::StatusChanged&) { frames_to_draw_ = std::max(frames_to_draw_, 2); },
@@ -433,7 +439,7 @@ void App::feed_machine(const signaling::Event& event) {
   sync_ice();  // new connections get the current ICE servers
   for (auto& signal : media_.execute(effects)) {
     if (signal.kind == proto::SignalKind::Offer) metrics_.mark(&JoinTiming::offer_sent, now_);
-    send(proto::SendSignal{std::move(signal)});
+    feed_link(server_link::SignalToSend{std::move(signal)});  // numbered, kept until the server has it
   }
   // Peer health follows every connection's life and state.
   for (const auto& effect : effects) {

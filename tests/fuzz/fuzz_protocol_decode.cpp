@@ -170,7 +170,7 @@ void check_decoder(std::string_view input, Decode decode, std::size_t limit, con
 
 // hub_detail's encoder writes what proto::encode writes, when it writes anything.
 void check_fast_encode(std::string_view input, PeerId from, const Signal& signal) {
-  const std::optional<std::string> fast = moim::hub_detail::encode_relayed_signal(from, signal);
+  const std::optional<std::string> fast = moim::hub_detail::encode_relayed_signal(from, signal.seq, signal);
   if (!fast) return;
   RelayedSignal relayed{signal};
   relayed.signal.peer = from;

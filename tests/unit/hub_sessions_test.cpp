@@ -120,6 +120,69 @@ TEST_F(Sessions, LostConnectionIsHeldSilentlyAndResumesWithTheSamePeerIdAndWhatI
   EXPECT_EQ(hub().registry().info(room)->participants, 2u);
 }
 
+// The connection died but nobody noticed yet: what the hub wrote into it is gone. The resume says the
+// last signal the client got; the hub sends the rest again, numbered as before, and says which of
+// the client's own it has (the client sends those after it again, and the hub drops repeats).
+TEST_F(Sessions, AResumeSendsAgainTheSignalsADeadConnectionSwallowed) {
+  hello(1), hello(2);
+  const RoomId room = create(1, "Standup");
+  const Joined a = join(1, room, "A");
+  const Joined b = join(2, room, "B");
+  std::vector<std::uint64_t> numbers;
+  for (const char* line : {"candidate:1", "candidate:2", "candidate:3"}) {
+    for (const auto& m : of_type<RelayedSignal>(send(1, SendSignal{candidate_to(b.self.id, line)}), 2))
+      numbers.push_back(m.signal.seq);
+  }
+  EXPECT_EQ(numbers, (std::vector<std::uint64_t>{1, 2, 3}));
+  // B's signals to A carry B's numbers; the hub keeps the last.
+  Signal numbered = candidate_to(a.self.id, "candidate:b1");
+  numbered.seq = 1;
+  EXPECT_EQ(of_type<RelayedSignal>(send(2, SendSignal{numbered}), 1).size(), 1u);
+  numbered.seq = 2;
+  send(2, SendSignal{numbered});
+  // B's ping says it got signal 1: the pong says the hub got B's 2.
+  EXPECT_EQ(of_type<Pong>(send(2, Ping{.seen = 1}), 2), std::vector<Pong>{Pong{.seen = 2}});
+  // Now B's connection dies unnoticed; B comes back having seen only signal 1.
+  hub().disconnect(2, Hub::Departure::Lost);
+  send(1, SendSignal{candidate_to(b.self.id, "candidate:4")});  // while held
+  hello(3);
+  Resume resume = resume_of(b);
+  resume.seen = 1;
+  auto msgs = received(send(3, resume), 3);
+  ASSERT_EQ(msgs.size(), 5u);
+  const auto& r = std::get<Resumed>(msgs[1]);
+  EXPECT_EQ(r.seen, 2u);
+  EXPECT_FALSE(r.missed);
+  std::vector<std::string> again;
+  for (std::size_t i = 2; i < msgs.size(); ++i) {
+    const auto& s = std::get<RelayedSignal>(msgs[i]).signal;
+    again.push_back(s.candidate.candidate + "#" + std::to_string(s.seq));
+  }
+  EXPECT_EQ(again, (std::vector<std::string>{"candidate:2#2", "candidate:3#3", "candidate:4#4"}));
+  // B sends its signal 2 again (it did not know the hub had it): dropped, not relayed twice.
+  EXPECT_TRUE(send(3, SendSignal{numbered}).sends.empty());
+  numbered.seq = 3;
+  EXPECT_EQ(of_type<RelayedSignal>(send(3, SendSignal{numbered}), 1).size(), 1u);
+}
+
+TEST_F(Sessions, MoreSignalsThanKeptForAHeldSessionAskForAnIceRestartInsteadOfEndingIt) {
+  hello(1), hello(2);
+  const RoomId room = create(1, "Standup");
+  join(1, room, "A");
+  const Joined b = join(2, room, "B");
+  hub().disconnect(2, Hub::Departure::Lost);
+  for (int i = 0; i < 200; ++i) send(1, SendSignal{candidate_to(b.self.id, "candidate:" + std::to_string(i))});
+  EXPECT_TRUE(of_type<PeerLeft>(hub().tick(), 1).empty()) << "signals do not overflow the held queue";
+  hello(3);
+  auto msgs = received(send(3, resume_of(b)), 3);
+  ASSERT_GE(msgs.size(), 2u);
+  EXPECT_TRUE(std::get<Resumed>(msgs[1]).missed);
+  std::vector<RelayedSignal> relayed;
+  for (const auto& m : msgs)
+    if (const auto* s = std::get_if<RelayedSignal>(&m)) relayed.push_back(*s);
+  EXPECT_TRUE(relayed.empty()) << "a replay with a hole in it helps nobody";
+}
+
 TEST_F(Sessions, AfterTheGraceWindowTheOthersSeeItLeaveAndTheTokenIsExpired) {
   hello(1), hello(2);
   const RoomId room = create(1, "Standup");
@@ -196,7 +259,7 @@ TEST_F(Sessions, TooMuchHeldForALostSessionEndsIt) {
   join(1, room, "A");
   const Joined b = join(2, room, "B");
   hub().disconnect(2, Hub::Departure::Lost);
-  for (int i = 0; i < 4; ++i) send(1, SendSignal{candidate_to(b.self.id)});
+  for (int i = 0; i < 4; ++i) send(1, SetMedia{.mic = i % 2 == 0, .camera = true});  // peer-media for B, held
   hello(5);
   EXPECT_EQ(error_code(send(5, resume_of(b)), 5), ErrorCode::SessionExpired) << "lost messages: not resumable";
   HubOutput out = hub().tick();

@@ -45,6 +45,9 @@ Signal random_signal(std::mt19937& rng, bool ascii_only) {
   } else {
     signal.sdp = random_text(rng, 6000, ascii_only);
   }
+  // Numbered or not; up to the largest id.
+  const std::uint64_t seqs[] = {0, 1, 2, 1000, proto::kMaxId, 1 + rng() % 100000};
+  signal.seq = seqs[rng() % 6];
   return signal;
 }
 
@@ -83,7 +86,7 @@ TEST(HubSignalFastPath, EncodesExactlyAsTheGeneralEncoder) {
     const PeerId from = static_cast<PeerId>(rng());
     RelayedSignal relayed{signal};
     relayed.signal.peer = from;
-    const std::optional<std::string> text = hub_detail::encode_relayed_signal(from, signal);
+    const std::optional<std::string> text = hub_detail::encode_relayed_signal(from, signal.seq, signal);
     if (text) {
       ++fast;
       ASSERT_EQ(*text, encode(ServerMessage{relayed}));
@@ -153,11 +156,18 @@ TEST(HubSignalFastPath, LeavesOtherShapesToTheGeneralDecoder) {
            R"({"type":"signal","to":1,"kind":"offer","sdp":"v=0"} )",               // trailing byte
            R"({"type":"signal","to":1,"from":2,"kind":"offer","sdp":"v=0"})",       // spoofed sender
            R"({"type":"signal","to":1,"kind":"candidate","candidate":{"candidate":"c","sdpMid":null,"sdpMLineIndex":0}})",
+           R"({"type":"signal","to":1,"kind":"offer","sdp":"v=0","seq":-1})",      // negative number
+           R"({"type":"signal","to":1,"kind":"offer","sdp":"v=0","seq":9007199254740992})",  // out of range
+           R"({"type":"signal","to":1,"kind":"offer","seq":3,"sdp":"v=0"})",        // seq not last
        }) {
     EXPECT_FALSE(hub_detail::decode_canonical_signal(text)) << text;
   }
   EXPECT_TRUE(hub_detail::decode_canonical_signal(
       R"({"type":"signal","to":7,"kind":"candidate","candidate":{"candidate":"c","sdpMid":"0","sdpMLineIndex":0}})"));
+  const auto numbered = hub_detail::decode_canonical_signal(
+      R"({"type":"signal","to":7,"kind":"candidate","candidate":{"candidate":"c","sdpMid":"0","sdpMLineIndex":0},"seq":42})");
+  ASSERT_TRUE(numbered);
+  EXPECT_EQ(numbered->signal.seq, 42u);
 }
 
 // Two hubs, one with the fast path and one without, fed the same frames, say the same things.

@@ -401,6 +401,7 @@ TEST_F(HubSignal, RoutedToExactlyOneConnWithServerSetSender) {
              .sdp = "",
              .candidate = {.candidate = "candidate:1", .sdp_mid = "0", .sdp_mline_index = 0}},
   };
+  std::uint64_t seq = 0;
   for (const Signal& signal : kinds) {
     HubOutput out = h.send(1, SendSignal{signal});
     ASSERT_EQ(out.sends.size(), 1u) << "never broadcast";
@@ -409,6 +410,7 @@ TEST_F(HubSignal, RoutedToExactlyOneConnWithServerSetSender) {
     ASSERT_EQ(got.size(), 1u);
     Signal expected = signal;
     expected.peer = alice;
+    expected.seq = ++seq;  // numbered for bob's session
     EXPECT_EQ(as<RelayedSignal>(got[0]).signal, expected);
   }
 }

@@ -325,6 +325,106 @@ TEST(ServerLink, NoSignalsWhileTheResumeIsUnanswered) {
   EXPECT_TRUE(m.can_signal());
 }
 
+// ---- signals across a drop ----------------------------------------------------------------------
+
+proto::Signal candidate(proto::PeerId to, const char* line, std::uint64_t seq = 0) {
+  proto::Signal s;
+  s.peer = to;
+  s.kind = proto::SignalKind::Candidate;
+  s.candidate.candidate = line;
+  s.seq = seq;
+  return s;
+}
+Send signal_out(proto::PeerId to, const char* line, std::uint64_t seq) {
+  return send(proto::SendSignal{candidate(to, line, seq)});
+}
+
+// The soak's loss: signals written into a connection that had died unnoticed. Numbered, kept until
+// the pong says the server has them, and sent again after the resume; those written while the link
+// was down wait for it.
+TEST(ServerLink, SignalsTheServerLacksAreSentAgainAfterTheResume) {
+  Machine m(kClient);
+  in_call(m);
+  run(m, {
+             {200, SignalToSend{candidate(7, "c1")}, {signal_out(7, "c1", 1)}},
+             {300, SignalToSend{candidate(7, "c2")}, {signal_out(7, "c2", 2)}},
+             {400, SignalArrived{1}, {PassOn{}}},
+             {2000, Tick{}, {send(proto::Ping{.seen = 1})}},
+             {2010, PongReceived{.seen = 1}, {}},  // c1 arrived; c2 is still kept
+             {2100, SignalToSend{candidate(7, "c3")}, {signal_out(7, "c3", 3)}},  // into a dead socket
+             {2500, SocketClosed{}, {ConnectionLost{true}, status(Phase::Waiting, true)}},
+             {2600, SignalToSend{candidate(7, "c4")}, {}},  // the link is down: kept for the resume
+             {2750, Tick{}, {OpenSocket{}, status(Phase::Reconnecting, true)}},
+             {2760, SocketOpened{}, {send(proto::Hello{})}},
+             {2770, WelcomeReceived{kDefaults}, {SendResume{.seen = 1}, PassOn{}, status(Phase::Connected, true)}},
+             {2780, ResumedReceived{.room = kRoom, .restored = false, .seen = 2, .missed = false},
+              {log("resumed in room 3 (held)"), log("sending 2 signals again"), signal_out(7, "c3", 3),
+               signal_out(7, "c4", 4), PassOn{}, status(Phase::Connected)}},
+             {2790, SignalArrived{1}, {}},  // the server sends again what we may not have had: 1 we had
+             {2791, SignalArrived{2}, {PassOn{}}},
+             {2800, SignalToSend{candidate(7, "c5")}, {signal_out(7, "c5", 5)}},
+         });
+  EXPECT_EQ(m.unseen_signals(), 3u);
+}
+
+TEST(ServerLink, WhatCannotBeSentAgainRestartsIce) {
+  struct Row {
+    const char* name;
+    ResumedReceived resumed;
+    int waiting;  // signals written while down
+    Effects expected;
+  };
+  const Row rows[] = {
+      {"the server lost some for us", {.room = kRoom, .restored = false, .seen = 0, .missed = true}, 0,
+       {log("resumed in room 3 (held)"), log("the server no longer has every signal for us; restarting ICE"),
+        SignalsLost{}, PassOn{}, status(Phase::Connected)}},
+      {"more waited than we keep", {.room = kRoom, .restored = false, .seen = 0, .missed = false}, 300,
+       {log("resumed in room 3 (held)"), log("more signals were waiting than are kept; restarting ICE"), SignalsLost{},
+        PassOn{}, status(Phase::Connected)}},
+      {"a restarted server, ours unconfirmed", {.room = kRoom, .restored = true, .seen = 0, .missed = false}, 1,
+       {log("resumed in room 3 (restored)"),
+        log("the server restarted before it had every signal of ours; restarting ICE"), SignalsLost{}, PassOn{},
+        status(Phase::Connected)}},
+      {"a restarted server, nothing unconfirmed", {.room = kRoom, .restored = true, .seen = 0, .missed = false}, 0,
+       {log("resumed in room 3 (restored)"), PassOn{}, status(Phase::Connected)}},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    Machine m(kClient);
+    in_call(m);
+    m.handle(SocketClosed{}, 1000, 0.5);
+    for (int i = 0; i < row.waiting; ++i) m.handle(SignalToSend{candidate(7, "c")}, 1001, 0.5);
+    m.handle(Tick{}, 1250, 0.5);
+    m.handle(SocketOpened{}, 1260, 0.5);
+    m.handle(WelcomeReceived{kDefaults}, 1270, 0.5);
+    run(m, {{1280, row.resumed, row.expected}});
+  }
+}
+
+TEST(ServerLink, ASkippedNumberFromTheServerRestartsIce) {
+  Machine m(kClient);
+  in_call(m);
+  run(m, {
+             {200, SignalArrived{1}, {PassOn{}}},
+             {300, SignalArrived{3}, {PassOn{}, log("signals from the server were skipped; restarting ICE"), SignalsLost{}}},
+             {400, SignalArrived{0}, {PassOn{}}},  // unnumbered (an older server): taken as it comes
+         });
+}
+
+TEST(ServerLink, ANewSessionNumbersFromOne) {
+  Machine m(kClient);
+  in_call(m);
+  run(m, {
+             {200, SignalToSend{candidate(7, "c1")}, {signal_out(7, "c1", 1)}},
+             {300, SignalArrived{1}, {PassOn{}}},
+             {400, CallEnded{}, {}},
+             {500, SignalToSend{candidate(7, "late")}, {log("a signal outside a call; dropped")}},
+             {600, CallJoined{kRoom}, {}},
+             {700, SignalArrived{1}, {PassOn{}}},  // the new session's first, not a repeat
+             {800, SignalToSend{candidate(7, "c1")}, {signal_out(7, "c1", 1)}},
+         });
+}
+
 TEST(ServerLink, ResumeAfterTheGraceWindowRejoinsAsANewPeer) {
   Machine m(kClient);
   in_call(m);
@@ -574,7 +674,9 @@ TEST(ServerLink, OnlyLinkMessagesAreTranslated) {
   EXPECT_EQ(std::get<LeftReceived>(*to_event(proto::Left{LeftReason::Replaced})).reason, LeftReason::Replaced);
   EXPECT_FALSE(to_event(proto::RoomUpdated{}));
   EXPECT_FALSE(to_event(proto::Joined{}));
-  EXPECT_FALSE(to_event(proto::RelayedSignal{}));
+  proto::RelayedSignal relayed;
+  relayed.signal.seq = 12;
+  EXPECT_EQ(std::get<SignalArrived>(*to_event(relayed)).seq, 12u);  // numbered: the link drops what it had
   EXPECT_FALSE(to_event(proto::SessionToken{}));
   EXPECT_FALSE(to_event(proto::IceConfig{}));
 }
