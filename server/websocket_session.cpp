@@ -1,17 +1,14 @@
 #include "websocket_session.hpp"
 
 #include "hub_clock.hpp"
-
 #include "log.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/error.hpp>
 
-#include <array>
 #include <exception>
 #include <utility>
 
@@ -27,154 +24,14 @@ namespace {
 // Read buffer capacity kept between messages while the peer keeps sending; a larger one (after a
 // big message) is released at once, and any is released when the peer goes quiet.
 constexpr std::size_t kKeptReadBufferBytes = 64 * 1024;
-// Write buffers up to this capacity are kept for the next write while more is coming.
-constexpr std::size_t kKeptWriteBufferBytes = 64 * 1024;
-
-void release(std::string& buffer) { std::string().swap(buffer); }
 
 }  // namespace
-
-// ---- FrameTracker -------------------------------------------------------------------------------
-
-void FrameTracker::feed(const unsigned char* data, std::size_t size) {
-  while (size > 0) {
-    if (payload_left_ > 0) {
-      const std::size_t take = payload_left_ < size ? static_cast<std::size_t>(payload_left_) : size;
-      data += take;
-      size -= take;
-      payload_left_ -= take;
-      if (payload_left_ == 0) end_frame();
-      continue;
-    }
-    header_[header_size_++] = *data++;
-    --size;
-    if (header_size_ < 2) continue;
-    const unsigned length7 = header_[1] & 0x7f;
-    const std::size_t full = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + ((header_[1] & 0x80) ? 4 : 0);
-    if (header_size_ < full) continue;
-    std::uint64_t length = length7;
-    if (length7 == 126) length = (std::uint64_t{header_[2]} << 8) | header_[3];
-    if (length7 == 127) {
-      length = 0;
-      for (int i = 2; i < 10; ++i) length = (length << 8) | header_[i];
-    }
-    header_size_ = 0;
-    payload_left_ = length;
-    if (length == 0) end_frame();
-  }
-}
-
-void FrameTracker::end_frame() {
-  const bool fin = (header_[0] & 0x80) != 0;
-  const bool control = (header_[0] & 0x08) != 0;
-  last_ended_message_ = fin && !control;
-  if (last_ended_message_) ++messages_;
-}
-
-// ---- SessionSocket ------------------------------------------------------------------------------
-
-template <class Transport>
-void SessionSocket<Transport>::queue_beast_write(std::unique_ptr<Completion> completion, std::size_t size) {
-  // Beast serializes its writes; a second one before the first completed would be a bug.
-  beast_write_ = std::move(completion);
-  beast_write_bytes_ = size;
-  beast_write_on_wire_ = false;
-  if (!writing_) start_write();
-}
-
-template <class Transport>
-void SessionSocket<Transport>::queue_text(std::string_view payload) {
-  unsigned char header[10];
-  std::size_t n = 0;
-  header[n++] = 0x81;  // FIN, text
-  const std::uint64_t size = payload.size();
-  if (size < 126) {
-    header[n++] = static_cast<unsigned char>(size);
-  } else if (size <= 0xffff) {
-    header[n++] = 126;
-    header[n++] = static_cast<unsigned char>(size >> 8);
-    header[n++] = static_cast<unsigned char>(size);
-  } else {
-    header[n++] = 127;
-    for (int shift = 56; shift >= 0; shift -= 8) header[n++] = static_cast<unsigned char>(size >> shift);
-  }
-  std::string& out = data_.out;
-  out.append(reinterpret_cast<const char*>(header), n);
-  out.append(payload);
-  ++out_messages_;
-  out_payload_ += payload.size();
-  if (!writing_) start_write();
-}
-
-template <class Transport>
-void SessionSocket<Transport>::drop_unsent_data() {
-  data_.out.clear();
-  out_messages_ = 0;
-  out_payload_ = 0;
-}
-
-template <class Transport>
-void SessionSocket<Transport>::start_write() {
-  writing_ = true;
-  control_.wire.swap(control_.out);
-  data_.wire.swap(data_.out);
-  wire_messages_ = out_messages_;
-  wire_payload_ = out_payload_;
-  out_messages_ = out_payload_ = 0;
-  if (beast_write_) beast_write_on_wire_ = true;
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(control_.wire), asio::buffer(data_.wire)};
-  asio::async_write(socket_, buffers, [self = owner_.shared_from_this()](beast::error_code ec, std::size_t) {
-    self->socket().on_written(ec);
-  });
-}
-
-template <class Transport>
-void SessionSocket<Transport>::on_written(beast::error_code ec) {
-  writing_ = false;
-  wire_messages_ = wire_payload_ = 0;
-  control_.wire.clear();
-  data_.wire.clear();
-  std::unique_ptr<Completion> beast_done;
-  if (beast_write_ && (beast_write_on_wire_ || ec)) {
-    beast_done = std::move(beast_write_);
-    beast_write_on_wire_ = false;
-  }
-  const bool more = !control_.out.empty() || !data_.out.empty();
-  if (ec || !more) {
-    // Idle (or failed): hold no write buffer at all. Nothing queued will be written after a failure.
-    for (Buffers* b : {&control_, &data_}) {
-      release(b->out);
-      release(b->wire);
-    }
-    out_messages_ = out_payload_ = 0;
-  } else {
-    // More is coming: keep a moderate buffer for the write after this one.
-    for (Buffers* b : {&control_, &data_}) {
-      if (b->wire.capacity() > kKeptWriteBufferBytes) release(b->wire);
-    }
-    start_write();
-  }
-  if (beast_done) beast_done->complete(ec, ec ? 0 : beast_write_bytes_);
-  if (ec) return owner_.abort();  // the pending read fails next and ends the session
-  if (!writing_) owner_.on_flushed();
-}
-
-void teardown(beast::role_type role, SessionSocket<asio::ip::tcp::socket>& socket, beast::error_code& ec) {
-  websocket::teardown(role, socket.next_layer(), ec);
-}
-
-void teardown(beast::role_type, SessionSocket<TlsStream>& socket, beast::error_code& ec) {
-  socket.next_layer().shutdown(ec);
-  ec = {};  // as async_teardown: the WebSocket close handshake is what counts
-}
-
-// ---- WebSocketSession ---------------------------------------------------------------------------
 
 template <class Transport>
 BasicWebSocketSession<Transport>::BasicWebSocketSession(Transport transport, ServerContext& ctx,
                                                         AddressLimiter::Slot slot, ConnectionGate::Ticket ticket,
                                                         std::string client_address, std::string host)
-    : ws_(std::move(transport), *this),
+    : ws_(std::move(transport), static_cast<SessionSocketOwner&>(*this)),
       ctx_(ctx),
       slot_(std::move(slot)),
       ticket_(std::move(ticket)),
@@ -233,15 +90,13 @@ void BasicWebSocketSession<Transport>::on_accept(beast::error_code ec) {
 
 template <class Transport>
 void BasicWebSocketSession<Transport>::do_read() {
-  SessionSocket<Transport>& s = socket();
-  if (SessionSocket<Transport>::kPlain && s.tracker_.at_message_end() && s.tracker_.messages() == messages_read_) {
-    // Beast holds no unread byte: wait for the peer without a read buffer or a Beast operation.
+  if (socket().beast_has_nothing_unread(messages_read_)) {
+    // Wait for the peer without a read buffer or a Beast operation.
     if (buffer_.capacity() > 0) {
       buffer_.clear();
       buffer_.shrink_to_fit();
     }
-    s.tcp_socket().async_wait(asio::socket_base::wait_read,
-                              beast::bind_front_handler(&BasicWebSocketSession::on_readable, shared_from_this()));
+    socket().async_wait_readable(beast::bind_front_handler(&BasicWebSocketSession::on_readable, shared_from_this()));
     return;
   }
   ws_.async_read(buffer_, beast::bind_front_handler(&BasicWebSocketSession::on_read, shared_from_this()));
@@ -363,8 +218,6 @@ void BasicWebSocketSession<Transport>::finish(beast::error_code ec) {
   detach_from_hub(closed_on_purpose(ec) ? Hub::Departure::Closed : Hub::Departure::Lost);
 }
 
-template class SessionSocket<asio::ip::tcp::socket>;
-template class SessionSocket<TlsStream>;
 template class BasicWebSocketSession<asio::ip::tcp::socket>;
 template class BasicWebSocketSession<TlsStream>;
 

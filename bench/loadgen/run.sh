@@ -5,10 +5,14 @@
 # to bench/results/loadgen-runs.jsonl.
 #
 #   bench/loadgen/run.sh              # every scenario, RUNS (default 5) runs each; about 4-5 minutes
-#   RUNS=3 bench/loadgen/run.sh relay # only some scenarios: relay idle churn fanout
+#   RUNS=3 bench/loadgen/run.sh relay # only some scenarios: relay idle churn fanout (relay is
+#                                     # relay-saturation then relay-latency; either runs alone too)
 #   SERVER=/tmp/old/build/server/moim-server RUNS_FILE=/tmp/old.jsonl bench/loadgen/run.sh churn
 #                                     # another server binary; raw lines to RUNS_FILE only (no part
-#                                     # file, bench/results untouched): see compare-lobby.sh
+#                                     # file, bench/results untouched): see compare.sh
+#   RELAY_RATE=30000 bench/loadgen/run.sh relay-latency
+#                                     # the latency runs' offered rate (default: half the median
+#                                     # saturation throughput of this invocation's saturation runs)
 #
 # Placement: the server is pinned to core 0 and the generator to core 1 (taskset). On a shared
 # machine other work competes for those cores; when run as root both get priority $NICE (default
@@ -130,13 +134,23 @@ run_one() {
 START=$(date +%s)
 for scenario in "${SCENARIOS[@]}"; do
   case "$scenario" in
-    relay)
+    relay|relay-saturation|relay-latency)
       # Saturation: 25 rooms of 4 (100 clients), 16 signals in flight per sender, 9 candidates
-      # (~300 B) : 1 offer (~5 KB). Then latency, open loop at half the median saturation rate.
-      for i in $(seq "$RUNS"); do run_one "relay-sat/$i" relay --rooms 25 --window 16 --mix 10 --warmup 1 --duration 4; done
-      RATE="$("$LOADGEN" median --file "$RESULTS" --scenario relay-saturation --field throughput)"
-      RATE="$(awk -v r="$RATE" 'BEGIN { printf "%d", r / 2 }')"
-      for i in $(seq "$RUNS"); do run_one "relay-lat/$i" relay --rooms 25 --mix 10 --rate "$RATE" --warmup 1 --duration 4; done
+      # (~300 B) : 1 offer (~5 KB). Then latency, open loop at half the median saturation rate (or
+      # at RELAY_RATE).
+      if [ "$scenario" != relay-latency ]; then
+        for i in $(seq "$RUNS"); do run_one "relay-sat/$i" relay --rooms 25 --window 16 --mix 10 --warmup 1 --duration 4; done
+      fi
+      if [ "$scenario" != relay-saturation ]; then
+        RATE="${RELAY_RATE:-}"
+        if [ -z "$RATE" ]; then
+          grep -q '"scenario":"relay-saturation"' "$RESULTS" 2>/dev/null || {
+            echo "run.sh: relay-latency needs RELAY_RATE or saturation runs before it (run.sh relay)" >&2; exit 2; }
+          RATE="$("$LOADGEN" median --file "$RESULTS" --scenario relay-saturation --field throughput)"
+          RATE="$(awk -v r="$RATE" 'BEGIN { printf "%d", r / 2 }')"
+        fi
+        for i in $(seq "$RUNS"); do run_one "relay-lat/$i" relay --rooms 25 --mix 10 --rate "$RATE" --warmup 1 --duration 4; done
+      fi
       ;;
     idle)
       for n in 1000 10000; do
@@ -150,7 +164,7 @@ for scenario in "${SCENARIOS[@]}"; do
       for i in $(seq "$RUNS"); do run_one "fanout/$i" fanout --lobby 1000 --events 20; done
       ;;
     *)
-      echo "run.sh: unknown scenario $scenario (relay idle churn fanout)" >&2
+      echo "run.sh: unknown scenario $scenario (relay relay-saturation relay-latency idle churn fanout)" >&2
       exit 2
       ;;
   esac
