@@ -5,7 +5,9 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/error.hpp>
 
@@ -202,9 +204,17 @@ void BasicWebSocketSession<Transport>::detach_from_hub(Hub::Departure how) {
 
 template <class Transport>
 bool BasicWebSocketSession<Transport>::closed_on_purpose(beast::error_code ec) const {
-  if (ec != websocket::error::closed) return false;
-  const auto code = ws_.reason().code;
-  return code == websocket::close_code::normal || code == websocket::close_code::going_away;
+  if (ec == websocket::error::closed) {
+    const auto code = ws_.reason().code;
+    return code == websocket::close_code::normal || code == websocket::close_code::going_away;
+  }
+  // The browser closed the TCP connection without a close frame: its process ended the page (a tab
+  // closed while its page was too busy to say goodbye, or a crash). A network that fails sends no
+  // FIN; only the browser's own end of the socket does, so this is a departure too.
+  const bool eof = ec == asio::error::eof || ec == beast::http::error::end_of_stream ||
+                   ec == asio::ssl::error::stream_truncated;
+  if (eof) log_info("connection " + std::to_string(id_) + ": closed without a close frame; taken as leaving");
+  return eof;
 }
 
 template <class Transport>
@@ -212,9 +222,10 @@ void BasicWebSocketSession<Transport>::finish(beast::error_code ec) {
   if (close_timer_) close_timer_->cancel();
   slot_.release();  // the address may open another connection now
   socket().drop_unsent_data();
-  // Only a close handshake the client began with 1000 (normal) or 1001 (going away: tab closed,
-  // page left) is a departure on purpose. Any other code (1011 and the like say the client hit an
-  // error), a reset, a timeout or a vanished peer may come back and resume its session.
+  // A close handshake the client began with 1000 (normal) or 1001 (going away: tab closed, page
+  // left), or the browser closing the TCP connection, is a departure on purpose. Any other code (1011
+  // and the like say the client hit an error), a reset, a timeout or a vanished peer may come back
+  // and resume its session.
   detach_from_hub(closed_on_purpose(ec) ? Hub::Departure::Closed : Hub::Departure::Lost);
 }
 

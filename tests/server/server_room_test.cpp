@@ -69,7 +69,8 @@ TEST_F(ServerRoom, SignalReachesOnlyItsDestinationFromTheServerAssignedSender) {
       << candidate->dump();
 }
 
-// A member vanishes without a close frame; the others learn it once the grace window is over.
+// A member vanishes without a close frame; the others learn it at once (FIN: the browser closed it)
+// or once the grace window is over (reset).
 void check_vanishing_member(bool reset, WsClient& a, WsClient& b, WsClient& c, std::uint32_t room,
                             std::uint32_t c_id, WsClient& lobby) {
   if (reset) {
@@ -126,11 +127,13 @@ INSTANTIATE_TEST_SUITE_P(Server, ServerRoomVanishing, ::testing::Values(false, t
                          });
 
 // How the connection ended decides what the others see: a close frame saying goodbye (1000, 1001 as
-// a closing tab sends) ends the session at once; any other close code (the client hit an error) is
-// treated like a lost connection and held for a resume (20 s by default).
+// a closing tab sends) or the browser closing the TCP connection without one (FIN: a tab closed while
+// its page was too busy to say goodbye) ends the session at once; any other close code (the client hit
+// an error) or a reset is treated like a lost connection and held for a resume (20 s by default).
 struct CloseCase {
   boost::beast::websocket::close_code code;
   bool on_purpose;
+  enum class How { Frame, Fin, Reset } how = How::Frame;
 };
 
 class ServerRoomCloseCode : public ServerFixture, public ::testing::WithParamInterface<CloseCase> {};
@@ -147,7 +150,11 @@ TEST_P(ServerRoomCloseCode, OnlyAGoodbyeCodeEndsTheSessionAtOnce) {
   const std::string token = joined->value("token", "");
   expect_peer_joined(*a, b_id);
 
-  ASSERT_TRUE(b->close(kReadTimeout, GetParam().code));
+  switch (GetParam().how) {
+    case CloseCase::How::Frame: ASSERT_TRUE(b->close(kReadTimeout, GetParam().code)); break;
+    case CloseCase::How::Fin: b->drop(); break;
+    case CloseCase::How::Reset: b->drop_with_reset(); break;
+  }
   if (GetParam().on_purpose) {
     const std::optional<json> left = a->read_skipping_updates(3s);
     ASSERT_TRUE(left && type_of(*left) == "peer-left") << (left ? left->dump() : "nothing within 3 s");
@@ -173,8 +180,12 @@ INSTANTIATE_TEST_SUITE_P(Server, ServerRoomCloseCode,
                          ::testing::Values(CloseCase{boost::beast::websocket::close_code::normal, true},
                                            CloseCase{boost::beast::websocket::close_code::going_away, true},
                                            CloseCase{boost::beast::websocket::close_code::internal_error, false},
-                                           CloseCase{static_cast<boost::beast::websocket::close_code>(4000), false}),
+                                           CloseCase{static_cast<boost::beast::websocket::close_code>(4000), false},
+                                           CloseCase{{}, true, CloseCase::How::Fin},
+                                           CloseCase{{}, false, CloseCase::How::Reset}),
                          [](const ::testing::TestParamInfo<CloseCase>& info) {
+                           if (info.param.how == CloseCase::How::Fin) return std::string("TcpClosedWithoutCloseFrame");
+                           if (info.param.how == CloseCase::How::Reset) return std::string("TcpReset");
                            return "Code" + std::to_string(static_cast<int>(info.param.code));
                          });
 
