@@ -19,11 +19,6 @@ std::vector<proto::PeerInfo> clean_peers(const std::vector<proto::PeerInfo>& pee
 }
 }  // namespace
 
-const proto::PeerInfo* CallInfo::find(proto::PeerId id) const {
-  auto it = std::find_if(peers.begin(), peers.end(), [id](const auto& p) { return p.id == id; });
-  return it == peers.end() ? nullptr : &*it;
-}
-
 bool ClientState::apply(const proto::ServerMessage& msg) {
   return std::visit(
       Overloaded{

@@ -25,7 +25,6 @@ struct CallInfo {
   // come back yet. They keep their tile and peer connection until they return (peer-joined with
   // resumed = true) or the app gives up on them (drop_away()).
   std::vector<proto::PeerInfo> away;
-  const proto::PeerInfo* find(proto::PeerId id) const;
 };
 
 class ClientState {

@@ -120,7 +120,7 @@ class App {
   bool dialog_pending_ = false;
   std::uint32_t dialog_capacity_ = proto::kDefaultCapacity;
   std::string dialog_error_;
-  // Locked rooms (password prompt) and owned rooms (rename / delete): see app_rooms notes in app.cpp.
+  // Locked rooms (password prompt) and owned rooms (rename / delete).
   proto::RoomId prompt_room_ = 0;  // the password prompt is open for this room; 0 = closed
   bool prompt_pending_ = false;
   std::string prompt_error_;

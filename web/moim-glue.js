@@ -481,7 +481,7 @@
       if (e.isComposing || e.keyCode === 229) return;  // the IME owns Enter while composing
       if (e.key === 'Enter' || e.key === 'Escape' || e.key === 'Tab') {
         e.preventDefault();
-        callApp('moimOnTextKey', e.key, e.shiftKey);
+        callApp('moimOnTextKey', e.key);
       }
     });
     el.addEventListener('blur', () => {

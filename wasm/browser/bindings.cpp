@@ -41,7 +41,7 @@ void on_stats(int pc, double frames, double energy, double level, bool live, std
              std::move(relay_protocol)});
 }
 void on_text_input(std::string value) { push(TextInput{std::move(value)}); }
-void on_text_key(std::string key, bool shift) { push(TextKey{std::move(key), shift}); }
+void on_text_key(std::string key) { push(TextKey{std::move(key)}); }
 void on_text_blur() { push(TextBlur{}); }
 void on_font_loaded(std::string url, emscripten::val bytes) {
   FontLoaded e{std::move(url), {}};

@@ -32,7 +32,7 @@ struct Stats {
   std::string local_candidate, remote_candidate, protocol, relay_protocol;
 };
 struct TextInput { std::string value; };
-struct TextKey { std::string key; bool shift = false; };
+struct TextKey { std::string key; };
 struct TextBlur {};
 struct FontLoaded { std::string url; std::vector<unsigned char> bytes; };
 struct FontFailed { std::string url; std::string why; };
