@@ -1,0 +1,87 @@
+// A closed tab is gone for the others within 3 s, every time (issue 12, item 11). Not yet part of
+// ./test.sh (see docs/TESTING.md): run it with `node --test departure-loop.mjs`. Alice and Bob stay
+// in a call while a third person joins and leaves 20 times, each time by closing the tab in one of
+// the ways a tab ends: Playwright's close (the page may run its pagehide), closing the whole browser
+// context, and a renderer crash (the page never runs again; the browser closes its socket). Each
+// time both others must no longer list the person within 3 s of the close starting.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { click, launchBrowser, openPerson, saveReport, startServer, state, typeInto, waitForState } from './lib.mjs';
+
+const ROUNDS = Number(process.env.MOIM_DEPARTURE_ROUNDS ?? 20);
+const LIMIT_MS = 3000;
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const ways = {
+  close: (page) => page.close(),
+  'context-close': (page) => page.context().close(),
+  crash: async (page) => {
+    const cdp = await page.context().newCDPSession(page);
+    const crashed = new Promise((resolve) => page.once('crash', resolve));
+    cdp.send('Page.crash').catch(() => {});  // its answer never comes: the renderer is gone
+    await Promise.race([crashed, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    await page.context().close();
+  },
+};
+
+async function join(page, name, roomId) {
+  await typeInto(page, 'name-input', name);
+  await page.keyboard.press('Enter');
+  await waitForState(page, (s, id) => s.rooms.some((r) => r.id === id), roomId, 5000);
+  await click(page, `join:${roomId}`);
+  await waitForState(page, (s) => s.screen === 'call');
+}
+
+test(`a closed tab is gone for the others within ${LIMIT_MS} ms, ${ROUNDS} times in a row while a call runs`, async () => {
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => openPerson(browser, server.url, n)));
+  await typeInto(alice, 'name-input', 'Alice');
+  await alice.keyboard.press('Enter');
+  await click(alice, 'create-room');
+  await typeInto(alice, 'room-name-input', 'Departures');
+  await click(alice, 'create-confirm');
+  const room = (await waitForState(alice, (s) => s.rooms.some((r) => r.name === 'Departures'))).rooms
+    .find((r) => r.name === 'Departures');
+  await click(alice, `join:${room.id}`);
+  await waitForState(alice, (s) => s.screen === 'call');
+  await join(bob, 'Bob', room.id);
+  await Promise.all([alice, bob].map((p) => waitForState(p, (s) => s.room?.peers.length === 1 &&
+    s.room.peers[0].connection === 'connected', null, 30000)));
+
+  const results = [];
+  const names = Object.keys(ways);
+  for (let i = 0; i < ROUNDS; i++) {
+    const how = names[i % names.length];
+    const guest = await openPerson(browser, server.url, `guest${i}`);
+    await join(guest, `Guest ${i}`, room.id);
+    const guestId = (await state(guest)).room.self.id;
+    // In the call for real: both others have a connected peer connection to the guest.
+    await Promise.all([alice, bob].map((p) => waitForState(p, (s, id) => s.room.peers.some((q) => q.id === id &&
+      q.connection === 'connected'), guestId, 30000)));
+    const closedAt = Date.now();
+    const closing = ways[how](guest);
+    const goneMs = await Promise.all([alice, bob].map(async (p) => {
+      await waitForState(p, (s, id) => !s.room.peers.some((q) => q.id === id), guestId, 15000).catch(() => {});
+      return Date.now() - closedAt;
+    }));
+    const closeMs = await closing.then(() => Date.now() - closedAt);
+    results.push({ round: i + 1, how, goneMs: Math.max(...goneMs), closeMs });
+    console.log(`round ${i + 1} (${how}): gone for the others after ${goneMs.join(' / ')} ms; close() took ${closeMs} ms`);
+  }
+  const gone = results.map((r) => r.goneMs).sort((a, b) => a - b);
+  const summary = { rounds: ROUNDS, limitMs: LIMIT_MS, medianMs: gone[Math.floor(gone.length / 2)], maxMs: gone.at(-1),
+    within: results.filter((r) => r.goneMs <= LIMIT_MS).length, results };
+  saveReport('departure.json', summary);
+  console.log(`closed tab -> gone: ${summary.within}/${ROUNDS} within ${LIMIT_MS} ms, median ${summary.medianMs} ms, max ${summary.maxMs} ms`);
+  assert.equal(summary.within, ROUNDS, JSON.stringify(results.filter((r) => r.goneMs > LIMIT_MS)));
+  // Alice and Bob are still together.
+  for (const p of [alice, bob]) assert.equal((await state(p)).room.peers.length, 1);
+});
