@@ -208,13 +208,17 @@ bool BasicWebSocketSession<Transport>::closed_on_purpose(beast::error_code ec) c
     const auto code = ws_.reason().code;
     return code == websocket::close_code::normal || code == websocket::close_code::going_away;
   }
-  // The browser closed the TCP connection without a close frame: its process ended the page (a tab
-  // closed while its page was too busy to say goodbye, or a crash). A network that fails sends no
-  // FIN; only the browser's own end of the socket does, so this is a departure too.
-  const bool eof = ec == asio::error::eof || ec == beast::http::error::end_of_stream ||
-                   ec == asio::ssl::error::stream_truncated;
-  if (eof) log_info("connection " + std::to_string(id_) + ": closed without a close frame; taken as leaving");
-  return eof;
+  // The client's end closed the TCP connection without a close frame (FIN, or a reset: a socket
+  // closed with unread data resets): the browser ended the page, a tab closed while its page was too
+  // busy to say goodbye, or a crash (Chromium resets then). A failing network sends neither; it goes
+  // silent, and the heartbeat holds the session for a resume. (A middlebox's reset makes the client
+  // join again as a new peer, which it does by itself.)
+  const bool ended = ec == asio::error::eof || ec == beast::http::error::end_of_stream ||
+                     ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_reset ||
+                     ec == asio::error::not_connected;
+  if (ended)
+    log_info("connection " + std::to_string(id_) + ": closed without a close frame (" + ec.message() + "); taken as leaving");
+  return ended;
 }
 
 template <class Transport>
@@ -223,9 +227,9 @@ void BasicWebSocketSession<Transport>::finish(beast::error_code ec) {
   slot_.release();  // the address may open another connection now
   socket().drop_unsent_data();
   // A close handshake the client began with 1000 (normal) or 1001 (going away: tab closed, page
-  // left), or the browser closing the TCP connection, is a departure on purpose. Any other code (1011
-  // and the like say the client hit an error), a reset, a timeout or a vanished peer may come back
-  // and resume its session.
+  // left), or the browser closing the TCP connection (FIN or reset), is a departure on purpose. Any
+  // other code (1011 and the like say the client hit an error), a timeout or a silent peer may come
+  // back and resume its session.
   detach_from_hub(closed_on_purpose(ec) ? Hub::Departure::Closed : Hub::Departure::Lost);
 }
 
