@@ -321,9 +321,10 @@ void Machine::on(const LeftReceived& e, Effects& out) {
 // afresh and kept nothing; there, and wherever a bound was passed, ICE restarts instead.
 void Machine::resend_unseen(const ResumedReceived& e, Effects& out) {
   if (e.restored) {
+    // The restarted server counts this session's signals from 0 both ways: so do we.
     inbox_.reset();
     const bool unconfirmed = outbox_.size() > 0;
-    outbox_.forget();
+    outbox_.reset();
     if (unconfirmed) {
       out.push_back(Log{"the server restarted before it had every signal of ours; restarting ICE"});
       out.push_back(SignalsLost{});

@@ -401,6 +401,30 @@ TEST(ServerLink, WhatCannotBeSentAgainRestartsIce) {
   }
 }
 
+// A restarted server numbers the restored session's signals from 1, and has none of ours: the next
+// resume (nothing sent since) is not a gap.
+TEST(ServerLink, AfterARestoreBothSidesNumberFromOne) {
+  Machine m(kClient);
+  in_call(m);
+  const auto drop_and_resume = [&](double at, ResumedReceived resumed, Effects expected) {
+    m.handle(SocketClosed{}, at, 0.5);
+    m.handle(Tick{}, at + 250, 0.5);
+    m.handle(SocketOpened{}, at + 260, 0.5);
+    m.handle(WelcomeReceived{kDefaults}, at + 270, 0.5);
+    run(m, {{at + 280, resumed, expected}});
+  };
+  run(m, {{200, SignalToSend{candidate(7, "c1")}, {signal_out(7, "c1", 1)}},
+          {300, SignalArrived{1}, {PassOn{}}},
+          {2000, Tick{}, {send(proto::Ping{.seen = 1})}},
+          {2010, PongReceived{.seen = 1}, {}}});
+  drop_and_resume(3000, {.room = kRoom, .restored = true, .seen = 0, .missed = false},
+                  {log("resumed in room 3 (restored)"), PassOn{}, status(Phase::Connected)});
+  drop_and_resume(6000, {.room = kRoom, .restored = false, .seen = 0, .missed = false},
+                  {log("resumed in room 3 (held)"), PassOn{}, status(Phase::Connected)});
+  run(m, {{7000, SignalArrived{1}, {PassOn{}}},
+          {7100, SignalToSend{candidate(7, "c2")}, {signal_out(7, "c2", 1)}}});
+}
+
 TEST(ServerLink, ASkippedNumberFromTheServerRestartsIce) {
   Machine m(kClient);
   in_call(m);
