@@ -236,8 +236,8 @@ void Hub::on_signal(HubOutput& out, ConnId conn, Conn& state, const proto::SendS
   const proto::Signal& signal = send.signal;
   if (signal.seq != 0) {
     Session* session = sessions_.find(state.peer);
-    if (session && signal.seq <= session->signals_seen) return;  // had it: sent again after a resume
-    if (session) session->signals_seen = signal.seq;
+    // Had it: sent again after a resume. (A skipped number is the client's to repair.)
+    if (session && session->signals_in.receive(signal.seq) == ledger::Inbox::Arrival::Duplicate) return;
   }
   const bool candidate = signal.kind == proto::SignalKind::Candidate;
   const std::size_t size =
@@ -268,7 +268,7 @@ void Hub::on_ping(HubOutput& out, ConnId conn, Conn& state, const proto::Ping& p
   proto::Pong pong;
   if (Session* session = state.peer != 0 ? sessions_.find(state.peer) : nullptr) {
     session->signals_out.seen(ping.seen);
-    pong.seen = session->signals_seen;
+    pong.seen = session->signals_in.seen();
   }
   reply(out, conn, pong);
 }

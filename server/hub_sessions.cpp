@@ -140,7 +140,7 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
                          .token = session_token(peer, claims->room),
                          .peers = std::move(peers),
                          .restored = false,
-                         .seen = session->signals_seen,
+                         .seen = session->signals_in.seen(),
                          .missed = !unseen});
     if (unseen) {
       for (const auto* text : *unseen) out.sends.push_back(Outgoing{conn, *text});

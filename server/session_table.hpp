@@ -33,9 +33,9 @@ struct Session {
   std::size_t held_bytes = 0;
   bool overflowed = false;  // too much held: ends at the next tick
   // Signals relayed to it, numbered, kept until its client says it saw them (resent after a resume),
-  // and the last number it sent us.
+  // and the numbers of those it sent us (repeats after a resume are dropped).
   ledger::Outbox<std::shared_ptr<const std::string>> signals_out{{.max_items = 128, .max_bytes = 256 * 1024}};
-  std::uint64_t signals_seen = 0;
+  ledger::Inbox signals_in;
 };
 
 class SessionTable {

@@ -64,14 +64,8 @@ class Outbox {
     return out;
   }
 
-  // A new session: numbering starts again at 1.
+  // A new session (or one a restarted server restored): numbering starts again at 1.
   void reset() { *this = Outbox(bounds_); }
-  // Nothing kept can be sent again (the other side lost its count): the numbering goes on.
-  void forget() {
-    items_.clear();
-    bytes_ = 0;
-    dropped_through_ = last_;
-  }
 
   std::size_t size() const { return items_.size(); }
   std::size_t bytes() const { return bytes_; }
