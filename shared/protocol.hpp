@@ -13,7 +13,7 @@
 
 namespace moim::proto {
 
-inline constexpr int kVersion = 2;
+inline constexpr int kVersion = 3;
 // Client messages larger than this are answered with error "message-too-large" and otherwise ignored.
 inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
 // Server messages may be larger: a welcome lists every room (10,000 rooms are about 700 KB).

@@ -37,7 +37,7 @@ test('eight pages from one address over a tight request limit all reach the lobb
     const sockets = [];
     const open = () => {
       const ws = new WebSocket(url);
-      ws.onopen = () => ws.send('{"type":"hello","version":2}');
+      ws.onopen = () => ws.send('{"type":"hello","version":3}');
       sockets.push(ws);
     };
     for (let i = 0; i < 5; ++i) open();

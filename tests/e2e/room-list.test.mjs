@@ -21,7 +21,7 @@ async function createRooms(page, list) {
     const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws');
     let created = 0;
     ws.onopen = () => {
-      ws.send(JSON.stringify({ type: 'hello', version: 2 }));
+      ws.send(JSON.stringify({ type: 'hello', version: 3 }));
       for (const name of list) ws.send(JSON.stringify({ type: 'create-room', name, capacity: 4 }));
     };
     ws.onmessage = (e) => {

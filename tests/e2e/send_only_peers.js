@@ -75,7 +75,7 @@
     const p = { name, source, targetName, ws: new WebSocket(url), pc: null, target: null, early: [], problem: null };
     peers.push(p);
     const joined = new Promise((resolve, reject) => { p.resolveJoined = resolve; p.rejectJoined = reject; });
-    p.ws.onopen = () => send(p, { type: 'hello', version: 2 });
+    p.ws.onopen = () => send(p, { type: 'hello', version: 3 });
     p.ws.onclose = (e) => fail(p, `socket closed (${e.code})`);
     p.ws.onmessage = (e) => {
       const m = JSON.parse(e.data);

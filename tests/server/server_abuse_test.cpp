@@ -101,9 +101,9 @@ class ServerAbuseFullSize : public ServerAbuse {
   }
 };
 
-// `levels` nested values inside a real message: `{"type":"hello","version":2,"x":<nesting>}`.
+// `levels` nested values inside a real message: `{"type":"hello","version":3,"x":<nesting>}`.
 std::string hello_holding(const std::string& open, const std::string& close, std::size_t levels) {
-  std::string text = R"({"type":"hello","version":2,"x":)";
+  std::string text = R"({"type":"hello","version":3,"x":)";
   for (std::size_t i = 0; i < levels; ++i) text += open;
   text += "0";
   for (std::size_t i = 0; i < levels; ++i) text += close;

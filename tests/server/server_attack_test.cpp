@@ -51,7 +51,7 @@ class ServerAttack : public ServerFixture {
   }
   std::unique_ptr<WsClient> hello_from(const char* address) {
     auto client = from(address);
-    EXPECT_TRUE(client->send_json({{"type", "hello"}, {"version", 2}}));
+    EXPECT_TRUE(client->send_json({{"type", "hello"}, {"version", 3}}));
     EXPECT_TRUE(client->read_type("welcome").has_value()) << "no welcome for " << address;
     return client;
   }
@@ -121,7 +121,7 @@ TEST_F(ServerAttack, HelloFloodFrom32ConnectionsIsLimitedPerAddress) {
   int sent = 0;
   for (int round = 0; round < 50; ++round) {
     for (auto& a : attackers) {
-      if (a->send_json({{"type", "hello"}, {"version", 2}})) ++sent;
+      if (a->send_json({{"type", "hello"}, {"version", 3}})) ++sent;
     }
   }
   int welcomes = 0, limited = 0;
@@ -150,7 +150,7 @@ TEST_F(ServerAttack, ReconnectingDoesNotRefillTheRequestBudget) {
       ++refused_upgrades;
       continue;
     }
-    up.client->send_json({{"type", "hello"}, {"version", 2}});
+    up.client->send_json({{"type", "hello"}, {"version", 3}});
     const std::optional<json> reply = up.client->read(2s);
     if (reply && type_of(*reply) == "welcome") ++welcomes;
     if (reply && type_of(*reply) == "error" && reply->value("code", "") == "rate-limited") ++limited;

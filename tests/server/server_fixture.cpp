@@ -53,11 +53,11 @@ std::unique_ptr<WsClient> ServerFixture::connect() { return std::make_unique<WsC
 
 std::unique_ptr<WsClient> ServerFixture::connect_hello() {
   auto client = connect();
-  EXPECT_TRUE(client->send_json({{"type", "hello"}, {"version", 2}}));
+  EXPECT_TRUE(client->send_json({{"type", "hello"}, {"version", 3}}));
   const std::optional<json> welcome = client->read_type("welcome");
   EXPECT_TRUE(welcome.has_value()) << "no welcome";
   if (welcome) {
-    EXPECT_EQ(welcome->value("version", 0), 2);
+    EXPECT_EQ(welcome->value("version", 0), 3);
     EXPECT_TRUE(welcome->contains("rooms") && (*welcome)["rooms"].is_array()) << welcome->dump();
   }
   return client;

@@ -280,7 +280,7 @@ class IceServers : public ServerFixture {
     WsOptions options;
     if (!host_header.empty()) options.headers = {{"Host", host_header}};
     WsClient client(port(), "/ws", options);
-    EXPECT_TRUE(client.send_json({{"type", "hello"}, {"version", 2}}));
+    EXPECT_TRUE(client.send_json({{"type", "hello"}, {"version", 3}}));
     EXPECT_TRUE(client.read_type("welcome").has_value());
     const std::uint32_t room = create_room(client, "Room " + std::to_string(++rooms_));
     client.send_json({{"type", "join"}, {"room", room}, {"name", "Minji"}});

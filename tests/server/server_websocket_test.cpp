@@ -13,7 +13,7 @@
 namespace moim::test {
 namespace {
 
-constexpr std::string_view kHello = R"({"type":"hello","version":2})";
+constexpr std::string_view kHello = R"({"type":"hello","version":3})";
 constexpr std::string_view kPing = R"({"type":"ping"})";
 constexpr unsigned kProtocolError = 1002, kInvalidPayload = 1007, kTooBig = 1009;
 
@@ -47,7 +47,7 @@ TEST_F(WebSocketFrames, AFragmentedMessageIsOneMessage) {
   RawWsClient client(port());
   ASSERT_TRUE(client.send(Op::Text, R"({"type":)", not_final()));
   ASSERT_TRUE(client.send(Op::Continuation, R"("hello",)", not_final()));
-  ASSERT_TRUE(client.send(Op::Continuation, R"("version":2})"));
+  ASSERT_TRUE(client.send(Op::Continuation, R"("version":3})"));
   expect_type(client, "welcome");
   // A character split between two fragments is still one valid character: the hub gets the whole
   // message (and answers its unknown type).
@@ -70,7 +70,7 @@ TEST_F(WebSocketFrames, ControlFramesBetweenFragmentsAreAnsweredAtOnce) {
   EXPECT_EQ(pong->opcode, static_cast<std::uint8_t>(Op::Pong));
   EXPECT_EQ(pong->payload, "are you there");
   EXPECT_FALSE(pong->masked);
-  ASSERT_TRUE(client.send(Op::Continuation, R"(lo","version":2})"));
+  ASSERT_TRUE(client.send(Op::Continuation, R"(lo","version":3})"));
   expect_type(client, "welcome");
 }
 

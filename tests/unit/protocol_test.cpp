@@ -39,7 +39,7 @@ Signal candidate_to(PeerId peer) {
 std::vector<ClientMessage> all_client_messages() {
   return {
       Hello{},
-      Hello{.version = 2},
+      Hello{.version = 3},
       CreateRoom{.name = "Standup", .capacity = 6},
       CreateRoom{.name = "회의실", .capacity = 2},
       Join{.room = 3, .name = "Minji", .mic = true, .camera = true},
@@ -60,7 +60,7 @@ std::vector<ServerMessage> all_server_messages() {
   return {
       Welcome{.version = 1, .rooms = {}},
       Welcome{.version = 1, .rooms = {standup, RoomInfo{.id = 2, .name = "Lunch", .participants = 0, .capacity = 8}}},
-      Welcome{.version = 2,
+      Welcome{.version = 3,
               .rooms = {},
               .limits = Limits{.max_name_chars = 20, .max_room_name_chars = 30, .max_capacity = 4, .heartbeat_ms = 250,
                                .resume_grace_ms = 3'600'000}},
@@ -156,9 +156,9 @@ TEST(ProtocolRoundTrip, EveryErrorCode) {
 // ---- exact wire shapes (what docs/PROTOCOL.md shows) -------------------------------------------
 
 TEST(ProtocolWire, ClientExamplesDecode) {
-  auto hello = decode_client(R"({"type":"hello","version":2})");
+  auto hello = decode_client(R"({"type":"hello","version":3})");
   ASSERT_TRUE(hello.ok());
-  EXPECT_EQ(std::get<Hello>(*hello.message).version, 2);
+  EXPECT_EQ(std::get<Hello>(*hello.message).version, 3);
 
   auto create = decode_client(R"({"type":"create-room","name":"Standup"})");
   ASSERT_TRUE(create.ok());
@@ -179,7 +179,7 @@ TEST(ProtocolWire, ClientExamplesDecode) {
 }
 
 TEST(ProtocolWire, EncodedShapes) {
-  EXPECT_EQ(encode(ClientMessage{Hello{}}), R"({"type":"hello","version":2})");
+  EXPECT_EQ(encode(ClientMessage{Hello{}}), R"({"type":"hello","version":3})");
   EXPECT_EQ(encode(ClientMessage{SendSignal{sdp_signal(7, SignalKind::Offer, "v=0")}}),
             R"({"type":"signal","to":7,"kind":"offer","sdp":"v=0"})");
   EXPECT_EQ(encode(ServerMessage{RelayedSignal{candidate_to(5)}}),
@@ -195,9 +195,9 @@ TEST(ProtocolWire, EncodedShapes) {
 // The welcome of docs/PROTOCOL.md, limits and timings included, byte for byte.
 TEST(ProtocolWire, WelcomeCarriesTheLimitsAndTheServersTimings) {
   const char* wire =
-      R"({"type":"welcome","version":2,"rooms":[{"id":1,"name":"Standup","participants":2,"capacity":6}],)"
+      R"({"type":"welcome","version":3,"rooms":[{"id":1,"name":"Standup","participants":2,"capacity":6}],)"
       R"("limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":20000}})";
-  const Welcome welcome{.version = 2,
+  const Welcome welcome{.version = 3,
                         .rooms = {RoomInfo{.id = 1, .name = "Standup", .participants = 2, .capacity = 6}},
                         .limits = Limits{.max_name_chars = 32, .max_room_name_chars = 48, .max_capacity = 8,
                                          .heartbeat_ms = 2000, .resume_grace_ms = 20000}};
@@ -369,13 +369,13 @@ TEST(ProtocolMalformed, ServerMessages) {
       {R"({"type":"welcome","version":1,"rooms":[{"id":1}]})", ErrorCode::BadField},
       {R"({"type":"welcome","version":1,"rooms":[3]})", ErrorCode::BadField},
       // The timings are required: a client has no copy of them.
-      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8}})",
+      {R"({"type":"welcome","version":3,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8}})",
        ErrorCode::BadField},
-      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000}})",
+      {R"({"type":"welcome","version":3,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000}})",
        ErrorCode::BadField},
-      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":-1,"resumeGraceMs":0}})",
+      {R"({"type":"welcome","version":3,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":-1,"resumeGraceMs":0}})",
        ErrorCode::BadField},
-      {R"({"type":"welcome","version":2,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":4294967296}})",
+      {R"({"type":"welcome","version":3,"rooms":[],"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":4294967296}})",
        ErrorCode::BadField},
       {R"({"type":"joined","room":{"id":1,"name":"a","participants":1,"capacity":6},"self":{"id":1,"name":"x","mic":true,"camera":true},"peers":[]})",
        ErrorCode::BadField},  // no token
