@@ -78,6 +78,18 @@ class Sessions : public ::testing::Test, protected test::ClockedHub {
     EXPECT_EQ(joined.size(), 1u);
     return joined.empty() ? Joined{} : joined[0];
   }
+  // Connections 1 (A) and 2 (B) in a new room "Standup".
+  struct TwoInARoom {
+    RoomId room;
+    Joined a, b;
+  };
+  TwoInARoom a_and_b_in_standup() {
+    hello(1), hello(2);
+    const RoomId room = create(1, "Standup");
+    Joined a = join(1, room, "A");
+    Joined b = join(2, room, "B");
+    return {room, std::move(a), std::move(b)};
+  }
   Resume resume_of(const Joined& j) {
     return Resume{.token = j.token, .name = j.self.name, .mic = true, .camera = true, .client = {}};
   }
@@ -124,10 +136,7 @@ TEST_F(Sessions, LostConnectionIsHeldSilentlyAndResumesWithTheSamePeerIdAndWhatI
 // last signal the client got; the hub sends the rest again, numbered as before, and says which of
 // the client's own it has (the client sends those after it again, and the hub drops repeats).
 TEST_F(Sessions, AResumeSendsAgainTheSignalsADeadConnectionSwallowed) {
-  hello(1), hello(2);
-  const RoomId room = create(1, "Standup");
-  const Joined a = join(1, room, "A");
-  const Joined b = join(2, room, "B");
+  [[maybe_unused]] const auto [room, a, b] = a_and_b_in_standup();
   std::vector<std::uint64_t> numbers;
   for (const char* line : {"candidate:1", "candidate:2", "candidate:3"}) {
     for (const auto& m : of_type<RelayedSignal>(send(1, SendSignal{candidate_to(b.self.id, line)}), 2))
@@ -166,10 +175,7 @@ TEST_F(Sessions, AResumeSendsAgainTheSignalsADeadConnectionSwallowed) {
 }
 
 TEST_F(Sessions, MoreSignalsThanKeptForAHeldSessionAskForAnIceRestartInsteadOfEndingIt) {
-  hello(1), hello(2);
-  const RoomId room = create(1, "Standup");
-  join(1, room, "A");
-  const Joined b = join(2, room, "B");
+  [[maybe_unused]] const auto [room, a, b] = a_and_b_in_standup();
   hub().disconnect(2, Hub::Departure::Lost);
   for (int i = 0; i < 200; ++i) send(1, SendSignal{candidate_to(b.self.id, "candidate:" + std::to_string(i))});
   EXPECT_TRUE(of_type<PeerLeft>(hub().tick(), 1).empty()) << "signals do not overflow the held queue";
@@ -184,10 +190,7 @@ TEST_F(Sessions, MoreSignalsThanKeptForAHeldSessionAskForAnIceRestartInsteadOfEn
 }
 
 TEST_F(Sessions, AfterTheGraceWindowTheOthersSeeItLeaveAndTheTokenIsExpired) {
-  hello(1), hello(2);
-  const RoomId room = create(1, "Standup");
-  join(1, room, "A");
-  const Joined b = join(2, room, "B");
+  [[maybe_unused]] const auto [room, a, b] = a_and_b_in_standup();
   hub().disconnect(2, Hub::Departure::Lost);
   advance(19'999);
   EXPECT_TRUE(of_type<PeerLeft>(hub().tick(), 1).empty());
@@ -204,10 +207,7 @@ TEST_F(Sessions, AfterTheGraceWindowTheOthersSeeItLeaveAndTheTokenIsExpired) {
 }
 
 TEST_F(Sessions, AClosedConnectionLeavesAtOnce) {
-  hello(1), hello(2);
-  const RoomId room = create(1, "Standup");
-  join(1, room, "A");
-  const Joined b = join(2, room, "B");
+  [[maybe_unused]] const auto [room, a, b] = a_and_b_in_standup();
   HubOutput out = hub().disconnect(2, Hub::Departure::Closed);
   ASSERT_EQ(of_type<PeerLeft>(out, 1).size(), 1u);
   hello(3);
@@ -236,10 +236,7 @@ TEST_F(Sessions, ASilentConnectionIsClosedAndHeldThenLeavesWithinThirtySeconds) 
 }
 
 TEST_F(Sessions, ResumeWhileTheOldConnectionStillLooksAliveTakesOver) {
-  hello(1), hello(2);
-  const RoomId room = create(1, "Standup");
-  join(1, room, "A");
-  const Joined b = join(2, room, "B");
+  [[maybe_unused]] const auto [room, a, b] = a_and_b_in_standup();
   hello(3);
   HubOutput out = send(3, resume_of(b));
   EXPECT_EQ(of_type<Resumed>(out, 3).size(), 1u);
@@ -254,10 +251,7 @@ TEST_F(Sessions, TooMuchHeldForALostSessionEndsIt) {
   HubConfig config = quiet();
   config.max_held_messages = 3;
   make_hub(config);
-  hello(1), hello(2);
-  const RoomId room = create(1, "Standup");
-  join(1, room, "A");
-  const Joined b = join(2, room, "B");
+  [[maybe_unused]] const auto [room, a, b] = a_and_b_in_standup();
   hub().disconnect(2, Hub::Departure::Lost);
   for (int i = 0; i < 4; ++i) send(1, SetMedia{.mic = i % 2 == 0, .camera = true});  // peer-media for B, held
   hello(5);
@@ -367,10 +361,7 @@ TEST_F(Sessions, OversizedSignalsAreRefused) {
   HubConfig config = quiet();
   config.max_sdp_bytes = 2000;
   make_hub(config);
-  hello(1), hello(2);
-  const RoomId room = create(1, "Standup");
-  join(1, room, "A");
-  const Joined b = join(2, room, "B");
+  [[maybe_unused]] const auto [room, a, b] = a_and_b_in_standup();
   Signal offer;
   offer.peer = b.self.id;
   offer.kind = SignalKind::Offer;

@@ -1,21 +1,14 @@
 // The peer-health machine, step by step with the clock set by hand: when ICE restarts are asked
 // for, when a peer is declared unreachable, and when that verdict goes away.
+#include "effect_script.hpp"
 #include "peer_health.hpp"
 
 #include <gtest/gtest.h>
-
-#include <sstream>
 
 namespace moim::peer_health {
 namespace {
 
 using CS = ConnectionState;
-
-std::string show(const Effects& effects) {
-  std::ostringstream os;
-  for (const auto& e : effects) os << e << "; ";
-  return os.str();
-}
 
 // A scripted step: at `at` ms, an event, and the exact effects it must produce.
 struct Step {
@@ -25,13 +18,7 @@ struct Step {
 };
 
 void run(Machine& m, const std::vector<Step>& script) {
-  for (std::size_t i = 0; i < script.size(); ++i) {
-    std::ostringstream ev;
-    ev << script[i].event;
-    const Effects got = m.handle(script[i].event, script[i].at);
-    EXPECT_EQ(got, script[i].expected) << "step " << i << " at " << script[i].at << " ms: " << ev.str()
-                                       << "\n got: " << show(got) << "\n want: " << show(script[i].expected);
-  }
+  test::run_script(script, [&](const Step& s) { return m.handle(s.event, s.at); }, test::at_ms<Step>);
 }
 
 constexpr PeerId kBob = 7, kCat = 9;

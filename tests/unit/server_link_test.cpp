@@ -1,25 +1,20 @@
 // The client's server link, step by step with the clock and the jitter set by hand: heartbeat and
 // silence, backoff, resume within and after the grace window, a server restart, the second-tab rule,
 // the goodbye on close and the farewell for a call left while disconnected.
+#include "effect_script.hpp"
 #include "server_link.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 namespace moim::server_link {
 namespace {
 
 using proto::ErrorCode;
 using proto::LeftReason;
-
-std::string show(const Effects& effects) {
-  std::ostringstream os;
-  for (const auto& e : effects) os << e << "; ";
-  return os.str();
-}
+using test::show;
 
 // A scripted step: at `at` ms, an event, and the exact effects it must produce. `jitter` is the
 // random number of that moment (0.5: the backoff's plain wait).
@@ -31,13 +26,7 @@ struct Step {
 };
 
 void run(Machine& m, const std::vector<Step>& script) {
-  for (std::size_t i = 0; i < script.size(); ++i) {
-    std::ostringstream ev;
-    ev << script[i].event;
-    const Effects got = m.handle(script[i].event, script[i].at, script[i].jitter);
-    EXPECT_EQ(got, script[i].expected) << "step " << i << " at " << script[i].at << " ms: " << ev.str()
-                                       << "\n got: " << show(got) << "\n want: " << show(script[i].expected);
-  }
+  test::run_script(script, [&](const Step& s) { return m.handle(s.event, s.at, s.jitter); }, test::at_ms<Step>);
 }
 
 constexpr proto::RoomId kRoom = 3;
@@ -339,6 +328,14 @@ Send signal_out(proto::PeerId to, const char* line, std::uint64_t seq) {
   return send(proto::SendSignal{candidate(to, line, seq)});
 }
 
+// After a drop at `at` (already fed): the first retry opens at +250 ms and is welcomed at +270, which
+// sends the resume; its answer is the test's.
+void back_and_resuming(Machine& m, double at) {
+  m.handle(Tick{}, at + 250, 0.5);
+  m.handle(SocketOpened{}, at + 260, 0.5);
+  m.handle(WelcomeReceived{kDefaults}, at + 270, 0.5);
+}
+
 // The soak's loss: signals written into a connection that had died unnoticed. Numbered, kept until
 // the pong says the server has them, and sent again after the resume; those written while the link
 // was down wait for it.
@@ -394,9 +391,7 @@ TEST(ServerLink, WhatCannotBeSentAgainRestartsIce) {
     in_call(m);
     m.handle(SocketClosed{}, 1000, 0.5);
     for (int i = 0; i < row.waiting; ++i) m.handle(SignalToSend{candidate(7, "c")}, 1001, 0.5);
-    m.handle(Tick{}, 1250, 0.5);
-    m.handle(SocketOpened{}, 1260, 0.5);
-    m.handle(WelcomeReceived{kDefaults}, 1270, 0.5);
+    back_and_resuming(m, 1000);
     run(m, {{1280, row.resumed, row.expected}});
   }
 }
@@ -408,9 +403,7 @@ TEST(ServerLink, AfterARestoreBothSidesNumberFromOne) {
   in_call(m);
   const auto drop_and_resume = [&](double at, ResumedReceived resumed, Effects expected) {
     m.handle(SocketClosed{}, at, 0.5);
-    m.handle(Tick{}, at + 250, 0.5);
-    m.handle(SocketOpened{}, at + 260, 0.5);
-    m.handle(WelcomeReceived{kDefaults}, at + 270, 0.5);
+    back_and_resuming(m, at);
     run(m, {{at + 280, resumed, expected}});
   };
   run(m, {{200, SignalToSend{candidate(7, "c1")}, {signal_out(7, "c1", 1)}},
@@ -686,7 +679,7 @@ TEST(ServerLink, LeavingWhileTheResumeIsInFlightSaysGoodbyeOnTheSameSocket) {
 // ---- server messages ----------------------------------------------------------------------------
 
 TEST(ServerLink, OnlyLinkMessagesAreTranslated) {
-  EXPECT_EQ(std::get<WelcomeReceived>(*to_event(proto::Welcome{.version = 2, .rooms = {}, .limits = kDefaults})).limits, kDefaults);
+  EXPECT_EQ(std::get<WelcomeReceived>(*to_event(proto::Welcome{.version = 3, .rooms = {}, .limits = kDefaults})).limits, kDefaults);
   EXPECT_TRUE(std::holds_alternative<PongReceived>(*to_event(proto::Pong{})));
   const auto resumed = std::get<ResumedReceived>(*to_event(proto::Resumed{.room = {.id = 9}, .restored = true}));
   EXPECT_EQ(resumed.room, 9u);

@@ -1,10 +1,9 @@
 // The signaling machine, event by event: every transition is checked against the effects it must
 // produce. No browser: effects are just values.
+#include "effect_script.hpp"
 #include "signaling.hpp"
 
 #include <gtest/gtest.h>
-
-#include <sstream>
 
 namespace moim::signaling {
 namespace {
@@ -18,12 +17,6 @@ proto::Signal candidate_from(PeerId from, std::string c) {
 }
 proto::IceCandidate cand(std::string c) { return {std::move(c), "0", 0}; }
 
-std::string show(const Effects& effects) {
-  std::ostringstream os;
-  for (const auto& e : effects) os << e << "; ";
-  return os.str();
-}
-
 // A scripted step: an event and the exact effects it must produce.
 struct Step {
   Event event;
@@ -31,13 +24,7 @@ struct Step {
 };
 
 void run(Machine& m, const std::vector<Step>& script) {
-  for (std::size_t i = 0; i < script.size(); ++i) {
-    std::ostringstream ev;
-    ev << script[i].event;
-    const Effects got = m.handle(script[i].event);
-    EXPECT_EQ(got, script[i].expected) << "step " << i << " " << ev.str() << "\n got: " << show(got)
-                                       << "\n want: " << show(script[i].expected);
-  }
+  test::run_script(script, [&](const Step& s) { return m.handle(s.event); }, [](const Step&) { return ""; });
 }
 
 bool is_log(const Effects& e) { return e.size() == 1 && std::holds_alternative<Log>(e[0]); }
