@@ -122,7 +122,7 @@ constexpr std::string_view kUsage =
     "  --data-dir DIR  where rooms and the server's key are kept (SQLite, default ./moim-data,\n"
     "                created if missing; one server per folder). --data-dir '' keeps nothing:\n"
     "                rooms are lost at exit and session tokens do not survive a restart\n"
-    "  --heartbeat-timeout S   a connection silent this long is lost (default 8; clients ping every 2 s)\n"
+    "  --heartbeat-timeout S   a connection silent this long is lost (default 8; clients ping every quarter of it)\n"
     "  --resume-grace S        a lost participant keeps its place this long to resume (default 20;\n"
     "                0 = leave at once)\n"
     "  --room-expiry-days D    rooms nobody used for D days are removed (default 30; 0 = never)\n"

@@ -7,8 +7,8 @@
 // and no Beast read).
 //
 // No transport keep-alive: Beast's idle timer and keep-alive pings are off. Liveness is the hub's
-// heartbeat (clients send `ping` every 2 s; the hub closes a connection silent for
-// --heartbeat-timeout), which always came first.
+// heartbeat (clients send `ping` every quarter of --heartbeat-timeout, as the welcome tells them; the
+// hub closes a connection silent for --heartbeat-timeout), which always came first.
 //
 // The session is a template on the transport under SessionSocket: a plain tcp::socket (ws://), or a
 // TlsStream (wss://, --cert/--key).
