@@ -80,8 +80,11 @@
 //   - the hub with its signal fast path (HubConfig::signal_fast_path) sends exactly the frames, bytes,
 //     closes and password jobs of a mirror hub without it (on a MemoryRoomStore), fed the same script;
 //   - a signal request yields exactly one frame: the relayed signal, to exactly the destination's
-//     connection, with `from` set by the server to the sender's peer id and the body unchanged, or
-//     one error to the sender (hello-required / not-in-room / peer-not-found) as the model predicts.
+//     connection, with `from` set by the server to the sender's peer id, `seq` the destination
+//     session's next number (counted on across a resume, from 1 after a restart; a signal for a held
+//     session is numbered too and sends nothing) and the body unchanged, or one error to the sender
+//     (hello-required / not-in-room / peer-not-found) as the model predicts; a signal whose `seq` the
+//     sender's session already gave is dropped without a word.
 #include "hub.hpp"
 #include "hub_world.hpp"
 #include "sqlite_room_store.hpp"
@@ -248,6 +251,11 @@ class Script {
     std::int64_t lost_ms = 0;
     std::int64_t newest_token = 0;  // unix seconds of the newest token sent
     std::int64_t newest_ice = 0;    // unix seconds of the newest ice sent
+    // Signal numbers (docs/PROTOCOL.md, "Signals that survive a drop"): the last one the hub gave a
+    // signal for this session, and the highest one it took from it. Kept across a resume, from 1
+    // again after a restart.
+    std::uint64_t seq_out = 0;
+    std::uint64_t seen_in = 0;
   };
   struct RoomModel {
     std::int64_t created = 0;  // unix seconds (the hub's created_at)
@@ -802,12 +810,12 @@ class Script {
     // Every frame from an open connection is answered, except media (the sender gets nothing back,
     // and when it is alone in its room, nobody does), requests waiting for a password job, and a
     // rename or delete that worked (the lobby hears of it in the next batch).
-    CHECK(!out.sends.empty() || signal_to_held_ ||
+    CHECK(!out.sends.empty() || signal_unanswered_ ||
               ((step_.kind == Step::Rename || step_.kind == Step::Delete) && step_.right_owner) || (request && welcomed && std::holds_alternative<SetMedia>(*request) && self) ||
               (out.password_jobs.size() == 1 && request && (std::holds_alternative<CreateRoom>(*request) ||
                                                  std::holds_alternative<Join>(*request))),
           "every frame from an open conn is answered");
-    signal_to_held_ = false;
+    signal_unanswered_ = false;
     for (const PasswordJob& job : out.password_jobs) {
       CHECK(request.has_value(), "a password job for a frame that does not decode");
       Job j{.job = job, .conn = c, .address = model_.address[c], .room = 0};
@@ -877,6 +885,16 @@ class Script {
 
   // A signal request from a welcomed connection: exactly one frame, relayed or refused as the model says.
   void check_signal(const HubOutput& out, ConnId c, std::optional<PeerId> self, const Signal& request) {
+    if (self && request.seq != 0) {
+      std::uint64_t& seen = model_.sessions.at(*self).seen_in;
+      if (request.seq <= seen) {
+        // Had it (sent again after a resume): dropped without a word.
+        signal_unanswered_ = true;
+        CHECK(out.sends.empty() && out.closes.empty(), "a signal number seen before is relayed or answered again");
+        return;
+      }
+      seen = request.seq;  // taken even when refused below, as the hub does
+    }
     std::optional<ConnId> dest;
     std::optional<PeerId> held_dest;
     if (self) {
@@ -892,8 +910,9 @@ class Script {
       }
     }
     if (held_dest) {
-      // Kept for the resume: the sender hears nothing.
-      signal_to_held_ = true;
+      // Kept for the resume, numbered: the sender hears nothing.
+      ++model_.sessions.at(*held_dest).seq_out;
+      signal_unanswered_ = true;
       CHECK(out.sends.empty() && out.closes.empty(), "a signal to a held session is answered or relayed");
       return;
     }
@@ -911,7 +930,10 @@ class Script {
     CHECK(std::holds_alternative<RelayedSignal>(*d.message), "relayed as a signal: " + clip(*o.text));
     Signal expected = request;
     expected.peer = *self;
-    CHECK(std::get<RelayedSignal>(*d.message).signal == expected, "from = the sender's peer id, body unchanged");
+    expected.seq = ++model_.sessions.at(model_.peer_of.at(*dest)).seq_out;  // numbered for the receiver
+    CHECK(std::get<RelayedSignal>(*d.message).signal == expected,
+          "from = the sender's peer id, seq = the receiver's next number (" + std::to_string(expected.seq) +
+              "), body unchanged: " + clip(*o.text));
   }
 
   void saw_token(const std::string& token, PeerId peer, RoomId room) {
@@ -1097,7 +1119,13 @@ class Script {
           CHECK(step_.taken_over == s->second.conn, "resumed a session attached elsewhere unexpectedly");
           model_.peer_of.erase(*s->second.conn);
         }
-        s->second = Session{.room = claims->room, .state = State::Attached, .conn = o.to, .newest_ice = now_unix()};
+        const bool restored = s->second.state == State::Stored;
+        s->second = Session{.room = claims->room,
+                            .state = State::Attached,
+                            .conn = o.to,
+                            .newest_ice = now_unix(),
+                            .seq_out = restored ? 0 : s->second.seq_out,
+                            .seen_in = restored ? 0 : s->second.seen_in};
         model_.peer_of[o.to] = claims->peer;
         saw_token(resumed->token, claims->peer, claims->room);
         step_.replaying = true;
@@ -1219,7 +1247,7 @@ class Script {
   std::optional<Hub> mirror_;  // the same with signal_fast_path off, fed the same script
   HubOutput mirror_out_;       // the mirror's output of the last call
   bool in_batch_ = false;
-  bool signal_to_held_ = false;  // the current signal went to a held session (nothing is sent)
+  bool signal_unanswered_ = false;  // the current signal went to a held session or was a repeat (nothing is sent)
   ConnId conn_ids_[kConnIds] = {1001, 1002, 1003, 1004};  // never connected until a connect op
   ConnId next_conn_ = 1;
   std::int64_t now_ms_ = kStartMs;

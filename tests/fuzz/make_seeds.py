@@ -176,6 +176,10 @@ def result(job=0, fail=0):
 PING = '{"type":"ping"}'
 
 
+def numbered(to, seq):
+    return '{"type":"signal","to":%d,"kind":"offer","sdp":"v=0","seq":%d}' % (to, seq)
+
+
 def call(n):
     """n connections hello, conn 0 creates room 1, all join (peer ids 1..n)."""
     s = b""
@@ -260,6 +264,12 @@ HUB = {
     + create(0, "Private") + join(0, 1, "Minji") + join(1, 1, "Joon") + clock(0xE4) + more(0, LOST)
     + connect(0, 0, 0) + hello(0) + resume(0, 0),
     "ice-nothing-configured": config() + call(2) + clock(0xE6),
+    # ---- numbered signals: repeats dropped, a gap taken, kept for a held session, from 1 after a restart ----
+    "numbered-signals": config() + call(2) + raw(0, numbered(2, 1)) + raw(0, numbered(2, 1)) + raw(0, numbered(2, 3))
+    + raw(0, numbered(2, 2)) + raw(1, '{"type":"ping","seen":1}') + raw(1, numbered(1, 1)) + more(1, LOST)
+    + raw(0, numbered(2, 4)) + sdp_signal(0, 2, 0, "v=0") + connect(1) + hello(1) + resume(1, 1)
+    + raw(1, numbered(1, 1)) + raw(1, numbered(1, 2)) + raw(0, numbered(2, 5)) + more(0, RESTART) + connect(0) + hello(0)
+    + resume(0, 0) + connect(1) + hello(1) + resume(1, 1) + raw(0, numbered(2, 1)) + raw(1, numbered(1, 1)),
 }
 
 
