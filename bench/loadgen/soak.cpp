@@ -8,14 +8,30 @@
 // close frame and come back with `resume` on a new one 0.3 s later (5%), or wait (5%). Every person
 // keeps the room's member list from joined / resumed / peer-joined / peer-left, as a client does.
 //
-// Every signal carries a serial number. The receiver checks it is the addressee (its current peer id)
-// and that `from` is the sender's peer id at the time of sending; each serial must arrive at most once.
-// A signal may be refused with `peer-not-found` (the addressee left while it was on the way). After
-// the churn stops and the traffic drains: unexplained = undelivered - refused - lost-with-a-drop must be
-// 0, where lost-with-a-drop counts undelivered signals whose addressee dropped its connection within
-// 1 s of their sending, before or after (the server wrote them into a socket that was being thrown
-// away, before it noticed the loss: Moim's protocol has no acknowledgements to replay those). Misrouted, duplicated or unexpected errors fail
-// the run too.
+// Signals survive a drop as with the Moim client (docs/PROTOCOL.md, "Signals that survive a drop";
+// shared/signal_ledger.hpp, the same Outbox/Inbox as shared/server_link): each person numbers the
+// signals of its session (`seq`) and keeps them until the server's `pong.seen` / `resumed.seen`
+// covers them, pings every `welcome.limits.heartbeatMs` with the last number it received (`seen`),
+// resumes with it (and a ping right behind, whose pong marks where the resume's answer ends, for the
+// accounting), sends its unconfirmed signals again right after `resumed`, and drops signals whose
+// number it already had (counted: repeats dropped). A person whose drop is pending when the
+// churn stops still comes back, resumes and leaves (the client's farewell), so what was kept for
+// it is delivered.
+//
+// Every signal carries a serial number in its payload. The receiver checks it is the addressee (its
+// current peer id) and that `from` is the sender's peer id at the time of sending; a serial counts as
+// delivered when it first arrives, and must not arrive again under another number (duplicated); a
+// repeat dropped by number must be one already delivered. A signal may be refused with
+// `peer-not-found` (the addressee left while it was on the way); refusals are matched to signals,
+// and a refusal written into the sender's connection as it dropped is not heard (errors are not sent
+// again): such a signal counts as refused unheard only when the server's and the addressee's
+// answers show it was never relayed (see the accounting at the end of run_soak), and as undecided
+// when they cannot tell (reported, not counted as lost). After the churn stops and the traffic
+// drains, every other undelivered signal is lost, and lost must be 0; the lost are split by whether
+// their addressee dropped its connection within 1 s of their sending (what the ledger is for) or not
+// (unexplained). `resumed.missed` (the server could not send every signal again), a person's outbox
+// past its bounds, a gap in the numbers, a refusal heard for no signal or for a delivered one,
+// misrouted, duplicated or unexpected errors fail the run too.
 //
 // Resources: the server's open descriptors (/proc/<pid>/fd) and VmRSS are read before any client
 // connects (cold), and after each of two rounds, once every person has said goodbye and the resume
@@ -30,14 +46,17 @@
 #include "scenarios.hpp"
 #include "util.hpp"
 #include "ws_client.hpp"
+#include "signal_ledger.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <deque>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
@@ -62,12 +81,19 @@ struct Signal {
   std::uint32_t from_peer = 0, to_peer = 0;
   std::int64_t sent_ns = 0;
   std::uint32_t delivered = 0;
+  std::uint64_t seq = 0;  // its number in the sender's session
+  // The server said it had it (resumed.seen) from a connection that then dropped, and its addressee
+  // was no longer in the call at that resume: a `peer-not-found` for it may have gone into the
+  // dropped connection (errors are not sent again).
+  bool answer_maybe_lost = false;
+  std::int64_t confirmed_ns = 0;  // when the sender first read a pong.seen / resumed.seen covering it
 };
 
 struct Person {
   enum class Step { Off, Connecting, Lobby, Joining, InRoom, Leaving, Goodbye, Resuming };
   std::unique_ptr<Client> conn;
   std::unique_ptr<asio::steady_timer> timer;
+  std::unique_ptr<asio::steady_timer> beat;  // the heartbeat (ping)
   Step step = Step::Off;
   std::uint32_t room = 0, peer = 0;
   std::string token;
@@ -75,13 +101,25 @@ struct Person {
   bool resume_next = false;  // the next connection resumes instead of joining afresh
   std::int64_t last_drop_ns = -1;
   std::vector<std::int64_t> drops;
+  // The session's signals, both ways (as the Moim client's server link keeps them).
+  bool in_call = false;  // from joined / resumed until left (also while the connection is down)
+  ledger::Outbox<std::string> outbox{{.max_items = 256, .max_bytes = 512 * 1024}};  // encoded, with their seq
+  ledger::Inbox inbox;
+  std::vector<std::size_t> session_signals;  // the serials sent in this session, by seq - 1
+  std::uint64_t answered_through = 0;         // resumed.seen of the last resume in this session
+  std::uint64_t confirmed_through = 0;        // the highest pong.seen / resumed.seen in this session
+  std::int64_t resume_sent_ns = 0;
+  bool marking = false;  // the ping sent right behind the resume is not answered yet
 };
 
 class Soak : public Handler {
  public:
   Soak(asio::io_context& ioc, tcp::endpoint server, std::size_t people, double think_ms, std::size_t sources)
       : ioc_(ioc), server_(std::move(server)), think_ms_(think_ms), sources_(sources), people_(people) {
-    for (auto& p : people_) p.timer = std::make_unique<asio::steady_timer>(ioc_);
+    for (auto& p : people_) {
+      p.timer = std::make_unique<asio::steady_timer>(ioc_);
+      p.beat = std::make_unique<asio::steady_timer>(ioc_);
+    }
   }
 
   bool running = false;
@@ -89,24 +127,52 @@ class Soak : public Handler {
   std::uint64_t joins = 0, leaves = 0, goodbyes = 0, drops = 0, resumes = 0, connects = 0;
   std::uint64_t refused = 0, misrouted = 0, duplicates = 0, unexpected_errors = 0, unexpected_closes = 0,
                 resume_mismatch = 0, connect_failures = 0, unparsed = 0;
+  // The ledger: pings sent, signals sent again by the people after `resumed`, repeats the people
+  // dropped by number, repeats of a signal never delivered (must be 0), numbers skipped (must be 0),
+  // resumes whose `missed` said the server could not send every signal again (must be 0), resumes
+  // where a person's outbox had passed its bounds (must be 0), unconfirmed signals of a session that
+  // could not be resumed (lost with it).
+  std::uint64_t pings = 0, resent = 0, repeats_dropped = 0, repeats_not_had = 0, gaps = 0, missed_resumes = 0,
+                outbox_overflows = 0, abandoned = 0;
   std::vector<Signal> signals;
+  // `peer-not-found` answers by (sender's peer id, addressee's peer id, from the error's message);
+  // those whose message names no peer.
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> refusals_by_pair;
+  std::uint64_t refusals_unnamed = 0;
+  // Per peer id (a session), about its last connection: when its resume was sent and its resumed read
+  // (both 0 for the connection it joined on: a signal to a peer id comes after its join); the last
+  // number it had read when the pong for the ping sent right behind the resume came (everything the
+  // server sent again after `resumed` came before it), whether a number above that came later (a
+  // live one: had the resend missed any, the numbers would have skipped), and whether the session
+  // ended with `left` read on that connection.
+  struct SessionEnd {
+    std::int64_t resume_sent_ns = 0, attached_ns = 0;
+    std::uint64_t mark = 0;
+    bool marked = false, live_after_mark = false, left = false;
+  };
+  std::unordered_map<std::uint32_t, SessionEnd> sessions;
 
   void start_all() {
     running = true;
     for (std::size_t i = 0; i < people_.size(); ++i) {
       people_[i].room = rooms[i % rooms.size()];
       people_[i].resume_next = false;  // a session dropped before the last stop has expired since
+      people_[i].in_call = false;
       later(i, think_ms_, [this, i] { connect(i); });
     }
   }
 
-  // Stops new steps; whoever is in a room leaves; everyone then closes with a goodbye frame.
+  // Stops new steps; whoever is in a room leaves; everyone then closes with a goodbye frame. Whoever
+  // dropped its connection and is about to come back still does, resumes and then leaves (so the
+  // signals kept for it reach it, as the client's farewell does).
   void stop_all() {
     running = false;
     for (std::size_t i = 0; i < people_.size(); ++i) {
       Person& p = people_[i];
       p.timer->cancel();
-      if (p.conn && p.conn->is_open()) {
+      if (p.step == Person::Step::Off && p.resume_next) {
+        connect(i);
+      } else if (p.conn && p.conn->is_open()) {
         if (p.step == Person::Step::InRoom) {
           p.step = Person::Step::Goodbye;
           send(i, json{{"type", "leave"}});
@@ -132,6 +198,7 @@ class Soak : public Handler {
   // Closes whatever is left (people whose goodbye got no answer) and frees retired connections.
   void close_all() {
     for (auto& p : people_) {
+      p.beat->cancel();
       if (p.conn) p.conn->close();
       p.step = Person::Step::Off;
     }
@@ -160,7 +227,24 @@ class Soak : public Handler {
     const std::size_t i = static_cast<std::size_t>(client.tag);
     Person& p = people_[i];
     if (p.conn.get() != &client) return;  // a retired connection
-    if (starts_with(text, R"({"type":"room-updated")") || starts_with(text, R"({"type":"pong")")) return;
+    if (starts_with(text, R"({"type":"room-updated")")) return;
+    if (starts_with(text, R"({"type":"pong")")) {
+      // The last of our signals the server has: those need not be sent again (not while the session
+      // is being taken back: that pong is about a connection without it).
+      const std::size_t at = text.find(R"("seen":)");
+      if (at != std::string_view::npos && p.in_call && !p.resume_next) {
+        const std::uint64_t seen = std::strtoull(std::string(text.substr(at + 7, 20)).c_str(), nullptr, 10);
+        p.outbox.seen(seen);
+        confirmed(p, seen);
+      }
+      if (p.marking && p.in_call && !p.resume_next) {
+        p.marking = false;
+        SessionEnd& session = sessions[p.peer];
+        session.mark = p.inbox.seen();
+        session.marked = true;
+      }
+      return;
+    }
     const json msg = json::parse(text, nullptr, false);
     if (!msg.is_object()) {
       ++unparsed;
@@ -172,29 +256,70 @@ class Soak : public Handler {
       // connection that leaves a call, just before `left`: that one is a room list only, and the
       // `left` that follows decides what the person does next.
       if (p.step != Person::Step::Connecting) return;
-      if (!running) {
+      if (msg.contains("limits")) heartbeat_ms_ = msg["limits"].value("heartbeatMs", heartbeat_ms_);
+      beat(i);
+      if (p.resume_next) {  // also after the stop: it comes back to leave
+        p.step = Person::Step::Resuming;
+        send_text(i, proto::encode(proto::ClientMessage{proto::Resume{.token = p.token,
+                                                                      .name = "soak " + std::to_string(i),
+                                                                      .mic = true,
+                                                                      .camera = true,
+                                                                      .client = "",
+                                                                      .seen = p.inbox.seen()}}));
+        // A ping right behind it: its pong marks where the resume's answer ends (for the accounting).
+        send_text(i, proto::encode(proto::ClientMessage{proto::Ping{.seen = p.inbox.seen()}}));
+        ++pings;
+        p.resume_sent_ns = now_ns();
+        p.marking = true;
+      } else if (!running) {
         p.conn->goodbye();
         p.step = Person::Step::Off;
-      } else if (p.resume_next) {
-        p.step = Person::Step::Resuming;
-        send(i, json{{"type", "resume"}, {"token", p.token}, {"name", "soak " + std::to_string(i)}});
       } else {
         p.step = Person::Step::Lobby;
         if (running) later(i, think_ms_, [this, i] { join(i); });
       }
     } else if (type == "joined" || type == "resumed") {
       const std::uint32_t self = msg["self"].value("id", 0u);
+      p.peers.clear();
+      for (const auto& q : msg["peers"]) p.peers.insert(q.value("id", 0u));
       if (type == "resumed") {
         ++resumes;
         if (self != p.peer) ++resume_mismatch;
+        if (msg.value("missed", false)) ++missed_resumes;
+        const std::uint64_t seen = msg.value("seen", std::uint64_t{0});
+        confirmed(p, seen);
+        // What the server took from the dropped connection: whatever it answered went there.
+        for (std::uint64_t seq = p.answered_through + 1; seq <= std::min<std::uint64_t>(seen, p.session_signals.size()); ++seq) {
+          Signal& s = signals[p.session_signals[seq - 1]];
+          if (!p.peers.contains(s.to_peer)) s.answer_maybe_lost = true;
+        }
+        p.answered_through = std::max(p.answered_through, seen);
+        // Our signals the server did not have, again, in order, before anything new.
+        const auto unseen = p.outbox.after(seen);
+        if (!unseen) {
+          ++outbox_overflows;
+        } else {
+          for (const std::string* text : *unseen) send_text(i, *text);
+          resent += unseen->size();
+        }
       } else {
         ++joins;
+        p.outbox.reset();  // a new session numbers from 1
+        p.inbox.reset();
+        p.session_signals.clear();
+        p.answered_through = 0;
+        p.confirmed_through = 0;
+      }
+      p.in_call = true;
+      if (type == "resumed") {
+        sessions[self] = SessionEnd{.resume_sent_ns = p.resume_sent_ns, .attached_ns = now_ns()};
+      } else {
+        sessions[self] = SessionEnd{};
+        p.marking = false;
       }
       p.peer = self;
       p.token = msg.value("token", "");
       p.resume_next = false;
-      p.peers.clear();
-      for (const auto& q : msg["peers"]) p.peers.insert(q.value("id", 0u));
       person_of_[self] = i;
       p.step = Person::Step::InRoom;
       if (running) {
@@ -205,7 +330,9 @@ class Soak : public Handler {
       }
     } else if (type == "left") {
       ++leaves;
+      sessions[p.peer].left = true;
       p.peers.clear();
+      p.in_call = false;
       if (p.step == Person::Step::Goodbye || !running) {
         ++goodbyes;
         p.conn->goodbye();
@@ -232,19 +359,45 @@ class Soak : public Handler {
         return;
       }
       Signal& s = signals[serial];
+      switch (p.inbox.receive(msg.value("seq", std::uint64_t{0}))) {
+        case ledger::Inbox::Arrival::Duplicate:  // sent again after a resume: we had it
+          ++repeats_dropped;
+          if (s.delivered == 0) ++repeats_not_had;
+          return;
+        case ledger::Inbox::Arrival::AfterGap: ++gaps; break;
+        case ledger::Inbox::Arrival::Fresh: break;
+      }
+      if (SessionEnd& session = sessions[p.peer]; session.marked && p.inbox.seen() > session.mark)
+        session.live_after_mark = true;
       if (s.to_peer != p.peer || msg.value("from", 0u) != s.from_peer) ++misrouted;
       if (s.delivered++ > 0) ++duplicates;
     } else if (type == "error") {
       const std::string code = msg.value("code", "");
       if (code == "peer-not-found") {
         ++refused;
+        // "Peer 7 is not in your room." (server/hub.cpp): which of our signals it answers.
+        const std::string text = msg.value("message", "");
+        const unsigned long to = text.rfind("Peer ", 0) == 0 ? std::strtoul(text.c_str() + 5, nullptr, 10) : 0;
+        if (to != 0) {
+          ++refusals_by_pair[{p.peer, static_cast<std::uint32_t>(to)}];
+        } else {
+          ++refusals_unnamed;
+        }
       } else {
         if (unexpected_errors++ < 5) std::cerr << "soak: person " << i << " got " << text << "\n";
         // Recover like a client would: from the lobby.
         if (p.step == Person::Step::Joining || p.step == Person::Step::Resuming) {
+          if (p.step == Person::Step::Resuming) abandoned += p.outbox.size();  // the session could not be taken back
+          p.marking = false;
+          p.in_call = false;
           p.resume_next = false;
           p.step = Person::Step::Lobby;
-          if (running) later(i, think_ms_, [this, i] { join(i); });
+          if (running) {
+            later(i, think_ms_, [this, i] { join(i); });
+          } else {
+            p.conn->goodbye();
+            p.step = Person::Step::Off;
+          }
         }
       }
     }
@@ -256,9 +409,12 @@ class Soak : public Handler {
     if (p.conn.get() != &client) return;
     if (p.step == Person::Step::Off) return;  // our goodbye, answered
     if (unexpected_closes++ < 5) std::cerr << "soak: person " << i << " lost its connection: " << ec.message() << "\n";
-    p.resume_next = p.step == Person::Step::InRoom && !p.token.empty();
+    // In a call (or on the way back into it): take the session back on a new connection.
+    const bool was_resuming = (p.step == Person::Step::Connecting || p.step == Person::Step::Resuming) && p.resume_next;
+    p.resume_next = (p.step == Person::Step::InRoom || was_resuming) && !p.token.empty();
+    if (!p.resume_next) p.in_call = false;
     p.step = Person::Step::Off;
-    if (running) later(i, 300, [this, i] { connect(i); });
+    if (running || p.resume_next) later(i, 300, [this, i] { connect(i); });
   }
 
  private:
@@ -271,13 +427,37 @@ class Soak : public Handler {
     });
   }
 
-  void send(std::size_t i, const json& message) {
-    if (people_[i].conn) people_[i].conn->send(message.dump());
+  void send(std::size_t i, const json& message) { send_text(i, message.dump()); }
+
+  // The server says it has our signals up to `seen`: when each was first known to be there.
+  void confirmed(Person& p, std::uint64_t seen) {
+    const std::uint64_t through = std::min<std::uint64_t>(seen, p.session_signals.size());
+    for (std::uint64_t seq = p.confirmed_through + 1; seq <= through; ++seq)
+      signals[p.session_signals[seq - 1]].confirmed_ns = now_ns();
+    p.confirmed_through = std::max(p.confirmed_through, through);
+  }
+  void send_text(std::size_t i, std::string_view text) {
+    if (people_[i].conn) people_[i].conn->send(text);
+  }
+
+  // Every heartbeatMs while the connection is open, as the client does; in a call with the last
+  // signal number received, so the server forgets what it need not send again.
+  void beat(std::size_t i) {
+    Person& p = people_[i];
+    Client* client = p.conn.get();
+    p.beat->expires_after(std::chrono::milliseconds(heartbeat_ms_));
+    p.beat->async_wait([this, i, client](error_code ec) {
+      Person& p = people_[i];
+      if (ec || p.conn.get() != client || !client->is_open() || p.step == Person::Step::Off) return;
+      send_text(i, proto::encode(proto::ClientMessage{proto::Ping{.seen = p.in_call ? p.inbox.seen() : 0}}));
+      ++pings;
+      beat(i);
+    });
   }
 
   void connect(std::size_t i) {
-    if (!running) return;
     Person& p = people_[i];
+    if (!running && !p.resume_next) return;
     if (p.conn) retired_.emplace_back(std::move(p.conn), now_ns());
     p.conn = std::make_unique<Client>(ioc_, i);
     p.conn->tag = static_cast<std::int64_t>(i);
@@ -290,7 +470,7 @@ class Soak : public Handler {
       if (ec) {
         if (connect_failures++ < 5) std::cerr << "soak: person " << i << " cannot connect: " << ec.message() << "\n";
         people_[i].step = Person::Step::Off;
-        if (running) later(i, 1000, [this, i] { connect(i); });
+        if (running || people_[i].resume_next) later(i, 1000, [this, i] { connect(i); });
         return;
       }
       client->start(this);
@@ -315,14 +495,20 @@ class Soak : public Handler {
         auto it = p.peers.begin();
         std::advance(it, std::uniform_int_distribution<std::size_t>(0, p.peers.size() - 1)(rng_));
         const std::size_t serial = signals.size();
-        signals.push_back(Signal{.from_peer = p.peer, .to_peer = *it, .sent_ns = now_ns()});
-        send(i, json{{"type", "signal"},
-                     {"to", *it},
-                     {"kind", "candidate"},
-                     {"candidate",
-                      {{"candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host ~SK" + std::to_string(serial)},
-                       {"sdpMid", "0"},
-                       {"sdpMLineIndex", 0}}}});
+        signals.push_back(Signal{.from_peer = p.peer, .to_peer = *it, .sent_ns = now_ns(), .seq = p.outbox.next_seq()});
+        // Numbered and kept until the server says it has it (as the client's server link does).
+        std::string text = proto::encode(proto::ClientMessage{proto::SendSignal{proto::Signal{
+            .peer = *it,
+            .kind = proto::SignalKind::Candidate,
+            .sdp = {},
+            .candidate = {.candidate = "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host ~SK" + std::to_string(serial),
+                          .sdp_mid = "0",
+                          .sdp_mline_index = 0},
+            .seq = p.outbox.next_seq()}}});
+        send_text(i, text);
+        p.session_signals.push_back(serial);
+        const std::size_t bytes = text.size();
+        p.outbox.push(std::move(text), bytes);
       }
       later(i, think_ms_, [this, i] { act(i); });
     } else if (roll < 85) {
@@ -347,6 +533,7 @@ class Soak : public Handler {
   asio::io_context& ioc_;
   tcp::endpoint server_;
   double think_ms_;
+  std::uint32_t heartbeat_ms_ = 2000;  // until the welcome says
   std::size_t sources_;
   std::vector<Person> people_;
   std::deque<std::pair<std::unique_ptr<Client>, std::int64_t>> retired_;  // with the time retired
@@ -471,28 +658,87 @@ int run_soak(const Options& options) {
               << (drained ? "" : ", NOT drained") << "\n";
   }
 
-  // Every signal: delivered once, refused, or lost with its addressee's dropped connection.
-  std::uint64_t undelivered = 0, lost_with_drop = 0;
-  for (const Signal& s : soak.signals) {
-    if (s.delivered) continue;
-    ++undelivered;
-    const Person* addressee = soak.person_with(s.to_peer);
-    if (!addressee) continue;
-    for (const std::int64_t drop : addressee->drops) {
-      if (drop - s.sent_ns <= 1'000'000'000 && s.sent_ns - drop <= 1'000'000'000) {
-        ++lost_with_drop;
-        break;
-      }
+  // Every signal: delivered (once), refused, or lost. Refusals are matched to signals: the server
+  // takes a sender's signals in order, and once a peer has left, every later signal to it is refused,
+  // so the n refusals heard for (sender, addressee) answer the last n signals from that sender to that
+  // addressee.
+  //
+  // A refusal the server wrote into the sender's connection as it dropped is not heard (errors are
+  // not sent again). An undelivered signal without a heard refusal is taken as refused unheard only
+  // when the server took it from that connection (its seq <= the next resumed.seen), its addressee was
+  // gone by that resume (not in resumed.peers), that addressee's session ended with `left` on its last
+  // connection, and the server cannot have relayed it before that connection was attached, which
+  // would have made the ledger send it again: the addressee joined on that connection, or the signal
+  // was sent after its resumed was read, or that connection read a live number (after the pong of the
+  // ping sent right behind the resume, which follows everything sent again) with no number skipped,
+  // so nothing sent again was missing. After the attach, a relay goes to that connection, before
+  // `left`. When the server had confirmed the signal to its sender before the addressee even sent its
+  // resume, it was relayed (the addressee was still in the call): lost. The rest cannot be decided
+  // from the outside (a refusal unheard, or a relay the resume failed to send again at the very end
+  // of what it sent): counted apart, as undecided.
+  //
+  // Everything else undelivered is lost; the lost are split into those whose addressee dropped its
+  // connection within 1 s of their sending (what the ledger must send again) and the rest
+  // (unexplained).
+  std::vector<char> refused_heard(soak.signals.size(), 0);
+  auto unmatched = soak.refusals_by_pair;
+  for (std::size_t k = soak.signals.size(); k-- > 0;) {
+    const auto it = unmatched.find({soak.signals[k].from_peer, soak.signals[k].to_peer});
+    if (it != unmatched.end() && it->second > 0) {
+      --it->second;
+      refused_heard[k] = 1;
     }
   }
-  const std::int64_t unexplained =
-      static_cast<std::int64_t>(undelivered) - static_cast<std::int64_t>(soak.refused) - static_cast<std::int64_t>(lost_with_drop);
+  std::uint64_t refusals_unmatched = soak.refusals_unnamed;  // heard, but for no signal: must be 0
+  for (const auto& [pair, left] : unmatched) refusals_unmatched += left;
+  std::uint64_t delivered = 0, delivered_and_refused = 0, refused_matched = 0, refused_unheard = 0, undecided = 0,
+                lost = 0, lost_with_drop = 0, shown = 0;
+  // For an undelivered signal with no refusal heard: refused unheard (1), undecided (0) or lost (-1).
+  const auto unheard = [&](const Signal& s) {
+    const auto to = soak.sessions.find(s.to_peer);
+    if (!s.answer_maybe_lost || to == soak.sessions.end() || !to->second.left) return -1;
+    const Soak::SessionEnd& last = to->second;
+    if (last.attached_ns <= s.sent_ns || (last.live_after_mark && soak.gaps == 0)) return 1;
+    if (s.confirmed_ns != 0 && s.confirmed_ns <= last.resume_sent_ns) return -1;
+    return 0;
+  };
+  const auto dropped_near = [](const Person* person, std::int64_t at) {
+    if (!person) return false;
+    for (const std::int64_t drop : person->drops)
+      if (drop - at <= 1'000'000'000 && at - drop <= 1'000'000'000) return true;
+    return false;
+  };
+  for (std::size_t k = 0; k < soak.signals.size(); ++k) {
+    const Signal& s = soak.signals[k];
+    if (s.delivered) {
+      ++delivered;
+      delivered_and_refused += refused_heard[k];
+    } else if (refused_heard[k]) {
+      ++refused_matched;
+    } else if (const int verdict = unheard(s); verdict == 1) {
+      ++refused_unheard;
+    } else if (verdict == 0) {
+      if (undecided++ < 5)
+        std::cerr << "soak: undecided signal " << k << " from peer " << s.from_peer << " (its seq " << s.seq << ") to peer "
+                  << s.to_peer << ", sent " << (s.sent_ns - soak_start) / 1'000'000 << " ms in\n";
+    } else {
+      ++lost;
+      const bool with_drop = dropped_near(soak.person_with(s.to_peer), s.sent_ns);
+      lost_with_drop += with_drop;
+      if (shown++ < 5)
+        std::cerr << "soak: lost signal " << k << " from peer " << s.from_peer << " (its seq " << s.seq << ") to peer "
+                  << s.to_peer << ", sent " << (s.sent_ns - soak_start) / 1'000'000 << " ms in"
+                  << (with_drop ? ", the addressee dropped its connection within 1 s" : "") << "\n";
+    }
+  }
+  const std::uint64_t unexplained = lost - lost_with_drop;
   const std::int64_t rss_growth = rounds.size() == 2 ? rounds[1]["rss_after_bytes"].get<std::int64_t>() - warm.rss : 0;
   // The server hands free heap memory back when its last connection closes (server/hub_clock.cpp), so
   // RSS after a round is what it still holds: after 9 more minutes of churn, at most 1 MiB more.
   const bool rss_ok = rss_growth <= 1 << 20;
-  const bool relay_ok = unexplained <= 0 && soak.misrouted == 0 && soak.duplicates == 0 && soak.unexpected_errors == 0 &&
-                        soak.resume_mismatch == 0 && soak.unparsed == 0;
+  const bool relay_ok = lost == 0 && delivered_and_refused == 0 && refusals_unmatched == 0 && soak.misrouted == 0 && soak.duplicates == 0 && soak.unexpected_errors == 0 &&
+                        soak.resume_mismatch == 0 && soak.unparsed == 0 && soak.repeats_not_had == 0 && soak.gaps == 0 &&
+                        soak.missed_resumes == 0 && soak.outbox_overflows == 0;
   const json out = {{"scenario", "soak"},
                     {"clients", clients},
                     {"rooms", room_count},
@@ -509,10 +755,24 @@ int run_soak(const Options& options) {
                     {"drops", soak.drops},
                     {"resumes", soak.resumes},
                     {"signals", soak.signals.size()},
-                    {"delivered", soak.signals.size() - undelivered},
-                    {"refused_peer_gone", soak.refused},
+                    {"delivered", delivered},
+                    {"refused_peer_gone", refused_matched + refused_unheard},
+                    {"refusals_heard", soak.refused},
+                    {"refused_unheard_sender_dropped", refused_unheard},
+                    {"undecided_refused_unheard_or_lost", undecided},
+                    {"lost", lost},
                     {"lost_with_dropped_connection", lost_with_drop},
-                    {"unexplained_losses", std::max<std::int64_t>(0, unexplained)},
+                    {"unexplained_losses", unexplained},
+                    {"delivered_and_refused", delivered_and_refused},
+                    {"refusals_unmatched", refusals_unmatched},
+                    {"pings", soak.pings},
+                    {"signals_sent_again", soak.resent},
+                    {"repeats_dropped", soak.repeats_dropped},
+                    {"repeats_never_delivered", soak.repeats_not_had},
+                    {"numbers_skipped", soak.gaps},
+                    {"missed_resumes", soak.missed_resumes},
+                    {"outbox_overflows", soak.outbox_overflows},
+                    {"unconfirmed_with_expired_session", soak.abandoned},
                     {"misrouted", soak.misrouted},
                     {"duplicates", soak.duplicates},
                     {"unexpected_errors", soak.unexpected_errors},
@@ -523,9 +783,14 @@ int run_soak(const Options& options) {
                     {"descriptors_ok", resources_ok},
                     {"rss_ok", rss_ok}};
   std::cout << out.dump() << std::endl;
-  std::cerr << "soak: " << soak.signals.size() << " signals, " << soak.signals.size() - undelivered << " delivered, "
-            << soak.refused << " refused (addressee gone), " << lost_with_drop << " lost with a dropped connection, "
-            << std::max<std::int64_t>(0, unexplained) << " unexplained; RSS after warm-up round " << warm.rss / 1024
+  std::cerr << "soak: " << soak.signals.size() << " signals, " << delivered << " delivered, " << refused_matched
+            << " refused (addressee gone) + " << refused_unheard << " refused unheard (sender dropped), " << undecided
+            << " undecided (refused unheard, or lost), " << lost
+            << " lost (" << lost_with_drop << " with a dropped connection, " << unexplained << " unexplained); "
+            << soak.resent << " sent again by the people, " << soak.repeats_dropped << " repeats dropped ("
+            << soak.repeats_not_had << " never delivered), " << soak.gaps << " numbers skipped, " << soak.missed_resumes
+            << " resumes with missed, " << soak.outbox_overflows
+            << " outbox overflows; RSS after warm-up round " << warm.rss / 1024
             << " KiB, after the last round " << (warm.rss + rss_growth) / 1024 << " KiB; descriptors "
             << (resources_ok ? "back to the cold count" : "NOT back to the cold count")
             << (rss_ok ? "" : "; RSS grew by more than 1 MiB between the rounds") << "\n";
