@@ -5,8 +5,9 @@
 #  1. moim.wasm, moim.js and web/moim-glue.js are copied under content-hashed names,
 #     <stem>.<first 8 hex of sha256>.<ext>, so the server can let browsers cache them for a year;
 #     older hashed copies and any un-hashed leftovers are removed.
-#  2. index.html (the source one is never touched) gets the hashed script names and a
-#     <meta name="moim-wasm" content="moim.<hash>.wasm"> that moim-glue.js's Module.locateFile reads.
+#  2. index.html (the source one is never touched) gets the hashed script names, a
+#     <meta name="moim-wasm" content="moim.<hash>.wasm"> that moim-glue.js reads, and a preload of
+#     that wasm (its download starts with the scripts'; moim-glue.js compiles it).
 #  3. Every compressible file over 1 KB gets <file>.br (brotli -q 11) and <file>.gz (gzip -9 -n) next to
 #     it, remade when the file is newer; a sibling that is not smaller than its file is dropped, and
 #     siblings whose file is gone are removed. The server (server/static_files.cpp) sends them to
@@ -78,7 +79,8 @@ copy_if_different("${SOURCE_DIR}/web/moim.css" "${SITE_DIR}/moim.css")  # keeps 
 file(READ "${SOURCE_DIR}/index.html" html)
 replace_once(html "src=\"moim-glue.js\"" "src=\"${GLUE_NAME}\"")
 replace_once(html "src=\"moim.js\"" "src=\"${JS_NAME}\"")
-replace_once(html "</head>" "  <meta name=\"moim-wasm\" content=\"${WASM_NAME}\">\n</head>")
+# The wasm is fetched with the scripts, not after them (moim-glue.js compiles it from this response).
+replace_once(html "</head>" "  <meta name=\"moim-wasm\" content=\"${WASM_NAME}\">\n  <link rel=\"preload\" href=\"${WASM_NAME}\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n</head>")
 set(old_html "")
 if(EXISTS "${SITE_DIR}/index.html")
   file(READ "${SITE_DIR}/index.html" old_html)

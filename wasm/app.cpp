@@ -727,7 +727,7 @@ void App::update_fonts() {
   dpr_ = dpr;
 }
 
-void App::frame(double now_ms) {
+bool App::frame(double now_ms) {
   const double dt = last_frame_ > 0 ? (now_ms - last_frame_) / 1000.0 : 1.0 / 60.0;
   last_frame_ = now_ms;
   now_ = std::max(now_, now_ms);
@@ -750,14 +750,31 @@ void App::frame(double now_ms) {
 
   if (browser::input_pending()) frames_to_draw_ = std::max(frames_to_draw_, 3);
   const bool video = world_.call() && browser::video_frames_pending();
-  if (!video && frames_to_draw_ <= 0 && now_ < redraw_at_) return;
+  // A video's first frame replaces its placeholder: drawn at once, like any other change. Later
+  // video frames only as often as the page can afford (shared/frame_pacing.hpp).
+  const bool ui = frames_to_draw_ > 0 || now_ >= redraw_at_ || (video && browser::first_video_frame_pending());
+  // Connections being set up (our join, a peer not connected or not shown yet): video frames give
+  // way to the offers, answers and candidates while drawing is expensive.
+  const auto settling = [&] {
+    if (join_stage_ != JoinStage::None) return true;
+    const auto& call = world_.call();
+    if (!call) return false;
+    return std::any_of(call->peers.begin(), call->peers.end(), [&](const proto::PeerInfo& p) {
+      const RemoteMedia* r = media_.remote(p.id);
+      return !r || r->connection != "connected" || (p.camera && !r->video.has_frame());
+    });
+  };
+  if (!pacer_.frame(now_, ui, video, video && settling())) return false;
   frames_to_draw_ = std::max(0, frames_to_draw_ - 1);
   redraw_at_ = now_ + 1000;  // at least once a second (countdowns, connection status)
 
   update_fonts();
   const double cost_start = emscripten_get_now();
   const double convert_ms = browser::take_convert_ms();
-  if (media_.upload_frames()) metrics_.mark(&JoinTiming::first_frame, now_);
+  if (media_.upload_frames()) {
+    metrics_.mark(&JoinTiming::first_frame, now_);
+    metrics_.mark_latest(&JoinTiming::last_frame, now_);
+  }
   const double upload_ms = emscripten_get_now() - cost_start;
 
   ImGuiIO& io = ImGui::GetIO();
@@ -789,6 +806,14 @@ void App::frame(double now_ms) {
     metrics_.room_list_shown(emscripten_get_now());
     request_devices();  // now that the lobby is complete (the camera's start-up is not free)
   }
+  return true;
+}
+
+double App::next_frame_at() const {
+  if (frames_to_draw_ > 0 || browser::input_pending()) return 0;
+  if (world_.call() && browser::video_frames_pending())
+    return browser::first_video_frame_pending() ? 0 : std::min(redraw_at_, pacer_.next_video_at());
+  return redraw_at_;
 }
 
 void App::fit_videos(float device_px) {
@@ -824,7 +849,8 @@ ui::FrameOut App::draw() {
   ImGui::SetNextWindowSize(display);
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                                 ImGuiWindowFlags_NoScrollWithMouse;
+                                 ImGuiWindowFlags_NoScrollWithMouse |
+                                 ImGuiWindowFlags_NoBackground;  // the renderer clears to the same colour
   ImGui::Begin("Moim", nullptr, flags);
   if (world_.call()) {
     ui::draw_call(out, call_model());

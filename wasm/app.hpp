@@ -6,6 +6,7 @@
 #include "browser/server_socket.hpp"
 #include "call_media.hpp"
 #include "client_state.hpp"
+#include "frame_pacing.hpp"
 #include "invite_route.hpp"
 #include "metrics.hpp"
 #include "owner_tokens.hpp"
@@ -29,8 +30,12 @@ namespace moim {
 class App {
  public:
   App();
-  // Draws one frame; `now_ms` is the page's clock (performance.now()).
-  void frame(double now_ms);
+  // Draws one frame if anything needs it; `now_ms` is the page's clock (performance.now()).
+  // Returns whether it drew.
+  bool frame(double now_ms);
+  // When the next frame is needed (page clock): at once (0), at a time (video paced, the
+  // once-a-second refresh), for the frame loop that runs on demand (browser/frame_loop.hpp).
+  double next_frame_at() const;
   // Something visible changed outside the app's knowledge (the window was resized): draw again.
   void invalidate() { frames_to_draw_ = std::max(frames_to_draw_, 2); }
   // Handles queued browser events now (also called as soon as one arrives, between frames).
@@ -100,6 +105,7 @@ class App {
   // leaves the CPU to WebRTC. Input or events ask for a few frames so ImGui's state settles.
   int frames_to_draw_ = 2;
   double redraw_at_ = 0;  // time-driven text (the reconnect countdown)
+  frame_pacing::Pacer pacer_;  // when a frame is drawn (video frames as often as the page affords)
   peer_health::Machine health_;  // per peer: ICE restarts, unreachable
   bool secure_ = true;           // camera and microphone can be asked for (secure context)
   double next_stats_at_ = 0;

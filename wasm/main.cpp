@@ -1,6 +1,8 @@
-// Entry point: a WebGL2 context on #canvas, Dear ImGui, and the app driven by requestAnimationFrame.
+// Entry point: a WebGL2 context on #canvas, Dear ImGui, and the app driven by animation frames on
+// demand (browser/frame_loop.hpp).
 #include "app.hpp"
 #include "browser/events.hpp"
+#include "browser/frame_loop.hpp"
 #include "browser/glue.hpp"
 #include "browser/input.hpp"
 #include "ui/renderer.hpp"
@@ -36,9 +38,12 @@ bool fit_canvas() {
   return changed;
 }
 
-void frame() {
+// One frame; then the frame loop is told when the next is needed: right after a drawn frame (the
+// pacer measures how long it held the page from the next one's time), else when the app says.
+void frame(double now_ms) {
   if (fit_canvas()) moim::g_app->invalidate();
-  moim::g_app->frame(emscripten_get_now());
+  if (moim::g_app->frame(now_ms)) moim::browser::frame_loop::wake();
+  else moim::browser::frame_loop::wake_at(moim::g_app->next_frame_at());
 }
 
 }  // namespace
@@ -52,6 +57,11 @@ int main() {
   attrs.antialias = EM_FALSE;
   attrs.depth = EM_FALSE;
   attrs.stencil = EM_FALSE;
+  // WebGL2 itself is all the renderer uses. Emscripten would otherwise enable every extension the
+  // browser offers, one getExtension() each: about 30 ms of start-up on two cores without a GPU.
+  attrs.enableExtensionsByDefault = EM_FALSE;
+  // The renderer redraws only what changed (ui/renderer.cpp): the canvas keeps its pixels.
+  attrs.preserveDrawingBuffer = EM_TRUE;
   const auto ctx = emscripten_webgl_create_context("#canvas", &attrs);
   if (ctx <= 0) {
     std::printf("moim: WebGL2 is not available (%d)\n", static_cast<int>(ctx));
@@ -61,6 +71,14 @@ int main() {
     return 1;
   }
   emscripten_webgl_make_context_current(ctx);
+  // moim-glue.js made the context early (while the wasm downloaded) with these same attributes: a
+  // context that exists is returned as it is, so say so if they ever part.
+  EmscriptenWebGLContextAttributes got;
+  if (emscripten_webgl_get_context_attributes(ctx, &got) == EMSCRIPTEN_RESULT_SUCCESS &&
+      (got.alpha != attrs.alpha || got.antialias != attrs.antialias || got.depth != attrs.depth ||
+       got.stencil != attrs.stencil || got.preserveDrawingBuffer != attrs.preserveDrawingBuffer)) {
+    std::printf("moim: the WebGL context's attributes differ from main.cpp's (see moim-glue.js)\n");
+  }
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -75,7 +93,17 @@ int main() {
   moim::browser::install_input_handlers("#canvas");
 
   moim::g_app = new moim::App();
-  moim::browser::set_listener([] { moim::g_app->pump(); });
-  emscripten_set_main_loop(frame, 0, false);
+  moim::browser::set_listener([] {
+    moim::g_app->pump();
+    moim::browser::frame_loop::wake_at(moim::g_app->next_frame_at());
+  });
+  moim::browser::set_input_listener([](bool button) {
+    if (button) frame(emscripten_get_now());  // a click acts within its own event
+    else moim::browser::frame_loop::wake();
+  });
+  moim::browser::set_video_frame_listener([](bool first) {
+    moim::browser::frame_loop::wake_at(first ? 0 : moim::g_app->next_frame_at());
+  });
+  moim::browser::frame_loop::start(frame);  // the first frame now, not at the next animation frame
   return 0;
 }

@@ -10,6 +10,10 @@ void Metrics::mark(double JoinTiming::*phase, double now) {
   if (j.*phase < 0) j.*phase = now;
 }
 
+void Metrics::mark_latest(double JoinTiming::*phase, double now) {
+  if (!joins_.empty()) joins_.back().*phase = now;
+}
+
 void Metrics::frame_cost(double ms, double upload_ms, double convert_ms, int tiles) {
   frame_ms_[frames_ % kFrames] = static_cast<float>(ms);
   upload_ms_[frames_ % kFrames] = static_cast<float>(upload_ms);
@@ -30,7 +34,8 @@ std::string Metrics::json() const {
                      {"offerSent", t(j.offer_sent)},
                      {"answerReceived", t(j.answer_received)},
                      {"iceConnected", t(j.ice_connected)},
-                     {"firstFrame", t(j.first_frame)}});
+                     {"firstFrame", t(j.first_frame)},
+                     {"lastFrame", t(j.last_frame)}});
   }
   // Recent frames, oldest first: [cost ms, tiles drawn, of which texture uploads ms].
   json frames = json::array();

@@ -20,6 +20,7 @@ struct JoinTiming {
   double answer_received = -1;  // first answer applied for
   double ice_connected = -1;    // first peer connection "connected"
   double first_frame = -1;      // first remote video frame presented in a tile
+  double last_frame = -1;       // the latest tile's first frame (with every peer shown: the last one)
 };
 
 class Metrics {
@@ -29,6 +30,8 @@ class Metrics {
   void join_clicked(std::uint32_t room, double now) { joins_.push_back({room, now}); }
   // Marks a phase of the latest join once (the first occurrence counts).
   void mark(double JoinTiming::*phase, double now);
+  // Marks a phase of the latest join again (the last occurrence counts).
+  void mark_latest(double JoinTiming::*phase, double now);
   // total_ms includes upload_ms (texture uploads) and convert_ms (video frames converted to RGBA
   // since the last frame, outside the frame function but on the same thread).
   void frame_cost(double total_ms, double upload_ms, double convert_ms, int tiles);

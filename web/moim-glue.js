@@ -174,10 +174,12 @@
       },
     });
   }
-  // A new frame for the next upload; one not uploaded in time is closed (keep only the newest).
+  // A new frame for the next upload; one not uploaded in time is closed (keep only the newest). The
+  // app's frame loop runs on demand: it hears of each frame (and whether it is the video's first).
   function offerFrame(v, frame) {
     if (v.frame && v.frame.close) v.frame.close();
     v.frame = frame;
+    callApp('moimOnVideoFrame', !v.shown);
   }
   // Tracks that reached the stream since: audio to the element, the first video track to the worker.
   function syncTracks(v, h) {
@@ -218,7 +220,7 @@
     el.muted = muted;
     el.playsInline = true;
     el.autoplay = true;
-    const v = { el, stream, sound: null, tapped: null, frame: null, converting: false, polling: false, fitW: 0, fitH: 0 };
+    const v = { el, stream, sound: null, tapped: null, frame: null, shown: false, converting: false, polling: false, fitW: 0, fitH: 0 };
     videos.set(h, v);
     if (frameTaps()) {
       el.srcObject = v.sound = new MediaStream();
@@ -269,13 +271,24 @@
   function takeFrame(h) {
     const v = videos.get(h);
     if (!v) return null;
-    if (v.polling) return v.el.videoWidth > 0 ? v.el : null;
+    if (v.polling) {
+      if (!(v.el.videoWidth > 0)) return null;
+      v.shown = true;
+      return v.el;
+    }
     const f = v.frame;
     v.frame = null;
+    if (f) v.shown = true;
     return f;
   }
 
   // True when some video has a frame waiting for upload (the app then draws a frame).
+  // True when a video that has shown nothing yet has its first frame waiting (the app draws it at
+  // once; later frames as often as the page affords).
+  function firstFramePending() {
+    for (const v of videos.values()) if ((v.frame || v.polling) && !v.shown) return true;
+    return false;
+  }
   function framesPending() {
     for (const v of videos.values()) if (v.frame || v.polling) return true;
     return false;
@@ -608,7 +621,7 @@
   window.MoimGlue = {
     openMedia: guard(openMedia), closeMedia: guard(closeMedia), setTrackEnabled: guard(setTrackEnabled),
     createVideoForStream: guard((s, muted) => (streams.has(s) ? createVideo(streams.get(s), muted) : 0), 0),
-    destroyVideo: guard(destroyVideo), fitVideo: guard(fitVideo), takeConvertMs: guard(takeConvertMs, 0), takeFrame: guard(takeFrame, null), framesPending: guard(framesPending, false),
+    destroyVideo: guard(destroyVideo), fitVideo: guard(fitVideo), takeConvertMs: guard(takeConvertMs, 0), takeFrame: guard(takeFrame, null), framesPending: guard(framesPending, false), firstFramePending: guard(firstFramePending, false),
     createPeer: guard(createPeer, 0), createOffer: guard(createOffer), createAnswer: guard(createAnswer),
     setRemoteDescription: guard(setRemoteDescription), rollback: guard(rollback),
     addIceCandidate: guard(addIceCandidate), closePeer: guard(closePeer), requestStats: guard(requestStats),
@@ -645,12 +658,41 @@
     },
   };
 
+  // ---- start-up: the wasm and the WebGL context, early ------------------------------------------
+  // Both used to wait: the wasm's fetch for moim.js to arrive and run, the WebGL context (a
+  // synchronous round trip to the GPU process, about 45 ms on two cores without a GPU) for main(),
+  // after the wasm. Now the wasm is fetched and compiled from here, while moim.js loads, and handed
+  // to Emscripten through Module.instantiateWasm; the context is made while the wasm downloads, and
+  // main() gets this same one (getContext returns the existing context; main.cpp checks that it has
+  // the attributes it asks for, which are spelled here once more).
+  class NetworkError extends Error {}
+  function compileWasm(url) {
+    return fetch(url, { credentials: 'same-origin' }).then((r) => {
+      if (!r.ok) throw new Error('HTTP ' + r.status + ' for ' + url);
+      const streaming = typeof WebAssembly.compileStreaming === 'function' &&
+        (r.headers.get('content-type') || '').startsWith('application/wasm');
+      return streaming ? WebAssembly.compileStreaming(r) : r.arrayBuffer().then((b) => WebAssembly.compile(b));
+    }, (e) => { throw new NetworkError(errorText(e)); });
+  }
+  const wasmMeta = document.querySelector('meta[name="moim-wasm"]');  // cmake/site_assets.cmake names it
+  const wasmModule = wasmMeta && typeof WebAssembly === 'object' ? compileWasm(wasmMeta.content) : null;
+  if (wasmModule) wasmModule.catch(() => {});  // reported by instantiateWasm below
+  function instantiateWasm(imports, receive) {
+    wasmModule.then((module) => WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module)))
+      .catch((e) => showFatal(e instanceof NetworkError
+        ? 'Moim could not load: ' + errorText(e) + '. Check the connection and reload the page.'
+        : 'Moim stopped: ' + errorText(e) + '. Reload the page to try again.'));
+    return {};  // the exports arrive through receive
+  }
+  try {
+    const canvas = document.getElementById('canvas');
+    if (canvas) canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: true });
+  } catch (e) { /* main() reports a missing WebGL2 */ }
+
   window.Module = {
     // The build names the wasm by its content hash and index.html says which (cmake/site_assets.cmake).
-    locateFile: (path, prefix) => {
-      const wasm = document.querySelector('meta[name="moim-wasm"]');
-      return prefix + (wasm && path.endsWith('.wasm') ? wasm.content : path);
-    },
+    locateFile: (path, prefix) => prefix + (wasmMeta && path.endsWith('.wasm') ? wasmMeta.content : path),
+    instantiateWasm: wasmModule ? instantiateWasm : undefined,
     canvas: document.getElementById('canvas'),
     print: (t) => console.log(t),
     printErr: (t) => console.warn(t),

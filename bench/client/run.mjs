@@ -1,7 +1,8 @@
 // Client benchmarks in headless Chromium with the fake camera, read through window.app.metrics():
 //   a. transfer size of everything the page loads: raw, gzip, brotli (and what was actually sent)
 //   b. navigation -> first UI frame, and -> room list shown
-//   c. join click -> first remote frame for the 2nd, 3rd and 4th joiner, split into phases
+//   c. join click -> the 2nd joiner's first remote frame, the 3rd's and 4th's last, side by side with
+//      the plain-JS reference page (bench/reference/), in both GL modes; Moim's split into phases
 //   d. UI CPU per frame (ImGui build + draw submission + texture uploads) with 1, 4 and 6 tiles
 // Writes bench/results/parts/client.json (format: bench/README.md).
 //   node bench/client/run.mjs [--runs N] [--only size,nav,join,frames]
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
+import { startRelay } from '../reference/relay.mjs';
 import {
   chromiumArgs, click, joinSendOnlyPeer, openPerson, openSendOnlyPeers, repo, startServer, typeInto, waitForState,
 } from '../../tests/e2e/lib.mjs';
@@ -40,10 +42,12 @@ const log = (...a) => console.log('[client]', ...a);
 
 // Headless Chromium with the fake camera and microphone, prompts accepted; `fps` sets the fake
 // camera's frame rate (Chromium's --use-fake-device-for-media-stream=fps=N).
-const launchBrowser = ({ fps, args = [] } = {}) => chromium.launch({
+// `gl`: one of GL_MODES (its flags replace --disable-gpu where it says so).
+const launchBrowser = ({ fps, args = [], gl = null } = {}) => chromium.launch({
   executablePath: '/usr/bin/chromium', headless: true,
-  args: [...chromiumArgs.map((a) => (fps && a === '--use-fake-device-for-media-stream' ? `${a}=fps=${fps}` : a)),
-    '--use-fake-ui-for-media-stream', ...args],
+  args: [...chromiumArgs.filter((a) => !gl?.drop?.includes(a))
+    .map((a) => (fps && a === '--use-fake-device-for-media-stream' ? `${a}=fps=${fps}` : a)),
+  '--use-fake-ui-for-media-stream', ...(gl?.args ?? []), ...args],
 });
 // As openPerson (tests/e2e/lib.mjs), and the page keeps its RTCPeerConnections in
 // window.__benchPeers so the bench can read what was received (getStats), not only what was drawn.
@@ -95,26 +99,6 @@ async function join(page, room, already = 0, timeout = 20000, tries = 1) {
     try { await click(page, `join:${room.id}`); break; } catch (e) { if (t >= tries) throw e; }
   }
   await waitForState(page, (s) => s.screen === 'call', null, timeout);
-}
-// Opens n people, creates a room, and joins them one after another. `onJoined(i, page)` runs after
-// person i has joined (and, from the second on, shown a first remote frame, or timed out).
-async function call(browser, n, name, onJoined) {
-  const pages = [];
-  for (let i = 0; i < n; i++) pages.push(await openPerson(browser, server.url, `p${i}`));
-  for (const [i, p] of pages.entries()) if (i > 0) await typeInto(p, 'name-input', `Person ${i + 1}`);
-  const people = [];
-  const room = await createRoom(people, pages[0], name);
-  for (const [i, p] of pages.entries()) {
-    await join(p, room, i);
-    if (i > 0) {
-      try {
-        await p.waitForFunction(() => { const j = window.app.metrics().joins.at(-1); return j && j.firstFrame !== null; },
-                                null, { timeout: 45000, polling: 50 });
-      } catch { log(`person ${i + 1} showed no remote frame within 45 s`); }
-    }
-    await onJoined(i, p);
-  }
-  return pages;
 }
 // Until `page` draws its own camera and the video of `peers` others.
 async function waitForVideo(page, peers, timeout = 120000) {
@@ -202,6 +186,176 @@ async function sampleFrames(people, tiles, attempts = 3) {
   }
 }
 
+// ---- join, side by side ---------------------------------------------------------------------
+// The two GL modes: the end-to-end tests' (--disable-gpu: WebGL in SwiftShader, the page composited
+// in software, so a WebGL canvas is read back on the main thread) and GL through ANGLE on SwiftShader
+// (the GPU process composites).
+const GL_MODES = [
+  { id: 'nogpu', label: '--disable-gpu', args: [] },
+  { id: 'swiftshader', label: 'SwiftShader GL', drop: ['--disable-gpu'],
+    args: ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'] },
+];
+const JOIN_RUNS = Number(process.env.BENCH_JOIN_RUNS ?? Math.min(RUNS, 3));
+const JOIN_TIMEOUT = 60000;
+const fmtMs = (x) => (x === null ? 'none' : `${Math.round(x)} ms`);
+// The Join click's time on the page: the mouseup that made it (a capturing listener on window).
+const watchClicks = (page) => page.evaluate(() => window.addEventListener('mouseup', (e) => { window.__benchClick = e.timeStamp; }, true));
+
+// BENCH_TRACE=1: a Chrome trace of the 4th join of the first run of each page and mode (every
+// process), saved to build/bench-artifacts/join-<page>-<mode>.json (chrome://tracing, Perfetto);
+// prints each renderer main thread's busy time (top-level tasks) and its busiest slices.
+const traceJoins = new Set();
+async function traceStart(page, key) {
+  if (!process.env.BENCH_TRACE || traceJoins.has(key)) return null;
+  traceJoins.add(key);
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  await cdp.send('Tracing.start', { transferMode: 'ReportEvents',
+    categories: process.env.BENCH_TRACE_CATEGORIES ?? 'devtools.timeline,toplevel,v8.execute,blink,gpu,cc,viz,webrtc,disabled-by-default-gpu.service,disabled-by-default-gpu.decoder' });
+  return { cdp, events, key, t0: Date.now() };
+}
+async function traceEnd(t) {
+  if (!t) return;
+  const complete = new Promise((resolve) => t.cdp.once('Tracing.tracingComplete', resolve));
+  await t.cdp.send('Tracing.end');
+  await complete;
+  await t.cdp.detach();
+  mkdirSync(shots, { recursive: true });
+  writeFileSync(path.join(shots, `join-${t.key}.json`), JSON.stringify({ traceEvents: t.events }));
+  const names = new Map(t.events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
+  const byThread = new Map();
+  for (const e of t.events) {
+    if (e.ph !== 'X' || !e.dur) continue;
+    const thread = `${e.pid}:${e.tid}`;
+    if (names.get(thread) !== 'CrRendererMain' && names.get(thread) !== 'CrGpuMain' && names.get(thread) !== 'VizCompositorThread') continue;
+    const x = byThread.get(thread) ?? { busy: 0, slices: new Map() };
+    if (e.name === 'ThreadControllerImpl::RunTask') x.busy += e.dur / 1000;
+    const n = x.slices.get(e.name) ?? { ms: 0, n: 0 };
+    n.ms += e.dur / 1000; n.n++;
+    x.slices.set(e.name, n);
+    byThread.set(thread, x);
+  }
+  log(`trace of ${t.key} (${((Date.now() - t.t0) / 1000).toFixed(1)} s): busy per thread (top-level tasks), busiest slices (nested ones overlap)\n` +
+    [...byThread].sort((a, b) => b[1].busy - a[1].busy).map(([th, x]) => `  ${names.get(th)} ${th}: ${round(x.busy, 0)} ms; ` +
+      [...x.slices].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12).map(([n, y]) => `${n} ${round(y.ms, 0)}/${y.n}`).join(', ')).join('\n'));
+}
+
+// BENCH_STEADY=1: after the 3rd joiner shows everyone, the CPU all of Chromium's processes use
+// for 8 s (a call of three, no one joining), printed per process type (profiling).
+async function steadyCpu(label) {
+  if (!process.env.BENCH_STEADY) return;
+  const { execSync } = await import('node:child_process');
+  const procs = () => execSync("ps -eo pid,args | grep '/usr/lib/chromium/chromium' | grep -v grep").toString().trim().split('\n')
+    .map((l) => { const [pid, ...a] = l.trim().split(/\s+/); return { pid, type: (a.join(' ').match(/--type=([a-z-]+)/) ?? [0, 'browser'])[1] }; });
+  const cpu = (pid) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return 0; } };
+  const ps = procs(), a = ps.map((p) => cpu(p.pid)), t = Date.now();
+  await new Promise((r) => setTimeout(r, 8000));
+  const by = {};
+  ps.forEach((p, i) => { by[p.type] = (by[p.type] ?? 0) + (cpu(p.pid) - a[i]) / ((Date.now() - t) / 1000); });
+  log(`steady call of three, ${label}: Chromium CPU ` + Object.entries(by).map(([k, v]) => `${k} ${Math.round(v * 100)}%`).join(', ') +
+    `, total ${Math.round(Object.values(by).reduce((x, y) => x + y, 0) * 100)}%`);
+}
+
+// Moim: four people (contexts of `browser`), person 1 creates the room, each joins once the room
+// list shows the ones before. Returns {2: first frame ms, 3: last ms, 4: last ms} (null: not shown).
+async function moimJoins(browser, name, phasesByJoiner, mode) {
+  const pages = [];
+  const times = { 2: null, 3: null, 4: null };
+  try {
+    for (let i = 0; i < 4; i++) pages.push(await openPerson(browser, server.url, `p${i}`));
+    for (const [i, p] of pages.entries()) if (i > 0) await typeInto(p, 'name-input', `Person ${i + 1}`);
+    const room = await createRoom([], pages[0], name);
+    for (const [i, p] of pages.entries()) {
+      await watchClicks(p);
+      const trace = i === Number(process.env.BENCH_TRACE_JOINER ?? 4) - 1 ? await traceStart(p, `moim-${mode.id}`) : null;
+      await join(p, room, i);
+      if (i === 0) continue;
+      try {
+        await waitForState(p, (s, n) => s.room && s.room.peers.length === n && s.room.peers.every((q) => q.framesShown > 0), i, JOIN_TIMEOUT);
+      } catch { log(`moim: person ${i + 1} did not show all ${i} others within ${JOIN_TIMEOUT / 1000} s`); break; } finally { await traceEnd(trace); }
+      if (i === 2) await steadyCpu(`Moim ${mode.id}`);
+      const [click, j] = await p.evaluate(() => [window.__benchClick, window.app.metrics().joins.at(-1)]);
+      times[i + 1] = (i === 1 ? j.firstFrame : j.lastFrame) - click;
+      phasesByJoiner[i + 1].push({ ...j, mouseup: click });
+      if (process.env.BENCH_VERBOSE) {
+        log(`moim joiner ${i + 1}: ` + ['click', 'mediaReady', 'socketJoined', 'offerSent', 'answerReceived', 'iceConnected', 'firstFrame', 'lastFrame']
+          .map((k) => `${k} +${Math.round(j[k] - click)}`).join(', '));
+      }
+    }
+  } finally {
+    for (const p of pages) await p.context().close();
+  }
+  return times;
+}
+// The reference page (bench/reference/): the same four joins, in room `room` of the relay.
+async function referenceJoins(browser, relay, room, mode) {
+  const pages = [];
+  const times = { 2: null, 3: null, 4: null };
+  try {
+    for (let i = 0; i < 4; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${relay.url}?room=${encodeURIComponent(room)}`);
+      await page.waitForFunction(() => window.ref.connected && document.getElementById('self').readyState >= 2, null, { timeout: 20000 });
+      pages.push(page);
+    }
+    for (const [i, p] of pages.entries()) {
+      await watchClicks(p);
+      const trace = i === Number(process.env.BENCH_TRACE_JOINER ?? 4) - 1 ? await traceStart(p, `ref-${mode.id}`) : null;
+      await p.click('#join');
+      try {
+        await p.waitForFunction((n) => window.ref.expected === n && Object.keys(window.ref.frames).length === n, i,
+          { timeout: JOIN_TIMEOUT, polling: 50 });
+      } catch { log(`reference: person ${i + 1} did not show all ${i} others within ${JOIN_TIMEOUT / 1000} s`); break; } finally { await traceEnd(trace); }
+      if (i === 0) continue;
+      if (i === 2) await steadyCpu(`reference ${mode.id}`);
+      const [click, frames, r] = await p.evaluate(() => [window.__benchClick, Object.values(window.ref.frames), window.ref]);
+      if (process.env.BENCH_VERBOSE) {
+        log(`reference joiner ${i + 1}: joined +${Math.round(r.joined - click)}; ` + Object.entries(r.phases).map(([id, ph]) =>
+          `${id}: ` + Object.entries(ph).map(([k, t]) => `${k} +${Math.round(t - click)}`).join(' ')).join('; ') +
+          `; frames ${frames.map((t) => '+' + Math.round(t - click)).join(' ')}`);
+      }
+      times[i + 1] = (i === 1 ? Math.min(...frames) : Math.max(...frames)) - click;
+    }
+  } finally {
+    for (const p of pages) await p.context().close();
+  }
+  return times;
+}
+// Per mode: each page's figures and the Moim / reference ratio, run by run (a run's pair was
+// measured back to back), target <= 1.
+function addJoinMetrics(mode, got, phasesByJoiner) {
+  const what = { 2: 'first remote frame, joiner 2', 3: 'last remote frame, joiner 3', 4: 'last remote frame, joiner 4' };
+  for (const k of [2, 3, 4]) {
+    const ok = (xs) => xs.filter((x) => x !== null);
+    const missing = (kind) => got[kind][k].length - ok(got[kind][k]).length;
+    const note = (kind) => `${mode.label}; from the Join click (mouseup)` + (missing(kind) ? `; ${missing(kind)} run(s) not shown within ${JOIN_TIMEOUT / 1000} s` : '');
+    for (const kind of ['moim', 'ref']) {
+      const xs = ok(got[kind][k]);
+      const id = `join.${kind}.${mode.id}.${k}`, label = `join -> ${what[k]}, ${kind === 'moim' ? 'Moim' : 'reference page'}, ${mode.label}`;
+      if (!xs.length) { metrics.push({ id, label, unit: 'ms', median: null, min: null, max: null, runs: 0, target: null, note: 'not measured: ' + note(kind) }); continue; }
+      let extra = '';
+      const js = phasesByJoiner[k];
+      if (kind === 'moim' && js.length) {
+        const phase = (a, b) => round(median(js.map((j) => j[b] - j[a])), 0);
+        extra = `; phases (median ms): click seen +${phase('mouseup', 'click')}, media +${phase('click', 'mediaReady')}, socket joined +${phase('mediaReady', 'socketJoined')}, ` +
+          `offer sent +${phase('socketJoined', 'offerSent')}, answer received +${phase('offerSent', 'answerReceived')}, ` +
+          `ICE connected +${phase('answerReceived', 'iceConnected')}, first frame +${phase('iceConnected', 'firstFrame')}` +
+          (k > 2 ? `, last frame +${phase('firstFrame', 'lastFrame')}` : '');
+        phasesByJoiner[k] = [];
+      }
+      add(id, label, 'ms', xs, null, note(kind) + extra);
+    }
+    const pairs = got.moim[k].map((m, i) => [m, got.ref[k][i]]).filter(([m, r]) => m !== null && r !== null && r > 0);
+    const id = `join.ratio.${mode.id}.${k}`, label = `join ratio Moim / reference, ${what[k]}, ${mode.label}`;
+    const target = { op: '<=', value: 1 };
+    if (!pairs.length) { metrics.push({ id, label, unit: 'x', median: null, min: null, max: null, runs: 0, target, note: 'not measured: a page showed no remote frame' }); continue; }
+    add(id, label, 'x', pairs.map(([m, r]) => m / r), target,
+      `run by run, Moim and the reference page alternating in one browser; ${mode.label}; fake camera 640x360 at ${FRAME_FPS} fps`);
+  }
+}
+
 // Priority, as in bench/loadgen/run.sh: with scheduler autogroups, other sessions' work (builds,
 // tests) gets an equal share of the CPU whatever `nice` says. As root, this session's autogroup and
 // this process (so the browsers it starts) get $NICE (default -10) for the run; the autogroup's
@@ -284,27 +438,34 @@ try {
     log('first frame', first, 'room list', list);
   }
 
-  // ---- c. join -> first remote frame -----------------------------------------------------------
-  const phasesByJoiner = { 2: [], 3: [], 4: [] };
-  for (let run = 0; run < (runs('join') ? RUNS : 0); run++) {
-    const people = await call(browser, 4, `Bench ${run}`, async (i, p) => {
-      if (i >= 1) {
-        const j = (await p.evaluate(() => window.app.metrics())).joins.at(-1);
-        if (j.firstFrame !== null) phasesByJoiner[i + 1].push(j);
+  // ---- c. join, side by side with the reference page, in both GL modes ------------------------
+  // Four people join one after another (each once the one before shows every remote video); the
+  // 2nd joiner's first remote frame, the 3rd's and the 4th's last, from the Join click (the
+  // mouseup's event time, on both pages). Moim and bench/reference/ alternate within each mode.
+  if (runs('join')) {
+    const relay = await startRelay();
+    try {
+      for (const mode of GL_MODES.filter((m) => !process.env.BENCH_GL_MODES || process.env.BENCH_GL_MODES.split(',').includes(m.id))) {
+        const b = await launchBrowser({ fps: FRAME_FPS, gl: mode });
+        const got = { moim: { 2: [], 3: [], 4: [] }, ref: { 2: [], 3: [], 4: [] } };
+        const phasesByJoiner = { 2: [], 3: [], 4: [] };
+        try {
+          for (let run = 0; run < JOIN_RUNS; run++) {
+            for (const kind of run % 2 ? ['ref', 'moim'] : ['moim', 'ref']) {
+              const times = kind === 'moim' ? await moimJoins(b, `Bench ${mode.id} ${run}`, phasesByJoiner, mode)
+                : await referenceJoins(b, relay, `${mode.id}-${run}`, mode);
+              for (const k of [2, 3, 4]) got[kind][k].push(times[k]);
+              log(`${mode.id} run ${run + 1}/${JOIN_RUNS} ${kind}: joiner 2 first ${fmtMs(times[2])}, 3 last ${fmtMs(times[3])}, 4 last ${fmtMs(times[4])}`);
+            }
+          }
+        } finally {
+          await b.close();
+        }
+        addJoinMetrics(mode, got, phasesByJoiner);
       }
-    });
-    for (const p of people) await p.context().close();
-    log(`join run ${run + 1}/${RUNS} done`);
-  }
-  for (const k of [2, 3, 4]) {
-    const js = phasesByJoiner[k];
-    if (!js.length) continue;
-    const total = js.map((j) => j.firstFrame - j.click);
-    const phase = (a, b) => round(median(js.map((j) => j[b] - j[a])), 0);
-    const note = `phases (median ms): media ${phase('click', 'mediaReady')}, socket joined +${phase('mediaReady', 'socketJoined')}, ` +
-      `offer sent +${phase('socketJoined', 'offerSent')}, answer received +${phase('offerSent', 'answerReceived')}, ` +
-      `ICE connected +${phase('answerReceived', 'iceConnected')}, first frame +${phase('iceConnected', 'firstFrame')}`;
-    add(`join.first_frame.${k}`, `join -> first remote frame, joiner ${k}`, 'ms', total, k === 2 ? { op: '<=', value: 250 } : null, note);
+    } finally {
+      await relay.stop();
+    }
   }
 
   // ---- d. UI CPU per frame with 1, 4 and 6 tiles -------------------------------------------------

@@ -1,4 +1,5 @@
-// JS -> C++: the Module.moim* functions web/moim-glue.js calls. Each only queues an event.
+// JS -> C++: the Module.moim* functions web/moim-glue.js calls. Each only queues an event (or, for
+// a new video frame, wakes the frame loop).
 #include "browser/events.hpp"
 
 #include <emscripten/bind.h>
@@ -13,9 +14,11 @@ std::vector<Event>& inbox() {
 
 namespace {
 void (*g_listener)() = nullptr;
+void (*g_video_frame_listener)(bool) = nullptr;
 }  // namespace
 
 void set_listener(void (*listener)()) { g_listener = listener; }
+void set_video_frame_listener(void (*listener)(bool)) { g_video_frame_listener = listener; }
 
 void post(Event e) {
   inbox().push_back(std::move(e));
@@ -24,6 +27,10 @@ void post(Event e) {
 
 namespace {
 void push(Event e) { post(std::move(e)); }
+
+void on_video_frame(bool first) {
+  if (g_video_frame_listener) g_video_frame_listener(first);
+}
 
 void on_media_opened(int request, int stream, bool audio, bool video) { push(MediaOpened{request, stream, audio, video}); }
 void on_media_failed(int request, std::string name, std::string message) { push(MediaFailed{request, std::move(name), std::move(message)}); }
@@ -61,6 +68,7 @@ void on_clipboard(int request, bool ok, std::string why) { push(ClipboardWritten
 
 EMSCRIPTEN_BINDINGS(moim_browser_events) {
   using namespace moim::browser;
+  emscripten::function("moimOnVideoFrame", &on_video_frame);
   emscripten::function("moimOnMediaOpened", &on_media_opened);
   emscripten::function("moimOnMediaFailed", &on_media_failed);
   emscripten::function("moimOnLocalDescription", &on_local_description);

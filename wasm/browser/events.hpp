@@ -56,5 +56,8 @@ std::vector<Event>& inbox();
 // next animation frame (which a busy or hidden page may deliver only a few times a second).
 void post(Event event);
 void set_listener(void (*listener)());
+// A video got a new frame (`first`: the first it shows). Not an event: frames come 24 times a second
+// per video and need no handling, only a frame drawn when the app can afford one.
+void set_video_frame_listener(void (*listener)(bool first));
 
 }  // namespace moim::browser

@@ -19,6 +19,7 @@ void destroy_video(Handle video) { glue().call<void>("destroyVideo", video); }
 void fit_video(Handle video, int w, int h) { glue().call<void>("fitVideo", video, w, h); }
 double take_convert_ms() { return glue().call<double>("takeConvertMs"); }
 bool video_frames_pending() { return glue().call<bool>("framesPending"); }
+bool first_video_frame_pending() { return glue().call<bool>("firstFramePending"); }
 
 Handle create_peer(Handle local_stream, const proto::IceConfig& ice) {
   return glue().call<int>("createPeer", local_stream, rtc_configuration(ice));

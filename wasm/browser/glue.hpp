@@ -20,6 +20,7 @@ void destroy_video(Handle video);
 void fit_video(Handle video, int w, int h);
 double take_convert_ms();  // main-thread ms spent converting video frames since the last call
 bool video_frames_pending();  // some video has a new frame to upload
+bool first_video_frame_pending();  // some video that showed nothing yet has its first frame waiting
 
 // `ice`: the servers and policy for this connection (an empty IceConfig = none, host candidates only).
 Handle create_peer(Handle local_stream, const proto::IceConfig& ice);  // local_stream 0 = receive only

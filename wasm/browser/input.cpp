@@ -21,6 +21,10 @@ struct MouseEvent {
 };
 std::deque<MouseEvent> g_events;
 bool g_escape = false;
+void (*g_input_listener)(bool) = nullptr;
+void notify(bool button) {
+  if (g_input_listener) g_input_listener(button);
+}
 
 int imgui_button(unsigned short dom_button) {
   switch (dom_button) {
@@ -38,6 +42,7 @@ EM_BOOL on_mouse(int type, const EmscriptenMouseEvent* e, void*) {
   else if (type == EMSCRIPTEN_EVENT_MOUSELEAVE) ev.kind = MouseEvent::Leave;
   ev.button = imgui_button(e->button);
   g_events.push_back(ev);
+  notify(ev.kind == MouseEvent::Down || ev.kind == MouseEvent::Up);
   return EM_FALSE;  // let the browser move focus (blurs the text overlay on outside clicks)
 }
 
@@ -47,6 +52,7 @@ EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
   ev.wheel_x = static_cast<float>(-e->deltaX) / unit;
   ev.wheel_y = static_cast<float>(-e->deltaY) / unit;
   g_events.push_back(ev);
+  notify(false);
   return EM_TRUE;
 }
 
@@ -85,6 +91,7 @@ EM_BOOL on_touch(int type, const EmscriptenTouchEvent* e, void*) {
       MouseEvent ev{MouseEvent::TouchScroll, x, y};
       ev.wheel_y = dy;
       g_events.push_back(ev);
+      notify(false);
     }
   }
   return EM_TRUE;
@@ -107,7 +114,10 @@ float wheel_step_under(ImVec2 pos) {
 }
 
 EM_BOOL on_key(int, const EmscriptenKeyboardEvent* e, void*) {
-  if (std::string_view(e->key) == "Escape") g_escape = true;
+  if (std::string_view(e->key) == "Escape") {
+    g_escape = true;
+    notify(false);
+  }
   return EM_FALSE;
 }
 }  // namespace
@@ -155,6 +165,7 @@ void feed_imgui_input() {
 }
 
 bool input_pending() { return !g_events.empty() || g_escape; }
+void set_input_listener(void (*listener)(bool)) { g_input_listener = listener; }
 
 bool take_escape_pressed() {
   const bool e = g_escape;

@@ -10,6 +10,11 @@ void install_input_handlers(const char* canvas_selector);
 void feed_imgui_input();
 // True when input is queued for ImGui.
 bool input_pending();
+// Called after every input event (the frame loop runs on demand: browser/frame_loop.hpp). `button`:
+// a mouse button went down or up; the app then runs a frame at once instead of at the next
+// animation frame, so a click takes effect within its own event, not two frames later (which on a
+// loaded machine without a GPU was hundreds of milliseconds).
+void set_input_listener(void (*listener)(bool button));
 // Keys pressed on the canvas since the last call (the text overlay has its own).
 bool take_escape_pressed();
 

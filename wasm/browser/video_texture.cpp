@@ -1,6 +1,7 @@
 #include "browser/video_texture.hpp"
 
 #include "browser/glue.hpp"
+#include "texture_updates.hpp"
 #include "video_planes.hpp"
 
 #include <GLES3/gl3.h>
@@ -100,6 +101,7 @@ bool VideoTexture::update() {
     else video_planes::forget(texture_);
     shape_ = shape;
   }
+  texture_updates::note(texture_);  // the renderer redraws where it is shown
   ++uploads_;
   return true;
 }

@@ -41,8 +41,10 @@ void draw_tile(FrameOut& out, const TileModel& t, ImVec2 p, float w, float h) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float video_h = h - kNameBar;
   const ImVec2 vend(p.x + w, p.y + video_h);
-  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), color::kPanel, 12);
   const bool show_video = t.camera && t.texture && t.video_w > 0 && t.video_h > 0;
+  // The panel only where the video does not cover it: software GL pays for every layer of pixels.
+  if (show_video) dl->AddRectFilled(ImVec2(p.x, p.y + video_h), ImVec2(p.x + w, p.y + h), color::kPanel, 12, ImDrawFlags_RoundCornersBottom);
+  else dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), color::kPanel, 12);
   if (show_video) {
     // Cover the 16:9 area, cropping the video's excess; mirror our own preview like a mirror.
     const float va = static_cast<float>(t.video_w) / static_cast<float>(t.video_h);

@@ -1,12 +1,18 @@
 #include "ui/renderer.hpp"
 
+#include "texture_updates.hpp"
+#include "ui/frame_damage.hpp"
 #include "video_planes.hpp"
 
 #include <GLES3/gl3.h>
 #include <imgui.h>
 
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <vector>
 
 namespace moim::ui {
 
@@ -161,21 +167,21 @@ void renderer_rebuild_font_texture() {
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
   io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(g_font)));
   io.Fonts->ClearTexData();  // the GPU has it; free the CPU copy
+  frame_damage::forget();  // the same draw lists now show other glyphs: draw all of the next frame
 }
 
-void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
-  glViewport(0, 0, fb_w, fb_h);
-  glClearColor(17 / 255.0f, 19 / 255.0f, 24 / 255.0f, 1);
-  glClear(GL_COLOR_BUFFER_BIT);
-  if (!d || fb_w <= 0 || fb_h <= 0 || d->CmdListsCount == 0) return;
+namespace {
 
+using frame_damage::Rect;
+
+// Draws every command of `d`, each clipped to its rectangle and to `limit`.
+void draw_lists(const ImDrawData* d, int fb_h, const Rect& limit) {
   glEnable(GL_BLEND);
   glBlendEquation(GL_FUNC_ADD);
   glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
   glDisable(GL_CULL_FACE);
   glDisable(GL_DEPTH_TEST);
   glEnable(GL_SCISSOR_TEST);
-  glUseProgram(g_program);
   const float L = d->DisplayPos.x, R = d->DisplayPos.x + d->DisplaySize.x;
   const float T = d->DisplayPos.y, B = d->DisplayPos.y + d->DisplaySize.y;
   const float proj[16] = {2.0f / (R - L), 0, 0, 0, 0, 2.0f / (T - B), 0, 0, 0, 0, -1, 0,
@@ -194,10 +200,7 @@ void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
   bool drawable = true;  // false while the bound texture is I420 video and the YUV program is missing
   for (int n = 0; n < d->CmdListsCount; ++n) {
     const ImDrawList* list = d->CmdLists[n];
-    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(list->VtxBuffer.Size) * sizeof(ImDrawVert), list->VtxBuffer.Data,
-                 GL_STREAM_DRAW);
-    glBufferData(GL_ELEMENT_ARRAY_BUFFER, static_cast<GLsizeiptr>(list->IdxBuffer.Size) * sizeof(ImDrawIdx),
-                 list->IdxBuffer.Data, GL_STREAM_DRAW);
+    bool uploaded = false;  // this list's buffers, once one of its commands is inside `limit`
     for (const ImDrawCmd& cmd : list->CmdBuffer) {
       if (cmd.UserCallback) {
         cmd.UserCallback(list, &cmd);
@@ -206,8 +209,19 @@ void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
       const float x0 = (cmd.ClipRect.x - off.x) * scale.x, y0 = (cmd.ClipRect.y - off.y) * scale.y;
       const float x1 = (cmd.ClipRect.z - off.x) * scale.x, y1 = (cmd.ClipRect.w - off.y) * scale.y;
       if (x1 <= x0 || y1 <= y0) continue;
-      glScissor(static_cast<GLint>(x0), static_cast<GLint>(static_cast<float>(fb_h) - y1), static_cast<GLsizei>(x1 - x0),
-                static_cast<GLsizei>(y1 - y0));
+      const Rect clip = Rect{static_cast<int>(x0), static_cast<int>(static_cast<float>(fb_h) - y1),
+                                       static_cast<int>(x0) + static_cast<int>(x1 - x0),
+                                       static_cast<int>(static_cast<float>(fb_h) - y1) + static_cast<int>(y1 - y0)}
+                                 .cut(limit);
+      if (clip.empty()) continue;
+      if (!uploaded) {
+        uploaded = true;
+        glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(list->VtxBuffer.Size) * sizeof(ImDrawVert), list->VtxBuffer.Data,
+                     GL_STREAM_DRAW);
+        glBufferData(GL_ELEMENT_ARRAY_BUFFER, static_cast<GLsizeiptr>(list->IdxBuffer.Size) * sizeof(ImDrawIdx),
+                     list->IdxBuffer.Data, GL_STREAM_DRAW);
+      }
+      glScissor(clip.x0, clip.y0, clip.x1 - clip.x0, clip.y1 - clip.y0);
       const auto tex = static_cast<GLuint>(reinterpret_cast<intptr_t>(cmd.GetTexID()));
       if (tex != bound) {
         const video_planes::Chroma* chroma = video_planes::find(tex);
@@ -254,6 +268,30 @@ void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
     }
   }
   glBindVertexArray(0);
+}
+
+void clear(const Rect& r) {
+  glEnable(GL_SCISSOR_TEST);
+  glScissor(r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
+  glClearColor(17 / 255.0f, 19 / 255.0f, 24 / 255.0f, 1);
+  glClear(GL_COLOR_BUFFER_BIT);
+}
+
+}  // namespace
+
+void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
+  if (!d || fb_w <= 0 || fb_h <= 0) return;
+  // Software GL (SwiftShader, or no GPU at all) pays for every pixel drawn, and without a GPU the
+  // page's main thread waits for each frame to be read back: redraw only what changed
+  // (frame_damage.hpp). The canvas keeps its pixels between frames (preserveDrawingBuffer, main.cpp).
+  const std::vector<Rect> damage = frame_damage::diff(d, fb_w, fb_h, texture_updates::contains);
+  texture_updates::clear();
+  if (damage.empty()) return;  // nothing on screen changed: no drawing, no new canvas frame
+  glViewport(0, 0, fb_w, fb_h);
+  for (const Rect& r : damage) {
+    clear(r);
+    if (d->CmdListsCount > 0) draw_lists(d, fb_h, r);
+  }
 }
 
 }  // namespace moim::ui
