@@ -1,6 +1,6 @@
 // The owner tokens this browser keeps, one per room it created (localStorage "moim.owner.<room id>";
-// docs/PROTOCOL.md, rename-room / delete-room). Pure: the app reads and writes the storage, this
-// decides what is kept.
+// docs/PROTOCOL.md, rename-room / delete-room). Pure: this decides what is kept; room administration
+// (shared/room_admin.hpp) holds it and says what to write to storage, the app reads and writes it.
 //
 // Rules:
 //  - Storage is shared by every tab of the browser and outlives them, so it is read again at each

@@ -28,26 +28,13 @@ constexpr const char* kHangulFontUrl = "fonts/hangul.ttf";
 constexpr double kStatsIntervalMs = 1000;
 constexpr const char* kInsecureNote =
     "Camera and microphone need a secure page: open this app over https (or on localhost).";
-
-// Why the name rule (proto::check_display_name / check_room_name) refused a name, in words for the
-// person who typed it.
-std::string name_problem(proto::NameFault fault, std::size_t max_chars, const char* subject, const char* if_empty) {
-  switch (fault) {
-    case proto::NameFault::Empty: return if_empty;
-    case proto::NameFault::TooLong:
-      return std::string(subject) + " can have at most " + std::to_string(max_chars) + " characters.";
-    case proto::NameFault::None:  // not refused: not called
-    case proto::NameFault::Invalid: break;
-  }
-  return std::string(subject) + " cannot contain control characters.";
-}
 }  // namespace
 
 App::App() : link_(browser::client_id()) {
   fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
   secure_ = browser::media_supported();
   emscripten_set_interval([](void* self) { static_cast<App*>(self)->tick(emscripten_get_now()); }, 500, this);
-  load_owner_tokens();
+  feed_admin(room_admin::TokensStored{browser::load_settings_with_prefix(kOwnerTokenPrefix)});
   start_invite_routing();  // invite links: what the URL the page was opened at asks for
   now_ = emscripten_get_now();  // the link's connect timeout counts from now, not from the page's start
   feed_link(server_link::Start{});
@@ -78,9 +65,8 @@ bool App::feed_link(const server_link::Event& event) {
                    [&](const server_link::CloseSocket&) { socket_.close(); },
                    [&](const server_link::AbandonSocket&) { socket_.abandon(); },
                    [&](const server_link::ConnectionLost& e) {
-                     owner_tokens_.connection_lost();
+                     feed_admin(room_admin::ConnectionLost{});
                      feed_invite(invite::ConnectionLost{});
-                     dialog_pending_ = false;
                      feed_health(peer_health::Tick{false});  // no ICE restart can be sent until we are back
                      // The call goes on without the server (media is browser to browser): keep every
                      // connection and tile until the link takes the session back. Without one, a join
@@ -166,10 +152,6 @@ std::uint32_t App::max_name_chars() const {
   return world_.welcomed() ? world_.limits().max_name_chars : static_cast<std::uint32_t>(proto::kMaxNameChars);
 }
 
-std::uint32_t App::max_room_name_chars() const {
-  return world_.welcomed() ? world_.limits().max_room_name_chars : static_cast<std::uint32_t>(proto::kMaxRoomNameChars);
-}
-
 proto::CheckedName App::checked_name() const {
   return proto::check_display_name(fields_.value(ui::FieldId::Name), max_name_chars());
 }
@@ -212,9 +194,7 @@ void App::handle(const browser::Event& event) {
           [&](const browser::TextInput& e) {
             fields_.on_input(e.value);
             if (fields_.focused() == ui::FieldId::Name) browser::save_setting(kNameSetting, e.value);
-            if (fields_.focused() == ui::FieldId::RoomName || fields_.focused() == ui::FieldId::RoomPassword) dialog_error_.clear();
-            if (fields_.focused() == ui::FieldId::JoinPassword) prompt_error_.clear();
-            if (fields_.focused() == ui::FieldId::RenameName) owner_error_.clear();
+            admin_typed(fields_.focused());
           },
           [&](const browser::TextKey& e) {
             const auto field = fields_.focused();
@@ -272,42 +252,15 @@ void App::on_server_message(const proto::ServerMessage& msg) {
     on_server_error(*e);
     return;
   }
-  if (std::holds_alternative<proto::RoomCreated>(msg) && dialog_pending_) {
-    dialog_pending_ = false;
-    dialog_open_ = false;
-    fields_.set_value(ui::FieldId::RoomName, "");
-  }
-  // Locked and owned rooms (password prompt, owner tokens, rename / delete dialogs).
-  if (const auto* created = std::get_if<proto::RoomCreated>(&msg)) {
-    fields_.set_value(ui::FieldId::RoomPassword, "");
-    if (owner_tokens_.created(created->room.id, created->owner))
-      browser::save_setting(owner_token_key(created->room.id), created->owner);
-    else
-      std::printf("moim: ignored an owner token for room %llu that no create of ours asked for\n",
-                  static_cast<unsigned long long>(created->room.id));
-  }
-  if (const auto* welcome = std::get_if<proto::Welcome>(&msg)) {
-    // Tokens of rooms this server no longer has are of no use, whichever tab saved them (in a call
-    // too: a welcome lists every room).
-    load_owner_tokens();
-    for (const proto::RoomId id : owner_tokens_.prune(welcome->rooms)) browser::remove_setting(owner_token_key(id));
-  }
   if (const auto* removed = std::get_if<proto::RoomRemoved>(&msg)) {
-    forget_owner_token(removed->room);
     if (name_prompt_room_ == removed->room) cancel_link_join();
     feed_invite(invite::JoinFailed{removed->room, invite::JoinFailure::RoomGone});  // a link's join, if one waits
-    if (rename_room_ == removed->room || delete_room_ == removed->room) {
-      if (fields_.focused() == ui::FieldId::RenameName) fields_.blur();
-      rename_room_ = delete_room_ = 0;
-      owner_pending_ = false;
-    }
-    if (prompt_room_ == removed->room) apply(ui::CancelPassword{});
   }
-  if (const auto* updated = std::get_if<proto::RoomUpdated>(&msg);
-      updated && owner_pending_ && updated->room.id == rename_room_ && updated->room.name == rename_sent_) {
-    rename_room_ = 0;  // renamed: the room list shows the new name
-    owner_pending_ = false;
-  }
+  // Room administration: the dialogs and the owner tokens (storage is read again at each welcome).
+  if (const auto* welcome = std::get_if<proto::Welcome>(&msg))
+    feed_admin(room_admin::Welcomed{welcome->rooms, browser::load_settings_with_prefix(kOwnerTokenPrefix)});
+  else if (auto ev = room_admin::to_event(msg))
+    feed_admin(*ev);
   if (const auto* left = std::get_if<proto::Left>(&msg); left && left->reason == proto::LeftReason::RoomDeleted) {
     room_password_.clear();
     end_call("The room was deleted by its owner.", invite::EndCause::RoomGone);
@@ -327,11 +280,7 @@ void App::on_server_message(const proto::ServerMessage& msg) {
       return;
     }
     join_stage_ = JoinStage::None;
-    if (prompt_room_ != 0) {  // admitted: the prompt's work is done (the password stays in room_password_)
-      prompt_room_ = 0;
-      prompt_pending_ = false;
-      fields_.set_value(ui::FieldId::JoinPassword, "");
-    }
+    feed_admin(room_admin::Admitted{});  // the password prompt's work is done (the password stays in room_password_)
     error_ = media_note_;
     metrics_.mark(&JoinTiming::socket_joined, now_);
   }
@@ -353,42 +302,13 @@ void App::on_server_message(const proto::ServerMessage& msg) {
 }
 
 void App::on_server_error(const proto::Error& e) {
-  if (e.request == "create-room") {
-    owner_tokens_.create_refused();
-    dialog_pending_ = false;
-    dialog_error_ = e.message;
-    return;
-  }
-  if (e.request == "join" && e.code == proto::ErrorCode::RoomNotFound && prompt_room_ != 0) {
-    // Gone while its password was asked for: nothing left to type a password for.
-    error_ = e.message;
-    feed_invite(invite::JoinFailed{join_room_, invite::JoinFailure::RoomGone});
-    apply(ui::CancelPassword{});
-    return;
-  }
-  if (e.request == "join" && (prompt_room_ != 0 || e.code == proto::ErrorCode::PasswordRequired)) {
-    // Shown inside the password prompt, which stays open for another try; the camera stays on.
-    join_stage_ = JoinStage::None;
-    if (prompt_room_ == 0) prompt_room_ = join_room_;
-    fields_.set_value(ui::FieldId::JoinPassword, "");
-    prompt_pending_ = false;
-    room_password_.clear();
-    prompt_error_ = e.code == proto::ErrorCode::PasswordWrong ? std::string("Wrong password.") : e.message;
-    fields_.focus(ui::FieldId::JoinPassword);
-    return;
-  }
+  // The dialogs' first: create-room, rename-room, delete-room, and a join with its password prompt.
+  if (!feed_admin(room_admin::ErrorReceived{e.request, e.code, e.message, join_room_})) return;
   if (e.request == "join") {
     const bool gone = e.code == proto::ErrorCode::RoomNotFound;
     end_call(e.message, gone ? invite::EndCause::RoomGone : invite::EndCause::Ended);
     feed_invite(invite::JoinFailed{join_room_, gone ? invite::JoinFailure::RoomGone : invite::JoinFailure::Refused});
     return;
-  }
-  if (e.request == "rename-room" || e.request == "delete-room") {
-    owner_pending_ = false;
-    if (rename_room_ != 0 || delete_room_ != 0) {
-      owner_error_ = e.message;
-      return;
-    }
   }
   if (proto::classify(e.code) == proto::ErrorClass::User) error_ = e.message;
 }
@@ -475,22 +395,10 @@ void App::start_join(proto::RoomId room) {
   else request_devices();  // joins when the devices are settled
 }
 
-void App::load_owner_tokens() {
-  for (const std::string& key : owner_tokens_.load(browser::load_settings_with_prefix(kOwnerTokenPrefix))) {
-    std::printf("moim: removed %s from storage: not a room's owner token\n", key.c_str());
-    browser::remove_setting(key);
-  }
-}
-
-void App::forget_owner_token(proto::RoomId room) {
-  owner_tokens_.forget(room);
-  browser::remove_setting(owner_token_key(room));  // also when another tab saved it
-}
-
 std::optional<std::string> App::valid_name() {
   proto::CheckedName checked = checked_name();
   if (!checked.ok()) {
-    error_ = name_problem(checked.fault, max_name_chars(), "Your name", "Enter your name first.");
+    error_ = room_admin::describe_name_fault(checked.fault, max_name_chars(), "Your name", "Enter your name first.");
     fields_.focus(ui::FieldId::Name);
     return std::nullopt;
   }
@@ -500,55 +408,10 @@ std::optional<std::string> App::valid_name() {
 // ---- intents ------------------------------------------------------------------------------------
 
 void App::apply(const ui::Intent& intent) {
+  if (apply_admin(intent)) return;  // the create, rename and delete dialogs, the password prompt
   std::visit(
       Overloaded{
           [&](const ui::FocusField& i) { fields_.focus(i.field); },
-          [&](const ui::OpenCreateDialog&) {
-            dialog_open_ = true;
-            dialog_pending_ = false;
-            dialog_error_.clear();
-            dialog_capacity_ = proto::kDefaultCapacity;
-            fields_.set_value(ui::FieldId::RoomName, "");
-            fields_.set_value(ui::FieldId::RoomPassword, "");
-            fields_.focus(ui::FieldId::RoomName);
-          },
-          [&](const ui::CancelCreateRoom&) {
-            dialog_open_ = false;
-            dialog_pending_ = false;
-            fields_.blur();
-          },
-          [&](const ui::SetCapacity& i) { dialog_capacity_ = i.capacity; },
-          [&](const ui::ConfirmCreateRoom&) {
-            if (dialog_pending_) return;
-            const proto::CheckedName checked =
-                proto::check_room_name(fields_.value(ui::FieldId::RoomName), max_room_name_chars());
-            if (!checked.ok()) {
-              dialog_error_ = name_problem(checked.fault, max_room_name_chars(), "A room name", "Enter a room name.");
-              fields_.focus(ui::FieldId::RoomName);
-              return;
-            }
-            const std::string* name = &checked.name;
-            const auto key = proto::room_name_key(*name);
-            for (const auto& r : world_.rooms()) {
-              if (proto::room_name_key(r.name) == key) {
-                dialog_error_ = "A room named \"" + r.name + "\" already exists. Choose another name.";
-                fields_.focus(ui::FieldId::RoomName);
-                return;
-              }
-            }
-            const std::string& password = fields_.value(ui::FieldId::RoomPassword);
-            if (password.size() > proto::kMaxPasswordBytes) {
-              dialog_error_ = "The password is too long: at most " + std::to_string(proto::kMaxPasswordBytes) +
-                              " bytes (this one has " + std::to_string(password.size()) + ").";
-              fields_.focus(ui::FieldId::RoomPassword);
-              return;
-            }
-            dialog_error_.clear();
-            dialog_pending_ = true;  // until room-created or an error (a password adds ~0.2 s of hashing)
-            fields_.blur();
-            send(proto::CreateRoom{*name, dialog_capacity_, password});
-            owner_tokens_.create_sent();
-          },
           [&](const ui::JoinRoom& i) {
             if (join_stage_ != JoinStage::None || world_.call()) return;
             if (!valid_name()) return;
@@ -561,124 +424,11 @@ void App::apply(const ui::Intent& intent) {
             }
             if (room->locked) {  // asks for the password first (ConfirmPassword joins)
               error_.clear();
-              prompt_room_ = i.room;
-              prompt_pending_ = false;
-              prompt_error_.clear();
-              fields_.set_value(ui::FieldId::JoinPassword, "");
-              fields_.focus(ui::FieldId::JoinPassword);
+              feed_admin(room_admin::OpenPrompt{i.room});
               return;
             }
             room_password_.clear();
             start_join(i.room);
-          },
-          [&](const ui::ConfirmPassword&) {
-            if (prompt_room_ == 0 || prompt_pending_ || join_stage_ != JoinStage::None || world_.call()) return;
-            const std::string& password = fields_.value(ui::FieldId::JoinPassword);
-            if (password.empty()) {
-              prompt_error_ = "Enter the room's password.";
-              fields_.focus(ui::FieldId::JoinPassword);
-              return;
-            }
-            if (password.size() > proto::kMaxPasswordBytes) {
-              prompt_error_ = "A password can have at most " + std::to_string(proto::kMaxPasswordBytes) + " bytes.";
-              return;
-            }
-            // Only a current room list can say the room is gone; while reconnecting, the join waits for
-            // the next welcome and the server answers room-not-found if it really is.
-            if (world_.welcomed() && !world_.room(prompt_room_)) {
-              prompt_error_ = "That room does not exist any more.";
-              return;
-            }
-            if (!valid_name()) {
-              apply(ui::CancelPassword{});
-              fields_.focus(ui::FieldId::Name);
-              return;
-            }
-            room_password_ = password;
-            prompt_pending_ = true;
-            prompt_error_.clear();
-            start_join(prompt_room_);
-          },
-          [&](const ui::CancelPassword&) {
-            if (prompt_room_ != 0) feed_invite(invite::JoinFailed{prompt_room_, invite::JoinFailure::Cancelled});
-            if (fields_.focused() == ui::FieldId::JoinPassword) fields_.blur();
-            fields_.set_value(ui::FieldId::JoinPassword, "");
-            if (prompt_pending_) join_stage_ = JoinStage::None;  // a late joined is answered with leave
-            prompt_room_ = 0;
-            prompt_pending_ = false;
-            prompt_error_.clear();
-          },
-          [&](const ui::OpenRename& i) {
-            const proto::RoomInfo* room = world_.room(i.room);
-            if (!room || !owner_tokens_.contains(i.room) || modal_open()) return;
-            rename_room_ = i.room;
-            owner_pending_ = false;
-            owner_error_.clear();
-            fields_.set_value(ui::FieldId::RenameName, room->name);
-            fields_.focus(ui::FieldId::RenameName);
-          },
-          [&](const ui::ConfirmRename&) {
-            if (rename_room_ == 0 || owner_pending_) return;
-            const proto::CheckedName checked =
-                proto::check_room_name(fields_.value(ui::FieldId::RenameName), max_room_name_chars());
-            if (!checked.ok()) {
-              owner_error_ = name_problem(checked.fault, max_room_name_chars(), "A room name", "Enter a room name.");
-              fields_.focus(ui::FieldId::RenameName);
-              return;
-            }
-            const std::string* name = &checked.name;
-            const auto key = proto::room_name_key(*name);
-            for (const auto& r : world_.rooms()) {
-              if (r.id != rename_room_ && proto::room_name_key(r.name) == key) {
-                owner_error_ = "A room named \"" + r.name + "\" already exists. Choose another name.";
-                fields_.focus(ui::FieldId::RenameName);
-                return;
-              }
-            }
-            const proto::RoomInfo* room = world_.room(rename_room_);
-            if (room && room->name == *name) {  // nothing to change
-              apply(ui::CancelRename{});
-              return;
-            }
-            const std::string* token = owner_tokens_.find(rename_room_);
-            if (!token) {  // dropped meanwhile (the room is gone)
-              apply(ui::CancelRename{});
-              return;
-            }
-            owner_error_.clear();
-            owner_pending_ = true;
-            rename_sent_ = *name;
-            fields_.blur();
-            send(proto::RenameRoom{rename_room_, *name, *token});
-          },
-          [&](const ui::CancelRename&) {
-            if (fields_.focused() == ui::FieldId::RenameName) fields_.blur();
-            rename_room_ = 0;
-            owner_pending_ = false;
-            owner_error_.clear();
-          },
-          [&](const ui::OpenDelete& i) {
-            if (!world_.room(i.room) || !owner_tokens_.contains(i.room) || modal_open()) return;
-            fields_.blur();
-            delete_room_ = i.room;
-            owner_pending_ = false;
-            owner_error_.clear();
-          },
-          [&](const ui::ConfirmDelete&) {
-            if (delete_room_ == 0 || owner_pending_) return;
-            owner_pending_ = true;
-            owner_error_.clear();
-            const std::string* token = owner_tokens_.find(delete_room_);
-            if (!token) {  // dropped meanwhile (the room is gone)
-              apply(ui::CancelDelete{});
-              return;
-            }
-            send(proto::DeleteRoom{delete_room_, *token});
-          },
-          [&](const ui::CancelDelete&) {
-            delete_room_ = 0;
-            owner_pending_ = false;
-            owner_error_.clear();
           },
           [&](const ui::LeaveCall&) {
             room_password_.clear();
@@ -702,6 +452,7 @@ void App::apply(const ui::Intent& intent) {
           [&](const ui::CloseInvitePanel& i) { apply_invite(i); },
           [&](const ui::ConfirmInviteName& i) { apply_invite(i); },
           [&](const ui::CancelInviteName& i) { apply_invite(i); },
+          [&](const auto&) {},  // the dialogs' (apply_admin)
       },
       intent);
 }
@@ -740,10 +491,10 @@ bool App::frame(double now_ms) {
     next_stats_at_ = now_ + kStatsIntervalMs;
   }
   if (browser::take_escape_pressed() && modal_open()) {
-    if (dialog_open_) apply(ui::CancelCreateRoom{});
-    if (prompt_room_ != 0) apply(ui::CancelPassword{});
-    if (rename_room_ != 0) apply(ui::CancelRename{});
-    if (delete_room_ != 0) apply(ui::CancelDelete{});
+    if (admin_.create().open) apply(ui::CancelCreateRoom{});
+    if (admin_.prompt().room != 0) apply(ui::CancelPassword{});
+    if (admin_.owner().rename_room != 0) apply(ui::CancelRename{});
+    if (admin_.owner().delete_room != 0) apply(ui::CancelDelete{});
     if (name_prompt_room_ != 0) apply(ui::CancelInviteName{});
     frames_to_draw_ = std::max(frames_to_draw_, 2);
   }
@@ -868,7 +619,7 @@ ui::FrameOut App::draw() {
 ui::FieldView App::field_view(ui::FieldId id, const char* widget) const {
   int limit = max_chars(id);
   if (id == ui::FieldId::Name) limit = static_cast<int>(max_name_chars());
-  if (id == ui::FieldId::RoomName || id == ui::FieldId::RenameName) limit = static_cast<int>(max_room_name_chars());
+  if (id == ui::FieldId::RoomName || id == ui::FieldId::RenameName) limit = static_cast<int>(room_admin::room_name_limit(world_));
   return ui::FieldView{id, widget, &fields_.value(id), placeholder(id), fields_.focused() == id, limit, is_password(id)};
 }
 
@@ -886,46 +637,11 @@ ui::LobbyModel App::lobby_model() const {
                  std::to_string(std::max(1, static_cast<int>((link_.retry_at() - now_) / 1000 + 0.99))) + " s)";
       break;
   }
-  if (world_.welcomed()) {
-    m.dialog.max_capacity = std::max<std::uint32_t>(proto::kMinCapacity, world_.limits().max_capacity);
-  }
   m.error = error_;
   m.joining = join_stage_ != JoinStage::None;
-  m.dialog.open = dialog_open_;
-  m.dialog.room_name = field_view(ui::FieldId::RoomName, "room-name-input");
-  m.dialog.capacity = dialog_capacity_;
-  m.dialog.error = dialog_error_;
-  m.dialog.pending = dialog_pending_;
-  m.dialog.password = field_view(ui::FieldId::RoomPassword, "room-password-input");
-  if (const std::size_t bytes = fields_.value(ui::FieldId::RoomPassword).size(); bytes > proto::kMaxPasswordBytes)
-    m.dialog.password_note = "Too long: a password can have at most " + std::to_string(proto::kMaxPasswordBytes) +
-                             " bytes (UTF-8); this one has " + std::to_string(bytes) + ".";
-  if (prompt_room_ != 0) {
-    m.prompt.open = true;
-    const proto::RoomInfo* room = world_.room(prompt_room_);
-    m.prompt.room_name = room ? room->name : std::string();
-    m.prompt.password = field_view(ui::FieldId::JoinPassword, "password-input");
-    m.prompt.error = prompt_error_;
-    m.prompt.pending = prompt_pending_;
-  }
-  if (rename_room_ != 0) {
-    m.rename.open = true;
-    const proto::RoomInfo* room = world_.room(rename_room_);
-    m.rename.room_name = room ? room->name : std::string();
-    m.rename.name = field_view(ui::FieldId::RenameName, "rename-input");
-    m.rename.error = owner_error_;
-    m.rename.pending = owner_pending_;
-  }
-  if (delete_room_ != 0) {
-    m.del.open = true;
-    const proto::RoomInfo* room = world_.room(delete_room_);
-    m.del.room_name = room ? room->name : std::string();
-    m.del.error = owner_error_;
-    m.del.pending = owner_pending_;
-  }
+  admin_models(m);
   m.name_prompt = name_prompt_model();
   if (m.name_prompt.open) m.name.focused = false;  // the prompt's field has the keyboard
-  for (const auto& [id, token] : owner_tokens_.all()) m.owned.push_back(id);  // std::map: sorted
   auto& preview = const_cast<CallMedia&>(media_).preview();
   if (preview.has_frame()) {
     m.preview_texture = preview.texture();
@@ -1007,7 +723,7 @@ std::string App::state_json() const {
   json rooms = json::array();
   for (const auto& r : world_.rooms())
     rooms.push_back({{"id", r.id}, {"name", r.name}, {"participants", r.participants}, {"capacity", r.capacity},
-                     {"locked", r.locked}, {"owned", owner_tokens_.contains(r.id)},
+                     {"locked", r.locked}, {"owned", admin_.tokens().contains(r.id)},
                      {"shown", room_name_matches(r.name, fields_.value(ui::FieldId::RoomFilter))}});
   s["rooms"] = std::move(rooms);
   s["roomFilter"] = fields_.value(ui::FieldId::RoomFilter);
@@ -1041,17 +757,7 @@ std::string App::state_json() const {
   } else {
     s["room"] = nullptr;
   }
-  const std::string& shown_error = (dialog_open_ && !dialog_error_.empty())                       ? dialog_error_
-                                  : (prompt_room_ != 0 && !prompt_error_.empty())                 ? prompt_error_
-                                  : ((rename_room_ || delete_room_) && !owner_error_.empty()) ? owner_error_
-                                                                                                  : error_;
-  s["error"] = shown_error.empty() ? json(nullptr) : json(shown_error);
-  s["dialog"] = dialog_open_;
-  // The open modal besides the create dialog: "password" | "rename" | "delete" | null, and its room.
-  if (prompt_room_ != 0) s["modal"] = {{"kind", "password"}, {"room", prompt_room_}, {"pending", prompt_pending_}};
-  else if (rename_room_ != 0) s["modal"] = {{"kind", "rename"}, {"room", rename_room_}, {"pending", owner_pending_}};
-  else if (delete_room_ != 0) s["modal"] = {{"kind", "delete"}, {"room", delete_room_}, {"pending", owner_pending_}};
-  else s["modal"] = nullptr;
+  admin_state(s);  // error, dialog, modal
   s["capturing"] = media_.capturing();
   invite_state(s);
   s["ice"] = ice_config_json(world_.ice());

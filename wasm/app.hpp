@@ -9,8 +9,8 @@
 #include "frame_pacing.hpp"
 #include "invite_route.hpp"
 #include "metrics.hpp"
-#include "owner_tokens.hpp"
 #include "peer_health.hpp"
+#include "room_admin.hpp"
 #include "server_link.hpp"
 #include "signaling.hpp"
 #include "text_fields.hpp"
@@ -65,9 +65,8 @@ class App {
   bool can_signal() const;
   // The ICE servers for peer connections follow the latest `ice` message (none before one).
   void sync_ice();
-  // This server's name limits (the protocol's before the first welcome).
+  // This server's name limit (the protocol's before the first welcome).
   std::uint32_t max_name_chars() const;
-  std::uint32_t max_room_name_chars() const;
   ui::FieldView field_view(ui::FieldId id, const char* widget) const;
   // The name field under the one name rule (proto::check_display_name) and this server's limit: every
   // join, the check before it and a link's name prompt use it.
@@ -122,29 +121,11 @@ class App {
   std::string media_note_;  // why we send less than audio+video; shown in the call
   // UI state
   TextFields fields_;
-  bool dialog_open_ = false;
-  bool dialog_pending_ = false;
-  std::uint32_t dialog_capacity_ = proto::kDefaultCapacity;
-  std::string dialog_error_;
-  // Locked rooms (password prompt) and owned rooms (rename / delete).
-  proto::RoomId prompt_room_ = 0;  // the password prompt is open for this room; 0 = closed
-  bool prompt_pending_ = false;
-  std::string prompt_error_;
   // The password of the room being joined / in call. In memory only (never stored): a rejoin after a
   // lost session sends it again.
   std::string room_password_;
-  OwnerTokens owner_tokens_;  // localStorage "moim.owner.<id>", read again at each welcome
-  proto::RoomId rename_room_ = 0, delete_room_ = 0;     // the dialog is open for this room; 0 = closed
-  bool owner_pending_ = false;
-  std::string rename_sent_;  // the name a pending rename asked for
-  std::string owner_error_;
-  // Takes the tokens in storage (other tabs save there too) and removes entries that are not tokens.
-  void load_owner_tokens();
-  void forget_owner_token(proto::RoomId room);
   void start_join(proto::RoomId room);
-  bool modal_open() const {
-    return dialog_open_ || prompt_room_ != 0 || rename_room_ != 0 || delete_room_ != 0 || name_prompt_room_ != 0;
-  }
+  bool modal_open() const { return admin_.modal_open() || name_prompt_room_ != 0; }
   std::string error_;  // banner text
   // rendering caches
   ui::GlyphCache glyphs_;
@@ -154,6 +135,18 @@ class App {
   std::vector<ui::WidgetRect> last_widgets_;
   Metrics metrics_;
   bool room_list_shown_ = false;
+
+  // ---- room administration (wasm/app_admin.cpp) ----
+  // The machine (shared/room_admin.hpp): the create, rename and delete dialogs, owner tokens, the
+  // password prompt; these carry out its effects.
+  room_admin::Machine admin_;
+  // Carries out the machine's effects; returns true when the event was an error the dialogs leave
+  // to the rest of the app (PassOn).
+  bool feed_admin(const room_admin::Event& event);
+  bool apply_admin(const ui::Intent& intent);  // the dialogs' intents; false for any other
+  void admin_typed(ui::FieldId field);         // typing clears the message of that field's dialog
+  void admin_models(ui::LobbyModel& m) const;  // the lobby's dialog, prompt, rename and delete parts
+  void admin_state(nlohmann::json& s) const;   // "error" (a dialog's first), "dialog" and "modal"
 
   // ---- invite links and Back / Forward (wasm/app_invite.cpp) ----
   // The router (shared/invite_route.hpp) decides what the URL means and becomes; these carry it out.

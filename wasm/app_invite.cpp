@@ -46,10 +46,10 @@ bool App::name_ready() const {
 void App::join_from_link(proto::RoomId room) {
   std::printf("moim: the page's URL asks for room %llu\n", static_cast<unsigned long long>(room));
   // Whatever dialog was open gives way: the person followed a link (or Back / Forward).
-  if (dialog_open_) apply(ui::CancelCreateRoom{});
-  if (rename_room_ != 0) apply(ui::CancelRename{});
-  if (delete_room_ != 0) apply(ui::CancelDelete{});
-  if (prompt_room_ != 0) apply(ui::CancelPassword{});  // a join from the list that waited for its password
+  if (admin_.create().open) apply(ui::CancelCreateRoom{});
+  if (admin_.owner().rename_room != 0) apply(ui::CancelRename{});
+  if (admin_.owner().delete_room != 0) apply(ui::CancelDelete{});
+  if (admin_.prompt().room != 0) apply(ui::CancelPassword{});  // a join from the list that waited for its password
   name_prompt_room_ = 0;
   if (world_.call() || join_stage_ != JoinStage::None) {
     // A join from the list is already on its way: that one goes on, the URL gives way.
@@ -74,7 +74,7 @@ void App::continue_link_join(proto::RoomId room) {
   }
   // The list's own join: a locked room opens the password prompt, a full one says so.
   apply(ui::JoinRoom{room});
-  if (join_stage_ == JoinStage::None && prompt_room_ != room)
+  if (join_stage_ == JoinStage::None && admin_.prompt().room != room)
     feed_invite(invite::JoinFailed{room, invite::JoinFailure::Refused});
 }
 
@@ -84,7 +84,7 @@ void App::cancel_link_join() {
     name_prompt_error_.clear();
     if (fields_.focused() == ui::FieldId::Name) fields_.blur();
   }
-  if (prompt_room_ != 0) apply(ui::CancelPassword{});
+  if (admin_.prompt().room != 0) apply(ui::CancelPassword{});
   join_stage_ = JoinStage::None;  // a join on its way: its late `joined` is answered with leave
 }
 

@@ -1,0 +1,164 @@
+// The app's room-administration part: the machine of shared/room_admin.hpp (create, rename and
+// delete dialogs, owner tokens, the password prompt) wired to the text fields, to storage, to the
+// server, to the join flow (a locked room's join) and to the invite router.
+#include "app.hpp"
+#include "overloaded.hpp"
+
+#include "browser/glue.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+namespace moim {
+
+namespace {
+
+ui::FieldId field_id(room_admin::Field field) {
+  switch (field) {
+    case room_admin::Field::Name: return ui::FieldId::Name;
+    case room_admin::Field::RoomName: return ui::FieldId::RoomName;
+    case room_admin::Field::RoomPassword: return ui::FieldId::RoomPassword;
+    case room_admin::Field::JoinPassword: return ui::FieldId::JoinPassword;
+    case room_admin::Field::RenameName: return ui::FieldId::RenameName;
+  }
+  return ui::FieldId::None;
+}
+
+}  // namespace
+
+bool App::feed_admin(const room_admin::Event& event) {
+  bool pass_on = false;
+  for (const auto& effect : admin_.handle(event, world_)) {
+    std::visit(Overloaded{
+                   [&](const room_admin::Send& e) { send(e.message); },
+                   [&](const room_admin::SaveSetting& e) { browser::save_setting(e.key, e.value); },
+                   [&](const room_admin::RemoveSetting& e) { browser::remove_setting(e.key); },
+                   [&](const room_admin::SetField& e) { fields_.set_value(field_id(e.field), e.value); },
+                   [&](const room_admin::FocusField& e) { fields_.focus(field_id(e.field)); },
+                   [&](const room_admin::BlurField& e) {
+                     if (fields_.focused() == field_id(e.field)) fields_.blur();
+                   },
+                   [&](const room_admin::BlurFields&) { fields_.blur(); },
+                   [&](const room_admin::StartJoin& e) {
+                     room_password_ = e.password;
+                     start_join(e.room);
+                   },
+                   [&](const room_admin::AbandonJoin&) {
+                     join_stage_ = JoinStage::None;  // a late joined is answered with leave
+                     room_password_.clear();
+                   },
+                   [&](const room_admin::JoinFailed& e) {
+                     feed_invite(invite::JoinFailed{e.room, e.why == room_admin::JoinFailure::RoomGone
+                                                                ? invite::JoinFailure::RoomGone
+                                                                : invite::JoinFailure::Cancelled});
+                   },
+                   [&](const room_admin::ShowError& e) { error_ = e.text; },
+                   [&](const room_admin::ShowNameProblem&) { valid_name(); },  // says why, focuses the name
+                   [&](const room_admin::PassOn&) { pass_on = true; },
+                   [&](const room_admin::Log& e) { std::printf("moim: %s\n", e.text.c_str()); },
+               },
+               effect);
+  }
+  return pass_on;
+}
+
+bool App::apply_admin(const ui::Intent& intent) {
+  std::optional<room_admin::Event> event;
+  bool mine = true;
+  std::visit(Overloaded{
+                 [&](const ui::OpenCreateDialog&) { event = room_admin::OpenCreate{}; },
+                 [&](const ui::SetCapacity& i) { event = room_admin::SetCapacity{i.capacity}; },
+                 [&](const ui::ConfirmCreateRoom&) {
+                   event = room_admin::ConfirmCreate{fields_.value(ui::FieldId::RoomName),
+                                                     fields_.value(ui::FieldId::RoomPassword)};
+                 },
+                 [&](const ui::CancelCreateRoom&) { event = room_admin::CancelCreate{}; },
+                 [&](const ui::ConfirmPassword&) {
+                   event = room_admin::ConfirmPassword{fields_.value(ui::FieldId::JoinPassword), checked_name().ok(),
+                                                       join_stage_ != JoinStage::None};
+                 },
+                 [&](const ui::CancelPassword&) { event = room_admin::CancelPassword{}; },
+                 // A link's name prompt is a dialog too: the owner's dialogs wait for it to close.
+                 [&](const ui::OpenRename& i) {
+                   if (name_prompt_room_ == 0) event = room_admin::OpenRename{i.room};
+                 },
+                 [&](const ui::ConfirmRename&) { event = room_admin::ConfirmRename{fields_.value(ui::FieldId::RenameName)}; },
+                 [&](const ui::CancelRename&) { event = room_admin::CancelRename{}; },
+                 [&](const ui::OpenDelete& i) {
+                   if (name_prompt_room_ == 0) event = room_admin::OpenDelete{i.room};
+                 },
+                 [&](const ui::ConfirmDelete&) { event = room_admin::ConfirmDelete{}; },
+                 [&](const ui::CancelDelete&) { event = room_admin::CancelDelete{}; },
+                 [&](const auto&) { mine = false; },
+             },
+             intent);
+  if (event) feed_admin(*event);
+  return mine;
+}
+
+void App::admin_typed(ui::FieldId field) {
+  switch (field) {
+    case ui::FieldId::RoomName: feed_admin(room_admin::Typed{room_admin::Field::RoomName}); break;
+    case ui::FieldId::RoomPassword: feed_admin(room_admin::Typed{room_admin::Field::RoomPassword}); break;
+    case ui::FieldId::JoinPassword: feed_admin(room_admin::Typed{room_admin::Field::JoinPassword}); break;
+    case ui::FieldId::RenameName: feed_admin(room_admin::Typed{room_admin::Field::RenameName}); break;
+    default: break;
+  }
+}
+
+void App::admin_models(ui::LobbyModel& m) const {
+  const auto room_name = [&](proto::RoomId id) {
+    const proto::RoomInfo* room = world_.room(id);
+    return room ? room->name : std::string();
+  };
+  const room_admin::CreateDialog& create = admin_.create();
+  if (world_.welcomed()) m.dialog.max_capacity = std::max<std::uint32_t>(proto::kMinCapacity, world_.limits().max_capacity);
+  m.dialog.open = create.open;
+  m.dialog.room_name = field_view(ui::FieldId::RoomName, "room-name-input");
+  m.dialog.capacity = create.capacity;
+  m.dialog.error = create.error;
+  m.dialog.pending = create.pending;
+  m.dialog.password = field_view(ui::FieldId::RoomPassword, "room-password-input");
+  if (const std::size_t bytes = fields_.value(ui::FieldId::RoomPassword).size(); bytes > proto::kMaxPasswordBytes)
+    m.dialog.password_note = "Too long: a password can have at most " + std::to_string(proto::kMaxPasswordBytes) +
+                             " bytes (UTF-8); this one has " + std::to_string(bytes) + ".";
+  if (const room_admin::PasswordPrompt& prompt = admin_.prompt(); prompt.room != 0) {
+    m.prompt.open = true;
+    m.prompt.room_name = room_name(prompt.room);
+    m.prompt.password = field_view(ui::FieldId::JoinPassword, "password-input");
+    m.prompt.error = prompt.error;
+    m.prompt.pending = prompt.pending;
+  }
+  const room_admin::OwnerDialogs& owner = admin_.owner();
+  if (owner.rename_room != 0) {
+    m.rename.open = true;
+    m.rename.room_name = room_name(owner.rename_room);
+    m.rename.name = field_view(ui::FieldId::RenameName, "rename-input");
+    m.rename.error = owner.error;
+    m.rename.pending = owner.pending;
+  }
+  if (owner.delete_room != 0) {
+    m.del.open = true;
+    m.del.room_name = room_name(owner.delete_room);
+    m.del.error = owner.error;
+    m.del.pending = owner.pending;
+  }
+  for (const auto& [id, token] : admin_.tokens().all()) m.owned.push_back(id);  // std::map: sorted
+}
+
+void App::admin_state(nlohmann::json& s) const {
+  using nlohmann::json;
+  const std::string& shown_error = admin_.dialog_error().empty() ? error_ : admin_.dialog_error();
+  s["error"] = shown_error.empty() ? json(nullptr) : json(shown_error);
+  s["dialog"] = admin_.create().open;
+  // The open modal besides the create dialog: "password" | "rename" | "delete" | null, and its room.
+  const room_admin::PasswordPrompt& prompt = admin_.prompt();
+  const room_admin::OwnerDialogs& owner = admin_.owner();
+  if (prompt.room != 0) s["modal"] = {{"kind", "password"}, {"room", prompt.room}, {"pending", prompt.pending}};
+  else if (owner.rename_room != 0) s["modal"] = {{"kind", "rename"}, {"room", owner.rename_room}, {"pending", owner.pending}};
+  else if (owner.delete_room != 0) s["modal"] = {{"kind", "delete"}, {"room", owner.delete_room}, {"pending", owner.pending}};
+  else s["modal"] = nullptr;
+}
+
+}  // namespace moim
