@@ -374,9 +374,12 @@ void Machine::on(const ErrorReceived& e, const ClientState& world, Effects& out)
   out.push_back(PassOn{});
 }
 
+// Answers to what went out on the lost socket never come: nothing stays pending for them. The
+// dialogs stay open for another try (a rename the server did apply shows in the next welcome's list).
 void Machine::on(const ConnectionLost&, const ClientState&, Effects&) {
   tokens_.connection_lost();
   create_.pending = false;
+  owner_.pending = false;
 }
 
 }  // namespace moim::room_admin

@@ -181,6 +181,19 @@ TEST(RoomAdmin, ConnectionLostWithACreatePendingEndsThePending) {
                 });
 }
 
+TEST(RoomAdmin, ConnectionLostWithARenamePendingEndsThePending) {
+  const ClientState world = lobby(kRooms);
+  Machine m = owner_of_standup(world);
+  run(m, world, {
+                    {OpenRename{kStandup}, {SetField{Field::RenameName, "Standup"}, FocusField{Field::RenameName}}},
+                    {ConfirmRename{"Retro"}, {BlurFields{}, send(proto::RenameRoom{kStandup, "Retro", kToken})}},
+                    {ConnectionLost{}, {}},
+                    // Open still, and not stuck: asking again goes out.
+                    {ConfirmRename{"Retro"}, {BlurFields{}, send(proto::RenameRoom{kStandup, "Retro", kToken})}},
+                });
+  EXPECT_EQ(m.owner().rename_room, kStandup);
+}
+
 TEST(RoomAdmin, CancelAndReopenTheCreateDialog) {
   const ClientState world = lobby(kRooms);
   Machine m;
