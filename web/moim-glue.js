@@ -9,7 +9,7 @@
 (function () {
   let nextHandle = 1;
   const streams = new Map();  // handle -> MediaStream
-  const peers = new Map();    // handle -> { pc, chain, stream, remote, video }
+  const peers = new Map();    // handle -> { pc, chain, stream, remote, video, layout }
   const videos = new Map();   // handle -> { el, stream, sound, tapped, frame, converting, polling, ... }
   const mediaBox = () => document.getElementById('media-elements');
   const overlay = () => document.getElementById('text-overlay');
@@ -30,16 +30,12 @@
   const errorText = (e) => (e && (e.message || e.name)) || String(e);
 
   // ---- media devices -------------------------------------------------------------------------
-  function openMedia(request, audio, video) {
+  // `constraints`: MediaStreamConstraints as C++ built them (shared/media_plan.hpp), used untouched.
+  function openMedia(request, constraints) {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      callApp('moimOnMediaFailed', request, 'NotSupported',
-              'Camera and microphone need a secure page (https:// or http://localhost).');
+      callApp('moimOnMediaFailed', request, 'NotSupported', 'navigator.mediaDevices.getUserMedia is missing');
       return;
     }
-    const constraints = {
-      audio: audio,
-      video: video ? { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24 } } : false,
-    };
     navigator.mediaDevices.getUserMedia(constraints).then((stream) => {
       const h = nextHandle++;
       streams.set(h, stream);
@@ -297,7 +293,10 @@
   // ---- peer connections ----------------------------------------------------------------------
   // `config`: the RTCConfiguration the app built ({iceServers, iceTransportPolicy}; see
   // wasm/browser/rtc_configuration.cpp). Nothing about ICE servers is decided here.
-  function createPeer(streamHandle, config) {
+  // `layout`: [{kind, direction, send}] in m-line order (shared/media_plan.hpp): a line that sends
+  // gets our track of its kind now, whichever side offers (an answerer's addTrack transceivers are
+  // matched to the offer's m-lines when it is applied, so no track swapping is needed later).
+  function createPeer(streamHandle, config, layout) {
     const h = nextHandle++;
     let pc;
     try {
@@ -308,11 +307,13 @@
       console.error('moim: RTCPeerConnection refused the ICE servers; using none', e);
       pc = new RTCPeerConnection({ iceServers: [], iceTransportPolicy: config && config.iceTransportPolicy });
     }
-    const entry = { pc, chain: Promise.resolve(), stream: streams.get(streamHandle) || null, remote: null, video: 0 };
+    const entry = { pc, chain: Promise.resolve(), stream: streams.get(streamHandle) || null, remote: null, video: 0,
+      layout: Array.isArray(layout) ? layout : [] };
     peers.set(h, entry);
-    // Our tracks go on at once, whichever side offers: an answerer's addTrack transceivers are
-    // matched to the offer's m-lines when it is applied, so no track swapping is needed later.
-    if (entry.stream) for (const t of entry.stream.getTracks()) pc.addTrack(t, entry.stream);
+    for (const line of entry.layout) {
+      const track = line.send && localTrack(entry, line.kind);
+      if (track) pc.addTrack(track, entry.stream);
+    }
     const alive = () => peers.get(h) === entry;
     pc.onicecandidate = (e) => {
       if (alive() && e.candidate && e.candidate.candidate)
@@ -347,10 +348,11 @@
   function createOffer(h, iceRestart) {
     enqueue(h, iceRestart ? 'createOffer(iceRestart)' : 'createOffer', async (entry) => {
       const pc = entry.pc;
-      // One audio and one video m-line: what we lack, we still receive.
-      for (const kind of ['audio', 'video']) {
-        if (!pc.getTransceivers().some((t) => t.receiver.track && t.receiver.track.kind === kind))
-          pc.addTransceiver(kind, { direction: 'recvonly' });
+      // Every m-line of the layout: one that has no transceiver yet (nothing of ours to send on it)
+      // is added with the layout's direction.
+      for (const line of entry.layout) {
+        if (!pc.getTransceivers().some((t) => t.receiver.track && t.receiver.track.kind === line.kind))
+          pc.addTransceiver(line.kind, { direction: line.direction });
       }
       await pc.setLocalDescription(await pc.createOffer(iceRestart ? { iceRestart: true } : undefined));
       if (peers.get(h) === entry) callApp('moimOnLocalDescription', h, 'offer', pc.localDescription.sdp);
@@ -368,14 +370,16 @@
       const pc = entry.pc;
       await pc.setRemoteDescription({ type, sdp });
       if (type === 'offer') {
-        // Answerer: any track not yet matched to an offered m-line is put on one now.
+        // Answerer: a line of the layout that sends, whose track is not yet on the offered m-line of
+        // its kind, gets it now, with the layout's direction.
         for (const t of pc.getTransceivers()) {
           const kind = t.receiver.track && t.receiver.track.kind;
-          const track = kind && localTrack(entry, kind);
+          const line = kind && entry.layout.find((l) => l.kind === kind && l.send);
+          const track = line && localTrack(entry, kind);
           if (track && !t.sender.track) {
             await t.sender.replaceTrack(track);
             if (t.sender.setStreams) t.sender.setStreams(entry.stream);
-            t.direction = 'sendrecv';
+            t.direction = line.direction;
           }
         }
       }
