@@ -1,4 +1,4 @@
-// C++ -> JS: typed wrappers over window.MoimGlue (web/moim-glue.js). Results arrive later as
+// C++ -> JS: typed wrappers over window.MoimGlue (web/glue/*.js, one file per role). Results arrive later as
 // browser::Event in the inbox. Every JS function is guarded there, so nothing here throws.
 #pragma once
 
