@@ -14,7 +14,8 @@
 //   - a handle map holds browser objects only, keyed by an integer from newHandle(); a callback that
 //     arrives for a closed handle is dropped;
 //   - no exception crosses into wasm or out of a browser callback: calls from C++ come through
-//     expose() (guarded), calls into C++ go through callApp().
+//     expose() (guarded), browser callbacks are wrapped in guard(), calls into C++ go through
+//     callApp().
 //
 // This file: the handle counter, callApp, guard, expose, and `shared`, where one role offers
 // functions to another (never to C++). Must not: know any role's objects.

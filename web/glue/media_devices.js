@@ -3,7 +3,7 @@
 // MediaStream under a handle, stops its tracks when C++ closes it, and mutes tracks on C++'s word.
 // Must not: choose constraints, retry with fewer devices, or word an error for the person: C++ does
 // all three (app.cpp); the browser's error name and message go back as they are.
-(function mediaDevices({ shared, expose, newHandle, callApp, errorText }) {
+(function mediaDevices({ shared, expose, newHandle, callApp, guard, errorText }) {
   const streams = new Map();  // handle -> MediaStream
 
   // `constraints`: MediaStreamConstraints as C++ built them (wasm/browser/glue.cpp), used untouched.
@@ -12,11 +12,11 @@
       callApp('moimOnMediaFailed', request, 'NotSupported', 'navigator.mediaDevices.getUserMedia is missing');
       return;
     }
-    navigator.mediaDevices.getUserMedia(constraints).then((stream) => {
+    navigator.mediaDevices.getUserMedia(constraints).then(guard((stream) => {
       const h = newHandle();
       streams.set(h, stream);
       callApp('moimOnMediaOpened', request, h, stream.getAudioTracks().length > 0, stream.getVideoTracks().length > 0);
-    }, (e) => callApp('moimOnMediaFailed', request, (e && e.name) || 'Error', errorText(e)));
+    }), (e) => callApp('moimOnMediaFailed', request, (e && e.name) || 'Error', errorText(e)));
   }
   function closeMedia(h) {
     const s = streams.get(h);

@@ -3,7 +3,7 @@
 // Must not: parse a route or decide what a move means: C++ does (shared/invite_route.hpp). Our
 // entries carry history.state = {moim: 1, aboveLobby}: a room's entry pushed above a lobby entry of
 // ours says so, which a reload reads back.
-(function pageAddress({ expose, callApp }) {
+(function pageAddress({ expose, callApp, guard }) {
   function historyAboveLobby() {
     const s = history.state;
     return !!(s && s.moim === 1 && s.aboveLobby === true);
@@ -18,7 +18,7 @@
   const currentHash = () => location.hash.slice(0, 1024);
   // Back / Forward fire popstate, and hashchange too when the fragment differs; an edited address
   // fires both as well. C++ takes the second report of one move as a no-op.
-  const reportUrl = () => callApp('moimOnUrlChanged', currentHash(), historyAboveLobby());
+  const reportUrl = guard(() => callApp('moimOnUrlChanged', currentHash(), historyAboveLobby()));
   window.addEventListener('popstate', reportUrl);
   window.addEventListener('hashchange', reportUrl);
   // The server's WebSocket is /ws on the page's own host, over TLS when the page is.

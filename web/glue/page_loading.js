@@ -4,7 +4,7 @@
 // without its spinner), and the goodbye when the page goes away.
 // Must not: decide what the app shows or when it starts; C++ says when the UI is ready (hideLoading)
 // and what is fatal once it runs (showFatal); only failures no C++ can see are reported from here.
-(function pageLoading({ shared, expose, callApp, errorText }) {
+(function pageLoading({ shared, expose, callApp, guard, errorText }) {
   // ---- the loading screen ------------------------------------------------------------------------
   // A fatal error (no WebGL2, the script or the wasm not loaded, an abort): the loading screen comes
   // back with the reason and without its spinner, since nothing is loading any more. The first
@@ -32,18 +32,18 @@
   shared.fatalError = () => fatalError;  // for test_surface.js: null while nothing is fatal
 
   // moim.js (and so the wasm) never arrives: no Emscripten hook reports that.
-  window.addEventListener('error', (e) => {
+  window.addEventListener('error', guard((e) => {
     const t = e.target;
     if (t && t.tagName === 'SCRIPT' && /\/moim\.[^/]*js$/.test(t.src || '')) {
       showFatal('Moim could not load its program (' + t.src.replace(/^.*\//, '') + '). Check the connection and reload the page.');
     }
-  }, true);
+  }), true);
   // Until the runtime is up, a promise nobody handles is the loader failing: Emscripten 3.1.6 does
   // not catch a fetch of the wasm that fails on the network (a 404 reaches its abort instead).
   let runtimeUp = false;
-  window.addEventListener('unhandledrejection', (e) => {
+  window.addEventListener('unhandledrejection', guard((e) => {
     if (!runtimeUp) showFatal('Moim could not load: ' + errorText(e.reason) + '. Check the connection and reload the page.');
-  });
+  }));
 
   // ---- the wasm and the WebGL context, early --------------------------------------------------------
   // Both used to wait: the wasm's fetch for moim.js to arrive and run, the WebGL context (a

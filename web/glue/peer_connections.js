@@ -5,7 +5,7 @@
 // remote tracks, stats) goes back to C++ as it is.
 // Must not: decide which m-lines exist or their direction, which ICE servers or policy to use,
 // when to restart or give up, or what a state means: C++ does (shared/signaling, peer_health).
-(function peerConnections({ shared, expose, newHandle, callApp, errorText }) {
+(function peerConnections({ shared, expose, newHandle, callApp, guard, errorText }) {
   // handle -> { pc: RTCPeerConnection, chain: the Promise its operations queue on, stream: our
   // MediaStream or null, remote: the remote MediaStream, video: its video handle (0 until a track
   // comes), layout: the m-lines C++ chose at creation (plain data, applied at the first offer) }
@@ -37,12 +37,13 @@
       if (track) pc.addTrack(track, stream);
     }
     const alive = () => peers.get(h) === entry;
-    pc.onicecandidate = (e) => {
+    // Browser callbacks, guarded like every call from C++: nothing they throw escapes.
+    pc.onicecandidate = guard((e) => {
       if (alive() && e.candidate && e.candidate.candidate)
         callApp('moimOnIceCandidate', h, e.candidate.candidate, e.candidate.sdpMid || '', e.candidate.sdpMLineIndex || 0);
-    };
-    pc.onconnectionstatechange = () => { if (alive()) callApp('moimOnConnectionState', h, pc.connectionState); };
-    pc.ontrack = (e) => {
+    });
+    pc.onconnectionstatechange = guard(() => { if (alive()) callApp('moimOnConnectionState', h, pc.connectionState); });
+    pc.ontrack = guard((e) => {
       if (!alive()) return;
       if (!entry.remote) entry.remote = e.streams[0] || new MediaStream();
       if (!entry.remote.getTracks().includes(e.track)) entry.remote.addTrack(e.track);
@@ -51,7 +52,7 @@
         entry.video = shared.createVideo(entry.remote, false);
         callApp('moimOnRemoteVideo', h, entry.video);
       }
-    };
+    });
     return h;
   }
   // Operations on one connection run strictly in order, as the C++ machine issued them.
@@ -147,7 +148,7 @@
   function requestStats(h) {
     const entry = peers.get(h);
     if (!entry) return;
-    entry.pc.getStats().then((report) => {
+    entry.pc.getStats().then(guard((report) => {
       let frames = 0, audioEnergy = 0, audioLevel = 0;
       report.forEach((s) => {
         if (s.type !== 'inbound-rtp') return;
@@ -173,7 +174,7 @@
         callApp('moimOnStats', h, frames, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
                 text(remote && remote.candidateType), text(local && local.protocol), text(local && local.relayProtocol));
       }
-    }, () => {});
+    }), () => {});
   }
 
   expose('createPeer', createPeer, 0);

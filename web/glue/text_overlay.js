@@ -3,7 +3,7 @@
 // its value, Enter / Escape / Tab and losing focus go back to C++ (wasm/text_fields.cpp).
 // Must not: edit, check or keep the text, or decide what a key does: C++ owns the field's value,
 // its limits and its placement.
-(function textOverlay({ shared, expose, callApp }) {
+(function textOverlay({ shared, expose, callApp, guard }) {
   const overlay = () => document.getElementById('text-overlay');
   let overlayShown = false;
 
@@ -40,22 +40,22 @@
   }
   function installListeners() {
     const el = overlay();
-    el.addEventListener('input', () => callApp('moimOnTextInput', el.value));
-    el.addEventListener('keydown', (e) => {
+    el.addEventListener('input', guard(() => callApp('moimOnTextInput', el.value)));
+    el.addEventListener('keydown', guard((e) => {
       if (e.isComposing || e.keyCode === 229) return;  // the IME owns Enter while composing
       if (e.key === 'Enter' || e.key === 'Escape' || e.key === 'Tab') {
         e.preventDefault();
         callApp('moimOnTextKey', e.key);
       }
-    });
-    el.addEventListener('blur', () => {
+    }));
+    el.addEventListener('blur', guard(() => {
       if (!overlayShown) return;
       overlayShown = false;
       el.hidden = true;
       callApp('moimOnTextBlur');
-    });
+    }));
   }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', installListeners);
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', guard(installListeners));
   else installListeners();
 
   shared.hideTextInput = hideTextInput;  // for page_loading.js: a fatal error takes the field away

@@ -85,7 +85,7 @@
       v.polling = true;  // no rVFC: upload the element itself every frame
       return;
     }
-    const onFrame = () => {
+    const onFrame = guard(() => {
       if (videos.get(h) !== v) return;
       if (!v.converting) {
         v.converting = true;
@@ -98,7 +98,7 @@
         convertMs += performance.now() - start;
       }
       el.requestVideoFrameCallback(onFrame);
-    };
+    });
     el.requestVideoFrameCallback(onFrame);
   }
   function createVideo(stream, muted) {
