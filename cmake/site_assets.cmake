@@ -1,13 +1,16 @@
 # Assembles the served site (build/wasm/site) from the linked client, in script mode:
 #   cmake -DSTAGE_DIR=<folder with moim.js + moim.wasm> -DSOURCE_DIR=<repository> -DSITE_DIR=<site>
-#         -DBROTLI=<brotli> -DGZIP=<gzip> -P cmake/site_assets.cmake
+#         -DBROTLI=<brotli> -DGZIP=<gzip> -DNODE=<node> -P cmake/site_assets.cmake
 #
-#  1. moim.wasm, moim.js and web/moim-glue.js are copied under content-hashed names,
+#  0. The glue's role files (web/glue/*.js, in GLUE_FILES' order) are joined into one script,
+#     STAGE_DIR/moim-glue.js, inside one function: one request for the page instead of one per role,
+#     and no glue name becomes a global by accident. Checked with `node --check` when it changes.
+#  1. moim.wasm, moim.js and moim-glue.js are copied under content-hashed names,
 #     <stem>.<first 8 hex of sha256>.<ext>, so the server can let browsers cache them for a year;
 #     older hashed copies and any un-hashed leftovers are removed.
 #  2. index.html (the source one is never touched) gets the hashed script names, a
-#     <meta name="moim-wasm" content="moim.<hash>.wasm"> that moim-glue.js reads, and a preload of
-#     that wasm (its download starts with the scripts'; moim-glue.js compiles it).
+#     <meta name="moim-wasm" content="moim.<hash>.wasm"> that the glue reads, and a preload of
+#     that wasm (its download starts with the scripts'; the glue compiles it).
 #  3. Every compressible file over 1 KB gets <file>.br (brotli -q 11) and <file>.gz (gzip -9 -n) next to
 #     it, remade when the file is newer; a sibling that is not smaller than its file is dropped, and
 #     siblings whose file is gone are removed. The server (server/static_files.cpp) sends them to
@@ -17,7 +20,7 @@
 # it only rewrites what changed, so a no-op run costs a few milliseconds.
 cmake_minimum_required(VERSION 3.20)
 
-foreach(var STAGE_DIR SOURCE_DIR SITE_DIR BROTLI GZIP)
+foreach(var STAGE_DIR SOURCE_DIR SITE_DIR BROTLI GZIP NODE)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "site_assets.cmake: -D${var}=... is required")
   endif()
@@ -69,17 +72,62 @@ function(replace_once text_var from to)
   set(${text_var} "${result}" PARENT_SCOPE)
 endfunction()
 
+# ---- 0. the glue, one script from its role files -------------------------------------------------------
+# base.js first (what the others use); then the roles, each its own function over base.js's `glue`,
+# which look each other up only when called, so their order here is only the order of reading.
+set(GLUE_FILES
+  base.js             # handles, callApp, guard, expose; window.MoimGlue
+  page_loading.js     # the wasm fetched and compiled early, the WebGL context, Module, the fatal screen
+  media_devices.js    # getUserMedia with C++'s constraints; streams by handle
+  peer_connections.js # RTCPeerConnection by handle, with C++'s configuration and SDP layout
+  video_frames.js     # video handles: frames to WebGL uploads, sound through <video>
+  video_frame_worker.js  # the worker that copies frames out of the track (runs off the page)
+  text_overlay.js     # the <input> over the focused canvas field (IME, paste)
+  storage.js          # localStorage settings, the client id
+  page_address.js     # the URL: invite fragment, history, Back / Forward, the WebSocket's address
+  clipboard.js        # copying the invite link
+  test_surface.js     # window.app: state(), widgets(), metrics()
+)
+file(GLOB glue_present RELATIVE "${SOURCE_DIR}/web/glue" "${SOURCE_DIR}/web/glue/*.js")
+foreach(name IN LISTS glue_present)
+  if(NOT name IN_LIST GLUE_FILES)
+    message(FATAL_ERROR "site_assets.cmake: web/glue/${name} is not in GLUE_FILES (add it where it belongs)")
+  endif()
+endforeach()
+set(glue "// moim-glue.js: made by cmake/site_assets.cmake from web/glue/*.js; edit those, not this.\n")
+string(APPEND glue "(function () {\n'use strict';\n")
+foreach(name IN LISTS GLUE_FILES)
+  if(NOT EXISTS "${SOURCE_DIR}/web/glue/${name}")
+    message(FATAL_ERROR "site_assets.cmake: web/glue/${name} is missing")
+  endif()
+  file(READ "${SOURCE_DIR}/web/glue/${name}" text)
+  string(APPEND glue "\n// ==== web/glue/${name}\n${text}")
+endforeach()
+string(APPEND glue "})();\n")
+set(old_glue "")
+if(EXISTS "${STAGE_DIR}/moim-glue.js")
+  file(READ "${STAGE_DIR}/moim-glue.js" old_glue)
+endif()
+if(NOT old_glue STREQUAL glue)
+  file(WRITE "${STAGE_DIR}/moim-glue.next.js" "${glue}")
+  execute_process(COMMAND "${NODE}" --check "${STAGE_DIR}/moim-glue.next.js" RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(rc)
+    message(FATAL_ERROR "site_assets.cmake: the joined glue does not parse:\n${err}")
+  endif()
+  file(RENAME "${STAGE_DIR}/moim-glue.next.js" "${STAGE_DIR}/moim-glue.js")
+endif()
+
 # ---- 1. hashed copies ------------------------------------------------------------------------------
 hashed_copy("${STAGE_DIR}/moim.wasm" moim wasm WASM_NAME)
 hashed_copy("${STAGE_DIR}/moim.js" moim js JS_NAME)
-hashed_copy("${SOURCE_DIR}/web/moim-glue.js" moim-glue js GLUE_NAME)
+hashed_copy("${STAGE_DIR}/moim-glue.js" moim-glue js GLUE_NAME)
 copy_if_different("${SOURCE_DIR}/web/moim.css" "${SITE_DIR}/moim.css")  # keeps its name (served with an ETag)
 
 # ---- 2. index.html -----------------------------------------------------------------------------------
 file(READ "${SOURCE_DIR}/index.html" html)
 replace_once(html "src=\"moim-glue.js\"" "src=\"${GLUE_NAME}\"")
 replace_once(html "src=\"moim.js\"" "src=\"${JS_NAME}\"")
-# The wasm is fetched with the scripts, not after them (moim-glue.js compiles it from this response).
+# The wasm is fetched with the scripts, not after them (the glue compiles it from this response).
 replace_once(html "</head>" "  <meta name=\"moim-wasm\" content=\"${WASM_NAME}\">\n  <link rel=\"preload\" href=\"${WASM_NAME}\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n</head>")
 set(old_html "")
 if(EXISTS "${SITE_DIR}/index.html")

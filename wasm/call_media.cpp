@@ -10,7 +10,7 @@ namespace moim {
 
 int CallMedia::request_devices(bool audio, bool video) {
   const int id = next_request_++;
-  browser::open_media(id, audio, video);
+  browser::open_media(id, media_plan::capture_request(audio, video));
   return id;
 }
 
@@ -54,7 +54,7 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
                      auto& r = remotes_[e.peer];
                      if (r.pc) browser::close_peer(r.pc);
                      r = RemoteMedia{};
-                     r.pc = browser::create_peer(local_, ice_);
+                     r.pc = browser::create_peer(local_, ice_, media_plan::sdp_layout(local_audio_, local_video_));
                    },
                    [&](const signaling::CreateOffer& e) {
                      if (auto it = remotes_.find(e.peer); it != remotes_.end()) browser::create_offer(it->second.pc);

@@ -71,13 +71,13 @@ int main() {
     return 1;
   }
   emscripten_webgl_make_context_current(ctx);
-  // moim-glue.js made the context early (while the wasm downloaded) with these same attributes: a
-  // context that exists is returned as it is, so say so if they ever part.
+  // The glue (web/glue/page_loading.js) made the context early (while the wasm downloaded) with
+  // these same attributes: a context that exists is returned as it is, so say so if they ever part.
   EmscriptenWebGLContextAttributes got;
   if (emscripten_webgl_get_context_attributes(ctx, &got) == EMSCRIPTEN_RESULT_SUCCESS &&
       (got.alpha != attrs.alpha || got.antialias != attrs.antialias || got.depth != attrs.depth ||
        got.stencil != attrs.stencil || got.preserveDrawingBuffer != attrs.preserveDrawingBuffer)) {
-    std::printf("moim: the WebGL context's attributes differ from main.cpp's (see moim-glue.js)\n");
+    std::printf("moim: the WebGL context's attributes differ from main.cpp's (see web/glue/page_loading.js)\n");
   }
 
   IMGUI_CHECKVERSION();

@@ -88,9 +88,23 @@ export async function launchBrowser({ fakeMediaUi = true, args: extra = [], exec
 // `recordSignals`: every `signal` message the page receives from the server is kept, parsed, in
 // page.signalsReceived (see receivedCandidates).
 // `recordIce`: every `ice` message (with its credentials, which state() does not show) in page.iceReceived.
-export async function openPerson(browser, url, label, { permissions, recordSignals = false, recordIce = false } = {}) {
+// `recordMediaRequests`: the constraints of every getUserMedia call, as the browser got them (see
+// mediaRequests).
+export async function openPerson(browser, url, label, { permissions, recordSignals = false, recordIce = false, recordMediaRequests = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   if (permissions) await context.grantPermissions(permissions, { origin: url });
+  if (recordMediaRequests) {
+    await context.addInitScript(() => {
+      const devices = navigator.mediaDevices;
+      window.__mediaRequests = [];
+      if (!devices || !devices.getUserMedia) return;
+      const original = devices.getUserMedia.bind(devices);
+      devices.getUserMedia = (constraints) => {
+        window.__mediaRequests.push(JSON.parse(JSON.stringify(constraints ?? null)));
+        return original(constraints);
+      };
+    });
+  }
   const page = await context.newPage();
   page.consoleLines = [];
   page.on('console', (m) => page.consoleLines.push(`[${label}] ${m.text()}`));
@@ -157,6 +171,22 @@ export function receivedCandidates(page) {
     if (typeof c === 'string' && c.length > 0) out.push(parse(m.from, 'trickle', c));
   }
   return out;
+}
+
+// The getUserMedia constraints a page opened with `recordMediaRequests` passed, in order.
+export const mediaRequests = (page) => page.evaluate(() => window.__mediaRequests);
+
+// The m-lines of an SDP in order, each as "kind:direction" (the section's a=sendrecv, sendonly,
+// recvonly or inactive; sendrecv when it says none), e.g. "audio:sendrecv video:recvonly".
+export function mediaLines(sdp) {
+  const lines = [];
+  for (const line of sdp.split(/\r?\n/)) {
+    const m = /^m=(\w+) /.exec(line);
+    if (m) lines.push({ kind: m[1], direction: 'sendrecv' });
+    const a = /^a=(sendrecv|sendonly|recvonly|inactive)$/.exec(line);
+    if (a && lines.length) lines[lines.length - 1].direction = a[1];
+  }
+  return lines.map((l) => `${l.kind}:${l.direction}`).join(' ');
 }
 
 // Polls the page's state and tests it here, in Node: building the predicate inside the page would

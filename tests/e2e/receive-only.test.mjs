@@ -1,11 +1,13 @@
 // Camera and microphone denied: the person is told why, still joins receive-only, and the others
 // see a camera-off tile for them. The same on a page that is not a secure context (plain http on a
 // name other than localhost), where getUserMedia does not exist. Also: a full room refuses a join
-// with a clear message.
+// with a clear message. What the browser is asked for is what C++ decided (shared/media_plan.hpp):
+// the camera's constraints, and every connection's m-lines, read from the SDP on the wire.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  click, launchBrowser, openPerson, screenshot, startServer, state, tilePixels, typeInto, waitForState, widget,
+  click, launchBrowser, mediaLines, mediaRequests, openPerson, screenshot, startServer, state, tilePixels, typeInto,
+  waitForState, widget,
 } from './lib.mjs';
 
 let server, allowing, denying, insecure;
@@ -23,6 +25,18 @@ after(async () => {
   await server?.stop();
 });
 
+// The camera and microphone as the client asks for them (media_plan::capture_request(true, true)).
+const CALL_DEVICES = { audio: true, video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24 } } };
+
+// The m-line layouts of the offers and answers `page` (opened with recordSignals) received from
+// `from`, each once, after checking that `from` offered (a newcomer offers; an ICE restart under
+// load may add more descriptions, with the same layout).
+function layoutsFrom(page, from) {
+  const descriptions = page.signalsReceived.filter((m) => m.from === from && typeof m.sdp === 'string');
+  assert.ok(descriptions.some((m) => m.kind === 'offer'), `peer ${from} sent an offer`);
+  return [...new Set(descriptions.map((m) => mediaLines(m.sdp)))];
+}
+
 async function createRoom(page, name, { minimumCapacity = false } = {}) {
   await click(page, 'create-room');
   await typeInto(page, 'room-name-input', name);
@@ -37,8 +51,8 @@ async function createRoom(page, name, { minimumCapacity = false } = {}) {
 }
 
 test('camera denied: clear message, joins receive-only, others see camera off', async () => {
-  const ana = await openPerson(allowing, server.url, 'ana');
-  const ben = await openPerson(denying, server.url, 'ben');
+  const ana = await openPerson(allowing, server.url, 'ana', { recordSignals: true, recordMediaRequests: true });
+  const ben = await openPerson(denying, server.url, 'ben', { recordMediaRequests: true });
   await typeInto(ana, 'name-input', 'Ana');
   await typeInto(ben, 'name-input', 'Ben');
   const room = await createRoom(ana, 'Receive only');
@@ -61,6 +75,11 @@ test('camera denied: clear message, joins receive-only, others see camera off', 
   assert.equal(a.room.peers[0].mic, false);
   const px = await tilePixels(ana, await widget(ana, `tile:${a.room.peers[0].id}`));
   assert.ok(px.differing < 0.5, `Ben's tile is a placeholder: ${JSON.stringify(px)}`);
+  // Both asked for the same devices; denied is final (no second ask without the camera).
+  assert.deepEqual(await mediaRequests(ana), [CALL_DEVICES]);
+  assert.deepEqual(await mediaRequests(ben), [CALL_DEVICES]);
+  // Ben, the newcomer, offered one audio and one video line, both receive-only.
+  assert.deepEqual(layoutsFrom(ana, a.room.peers[0].id), ['audio:recvonly video:recvonly']);
   await screenshot(ben, 'receive-only.png');
   await screenshot(ana, 'camera-off-tile.png');
   // Calls left running would keep encoding and decoding video through the next tests (2 cores).
@@ -69,7 +88,7 @@ test('camera denied: clear message, joins receive-only, others see camera off', 
 });
 
 test('a full room cannot be joined: clear message, nothing changes', async () => {
-  const [p1, p2, p3] = await Promise.all(['p1', 'p2', 'p3'].map((n) => openPerson(allowing, server.url, n)));
+  const [p1, p2, p3] = await Promise.all(['p1', 'p2', 'p3'].map((n) => openPerson(allowing, server.url, n, { recordSignals: n === 'p1' })));
   for (const [p, n] of [[p1, 'One'], [p2, 'Two'], [p3, 'Three']]) await typeInto(p, 'name-input', n);
   const room = await createRoom(p1, 'Pair', { minimumCapacity: true });
   assert.equal(room.capacity, 2);
@@ -86,13 +105,15 @@ test('a full room cannot be joined: clear message, nothing changes', async () =>
   await screenshot(p3, 'room-full.png');
   const s1 = await state(p1);
   assert.equal(s1.room.peers.length, 1);
+  // Two people with camera and microphone: the newcomer offered both lines, sending and receiving.
+  assert.deepEqual(layoutsFrom(p1, s1.room.peers[0].id), ['audio:sendrecv video:sendrecv']);
   for (const p of [p1, p2, p3]) await p.context().close();
 });
 
 test('an insecure page says why there is no camera, and still joins receive-only', async () => {
   const url = new URL(server.url);
   url.hostname = 'moim.test';
-  const ida = await openPerson(insecure, url.href, 'ida');
+  const ida = await openPerson(insecure, url.href, 'ida', { recordMediaRequests: true });
   assert.equal(await ida.evaluate(() => window.isSecureContext), false);
   const lobby = await state(ida);
   assert.equal(lobby.mediaSupported, false);
@@ -100,7 +121,7 @@ test('an insecure page says why there is no camera, and still joins receive-only
   await typeInto(ida, 'name-input', 'Ida');
   await screenshot(ida, 'insecure-page.png');
 
-  const ana = await openPerson(allowing, server.url, 'ana2');
+  const ana = await openPerson(allowing, server.url, 'ana2', { recordSignals: true });
   await typeInto(ana, 'name-input', 'Ana');
   const room = await createRoom(ana, 'Over plain http');
   await click(ana, `join:${room.id}`);
@@ -112,6 +133,9 @@ test('an insecure page says why there is no camera, and still joins receive-only
   assert.equal(s.room.self.camera, false);
   await waitForState(ida, (s) => s.room.peers.length === 1 && s.room.peers[0].connection === 'connected' &&
     s.room.peers[0].framesShown > 0, null, 30000);
+  assert.deepEqual(await mediaRequests(ida), [], 'no getUserMedia on an insecure page');
+  const idaId = (await state(ana)).room.peers[0].id;
+  assert.deepEqual(layoutsFrom(ana, idaId), ['audio:recvonly video:recvonly']);
   await screenshot(ida, 'insecure-call.png');
   await ida.context().close();
   await ana.context().close();

@@ -1,4 +1,4 @@
-// JS -> C++: the Module.moim* functions web/moim-glue.js calls. Each only queues an event (or, for
+// JS -> C++: the Module.moim* functions the glue (web/glue/*.js) calls. Each only queues an event (or, for
 // a new video frame, wakes the frame loop).
 #include "browser/events.hpp"
 

@@ -6,10 +6,48 @@
 namespace moim::browser {
 
 namespace {
-emscripten::val glue() { return emscripten::val::global("MoimGlue"); }
+using emscripten::val;
+val glue() { return val::global("MoimGlue"); }
+
+val ideal(int value) {
+  val v = val::object();
+  v.set("ideal", value);
+  return v;
+}
+
+// getUserMedia's MediaStreamConstraints, spelled out here so the glue passes them on untouched.
+val media_stream_constraints(const media_plan::CaptureRequest& r) {
+  val constraints = val::object();
+  constraints.set("audio", r.audio);
+  if (r.camera) {
+    val video = val::object();
+    video.set("width", ideal(r.camera->width));
+    video.set("height", ideal(r.camera->height));
+    video.set("frameRate", ideal(r.camera->frame_rate));
+    constraints.set("video", video);
+  } else {
+    constraints.set("video", false);
+  }
+  return constraints;
+}
+
+// [{kind: "audio" | "video", direction: "sendrecv" | "recvonly"}, ...] in m-line order.
+val media_lines(const std::vector<media_plan::MediaLine>& layout) {
+  val lines = val::array();
+  for (const media_plan::MediaLine& l : layout) {
+    val line = val::object();
+    line.set("kind", std::string(media_plan::to_string(l.kind)));
+    line.set("direction", std::string(media_plan::to_string(l.direction)));
+    line.set("send", media_plan::sends(l));
+    lines.call<void>("push", line);
+  }
+  return lines;
+}
 }  // namespace
 
-void open_media(int request, bool audio, bool video) { glue().call<void>("openMedia", request, audio, video); }
+void open_media(int request, const media_plan::CaptureRequest& constraints) {
+  glue().call<void>("openMedia", request, media_stream_constraints(constraints));
+}
 void close_media(Handle stream) { glue().call<void>("closeMedia", stream); }
 void set_track_enabled(Handle stream, bool audio_kind, bool enabled) {
   glue().call<void>("setTrackEnabled", stream, std::string(audio_kind ? "audio" : "video"), enabled);
@@ -21,8 +59,8 @@ double take_convert_ms() { return glue().call<double>("takeConvertMs"); }
 bool video_frames_pending() { return glue().call<bool>("framesPending"); }
 bool first_video_frame_pending() { return glue().call<bool>("firstFramePending"); }
 
-Handle create_peer(Handle local_stream, const proto::IceConfig& ice) {
-  return glue().call<int>("createPeer", local_stream, rtc_configuration(ice));
+Handle create_peer(Handle local_stream, const proto::IceConfig& ice, const std::vector<media_plan::MediaLine>& layout) {
+  return glue().call<int>("createPeer", local_stream, rtc_configuration(ice), media_lines(layout));
 }
 void set_peer_ice(Handle pc, const proto::IceConfig& ice) { glue().call<void>("setPeerConfiguration", pc, rtc_configuration(ice)); }
 std::optional<RtcConfigurationView> peer_configuration(Handle pc) {

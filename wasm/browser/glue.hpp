@@ -1,8 +1,9 @@
-// C++ -> JS: typed wrappers over window.MoimGlue (web/moim-glue.js). Results arrive later as
+// C++ -> JS: typed wrappers over window.MoimGlue (web/glue/*.js, one file per role). Results arrive later as
 // browser::Event in the inbox. Every JS function is guarded there, so nothing here throws.
 #pragma once
 
 #include "browser/events.hpp"
+#include "media_plan.hpp"
 
 #include <optional>
 #include <string>
@@ -11,7 +12,8 @@
 
 namespace moim::browser {
 
-void open_media(int request, bool audio, bool video);
+// getUserMedia with `request` as its constraints (shared/media_plan.hpp decides them).
+void open_media(int request, const media_plan::CaptureRequest& constraints);
 void close_media(Handle stream);
 void set_track_enabled(Handle stream, bool audio_kind, bool enabled);
 Handle create_video_for_stream(Handle stream, bool muted);
@@ -23,7 +25,10 @@ bool video_frames_pending();  // some video has a new frame to upload
 bool first_video_frame_pending();  // some video that showed nothing yet has its first frame waiting
 
 // `ice`: the servers and policy for this connection (an empty IceConfig = none, host candidates only).
-Handle create_peer(Handle local_stream, const proto::IceConfig& ice);  // local_stream 0 = receive only
+// `layout`: its m-lines (media_plan::sdp_layout): the sending ones get `local_stream`'s track of
+// their kind at once, the others are added receive-only when an offer lacks them.
+Handle create_peer(Handle local_stream, const proto::IceConfig& ice,  // local_stream 0 = receive only
+                   const std::vector<media_plan::MediaLine>& layout);
 // Newer ICE servers (fresh TURN credentials) for an existing connection: pc.setConfiguration. A
 // refusal is logged by the glue; the connection keeps what it had.
 void set_peer_ice(Handle pc, const proto::IceConfig& ice);

@@ -1,0 +1,55 @@
+// What a call asks of the browser's media, decided here and applied verbatim by the glue
+// (web/glue/media_devices.js, web/glue/peer_connections.js):
+//   - the capture request: which devices getUserMedia opens, and the size and frame rate the camera
+//     is asked for;
+//   - the SDP layout of every peer connection: which m-lines it has, in which order and direction.
+// Pure data: no browser inside, so the choices are native unit tests (tests/unit/media_plan_test.cpp)
+// and the glue holds no rule of its own.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace moim::media_plan {
+
+// The camera's wish ("ideal" values: the browser picks the nearest mode the camera has). 640x360
+// at 24 fps: a tile is rarely larger than that, and on two cores without a GPU every extra pixel
+// is encoded once and decoded by each of the others (bench/README.md measures calls at this size).
+struct CameraConstraints {
+  int width = 640;
+  int height = 360;
+  int frame_rate = 24;
+  bool operator==(const CameraConstraints&) const = default;
+};
+
+// getUserMedia's MediaStreamConstraints: {audio: bool, video: false | {width: {ideal}, height:
+// {ideal}, frameRate: {ideal}}}.
+struct CaptureRequest {
+  bool audio = false;
+  std::optional<CameraConstraints> camera;  // nullopt: no video asked for
+  bool operator==(const CaptureRequest&) const = default;
+};
+// The request for a call: microphone when `audio`, the camera at CameraConstraints when `video`.
+CaptureRequest capture_request(bool audio, bool video);
+
+enum class MediaKind { Audio, Video };
+enum class Direction { SendRecv, RecvOnly };
+std::string_view to_string(MediaKind kind);      // "audio", "video" (RTCRtpTransceiver kinds)
+std::string_view to_string(Direction direction);  // "sendrecv", "recvonly" (transceiver directions)
+
+// One m-line of a peer connection's SDP.
+struct MediaLine {
+  MediaKind kind = MediaKind::Audio;
+  Direction direction = Direction::RecvOnly;
+  bool operator==(const MediaLine&) const = default;
+};
+bool sends(const MediaLine& line);  // the line carries our track of its kind
+
+// Every connection has one audio and one video m-line, audio first, whatever we have: a kind we
+// send is sendrecv (our track goes on it), a kind we lack is recvonly, so a person without camera
+// or microphone (denied, absent, an insecure page) still receives the others' and the others
+// still offer theirs (tests/e2e/receive-only.test.mjs).
+std::vector<MediaLine> sdp_layout(bool sending_audio, bool sending_video);
+
+}  // namespace moim::media_plan

@@ -1,0 +1,69 @@
+// What the client asks of the browser's media: the capture request per device choice, and the SDP
+// layout (m-lines and directions) per set of local tracks. The glue applies both as they are.
+#include "media_plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace moim::media_plan {
+
+// Failures print the request as getUserMedia would get it (gtest finds this by argument lookup).
+void PrintTo(const CaptureRequest& r, std::ostream* os) {
+  *os << "{audio: " << (r.audio ? "true" : "false") << ", video: ";
+  if (r.camera) *os << r.camera->width << "x" << r.camera->height << " at " << r.camera->frame_rate << " fps}";
+  else *os << "false}";
+}
+
+namespace {
+
+// A layout as text, "audio:sendrecv video:recvonly", so a table row reads like the SDP's m-lines.
+std::string spelled(const std::vector<MediaLine>& layout) {
+  std::string out;
+  for (const MediaLine& line : layout) {
+    if (!out.empty()) out += ' ';
+    out += std::string(to_string(line.kind)) + ':' + std::string(to_string(line.direction));
+  }
+  return out;
+}
+
+TEST(MediaPlan, CaptureRequestPerDeviceChoice) {
+  const CameraConstraints camera{640, 360, 24};
+  struct Row {
+    bool audio, video;
+    CaptureRequest want;
+  };
+  const std::vector<Row> rows = {
+      {true, true, {true, camera}},        // the call's first ask: both
+      {true, false, {true, std::nullopt}},  // the camera refused or absent: the microphone alone
+      {false, true, {false, camera}},
+      {false, false, {false, std::nullopt}},
+  };
+  for (const Row& r : rows)
+    EXPECT_EQ(capture_request(r.audio, r.video), r.want) << "audio " << r.audio << ", video " << r.video;
+}
+
+TEST(MediaPlan, LayoutIsOneAudioAndOneVideoLineAudioFirstRecvOnlyForWhatWeLack) {
+  struct Row {
+    bool audio, video;
+    const char* want;
+  };
+  const std::vector<Row> rows = {
+      {true, true, "audio:sendrecv video:sendrecv"},
+      {true, false, "audio:sendrecv video:recvonly"},   // no camera: still receives the others' video
+      {false, true, "audio:recvonly video:sendrecv"},
+      {false, false, "audio:recvonly video:recvonly"},  // denied or an insecure page: receive only
+  };
+  for (const Row& r : rows)
+    EXPECT_EQ(spelled(sdp_layout(r.audio, r.video)), r.want) << "audio " << r.audio << ", video " << r.video;
+}
+
+TEST(MediaPlan, OnlySendRecvLinesCarryOurTracks) {
+  EXPECT_TRUE(sends({MediaKind::Video, Direction::SendRecv}));
+  EXPECT_FALSE(sends({MediaKind::Video, Direction::RecvOnly}));
+}
+
+}  // namespace
+}  // namespace moim::media_plan

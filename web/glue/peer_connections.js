@@ -1,0 +1,191 @@
+// Glue role: peer connections. One RTCPeerConnection per handle, with the configuration and the SDP
+// layout C++ passes (wasm/browser/rtc_configuration.cpp, shared/media_plan.hpp); the operations the
+// signaling machine issues (offer, answer, remote description, rollback, candidates, ICE restart)
+// run in order on it, and what the browser says (descriptions, candidates, connection states,
+// remote tracks, stats) goes back to C++ as it is.
+// Must not: decide which m-lines exist or their direction, which ICE servers or policy to use,
+// when to restart or give up, or what a state means: C++ does (shared/signaling, peer_health).
+(function peerConnections({ shared, expose, newHandle, callApp, guard, errorText }) {
+  // handle -> { pc: RTCPeerConnection, chain: the Promise its operations queue on, stream: our
+  // MediaStream or null, remote: the remote MediaStream, video: its video handle (0 until a track
+  // comes), layout: the m-lines C++ chose at creation (plain data, applied at the first offer) }
+  const peers = new Map();
+
+  const trackOf = (stream, kind) =>
+    (stream ? (kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks())[0] : null) || null;
+
+  // `config`: the RTCConfiguration the app built ({iceServers, iceTransportPolicy}).
+  // `layout`: [{kind, direction, send}] in m-line order (media_plan::sdp_layout): a line that sends
+  // gets our track of its kind now, whichever side offers (an answerer's addTrack transceivers are
+  // matched to the offer's m-lines when it is applied, so no track swapping is needed later).
+  function createPeer(streamHandle, config, layout) {
+    const h = newHandle();
+    let pc;
+    try {
+      pc = new RTCPeerConnection(config);
+    } catch (e) {
+      // The app checks every server before handing it over, so this is not expected. Without the
+      // servers the call still connects on one network; the policy (privacy) is kept.
+      console.error('moim: RTCPeerConnection refused the ICE servers; using none', e);
+      pc = new RTCPeerConnection({ iceServers: [], iceTransportPolicy: config && config.iceTransportPolicy });
+    }
+    const stream = shared.localStream(streamHandle);  // media_devices.js; null: receive only
+    const entry = { pc, chain: Promise.resolve(), stream, remote: null, video: 0, layout: Array.isArray(layout) ? layout : [] };
+    peers.set(h, entry);
+    for (const line of entry.layout) {
+      const track = line.send && trackOf(stream, line.kind);
+      if (track) pc.addTrack(track, stream);
+    }
+    const alive = () => peers.get(h) === entry;
+    // Browser callbacks, guarded like every call from C++: nothing they throw escapes.
+    pc.onicecandidate = guard((e) => {
+      if (alive() && e.candidate && e.candidate.candidate)
+        callApp('moimOnIceCandidate', h, e.candidate.candidate, e.candidate.sdpMid || '', e.candidate.sdpMLineIndex || 0);
+    });
+    pc.onconnectionstatechange = guard(() => { if (alive()) callApp('moimOnConnectionState', h, pc.connectionState); });
+    pc.ontrack = guard((e) => {
+      if (!alive()) return;
+      if (!entry.remote) entry.remote = e.streams[0] || new MediaStream();
+      if (!entry.remote.getTracks().includes(e.track)) entry.remote.addTrack(e.track);
+      if (entry.video) shared.videoTracksChanged(entry.video);  // video_frames.js
+      else {
+        entry.video = shared.createVideo(entry.remote, false);
+        callApp('moimOnRemoteVideo', h, entry.video);
+      }
+    });
+    return h;
+  }
+  // Operations on one connection run strictly in order, as the C++ machine issued them.
+  function enqueue(h, what, op) {
+    const entry = peers.get(h);
+    if (!entry) return;
+    entry.chain = entry.chain.then(() => (peers.get(h) === entry ? op(entry) : undefined)).catch((e) => {
+      if (peers.get(h) === entry) callApp('moimOnPeerError', h, what + ': ' + errorText(e));
+    });
+  }
+  // iceRestart: fresh ICE credentials on an existing connection (it failed or stays disconnected).
+  function createOffer(h, iceRestart) {
+    enqueue(h, iceRestart ? 'createOffer(iceRestart)' : 'createOffer', async (entry) => {
+      const pc = entry.pc;
+      // Every m-line of the layout: one that has no transceiver yet (nothing of ours to send on it)
+      // is added with the layout's direction.
+      for (const line of entry.layout) {
+        if (!pc.getTransceivers().some((t) => t.receiver.track && t.receiver.track.kind === line.kind))
+          pc.addTransceiver(line.kind, { direction: line.direction });
+      }
+      await pc.setLocalDescription(await pc.createOffer(iceRestart ? { iceRestart: true } : undefined));
+      if (peers.get(h) === entry) callApp('moimOnLocalDescription', h, 'offer', pc.localDescription.sdp);
+    });
+  }
+  function createAnswer(h) {
+    enqueue(h, 'createAnswer', async (entry) => {
+      const pc = entry.pc;
+      await pc.setLocalDescription(await pc.createAnswer());
+      if (peers.get(h) === entry) callApp('moimOnLocalDescription', h, 'answer', pc.localDescription.sdp);
+    });
+  }
+  function setRemoteDescription(h, type, sdp) {
+    enqueue(h, 'setRemoteDescription(' + type + ')', async (entry) => {
+      const pc = entry.pc;
+      await pc.setRemoteDescription({ type, sdp });
+      if (type === 'offer') {
+        // Answerer: a line of the layout that sends, whose track is not yet on the offered m-line of
+        // its kind, gets it now, with the layout's direction.
+        for (const t of pc.getTransceivers()) {
+          const kind = t.receiver.track && t.receiver.track.kind;
+          const line = kind && entry.layout.find((l) => l.kind === kind && l.send);
+          const track = line && trackOf(entry.stream, kind);
+          if (track && !t.sender.track) {
+            await t.sender.replaceTrack(track);
+            if (t.sender.setStreams) t.sender.setStreams(entry.stream);
+            t.direction = line.direction;
+          }
+        }
+      }
+      if (peers.get(h) === entry) callApp('moimOnRemoteDescriptionApplied', h);
+    });
+  }
+  function rollback(h) {
+    enqueue(h, 'rollback', (entry) => entry.pc.setLocalDescription({ type: 'rollback' }));
+  }
+  function addIceCandidate(h, candidate, sdpMid, sdpMLineIndex) {
+    // Not through our queue: the machine sends candidates only after the remote description was
+    // applied, and RTCPeerConnection orders its own operations, so waiting here would only add
+    // a main-thread hop per candidate. A bad candidate is not fatal: log it and go on.
+    const entry = peers.get(h);
+    if (!entry) return;
+    entry.pc.addIceCandidate({ candidate, sdpMid, sdpMLineIndex }).catch((e) => {
+      if (peers.get(h) === entry) console.warn('moim: candidate refused', e);
+    });
+  }
+  // Newer ICE servers (fresh TURN credentials) for an existing connection: the next ICE restart
+  // gathers with them. The rest of its configuration (certificates, bundle policy) stays as it is,
+  // since changing that throws.
+  function setPeerConfiguration(h, config) {
+    const entry = peers.get(h);
+    if (!entry) return;
+    try {
+      entry.pc.setConfiguration({ ...entry.pc.getConfiguration(), iceServers: config.iceServers,
+        iceTransportPolicy: config.iceTransportPolicy });
+    } catch (e) {
+      console.error('moim: setConfiguration refused; the connection keeps its ICE servers', e);
+    }
+  }
+  // What the connection holds now (for the test surface), or null for a closed handle.
+  function peerConfiguration(h) {
+    const entry = peers.get(h);
+    return entry ? entry.pc.getConfiguration() : null;
+  }
+  function closePeer(h) {
+    const entry = peers.get(h);
+    if (!entry) return;
+    peers.delete(h);
+    if (entry.video) shared.destroyVideo(entry.video);  // video_frames.js
+    try { entry.pc.close(); } catch (e) { /* already closed */ }
+  }
+  // Counters and the selected candidate pair, as the browser reports them; C++ derives the rest
+  // (frames shown, the route, whether audio plays).
+  function requestStats(h) {
+    const entry = peers.get(h);
+    if (!entry) return;
+    entry.pc.getStats().then(guard((report) => {
+      let frames = 0, audioEnergy = 0, audioLevel = 0;
+      report.forEach((s) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'video') frames += s.framesDecoded || 0;
+        if (s.kind === 'audio') { audioEnergy += s.totalAudioEnergy || 0; audioLevel = Math.max(audioLevel, s.audioLevel || 0); }
+      });
+      const track = entry.remote && entry.remote.getAudioTracks()[0];
+      const audioLive = !!track && track.readyState === 'live' && !track.muted;
+      // The selected candidate pair (how this peer is reached): the transport's, or where a browser
+      // does not name it there, the nominated pair that succeeded. The app derives the route.
+      let pair = null;
+      report.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || pair;
+      });
+      if (!pair) {
+        report.forEach((s) => {
+          if (!pair && s.type === 'candidate-pair' && (s.selected || (s.nominated && s.state === 'succeeded'))) pair = s;
+        });
+      }
+      const local = pair && report.get(pair.localCandidateId), remote = pair && report.get(pair.remoteCandidateId);
+      const text = (v) => (typeof v === 'string' ? v : '');
+      if (peers.get(h) === entry) {
+        callApp('moimOnStats', h, frames, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
+                text(remote && remote.candidateType), text(local && local.protocol), text(local && local.relayProtocol));
+      }
+    }), () => {});
+  }
+
+  expose('createPeer', createPeer, 0);
+  expose('createOffer', createOffer);
+  expose('restartIce', (h) => createOffer(h, true));
+  expose('createAnswer', createAnswer);
+  expose('setRemoteDescription', setRemoteDescription);
+  expose('rollback', rollback);
+  expose('addIceCandidate', addIceCandidate);
+  expose('closePeer', closePeer);
+  expose('requestStats', requestStats);
+  expose('setPeerConfiguration', setPeerConfiguration);
+  expose('peerConfiguration', peerConfiguration, null);
+})(glue);

@@ -1,0 +1,204 @@
+// Glue role: video frames. A video handle shows one MediaStream: its newest video frame waits (I420
+// planes, RGBA pixels or an ImageBitmap) for C++'s frame loop to upload it into a WebGL texture
+// (takeFrame, wasm/browser/video_texture.cpp), and its sound plays through a hidden <video> element.
+// Must not: decide when to draw or what a tile shows: it tells C++ that a frame came
+// (moimOnVideoFrame) and hands it over when asked.
+//
+// Where the browser has MediaStreamTrackProcessor (Chromium), the frames go straight from the
+// track to a worker (video_frame_worker.js), which copies each out into one of two buffers per
+// video; the page only uploads. The element then gets the audio tracks only, and draws no video.
+// Elsewhere (or if that fails), each frame the element presents is converted with
+// createImageBitmap(el) on the main thread, scaled down to its tile. That conversion was measured
+// at 2-7 ms of main thread per frame on 2 cores with a software GPU (a readback from the GPU
+// process): 42 ms per drawn frame with six tiles. Its time is counted in the frame's cost
+// (takeConvertMs).
+(function videoFrames({ shared, expose, newHandle, callApp, guard, errorText }) {
+  // handle -> { el: <video>, stream, sound: the element's MediaStream (audio only) while the worker
+  // takes the frames, tapped: the video track the worker reads, frame: the newest one not uploaded,
+  // and the bookkeeping of how frames arrive (shown, converting, polling, fitW, fitH) }
+  const videos = new Map();
+  const mediaBox = () => document.getElementById('media-elements');
+
+  let frameWorker;  // undefined until first needed; null where there is none
+  function frameTaps() {
+    if (frameWorker !== undefined) return frameWorker;
+    frameWorker = null;
+    if (typeof MediaStreamTrackProcessor !== 'function' || typeof VideoFrame !== 'function' || typeof Worker !== 'function')
+      return frameWorker;
+    // ?video-frames=element takes the other browsers' way on Chromium too (the tests check both).
+    if (new URLSearchParams(location.search).get('video-frames') === 'element') return frameWorker;
+    try {
+      const url = URL.createObjectURL(new Blob([shared.frameWorkerSource], { type: 'text/javascript' }));
+      frameWorker = new Worker(url);
+      URL.revokeObjectURL(url);
+      frameWorker.onmessage = guard(({ data }) => onTappedFrame(data));
+      frameWorker.onerror = (e) => console.warn('moim: video frame worker:', e.message);
+    } catch (e) {
+      console.warn('moim: no video frame worker; converting frames on the page', errorText(e));
+      frameWorker = null;
+    }
+    return frameWorker;
+  }
+  function onTappedFrame({ h, width, height, buffer, planes, matrix, error }) {
+    const v = videos.get(h);
+    if (!v) return;  // closed meanwhile: its buffers go with it
+    if (error) {
+      console.warn('moim: video frames from the track stopped (' + error + '); converting them on the page');
+      frameWorker.postMessage({ op: 'close', h });
+      v.tapped = null;
+      v.sound = null;  // the element plays the whole stream again, and syncTracks leaves it alone
+      v.el.srcObject = v.stream;
+      watchElementFrames(h, v);
+      return;
+    }
+    let given = false;
+    offerFrame(v, {
+      width, height, data: new Uint8Array(buffer), planes, matrix,
+      close() {  // after the upload (WebGL has copied the pixels): the buffer goes back to the worker
+        if (given) return;
+        given = true;
+        if (videos.get(h) === v && frameWorker) frameWorker.postMessage({ op: 'give', h, buffer }, [buffer]);
+      },
+    });
+  }
+  // A new frame for the next upload; one not uploaded in time is closed (keep only the newest). The
+  // app's frame loop runs on demand: it hears of each frame (and whether it is the video's first).
+  function offerFrame(v, frame) {
+    if (v.frame && v.frame.close) v.frame.close();
+    v.frame = frame;
+    callApp('moimOnVideoFrame', !v.shown);
+  }
+  // Tracks that reached the stream since: audio to the element, the first video track to the worker.
+  function syncTracks(v, h) {
+    if (!v.sound) return;  // the element plays the whole stream
+    for (const t of v.stream.getAudioTracks()) if (!v.sound.getTracks().includes(t)) v.sound.addTrack(t);
+    const track = v.stream.getVideoTracks()[0];
+    if (track && !v.tapped) {
+      v.tapped = track;
+      const { readable } = new MediaStreamTrackProcessor({ track });
+      frameWorker.postMessage({ op: 'open', h, readable }, [readable]);
+    }
+  }
+  function watchElementFrames(h, v) {
+    const el = v.el;
+    if (!('requestVideoFrameCallback' in el)) {
+      v.polling = true;  // no rVFC: upload the element itself every frame
+      return;
+    }
+    const onFrame = guard(() => {
+      if (videos.get(h) !== v) return;
+      if (!v.converting) {
+        v.converting = true;
+        const start = performance.now();
+        createImageBitmap(el, fitOptions(v)).then((bmp) => {
+          v.converting = false;
+          if (videos.get(h) !== v) { bmp.close(); return; }
+          offerFrame(v, bmp);
+        }, () => { v.converting = false; });
+        convertMs += performance.now() - start;
+      }
+      el.requestVideoFrameCallback(onFrame);
+    });
+    el.requestVideoFrameCallback(onFrame);
+  }
+  function createVideo(stream, muted) {
+    const h = newHandle();
+    const el = document.createElement('video');
+    el.muted = muted;
+    el.playsInline = true;
+    el.autoplay = true;
+    const v = { el, stream, sound: null, tapped: null, frame: null, shown: false, converting: false, polling: false, fitW: 0, fitH: 0 };
+    videos.set(h, v);
+    if (frameTaps()) {
+      el.srcObject = v.sound = new MediaStream();
+      syncTracks(v, h);
+    } else {
+      el.srcObject = stream;
+      watchElementFrames(h, v);
+    }
+    mediaBox().appendChild(el);
+    el.play().catch((e) => {
+      // Autoplay with sound refused (no user gesture yet): play muted rather than not at all.
+      console.warn('moim: play() refused, retrying muted', e);
+      el.muted = true;
+      el.play().catch(() => {});
+    });
+    return h;
+  }
+  // Tracks added to a video's stream after it was made (a remote peer's second track).
+  function videoTracksChanged(h) {
+    const v = videos.get(h);
+    if (v) syncTracks(v, h);
+  }
+  // Frames converted on the page are no larger than the tile that shows them (device pixels; 0 = as
+  // they come): a 640x360 frame drawn in a 400x225 tile costs more to convert and upload, for nothing.
+  function fitVideo(h, w, hgt) {
+    const v = videos.get(h);
+    if (v) { v.fitW = Math.max(0, w | 0); v.fitH = Math.max(0, hgt | 0); }
+  }
+  // createImageBitmap options that scale the frame down to cover fitW x fitH, keeping its shape.
+  function fitOptions(v) {
+    const vw = v.el.videoWidth, vh = v.el.videoHeight;
+    if (!v.fitW || !v.fitH || !vw || !vh) return undefined;
+    const k = Math.max(v.fitW / vw, v.fitH / vh);
+    if (k >= 0.9) return undefined;  // close to the natural size: not worth a resize pass
+    return { resizeWidth: Math.max(1, Math.round(vw * k)), resizeHeight: Math.max(1, Math.round(vh * k)), resizeQuality: 'medium' };
+  }
+  // Main-thread milliseconds spent converting video frames since the last call.
+  let convertMs = 0;
+  function takeConvertMs() { const ms = convertMs; convertMs = 0; return ms; }
+  function destroyVideo(h) {
+    const v = videos.get(h);
+    if (!v) return;
+    videos.delete(h);
+    if (v.tapped) frameWorker.postMessage({ op: 'close', h });
+    if (v.frame && v.frame.close) v.frame.close();
+    v.el.srcObject = null;
+    v.el.remove();
+  }
+  // The newest frame not uploaded yet: pixels {width, height, data, planes, matrix} (I420 planes and
+  // their YUV matrix, 0-3 as video_planes.hpp says; or RGBA when planes is null) or an ImageBitmap, which the
+  // caller closes after the upload; or the element itself when frames cannot be tracked; null when
+  // there is nothing new.
+  function takeFrame(h) {
+    const v = videos.get(h);
+    if (!v) return null;
+    if (v.polling) {
+      if (!(v.el.videoWidth > 0)) return null;
+      v.shown = true;
+      return v.el;
+    }
+    const f = v.frame;
+    v.frame = null;
+    if (f) v.shown = true;
+    return f;
+  }
+  // True when some video has a frame waiting for upload (the app then draws a frame).
+  function framesPending() {
+    for (const v of videos.values()) if (v.frame || v.polling) return true;
+    return false;
+  }
+  // True when a video that has shown nothing yet has its first frame waiting (the app draws it at
+  // once; later frames as often as the page affords).
+  function firstFramePending() {
+    for (const v of videos.values()) if ((v.frame || v.polling) && !v.shown) return true;
+    return false;
+  }
+
+  // For peer_connections.js: a remote peer's stream gets a video handle, which closing the peer
+  // destroys.
+  shared.createVideo = createVideo;
+  shared.videoTracksChanged = videoTracksChanged;
+  shared.destroyVideo = destroyVideo;
+
+  expose('createVideoForStream', (s, muted) => {
+    const stream = shared.localStream(s);  // media_devices.js
+    return stream ? createVideo(stream, muted) : 0;
+  }, 0);
+  expose('destroyVideo', destroyVideo);
+  expose('fitVideo', fitVideo);
+  expose('takeConvertMs', takeConvertMs, 0);
+  expose('takeFrame', takeFrame, null);
+  expose('framesPending', framesPending, false);
+  expose('firstFramePending', firstFramePending, false);
+})(glue);
