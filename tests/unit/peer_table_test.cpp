@@ -150,8 +150,16 @@ TEST(PeerTable, APeerLeavingTakesItsConnectionAlong) {
   EXPECT_EQ(c.released, (std::vector<int>{h11}));
   EXPECT_EQ(c.peers.by_handle(h11), nullptr);
   EXPECT_EQ(c.order(), (std::vector<PeerId>{12}));
+  // Listed again under the same id (a broken server; ids are not reused): the old connection's late
+  // callbacks still find nothing, and are not taken for the new record's.
+  EXPECT_TRUE(c.apply(PeerJoined{peer(11), false}));
+  EXPECT_EQ(c.peers.by_handle(h11), nullptr);
+  EXPECT_FALSE(c.peers.find(11)->connection);
+  const int again = c.connect(11);
+  EXPECT_EQ(c.peers.by_handle(h11), nullptr);
+  EXPECT_EQ(c.peers.by_handle(again)->info.id, 11u);
   EXPECT_TRUE(c.apply(Left{LeftReason::Requested}));  // the call ends: every record and connection
-  EXPECT_EQ(c.released, (std::vector<int>{h11, h12}));
+  EXPECT_EQ(c.released, (std::vector<int>{h11, h12, again}));
   EXPECT_EQ(c.peers.size(), 0u);
   EXPECT_EQ(c.peers.connections(), 0u);
   expect_coherent(c);
