@@ -160,10 +160,12 @@ class PeerTable {
     return it == peers_.end() ? nullptr : &it->second;
   }
   const Peer* find(proto::PeerId id) const { return const_cast<PeerTable*>(this)->find(id); }
-  // The record whose current connection has this handle; null for a handle released or never ours.
+  // The record whose current connection has this handle (so `connection` is set); null for a handle
+  // released or never ours.
   Peer* by_handle(Handle handle) {
     auto it = by_handle_.find(handle);
-    return it == by_handle_.end() ? nullptr : find(it->second);
+    Peer* p = it == by_handle_.end() ? nullptr : find(it->second);
+    return p && p->connection && p->connection->browser.handle() == handle ? p : nullptr;
   }
   // `id`'s connection, or null.
   Connection* connection(proto::PeerId id) {
