@@ -1,10 +1,10 @@
 // What the client knows about the world, built only from server messages: the live room list and,
-// while in a call, the room, ourselves and the other participants. Pure; the UI reads it.
+// while in a call, the room and ourselves. The other participants are records of the peer table
+// (shared/peer_table.hpp), which holds their connections too. Pure; the UI reads it.
 #pragma once
 
 #include "protocol.hpp"
 
-#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,19 +12,10 @@
 
 namespace moim {
 
-// Others in one call (peers and away together): a room holds at most proto::kMaxCapacity people,
-// ourselves included. Past it (only a broken or hostile server lists more) the rest are not shown.
-inline constexpr std::size_t kMaxCallPeers = proto::kMaxCapacity - 1;
-
 struct CallInfo {
   proto::RoomInfo room;
   proto::PeerInfo self;
   std::string token;
-  std::vector<proto::PeerInfo> peers;  // in join order
-  // After a server restart (resumed with restored = true): peers we were in a call with that have not
-  // come back yet. They keep their tile and peer connection until they return (peer-joined with
-  // resumed = true) or the app gives up on them (drop_away()).
-  std::vector<proto::PeerInfo> away;
 };
 
 class ClientState {
@@ -46,8 +37,6 @@ class ClientState {
   const proto::Limits& limits() const { return limits_; }
   // The ICE servers for new peer connections (the latest "ice" message; none before one arrives).
   const std::optional<proto::IceConfig>& ice() const { return ice_; }
-  // Forgets the peers still away after a restore; returns their ids (their connections must close).
-  std::vector<proto::PeerId> drop_away();
 
  private:
   bool welcomed_ = false;

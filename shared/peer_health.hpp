@@ -72,6 +72,7 @@ std::ostream& operator<<(std::ostream& os, const Effect& effect);
 
 struct PeerStatus {
   Stage stage = Stage::Waiting;
+  // The connection's connectionState: the client keeps it here only (its tile and state() read it).
   ConnectionState connection = ConnectionState::New;
   double since = 0;                // this stretch without a connection began
   double disconnected_since = -1;  // `disconnected` since then; -1 = not disconnected

@@ -77,7 +77,6 @@ std::ostream& operator<<(std::ostream& os, const Event& event) {
                  [&](const LocalDescriptionCreated& e) { os << "LocalDescriptionCreated{" << e.peer << ' ' << e.kind << '}'; },
                  [&](const RemoteDescriptionApplied& e) { os << "RemoteDescriptionApplied{" << e.peer << '}'; },
                  [&](const LocalCandidateGathered& e) { os << "LocalCandidateGathered{" << e.peer << '}'; },
-                 [&](const ConnectionStateChanged& e) { os << "ConnectionStateChanged{" << e.peer << ' ' << e.state << '}'; },
                  [&](const BrowserOperationFailed& e) { os << "BrowserOperationFailed{" << e.peer << ' ' << e.what << '}'; },
                  [&](const LeftRoom&) { os << "LeftRoom{}"; },
                  [&](const ResumedRoom& e) {
@@ -307,18 +306,10 @@ Effects Machine::on(const LocalCandidateGathered& e) {
   return {SendToPeer{std::move(signal)}};
 }
 
-Effects Machine::on(const ConnectionStateChanged& e) {
-  auto it = peers_.find(e.peer);
-  if (it == peers_.end()) return {};
-  it->second.connection = e.state;
-  return {};
-}
-
 Effects Machine::on(const BrowserOperationFailed& e) {
   auto it = peers_.find(e.peer);
   if (it == peers_.end()) return {Log{describe(e.peer, "late failure of a closed connection: " + e.what)}};
   it->second.phase = Phase::Failed;
-  it->second.connection = ConnectionState::Failed;
   it->second.pending_candidates.clear();
   return {Log{describe(e.peer, "browser operation failed: " + e.what)}, ClosePeerConnection{e.peer}};
 }

@@ -73,7 +73,8 @@ enum class Phase {
   Failed,                // a browser operation failed; the connection is closed
 };
 
-// RTCPeerConnection.connectionState.
+// RTCPeerConnection.connectionState. Not this machine's concern (negotiation does not depend on it):
+// peer health keeps it, the one place it is kept (shared/peer_health.hpp).
 enum class ConnectionState { New, Connecting, Connected, Disconnected, Failed, Closed };
 
 std::string_view to_string(Phase phase);
@@ -92,7 +93,6 @@ struct SignalReceived { proto::Signal signal; };  // signal.peer = sender
 struct LocalDescriptionCreated { PeerId peer = 0; proto::SignalKind kind = proto::SignalKind::Offer; std::string sdp; };
 struct RemoteDescriptionApplied { PeerId peer = 0; };
 struct LocalCandidateGathered { PeerId peer = 0; proto::IceCandidate candidate; };
-struct ConnectionStateChanged { PeerId peer = 0; ConnectionState state = ConnectionState::New; };
 struct BrowserOperationFailed { PeerId peer = 0; std::string what; };
 struct LeftRoom {};
 // The server took back our session after the signaling socket dropped (a `resumed` message).
@@ -101,8 +101,8 @@ struct ResumedRoom { PeerId self = 0; std::vector<PeerId> peers; bool restored =
 struct IceRestartNeeded { PeerId peer = 0; };
 
 using Event = std::variant<JoinedRoom, PeerArrived, PeerDeparted, SignalReceived, LocalDescriptionCreated,
-                           RemoteDescriptionApplied, LocalCandidateGathered, ConnectionStateChanged,
-                           BrowserOperationFailed, LeftRoom, ResumedRoom, IceRestartNeeded>;
+                           RemoteDescriptionApplied, LocalCandidateGathered, BrowserOperationFailed, LeftRoom,
+                           ResumedRoom, IceRestartNeeded>;
 
 // ---- effects ------------------------------------------------------------------------------------
 struct CreatePeerConnection { PeerId peer = 0; bool offerer = false; bool operator==(const CreatePeerConnection&) const = default; };
@@ -135,13 +135,13 @@ std::ostream& operator<<(std::ostream& os, const Effect& effect);
 // Translates a server message into a machine event, when it is one.
 std::optional<Event> to_event(const proto::ServerMessage& msg);
 
-// What the machine knows about one remote peer.
+// What the machine knows about one remote peer: its offer/answer exchange, nothing else (who the peer
+// is and its connection's browser objects: the client's peer table; its connection state: peer health).
 struct PeerSession {
   PeerId id = 0;
   bool offerer = false;  // we offered (we are the newcomer)
   bool polite = false;
   Phase phase = Phase::WaitingForOffer;
-  ConnectionState connection = ConnectionState::New;
   bool remote_description_set = false;
   std::vector<proto::IceCandidate> pending_candidates;  // at most kMaxRemoteCandidates
   // Candidates accepted (queued or added) since the latest remote description arrived; the queue is
@@ -168,7 +168,6 @@ class Machine {
   Effects on(const LocalDescriptionCreated& e);
   Effects on(const RemoteDescriptionApplied& e);
   Effects on(const LocalCandidateGathered& e);
-  Effects on(const ConnectionStateChanged& e);
   Effects on(const BrowserOperationFailed& e);
   Effects on(const LeftRoom& e);
   Effects on(const ResumedRoom& e);

@@ -71,14 +71,18 @@ bool App::feed_link(const server_link::Event& event) {
                      // The call goes on without the server (media is browser to browser): keep every
                      // connection and tile until the link takes the session back. Without one, a join
                      // in flight (WaitingForServer) is sent again after the next welcome.
-                     if (e.call_kept && world_.call()) world_.disconnected();
-                     else world_.reset();
+                     if (e.call_kept && world_.call()) {
+                       world_.disconnected();
+                     } else {
+                       world_.reset();
+                       peers_.clear();
+                     }
                    },
                    [&](const server_link::Rejoin& e) {
                      // Close every peer connection and join the same room again as a new peer, with the
                      // password typed for this call if it had one.
                      feed_machine(signaling::LeftRoom{});
-                     world_.apply(proto::Left{});
+                     apply_world(proto::Left{});
                      join_room_ = e.room;
                      error_.clear();
                      send_join();
@@ -88,7 +92,7 @@ bool App::feed_link(const server_link::Event& event) {
                      end_call(e.message, e.room_gone ? invite::EndCause::RoomGone : invite::EndCause::Ended);
                    },
                    [&](const server_link::DropAwayPeers&) {
-                     for (const proto::PeerId id : world_.drop_away()) feed_machine(signaling::PeerDeparted{id});
+                     for (const proto::PeerId id : peers_.drop_away()) feed_machine(signaling::PeerDeparted{id});
                      frames_to_draw_ = std::max(frames_to_draw_, 2);
                    },
                    [&](const server_link::SignalsLost&) {
@@ -119,7 +123,7 @@ void App::feed_health(const peer_health::Event& event) {
   for (const auto& effect : health_.handle(event, now_)) {
     std::visit(Overloaded{
                    [&](const peer_health::RestartIce& e) {
-                     const signaling::PeerSession* p = machine_.peer(e.peer);
+                     const peer_health::PeerStatus* p = health_.peer(e.peer);
                      std::printf("moim: connection to peer %llu is %s; ICE restart\n", static_cast<unsigned long long>(e.peer),
                                  p ? std::string(signaling::to_string(p->connection)).c_str() : "gone");
                      feed_machine(signaling::IceRestartNeeded{e.peer});
@@ -224,7 +228,15 @@ void App::handle(const browser::Event& event) {
           [&](const browser::ClipboardWritten& e) { on_clipboard(e); },
           [&](const auto& other) {
             // Everything else concerns a peer connection.
-            if (auto ev = media_.translate(browser::Event{other})) feed_machine(*ev);
+            const auto ev = media_.translate(browser::Event{other});
+            if (!ev) return;
+            if (const auto* step = std::get_if<signaling::Event>(&*ev)) {
+              feed_machine(*step);
+              return;
+            }
+            const auto& changed = std::get<peer_health::StateChanged>(*ev);
+            feed_health(changed);
+            if (changed.state == signaling::ConnectionState::Connected) metrics_.mark(&JoinTiming::ice_connected, now_);
           },
       },
       event);
@@ -286,7 +298,7 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   }
   if (const auto* relayed = std::get_if<proto::RelayedSignal>(&msg); relayed && relayed->signal.kind == proto::SignalKind::Answer)
     metrics_.mark(&JoinTiming::answer_received, now_);
-  world_.apply(msg);
+  apply_world(msg);
   if (std::holds_alternative<proto::IceConfig>(msg)) sync_ice();  // also to the connections we have
   if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
   if (std::holds_alternative<proto::Joined>(msg) && world_.call()) {
@@ -361,15 +373,16 @@ void App::feed_machine(const signaling::Event& event) {
     if (signal.kind == proto::SignalKind::Offer) metrics_.mark(&JoinTiming::offer_sent, now_);
     feed_link(server_link::SignalToSend{std::move(signal)});  // numbered, kept until the server has it
   }
-  // Peer health follows every connection's life and state.
+  // Peer health follows every connection's life (and its state: handle()).
   for (const auto& effect : effects) {
     if (const auto* c = std::get_if<signaling::CreatePeerConnection>(&effect)) feed_health(peer_health::ConnectionCreated{c->peer});
     if (const auto* c = std::get_if<signaling::ClosePeerConnection>(&effect)) feed_health(peer_health::ConnectionClosed{c->peer});
   }
-  if (const auto* c = std::get_if<signaling::ConnectionStateChanged>(&event))
-    feed_health(peer_health::StateChanged{c->peer, c->state});
-  if (const auto* c = std::get_if<signaling::ConnectionStateChanged>(&event); c && c->state == signaling::ConnectionState::Connected)
-    metrics_.mark(&JoinTiming::ice_connected, now_);
+}
+
+void App::apply_world(const proto::ServerMessage& msg) {
+  world_.apply(msg);
+  peers_.apply(msg, world_.call());  // after the world: the table checks the message against the call
 }
 
 void App::end_call(std::string error, invite::EndCause cause) {
@@ -377,9 +390,9 @@ void App::end_call(std::string error, invite::EndCause cause) {
   if (router_.in_call() != 0) feed_invite(invite::CallEnded{cause});
   reset_invite_copy();
   feed_machine(signaling::LeftRoom{});
-  media_.release_all();
+  media_.release_local();
   devices_ = Devices::Idle;
-  world_.apply(proto::Left{});
+  apply_world(proto::Left{});  // every peer's record goes, and any connection left with it
   join_stage_ = JoinStage::None;
   feed_link(server_link::CallEnded{});
   error_ = std::move(error);
@@ -508,12 +521,14 @@ bool App::frame(double now_ms) {
   // way to the offers, answers and candidates while drawing is expensive.
   const auto settling = [&] {
     if (join_stage_ != JoinStage::None) return true;
-    const auto& call = world_.call();
-    if (!call) return false;
-    return std::any_of(call->peers.begin(), call->peers.end(), [&](const proto::PeerInfo& p) {
-      const RemoteMedia* r = media_.remote(p.id);
-      return !r || r->connection != "connected" || (p.camera && !r->video.has_frame());
-    });
+    if (!world_.call()) return false;
+    for (const Peers::Peer* p : peers_.in_order()) {
+      if (p->away) continue;
+      if (!p->connection || connection_state(*p, health_) != signaling::ConnectionState::Connected ||
+          (p->info.camera && !p->connection->browser.video().has_frame()))
+        return true;
+    }
+    return false;
   };
   if (!pacer_.frame(now_, ui, video, video && settling())) return false;
   frames_to_draw_ = std::max(0, frames_to_draw_ - 1);
@@ -538,7 +553,7 @@ bool App::frame(double now_ms) {
   emscripten_get_canvas_element_size("#canvas", &fb_w, &fb_h);
   ui::renderer_draw(ImGui::GetDrawData(), fb_w, fb_h);
   metrics_.frame_cost(emscripten_get_now() - cost_start + convert_ms, upload_ms + convert_ms, convert_ms,
-                      world_.call() ? static_cast<int>(world_.call()->peers.size()) + 1 : 0);
+                      world_.call() ? static_cast<int>(peers_.listed()) + 1 : 0);
 
   for (const auto& intent : out.intents) apply(intent);
   if (!out.intents.empty()) frames_to_draw_ = std::max(frames_to_draw_, 2);
@@ -686,27 +701,7 @@ ui::CallModel App::call_model() const {
   self.video_h = preview.height();
   m.tiles.push_back(self);
   // Peers away after a server restart keep their tile (and connection) until they are back or gone.
-  std::vector<proto::PeerInfo> shown = call.peers;
-  shown.insert(shown.end(), call.away.begin(), call.away.end());
-  for (const auto& p : shown) {
-    ui::TileModel t;
-    t.id = p.id;
-    t.name = p.name;
-    t.mic = p.mic;
-    t.camera = p.camera;
-    if (const RemoteMedia* r = media_.remote(p.id)) {
-      t.connection = r->connection;
-      if (r->video.has_frame()) {
-        t.texture = r->video.texture();
-        t.video_w = r->video.width();
-        t.video_h = r->video.height();
-      }
-    } else {
-      t.connection = "new";
-    }
-    fill_peer_link(t, media_.remote(p.id), health_, media_.ice().has_turn());  // route, unreachable
-    m.tiles.push_back(t);
-  }
+  for (const Peers::Peer* p : peers_.in_order()) m.tiles.push_back(peer_tile(*p, health_, media_.ice().has_turn()));
   return m;
 }
 
@@ -729,26 +724,7 @@ std::string App::state_json() const {
   s["roomFilter"] = fields_.value(ui::FieldId::RoomFilter);
   if (const auto& call = world_.call()) {
     json peers = json::array();
-    std::vector<std::pair<proto::PeerInfo, bool>> listed;  // (peer, away after a server restart)
-    for (const auto& p : call->peers) listed.emplace_back(p, false);
-    for (const auto& p : call->away) listed.emplace_back(p, true);
-    for (const auto& [p, away] : listed) {
-      json j = {{"id", p.id}, {"name", p.name}, {"mic", p.mic}, {"camera", p.camera}, {"away", away}};
-      if (const RemoteMedia* r = media_.remote(p.id)) {
-        j["connection"] = r->connection;
-        j["framesDecoded"] = r->frames_decoded;
-        j["audioEnergy"] = r->audio_energy;
-        j["audioLevel"] = r->audio_level;
-        j["audioLive"] = r->audio_live;
-        j["framesShown"] = r->video.frames_uploaded();
-        if (r->video.has_frame()) j["videoFormat"] = r->video.planar() ? "I420" : "RGBA";
-      } else {
-        j["connection"] = "new";
-        j["framesDecoded"] = 0;
-      }
-      add_peer_link_json(j, p.name, media_.remote(p.id), health_, media_.ice().has_turn(), p.id);  // route, health
-      peers.push_back(std::move(j));
-    }
+    for (const Peers::Peer* p : peers_.in_order()) peers.push_back(peer_state_json(*p, health_, media_.ice().has_turn()));
     s["room"] = {{"id", call->room.id},
                  {"name", call->room.name},
                  {"capacity", call->room.capacity},

@@ -9,6 +9,7 @@
 #include "frame_pacing.hpp"
 #include "invite_route.hpp"
 #include "metrics.hpp"
+#include "peer_connection.hpp"
 #include "peer_health.hpp"
 #include "room_admin.hpp"
 #include "server_link.hpp"
@@ -60,8 +61,10 @@ class App {
   // The server link (shared/server_link.hpp): carries out its effects. Returns true when the event was
   // a server message that the rest of the app handles too (PassOn).
   bool feed_link(const server_link::Event& event);
-  // Peer health (shared/peer_health.hpp): ICE restarts and the unreachable verdict.
+  // Peer health (shared/peer_health.hpp): each connection's state, ICE restarts and the unreachable verdict.
   void feed_health(const peer_health::Event& event);
+  // A server message for the world and the peer table (also Left{} and the like from the app itself).
+  void apply_world(const proto::ServerMessage& msg);
   bool can_signal() const;
   // The ICE servers for peer connections follow the latest `ice` message (none before one).
   void sync_ice();
@@ -91,9 +94,10 @@ class App {
   ui::CallModel call_model() const;
 
   // world
-  ClientState world_;
+  ClientState world_;  // rooms, and the call's room, self and token
+  Peers peers_;        // the call's other participants: one record each, with its connection
   signaling::Machine machine_;
-  CallMedia media_;
+  CallMedia media_{peers_};
   browser::ServerSocket socket_;
   server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_
   // connection

@@ -4,7 +4,6 @@
 #include "browser/glue.hpp"
 
 #include <cstdio>
-#include <sstream>
 
 namespace moim {
 
@@ -43,46 +42,47 @@ void CallMedia::set_camera(bool on) {
 void CallMedia::set_ice(const proto::IceConfig& ice) {
   if (ice == ice_) return;
   ice_ = ice;
-  for (const auto& [_, r] : remotes_) browser::set_peer_ice(r.pc, ice_);
+  peers_.for_each_connection([&](Peers::Connection& c) { browser::set_peer_ice(c.browser.handle(), ice_); });
 }
 
 std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects) {
   std::vector<proto::Signal> outgoing;
+  // The handle of `peer`'s connection, or 0 when it has none (closed, or never made).
+  const auto pc = [&](proto::PeerId peer) {
+    const Peers::Connection* c = peers_.connection(peer);
+    return c ? c->browser.handle() : 0;
+  };
   for (const auto& effect : effects) {
     std::visit(Overloaded{
                    [&](const signaling::CreatePeerConnection& e) {
-                     auto& r = remotes_[e.peer];
-                     if (r.pc) browser::close_peer(r.pc);
-                     r = RemoteMedia{};
-                     r.pc = browser::create_peer(local_, ice_, media_plan::sdp_layout(local_audio_, local_video_));
+                     if (!peers_.find(e.peer)) {
+                       std::printf("moim: no connection for peer %llu: not in the call's list\n",
+                                   static_cast<unsigned long long>(e.peer));
+                       return;
+                     }
+                     peers_.connect(e.peer, PeerConnection(browser::create_peer(local_, ice_, media_plan::sdp_layout(local_audio_, local_video_))));  // replaces any
                    },
                    [&](const signaling::CreateOffer& e) {
-                     if (auto it = remotes_.find(e.peer); it != remotes_.end()) browser::create_offer(it->second.pc);
+                     if (const auto h = pc(e.peer)) browser::create_offer(h);
                    },
                    [&](const signaling::CreateAnswer& e) {
-                     if (auto it = remotes_.find(e.peer); it != remotes_.end()) browser::create_answer(it->second.pc);
+                     if (const auto h = pc(e.peer)) browser::create_answer(h);
                    },
                    [&](const signaling::RestartIce& e) {
-                     if (auto it = remotes_.find(e.peer); it != remotes_.end()) browser::restart_ice(it->second.pc);
+                     if (const auto h = pc(e.peer)) browser::restart_ice(h);
                    },
                    [&](const signaling::RollbackLocalOffer& e) {
-                     if (auto it = remotes_.find(e.peer); it != remotes_.end()) browser::rollback(it->second.pc);
+                     if (const auto h = pc(e.peer)) browser::rollback(h);
                    },
                    [&](const signaling::SetRemoteDescription& e) {
-                     if (auto it = remotes_.find(e.peer); it != remotes_.end())
-                       browser::set_remote_description(it->second.pc, e.kind == proto::SignalKind::Offer ? "offer" : "answer", e.sdp);
+                     if (const auto h = pc(e.peer))
+                       browser::set_remote_description(h, e.kind == proto::SignalKind::Offer ? "offer" : "answer", e.sdp);
                    },
                    [&](const signaling::AddRemoteCandidate& e) {
-                     if (auto it = remotes_.find(e.peer); it != remotes_.end()) browser::add_ice_candidate(it->second.pc, e.candidate);
+                     if (const auto h = pc(e.peer)) browser::add_ice_candidate(h, e.candidate);
                    },
                    [&](const signaling::SendToPeer& e) { outgoing.push_back(e.signal); },
-                   [&](const signaling::ClosePeerConnection& e) {
-                     if (auto it = remotes_.find(e.peer); it != remotes_.end()) {
-                       it->second.video.reset();
-                       browser::close_peer(it->second.pc);
-                       remotes_.erase(it);
-                     }
-                   },
+                   [&](const signaling::ClosePeerConnection& e) { peers_.disconnect(e.peer); },
                    [&](const signaling::Log& e) { std::printf("moim signaling: %s\n", e.text.c_str()); },
                },
                effect);
@@ -90,94 +90,73 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
   return outgoing;
 }
 
-std::optional<proto::PeerId> CallMedia::peer_of(browser::Handle pc) const {
-  for (const auto& [id, r] : remotes_)
-    if (r.pc == pc) return id;
-  return std::nullopt;
-}
-
-std::optional<signaling::Event> CallMedia::translate(const browser::Event& event) {
+std::optional<CallMedia::PeerEvent> CallMedia::translate(const browser::Event& event) {
   return std::visit(
       Overloaded{
-          [&](const browser::LocalDescription& e) -> std::optional<signaling::Event> {
-            auto peer = peer_of(e.pc);
-            if (!peer) return std::nullopt;
+          [&](const browser::LocalDescription& e) -> std::optional<PeerEvent> {
+            const Peers::Peer* p = peers_.by_handle(e.pc);
+            if (!p) return std::nullopt;
             const auto kind = e.type == "offer" ? proto::SignalKind::Offer : proto::SignalKind::Answer;
-            return signaling::LocalDescriptionCreated{*peer, kind, e.sdp};
+            return signaling::Event{signaling::LocalDescriptionCreated{p->info.id, kind, e.sdp}};
           },
-          [&](const browser::RemoteDescriptionApplied& e) -> std::optional<signaling::Event> {
-            auto peer = peer_of(e.pc);
-            if (!peer) return std::nullopt;
-            return signaling::RemoteDescriptionApplied{*peer};
+          [&](const browser::RemoteDescriptionApplied& e) -> std::optional<PeerEvent> {
+            const Peers::Peer* p = peers_.by_handle(e.pc);
+            if (!p) return std::nullopt;
+            return signaling::Event{signaling::RemoteDescriptionApplied{p->info.id}};
           },
-          [&](const browser::IceCandidate& e) -> std::optional<signaling::Event> {
-            auto peer = peer_of(e.pc);
-            if (!peer) return std::nullopt;
-            return signaling::LocalCandidateGathered{*peer, e.candidate};
+          [&](const browser::IceCandidate& e) -> std::optional<PeerEvent> {
+            const Peers::Peer* p = peers_.by_handle(e.pc);
+            if (!p) return std::nullopt;
+            return signaling::Event{signaling::LocalCandidateGathered{p->info.id, e.candidate}};
           },
-          [&](const browser::ConnectionState& e) -> std::optional<signaling::Event> {
-            auto peer = peer_of(e.pc);
-            if (!peer) return std::nullopt;
-            remotes_[*peer].connection = e.state;
-            auto state = signaling::connection_state_from_string(e.state);
-            if (!state) return std::nullopt;
-            return signaling::ConnectionStateChanged{*peer, *state};
+          [&](const browser::ConnectionState& e) -> std::optional<PeerEvent> {
+            const Peers::Peer* p = peers_.by_handle(e.pc);
+            const auto state = signaling::connection_state_from_string(e.state);
+            if (!p || !state) return std::nullopt;
+            return peer_health::StateChanged{p->info.id, *state};
           },
-          [&](const browser::PeerError& e) -> std::optional<signaling::Event> {
-            auto peer = peer_of(e.pc);
-            if (!peer) return std::nullopt;
-            return signaling::BrowserOperationFailed{*peer, e.what};
+          [&](const browser::PeerError& e) -> std::optional<PeerEvent> {
+            const Peers::Peer* p = peers_.by_handle(e.pc);
+            if (!p) return std::nullopt;
+            return signaling::Event{signaling::BrowserOperationFailed{p->info.id, e.what}};
           },
-          [&](const browser::RemoteVideo& e) -> std::optional<signaling::Event> {
-            if (auto peer = peer_of(e.pc)) remotes_[*peer].video = browser::VideoTexture(e.video);
+          [&](const browser::RemoteVideo& e) -> std::optional<PeerEvent> {
+            if (Peers::Peer* p = peers_.by_handle(e.pc)) p->connection->browser.video() = browser::VideoTexture(e.video);
             else browser::destroy_video(e.video);
             return std::nullopt;
           },
-          [&](const browser::Stats& e) -> std::optional<signaling::Event> {
-            if (auto peer = peer_of(e.pc)) {
-              auto& r = remotes_[*peer];
-              r.frames_decoded = e.frames_decoded;
-              r.audio_energy = e.audio_energy;
-              r.audio_level = e.audio_level;
-              r.audio_live = e.audio_live;
-              r.pair = ice::parse_pair(e.local_candidate, e.remote_candidate, e.protocol, e.relay_protocol);
+          [&](const browser::Stats& e) -> std::optional<PeerEvent> {
+            if (Peers::Peer* p = peers_.by_handle(e.pc)) {
+              ConnectionStats& s = p->connection->stats;
+              s.frames_decoded = e.frames_decoded;
+              s.audio_energy = e.audio_energy;
+              s.audio_level = e.audio_level;
+              s.audio_live = e.audio_live;
+              s.pair = ice::parse_pair(e.local_candidate, e.remote_candidate, e.protocol, e.relay_protocol);
             }
             return std::nullopt;
           },
-          [&](const auto&) -> std::optional<signaling::Event> { return std::nullopt; },
+          [&](const auto&) -> std::optional<PeerEvent> { return std::nullopt; },
       },
       event);
 }
 
 void CallMedia::request_stats() {
-  for (const auto& [_, r] : remotes_) browser::request_stats(r.pc);
+  peers_.for_each_connection([](Peers::Connection& c) { browser::request_stats(c.browser.handle()); });
 }
 
 bool CallMedia::upload_frames() {
   if (camera_on()) preview_.update();
   bool first = false;
-  for (auto& [_, r] : remotes_) {
-    if (r.video.update() && r.video.frames_uploaded() == 1) first = true;
-  }
+  peers_.for_each_connection([&](Peers::Connection& c) {
+    browser::VideoTexture& video = c.browser.video();
+    if (video.update() && video.frames_uploaded() == 1) first = true;
+  });
   return first;
 }
 
-const RemoteMedia* CallMedia::remote(proto::PeerId peer) const {
-  auto it = remotes_.find(peer);
-  return it == remotes_.end() ? nullptr : &it->second;
-}
-
 void CallMedia::fit_remote(proto::PeerId peer, int w, int h) {
-  if (auto it = remotes_.find(peer); it != remotes_.end()) it->second.video.fit(w, h);
-}
-
-void CallMedia::release_all() {
-  for (auto& [_, r] : remotes_) {
-    r.video.reset();
-    browser::close_peer(r.pc);
-  }
-  remotes_.clear();
-  release_local();
+  if (Peers::Connection* c = peers_.connection(peer)) c->browser.video().fit(w, h);
 }
 
 }  // namespace moim

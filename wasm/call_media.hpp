@@ -1,37 +1,32 @@
-// The browser side of a call: our camera/microphone stream and one RTCPeerConnection per remote
-// peer, all as glue handles. It carries out the signaling machine's effects and turns the browser's
-// answers back into machine events. It owns every handle it creates and releases them all on leave.
+// The browser side of a call: our camera/microphone stream, and the peers' connections. It carries
+// out the signaling machine's effects on the peers' records (each record owns its connection's
+// browser objects: wasm/peer_connection.hpp) and turns the browser's answers back into events. It
+// owns the local stream and releases it on leave.
 #pragma once
 
 #include "browser/events.hpp"
 #include "browser/video_texture.hpp"
-#include "ice_route.hpp"
+#include "peer_connection.hpp"
+#include "peer_health.hpp"
 #include "signaling.hpp"
 
-#include <map>
 #include <optional>
-#include <string>
+#include <variant>
 #include <vector>
 
 namespace moim {
 
-struct RemoteMedia {
-  browser::Handle pc = 0;
-  browser::VideoTexture video;
-  std::string connection = "new";
-  double frames_decoded = 0;
-  double audio_energy = 0;
-  double audio_level = 0;
-  bool audio_live = false;
-  std::optional<ice::CandidatePair> pair;  // the selected candidate pair at the last stats poll
-};
-
 class CallMedia {
  public:
-  CallMedia() = default;
+  // What a browser event about one of our connections means: a step of its negotiation (for the
+  // signaling machine) or its new connection state (for peer health, which keeps it).
+  using PeerEvent = std::variant<signaling::Event, peer_health::StateChanged>;
+
+  // `peers`: the records whose connections this makes, drives and closes (App owns them).
+  explicit CallMedia(Peers& peers) : peers_(peers) {}
   CallMedia(const CallMedia&) = delete;
   CallMedia& operator=(const CallMedia&) = delete;
-  ~CallMedia() { release_all(); }
+  ~CallMedia() { release_local(); }
 
   // ---- local devices
   // Asks for camera and microphone; the answer arrives as MediaOpened / MediaFailed with this id.
@@ -54,26 +49,23 @@ class CallMedia {
   const proto::IceConfig& ice() const { return ice_; }
   // Carries out effects; returns the signals to send to the server.
   std::vector<proto::Signal> execute(const signaling::Effects& effects);
-  // A browser event about one of our connections, as a machine event (nullopt when it is not one,
-  // or when it belongs to a connection already closed).
-  std::optional<signaling::Event> translate(const browser::Event& event);
+  // A browser event about one of our connections, found by its handle (nullopt when it is no such
+  // event, or when its connection was released: a late callback). Stats and the remote video go
+  // straight into the peer's record.
+  std::optional<PeerEvent> translate(const browser::Event& event);
   void request_stats();
   // New video frames into textures; returns true when a remote tile showed its first frame.
   bool upload_frames();
-  const RemoteMedia* remote(proto::PeerId peer) const;
   // The size `peer`'s tile is drawn at (device pixels), so its frames are uploaded no larger.
   void fit_remote(proto::PeerId peer, int w, int h);
-  void release_all();
 
  private:
-  std::optional<proto::PeerId> peer_of(browser::Handle pc) const;
-
+  Peers& peers_;
   int next_request_ = 1;
   browser::Handle local_ = 0;
   bool local_audio_ = false, local_video_ = false;
   bool mic_on_ = true, camera_on_ = true;
   browser::VideoTexture preview_;
-  std::map<proto::PeerId, RemoteMedia> remotes_;
   proto::IceConfig ice_;
 };
 

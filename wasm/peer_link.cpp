@@ -6,51 +6,84 @@ namespace moim {
 
 using nlohmann::json;
 
-std::optional<ice::CandidatePair> connected_pair(const RemoteMedia* media) {
-  if (!media || media->connection != "connected") return std::nullopt;
-  return media->pair;
+signaling::ConnectionState connection_state(const Peers::Peer& peer, const peer_health::Machine& health) {
+  const peer_health::PeerStatus* status = peer.connection ? health.peer(peer.info.id) : nullptr;
+  return status ? status->connection : signaling::ConnectionState::New;
 }
 
-void fill_peer_link(ui::TileModel& tile, const RemoteMedia* media, const peer_health::Machine& health, bool has_turn) {
-  if (const auto pair = connected_pair(media)) tile.route = std::string(ice::to_string(ice::route(*pair)));
-  if (health.unreachable(tile.id)) tile.unreachable = peer_health::unreachable_notice(tile.name, has_turn);
+std::optional<ice::CandidatePair> connected_pair(const Peers::Peer& peer, const peer_health::Machine& health) {
+  if (connection_state(peer, health) != signaling::ConnectionState::Connected) return std::nullopt;
+  return peer.connection->stats.pair;
 }
 
-void add_peer_link_json(json& peer, const std::string& name, const RemoteMedia* media, const peer_health::Machine& health,
-                        bool has_turn, proto::PeerId id) {
-  if (const auto pair = connected_pair(media)) {
-    peer["route"] = ice::to_string(ice::route(*pair));
+ui::TileModel peer_tile(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn) {
+  ui::TileModel t;
+  t.id = peer.info.id;
+  t.name = peer.info.name;
+  t.mic = peer.info.mic;
+  t.camera = peer.info.camera;
+  t.connection = std::string(signaling::to_string(connection_state(peer, health)));
+  if (peer.connection && peer.connection->browser.video().has_frame()) {
+    const browser::VideoTexture& video = peer.connection->browser.video();
+    t.texture = video.texture();
+    t.video_w = video.width();
+    t.video_h = video.height();
+  }
+  if (const auto pair = connected_pair(peer, health)) t.route = std::string(ice::to_string(ice::route(*pair)));
+  if (health.unreachable(t.id)) t.unreachable = peer_health::unreachable_notice(t.name, has_turn);
+  return t;
+}
+
+json peer_state_json(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn) {
+  const proto::PeerId id = peer.info.id;
+  json j = {{"id", id}, {"name", peer.info.name}, {"mic", peer.info.mic}, {"camera", peer.info.camera}, {"away", peer.away}};
+  j["connection"] = signaling::to_string(connection_state(peer, health));
+  if (peer.connection) {
+    const ConnectionStats& s = peer.connection->stats;
+    const browser::VideoTexture& video = peer.connection->browser.video();
+    j["framesDecoded"] = s.frames_decoded;
+    j["audioEnergy"] = s.audio_energy;
+    j["audioLevel"] = s.audio_level;
+    j["audioLive"] = s.audio_live;
+    j["framesShown"] = video.frames_uploaded();
+    if (video.has_frame()) j["videoFormat"] = video.planar() ? "I420" : "RGBA";
+  } else {
+    j["framesDecoded"] = 0;
+  }
+  if (const auto pair = connected_pair(peer, health)) {
+    j["route"] = ice::to_string(ice::route(*pair));
     json c = {{"local", ice::to_string(pair->local)}, {"remote", ice::to_string(pair->remote)}};
     c["protocol"] = pair->protocol ? json(ice::to_string(*pair->protocol)) : json(nullptr);
     c["relayProtocol"] = pair->relay_protocol ? json(ice::to_string(*pair->relay_protocol)) : json(nullptr);
-    peer["candidates"] = std::move(c);
+    j["candidates"] = std::move(c);
   } else {
-    peer["route"] = nullptr;
-    peer["candidates"] = nullptr;
+    j["route"] = nullptr;
+    j["candidates"] = nullptr;
   }
   const peer_health::PeerStatus* status = health.peer(id);
-  peer["health"] = status ? json(peer_health::to_string(status->stage)) : json(nullptr);
-  peer["iceRestarts"] = status ? status->restarts : 0;
-  peer["unreachable"] = health.unreachable(id);
+  j["health"] = status ? json(peer_health::to_string(status->stage)) : json(nullptr);
+  j["iceRestarts"] = status ? status->restarts : 0;
+  j["unreachable"] = health.unreachable(id);
   if (health.unreachable(id)) {
-    const auto n = peer_health::unreachable_notice(name, has_turn);
+    const auto n = peer_health::unreachable_notice(peer.info.name, has_turn);
     std::string text = n.text;
     for (const std::string* more : {&n.hint, &n.trying})
       if (!more->empty()) text += "\n" + *more;
-    peer["unreachableText"] = text;
+    j["unreachableText"] = text;
   } else {
-    peer["unreachableText"] = nullptr;
+    j["unreachableText"] = nullptr;
   }
   // What RTCPeerConnection actually holds (pc.getConfiguration()): the glue path, end to end.
   json config = nullptr;
-  if (media && media->pc) {
-    if (const auto view = browser::peer_configuration(media->pc)) {
+  if (peer.connection) {
+    if (const auto view = browser::peer_configuration(peer.connection->browser.handle())) {
       json servers = json::array();
       for (const auto& s : view->servers) servers.push_back({{"urls", s.urls}, {"username", s.username}});
       config = {{"servers", std::move(servers)}, {"policy", view->policy}};
     }
   }
-  peer["iceConfig"] = std::move(config);
+  j["iceConfig"] = std::move(config);
+  return j;
 }
 
 json ice_config_json(const std::optional<proto::IceConfig>& ice) {

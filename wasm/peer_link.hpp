@@ -1,12 +1,12 @@
-// How each peer of the call is reached, as the call view and the test surface show it: the route
-// of the selected candidate pair (from getStats; only while connected), the peer-health verdict in
-// words, and the ICE configuration the connection holds. Read-only views over CallMedia and the
-// peer-health machine; App wires them.
+// One peer of the call as the call view and the test surface show it, read from its record (the
+// peer table) and from peer health: its tile, and its state() entry (docs/TESTING.md). Where the
+// connection state becomes words. Read-only views; App wires them.
 #pragma once
 
-#include "call_media.hpp"
 #include "ice_route.hpp"
+#include "peer_connection.hpp"
 #include "peer_health.hpp"
+#include "signaling.hpp"
 #include "ui/views.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,18 +15,21 @@
 
 namespace moim {
 
+// The peer's connection state (kept by peer health); `new` while the peer has no connection.
+signaling::ConnectionState connection_state(const Peers::Peer& peer, const peer_health::Machine& health);
+
 // The selected pair while the connection is `connected`; nullopt otherwise (the last one polled
 // may be stale, and a connection that is not up has no route).
-std::optional<ice::CandidatePair> connected_pair(const RemoteMedia* media);
+std::optional<ice::CandidatePair> connected_pair(const Peers::Peer& peer, const peer_health::Machine& health);
 
-// Fills the tile's route and unreachable notice. `has_turn`: the current ICE configuration has a
-// TURN server (otherwise the notice hints at configuring one).
-void fill_peer_link(ui::TileModel& tile, const RemoteMedia* media, const peer_health::Machine& health, bool has_turn);
+// The peer's tile: name, badges, video, connection, route and unreachable notice. `has_turn`: the
+// current ICE configuration has a TURN server (otherwise the notice hints at configuring one).
+ui::TileModel peer_tile(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);
 
-// Adds to a peer's state() entry: route, candidates, health, unreachable, unreachableText,
-// iceConfig (docs/TESTING.md).
-void add_peer_link_json(nlohmann::json& peer, const std::string& name, const RemoteMedia* media,
-                        const peer_health::Machine& health, bool has_turn, proto::PeerId id);
+// The peer's entry in state().room.peers: id, name, mic, camera, away, connection, framesDecoded (and
+// with a connection audioEnergy, audioLevel, audioLive, framesShown, videoFormat), route, candidates,
+// health, iceRestarts, unreachable, unreachableText, iceConfig.
+nlohmann::json peer_state_json(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);
 
 // state().ice: the ICE configuration the server sent (credentials left out), or null before any.
 nlohmann::json ice_config_json(const std::optional<proto::IceConfig>& ice);

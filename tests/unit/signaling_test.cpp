@@ -129,7 +129,6 @@ TEST(Signaling, PeerLeavingMidNegotiationClosesItsConnectionAndLateEventsAreDrop
   EXPECT_TRUE(is_log(m.handle(SignalReceived{answer_from(2)})));
   EXPECT_TRUE(is_log(m.handle(LocalCandidateGathered{2, cand("late")})));
   EXPECT_TRUE(is_log(m.handle(RemoteDescriptionApplied{2})));
-  EXPECT_TRUE(m.handle(ConnectionStateChanged{2, ConnectionState::Connected}).empty());
 }
 
 TEST(Signaling, UnexpectedMessagesAreLoggedNotObeyed) {
@@ -161,13 +160,6 @@ TEST(Signaling, LeavingClosesEveryConnection) {
   EXPECT_TRUE(m.peers().empty());
   EXPECT_FALSE(m.self().has_value());
   EXPECT_TRUE(is_log(m.handle(PeerArrived{8})));
-}
-
-TEST(Signaling, ConnectionStateIsTracked) {
-  Machine m;
-  m.handle(JoinedRoom{5, {2}});
-  m.handle(ConnectionStateChanged{2, ConnectionState::Connected});
-  EXPECT_EQ(m.peer(2)->connection, ConnectionState::Connected);
 }
 
 TEST(Signaling, TranslatesServerMessages) {
@@ -247,7 +239,6 @@ TEST(SignalingIceRestart, OnlyTheImpoliteSideRestartsAndTheOtherAnswers) {
   Machine m;
   stable_call(m);  // self 2: impolite towards 5 and 7 (smaller id)
   run(m, {
-             {ConnectionStateChanged{5, ConnectionState::Failed}, {}},
              {IceRestartNeeded{5}, {RestartIce{5}}},
              // A second trigger while the restart offer is being created is deferred.
              {IceRestartNeeded{5}, {Log{"peer 5: ICE restart deferred: negotiating (creating-offer)"}}},
@@ -257,10 +248,8 @@ TEST(SignalingIceRestart, OnlyTheImpoliteSideRestartsAndTheOtherAnswers) {
              {LocalDescriptionCreated{5, SignalKind::Offer, "r5b"}, {SendToPeer{{5, SignalKind::Offer, "r5b", {}}}}},
              {SignalReceived{answer_from(5, "ra5")}, {SetRemoteDescription{5, SignalKind::Answer, "ra5"}}},
              {RemoteDescriptionApplied{5}, {}},
-             {ConnectionStateChanged{5, ConnectionState::Connected}, {}},
          });
   EXPECT_EQ(m.peer(5)->phase, Phase::Stable);
-  EXPECT_EQ(m.peer(5)->connection, ConnectionState::Connected);
 
   // The polite side (peer 9 > ... here we are 9 towards 2) waits for the restart offer and answers it.
   Machine polite;

@@ -1,0 +1,22 @@
+#include "peer_connection.hpp"
+
+#include "browser/glue.hpp"
+
+namespace moim {
+
+PeerConnection& PeerConnection::operator=(PeerConnection&& o) noexcept {
+  if (this != &o) {
+    release();
+    pc_ = std::exchange(o.pc_, 0);
+    video_ = std::move(o.video_);
+  }
+  return *this;
+}
+
+void PeerConnection::release() {
+  video_.reset();  // the video first: its frames stop before the connection that feeds them
+  if (pc_) browser::close_peer(pc_);
+  pc_ = 0;
+}
+
+}  // namespace moim

@@ -1,0 +1,39 @@
+// The browser objects of one peer connection of the call: the RTCPeerConnection (a glue handle) and
+// the remote video it delivers (its element and textures). Owning: destroying it closes the connection
+// and frees the video, so the peer table (shared/peer_table.hpp), which holds one per connected peer,
+// releases them whenever a peer leaves, a connection is replaced or closed, or the call ends.
+#pragma once
+
+#include "browser/events.hpp"
+#include "browser/video_texture.hpp"
+#include "peer_table.hpp"
+
+#include <utility>
+
+namespace moim {
+
+class PeerConnection {
+ public:
+  explicit PeerConnection(browser::Handle pc) : pc_(pc) {}
+  PeerConnection(PeerConnection&& o) noexcept : pc_(std::exchange(o.pc_, 0)), video_(std::move(o.video_)) {}
+  PeerConnection& operator=(PeerConnection&& o) noexcept;
+  PeerConnection(const PeerConnection&) = delete;
+  PeerConnection& operator=(const PeerConnection&) = delete;
+  ~PeerConnection() { release(); }
+
+  browser::Handle handle() const { return pc_; }
+  // The remote video (none until the first track arrives: RemoteVideo).
+  browser::VideoTexture& video() { return video_; }
+  const browser::VideoTexture& video() const { return video_; }
+
+ private:
+  void release();
+
+  browser::Handle pc_ = 0;
+  browser::VideoTexture video_;
+};
+
+// The client's peers: one record per remote peer, by peer id and by connection handle.
+using Peers = PeerTable<PeerConnection>;
+
+}  // namespace moim
