@@ -136,11 +136,12 @@ class PeerTable {
 
   // ---- connections (the signaling machine's effects)
   // Attaches a connection to `id`'s record, releasing the one it had. Without a record (not in the
-  // call's list) nothing is attached and `browser` is released at once; returns null then.
+  // call's list), or without a connection (handle 0: the browser could not make one), nothing is
+  // attached and `browser` is released at once; returns null then.
   Connection* connect(proto::PeerId id, Browser browser) {
     Peer* p = find(id);
-    if (!p) return nullptr;
     const Handle handle = browser.handle();
+    if (!p || handle == Handle{}) return nullptr;
     disconnect(id);
     p->connection.emplace(Connection{std::move(browser), {}});
     by_handle_[handle] = id;

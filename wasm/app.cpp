@@ -375,7 +375,10 @@ void App::feed_machine(const signaling::Event& event) {
   }
   // Peer health follows every connection's life (and its state: handle()).
   for (const auto& effect : effects) {
-    if (const auto* c = std::get_if<signaling::CreatePeerConnection>(&effect)) feed_health(peer_health::ConnectionCreated{c->peer});
+    // Only a connection the table holds: one refused (not in the call's list, or the browser could
+    // not make it) must not be restarted and reported unreachable by peer health.
+    if (const auto* c = std::get_if<signaling::CreatePeerConnection>(&effect); c && peers_.connection(c->peer))
+      feed_health(peer_health::ConnectionCreated{c->peer});
     if (const auto* c = std::get_if<signaling::ClosePeerConnection>(&effect)) feed_health(peer_health::ConnectionClosed{c->peer});
   }
 }
@@ -588,7 +591,7 @@ void App::fit_videos(float device_px) {
     if (w.id == "preview" || w.id == "tile:self") {
       media_.preview().fit(pw, ph);
     } else if (w.id.rfind("tile:", 0) == 0) {
-      const unsigned long id = std::strtoul(w.id.c_str() + 5, nullptr, 10);
+      const unsigned long long id = std::strtoull(w.id.c_str() + 5, nullptr, 10);  // ids pass 2^32
       media_.fit_remote(static_cast<proto::PeerId>(id), pw, ph);
     }
   }

@@ -60,7 +60,10 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
                                    static_cast<unsigned long long>(e.peer));
                        return;
                      }
-                     peers_.connect(e.peer, PeerConnection(browser::create_peer(local_, ice_, media_plan::sdp_layout(local_audio_, local_video_))));  // replaces any
+                     const browser::Handle h = browser::create_peer(local_, ice_, media_plan::sdp_layout(local_audio_, local_video_));
+                     if (!h) std::printf("moim: the browser could not make a connection for peer %llu\n",
+                                         static_cast<unsigned long long>(e.peer));
+                     peers_.connect(e.peer, PeerConnection(h));  // replaces any; a failed one (0) is not attached
                    },
                    [&](const signaling::CreateOffer& e) {
                      if (const auto h = pc(e.peer)) browser::create_offer(h);

@@ -1,4 +1,4 @@
-// The reference page's server (bench/reference/README.md): serves index.html and room.js, and relays
+// The reference page's server (bench/README.md, "Join, side by side"): serves index.html and room.js, and relays
 // signaling between the people of a room over a minimal WebSocket (RFC 6455: text frames, ping,
 // close; node's own http and crypto, no package). Bench equipment, not part of Moim.
 //   node bench/reference/relay.mjs [--port N]   (or import { startRelay } from it)

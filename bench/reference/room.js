@@ -1,5 +1,5 @@
 'use strict';
-// A minimal video room in plain JS (bench/reference/README.md): the camera and microphone are opened
+// A minimal video room in plain JS (bench/README.md, "Join, side by side"): the camera and microphone are opened
 // on load and shown in a preview, as Moim's lobby does; Join connects to everyone already in the
 // room (?room=NAME). The newcomer offers, as in Moim; candidates trickle through the relay
 // (relay.mjs). Every remote stream plays in a DOM <video>.

@@ -32,7 +32,7 @@ const ways = {
   },
   // The renderer crashes: the page never runs again. Counted from the browser's report of the crash,
   // not from the request: Chromium first handles the crash (a minidump), which on a loaded machine
-  // took up to 2.5 s before the process was gone, and no page code can be faster than that.
+  // took 0.2–0.7 s before the process was gone, and no page code can be faster than that.
   crash: async (page) => {
     const cdp = await page.context().newCDPSession(page);
     const crashed = new Promise((resolve) => page.once('crash', () => resolve(Date.now())));

@@ -185,6 +185,19 @@ TEST(PeerTable, AConnectionForSomeoneNotListedIsReleasedAtOnce) {
   EXPECT_EQ(c.peers.connections(), 0u);
 }
 
+TEST(PeerTable, AConnectionTheBrowserCouldNotMakeIsNotAttached) {
+  Client c;
+  in_call(c);
+  std::vector<int> released;
+  // createPeer failed: handle 0. Attached, two such peers would share one index entry.
+  EXPECT_EQ(c.peers.connect(11, Objects(0, released)), nullptr);
+  EXPECT_EQ(c.peers.connect(12, Objects(0, released)), nullptr);
+  EXPECT_EQ(c.peers.connections(), 0u);
+  EXPECT_EQ(c.peers.by_handle(0), nullptr);
+  EXPECT_NE(c.connect(11), 0);  // a real one later is attached as usual
+  EXPECT_EQ(c.peers.connections(), 1u);
+}
+
 TEST(PeerTable, PeersJoinAtTheEndAndChangeTheirMediaInPlace) {
   Client c;
   in_call(c);

@@ -179,9 +179,10 @@
     return false;
   }
   // True when a video that has shown nothing yet has its first frame waiting (the app draws it at
-  // once; later frames as often as the page affords).
+  // once; later frames as often as the page affords). A polled video (no rVFC) has one only once
+  // the element has a size: one that never gets one (no camera) must not ask for every frame.
   function firstFramePending() {
-    for (const v of videos.values()) if ((v.frame || v.polling) && !v.shown) return true;
+    for (const v of videos.values()) if ((v.frame || (v.polling && v.el.videoWidth > 0)) && !v.shown) return true;
     return false;
   }
 
