@@ -1,8 +1,6 @@
 #include "client_state.hpp"
 #include "overloaded.hpp"
 
-#include <algorithm>
-
 namespace moim {
 
 bool ClientState::apply(const proto::ServerMessage& msg) {

@@ -231,11 +231,7 @@ class PeerTable {
       }
     }
     order_ = std::move(order);
-    for (const proto::PeerId id : gone) {
-      auto it = peers_.find(id);
-      if (it->second.connection) by_handle_.erase(it->second.connection->browser.handle());
-      peers_.erase(it);
-    }
+    for (const proto::PeerId id : gone) erase(id);
   }
 
   std::map<proto::PeerId, Peer> peers_;

@@ -374,13 +374,18 @@ void App::feed_machine(const signaling::Event& event) {
     feed_link(server_link::SignalToSend{std::move(signal)});  // numbered, kept until the server has it
   }
   // Peer health follows every connection's life (and its state: handle()).
+  std::vector<proto::PeerId> not_made;
   for (const auto& effect : effects) {
-    // Only a connection the table holds: one refused (not in the call's list, or the browser could
-    // not make it) must not be restarted and reported unreachable by peer health.
-    if (const auto* c = std::get_if<signaling::CreatePeerConnection>(&effect); c && peers_.connection(c->peer))
+    if (const auto* c = std::get_if<signaling::CreatePeerConnection>(&effect)) {
       feed_health(peer_health::ConnectionCreated{c->peer});
+      if (!peers_.connection(c->peer)) not_made.push_back(c->peer);
+    }
     if (const auto* c = std::get_if<signaling::ClosePeerConnection>(&effect)) feed_health(peer_health::ConnectionClosed{c->peer});
   }
+  // A connection the table did not take (the peer is not in the call's list, or the browser could
+  // not make one) is the machine's browser failure: it closes it, and peer health hears so.
+  for (const proto::PeerId peer : not_made)
+    feed_machine(signaling::BrowserOperationFailed{peer, "no peer connection was made"});
 }
 
 void App::apply_world(const proto::ServerMessage& msg) {

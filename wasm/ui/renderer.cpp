@@ -7,9 +7,6 @@
 #include <GLES3/gl3.h>
 #include <imgui.h>
 
-#include <algorithm>
-#include <cfloat>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
