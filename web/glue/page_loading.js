@@ -86,11 +86,8 @@
     onRuntimeInitialized: () => { runtimeUp = true; },
     // Emscripten's abort(): the wasm could not be fetched or compiled, or the app hit a fatal error.
     onAbort: (what) => showFatal('Moim stopped: ' + errorText(what) + '. Reload the page to try again.'),
-    setStatus: (text) => {
-      if (fatalError !== null) return;
-      const el = document.getElementById('loading-text');
-      if (el && text) el.textContent = text.replace(/\(\d+\/\d+\)/, '').trim() || 'Loading…';
-    },
+    // No setStatus: with one, Emscripten 3.1.6 starts main() from a timer once the wasm is ready (to
+    // show "Running..." first); without, main() runs at once. The page says "Loading…" until the first frame.
   };
 
   // ---- fonts C++ asks for (the Hangul subset, when Korean text first appears) -----------------------
