@@ -181,6 +181,11 @@ class PeerTable {
         if (const Peer& p = peers_.at(id); p.away == away) out.push_back(&p);
     return out;
   }
+  // Whether `pred` holds for some record, listed or away (in no particular order; nothing is copied).
+  template <class F>
+  bool any_of(F&& pred) const {
+    return std::any_of(peers_.begin(), peers_.end(), [&](const auto& e) { return pred(e.second); });
+  }
   template <class F>
   void for_each_connection(F&& f) {
     for (auto& [_, p] : peers_)

@@ -5,6 +5,7 @@
 #include "browser/input.hpp"
 #include "peer_link.hpp"
 #include "room_search.hpp"
+#include "view_text.hpp"
 #include "ui/renderer.hpp"
 #include "ui/theme.hpp"
 
@@ -26,13 +27,11 @@ namespace {
 constexpr const char* kNameSetting = "moim.name";
 constexpr const char* kHangulFontUrl = "fonts/hangul.ttf";
 constexpr double kStatsIntervalMs = 1000;
-constexpr const char* kInsecureNote =
-    "Camera and microphone need a secure page: open this app over https (or on localhost).";
 }  // namespace
 
 App::App() : link_(browser::client_id()) {
   fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
-  secure_ = browser::media_supported();
+  feed_join(join_flow::PageOpened{browser::media_supported()});
   emscripten_set_interval([](void* self) { static_cast<App*>(self)->tick(emscripten_get_now()); }, 500, this);
   feed_admin(room_admin::TokensStored{browser::load_settings_with_prefix(kOwnerTokenPrefix)});
   start_invite_routing();  // invite links: what the URL the page was opened at asks for
@@ -49,7 +48,7 @@ bool App::feed_link(const server_link::Event& event) {
   for (const auto& effect : link_.handle(event, now_, emscripten_random())) {
     std::visit(Overloaded{
                    [&](const server_link::OpenSocket&) {
-                     ++socket_serial_;
+                     feed_join(join_flow::SocketOpening{});
                      if (!socket_.open(browser::socket_url())) {
                        error_ = "This browser cannot open a WebSocket to the server.";
                        feed_link(server_link::SocketClosed{});  // tried again after the backoff
@@ -62,8 +61,14 @@ bool App::feed_link(const server_link::Event& event) {
                      send(proto::Resume{call.token, call.self.name, media_.mic_on(), media_.camera_on(), link_.client_id(),
                                         e.seen});
                    },
-                   [&](const server_link::CloseSocket&) { socket_.close(); },
-                   [&](const server_link::AbandonSocket&) { socket_.abandon(); },
+                   [&](const server_link::CloseSocket&) {
+                     socket_.close();
+                     feed_join(join_flow::SocketGone{});
+                   },
+                   [&](const server_link::AbandonSocket&) {
+                     socket_.abandon();
+                     feed_join(join_flow::SocketGone{});
+                   },
                    [&](const server_link::ConnectionLost& e) {
                      feed_admin(room_admin::ConnectionLost{});
                      feed_invite(invite::ConnectionLost{});
@@ -83,12 +88,10 @@ bool App::feed_link(const server_link::Event& event) {
                      // password typed for this call if it had one.
                      feed_machine(signaling::LeftRoom{});
                      apply_world(proto::Left{});
-                     join_room_ = e.room;
                      error_.clear();
-                     send_join();
+                     feed_join(join_flow::Rejoin{e.room});
                    },
                    [&](const server_link::EndCall& e) {
-                     room_password_.clear();
                      end_call(e.message, e.room_gone ? invite::EndCause::RoomGone : invite::EndCause::Ended);
                    },
                    [&](const server_link::DropAwayPeers&) {
@@ -169,7 +172,10 @@ void App::send(const proto::ClientMessage& msg) {
 void App::handle(const browser::Event& event) {
   std::visit(
       Overloaded{
-          [&](const browser::SocketOpened&) { feed_link(server_link::SocketOpened{}); },
+          [&](const browser::SocketOpened&) {
+            feed_join(join_flow::SocketOpened{});
+            feed_link(server_link::SocketOpened{});
+          },
           [&](const browser::SocketMessage& e) {
             feed_link(server_link::FrameReceived{});  // a sign of life, whatever it holds
             if (e.binary) {
@@ -180,21 +186,12 @@ void App::handle(const browser::Event& event) {
           },
           [&](const browser::SocketClosed& e) {
             std::printf("moim: connection closed (%d %s)\n", e.code, e.reason.c_str());
+            feed_join(join_flow::SocketGone{});
             feed_link(server_link::SocketClosed{});
           },
           [&](const browser::PageHide&) { feed_link(server_link::PageHidden{}); },
-          [&](const browser::MediaOpened& e) {
-            if (e.request != media_request_ || devices_ != Devices::Requesting) {
-              browser::close_media(e.stream);  // a late answer to a request we gave up on
-              return;
-            }
-            media_.adopt_local_stream(e.stream, e.audio, e.video);
-            on_media_result(true, e.audio, e.video, {}, {});
-          },
-          [&](const browser::MediaFailed& e) {
-            if (e.request != media_request_ || devices_ != Devices::Requesting) return;
-            on_media_result(false, false, false, e.name, e.message);
-          },
+          [&](const browser::MediaOpened& e) { feed_join(join_flow::MediaOpened{e.request, e.audio, e.video}, e.stream); },
+          [&](const browser::MediaFailed& e) { feed_join(join_flow::MediaFailed{e.request, e.name, e.message}); },
           [&](const browser::TextInput& e) {
             fields_.on_input(e.value);
             if (fields_.focused() == ui::FieldId::Name) browser::save_setting(kNameSetting, e.value);
@@ -274,7 +271,6 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   else if (auto ev = room_admin::to_event(msg))
     feed_admin(*ev);
   if (const auto* left = std::get_if<proto::Left>(&msg); left && left->reason == proto::LeftReason::RoomDeleted) {
-    room_password_.clear();
     end_call("The room was deleted by its owner.", invite::EndCause::RoomGone);
     return;
   }
@@ -287,13 +283,7 @@ void App::on_server_message(const proto::ServerMessage& msg) {
       std::printf("moim: ignored a joined while in a call\n");  // nonsense from the server
       return;
     }
-    if (join_stage_ != JoinStage::WaitingForServer) {
-      send(proto::Leave{});  // a join we no longer want
-      return;
-    }
-    join_stage_ = JoinStage::None;
-    feed_admin(room_admin::Admitted{});  // the password prompt's work is done (the password stays in room_password_)
-    error_ = media_note_;
+    if (!feed_join(join_flow::Joined{})) return;  // a join we no longer want: answered with leave
     metrics_.mark(&JoinTiming::socket_joined, now_);
   }
   if (const auto* relayed = std::get_if<proto::RelayedSignal>(&msg); relayed && relayed->signal.kind == proto::SignalKind::Answer)
@@ -307,63 +297,48 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   }
   if (std::holds_alternative<proto::Welcome>(msg)) {
     // The link has said what it had to (a farewell, a resume) before anything else goes out.
-    if (join_stage_ == JoinStage::WaitingForServer && join_sent_on_ != socket_serial_)
-      send_join();  // the socket dropped before the answer: ask again (the client id replaces a twin)
+    feed_join(join_flow::Welcomed{});  // a join the socket dropped before its answer goes out again
     feed_invite(invite::Welcomed{});  // a room the URL asks for is joined now
   }
 }
 
 void App::on_server_error(const proto::Error& e) {
   // The dialogs' first: create-room, rename-room, delete-room, and a join with its password prompt.
-  if (!feed_admin(room_admin::ErrorReceived{e.request, e.code, e.message, join_room_})) return;
+  if (!feed_admin(room_admin::ErrorReceived{e.request, e.code, e.message, join_.room()})) return;
   if (e.request == "join") {
     const bool gone = e.code == proto::ErrorCode::RoomNotFound;
     end_call(e.message, gone ? invite::EndCause::RoomGone : invite::EndCause::Ended);
-    feed_invite(invite::JoinFailed{join_room_, gone ? invite::JoinFailure::RoomGone : invite::JoinFailure::Refused});
+    feed_invite(invite::JoinFailed{join_.room(), gone ? invite::JoinFailure::RoomGone : invite::JoinFailure::Refused});
     return;
   }
   if (proto::classify(e.code) == proto::ErrorClass::User) error_ = e.message;
 }
 
-void App::request_devices() {
-  if (devices_ != Devices::Idle) return;
-  devices_ = Devices::Requesting;
-  media_note_.clear();
-  media_audio_only_retry_ = false;
-  if (browser::media_supported()) {
-    media_request_ = media_.request_devices(true, true);
-  } else {
-    on_media_result(false, false, false, "NotSupported",
-                    "camera and microphone need a secure page: https:// or http://localhost");
+bool App::feed_join(const join_flow::Event& event, browser::Handle stream) {
+  bool admitted = false;
+  for (const auto& effect : join_.handle(event)) {
+    std::visit(Overloaded{
+                   [&](const join_flow::RequestDevices& e) { media_.request_devices(e.request, e.audio, e.video); },
+                   [&](const join_flow::UseStream& e) { media_.adopt_local_stream(stream, e.audio, e.video); },
+                   [&](const join_flow::CloseStream&) { browser::close_media(stream); },
+                   [&](const join_flow::SendJoin& e) {
+                     metrics_.mark(&JoinTiming::media_ready, now_);
+                     const proto::CheckedName name = checked_name();  // checked at the click; edited since, the server says why
+                     send(proto::Join{e.room, name.ok() ? name.name : std::string(), e.audio, e.video, e.password,
+                                      link_.client_id()});
+                   },
+                   [&](const join_flow::Admitted& e) {
+                     feed_admin(room_admin::Admitted{});  // the password prompt's work is done (the join flow keeps the password)
+                     error_ = e.note;
+                     admitted = true;
+                   },
+                   [&](const join_flow::SendLeave&) { send(proto::Leave{}); },
+                   [&](const join_flow::ReleaseDevices&) { media_.release_local(); },
+                   [&](const join_flow::Log& e) { std::printf("moim: %s\n", e.text.c_str()); },
+               },
+               effect);
   }
-}
-
-void App::on_media_result(bool ok, bool audio, bool video, const std::string& name, const std::string& message) {
-  if (!ok) {
-    // Denied is final; a missing or busy camera may still leave a microphone.
-    if (!media_audio_only_retry_ && name != "NotAllowedError" && name != "NotSupported") {
-      media_audio_only_retry_ = true;
-      media_request_ = media_.request_devices(true, false);
-      return;
-    }
-    media_note_ = "Camera and microphone are unavailable (" + name + (message.empty() ? "" : ": " + message) +
-                  "). You join without sending audio or video; you can still see and hear the others.";
-  } else if (!video) {
-    media_note_ = "No camera available. You join with audio only.";
-  } else if (!audio) {
-    media_note_ = "No microphone available. You join with video only.";
-  }
-  devices_ = Devices::Settled;
-  if (join_stage_ == JoinStage::AcquiringMedia) send_join();
-}
-
-void App::send_join() {
-  metrics_.mark(&JoinTiming::media_ready, now_);
-  join_stage_ = JoinStage::WaitingForServer;
-  join_sent_on_ = socket_.is_open() ? socket_serial_ : -1;  // not sent: the next welcome sends it
-  const proto::CheckedName name = checked_name();  // checked at the click; edited since, the server says why
-  send(proto::Join{join_room_, name.ok() ? name.name : std::string(), media_.has_local_audio(),
-                   media_.has_local_video(), room_password_, link_.client_id()});
+  return admitted;
 }
 
 void App::feed_machine(const signaling::Event& event) {
@@ -398,22 +373,17 @@ void App::end_call(std::string error, invite::EndCause cause) {
   if (router_.in_call() != 0) feed_invite(invite::CallEnded{cause});
   reset_invite_copy();
   feed_machine(signaling::LeftRoom{});
-  media_.release_local();
-  devices_ = Devices::Idle;
+  feed_join(join_flow::CallEnded{});  // the devices are released, no join, no password
   apply_world(proto::Left{});  // every peer's record goes, and any connection left with it
-  join_stage_ = JoinStage::None;
   feed_link(server_link::CallEnded{});
   error_ = std::move(error);
 }
 
-void App::start_join(proto::RoomId room) {
+void App::start_join(proto::RoomId room, std::string password) {
   error_.clear();
   fields_.blur();
-  join_room_ = room;
-  join_stage_ = JoinStage::AcquiringMedia;
   metrics_.join_clicked(room, now_);
-  if (devices_ == Devices::Settled) send_join();
-  else request_devices();  // joins when the devices are settled
+  feed_join(join_flow::StartJoin{room, std::move(password)});  // at once, or when the devices are settled
 }
 
 std::optional<std::string> App::valid_name() {
@@ -428,13 +398,14 @@ std::optional<std::string> App::valid_name() {
 
 // ---- intents ------------------------------------------------------------------------------------
 
+// Every intent, each routed to its part: the app's own, room administration's (the create, rename
+// and delete dialogs, the password prompt: shared/room_admin.hpp), the invite links' (app_invite.cpp).
 void App::apply(const ui::Intent& intent) {
-  if (apply_admin(intent)) return;  // the create, rename and delete dialogs, the password prompt
   std::visit(
       Overloaded{
           [&](const ui::FocusField& i) { fields_.focus(i.field); },
           [&](const ui::JoinRoom& i) {
-            if (join_stage_ != JoinStage::None || world_.call()) return;
+            if (join_.joining() || world_.call()) return;
             if (!valid_name()) return;
             const proto::RoomInfo* room = world_.room(i.room);
             if (!room) return;
@@ -448,11 +419,9 @@ void App::apply(const ui::Intent& intent) {
               feed_admin(room_admin::OpenPrompt{i.room});
               return;
             }
-            room_password_.clear();
-            start_join(i.room);
+            start_join(i.room, "");
           },
           [&](const ui::LeaveCall&) {
-            room_password_.clear();
             // `leave` now, or the farewell once the link is back (the others must not see a frozen tile).
             if (const auto& call = world_.call())
               feed_link(server_link::LeaveCall{call->room.id, call->token, call->self.name});
@@ -469,11 +438,33 @@ void App::apply(const ui::Intent& intent) {
             send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
           },
           [&](const ui::DismissError&) { error_.clear(); },
-          [&](const ui::CopyInviteLink& i) { apply_invite(i); },
-          [&](const ui::CloseInvitePanel& i) { apply_invite(i); },
-          [&](const ui::ConfirmInviteName& i) { apply_invite(i); },
-          [&](const ui::CancelInviteName& i) { apply_invite(i); },
-          [&](const auto&) {},  // the dialogs' (apply_admin)
+          // Room administration, with what the dialogs' fields hold.
+          [&](const ui::OpenCreateDialog&) { feed_admin(room_admin::OpenCreate{}); },
+          [&](const ui::SetCapacity& i) { feed_admin(room_admin::SetCapacity{i.capacity}); },
+          [&](const ui::ConfirmCreateRoom&) {
+            feed_admin(room_admin::ConfirmCreate{fields_.value(ui::FieldId::RoomName), fields_.value(ui::FieldId::RoomPassword)});
+          },
+          [&](const ui::CancelCreateRoom&) { feed_admin(room_admin::CancelCreate{}); },
+          [&](const ui::ConfirmPassword&) {
+            feed_admin(room_admin::ConfirmPassword{fields_.value(ui::FieldId::JoinPassword), checked_name().ok(), join_.joining()});
+          },
+          [&](const ui::CancelPassword&) { feed_admin(room_admin::CancelPassword{}); },
+          // A link's name prompt is a dialog too: the owner's dialogs wait for it to close.
+          [&](const ui::OpenRename& i) {
+            if (name_prompt_room_ == 0) feed_admin(room_admin::OpenRename{i.room});
+          },
+          [&](const ui::ConfirmRename&) { feed_admin(room_admin::ConfirmRename{fields_.value(ui::FieldId::RenameName)}); },
+          [&](const ui::CancelRename&) { feed_admin(room_admin::CancelRename{}); },
+          [&](const ui::OpenDelete& i) {
+            if (name_prompt_room_ == 0) feed_admin(room_admin::OpenDelete{i.room});
+          },
+          [&](const ui::ConfirmDelete&) { feed_admin(room_admin::ConfirmDelete{}); },
+          [&](const ui::CancelDelete&) { feed_admin(room_admin::CancelDelete{}); },
+          // Invite links.
+          [&](const ui::CopyInviteLink&) { copy_invite_link(); },
+          [&](const ui::CloseInvitePanel&) { close_invite_panel(); },
+          [&](const ui::ConfirmInviteName&) { confirm_invite_name(); },
+          [&](const ui::CancelInviteName&) { cancel_invite_name(); },
       },
       intent);
 }
@@ -512,10 +503,7 @@ bool App::frame(double now_ms) {
     next_stats_at_ = now_ + kStatsIntervalMs;
   }
   if (browser::take_escape_pressed() && modal_open()) {
-    if (admin_.create().open) apply(ui::CancelCreateRoom{});
-    if (admin_.prompt().room != 0) apply(ui::CancelPassword{});
-    if (admin_.owner().rename_room != 0) apply(ui::CancelRename{});
-    if (admin_.owner().delete_room != 0) apply(ui::CancelDelete{});
+    close_admin_dialogs();
     if (name_prompt_room_ != 0) apply(ui::CancelInviteName{});
     frames_to_draw_ = std::max(frames_to_draw_, 2);
   }
@@ -527,18 +515,8 @@ bool App::frame(double now_ms) {
   const bool ui = frames_to_draw_ > 0 || now_ >= redraw_at_ || (video && browser::first_video_frame_pending());
   // Connections being set up (our join, a peer not connected or not shown yet): video frames give
   // way to the offers, answers and candidates while drawing is expensive.
-  const auto settling = [&] {
-    if (join_stage_ != JoinStage::None) return true;
-    if (!world_.call()) return false;
-    for (const Peers::Peer* p : peers_.in_order()) {
-      if (p->away) continue;
-      if (!p->connection || connection_state(*p, health_) != signaling::ConnectionState::Connected ||
-          (p->info.camera && !p->connection->browser.video().has_frame()))
-        return true;
-    }
-    return false;
-  };
-  if (!pacer_.frame(now_, ui, video, video && settling())) return false;
+  const bool settling = video && (join_.joining() || (world_.call() && peers_settling(peers_, health_)));
+  if (!pacer_.frame(now_, ui, video, settling)) return false;
   frames_to_draw_ = std::max(0, frames_to_draw_ - 1);
   redraw_at_ = now_ + 1000;  // at least once a second (countdowns, connection status)
 
@@ -578,7 +556,7 @@ bool App::frame(double now_ms) {
   if (world_.welcomed() && !world_.call() && !room_list_shown_) {
     room_list_shown_ = true;
     metrics_.room_list_shown(emscripten_get_now());
-    request_devices();  // now that the lobby is complete (the camera's start-up is not free)
+    feed_join(join_flow::LobbyShown{});  // devices now that the lobby is complete (the camera's start-up is not free)
   }
   return true;
 }
@@ -651,17 +629,9 @@ ui::LobbyModel App::lobby_model() const {
   m.name = field_view(ui::FieldId::Name, "name-input");
   m.filter = field_view(ui::FieldId::RoomFilter, "room-filter");
   m.connected = link_.connected() && world_.welcomed();
-  switch (link_.status().phase) {
-    case server_link::Phase::Connected: m.status = "Connected"; break;
-    case server_link::Phase::Connecting: m.status = "Connecting\xE2\x80\xA6"; break;
-    case server_link::Phase::Reconnecting: m.status = "Reconnecting\xE2\x80\xA6"; break;
-    case server_link::Phase::Waiting:
-      m.status = "Reconnecting\xE2\x80\xA6 (next try in " +
-                 std::to_string(std::max(1, static_cast<int>((link_.retry_at() - now_) / 1000 + 0.99))) + " s)";
-      break;
-  }
+  m.status = view_text::link_status(link_.status().phase, link_.retry_at(), now_);
   m.error = error_;
-  m.joining = join_stage_ != JoinStage::None;
+  m.joining = join_.joining();
   admin_models(m);
   m.name_prompt = name_prompt_model();
   if (m.name_prompt.open) m.name.focused = false;  // the prompt's field has the keyboard
@@ -671,18 +641,8 @@ ui::LobbyModel App::lobby_model() const {
     m.preview_w = preview.width();
     m.preview_h = preview.height();
   }
-  // One line, most important first: no secure page, then the camera's progress, then what is missing.
-  if (!secure_) {
-    m.preview_status = std::string(kInsecureNote) + " You can still join, to see and hear the others.";
-  } else if (devices_ == Devices::Requesting) {
-    m.preview_status = "Starting camera\xE2\x80\xA6";
-  } else if (devices_ == Devices::Idle) {
-    m.preview_status = "Camera off until you join";
-  } else if (!media_.has_local_video() && !media_.has_local_audio()) {
-    m.preview_status = "Camera and microphone unavailable: you will join without them";
-  } else if (!media_.has_local_video()) {
-    m.preview_status = "No camera: you will join with audio only";
-  }
+  m.preview_status =
+      view_text::preview_status(join_.secure(), join_.devices(), media_.has_local_audio(), media_.has_local_video());
   return m;
 }
 
@@ -695,7 +655,7 @@ ui::CallModel App::call_model() const {
   m.can_mic = media_.has_local_audio();
   m.can_camera = media_.has_local_video();
   m.error = error_;
-  if (link_.status().call_reconnecting) m.status = "Reconnecting\xE2\x80\xA6 (the call goes on)";
+  m.status = view_text::call_status(link_.status().call_reconnecting);
   m.invite = invite_model();
   ui::TileModel self;
   self.id = call.self.id;
@@ -707,9 +667,11 @@ ui::CallModel App::call_model() const {
   self.texture = preview.has_frame() ? preview.texture() : 0;
   self.video_w = preview.width();
   self.video_h = preview.height();
-  m.tiles.push_back(self);
   // Peers away after a server restart keep their tile (and connection) until they are back or gone.
-  for (const Peers::Peer* p : peers_.in_order()) m.tiles.push_back(peer_tile(*p, health_, media_.ice().has_turn()));
+  for (const proto::PeerId id : view_text::tile_order(call.self.id, peers_)) {
+    if (id == call.self.id) m.tiles.push_back(self);
+    else if (const Peers::Peer* p = peers_.find(id)) m.tiles.push_back(peer_tile(*p, health_, media_.ice().has_turn()));
+  }
   return m;
 }
 
@@ -722,7 +684,7 @@ std::string App::state_json() const {
   s["name"] = fields_.value(ui::FieldId::Name);
   s["connected"] = link_.connected() && world_.welcomed();
   s["reconnecting"] = world_.call() && link_.status().call_reconnecting;
-  s["mediaSupported"] = secure_;
+  s["mediaSupported"] = join_.secure();
   json rooms = json::array();
   for (const auto& r : world_.rooms())
     rooms.push_back({{"id", r.id}, {"name", r.name}, {"participants", r.participants}, {"capacity", r.capacity},

@@ -8,6 +8,7 @@
 #include "client_state.hpp"
 #include "frame_pacing.hpp"
 #include "invite_route.hpp"
+#include "join_flow.hpp"
 #include "metrics.hpp"
 #include "peer_connection.hpp"
 #include "peer_health.hpp"
@@ -52,11 +53,6 @@ class App {
   std::string metrics_json() const { return metrics_.json(); }
 
  private:
-  enum class JoinStage { None, AcquiringMedia, WaitingForServer };
-  // Camera and microphone: asked for when the page opens (the lobby shows a preview, and joining
-  // then waits for nothing), released on leave, asked for again by the next join.
-  enum class Devices { Idle, Requesting, Settled };
-
   void send(const proto::ClientMessage& msg);
   // The server link (shared/server_link.hpp): carries out its effects. Returns true when the event was
   // a server message that the rest of the app handles too (PassOn).
@@ -78,9 +74,10 @@ class App {
   void on_socket_message(const std::string& text);
   void on_server_message(const proto::ServerMessage& msg);
   void on_server_error(const proto::Error& e);
-  void request_devices();
-  void on_media_result(bool ok, bool audio, bool video, const std::string& failure_name, const std::string& failure_message);
-  void send_join();
+  // The join flow (shared/join_flow.hpp): carries out its effects. `stream`: the browser's stream of a
+  // MediaOpened event (used or closed). Returns true when the event let us into the call (Admitted).
+  bool feed_join(const join_flow::Event& event, browser::Handle stream = 0);
+  void start_join(proto::RoomId room, std::string password);  // the person's join (checked): to the join flow
   void feed_machine(const signaling::Event& event);
   void apply(const ui::Intent& intent);
   void end_call(std::string error, invite::EndCause cause = invite::EndCause::Ended);
@@ -110,25 +107,11 @@ class App {
   double redraw_at_ = 0;  // time-driven text (the reconnect countdown)
   frame_pacing::Pacer pacer_;  // when a frame is drawn (video frames as often as the page affords)
   peer_health::Machine health_;  // per peer: ICE restarts, unreachable
-  bool secure_ = true;           // camera and microphone can be asked for (secure context)
   double next_stats_at_ = 0;
-  // join flow
-  JoinStage join_stage_ = JoinStage::None;
-  proto::RoomId join_room_ = 0;
-  // Sockets opened so far, and the one the pending join went out on: a welcome on that same socket
-  // (the server sends one before `left`: leave a room, join another at once) is no reason to
-  // send the join again; only a new socket is.
-  int socket_serial_ = 0, join_sent_on_ = -1;
-  Devices devices_ = Devices::Idle;
-  int media_request_ = 0;
-  bool media_audio_only_retry_ = false;
-  std::string media_note_;  // why we send less than audio+video; shown in the call
+  // Devices, the join on its way, the password of the room joined (for a rejoin), the socket it went out on.
+  join_flow::Machine join_;
   // UI state
   TextFields fields_;
-  // The password of the room being joined / in call. In memory only (never stored): a rejoin after a
-  // lost session sends it again.
-  std::string room_password_;
-  void start_join(proto::RoomId room);
   bool modal_open() const { return admin_.modal_open() || name_prompt_room_ != 0; }
   std::string error_;  // banner text
   // rendering caches
@@ -147,7 +130,7 @@ class App {
   // Carries out the machine's effects; returns true when the event was an error the dialogs leave
   // to the rest of the app (PassOn).
   bool feed_admin(const room_admin::Event& event);
-  bool apply_admin(const ui::Intent& intent);  // the dialogs' intents; false for any other
+  void close_admin_dialogs();                  // cancels every open dialog (Escape, a followed link)
   void admin_typed(ui::FieldId field);         // typing clears the message of that field's dialog
   void admin_models(ui::LobbyModel& m) const;  // the lobby's dialog, prompt, rename and delete parts
   void admin_state(nlohmann::json& s) const;   // "error" (a dialog's first), "dialog" and "modal"
@@ -169,7 +152,11 @@ class App {
   void continue_link_join(proto::RoomId room);  // after the name is there: the list's join flow
   void cancel_link_join();            // CancelJoin effect
   bool name_ready() const;            // the name field holds a name this server takes (remembered or typed)
-  void apply_invite(const ui::Intent& intent);  // CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName
+  // The intents: CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName.
+  void copy_invite_link();
+  void close_invite_panel();
+  void confirm_invite_name();
+  void cancel_invite_name();
   void on_clipboard(const browser::ClipboardWritten& e);
   void reset_invite_copy();           // a call ended: its copy state goes with it
   std::string invite_link() const;    // "" outside a call

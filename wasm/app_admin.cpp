@@ -40,14 +40,8 @@ bool App::feed_admin(const room_admin::Event& event) {
                      if (fields_.focused() == field_id(e.field)) fields_.blur();
                    },
                    [&](const room_admin::BlurFields&) { fields_.blur(); },
-                   [&](const room_admin::StartJoin& e) {
-                     room_password_ = e.password;
-                     start_join(e.room);
-                   },
-                   [&](const room_admin::AbandonJoin&) {
-                     join_stage_ = JoinStage::None;  // a late joined is answered with leave
-                     room_password_.clear();
-                   },
+                   [&](const room_admin::StartJoin& e) { start_join(e.room, e.password); },
+                   [&](const room_admin::AbandonJoin&) { feed_join(join_flow::Cancel{}); },  // a late joined gets leave
                    [&](const room_admin::JoinFailed& e) {
                      feed_invite(invite::JoinFailed{e.room, e.why == room_admin::JoinFailure::RoomGone
                                                                 ? invite::JoinFailure::RoomGone
@@ -63,38 +57,11 @@ bool App::feed_admin(const room_admin::Event& event) {
   return pass_on;
 }
 
-bool App::apply_admin(const ui::Intent& intent) {
-  std::optional<room_admin::Event> event;
-  bool mine = true;
-  std::visit(Overloaded{
-                 [&](const ui::OpenCreateDialog&) { event = room_admin::OpenCreate{}; },
-                 [&](const ui::SetCapacity& i) { event = room_admin::SetCapacity{i.capacity}; },
-                 [&](const ui::ConfirmCreateRoom&) {
-                   event = room_admin::ConfirmCreate{fields_.value(ui::FieldId::RoomName),
-                                                     fields_.value(ui::FieldId::RoomPassword)};
-                 },
-                 [&](const ui::CancelCreateRoom&) { event = room_admin::CancelCreate{}; },
-                 [&](const ui::ConfirmPassword&) {
-                   event = room_admin::ConfirmPassword{fields_.value(ui::FieldId::JoinPassword), checked_name().ok(),
-                                                       join_stage_ != JoinStage::None};
-                 },
-                 [&](const ui::CancelPassword&) { event = room_admin::CancelPassword{}; },
-                 // A link's name prompt is a dialog too: the owner's dialogs wait for it to close.
-                 [&](const ui::OpenRename& i) {
-                   if (name_prompt_room_ == 0) event = room_admin::OpenRename{i.room};
-                 },
-                 [&](const ui::ConfirmRename&) { event = room_admin::ConfirmRename{fields_.value(ui::FieldId::RenameName)}; },
-                 [&](const ui::CancelRename&) { event = room_admin::CancelRename{}; },
-                 [&](const ui::OpenDelete& i) {
-                   if (name_prompt_room_ == 0) event = room_admin::OpenDelete{i.room};
-                 },
-                 [&](const ui::ConfirmDelete&) { event = room_admin::ConfirmDelete{}; },
-                 [&](const ui::CancelDelete&) { event = room_admin::CancelDelete{}; },
-                 [&](const auto&) { mine = false; },
-             },
-             intent);
-  if (event) feed_admin(*event);
-  return mine;
+void App::close_admin_dialogs() {
+  if (admin_.create().open) feed_admin(room_admin::CancelCreate{});
+  if (admin_.prompt().room != 0) feed_admin(room_admin::CancelPassword{});  // a join that waited for its password
+  if (admin_.owner().rename_room != 0) feed_admin(room_admin::CancelRename{});
+  if (admin_.owner().delete_room != 0) feed_admin(room_admin::CancelDelete{});
 }
 
 void App::admin_typed(ui::FieldId field) {

@@ -46,12 +46,9 @@ bool App::name_ready() const {
 void App::join_from_link(proto::RoomId room) {
   std::printf("moim: the page's URL asks for room %llu\n", static_cast<unsigned long long>(room));
   // Whatever dialog was open gives way: the person followed a link (or Back / Forward).
-  if (admin_.create().open) apply(ui::CancelCreateRoom{});
-  if (admin_.owner().rename_room != 0) apply(ui::CancelRename{});
-  if (admin_.owner().delete_room != 0) apply(ui::CancelDelete{});
-  if (admin_.prompt().room != 0) apply(ui::CancelPassword{});  // a join from the list that waited for its password
+  close_admin_dialogs();
   name_prompt_room_ = 0;
-  if (world_.call() || join_stage_ != JoinStage::None) {
+  if (world_.call() || join_.joining()) {
     // A join from the list is already on its way: that one goes on, the URL gives way.
     feed_invite(invite::JoinFailed{room, invite::JoinFailure::Refused});
     return;
@@ -74,7 +71,7 @@ void App::continue_link_join(proto::RoomId room) {
   }
   // The list's own join: a locked room opens the password prompt, a full one says so.
   apply(ui::JoinRoom{room});
-  if (join_stage_ == JoinStage::None && admin_.prompt().room != room)
+  if (!join_.joining() && admin_.prompt().room != room)
     feed_invite(invite::JoinFailed{room, invite::JoinFailure::Refused});
 }
 
@@ -84,47 +81,44 @@ void App::cancel_link_join() {
     name_prompt_error_.clear();
     if (fields_.focused() == ui::FieldId::Name) fields_.blur();
   }
-  if (admin_.prompt().room != 0) apply(ui::CancelPassword{});
-  join_stage_ = JoinStage::None;  // a join on its way: its late `joined` is answered with leave
+  if (admin_.prompt().room != 0) feed_admin(room_admin::CancelPassword{});
+  feed_join(join_flow::Cancel{});  // a join on its way: its late `joined` is answered with leave
 }
 
-void App::apply_invite(const ui::Intent& intent) {
-  std::visit(Overloaded{
-                 [&](const ui::CopyInviteLink&) {
-                   const std::string link = invite_link();
-                   if (link.empty()) return;
-                   copy_state_ = CopyState::Pending;
-                   browser::copy_text(++copy_request_, link);
-                 },
-                 [&](const ui::CloseInvitePanel&) {
-                   if (fields_.focused() == ui::FieldId::InviteLink) fields_.blur();
-                   copy_state_ = CopyState::None;
-                 },
-                 [&](const ui::ConfirmInviteName&) {
-                   if (name_prompt_room_ == 0) return;
-                   if (!valid_name()) {  // says why in error_: shown inside the prompt instead
-                     name_prompt_error_ = std::move(error_);
-                     error_.clear();
-                     fields_.focus(ui::FieldId::Name);
-                     return;
-                   }
-                   const proto::RoomId room = name_prompt_room_;
-                   name_prompt_room_ = 0;
-                   name_prompt_error_.clear();
-                   fields_.blur();
-                   continue_link_join(room);
-                 },
-                 [&](const ui::CancelInviteName&) {
-                   const proto::RoomId room = name_prompt_room_;
-                   if (room == 0) return;
-                   name_prompt_room_ = 0;
-                   name_prompt_error_.clear();
-                   if (fields_.focused() == ui::FieldId::Name) fields_.blur();
-                   feed_invite(invite::JoinFailed{room, invite::JoinFailure::Cancelled});
-                 },
-                 [&](const auto&) {},
-             },
-             intent);
+void App::copy_invite_link() {
+  const std::string link = invite_link();
+  if (link.empty()) return;
+  copy_state_ = CopyState::Pending;
+  browser::copy_text(++copy_request_, link);
+}
+
+void App::close_invite_panel() {
+  if (fields_.focused() == ui::FieldId::InviteLink) fields_.blur();
+  copy_state_ = CopyState::None;
+}
+
+void App::confirm_invite_name() {
+  if (name_prompt_room_ == 0) return;
+  if (!valid_name()) {  // says why in error_: shown inside the prompt instead
+    name_prompt_error_ = std::move(error_);
+    error_.clear();
+    fields_.focus(ui::FieldId::Name);
+    return;
+  }
+  const proto::RoomId room = name_prompt_room_;
+  name_prompt_room_ = 0;
+  name_prompt_error_.clear();
+  fields_.blur();
+  continue_link_join(room);
+}
+
+void App::cancel_invite_name() {
+  const proto::RoomId room = name_prompt_room_;
+  if (room == 0) return;
+  name_prompt_room_ = 0;
+  name_prompt_error_.clear();
+  if (fields_.focused() == ui::FieldId::Name) fields_.blur();
+  feed_invite(invite::JoinFailed{room, invite::JoinFailure::Cancelled});
 }
 
 void App::on_clipboard(const browser::ClipboardWritten& e) {

@@ -7,10 +7,8 @@
 
 namespace moim {
 
-int CallMedia::request_devices(bool audio, bool video) {
-  const int id = next_request_++;
-  browser::open_media(id, media_plan::capture_request(audio, video));
-  return id;
+void CallMedia::request_devices(int request, bool audio, bool video) {
+  browser::open_media(request, media_plan::capture_request(audio, video));
 }
 
 void CallMedia::adopt_local_stream(browser::Handle stream, bool has_audio, bool has_video) {

@@ -29,8 +29,9 @@ class CallMedia {
   ~CallMedia() { release_local(); }
 
   // ---- local devices
-  // Asks for camera and microphone; the answer arrives as MediaOpened / MediaFailed with this id.
-  int request_devices(bool audio, bool video);
+  // Asks for camera and microphone; the answer arrives as MediaOpened / MediaFailed with `request`
+  // (the join flow numbers its requests).
+  void request_devices(int request, bool audio, bool video);
   void adopt_local_stream(browser::Handle stream, bool has_audio, bool has_video);
   void release_local();
   bool capturing() const { return local_ != 0; }  // holding the camera/microphone
@@ -61,7 +62,6 @@ class CallMedia {
 
  private:
   Peers& peers_;
-  int next_request_ = 1;
   browser::Handle local_ = 0;
   bool local_audio_ = false, local_video_ = false;
   bool mic_on_ = true, camera_on_ = true;

@@ -16,6 +16,14 @@ std::optional<ice::CandidatePair> connected_pair(const Peers::Peer& peer, const 
   return peer.connection->stats.pair;
 }
 
+bool peers_settling(const Peers& peers, const peer_health::Machine& health) {
+  return peers.any_of([&](const Peers::Peer& p) {
+    if (p.away) return false;
+    return !p.connection || connection_state(p, health) != signaling::ConnectionState::Connected ||
+           (p.info.camera && !p.connection->browser.video().has_frame());
+  });
+}
+
 ui::TileModel peer_tile(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn) {
   ui::TileModel t;
   t.id = peer.info.id;

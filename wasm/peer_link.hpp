@@ -22,6 +22,11 @@ signaling::ConnectionState connection_state(const Peers::Peer& peer, const peer_
 // may be stale, and a connection that is not up has no route).
 std::optional<ice::CandidatePair> connected_pair(const Peers::Peer& peer, const peer_health::Machine& health);
 
+// Some peer of the call is still being connected or shown: not away, and without a connection, not
+// `connected`, or with a camera whose first frame has not come. Video frames then give way to the
+// offers, answers and candidates while drawing is expensive (App::frame).
+bool peers_settling(const Peers& peers, const peer_health::Machine& health);
+
 // The peer's tile: name, badges, video, connection, route and unreachable notice. `has_turn`: the
 // current ICE configuration has a TURN server (otherwise the notice hints at configuring one).
 ui::TileModel peer_tile(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);

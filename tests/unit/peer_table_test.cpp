@@ -253,6 +253,25 @@ TEST(PeerTable, RestoredPeersNotBackYetAreAwayUntilTheyReturnOrAreDropped) {
   expect_coherent(c);
 }
 
+// any_of() looks at every record, listed and away (the frame pacing's "still settling" asks it).
+TEST(PeerTable, AnyOfSeesListedAndAwayRecords) {
+  Client c;
+  EXPECT_FALSE(c.peers.any_of([](const Table::Peer&) { return true; }));  // no call: no records
+  in_call(c);
+  const auto is = [&](PeerId id) { return c.peers.any_of([&](const Table::Peer& p) { return p.info.id == id; }); };
+  EXPECT_TRUE(is(11));
+  EXPECT_TRUE(is(12));
+  EXPECT_FALSE(is(10));  // ourselves
+  const auto away = [&] { return c.peers.any_of([](const Table::Peer& p) { return p.away; }); };
+  EXPECT_FALSE(away());
+  c.apply(Resumed{room(1), peer(10), "t2", {peer(12)}, true});
+  EXPECT_TRUE(away());
+  EXPECT_TRUE(is(11));
+  c.peers.drop_away();
+  EXPECT_FALSE(away());
+  EXPECT_FALSE(is(11));
+}
+
 // A second restart before they are back: those away stay away (they may still be on the way).
 TEST(PeerTable, ASecondRestoreKeepsThoseStillAway) {
   Client c;

@@ -1,0 +1,34 @@
+#include "view_text.hpp"
+
+#include <algorithm>
+
+namespace moim::view_text {
+
+std::string link_status(server_link::Phase phase, double retry_at_ms, double now_ms) {
+  switch (phase) {
+    case server_link::Phase::Connected: return "Connected";
+    case server_link::Phase::Connecting: return "Connecting\xE2\x80\xA6";
+    case server_link::Phase::Reconnecting: return "Reconnecting\xE2\x80\xA6";
+    case server_link::Phase::Waiting:
+      return "Reconnecting\xE2\x80\xA6 (next try in " +
+             std::to_string(std::max(1, static_cast<int>((retry_at_ms - now_ms) / 1000 + 0.99))) + " s)";
+  }
+  return {};
+}
+
+std::string preview_status(bool secure, join_flow::Devices devices, bool has_audio, bool has_video) {
+  if (!secure)
+    return "Camera and microphone need a secure page: open this app over https (or on localhost). You can still "
+           "join, to see and hear the others.";
+  if (devices == join_flow::Devices::Requesting) return "Starting camera\xE2\x80\xA6";
+  if (devices == join_flow::Devices::Idle) return "Camera off until you join";
+  if (!has_video && !has_audio) return "Camera and microphone unavailable: you will join without them";
+  if (!has_video) return "No camera: you will join with audio only";
+  return {};
+}
+
+std::string call_status(bool call_reconnecting) {
+  return call_reconnecting ? "Reconnecting\xE2\x80\xA6 (the call goes on)" : std::string();
+}
+
+}  // namespace moim::view_text

@@ -1,0 +1,39 @@
+// What the lobby and the call screen say, decided apart from drawing them (wasm/ui draws; App fills
+// its view models from these): the connection status line with its countdown, the preview card's one
+// line, the call's banner while the server is out of reach, and the order of the call's tiles.
+// Pure functions of what the parts report (shared/server_link, shared/join_flow, shared/peer_table).
+#pragma once
+
+#include "join_flow.hpp"
+#include "peer_table.hpp"
+#include "protocol.hpp"
+#include "server_link.hpp"
+
+#include <string>
+#include <vector>
+
+namespace moim::view_text {
+
+// The lobby's status line for the link's phase; while waiting, the seconds to the next try, rounded
+// up (less than 10 ms over a whole second is not counted), at least 1 (`retry_at_ms` and `now_ms` on
+// the page's clock).
+std::string link_status(server_link::Phase phase, double retry_at_ms, double now_ms);
+
+// The preview card's one line, most important first: no secure page, then the camera's progress, then
+// what is missing ("" when camera and microphone are there). `has_audio` / `has_video`: the tracks of
+// the stream we hold.
+std::string preview_status(bool secure, join_flow::Devices devices, bool has_audio, bool has_video);
+
+// The call's banner: the server is out of reach while the call goes on ("" otherwise).
+std::string call_status(bool call_reconnecting);
+
+// The call's tiles, by peer id: ourselves first, then the others as the peer table lists them (in
+// the call in join order, then those away after a server restart, who keep their tile).
+template <class Browser>
+std::vector<proto::PeerId> tile_order(proto::PeerId self, const PeerTable<Browser>& peers) {
+  std::vector<proto::PeerId> ids{self};
+  for (const auto* p : peers.in_order()) ids.push_back(p->info.id);
+  return ids;
+}
+
+}  // namespace moim::view_text

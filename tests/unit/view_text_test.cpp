@@ -1,0 +1,106 @@
+// What the lobby and the call screen say (shared/view_text.hpp), line by line: the status line for
+// each phase of the link with its countdown, the preview card's ladder, the call's banner, and the
+// order of the call's tiles fed by real server messages.
+#include "view_text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <utility>
+
+namespace moim::view_text {
+namespace {
+
+using join_flow::Devices;
+using server_link::Phase;
+
+TEST(ViewText, TheStatusLineFollowsTheLinkWithTheSecondsToTheNextTry) {
+  struct Row {
+    Phase phase;
+    double retry_at, now;
+    std::string text;
+  };
+  const std::vector<Row> rows = {
+      {Phase::Connected, 0, 5000, "Connected"},
+      {Phase::Connecting, 0, 5000, "Connecting\xE2\x80\xA6"},
+      {Phase::Reconnecting, 9000, 5000, "Reconnecting\xE2\x80\xA6"},
+      {Phase::Waiting, 7000, 5000, "Reconnecting\xE2\x80\xA6 (next try in 2 s)"},
+      {Phase::Waiting, 6500, 5000, "Reconnecting\xE2\x80\xA6 (next try in 2 s)"},  // 1.5 s: rounded up
+      {Phase::Waiting, 6001, 5000, "Reconnecting\xE2\x80\xA6 (next try in 1 s)"},  // under 10 ms over: not
+      {Phase::Waiting, 6000, 5000, "Reconnecting\xE2\x80\xA6 (next try in 1 s)"},
+      {Phase::Waiting, 5250, 5000, "Reconnecting\xE2\x80\xA6 (next try in 1 s)"},
+      {Phase::Waiting, 5000, 5000, "Reconnecting\xE2\x80\xA6 (next try in 1 s)"},  // due: never "0 s"
+      {Phase::Waiting, 4000, 5000, "Reconnecting\xE2\x80\xA6 (next try in 1 s)"},  // late tick
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(std::string(server_link::to_string(row.phase)) + " " + std::to_string(row.retry_at - row.now));
+    EXPECT_EQ(link_status(row.phase, row.retry_at, row.now), row.text);
+  }
+}
+
+TEST(ViewText, ThePreviewSaysTheMostImportantThingFirst) {
+  const std::string insecure =
+      "Camera and microphone need a secure page: open this app over https (or on localhost). You can still join, "
+      "to see and hear the others.";
+  struct Row {
+    bool secure;
+    Devices devices;
+    bool audio, video;
+    std::string text;
+  };
+  const std::vector<Row> rows = {
+      {false, Devices::Settled, false, false, insecure},
+      {false, Devices::Idle, false, false, insecure},
+      {true, Devices::Requesting, false, false, "Starting camera\xE2\x80\xA6"},
+      {true, Devices::Requesting, true, true, "Starting camera\xE2\x80\xA6"},  // a stream of an earlier request
+      {true, Devices::Idle, false, false, "Camera off until you join"},
+      {true, Devices::Settled, false, false, "Camera and microphone unavailable: you will join without them"},
+      {true, Devices::Settled, true, false, "No camera: you will join with audio only"},
+      {true, Devices::Settled, false, true, ""},  // no microphone: the preview shows the camera, nothing to say
+      {true, Devices::Settled, true, true, ""},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(std::string(join_flow::to_string(row.devices)) + (row.secure ? " secure" : " insecure") +
+                 (row.audio ? " audio" : "") + (row.video ? " video" : ""));
+    EXPECT_EQ(preview_status(row.secure, row.devices, row.audio, row.video), row.text);
+  }
+}
+
+TEST(ViewText, TheCallsBannerOnlyWhileTheServerIsOutOfReach) {
+  EXPECT_EQ(call_status(true), "Reconnecting\xE2\x80\xA6 (the call goes on)");
+  EXPECT_EQ(call_status(false), "");
+}
+
+// The peer table's browser objects, as far as the tiles care: a handle.
+struct Objects {
+  int h = 0;
+  int handle() const { return h; }
+};
+
+TEST(ViewText, TilesAreOurselvesFirstThenThePeersInJoinOrderThenThoseAway) {
+  using namespace proto;
+  const auto room = [](RoomId id) { return RoomInfo{id, "Room", 1, 6, false}; };
+  const auto peer = [](PeerId id) { return PeerInfo{id, "P" + std::to_string(id), true, true}; };
+  ClientState world;
+  PeerTable<Objects> peers;
+  const auto apply = [&](const ServerMessage& msg) {
+    world.apply(msg);
+    peers.apply(msg, world.call());
+  };
+  apply(Welcome{kVersion, {room(1)}, {}});
+  apply(Joined{room(1), peer(10), "tok", {peer(12), peer(11)}});
+  EXPECT_EQ(tile_order(10, peers), (std::vector<PeerId>{10, 12, 11}));
+  apply(PeerJoined{peer(13), false});
+  EXPECT_EQ(tile_order(10, peers), (std::vector<PeerId>{10, 12, 11, 13}));
+  // A server restart: 11 is back at once, 12 and 13 are away (their tiles stay, after the others).
+  apply(Resumed{room(1), peer(10), "t2", {peer(11)}, true});
+  EXPECT_EQ(tile_order(10, peers), (std::vector<PeerId>{10, 11, 12, 13}));
+  apply(PeerJoined{peer(13), true});
+  EXPECT_EQ(tile_order(10, peers), (std::vector<PeerId>{10, 11, 13, 12}));
+  apply(PeerLeft{11});
+  EXPECT_EQ(tile_order(10, peers), (std::vector<PeerId>{10, 13, 12}));
+  apply(Left{});
+  EXPECT_EQ(tile_order(10, peers), (std::vector<PeerId>{10}));
+}
+
+}  // namespace
+}  // namespace moim::view_text
