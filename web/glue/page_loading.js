@@ -73,7 +73,14 @@
   }
   try {
     const canvas = document.getElementById('canvas');
-    if (canvas) canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: true });
+    if (canvas) {
+      // Its drawing buffer at the size main.cpp's fit_canvas() wants (CSS size x devicePixelRatio,
+      // rounded), made now while the wasm compiles: otherwise the first frame resizes it, a new buffer.
+      const box = canvas.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
+      canvas.width = Math.round(box.width * dpr);
+      canvas.height = Math.round(box.height * dpr);
+      canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: true });
+    }
   } catch (e) { /* main() reports a missing WebGL2 */ }
 
   window.Module = {
