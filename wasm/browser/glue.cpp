@@ -38,7 +38,6 @@ val media_lines(const std::vector<media_plan::MediaLine>& layout) {
     val line = val::object();
     line.set("kind", std::string(media_plan::to_string(l.kind)));
     line.set("direction", std::string(media_plan::to_string(l.direction)));
-    line.set("send", media_plan::sends(l));
     lines.call<void>("push", line);
   }
   return lines;
