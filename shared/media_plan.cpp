@@ -15,8 +15,6 @@ std::string_view to_string(Direction direction) {
   return direction == Direction::SendRecv ? "sendrecv" : "recvonly";
 }
 
-bool sends(const MediaLine& line) { return line.direction == Direction::SendRecv; }
-
 std::vector<MediaLine> sdp_layout(bool sending_audio, bool sending_video) {
   const auto direction = [](bool sending) { return sending ? Direction::SendRecv : Direction::RecvOnly; };
   return {{MediaKind::Audio, direction(sending_audio)}, {MediaKind::Video, direction(sending_video)}};

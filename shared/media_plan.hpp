@@ -38,13 +38,13 @@ enum class Direction { SendRecv, RecvOnly };
 std::string_view to_string(MediaKind kind);      // "audio", "video" (RTCRtpTransceiver kinds)
 std::string_view to_string(Direction direction);  // "sendrecv", "recvonly" (transceiver directions)
 
-// One m-line of a peer connection's SDP.
+// One m-line of a peer connection's SDP. A sendrecv line carries our track of its kind (the glue
+// reads that from the direction).
 struct MediaLine {
   MediaKind kind = MediaKind::Audio;
   Direction direction = Direction::RecvOnly;
   bool operator==(const MediaLine&) const = default;
 };
-bool sends(const MediaLine& line);  // the line carries our track of its kind
 
 // Every connection has one audio and one video m-line, audio first, whatever we have: a kind we
 // send is sendrecv (our track goes on it), a kind we lack is recvonly, so a person without camera

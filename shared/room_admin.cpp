@@ -23,18 +23,6 @@ std::uint32_t room_name_limit(const ClientState& world) {
   return world.welcomed() ? world.limits().max_room_name_chars : static_cast<std::uint32_t>(proto::kMaxRoomNameChars);
 }
 
-std::string describe_name_fault(proto::NameFault fault, std::size_t max_chars, std::string_view subject,
-                                std::string_view if_empty) {
-  switch (fault) {
-    case proto::NameFault::Empty: return std::string(if_empty);
-    case proto::NameFault::TooLong:
-      return std::string(subject) + " can have at most " + std::to_string(max_chars) + " characters.";
-    case proto::NameFault::None:  // not refused: not called
-    case proto::NameFault::Invalid: break;
-  }
-  return std::string(subject) + " cannot contain control characters.";
-}
-
 std::ostream& operator<<(std::ostream& os, const Event& event) {
   std::visit(Overloaded{
                  [&](const OpenCreate&) { os << "OpenCreate"; },
@@ -115,7 +103,7 @@ const std::string& Machine::dialog_error() const {
 }
 
 std::string Machine::name_refusal(const proto::CheckedName& checked, const ClientState& world, proto::RoomId self) const {
-  if (!checked.ok()) return describe_name_fault(checked.fault, room_name_limit(world), "A room name", "Enter a room name.");
+  if (!checked.ok()) return proto::describe_name_fault(checked.fault, room_name_limit(world), "A room name", "Enter a room name.");
   const auto key = proto::room_name_key(checked.name);
   for (const auto& r : world.rooms())
     if (r.id != self && proto::room_name_key(r.name) == key)
@@ -194,10 +182,9 @@ void Machine::on(const ConfirmPassword& e, const ClientState& world, Effects& ou
     prompt_.error = "That room does not exist any more.";
     return;
   }
-  if (!e.name_ok) {  // the name field says why; the prompt gives way to it
-    out.push_back(ShowNameProblem{});
+  if (!e.name_ok) {  // the prompt gives way to the name field, which says why (and has the keyboard)
     on(CancelPassword{}, world, out);
-    out.push_back(FocusField{Field::Name});
+    out.push_back(ShowNameProblem{});
     return;
   }
   prompt_.pending = true;

@@ -51,11 +51,6 @@ std::string_view to_string(Field field);
 
 // This server's room-name limit (the protocol's before the first welcome).
 std::uint32_t room_name_limit(const ClientState& world);
-// Why the one name rule (proto::check_display_name / check_room_name) refused a name, in words for
-// the person who typed it: `subject` is "A room name", "Your name"; `if_empty` the sentence for an
-// empty one. The app says its own name's faults with it too.
-std::string describe_name_fault(proto::NameFault fault, std::size_t max_chars, std::string_view subject,
-                                std::string_view if_empty);
 
 // ---- events -------------------------------------------------------------------------------------
 // The person (intents), with what the dialog's fields hold:
@@ -118,7 +113,8 @@ struct JoinFailed {
   bool operator==(const JoinFailed&) const = default;
 };
 struct ShowError { std::string text; bool operator==(const ShowError&) const = default; };  // the lobby's banner
-// The person's name is refused: say why in the banner and focus the name field (the app's name check).
+// The person's name is refused: say why in the banner and focus the name field (the app's name check,
+// which focuses it: no FocusField comes with it).
 struct ShowNameProblem { bool operator==(const ShowNameProblem&) const = default; };
 // The error fed in is not the dialogs': the app handles it as usual.
 struct PassOn { bool operator==(const PassOn&) const = default; };

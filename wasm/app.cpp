@@ -389,7 +389,7 @@ void App::start_join(proto::RoomId room, std::string password) {
 std::optional<std::string> App::valid_name() {
   proto::CheckedName checked = checked_name();
   if (!checked.ok()) {
-    error_ = room_admin::describe_name_fault(checked.fault, max_name_chars(), "Your name", "Enter your name first.");
+    error_ = proto::describe_name_fault(checked.fault, max_name_chars(), "Your name", "Enter your name first.");
     fields_.focus(ui::FieldId::Name);
     return std::nullopt;
   }
@@ -509,10 +509,11 @@ bool App::frame(double now_ms) {
   }
 
   if (browser::input_pending()) frames_to_draw_ = std::max(frames_to_draw_, 3);
-  const bool video = world_.call() && browser::video_frames_pending();
+  const browser::VideoFrames waiting = world_.call() ? browser::video_frames_waiting() : browser::VideoFrames::None;
+  const bool video = waiting != browser::VideoFrames::None;
   // A video's first frame replaces its placeholder: drawn at once, like any other change. Later
   // video frames only as often as the page can afford (shared/frame_pacing.hpp).
-  const bool ui = frames_to_draw_ > 0 || now_ >= redraw_at_ || (video && browser::first_video_frame_pending());
+  const bool ui = frames_to_draw_ > 0 || now_ >= redraw_at_ || waiting == browser::VideoFrames::FirstWaiting;
   // Connections being set up (our join, a peer not connected or not shown yet): video frames give
   // way to the offers, answers and candidates while drawing is expensive.
   const bool settling = video && (join_.joining() || (world_.call() && peers_settling(peers_, health_)));
@@ -561,10 +562,14 @@ bool App::frame(double now_ms) {
   return true;
 }
 
-double App::next_frame_at() const {
+double App::next_frame_at(std::optional<browser::VideoFrames> video) const {
   if (frames_to_draw_ > 0 || browser::input_pending()) return 0;
-  if (world_.call() && browser::video_frames_pending())
-    return browser::first_video_frame_pending() ? 0 : std::min(redraw_at_, pacer_.next_video_at());
+  if (!world_.call()) return redraw_at_;
+  switch (video ? *video : browser::video_frames_waiting()) {
+    case browser::VideoFrames::FirstWaiting: return 0;
+    case browser::VideoFrames::Waiting: return std::min(redraw_at_, pacer_.next_video_at());
+    case browser::VideoFrames::None: break;
+  }
   return redraw_at_;
 }
 

@@ -37,7 +37,8 @@ class App {
   bool frame(double now_ms);
   // When the next frame is needed (page clock): at once (0), at a time (video paced, the
   // once-a-second refresh), for the frame loop that runs on demand (browser/frame_loop.hpp).
-  double next_frame_at() const;
+  // `video`: what waits for upload when the caller knows (a video frame's listener), else the glue is asked.
+  double next_frame_at(std::optional<browser::VideoFrames> video = std::nullopt) const;
   // Something visible changed outside the app's knowledge (the window was resized): draw again.
   void invalidate() { frames_to_draw_ = std::max(frames_to_draw_, 2); }
   // Handles queued browser events now (also called as soon as one arrives, between frames).

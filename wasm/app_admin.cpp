@@ -9,20 +9,30 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <optional>
+#include <utility>
 
 namespace moim {
 
 namespace {
 
+// The machine's fields and the app's: one table, read both ways.
+constexpr std::pair<room_admin::Field, ui::FieldId> kFields[] = {
+    {room_admin::Field::Name, ui::FieldId::Name},
+    {room_admin::Field::RoomName, ui::FieldId::RoomName},
+    {room_admin::Field::RoomPassword, ui::FieldId::RoomPassword},
+    {room_admin::Field::JoinPassword, ui::FieldId::JoinPassword},
+    {room_admin::Field::RenameName, ui::FieldId::RenameName},
+};
 ui::FieldId field_id(room_admin::Field field) {
-  switch (field) {
-    case room_admin::Field::Name: return ui::FieldId::Name;
-    case room_admin::Field::RoomName: return ui::FieldId::RoomName;
-    case room_admin::Field::RoomPassword: return ui::FieldId::RoomPassword;
-    case room_admin::Field::JoinPassword: return ui::FieldId::JoinPassword;
-    case room_admin::Field::RenameName: return ui::FieldId::RenameName;
-  }
+  for (const auto& [admin, ui_id] : kFields)
+    if (admin == field) return ui_id;
   return ui::FieldId::None;
+}
+std::optional<room_admin::Field> admin_field(ui::FieldId id) {
+  for (const auto& [admin, ui_id] : kFields)
+    if (ui_id == id) return admin;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -65,13 +75,7 @@ void App::close_admin_dialogs() {
 }
 
 void App::admin_typed(ui::FieldId field) {
-  switch (field) {
-    case ui::FieldId::RoomName: feed_admin(room_admin::Typed{room_admin::Field::RoomName}); break;
-    case ui::FieldId::RoomPassword: feed_admin(room_admin::Typed{room_admin::Field::RoomPassword}); break;
-    case ui::FieldId::JoinPassword: feed_admin(room_admin::Typed{room_admin::Field::JoinPassword}); break;
-    case ui::FieldId::RenameName: feed_admin(room_admin::Typed{room_admin::Field::RenameName}); break;
-    default: break;
-  }
+  if (const auto admin = admin_field(field)) feed_admin(room_admin::Typed{*admin});
 }
 
 void App::admin_models(ui::LobbyModel& m) const {

@@ -101,8 +101,8 @@ int main() {
     if (button) frame(emscripten_get_now());  // a click acts within its own event
     else moim::browser::frame_loop::wake();
   });
-  moim::browser::set_video_frame_listener([](bool first) {
-    moim::browser::frame_loop::wake_at(first ? 0 : moim::g_app->next_frame_at());
+  moim::browser::set_video_frame_listener([](moim::browser::VideoFrames waiting) {
+    moim::browser::frame_loop::wake_at(waiting == moim::browser::VideoFrames::FirstWaiting ? 0 : moim::g_app->next_frame_at(waiting));
   });
   moim::browser::frame_loop::start(frame);  // the first frame now, not at the next animation frame
   return 0;

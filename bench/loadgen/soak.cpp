@@ -25,7 +25,7 @@
 // `peer-not-found` (the addressee left while it was on the way); refusals are matched to signals,
 // and a refusal written into the sender's connection as it dropped is not heard (errors are not sent
 // again): such a signal counts as refused unheard only when the server's and the addressee's
-// answers show it was never relayed (see the accounting at the end of run_soak), and as undecided
+// answers show it was never relayed (see soak_accounting.hpp), and as undecided
 // when they cannot tell (reported, not counted as lost). After the churn stops and the traffic
 // drains, every other undelivered signal is lost, and lost must be 0; the lost are split by whether
 // their addressee dropped its connection within 1 s of their sending (what the ledger is for) or not
@@ -47,6 +47,7 @@
 #include "util.hpp"
 #include "ws_client.hpp"
 #include "signal_ledger.hpp"
+#include "soak_accounting.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
@@ -77,17 +78,8 @@ std::int64_t open_descriptors(const std::string& pid) {
   return count;
 }
 
-struct Signal {
-  std::uint32_t from_peer = 0, to_peer = 0;
-  std::int64_t sent_ns = 0;
-  std::uint32_t delivered = 0;
-  std::uint64_t seq = 0;  // its number in the sender's session
-  // The server said it had it (resumed.seen) from a connection that then dropped, and its addressee
-  // was no longer in the call at that resume: a `peer-not-found` for it may have gone into the
-  // dropped connection (errors are not sent again).
-  bool answer_maybe_lost = false;
-  std::int64_t confirmed_ns = 0;  // when the sender first read a pong.seen / resumed.seen covering it
-};
+using soak_accounting::SessionEnd;
+using soak_accounting::Signal;
 
 struct Person {
   enum class Step { Off, Connecting, Lobby, Joining, InRoom, Leaving, Goodbye, Resuming };
@@ -139,17 +131,7 @@ class Soak : public Handler {
   // those whose message names no peer.
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> refusals_by_pair;
   std::uint64_t refusals_unnamed = 0;
-  // Per peer id (a session), about its last connection: when its resume was sent and its resumed read
-  // (both 0 for the connection it joined on: a signal to a peer id comes after its join); the last
-  // number it had read when the pong for the ping sent right behind the resume came (everything the
-  // server sent again after `resumed` came before it), whether a number above that came later (a
-  // live one: had the resend missed any, the numbers would have skipped), and whether the session
-  // ended with `left` read on that connection.
-  struct SessionEnd {
-    std::int64_t resume_sent_ns = 0, attached_ns = 0;
-    std::uint64_t mark = 0;
-    bool marked = false, live_after_mark = false, left = false;
-  };
+  // Per peer id (a session), about its last connection (soak_accounting.hpp).
   std::unordered_map<std::uint32_t, SessionEnd> sessions;
 
   void start_all() {
@@ -658,79 +640,29 @@ int run_soak(const Options& options) {
               << (drained ? "" : ", NOT drained") << "\n";
   }
 
-  // Every signal: delivered (once), refused, or lost. Refusals are matched to signals: the server
-  // takes a sender's signals in order, and once a peer has left, every later signal to it is refused,
-  // so the n refusals heard for (sender, addressee) answer the last n signals from that sender to that
-  // addressee.
-  //
-  // A refusal the server wrote into the sender's connection as it dropped is not heard (errors are
-  // not sent again). An undelivered signal without a heard refusal is taken as refused unheard only
-  // when the server took it from that connection (its seq <= the next resumed.seen), its addressee was
-  // gone by that resume (not in resumed.peers), that addressee's session ended with `left` on its last
-  // connection, and the server cannot have relayed it before that connection was attached, which
-  // would have made the ledger send it again: the addressee joined on that connection, or the signal
-  // was sent after its resumed was read, or that connection read a live number (after the pong of the
-  // ping sent right behind the resume, which follows everything sent again) with no number skipped,
-  // so nothing sent again was missing. After the attach, a relay goes to that connection, before
-  // `left`. When the server had confirmed the signal to its sender before the addressee even sent its
-  // resume, it was relayed (the addressee was still in the call): lost. The rest cannot be decided
-  // from the outside (a refusal unheard, or a relay the resume failed to send again at the very end
-  // of what it sent): counted apart, as undecided.
-  //
-  // Everything else undelivered is lost; the lost are split into those whose addressee dropped its
-  // connection within 1 s of their sending (what the ledger must send again) and the rest
-  // (unexplained).
-  std::vector<char> refused_heard(soak.signals.size(), 0);
-  auto unmatched = soak.refusals_by_pair;
-  for (std::size_t k = soak.signals.size(); k-- > 0;) {
-    const auto it = unmatched.find({soak.signals[k].from_peer, soak.signals[k].to_peer});
-    if (it != unmatched.end() && it->second > 0) {
-      --it->second;
-      refused_heard[k] = 1;
-    }
-  }
-  std::uint64_t refusals_unmatched = soak.refusals_unnamed;  // heard, but for no signal: must be 0
-  for (const auto& [pair, left] : unmatched) refusals_unmatched += left;
-  std::uint64_t delivered = 0, delivered_and_refused = 0, refused_matched = 0, refused_unheard = 0, undecided = 0,
-                lost = 0, lost_with_drop = 0, shown = 0;
-  // For an undelivered signal with no refusal heard: refused unheard (1), undecided (0) or lost (-1).
-  const auto unheard = [&](const Signal& s) {
-    const auto to = soak.sessions.find(s.to_peer);
-    if (!s.answer_maybe_lost || to == soak.sessions.end() || !to->second.left) return -1;
-    const Soak::SessionEnd& last = to->second;
-    if (last.attached_ns <= s.sent_ns || (last.live_after_mark && soak.gaps == 0)) return 1;
-    if (s.confirmed_ns != 0 && s.confirmed_ns <= last.resume_sent_ns) return -1;
-    return 0;
-  };
-  const auto dropped_near = [](const Person* person, std::int64_t at) {
-    if (!person) return false;
-    for (const std::int64_t drop : person->drops)
-      if (drop - at <= 1'000'000'000 && at - drop <= 1'000'000'000) return true;
-    return false;
-  };
-  for (std::size_t k = 0; k < soak.signals.size(); ++k) {
+  // Every signal: delivered (once), refused, undecided or lost (the rules: soak_accounting.hpp).
+  const soak_accounting::Accounting a = soak_accounting::account({
+      .signals = soak.signals,
+      .refusals_by_pair = soak.refusals_by_pair,
+      .refusals_unnamed = soak.refusals_unnamed,
+      .sessions = soak.sessions,
+      .gaps = soak.gaps,
+      .drops_of = [&](std::uint32_t peer) {
+        const Person* person = soak.person_with(peer);
+        return person ? person->drops : std::vector<std::int64_t>{};
+      },
+  });
+  const auto tell = [&](const char* what, std::size_t k, bool with_drop) {
     const Signal& s = soak.signals[k];
-    if (s.delivered) {
-      ++delivered;
-      delivered_and_refused += refused_heard[k];
-    } else if (refused_heard[k]) {
-      ++refused_matched;
-    } else if (const int verdict = unheard(s); verdict == 1) {
-      ++refused_unheard;
-    } else if (verdict == 0) {
-      if (undecided++ < 5)
-        std::cerr << "soak: undecided signal " << k << " from peer " << s.from_peer << " (its seq " << s.seq << ") to peer "
-                  << s.to_peer << ", sent " << (s.sent_ns - soak_start) / 1'000'000 << " ms in\n";
-    } else {
-      ++lost;
-      const bool with_drop = dropped_near(soak.person_with(s.to_peer), s.sent_ns);
-      lost_with_drop += with_drop;
-      if (shown++ < 5)
-        std::cerr << "soak: lost signal " << k << " from peer " << s.from_peer << " (its seq " << s.seq << ") to peer "
-                  << s.to_peer << ", sent " << (s.sent_ns - soak_start) / 1'000'000 << " ms in"
-                  << (with_drop ? ", the addressee dropped its connection within 1 s" : "") << "\n";
-    }
-  }
+    std::cerr << "soak: " << what << " signal " << k << " from peer " << s.from_peer << " (its seq " << s.seq << ") to peer "
+              << s.to_peer << ", sent " << (s.sent_ns - soak_start) / 1'000'000 << " ms in"
+              << (with_drop ? ", the addressee dropped its connection within 1 s" : "") << "\n";
+  };
+  for (std::size_t n = 0; n < a.undecided_signals.size() && n < 5; ++n) tell("undecided", a.undecided_signals[n], false);
+  for (std::size_t n = 0; n < a.lost_signals.size() && n < 5; ++n) tell("lost", a.lost_signals[n].signal, a.lost_signals[n].with_drop);
+  const std::uint64_t delivered = a.delivered, delivered_and_refused = a.delivered_and_refused,
+                      refused_matched = a.refused_matched, refused_unheard = a.refused_unheard, undecided = a.undecided,
+                      lost = a.lost, lost_with_drop = a.lost_with_drop, refusals_unmatched = a.refusals_unmatched;
   const std::uint64_t unexplained = lost - lost_with_drop;
   const std::int64_t rss_growth = rounds.size() == 2 ? rounds[1]["rss_after_bytes"].get<std::int64_t>() - warm.rss : 0;
   // The server hands free heap memory back when its last connection closes (server/hub_clock.cpp), so

@@ -264,6 +264,19 @@ export async function tilePixels(page, rect) {
   return { differing: differing / n, stddev: Math.sqrt(Math.max(0, sumSq / n - mean * mean)), mean };
 }
 
+// Resolves with the pixels of widget `id` (a tile or the lobby's `preview`) once they show video
+// (as tilePixels counts: most of it off the placeholder, not dark); throws with the last reading
+// when they do not within `timeout` ms.
+export async function waitForVideo(page, id, timeout = 15000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const px = await tilePixels(page, await widget(page, id));
+    if (px.differing > 0.6 && px.mean > 20) return px;
+    if (Date.now() > end) throw new Error(`waitForVideo: ${id} shows no video after ${timeout} ms: ${JSON.stringify(px)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export function saveReport(name, data) {
   writeFileSync(path.join(artifacts, name), JSON.stringify(data, null, 2));
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import {
-  click, launchBrowser, openPerson, screenshot, startServer, state, typeInto, waitForState, widget,
+  click, launchBrowser, openPerson, screenshot, startServer, state, typeInto, waitForState, waitForVideo, widget,
 } from './lib.mjs';
 
 const servers = [];
@@ -132,6 +132,7 @@ test('rooms survive a server restart (locked still locked); the owner renames an
   assert.ok(s.rooms.every((r) => r.owned), JSON.stringify(s.rooms));
   assert.ok((await state(bob)).rooms.every((r) => !r.owned));
   await widget(alice, `delete:${vault.id}`);
+  await waitForVideo(alice, 'preview');  // the camera preview beside the name, not "Starting camera…"
   await screenshot(alice, 'lobby-owner.png');
 
   // Rename: another room's name is refused in the dialog; a new one reaches Bob's lobby.

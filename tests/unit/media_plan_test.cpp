@@ -60,10 +60,5 @@ TEST(MediaPlan, LayoutIsOneAudioAndOneVideoLineAudioFirstRecvOnlyForWhatWeLack) 
     EXPECT_EQ(spelled(sdp_layout(r.audio, r.video)), r.want) << "audio " << r.audio << ", video " << r.video;
 }
 
-TEST(MediaPlan, OnlySendRecvLinesCarryOurTracks) {
-  EXPECT_TRUE(sends({MediaKind::Video, Direction::SendRecv}));
-  EXPECT_FALSE(sends({MediaKind::Video, Direction::RecvOnly}));
-}
-
 }  // namespace
 }  // namespace moim::media_plan

@@ -435,8 +435,8 @@ TEST(RoomAdmin, PromptChecksWhatItCanBeforeJoining) {
   EXPECT_FALSE(m.prompt().pending);
   // A name the server would refuse: the name field says why, the prompt gives way.
   run(m, world, {{ConfirmPassword{"sesame", /*name_ok=*/false},
-                  {ShowNameProblem{}, JoinFailed{kLocked, JoinFailure::Cancelled}, BlurField{Field::JoinPassword},
-                   clear(Field::JoinPassword), FocusField{Field::Name}}}});
+                  {JoinFailed{kLocked, JoinFailure::Cancelled}, BlurField{Field::JoinPassword}, clear(Field::JoinPassword),
+                   ShowNameProblem{}}}});
   EXPECT_FALSE(m.modal_open());
 }
 

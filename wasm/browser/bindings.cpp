@@ -14,11 +14,11 @@ std::vector<Event>& inbox() {
 
 namespace {
 void (*g_listener)() = nullptr;
-void (*g_video_frame_listener)(bool) = nullptr;
+void (*g_video_frame_listener)(VideoFrames) = nullptr;
 }  // namespace
 
 void set_listener(void (*listener)()) { g_listener = listener; }
-void set_video_frame_listener(void (*listener)(bool)) { g_video_frame_listener = listener; }
+void set_video_frame_listener(void (*listener)(VideoFrames)) { g_video_frame_listener = listener; }
 
 void post(Event e) {
   inbox().push_back(std::move(e));
@@ -28,8 +28,9 @@ void post(Event e) {
 namespace {
 void push(Event e) { post(std::move(e)); }
 
-void on_video_frame(bool first) {
-  if (g_video_frame_listener) g_video_frame_listener(first);
+// `first_waiting`: some video's first frame waits (videoFramesWaiting() == 2 in the glue).
+void on_video_frame(bool first_waiting) {
+  if (g_video_frame_listener) g_video_frame_listener(first_waiting ? VideoFrames::FirstWaiting : VideoFrames::Waiting);
 }
 
 void on_media_opened(int request, int stream, bool audio, bool video) { push(MediaOpened{request, stream, audio, video}); }

@@ -56,8 +56,12 @@ std::vector<Event>& inbox();
 // next animation frame (which a busy or hidden page may deliver only a few times a second).
 void post(Event event);
 void set_listener(void (*listener)());
-// A video got a new frame (`first`: the first it shows). Not an event: frames come 24 times a second
-// per video and need no handling, only a frame drawn when the app can afford one.
-void set_video_frame_listener(void (*listener)(bool first));
+// Video frames waiting for upload: none, some, or among them a video's first (the one that replaces
+// its placeholder, drawn at once).
+enum class VideoFrames { None, Waiting, FirstWaiting };
+// A video got a new frame; `waiting`: what waits now (Waiting or FirstWaiting), so that the listener
+// has no need to ask the glue again (one call across per frame). Not an event: frames come 24 times
+// a second per video and need no handling, only a frame drawn when the app can afford one.
+void set_video_frame_listener(void (*listener)(VideoFrames waiting));
 
 }  // namespace moim::browser

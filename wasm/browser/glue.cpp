@@ -38,7 +38,6 @@ val media_lines(const std::vector<media_plan::MediaLine>& layout) {
     val line = val::object();
     line.set("kind", std::string(media_plan::to_string(l.kind)));
     line.set("direction", std::string(media_plan::to_string(l.direction)));
-    line.set("send", media_plan::sends(l));
     lines.call<void>("push", line);
   }
   return lines;
@@ -56,8 +55,10 @@ Handle create_video_for_stream(Handle stream, bool muted) { return glue().call<i
 void destroy_video(Handle video) { glue().call<void>("destroyVideo", video); }
 void fit_video(Handle video, int w, int h) { glue().call<void>("fitVideo", video, w, h); }
 double take_convert_ms() { return glue().call<double>("takeConvertMs"); }
-bool video_frames_pending() { return glue().call<bool>("framesPending"); }
-bool first_video_frame_pending() { return glue().call<bool>("firstFramePending"); }
+VideoFrames video_frames_waiting() {
+  const int waiting = glue().call<int>("videoFramesWaiting");
+  return waiting >= 2 ? VideoFrames::FirstWaiting : waiting == 1 ? VideoFrames::Waiting : VideoFrames::None;
+}
 
 Handle create_peer(Handle local_stream, const proto::IceConfig& ice, const std::vector<media_plan::MediaLine>& layout) {
   return glue().call<int>("createPeer", local_stream, rtc_configuration(ice), media_lines(layout));

@@ -21,8 +21,9 @@ void destroy_video(Handle video);
 // Frames of `video` are converted at most w x h device pixels (keeping their shape); 0 x 0 = full size.
 void fit_video(Handle video, int w, int h);
 double take_convert_ms();  // main-thread ms spent converting video frames since the last call
-bool video_frames_pending();  // some video has a new frame to upload
-bool first_video_frame_pending();  // some video that showed nothing yet has its first frame waiting
+// Whether some video has a new frame to upload, and whether one of them is a video's first (one
+// call into the glue for both).
+VideoFrames video_frames_waiting();
 
 // `ice`: the servers and policy for this connection (an empty IceConfig = none, host candidates only).
 // `layout`: its m-lines (media_plan::sdp_layout): the sending ones get `local_stream`'s track of

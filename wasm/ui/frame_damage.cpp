@@ -41,13 +41,6 @@ std::uint64_t mix(std::uint64_t h, const void* p, std::size_t n) {
   return h;
 }
 
-// Display coordinates -> framebuffer pixels, GL's way round, grown to whole pixels.
-Rect to_pixels(float x0, float y0, float x1, float y1, const ImDrawData* d, int fb_h) {
-  const ImVec2 off = d->DisplayPos, scale = d->FramebufferScale;
-  return {static_cast<int>(std::floor((x0 - off.x) * scale.x)), fb_h - static_cast<int>(std::ceil((y1 - off.y) * scale.y)),
-          static_cast<int>(std::ceil((x1 - off.x) * scale.x)), fb_h - static_cast<int>(std::floor((y0 - off.y) * scale.y))};
-}
-
 // False when the frame cannot be described (a user callback draws what we cannot see).
 bool describe(const ImDrawData* d, int fb_w, int fb_h, Frame& f) {
   const float head[8] = {static_cast<float>(fb_w), static_cast<float>(fb_h), d->DisplayPos.x, d->DisplayPos.y,
@@ -80,6 +73,12 @@ bool describe(const ImDrawData* d, int fb_w, int fb_h, Frame& f) {
 }
 
 }  // namespace
+
+Rect to_pixels(float x0, float y0, float x1, float y1, const ImDrawData* d, int fb_h) {
+  const ImVec2 off = d->DisplayPos, scale = d->FramebufferScale;
+  return {static_cast<int>(std::floor((x0 - off.x) * scale.x)), fb_h - static_cast<int>(std::ceil((y1 - off.y) * scale.y)),
+          static_cast<int>(std::ceil((x1 - off.x) * scale.x)), fb_h - static_cast<int>(std::floor((y0 - off.y) * scale.y))};
+}
 
 void forget() { g_last.valid = false; }
 

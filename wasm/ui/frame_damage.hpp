@@ -25,6 +25,10 @@ struct Rect {
   Rect join(const Rect& o) const;  // the smallest rectangle holding both
 };
 
+// Display coordinates -> framebuffer pixels, GL's way round, grown to whole pixels (the damage and
+// the renderer's scissor round alike).
+Rect to_pixels(float x0, float y0, float x1, float y1, const ImDrawData* d, int fb_h);
+
 // Compares this frame with the last one given (and keeps it for the next call). Returns the
 // rectangles to redraw: none when nothing changed, the whole framebuffer when most did.
 // `texture_changed(name)`: whether that GL texture got new pixels since the last frame.

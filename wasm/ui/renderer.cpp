@@ -7,6 +7,7 @@
 #include <GLES3/gl3.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -171,107 +172,140 @@ namespace {
 
 using frame_damage::Rect;
 
-// Draws every command of `d`, each clipped to its rectangle and to `limit`.
-void draw_lists(const ImDrawData* d, int fb_h, const Rect& limit) {
+// The frame's vertices and indices, every list that shows inside the damage one after another: sent
+// to the GPU once per frame, however many rectangles are redrawn.
+std::vector<ImDrawVert> g_vertices;
+std::vector<ImDrawIdx> g_indices;
+struct ListSlice {
+  std::size_t vtx = 0, idx = 0;  // where the list's vertices and indices begin in g_vertices, g_indices
+  bool uploaded = false;         // false: none of its commands touches the damage
+};
+std::vector<ListSlice> g_slices;
+
+// A command's clip rectangle in framebuffer pixels (frame_damage's rounding: the damage and the
+// scissor agree to the pixel).
+Rect clip_of(const ImDrawCmd& cmd, const ImDrawData* d, int fb_h) {
+  if (cmd.ClipRect.z <= cmd.ClipRect.x || cmd.ClipRect.w <= cmd.ClipRect.y) return {};  // clips everything
+  return frame_damage::to_pixels(cmd.ClipRect.x, cmd.ClipRect.y, cmd.ClipRect.z, cmd.ClipRect.w, d, fb_h);
+}
+
+// Uploads the lists that have a command inside some damage rectangle.
+void upload(const ImDrawData* d, int fb_h, const std::vector<Rect>& damage) {
+  g_vertices.clear();
+  g_indices.clear();
+  g_slices.assign(static_cast<std::size_t>(d->CmdListsCount), {});
+  for (int n = 0; n < d->CmdListsCount; ++n) {
+    const ImDrawList* list = d->CmdLists[n];
+    bool inside = false;
+    for (const ImDrawCmd& cmd : list->CmdBuffer) {
+      if (cmd.UserCallback) continue;
+      const Rect clip = clip_of(cmd, d, fb_h);
+      for (const Rect& r : damage) inside = inside || !clip.cut(r).empty();
+      if (inside) break;
+    }
+    if (!inside) continue;
+    g_slices[static_cast<std::size_t>(n)] = {g_vertices.size(), g_indices.size(), true};
+    g_vertices.insert(g_vertices.end(), list->VtxBuffer.Data, list->VtxBuffer.Data + list->VtxBuffer.Size);
+    g_indices.insert(g_indices.end(), list->IdxBuffer.Data, list->IdxBuffer.Data + list->IdxBuffer.Size);
+  }
+  if (g_vertices.empty()) return;
+  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(g_vertices.size() * sizeof(ImDrawVert)), g_vertices.data(), GL_STREAM_DRAW);
+  glBufferData(GL_ELEMENT_ARRAY_BUFFER, static_cast<GLsizeiptr>(g_indices.size() * sizeof(ImDrawIdx)), g_indices.data(),
+               GL_STREAM_DRAW);
+}
+
+// The attributes read vertices from `first` on (16-bit indices count from a list's start, or from its
+// VtxOffset slice past 65535 vertices; WebGL2 has no base-vertex draw).
+void point_attributes(std::size_t first) {
+  const auto base = first * sizeof(ImDrawVert);
+  const auto stride = static_cast<GLsizei>(sizeof(ImDrawVert));
+  glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, stride, reinterpret_cast<void*>(base + offsetof(ImDrawVert, pos)));
+  glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, stride, reinterpret_cast<void*>(base + offsetof(ImDrawVert, uv)));
+  glVertexAttribPointer(2, 4, GL_UNSIGNED_BYTE, GL_TRUE, stride, reinterpret_cast<void*>(base + offsetof(ImDrawVert, col)));
+}
+
+// What stays the same for every rectangle of a frame: blending, the programs' projection, the
+// bound textures and program (kept across rectangles, rebound only when a command's texture differs).
+struct DrawState {
+  float proj[16];
+  bool yuv_projection_set = false;  // set on the YUV program when it is first used in this frame
+  GLuint program = 0, bound = 0;
+  bool drawable = true;  // false while the bound texture is I420 video and the YUV program is missing
+  std::size_t attributes_at = SIZE_MAX;  // the vertex the attributes point at
+};
+
+DrawState begin_frame(const ImDrawData* d) {
   glEnable(GL_BLEND);
   glBlendEquation(GL_FUNC_ADD);
   glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
   glDisable(GL_CULL_FACE);
   glDisable(GL_DEPTH_TEST);
   glEnable(GL_SCISSOR_TEST);
+  glClearColor(17 / 255.0f, 19 / 255.0f, 24 / 255.0f, 1);
+  DrawState st;
   const float L = d->DisplayPos.x, R = d->DisplayPos.x + d->DisplaySize.x;
   const float T = d->DisplayPos.y, B = d->DisplayPos.y + d->DisplaySize.y;
   const float proj[16] = {2.0f / (R - L), 0, 0, 0, 0, 2.0f / (T - B), 0, 0, 0, 0, -1, 0,
                           (R + L) / (L - R), (T + B) / (B - T), 0, 1};
-  bool yuv_projection_set = false;  // set on the YUV program when it is first used in this frame
-  glUseProgram(g_program);
-  glUniformMatrix4fv(g_proj, 1, GL_FALSE, proj);
+  std::copy(proj, proj + 16, st.proj);
+  glUseProgram(st.program = g_program);
+  glUniformMatrix4fv(g_proj, 1, GL_FALSE, st.proj);
   glUniform1i(g_tex, 0);
   glActiveTexture(GL_TEXTURE0);
-  GLuint program = g_program;
   glBindVertexArray(g_vao);
   glBindBuffer(GL_ARRAY_BUFFER, g_vbo);
+  return st;
+}
 
-  const ImVec2 off = d->DisplayPos, scale = d->FramebufferScale;
-  GLuint bound = 0;
-  bool drawable = true;  // false while the bound texture is I420 video and the YUV program is missing
+// Binds `tex` (and its chroma planes and the YUV program when it is I420 video).
+void bind_texture(DrawState& st, GLuint tex) {
+  const video_planes::Chroma* chroma = video_planes::find(tex);
+  st.drawable = !chroma || yuv_program_ready();
+  st.bound = tex;
+  if (!st.drawable) return;
+  const GLuint want = chroma ? g_yuv_program : g_program;
+  if (want != st.program) glUseProgram(st.program = want);
+  if (chroma) {
+    if (!st.yuv_projection_set) {
+      glUniformMatrix4fv(g_yuv_proj, 1, GL_FALSE, st.proj);
+      st.yuv_projection_set = true;
+    }
+    const YuvCoefficients& k = kYuv[static_cast<int>(chroma->matrix) & 3];
+    glUniform2fv(g_yuv_range, 1, k.range);
+    glUniform4fv(g_yuv_coeff, 1, k.coeff);
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_2D, chroma->u);
+    glActiveTexture(GL_TEXTURE2);
+    glBindTexture(GL_TEXTURE_2D, chroma->v);
+    glActiveTexture(GL_TEXTURE0);
+  }
+  glBindTexture(GL_TEXTURE_2D, tex);
+}
+
+// Clears `limit` and draws every uploaded command inside it, each clipped to its rectangle too.
+void draw_rect(const ImDrawData* d, int fb_h, const Rect& limit, DrawState& st) {
+  glScissor(limit.x0, limit.y0, limit.x1 - limit.x0, limit.y1 - limit.y0);
+  glClear(GL_COLOR_BUFFER_BIT);
   for (int n = 0; n < d->CmdListsCount; ++n) {
     const ImDrawList* list = d->CmdLists[n];
-    bool uploaded = false;  // this list's buffers, once one of its commands is inside `limit`
+    const ListSlice& slice = g_slices[static_cast<std::size_t>(n)];
     for (const ImDrawCmd& cmd : list->CmdBuffer) {
       if (cmd.UserCallback) {
         cmd.UserCallback(list, &cmd);
         continue;
       }
-      const float x0 = (cmd.ClipRect.x - off.x) * scale.x, y0 = (cmd.ClipRect.y - off.y) * scale.y;
-      const float x1 = (cmd.ClipRect.z - off.x) * scale.x, y1 = (cmd.ClipRect.w - off.y) * scale.y;
-      if (x1 <= x0 || y1 <= y0) continue;
-      const Rect clip = Rect{static_cast<int>(x0), static_cast<int>(static_cast<float>(fb_h) - y1),
-                                       static_cast<int>(x0) + static_cast<int>(x1 - x0),
-                                       static_cast<int>(static_cast<float>(fb_h) - y1) + static_cast<int>(y1 - y0)}
-                                 .cut(limit);
+      if (!slice.uploaded) continue;
+      const Rect clip = clip_of(cmd, d, fb_h).cut(limit);
       if (clip.empty()) continue;
-      if (!uploaded) {
-        uploaded = true;
-        glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(list->VtxBuffer.Size) * sizeof(ImDrawVert), list->VtxBuffer.Data,
-                     GL_STREAM_DRAW);
-        glBufferData(GL_ELEMENT_ARRAY_BUFFER, static_cast<GLsizeiptr>(list->IdxBuffer.Size) * sizeof(ImDrawIdx),
-                     list->IdxBuffer.Data, GL_STREAM_DRAW);
-      }
-      glScissor(clip.x0, clip.y0, clip.x1 - clip.x0, clip.y1 - clip.y0);
       const auto tex = static_cast<GLuint>(reinterpret_cast<intptr_t>(cmd.GetTexID()));
-      if (tex != bound) {
-        const video_planes::Chroma* chroma = video_planes::find(tex);
-        drawable = !chroma || yuv_program_ready();
-        if (drawable) {
-          const GLuint want = chroma ? g_yuv_program : g_program;
-          if (want != program) glUseProgram(program = want);
-          if (chroma) {
-            if (!yuv_projection_set) {
-              glUniformMatrix4fv(g_yuv_proj, 1, GL_FALSE, proj);
-              yuv_projection_set = true;
-            }
-            const YuvCoefficients& k = kYuv[static_cast<int>(chroma->matrix) & 3];
-            glUniform2fv(g_yuv_range, 1, k.range);
-            glUniform4fv(g_yuv_coeff, 1, k.coeff);
-            glActiveTexture(GL_TEXTURE1);
-            glBindTexture(GL_TEXTURE_2D, chroma->u);
-            glActiveTexture(GL_TEXTURE2);
-            glBindTexture(GL_TEXTURE_2D, chroma->v);
-            glActiveTexture(GL_TEXTURE0);
-          }
-          glBindTexture(GL_TEXTURE_2D, tex);
-        }
-        bound = tex;
-      }
-      if (!drawable) continue;
-      // 16-bit indices cannot reach past 65535 vertices, so large lists come in VtxOffset slices:
-      // WebGL2 has no base-vertex draw, so re-point the attributes at the slice.
-      if (cmd.VtxOffset) {
-        const auto base = static_cast<std::uintptr_t>(cmd.VtxOffset) * sizeof(ImDrawVert);
-        const auto stride = static_cast<GLsizei>(sizeof(ImDrawVert));
-        glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, stride, reinterpret_cast<void*>(base + offsetof(ImDrawVert, pos)));
-        glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, stride, reinterpret_cast<void*>(base + offsetof(ImDrawVert, uv)));
-        glVertexAttribPointer(2, 4, GL_UNSIGNED_BYTE, GL_TRUE, stride, reinterpret_cast<void*>(base + offsetof(ImDrawVert, col)));
-      }
+      if (tex != st.bound) bind_texture(st, tex);
+      if (!st.drawable) continue;
+      glScissor(clip.x0, clip.y0, clip.x1 - clip.x0, clip.y1 - clip.y0);
+      if (const std::size_t at = slice.vtx + cmd.VtxOffset; at != st.attributes_at) point_attributes(st.attributes_at = at);
       glDrawElements(GL_TRIANGLES, static_cast<GLsizei>(cmd.ElemCount), sizeof(ImDrawIdx) == 2 ? GL_UNSIGNED_SHORT : GL_UNSIGNED_INT,
-                     reinterpret_cast<void*>(static_cast<std::uintptr_t>(cmd.IdxOffset) * sizeof(ImDrawIdx)));
-      if (cmd.VtxOffset) {
-        const auto stride = static_cast<GLsizei>(sizeof(ImDrawVert));
-        glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, stride, reinterpret_cast<void*>(offsetof(ImDrawVert, pos)));
-        glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, stride, reinterpret_cast<void*>(offsetof(ImDrawVert, uv)));
-        glVertexAttribPointer(2, 4, GL_UNSIGNED_BYTE, GL_TRUE, stride, reinterpret_cast<void*>(offsetof(ImDrawVert, col)));
-      }
+                     reinterpret_cast<void*>((slice.idx + cmd.IdxOffset) * sizeof(ImDrawIdx)));
     }
   }
-  glBindVertexArray(0);
-}
-
-void clear(const Rect& r) {
-  glEnable(GL_SCISSOR_TEST);
-  glScissor(r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
-  glClearColor(17 / 255.0f, 19 / 255.0f, 24 / 255.0f, 1);
-  glClear(GL_COLOR_BUFFER_BIT);
 }
 
 }  // namespace
@@ -285,10 +319,11 @@ void renderer_draw(const ImDrawData* d, int fb_w, int fb_h) {
   texture_updates::clear();
   if (damage.empty()) return;  // nothing on screen changed: no drawing, no new canvas frame
   glViewport(0, 0, fb_w, fb_h);
-  for (const Rect& r : damage) {
-    clear(r);
-    if (d->CmdListsCount > 0) draw_lists(d, fb_h, r);
-  }
+  // State and draw data once per frame; per damage rectangle only the scissor, the clear and the draws.
+  DrawState st = begin_frame(d);
+  upload(d, fb_h, damage);
+  for (const Rect& r : damage) draw_rect(d, fb_h, r, st);
+  glBindVertexArray(0);
 }
 
 }  // namespace moim::ui

@@ -11,13 +11,16 @@
   // comes), layout: the m-lines C++ chose at creation (plain data, applied at the first offer) }
   const peers = new Map();
 
+  // What a transceiver direction means in WebRTC: our track goes out on the line.
+  const sends = (line) => line.direction === 'sendrecv' || line.direction === 'sendonly';
   const trackOf = (stream, kind) =>
     (stream ? (kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks())[0] : null) || null;
 
   // `config`: the RTCConfiguration the app built ({iceServers, iceTransportPolicy}).
-  // `layout`: [{kind, direction, send}] in m-line order (media_plan::sdp_layout): a line that sends
-  // gets our track of its kind now, whichever side offers (an answerer's addTrack transceivers are
-  // matched to the offer's m-lines when it is applied, so no track swapping is needed later).
+  // `layout`: [{kind, direction}] in m-line order (media_plan::sdp_layout): a line whose direction
+  // sends ('sendrecv') gets our track of its kind now, whichever side offers (an answerer's addTrack
+  // transceivers are matched to the offer's m-lines when it is applied, so no track swapping is
+  // needed later).
   function createPeer(streamHandle, config, layout) {
     const h = newHandle();
     let pc;
@@ -33,7 +36,7 @@
     const entry = { pc, chain: Promise.resolve(), stream, remote: null, video: 0, layout: Array.isArray(layout) ? layout : [] };
     peers.set(h, entry);
     for (const line of entry.layout) {
-      const track = line.send && trackOf(stream, line.kind);
+      const track = sends(line) && trackOf(stream, line.kind);
       if (track) pc.addTrack(track, stream);
     }
     const alive = () => peers.get(h) === entry;
@@ -93,7 +96,7 @@
         // its kind, gets it now, with the layout's direction.
         for (const t of pc.getTransceivers()) {
           const kind = t.receiver.track && t.receiver.track.kind;
-          const line = kind && entry.layout.find((l) => l.kind === kind && l.send);
+          const line = kind && entry.layout.find((l) => l.kind === kind && sends(l));
           const track = line && trackOf(entry.stream, kind);
           if (track && !t.sender.track) {
             await t.sender.replaceTrack(track);

@@ -62,11 +62,12 @@
     });
   }
   // A new frame for the next upload; one not uploaded in time is closed (keep only the newest). The
-  // app's frame loop runs on demand: it hears of each frame (and whether it is the video's first).
+  // app's frame loop runs on demand: it hears of each frame, and whether some video's first frame
+  // waits, in one call (it needs to ask nothing back).
   function offerFrame(v, frame) {
     if (v.frame && v.frame.close) v.frame.close();
     v.frame = frame;
-    callApp('moimOnVideoFrame', !v.shown);
+    callApp('moimOnVideoFrame', firstFramePending());
   }
   // Tracks that reached the stream since: audio to the element, the first video track to the worker.
   function syncTracks(v, h) {
@@ -173,7 +174,7 @@
     if (f) v.shown = true;
     return f;
   }
-  // True when some video has a frame waiting for upload (the app then draws a frame).
+  // True when some video has a frame waiting for upload.
   function framesPending() {
     for (const v of videos.values()) if (v.frame || v.polling) return true;
     return false;
@@ -200,6 +201,6 @@
   expose('fitVideo', fitVideo);
   expose('takeConvertMs', takeConvertMs, 0);
   expose('takeFrame', takeFrame, null);
-  expose('framesPending', framesPending, false);
-  expose('firstFramePending', firstFramePending, false);
+  // 0: no frame waits for upload; 1: some; 2: among them a video's first (the app draws it at once).
+  expose('videoFramesWaiting', () => (firstFramePending() ? 2 : framesPending() ? 1 : 0), 0);
 })(glue);
