@@ -4,8 +4,9 @@
 // Each person has a fixed room (N/4 rooms, capacity 8, created first) and loops, with a random
 // pause of up to --think-ms (default 400) between steps: connect + hello, join, then in the room
 // either send 1-3 signals to random peers of the room (60%), leave and join again later (25%), say
-// goodbye (leave, then a close frame 1000, then a new connection: 5%), drop the connection without a
-// close frame and come back with `resume` on a new one 0.3 s later (5%), or wait (5%). Every person
+// goodbye (leave, then a close frame 1000, then a new connection: 5%), drop the connection as a failing
+// network does (it goes silent: no close frame, no FIN) and come back with `resume` on a new one 0.3 s
+// later (5%), or wait (5%). Every person
 // keeps the room's member list from joined / resumed / peer-joined / peer-left, as a client does.
 //
 // Signals survive a drop as with the Moim client (docs/PROTOCOL.md, "Signals that survive a drop";
@@ -503,7 +504,11 @@ class Soak : public Handler {
       ++drops;
       p.last_drop_ns = now_ns();
       p.drops.push_back(p.last_drop_ns);
-      p.conn->close();  // no close frame: the server holds the session for a resume
+      // Silent, as a failing network is: a FIN (or a close frame 1000/1001) is the tab leaving, and the
+      // server ends the session at once (server/websocket_session.cpp). The person stops reading the
+      // old connection now; the resume on the new one takes the session from it (the server then
+      // closes it), and the retired connection is closed on our side 5 s later.
+      retired_.emplace_back(std::move(p.conn), now_ns());
       p.resume_next = true;
       p.step = Person::Step::Off;
       later(i, 300, [this, i] { connect(i); });
