@@ -36,6 +36,7 @@ std::ostream& operator<<(std::ostream& os, const Event& event) {
                  [&](const SocketGone&) { os << "SocketGone"; },
                  [&](const Welcomed&) { os << "Welcomed"; },
                  [&](const Joined&) { os << "Joined"; },
+                 [&](const JoinRefused&) { os << "JoinRefused"; },
                  [&](const Rejoin& e) { os << "Rejoin{room " << e.room << '}'; },
                  [&](const Cancel&) { os << "Cancel"; },
                  [&](const CallEnded&) { os << "CallEnded"; },
@@ -119,8 +120,21 @@ void Machine::settle(bool audio, bool video, Effects& out) {
 
 void Machine::send_join(Effects& out) {
   stage_ = Stage::WaitingForServer;
+  if (abandoned_ && socket_open_) {  // the answer to the one given up on comes first
+    held_ = true;
+    join_sent_on_ = socket_;
+    return;
+  }
+  held_ = false;
   join_sent_on_ = socket_open_ ? socket_ : -1;  // not sent: the next welcome sends it
   out.push_back(SendJoin{room_, password_, audio_, video_});
+}
+
+// The answer to the join given up on has come: the held join (if any) goes out now.
+void Machine::abandoned_answered(Effects& out) {
+  abandoned_ = false;
+  if (held_ && stage_ == Stage::WaitingForServer) send_join(out);
+  held_ = false;
 }
 
 void Machine::on(const StartJoin& e, Effects& out) {
@@ -138,6 +152,11 @@ void Machine::on(const StartJoin& e, Effects& out) {
 void Machine::on(const SocketOpening&, Effects&) {
   ++socket_;
   socket_open_ = false;
+  abandoned_ = false;  // its answer would have come on the old socket
+  if (held_) {
+    held_ = false;
+    join_sent_on_ = -1;  // not sent: the next welcome sends it
+  }
 }
 
 void Machine::on(const SocketOpened&, Effects&) { socket_open_ = true; }
@@ -150,12 +169,30 @@ void Machine::on(const Welcomed&, Effects& out) {
 }
 
 void Machine::on(const Joined&, Effects& out) {
+  if (abandoned_) {  // the answer to the join given up on
+    out.push_back(SendLeave{});
+    abandoned_answered(out);
+    return;
+  }
   if (stage_ != Stage::WaitingForServer) {
     out.push_back(SendLeave{});  // a join we no longer want
     return;
   }
   stage_ = Stage::None;
   out.push_back(Admitted{note_});
+}
+
+void Machine::on(const JoinRefused&, Effects& out) {
+  if (abandoned_) {
+    out.push_back(Log{"a refusal of a join given up on; nothing ends"});
+    abandoned_answered(out);
+    return;
+  }
+  // The join on its way was refused: it is over (answered: a cancel now leaves nothing to wait for).
+  // The app says why (the password prompt, or the lobby's banner with CallEnded).
+  if (stage_ != Stage::WaitingForServer) return;
+  stage_ = Stage::None;
+  password_.clear();
 }
 
 void Machine::on(const Rejoin& e, Effects& out) {
@@ -165,7 +202,10 @@ void Machine::on(const Rejoin& e, Effects& out) {
 
 void Machine::on(const Cancel&, Effects&) {
   if (stage_ == Stage::None) return;
-  stage_ = Stage::None;  // a late joined is answered with leave
+  // Sent on this socket: its answer still comes (a joined is answered with leave).
+  if (stage_ == Stage::WaitingForServer && !held_ && socket_open_ && join_sent_on_ == socket_) abandoned_ = true;
+  stage_ = Stage::None;
+  held_ = false;
   password_.clear();
 }
 
@@ -174,6 +214,7 @@ void Machine::on(const CallEnded&, Effects& out) {
   devices_ = Devices::Idle;
   audio_ = video_ = false;
   stage_ = Stage::None;
+  held_ = false;
   password_.clear();
 }
 

@@ -27,7 +27,11 @@
 //  - Rejoin (the link's session expired): the same room again, with the kept password, at once.
 //  - Cancel (a link's cancel, the password prompt's cancel or refusal): the join on its way is
 //    dropped with its password; the devices stay. Nothing when no join is on its way (in a call the
-//    password stays for a rejoin).
+//    password stays for a rejoin). A join already sent is still answered by the server (a locked
+//    room's password is checked off its main thread): until that answer comes on the same socket, a
+//    new join waits (held), so the answer cannot be taken for the new one's: a `joined` is answered
+//    with leave, a refusal (JoinRefused) ends nothing, and then the held join goes out. A new socket
+//    brings no such answer: the held join goes out with its welcome.
 //  - Call ended (left, ended by the server, or the join refused): devices released (the camera light
 //    goes off; the next join asks again), no join, no password.
 #pragma once
@@ -60,12 +64,13 @@ struct SocketOpened {};
 struct SocketGone {};  // closed, by either side, or dropped
 struct Welcomed {};    // a welcome on the current socket
 struct Joined {};      // the server's joined (the app ignores one that comes while in a call)
+struct JoinRefused {};  // the server refused a join (an error answering "join"): every refusal, first
 struct Rejoin { proto::RoomId room = 0; };  // the session expired: join the room again as a new peer
 struct Cancel {};
 struct CallEnded {};
 
 using Event = std::variant<PageOpened, LobbyShown, MediaOpened, MediaFailed, StartJoin, SocketOpening, SocketOpened,
-                           SocketGone, Welcomed, Joined, Rejoin, Cancel, CallEnded>;
+                           SocketGone, Welcomed, Joined, JoinRefused, Rejoin, Cancel, CallEnded>;
 
 // ---- effects ------------------------------------------------------------------------------------
 // Ask the browser for these devices; its answer comes back with `request`.
@@ -112,6 +117,8 @@ class Machine {
   const std::string& note() const { return note_; }
   proto::RoomId room() const { return room_; }  // the room of the latest join
   const std::string& password() const { return password_; }
+  // The next answer to a join on this socket is for a join given up on (see Cancel above).
+  bool abandoned_answer_due() const { return abandoned_; }
 
  private:
   void on(const PageOpened& e, Effects& out);
@@ -124,6 +131,7 @@ class Machine {
   void on(const SocketGone& e, Effects& out);
   void on(const Welcomed& e, Effects& out);
   void on(const Joined& e, Effects& out);
+  void on(const JoinRefused& e, Effects& out);
   void on(const Rejoin& e, Effects& out);
   void on(const Cancel& e, Effects& out);
   void on(const CallEnded& e, Effects& out);
@@ -131,6 +139,7 @@ class Machine {
   void request_devices(Effects& out);
   void settle(bool audio, bool video, Effects& out);
   void send_join(Effects& out);
+  void abandoned_answered(Effects& out);
 
   bool secure_ = true;
   Devices devices_ = Devices::Idle;
@@ -145,6 +154,8 @@ class Machine {
   int socket_ = 0;
   bool socket_open_ = false;
   int join_sent_on_ = -1;
+  bool abandoned_ = false;  // a join sent on this socket was cancelled; its answer is still to come
+  bool held_ = false;       // the join waits for that answer before it goes out
 };
 
 }  // namespace moim::join_flow

@@ -303,6 +303,14 @@ void App::on_server_message(const proto::ServerMessage& msg) {
 }
 
 void App::on_server_error(const proto::Error& e) {
+  // The join flow hears of every refusal of a join first. One of a join given up on (cancelled after
+  // it went out) ends nothing now: neither the join that waited for it nor a password prompt opened
+  // since (shared/join_flow.hpp, Cancel).
+  if (e.request == "join") {
+    const bool stale = join_.abandoned_answer_due();
+    feed_join(join_flow::JoinRefused{});
+    if (stale) return;
+  }
   // The dialogs' first: create-room, rename-room, delete-room, and a join with its password prompt.
   if (!feed_admin(room_admin::ErrorReceived{e.request, e.code, e.message, join_.room()})) return;
   if (e.request == "join") {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <iterator>
 #include <optional>
 #include <utility>
 
@@ -24,6 +25,8 @@ constexpr std::pair<room_admin::Field, ui::FieldId> kFields[] = {
     {room_admin::Field::JoinPassword, ui::FieldId::JoinPassword},
     {room_admin::Field::RenameName, ui::FieldId::RenameName},
 };
+// A field added to room_admin::Field needs its row here (RenameName is the last of the enum).
+static_assert(std::size(kFields) == static_cast<std::size_t>(room_admin::Field::RenameName) + 1);
 ui::FieldId field_id(room_admin::Field field) {
   for (const auto& [admin, ui_id] : kFields)
     if (admin == field) return ui_id;

@@ -178,7 +178,8 @@ class Soak : public Handler {
            p.step == Person::Step::Leaving || p.step == Person::Step::Resuming || p.step == Person::Step::Goodbye;
     return n;
   }
-  // Closes whatever is left (people whose goodbye got no answer) and frees retired connections.
+  // Closes whatever is left (people whose goodbye got no answer); retired connections are freed by
+  // sweep_retired().
   void close_all() {
     for (auto& p : people_) {
       p.beat->cancel();
@@ -188,14 +189,21 @@ class Soak : public Handler {
   }
   // Frees old connections in two steps: a connection retired over 5 s ago is closed (if the server
   // has not closed it yet) and doomed; it is freed at the next sweep, once the io_context has run the
-  // handlers its close cancelled.
+  // handlers its close cancelled. A silently dropped connection stays open while its person's resume
+  // is still to be answered: our close would be a FIN, which the server takes as the person leaving.
   void sweep_retired() {
     doomed_.clear();
     const std::int64_t before = now_ns() - 5'000'000'000;
-    while (!retired_.empty() && retired_.front().second < before) {
-      if (retired_.front().first->is_open()) retired_.front().first->close();
-      doomed_.push_back(std::move(retired_.front().first));
+    for (std::size_t n = retired_.size(); n > 0 && retired_.front().second < before; --n) {
+      auto entry = std::move(retired_.front());
       retired_.pop_front();
+      const Client& old = *entry.first;
+      if (old.is_open() && people_[static_cast<std::size_t>(old.tag)].resume_next) {
+        retired_.push_back(std::move(entry));  // looked at again later
+        continue;
+      }
+      if (entry.first->is_open()) entry.first->close();
+      doomed_.push_back(std::move(entry.first));
     }
   }
   const std::vector<Person>& people() const { return people_; }

@@ -1,6 +1,7 @@
 // The client's join flow (shared/join_flow.hpp), step by step: devices asked for, retried with audio
 // only, settled with a note; a join at once or after the devices; a stale answer dropped; the join
-// sent again only on a new socket's welcome; leave, cancel, a refused join; an insecure page.
+// sent again only on a new socket's welcome; leave, cancel, a refused join; the answer to a cancelled
+// join awaited before the next goes out; an insecure page.
 #include "effect_script.hpp"
 #include "join_flow.hpp"
 
@@ -209,6 +210,7 @@ TEST(JoinFlow, ARefusedJoinClearsTheStageAndThePassword) {
   Machine m = settled_lobby();
   run(m, {
              {StartJoin{kRoom, "pw"}, {SendJoin{kRoom, "pw", true, true}}},
+             {JoinRefused{}, {}},
              {CallEnded{}, {ReleaseDevices{}}},  // the server's error for the join ends it
              {Joined{}, {SendLeave{}}},          // a late joined is not taken
          });
@@ -232,6 +234,79 @@ TEST(JoinFlow, ACancelledJoinIsAnsweredWithLeaveAndKeepsTheDevices) {
              {Cancel{}, {}},
          });
   EXPECT_EQ(m.password(), "pw");
+}
+
+// A join sent and then cancelled is still answered (a locked room's password is checked off the
+// server's main thread). A new join waits for that answer, so it is not taken for the new one's.
+TEST(JoinFlow, AJoinAfterACancelledOneWaitsForItsAnswer) {
+  Machine m = settled_lobby();
+  run(m, {
+             {StartJoin{kRoom, "pw"}, {SendJoin{kRoom, "pw", true, true}}},
+             {Cancel{}, {}},
+             {StartJoin{kOther, ""}, {}},  // held
+         });
+  EXPECT_TRUE(m.abandoned_answer_due());
+  EXPECT_TRUE(m.joining());
+  run(m, {
+             {Joined{}, {SendLeave{}, SendJoin{kOther, "", true, true}}},  // room 7's joined: left, then ours
+         });
+  EXPECT_FALSE(m.abandoned_answer_due());
+  run(m, {{Joined{}, {Admitted{""}}}});
+  EXPECT_EQ(m.room(), kOther);
+}
+
+TEST(JoinFlow, TheRefusalOfACancelledJoinEndsNothingAndSendsTheHeldOne) {
+  Machine m = settled_lobby();
+  run(m, {
+             {StartJoin{kRoom, "wrong"}, {SendJoin{kRoom, "wrong", true, true}}},
+             {Cancel{}, {}},
+             {StartJoin{kOther, ""}, {}},
+             {JoinRefused{}, {Log{"a refusal of a join given up on; nothing ends"}, SendJoin{kOther, "", true, true}}},
+         });
+  EXPECT_EQ(m.stage(), Stage::WaitingForServer);
+  run(m, {{JoinRefused{}, {}}});  // the next refusal is the held join's own: it is over
+  EXPECT_EQ(m.stage(), Stage::None);
+}
+
+// The password prompt's "wrong password": the refusal ends the join, and the prompt's cancel that
+// follows it leaves no answer to wait for, so the next try goes out at once.
+TEST(JoinFlow, ACancelAfterTheRefusalWaitsForNothing) {
+  Machine m = settled_lobby();
+  run(m, {
+             {StartJoin{kRoom, "wrong"}, {SendJoin{kRoom, "wrong", true, true}}},
+             {JoinRefused{}, {}},
+             {Cancel{}, {}},
+             {StartJoin{kRoom, "right"}, {SendJoin{kRoom, "right", true, true}}},
+         });
+  EXPECT_FALSE(m.abandoned_answer_due());
+}
+
+TEST(JoinFlow, ANewSocketBringsNoAnswerOfTheCancelledJoinAndTheHeldOneGoesOutAtItsWelcome) {
+  Machine m = settled_lobby();
+  run(m, {
+             {StartJoin{kRoom, "pw"}, {SendJoin{kRoom, "pw", true, true}}},
+             {Cancel{}, {}},
+             {StartJoin{kOther, ""}, {}},
+             {SocketGone{}, {}},
+             {SocketOpening{}, {}},
+             {SocketOpened{}, {}},
+         });
+  EXPECT_FALSE(m.abandoned_answer_due());
+  run(m, {
+             {Welcomed{}, {SendJoin{kOther, "", true, true}}},
+             {Joined{}, {Admitted{""}}},
+         });
+}
+
+TEST(JoinFlow, ACancelBeforeTheJoinWentOutLeavesNoAnswerToWaitFor) {
+  Machine m = connected_lobby();
+  run(m, {
+             {StartJoin{kRoom, ""}, {}},  // waits for the devices
+             {Cancel{}, {}},
+             {MediaOpened{1, true, true}, {UseStream{true, true}}},
+             {StartJoin{kOther, ""}, {SendJoin{kOther, "", true, true}}},
+         });
+  EXPECT_FALSE(m.abandoned_answer_due());
 }
 
 TEST(JoinFlow, ASecondJoinWhileOneIsOnItsWayIsIgnored) {
