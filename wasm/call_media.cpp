@@ -147,7 +147,9 @@ void CallMedia::request_stats() {
 }
 
 bool CallMedia::upload_frames() {
-  if (camera_on()) preview_.update();
+  // Also while our camera is off (its track then gives black frames): a frame left waiting in the
+  // glue would keep the frame loop waking for nothing, and a first one would turn the pacing off.
+  preview_.update();
   bool first = false;
   peers_.for_each_connection([&](Peers::Connection& c) {
     browser::VideoTexture& video = c.browser.video();
