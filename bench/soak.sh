@@ -12,6 +12,7 @@
 #
 #   bench/soak.sh                         # 1,000 clients, 10 minutes (about 11 minutes in all)
 #   CLIENTS=200 MINUTES=2 bench/soak.sh   # a shorter run
+#   CLIENTS=12 MINUTES=0.15 WARM_MINUTES=0.05 OUT=build/soak-smoke.json bench/soak.sh   # ./test.sh's smoke
 #
 # Needs a native build: scripts/setup.sh (or cmake --build build/native --target moim-server moim-loadgen).
 set -euo pipefail
@@ -22,7 +23,7 @@ LOADGEN="$BUILD/bench/loadgen/moim-loadgen"
 CLIENTS="${CLIENTS:-1000}"
 MINUTES="${MINUTES:-10}"
 WARM_MINUTES="${WARM_MINUTES:-1}"
-OUT="$ROOT/bench/results/soak.json"
+OUT="${OUT:-$ROOT/bench/results/soak.json}"  # ./test.sh's smoke writes elsewhere
 LOG="$BUILD/soak-server.log"  # the server's log of the last run
 for bin in "$SERVER" "$LOADGEN"; do
   [ -x "$bin" ] || { echo "soak.sh: $bin not built (cmake --build $BUILD --target moim-server moim-loadgen)" >&2; exit 1; }
