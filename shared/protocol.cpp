@@ -1177,17 +1177,6 @@ CheckedName check_room_name(std::string_view typed, std::size_t max_chars) {
   return check_name(typed, std::min(max_chars, kMaxRoomNameChars));
 }
 
-std::string describe_name_fault(NameFault fault, std::size_t max_chars, std::string_view subject,
-                                std::string_view if_empty) {
-  switch (fault) {
-    case NameFault::Empty: return std::string(if_empty);
-    case NameFault::TooLong: return std::string(subject) + " can have at most " + std::to_string(max_chars) + " characters.";
-    case NameFault::None:  // not refused: not called
-    case NameFault::Invalid: break;
-  }
-  return std::string(subject) + " cannot contain control characters.";
-}
-
 std::optional<std::string> normalize_display_name(std::string_view name, std::size_t max_chars) {
   return ok_name(check_display_name(name, max_chars));
 }

@@ -299,11 +299,6 @@ struct CheckedName {
 };
 CheckedName check_display_name(std::string_view typed, std::size_t max_chars = kMaxNameChars);
 CheckedName check_room_name(std::string_view typed, std::size_t max_chars = kMaxRoomNameChars);
-// Why the rule refused a name, in words for the person who typed it: `subject` is "A room name",
-// "Your name"; `if_empty` the sentence for an empty one; `max_chars` the limit the name was checked
-// against.
-std::string describe_name_fault(NameFault fault, std::size_t max_chars, std::string_view subject,
-                                std::string_view if_empty);
 // The trimmed name, or nullopt when it breaks the rule.
 std::optional<std::string> normalize_display_name(std::string_view name, std::size_t max_chars = kMaxNameChars);
 std::optional<std::string> normalize_room_name(std::string_view name, std::size_t max_chars = kMaxRoomNameChars);

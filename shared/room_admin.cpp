@@ -1,6 +1,7 @@
 #include "room_admin.hpp"
 
 #include "overloaded.hpp"
+#include "view_text.hpp"
 
 namespace moim::room_admin {
 
@@ -103,7 +104,7 @@ const std::string& Machine::dialog_error() const {
 }
 
 std::string Machine::name_refusal(const proto::CheckedName& checked, const ClientState& world, proto::RoomId self) const {
-  if (!checked.ok()) return proto::describe_name_fault(checked.fault, room_name_limit(world), "A room name", "Enter a room name.");
+  if (!checked.ok()) return view_text::name_fault(checked.fault, room_name_limit(world), "A room name", "Enter a room name.");
   const auto key = proto::room_name_key(checked.name);
   for (const auto& r : world.rooms())
     if (r.id != self && proto::room_name_key(r.name) == key)

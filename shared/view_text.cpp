@@ -31,4 +31,15 @@ std::string call_status(bool call_reconnecting) {
   return call_reconnecting ? "Reconnecting\xE2\x80\xA6 (the call goes on)" : std::string();
 }
 
+std::string name_fault(proto::NameFault fault, std::size_t max_chars, std::string_view subject,
+                                std::string_view if_empty) {
+  switch (fault) {
+    case proto::NameFault::Empty: return std::string(if_empty);
+    case proto::NameFault::TooLong: return std::string(subject) + " can have at most " + std::to_string(max_chars) + " characters.";
+    case proto::NameFault::None:  // not refused: not called
+    case proto::NameFault::Invalid: break;
+  }
+  return std::string(subject) + " cannot contain control characters.";
+}
+
 }  // namespace moim::view_text

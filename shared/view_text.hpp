@@ -1,6 +1,7 @@
 // What the lobby and the call screen say, decided apart from drawing them (wasm/ui draws; App fills
 // its view models from these): the connection status line with its countdown, the preview card's one
-// line, the call's banner while the server is out of reach, and the order of the call's tiles.
+// line, the call's banner while the server is out of reach, the order of the call's tiles, and why a
+// typed name was refused (the lobby's banner, the create and rename dialogs).
 // Pure functions of what the parts report (shared/server_link, shared/join_flow, shared/peer_table).
 #pragma once
 
@@ -26,6 +27,12 @@ std::string preview_status(bool secure, join_flow::Devices devices, bool has_aud
 
 // The call's banner: the server is out of reach while the call goes on ("" otherwise).
 std::string call_status(bool call_reconnecting);
+
+// Why the rule refused a name, in words for the person who typed it: `subject` is "A room name",
+// "Your name"; `if_empty` the sentence for an empty one; `max_chars` the limit the name was checked
+// against.
+std::string name_fault(proto::NameFault fault, std::size_t max_chars, std::string_view subject,
+                                std::string_view if_empty);
 
 // The call's tiles, by peer id: ourselves first, then the others as the peer table lists them (in
 // the call in join order, then those away after a server restart, who keep their tile).

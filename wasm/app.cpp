@@ -397,7 +397,7 @@ void App::start_join(proto::RoomId room, std::string password) {
 std::optional<std::string> App::valid_name() {
   proto::CheckedName checked = checked_name();
   if (!checked.ok()) {
-    error_ = proto::describe_name_fault(checked.fault, max_name_chars(), "Your name", "Enter your name first.");
+    error_ = view_text::name_fault(checked.fault, max_name_chars(), "Your name", "Enter your name first.");
     fields_.focus(ui::FieldId::Name);
     return std::nullopt;
   }

@@ -512,28 +512,6 @@ TEST(ProtocolText, CheckedNamesUnderAServersLimit) {
   EXPECT_EQ(check_room_name(std::string(49, 'r'), 1000).fault, NameFault::TooLong);
 }
 
-// The words the person reads for each fault of the rule (the lobby's banner, the dialogs).
-TEST(ProtocolText, NameFaultsInWords) {
-  struct Row {
-    NameFault fault;
-    std::size_t max;
-    std::string subject, if_empty, want;
-  };
-  const std::vector<Row> rows = {
-      {NameFault::Empty, 32, "Your name", "Enter your name first.", "Enter your name first."},
-      {NameFault::TooLong, 20, "Your name", "Enter your name first.", "Your name can have at most 20 characters."},
-      {NameFault::Invalid, 32, "Your name", "Enter your name first.", "Your name cannot contain control characters."},
-      {NameFault::Empty, 48, "A room name", "Enter a room name.", "Enter a room name."},
-      {NameFault::TooLong, 6, "A room name", "Enter a room name.", "A room name can have at most 6 characters."},
-      {NameFault::Invalid, 48, "A room name", "Enter a room name.", "A room name cannot contain control characters."},
-  };
-  for (const Row& r : rows)
-    EXPECT_EQ(describe_name_fault(r.fault, r.max, r.subject, r.if_empty), r.want) << r.subject << ", max " << r.max;
-  // From the check itself: the limit in the sentence is the one the name was checked against.
-  EXPECT_EQ(describe_name_fault(check_display_name("Minji!", 5).fault, 5, "Your name", ""),
-            "Your name can have at most 5 characters.");
-}
-
 TEST(ProtocolText, RoomNamesAndCapacity) {
   EXPECT_EQ(normalize_room_name("  Standup "), "Standup");
   EXPECT_TRUE(normalize_room_name(std::string(48, 'r')));

@@ -102,5 +102,27 @@ TEST(ViewText, TilesAreOurselvesFirstThenThePeersInJoinOrderThenThoseAway) {
   EXPECT_EQ(tile_order(10, peers), (std::vector<PeerId>{10}));
 }
 
+// The words the person reads for each fault of the rule (the lobby's banner, the dialogs).
+TEST(ViewText, NameFaultsInWords) {
+  struct Row {
+    proto::NameFault fault;
+    std::size_t max;
+    std::string subject, if_empty, want;
+  };
+  const std::vector<Row> rows = {
+      {proto::NameFault::Empty, 32, "Your name", "Enter your name first.", "Enter your name first."},
+      {proto::NameFault::TooLong, 20, "Your name", "Enter your name first.", "Your name can have at most 20 characters."},
+      {proto::NameFault::Invalid, 32, "Your name", "Enter your name first.", "Your name cannot contain control characters."},
+      {proto::NameFault::Empty, 48, "A room name", "Enter a room name.", "Enter a room name."},
+      {proto::NameFault::TooLong, 6, "A room name", "Enter a room name.", "A room name can have at most 6 characters."},
+      {proto::NameFault::Invalid, 48, "A room name", "Enter a room name.", "A room name cannot contain control characters."},
+  };
+  for (const Row& r : rows)
+    EXPECT_EQ(name_fault(r.fault, r.max, r.subject, r.if_empty), r.want) << r.subject << ", max " << r.max;
+  // From the check itself: the limit in the sentence is the one the name was checked against.
+  EXPECT_EQ(name_fault(proto::check_display_name("Minji!", 5).fault, 5, "Your name", ""),
+            "Your name can have at most 5 characters.");
+}
+
 }  // namespace
 }  // namespace moim::view_text
