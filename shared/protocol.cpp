@@ -152,9 +152,8 @@ CheckedName check_name(std::string_view typed, std::size_t max_chars) {
     return out;
   }
   out.name = trim(typed);
-  std::size_t chars = 0;
-  bool control = false;
-  for (std::size_t pos = 0; pos < out.name.size(); ++chars) control |= is_control(next_code_point(out.name, pos));
+  const std::size_t chars = utf8_length(out.name);
+  const bool control = has_control_characters(out.name);
   // Too long is said before control characters: it is what a person can see and fix.
   if (chars == 0) out.fault = NameFault::Empty;
   else if (chars > max_chars) out.fault = NameFault::TooLong;
@@ -1167,6 +1166,14 @@ std::string trim(std::string_view text) {
   }
   if (begin >= end) return {};
   return std::string(text.substr(begin, end - begin));
+}
+
+bool has_control_characters(std::string_view text, bool allow_line_breaks) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    const char32_t cp = next_code_point(text, pos);
+    if (is_control(cp) && !(allow_line_breaks && (cp == U'\n' || cp == U'\t'))) return true;
+  }
+  return false;
 }
 
 CheckedName check_display_name(std::string_view typed, std::size_t max_chars) {

@@ -288,6 +288,9 @@ std::string_view type_name(const ServerMessage& msg);
 bool is_valid_utf8(std::string_view text);
 std::size_t utf8_length(std::string_view text);  // code points; text must be valid UTF-8
 std::string trim(std::string_view text);          // strips ASCII and Unicode spaces at both ends
+// Whether valid UTF-8 `text` holds a control character (C0, DEL, C1); `allow_line_breaks`: newline
+// and tab do not count (chat text, shared/peer_protocol.hpp).
+bool has_control_characters(std::string_view text, bool allow_line_breaks = false);
 // The one rule for names (docs/PROTOCOL.md, "Names and capacity"), used by the server and the client
 // alike: trimmed first, then 1 to `max_chars` code points (a server's limit; never more than the
 // protocol's), no control characters. `fault` says why a name is refused, for the UI's words.

@@ -170,6 +170,10 @@ void App::send(const proto::ClientMessage& msg) {
 // ---- events -------------------------------------------------------------------------------------
 
 void App::handle(const browser::Event& event) {
+  if (bool changed = false; chat_.handle(event, &changed)) {  // a data channel's (wasm/chat/)
+    if (changed) invalidate();
+    return;
+  }
   std::visit(
       Overloaded{
           [&](const browser::SocketOpened&) {
@@ -209,6 +213,7 @@ void App::handle(const browser::Event& event) {
             else if (e.key == "Enter" && field == ui::FieldId::Name && name_prompt_room_ != 0) apply(ui::ConfirmInviteName{});
             else if (e.key == "Escape" && field == ui::FieldId::Name && name_prompt_room_ != 0) apply(ui::CancelInviteName{});
             else if (e.key == "Escape" && field == ui::FieldId::InviteLink) apply(ui::CloseInvitePanel{});
+            else if (e.key == "Enter" && field == ui::FieldId::ChatInput) apply(ui::SendChat{});  // not while composing: the glue
             else fields_.blur();
           },
           [&](const browser::TextBlur&) { fields_.overlay_closed(); },
@@ -374,6 +379,7 @@ void App::feed_machine(const signaling::Event& event) {
 void App::apply_world(const proto::ServerMessage& msg) {
   world_.apply(msg);
   peers_.apply(msg, world_.call());  // after the world: the table checks the message against the call
+  chat_.follow(world_.call());
 }
 
 void App::end_call(std::string error, invite::EndCause cause) {
@@ -446,6 +452,17 @@ void App::apply(const ui::Intent& intent) {
             send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
           },
           [&](const ui::DismissError&) { error_.clear(); },
+          [&](const ui::ToggleChat&) {
+            const bool open = !chat_.panel_open();
+            chat_.set_panel_open(open);
+            if (open) fields_.focus(ui::FieldId::ChatInput);  // ready to type, as in every call app
+            else if (fields_.focused() == ui::FieldId::ChatInput) fields_.blur();
+          },
+          [&](const ui::SendChat&) {
+            // Refused text stays in the field; the panel's note says why (CallChat::model).
+            if (chat_.send(fields_.value(ui::FieldId::ChatInput)) == p2p::ChatTextFault::None)
+              fields_.replace(ui::FieldId::ChatInput, "");
+          },
           // Room administration, with what the dialogs' fields hold.
           [&](const ui::OpenCreateDialog&) { feed_admin(room_admin::OpenCreate{}); },
           [&](const ui::SetCapacity& i) { feed_admin(room_admin::SetCapacity{i.capacity}); },
@@ -670,6 +687,7 @@ ui::CallModel App::call_model() const {
   m.error = error_;
   m.status = view_text::call_status(link_.status().call_reconnecting);
   m.invite = invite_model();
+  m.chat = chat_.model(field_view(ui::FieldId::ChatInput, "chat-input"));
   ui::TileModel self;
   self.id = call.self.id;
   self.name = call.self.name;
@@ -718,6 +736,10 @@ std::string App::state_json() const {
   }
   admin_state(s);  // error, dialog, modal
   s["capturing"] = media_.capturing();
+  s["chat"] = chat_.state_json();
+  s["chatUnread"] = chat_.unread();
+  s["chatOpen"] = chat_.panel_open();
+  s["chatNote"] = world_.call() ? chat_.model(field_view(ui::FieldId::ChatInput, "chat-input")).note : std::string();
   invite_state(s);
   s["ice"] = ice_config_json(world_.ice());
   return s.dump(-1, ' ', false, json::error_handler_t::replace);

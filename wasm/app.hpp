@@ -5,6 +5,7 @@
 #include "browser/events.hpp"
 #include "browser/server_socket.hpp"
 #include "call_media.hpp"
+#include "chat/call_chat.hpp"
 #include "client_state.hpp"
 #include "frame_pacing.hpp"
 #include "invite_route.hpp"
@@ -96,6 +97,7 @@ class App {
   Peers peers_;        // the call's other participants: one record each, with its connection
   signaling::Machine machine_;
   CallMedia media_{peers_};
+  CallChat chat_{peers_};  // the call's text chat, over the peers' data channels
   browser::ServerSocket socket_;
   server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_
   // connection

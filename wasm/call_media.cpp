@@ -1,5 +1,7 @@
 #include "call_media.hpp"
+
 #include "overloaded.hpp"
+#include "peer_protocol.hpp"
 
 #include "browser/glue.hpp"
 
@@ -58,7 +60,11 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
                                    static_cast<unsigned long long>(e.peer));
                        return;
                      }
-                     const browser::Handle h = browser::create_peer(local_, ice_, media_plan::sdp_layout(local_audio_, local_video_));
+                     // Every connection carries the chat channel (shared/peer_protocol.hpp) from its first offer.
+                     const browser::Handle h =
+                         browser::create_peer(local_, ice_, media_plan::sdp_layout(local_audio_, local_video_),
+                                              browser::DataChannelSpec{p2p::kChannelLabel, p2p::kChannelId,
+                                                                       p2p::kMaxPeerMessageBytes});
                      if (!h) std::printf("moim: the browser could not make a connection for peer %llu\n",
                                          static_cast<unsigned long long>(e.peer));
                      peers_.connect(e.peer, PeerConnection(h));  // replaces any; a failed one (0) is not attached

@@ -9,6 +9,7 @@ PeerConnection& PeerConnection::operator=(PeerConnection&& o) noexcept {
     release();
     pc_ = std::exchange(o.pc_, 0);
     video_ = std::move(o.video_);
+    channel_open_ = std::exchange(o.channel_open_, false);
   }
   return *this;
 }
@@ -17,6 +18,7 @@ void PeerConnection::release() {
   video_.reset();  // the video first: its frames stop before the connection that feeds them
   if (pc_) browser::close_peer(pc_);
   pc_ = 0;
+  channel_open_ = false;
 }
 
 }  // namespace moim

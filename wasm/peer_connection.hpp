@@ -1,5 +1,5 @@
-// The browser objects of one peer connection of the call: the RTCPeerConnection (a glue handle) and
-// the remote video it delivers (its element and textures). Owning: destroying it closes the connection
+// The browser objects of one peer connection of the call: the RTCPeerConnection (a glue handle), the
+// remote video it delivers (its element and textures) and whether its data channel (chat) is open. Owning: destroying it closes the connection
 // and frees the video, so the peer table (shared/peer_table.hpp), which holds one per connected peer,
 // releases them whenever a peer leaves, a connection is replaced or closed, or the call ends.
 #pragma once
@@ -15,7 +15,8 @@ namespace moim {
 class PeerConnection {
  public:
   explicit PeerConnection(browser::Handle pc) : pc_(pc) {}
-  PeerConnection(PeerConnection&& o) noexcept : pc_(std::exchange(o.pc_, 0)), video_(std::move(o.video_)) {}
+  PeerConnection(PeerConnection&& o) noexcept
+      : pc_(std::exchange(o.pc_, 0)), video_(std::move(o.video_)), channel_open_(std::exchange(o.channel_open_, false)) {}
   PeerConnection& operator=(PeerConnection&& o) noexcept;
   PeerConnection(const PeerConnection&) = delete;
   PeerConnection& operator=(const PeerConnection&) = delete;
@@ -25,12 +26,16 @@ class PeerConnection {
   // The remote video (none until the first track arrives: RemoteVideo).
   browser::VideoTexture& video() { return video_; }
   const browser::VideoTexture& video() const { return video_; }
+  // The data channel (shared/peer_protocol.hpp): open from its `open` event to its `close`.
+  bool channel_open() const { return channel_open_; }
+  void set_channel_open(bool open) { channel_open_ = open; }
 
  private:
   void release();
 
   browser::Handle pc_ = 0;
   browser::VideoTexture video_;
+  bool channel_open_ = false;
 };
 
 // The client's peers: one record per remote peer, by peer id and by connection handle.

@@ -46,6 +46,7 @@ json peer_state_json(const Peers::Peer& peer, const peer_health::Machine& health
   const proto::PeerId id = peer.info.id;
   json j = {{"id", id}, {"name", peer.info.name}, {"mic", peer.info.mic}, {"camera", peer.info.camera}, {"away", peer.away}};
   j["connection"] = signaling::to_string(connection_state(peer, health));
+  j["chatChannel"] = peer.connection && peer.connection->browser.channel_open();  // the data channel (wasm/chat/)
   if (peer.connection) {
     const ConnectionStats& s = peer.connection->stats;
     const browser::VideoTexture& video = peer.connection->browser.video();

@@ -31,7 +31,7 @@ bool peers_settling(const Peers& peers, const peer_health::Machine& health);
 // current ICE configuration has a TURN server (otherwise the notice hints at configuring one).
 ui::TileModel peer_tile(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);
 
-// The peer's entry in state().room.peers: id, name, mic, camera, away, connection, framesDecoded (and
+// The peer's entry in state().room.peers: id, name, mic, camera, away, connection, chatChannel, framesDecoded (and
 // with a connection audioEnergy, audioLevel, audioLive, framesShown, videoFormat), route, candidates,
 // health, iceRestarts, unreachable, unreachableText, iceConfig.
 nlohmann::json peer_state_json(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);

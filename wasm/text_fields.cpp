@@ -1,5 +1,6 @@
 #include "text_fields.hpp"
 
+#include "peer_protocol.hpp"
 #include "protocol.hpp"
 
 namespace moim {
@@ -12,6 +13,7 @@ int max_chars(ui::FieldId id) {
     case ui::FieldId::RoomFilter: return static_cast<int>(proto::kMaxRoomNameChars);
     case ui::FieldId::RoomPassword:
     case ui::FieldId::JoinPassword: return static_cast<int>(proto::kMaxPasswordBytes);
+    case ui::FieldId::ChatInput: return static_cast<int>(p2p::kMaxChatChars);
     case ui::FieldId::InviteLink: return 2048;  // read-only; a page address plus "#/room/<16 digits>"
     case ui::FieldId::None: break;
   }
@@ -26,6 +28,7 @@ const char* placeholder(ui::FieldId id) {
     case ui::FieldId::RoomPassword: return "Leave empty for an open room";
     case ui::FieldId::JoinPassword: return "Room password";
     case ui::FieldId::RoomFilter: return "Find a room";
+    case ui::FieldId::ChatInput: return "Message everyone";
     case ui::FieldId::InviteLink:
     case ui::FieldId::None: break;
   }
@@ -39,6 +42,11 @@ const std::string& TextFields::value(ui::FieldId id) const {
   static const std::string empty;
   auto it = values_.find(id);
   return it == values_.end() ? empty : it->second;
+}
+
+void TextFields::replace(ui::FieldId id, std::string value) {
+  if (shown_for_ == id) browser::set_text_input_value(value);
+  values_[id] = std::move(value);
 }
 
 void TextFields::on_input(std::string value) {

@@ -16,6 +16,8 @@ class TextFields {
  public:
   const std::string& value(ui::FieldId id) const;
   void set_value(ui::FieldId id, std::string value) { values_[id] = std::move(value); }
+  // The app replaces a field's value (a chat message was sent): the overlay shows it too if it is there.
+  void replace(ui::FieldId id, std::string value);
   ui::FieldId focused() const { return focused_; }
   void focus(ui::FieldId id) { focused_ = id; }
   void blur() { focused_ = ui::FieldId::None; }

@@ -79,7 +79,7 @@ test('camera denied: clear message, joins receive-only, others see camera off', 
   assert.deepEqual(await mediaRequests(ana), [CALL_DEVICES]);
   assert.deepEqual(await mediaRequests(ben), [CALL_DEVICES]);
   // Ben, the newcomer, offered one audio and one video line, both receive-only.
-  assert.deepEqual(layoutsFrom(ana, a.room.peers[0].id), ['audio:recvonly video:recvonly']);
+  assert.deepEqual(layoutsFrom(ana, a.room.peers[0].id), ['audio:recvonly video:recvonly application:sendrecv']);
   await screenshot(ben, 'receive-only.png');
   await screenshot(ana, 'camera-off-tile.png');
   // Calls left running would keep encoding and decoding video through the next tests (2 cores).
@@ -106,7 +106,7 @@ test('a full room cannot be joined: clear message, nothing changes', async () =>
   const s1 = await state(p1);
   assert.equal(s1.room.peers.length, 1);
   // Two people with camera and microphone: the newcomer offered both lines, sending and receiving.
-  assert.deepEqual(layoutsFrom(p1, s1.room.peers[0].id), ['audio:sendrecv video:sendrecv']);
+  assert.deepEqual(layoutsFrom(p1, s1.room.peers[0].id), ['audio:sendrecv video:sendrecv application:sendrecv']);
   for (const p of [p1, p2, p3]) await p.context().close();
 });
 
@@ -135,7 +135,7 @@ test('an insecure page says why there is no camera, and still joins receive-only
     s.room.peers[0].framesShown > 0, null, 30000);
   assert.deepEqual(await mediaRequests(ida), [], 'no getUserMedia on an insecure page');
   const idaId = (await state(ana)).room.peers[0].id;
-  assert.deepEqual(layoutsFrom(ana, idaId), ['audio:recvonly video:recvonly']);
+  assert.deepEqual(layoutsFrom(ana, idaId), ['audio:recvonly video:recvonly application:sendrecv']);
   await screenshot(ida, 'insecure-call.png');
   await ida.context().close();
   await ana.context().close();

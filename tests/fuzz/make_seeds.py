@@ -7,6 +7,8 @@
   tests/fuzz/corpus/fuzz_session_token/*.bin     inputs in fuzz_session_token's format (see there)
   tests/fuzz/corpus/fuzz_stun/*.bin              a source address + a STUN datagram (see fuzz_stun.cpp):
                                                  the RFC 5769 vectors, a browser's request, 420 cases
+  tests/fuzz/corpus/fuzz_peer_protocol/*.bin     data channel messages (docs/PROTOCOL.md, "Peer to peer"),
+                                                 several per input separated by 0x1E
 
 Crash inputs found later go to tests/fuzz/regressions/<target>/, not here.
 """
@@ -346,8 +348,30 @@ STUN = {
 }
 
 
+# ---- fuzz_peer_protocol: data channel messages, 0x1E between messages -------------------------------
+def peer_chat(id_, time, seq, text, **extra):
+    return js({"v": 1, "type": "chat", "id": id_, "time": time, "seq": seq, "text": text, **extra})
+
+
+def peer_history(id_, time, seq, text, from_, name):
+    return js({"v": 1, "type": "history", "id": id_, "time": time, "seq": seq, "text": text, "from": from_, "name": name})
+
+
+PEER = {
+    "chat": peer_chat("m1", 1764801234567, 1, "hello").encode(),
+    "history-korean": peer_history("h1", 999, 2, "안녕하세요", 3, "박보영").encode(),
+    "conversation": "\x1e".join([peer_chat("a", 5, 1, "x"), peer_history("b", 5, 1, "y", 7, "Z"),
+                                  peer_chat("a", 4, 2, "dup"), peer_chat("c", 5, 1, "line\nbreak\ttab")]).encode(),
+    "longest-text": peer_chat("big", 1, 1, "\U0001F600" * 2000).encode(),
+    "newer-version": js({"v": 2, "type": "file-offer", "id": "f"}).encode(),
+    "unknown-type": js({"v": 1, "type": "file-offer", "id": "f"}).encode(),
+    "control-text": peer_chat("c", 1, 1, "bell\u0007").encode(),
+}
+
+
 if __name__ == "__main__":
     write_protocol()
     write_binary_corpus("fuzz_hub", HUB)
     write_binary_corpus("fuzz_session_token", SESSION_TOKEN)
     write_binary_corpus("fuzz_stun", STUN)
+    write_binary_corpus("fuzz_peer_protocol", PEER)

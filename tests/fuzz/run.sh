@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-TARGETS=(fuzz_protocol_decode fuzz_hub fuzz_session_token fuzz_stun)
+TARGETS=(fuzz_protocol_decode fuzz_hub fuzz_session_token fuzz_stun fuzz_peer_protocol)
 [ -n "$ONLY" ] && TARGETS=("$ONLY")
 BUILD=$ROOT/build/fuzz
 JOBS=$(( $(nproc) < 2 ? $(nproc) : 2 ))

@@ -48,6 +48,9 @@ void on_stats(int pc, double frames, double energy, double level, bool live, std
   push(Stats{pc, frames, energy, level, live, std::move(local), std::move(remote), std::move(protocol),
              std::move(relay_protocol)});
 }
+void on_channel_open(int pc) { push(ChannelOpened{pc}); }
+void on_channel_closed(int pc) { push(ChannelClosed{pc}); }
+void on_channel_message(int pc, std::string text) { push(ChannelMessage{pc, std::move(text)}); }
 void on_text_input(std::string value) { push(TextInput{std::move(value)}); }
 void on_text_key(std::string key) { push(TextKey{std::move(key)}); }
 void on_text_blur() { push(TextBlur{}); }
@@ -78,6 +81,9 @@ EMSCRIPTEN_BINDINGS(moim_browser_events) {
   emscripten::function("moimOnConnectionState", &on_connection_state);
   emscripten::function("moimOnPeerError", &on_peer_error);
   emscripten::function("moimOnRemoteVideo", &on_remote_video);
+  emscripten::function("moimOnChannelOpen", &on_channel_open);
+  emscripten::function("moimOnChannelClosed", &on_channel_closed);
+  emscripten::function("moimOnChannelMessage", &on_channel_message);
   emscripten::function("moimOnStats", &on_stats);
   emscripten::function("moimOnTextInput", &on_text_input);
   emscripten::function("moimOnTextKey", &on_text_key);

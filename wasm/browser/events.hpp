@@ -31,6 +31,10 @@ struct Stats {
   // remote candidateType, the local candidate's protocol and (relay candidates) relayProtocol.
   std::string local_candidate, remote_candidate, protocol, relay_protocol;
 };
+// The connection's data channel (shared/peer_protocol.hpp) opened, closed, or brought a text message.
+struct ChannelOpened { Handle pc = 0; };
+struct ChannelClosed { Handle pc = 0; };
+struct ChannelMessage { Handle pc = 0; std::string text; };
 struct TextInput { std::string value; };
 struct TextKey { std::string key; };
 struct TextBlur {};
@@ -46,7 +50,8 @@ struct UrlChanged { std::string hash; bool above_lobby = false; };
 struct ClipboardWritten { int request = 0; bool ok = false; std::string why; };  // navigator.clipboard.writeText settled
 
 using Event = std::variant<MediaOpened, MediaFailed, LocalDescription, RemoteDescriptionApplied, IceCandidate,
-                           ConnectionState, PeerError, RemoteVideo, Stats, TextInput, TextKey, TextBlur, FontLoaded,
+                           ConnectionState, PeerError, RemoteVideo, Stats, ChannelOpened, ChannelClosed,
+                           ChannelMessage, TextInput, TextKey, TextBlur, FontLoaded,
                            FontFailed, SocketOpened, SocketMessage, SocketClosed, PageHide, UrlChanged,
                            ClipboardWritten>;
 

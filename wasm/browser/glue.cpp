@@ -60,9 +60,18 @@ VideoFrames video_frames_waiting() {
   return waiting >= 2 ? VideoFrames::FirstWaiting : waiting == 1 ? VideoFrames::Waiting : VideoFrames::None;
 }
 
-Handle create_peer(Handle local_stream, const proto::IceConfig& ice, const std::vector<media_plan::MediaLine>& layout) {
-  return glue().call<int>("createPeer", local_stream, rtc_configuration(ice), media_lines(layout));
+Handle create_peer(Handle local_stream, const proto::IceConfig& ice, const std::vector<media_plan::MediaLine>& layout,
+                   const std::optional<DataChannelSpec>& channel) {
+  emscripten::val spec = emscripten::val::null();
+  if (channel) {
+    spec = emscripten::val::object();
+    spec.set("label", channel->label);
+    spec.set("id", channel->id);
+    spec.set("maxBytes", static_cast<double>(channel->max_bytes));
+  }
+  return glue().call<int>("createPeer", local_stream, rtc_configuration(ice), media_lines(layout), spec);
 }
+bool send_on_channel(Handle pc, const std::string& text) { return glue().call<bool>("sendOnChannel", pc, text); }
 void set_peer_ice(Handle pc, const proto::IceConfig& ice) { glue().call<void>("setPeerConfiguration", pc, rtc_configuration(ice)); }
 std::optional<RtcConfigurationView> peer_configuration(Handle pc) {
   return read_rtc_configuration(glue().call<emscripten::val>("peerConfiguration", pc));
@@ -85,6 +94,7 @@ void show_text_input(const TextInputPlacement& p, const std::string& value) {
                         p.password, p.read_only);
 }
 void hide_text_input() { glue().call<void>("hideTextInput"); }
+void set_text_input_value(const std::string& value) { glue().call<void>("setTextInputValue", value); }
 
 std::string load_setting(const std::string& key) { return glue().call<std::string>("loadSetting", key); }
 void save_setting(const std::string& key, const std::string& value) { glue().call<void>("saveSetting", key, value); }

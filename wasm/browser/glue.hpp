@@ -28,8 +28,17 @@ VideoFrames video_frames_waiting();
 // `ice`: the servers and policy for this connection (an empty IceConfig = none, host candidates only).
 // `layout`: its m-lines (media_plan::sdp_layout): the sending ones get `local_stream`'s track of
 // their kind at once, the others are added receive-only when an offer lacks them.
+// `channel`: the data channel it carries (negotiated out of band, in the first offer), if any;
+// text messages over `max_bytes` are dropped by the glue.
+struct DataChannelSpec {
+  std::string label;
+  int id = 0;
+  std::size_t max_bytes = 0;
+};
 Handle create_peer(Handle local_stream, const proto::IceConfig& ice,  // local_stream 0 = receive only
-                   const std::vector<media_plan::MediaLine>& layout);
+                   const std::vector<media_plan::MediaLine>& layout, const std::optional<DataChannelSpec>& channel);
+// Text on the connection's data channel; false when the channel is not open.
+bool send_on_channel(Handle pc, const std::string& text);
 // Newer ICE servers (fresh TURN credentials) for an existing connection: pc.setConfiguration. A
 // refusal is logged by the glue; the connection keeps what it had.
 void set_peer_ice(Handle pc, const proto::IceConfig& ice);
@@ -64,6 +73,7 @@ struct TextInputPlacement {
 };
 void show_text_input(const TextInputPlacement& where, const std::string& value);
 void hide_text_input();
+void set_text_input_value(const std::string& value);  // the focused field's value, replaced by the app
 
 std::string load_setting(const std::string& key);
 void save_setting(const std::string& key, const std::string& value);

@@ -159,9 +159,14 @@ void draw_call(FrameOut& out, const CallModel& m) {
   }
   y = draw_invite_panel(out, m.invite, y);
 
-  // Grid of tiles between the bars.
+  // The chat panel at the right, between the bars: beside the tiles on a wide screen, over them on a
+  // narrow one.
   const float bottom = 88, gap = 14, margin = 24;
-  const float avail_w = display.x - 2 * margin, avail_h = display.y - y - bottom - 8;
+  const bool narrow = display.x < 720;
+  const float panel_w = m.chat.open ? (narrow ? display.x : std::min(380.0f, display.x * 0.38f)) : 0;
+  const float tiles_right = narrow ? display.x : display.x - panel_w;
+  // Grid of tiles between the bars.
+  const float avail_w = tiles_right - 2 * margin, avail_h = display.y - y - bottom - 8;
   const int n = static_cast<int>(m.tiles.size());
   const GridLayout g = layout_grid(n, avail_w, avail_h, gap);
   const float grid_h = static_cast<float>(g.rows) * g.tile_h + static_cast<float>(g.rows - 1) * gap;
@@ -170,7 +175,7 @@ void draw_call(FrameOut& out, const CallModel& m) {
     const int row = i / g.columns, col = i % g.columns;
     const int in_row = std::min(g.columns, n - row * g.columns);
     const float row_w = static_cast<float>(in_row) * g.tile_w + static_cast<float>(in_row - 1) * gap;
-    const float x = (display.x - row_w) * 0.5f + static_cast<float>(col) * (g.tile_w + gap);
+    const float x = (tiles_right - row_w) * 0.5f + static_cast<float>(col) * (g.tile_w + gap);
     const float ty = y0 + static_cast<float>(row) * (g.tile_h + gap);
     const TileModel& t = m.tiles[static_cast<std::size_t>(i)];
     draw_tile(out, t, ImVec2(x, ty), g.tile_w, g.tile_h);
@@ -178,11 +183,15 @@ void draw_call(FrameOut& out, const CallModel& m) {
                    ImVec2(x + g.tile_w, ty + g.tile_h - kNameBar));
   }
 
+  if (m.chat.open) draw_chat_panel(out, m.chat, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
+
   // Control bar.
   const float by = display.y - bottom;
   dl->AddRectFilled(ImVec2(0, by), ImVec2(display.x, display.y), IM_COL32(22, 25, 32, 255));
-  const float bw = 150, bh = 48, spacing = 14;
-  const float total = 3 * bw + 2 * spacing;
+  constexpr int kButtons = 4;
+  const float spacing = 14, bh = 48;
+  const float bw = std::min(150.0f, (display.x - 32 - (kButtons - 1) * spacing) / kButtons);
+  const float total = kButtons * bw + (kButtons - 1) * spacing;
   float bx = (display.x - total) * 0.5f;
   const float bty = by + (bottom - bh) * 0.5f;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
@@ -195,6 +204,11 @@ void draw_call(FrameOut& out, const CallModel& m) {
   if (button(out, "toggle-camera", cam_label, m.camera ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh),
              m.can_camera))
     out.intent(ToggleCamera{});
+  bx += bw + spacing;
+  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
+  if (button(out, "chat-toggle", chat_button_label(m.chat), m.chat.open ? ButtonStyle::Primary : ButtonStyle::Toggle,
+             ImVec2(bw, bh)))
+    out.intent(ToggleChat{});
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   if (button(out, "leave", "Leave", ButtonStyle::Danger, ImVec2(bw, bh))) out.intent(LeaveCall{});

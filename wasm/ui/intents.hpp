@@ -12,7 +12,8 @@ namespace moim::ui {
 // RoomPassword: the create dialog's optional password; JoinPassword: the locked-room prompt;
 // RenameName: the owner's rename dialog. Password fields are masked (type=password overlay).
 // InviteLink: the call's invite link, read-only, shown for copying by hand when the clipboard failed.
-enum class FieldId { None, Name, RoomName, RoomPassword, JoinPassword, RenameName, InviteLink, RoomFilter };
+// ChatInput: the call's chat message (Enter sends).
+enum class FieldId { None, Name, RoomName, RoomPassword, JoinPassword, RenameName, InviteLink, RoomFilter, ChatInput };
 
 struct FocusField { FieldId field = FieldId::None; };
 struct OpenCreateDialog {};
@@ -40,10 +41,13 @@ struct CopyInviteLink {};
 struct CloseInvitePanel {};
 struct ConfirmInviteName {};
 struct CancelInviteName {};
+// The call's chat (wasm/chat/): the panel opened or closed, the typed message sent.
+struct ToggleChat {};
+struct SendChat {};
 
 using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, CancelCreateRoom, SetCapacity, JoinRoom,
                             LeaveCall, ToggleMic, ToggleCamera, DismissError, ConfirmPassword, CancelPassword,
                             OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete,
-                            CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName>;
+                            CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat>;
 
 }  // namespace moim::ui

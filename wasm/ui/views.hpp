@@ -100,6 +100,23 @@ struct TileModel {
   std::optional<peer_health::UnreachableNotice> unreachable;
 };
 
+// The call's chat panel (wasm/chat/call_chat.cpp makes it, ui/chat_view.cpp draws it).
+struct ChatLineView {
+  std::string name;
+  std::string time;                   // "14:05", local
+  const std::string* text = nullptr;  // drawn as text, never interpreted
+  bool own = false;
+};
+struct ChatModel {
+  bool open = false;
+  std::size_t unread = 0;  // on the chat button while the panel is closed
+  std::vector<ChatLineView> lines;  // oldest first
+  FieldView input;
+  bool can_send = false;
+  std::string note;  // near or over the length limit; empty = none
+  bool note_is_error = false;
+};
+
 struct CallModel {
   proto::RoomInfo room;
   std::vector<TileModel> tiles;  // self first
@@ -108,6 +125,7 @@ struct CallModel {
   std::string error;
   std::string status;  // connection trouble ("Reconnecting…"), shown as a banner; empty = none
   InviteModel invite;
+  ChatModel chat;
 };
 
 void draw_lobby(FrameOut& out, const LobbyModel& m);
@@ -123,6 +141,11 @@ void draw_invite_name_prompt(FrameOut& out, const InviteNamePromptModel& m);
 void draw_invite_button(FrameOut& out, const InviteModel& m, float bar_h);
 // Under the top bar when copying failed; returns the y below it (`y` when not shown).
 float draw_invite_panel(FrameOut& out, const InviteModel& m, float y);
+
+// The chat panel in the rectangle `min`-`max` (ui/chat_view.cpp); the chat button is the call's.
+void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max);
+// The chat button's label: "Chat", or "Chat (3)" with unread messages.
+std::string chat_button_label(const ChatModel& m);
 
 // Grid layout: columns and tile size that fit `count` 16:9 tiles (plus name strip) in `avail`.
 struct GridLayout { int columns = 1, rows = 1; float tile_w = 0, tile_h = 0; };

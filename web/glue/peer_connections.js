@@ -2,13 +2,15 @@
 // layout C++ passes (wasm/browser/rtc_configuration.cpp, shared/media_plan.hpp); the operations the
 // signaling machine issues (offer, answer, remote description, rollback, candidates, ICE restart)
 // run in order on it, and what the browser says (descriptions, candidates, connection states,
-// remote tracks, stats) goes back to C++ as it is.
+// remote tracks, stats) goes back to C++ as it is. Each connection may carry one data channel of
+// C++'s naming (shared/peer_protocol.hpp): text in and out, as it is.
 // Must not: decide which m-lines exist or their direction, which ICE servers or policy to use,
 // when to restart or give up, or what a state means: C++ does (shared/signaling, peer_health).
 (function peerConnections({ shared, expose, newHandle, callApp, guard, errorText }) {
   // handle -> { pc: RTCPeerConnection, chain: the Promise its operations queue on, stream: our
   // MediaStream or null, remote: the remote MediaStream, video: its video handle (0 until a track
-  // comes), layout: the m-lines C++ chose at creation (plain data, applied at the first offer) }
+  // comes), layout: the m-lines C++ chose at creation (plain data, applied at the first offer),
+  // channel: its RTCDataChannel or null }
   const peers = new Map();
 
   // What a transceiver direction means in WebRTC: our track goes out on the line.
@@ -21,7 +23,10 @@
   // sends ('sendrecv') gets our track of its kind now, whichever side offers (an answerer's addTrack
   // transceivers are matched to the offer's m-lines when it is applied, so no track swapping is
   // needed later).
-  function createPeer(streamHandle, config, layout) {
+  // `channel`: {label, id, maxBytes} of a data channel negotiated out of band (both sides make it
+  // now, so it is in the first offer and opens with the connection), or null for none. Text messages
+  // of at most maxBytes go to C++; others are dropped here (logged).
+  function createPeer(streamHandle, config, layout, channel) {
     const h = newHandle();
     let pc;
     try {
@@ -33,13 +38,15 @@
       pc = new RTCPeerConnection({ iceServers: [], iceTransportPolicy: config && config.iceTransportPolicy });
     }
     const stream = shared.localStream(streamHandle);  // media_devices.js; null: receive only
-    const entry = { pc, chain: Promise.resolve(), stream, remote: null, video: 0, layout: Array.isArray(layout) ? layout : [] };
+    const entry = { pc, chain: Promise.resolve(), stream, remote: null, video: 0, layout: Array.isArray(layout) ? layout : [],
+      channel: null };
     peers.set(h, entry);
     for (const line of entry.layout) {
       const track = sends(line) && trackOf(stream, line.kind);
       if (track) pc.addTrack(track, stream);
     }
     const alive = () => peers.get(h) === entry;
+    if (channel) openChannel(h, entry, channel, alive);
     // Browser callbacks, guarded like every call from C++: nothing they throw escapes.
     pc.onicecandidate = guard((e) => {
       if (alive() && e.candidate && e.candidate.candidate)
@@ -57,6 +64,26 @@
       }
     });
     return h;
+  }
+  function openChannel(h, entry, { label, id, maxBytes }, alive) {
+    const dc = entry.pc.createDataChannel(label, { negotiated: true, id, ordered: true });
+    entry.channel = dc;
+    dc.onopen = guard(() => { if (alive()) callApp('moimOnChannelOpen', h); });
+    dc.onclose = guard(() => { if (alive()) callApp('moimOnChannelClosed', h); });
+    dc.onmessage = guard((e) => {
+      if (!alive()) return;
+      if (typeof e.data !== 'string') console.warn('moim: binary message on the ' + label + ' channel dropped');
+      else if (e.data.length > maxBytes) console.warn('moim: over-long message on the ' + label + ' channel dropped');
+      else callApp('moimOnChannelMessage', h, e.data);
+    });
+  }
+  // Text on the connection's data channel; false when it is not open (C++ sends again when it opens).
+  function sendOnChannel(h, text) {
+    const entry = peers.get(h);
+    const dc = entry && entry.channel;
+    if (!dc || dc.readyState !== 'open') return false;
+    dc.send(text);
+    return true;
   }
   // Operations on one connection run strictly in order, as the C++ machine issued them.
   function enqueue(h, what, op) {
@@ -144,6 +171,7 @@
     if (!entry) return;
     peers.delete(h);
     if (entry.video) shared.destroyVideo(entry.video);  // video_frames.js
+    if (entry.channel) try { entry.channel.close(); } catch (e) { /* already closed */ }
     try { entry.pc.close(); } catch (e) { /* already closed */ }
   }
   // Counters and the selected candidate pair, as the browser reports them; C++ derives the rest
@@ -188,6 +216,7 @@
   expose('rollback', rollback);
   expose('addIceCandidate', addIceCandidate);
   expose('closePeer', closePeer);
+  expose('sendOnChannel', sendOnChannel, false);
   expose('requestStats', requestStats);
   expose('setPeerConfiguration', setPeerConfiguration);
   expose('peerConfiguration', peerConfiguration, null);

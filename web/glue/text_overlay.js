@@ -31,6 +31,10 @@
       else el.setSelectionRange(el.value.length, el.value.length);
     }
   }
+  // C++ replaced the focused field's value (a chat message was sent: the field is empty again).
+  function setTextInputValue(value) {
+    if (overlayShown) overlay().value = value;
+  }
   function hideTextInput() {
     if (!overlayShown) return;
     overlayShown = false;
@@ -62,4 +66,5 @@
 
   expose('showTextInput', showTextInput);
   expose('hideTextInput', hideTextInput);
+  expose('setTextInputValue', setTextInputValue);
 })(glue);

@@ -1,0 +1,97 @@
+// The peer-to-peer protocol: what browsers say to each other over the "moim" data channel that
+// every peer connection of a mesh call carries (docs/PROTOCOL.md, "Peer to peer"). The server never
+// sees it. Typed, versioned JSON text messages, decoded without exceptions in the style of the
+// signaling codec (shared/protocol.hpp): a bad message is an error value, never a throw or a crash.
+//
+// Trust: the sender of a message is the peer at the other end of the channel (the server named that
+// peer when the connection was set up), never a field of the message. A history entry relays what
+// somebody else said, so its `from` and `name` are only the relaying peer's word; the log shows them
+// as such (nothing is signed in a mesh).
+#pragma once
+
+#include "protocol.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace moim::p2p {
+
+inline constexpr int kVersion = 1;
+// The data channel's label and its id (negotiated out of band: both sides create it before the
+// first offer, so it is in the first offer and opens with the connection, without a round trip).
+inline constexpr const char* kChannelLabel = "moim";
+inline constexpr int kChannelId = 0;
+
+// A chat message holds at most this many code points (after trimming the ends; never empty).
+inline constexpr std::size_t kMaxChatChars = 2000;
+// A message id: 1 to 32 characters of [0-9a-zA-Z_-] (the sender picks a random one).
+inline constexpr std::size_t kMaxMessageIdBytes = 32;
+// One peer message on the wire: a chat message of kMaxChatChars code points, each escaped as the
+// longest JSON form (\uXXXX\uXXXX for four UTF-8 bytes: 12 bytes), plus the envelope, fits.
+inline constexpr std::size_t kMaxPeerMessageBytes = 32 * 1024;
+// A peer whose channel opens is sent the last this many messages of the conversation.
+inline constexpr std::size_t kHistoryMessages = 100;
+// Times are the sender's wall clock, milliseconds since 1970; anything outside this is refused.
+inline constexpr std::uint64_t kMaxTime = 8'640'000'000'000'000;
+
+// Something said in the call: by the sender of the message (Chat), or, relayed to a peer who joined
+// late, by `from` (History).
+struct ChatLine {
+  std::string id;
+  std::uint64_t time = 0;   // the author's clock when written (ms since 1970)
+  std::uint64_t seq = 0;    // the author's own count, 1, 2, 3...: keeps its order among equal times
+  std::string text;
+  bool operator==(const ChatLine&) const = default;
+};
+struct Chat {
+  ChatLine line;
+  bool operator==(const Chat&) const = default;
+};
+struct History {
+  ChatLine line;
+  proto::PeerId from = 0;  // the author's peer id in this call
+  std::string name;        // and display name, as the relaying peer knew them
+  bool operator==(const History&) const = default;
+};
+
+using PeerMessage = std::variant<Chat, History>;
+
+// Why a peer message was refused. Stable codes (docs/PROTOCOL.md); all are protocol errors: the
+// message is dropped, nothing else changes.
+enum class PeerError {
+  None,
+  TooLarge,        // over kMaxPeerMessageBytes
+  NotJson,         // not a JSON object
+  NewerVersion,    // "v" above kVersion: a newer Moim; ignored without complaint
+  BadVersion,      // "v" missing or not a positive integer
+  UnknownType,     // a type this version does not know
+  BadField,        // a field missing or of the wrong type or range
+  BadText,         // empty, too long, not UTF-8 or with control characters other than newline and tab
+};
+std::string_view to_string(PeerError e);
+
+struct DecodedPeer {
+  std::optional<PeerMessage> message;
+  PeerError error = PeerError::None;
+  bool ok() const { return message.has_value(); }
+};
+
+std::string encode(const PeerMessage& msg);
+DecodedPeer decode_peer(std::string_view text);
+
+// The one rule for chat text, used by the sender (the input field) and the receiver: trimmed, then
+// 1 to kMaxChatChars code points, valid UTF-8, no control characters but newline and tab.
+enum class ChatTextFault { None, Empty, TooLong, Invalid };
+struct CheckedChatText {
+  std::string text;  // trimmed
+  ChatTextFault fault = ChatTextFault::None;
+  bool ok() const { return fault == ChatTextFault::None; }
+};
+CheckedChatText check_chat_text(std::string_view typed);
+bool is_valid_message_id(std::string_view id);
+
+}  // namespace moim::p2p

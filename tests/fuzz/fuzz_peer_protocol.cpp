@@ -1,0 +1,82 @@
+// libFuzzer target: the peer-to-peer protocol (shared/peer_protocol.*) and the chat log it feeds
+// (shared/chat_log.*) on arbitrary bytes from a peer's data channel.
+//
+// The input is split at 0x1E bytes into messages; each is decoded and, when it decodes, received by
+// one chat log from peer 2 or 3 (the message's first byte chooses). Properties (any failure aborts):
+//   - decoding never crashes, leaks or hits undefined behaviour (ASan + UBSan);
+//   - a decoded message re-encodes to text that decodes to an equal message, within the size limit;
+//   - text a peer's message carries obeys the chat text rule (check_chat_text leaves it as it is);
+//   - the log stays ordered by (time, author, seq, id), its ids unique, its size bounded; its history
+//     is at most kHistoryMessages messages, each of which encodes within the limit and decodes back.
+#include "chat_log.hpp"
+#include "peer_protocol.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+namespace {
+
+void check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "property failed: %s\n", what);
+    std::abort();
+  }
+}
+
+void one_message(moim::chat::Log& log, std::string_view text) {
+  using namespace moim;
+  const p2p::DecodedPeer d = p2p::decode_peer(text);
+  check(d.ok() == (d.error == p2p::PeerError::None), "an error exactly when nothing decodes");
+  if (!d.ok()) return;
+  const std::string again = p2p::encode(*d.message);
+  check(again.size() <= p2p::kMaxPeerMessageBytes, "a decoded message re-encodes within the limit");
+  const p2p::DecodedPeer d2 = p2p::decode_peer(again);
+  check(d2.ok() && *d2.message == *d.message, "re-encoding round-trips");
+  const std::string& carried = std::visit([](const auto& m) -> const std::string& { return m.line.text; }, *d.message);
+  check(p2p::check_chat_text(carried).ok() && p2p::check_chat_text(carried).text == carried, "text obeys the rule");
+  const proto::PeerId peer = !text.empty() && (static_cast<unsigned char>(text[0]) & 1) ? 3 : 2;
+  log.received(peer, peer == 2 ? "Two" : "Three", *d.message);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace moim;
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  chat::Log log;
+  log.reset(1, "Me");
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = input.find('\x1e', start);
+    one_message(log, input.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  log.send("mine", 5, "own1");
+
+  const auto& entries = log.entries();
+  check(entries.size() <= chat::kMaxEntries, "the log is bounded");
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    check(ids.insert(entries[i].id).second, "ids are unique");
+    if (i > 0) {
+      const auto& a = entries[i - 1];
+      const auto& b = entries[i];
+      check(std::tie(a.time, a.from, a.seq, a.id) < std::tie(b.time, b.from, b.seq, b.id), "the log is in order");
+    }
+  }
+  const auto history = log.history();
+  check(history.size() <= p2p::kHistoryMessages, "history is bounded");
+  for (const auto& m : history) {
+    const std::string wire = p2p::encode(m);
+    check(wire.size() <= p2p::kMaxPeerMessageBytes, "history fits the limit");
+    const p2p::DecodedPeer d = p2p::decode_peer(wire);
+    check(d.ok() && *d.message == m, "history decodes back");
+  }
+  return 0;
+}

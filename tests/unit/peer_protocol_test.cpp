@@ -1,0 +1,135 @@
+// The peer-to-peer protocol (shared/peer_protocol.hpp): what goes over the "moim" data channel,
+// round trips, and a table of refused messages, each with its stable code.
+#include "peer_protocol.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace moim::p2p {
+namespace {
+
+TEST(PeerProtocol, ChatAndHistoryRoundTrip) {
+  const std::vector<PeerMessage> messages = {
+      Chat{ChatLine{"a1", 1764801234567, 1, "hello"}},
+      Chat{ChatLine{"Zz_-9", 0, proto::kMaxId, "\xEC\x95\x88\xEB\x85\x95 line\nnext\ttab \"quoted\" <b>not html</b>"}},
+      History{ChatLine{"h", kMaxTime, 7, "relayed"}, 42, "\xEB\xAF\xBC\xEC\xA4\x80"},
+      Chat{ChatLine{"long", 5, 2, std::string(kMaxChatChars, 'x')}},
+      Chat{ChatLine{"longest", 5, 2, [] {  // 2,000 four-byte code points: the largest message there is
+                      std::string s;
+                      for (std::size_t i = 0; i < kMaxChatChars; ++i) s += "\xF0\x9F\x98\x80";
+                      return s;
+                    }()}},
+  };
+  for (const auto& m : messages) {
+    const std::string wire = encode(m);
+    SCOPED_TRACE(wire.substr(0, 120));
+    EXPECT_LE(wire.size(), kMaxPeerMessageBytes);
+    const DecodedPeer d = decode_peer(wire);
+    ASSERT_TRUE(d.ok()) << to_string(d.error);
+    EXPECT_EQ(*d.message, m);
+  }
+}
+
+TEST(PeerProtocol, TheWireFormatIsAsDocumented) {
+  EXPECT_EQ(encode(Chat{ChatLine{"m1", 1000, 1, "hi"}}), R"({"id":"m1","seq":1,"text":"hi","time":1000,"type":"chat","v":1})");
+  EXPECT_EQ(encode(History{ChatLine{"m1", 1000, 1, "hi"}, 3, "Ann"}),
+            R"({"from":3,"id":"m1","name":"Ann","seq":1,"text":"hi","time":1000,"type":"history","v":1})");
+}
+
+TEST(PeerProtocol, RefusedMessagesSayWhy) {
+  const std::string ok_chat = R"("type":"chat","id":"m1","time":1000,"seq":1)";
+  struct Row {
+    std::string wire;
+    PeerError error;
+  };
+  const std::vector<Row> rows = {
+      {"", PeerError::NotJson},
+      {"not json", PeerError::NotJson},
+      {"[1,2]", PeerError::NotJson},
+      {R"("string")", PeerError::NotJson},
+      {R"({"v":1,)", PeerError::NotJson},
+      {std::string(kMaxPeerMessageBytes + 1, ' '), PeerError::TooLarge},
+      {R"({"type":"chat","id":"m1","time":1,"seq":1,"text":"x"})", PeerError::BadVersion},
+      {R"({"v":0,"type":"chat","id":"m1","time":1,"seq":1,"text":"x"})", PeerError::BadVersion},
+      {R"({"v":-1,"type":"chat","id":"m1","time":1,"seq":1,"text":"x"})", PeerError::BadVersion},
+      {R"({"v":"1","type":"chat","id":"m1","time":1,"seq":1,"text":"x"})", PeerError::BadVersion},
+      {R"({"v":1.5,"type":"chat","id":"m1","time":1,"seq":1,"text":"x"})", PeerError::BadVersion},
+      {R"({"v":2,"type":"chat","id":"m1","time":1,"seq":1,"text":"x"})", PeerError::NewerVersion},
+      {R"({"v":1,"type":"file-offer"})", PeerError::UnknownType},
+      {R"({"v":1})", PeerError::BadField},
+      {R"({"v":1,"type":7})", PeerError::BadField},
+      {"{\"v\":1," + ok_chat + "}", PeerError::BadField},                             // no text
+      {R"({"v":1,"type":"chat","time":1,"seq":1,"text":"x"})", PeerError::BadField},  // no id
+      {R"({"v":1,"type":"chat","id":"","time":1,"seq":1,"text":"x"})", PeerError::BadField},
+      {R"({"v":1,"type":"chat","id":"a b","time":1,"seq":1,"text":"x"})", PeerError::BadField},
+      {R"({"v":1,"type":"chat","id":")" + std::string(kMaxMessageIdBytes + 1, 'a') + R"(","time":1,"seq":1,"text":"x"})",
+       PeerError::BadField},
+      {R"({"v":1,"type":"chat","id":"m","time":-1,"seq":1,"text":"x"})", PeerError::BadField},
+      {R"({"v":1,"type":"chat","id":"m","time":1.5,"seq":1,"text":"x"})", PeerError::BadField},
+      {R"({"v":1,"type":"chat","id":"m","time":8640000000000001,"seq":1,"text":"x"})", PeerError::BadField},
+      {R"({"v":1,"type":"chat","id":"m","time":1,"seq":0,"text":"x"})", PeerError::BadField},
+      {R"({"v":1,"type":"chat","id":"m","time":1,"seq":9007199254740992,"text":"x"})", PeerError::BadField},
+      {R"({"v":1,"type":"chat","id":"m","time":1,"seq":1,"text":5})", PeerError::BadField},
+      {R"({"v":1,"type":"chat","id":"m","time":1,"seq":1,"text":""})", PeerError::BadText},
+      {R"({"v":1,"type":"chat","id":"m","time":1,"seq":1,"text":"   "})", PeerError::BadText},
+      {R"({"v":1,"type":"chat","id":"m","time":1,"seq":1,"text":" padded"})", PeerError::BadText},
+      {R"({"v":1,"type":"chat","id":"m","time":1,"seq":1,"text":"bell\u0007"})", PeerError::BadText},
+      {R"({"v":1,"type":"chat","id":"m","time":1,"seq":1,"text":"c1\u0085x"})", PeerError::BadText},
+      {R"({"v":1,"type":"chat","id":"m","time":1,"seq":1,"text":")" + std::string(kMaxChatChars + 1, 'x') + "\"}",
+       PeerError::BadText},
+      {R"({"v":1,"type":"history","id":"m","time":1,"seq":1,"text":"x","name":"A"})", PeerError::BadField},
+      {R"({"v":1,"type":"history","id":"m","time":1,"seq":1,"text":"x","from":0,"name":"A"})", PeerError::BadField},
+      {R"({"v":1,"type":"history","id":"m","time":1,"seq":1,"text":"x","from":3})", PeerError::BadField},
+      {R"({"v":1,"type":"history","id":"m","time":1,"seq":1,"text":"x","from":3,"name":""})", PeerError::BadField},
+      {R"({"v":1,"type":"history","id":"m","time":1,"seq":1,"text":"x","from":3,"name":")" + std::string(33, 'n') + "\"}",
+       PeerError::BadField},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.wire.substr(0, 100));
+    const DecodedPeer d = decode_peer(row.wire);
+    EXPECT_FALSE(d.ok());
+    EXPECT_EQ(to_string(d.error), to_string(row.error));
+  }
+}
+
+TEST(PeerProtocol, UnknownFieldsAreIgnoredForLaterVersionsToAddThem) {
+  const DecodedPeer d = decode_peer(R"({"v":1,"type":"chat","id":"m","time":1,"seq":1,"text":"x","mood":"happy"})");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(std::get<Chat>(*d.message).line.text, "x");
+}
+
+TEST(PeerProtocol, TheChatTextRule) {
+  struct Row {
+    std::string typed;
+    ChatTextFault fault;
+    std::string text;
+  };
+  const std::vector<Row> rows = {
+      {"hi", ChatTextFault::None, "hi"},
+      {"  hi  ", ChatTextFault::None, "hi"},
+      {"\xE2\x80\x83hi\xE3\x80\x80", ChatTextFault::None, "hi"},  // Unicode spaces trimmed
+      {"a\nb\tc", ChatTextFault::None, "a\nb\tc"},
+      {"", ChatTextFault::Empty, ""},
+      {" \n\t ", ChatTextFault::Empty, ""},
+      {std::string(kMaxChatChars, 'x'), ChatTextFault::None, std::string(kMaxChatChars, 'x')},
+      {std::string(kMaxChatChars + 1, 'x'), ChatTextFault::TooLong, std::string(kMaxChatChars + 1, 'x')},
+      {"x\x01y", ChatTextFault::Invalid, "x\x01y"},
+      {"\xFF", ChatTextFault::Invalid, ""},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.typed.substr(0, 40));
+    const CheckedChatText c = check_chat_text(row.typed);
+    EXPECT_EQ(static_cast<int>(c.fault), static_cast<int>(row.fault));
+    EXPECT_EQ(c.text, row.text);
+  }
+  // 2,000 Hangul syllables (3 bytes each) are 2,000 characters.
+  std::string hangul;
+  for (std::size_t i = 0; i < kMaxChatChars; ++i) hangul += "\xEA\xB0\x80";
+  EXPECT_TRUE(check_chat_text(hangul).ok());
+  EXPECT_EQ(check_chat_text(hangul + "\xEA\xB0\x80").fault, ChatTextFault::TooLong);
+}
+
+}  // namespace
+}  // namespace moim::p2p

@@ -1,0 +1,128 @@
+#include "chat/call_chat.hpp"
+
+#include "browser/glue.hpp"
+#include "overloaded.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace moim {
+
+namespace {
+// "14:05", in the person's time zone.
+std::string clock_text(std::uint64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  if (!localtime_r(&t, &tm)) return "";
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", tm.tm_hour, tm.tm_min);
+  return buf;
+}
+
+// The wall clock (Date.now()): chat times are compared across browsers, unlike performance.now().
+std::uint64_t wall_clock_ms() {
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
+}
+
+std::string thousands(std::size_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+}  // namespace
+
+void CallChat::follow(const std::optional<CallInfo>& call) {
+  const proto::PeerId self = call ? call->self.id : 0;
+  if (self != log_.self()) log_.reset(self, call ? call->self.name : std::string());
+}
+
+bool CallChat::handle(const browser::Event& event, bool* changed) {
+  return std::visit(
+      Overloaded{
+          [&](const browser::ChannelOpened& e) {
+            Peers::Peer* p = peers_.by_handle(e.pc);
+            if (!p) return true;  // a late callback of a released connection
+            p->connection->browser.set_channel_open(true);
+            // The recent conversation, for a peer who joined late (or whose connection was replaced):
+            // what it has already is merged away by id.
+            for (const auto& m : log_.history()) send_to(*p->connection, m);
+            return true;
+          },
+          [&](const browser::ChannelClosed& e) {
+            if (Peers::Peer* p = peers_.by_handle(e.pc)) p->connection->browser.set_channel_open(false);
+            return true;
+          },
+          [&](const browser::ChannelMessage& e) {
+            const Peers::Peer* p = peers_.by_handle(e.pc);
+            if (!p) return true;
+            const p2p::DecodedPeer d = p2p::decode_peer(e.text);
+            if (!d.ok()) {
+              // A newer Moim may say things this one does not know: nothing to complain about.
+              if (d.error != p2p::PeerError::NewerVersion && d.error != p2p::PeerError::UnknownType)
+                std::printf("moim chat: dropped a message from peer %llu: %s\n",
+                            static_cast<unsigned long long>(p->info.id), std::string(p2p::to_string(d.error)).c_str());
+              return true;
+            }
+            if (log_.received(p->info.id, p->info.name, *d.message) && changed) *changed = true;
+            return true;
+          },
+          [](const auto&) { return false; },
+      },
+      event);
+}
+
+p2p::ChatTextFault CallChat::send(const std::string& typed) {
+  const chat::Sent sent = log_.send(typed, wall_clock_ms(), new_id());
+  if (sent.fault != p2p::ChatTextFault::None) return sent.fault;
+  peers_.for_each_connection([&](const Peers::Connection& c) {
+    if (c.browser.channel_open()) send_to(c, sent.message);
+  });
+  return sent.fault;
+}
+
+void CallChat::send_to(const Peers::Connection& c, const p2p::PeerMessage& msg) const {
+  // A channel that closed meanwhile: the peer gets the message with the history when it opens again.
+  browser::send_on_channel(c.browser.handle(), p2p::encode(msg));
+}
+
+std::string CallChat::new_id() {
+  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  std::string id;
+  for (int i = 0; i < 16; ++i) id += kDigits[random_() % 62];  // 95 bits: no two messages share one
+  return id;
+}
+
+ui::ChatModel CallChat::model(const ui::FieldView& input) const {
+  ui::ChatModel m;
+  m.open = log_.panel_open();
+  m.unread = log_.unread();
+  m.input = input;
+  for (const auto& e : log_.entries()) m.lines.push_back(ui::ChatLineView{e.name, clock_text(e.time), &e.text, e.own});
+  const std::string& typed = input.value ? *input.value : std::string();
+  const p2p::CheckedChatText checked = p2p::check_chat_text(typed);
+  m.can_send = checked.ok();
+  const std::size_t chars = proto::is_valid_utf8(checked.text) ? proto::utf8_length(checked.text) : 0;
+  if (checked.fault == p2p::ChatTextFault::TooLong) {
+    m.note = "Too long: " + thousands(chars) + " characters. A message can have at most " + thousands(p2p::kMaxChatChars) + ".";
+    m.note_is_error = true;
+  } else if (checked.fault == p2p::ChatTextFault::Invalid) {
+    m.note = "This message holds control characters, which can't be sent.";
+    m.note_is_error = true;
+  } else if (chars > p2p::kMaxChatChars * 9 / 10) {
+    m.note = thousands(chars) + " / " + thousands(p2p::kMaxChatChars);
+  }
+  return m;
+}
+
+nlohmann::json CallChat::state_json() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : log_.entries())
+    list.push_back({{"id", e.id}, {"from", e.from}, {"name", e.name}, {"text", e.text}, {"time", e.time}, {"own", e.own}});
+  return list;
+}
+
+}  // namespace moim

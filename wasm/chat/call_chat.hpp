@@ -1,0 +1,56 @@
+// The call's text chat in the browser: the conversation (shared/chat_log.hpp) carried over each peer
+// connection's data channel (shared/peer_protocol.hpp), browser to browser; the server never sees
+// it. This part sends and receives on the channels, hands a peer the recent conversation when its
+// channel opens, and gives the call view its chat panel and the test surface its `chat` entries.
+// Whether a channel is open is kept in the peer's record (wasm/peer_connection.hpp).
+#pragma once
+
+#include "browser/events.hpp"
+#include "chat_log.hpp"
+#include "client_state.hpp"
+#include "peer_connection.hpp"
+#include "ui/views.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+
+namespace moim {
+
+class CallChat {
+ public:
+  explicit CallChat(Peers& peers) : peers_(peers) {}
+  CallChat(const CallChat&) = delete;
+  CallChat& operator=(const CallChat&) = delete;
+
+  // After every server message: a new call starts an empty conversation, the end of one clears it
+  // (a resume into the same call keeps it).
+  void follow(const std::optional<CallInfo>& call);
+  // A data channel event (ChannelOpened, ChannelClosed, ChannelMessage); false for any other event.
+  // Sets *changed when the conversation changed.
+  bool handle(const browser::Event& event, bool* changed);
+  // The person sends `typed` (the chat field); None: it went to every open channel (and to the others
+  // when their channel opens, with the history).
+  p2p::ChatTextFault send(const std::string& typed);
+  void set_panel_open(bool open) { log_.set_panel_open(open); }
+  bool panel_open() const { return log_.panel_open(); }
+
+  // The chat panel's lines and note; `input`: the chat field.
+  ui::ChatModel model(const ui::FieldView& input) const;
+  // state().chat: [{id, from, name, text, time}], oldest first; state().chatUnread.
+  nlohmann::json state_json() const;
+  std::size_t unread() const { return log_.unread(); }
+
+ private:
+  void send_to(const Peers::Connection& c, const p2p::PeerMessage& msg) const;
+  std::string new_id();
+
+  Peers& peers_;
+  chat::Log log_;
+  std::mt19937_64 random_{std::random_device{}()};  // message ids (seeded by crypto.getRandomValues)
+};
+
+}  // namespace moim

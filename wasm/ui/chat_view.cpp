@@ -1,0 +1,64 @@
+// The call's chat panel: the conversation (name and time over each message, text drawn as text),
+// scrolled to the newest unless the reader scrolled up, and the message field with its Send button
+// and its note at the length limit.
+#include "ui/theme.hpp"
+#include "ui/views.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace moim::ui {
+
+std::string chat_button_label(const ChatModel& m) {
+  if (m.open || m.unread == 0) return "Chat";
+  return "Chat (" + (m.unread > 99 ? std::string("99+") : std::to_string(m.unread)) + ")";
+}
+
+void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(min, max, color::kPanel);
+  dl->AddLine(min, ImVec2(min.x, max.y), color::kBorder);
+  const float pad = 16, w = max.x - min.x - 2 * pad;
+  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, min.y + pad));
+  text(out, "Chat", color::kText);
+  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, min.y + pad + ImGui::GetTextLineHeightWithSpacing()));
+  text(out, "Browser to browser, never via the server", color::kMuted);
+  ImGui::SetCursorScreenPos(ImVec2(max.x - pad - 70, min.y + pad - 8));
+  if (button(out, "chat-close", "Close", ButtonStyle::Secondary, ImVec2(70, 0))) out.intent(ToggleChat{});
+
+  // The message field and Send at the bottom; the note above them.
+  const float field_h = ImGui::GetFontSize() + 22;
+  const float note_h = m.note.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2 + 4;
+  const float bottom = max.y - pad - field_h;
+  const float log_top = min.y + pad + 2 * ImGui::GetTextLineHeightWithSpacing() + 12;
+  const float log_h = std::max(40.0f, bottom - note_h - 10 - log_top);
+
+  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, log_top));
+  ImGui::BeginChild("chat-log", ImVec2(w, log_h), false);
+  // At the bottom before this frame's lines (or nothing to scroll yet): stay at the bottom.
+  const bool at_bottom = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 2;
+  if (m.lines.empty()) text_wrapped(out, "No messages yet. Messages go to everyone in the call.", color::kMuted);
+  for (const ChatLineView& l : m.lines) {
+    text(out, l.name, l.own ? color::kAccent : color::kSuccess);
+    ImGui::SameLine(0, 8);
+    text(out, l.time, color::kMuted);
+    if (l.text) text_wrapped(out, *l.text, color::kText);
+    ImGui::Dummy(ImVec2(0, 4));
+  }
+  if (at_bottom) ImGui::SetScrollHereY(1.0f);
+  ImGui::EndChild();
+
+  if (!m.note.empty()) {
+    ImGui::SetCursorScreenPos(ImVec2(min.x + pad, bottom - note_h));
+    ImGui::PushTextWrapPos(min.x + pad + w);
+    text_wrapped(out, m.note, m.note_is_error ? color::kDanger : color::kMuted);
+    ImGui::PopTextWrapPos();
+  }
+  const float send_w = 84;
+  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, bottom));
+  text_field(out, m.input, w - send_w - 8);
+  ImGui::SetCursorScreenPos(ImVec2(min.x + pad + w - send_w, bottom));
+  if (button(out, "chat-send", "Send", ButtonStyle::Primary, ImVec2(send_w, field_h), m.can_send)) out.intent(SendChat{});
+}
+
+}  // namespace moim::ui
