@@ -55,6 +55,7 @@ bool Log::received(proto::PeerId peer, std::string_view name, const p2p::PeerMes
                           return add(Entry{m.line.id, m.from, m.name, m.line.time, m.line.seq, m.line.text,
                                            /*own=*/m.from == self_});
                         },
+                        [](const auto&) { return false; },  // file messages are not the chat's
                     },
                     msg);
 }

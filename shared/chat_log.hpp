@@ -53,7 +53,7 @@ class Log {
   // A peer's channel opened: the recent conversation for it (oldest first), as history messages.
   std::vector<p2p::PeerMessage> history() const;
   // A message from `peer` (called `name` by the server) came over its channel. Returns whether the
-  // conversation changed (a new message).
+  // conversation changed (a new message). Other peer messages (files) change nothing here.
   bool received(proto::PeerId peer, std::string_view name, const p2p::PeerMessage& msg);
 
   // The chat panel: opening it reads everything.

@@ -68,6 +68,14 @@ std::string encode(const PeerMessage& msg) {
                               d["name"] = m.name;
                               return d;
                             },
+                            [](const FileOffer& m) {
+                              return json{{"type", "file-offer"}, {"id", m.id}, {"name", m.name}, {"size", m.size}};
+                            },
+                            [](const FileAccept& m) { return json{{"type", "file-accept"}, {"id", m.id}}; },
+                            [](const FileDecline& m) { return json{{"type", "file-decline"}, {"id", m.id}}; },
+                            [](const FileCancel& m) { return json{{"type", "file-cancel"}, {"id", m.id}}; },
+                            [](const FileResult& m) { return json{{"type", "file-result"}, {"id", m.id}, {"ok", m.ok}}; },
+                            [](const FileEnd& m) { return json{{"type", "file-end"}, {"size", m.size}, {"sha256", m.sha256}}; },
                         },
                         msg);
   doc["v"] = kVersion;
@@ -118,6 +126,38 @@ DecodedPeer decode_peer(std::string_view text) {
     m.name = std::move(*checked);
     out.error = PeerError::None;
     out.message = std::move(m);
+  } else if (t == "file-offer" || t == "file-accept" || t == "file-decline" || t == "file-cancel" ||
+             t == "file-result") {
+    out.error = PeerError::BadField;
+    const auto id = doc.find("id");
+    if (id == doc.end() || !id->is_string() || !is_valid_message_id(id->get_ref<const std::string&>())) return out;
+    std::string tid = id->get<std::string>();
+    if (t == "file-offer") {
+      const auto name = doc.find("name"), size = doc.find("size");
+      if (name == doc.end() || !name->is_string() || size == doc.end() || !size->is_number_unsigned()) return out;
+      auto checked = check_file_name(name->get_ref<const std::string&>());
+      const std::uint64_t n = size->get<std::uint64_t>();
+      if (!checked || *checked != name->get_ref<const std::string&>() || n > kMaxFileSize) return out;
+      out.message = FileOffer{std::move(tid), std::move(*checked), n};
+    } else if (t == "file-result") {
+      const auto ok = doc.find("ok");
+      if (ok == doc.end() || !ok->is_boolean()) return out;
+      out.message = FileResult{std::move(tid), ok->get<bool>()};
+    } else if (t == "file-accept") {
+      out.message = FileAccept{std::move(tid)};
+    } else if (t == "file-decline") {
+      out.message = FileDecline{std::move(tid)};
+    } else {
+      out.message = FileCancel{std::move(tid)};
+    }
+    out.error = PeerError::None;
+  } else if (t == "file-end") {
+    out.error = PeerError::BadField;
+    const auto size = doc.find("size"), sha = doc.find("sha256");
+    if (size == doc.end() || !size->is_number_unsigned() || size->get<std::uint64_t>() > kMaxFileSize) return out;
+    if (sha == doc.end() || !sha->is_string() || !is_valid_sha256_hex(sha->get_ref<const std::string&>())) return out;
+    out.message = FileEnd{size->get<std::uint64_t>(), sha->get<std::string>()};
+    out.error = PeerError::None;
   } else {
     out.error = PeerError::UnknownType;
   }
@@ -144,6 +184,21 @@ bool is_valid_message_id(std::string_view id) {
     const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
     if (!ok) return false;
   }
+  return true;
+}
+
+std::optional<std::string> check_file_name(std::string_view name) {
+  if (!proto::is_valid_utf8(name)) return std::nullopt;
+  std::string trimmed = proto::trim(name);
+  if (trimmed.empty() || trimmed.size() > kMaxFileNameBytes || proto::has_control_characters(trimmed)) return std::nullopt;
+  if (trimmed.find('/') != std::string::npos || trimmed.find('\\') != std::string::npos) return std::nullopt;
+  return trimmed;
+}
+
+bool is_valid_sha256_hex(std::string_view hex) {
+  if (hex.size() != 64) return false;
+  for (const char c : hex)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;
 }
 

@@ -35,6 +35,13 @@ inline constexpr std::size_t kMaxMessageIdBytes = 32;
 inline constexpr std::size_t kMaxPeerMessageBytes = 32 * 1024;
 // A peer whose channel opens is sent the last this many messages of the conversation.
 inline constexpr std::size_t kHistoryMessages = 100;
+// Files: a transfer's channel label is kFileChannelPrefix + its id; its binary chunks are at most
+// kFileChunkBytes each. A file name is 1 to kMaxFileNameBytes bytes; a size at most kMaxFileSize
+// (the page's own limit is lower: shared/file_transfer.hpp).
+inline constexpr const char* kFileChannelPrefix = "file:";
+inline constexpr std::size_t kFileChunkBytes = 64 * 1024;
+inline constexpr std::size_t kMaxFileNameBytes = 255;
+inline constexpr std::uint64_t kMaxFileSize = proto::kMaxId;  // 2^53 - 1: exact in JavaScript
 // Times are the sender's wall clock, milliseconds since 1970; anything outside this is refused.
 inline constexpr std::uint64_t kMaxTime = 8'640'000'000'000'000;
 
@@ -58,7 +65,32 @@ struct History {
   bool operator==(const History&) const = default;
 };
 
-using PeerMessage = std::variant<Chat, History>;
+// File transfers (shared/file_transfer.hpp). On the chat/control channel: an offer of one file to the
+// peer at the other end, its answer, a cancel by either side, and the receiver's verdict. `id` is the
+// transfer's (a message id: random, the same on both sides).
+struct FileOffer {
+  std::string id;
+  std::string name;   // check_file_name
+  std::uint64_t size = 0;  // bytes, at most kMaxFileSize
+  bool operator==(const FileOffer&) const = default;
+};
+struct FileAccept { std::string id; bool operator==(const FileAccept&) const = default; };
+struct FileDecline { std::string id; bool operator==(const FileDecline&) const = default; };
+struct FileCancel { std::string id; bool operator==(const FileCancel&) const = default; };
+struct FileResult {  // the receiver checked size and SHA-256: ok, or not (then nothing was kept)
+  std::string id;
+  bool ok = false;
+  bool operator==(const FileResult&) const = default;
+};
+// The last message on a transfer's own channel ("file:<id>"), after the binary chunks: how many bytes
+// were sent and their SHA-256 hash list (64 lower-case hex digits; shared/file_transfer.hpp).
+struct FileEnd {
+  std::uint64_t size = 0;
+  std::string sha256;
+  bool operator==(const FileEnd&) const = default;
+};
+
+using PeerMessage = std::variant<Chat, History, FileOffer, FileAccept, FileDecline, FileCancel, FileResult, FileEnd>;
 
 // Why a peer message was refused. Stable codes (docs/PROTOCOL.md); all are protocol errors: the
 // message is dropped, nothing else changes.
@@ -93,5 +125,10 @@ struct CheckedChatText {
 };
 CheckedChatText check_chat_text(std::string_view typed);
 bool is_valid_message_id(std::string_view id);
+// A file name as offered: valid UTF-8, trimmed, 1 to kMaxFileNameBytes bytes, no control characters,
+// no '/' or '\\' (a name, not a path). nullopt when it breaks a rule.
+std::optional<std::string> check_file_name(std::string_view name);
+// 64 lower-case hex digits.
+bool is_valid_sha256_hex(std::string_view hex);
 
 }  // namespace moim::p2p

@@ -37,8 +37,12 @@ void one_message(moim::chat::Log& log, std::string_view text) {
   check(again.size() <= p2p::kMaxPeerMessageBytes, "a decoded message re-encodes within the limit");
   const p2p::DecodedPeer d2 = p2p::decode_peer(again);
   check(d2.ok() && *d2.message == *d.message, "re-encoding round-trips");
-  const std::string& carried = std::visit([](const auto& m) -> const std::string& { return m.line.text; }, *d.message);
-  check(p2p::check_chat_text(carried).ok() && p2p::check_chat_text(carried).text == carried, "text obeys the rule");
+  if (const auto* c = std::get_if<p2p::Chat>(&*d.message))
+    check(p2p::check_chat_text(c->line.text).ok() && p2p::check_chat_text(c->line.text).text == c->line.text, "text obeys the rule");
+  if (const auto* h = std::get_if<p2p::History>(&*d.message))
+    check(p2p::check_chat_text(h->line.text).ok() && p2p::check_chat_text(h->line.text).text == h->line.text, "text obeys the rule");
+  if (const auto* o = std::get_if<p2p::FileOffer>(&*d.message))
+    check(p2p::check_file_name(o->name) == o->name && o->size <= p2p::kMaxFileSize, "an offer obeys the file rules");
   const proto::PeerId peer = !text.empty() && (static_cast<unsigned char>(text[0]) & 1) ? 3 : 2;
   log.received(peer, peer == 2 ? "Two" : "Three", *d.message);
 }

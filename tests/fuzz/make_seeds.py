@@ -364,7 +364,7 @@ PEER = {
                                   peer_chat("a", 4, 2, "dup"), peer_chat("c", 5, 1, "line\nbreak\ttab")]).encode(),
     "longest-text": peer_chat("big", 1, 1, "\U0001F600" * 2000).encode(),
     "newer-version": js({"v": 2, "type": "file-offer", "id": "f"}).encode(),
-    "unknown-type": js({"v": 1, "type": "file-offer", "id": "f"}).encode(),
+    "unknown-type": js({"v": 1, "type": "poke", "id": "f"}).encode(),
     "control-text": peer_chat("c", 1, 1, "bell\u0007").encode(),
 }
 

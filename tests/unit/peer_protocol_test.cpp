@@ -57,7 +57,7 @@ TEST(PeerProtocol, RefusedMessagesSayWhy) {
       {R"({"v":"1","type":"chat","id":"m1","time":1,"seq":1,"text":"x"})", PeerError::BadVersion},
       {R"({"v":1.5,"type":"chat","id":"m1","time":1,"seq":1,"text":"x"})", PeerError::BadVersion},
       {R"({"v":2,"type":"chat","id":"m1","time":1,"seq":1,"text":"x"})", PeerError::NewerVersion},
-      {R"({"v":1,"type":"file-offer"})", PeerError::UnknownType},
+      {R"({"v":1,"type":"poke"})", PeerError::UnknownType},
       {R"({"v":1})", PeerError::BadField},
       {R"({"v":1,"type":7})", PeerError::BadField},
       {"{\"v\":1," + ok_chat + "}", PeerError::BadField},                             // no text

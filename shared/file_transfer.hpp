@@ -1,0 +1,154 @@
+// File transfers of a call, browser to browser, as a machine: events in (what the person does, what
+// the peer says over the chat/control channel, what the browser reports about the bytes), effects
+// out (control messages to send, the glue's work on the bytes). No browser, clock or randomness
+// inside: the app passes the time and fresh transfer ids. The bytes never come here: the glue reads,
+// sends, receives and hashes them (web/glue/file_transfers.js); this decides.
+//
+// One transfer = one file between us and one peer (sending to everyone makes one transfer per
+// peer). Its states, by direction:
+//
+//   out: Offered --peer's file-accept--> Sending --AllSent--> Confirming --peer's file-result ok--> Done
+//   in:  Offered --Accept--> Receiving --Arrived (size and SHA-256 right)--> Done   (sends file-result)
+//
+// and from any state that is not final: Declined (the receiver said no, or its offer broke a rule:
+// too large, too many waiting), Cancelled (either side, at any time: file-cancel), Failed (the peer
+// left or its connection closed, the file channel broke, reading the file failed, the size or the
+// SHA-256 on arrival was wrong, the receiver said it was wrong). Done, Declined, Cancelled and Failed
+// are final: nothing changes them but CallEnded, which forgets everything.
+//
+// Whatever way a transfer ends, the glue is told to release what it holds for it (Abort: its
+// channel and received parts; ReleasePicked: the picked file once no transfer of ours uses it;
+// a received file that failed its check is dropped by Abort too). A received file that is Done is
+// kept (for Save) until the call ends (ReleaseReceived at CallEnded).
+//
+// Integrity: the sender's glue hashes each chunk with SHA-256 as it goes, and the file's digest is
+// the SHA-256 of the chunks' digests in order (a hash list: Web Crypto has no streaming digest, and
+// this keeps memory bounded whatever the size); the receiver's glue computes the same from what
+// arrived. The sender's digest comes at the end of the file channel (`file-end`); a mismatch is a
+// failure, never saved.
+//
+// Bounds (a hostile peer sends at will): at most kMaxWaitingOffersPerPeer incoming offers from one
+// peer wait for an answer (more are declined at once), at most kMaxTransfers transfers are kept (the
+// oldest final ones are forgotten first; when all are live, a new incoming offer is declined); an
+// offer over the page's size limit is declined (and shown as such). Messages about transfers we do
+// not have, or from a peer that is not the transfer's, change nothing.
+#pragma once
+
+#include "peer_protocol.hpp"
+#include "protocol.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace moim::files {
+
+inline constexpr std::uint64_t kDefaultMaxFileBytes = std::uint64_t{2} << 30;  // 2 GiB
+inline constexpr std::size_t kMaxTransfers = 64;
+inline constexpr std::size_t kMaxWaitingOffersPerPeer = 8;
+
+enum class Direction { In, Out };
+enum class State { Offered, Sending, Receiving, Confirming, Done, Declined, Cancelled, Failed };
+// Why a transfer was declined or failed (None otherwise). Stable names (to_string) for state().
+enum class Fault {
+  None,
+  TooLarge,         // over the page's size limit (ours when sending; the receiver's when it declined for that)
+  TooMany,          // declined: too many offers waiting from that peer, or no room for another transfer
+  BadName,          // refused: the file name breaks p2p::check_file_name
+  PeerLeft,         // the peer left the call, or its connection (or chat channel) closed
+  ChannelBroke,     // the file channel closed or failed before the end (glue: TransferBroke)
+  ReadFailed,       // sending: the browser could not read the file (glue: TransferBroke with read = true)
+  SizeMismatch,     // arriving: not the size offered (or not the size the end said)
+  HashMismatch,     // arriving: the SHA-256 differs (or, sending: the receiver said so)
+};
+std::string_view to_string(Direction d);
+std::string_view to_string(State s);
+std::string_view to_string(Fault f);
+bool is_final(State s);
+
+struct Transfer {
+  std::string id;          // p2p::is_valid_message_id; the same on both sides
+  proto::PeerId peer = 0;  // the other side
+  Direction direction = Direction::Out;
+  std::string name;        // checked with p2p::check_file_name
+  std::uint64_t size = 0;
+  State state = State::Offered;
+  Fault fault = Fault::None;
+  bool by_peer = false;    // Declined / Cancelled: the peer did it (false: we did)
+  int file = 0;            // out: the glue's handle of the picked file (0 for in)
+  std::uint64_t bytes = 0;       // sent (out) or received (in) so far
+  double started_ms = -1;        // when bytes began to move (Sending / Receiving entered); -1 before
+  double bytes_per_s = 0;        // smoothed rate from Progress; 0 until measured
+  double last_progress_ms = -1;  // time of the Progress that last updated the rate
+  std::uint64_t last_progress_bytes = 0;
+  bool operator==(const Transfer&) const = default;
+};
+
+// ---- events
+// The person sends `file` (the glue's handle; `name`, `size` as the browser says) to `peer`, as a new
+// transfer `id`.
+struct SendFile { std::string id; proto::PeerId peer = 0; std::string name; std::uint64_t size = 0; int file = 0; };
+struct Accept { std::string id; double now_ms = 0; };  // the person accepts an incoming offer
+struct Decline { std::string id; };                     // ... declines it
+struct Cancel { std::string id; };                      // ... cancels a transfer (either direction, any live state)
+// A file message from `peer` over its chat/control channel (the channel says who it is).
+struct FromPeer {
+  proto::PeerId peer = 0;
+  std::variant<p2p::FileOffer, p2p::FileAccept, p2p::FileDecline, p2p::FileCancel, p2p::FileResult> message;
+  double now_ms = 0;
+};
+// The glue: bytes sent (handed over and gone from the channel's buffer) or received so far.
+struct Progress { std::string id; std::uint64_t bytes = 0; double now_ms = 0; };
+// The sender's glue: every byte and the end marker are on their way (the channel's buffer drained).
+struct AllSent { std::string id; double now_ms = 0; };
+// The receiver's glue: the end marker came (`end`, decoded by the app; nullopt when it was not a
+// valid file-end), after `bytes` bytes whose hash list the glue computed as `computed_sha256`.
+struct Arrived { std::string id; std::uint64_t bytes = 0; std::optional<p2p::FileEnd> end; std::string computed_sha256; double now_ms = 0; };
+// The glue: the transfer's channel closed or failed before its end, or (sending) the file could not
+// be read (`read`).
+struct TransferBroke { std::string id; bool read = false; };
+// The peer left the call, or its connection or chat channel closed: its live transfers fail.
+struct PeerGone { proto::PeerId peer = 0; };
+struct CallEnded {};  // every transfer is released and forgotten
+
+using Event = std::variant<SendFile, Accept, Decline, Cancel, FromPeer, Progress, AllSent, Arrived, TransferBroke,
+                           PeerGone, CallEnded>;
+
+// ---- effects
+struct SendToPeer { proto::PeerId peer = 0; p2p::PeerMessage message; };  // over the chat/control channel
+// The glue opens the transfer's own channel ("file:<id>") to `peer` and sends `file` over it in chunks
+// of at most p2p::kFileChunkBytes, then the file-end marker.
+struct StartSending { proto::PeerId peer = 0; std::string id; int file = 0; };
+// The glue takes the channel "file:<id>" that `peer` opens, and keeps what arrives (at most `size`
+// bytes; more is a failure it reports as Arrived with the bytes counted).
+struct ExpectFile { proto::PeerId peer = 0; std::string id; std::uint64_t size = 0; };
+// The glue closes the transfer's channel, if any, and drops what it received (live or failed).
+struct Abort { proto::PeerId peer = 0; std::string id; };
+struct ReleasePicked { int file = 0; };          // no transfer of ours uses this picked file any more
+struct ReleaseReceived { std::string id; };      // a received (Done) file is dropped (the call ended)
+// SendFile was refused (no transfer made): too large, a bad name, no room for another transfer.
+struct Refused { std::string id; Fault fault = Fault::None; };
+
+using Effect = std::variant<SendToPeer, StartSending, ExpectFile, Abort, ReleasePicked, ReleaseReceived, Refused>;
+using Effects = std::vector<Effect>;
+
+class Machine {
+ public:
+  explicit Machine(std::uint64_t max_file_bytes = kDefaultMaxFileBytes) : max_bytes_(max_file_bytes) {}
+  Effects handle(const Event& event);
+
+  // In the order they were made (oldest first).
+  const std::vector<Transfer>& transfers() const { return transfers_; }
+  const Transfer* find(std::string_view id) const;
+  std::uint64_t max_file_bytes() const { return max_bytes_; }
+
+ private:
+  std::uint64_t max_bytes_;
+  std::vector<Transfer> transfers_;
+};
+
+}  // namespace moim::files
