@@ -32,6 +32,42 @@
 // oldest final ones are forgotten first; when all are live, a new incoming offer is declined); an
 // offer over the page's size limit is declined (and shown as such). Messages about transfers we do
 // not have, or from a peer that is not the transfer's, change nothing.
+//
+// The rules in detail:
+//  - SendFile is refused (Refused, no transfer), checked in this order: a bad or used id, or peer 0
+//    (the app's mistake: Fault::None); over the size limit (TooLarge; the limit is never above
+//    p2p::kMaxFileSize, what the wire carries); a bad name (BadName); no room (TooMany). The name
+//    kept and offered is the checked one (trimmed). A refusal releases nothing: the glue may be
+//    sending the same picked file to other peers, and drops it itself when no transfer took it.
+//  - A peer's offer with an id we have (either direction) is ignored. Else it is declined at once
+//    (file-decline) when over the limit (TooLarge), when that peer already has
+//    kMaxWaitingOffersPerPeer offers waiting (TooMany) or when there is no room (TooMany); it is
+//    then kept as Declined by us, with its fault, if room can be made, so the person sees it.
+//  - Room: with kMaxTransfers kept, the oldest final transfer is forgotten, but never a received
+//    file that is Done (kept for Save until the call ends, as above); when only live transfers and
+//    such files are left, there is no room.
+//  - A peer's file-decline carries no reason: Declined by the peer has Fault::None.
+//  - The peer's messages count only from the transfer's own peer and where they make sense:
+//    file-accept and file-decline answer our offer (out, Offered); file-result our file (out,
+//    Sending or Confirming: the verdict may come before AllSent); file-cancel ends any live one.
+//  - Abort goes exactly when a transfer ends while bytes were moving or expected (Sending,
+//    Receiving, Confirming), whatever ends it, CallEnded too; never for an offer (no channel yet),
+//    never for a received file that is Done (kept). So the sender's Abort at Done closes the file
+//    channel; the receiver's glue leaves it open after file-end.
+//  - ReleasePicked comes once, when the last live outgoing transfer of that file ends.
+//  - Order of effects: the glue is ready before the peer is told (ExpectFile, then file-accept); the
+//    peer is told before the channel goes (the message, then Abort, then ReleasePicked), so it can
+//    learn why before it sees the channel close.
+//  - TransferBroke ends Sending and Receiving only: Failed, ChannelBroke (ReadFailed when sending
+//    and `read`), and the peer is sent file-cancel so both sides end. In Confirming every byte went
+//    (the channel may close as the receiver is done): the peer's verdict, cancel or departure ends it.
+//  - Arrived: no valid end marker, a byte count other than the offered size, or an end saying
+//    another size: SizeMismatch (the size was not confirmed); else a digest that differs:
+//    HashMismatch. Either way file-result not ok, and Abort drops what came.
+//  - PeerGone: Failed, PeerLeft, nothing sent. By_peer is only for Declined and Cancelled.
+//  - Progress (Sending, Receiving): bytes only grow, up to the size. The rate is sampled over at
+//    least 250 ms, the first sample from started_ms (and 0 bytes): sample = bytes moved * 1000 / ms
+//    elapsed; the first sample is the rate, each later one weighs 1/4: rate = 3/4 rate + 1/4 sample.
 #pragma once
 
 #include "peer_protocol.hpp"
