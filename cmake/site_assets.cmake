@@ -89,6 +89,7 @@ set(GLUE_FILES
   page_loading.js     # the wasm fetched and compiled early, the WebGL context, Module, the fatal screen
   media_devices.js    # getUserMedia with C++'s constraints; streams by handle
   peer_connections.js # RTCPeerConnection by handle, with C++'s configuration and SDP layout
+  file_transfers.js   # file picker and drops; a transfer's bytes on its own data channel, hashed
   video_frames.js     # video handles: frames to WebGL uploads, sound through <video>
   video_frame_worker.js  # the worker that copies frames out of the track (runs off the page)
   text_overlay.js     # the <input> over the focused canvas field (IME, paste)

@@ -29,7 +29,7 @@ constexpr const char* kHangulFontUrl = "fonts/hangul.ttf";
 constexpr double kStatsIntervalMs = 1000;
 }  // namespace
 
-App::App() : link_(browser::client_id()) {
+App::App() : files_(peers_, page_max_file_bytes()), link_(browser::client_id()) {
   fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
   feed_join(join_flow::PageOpened{browser::media_supported()});
   emscripten_set_interval([](void* self) { static_cast<App*>(self)->tick(emscripten_get_now()); }, 500, this);
@@ -170,8 +170,12 @@ void App::send(const proto::ClientMessage& msg) {
 // ---- events -------------------------------------------------------------------------------------
 
 void App::handle(const browser::Event& event) {
-  if (bool changed = false; chat_.handle(event, &changed)) {  // a data channel's (wasm/chat/)
-    if (changed) invalidate();
+  if (peer_channels::is_channel_event(event)) {  // the chat/control channel: wasm/peer_channels.hpp
+    if (auto ev = peer_channels::translate(peers_, event)) on_peer_channel(*ev);
+    return;
+  }
+  if (files_.handle(event, now_)) {  // a transfer's bytes (web/glue/file_transfers.js)
+    invalidate();
     return;
   }
   std::visit(
@@ -376,7 +380,22 @@ void App::feed_machine(const signaling::Event& event) {
     feed_machine(signaling::BrowserOperationFailed{peer, "no peer connection was made"});
 }
 
+void App::on_peer_channel(const peer_channels::Event& event) {
+  std::visit(Overloaded{
+                 [&](const peer_channels::Opened& e) { chat_.channel_opened(e.peer); },
+                 [&](const peer_channels::Closed& e) { files_.peer_gone(e.peer); },
+                 [&](const peer_channels::Said& e) {
+                   if (!files_.from_peer(e.peer, e.message, now_)) chat_.received(e.peer, e.name, e.message);
+                 },
+             },
+             event);
+  invalidate();
+}
+
 void App::apply_world(const proto::ServerMessage& msg) {
+  // A peer who leaves takes its transfers with it; the end of the call, every transfer.
+  if (const auto* left = std::get_if<proto::PeerLeft>(&msg)) files_.peer_gone(left->peer);
+  if (std::holds_alternative<proto::Left>(msg)) files_.call_ended();
   world_.apply(msg);
   peers_.apply(msg, world_.call());  // after the world: the table checks the message against the call
   chat_.follow(world_.call());
@@ -455,9 +474,25 @@ void App::apply(const ui::Intent& intent) {
           [&](const ui::ToggleChat&) {
             const bool open = !chat_.panel_open();
             chat_.set_panel_open(open);
+            if (open) people_open_ = false;  // one side panel at a time
             if (open) fields_.focus(ui::FieldId::ChatInput);  // ready to type, as in every call app
             else if (fields_.focused() == ui::FieldId::ChatInput) fields_.blur();
           },
+          [&](const ui::TogglePeople&) {
+            people_open_ = !people_open_;
+            if (people_open_ && chat_.panel_open()) {
+              chat_.set_panel_open(false);
+              if (fields_.focused() == ui::FieldId::ChatInput) fields_.blur();
+            }
+          },
+          [&](const ui::PickFiles& i) {
+            if (world_.call()) files_.pick(i.peer);
+          },
+          [&](const ui::AcceptFile& i) { files_.accept(i.id, now_); },
+          [&](const ui::DeclineFile& i) { files_.decline(i.id); },
+          [&](const ui::CancelFile& i) { files_.cancel(i.id); },
+          [&](const ui::SaveFile& i) { files_.save(i.id); },
+          [&](const ui::DismissFile& i) { files_.dismiss(i.id); },
           [&](const ui::SendChat&) {
             // Refused text stays in the field; the panel's note says why (CallChat::model).
             if (chat_.send(fields_.value(ui::FieldId::ChatInput)) == p2p::ChatTextFault::None)
@@ -571,6 +606,7 @@ bool App::frame(double now_ms) {
   if (!out.intents.empty()) frames_to_draw_ = std::max(frames_to_draw_, 2);
   fields_.sync_overlay(out, ui::fonts().body_px);
   last_widgets_ = std::move(out.widgets);
+  chat_scrolled_up_ = out.chat_scrolled_up;
   if (io.DisplaySize.x > 0) fit_videos(static_cast<float>(fb_w) / io.DisplaySize.x);
 
   static bool shown = false;
@@ -654,6 +690,22 @@ ui::FieldView App::field_view(ui::FieldId id, const char* widget) const {
   return ui::FieldView{id, widget, &fields_.value(id), placeholder(id), fields_.focused() == id, limit, is_password(id)};
 }
 
+ui::PeopleModel App::people_model() const {
+  ui::PeopleModel m;
+  m.open = people_open_;
+  const auto& call = world_.call();
+  if (!call) return m;
+  m.people.push_back(ui::PersonView{call->self.id, call->self.name, true, media_.mic_on(), media_.camera_on(), "", false});
+  for (const Peers::Peer* p : peers_.in_order()) {
+    ui::PersonView v{p->info.id, p->info.name, false, p->info.mic, p->info.camera, "", false};
+    v.connection = p->away ? "away" : std::string(signaling::to_string(connection_state(*p, health_)));
+    if (const auto pair = connected_pair(*p, health_)) v.connection += " \xC2\xB7 " + std::string(ice::to_string(ice::route(*pair)));
+    v.can_send_file = !p->away && p->connection && p->connection->browser.channel_open();
+    m.people.push_back(std::move(v));
+  }
+  return m;
+}
+
 ui::LobbyModel App::lobby_model() const {
   ui::LobbyModel m;
   m.name = field_view(ui::FieldId::Name, "name-input");
@@ -688,6 +740,8 @@ ui::CallModel App::call_model() const {
   m.status = view_text::call_status(link_.status().call_reconnecting);
   m.invite = invite_model();
   m.chat = chat_.model(field_view(ui::FieldId::ChatInput, "chat-input"));
+  m.people = people_model();
+  m.files = files_.model(now_);
   ui::TileModel self;
   self.id = call.self.id;
   self.name = call.self.name;
@@ -739,7 +793,11 @@ std::string App::state_json() const {
   s["chat"] = chat_.state_json();
   s["chatUnread"] = chat_.unread();
   s["chatOpen"] = chat_.panel_open();
+  s["chatScrolledUp"] = chat_scrolled_up_;
   s["chatNote"] = world_.call() ? chat_.model(field_view(ui::FieldId::ChatInput, "chat-input")).note : std::string();
+  s["transfers"] = files_.state_json();
+  s["peopleOpen"] = people_open_;
+  s["maxFileBytes"] = files_.max_file_bytes();
   invite_state(s);
   s["ice"] = ice_config_json(world_.ice());
   return s.dump(-1, ' ', false, json::error_handler_t::replace);

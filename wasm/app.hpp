@@ -6,11 +6,13 @@
 #include "browser/server_socket.hpp"
 #include "call_media.hpp"
 #include "chat/call_chat.hpp"
+#include "files/call_files.hpp"
 #include "client_state.hpp"
 #include "frame_pacing.hpp"
 #include "invite_route.hpp"
 #include "join_flow.hpp"
 #include "metrics.hpp"
+#include "peer_channels.hpp"
 #include "peer_connection.hpp"
 #include "peer_health.hpp"
 #include "room_admin.hpp"
@@ -81,6 +83,9 @@ class App {
   bool feed_join(const join_flow::Event& event, browser::Handle stream = 0);
   void start_join(proto::RoomId room, std::string password);  // the person's join (checked): to the join flow
   void feed_machine(const signaling::Event& event);
+  // A peer's data channel opened, closed or said something: to the chat or the file transfers.
+  void on_peer_channel(const peer_channels::Event& event);
+  ui::PeopleModel people_model() const;
   void apply(const ui::Intent& intent);
   void end_call(std::string error, invite::EndCause cause = invite::EndCause::Ended);
   std::optional<std::string> valid_name();  // shows an error and focuses the field when invalid
@@ -98,6 +103,8 @@ class App {
   signaling::Machine machine_;
   CallMedia media_{peers_};
   CallChat chat_{peers_};  // the call's text chat, over the peers' data channels
+  CallFiles files_;        // the call's file transfers, over their own data channels
+  bool people_open_ = false;  // the participant panel (the side panel shows it or the chat)
   browser::ServerSocket socket_;
   server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_
   // connection
@@ -123,6 +130,7 @@ class App {
   bool hangul_requested_ = false, hangul_failed_ = false;
   float dpr_ = 0;
   std::vector<ui::WidgetRect> last_widgets_;
+  bool chat_scrolled_up_ = false;  // as the last frame drew the chat log (test surface)
   Metrics metrics_;
   bool room_list_shown_ = false;
 

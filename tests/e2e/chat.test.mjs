@@ -132,4 +132,32 @@ test('three people chat (Korean through a composition, a paste, a refused long m
   await dave.keyboard.press('Enter');
   for (const p of [alice, bob, carol]) await waitForState(p, (s) => s.chat.length === 4 && s.chat[3].name === 'Dave');
   await screenshot(dave, 'chat-late-joiner.png');
+
+  // A long conversation: 박보영's open panel follows the newest message, stays where the reader
+  // scrolled up to when more comes, and follows again once scrolled back down.
+  await alice.waitForFunction(() => document.activeElement && document.activeElement.id === 'text-overlay');
+  for (let i = 1; i <= 30; i++) {
+    await alice.keyboard.type(`line ${i}`);
+    await alice.keyboard.press('Enter');
+  }
+  await waitForState(bob, (s) => s.chat.length === 34);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await state(bob)).chatScrolledUp, false, 'at the newest message');
+  await bob.mouse.move(1090, 300);  // over the chat log
+  await bob.mouse.wheel(0, -800);
+  await waitForState(bob, (s) => s.chatScrolledUp === true);
+  await alice.keyboard.type('one more');
+  await alice.keyboard.press('Enter');
+  await waitForState(bob, (s) => s.chat.length === 35);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await state(bob)).chatScrolledUp, true, 'a new message does not pull the reader down');
+  await screenshot(bob, 'chat-scrolled-up.png');
+  await bob.mouse.wheel(0, 5000);
+  await waitForState(bob, (s) => s.chatScrolledUp === false);
+  await alice.keyboard.type('and the last');
+  await alice.keyboard.press('Enter');
+  await waitForState(bob, (s) => s.chat.length === 36);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await state(bob)).chatScrolledUp, false, 'back at the end, it follows again');
+  await screenshot(bob, 'chat-following.png');
 });

@@ -2,13 +2,18 @@
 // (shared/chat_log.*) on arbitrary bytes from a peer's data channel.
 //
 // The input is split at 0x1E bytes into messages; each is decoded and, when it decodes, received by
-// one chat log from peer 2 or 3 (the message's first byte chooses). Properties (any failure aborts):
+// one chat log, and when it is about files to one file transfer machine, from peer 2 or 3 (the
+// message's first byte chooses). Properties (any failure aborts):
 //   - decoding never crashes, leaks or hits undefined behaviour (ASan + UBSan);
 //   - a decoded message re-encodes to text that decodes to an equal message, within the size limit;
 //   - text a peer's message carries obeys the chat text rule (check_chat_text leaves it as it is);
 //   - the log stays ordered by (time, author, seq, id), its ids unique, its size bounded; its history
-//     is at most kHistoryMessages messages, each of which encodes within the limit and decodes back.
+//     is at most kHistoryMessages messages, each of which encodes within the limit and decodes back;
+//   - the file machine keeps at most kMaxTransfers transfers and kMaxWaitingOffersPerPeer waiting
+//     offers per peer, never one over its size limit, and a peer's messages never start bytes moving
+//     on their own (no StartSending without our offer, no ExpectFile without our accept).
 #include "chat_log.hpp"
+#include "file_transfer.hpp"
 #include "peer_protocol.hpp"
 
 #include <cstdint>
@@ -28,7 +33,7 @@ void check(bool ok, const char* what) {
   }
 }
 
-void one_message(moim::chat::Log& log, std::string_view text) {
+void one_message(moim::chat::Log& log, moim::files::Machine& files, std::string_view text) {
   using namespace moim;
   const p2p::DecodedPeer d = p2p::decode_peer(text);
   check(d.ok() == (d.error == p2p::PeerError::None), "an error exactly when nothing decodes");
@@ -45,6 +50,16 @@ void one_message(moim::chat::Log& log, std::string_view text) {
     check(p2p::check_file_name(o->name) == o->name && o->size <= p2p::kMaxFileSize, "an offer obeys the file rules");
   const proto::PeerId peer = !text.empty() && (static_cast<unsigned char>(text[0]) & 1) ? 3 : 2;
   log.received(peer, peer == 2 ? "Two" : "Three", *d.message);
+  const auto to_files = [&](const auto& m) {
+    for (const auto& e : files.handle(files::FromPeer{peer, m, 1000}))
+      check(!std::holds_alternative<files::StartSending>(e) && !std::holds_alternative<files::ExpectFile>(e),
+            "a peer alone never starts bytes moving");
+  };
+  if (const auto* m = std::get_if<p2p::FileOffer>(&*d.message)) to_files(*m);
+  if (const auto* m = std::get_if<p2p::FileAccept>(&*d.message)) to_files(*m);
+  if (const auto* m = std::get_if<p2p::FileDecline>(&*d.message)) to_files(*m);
+  if (const auto* m = std::get_if<p2p::FileCancel>(&*d.message)) to_files(*m);
+  if (const auto* m = std::get_if<p2p::FileResult>(&*d.message)) to_files(*m);
 }
 
 }  // namespace
@@ -54,10 +69,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   chat::Log log;
   log.reset(1, "Me");
+  files::Machine files(1 << 20);
   std::size_t start = 0;
   for (;;) {
     const std::size_t end = input.find('\x1e', start);
-    one_message(log, input.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    one_message(log, files, input.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
@@ -81,6 +97,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(wire.size() <= p2p::kMaxPeerMessageBytes, "history fits the limit");
     const p2p::DecodedPeer d = p2p::decode_peer(wire);
     check(d.ok() && *d.message == m, "history decodes back");
+  }
+  check(files.transfers().size() <= files::kMaxTransfers, "transfers are bounded");
+  for (const proto::PeerId peer : {2, 3}) {
+    std::size_t waiting = 0;
+    for (const auto& t : files.transfers()) {
+      waiting += t.peer == peer && t.direction == files::Direction::In && t.state == files::State::Offered;
+      check(t.state != files::State::Offered || t.size <= files.max_file_bytes(), "no waiting offer over the limit");
+    }
+    check(waiting <= files::kMaxWaitingOffersPerPeer, "waiting offers per peer are bounded");
   }
   return 0;
 }

@@ -366,6 +366,13 @@ PEER = {
     "newer-version": js({"v": 2, "type": "file-offer", "id": "f"}).encode(),
     "unknown-type": js({"v": 1, "type": "poke", "id": "f"}).encode(),
     "control-text": peer_chat("c", 1, 1, "bell\u0007").encode(),
+    "file-messages": "\x1e".join([js({"v": 1, "type": "file-offer", "id": "f1", "name": "report 2026.pdf", "size": 20971520}),
+                                   js({"v": 1, "type": "file-accept", "id": "f1"}),
+                                   js({"v": 1, "type": "file-decline", "id": "f1"}),
+                                   js({"v": 1, "type": "file-cancel", "id": "f1"}),
+                                   js({"v": 1, "type": "file-result", "id": "f1", "ok": True}),
+                                   js({"v": 1, "type": "file-end", "size": 5, "sha256": "ab" * 32})]).encode(),
+    "file-offer-path": js({"v": 1, "type": "file-offer", "id": "f2", "name": "../etc/passwd", "size": 1}).encode(),
 }
 
 

@@ -51,6 +51,14 @@ void on_stats(int pc, double frames, double energy, double level, bool live, std
 void on_channel_open(int pc) { push(ChannelOpened{pc}); }
 void on_channel_closed(int pc) { push(ChannelClosed{pc}); }
 void on_channel_message(int pc, std::string text) { push(ChannelMessage{pc, std::move(text)}); }
+void on_file_picked(int request, int file, std::string name, double size) { push(FilePicked{request, file, std::move(name), size}); }
+void on_file_progress(std::string id, double bytes) { push(FileProgress{std::move(id), bytes}); }
+void on_file_hashed(std::string id, double bytes, std::string sha) { push(FileHashed{std::move(id), bytes, std::move(sha)}); }
+void on_file_all_sent(std::string id) { push(FileAllSent{std::move(id)}); }
+void on_file_arrived(std::string id, double bytes, std::string end, std::string sha) {
+  push(FileArrived{std::move(id), bytes, std::move(end), std::move(sha)});
+}
+void on_file_broke(std::string id, bool read) { push(FileBroke{std::move(id), read}); }
 void on_text_input(std::string value) { push(TextInput{std::move(value)}); }
 void on_text_key(std::string key) { push(TextKey{std::move(key)}); }
 void on_text_blur() { push(TextBlur{}); }
@@ -84,6 +92,12 @@ EMSCRIPTEN_BINDINGS(moim_browser_events) {
   emscripten::function("moimOnChannelOpen", &on_channel_open);
   emscripten::function("moimOnChannelClosed", &on_channel_closed);
   emscripten::function("moimOnChannelMessage", &on_channel_message);
+  emscripten::function("moimOnFilePicked", &on_file_picked);
+  emscripten::function("moimOnFileProgress", &on_file_progress);
+  emscripten::function("moimOnFileHashed", &on_file_hashed);
+  emscripten::function("moimOnFileAllSent", &on_file_all_sent);
+  emscripten::function("moimOnFileArrived", &on_file_arrived);
+  emscripten::function("moimOnFileBroke", &on_file_broke);
   emscripten::function("moimOnStats", &on_stats);
   emscripten::function("moimOnTextInput", &on_text_input);
   emscripten::function("moimOnTextKey", &on_text_key);

@@ -35,6 +35,16 @@ struct Stats {
 struct ChannelOpened { Handle pc = 0; };
 struct ChannelClosed { Handle pc = 0; };
 struct ChannelMessage { Handle pc = 0; std::string text; };
+// Files (web/glue/file_transfers.js): a file the person picked (`request` of pick_files) or dropped on
+// the page (request 0), and what became of a transfer's bytes (by transfer id).
+struct FilePicked { int request = 0; Handle file = 0; std::string name; double size = 0; };
+struct FileProgress { std::string id; double bytes = 0; };
+struct FileHashed { std::string id; double bytes = 0; std::string sha256; };  // sender: every chunk is out
+struct FileAllSent { std::string id; };  // sender: the end marker too, and the channel's buffer drained
+// Receiver: the end marker came (its text; "" when more bytes came than offered) after `bytes`, whose
+// hash list digest the glue computed.
+struct FileArrived { std::string id; double bytes = 0; std::string end; std::string sha256; };
+struct FileBroke { std::string id; bool read = false; };  // the channel broke, or (read) the file could not be read
 struct TextInput { std::string value; };
 struct TextKey { std::string key; };
 struct TextBlur {};
@@ -51,7 +61,8 @@ struct ClipboardWritten { int request = 0; bool ok = false; std::string why; }; 
 
 using Event = std::variant<MediaOpened, MediaFailed, LocalDescription, RemoteDescriptionApplied, IceCandidate,
                            ConnectionState, PeerError, RemoteVideo, Stats, ChannelOpened, ChannelClosed,
-                           ChannelMessage, TextInput, TextKey, TextBlur, FontLoaded,
+                           ChannelMessage, FilePicked, FileProgress, FileHashed, FileAllSent, FileArrived, FileBroke,
+                           TextInput, TextKey, TextBlur, FontLoaded,
                            FontFailed, SocketOpened, SocketMessage, SocketClosed, PageHide, UrlChanged,
                            ClipboardWritten>;
 

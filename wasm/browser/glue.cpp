@@ -89,6 +89,24 @@ void add_ice_candidate(Handle pc, const proto::IceCandidate& c) {
 void close_peer(Handle pc) { glue().call<void>("closePeer", pc); }
 void request_stats(Handle pc) { glue().call<void>("requestStats", pc); }
 
+void pick_files(int request) { glue().call<void>("pickFiles", request); }
+void send_file(Handle pc, const std::string& id, Handle file, const FileChannelSpec& spec) {
+  emscripten::val s = emscripten::val::object();
+  s.set("label", spec.label);
+  s.set("chunkBytes", static_cast<double>(spec.chunk_bytes));
+  s.set("highWater", static_cast<double>(spec.high_water));
+  s.set("lowWater", static_cast<double>(spec.low_water));
+  glue().call<void>("sendFile", pc, id, file, s);
+}
+void end_file(const std::string& id, const std::string& end_text) { glue().call<void>("endFile", id, end_text); }
+void expect_file(Handle pc, const std::string& id, const std::string& label, double size) {
+  glue().call<void>("expectFile", pc, id, label, size);
+}
+void abort_file(const std::string& id) { glue().call<void>("abortFile", id); }
+void release_picked(Handle file) { glue().call<void>("releasePicked", file); }
+void release_received(const std::string& id) { glue().call<void>("releaseReceived", id); }
+bool save_file(const std::string& id, const std::string& name) { return glue().call<bool>("saveFile", id, name); }
+
 void show_text_input(const TextInputPlacement& p, const std::string& value) {
   glue().call<void>("showTextInput", p.x, p.y, p.w, p.h, value, p.max_length, p.font_px, p.placeholder,
                         p.password, p.read_only);
@@ -110,6 +128,7 @@ void show_fatal(const std::string& text) { glue().call<void>("showFatal", text);
 bool media_supported() { return glue().call<bool>("mediaSupported"); }
 
 std::string page_address() { return glue().call<std::string>("pageAddress"); }
+std::string page_flag(const std::string& name) { return glue().call<std::string>("pageFlag", name); }
 std::string location_hash() { return glue().call<std::string>("locationHash"); }
 bool history_above_lobby() { return glue().call<bool>("historyAboveLobby"); }
 void set_url(bool push, const std::string& hash, bool above_lobby) {

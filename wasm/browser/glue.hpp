@@ -62,6 +62,21 @@ void add_ice_candidate(Handle pc, const proto::IceCandidate& candidate);
 void close_peer(Handle pc);
 void request_stats(Handle pc);
 
+// Files (web/glue/file_transfers.js). The picker needs the person's gesture: call from a click.
+void pick_files(int request);
+struct FileChannelSpec {
+  std::string label;                  // the transfer's channel
+  std::size_t chunk_bytes = 0;        // binary messages at most this big
+  std::size_t high_water = 0, low_water = 0;  // the channel's buffer: wait above high until below low
+};
+void send_file(Handle pc, const std::string& id, Handle file, const FileChannelSpec& spec);
+void end_file(const std::string& id, const std::string& end_text);  // the end marker, after the chunks
+void expect_file(Handle pc, const std::string& id, const std::string& label, double size);
+void abort_file(const std::string& id);  // its channel closed, what it received dropped
+void release_picked(Handle file);
+void release_received(const std::string& id);
+bool save_file(const std::string& id, const std::string& name);  // a download of the received file
+
 struct TextInputPlacement {
   float x = 0, y = 0, w = 0, h = 0;  // CSS pixels
   float font_px = 16;
@@ -92,6 +107,7 @@ bool media_supported();
 // The page's URL, for invite links and Back / Forward (shared/invite_route.hpp decides; this only
 // reads and writes). Moves of the URL arrive as UrlChanged events.
 std::string page_address();   // location.origin + location.pathname: what a link's fragment is added to
+std::string page_flag(const std::string& name);  // ?name=value in the page's address ("" when absent)
 std::string location_hash();  // location.hash ("" when none)
 bool history_above_lobby();   // history.state marks the current entry as pushed above a lobby entry of ours
 // history.pushState (push) or replaceState to this page with `hash` as its fragment ("" = none).

@@ -1,7 +1,6 @@
 #include "chat/call_chat.hpp"
 
-#include "browser/glue.hpp"
-#include "overloaded.hpp"
+#include "peer_channels.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -40,53 +39,17 @@ void CallChat::follow(const std::optional<CallInfo>& call) {
   if (self != log_.self()) log_.reset(self, call ? call->self.name : std::string());
 }
 
-bool CallChat::handle(const browser::Event& event, bool* changed) {
-  return std::visit(
-      Overloaded{
-          [&](const browser::ChannelOpened& e) {
-            Peers::Peer* p = peers_.by_handle(e.pc);
-            if (!p) return true;  // a late callback of a released connection
-            p->connection->browser.set_channel_open(true);
-            // The recent conversation, for a peer who joined late (or whose connection was replaced):
-            // what it has already is merged away by id.
-            for (const auto& m : log_.history()) send_to(*p->connection, m);
-            return true;
-          },
-          [&](const browser::ChannelClosed& e) {
-            if (Peers::Peer* p = peers_.by_handle(e.pc)) p->connection->browser.set_channel_open(false);
-            return true;
-          },
-          [&](const browser::ChannelMessage& e) {
-            const Peers::Peer* p = peers_.by_handle(e.pc);
-            if (!p) return true;
-            const p2p::DecodedPeer d = p2p::decode_peer(e.text);
-            if (!d.ok()) {
-              // A newer Moim may say things this one does not know: nothing to complain about.
-              if (d.error != p2p::PeerError::NewerVersion && d.error != p2p::PeerError::UnknownType)
-                std::printf("moim chat: dropped a message from peer %llu: %s\n",
-                            static_cast<unsigned long long>(p->info.id), std::string(p2p::to_string(d.error)).c_str());
-              return true;
-            }
-            if (log_.received(p->info.id, p->info.name, *d.message) && changed) *changed = true;
-            return true;
-          },
-          [](const auto&) { return false; },
-      },
-      event);
+void CallChat::channel_opened(proto::PeerId peer) {
+  if (const Peers::Connection* c = peers_.connection(peer))
+    for (const auto& m : log_.history()) peer_channels::send(*c, m);
 }
 
 p2p::ChatTextFault CallChat::send(const std::string& typed) {
   const chat::Sent sent = log_.send(typed, wall_clock_ms(), new_id());
   if (sent.fault != p2p::ChatTextFault::None) return sent.fault;
-  peers_.for_each_connection([&](const Peers::Connection& c) {
-    if (c.browser.channel_open()) send_to(c, sent.message);
-  });
+  // A channel not open now: its peer gets the message with the history when it opens.
+  peers_.for_each_connection([&](const Peers::Connection& c) { peer_channels::send(c, sent.message); });
   return sent.fault;
-}
-
-void CallChat::send_to(const Peers::Connection& c, const p2p::PeerMessage& msg) const {
-  // A channel that closed meanwhile: the peer gets the message with the history when it opens again.
-  browser::send_on_channel(c.browser.handle(), p2p::encode(msg));
 }
 
 std::string CallChat::new_id() {

@@ -1,11 +1,10 @@
 // The call's text chat in the browser: the conversation (shared/chat_log.hpp) carried over each peer
-// connection's data channel (shared/peer_protocol.hpp), browser to browser; the server never sees
-// it. This part sends and receives on the channels, hands a peer the recent conversation when its
-// channel opens, and gives the call view its chat panel and the test surface its `chat` entries.
-// Whether a channel is open is kept in the peer's record (wasm/peer_connection.hpp).
+// connection's data channel (shared/peer_protocol.hpp, wasm/peer_channels.hpp), browser to browser;
+// the server never sees it. This part sends to the open channels, hands a peer the recent
+// conversation when its channel opens, and gives the call view its chat panel and the test surface
+// its `chat` entries.
 #pragma once
 
-#include "browser/events.hpp"
 #include "chat_log.hpp"
 #include "client_state.hpp"
 #include "peer_connection.hpp"
@@ -29,9 +28,12 @@ class CallChat {
   // After every server message: a new call starts an empty conversation, the end of one clears it
   // (a resume into the same call keeps it).
   void follow(const std::optional<CallInfo>& call);
-  // A data channel event (ChannelOpened, ChannelClosed, ChannelMessage); false for any other event.
-  // Sets *changed when the conversation changed.
-  bool handle(const browser::Event& event, bool* changed);
+  // `peer`'s channel opened: it gets the recent conversation (what it has already is merged away by id).
+  void channel_opened(proto::PeerId peer);
+  // A chat or history message from `peer` (called `name`); true when the conversation changed.
+  bool received(proto::PeerId peer, const std::string& name, const p2p::PeerMessage& msg) {
+    return log_.received(peer, name, msg);
+  }
   // The person sends `typed` (the chat field); None: it went to every open channel (and to the others
   // when their channel opens, with the history).
   p2p::ChatTextFault send(const std::string& typed);
@@ -45,7 +47,6 @@ class CallChat {
   std::size_t unread() const { return log_.unread(); }
 
  private:
-  void send_to(const Peers::Connection& c, const p2p::PeerMessage& msg) const;
   std::string new_id();
 
   Peers& peers_;

@@ -163,7 +163,8 @@ void draw_call(FrameOut& out, const CallModel& m) {
   // narrow one.
   const float bottom = 88, gap = 14, margin = 24;
   const bool narrow = display.x < 720;
-  const float panel_w = m.chat.open ? (narrow ? display.x : std::min(380.0f, display.x * 0.38f)) : 0;
+  const bool side_panel = m.chat.open || m.people.open;
+  const float panel_w = side_panel ? (narrow ? display.x : std::min(380.0f, display.x * 0.38f)) : 0;
   const float tiles_right = narrow ? display.x : display.x - panel_w;
   // Grid of tiles between the bars.
   const float avail_w = tiles_right - 2 * margin, avail_h = display.y - y - bottom - 8;
@@ -183,12 +184,16 @@ void draw_call(FrameOut& out, const CallModel& m) {
                    ImVec2(x + g.tile_w, ty + g.tile_h - kNameBar));
   }
 
+  // Transfers over the tiles' bottom left; then the side panel (one at a time: chat or people).
+  draw_transfer_cards(out, m.files, ImVec2(margin, display.y - bottom - 12), std::min(380.0f, tiles_right - 2 * margin), 4);
   if (m.chat.open) draw_chat_panel(out, m.chat, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
+  else if (m.people.open)
+    draw_people_panel(out, m.people, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
 
   // Control bar.
   const float by = display.y - bottom;
   dl->AddRectFilled(ImVec2(0, by), ImVec2(display.x, display.y), IM_COL32(22, 25, 32, 255));
-  constexpr int kButtons = 4;
+  constexpr int kButtons = 6;
   const float spacing = 14, bh = 48;
   const float bw = std::min(150.0f, (display.x - 32 - (kButtons - 1) * spacing) / kButtons);
   const float total = kButtons * bw + (kButtons - 1) * spacing;
@@ -209,6 +214,14 @@ void draw_call(FrameOut& out, const CallModel& m) {
   if (button(out, "chat-toggle", chat_button_label(m.chat), m.chat.open ? ButtonStyle::Primary : ButtonStyle::Toggle,
              ImVec2(bw, bh)))
     out.intent(ToggleChat{});
+  bx += bw + spacing;
+  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
+  if (button(out, "people-toggle", "People", m.people.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
+    out.intent(TogglePeople{});
+  bx += bw + spacing;
+  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
+  // To everyone in the call (one person: from the participant panel). Files dropped on the page too.
+  if (button(out, "send-file", "Send file", ButtonStyle::Toggle, ImVec2(bw, bh), m.tiles.size() > 1)) out.intent(PickFiles{0});
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   if (button(out, "leave", "Leave", ButtonStyle::Danger, ImVec2(bw, bh))) out.intent(LeaveCall{});

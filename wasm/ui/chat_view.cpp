@@ -46,6 +46,7 @@ void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max) 
     ImGui::Dummy(ImVec2(0, 4));
   }
   if (at_bottom) ImGui::SetScrollHereY(1.0f);
+  else out.chat_scrolled_up = true;
   ImGui::EndChild();
 
   if (!m.note.empty()) {

@@ -4,6 +4,7 @@
 
 #include "protocol.hpp"
 
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -44,10 +45,20 @@ struct CancelInviteName {};
 // The call's chat (wasm/chat/): the panel opened or closed, the typed message sent.
 struct ToggleChat {};
 struct SendChat {};
+// The participant panel and files (wasm/files/): the picker for one person (peer) or everyone (0), and
+// the answers to a transfer.
+struct TogglePeople {};
+struct PickFiles { proto::PeerId peer = 0; };
+struct AcceptFile { std::string id; };
+struct DeclineFile { std::string id; };
+struct CancelFile { std::string id; };
+struct SaveFile { std::string id; };
+struct DismissFile { std::string id; };  // a finished transfer's card is put away
 
 using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, CancelCreateRoom, SetCapacity, JoinRoom,
                             LeaveCall, ToggleMic, ToggleCamera, DismissError, ConfirmPassword, CancelPassword,
                             OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete,
-                            CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat>;
+                            CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat, TogglePeople, PickFiles, AcceptFile, DeclineFile,
+                            CancelFile, SaveFile, DismissFile>;
 
 }  // namespace moim::ui

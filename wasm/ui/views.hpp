@@ -117,6 +117,35 @@ struct ChatModel {
   bool note_is_error = false;
 };
 
+// File transfers (wasm/files/call_files.cpp makes them, ui/files_view.cpp draws them as cards).
+struct TransferView {
+  std::string id;
+  std::string title;   // "report.pdf · 20.0 MB"
+  std::string who;     // "To Bob" / "From Bob"
+  std::string status;  // shared/transfer_text.hpp
+  float progress = -1; // 0..1 while bytes move; negative: no bar
+  bool can_accept = false, can_decline = false, can_cancel = false, can_save = false;
+  bool can_dismiss = false;  // a final one: the card can be put away (the transfer stays in state())
+  bool failed = false;
+};
+struct FilesModel {
+  std::vector<TransferView> cards;  // oldest first
+  std::string notice;               // why the last files were not sent; empty = none
+};
+// The participant panel (ui/people_view.cpp).
+struct PersonView {
+  proto::PeerId id = 0;
+  std::string name;
+  bool self = false;
+  bool mic = true, camera = true;
+  std::string connection;  // "connected · host", "connecting", ...; empty for ourselves
+  bool can_send_file = false;
+};
+struct PeopleModel {
+  bool open = false;
+  std::vector<PersonView> people;  // ourselves first
+};
+
 struct CallModel {
   proto::RoomInfo room;
   std::vector<TileModel> tiles;  // self first
@@ -126,6 +155,8 @@ struct CallModel {
   std::string status;  // connection trouble ("Reconnecting…"), shown as a banner; empty = none
   InviteModel invite;
   ChatModel chat;
+  PeopleModel people;
+  FilesModel files;
 };
 
 void draw_lobby(FrameOut& out, const LobbyModel& m);
@@ -142,6 +173,10 @@ void draw_invite_button(FrameOut& out, const InviteModel& m, float bar_h);
 // Under the top bar when copying failed; returns the y below it (`y` when not shown).
 float draw_invite_panel(FrameOut& out, const InviteModel& m, float y);
 
+// The participant panel in the rectangle `min`-`max`.
+void draw_people_panel(FrameOut& out, const PeopleModel& m, ImVec2 min, ImVec2 max);
+// The transfer cards, stacked upwards from `bottom_left` (at most `max_cards`, the newest); returns nothing.
+void draw_transfer_cards(FrameOut& out, const FilesModel& m, ImVec2 bottom_left, float width, int max_cards);
 // The chat panel in the rectangle `min`-`max` (ui/chat_view.cpp); the chat button is the call's.
 void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max);
 // The chat button's label: "Chat", or "Chat (3)" with unread messages.

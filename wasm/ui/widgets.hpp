@@ -25,6 +25,7 @@ struct FrameOut {
   std::vector<WidgetRect> widgets;               // test surface: every interactive widget drawn
   std::map<FieldId, WidgetRect> field_rects;     // where each text field was drawn (for the overlay)
   GlyphCache* glyphs = nullptr;                  // notes the characters drawn (font atlas is a render cache)
+  bool chat_scrolled_up = false;                 // test surface: the chat log was drawn scrolled up from its end
 
   void intent(Intent i) { intents.push_back(std::move(i)); }
   void record(std::string id);  // records the last ImGui item's rectangle under `id`

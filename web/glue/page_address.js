@@ -31,4 +31,6 @@
   expose('locationHash', currentHash, '');
   expose('historyAboveLobby', historyAboveLobby, false);
   expose('setUrl', setUrl);
+  // A flag of the page: ?name=value in its address ("" when absent). C++ reads and checks it.
+  expose('pageFlag', (name) => (new URLSearchParams(location.search).get(name) || '').slice(0, 64), '');
 })(glue);

@@ -47,6 +47,8 @@
     }
     const alive = () => peers.get(h) === entry;
     if (channel) openChannel(h, entry, channel, alive);
+    // Channels the peer opens (a file transfer's own, file_transfers.js); ours is negotiated, not announced.
+    pc.ondatachannel = guard((e) => { if (alive()) shared.incomingChannel(h, e.channel); });
     // Browser callbacks, guarded like every call from C++: nothing they throw escapes.
     pc.onicecandidate = guard((e) => {
       if (alive() && e.candidate && e.candidate.candidate)
@@ -172,6 +174,7 @@
     peers.delete(h);
     if (entry.video) shared.destroyVideo(entry.video);  // video_frames.js
     if (entry.channel) try { entry.channel.close(); } catch (e) { /* already closed */ }
+    shared.peerClosed(h);  // file_transfers.js: its transfers' channels go with the connection
     try { entry.pc.close(); } catch (e) { /* already closed */ }
   }
   // Counters and the selected candidate pair, as the browser reports them; C++ derives the rest
@@ -207,6 +210,9 @@
       }
     }), () => {});
   }
+
+  // For file_transfers.js, which opens a transfer's channel on the connection.
+  shared.peerConnection = (h) => { const entry = peers.get(h); return entry ? entry.pc : null; };
 
   expose('createPeer', createPeer, 0);
   expose('createOffer', createOffer);
