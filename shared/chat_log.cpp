@@ -51,9 +51,10 @@ bool Log::received(proto::PeerId peer, std::string_view name, const p2p::PeerMes
                           return add(Entry{m.line.id, peer, std::string(name), m.line.time, m.line.seq, m.line.text});
                         },
                         [&](const p2p::History& m) {
-                          // Our own words coming back are ours (merged by id when we still have them).
-                          return add(Entry{m.line.id, m.from, m.name, m.line.time, m.line.seq, m.line.text,
-                                           /*own=*/m.from == self_});
+                          // Our own words come back merged by id (we have them all); words "by us" that we
+                          // do not have are another's forgery, never shown as ours.
+                          if (m.from == self_) return false;
+                          return add(Entry{m.line.id, m.from, m.name, m.line.time, m.line.seq, m.line.text});
                         },
                         [](const auto&) { return false; },  // file messages are not the chat's
                     },

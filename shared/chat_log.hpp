@@ -8,7 +8,7 @@
 // every copy of a conversation sorts the same way and each author's messages keep their order (our
 // own times never go backwards: a message is never timed before the one sent before it).
 // Duplicates (the same history from several peers, our own messages coming back) are merged by id;
-// the first copy stays.
+// the first copy stays. A history entry "by us" that we do not have is a forgery and is dropped.
 // Bounded: at most kMaxEntries messages are kept (the oldest go); a peer is sent the last
 // p2p::kHistoryMessages when its channel opens.
 #pragma once

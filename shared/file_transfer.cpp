@@ -201,6 +201,13 @@ struct Step {
     for (const int f : picked) out.push_back(ReleasePicked{f});
     ts.clear();
   }
+
+  void operator()(const Forget& e) {
+    Transfer* t = find(e.id);
+    if (!t || !is_final(t->state)) return;
+    if (kept_file(*t)) out.push_back(ReleaseReceived{t->id});
+    ts.erase(ts.begin() + (t - ts.data()));
+  }
 };
 
 }  // namespace

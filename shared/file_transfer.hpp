@@ -19,12 +19,12 @@
 // Whatever way a transfer ends, the glue is told to release what it holds for it (Abort: its
 // channel and received parts; ReleasePicked: the picked file once no transfer of ours uses it;
 // a received file that failed its check is dropped by Abort too). A received file that is Done is
-// kept (for Save) until the call ends (ReleaseReceived at CallEnded).
+// kept (for Save) until the person puts it away (Forget) or the call ends (ReleaseReceived either way).
 //
-// Integrity: the sender's glue hashes each chunk with SHA-256 as it goes, and the file's digest is
-// the SHA-256 of the chunks' digests in order (a hash list: Web Crypto has no streaming digest, and
-// this keeps memory bounded whatever the size); the receiver's glue computes the same from what
-// arrived. The sender's digest comes at the end of the file channel (`file-end`); a mismatch is a
+// Integrity: the sender's glue hashes each block of p2p::kFileHashBlockBytes with SHA-256 as it goes,
+// and the file's digest is the SHA-256 of the blocks' digests in order (a hash list: Web Crypto has no
+// streaming digest, and this keeps memory bounded whatever the size); the receiver's glue computes the
+// same from what arrived. The sender's digest comes at the end of the file channel (`file-end`); a mismatch is a
 // failure, never saved.
 //
 // Bounds (a hostile peer sends at will): at most kMaxWaitingOffersPerPeer incoming offers from one
@@ -52,8 +52,9 @@
 //    Sending or Confirming: the verdict may come before AllSent); file-cancel ends any live one.
 //  - Abort goes exactly when a transfer ends while bytes were moving or expected (Sending,
 //    Receiving, Confirming), whatever ends it, CallEnded too; never for an offer (no channel yet),
-//    never for a received file that is Done (kept). So the sender's Abort at Done closes the file
-//    channel; the receiver's glue leaves it open after file-end.
+//    never for a received file that is Done (kept). The receiver's glue closes the file channel
+//    once the end marker came (the sender takes that close, after its end marker, as all sent);
+//    the sender's Abort at Done closes what is left.
 //  - ReleasePicked comes once, when the last live outgoing transfer of that file ends.
 //  - Order of effects: the glue is ready before the peer is told (ExpectFile, then file-accept); the
 //    peer is told before the channel goes (the message, then Abort, then ReleasePicked), so it can
@@ -150,9 +151,12 @@ struct TransferBroke { std::string id; bool read = false; };
 // The peer left the call, or its connection or chat channel closed: its live transfers fail.
 struct PeerGone { proto::PeerId peer = 0; };
 struct CallEnded {};  // every transfer is released and forgotten
+// The person put a finished transfer away (its card's Dismiss): a final one is forgotten, and a
+// received file kept for Save is released with it (live ones: nothing).
+struct Forget { std::string id; };
 
 using Event = std::variant<SendFile, Accept, Decline, Cancel, FromPeer, Progress, AllSent, Arrived, TransferBroke,
-                           PeerGone, CallEnded>;
+                           PeerGone, CallEnded, Forget>;
 
 // ---- effects
 struct SendToPeer { proto::PeerId peer = 0; p2p::PeerMessage message; };  // over the chat/control channel

@@ -40,6 +40,10 @@ inline constexpr std::size_t kHistoryMessages = 100;
 // (the page's own limit is lower: shared/file_transfer.hpp).
 inline constexpr const char* kFileChannelPrefix = "file:";
 inline constexpr std::size_t kFileChunkBytes = 64 * 1024;
+// The SHA-256 hash list of a file is over blocks of this many bytes (the last may be shorter): a
+// whole number of chunks, so both sides cut the same blocks.
+inline constexpr std::size_t kFileHashBlockBytes = 4 * 1024 * 1024;
+static_assert(kFileHashBlockBytes % kFileChunkBytes == 0);
 inline constexpr std::size_t kMaxFileNameBytes = 255;
 inline constexpr std::uint64_t kMaxFileSize = proto::kMaxId;  // 2^53 - 1: exact in JavaScript
 // Times are the sender's wall clock, milliseconds since 1970; anything outside this is refused.
@@ -83,7 +87,8 @@ struct FileResult {  // the receiver checked size and SHA-256: ok, or not (then 
   bool operator==(const FileResult&) const = default;
 };
 // The last message on a transfer's own channel ("file:<id>"), after the binary chunks: how many bytes
-// were sent and their SHA-256 hash list (64 lower-case hex digits; shared/file_transfer.hpp).
+// were sent and their SHA-256 hash list: the SHA-256 of the SHA-256s of its kFileHashBlockBytes
+// blocks in order (64 lower-case hex digits; shared/file_transfer.hpp).
 struct FileEnd {
   std::uint64_t size = 0;
   std::string sha256;

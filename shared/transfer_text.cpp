@@ -10,7 +10,8 @@ std::string str(std::string_view s) { return std::string(s); }
 
 // "12 s", "3 min", "2 h 5 min"
 std::string duration(double seconds) {
-  const long s = static_cast<long>(std::ceil(std::max(seconds, 1.0)));
+  if (!(seconds < 100 * 3600.0)) return "over 100 h";  // a trickle (or NaN): no number worth showing
+  const long long s = static_cast<long long>(std::ceil(std::max(seconds, 1.0)));
   if (s < 60) return std::to_string(s) + " s";
   if (s < 3600) return std::to_string((s + 59) / 60) + " min";
   return std::to_string(s / 3600) + " h " + std::to_string((s % 3600) / 60) + " min";

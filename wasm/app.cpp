@@ -116,6 +116,7 @@ void App::tick(double now_ms) {
   now_ = std::max(now_, now_ms);
   feed_link(server_link::Tick{});
   feed_health(peer_health::Tick{can_signal()});
+  files_.sync_peers();  // peers dropped on a timer (after a server restart) take their transfers
 }
 
 // ---- peer health and ICE servers (shared/peer_health.hpp, peer_link.hpp) --------------------------
@@ -656,6 +657,7 @@ void App::pump() {
     for (const auto& e : events) handle(e);
     frames_to_draw_ = std::max(frames_to_draw_, 2);
   }
+  files_.sync_peers();  // transfers with a peer whose connection went (however it went) end
   pumping_ = false;
 }
 

@@ -4,9 +4,11 @@
 //   c. join click -> the 2nd joiner's first remote frame, the 3rd's and 4th's last, side by side with
 //      the plain-JS reference page (bench/reference/), in both GL modes; Moim's split into phases
 //   d. UI CPU per frame (ImGui build + draw submission + texture uploads) with 1, 4 and 6 tiles
+//   e. file transfer between two pages in a call: throughput, and what memory grows by
 // Writes bench/results/parts/client.json (format: bench/README.md).
-//   node bench/client/run.mjs [--runs N] [--only size,nav,join,frames]
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+//   node bench/client/run.mjs [--runs N] [--only size,nav,join,frames,files]
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -529,6 +531,140 @@ try {
             `${s.fewest} new frames (received ${s.received.length} videos, ${sizes}, ${fps} fps)` : '') +
           `; person 0 of ${tiles} in a call` + (tiles > 1 ? `, the ${tiles - 1} others send-only peers sending to person 0 only` : '') +
           `; fake cameras asked for 640x360, at ${FRAME_FPS} fps; machine ${Math.round(s.busy * 100)}% busy` });
+    }
+  }
+  // ---- e. file transfer between two pages ------------------------------------------------------------
+  // Two real pages in a call (camera on, as in a call), one browser (the e2e flags: --disable-gpu).
+  // The sender picks a file (random bytes), the receiver accepts; throughput is the file's size over
+  // the time from the Accept click to the receiver's "done" (every byte arrived and its SHA-256 hash
+  // list checked). Memory: every Chromium process's RSS (/proc) before and after a 20 MB and a
+  // 200 MB transfer, renderers (the pages) apart from the browser process (where Chromium keeps
+  // Blobs): the pages' memory must not grow with the file's size; the finished Blob may.
+  if (runs('files')) {
+    const fb = await launchBrowser({ fps: FRAME_FPS });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'moim-bench-files-'));
+    const rates = [], growth = { renderers: {}, browser: {} };
+    try {
+      const cdp = await fb.newBrowserCDPSession();
+      const rss = async () => {
+        const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+        const kb = (pid) => { try { return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]); } catch { return 0; } };
+        const sum = (type) => processInfo.filter((p) => p.type === type).reduce((a, p) => a + kb(p.id), 0) / 1024;
+        return { renderers: sum('renderer'), browser: sum('browser') };
+      };
+      const makeFile = (mb) => {
+        const file = path.join(dir, `file-${mb}.bin`), fd = openSync(file, 'w');
+        for (let i = 0; i < mb; i++) writeSync(fd, crypto.randomBytes(1 << 20));
+        closeSync(fd);
+        return file;
+      };
+      const sender = await openPerson(fb, server.url, 'file sender');
+      const receiver = await openPerson(fb, server.url, 'file receiver');
+      const room = await createRoom([], sender, 'Bench files');
+      await typeInto(receiver, 'name-input', 'Person 2');
+      await join(sender, room);
+      await join(receiver, room, 1);
+      await waitForState(sender, (s) => s.room?.peers.length === 1 && s.room.peers[0].chatChannel && s.room.peers[0].framesDecoded > 0, null, 60000);
+      // BENCH_FILES_CAMERAS=off: both cameras stopped first (what video costs the transfer).
+      if (process.env.BENCH_FILES_CAMERAS === 'off') {
+        for (const p of [sender, receiver]) {
+          await click(p, 'toggle-camera');
+          await waitForState(p, (s) => s.room.self.camera === false);
+        }
+      }
+      const collectGarbage = async () => {
+        for (const p of [sender, receiver]) {
+          const c = await p.context().newCDPSession(p);
+          await c.send('HeapProfiler.collectGarbage');
+          await c.detach();
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      };
+      const sizes = [20, 200];
+      const files = Object.fromEntries(sizes.map((mb) => [mb, makeFile(mb)]));
+      const FILE_RUNS = Math.max(1, Math.min(RUNS, 3));
+      for (let run = 0; run < FILE_RUNS; run++) {
+        for (const mb of sizes) {
+          await collectGarbage();
+          const before = await rss();
+          const [chooser] = await Promise.all([sender.waitForEvent('filechooser'), click(sender, 'send-file')]);
+          await chooser.setFiles(files[mb]);
+          const s = await waitForState(receiver, (s) => s.transfers.some((t) => t.state === 'offered'), null, 30000);
+          const id = s.transfers.find((t) => t.state === 'offered').id;
+          const t0 = Date.now();
+          await click(receiver, `file-accept:${id}`);
+          await waitForState(receiver, (s, tid) => { const t = s.transfers.find((x) => x.id === tid); if (!t) throw new Error('transfer gone: ' + JSON.stringify(s.transfers) + ' screen ' + s.screen); return t.state === 'done'; }, id, 600000);
+          const seconds = (Date.now() - t0) / 1000;
+          await collectGarbage();  // what is garbage is not growth: the pages' heaps collected first
+          const after = await rss();
+          if (mb === 200) rates.push(mb * 1.048576 / seconds);  // MB (10^6 bytes) per second
+          for (const k of ['renderers', 'browser']) (growth[k][mb] ??= []).push(after[k] - before[k]);
+          log(`files run ${run + 1}/${FILE_RUNS}: ${mb} MiB in ${round(seconds, 1)} s (${round(mb * 1.048576 / seconds, 1)} MB/s); ` +
+            `renderers ${round(after.renderers - before.renderers, 0)} MiB, browser process ${round(after.browser - before.browser, 0)} MiB`);
+          for (const p of [sender, receiver]) {  // put the cards away for the next run
+            for (const t of (await waitForState(p, (s) => s.transfers.every((t) => t.state === 'done'))).transfers) {
+              const w = (await p.evaluate(() => window.app.widgets())).find((x) => x.id === `file-dismiss:${t.id}`);
+              if (w) await click(p, w.id);
+            }
+          }
+        }
+      }
+    } finally {
+      await fb.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The same 200 MiB through a bare RTCDataChannel between two RTCPeerConnections of one plain page
+    // (same browser flags, chunks and watermarks; no video, hashing or Blob): what the browser's data
+    // channel does on this machine, measured in the same run.
+    const rawRates = [];
+    const rb = await launchBrowser({ fps: FRAME_FPS });
+    try {
+      const page = await (await rb.newContext()).newPage();
+      await page.goto(`${server.url}raw-channel`);  // the server's 404 page: a plain page at its origin
+      for (let run = 0; run < Math.max(1, Math.min(RUNS, 3)); run++) {
+        rawRates.push(await page.evaluate(async ([total, chunkBytes, high, low]) => {
+          const a = new RTCPeerConnection(), c = new RTCPeerConnection();
+          a.onicecandidate = (e) => e.candidate && c.addIceCandidate(e.candidate);
+          c.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
+          const dc = a.createDataChannel('raw', { ordered: true });
+          dc.bufferedAmountLowThreshold = low;
+          let got = 0, done;
+          const finished = new Promise((r) => { done = r; });
+          c.ondatachannel = (e) => { e.channel.binaryType = 'arraybuffer'; e.channel.onmessage = (m) => { got += m.data.byteLength; if (got >= total) done(); }; };
+          await a.setLocalDescription(await a.createOffer());
+          await c.setRemoteDescription(a.localDescription);
+          await c.setLocalDescription(await c.createAnswer());
+          await a.setRemoteDescription(c.localDescription);
+          await new Promise((r) => { dc.onopen = r; });
+          const chunk = new Uint8Array(chunkBytes), t0 = performance.now();
+          for (let sent = 0; sent < total; sent += chunkBytes) {
+            if (dc.bufferedAmount > high) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
+            dc.send(chunk);
+          }
+          await finished;
+          a.close();
+          c.close();
+          return (total / 1e6) / ((performance.now() - t0) / 1000);
+        }, [200 << 20, 64 << 10, 8 << 20, 2 << 20]));
+        log(`files: bare data channel run ${run + 1}: ${round(rawRates[run], 1)} MB/s`);
+      }
+    } finally {
+      await rb.close();
+    }
+    if (rates.length) {
+      add('files.rate.raw', 'bare RTCDataChannel, 200 MiB within one page', 'MB/s', rawRates, null,
+        'two RTCPeerConnections in one plain page, 64 KiB chunks, the same 8 MiB / 2 MiB watermarks: the browser\'s own ceiling here');
+      const ratio = median(rates) / median(rawRates);
+      metrics.push({ id: 'files.rate.ratio', label: 'file transfer / bare data channel', unit: 'x', median: round(ratio, 2),
+        min: round(ratio, 2), max: round(ratio, 2), runs: 1, target: null, note: 'medians of the same run' });
+      add('files.rate', 'file transfer, 200 MiB between two pages in a call', 'MB/s', rates, { op: '>=', value: 20 },
+        'from the Accept click to the receiver\'s done (size and SHA-256 hash list checked); loopback, one browser with --disable-gpu, both cameras on');
+      for (const mb of [20, 200]) {
+        add(`files.mem.renderers.${mb}`, `page memory growth after a ${mb} MiB transfer`, 'MiB', growth.renderers[mb], null,
+          'RSS of every renderer process (both pages), after minus before, each page\'s heap collected first');
+        add(`files.mem.browser.${mb}`, `browser process growth after a ${mb} MiB transfer`, 'MiB', growth.browser[mb], null,
+          'RSS of the browser process, where Chromium keeps the finished Blob');
+      }
     }
   }
 } finally {

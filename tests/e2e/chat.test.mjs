@@ -4,7 +4,9 @@
 // late sees the conversation once, in order. The server never carries a chat message.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { click, launchBrowser, openPerson, screenshot, startServer, state, typeInto, waitForState } from './lib.mjs';
+import {
+  click, createRoomByUi, enterNames, launchBrowser, openPerson, screenshot, startServer, state, typeInto, waitForState,
+} from './lib.mjs';
 
 let server, browser;
 const pages = [];
@@ -23,21 +25,12 @@ const overlayValue = (page) => page.evaluate(() => document.getElementById('text
 // Everyone in the call has an open chat channel to everyone else.
 const channelsOpen = (n) => (s) => s.room && s.room.peers.length === n && s.room.peers.every((p) => p.chatChannel === true);
 
-async function enter(page, name) {
-  await typeInto(page, 'name-input', name);
-  await page.keyboard.press('Enter');
-}
-
 test('three people chat (Korean through a composition, a paste, a refused long message); a late joiner gets the history once, in order', async () => {
   const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(browser, server.url, n)));
   pages.push(alice, bob, carol, dave);
-  for (const [p, n] of [[alice, 'Alice'], [bob, '박보영'], [carol, 'Carol'], [dave, 'Dave']]) await enter(p, n);
-
-  await click(alice, 'create-room');
-  await typeInto(alice, 'room-name-input', 'Chat room');
-  await alice.keyboard.press('Enter');
-  let s = await waitForState(alice, (s) => s.rooms.some((r) => r.name === 'Chat room'));
-  const room = s.rooms.find((r) => r.name === 'Chat room').id;
+  await enterNames([[alice, 'Alice'], [bob, '박보영'], [carol, 'Carol'], [dave, 'Dave']]);
+  const room = await createRoomByUi(alice, 'Chat room');
+  let s;
   for (const p of [alice, bob, carol]) {
     await waitForState(p, (s, id) => s.rooms.some((r) => r.id === id), room);
     await click(p, `join:${room}`);

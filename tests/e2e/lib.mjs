@@ -147,8 +147,8 @@ export async function openSendOnlyPeers(browser, url) {
   page.wsUrl = where.replace(/^http/, 'ws').replace(/\/send-only-peers$/, '/ws');
   return page;
 }
-export const joinSendOnlyPeer = (peersPage, room, name, targetName, source = 'camera') =>
-  peersPage.evaluate(([u, r, n, t, s]) => window.sendOnlyPeers.join(u, r, n, t, s), [peersPage.wsUrl, room, name, targetName, source]);
+export const joinSendOnlyPeer = (peersPage, room, name, targetName, source = 'camera', options = {}) =>
+  peersPage.evaluate(([u, r, n, t, s, o]) => window.sendOnlyPeers.join(u, r, n, t, s, o), [peersPage.wsUrl, room, name, targetName, source, options]);
 
 export const state = (page) => page.evaluate(() => window.app.state());
 
@@ -234,6 +234,23 @@ export async function typeInto(page, id, text, { paste = false } = {}) {
   await page.keyboard.press('Backspace');
   if (paste) await page.keyboard.insertText(text);
   else await page.keyboard.type(text);
+}
+
+// Types each person's display name into the lobby's field and commits it: [[page, name], ...].
+export async function enterNames(people) {
+  for (const [page, name] of people) {
+    await typeInto(page, 'name-input', name);
+    await page.keyboard.press('Enter');
+  }
+}
+
+// Creates an open room through the dialog; resolves to its id once the creator's list shows it.
+export async function createRoomByUi(page, name) {
+  await click(page, 'create-room');
+  await typeInto(page, 'room-name-input', name);
+  await page.keyboard.press('Enter');
+  const s = await waitForState(page, (s, n) => s.rooms.some((r) => r.name === n), name);
+  return s.rooms.find((r) => r.name === name).id;
 }
 
 export async function screenshot(page, name) {

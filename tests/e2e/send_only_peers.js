@@ -5,6 +5,9 @@
 // Used by the bench (bench/client/run.mjs: five of them, so the measured page decodes and draws live
 // video from every other tile, without this machine also running the rest of a six-person mesh) and
 // by the end-to-end tests (color bars of known colors, to check the colors the client draws).
+// With `{channel: true}` a peer also opens the client's data channel ("moim", negotiated, id 0) and
+// can write anything on it (sendOnChannel) or open other channels (openChannel): a hostile peer for
+// the end-to-end tests (hostile-peer.test.mjs).
 // Driven through window.sendOnlyPeers.
 (() => {
   const peers = [];
@@ -43,6 +46,10 @@
     p.target = target;
     const media = p.source === 'bars' ? colorBars() : camera;
     for (const track of media.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [media] });
+    if (p.withChannel) {
+      p.channel = pc.createDataChannel('moim', { negotiated: true, id: 0, ordered: true });
+      p.channel.onmessage = (e) => p.received.push(typeof e.data === 'string' ? e.data : `<binary ${e.data.byteLength || e.data.size}>`);
+    }
     pc.onicecandidate = (e) => {
       if (e.candidate && e.candidate.candidate) send(p, { type: 'signal', to: target, kind: 'candidate', candidate: e.candidate.toJSON() });
     };
@@ -66,13 +73,14 @@
 
   // Resolves to its peer id once joined and the offer to the member named `targetName` is sent.
   // source: 'camera' (the fake camera and microphone, as the client asks for them) or 'bars' (BARS).
-  async function join(url, room, name, targetName, source = 'camera') {
+  async function join(url, room, name, targetName, source = 'camera', { channel = false } = {}) {
     if (source === 'camera') {
       camera ??= await navigator.mediaDevices.getUserMedia({
         audio: true, video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24 } },
       });
     }
-    const p = { name, source, targetName, ws: new WebSocket(url), pc: null, target: null, early: [], problem: null };
+    const p = { name, source, targetName, ws: new WebSocket(url), pc: null, target: null, early: [], problem: null,
+      withChannel: channel, channel: null, received: [] };
     peers.push(p);
     const joined = new Promise((resolve, reject) => { p.resolveJoined = resolve; p.rejectJoined = reject; });
     p.ws.onopen = () => send(p, { type: 'hello', version: 3 });
@@ -104,5 +112,23 @@
     return out;
   }
 
-  window.sendOnlyPeers = { join, report, BARS };
+  const byName = (name) => peers.find((q) => q.name === name);
+  // Writes `data` on the peer's "moim" channel as it is: a string, or {binary: n} for n zero bytes.
+  function sendOnChannel(name, data) {
+    const c = byName(name)?.channel;
+    if (!c || c.readyState !== 'open') return false;
+    c.send(typeof data === 'string' ? data : new Uint8Array(data.binary));
+    return true;
+  }
+  const channelOpen = (name) => byName(name)?.channel?.readyState === 'open';
+  const channelReceived = (name) => byName(name)?.received ?? [];
+  // Opens another channel, labelled `label`, to the real client and writes `items` on it once open
+  // (strings as text, {binary: n} as n zero bytes).
+  function openChannel(name, label, items) {
+    const c = byName(name).pc.createDataChannel(label);
+    c.onopen = () => { for (const d of items) c.send(typeof d === 'string' ? d : new Uint8Array(d.binary)); };
+    return true;
+  }
+
+  window.sendOnlyPeers = { join, report, BARS, sendOnChannel, channelOpen, channelReceived, openChannel };
 })();

@@ -122,6 +122,9 @@ TEST(ChatLog, HistoryFromSeveralPeersIsMergedOnceInOrder) {
   EXPECT_EQ(ids(alice), (std::vector<std::string>{"a1", "b1", "a2"}));
   EXPECT_TRUE(alice.entries()[0].own);
   EXPECT_FALSE(alice.entries()[1].own);
+  // Words "by us" that we never wrote (a peer's forgery in a history) are not shown at all.
+  EXPECT_FALSE(alice.received(3, "Bob", History{ChatLine{"forged", 1500, 9, "I never said this"}, 2, "Alice"}));
+  EXPECT_EQ(alice.entries().size(), 3u);
 }
 
 TEST(ChatLog, AChatMessageIsByThePeerOfTheChannelWhateverItSays) {

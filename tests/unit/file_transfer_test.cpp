@@ -184,6 +184,7 @@ const std::vector<NamedEvent>& events() {
       {"peer-gone", PeerGone{kPeer}},
       {"other-gone", PeerGone{kOther}},
       {"call-ended", CallEnded{}},
+      {"forget", Forget{"f1"}},
   };
   return all;
 }
@@ -246,6 +247,19 @@ const std::vector<Change> kChanges = {
     {"in receiving", "call-ended", "forgotten", {kAbort}},
 
     {"in done", "call-ended", "forgotten", {"release-received f1"}},
+
+    // A final transfer put away is forgotten; a kept received file is released with it.
+    {"out done", "forget", "forgotten", {}},
+    {"out declined", "forget", "forgotten", {}},
+    {"out cancelled", "forget", "forgotten", {}},
+    {"out cancelled by peer", "forget", "forgotten", {}},
+    {"out failed", "forget", "forgotten", {}},
+    {"in done", "forget", "forgotten", {"release-received f1"}},
+    {"in declined", "forget", "forgotten", {}},
+    {"in declined at once", "forget", "forgotten", {}},
+    {"in cancelled", "forget", "forgotten", {}},
+    {"in cancelled by peer", "forget", "forgotten", {}},
+    {"in failed", "forget", "forgotten", {}},
 };
 
 TEST(FileTransfer, EveryStateOfEachDirectionAgainstEveryEvent) {
@@ -274,7 +288,7 @@ TEST(FileTransfer, EveryStateOfEachDirectionAgainstEveryEvent) {
       EXPECT_LE(m.transfers().size(), 1u);  // nothing else came in
     }
   }
-  EXPECT_EQ(pairs, 16 * 28);
+  EXPECT_EQ(pairs, 16 * 29);
   for (const Change& c : kChanges) EXPECT_GT(used[&c], 0) << "row never used: " << c.start << " + " << c.event;
 }
 

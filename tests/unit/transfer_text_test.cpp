@@ -39,6 +39,7 @@ TEST(TransferText, EachStateInBothDirections) {
       {Direction::Out, State::Sending, Fault::None, false, 5 * mb, 0, "25%"},
       {Direction::In, State::Receiving, Fault::None, false, 10 * mb, 2.0 * mb, "50% \xC2\xB7 2.0 MB/s \xC2\xB7 5 s left"},
       {Direction::In, State::Receiving, Fault::None, false, 0, 0.1 * mb, "0% \xC2\xB7 102.3 KB/s \xC2\xB7 4 min left"},
+      {Direction::Out, State::Sending, Fault::None, false, 0, 0.5, "0% \xC2\xB7 0 B/s \xC2\xB7 over 100 h left"},
       {Direction::Out, State::Confirming, Fault::None, false, 20 * mb, 0, "Sent; Bob is checking it"},
       {Direction::Out, State::Done, Fault::None, false, 20 * mb, 0, "Sent to Bob"},
       {Direction::In, State::Done, Fault::None, false, 20 * mb, 0, "Received and checked"},

@@ -94,13 +94,16 @@ void send_file(Handle pc, const std::string& id, Handle file, const FileChannelS
   emscripten::val s = emscripten::val::object();
   s.set("label", spec.label);
   s.set("chunkBytes", static_cast<double>(spec.chunk_bytes));
+  s.set("blockBytes", static_cast<double>(spec.block_bytes));
   s.set("highWater", static_cast<double>(spec.high_water));
   s.set("lowWater", static_cast<double>(spec.low_water));
+  s.set("windowBytes", static_cast<double>(spec.window_bytes));
   glue().call<void>("sendFile", pc, id, file, s);
 }
 void end_file(const std::string& id, const std::string& end_text) { glue().call<void>("endFile", id, end_text); }
-void expect_file(Handle pc, const std::string& id, const std::string& label, double size) {
-  glue().call<void>("expectFile", pc, id, label, size);
+void expect_file(Handle pc, const std::string& id, const std::string& label, double size, std::size_t block_bytes,
+                 std::size_t ack_bytes) {
+  glue().call<void>("expectFile", pc, id, label, size, static_cast<double>(block_bytes), static_cast<double>(ack_bytes));
 }
 void abort_file(const std::string& id) { glue().call<void>("abortFile", id); }
 void release_picked(Handle file) { glue().call<void>("releasePicked", file); }

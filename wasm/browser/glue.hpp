@@ -67,11 +67,15 @@ void pick_files(int request);
 struct FileChannelSpec {
   std::string label;                  // the transfer's channel
   std::size_t chunk_bytes = 0;        // binary messages at most this big
+  std::size_t block_bytes = 0;        // read and hashed in blocks of this many bytes (whole chunks)
   std::size_t high_water = 0, low_water = 0;  // the channel's buffer: wait above high until below low
+  std::size_t window_bytes = 0;  // at most this many bytes beyond what the receiver said it took
 };
 void send_file(Handle pc, const std::string& id, Handle file, const FileChannelSpec& spec);
 void end_file(const std::string& id, const std::string& end_text);  // the end marker, after the chunks
-void expect_file(Handle pc, const std::string& id, const std::string& label, double size);
+// `ack_bytes`: the receiver tells the sender what it took every this many bytes (flow control).
+void expect_file(Handle pc, const std::string& id, const std::string& label, double size, std::size_t block_bytes,
+                 std::size_t ack_bytes);
 void abort_file(const std::string& id);  // its channel closed, what it received dropped
 void release_picked(Handle file);
 void release_received(const std::string& id);

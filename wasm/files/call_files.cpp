@@ -7,15 +7,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 namespace moim {
 
 namespace {
-// A transfer's channel buffer: wait above 4 MiB until below 1 MiB (memory bound on the sending side;
-// large enough to keep a LAN link busy).
-constexpr std::size_t kHighWater = 4 * 1024 * 1024, kLowWater = 1024 * 1024;
+// A transfer's channel buffer: wait above 8 MiB until below 2 MiB. Deep enough that the link stays
+// busy while the page's main thread is held by a drawn frame (with software compositing, 100 ms and
+// more), and a bound on the sending side's memory with the two blocks in hand.
+constexpr std::size_t kHighWater = 8 * 1024 * 1024, kLowWater = 2 * 1024 * 1024;
+// Flow control on a transfer's channel: the receiving page says what it took every 1 MiB, and the
+// sender stays at most 4 MiB ahead of that. Messages the receiving page has not handled yet wait in its
+// task queue, in front of the server link's replies: a busy page (drawing video) must not get
+// thousands of them, or its link to the server looks dead.
+constexpr std::size_t kAckBytes = 1024 * 1024, kWindowBytes = 4 * 1024 * 1024;
 }  // namespace
 
 std::uint64_t page_max_file_bytes() {
@@ -38,6 +45,8 @@ std::uint64_t page_max_file_bytes() {
 void CallFiles::pick(proto::PeerId peer) {
   const int request = next_request_++;
   pick_targets_[request] = peer;
+  // A picker the person closed without choosing never answers: only the latest few are kept.
+  while (pick_targets_.size() > 16) pick_targets_.erase(pick_targets_.begin());
   notice_.clear();
   browser::pick_files(request);
 }
@@ -70,7 +79,15 @@ void CallFiles::call_ended() {
   pick_targets_.clear();
   names_.clear();
   notice_.clear();
-  dismissed_.clear();
+}
+
+void CallFiles::sync_peers() {
+  std::vector<proto::PeerId> gone;
+  for (const files::Transfer& t : machine_.transfers())
+    if (!files::is_final(t.state) && !peers_.connection(t.peer) &&
+        std::find(gone.begin(), gone.end(), t.peer) == gone.end())
+      gone.push_back(t.peer);
+  for (const proto::PeerId peer : gone) peer_gone(peer);
 }
 
 bool CallFiles::handle(const browser::Event& event, double now_ms) {
@@ -159,11 +176,17 @@ void CallFiles::run(const files::Effects& effects) {
                      }
                      browser::send_file(c->browser.handle(), e.id, e.file,
                                         browser::FileChannelSpec{p2p::kFileChannelPrefix + e.id, p2p::kFileChunkBytes,
-                                                                 kHighWater, kLowWater});
+                                                                 p2p::kFileHashBlockBytes, kHighWater, kLowWater,
+                                                                 kWindowBytes});
                    },
                    [&](const files::ExpectFile& e) {
-                     if (const Peers::Connection* c = connection_of(e.peer))
-                       browser::expect_file(c->browser.handle(), e.id, p2p::kFileChannelPrefix + e.id, static_cast<double>(e.size));
+                     const Peers::Connection* c = connection_of(e.peer);
+                     if (!c) {
+                       run(machine_.handle(files::TransferBroke{e.id, false}));
+                       return;
+                     }
+                     browser::expect_file(c->browser.handle(), e.id, p2p::kFileChannelPrefix + e.id, static_cast<double>(e.size),
+                                          p2p::kFileHashBlockBytes, kAckBytes);
                    },
                    [&](const files::Abort& e) { browser::abort_file(e.id); },
                    [&](const files::ReleasePicked& e) { browser::release_picked(e.file); },
@@ -190,8 +213,16 @@ std::string CallFiles::new_id() {
 ui::FilesModel CallFiles::model(double) const {
   ui::FilesModel m;
   m.notice = notice_;
-  for (const files::Transfer& t : machine_.transfers()) {
-    if (dismissed_.contains(t.id)) continue;
+  // Live transfers first (oldest first: offers waiting for an answer among them), then finished ones,
+  // newest first: a flood of finished cards never hides one that needs the person.
+  std::vector<const files::Transfer*> order;
+  for (const files::Transfer& t : machine_.transfers())
+    if (!files::is_final(t.state)) order.push_back(&t);
+  const auto& all = machine_.transfers();
+  for (auto it = all.rbegin(); it != all.rend(); ++it)
+    if (files::is_final(it->state)) order.push_back(&*it);
+  for (const files::Transfer* tp : order) {
+    const files::Transfer& t = *tp;
     ui::TransferView v;
     v.id = t.id;
     v.title = t.name + " \xC2\xB7 " + transfer_text::byte_size(t.size);

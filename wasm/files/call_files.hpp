@@ -14,7 +14,6 @@
 #include <cstdint>
 #include <map>
 #include <random>
-#include <set>
 #include <string>
 
 namespace moim {
@@ -36,12 +35,16 @@ class CallFiles {
   void decline(const std::string& id) { run(machine_.handle(files::Decline{id})); }
   void cancel(const std::string& id) { run(machine_.handle(files::Cancel{id})); }
   void save(const std::string& id);
-  void dismiss(const std::string& id) { dismissed_.insert(id); }  // its card goes (the transfer stays)
+  // A finished transfer's card is put away: forgotten, and a received file released.
+  void dismiss(const std::string& id) { run(machine_.handle(files::Forget{id})); }
 
   // A file message from `peer` over its channel; false when `msg` is not about files.
   bool from_peer(proto::PeerId peer, const p2p::PeerMessage& msg, double now_ms);
   // `peer` left or its connection or channel went: its transfers end.
   void peer_gone(proto::PeerId peer) { run(machine_.handle(files::PeerGone{peer})); }
+  // After the peer table changed (a peer left, was dropped after a restart, lost its connection):
+  // live transfers with a peer that has no connection any more end as if it had left.
+  void sync_peers();
   // The call ended: everything is released and forgotten.
   void call_ended();
   // A file event of the glue (FilePicked, FileProgress, ...); false for any other event.
@@ -64,7 +67,6 @@ class CallFiles {
   int next_request_ = 1;
   std::map<proto::PeerId, std::string> names_;  // everyone we had a transfer with, as they were called
   std::string notice_;  // the last refusal, in words (shown over the cards)
-  std::set<std::string> dismissed_;  // cards put away
   std::mt19937_64 random_{std::random_device{}()};
 };
 

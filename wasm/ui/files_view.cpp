@@ -1,4 +1,5 @@
-// The call's file transfers as cards stacked over the bottom left of the tiles: name and size, to or
+// The call's file transfers as cards stacked over the bottom left of the tiles (those that need the
+// person first: the model's order), each with name and size, to or
 // from whom, a progress bar with speed and time left while bytes move, and the buttons that fit the
 // transfer's state (accept / decline an offer, cancel while live, save once received and checked).
 #include "ui/theme.hpp"
@@ -66,9 +67,13 @@ void draw_transfer_cards(FrameOut& out, const FilesModel& m, ImVec2 bottom_left,
     ImGui::PopTextWrapPos();
     y -= h + 8;
   }
-  const int n = static_cast<int>(m.cards.size());
-  for (int i = n - 1; i >= std::max(0, n - max_cards); --i) {  // the newest at the bottom
+  const int n = static_cast<int>(m.cards.size()), shown = std::min(n, max_cards);
+  for (int i = 0; i < shown; ++i)
     y -= draw_card(out, m.cards[static_cast<std::size_t>(i)], ImVec2(bottom_left.x, y), width) + 8;
+  if (n > shown) {
+    const std::string more = "+ " + std::to_string(n - shown) + " more";
+    ImGui::SetCursorScreenPos(ImVec2(bottom_left.x + 4, y - ImGui::GetTextLineHeightWithSpacing()));
+    text(out, more, color::kMuted);
   }
 }
 

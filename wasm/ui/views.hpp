@@ -125,11 +125,11 @@ struct TransferView {
   std::string status;  // shared/transfer_text.hpp
   float progress = -1; // 0..1 while bytes move; negative: no bar
   bool can_accept = false, can_decline = false, can_cancel = false, can_save = false;
-  bool can_dismiss = false;  // a final one: the card can be put away (the transfer stays in state())
+  bool can_dismiss = false;  // a final one: it can be put away (forgotten; a received file released)
   bool failed = false;
 };
 struct FilesModel {
-  std::vector<TransferView> cards;  // oldest first
+  std::vector<TransferView> cards;  // live ones first (oldest first), then finished ones (newest first)
   std::string notice;               // why the last files were not sent; empty = none
 };
 // The participant panel (ui/people_view.cpp).
@@ -175,7 +175,8 @@ float draw_invite_panel(FrameOut& out, const InviteModel& m, float y);
 
 // The participant panel in the rectangle `min`-`max`.
 void draw_people_panel(FrameOut& out, const PeopleModel& m, ImVec2 min, ImVec2 max);
-// The transfer cards, stacked upwards from `bottom_left` (at most `max_cards`, the newest); returns nothing.
+// The transfer cards, stacked upwards from `bottom_left`: the first `max_cards` (the first at the
+// bottom), and a line saying how many more there are.
 void draw_transfer_cards(FrameOut& out, const FilesModel& m, ImVec2 bottom_left, float width, int max_cards);
 // The chat panel in the rectangle `min`-`max` (ui/chat_view.cpp); the chat button is the call's.
 void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max);
