@@ -796,7 +796,7 @@ std::string App::state_json() const {
   s["chatUnread"] = chat_.unread();
   s["chatOpen"] = chat_.panel_open();
   s["chatScrolledUp"] = chat_scrolled_up_;
-  s["chatNote"] = world_.call() ? chat_.model(field_view(ui::FieldId::ChatInput, "chat-input")).note : std::string();
+  s["chatNote"] = world_.call() ? CallChat::note(fields_.value(ui::FieldId::ChatInput)).first : std::string();
   s["transfers"] = files_.state_json();
   s["peopleOpen"] = people_open_;
   s["maxFileBytes"] = files_.max_file_bytes();

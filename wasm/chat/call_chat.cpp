@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <tuple>
 
 namespace moim {
 
@@ -66,19 +67,19 @@ ui::ChatModel CallChat::model(const ui::FieldView& input) const {
   m.input = input;
   for (const auto& e : log_.entries()) m.lines.push_back(ui::ChatLineView{e.name, clock_text(e.time), &e.text, e.own});
   const std::string& typed = input.value ? *input.value : std::string();
-  const p2p::CheckedChatText checked = p2p::check_chat_text(typed);
-  m.can_send = checked.ok();
-  const std::size_t chars = proto::is_valid_utf8(checked.text) ? proto::utf8_length(checked.text) : 0;
-  if (checked.fault == p2p::ChatTextFault::TooLong) {
-    m.note = "Too long: " + thousands(chars) + " characters. A message can have at most " + thousands(p2p::kMaxChatChars) + ".";
-    m.note_is_error = true;
-  } else if (checked.fault == p2p::ChatTextFault::Invalid) {
-    m.note = "This message holds control characters, which can't be sent.";
-    m.note_is_error = true;
-  } else if (chars > p2p::kMaxChatChars * 9 / 10) {
-    m.note = thousands(chars) + " / " + thousands(p2p::kMaxChatChars);
-  }
+  m.can_send = p2p::check_chat_text(typed).ok();
+  std::tie(m.note, m.note_is_error) = note(typed);
   return m;
+}
+
+std::pair<std::string, bool> CallChat::note(const std::string& typed) {
+  const p2p::CheckedChatText checked = p2p::check_chat_text(typed);
+  const std::size_t chars = proto::is_valid_utf8(checked.text) ? proto::utf8_length(checked.text) : 0;
+  if (checked.fault == p2p::ChatTextFault::TooLong)
+    return {"Too long: " + thousands(chars) + " characters. A message can have at most " + thousands(p2p::kMaxChatChars) + ".", true};
+  if (checked.fault == p2p::ChatTextFault::Invalid) return {"This message holds control characters, which can't be sent.", true};
+  if (chars > p2p::kMaxChatChars * 9 / 10) return {thousands(chars) + " / " + thousands(p2p::kMaxChatChars), false};
+  return {"", false};
 }
 
 nlohmann::json CallChat::state_json() const {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <utility>
 #include <string>
 
 namespace moim {
@@ -40,6 +41,8 @@ class CallChat {
   void set_panel_open(bool open) { log_.set_panel_open(open); }
   bool panel_open() const { return log_.panel_open(); }
 
+  // The note over the chat field for what is typed there ("" when none): near or over the limit.
+  static std::pair<std::string, bool> note(const std::string& typed);  // text, whether it is an error
   // The chat panel's lines and note; `input`: the chat field.
   ui::ChatModel model(const ui::FieldView& input) const;
   // state().chat: [{id, from, name, text, time}], oldest first; state().chatUnread.
