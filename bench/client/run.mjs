@@ -16,7 +16,7 @@ import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { startRelay } from '../reference/relay.mjs';
 import {
-  chromiumArgs, click, joinSendOnlyPeer, openPerson, openSendOnlyPeers, repo, startServer, typeInto, waitForState,
+  chromiumArgs, click, joinSendOnlyPeer, widget, openPerson, openSendOnlyPeers, repo, startServer, typeInto, waitForState,
 } from '../../tests/e2e/lib.mjs';
 
 const { chromium } = createRequire(path.join(repo, 'tests/e2e/lib.mjs'))('playwright-core');  // as lib.mjs has it
@@ -45,6 +45,15 @@ const log = (...a) => console.log('[client]', ...a);
 // Headless Chromium with the fake camera and microphone, prompts accepted; `fps` sets the fake
 // camera's frame rate (Chromium's --use-fake-device-for-media-stream=fps=N).
 // `gl`: one of GL_MODES (its flags replace --disable-gpu where it says so).
+// Seconds of CPU all of a browser's processes have used so far (Chromium's own count).
+async function browserCpuSeconds(browser) {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    return (await cdp.send('SystemInfo.getProcessInfo')).processInfo.reduce((a, p) => a + p.cpuTime, 0);
+  } finally {
+    await cdp.detach();
+  }
+}
 const launchBrowser = ({ fps, args = [], gl = null } = {}) => chromium.launch({
   executablePath: '/usr/bin/chromium', headless: true,
   args: [...chromiumArgs.filter((a) => !gl?.drop?.includes(a))
@@ -541,9 +550,11 @@ try {
   // 200 MB transfer, renderers (the pages) apart from the browser process (where Chromium keeps
   // Blobs): the pages' memory must not grow with the file's size; the finished Blob may.
   if (runs('files')) {
-    const fb = await launchBrowser({ fps: FRAME_FPS });
+    // BENCH_FILES_GL=swiftshader: the pages drawn with SwiftShader GL instead of --disable-gpu.
+    const filesGl = GL_MODES.find((m) => m.id === (process.env.BENCH_FILES_GL ?? 'nogpu'));
+    const fb = await launchBrowser({ fps: FRAME_FPS, gl: filesGl });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'moim-bench-files-'));
-    const rates = [], growth = { renderers: {}, browser: {} };
+    const rates = [], cpu = [], growth = { renderers: {}, browser: {} };
     try {
       const cdp = await fb.newBrowserCDPSession();
       const rss = async () => {
@@ -591,16 +602,33 @@ try {
           await chooser.setFiles(files[mb]);
           const s = await waitForState(receiver, (s) => s.transfers.some((t) => t.state === 'offered'), null, 30000);
           const id = s.transfers.find((t) => t.state === 'offered').id;
-          const t0 = Date.now();
-          await click(receiver, `file-accept:${id}`);
+          // The clock starts at the click itself (not while the button is looked for).
+          const accept = await widget(receiver, `file-accept:${id}`);
+          const cpu0 = await browserCpuSeconds(fb), t0 = Date.now();
+          await receiver.mouse.click(accept.x + accept.w / 2, accept.y + accept.h / 2);
+          if (process.env.BENCH_VERBOSE) {
+            const first = await waitForState(receiver, (s, tid) => s.transfers.some((t) => t.id === tid && t.bytes > 0), id, 60000);
+            log(`files: first bytes ${Date.now() - t0} ms after the click (${first.transfers.find((t) => t.id === id).bytes} B)`);
+            const trail = [];
+            for (;;) {
+              const t = (await receiver.evaluate(() => window.app.state())).transfers.find((x) => x.id === id);
+              const st = (await sender.evaluate(() => window.app.state())).transfers.find((x) => x.id === id);
+              trail.push(`${Date.now() - t0}:${(t.bytes / 1048576).toFixed(1)}/${(st?.bytes / 1048576).toFixed(1)}${t.state === 'done' ? ' done' : ''}`);
+              if (t.state === 'done' || t.state === 'failed') break;
+              await new Promise((r) => setTimeout(r, 250));
+            }
+            log('files: ms:MiB received/sent ' + trail.join(' '));
+          }
           await waitForState(receiver, (s, tid) => { const t = s.transfers.find((x) => x.id === tid); if (!t) throw new Error('transfer gone: ' + JSON.stringify(s.transfers) + ' screen ' + s.screen); return t.state === 'done'; }, id, 600000);
           const seconds = (Date.now() - t0) / 1000;
+          if (mb === 200) cpu.push((await browserCpuSeconds(fb) - cpu0) / seconds * 100);
           await collectGarbage();  // what is garbage is not growth: the pages' heaps collected first
           const after = await rss();
           if (mb === 200) rates.push(mb * 1.048576 / seconds);  // MB (10^6 bytes) per second
           for (const k of ['renderers', 'browser']) (growth[k][mb] ??= []).push(after[k] - before[k]);
           log(`files run ${run + 1}/${FILE_RUNS}: ${mb} MiB in ${round(seconds, 1)} s (${round(mb * 1.048576 / seconds, 1)} MB/s); ` +
-            `renderers ${round(after.renderers - before.renderers, 0)} MiB, browser process ${round(after.browser - before.browser, 0)} MiB`);
+            `renderers ${round(after.renderers - before.renderers, 0)} MiB, browser process ${round(after.browser - before.browser, 0)} MiB` +
+            (mb === 200 ? `, browser CPU ${round(cpu.at(-1), 0)} %` : ''));
           for (const p of [sender, receiver]) {  // put the cards away for the next run
             for (const t of (await waitForState(p, (s) => s.transfers.every((t) => t.state === 'done'))).transfers) {
               const w = (await p.evaluate(() => window.app.widgets())).find((x) => x.id === `file-dismiss:${t.id}`);
@@ -616,12 +644,13 @@ try {
     // The same 200 MiB through a bare RTCDataChannel between two RTCPeerConnections of one plain page
     // (same browser flags, chunks and watermarks; no video, hashing or Blob): what the browser's data
     // channel does on this machine, measured in the same run.
-    const rawRates = [];
+    const rawRates = [], rawCpu = [];
     const rb = await launchBrowser({ fps: FRAME_FPS });
     try {
       const page = await (await rb.newContext()).newPage();
       await page.goto(`${server.url}raw-channel`);  // the server's 404 page: a plain page at its origin
       for (let run = 0; run < Math.max(1, Math.min(RUNS, 3)); run++) {
+        const cpu0 = await browserCpuSeconds(rb), t0 = Date.now();
         rawRates.push(await page.evaluate(async ([total, chunkBytes, high, low]) => {
           const a = new RTCPeerConnection(), c = new RTCPeerConnection();
           a.onicecandidate = (e) => e.candidate && c.addIceCandidate(e.candidate);
@@ -646,7 +675,8 @@ try {
           c.close();
           return (total / 1e6) / ((performance.now() - t0) / 1000);
         }, [200 << 20, 64 << 10, 8 << 20, 2 << 20]));
-        log(`files: bare data channel run ${run + 1}: ${round(rawRates[run], 1)} MB/s`);
+        rawCpu.push((await browserCpuSeconds(rb) - cpu0) / ((Date.now() - t0) / 1000) * 100);
+        log(`files: bare data channel run ${run + 1}: ${round(rawRates[run], 1)} MB/s, browser CPU ${round(rawCpu[run], 0)} %`);
       }
     } finally {
       await rb.close();
@@ -658,7 +688,11 @@ try {
       metrics.push({ id: 'files.rate.ratio', label: 'file transfer / bare data channel', unit: 'x', median: round(ratio, 2),
         min: round(ratio, 2), max: round(ratio, 2), runs: 1, target: null, note: 'medians of the same run' });
       add('files.rate', 'file transfer, 200 MiB between two pages in a call', 'MB/s', rates, { op: '>=', value: 20 },
-        'from the Accept click to the receiver\'s done (size and SHA-256 hash list checked); loopback, one browser with --disable-gpu, both cameras on');
+        `from the Accept click to the receiver's done (size and SHA-256 hash list checked); loopback, one browser with ${filesGl.label}, cameras ${process.env.BENCH_FILES_CAMERAS === 'off' ? 'off' : 'on'}`);
+      add('files.cpu', 'CPU of all browser processes during the 200 MiB transfer', '% of a core', cpu, null,
+        `Chromium's own per-process CPU time over the transfer; this machine has ${os.cpus().length} cores`);
+      add('files.cpu.raw', 'CPU of all browser processes during the bare channel run', '% of a core', rawCpu, null,
+        'the same count for the bare channel: how near the machine\'s cores the browser\'s own ceiling is');
       for (const mb of [20, 200]) {
         add(`files.mem.renderers.${mb}`, `page memory growth after a ${mb} MiB transfer`, 'MiB', growth.renderers[mb], null,
           'RSS of every renderer process (both pages), after minus before, each page\'s heap collected first');
