@@ -85,6 +85,7 @@ std::ostream& operator<<(std::ostream& os, const Event& event) {
                    os << " ]}";
                  },
                  [&](const IceRestartNeeded& e) { os << "IceRestartNeeded{" << e.peer << '}'; },
+                 [&](const NegotiationNeeded& e) { os << "NegotiationNeeded{" << e.peer << '}'; },
              },
              event);
   return os;
@@ -239,6 +240,9 @@ Effects Machine::on_remote_offer(PeerSession& p, const proto::Signal& s) {
       // Our offer may still be in flight in the browser's queue; it is rolled back after it lands
       // and its LocalDescriptionCreated is then dropped as stale (phase is no longer CreatingOffer).
       out.push_back(RollbackLocalOffer{p.id});
+      // A renegotiation rolled back is still owed: offered again once we have answered theirs.
+      if (p.renegotiating) p.negotiation_pending = true;
+      p.renegotiating = false;
       break;
     default:
       return {Log{describe(p.id, std::string("offer ignored in phase ") + std::string(to_string(p.phase)))}};
@@ -272,7 +276,9 @@ Effects Machine::on(const LocalDescriptionCreated& e) {
   }
   if (e.kind == proto::SignalKind::Answer && p.phase == Phase::CreatingAnswer) {
     p.phase = Phase::Stable;
-    return {SendToPeer{std::move(signal)}};
+    Effects out{SendToPeer{std::move(signal)}};
+    became_stable(p, out);  // our answer first: the offer that waited follows it
+    return out;
   }
   return {Log{describe(p.id, std::string("stale local ") + std::string(proto::to_string(e.kind)) + " dropped")}};
 }
@@ -294,7 +300,19 @@ Effects Machine::on(const RemoteDescriptionApplied& e) {
   if (p.phase == Phase::CreatingAnswer) out.push_back(CreateAnswer{p.id});
   for (auto& c : p.pending_candidates) out.push_back(AddRemoteCandidate{p.id, std::move(c)});
   p.pending_candidates.clear();
+  if (p.phase == Phase::Stable) {
+    p.renegotiating = false;  // our offer was answered
+    became_stable(p, out);
+  }
   return out;
+}
+
+void Machine::became_stable(PeerSession& p, Effects& out) {
+  if (!p.negotiation_pending) return;
+  p.negotiation_pending = false;
+  p.renegotiating = true;
+  p.phase = Phase::CreatingOffer;
+  out.push_back(CreateOffer{p.id});
 }
 
 Effects Machine::on(const LocalCandidateGathered& e) {
@@ -368,6 +386,17 @@ Effects Machine::on(const IceRestartNeeded& e) {
   p.phase = Phase::CreatingOffer;
   p.offerer = true;
   return {RestartIce{p.id}};
+}
+
+Effects Machine::on(const NegotiationNeeded& e) {
+  auto it = peers_.find(e.peer);
+  if (it == peers_.end()) return {Log{describe(e.peer, "renegotiation for an unknown peer; ignored")}};
+  PeerSession& p = it->second;
+  if (p.phase == Phase::Failed) return {Log{describe(p.id, "renegotiation after failure; ignored")}};
+  p.negotiation_pending = true;
+  Effects out;
+  if (p.phase == Phase::Stable) became_stable(p, out);  // else: when the exchange under way ends
+  return out;
 }
 
 }  // namespace moim::signaling

@@ -26,6 +26,11 @@
 //    newcomer would.
 //  - ICE restart: when a connection fails (or stays disconnected), only the impolite side (the
 //    smaller id) renegotiates, with an ICE-restart offer; the polite side waits for that offer.
+//  - Renegotiation (our media on a connection changed: a screen share started or stopped): either
+//    side offers, from Stable at once; while an exchange is under way (ours or theirs) it waits, and
+//    the offer goes as soon as the connection is Stable again. Both sides at once is glare, settled by
+//    the rule above; a polite side whose renegotiation offer was rolled back offers again once it has
+//    answered. Several changes while waiting make one offer (it carries the media as it is then).
 #pragma once
 
 #include "protocol.hpp"
@@ -99,10 +104,12 @@ struct LeftRoom {};
 struct ResumedRoom { PeerId self = 0; std::vector<PeerId> peers; bool restored = false; };
 // The app saw this connection fail, or stay disconnected too long: renegotiate ICE.
 struct IceRestartNeeded { PeerId peer = 0; };
+// The app changed what we send on this connection (a track added or taken off): it needs an offer.
+struct NegotiationNeeded { PeerId peer = 0; };
 
 using Event = std::variant<JoinedRoom, PeerArrived, PeerDeparted, SignalReceived, LocalDescriptionCreated,
                            RemoteDescriptionApplied, LocalCandidateGathered, BrowserOperationFailed, LeftRoom,
-                           ResumedRoom, IceRestartNeeded>;
+                           ResumedRoom, IceRestartNeeded, NegotiationNeeded>;
 
 // ---- effects ------------------------------------------------------------------------------------
 struct CreatePeerConnection { PeerId peer = 0; bool offerer = false; bool operator==(const CreatePeerConnection&) const = default; };
@@ -150,6 +157,10 @@ struct PeerSession {
   // Remote candidates dropped over a bound (count or size), over the whole session.
   std::size_t dropped_candidates = 0;
   bool dropping_logged = false;  // a drop since the latest remote description was logged
+  // Renegotiation: our media changed and no offer carrying it went yet (waits for Stable).
+  bool negotiation_pending = false;
+  // The offer being made or awaiting its answer is a renegotiation (so a rollback owes it again).
+  bool renegotiating = false;
 };
 
 class Machine {
@@ -172,12 +183,15 @@ class Machine {
   Effects on(const LeftRoom& e);
   Effects on(const ResumedRoom& e);
   Effects on(const IceRestartNeeded& e);
+  Effects on(const NegotiationNeeded& e);
 
   Effects on_remote_offer(PeerSession& p, const proto::Signal& s);
   Effects on_remote_answer(PeerSession& p, const proto::Signal& s);
   Effects on_remote_candidate(PeerSession& p, const proto::IceCandidate& c);
   // A new remote description arrived: its candidates start a new count (the queue carries over).
   static void new_remote_description(PeerSession& p);
+  // The connection just became Stable: a renegotiation that waited starts now.
+  static void became_stable(PeerSession& p, Effects& out);
   // Adds a peer and its connection (callers check kMaxPeers first).
   void add_peer(PeerId id, bool offerer, Effects& out);
 

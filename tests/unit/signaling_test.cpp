@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
+#include <tuple>
+
 namespace moim::signaling {
 namespace {
 
@@ -373,6 +377,214 @@ TEST(SignalingIceRestart, UnknownOrFailedPeersAreIgnored) {
   EXPECT_TRUE(is_log(m.handle(IceRestartNeeded{42})));
   m.handle(BrowserOperationFailed{7, "boom"});
   EXPECT_TRUE(is_log(m.handle(IceRestartNeeded{7})));
+}
+
+// ---- renegotiation: our media on a connection changed (a screen share started or stopped) -------
+
+// Drives a fresh machine (self 2) to `phase` towards peer 5 (we are impolite: 2 < 5), by the
+// shortest script; Failed through a browser failure.
+Machine in_phase(Phase phase) {
+  Machine m;
+  const bool offerer = phase == Phase::CreatingOffer || phase == Phase::HaveLocalOffer ||
+                       phase == Phase::ApplyingRemoteAnswer || phase == Phase::Stable;
+  if (offerer) m.handle(JoinedRoom{2, {5}});
+  else m.handle(JoinedRoom{2, {}}), m.handle(PeerArrived{5});
+  if (phase == Phase::HaveLocalOffer || phase == Phase::ApplyingRemoteAnswer || phase == Phase::Stable)
+    m.handle(LocalDescriptionCreated{5, SignalKind::Offer, "o"});
+  if (phase == Phase::ApplyingRemoteAnswer || phase == Phase::Stable) m.handle(SignalReceived{answer_from(5)});
+  if (phase == Phase::Stable) m.handle(RemoteDescriptionApplied{5});
+  if (phase == Phase::ApplyingRemoteOffer || phase == Phase::CreatingAnswer) m.handle(SignalReceived{offer_from(5)});
+  if (phase == Phase::CreatingAnswer) m.handle(RemoteDescriptionApplied{5});
+  if (phase == Phase::Failed) m.handle(BrowserOperationFailed{5, "x"});
+  EXPECT_EQ(m.peer(5)->phase, phase);
+  return m;
+}
+
+// Takes a machine towards peer 5 from where it is to Stable, as the browser and the peer would;
+// returns every effect on the way.
+Effects settle(Machine& m) {
+  Effects all;
+  const auto feed = [&](const Event& e) {
+    for (auto& fx : m.handle(e)) all.push_back(fx);
+  };
+  for (int guard = 0; guard < 8 && m.peer(5)->phase != Phase::Stable; ++guard) {
+    switch (m.peer(5)->phase) {
+      case Phase::WaitingForOffer: feed(SignalReceived{offer_from(5)}); break;
+      case Phase::CreatingOffer: feed(LocalDescriptionCreated{5, SignalKind::Offer, "o"}); break;
+      case Phase::HaveLocalOffer: feed(SignalReceived{answer_from(5)}); break;
+      case Phase::ApplyingRemoteOffer:
+      case Phase::ApplyingRemoteAnswer: feed(RemoteDescriptionApplied{5}); break;
+      case Phase::CreatingAnswer: feed(LocalDescriptionCreated{5, SignalKind::Answer, "a"}); break;
+      default: return all;
+    }
+  }
+  return all;
+}
+
+std::size_t count_offers(const Effects& effects) {
+  return std::count_if(effects.begin(), effects.end(), [](const Effect& e) { return std::holds_alternative<CreateOffer>(e); });
+}
+
+// Every phase x NegotiationNeeded: from Stable an offer at once; in every exchange under way, nothing
+// now and exactly one offer as soon as the connection is Stable again; after a failure, a log line.
+TEST(SignalingRenegotiation, EveryPhaseOffersAtOnceOrWhenStable) {
+  const struct {
+    Phase phase;
+    bool offer_now;
+    bool offer_when_stable;
+  } table[] = {
+      {Phase::WaitingForOffer, false, true},      {Phase::CreatingOffer, false, true},
+      {Phase::HaveLocalOffer, false, true},       {Phase::ApplyingRemoteOffer, false, true},
+      {Phase::CreatingAnswer, false, true},       {Phase::ApplyingRemoteAnswer, false, true},
+      {Phase::Stable, true, false},               {Phase::Failed, false, false},
+  };
+  for (const auto& row : table) {
+    SCOPED_TRACE(std::string(to_string(row.phase)));
+    Machine m = in_phase(row.phase);
+    const Effects now = m.handle(NegotiationNeeded{5});
+    if (row.offer_now) {
+      EXPECT_EQ(now, (Effects{CreateOffer{5}}));
+      EXPECT_EQ(m.peer(5)->phase, Phase::CreatingOffer);
+    } else if (row.phase == Phase::Failed) {
+      EXPECT_TRUE(is_log(now));
+    } else {
+      EXPECT_TRUE(now.empty());
+      EXPECT_TRUE(m.peer(5)->negotiation_pending);
+    }
+    if (row.phase == Phase::Failed) continue;
+    const Effects later = settle(m);
+    EXPECT_EQ(count_offers(later), row.offer_when_stable ? 1u : 0u);
+    // The offer that waited ends like any: answered, Stable, nothing owed.
+    if (row.offer_when_stable || row.offer_now) {
+      EXPECT_EQ(count_offers(settle(m)), 0u);
+      EXPECT_EQ(m.peer(5)->phase, Phase::Stable);
+      EXPECT_FALSE(m.peer(5)->negotiation_pending);
+    }
+  }
+}
+
+TEST(SignalingRenegotiation, ShareWhileAnOfferIsInFlightOffersOnceItIsAnswered) {
+  Machine m;
+  stable_call(m);
+  run(m, {
+             {IceRestartNeeded{5}, {RestartIce{5}}},
+             {LocalDescriptionCreated{5, SignalKind::Offer, "r5"}, {SendToPeer{{5, SignalKind::Offer, "r5", {}}}}},
+             // Sharing starts, then stops and starts again, while the restart offer awaits its answer: one offer, after.
+             {NegotiationNeeded{5}, {}},
+             {NegotiationNeeded{5}, {}},
+             {NegotiationNeeded{5}, {}},
+             {SignalReceived{answer_from(5, "ra5")}, {SetRemoteDescription{5, SignalKind::Answer, "ra5"}}},
+             {RemoteDescriptionApplied{5}, {CreateOffer{5}}},
+             {LocalDescriptionCreated{5, SignalKind::Offer, "share"}, {SendToPeer{{5, SignalKind::Offer, "share", {}}}}},
+             {SignalReceived{answer_from(5, "sa")}, {SetRemoteDescription{5, SignalKind::Answer, "sa"}}},
+             {RemoteDescriptionApplied{5}, {}},
+         });
+  EXPECT_EQ(m.peer(5)->phase, Phase::Stable);
+}
+
+TEST(SignalingRenegotiation, APeerWhoJoinsWhileWeShareGetsOurOfferAfterOurAnswer) {
+  Machine m;
+  run(m, {
+             {JoinedRoom{2, {}}, {}},
+             {PeerArrived{9}, {CreatePeerConnection{9, false}}},
+             // The app puts our screen on the new connection: its m-line is not in the newcomer's offer.
+             {NegotiationNeeded{9}, {}},
+             {SignalReceived{offer_from(9, "o9")}, {SetRemoteDescription{9, SignalKind::Offer, "o9"}}},
+             {RemoteDescriptionApplied{9}, {CreateAnswer{9}}},
+             {LocalDescriptionCreated{9, SignalKind::Answer, "a9"}, {SendToPeer{{9, SignalKind::Answer, "a9", {}}}, CreateOffer{9}}},
+             {LocalDescriptionCreated{9, SignalKind::Offer, "share"}, {SendToPeer{{9, SignalKind::Offer, "share", {}}}}},
+             {SignalReceived{answer_from(9, "sa")}, {SetRemoteDescription{9, SignalKind::Answer, "sa"}}},
+             {RemoteDescriptionApplied{9}, {}},
+         });
+  EXPECT_EQ(m.peer(9)->phase, Phase::Stable);
+}
+
+TEST(SignalingRenegotiation, TheSharerLeavingTakesItsPendingOfferAndLateEventsAreDropped) {
+  Machine m;
+  stable_call(m);
+  run(m, {
+             {NegotiationNeeded{5}, {CreateOffer{5}}},
+             {NegotiationNeeded{7}, {CreateOffer{7}}},
+             {PeerDeparted{5}, {ClosePeerConnection{5}}},
+         });
+  EXPECT_TRUE(is_log(m.handle(LocalDescriptionCreated{5, SignalKind::Offer, "late"})));
+  EXPECT_TRUE(is_log(m.handle(NegotiationNeeded{5})));
+  // The one who stays is not disturbed; and a remote sharer's offers from Stable are answered.
+  run(m, {{LocalDescriptionCreated{7, SignalKind::Offer, "o7b"}, {SendToPeer{{7, SignalKind::Offer, "o7b", {}}}}},
+          {SignalReceived{answer_from(7, "a7b")}, {SetRemoteDescription{7, SignalKind::Answer, "a7b"}}},
+          {RemoteDescriptionApplied{7}, {}},
+          {SignalReceived{offer_from(7, "their-share")}, {SetRemoteDescription{7, SignalKind::Offer, "their-share"}}},
+          {RemoteDescriptionApplied{7}, {CreateAnswer{7}}},
+          {LocalDescriptionCreated{7, SignalKind::Answer, "a"}, {SendToPeer{{7, SignalKind::Answer, "a", {}}}}}});
+  EXPECT_EQ(m.peer(7)->phase, Phase::Stable);
+}
+
+// Two people start sharing at once: two machines, offers crossing on the wire. The impolite one's
+// offer wins; the polite one rolls back, answers, and then offers its own share again.
+TEST(SignalingRenegotiation, TwoPeopleSharingAtOnceBothEndUpNegotiated) {
+  Machine low, high;  // ids 3 and 8: 8 is polite
+  const auto feed = [](Machine& m, const Event& e, std::vector<proto::Signal>& wire, std::vector<Event>& browser) {
+    for (const auto& fx : m.handle(e)) {
+      if (const auto* s = std::get_if<SendToPeer>(&fx)) wire.push_back(s->signal);
+      else if (const auto* o = std::get_if<CreateOffer>(&fx)) browser.push_back(LocalDescriptionCreated{o->peer, SignalKind::Offer, "offer"});
+      else if (const auto* a = std::get_if<CreateAnswer>(&fx)) browser.push_back(LocalDescriptionCreated{a->peer, SignalKind::Answer, "answer"});
+      else if (const auto* r = std::get_if<SetRemoteDescription>(&fx)) browser.push_back(RemoteDescriptionApplied{r->peer});
+    }
+  };
+  std::vector<proto::Signal> to_high, to_low;  // signals in flight
+  std::vector<Event> low_browser, high_browser;
+  std::size_t low_offers = 0, high_offers = 0;
+  const auto count = [](const std::vector<proto::Signal>& w) {
+    return std::count_if(w.begin(), w.end(), [](const proto::Signal& s) { return s.kind == SignalKind::Offer; });
+  };
+  // A negotiated call first: 8 joined after 3.
+  feed(low, JoinedRoom{3, {}}, to_high, low_browser);
+  feed(low, PeerArrived{8}, to_high, low_browser);
+  feed(high, JoinedRoom{8, {3}}, to_low, high_browser);
+  // Runs both sides until nothing moves: each side's browser work first, then the wire, in order.
+  const auto run_all = [&](bool deliver) {
+    for (int guard = 0; guard < 64; ++guard) {
+      bool moved = false;
+      for (auto [m, browser, out] : {std::tuple{&low, &low_browser, &to_high}, std::tuple{&high, &high_browser, &to_low}}) {
+        auto work = std::move(*browser);
+        browser->clear();
+        for (auto& e : work) feed(*m, e, *out, *browser), moved = true;
+      }
+      if (deliver) {
+        low_offers += count(to_high);
+        high_offers += count(to_low);
+        auto a = std::move(to_high), b = std::move(to_low);
+        to_high.clear(), to_low.clear();
+        for (auto& s : a) s.peer = 3, feed(high, SignalReceived{s}, to_low, high_browser), moved = true;
+        for (auto& s : b) s.peer = 8, feed(low, SignalReceived{s}, to_high, low_browser), moved = true;
+      }
+      if (!moved) return;
+    }
+    FAIL() << "did not settle";
+  };
+  run_all(true);
+  ASSERT_EQ(low.peer(8)->phase, Phase::Stable);
+  ASSERT_EQ(high.peer(3)->phase, Phase::Stable);
+  low_offers = high_offers = 0;
+  // Both share: each makes its offer before either arrives.
+  feed(low, NegotiationNeeded{8}, to_high, low_browser);
+  feed(high, NegotiationNeeded{3}, to_low, high_browser);
+  run_all(false);
+  ASSERT_EQ(low.peer(8)->phase, Phase::HaveLocalOffer);
+  ASSERT_EQ(high.peer(3)->phase, Phase::HaveLocalOffer);
+  run_all(true);
+  EXPECT_EQ(low.peer(8)->phase, Phase::Stable);
+  EXPECT_EQ(high.peer(3)->phase, Phase::Stable);
+  EXPECT_FALSE(low.peer(8)->negotiation_pending);
+  EXPECT_FALSE(high.peer(3)->negotiation_pending);
+  EXPECT_EQ(low_offers, 1u);   // its offer went through
+  EXPECT_EQ(high_offers, 2u);  // rolled back, then offered again after answering
+}
+
+TEST(SignalingRenegotiation, PrintsItsEvent) {
+  std::ostringstream os;
+  os << Event{NegotiationNeeded{4}};
+  EXPECT_EQ(os.str(), "NegotiationNeeded{4}");
 }
 
 }  // namespace
