@@ -33,6 +33,16 @@ struct CaptureRequest {
 // The request for a call: microphone when `audio`, the camera at CameraConstraints when `video`.
 CaptureRequest capture_request(bool audio, bool video);
 
+// A screen share's wish (getDisplayMedia's "max" values): text stays sharp at up to 1080p; slides
+// and code change seldom, so 15 frames a second is plenty and leaves the encoder's time to the
+// camera. The track is marked as detailed content (contentHint "detail": resolution before frames).
+struct ScreenConstraints {
+  int max_width = 1920;
+  int max_height = 1080;
+  int max_frame_rate = 15;
+  bool operator==(const ScreenConstraints&) const = default;
+};
+
 enum class MediaKind { Audio, Video };
 enum class Direction { SendRecv, RecvOnly };
 std::string_view to_string(MediaKind kind);      // "audio", "video" (RTCRtpTransceiver kinds)

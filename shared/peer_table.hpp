@@ -42,7 +42,8 @@ inline constexpr std::size_t kMaxCallPeers = proto::kMaxCapacity - 1;
 
 // What the last getStats of one connection said.
 struct ConnectionStats {
-  double frames_decoded = 0;
+  double frames_decoded = 0;         // the camera's
+  double screen_frames_decoded = 0;  // the peer's screen share's
   double audio_energy = 0;
   double audio_level = 0;
   bool audio_live = false;

@@ -60,7 +60,8 @@ inline constexpr std::size_t kMaxRemoteCandidates = 128;
 inline constexpr std::size_t kMaxCandidateBytes = 1024;
 // Media sections (m= lines) in a remote offer. A connection keeps every m-line ever negotiated (a
 // transceiver each, and a remote track), and each offer repeats them all, so capping one offer caps
-// what a peer can make the browser hold. Moim offers two (audio, video); a data channel would be a third.
+// what a peer can make the browser hold. Moim offers three (audio, video, the data channel), and a
+// screen share adds one from each side that shares.
 inline constexpr std::size_t kMaxMediaSections = 16;
 // Peer connections in one call: a room holds at most proto::kMaxCapacity people, ourselves included.
 // A peer past that (only a broken or hostile server lists one) gets no connection.

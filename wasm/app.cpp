@@ -179,6 +179,10 @@ void App::handle(const browser::Event& event) {
     invalidate();
     return;
   }
+  if (auto outcome = screen_.handle(event)) {  // our screen capture (wasm/screen/)
+    after_screen(*outcome);
+    return;
+  }
   std::visit(
       Overloaded{
           [&](const browser::SocketOpened&) {
@@ -367,11 +371,13 @@ void App::feed_machine(const signaling::Event& event) {
     feed_link(server_link::SignalToSend{std::move(signal)});  // numbered, kept until the server has it
   }
   // Peer health follows every connection's life (and its state: handle()).
-  std::vector<proto::PeerId> not_made;
+  std::vector<proto::PeerId> not_made, owe_offer;
   for (const auto& effect : effects) {
     if (const auto* c = std::get_if<signaling::CreatePeerConnection>(&effect)) {
       feed_health(peer_health::ConnectionCreated{c->peer});
       if (!peers_.connection(c->peer)) not_made.push_back(c->peer);
+      // Our screen went on the new connection; the newcomer's offer has no line for it: we offer after answering.
+      else if (!c->offerer && media_.screen()) owe_offer.push_back(c->peer);
     }
     if (const auto* c = std::get_if<signaling::ClosePeerConnection>(&effect)) feed_health(peer_health::ConnectionClosed{c->peer});
   }
@@ -379,6 +385,13 @@ void App::feed_machine(const signaling::Event& event) {
   // not make one) is the machine's browser failure: it closes it, and peer health hears so.
   for (const proto::PeerId peer : not_made)
     feed_machine(signaling::BrowserOperationFailed{peer, "no peer connection was made"});
+  for (const proto::PeerId peer : owe_offer) feed_machine(signaling::NegotiationNeeded{peer});
+}
+
+void App::after_screen(const CallScreen::Outcome& outcome) {
+  for (const proto::PeerId peer : outcome.renegotiate) feed_machine(signaling::NegotiationNeeded{peer});
+  if (!outcome.notice.empty()) error_ = outcome.notice;
+  invalidate();
 }
 
 void App::on_peer_channel(const peer_channels::Event& event) {
@@ -407,6 +420,7 @@ void App::end_call(std::string error, invite::EndCause cause) {
   if (router_.in_call() != 0) feed_invite(invite::CallEnded{cause});
   reset_invite_copy();
   feed_machine(signaling::LeftRoom{});
+  screen_.call_ended();  // our capture stops
   feed_join(join_flow::CallEnded{});  // the devices are released, no join, no password
   apply_world(proto::Left{});  // every peer's record goes, and any connection left with it
   feed_link(server_link::CallEnded{});
@@ -486,6 +500,10 @@ void App::apply(const ui::Intent& intent) {
               if (fields_.focused() == ui::FieldId::ChatInput) fields_.blur();
             }
           },
+          [&](const ui::ToggleScreenShare&) {
+            if (world_.call()) after_screen(screen_.toggle());
+          },
+          [&](const ui::ShowScreen& i) { screen_.show(i.self ? 0 : i.peer); },
           [&](const ui::PickFiles& i) {
             if (world_.call()) files_.pick(i.peer);
           },
@@ -585,6 +603,7 @@ bool App::frame(double now_ms) {
   update_fonts();
   const double cost_start = emscripten_get_now();
   const double convert_ms = browser::take_convert_ms();
+  screen_.preview().update();
   if (media_.upload_frames()) {
     metrics_.mark(&JoinTiming::first_frame, now_);
     metrics_.mark_latest(&JoinTiming::last_frame, now_);
@@ -640,6 +659,11 @@ void App::fit_videos(float device_px) {
     const int pw = static_cast<int>(std::ceil(w.w * device_px)), ph = static_cast<int>(std::ceil(w.h * device_px));
     if (w.id == "preview" || w.id == "tile:self") {
       media_.preview().fit(pw, ph);
+    } else if (w.id == "screen:self" || w.id == "show-screen:self") {
+      screen_.preview().fit(pw, ph);
+    } else if (w.id.rfind("screen:", 0) == 0 || w.id.rfind("show-screen:", 0) == 0) {
+      const unsigned long long id = std::strtoull(w.id.c_str() + w.id.find(':') + 1, nullptr, 10);
+      media_.fit_remote_screen(static_cast<proto::PeerId>(id), pw, ph);
     } else if (w.id.rfind("tile:", 0) == 0) {
       const unsigned long long id = std::strtoull(w.id.c_str() + 5, nullptr, 10);  // ids pass 2^32
       media_.fit_remote(static_cast<proto::PeerId>(id), pw, ph);
@@ -658,6 +682,7 @@ void App::pump() {
     frames_to_draw_ = std::max(frames_to_draw_, 2);
   }
   files_.sync_peers();  // transfers with a peer whose connection went (however it went) end
+  screen_.follow_peers();  // whose screens are shared, in the order they started
   pumping_ = false;
 }
 
@@ -744,6 +769,10 @@ ui::CallModel App::call_model() const {
   m.chat = chat_.model(field_view(ui::FieldId::ChatInput, "chat-input"));
   m.people = people_model();
   m.files = files_.model(now_);
+  m.screens = screen_.model();
+  m.share = screen_.state() == screen_share::State::Sharing      ? ui::ShareButton::Stop
+            : screen_.state() == screen_share::State::Requesting ? ui::ShareButton::Choosing
+                                                                 : ui::ShareButton::Share;
   ui::TileModel self;
   self.id = call.self.id;
   self.name = call.self.name;
@@ -785,7 +814,9 @@ std::string App::state_json() const {
     s["room"] = {{"id", call->room.id},
                  {"name", call->room.name},
                  {"capacity", call->room.capacity},
-                 {"self", {{"id", call->self.id}, {"name", call->self.name}, {"mic", media_.mic_on()}, {"camera", media_.camera_on()}}},
+                 {"self", {{"id", call->self.id}, {"name", call->self.name}, {"mic", media_.mic_on()}, {"camera", media_.camera_on()},
+                           {"sharing", screen_.sharing()}, {"screenShown", screen_.sharing() ? screen_.preview().frames_uploaded() : 0}}},
+                 {"presenter", screen_.presenter_json()},
                  {"peers", std::move(peers)}};
   } else {
     s["room"] = nullptr;

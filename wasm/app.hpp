@@ -16,6 +16,7 @@
 #include "peer_connection.hpp"
 #include "peer_health.hpp"
 #include "room_admin.hpp"
+#include "screen/call_screen.hpp"
 #include "server_link.hpp"
 #include "signaling.hpp"
 #include "text_fields.hpp"
@@ -85,6 +86,8 @@ class App {
   void feed_machine(const signaling::Event& event);
   // A peer's data channel opened, closed or said something: to the chat or the file transfers.
   void on_peer_channel(const peer_channels::Event& event);
+  // After the screen share part acted: the connections it changed renegotiate; its notice is shown.
+  void after_screen(const CallScreen::Outcome& outcome);
   ui::PeopleModel people_model() const;
   void apply(const ui::Intent& intent);
   void end_call(std::string error, invite::EndCause cause = invite::EndCause::Ended);
@@ -104,6 +107,7 @@ class App {
   CallMedia media_{peers_};
   CallChat chat_{peers_};  // the call's text chat, over the peers' data channels
   CallFiles files_;        // the call's file transfers, over their own data channels
+  CallScreen screen_{media_, peers_};  // our screen share, and the presenter layout of everyone's
   bool people_open_ = false;  // the participant panel (the side panel shows it or the chat)
   browser::ServerSocket socket_;
   server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_

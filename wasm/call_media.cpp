@@ -39,6 +39,19 @@ void CallMedia::set_camera(bool on) {
   if (local_) browser::set_track_enabled(local_, false, on);
 }
 
+std::vector<proto::PeerId> CallMedia::set_screen(browser::Handle capture) {
+  std::vector<proto::PeerId> changed;
+  if (capture == screen_) return changed;
+  screen_ = capture;
+  for (const Peers::Peer* p : peers_.in_order()) {
+    Peers::Connection* c = peers_.connection(p->info.id);
+    if (!c) continue;
+    browser::attach_screen(c->browser.handle(), screen_);
+    changed.push_back(p->info.id);
+  }
+  return changed;
+}
+
 void CallMedia::set_ice(const proto::IceConfig& ice) {
   if (ice == ice_) return;
   ice_ = ice;
@@ -62,7 +75,7 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
                      }
                      // Every connection carries the chat channel (shared/peer_protocol.hpp) from its first offer.
                      const browser::Handle h =
-                         browser::create_peer(local_, ice_, media_plan::sdp_layout(local_audio_, local_video_),
+                         browser::create_peer(local_, screen_, ice_, media_plan::sdp_layout(local_audio_, local_video_),
                                               browser::DataChannelSpec{p2p::kChannelLabel, p2p::kChannelId,
                                                                        p2p::kMaxPeerMessageBytes});
                      if (!h) std::printf("moim: the browser could not make a connection for peer %llu\n",
@@ -132,10 +145,16 @@ std::optional<CallMedia::PeerEvent> CallMedia::translate(const browser::Event& e
             else browser::destroy_video(e.video);
             return std::nullopt;
           },
+          [&](const browser::RemoteScreen& e) -> std::optional<PeerEvent> {
+            if (Peers::Peer* p = peers_.by_handle(e.pc)) p->connection->browser.screen() = browser::VideoTexture(e.video);
+            else if (e.video) browser::destroy_video(e.video);
+            return std::nullopt;
+          },
           [&](const browser::Stats& e) -> std::optional<PeerEvent> {
             if (Peers::Peer* p = peers_.by_handle(e.pc)) {
               ConnectionStats& s = p->connection->stats;
               s.frames_decoded = e.frames_decoded;
+              s.screen_frames_decoded = e.screen_frames_decoded;
               s.audio_energy = e.audio_energy;
               s.audio_level = e.audio_level;
               s.audio_live = e.audio_live;
@@ -160,12 +179,17 @@ bool CallMedia::upload_frames() {
   peers_.for_each_connection([&](Peers::Connection& c) {
     browser::VideoTexture& video = c.browser.video();
     if (video.update() && video.frames_uploaded() == 1) first = true;
+    c.browser.screen().update();
   });
   return first;
 }
 
 void CallMedia::fit_remote(proto::PeerId peer, int w, int h) {
   if (Peers::Connection* c = peers_.connection(peer)) c->browser.video().fit(w, h);
+}
+
+void CallMedia::fit_remote_screen(proto::PeerId peer, int w, int h) {
+  if (Peers::Connection* c = peers_.connection(peer)) c->browser.screen().fit(w, h);
 }
 
 }  // namespace moim

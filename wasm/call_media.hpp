@@ -43,6 +43,12 @@ class CallMedia {
   void set_camera(bool on);
   browser::VideoTexture& preview() { return preview_; }
 
+  // ---- our screen share (the capture is wasm/screen/call_screen's; this puts it on the connections)
+  // On every connection, and on each one made from now on; returns the peers whose connections it
+  // was put on (each must renegotiate). 0 takes it off every connection (the same answer).
+  std::vector<proto::PeerId> set_screen(browser::Handle capture);
+  browser::Handle screen() const { return screen_; }
+
   // ---- peer connections
   // The ICE servers for connections made from now on; existing ones get them too when they differ
   // (setConfiguration: fresh TURN credentials reach ICE restarts). Empty until the server sends `ice`.
@@ -59,6 +65,7 @@ class CallMedia {
   bool upload_frames();
   // The size `peer`'s tile is drawn at (device pixels), so its frames are uploaded no larger.
   void fit_remote(proto::PeerId peer, int w, int h);
+  void fit_remote_screen(proto::PeerId peer, int w, int h);  // the same, for the peer's screen share
 
  private:
   Peers& peers_;
@@ -66,6 +73,7 @@ class CallMedia {
   bool local_audio_ = false, local_video_ = false;
   bool mic_on_ = true, camera_on_ = true;
   browser::VideoTexture preview_;
+  browser::Handle screen_ = 0;  // our screen capture while we share
   proto::IceConfig ice_;
 };
 

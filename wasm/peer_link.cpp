@@ -56,8 +56,15 @@ json peer_state_json(const Peers::Peer& peer, const peer_health::Machine& health
     j["audioLive"] = s.audio_live;
     j["framesShown"] = video.frames_uploaded();
     if (video.has_frame()) j["videoFormat"] = video.planar() ? "I420" : "RGBA";
+    // The peer's screen share while it shares one: decoded (getStats) and drawn frames.
+    const browser::VideoTexture& screen = peer.connection->browser.screen();
+    j["screen"] = peer.connection->browser.sharing_screen()
+                      ? json{{"framesDecoded", s.screen_frames_decoded}, {"framesShown", screen.frames_uploaded()},
+                             {"width", screen.width()}, {"height", screen.height()}}
+                      : json(nullptr);
   } else {
     j["framesDecoded"] = 0;
+    j["screen"] = nullptr;
   }
   if (const auto pair = connected_pair(peer, health)) {
     j["route"] = ice::to_string(ice::route(*pair));

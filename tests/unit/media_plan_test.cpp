@@ -45,6 +45,13 @@ TEST(MediaPlan, CaptureRequestPerDeviceChoice) {
     EXPECT_EQ(capture_request(r.audio, r.video), r.want) << "audio " << r.audio << ", video " << r.video;
 }
 
+TEST(MediaPlan, ScreenIsAtMost1080pAt15Fps) {
+  const ScreenConstraints s;
+  EXPECT_EQ(s.max_width, 1920);
+  EXPECT_EQ(s.max_height, 1080);
+  EXPECT_EQ(s.max_frame_rate, 15);
+}
+
 TEST(MediaPlan, LayoutIsOneAudioAndOneVideoLineAudioFirstRecvOnlyForWhatWeLack) {
   struct Row {
     bool audio, video;

@@ -43,9 +43,15 @@ void on_ice_candidate(int pc, std::string candidate, std::string mid, int mline)
 void on_connection_state(int pc, std::string state) { push(ConnectionState{pc, std::move(state)}); }
 void on_peer_error(int pc, std::string what) { push(PeerError{pc, std::move(what)}); }
 void on_remote_video(int pc, int video) { push(RemoteVideo{pc, video}); }
-void on_stats(int pc, double frames, double energy, double level, bool live, std::string local, std::string remote,
-              std::string protocol, std::string relay_protocol) {
-  push(Stats{pc, frames, energy, level, live, std::move(local), std::move(remote), std::move(protocol),
+void on_remote_screen(int pc, int video) { push(RemoteScreen{pc, video}); }
+void on_screen_opened(int request, int stream) { push(ScreenOpened{request, stream}); }
+void on_screen_failed(int request, std::string name, std::string message) {
+  push(ScreenFailed{request, std::move(name), std::move(message)});
+}
+void on_screen_ended(int stream) { push(ScreenEnded{stream}); }
+void on_stats(int pc, double frames, double screen_frames, double energy, double level, bool live, std::string local,
+              std::string remote, std::string protocol, std::string relay_protocol) {
+  push(Stats{pc, frames, screen_frames, energy, level, live, std::move(local), std::move(remote), std::move(protocol),
              std::move(relay_protocol)});
 }
 void on_channel_open(int pc) { push(ChannelOpened{pc}); }
@@ -89,6 +95,10 @@ EMSCRIPTEN_BINDINGS(moim_browser_events) {
   emscripten::function("moimOnConnectionState", &on_connection_state);
   emscripten::function("moimOnPeerError", &on_peer_error);
   emscripten::function("moimOnRemoteVideo", &on_remote_video);
+  emscripten::function("moimOnRemoteScreen", &on_remote_screen);
+  emscripten::function("moimOnScreenOpened", &on_screen_opened);
+  emscripten::function("moimOnScreenFailed", &on_screen_failed);
+  emscripten::function("moimOnScreenEnded", &on_screen_ended);
   emscripten::function("moimOnChannelOpen", &on_channel_open);
   emscripten::function("moimOnChannelClosed", &on_channel_closed);
   emscripten::function("moimOnChannelMessage", &on_channel_message);

@@ -21,9 +21,16 @@ struct IceCandidate { Handle pc = 0; proto::IceCandidate candidate; };
 struct ConnectionState { Handle pc = 0; std::string state; };
 struct PeerError { Handle pc = 0; std::string what; };
 struct RemoteVideo { Handle pc = 0; Handle video = 0; };
+// The peer's screen share: a video of its own (0: it shares none any more; its video was destroyed).
+struct RemoteScreen { Handle pc = 0; Handle video = 0; };
+// Our screen capture (getDisplayMedia): opened, refused, or ended by the browser ("Stop sharing").
+struct ScreenOpened { int request = 0; Handle stream = 0; };
+struct ScreenFailed { int request = 0; std::string name; std::string message; };
+struct ScreenEnded { Handle stream = 0; };
 struct Stats {
   Handle pc = 0;
-  double frames_decoded = 0;
+  double frames_decoded = 0;  // the camera's
+  double screen_frames_decoded = 0;  // the screen share's (0 while it shares none)
   double audio_energy = 0;
   double audio_level = 0;
   bool audio_live = false;
@@ -60,7 +67,8 @@ struct UrlChanged { std::string hash; bool above_lobby = false; };
 struct ClipboardWritten { int request = 0; bool ok = false; std::string why; };  // navigator.clipboard.writeText settled
 
 using Event = std::variant<MediaOpened, MediaFailed, LocalDescription, RemoteDescriptionApplied, IceCandidate,
-                           ConnectionState, PeerError, RemoteVideo, Stats, ChannelOpened, ChannelClosed,
+                           ConnectionState, PeerError, RemoteVideo, RemoteScreen, ScreenOpened, ScreenFailed,
+                           ScreenEnded, Stats, ChannelOpened, ChannelClosed,
                            ChannelMessage, FilePicked, FileProgress, FileHashed, FileAllSent, FileArrived, FileBroke,
                            TextInput, TextKey, TextBlur, FontLoaded,
                            FontFailed, SocketOpened, SocketMessage, SocketClosed, PageHide, UrlChanged,

@@ -48,6 +48,21 @@ void open_media(int request, const media_plan::CaptureRequest& constraints) {
   glue().call<void>("openMedia", request, media_stream_constraints(constraints));
 }
 void close_media(Handle stream) { glue().call<void>("closeMedia", stream); }
+void open_screen(int request, const media_plan::ScreenConstraints& limits) {
+  const auto at_most = [](int v) {
+    val c = val::object();
+    c.set("max", v);
+    return c;
+  };
+  val video = val::object();
+  video.set("width", at_most(limits.max_width));
+  video.set("height", at_most(limits.max_height));
+  video.set("frameRate", at_most(limits.max_frame_rate));
+  val constraints = val::object();
+  constraints.set("video", video);
+  constraints.set("audio", false);
+  glue().call<void>("openScreen", request, constraints);
+}
 void set_track_enabled(Handle stream, bool audio_kind, bool enabled) {
   glue().call<void>("setTrackEnabled", stream, std::string(audio_kind ? "audio" : "video"), enabled);
 }
@@ -60,8 +75,8 @@ VideoFrames video_frames_waiting() {
   return waiting >= 2 ? VideoFrames::FirstWaiting : waiting == 1 ? VideoFrames::Waiting : VideoFrames::None;
 }
 
-Handle create_peer(Handle local_stream, const proto::IceConfig& ice, const std::vector<media_plan::MediaLine>& layout,
-                   const std::optional<DataChannelSpec>& channel) {
+Handle create_peer(Handle local_stream, Handle screen, const proto::IceConfig& ice,
+                   const std::vector<media_plan::MediaLine>& layout, const std::optional<DataChannelSpec>& channel) {
   emscripten::val spec = emscripten::val::null();
   if (channel) {
     spec = emscripten::val::object();
@@ -69,8 +84,9 @@ Handle create_peer(Handle local_stream, const proto::IceConfig& ice, const std::
     spec.set("id", channel->id);
     spec.set("maxBytes", static_cast<double>(channel->max_bytes));
   }
-  return glue().call<int>("createPeer", local_stream, rtc_configuration(ice), media_lines(layout), spec);
+  return glue().call<int>("createPeer", local_stream, screen, rtc_configuration(ice), media_lines(layout), spec);
 }
+void attach_screen(Handle pc, Handle screen) { glue().call<void>("attachScreen", pc, screen); }
 bool send_on_channel(Handle pc, const std::string& text) { return glue().call<bool>("sendOnChannel", pc, text); }
 void set_peer_ice(Handle pc, const proto::IceConfig& ice) { glue().call<void>("setPeerConfiguration", pc, rtc_configuration(ice)); }
 std::optional<RtcConfigurationView> peer_configuration(Handle pc) {

@@ -14,7 +14,10 @@ namespace moim::browser {
 
 // getUserMedia with `request` as its constraints (shared/media_plan.hpp decides them).
 void open_media(int request, const media_plan::CaptureRequest& constraints);
-void close_media(Handle stream);
+void close_media(Handle stream);  // camera and microphone, or a screen capture: its tracks stop
+// getDisplayMedia (from the person's click) with `limits`; the answer arrives as ScreenOpened /
+// ScreenFailed with `request`, and the browser's own end of the capture as ScreenEnded.
+void open_screen(int request, const media_plan::ScreenConstraints& limits);
 void set_track_enabled(Handle stream, bool audio_kind, bool enabled);
 Handle create_video_for_stream(Handle stream, bool muted);
 void destroy_video(Handle video);
@@ -35,8 +38,11 @@ struct DataChannelSpec {
   int id = 0;
   std::size_t max_bytes = 0;
 };
-Handle create_peer(Handle local_stream, const proto::IceConfig& ice,  // local_stream 0 = receive only
+// `screen`: our screen capture while we share (it goes on the connection at once), else 0.
+Handle create_peer(Handle local_stream, Handle screen, const proto::IceConfig& ice,  // local_stream 0 = receive only
                    const std::vector<media_plan::MediaLine>& layout, const std::optional<DataChannelSpec>& channel);
+// Our screen capture onto the connection (`screen`), or off it (0); the caller renegotiates.
+void attach_screen(Handle pc, Handle screen);
 // Text on the connection's data channel; false when the channel is not open.
 bool send_on_channel(Handle pc, const std::string& text);
 // Newer ICE servers (fresh TURN credentials) for an existing connection: pc.setConfiguration. A

@@ -107,6 +107,77 @@ void draw_tile(FrameOut& out, const TileModel& t, ImVec2 p, float w, float h) {
     dl->AddText(ImVec2(p.x + 18, p.y + 13), t.unreachable ? color::kDanger : color::kWarning, badge.c_str());
   }
 }
+// A screen share in `min`-`max`: the whole picture, letterboxed (a screen is read, not cropped), and
+// whose it is at its bottom left.
+void draw_screen(FrameOut& out, const ScreenView& s, ImVec2 min, ImVec2 max) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(min, max, IM_COL32(12, 14, 18, 255), 10);
+  const float w = max.x - min.x, h = max.y - min.y;
+  if (s.texture && s.video_w > 0 && s.video_h > 0) {
+    const float k = std::min(w / static_cast<float>(s.video_w), h / static_cast<float>(s.video_h));
+    const float vw = static_cast<float>(s.video_w) * k, vh = static_cast<float>(s.video_h) * k;
+    const ImVec2 p(min.x + (w - vw) * 0.5f, min.y + (h - vh) * 0.5f);
+    dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(s.texture)), p, ImVec2(p.x + vw, p.y + vh));
+  } else {
+    const char* wait = "Waiting for the screen\xE2\x80\xA6";
+    const ImVec2 ts = ImGui::CalcTextSize(wait);
+    dl->AddText(ImVec2(min.x + (w - ts.x) * 0.5f, min.y + (h - ts.y) * 0.5f), color::kMuted, wait);
+  }
+  const std::string label = s.self ? std::string("Your screen") : s.name + "'s screen";
+  out.note_text(label);
+  const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+  const ImVec2 lp(min.x + 10, max.y - ts.y - 18);
+  dl->PushClipRect(min, max, true);
+  dl->AddRectFilled(lp, ImVec2(lp.x + ts.x + 20, lp.y + ts.y + 10), IM_COL32(0, 0, 0, 170), 6);
+  dl->AddText(ImVec2(lp.x + 10, lp.y + 5), color::kText, label.c_str());
+  dl->PopClipRect();
+}
+
+std::string screen_widget(const char* prefix, const ScreenView& s) {
+  return std::string(prefix) + (s.self ? std::string("self") : std::to_string(s.peer));
+}
+
+// The presenter layout in `min`-`max`: the first screen large, under it a strip of the other screens
+// (a click shows one large) and the camera tiles; what does not fit the strip is counted.
+void draw_presenter(FrameOut& out, const CallModel& m, ImVec2 min, ImVec2 max, float gap) {
+  const float avail_w = max.x - min.x, avail_h = max.y - min.y;
+  const float strip_h = std::clamp(avail_h * 0.24f, 90.0f, 180.0f);
+  const ImVec2 stage_max(max.x, max.y - strip_h - gap);
+  draw_screen(out, m.screens.front(), min, stage_max);
+  out.add_widget(screen_widget("screen:", m.screens.front()), min, stage_max);
+  // The strip: other screens, then the camera tiles, each 16:9 over its name bar.
+  const float item_w = (strip_h - kNameBar) * kAspect;
+  const std::size_t items = m.screens.size() - 1 + m.tiles.size();
+  const std::size_t fit = std::max<std::size_t>(1, static_cast<std::size_t>((avail_w + gap) / (item_w + gap)));
+  const std::size_t shown = items <= fit ? items : fit - 1;  // the last place says how many more
+  const float row_w = static_cast<float>(std::min(items, fit)) * (item_w + gap) - gap;
+  float x = min.x + std::max(0.0f, (avail_w - row_w) * 0.5f);
+  const float y = max.y - strip_h;
+  for (std::size_t i = 0; i < shown; ++i, x += item_w + gap) {
+    if (i + 1 < m.screens.size()) {
+      const ScreenView& sv = m.screens[i + 1];
+      const ImVec2 a(x, y), b(x + item_w, y + strip_h);
+      draw_screen(out, sv, a, b);
+      const std::string id = screen_widget("show-screen:", sv);
+      ImGui::SetCursorScreenPos(a);
+      if (ImGui::InvisibleButton(id.c_str(), ImVec2(item_w, strip_h))) out.intent(ShowScreen{sv.peer, sv.self});
+      out.add_widget(id, a, b);
+      continue;
+    }
+    const TileModel& t = m.tiles[i + 1 - m.screens.size()];
+    draw_tile(out, t, ImVec2(x, y), item_w, strip_h);
+    out.add_widget(t.self ? std::string("tile:self") : "tile:" + std::to_string(t.id), ImVec2(x, y),
+                   ImVec2(x + item_w, y + strip_h - kNameBar));
+  }
+  if (shown < items) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(ImVec2(x, y), ImVec2(x + item_w, y + strip_h), color::kPanel, 12);
+    const std::string more = "+" + std::to_string(items - shown);
+    out.note_text(more);
+    const ImVec2 ts = ImGui::CalcTextSize(more.c_str());
+    dl->AddText(ImVec2(x + (item_w - ts.x) * 0.5f, y + (strip_h - ts.y) * 0.5f), color::kText, more.c_str());
+  }
+}
 }  // namespace
 
 GridLayout layout_grid(int count, float avail_w, float avail_h, float gap) {
@@ -166,9 +237,10 @@ void draw_call(FrameOut& out, const CallModel& m) {
   const bool side_panel = m.chat.open || m.people.open;
   const float panel_w = side_panel ? (narrow ? display.x : std::min(380.0f, display.x * 0.38f)) : 0;
   const float tiles_right = narrow ? display.x : display.x - panel_w;
-  // Grid of tiles between the bars.
+  // Grid of tiles between the bars; with a screen shared, the presenter layout there instead.
   const float avail_w = tiles_right - 2 * margin, avail_h = display.y - y - bottom - 8;
-  const int n = static_cast<int>(m.tiles.size());
+  if (!m.screens.empty()) draw_presenter(out, m, ImVec2(margin, y), ImVec2(tiles_right - margin, y + avail_h), gap);
+  const int n = m.screens.empty() ? static_cast<int>(m.tiles.size()) : 0;
   const GridLayout g = layout_grid(n, avail_w, avail_h, gap);
   const float grid_h = static_cast<float>(g.rows) * g.tile_h + static_cast<float>(g.rows - 1) * gap;
   const float y0 = y + std::max(0.0f, (avail_h - grid_h) * 0.5f);
@@ -193,7 +265,7 @@ void draw_call(FrameOut& out, const CallModel& m) {
   // Control bar.
   const float by = display.y - bottom;
   dl->AddRectFilled(ImVec2(0, by), ImVec2(display.x, display.y), IM_COL32(22, 25, 32, 255));
-  constexpr int kButtons = 6;
+  constexpr int kButtons = 7;
   const float spacing = 14, bh = 48;
   const float bw = std::min(150.0f, (display.x - 32 - (kButtons - 1) * spacing) / kButtons);
   const float total = kButtons * bw + (kButtons - 1) * spacing;
@@ -209,6 +281,14 @@ void draw_call(FrameOut& out, const CallModel& m) {
   if (button(out, "toggle-camera", cam_label, m.camera ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh),
              m.can_camera))
     out.intent(ToggleCamera{});
+  bx += bw + spacing;
+  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
+  const char* share_label = m.share == ShareButton::Stop       ? "Stop sharing"
+                            : m.share == ShareButton::Choosing ? "Choosing\xE2\x80\xA6"
+                                                               : "Share screen";
+  if (button(out, "share-screen", share_label, m.share == ShareButton::Stop ? ButtonStyle::Primary : ButtonStyle::Toggle,
+             ImVec2(bw, bh), m.can_share && m.share != ShareButton::Choosing))
+    out.intent(ToggleScreenShare{});
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   if (button(out, "chat-toggle", chat_button_label(m.chat), m.chat.open ? ButtonStyle::Primary : ButtonStyle::Toggle,

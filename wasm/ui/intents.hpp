@@ -44,6 +44,10 @@ struct ConfirmInviteName {};
 struct CancelInviteName {};
 // The call's chat (wasm/chat/): the panel opened or closed, the typed message sent.
 struct ToggleChat {};
+// Screen sharing: start (the browser's picker) or stop ours; show someone's screen large (peer, or
+// ours with self).
+struct ToggleScreenShare {};
+struct ShowScreen { proto::PeerId peer = 0; bool self = false; };
 struct SendChat {};
 // The participant panel and files (wasm/files/): the picker for one person (peer) or everyone (0), and
 // the answers to a transfer.
@@ -59,6 +63,6 @@ using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, Can
                             LeaveCall, ToggleMic, ToggleCamera, DismissError, ConfirmPassword, CancelPassword,
                             OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete,
                             CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat, TogglePeople, PickFiles, AcceptFile, DeclineFile,
-                            CancelFile, SaveFile, DismissFile>;
+                            CancelFile, SaveFile, DismissFile, ToggleScreenShare, ShowScreen>;
 
 }  // namespace moim::ui

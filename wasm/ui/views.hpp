@@ -146,9 +146,26 @@ struct PeopleModel {
   std::vector<PersonView> people;  // ourselves first
 };
 
+// A screen share in the call (wasm/screen/call_screen.cpp makes them): a peer's, or ours (self).
+struct ScreenView {
+  proto::PeerId peer = 0;  // whose (0 with self)
+  bool self = false;
+  std::string name;
+  unsigned texture = 0;  // 0 = no frame yet
+  int video_w = 0, video_h = 0;
+};
+
+// Our share button: off, the browser's picker open, sharing.
+enum class ShareButton { Share, Choosing, Stop };
+
 struct CallModel {
   proto::RoomInfo room;
   std::vector<TileModel> tiles;  // self first
+  // Screen shares, the one shown large first; empty: the grid of tiles. With any, the presenter
+  // layout: the first large, the camera tiles and the other screens in a strip.
+  std::vector<ScreenView> screens;
+  ShareButton share = ShareButton::Share;
+  bool can_share = true;  // the browser can capture a screen
   bool mic = true, camera = true;
   bool can_mic = true, can_camera = true;  // false when the device is unavailable
   std::string error;

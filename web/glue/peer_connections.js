@@ -4,19 +4,33 @@
 // run in order on it, and what the browser says (descriptions, candidates, connection states,
 // remote tracks, stats) goes back to C++ as it is. Each connection may carry one data channel of
 // C++'s naming (shared/peer_protocol.hpp): text in and out, as it is.
+// Screen sharing: our screen goes on a transceiver of its own (sendonly while shared, inactive after,
+// reused for the next share: one m-line, however often one shares); C++ renegotiates after each
+// change. The peer's camera is the first video m-line; any other video m-line the peer sends on is
+// its screen, shown by a video of its own.
 // Must not: decide which m-lines exist or their direction, which ICE servers or policy to use,
 // when to restart or give up, or what a state means: C++ does (shared/signaling, peer_health).
 (function peerConnections({ shared, expose, newHandle, callApp, guard, errorText }) {
   // handle -> { pc: RTCPeerConnection, chain: the Promise its operations queue on, stream: our
   // MediaStream or null, remote: the remote MediaStream, video: its video handle (0 until a track
   // comes), layout: the m-lines C++ chose at creation (plain data, applied at the first offer),
-  // channel: its RTCDataChannel or null }
+  // channel: its RTCDataChannel or null, screen: our screen's transceiver or null, screenTrack and
+  // screenVideo: the peer's screen track and its video handle (null / 0 while it shares none) }
   const peers = new Map();
 
   // What a transceiver direction means in WebRTC: our track goes out on the line.
   const sends = (line) => line.direction === 'sendrecv' || line.direction === 'sendonly';
   const trackOf = (stream, kind) =>
     (stream ? (kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks())[0] : null) || null;
+  // The mid of the connection's first video m-line (the camera's), once a description has one.
+  function cameraMid(pc) {
+    const description = pc.remoteDescription || pc.localDescription;
+    const m = description && /\nm=video[^]*?\na=mid:(\S+)/.exec(description.sdp);
+    return m ? m[1] : null;
+  }
+  // A transceiver that carries a screen: ours, or a video one past the camera's m-line.
+  const isScreen = (entry, t) =>
+    t === entry.screen || (t.receiver.track.kind === 'video' && t.mid !== null && t.mid !== cameraMid(entry.pc));
 
   // `config`: the RTCConfiguration the app built ({iceServers, iceTransportPolicy}).
   // `layout`: [{kind, direction}] in m-line order (media_plan::sdp_layout): a line whose direction
@@ -26,7 +40,8 @@
   // `channel`: {label, id, maxBytes} of a data channel negotiated out of band (both sides make it
   // now, so it is in the first offer and opens with the connection), or null for none. Text messages
   // of at most maxBytes go to C++; others are dropped here (logged).
-  function createPeer(streamHandle, config, layout, channel) {
+  // `screenHandle`: our screen capture (media_devices.js) while we share, else 0: it goes on at once.
+  function createPeer(streamHandle, screenHandle, config, layout, channel) {
     const h = newHandle();
     let pc;
     try {
@@ -39,12 +54,13 @@
     }
     const stream = shared.localStream(streamHandle);  // media_devices.js; null: receive only
     const entry = { pc, chain: Promise.resolve(), stream, remote: null, video: 0, layout: Array.isArray(layout) ? layout : [],
-      channel: null };
+      channel: null, screen: null, screenTrack: null, screenVideo: 0 };
     peers.set(h, entry);
     for (const line of entry.layout) {
       const track = sends(line) && trackOf(stream, line.kind);
       if (track) pc.addTrack(track, stream);
     }
+    if (screenHandle) putScreen(entry, screenHandle);
     const alive = () => peers.get(h) === entry;
     if (channel) openChannel(h, entry, channel, alive);
     // Channels the peer opens (a file transfer's own, file_transfers.js); ours is negotiated, not announced.
@@ -56,7 +72,7 @@
     });
     pc.onconnectionstatechange = guard(() => { if (alive()) callApp('moimOnConnectionState', h, pc.connectionState); });
     pc.ontrack = guard((e) => {
-      if (!alive()) return;
+      if (!alive() || isScreen(entry, e.transceiver)) return;  // a screen: syncRemoteScreen
       if (!entry.remote) entry.remote = e.streams[0] || new MediaStream();
       if (!entry.remote.getTracks().includes(e.track)) entry.remote.addTrack(e.track);
       if (entry.video) shared.videoTracksChanged(entry.video);  // video_frames.js
@@ -66,6 +82,35 @@
       }
     });
     return h;
+  }
+  // Our screen on the connection (a transceiver made once, then reused), or off it (inactive).
+  function putScreen(entry, screenHandle) {
+    const stream = screenHandle ? shared.localStream(screenHandle) : null;
+    const track = trackOf(stream, 'video');
+    if (!entry.screen) {
+      if (!track) return;
+      entry.screen = entry.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      return;
+    }
+    entry.screen.sender.replaceTrack(track).catch((e) => console.warn('moim: replaceTrack (screen) failed', e));
+    if (track && entry.screen.sender.setStreams) entry.screen.sender.setStreams(stream);
+    entry.screen.direction = track ? 'sendonly' : 'inactive';
+  }
+  function attachScreen(h, screenHandle) {
+    const entry = peers.get(h);
+    if (entry) putScreen(entry, screenHandle);
+  }
+  // After a negotiation settles: the peer's screen, if it sends one now, gets a video of its own; when
+  // it stops, the video goes. C++ hears either (moimOnRemoteScreen, video 0 = none).
+  function syncRemoteScreen(h, entry) {
+    const t = entry.pc.getTransceivers().find((x) => x !== entry.screen && isScreen(entry, x) &&
+      (x.currentDirection === 'recvonly' || x.currentDirection === 'sendrecv'));
+    const track = t ? t.receiver.track : null;
+    if (track === entry.screenTrack) return;
+    if (entry.screenVideo) shared.destroyVideo(entry.screenVideo);  // video_frames.js
+    entry.screenTrack = track;
+    entry.screenVideo = track ? shared.createVideo(new MediaStream([track]), true) : 0;
+    callApp('moimOnRemoteScreen', h, entry.screenVideo);
   }
   function openChannel(h, entry, { label, id, maxBytes }, alive) {
     const dc = entry.pc.createDataChannel(label, { negotiated: true, id, ordered: true });
@@ -102,7 +147,7 @@
       // Every m-line of the layout: one that has no transceiver yet (nothing of ours to send on it)
       // is added with the layout's direction.
       for (const line of entry.layout) {
-        if (!pc.getTransceivers().some((t) => t.receiver.track && t.receiver.track.kind === line.kind))
+        if (!pc.getTransceivers().some((t) => t !== entry.screen && t.receiver.track && t.receiver.track.kind === line.kind))
           pc.addTransceiver(line.kind, { direction: line.direction });
       }
       await pc.setLocalDescription(await pc.createOffer(iceRestart ? { iceRestart: true } : undefined));
@@ -113,7 +158,9 @@
     enqueue(h, 'createAnswer', async (entry) => {
       const pc = entry.pc;
       await pc.setLocalDescription(await pc.createAnswer());
-      if (peers.get(h) === entry) callApp('moimOnLocalDescription', h, 'answer', pc.localDescription.sdp);
+      if (peers.get(h) !== entry) return;
+      callApp('moimOnLocalDescription', h, 'answer', pc.localDescription.sdp);
+      syncRemoteScreen(h, entry);
     });
   }
   function setRemoteDescription(h, type, sdp) {
@@ -124,6 +171,7 @@
         // Answerer: a line of the layout that sends, whose track is not yet on the offered m-line of
         // its kind, gets it now, with the layout's direction.
         for (const t of pc.getTransceivers()) {
+          if (isScreen(entry, t)) continue;  // screens are never the camera's line
           const kind = t.receiver.track && t.receiver.track.kind;
           const line = kind && entry.layout.find((l) => l.kind === kind && sends(l));
           const track = line && trackOf(entry.stream, kind);
@@ -134,7 +182,9 @@
           }
         }
       }
-      if (peers.get(h) === entry) callApp('moimOnRemoteDescriptionApplied', h);
+      if (peers.get(h) !== entry) return;
+      callApp('moimOnRemoteDescriptionApplied', h);
+      if (type === 'answer') syncRemoteScreen(h, entry);
     });
   }
   function rollback(h) {
@@ -173,6 +223,7 @@
     if (!entry) return;
     peers.delete(h);
     if (entry.video) shared.destroyVideo(entry.video);  // video_frames.js
+    if (entry.screenVideo) shared.destroyVideo(entry.screenVideo);
     if (entry.channel) try { entry.channel.close(); } catch (e) { /* already closed */ }
     shared.peerClosed(h);  // file_transfers.js: its transfers' channels go with the connection
     try { entry.pc.close(); } catch (e) { /* already closed */ }
@@ -183,10 +234,12 @@
     const entry = peers.get(h);
     if (!entry) return;
     entry.pc.getStats().then(guard((report) => {
-      let frames = 0, audioEnergy = 0, audioLevel = 0;
+      let frames = 0, screenFrames = 0, audioEnergy = 0, audioLevel = 0;
+      const screenId = entry.screenTrack && entry.screenTrack.id;
       report.forEach((s) => {
         if (s.type !== 'inbound-rtp') return;
-        if (s.kind === 'video') frames += s.framesDecoded || 0;
+        if (s.kind === 'video' && screenId && s.trackIdentifier === screenId) screenFrames += s.framesDecoded || 0;
+        else if (s.kind === 'video') frames += s.framesDecoded || 0;
         if (s.kind === 'audio') { audioEnergy += s.totalAudioEnergy || 0; audioLevel = Math.max(audioLevel, s.audioLevel || 0); }
       });
       const track = entry.remote && entry.remote.getAudioTracks()[0];
@@ -205,7 +258,7 @@
       const local = pair && report.get(pair.localCandidateId), remote = pair && report.get(pair.remoteCandidateId);
       const text = (v) => (typeof v === 'string' ? v : '');
       if (peers.get(h) === entry) {
-        callApp('moimOnStats', h, frames, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
+        callApp('moimOnStats', h, frames, screenFrames, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
                 text(remote && remote.candidateType), text(local && local.protocol), text(local && local.relayProtocol));
       }
     }), () => {});
@@ -216,6 +269,7 @@
 
   expose('createPeer', createPeer, 0);
   expose('createOffer', createOffer);
+  expose('attachScreen', attachScreen);
   expose('restartIce', (h) => createOffer(h, true));
   expose('createAnswer', createAnswer);
   expose('setRemoteDescription', setRemoteDescription);
