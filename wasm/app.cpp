@@ -415,12 +415,31 @@ void App::apply_world(const proto::ServerMessage& msg) {
   chat_.follow(world_.call());
 }
 
+void App::on_key(const shortcuts::KeyPress& key) {
+  const shortcuts::Context context{.in_call = world_.call().has_value(),
+                                   .typing = fields_.focused() != ui::FieldId::None,
+                                   .modal = modal_open(),
+                                   .help_open = shortcuts_help_};
+  const auto action = shortcuts::action_for(key, context);
+  if (!action) return;
+  switch (*action) {
+    case shortcuts::Action::ToggleMic: apply(ui::ToggleMic{}); break;
+    case shortcuts::Action::ToggleCamera: apply(ui::ToggleCamera{}); break;
+    case shortcuts::Action::ToggleShare: apply(ui::ToggleScreenShare{}); break;
+    case shortcuts::Action::ToggleChat: apply(ui::ToggleChat{}); break;
+    case shortcuts::Action::ToggleHelp: apply(ui::ToggleShortcutsHelp{}); break;
+    case shortcuts::Action::CloseHelp: apply(ui::CloseShortcutsHelp{}); break;
+  }
+  invalidate();
+}
+
 void App::end_call(std::string error, invite::EndCause cause) {
   // Also when the call is already gone from world_ (a lost session whose rejoin was refused).
   if (router_.in_call() != 0) feed_invite(invite::CallEnded{cause});
   reset_invite_copy();
   feed_machine(signaling::LeftRoom{});
   screen_.call_ended();  // our capture stops
+  shortcuts_help_ = false;
   feed_join(join_flow::CallEnded{});  // the devices are released, no join, no password
   apply_world(proto::Left{});  // every peer's record goes, and any connection left with it
   feed_link(server_link::CallEnded{});
@@ -504,6 +523,8 @@ void App::apply(const ui::Intent& intent) {
             if (world_.call()) after_screen(screen_.toggle());
           },
           [&](const ui::ShowScreen& i) { screen_.show(i.self ? 0 : i.peer); },
+          [&](const ui::ToggleShortcutsHelp&) { shortcuts_help_ = !shortcuts_help_; },
+          [&](const ui::CloseShortcutsHelp&) { shortcuts_help_ = false; },
           [&](const ui::PickFiles& i) {
             if (world_.call()) files_.pick(i.peer);
           },
@@ -581,6 +602,7 @@ bool App::frame(double now_ms) {
     media_.request_stats();
     next_stats_at_ = now_ + kStatsIntervalMs;
   }
+  for (const auto& key : browser::take_key_presses()) on_key(key);
   if (browser::take_escape_pressed() && modal_open()) {
     close_admin_dialogs();
     if (name_prompt_room_ != 0) apply(ui::CancelInviteName{});
@@ -627,6 +649,7 @@ bool App::frame(double now_ms) {
   fields_.sync_overlay(out, ui::fonts().body_px);
   last_widgets_ = std::move(out.widgets);
   chat_scrolled_up_ = out.chat_scrolled_up;
+  tooltip_ = std::move(out.tooltip);
   if (io.DisplaySize.x > 0) fit_videos(static_cast<float>(fb_w) / io.DisplaySize.x);
 
   static bool shown = false;
@@ -770,6 +793,7 @@ ui::CallModel App::call_model() const {
   m.people = people_model();
   m.files = files_.model(now_);
   m.screens = screen_.model();
+  m.shortcuts_help = shortcuts_help_;
   m.share = screen_.state() == screen_share::State::Sharing      ? ui::ShareButton::Stop
             : screen_.state() == screen_share::State::Requesting ? ui::ShareButton::Choosing
                                                                  : ui::ShareButton::Share;
@@ -830,6 +854,8 @@ std::string App::state_json() const {
   s["chatNote"] = world_.call() ? CallChat::note(fields_.value(ui::FieldId::ChatInput)).first : std::string();
   s["transfers"] = files_.state_json();
   s["peopleOpen"] = people_open_;
+  s["shortcutsHelp"] = shortcuts_help_;
+  s["tooltip"] = tooltip_;
   s["maxFileBytes"] = files_.max_file_bytes();
   invite_state(s);
   s["ice"] = ice_config_json(world_.ice());

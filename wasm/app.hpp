@@ -18,6 +18,7 @@
 #include "room_admin.hpp"
 #include "screen/call_screen.hpp"
 #include "server_link.hpp"
+#include "shortcuts.hpp"
 #include "signaling.hpp"
 #include "text_fields.hpp"
 #include "ui/glyph_cache.hpp"
@@ -90,6 +91,8 @@ class App {
   void after_screen(const CallScreen::Outcome& outcome);
   ui::PeopleModel people_model() const;
   void apply(const ui::Intent& intent);
+  // A key press: a shortcut of the call (shared/shortcuts.hpp) becomes its intent.
+  void on_key(const shortcuts::KeyPress& key);
   void end_call(std::string error, invite::EndCause cause = invite::EndCause::Ended);
   std::optional<std::string> valid_name();  // shows an error and focuses the field when invalid
 
@@ -135,6 +138,8 @@ class App {
   float dpr_ = 0;
   std::vector<ui::WidgetRect> last_widgets_;
   bool chat_scrolled_up_ = false;  // as the last frame drew the chat log (test surface)
+  std::string tooltip_;            // the tooltip the last frame showed (test surface)
+  bool shortcuts_help_ = false;    // the keyboard shortcuts' overlay
   Metrics metrics_;
   bool room_list_shown_ = false;
 

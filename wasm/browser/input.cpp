@@ -9,6 +9,7 @@
 #include <cmath>
 #include <deque>
 #include <string_view>
+#include <utility>
 
 namespace moim::browser {
 
@@ -21,6 +22,8 @@ struct MouseEvent {
 };
 std::deque<MouseEvent> g_events;
 bool g_escape = false;
+std::vector<moim::shortcuts::KeyPress> g_keys;  // bounded: kMaxKeys
+constexpr std::size_t kMaxKeys = 16;
 void (*g_input_listener)(bool) = nullptr;
 void notify(bool button) {
   if (g_input_listener) g_input_listener(button);
@@ -114,10 +117,10 @@ float wheel_step_under(ImVec2 pos) {
 }
 
 EM_BOOL on_key(int, const EmscriptenKeyboardEvent* e, void*) {
-  if (std::string_view(e->key) == "Escape") {
-    g_escape = true;
-    notify(false);
-  }
+  if (std::string_view(e->key) == "Escape") g_escape = true;
+  if (g_keys.size() >= kMaxKeys) g_keys.erase(g_keys.begin());
+  g_keys.push_back({e->key, e->code, e->ctrlKey != 0, e->altKey != 0, e->metaKey != 0, e->shiftKey != 0, e->repeat != 0});
+  notify(false);
   return EM_FALSE;
 }
 }  // namespace
@@ -164,7 +167,9 @@ void feed_imgui_input() {
   }
 }
 
-bool input_pending() { return !g_events.empty() || g_escape; }
+bool input_pending() { return !g_events.empty() || g_escape || !g_keys.empty(); }
+
+std::vector<shortcuts::KeyPress> take_key_presses() { return std::exchange(g_keys, {}); }
 void set_input_listener(void (*listener)(bool)) { g_input_listener = listener; }
 
 bool take_escape_pressed() {

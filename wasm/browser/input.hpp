@@ -3,6 +3,10 @@
 // (and Playwright's) are never lost.
 #pragma once
 
+#include "shortcuts.hpp"
+
+#include <vector>
+
 namespace moim::browser {
 
 void install_input_handlers(const char* canvas_selector);
@@ -17,5 +21,8 @@ bool input_pending();
 void set_input_listener(void (*listener)(bool button));
 // Keys pressed on the canvas since the last call (the text overlay has its own).
 bool take_escape_pressed();
+// Every key pressed on the page since the last call (the overlay's too: the app knows when a field
+// has the keyboard), at most the last 16: for the call's shortcuts (shared/shortcuts.hpp).
+std::vector<shortcuts::KeyPress> take_key_presses();
 
 }  // namespace moim::browser

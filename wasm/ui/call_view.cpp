@@ -1,3 +1,4 @@
+#include "shortcuts.hpp"
 #include "ui/theme.hpp"
 #include "ui/tile_details.hpp"
 #include "ui/views.hpp"
@@ -131,6 +132,38 @@ void draw_screen(FrameOut& out, const ScreenView& s, ImVec2 min, ImVec2 max) {
   dl->AddRectFilled(lp, ImVec2(lp.x + ts.x + 20, lp.y + ts.y + 10), IM_COL32(0, 0, 0, 170), 6);
   dl->AddText(ImVec2(lp.x + 10, lp.y + 5), color::kText, label.c_str());
   dl->PopClipRect();
+}
+
+// The keyboard shortcuts (shared/shortcuts.hpp's table), in a window of its own over the call.
+void draw_shortcuts_help(FrameOut& out, ImVec2 display) {
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(display);
+  ImGui::Begin("##shortcuts", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoBackground |
+                                           ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float w = std::min(520.0f, display.x - 32), row = ImGui::GetFontSize() + 16;
+  const float h = 84 + row * static_cast<float>(shortcuts::table().size()) + 64;
+  const ImVec2 p((display.x - w) * 0.5f, (display.y - h) * 0.5f);
+  dl->AddRectFilled(ImVec2(0, 0), display, IM_COL32(0, 0, 0, 120));
+  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), color::kPanel, 14);
+  const char* title = "Keyboard shortcuts";
+  out.note_text(title);
+  dl->AddText(ImVec2(p.x + 28, p.y + 26), color::kText, title);
+  float y = p.y + 72;
+  for (const shortcuts::Entry& e : shortcuts::table()) {
+    out.note_text(e.key);
+    out.note_text(e.what);
+    const ImVec2 ks = ImGui::CalcTextSize(e.key.data(), e.key.data() + e.key.size());
+    const float kw = std::max(ks.x + 20, 34.0f);
+    dl->AddRectFilled(ImVec2(p.x + 28, y - 4), ImVec2(p.x + 28 + kw, y + ks.y + 4), IM_COL32(48, 54, 68, 255), 6);
+    dl->AddText(ImVec2(p.x + 28 + (kw - ks.x) * 0.5f, y), color::kText, e.key.data(), e.key.data() + e.key.size());
+    dl->AddText(ImVec2(p.x + 90, y), color::kMuted, e.what.data(), e.what.data() + e.what.size());
+    y += row;
+  }
+  out.add_widget("shortcuts-help", p, ImVec2(p.x + w, p.y + h));
+  ImGui::SetCursorScreenPos(ImVec2(p.x + w - 124, p.y + h - 56));
+  if (button(out, "shortcuts-close", "Close", ButtonStyle::Secondary, ImVec2(96, 40))) out.intent(CloseShortcutsHelp{});
+  ImGui::End();
 }
 
 std::string screen_widget(const char* prefix, const ScreenView& s) {
@@ -275,12 +308,14 @@ void draw_call(FrameOut& out, const CallModel& m) {
   const char* mic_label = !m.can_mic ? "No microphone" : (m.mic ? "Mute" : "Unmute");
   if (button(out, "toggle-mic", mic_label, m.mic ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh), m.can_mic))
     out.intent(ToggleMic{});
+  hover_tooltip(out, shortcuts::tooltip(mic_label, shortcuts::Action::ToggleMic));
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   const char* cam_label = !m.can_camera ? "No camera" : (m.camera ? "Stop video" : "Start video");
   if (button(out, "toggle-camera", cam_label, m.camera ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh),
              m.can_camera))
     out.intent(ToggleCamera{});
+  hover_tooltip(out, shortcuts::tooltip(cam_label, shortcuts::Action::ToggleCamera));
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   const char* share_label = m.share == ShareButton::Stop       ? "Stop sharing"
@@ -289,11 +324,13 @@ void draw_call(FrameOut& out, const CallModel& m) {
   if (button(out, "share-screen", share_label, m.share == ShareButton::Stop ? ButtonStyle::Primary : ButtonStyle::Toggle,
              ImVec2(bw, bh), m.can_share && m.share != ShareButton::Choosing))
     out.intent(ToggleScreenShare{});
+  hover_tooltip(out, shortcuts::tooltip(share_label, shortcuts::Action::ToggleShare));
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   if (button(out, "chat-toggle", chat_button_label(m.chat), m.chat.open ? ButtonStyle::Primary : ButtonStyle::Toggle,
              ImVec2(bw, bh)))
     out.intent(ToggleChat{});
+  hover_tooltip(out, shortcuts::tooltip("Chat", shortcuts::Action::ToggleChat));
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   if (button(out, "people-toggle", "People", m.people.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
@@ -305,6 +342,8 @@ void draw_call(FrameOut& out, const CallModel& m) {
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   if (button(out, "leave", "Leave", ButtonStyle::Danger, ImVec2(bw, bh))) out.intent(LeaveCall{});
+
+  if (m.shortcuts_help) draw_shortcuts_help(out, display);
 }
 
 }  // namespace moim::ui

@@ -48,6 +48,9 @@ struct ToggleChat {};
 // ours with self).
 struct ToggleScreenShare {};
 struct ShowScreen { proto::PeerId peer = 0; bool self = false; };
+// The keyboard shortcuts' overlay (? opens it, Escape or its button closes it).
+struct ToggleShortcutsHelp {};
+struct CloseShortcutsHelp {};
 struct SendChat {};
 // The participant panel and files (wasm/files/): the picker for one person (peer) or everyone (0), and
 // the answers to a transfer.
@@ -63,6 +66,7 @@ using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, Can
                             LeaveCall, ToggleMic, ToggleCamera, DismissError, ConfirmPassword, CancelPassword,
                             OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete,
                             CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat, TogglePeople, PickFiles, AcceptFile, DeclineFile,
-                            CancelFile, SaveFile, DismissFile, ToggleScreenShare, ShowScreen>;
+                            CancelFile, SaveFile, DismissFile, ToggleScreenShare, ShowScreen, ToggleShortcutsHelp,
+                            CloseShortcutsHelp>;
 
 }  // namespace moim::ui

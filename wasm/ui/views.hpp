@@ -166,6 +166,7 @@ struct CallModel {
   std::vector<ScreenView> screens;
   ShareButton share = ShareButton::Share;
   bool can_share = true;  // the browser can capture a screen
+  bool shortcuts_help = false;  // the keyboard shortcuts' overlay is open
   bool mic = true, camera = true;
   bool can_mic = true, can_camera = true;  // false when the device is unavailable
   std::string error;

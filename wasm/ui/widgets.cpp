@@ -86,6 +86,15 @@ void text_field(FrameOut& out, const FieldView& f, float width) {
   if (clicked && !f.focused) out.intent(FocusField{f.id});
 }
 
+void hover_tooltip(FrameOut& out, const std::string& text) {
+  if (!ImGui::IsItemHovered()) return;
+  out.note_text(text);
+  out.tooltip = text;
+  ImGui::BeginTooltip();
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::EndTooltip();
+}
+
 bool button(FrameOut& out, const char* widget_id, std::string_view label, ButtonStyle style, ImVec2 size,
             bool enabled) {
   out.note_text(label);

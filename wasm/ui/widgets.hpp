@@ -26,6 +26,7 @@ struct FrameOut {
   std::map<FieldId, WidgetRect> field_rects;     // where each text field was drawn (for the overlay)
   GlyphCache* glyphs = nullptr;                  // notes the characters drawn (font atlas is a render cache)
   bool chat_scrolled_up = false;                 // test surface: the chat log was drawn scrolled up from its end
+  std::string tooltip;                           // test surface: the tooltip shown this frame ("" = none)
 
   void intent(Intent i) { intents.push_back(std::move(i)); }
   void record(std::string id);  // records the last ImGui item's rectangle under `id`
@@ -64,5 +65,7 @@ void end_modal();
 
 // Error banner with a dismiss button.
 void error_banner(FrameOut& out, std::string_view message, float width);
+// A tooltip with `text` while the last item is hovered.
+void hover_tooltip(FrameOut& out, const std::string& text);
 
 }  // namespace moim::ui
