@@ -15,6 +15,7 @@
 #include "peer_channels.hpp"
 #include "peer_connection.hpp"
 #include "peer_health.hpp"
+#include "people/call_people.hpp"
 #include "room_admin.hpp"
 #include "server_link.hpp"
 #include "signaling.hpp"
@@ -85,7 +86,6 @@ class App {
   void feed_machine(const signaling::Event& event);
   // A peer's data channel opened, closed or said something: to the chat or the file transfers.
   void on_peer_channel(const peer_channels::Event& event);
-  ui::PeopleModel people_model() const;
   void apply(const ui::Intent& intent);
   void end_call(std::string error, invite::EndCause cause = invite::EndCause::Ended);
   std::optional<std::string> valid_name();  // shows an error and focuses the field when invalid
@@ -104,7 +104,6 @@ class App {
   CallMedia media_{peers_};
   CallChat chat_{peers_};  // the call's text chat, over the peers' data channels
   CallFiles files_;        // the call's file transfers, over their own data channels
-  bool people_open_ = false;  // the participant panel (the side panel shows it or the chat)
   browser::ServerSocket socket_;
   server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_
   // connection
@@ -117,6 +116,7 @@ class App {
   double redraw_at_ = 0;  // time-driven text (the reconnect countdown)
   frame_pacing::Pacer pacer_;  // when a frame is drawn (video frames as often as the page affords)
   peer_health::Machine health_;  // per peer: ICE restarts, unreachable
+  CallPeople people_{peers_, health_};  // the participant panel
   double next_stats_at_ = 0;
   // Devices, the join on its way, the password of the room joined (for a rejoin), the socket it went out on.
   join_flow::Machine join_;
