@@ -18,6 +18,7 @@ void Log::reset(proto::PeerId self, std::string name) {
   last_time_ = 0;
   seq_ = 0;
   unread_ = 0;
+  ++version_;
   // The panel stays as the person left it: a new call shows the chat if it was open.
 }
 
@@ -74,6 +75,7 @@ bool Log::add(Entry e) {
   const bool own = e.own;
   entries_.insert(at, std::move(e));
   if (entries_.size() > kMaxEntries) entries_.erase(entries_.begin());
+  ++version_;
   if (!own && !panel_open_) ++unread_;
   return true;
 }

@@ -62,6 +62,9 @@ class Log {
   std::size_t unread() const { return unread_; }
 
   const std::vector<Entry>& entries() const { return entries_; }
+  // Changes whenever entries() does (a message kept, the log reset): what shows them can keep what it
+  // made of them until then.
+  std::uint64_t version() const { return version_; }
   proto::PeerId self() const { return self_; }
 
  private:
@@ -74,6 +77,7 @@ class Log {
   std::uint64_t seq_ = 0;        // our messages so far
   bool panel_open_ = false;
   std::size_t unread_ = 0;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace moim::chat

@@ -1,6 +1,7 @@
 #include "view_text.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace moim::view_text {
 
@@ -40,6 +41,12 @@ std::string name_fault(proto::NameFault fault, std::size_t max_chars, std::strin
     case proto::NameFault::Invalid: break;
   }
   return std::string(subject) + " cannot contain control characters.";
+}
+
+std::string clock_text(int hour, int minute) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", hour, minute);
+  return buf;
 }
 
 }  // namespace moim::view_text

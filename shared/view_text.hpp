@@ -1,7 +1,7 @@
 // What the lobby and the call screen say, decided apart from drawing them (wasm/ui draws; App fills
 // its view models from these): the connection status line with its countdown, the preview card's one
 // line, the call's banner while the server is out of reach, the order of the call's tiles, and why a
-// typed name was refused (the lobby's banner, the create and rename dialogs).
+// typed name was refused (the lobby's banner, the create and rename dialogs), a chat message's time.
 // Pure functions of what the parts report (shared/server_link, shared/join_flow, shared/peer_table).
 #pragma once
 
@@ -33,6 +33,10 @@ std::string call_status(bool call_reconnecting);
 // against.
 std::string name_fault(proto::NameFault fault, std::size_t max_chars, std::string_view subject,
                                 std::string_view if_empty);
+
+// A chat message's time as the chat panel shows it, "14:05", from its hour (0-23) and minute in the
+// person's time zone (the caller converts the author's clock: localtime).
+std::string clock_text(int hour, int minute);
 
 // The call's tiles, by peer id: ourselves first, then the others as the peer table lists them (in
 // the call in join order, then those away after a server restart, who keep their tile).

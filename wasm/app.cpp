@@ -5,6 +5,7 @@
 #include "browser/input.hpp"
 #include "peer_link.hpp"
 #include "room_search.hpp"
+#include "side_panel.hpp"
 #include "view_text.hpp"
 #include "ui/renderer.hpp"
 #include "ui/theme.hpp"
@@ -505,20 +506,8 @@ void App::apply(const ui::Intent& intent) {
             send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
           },
           [&](const ui::DismissError&) { error_.clear(); },
-          [&](const ui::ToggleChat&) {
-            const bool open = !chat_.panel_open();
-            chat_.set_panel_open(open);
-            if (open) people_open_ = false;  // one side panel at a time
-            if (open) fields_.focus(ui::FieldId::ChatInput);  // ready to type, as in every call app
-            else if (fields_.focused() == ui::FieldId::ChatInput) fields_.blur();
-          },
-          [&](const ui::TogglePeople&) {
-            people_open_ = !people_open_;
-            if (people_open_ && chat_.panel_open()) {
-              chat_.set_panel_open(false);
-              if (fields_.focused() == ui::FieldId::ChatInput) fields_.blur();
-            }
-          },
+          [&](const ui::ToggleChat&) { toggle_side_panel(SidePanel::Chat, chat_, people_, fields_); },
+          [&](const ui::TogglePeople&) { toggle_side_panel(SidePanel::People, chat_, people_, fields_); },
           [&](const ui::ToggleScreenShare&) {
             if (world_.call()) after_screen(screen_.toggle());
           },
@@ -740,22 +729,6 @@ ui::FieldView App::field_view(ui::FieldId id, const char* widget) const {
   return ui::FieldView{id, widget, &fields_.value(id), placeholder(id), fields_.focused() == id, limit, is_password(id)};
 }
 
-ui::PeopleModel App::people_model() const {
-  ui::PeopleModel m;
-  m.open = people_open_;
-  const auto& call = world_.call();
-  if (!call) return m;
-  m.people.push_back(ui::PersonView{call->self.id, call->self.name, true, media_.mic_on(), media_.camera_on(), "", false});
-  for (const Peers::Peer* p : peers_.in_order()) {
-    ui::PersonView v{p->info.id, p->info.name, false, p->info.mic, p->info.camera, "", false};
-    v.connection = p->away ? "away" : std::string(signaling::to_string(connection_state(*p, health_)));
-    if (const auto pair = connected_pair(*p, health_)) v.connection += " \xC2\xB7 " + std::string(ice::to_string(ice::route(*pair)));
-    v.can_send_file = !p->away && p->connection && p->connection->browser.channel_open();
-    m.people.push_back(std::move(v));
-  }
-  return m;
-}
-
 ui::LobbyModel App::lobby_model() const {
   ui::LobbyModel m;
   m.name = field_view(ui::FieldId::Name, "name-input");
@@ -790,7 +763,7 @@ ui::CallModel App::call_model() const {
   m.status = view_text::call_status(link_.status().call_reconnecting);
   m.invite = invite_model();
   m.chat = chat_.model(field_view(ui::FieldId::ChatInput, "chat-input"));
-  m.people = people_model();
+  m.people = people_.model(world_.call(), media_.mic_on(), media_.camera_on());
   m.files = files_.model(now_);
   m.screens = screen_.model();
   m.shortcuts_help = shortcuts_help_;
@@ -853,7 +826,7 @@ std::string App::state_json() const {
   s["chatScrolledUp"] = chat_scrolled_up_;
   s["chatNote"] = world_.call() ? CallChat::note(fields_.value(ui::FieldId::ChatInput)).first : std::string();
   s["transfers"] = files_.state_json();
-  s["peopleOpen"] = people_open_;
+  s["peopleOpen"] = people_.panel_open();
   s["shortcutsHelp"] = shortcuts_help_;
   s["tooltip"] = tooltip_;
   s["maxFileBytes"] = files_.max_file_bytes();

@@ -15,6 +15,7 @@
 #include "peer_channels.hpp"
 #include "peer_connection.hpp"
 #include "peer_health.hpp"
+#include "people/call_people.hpp"
 #include "room_admin.hpp"
 #include "screen/call_screen.hpp"
 #include "server_link.hpp"
@@ -89,7 +90,6 @@ class App {
   void on_peer_channel(const peer_channels::Event& event);
   // After the screen share part acted: the connections it changed renegotiate; its notice is shown.
   void after_screen(const CallScreen::Outcome& outcome);
-  ui::PeopleModel people_model() const;
   void apply(const ui::Intent& intent);
   // A key press: a shortcut of the call (shared/shortcuts.hpp) becomes its intent.
   void on_key(const shortcuts::KeyPress& key);
@@ -111,7 +111,6 @@ class App {
   CallChat chat_{peers_};  // the call's text chat, over the peers' data channels
   CallFiles files_;        // the call's file transfers, over their own data channels
   CallScreen screen_{media_, peers_};  // our screen share, and the presenter layout of everyone's
-  bool people_open_ = false;  // the participant panel (the side panel shows it or the chat)
   browser::ServerSocket socket_;
   server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_
   // connection
@@ -124,6 +123,7 @@ class App {
   double redraw_at_ = 0;  // time-driven text (the reconnect countdown)
   frame_pacing::Pacer pacer_;  // when a frame is drawn (video frames as often as the page affords)
   peer_health::Machine health_;  // per peer: ICE restarts, unreachable
+  CallPeople people_{peers_, health_};  // the participant panel
   double next_stats_at_ = 0;
   // Devices, the join on its way, the password of the room joined (for a rejoin), the socket it went out on.
   join_flow::Machine join_;

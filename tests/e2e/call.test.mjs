@@ -2,28 +2,18 @@
 // everyone sees and hears everyone, a fourth person watches the lobby counts, one person closes
 // the tab and disappears for the others.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  click, launchBrowser, openPerson, saveReport, screenshot, startServer, state, tilePixels, typeInto, waitForState,
-  widget,
+  click, openPerson, saveReport, screenshot, state, tilePixels, typeInto, useServerAndBrowser, waitForState, widget,
 } from './lib.mjs';
 
-let server, browser;
 const pages = [];
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ pages });
 
 test('three people in a mesh call, a fourth watching the lobby, one leaving by closing the tab', async () => {
-  const url = server.url;
+  const url = env.server.url;
   const [alice, bob, carol, dave] = await Promise.all(
-    ['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(browser, url, n)));
+    ['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(env.browser, url, n)));
   pages.push(alice, bob, carol, dave);
 
   // Names typed through the keyboard into the name field.
@@ -159,5 +149,5 @@ test('three people in a mesh call, a fourth watching the lobby, one leaving by c
 
   saveReport('call-timings.json', { joinToFirstRemoteFrameMs: firstFrameMs, tabCloseToTileGoneMs: goneMs });
   console.log('join -> first remote frame (ms):', JSON.stringify(firstFrameMs), ' tab close -> gone (ms):', goneMs);
-  assert.ok(server.alive());
+  assert.ok(env.server.alive());
 });

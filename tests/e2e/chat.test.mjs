@@ -3,22 +3,13 @@
 // not send), one by pasting; an over-long message is refused with a note; a fourth person who joins
 // late sees the conversation once, in order. The server never carries a chat message.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  click, createRoomByUi, enterNames, launchBrowser, openPerson, screenshot, startServer, state, typeInto, waitForState,
+  click, createRoomByUi, enterNames, openPerson, screenshot, state, typeInto, useServerAndBrowser, waitForState,
 } from './lib.mjs';
 
-let server, browser;
 const pages = [];
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ pages });
 
 const texts = (s) => s.chat.map((m) => m.text);
 const overlayValue = (page) => page.evaluate(() => document.getElementById('text-overlay').value);
@@ -26,7 +17,7 @@ const overlayValue = (page) => page.evaluate(() => document.getElementById('text
 const channelsOpen = (n) => (s) => s.room && s.room.peers.length === n && s.room.peers.every((p) => p.chatChannel === true);
 
 test('three people chat (Korean through a composition, a paste, a refused long message); a late joiner gets the history once, in order', async () => {
-  const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(browser, server.url, n)));
+  const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(env.browser, env.server.url, n)));
   pages.push(alice, bob, carol, dave);
   await enterNames([[alice, 'Alice'], [bob, '박보영'], [carol, 'Carol'], [dave, 'Dave']]);
   const room = await createRoomByUi(alice, 'Chat room');

@@ -2,22 +2,14 @@
 // and nothing the app does is refused by them (no 'securitypolicyviolation' event, no console
 // report) through the lobby, a room and a two-person call with video.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { click, launchBrowser, screenshot, startServer, typeInto, waitForState } from './lib.mjs';
+import { test } from 'node:test';
+import { click, screenshot, typeInto, useServerAndBrowser, waitForState } from './lib.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser();
 
 // A person whose page records every CSP violation from its first script on.
 async function person(name) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(() => {
     window.cspViolations = [];
     document.addEventListener('securitypolicyviolation',
@@ -27,7 +19,7 @@ async function person(name) {
   page.consoleLines = [];
   page.on('console', (m) => page.consoleLines.push(`[${name}] ${m.text()}`));
   page.on('pageerror', (e) => page.consoleLines.push(`[${name}] PAGE ERROR ${e.message}`));
-  page.response = await page.goto(server.url);
+  page.response = await page.goto(env.server.url);
   await page.waitForFunction(() => window.app.state().connected === true, null, { timeout: 20000 });
   return page;
 }

@@ -6,21 +6,13 @@
 // the person within 3 s of the tab ending. MOIM_DEPARTURE_ROUNDS=N and MOIM_DEPARTURE_WAYS=a,b pick
 // fewer rounds and ways (docs/TESTING.md).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { click, launchBrowser, openPerson, saveReport, startServer, state, typeInto, waitForState } from './lib.mjs';
+import { test } from 'node:test';
+import { click, openPerson, saveReport, state, typeInto, useServerAndBrowser, waitForState } from './lib.mjs';
 
 const ROUNDS = Number(process.env.MOIM_DEPARTURE_ROUNDS ?? 20);
 const LIMIT_MS = 3000;
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser();
 
 const ways = {
   close: (page) => page.close(),
@@ -52,7 +44,7 @@ async function join(page, name, roomId) {
 }
 
 test(`a closed tab is gone for the others within ${LIMIT_MS} ms, ${ROUNDS} times in a row while a call runs`, async () => {
-  const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => openPerson(browser, server.url, n)));
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => openPerson(env.browser, env.server.url, n)));
   await typeInto(alice, 'name-input', 'Alice');
   await alice.keyboard.press('Enter');
   await click(alice, 'create-room');
@@ -70,7 +62,7 @@ test(`a closed tab is gone for the others within ${LIMIT_MS} ms, ${ROUNDS} times
   const names = process.env.MOIM_DEPARTURE_WAYS ? process.env.MOIM_DEPARTURE_WAYS.split(',') : Object.keys(ways);
   for (let i = 0; i < ROUNDS; i++) {
     const how = names[i % names.length];
-    const guest = await openPerson(browser, server.url, `guest${i}`);
+    const guest = await openPerson(env.browser, env.server.url, `guest${i}`);
     await join(guest, `Guest ${i}`, room.id);
     const guestId = (await state(guest)).room.self.id;
     // In the call for real: both others have a connected peer connection to the guest.

@@ -11,22 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  click, createRoomByUi, enterNames, launchBrowser, openPerson, screenshot, startServer, state, waitForState,
+  click, createRoomByUi, enterNames, openPerson, screenshot, state, useServerAndBrowser, waitForState,
 } from './lib.mjs';
 
-let server, browser, dir;
+let dir;
 const pages = [];
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moim-files-'));
-});
-after(async () => {
-  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-  await browser?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+const env = useServerAndBrowser({ pages });
+before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moim-files-')); });
+after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
 
 function makeFile(name, bytes) {
   const file = path.join(dir, name);
@@ -57,8 +49,8 @@ async function save(page, id) {
 }
 
 test('files browser to browser: to everyone, to one person, cancel, decline, size limit, a sender leaving', async () => {
-  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => openPerson(browser, server.url, n)));
-  const eve = await openPerson(browser, `${server.url}/?maxFileBytes=1000000`, 'eve');  // a page with a 1 MB limit
+  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => openPerson(env.browser, env.server.url, n)));
+  const eve = await openPerson(env.browser, `${env.server.url}/?maxFileBytes=1000000`, 'eve');  // a page with a 1 MB limit
   pages.push(alice, bob, carol, eve);
   let wsBytesFromAlice = 0;
   alice.on('websocket', (ws) => ws.on('framesent', ({ payload }) => { wsBytesFromAlice += payload.length; }));

@@ -5,24 +5,16 @@
 // says so in its console, shows only what is valid, and the call goes on: video keeps decoding and
 // the chat with a real person keeps working.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  click, createRoomByUi, enterNames, joinSendOnlyPeer, launchBrowser, openPerson, openSendOnlyPeers, screenshot,
-  startServer, waitForState,
+  click, createRoomByUi, enterNames, joinSendOnlyPeer, openPerson, openSendOnlyPeers, screenshot, useServerAndBrowser,
+  waitForState,
 } from './lib.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser();
 
 test('malformed, oversize and rule-breaking data channel messages are dropped and logged; the call goes on', async () => {
-  const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => openPerson(browser, server.url, n)));
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => openPerson(env.browser, env.server.url, n)));
   await enterNames([[alice, 'Alice'], [bob, 'Bob']]);
   const room = await createRoomByUi(alice, 'Hostile');
   let s;
@@ -31,7 +23,7 @@ test('malformed, oversize and rule-breaking data channel messages are dropped an
   await click(bob, `join:${room}`);
   await waitForState(alice, (s) => s.room?.peers.length === 1 && s.room.peers[0].chatChannel, null, 30000);
 
-  const mallory = await openSendOnlyPeers(browser, server.url);
+  const mallory = await openSendOnlyPeers(env.browser, env.server.url);
   const malloryId = await joinSendOnlyPeer(mallory, room, 'Mallory', 'Alice', 'camera', { channel: true });
   await mallory.waitForFunction(() => window.sendOnlyPeers.channelOpen('Mallory'), null, { timeout: 30000 });
   s = await waitForState(alice, (s, id) => s.room.peers.some((p) => p.id === id && p.chatChannel && p.framesDecoded > 0), malloryId, 30000);

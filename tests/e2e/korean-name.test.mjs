@@ -1,22 +1,14 @@
 // A Korean display name typed through the keyboard (IME-style insertText into the text overlay)
 // lands in the field exactly once, is remembered across visits, and shows on the other's tile.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { click, launchBrowser, openPerson, screenshot, startServer, state, typeInto, waitForState } from './lib.mjs';
+import { test } from 'node:test';
+import { click, openPerson, screenshot, state, typeInto, useServerAndBrowser, waitForState } from './lib.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser();
 
 test('a Korean name is typed once, remembered, and shown to others', async () => {
-  const minji = await openPerson(browser, server.url, 'minji');
-  const joe = await openPerson(browser, server.url, 'joe');
+  const minji = await openPerson(env.browser, env.server.url, 'minji');
+  const joe = await openPerson(env.browser, env.server.url, 'joe');
   await typeInto(minji, 'name-input', '김민지');
   await minji.keyboard.press('Enter');  // outside a composition: commits the field
   let s = await state(minji);

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -74,6 +75,25 @@ export async function startServer({ dataDir, port: wantedPort, args = [], netns,
       proc.kill('SIGTERM');
     }),
   };
+}
+
+// One server and one Chromium for a test file: started before its tests, closed after them (also when
+// one failed). Returns the object that holds them, as `server` and `browser`, once started. `pages`:
+// the file's pages; at the end, the console of each that had a page error is printed.
+// Node runs a file's top-level before() hooks side by side, not one after another: another before()
+// of the file cannot use the server or browser (video-colors.test.mjs starts its own).
+export function useServerAndBrowser({ pages = [] } = {}) {
+  const started = {};
+  before(async () => {
+    started.server = await startServer();
+    started.browser = await launchBrowser();
+  });
+  after(async () => {
+    for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
+    await started.browser?.close();
+    await started.server?.stop();
+  });
+  return started;
 }
 
 // `fakeMediaUi`: true = camera/mic prompts are accepted automatically; false = they are denied.

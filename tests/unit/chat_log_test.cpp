@@ -189,5 +189,38 @@ TEST(ChatLog, HistoryIsTheLastHundredAndTheLogIsBounded) {
   EXPECT_TRUE(empty.history().empty());
 }
 
+// The version changes exactly when the entries do: the chat panel keeps the lines it made of them
+// (formatted times) until then.
+TEST(ChatLog, TheVersionChangesWhenTheEntriesDo) {
+  Log log;
+  std::uint64_t seen = log.version();
+  const auto changed = [&] {
+    const bool c = log.version() != seen;
+    seen = log.version();
+    return c;
+  };
+  log.reset(5, "Ann");
+  EXPECT_TRUE(changed());  // a new call: an empty conversation
+  log.send("hello", 1000, "a");
+  EXPECT_TRUE(changed());
+  log.send("", 2000, "b");  // refused
+  EXPECT_FALSE(changed());
+  EXPECT_TRUE(log.received(7, "Bo", Chat{ChatLine{"c", 1500, 1, "hi"}}));
+  EXPECT_TRUE(changed());
+  EXPECT_FALSE(log.received(7, "Bo", Chat{ChatLine{"c", 1500, 1, "hi"}}));  // known: merged away
+  EXPECT_FALSE(changed());
+  EXPECT_FALSE(log.received(8, "Cy", History{ChatLine{"z", 1, 1, "forged"}, 5, "Ann"}));  // "by us", not ours
+  EXPECT_FALSE(changed());
+  log.set_panel_open(true);  // reads, changes no entry
+  log.set_panel_open(false);
+  EXPECT_FALSE(changed());
+  for (std::size_t i = 0; i < kMaxEntries; ++i) log.received(7, "Bo", Chat{ChatLine{"m" + std::to_string(i), 3000 + i, 2 + i, "x"}});
+  EXPECT_TRUE(changed());
+  EXPECT_FALSE(log.received(7, "Bo", Chat{ChatLine{"old", 0, 0, "x"}}));  // older than all kept: dropped
+  EXPECT_FALSE(changed());
+  log.reset();  // the call ended
+  EXPECT_TRUE(changed());
+}
+
 }  // namespace
 }  // namespace moim::chat

@@ -124,5 +124,13 @@ TEST(ViewText, NameFaultsInWords) {
             "Your name can have at most 5 characters.");
 }
 
+// A chat message's time: hours and minutes, two digits each, as the panel shows it.
+TEST(ViewText, ChatTimesAreTwoDigitHoursAndMinutes) {
+  EXPECT_EQ(clock_text(14, 5), "14:05");
+  EXPECT_EQ(clock_text(9, 30), "09:30");
+  EXPECT_EQ(clock_text(0, 0), "00:00");
+  EXPECT_EQ(clock_text(23, 59), "23:59");
+}
+
 }  // namespace
 }  // namespace moim::view_text

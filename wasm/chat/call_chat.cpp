@@ -1,11 +1,11 @@
 #include "chat/call_chat.hpp"
 
 #include "peer_channels.hpp"
+#include "view_text.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 #include <tuple>
 
@@ -17,9 +17,7 @@ std::string clock_text(std::uint64_t ms) {
   const std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   if (!localtime_r(&t, &tm)) return "";
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", tm.tm_hour, tm.tm_min);
-  return buf;
+  return view_text::clock_text(tm.tm_hour, tm.tm_min);
 }
 
 // The wall clock (Date.now()): chat times are compared across browsers, unlike performance.now().
@@ -65,7 +63,12 @@ ui::ChatModel CallChat::model(const ui::FieldView& input) const {
   m.open = log_.panel_open();
   m.unread = log_.unread();
   m.input = input;
-  for (const auto& e : log_.entries()) m.lines.push_back(ui::ChatLineView{e.name, clock_text(e.time), &e.text, e.own});
+  if (lines_version_ != log_.version()) {
+    lines_.clear();
+    for (const auto& e : log_.entries()) lines_.push_back(ui::ChatLineView{e.name, clock_text(e.time), &e.text, e.own});
+    lines_version_ = log_.version();
+  }
+  m.lines = lines_;
   const std::string& typed = input.value ? *input.value : std::string();
   m.can_send = p2p::check_chat_text(typed).ok();
   std::tie(m.note, m.note_is_error) = note(typed);

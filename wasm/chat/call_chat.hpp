@@ -17,6 +17,7 @@
 #include <random>
 #include <utility>
 #include <string>
+#include <vector>
 
 namespace moim {
 
@@ -43,7 +44,8 @@ class CallChat {
 
   // The note over the chat field for what is typed there ("" when none): near or over the limit.
   static std::pair<std::string, bool> note(const std::string& typed);  // text, whether it is an error
-  // The chat panel's lines and note; `input`: the chat field.
+  // The chat panel's lines and note; `input`: the chat field. The lines are this part's, valid until
+  // the next call.
   ui::ChatModel model(const ui::FieldView& input) const;
   // state().chat: [{id, from, name, text, time}], oldest first; state().chatUnread.
   nlohmann::json state_json() const;
@@ -54,6 +56,10 @@ class CallChat {
 
   Peers& peers_;
   chat::Log log_;
+  // The panel's lines as model() made them for the log's version: it runs every drawn frame, and up to
+  // chat::kMaxEntries times formatted (localtime) and names copied each time would cost every frame.
+  mutable std::vector<ui::ChatLineView> lines_;
+  mutable std::uint64_t lines_version_ = 0;  // the log's version at first: no entries, no lines
   std::mt19937_64 random_{std::random_device{}()};  // message ids (seeded by crypto.getRandomValues)
 };
 

@@ -15,22 +15,14 @@ std::string chat_button_label(const ChatModel& m) {
 }
 
 void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(min, max, color::kPanel);
-  dl->AddLine(min, ImVec2(min.x, max.y), color::kBorder);
-  const float pad = 16, w = max.x - min.x - 2 * pad;
-  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, min.y + pad));
-  text(out, "Chat", color::kText);
-  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, min.y + pad + ImGui::GetTextLineHeightWithSpacing()));
-  text(out, "Browser to browser, never via the server", color::kMuted);
-  ImGui::SetCursorScreenPos(ImVec2(max.x - pad - 70, min.y + pad - 8));
-  if (button(out, "chat-close", "Close", ButtonStyle::Secondary, ImVec2(70, 0))) out.intent(ToggleChat{});
+  const SidePanelArea a = side_panel_frame(out, min, max, "Chat", "Browser to browser, never via the server", "chat-close", ToggleChat{});
+  const float pad = a.pad, w = a.width;
 
   // The message field and Send at the bottom; the note above them.
   const float field_h = ImGui::GetFontSize() + 22;
   const float note_h = m.note.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2 + 4;
   const float bottom = max.y - pad - field_h;
-  const float log_top = min.y + pad + 2 * ImGui::GetTextLineHeightWithSpacing() + 12;
+  const float log_top = a.header_bottom + 12;
   const float log_h = std::max(40.0f, bottom - note_h - 10 - log_top);
 
   ImGui::SetCursorScreenPos(ImVec2(min.x + pad, log_top));

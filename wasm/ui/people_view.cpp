@@ -8,16 +8,10 @@
 namespace moim::ui {
 
 void draw_people_panel(FrameOut& out, const PeopleModel& m, ImVec2 min, ImVec2 max) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(min, max, color::kPanel);
-  dl->AddLine(min, ImVec2(min.x, max.y), color::kBorder);
-  const float pad = 16, w = max.x - min.x - 2 * pad;
-  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, min.y + pad));
-  text(out, "People (" + std::to_string(m.people.size()) + ")", color::kText);
-  ImGui::SetCursorScreenPos(ImVec2(max.x - pad - 70, min.y + pad - 8));
-  if (button(out, "people-close", "Close", ButtonStyle::Secondary, ImVec2(70, 0))) out.intent(TogglePeople{});
-
-  const float top = min.y + pad + ImGui::GetTextLineHeightWithSpacing() + 16;
+  const std::string title = "People (" + std::to_string(m.people.size()) + ")";
+  const SidePanelArea a = side_panel_frame(out, min, max, title, "", "people-close", TogglePeople{});
+  const float pad = a.pad, w = a.width;
+  const float top = a.header_bottom + 16;
   ImGui::SetCursorScreenPos(ImVec2(min.x + pad, top));
   ImGui::BeginChild("people-list", ImVec2(w, max.y - pad - top), false);
   for (const PersonView& p : m.people) {

@@ -6,6 +6,7 @@
 #include "ui/widgets.hpp"
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -110,7 +111,7 @@ struct ChatLineView {
 struct ChatModel {
   bool open = false;
   std::size_t unread = 0;  // on the chat button while the panel is closed
-  std::vector<ChatLineView> lines;  // oldest first
+  std::span<const ChatLineView> lines;  // oldest first (wasm/chat/call_chat.hpp keeps them)
   FieldView input;
   bool can_send = false;
   std::string note;  // near or over the length limit; empty = none

@@ -180,4 +180,25 @@ void error_banner(FrameOut& out, std::string_view message, float width) {
   ImGui::Dummy(ImVec2(0, 0));
 }
 
+SidePanelArea side_panel_frame(FrameOut& out, ImVec2 min, ImVec2 max, std::string_view title,
+                               std::string_view subtitle, const char* close_id, const Intent& on_close) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(min, max, color::kPanel);
+  dl->AddLine(min, ImVec2(min.x, max.y), color::kBorder);
+  SidePanelArea a;
+  a.width = max.x - min.x - 2 * a.pad;
+  const float line_h = ImGui::GetTextLineHeightWithSpacing();
+  ImGui::SetCursorScreenPos(ImVec2(min.x + a.pad, min.y + a.pad));
+  text(out, title, color::kText);
+  const int lines = subtitle.empty() ? 1 : 2;
+  if (!subtitle.empty()) {
+    ImGui::SetCursorScreenPos(ImVec2(min.x + a.pad, min.y + a.pad + line_h));
+    text(out, subtitle, color::kMuted);
+  }
+  ImGui::SetCursorScreenPos(ImVec2(max.x - a.pad - 70, min.y + a.pad - 8));
+  if (button(out, close_id, "Close", ButtonStyle::Secondary, ImVec2(70, 0))) out.intent(on_close);
+  a.header_bottom = min.y + a.pad + static_cast<float>(lines) * line_h;
+  return a;
+}
+
 }  // namespace moim::ui

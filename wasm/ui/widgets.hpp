@@ -68,4 +68,16 @@ void error_banner(FrameOut& out, std::string_view message, float width);
 // A tooltip with `text` while the last item is hovered.
 void hover_tooltip(FrameOut& out, const std::string& text);
 
+// A side panel of the call (the chat, the people) in the rectangle `min`-`max`: its background and
+// left border, `title` at the top left with `subtitle` in muted text under it (none when empty), and a
+// Close button recorded as `close_id` at the top right, whose click is `on_close`. Returns where the
+// panel's own contents go.
+struct SidePanelArea {
+  float pad = 16;           // from the panel's edges
+  float width = 0;          // between the paddings
+  float header_bottom = 0;  // under the title (and subtitle) lines
+};
+SidePanelArea side_panel_frame(FrameOut& out, ImVec2 min, ImVec2 max, std::string_view title,
+                               std::string_view subtitle, const char* close_id, const Intent& on_close);
+
 }  // namespace moim::ui
