@@ -514,6 +514,7 @@ void App::apply(const ui::Intent& intent) {
           [&](const ui::ShowScreen& i) { screen_.show(i.self ? 0 : i.peer); },
           [&](const ui::ToggleShortcutsHelp&) { shortcuts_help_ = !shortcuts_help_; },
           [&](const ui::CloseShortcutsHelp&) { shortcuts_help_ = false; },
+          [&](const ui::EnableSound&) { media_.resume_sound(); },
           [&](const ui::PickFiles& i) {
             if (world_.call()) files_.pick(i.peer);
           },
@@ -767,6 +768,7 @@ ui::CallModel App::call_model() const {
   m.files = files_.model(now_);
   m.screens = screen_.model();
   m.shortcuts_help = shortcuts_help_;
+  m.sound_blocked = media_.sound_blocked();
   m.share = screen_.state() == screen_share::State::Sharing      ? ui::ShareButton::Stop
             : screen_.state() == screen_share::State::Requesting ? ui::ShareButton::Choosing
                                                                  : ui::ShareButton::Share;
@@ -828,6 +830,7 @@ std::string App::state_json() const {
   s["transfers"] = files_.state_json();
   s["peopleOpen"] = people_.panel_open();
   s["shortcutsHelp"] = shortcuts_help_;
+  s["soundBlocked"] = media_.sound_blocked();
   s["tooltip"] = tooltip_;
   s["maxFileBytes"] = files_.max_file_bytes();
   invite_state(s);

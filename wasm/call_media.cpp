@@ -52,6 +52,8 @@ std::vector<proto::PeerId> CallMedia::set_screen(browser::Handle capture) {
   return changed;
 }
 
+void CallMedia::resume_sound() const { browser::resume_sound(); }
+
 void CallMedia::set_ice(const proto::IceConfig& ice) {
   if (ice == ice_) return;
   ice_ = ice;
@@ -143,6 +145,10 @@ std::optional<CallMedia::PeerEvent> CallMedia::translate(const browser::Event& e
           [&](const browser::RemoteVideo& e) -> std::optional<PeerEvent> {
             if (Peers::Peer* p = peers_.by_handle(e.pc)) p->connection->browser.video() = browser::VideoTexture(e.video);
             else browser::destroy_video(e.video);
+            return std::nullopt;
+          },
+          [&](const browser::SoundBlocked& e) -> std::optional<PeerEvent> {
+            sound_blocked_ = e.blocked;
             return std::nullopt;
           },
           [&](const browser::RemoteScreen& e) -> std::optional<PeerEvent> {

@@ -49,6 +49,10 @@ class CallMedia {
   std::vector<proto::PeerId> set_screen(browser::Handle capture);
   browser::Handle screen() const { return screen_; }
 
+  // ---- the others' sound: the browser may refuse to play it before the person's first gesture
+  bool sound_blocked() const { return sound_blocked_; }
+  void resume_sound() const;  // from the person's click on "Click to turn on sound"
+
   // ---- peer connections
   // The ICE servers for connections made from now on; existing ones get them too when they differ
   // (setConfiguration: fresh TURN credentials reach ICE restarts). Empty until the server sends `ice`.
@@ -74,6 +78,7 @@ class CallMedia {
   bool mic_on_ = true, camera_on_ = true;
   browser::VideoTexture preview_;
   browser::Handle screen_ = 0;  // our screen capture while we share
+  bool sound_blocked_ = false;  // the glue said so (SoundBlocked)
   proto::IceConfig ice_;
 };
 

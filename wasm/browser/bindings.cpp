@@ -49,6 +49,7 @@ void on_screen_failed(int request, std::string name, std::string message) {
   push(ScreenFailed{request, std::move(name), std::move(message)});
 }
 void on_screen_ended(int stream) { push(ScreenEnded{stream}); }
+void on_sound_blocked(bool blocked) { push(SoundBlocked{blocked}); }
 void on_stats(int pc, double frames, double screen_frames, double energy, double level, bool live, std::string local,
               std::string remote, std::string protocol, std::string relay_protocol) {
   push(Stats{pc, frames, screen_frames, energy, level, live, std::move(local), std::move(remote), std::move(protocol),
@@ -99,6 +100,7 @@ EMSCRIPTEN_BINDINGS(moim_browser_events) {
   emscripten::function("moimOnScreenOpened", &on_screen_opened);
   emscripten::function("moimOnScreenFailed", &on_screen_failed);
   emscripten::function("moimOnScreenEnded", &on_screen_ended);
+  emscripten::function("moimOnSoundBlocked", &on_sound_blocked);
   emscripten::function("moimOnChannelOpen", &on_channel_open);
   emscripten::function("moimOnChannelClosed", &on_channel_closed);
   emscripten::function("moimOnChannelMessage", &on_channel_message);

@@ -27,6 +27,9 @@ struct RemoteScreen { Handle pc = 0; Handle video = 0; };
 struct ScreenOpened { int request = 0; Handle stream = 0; };
 struct ScreenFailed { int request = 0; std::string name; std::string message; };
 struct ScreenEnded { Handle stream = 0; };
+// The browser refused to play the others' sound (autoplay without a gesture: it plays muted), or
+// plays it all again.
+struct SoundBlocked { bool blocked = false; };
 struct Stats {
   Handle pc = 0;
   double frames_decoded = 0;  // the camera's
@@ -68,7 +71,7 @@ struct ClipboardWritten { int request = 0; bool ok = false; std::string why; }; 
 
 using Event = std::variant<MediaOpened, MediaFailed, LocalDescription, RemoteDescriptionApplied, IceCandidate,
                            ConnectionState, PeerError, RemoteVideo, RemoteScreen, ScreenOpened, ScreenFailed,
-                           ScreenEnded, Stats, ChannelOpened, ChannelClosed,
+                           ScreenEnded, SoundBlocked, Stats, ChannelOpened, ChannelClosed,
                            ChannelMessage, FilePicked, FileProgress, FileHashed, FileAllSent, FileArrived, FileBroke,
                            TextInput, TextKey, TextBlur, FontLoaded,
                            FontFailed, SocketOpened, SocketMessage, SocketClosed, PageHide, UrlChanged,

@@ -68,6 +68,7 @@ void set_track_enabled(Handle stream, bool audio_kind, bool enabled) {
 }
 Handle create_video_for_stream(Handle stream, bool muted) { return glue().call<int>("createVideoForStream", stream, muted); }
 void destroy_video(Handle video) { glue().call<void>("destroyVideo", video); }
+void resume_sound() { glue().call<void>("resumeSound"); }
 void fit_video(Handle video, int w, int h) { glue().call<void>("fitVideo", video, w, h); }
 double take_convert_ms() { return glue().call<double>("takeConvertMs"); }
 VideoFrames video_frames_waiting() {

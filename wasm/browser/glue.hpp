@@ -21,6 +21,8 @@ void open_screen(int request, const media_plan::ScreenConstraints& limits);
 void set_track_enabled(Handle stream, bool audio_kind, bool enabled);
 Handle create_video_for_stream(Handle stream, bool muted);
 void destroy_video(Handle video);
+// Plays again, with sound, every video the browser had muted for want of a gesture (from a click).
+void resume_sound();
 // Frames of `video` are converted at most w x h device pixels (keeping their shape); 0 x 0 = full size.
 void fit_video(Handle video, int w, int h);
 double take_convert_ms();  // main-thread ms spent converting video frames since the last call

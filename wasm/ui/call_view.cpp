@@ -262,6 +262,15 @@ void draw_call(FrameOut& out, const CallModel& m) {
     y = ImGui::GetCursorScreenPos().y;
   }
   y = draw_invite_panel(out, m.invite, y);
+  if (m.sound_blocked) {
+    // The browser would not play sound before a gesture: one click on this turns it on.
+    const char* label = "Click to turn on sound";
+    const ImVec2 ts = ImGui::CalcTextSize(label);
+    const float w = ts.x + 64, h = ts.y + 24;
+    ImGui::SetCursorScreenPos(ImVec2((display.x - w) * 0.5f, y));
+    if (button(out, "enable-sound", label, ButtonStyle::Primary, ImVec2(w, h))) out.intent(EnableSound{});
+    y += h + 10;
+  }
 
   // The chat panel at the right, between the bars: beside the tiles on a wide screen, over them on a
   // narrow one.

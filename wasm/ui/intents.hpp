@@ -50,6 +50,8 @@ struct ToggleScreenShare {};
 struct ShowScreen { proto::PeerId peer = 0; bool self = false; };
 // The keyboard shortcuts' overlay (? opens it, Escape or its button closes it).
 struct ToggleShortcutsHelp {};
+// "Click to turn on sound": the browser played the others muted until a gesture.
+struct EnableSound {};
 struct CloseShortcutsHelp {};
 struct SendChat {};
 // The participant panel and files (wasm/files/): the picker for one person (peer) or everyone (0), and
@@ -67,6 +69,6 @@ using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, Can
                             OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete,
                             CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat, TogglePeople, PickFiles, AcceptFile, DeclineFile,
                             CancelFile, SaveFile, DismissFile, ToggleScreenShare, ShowScreen, ToggleShortcutsHelp,
-                            CloseShortcutsHelp>;
+                            CloseShortcutsHelp, EnableSound>;
 
 }  // namespace moim::ui

@@ -168,6 +168,7 @@ struct CallModel {
   ShareButton share = ShareButton::Share;
   bool can_share = true;  // the browser can capture a screen
   bool shortcuts_help = false;  // the keyboard shortcuts' overlay is open
+  bool sound_blocked = false;   // the browser plays the others muted until a click: say so
   bool mic = true, camera = true;
   bool can_mic = true, can_camera = true;  // false when the device is unavailable
   std::string error;

@@ -102,6 +102,34 @@
     });
     el.requestVideoFrameCallback(onFrame);
   }
+  // Videos whose sound the browser refused to play (autoplay without a gesture): they play muted
+  // until the person clicks "Click to turn on sound" (resumeSound). C++ hears when the set becomes
+  // empty or not (moimOnSoundBlocked).
+  const soundBlocked = new Set();
+  let reportedBlocked = false;
+  function reportSound() {
+    const blocked = soundBlocked.size > 0;
+    if (blocked === reportedBlocked) return;
+    reportedBlocked = blocked;
+    callApp('moimOnSoundBlocked', blocked);
+  }
+  // From the person's click: every blocked video plays with sound again.
+  function resumeSound() {
+    for (const h of [...soundBlocked]) {
+      const v = videos.get(h);
+      if (!v) { soundBlocked.delete(h); continue; }
+      v.el.muted = false;
+      v.el.play().then(guard(() => {
+        soundBlocked.delete(h);
+        reportSound();
+      }), guard((e) => {
+        console.warn('moim: play() with sound refused again', e);
+        v.el.muted = true;
+        v.el.play().catch(() => {});
+      }));
+    }
+    queueMicrotask(guard(reportSound));
+  }
   function createVideo(stream, muted) {
     const h = newHandle();
     const el = document.createElement('video');
@@ -118,12 +146,16 @@
       watchElementFrames(h, v);
     }
     mediaBox().appendChild(el);
-    el.play().catch((e) => {
-      // Autoplay with sound refused (no user gesture yet): play muted rather than not at all.
-      console.warn('moim: play() refused, retrying muted', e);
+    el.play().catch(guard((e) => {
+      if (videos.get(h) !== v || el.muted) return;
+      // Autoplay with sound refused (no user gesture yet): play muted rather than not at all, and
+      // say so (C++ shows "Click to turn on sound").
+      console.warn('moim: play() with sound refused; playing muted until a click', e);
       el.muted = true;
+      soundBlocked.add(h);
+      reportSound();
       el.play().catch(() => {});
-    });
+    }));
     return h;
   }
   // Tracks added to a video's stream after it was made (a remote peer's second track).
@@ -152,6 +184,7 @@
     const v = videos.get(h);
     if (!v) return;
     videos.delete(h);
+    if (soundBlocked.delete(h)) queueMicrotask(guard(reportSound));  // not in the middle of C++'s call
     if (v.tapped) frameWorker.postMessage({ op: 'close', h });
     if (v.frame && v.frame.close) v.frame.close();
     v.el.srcObject = null;
@@ -198,6 +231,7 @@
     return stream ? createVideo(stream, muted) : 0;
   }, 0);
   expose('destroyVideo', destroyVideo);
+  expose('resumeSound', resumeSound);
   expose('fitVideo', fitVideo);
   expose('takeConvertMs', takeConvertMs, 0);
   expose('takeFrame', takeFrame, null);
