@@ -115,6 +115,7 @@ bool App::feed_link(const server_link::Event& event) {
 
 void App::tick(double now_ms) {
   now_ = std::max(now_, now_ms);
+  if (world_.call() && speakers_.poll(now_)) invalidate();  // also when no frame is drawn (a hidden tab's call)
   feed_link(server_link::Tick{});
   feed_health(peer_health::Tick{can_signal()});
   files_.sync_peers();  // peers dropped on a timer (after a server restart) take their transfers
@@ -440,6 +441,7 @@ void App::end_call(std::string error, invite::EndCause cause) {
   reset_invite_copy();
   feed_machine(signaling::LeftRoom{});
   screen_.call_ended();  // our capture stops
+  speakers_.call_ended();
   shortcuts_help_ = false;
   feed_join(join_flow::CallEnded{});  // the devices are released, no join, no password
   apply_world(proto::Left{});  // every peer's record goes, and any connection left with it
@@ -515,6 +517,7 @@ void App::apply(const ui::Intent& intent) {
           [&](const ui::ToggleShortcutsHelp&) { shortcuts_help_ = !shortcuts_help_; },
           [&](const ui::CloseShortcutsHelp&) { shortcuts_help_ = false; },
           [&](const ui::EnableSound&) { media_.resume_sound(); },
+          [&](const ui::ToggleLayout&) { speakers_.toggle_view(); },
           [&](const ui::PickFiles& i) {
             if (world_.call()) files_.pick(i.peer);
           },
@@ -769,6 +772,8 @@ ui::CallModel App::call_model() const {
   m.screens = screen_.model();
   m.shortcuts_help = shortcuts_help_;
   m.sound_blocked = media_.sound_blocked();
+  m.speaker_view = speakers_.speaker_view();
+  m.active_speaker = speakers_.active();
   m.share = screen_.state() == screen_share::State::Sharing      ? ui::ShareButton::Stop
             : screen_.state() == screen_share::State::Requesting ? ui::ShareButton::Choosing
                                                                  : ui::ShareButton::Share;
@@ -785,7 +790,10 @@ ui::CallModel App::call_model() const {
   // Peers away after a server restart keep their tile (and connection) until they are back or gone.
   for (const proto::PeerId id : view_text::tile_order(call.self.id, peers_)) {
     if (id == call.self.id) m.tiles.push_back(self);
-    else if (const Peers::Peer* p = peers_.find(id)) m.tiles.push_back(peer_tile(*p, health_, media_.ice().has_turn()));
+    else if (const Peers::Peer* p = peers_.find(id)) {
+      m.tiles.push_back(peer_tile(*p, health_, media_.ice().has_turn()));
+      m.tiles.back().speaking = speakers_.speaking(id);
+    }
   }
   return m;
 }
@@ -809,13 +817,18 @@ std::string App::state_json() const {
   s["roomFilter"] = fields_.value(ui::FieldId::RoomFilter);
   if (const auto& call = world_.call()) {
     json peers = json::array();
-    for (const Peers::Peer* p : peers_.in_order()) peers.push_back(peer_state_json(*p, health_, media_.ice().has_turn()));
+    for (const Peers::Peer* p : peers_.in_order()) {
+      peers.push_back(peer_state_json(*p, health_, media_.ice().has_turn()));
+      peers.back()["speaking"] = speakers_.speaking(p->info.id);
+    }
     s["room"] = {{"id", call->room.id},
                  {"name", call->room.name},
                  {"capacity", call->room.capacity},
                  {"self", {{"id", call->self.id}, {"name", call->self.name}, {"mic", media_.mic_on()}, {"camera", media_.camera_on()},
                            {"sharing", screen_.sharing()}, {"screenShown", screen_.sharing() ? screen_.preview().frames_uploaded() : 0}}},
                  {"presenter", screen_.presenter_json()},
+                 {"activeSpeaker", speakers_.active() ? json(*speakers_.active()) : json(nullptr)},
+                 {"layout", !screen_.model().empty() ? "presenter" : speakers_.speaker_view() && !peers_.in_order().empty() ? "speaker" : "grid"},
                  {"peers", std::move(peers)}};
   } else {
     s["room"] = nullptr;

@@ -18,6 +18,7 @@
 #include "people/call_people.hpp"
 #include "room_admin.hpp"
 #include "screen/call_screen.hpp"
+#include "speaking/call_speakers.hpp"
 #include "server_link.hpp"
 #include "shortcuts.hpp"
 #include "signaling.hpp"
@@ -111,6 +112,7 @@ class App {
   CallChat chat_{peers_};  // the call's text chat, over the peers' data channels
   CallFiles files_;        // the call's file transfers, over their own data channels
   CallScreen screen_{media_, peers_};  // our screen share, and the presenter layout of everyone's
+  CallSpeakers speakers_{peers_};      // who is speaking (rings), the active speaker and its view
   browser::ServerSocket socket_;
   server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_
   // connection

@@ -105,6 +105,13 @@ void add_ice_candidate(Handle pc, const proto::IceCandidate& c) {
 }
 void close_peer(Handle pc) { glue().call<void>("closePeer", pc); }
 void request_stats(Handle pc) { glue().call<void>("requestStats", pc); }
+std::vector<std::pair<Handle, double>> audio_levels() {
+  const val flat = glue().call<val>("audioLevels");
+  std::vector<std::pair<Handle, double>> out;
+  const auto n = flat["length"].as<unsigned>();
+  for (unsigned i = 0; i + 1 < n; i += 2) out.emplace_back(flat[i].as<int>(), flat[i + 1].as<double>());
+  return out;
+}
 
 void pick_files(int request) { glue().call<void>("pickFiles", request); }
 void send_file(Handle pc, const std::string& id, Handle file, const FileChannelSpec& spec) {

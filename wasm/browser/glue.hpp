@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace moim::browser {
@@ -69,6 +70,8 @@ void restart_ice(Handle pc);  // a new offer with iceRestart: true
 void add_ice_candidate(Handle pc, const proto::IceCandidate& candidate);
 void close_peer(Handle pc);
 void request_stats(Handle pc);
+// The level (0..1) of each connection's received audio now (web/glue/peer_connections.js).
+std::vector<std::pair<Handle, double>> audio_levels();
 
 // Files (web/glue/file_transfers.js). The picker needs the person's gesture: call from a click.
 void pick_files(int request);

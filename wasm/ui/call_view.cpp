@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace moim::ui {
 
@@ -107,6 +108,7 @@ void draw_tile(FrameOut& out, const TileModel& t, ImVec2 p, float w, float h) {
     dl->AddRectFilled(ImVec2(p.x + 10, p.y + 10), ImVec2(p.x + 26 + ts.x, p.y + 16 + ts.y), IM_COL32(0, 0, 0, 160), 6);
     dl->AddText(ImVec2(p.x + 18, p.y + 13), t.unreachable ? color::kDanger : color::kWarning, badge.c_str());
   }
+  if (t.speaking) dl->AddRect(ImVec2(p.x - 2, p.y - 2), ImVec2(p.x + w + 2, p.y + h + 2), IM_COL32(64, 214, 120, 255), 14, 0, 4);
 }
 // A screen share in `min`-`max`: the whole picture, letterboxed (a screen is read, not cropped), and
 // whose it is at its bottom left.
@@ -170,25 +172,22 @@ std::string screen_widget(const char* prefix, const ScreenView& s) {
   return std::string(prefix) + (s.self ? std::string("self") : std::to_string(s.peer));
 }
 
-// The presenter layout in `min`-`max`: the first screen large, under it a strip of the other screens
-// (a click shows one large) and the camera tiles; what does not fit the strip is counted.
-void draw_presenter(FrameOut& out, const CallModel& m, ImVec2 min, ImVec2 max, float gap) {
-  const float avail_w = max.x - min.x, avail_h = max.y - min.y;
-  const float strip_h = std::clamp(avail_h * 0.24f, 90.0f, 180.0f);
-  const ImVec2 stage_max(max.x, max.y - strip_h - gap);
-  draw_screen(out, m.screens.front(), min, stage_max);
-  out.add_widget(screen_widget("screen:", m.screens.front()), min, stage_max);
-  // The strip: other screens, then the camera tiles, each 16:9 over its name bar.
+// A strip of `screens` (a click shows one large) then `tiles`, at the bottom of `min`-`max`, `strip_h`
+// high; what does not fit is counted in its last place.
+void draw_strip(FrameOut& out, const std::vector<const ScreenView*>& screens, const std::vector<const TileModel*>& tiles,
+                ImVec2 min, ImVec2 max, float strip_h, float gap) {
+  const float avail_w = max.x - min.x;
   const float item_w = (strip_h - kNameBar) * kAspect;
-  const std::size_t items = m.screens.size() - 1 + m.tiles.size();
+  const std::size_t items = screens.size() + tiles.size();
+  if (items == 0) return;
   const std::size_t fit = std::max<std::size_t>(1, static_cast<std::size_t>((avail_w + gap) / (item_w + gap)));
   const std::size_t shown = items <= fit ? items : fit - 1;  // the last place says how many more
   const float row_w = static_cast<float>(std::min(items, fit)) * (item_w + gap) - gap;
   float x = min.x + std::max(0.0f, (avail_w - row_w) * 0.5f);
   const float y = max.y - strip_h;
   for (std::size_t i = 0; i < shown; ++i, x += item_w + gap) {
-    if (i + 1 < m.screens.size()) {
-      const ScreenView& sv = m.screens[i + 1];
+    if (i < screens.size()) {
+      const ScreenView& sv = *screens[i];
       const ImVec2 a(x, y), b(x + item_w, y + strip_h);
       draw_screen(out, sv, a, b);
       const std::string id = screen_widget("show-screen:", sv);
@@ -197,7 +196,7 @@ void draw_presenter(FrameOut& out, const CallModel& m, ImVec2 min, ImVec2 max, f
       out.add_widget(id, a, b);
       continue;
     }
-    const TileModel& t = m.tiles[i + 1 - m.screens.size()];
+    const TileModel& t = *tiles[i - screens.size()];
     draw_tile(out, t, ImVec2(x, y), item_w, strip_h);
     out.add_widget(t.self ? std::string("tile:self") : "tile:" + std::to_string(t.id), ImVec2(x, y),
                    ImVec2(x + item_w, y + strip_h - kNameBar));
@@ -210,6 +209,38 @@ void draw_presenter(FrameOut& out, const CallModel& m, ImVec2 min, ImVec2 max, f
     const ImVec2 ts = ImGui::CalcTextSize(more.c_str());
     dl->AddText(ImVec2(x + (item_w - ts.x) * 0.5f, y + (strip_h - ts.y) * 0.5f), color::kText, more.c_str());
   }
+}
+
+float strip_height(float avail_h) { return std::clamp(avail_h * 0.24f, 90.0f, 180.0f); }
+
+// The presenter layout in `min`-`max`: the first screen large, the other screens and the camera
+// tiles in the strip under it.
+void draw_presenter(FrameOut& out, const CallModel& m, ImVec2 min, ImVec2 max, float gap) {
+  const float strip_h = strip_height(max.y - min.y);
+  const ImVec2 stage_max(max.x, max.y - strip_h - gap);
+  draw_screen(out, m.screens.front(), min, stage_max);
+  out.add_widget(screen_widget("screen:", m.screens.front()), min, stage_max);
+  std::vector<const ScreenView*> screens;
+  for (std::size_t i = 1; i < m.screens.size(); ++i) screens.push_back(&m.screens[i]);
+  std::vector<const TileModel*> tiles;
+  for (const TileModel& t : m.tiles) tiles.push_back(&t);
+  draw_strip(out, screens, tiles, min, max, strip_h, gap);
+}
+
+// The speaker view in `min`-`max`: `large`'s tile as big as fits (16:9 over its name bar), the
+// others in the strip.
+void draw_speaker_view(FrameOut& out, const CallModel& m, const TileModel& large, ImVec2 min, ImVec2 max, float gap) {
+  const float strip_h = strip_height(max.y - min.y);
+  const float stage_h = max.y - min.y - strip_h - gap;
+  const float w = std::min(max.x - min.x, (stage_h - kNameBar) * kAspect), h = w / kAspect + kNameBar;
+  const ImVec2 p(min.x + (max.x - min.x - w) * 0.5f, min.y + (stage_h - h) * 0.5f);
+  draw_tile(out, large, p, w, h);
+  out.add_widget(large.self ? std::string("tile:self") : "tile:" + std::to_string(large.id), p, ImVec2(p.x + w, p.y + h - kNameBar));
+  out.add_widget("speaker-stage", p, ImVec2(p.x + w, p.y + h));
+  std::vector<const TileModel*> tiles;
+  for (const TileModel& t : m.tiles)
+    if (&t != &large) tiles.push_back(&t);
+  draw_strip(out, {}, tiles, min, max, strip_h, gap);
 }
 }  // namespace
 
@@ -241,6 +272,11 @@ void draw_call(FrameOut& out, const CallModel& m) {
   const std::string people = std::to_string(m.tiles.size()) + (m.tiles.size() == 1 ? " person" : " people") + " \xC2\xB7 " +
                              std::to_string(m.room.capacity) + " max";
   text(out, people, color::kMuted);
+  // The layout: the grid, or the active speaker large (a screen shared is always large).
+  ImGui::SameLine(0, 20);
+  ImGui::SetCursorPosY((top - 36) * 0.5f);
+  if (button(out, "layout-toggle", m.speaker_view ? "Grid view" : "Speaker view", ButtonStyle::Secondary, ImVec2(0, 36)))
+    out.intent(ToggleLayout{});
   draw_invite_button(out, m.invite, top);
 
   float y = top + 16;
@@ -281,8 +317,16 @@ void draw_call(FrameOut& out, const CallModel& m) {
   const float tiles_right = narrow ? display.x : display.x - panel_w;
   // Grid of tiles between the bars; with a screen shared, the presenter layout there instead.
   const float avail_w = tiles_right - 2 * margin, avail_h = display.y - y - bottom - 8;
-  if (!m.screens.empty()) draw_presenter(out, m, ImVec2(margin, y), ImVec2(tiles_right - margin, y + avail_h), gap);
-  const int n = m.screens.empty() ? static_cast<int>(m.tiles.size()) : 0;
+  // The speaker view shows the active speaker, or until anyone spoke, the first other person.
+  const TileModel* speaker = nullptr;
+  if (m.speaker_view && m.screens.empty() && m.tiles.size() > 1) {
+    for (const TileModel& t : m.tiles)
+      if (!t.self && (m.active_speaker ? t.id == *m.active_speaker : !speaker)) speaker = &t;
+  }
+  const ImVec2 area_min(margin, y), area_max(tiles_right - margin, y + avail_h);
+  if (!m.screens.empty()) draw_presenter(out, m, area_min, area_max, gap);
+  else if (speaker) draw_speaker_view(out, m, *speaker, area_min, area_max, gap);
+  const int n = m.screens.empty() && !speaker ? static_cast<int>(m.tiles.size()) : 0;
   const GridLayout g = layout_grid(n, avail_w, avail_h, gap);
   const float grid_h = static_cast<float>(g.rows) * g.tile_h + static_cast<float>(g.rows - 1) * gap;
   const float y0 = y + std::max(0.0f, (avail_h - grid_h) * 0.5f);

@@ -52,6 +52,8 @@ struct ShowScreen { proto::PeerId peer = 0; bool self = false; };
 struct ToggleShortcutsHelp {};
 // "Click to turn on sound": the browser played the others muted until a gesture.
 struct EnableSound {};
+// The grid, or the speaker view.
+struct ToggleLayout {};
 struct CloseShortcutsHelp {};
 struct SendChat {};
 // The participant panel and files (wasm/files/): the picker for one person (peer) or everyone (0), and
@@ -69,6 +71,6 @@ using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, Can
                             OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete,
                             CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat, TogglePeople, PickFiles, AcceptFile, DeclineFile,
                             CancelFile, SaveFile, DismissFile, ToggleScreenShare, ShowScreen, ToggleShortcutsHelp,
-                            CloseShortcutsHelp, EnableSound>;
+                            CloseShortcutsHelp, EnableSound, ToggleLayout>;
 
 }  // namespace moim::ui

@@ -94,6 +94,7 @@ struct TileModel {
   unsigned texture = 0;  // 0 = no frame yet
   int video_w = 0, video_h = 0;
   std::string connection;  // RTCPeerConnection.connectionState; empty for self
+  bool speaking = false;   // a ring around the tile (shared/speaking.hpp)
   // How the peer is reached while connected: "host", "srflx", "prflx" or "relay" (ice_route.hpp);
   // empty otherwise and for self.
   std::string route;
@@ -169,6 +170,9 @@ struct CallModel {
   bool can_share = true;  // the browser can capture a screen
   bool shortcuts_help = false;  // the keyboard shortcuts' overlay is open
   bool sound_blocked = false;   // the browser plays the others muted until a click: say so
+  // The speaker view: the active speaker's tile large, the others in a strip (with no screen shared).
+  bool speaker_view = false;
+  std::optional<proto::PeerId> active_speaker;
   bool mic = true, camera = true;
   bool can_mic = true, can_camera = true;  // false when the device is unavailable
   std::string error;

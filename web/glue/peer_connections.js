@@ -264,6 +264,25 @@
     }), () => {});
   }
 
+  // How loud each connection's received audio is now: [handle, level 0..1, ...] flat, from the audio
+  // receiver's synchronization sources (the level of its latest packet, updated by the browser as
+  // packets arrive: cheap enough to ask several times a second, unlike getStats). A source silent
+  // for over a second counts as 0. C++ decides who is speaking (shared/speaking.hpp).
+  function audioLevels() {
+    const out = [];
+    const now = performance.now();
+    for (const [h, entry] of peers) {
+      let level = 0;
+      for (const r of entry.pc.getReceivers()) {
+        if (!r.track || r.track.kind !== 'audio' || !r.getSynchronizationSources) continue;
+        for (const src of r.getSynchronizationSources())
+          if (now - src.timestamp < 1000 && typeof src.audioLevel === 'number') level = Math.max(level, src.audioLevel);
+      }
+      out.push(h, level);
+    }
+    return out;
+  }
+
   // For file_transfers.js, which opens a transfer's channel on the connection.
   shared.peerConnection = (h) => { const entry = peers.get(h); return entry ? entry.pc : null; };
 
@@ -278,6 +297,7 @@
   expose('closePeer', closePeer);
   expose('sendOnChannel', sendOnChannel, false);
   expose('requestStats', requestStats);
+  expose('audioLevels', audioLevels, []);
   expose('setPeerConfiguration', setPeerConfiguration);
   expose('peerConfiguration', peerConfiguration, null);
 })(glue);
