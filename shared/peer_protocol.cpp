@@ -76,6 +76,7 @@ std::string encode(const PeerMessage& msg) {
                             [](const FileCancel& m) { return json{{"type", "file-cancel"}, {"id", m.id}}; },
                             [](const FileResult& m) { return json{{"type", "file-result"}, {"id", m.id}, {"ok", m.ok}}; },
                             [](const FileEnd& m) { return json{{"type", "file-end"}, {"size", m.size}, {"sha256", m.sha256}}; },
+                            [](const View& m) { return json{{"type", "view"}, {"w", m.width}, {"h", m.height}}; },
                         },
                         msg);
   doc["v"] = kVersion;
@@ -157,6 +158,13 @@ DecodedPeer decode_peer(std::string_view text) {
     if (size == doc.end() || !size->is_number_unsigned() || size->get<std::uint64_t>() > kMaxFileSize) return out;
     if (sha == doc.end() || !sha->is_string() || !is_valid_sha256_hex(sha->get_ref<const std::string&>())) return out;
     out.message = FileEnd{size->get<std::uint64_t>(), sha->get<std::string>()};
+    out.error = PeerError::None;
+  } else if (t == "view") {
+    out.error = PeerError::BadField;
+    const auto w = doc.find("w"), h = doc.find("h");
+    if (w == doc.end() || !w->is_number_unsigned() || w->get<std::uint64_t>() > kMaxViewPixels) return out;
+    if (h == doc.end() || !h->is_number_unsigned() || h->get<std::uint64_t>() > kMaxViewPixels) return out;
+    out.message = View{w->get<std::uint32_t>(), h->get<std::uint32_t>()};
     out.error = PeerError::None;
   } else {
     out.error = PeerError::UnknownType;

@@ -95,7 +95,15 @@ struct FileEnd {
   bool operator==(const FileEnd&) const = default;
 };
 
-using PeerMessage = std::variant<Chat, History, FileOffer, FileAccept, FileDecline, FileCancel, FileResult, FileEnd>;
+// How large the sender of this message draws the receiver's camera, in device pixels (0 x 0: not
+// drawn): the receiver then sends it no larger (shared/mesh_encoding.hpp). At most kMaxViewPixels a side.
+inline constexpr std::uint32_t kMaxViewPixels = 16384;
+struct View {
+  std::uint32_t width = 0, height = 0;
+  bool operator==(const View&) const = default;
+};
+
+using PeerMessage = std::variant<Chat, History, FileOffer, FileAccept, FileDecline, FileCancel, FileResult, FileEnd, View>;
 
 // Why a peer message was refused. Stable codes (docs/PROTOCOL.md); all are protocol errors: the
 // message is dropped, nothing else changes.

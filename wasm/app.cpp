@@ -401,7 +401,8 @@ void App::on_peer_channel(const peer_channels::Event& event) {
                  [&](const peer_channels::Opened& e) { chat_.channel_opened(e.peer); },
                  [&](const peer_channels::Closed& e) { files_.peer_gone(e.peer); },
                  [&](const peer_channels::Said& e) {
-                   if (!files_.from_peer(e.peer, e.message, now_)) chat_.received(e.peer, e.name, e.message);
+                   if (const auto* view = std::get_if<p2p::View>(&e.message)) encodings_.peer_view(e.peer, *view);
+                   else if (!files_.from_peer(e.peer, e.message, now_)) chat_.received(e.peer, e.name, e.message);
                  },
              },
              event);
@@ -442,6 +443,7 @@ void App::end_call(std::string error, invite::EndCause cause) {
   feed_machine(signaling::LeftRoom{});
   screen_.call_ended();  // our capture stops
   speakers_.call_ended();
+  encodings_.call_ended();
   shortcuts_help_ = false;
   feed_join(join_flow::CallEnded{});  // the devices are released, no join, no password
   apply_world(proto::Left{});  // every peer's record goes, and any connection left with it
@@ -671,6 +673,7 @@ double App::next_frame_at(std::optional<browser::VideoFrames> video) const {
 }
 
 void App::fit_videos(float device_px) {
+  std::map<proto::PeerId, p2p::View> drawn;  // each peer's camera as drawn: told to that peer (a mesh that adapts)
   for (const auto& w : last_widgets_) {
     const int pw = static_cast<int>(std::ceil(w.w * device_px)), ph = static_cast<int>(std::ceil(w.h * device_px));
     if (w.id == "preview" || w.id == "tile:self") {
@@ -683,8 +686,10 @@ void App::fit_videos(float device_px) {
     } else if (w.id.rfind("tile:", 0) == 0) {
       const unsigned long long id = std::strtoull(w.id.c_str() + 5, nullptr, 10);  // ids pass 2^32
       media_.fit_remote(static_cast<proto::PeerId>(id), pw, ph);
+      drawn[static_cast<proto::PeerId>(id)] = p2p::View{static_cast<std::uint32_t>(std::max(pw, 0)), static_cast<std::uint32_t>(std::max(ph, 0))};
     }
   }
+  if (world_.call()) encodings_.drawn(drawn, now_);
 }
 
 void App::pump() {
@@ -699,6 +704,7 @@ void App::pump() {
   }
   files_.sync_peers();  // transfers with a peer whose connection went (however it went) end
   screen_.follow_peers();  // whose screens are shared, in the order they started
+  encodings_.sync();       // the call's size changed, or a connection is new: its camera encoding
   pumping_ = false;
 }
 
@@ -820,6 +826,7 @@ std::string App::state_json() const {
     for (const Peers::Peer* p : peers_.in_order()) {
       peers.push_back(peer_state_json(*p, health_, media_.ice().has_turn()));
       peers.back()["speaking"] = speakers_.speaking(p->info.id);
+      peers.back()["sending"] = encodings_.state_json(p->info.id);
     }
     s["room"] = {{"id", call->room.id},
                  {"name", call->room.name},

@@ -17,6 +17,7 @@
 #include "peer_health.hpp"
 #include "people/call_people.hpp"
 #include "room_admin.hpp"
+#include "mesh/call_encodings.hpp"
 #include "screen/call_screen.hpp"
 #include "speaking/call_speakers.hpp"
 #include "server_link.hpp"
@@ -113,6 +114,7 @@ class App {
   CallFiles files_;        // the call's file transfers, over their own data channels
   CallScreen screen_{media_, peers_};  // our screen share, and the presenter layout of everyone's
   CallSpeakers speakers_{peers_};      // who is speaking (rings), the active speaker and its view
+  CallEncodings encodings_{peers_};    // each connection's camera encoding (a mesh that adapts)
   browser::ServerSocket socket_;
   server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_
   // connection

@@ -6,7 +6,7 @@
 //   d. UI CPU per frame (ImGui build + draw submission + texture uploads) with 1, 4 and 6 tiles
 //   e. file transfer between two pages in a call: throughput, and what memory grows by
 // Writes bench/results/parts/client.json (format: bench/README.md).
-//   node bench/client/run.mjs [--runs N] [--only size,nav,join,frames,files]
+//   node bench/client/run.mjs [--runs N] [--only size,nav,join,frames,files,mesh]
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -699,6 +699,71 @@ try {
         add(`files.mem.browser.${mb}`, `browser process growth after a ${mb} MiB transfer`, 'MiB', growth.browser[mb], null,
           'RSS of the browser process, where Chromium keeps the finished Blob');
       }
+    }
+  }
+  // ---- a mesh that adapts (issue 14, item 5): a 4-person call with the encodings off (?adapt=0)
+  // and on, side by side in one run: the CPU of all the browser's processes, each person's video
+  // uplink (bytesSent of the camera, all connections) and the frame rate received.
+  if (runs('mesh')) {
+    const meshRuns = Math.max(1, Math.min(RUNS, 3));
+    const figures = { off: { cpu: [], uplink: [], fps: [] }, on: { cpu: [], uplink: [], fps: [] } };
+    for (let run = 0; run < meshRuns; run++) {
+      for (const mode of ['off', 'on']) {
+        const mb = await launchBrowser({ fps: FRAME_FPS });
+        try {
+          const url = mode === 'off' ? `${server.url}?adapt=0` : server.url;
+          const people = [];
+          const creator = await openWatchedPerson(mb, 'mesh 1', url);
+          const room = await createRoom(people, creator, `Mesh ${mode} ${run}`);
+          await join(creator, room, 0, 60000);
+          for (let i = 1; i < 4; i++) {
+            const p = await openWatchedPerson(mb, `mesh ${i + 1}`, url);
+            await typeInto(p, 'name-input', `Person ${i + 1}`);
+            await join(p, room, i, 60000, 3);
+            people.push(p);
+          }
+          for (const p of people) await waitForVideo(p, 3);
+          await new Promise((r) => setTimeout(r, 5000));  // encodings settle (views told, bitrates ramp)
+          const counters = (p) => p.evaluate(async () => {
+            let sent = 0, frames = 0;
+            for (const pc of window.__benchPeers ?? []) {
+              if (pc.connectionState !== 'connected') continue;
+              (await pc.getStats()).forEach((s) => {
+                if (s.type === 'outbound-rtp' && s.kind === 'video') sent += s.bytesSent || 0;
+                if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0;
+              });
+            }
+            return { sent, frames };
+          });
+          const seconds = 15;
+          const before = await Promise.all(people.map(counters));
+          const cpu0 = await browserCpuSeconds(mb), t0 = Date.now();
+          await new Promise((r) => setTimeout(r, seconds * 1000));
+          const cpu = (await browserCpuSeconds(mb) - cpu0) / ((Date.now() - t0) / 1000) * 100;
+          const after = await Promise.all(people.map(counters));
+          const uplink = after.reduce((a, c, i) => a + (c.sent - before[i].sent) * 8 / 1000 / seconds, 0) / people.length;
+          const fps = after.reduce((a, c, i) => a + (c.frames - before[i].frames) / seconds / 3, 0) / people.length;
+          figures[mode].cpu.push(cpu);
+          figures[mode].uplink.push(uplink);
+          figures[mode].fps.push(fps);
+          log(`mesh run ${run + 1}/${meshRuns}, adapt ${mode}: CPU ${round(cpu, 0)} %, uplink per person ${round(uplink, 0)} kbit/s, received ${round(fps, 1)} fps per tile`);
+        } finally {
+          await mb.close();
+        }
+      }
+    }
+    for (const mode of ['off', 'on']) {
+      add(`mesh.cpu.${mode}`, `4-person call, encodings ${mode}: CPU of all browser processes`, '% of a core', figures[mode].cpu, null,
+        `Chromium's own per-process CPU over 15 s; ${os.cpus().length} cores`);
+      add(`mesh.uplink.${mode}`, `4-person call, encodings ${mode}: camera uplink per person`, 'kbit/s', figures[mode].uplink, null,
+        'bytesSent of outbound video, all 3 connections, over 15 s');
+      add(`mesh.fps.${mode}`, `4-person call, encodings ${mode}: frames received per tile`, 'fps', figures[mode].fps, null,
+        'framesDecoded of inbound video over 15 s, per remote tile');
+    }
+    for (const k of ['cpu', 'uplink', 'fps']) {
+      const ratio = median(figures.on[k]) / median(figures.off[k]);
+      metrics.push({ id: `mesh.${k}.ratio`, label: `4-person call: ${k} with the encodings on / off`, unit: 'x', median: round(ratio, 2),
+        min: round(ratio, 2), max: round(ratio, 2), runs: 1, target: null, note: 'medians of the same run' });
     }
   }
 } finally {

@@ -110,8 +110,21 @@ export async function launchBrowser({ fakeMediaUi = true, args: extra = [], exec
 // `recordIce`: every `ice` message (with its credentials, which state() does not show) in page.iceReceived.
 // `recordMediaRequests`: the constraints of every getUserMedia call, as the browser got them (see
 // mediaRequests).
-export async function openPerson(browser, url, label, { permissions, recordSignals = false, recordIce = false, recordMediaRequests = false } = {}) {
+// `recordPeerConnections`: every RTCPeerConnection the page makes, in window.__pcs (read their senders'
+// getParameters() and getStats() from the test).
+export async function openPerson(browser, url, label, { permissions, recordSignals = false, recordIce = false, recordMediaRequests = false,
+  recordPeerConnections = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  if (recordPeerConnections) {
+    await context.addInitScript(() => {
+      const Original = window.RTCPeerConnection;
+      window.__pcs = [];
+      if (!Original) return;
+      window.RTCPeerConnection = class extends Original {
+        constructor(...args) { super(...args); window.__pcs.push(this); }
+      };
+    });
+  }
   if (permissions) await context.grantPermissions(permissions, { origin: url });
   if (recordMediaRequests) {
     await context.addInitScript(() => {

@@ -13,6 +13,7 @@
 //     offers per peer, never one over its size limit, and a peer's messages never start bytes moving
 //     on their own (no StartSending without our offer, no ExpectFile without our accept).
 #include "chat_log.hpp"
+#include "mesh_encoding.hpp"
 #include "file_transfer.hpp"
 #include "peer_protocol.hpp"
 
@@ -48,6 +49,14 @@ void one_message(moim::chat::Log& log, moim::files::Machine& files, std::string_
     check(p2p::check_chat_text(h->line.text).ok() && p2p::check_chat_text(h->line.text).text == h->line.text, "text obeys the rule");
   if (const auto* o = std::get_if<p2p::FileOffer>(&*d.message))
     check(p2p::check_file_name(o->name) == o->name && o->size <= p2p::kMaxFileSize, "an offer obeys the file rules");
+  if (const auto* v = std::get_if<p2p::View>(&*d.message)) {
+    // Whatever a peer says of its tile, what we send it stays within the bounds (shared/mesh_encoding).
+    const mesh::Budget b;
+    for (std::size_t peers : {1, 4, 15}) {
+      const mesh::SendShape s = mesh::shape_for(peers, *v, b);
+      check(s.scale_down >= 1 && s.scale_down <= 4 && s.max_kbps >= b.min_kbps && s.max_kbps <= b.max_kbps, "a view keeps the send shape bounded");
+    }
+  }
   const proto::PeerId peer = !text.empty() && (static_cast<unsigned char>(text[0]) & 1) ? 3 : 2;
   log.received(peer, peer == 2 ? "Two" : "Three", *d.message);
   const auto to_files = [&](const auto& m) {

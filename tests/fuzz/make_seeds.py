@@ -373,6 +373,8 @@ PEER = {
                                    js({"v": 1, "type": "file-result", "id": "f1", "ok": True}),
                                    js({"v": 1, "type": "file-end", "size": 5, "sha256": "ab" * 32})]).encode(),
     "file-offer-path": js({"v": 1, "type": "file-offer", "id": "f2", "name": "../etc/passwd", "size": 1}).encode(),
+    "views": "\x1e".join([js({"v": 1, "type": "view", "w": 320, "h": 180}), js({"v": 1, "type": "view", "w": 0, "h": 0}),
+                          js({"v": 1, "type": "view", "w": 16384, "h": 1})]).encode(),
 }
 
 

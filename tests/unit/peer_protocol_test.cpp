@@ -49,6 +49,8 @@ TEST(PeerProtocol, FileMessagesRoundTrip) {
       FileResult{"f1", false},
       FileEnd{0, hex},
       FileEnd{kMaxFileSize, std::string(64, 'f')},
+      View{0, 0},
+      View{kMaxViewPixels, kMaxViewPixels},
   };
   for (const auto& m : messages) {
     const std::string wire = encode(m);
@@ -71,6 +73,7 @@ TEST(PeerProtocol, TheWireFormatIsAsDocumented) {
   EXPECT_EQ(encode(FileResult{"f1", false}), R"({"id":"f1","ok":false,"type":"file-result","v":1})");
   EXPECT_EQ(encode(FileEnd{5, std::string(64, 'a')}),
             R"({"sha256":")" + std::string(64, 'a') + R"(","size":5,"type":"file-end","v":1})");
+  EXPECT_EQ(encode(View{320, 180}), R"({"h":180,"type":"view","v":1,"w":320})");
 }
 
 TEST(PeerProtocol, RefusedMessagesSayWhy) {
@@ -166,6 +169,11 @@ TEST(PeerProtocol, RefusedMessagesSayWhy) {
       {R"({"v":1,"type":"file-end","size":1,"sha256":")" + std::string(64, 'g') + R"("})", PeerError::BadField},
       {R"({"v":1,"type":"file-end","size":1,"sha256":5})", PeerError::BadField},
       {R"({"v":2,"type":"file-offer","id":"f","name":"a","size":1})", PeerError::NewerVersion},
+      {R"({"v":1,"type":"view","w":320})", PeerError::BadField},  // no h
+      {R"({"v":1,"type":"view","w":-1,"h":180})", PeerError::BadField},
+      {R"({"v":1,"type":"view","w":16385,"h":180})", PeerError::BadField},
+      {R"({"v":1,"type":"view","w":320,"h":1.5})", PeerError::BadField},
+      {R"({"v":1,"type":"view","w":"320","h":180})", PeerError::BadField},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.wire.substr(0, 100));

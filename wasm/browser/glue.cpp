@@ -105,6 +105,9 @@ void add_ice_candidate(Handle pc, const proto::IceCandidate& c) {
 }
 void close_peer(Handle pc) { glue().call<void>("closePeer", pc); }
 void request_stats(Handle pc) { glue().call<void>("requestStats", pc); }
+void set_camera_encoding(Handle pc, double max_bitrate_bps, double scale_down) {
+  glue().call<void>("setCameraEncoding", pc, max_bitrate_bps, scale_down);
+}
 std::vector<std::pair<Handle, double>> audio_levels() {
   const val flat = glue().call<val>("audioLevels");
   std::vector<std::pair<Handle, double>> out;

@@ -70,6 +70,9 @@ void restart_ice(Handle pc);  // a new offer with iceRestart: true
 void add_ice_candidate(Handle pc, const proto::IceCandidate& candidate);
 void close_peer(Handle pc);
 void request_stats(Handle pc);
+// Our camera's encoding on the connection (shared/mesh_encoding.hpp): a bitrate cap in bits per
+// second and a resolution scale (>= 1); kept by the glue and applied again after each negotiation.
+void set_camera_encoding(Handle pc, double max_bitrate_bps, double scale_down);
 // The level (0..1) of each connection's received audio now (web/glue/peer_connections.js).
 std::vector<std::pair<Handle, double>> audio_levels();
 

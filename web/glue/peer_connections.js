@@ -161,6 +161,7 @@
       if (peers.get(h) !== entry) return;
       callApp('moimOnLocalDescription', h, 'answer', pc.localDescription.sdp);
       syncRemoteScreen(h, entry);
+      applyCameraEncoding(h, entry);
     });
   }
   function setRemoteDescription(h, type, sdp) {
@@ -184,7 +185,10 @@
       }
       if (peers.get(h) !== entry) return;
       callApp('moimOnRemoteDescriptionApplied', h);
-      if (type === 'answer') syncRemoteScreen(h, entry);
+      if (type === 'answer') {
+        syncRemoteScreen(h, entry);
+        applyCameraEncoding(h, entry);
+      }
     });
   }
   function rollback(h) {
@@ -264,6 +268,32 @@
     }), () => {});
   }
 
+  // The encoding of our camera on this connection (C++'s: shared/mesh_encoding.hpp): a bitrate cap
+  // and a resolution scale on the camera sender's first encoding. Kept, and applied again after each
+  // negotiation (before the first one the sender has no encoding to set). Changes queue on the
+  // connection (setParameters refuses a second change while the first is applied).
+  function setCameraEncoding(h, maxBitrate, scaleDown) {
+    const entry = peers.get(h);
+    if (!entry) return;
+    entry.cameraEncoding = { maxBitrate: Math.round(maxBitrate), scaleDown };
+    applyCameraEncoding(h, entry);
+  }
+  function applyCameraEncoding(h, entry) {
+    if (!entry.cameraEncoding) return;
+    entry.encodingChain = (entry.encodingChain || Promise.resolve()).then(async () => {
+      if (peers.get(h) !== entry) return;
+      const t = entry.pc.getTransceivers().find((x) => !isScreen(entry, x) && x.sender.track && x.sender.track.kind === 'video');
+      if (!t) return;  // no camera going out on this connection
+      const params = t.sender.getParameters();
+      if (!params.encodings || !params.encodings.length) return;  // not negotiated yet: after it
+      const e = params.encodings[0], want = entry.cameraEncoding;
+      if (e.maxBitrate === want.maxBitrate && e.scaleResolutionDownBy === want.scaleDown) return;
+      e.maxBitrate = want.maxBitrate;
+      e.scaleResolutionDownBy = want.scaleDown;
+      await t.sender.setParameters(params);
+    }).catch((e) => console.warn('moim: setParameters (camera) failed', e));
+  }
+
   // How loud each connection's received audio is now: [handle, level 0..1, ...] flat, from the audio
   // receiver's synchronization sources (the level of its latest packet, updated by the browser as
   // packets arrive: cheap enough to ask several times a second, unlike getStats). A source silent
@@ -298,6 +328,7 @@
   expose('sendOnChannel', sendOnChannel, false);
   expose('requestStats', requestStats);
   expose('audioLevels', audioLevels, []);
+  expose('setCameraEncoding', setCameraEncoding);
   expose('setPeerConfiguration', setPeerConfiguration);
   expose('peerConfiguration', peerConfiguration, null);
 })(glue);
