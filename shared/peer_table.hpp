@@ -3,7 +3,7 @@
 // that person outside the pure machines:
 //   - what the server says of them: name, microphone, camera, and `away` after a server restart;
 //   - their peer connection while the browser has one: its browser objects (the template parameter)
-//     and what its last getStats said.
+//     and what its last getStats said (and, derived from its polls, the last minute of figures).
 // Kept elsewhere, once each: the room, ourselves and the session token (ClientState); the
 // offer/answer state of each connection (signaling::Machine); the connection's connectionState and
 // the ICE verdicts (peer_health::Machine, the one place the state is kept; the tile and state()
@@ -22,6 +22,7 @@
 // Server input is untrusted: a message that makes no sense for the call we are in changes nothing.
 #pragma once
 
+#include "call_stats.hpp"
 #include "client_state.hpp"
 #include "ice_route.hpp"
 #include "overloaded.hpp"
@@ -58,6 +59,9 @@ class PeerTable {
   struct Connection {
     Browser browser;        // the browser's objects for it (released when this goes)
     ConnectionStats stats;  // zero until the first poll of this connection
+    // Its getStats counters as per-second figures, the last minute of them and the quality verdict
+    // (shared/call_stats.hpp). Goes with the connection: a new one starts from a new baseline.
+    call_stats::Meter meter;
   };
   struct Peer {
     proto::PeerInfo info;  // id, name, mic, camera: the server's word
@@ -144,7 +148,7 @@ class PeerTable {
     const Handle handle = browser.handle();
     if (!p || handle == Handle{}) return nullptr;
     disconnect(id);
-    p->connection.emplace(Connection{std::move(browser), {}});
+    p->connection.emplace(Connection{std::move(browser), {}, {}});
     by_handle_[handle] = id;
     return &*p->connection;
   }

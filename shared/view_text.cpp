@@ -1,6 +1,7 @@
 #include "view_text.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace moim::view_text {
@@ -47,6 +48,37 @@ std::string clock_text(int hour, int minute) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%02d:%02d", hour, minute);
   return buf;
+}
+
+std::string stats_figure(call_stats::Metric metric, std::optional<double> value) {
+  if (!value || !std::isfinite(*value)) return "\xE2\x80\x93";
+  char buf[32];
+  switch (metric) {
+    case call_stats::Metric::KbpsIn:
+    case call_stats::Metric::KbpsOut: {
+      const long long k = std::llround(std::max(0.0, std::min(*value, 1e12)));
+      if (k >= 1000) std::snprintf(buf, sizeof buf, "%lld,%03lld kbps", k / 1000, k % 1000);
+      else std::snprintf(buf, sizeof buf, "%lld kbps", k);
+      break;
+    }
+    case call_stats::Metric::RttMs: std::snprintf(buf, sizeof buf, "%.0f ms", std::max(0.0, std::min(*value, 1e9))); break;
+    case call_stats::Metric::LossPct: std::snprintf(buf, sizeof buf, "%.1f %%", std::clamp(*value, 0.0, 100.0)); break;
+    case call_stats::Metric::Fps: std::snprintf(buf, sizeof buf, "%.0f fps", std::max(0.0, std::min(*value, 1e6))); break;
+  }
+  return buf;
+}
+
+std::string stats_details(int width, int height, std::string_view codec, std::string_view route) {
+  std::string s;
+  const auto add = [&](std::string_view part) {
+    if (part.empty()) return;
+    if (!s.empty()) s += " \xC2\xB7 ";
+    s += part;
+  };
+  if (width > 0 && height > 0) add(std::to_string(width) + "\xC3\x97" + std::to_string(height));
+  add(codec);
+  add(route);
+  return s;
 }
 
 }  // namespace moim::view_text

@@ -1,16 +1,20 @@
 // What the lobby and the call screen say, decided apart from drawing them (wasm/ui draws; App fills
 // its view models from these): the connection status line with its countdown, the preview card's one
 // line, the call's banner while the server is out of reach, the order of the call's tiles, and why a
-// typed name was refused (the lobby's banner, the create and rename dialogs), a chat message's time.
+// typed name was refused (the lobby's banner, the create and rename dialogs), a chat message's time,
+// the stats panel's figures.
 // Pure functions of what the parts report (shared/server_link, shared/join_flow, shared/peer_table).
 #pragma once
 
+#include "call_stats.hpp"
 #include "join_flow.hpp"
 #include "peer_table.hpp"
 #include "protocol.hpp"
 #include "server_link.hpp"
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace moim::view_text {
@@ -37,6 +41,12 @@ std::string name_fault(proto::NameFault fault, std::size_t max_chars, std::strin
 // A chat message's time as the chat panel shows it, "14:05", from its hour (0-23) and minute in the
 // person's time zone (the caller converts the author's clock: localtime).
 std::string clock_text(int hour, int minute);
+
+// One figure of the stats panel with its unit: "1,234 kbps", "23 ms", "0.5 %", "30 fps"; "–" when
+// unknown.
+std::string stats_figure(call_stats::Metric metric, std::optional<double> value);
+// The stats panel's line under a peer's name, what is known of it: "640×480 · VP8 · host".
+std::string stats_details(int width, int height, std::string_view codec, std::string_view route);
 
 // The call's tiles, by peer id: ourselves first, then the others as the peer table lists them (in
 // the call in join order, then those away after a server restart, who keep their tile).

@@ -510,8 +510,9 @@ void App::apply(const ui::Intent& intent) {
             send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
           },
           [&](const ui::DismissError&) { error_.clear(); },
-          [&](const ui::ToggleChat&) { toggle_side_panel(SidePanel::Chat, chat_, people_, fields_); },
-          [&](const ui::TogglePeople&) { toggle_side_panel(SidePanel::People, chat_, people_, fields_); },
+          [&](const ui::ToggleChat&) { toggle_side_panel(SidePanel::Chat, {chat_, people_, stats_}, fields_); },
+          [&](const ui::TogglePeople&) { toggle_side_panel(SidePanel::People, {chat_, people_, stats_}, fields_); },
+          [&](const ui::ToggleStats&) { toggle_side_panel(SidePanel::Stats, {chat_, people_, stats_}, fields_); },
           [&](const ui::ToggleScreenShare&) {
             if (world_.call()) after_screen(screen_.toggle());
           },
@@ -774,6 +775,7 @@ ui::CallModel App::call_model() const {
   m.invite = invite_model();
   m.chat = chat_.model(field_view(ui::FieldId::ChatInput, "chat-input"));
   m.people = people_.model(world_.call(), media_.mic_on(), media_.camera_on());
+  m.stats = stats_.model();
   m.files = files_.model(now_);
   m.screens = screen_.model();
   m.shortcuts_help = shortcuts_help_;
@@ -849,6 +851,7 @@ std::string App::state_json() const {
   s["chatNote"] = world_.call() ? CallChat::note(fields_.value(ui::FieldId::ChatInput)).first : std::string();
   s["transfers"] = files_.state_json();
   s["peopleOpen"] = people_.panel_open();
+  s["statsOpen"] = stats_.panel_open();
   s["shortcutsHelp"] = shortcuts_help_;
   s["soundBlocked"] = media_.sound_blocked();
   s["tooltip"] = tooltip_;

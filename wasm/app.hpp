@@ -20,6 +20,7 @@
 #include "mesh/call_encodings.hpp"
 #include "screen/call_screen.hpp"
 #include "speaking/call_speakers.hpp"
+#include "stats/call_stats_panel.hpp"
 #include "server_link.hpp"
 #include "shortcuts.hpp"
 #include "signaling.hpp"
@@ -128,6 +129,7 @@ class App {
   frame_pacing::Pacer pacer_;  // when a frame is drawn (video frames as often as the page affords)
   peer_health::Machine health_;  // per peer: ICE restarts, unreachable
   CallPeople people_{peers_, health_};  // the participant panel
+  CallStatsPanel stats_{peers_, health_};  // the connection stats panel
   double next_stats_at_ = 0;
   // Devices, the join on its way, the password of the room joined (for a rejoin), the socket it went out on.
   join_flow::Machine join_;

@@ -165,6 +165,7 @@ std::optional<CallMedia::PeerEvent> CallMedia::translate(const browser::Event& e
               s.audio_level = e.audio_level;
               s.audio_live = e.audio_live;
               s.pair = ice::parse_pair(e.local_candidate, e.remote_candidate, e.protocol, e.relay_protocol);
+              p->connection->meter.feed(e.counters);
             }
             return std::nullopt;
           },

@@ -1,6 +1,7 @@
 #include "peer_link.hpp"
 
 #include "browser/glue.hpp"
+#include "stats/call_stats_panel.hpp"
 
 namespace moim {
 
@@ -39,6 +40,7 @@ ui::TileModel peer_tile(const Peers::Peer& peer, const peer_health::Machine& hea
   }
   if (const auto pair = connected_pair(peer, health)) t.route = std::string(ice::to_string(ice::route(*pair)));
   if (health.unreachable(t.id)) t.unreachable = peer_health::unreachable_notice(t.name, has_turn);
+  t.quality = peer_quality(peer, health);
   return t;
 }
 
@@ -76,6 +78,10 @@ json peer_state_json(const Peers::Peer& peer, const peer_health::Machine& health
     j["route"] = nullptr;
     j["candidates"] = nullptr;
   }
+  // Connection quality (wasm/stats/): the latest second's figures, and the tile's verdict.
+  j["stats"] = stats_json(peer);
+  const auto quality = peer_quality(peer, health);
+  j["quality"] = quality ? json(call_stats::to_string(*quality)) : json(nullptr);
   const peer_health::PeerStatus* status = health.peer(id);
   j["health"] = status ? json(peer_health::to_string(status->stage)) : json(nullptr);
   j["iceRestarts"] = status ? status->restarts : 0;

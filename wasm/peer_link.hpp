@@ -27,13 +27,13 @@ std::optional<ice::CandidatePair> connected_pair(const Peers::Peer& peer, const 
 // offers, answers and candidates while drawing is expensive (App::frame).
 bool peers_settling(const Peers& peers, const peer_health::Machine& health);
 
-// The peer's tile: name, badges, video, connection, route and unreachable notice. `has_turn`: the
+// The peer's tile: name, badges, video, connection, route, quality and unreachable notice. `has_turn`: the
 // current ICE configuration has a TURN server (otherwise the notice hints at configuring one).
 ui::TileModel peer_tile(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);
 
 // The peer's entry in state().room.peers: id, name, mic, camera, away, connection, chatChannel, framesDecoded (and
 // with a connection audioEnergy, audioLevel, audioLive, framesShown, videoFormat), route, candidates,
-// health, iceRestarts, unreachable, unreachableText, iceConfig.
+// stats, quality, health, iceRestarts, unreachable, unreachableText, iceConfig.
 nlohmann::json peer_state_json(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);
 
 // state().ice: the ICE configuration the server sent (credentials left out), or null before any.

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <optional>
 #include <utility>
 
 namespace moim::view_text {
@@ -130,6 +132,26 @@ TEST(ViewText, ChatTimesAreTwoDigitHoursAndMinutes) {
   EXPECT_EQ(clock_text(9, 30), "09:30");
   EXPECT_EQ(clock_text(0, 0), "00:00");
   EXPECT_EQ(clock_text(23, 59), "23:59");
+}
+
+TEST(ViewText, StatsFiguresWithTheirUnits) {
+  using call_stats::Metric;
+  const struct { Metric metric; std::optional<double> value; const char* text; } table[] = {
+      {Metric::KbpsIn, 0, "0 kbps"},
+      {Metric::KbpsIn, 999.4, "999 kbps"},
+      {Metric::KbpsOut, 1234.4, "1,234 kbps"},
+      {Metric::KbpsOut, 12005, "12,005 kbps"},
+      {Metric::RttMs, 23.4, "23 ms"},
+      {Metric::LossPct, 0.46, "0.5 %"},
+      {Metric::LossPct, 250, "100.0 %"},
+      {Metric::Fps, 29.6, "30 fps"},
+      {Metric::Fps, std::nullopt, "\xE2\x80\x93"},
+      {Metric::KbpsIn, std::nan(""), "\xE2\x80\x93"},
+  };
+  for (const auto& row : table) EXPECT_EQ(stats_figure(row.metric, row.value), row.text) << row.text;
+  EXPECT_EQ(stats_details(640, 480, "VP8", "host"), "640\xC3\x97" "480 \xC2\xB7 VP8 \xC2\xB7 host");
+  EXPECT_EQ(stats_details(0, 480, "", "relay"), "relay");
+  EXPECT_EQ(stats_details(0, 0, "", ""), "");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <optional>
+
 namespace moim::browser {
 
 std::vector<Event>& inbox() {
@@ -50,10 +52,37 @@ void on_screen_failed(int request, std::string name, std::string message) {
 }
 void on_screen_ended(int stream) { push(ScreenEnded{stream}); }
 void on_sound_blocked(bool blocked) { push(SoundBlocked{blocked}); }
+// A field of the glue's counters object: a number, or nullopt when getStats did not have it.
+std::optional<double> number(const emscripten::val& o, const char* key) {
+  const emscripten::val v = o[key];
+  return v.isNumber() ? std::optional(v.as<double>()) : std::nullopt;
+}
+
+// `counters`: {timestamp, bytesReceived, bytesSent, packetsReceived, packetsLost, framesDecoded,
+// pairRtt, remoteRtt, frameWidth, frameHeight, codec} (peer_connections.js), any of them missing.
 void on_stats(int pc, double frames, double screen_frames, double energy, double level, bool live, std::string local,
-              std::string remote, std::string protocol, std::string relay_protocol) {
-  push(Stats{pc, frames, screen_frames, energy, level, live, std::move(local), std::move(remote), std::move(protocol),
-             std::move(relay_protocol)});
+              std::string remote, std::string protocol, std::string relay_protocol, emscripten::val counters) {
+  Stats e{pc, frames, screen_frames, energy, level, live, std::move(local), std::move(remote), std::move(protocol),
+          std::move(relay_protocol), {}};
+  if (counters.isNull() || counters.isUndefined()) return push(std::move(e));
+  call_stats::Counters& c = e.counters;
+  c.at_ms = number(counters, "timestamp");
+  c.bytes_received = number(counters, "bytesReceived");
+  c.bytes_sent = number(counters, "bytesSent");
+  c.packets_received = number(counters, "packetsReceived");
+  c.packets_lost = number(counters, "packetsLost");
+  c.frames_decoded = number(counters, "framesDecoded");
+  c.pair_rtt_s = number(counters, "pairRtt");
+  c.remote_rtt_s = number(counters, "remoteRtt");
+  const auto pixels = [&](const char* key) {  // 0: unknown (or no sane size)
+    const double v = number(counters, key).value_or(0);
+    return v > 0 && v < 1e5 ? static_cast<int>(v) : 0;
+  };
+  c.width = pixels("frameWidth");
+  c.height = pixels("frameHeight");
+  const emscripten::val codec = counters["codec"];
+  if (codec.isString()) c.codec = codec.as<std::string>();
+  push(std::move(e));
 }
 void on_channel_open(int pc) { push(ChannelOpened{pc}); }
 void on_channel_closed(int pc) { push(ChannelClosed{pc}); }

@@ -2,6 +2,7 @@
 // the app drains the inbox between frames (never while one is drawn: JS runs one callback at a time).
 #pragma once
 
+#include "call_stats.hpp"
 #include "protocol.hpp"
 
 #include <cstdint>
@@ -40,6 +41,8 @@ struct Stats {
   // The selected ICE candidate pair, as getStats names it ("" = none selected yet): its local and
   // remote candidateType, the local candidate's protocol and (relay candidates) relayProtocol.
   std::string local_candidate, remote_candidate, protocol, relay_protocol;
+  // The traffic counters as getStats gave them (shared/call_stats.hpp derives the rates).
+  call_stats::Counters counters;
 };
 // The connection's data channel (shared/peer_protocol.hpp) opened, closed, or brought a text message.
 struct ChannelOpened { Handle pc = 0; };

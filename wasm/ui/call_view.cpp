@@ -89,8 +89,10 @@ void draw_tile(FrameOut& out, const TileModel& t, ImVec2 p, float w, float h) {
     mic_icon(dl, ImVec2(lx + 9, p.y + video_h + kNameBar * 0.5f), 13, color::kText, true);
     lx += 28;
   }
-  const float route_w = draw_route_pill(out, t, ImVec2(p.x, p.y + video_h), ImVec2(p.x + w, p.y + h));  // tile_details.cpp
-  dl->PushClipRect(ImVec2(p.x, p.y + video_h), ImVec2(p.x + w - 8 - route_w, p.y + h), true);
+  // At the right of the name bar: the route, and left of it the quality bars (tile_details.cpp).
+  const float route_w = draw_route_pill(out, t, ImVec2(p.x, p.y + video_h), ImVec2(p.x + w, p.y + h));
+  const float bars_w = draw_quality_bars(out, t, ImVec2(p.x, p.y + video_h), ImVec2(p.x + w - route_w, p.y + h));
+  dl->PushClipRect(ImVec2(p.x, p.y + video_h), ImVec2(p.x + w - 8 - route_w - bars_w, p.y + h), true);
   dl->AddText(ImVec2(lx, ly), color::kText, label.c_str());
   dl->PopClipRect();
   // Badges at the top right of the video: camera off, connection trouble.
@@ -312,7 +314,7 @@ void draw_call(FrameOut& out, const CallModel& m) {
   // narrow one.
   const float bottom = 88, gap = 14, margin = 24;
   const bool narrow = display.x < 720;
-  const bool side_panel = m.chat.open || m.people.open;
+  const bool side_panel = m.chat.open || m.people.open || m.stats.open;
   const float panel_w = side_panel ? (narrow ? display.x : std::min(380.0f, display.x * 0.38f)) : 0;
   const float tiles_right = narrow ? display.x : display.x - panel_w;
   // Grid of tiles between the bars; with a screen shared, the presenter layout there instead.
@@ -342,16 +344,18 @@ void draw_call(FrameOut& out, const CallModel& m) {
                    ImVec2(x + g.tile_w, ty + g.tile_h - kNameBar));
   }
 
-  // Transfers over the tiles' bottom left; then the side panel (one at a time: chat or people).
+  // Transfers over the tiles' bottom left; then the side panel (one at a time: chat, people or stats).
   draw_transfer_cards(out, m.files, ImVec2(margin, display.y - bottom - 12), std::min(380.0f, tiles_right - 2 * margin), 4);
   if (m.chat.open) draw_chat_panel(out, m.chat, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
   else if (m.people.open)
     draw_people_panel(out, m.people, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
+  else if (m.stats.open)
+    draw_stats_panel(out, m.stats, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
 
   // Control bar.
   const float by = display.y - bottom;
   dl->AddRectFilled(ImVec2(0, by), ImVec2(display.x, display.y), IM_COL32(22, 25, 32, 255));
-  constexpr int kButtons = 7;
+  constexpr int kButtons = 8;
   const float spacing = 14, bh = 48;
   const float bw = std::min(150.0f, (display.x - 32 - (kButtons - 1) * spacing) / kButtons);
   const float total = kButtons * bw + (kButtons - 1) * spacing;
@@ -388,6 +392,10 @@ void draw_call(FrameOut& out, const CallModel& m) {
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   if (button(out, "people-toggle", "People", m.people.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
     out.intent(TogglePeople{});
+  bx += bw + spacing;
+  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
+  if (button(out, "stats-toggle", "Stats", m.stats.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
+    out.intent(ToggleStats{});
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   // To everyone in the call (one person: from the participant panel). Files dropped on the page too.

@@ -59,6 +59,7 @@ struct SendChat {};
 // The participant panel and files (wasm/files/): the picker for one person (peer) or everyone (0), and
 // the answers to a transfer.
 struct TogglePeople {};
+struct ToggleStats {};  // the connection stats panel (wasm/stats/)
 struct PickFiles { proto::PeerId peer = 0; };
 struct AcceptFile { std::string id; };
 struct DeclineFile { std::string id; };
@@ -71,6 +72,6 @@ using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, Can
                             OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete,
                             CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat, TogglePeople, PickFiles, AcceptFile, DeclineFile,
                             CancelFile, SaveFile, DismissFile, ToggleScreenShare, ShowScreen, ToggleShortcutsHelp,
-                            CloseShortcutsHelp, EnableSound, ToggleLayout>;
+                            CloseShortcutsHelp, EnableSound, ToggleLayout, ToggleStats>;
 
 }  // namespace moim::ui

@@ -23,6 +23,24 @@ float draw_route_pill(FrameOut& out, const TileModel& t, ImVec2 bar_min, ImVec2 
   return w + 10;
 }
 
+float draw_quality_bars(FrameOut& out, const TileModel& t, ImVec2 bar_min, ImVec2 bar_max) {
+  if (!t.quality) return 0;
+  const int lit = *t.quality == call_stats::Quality::Good ? 3 : *t.quality == call_stats::Quality::Fair ? 2 : 1;
+  const ImU32 on = lit == 3 ? color::kSuccess : lit == 2 ? color::kWarning : color::kDanger;
+  constexpr float kBar = 4, kGap = 2, kHeight = 14;
+  const float w = 3 * kBar + 2 * kGap;
+  const ImVec2 p1(bar_max.x - 10, (bar_min.y + bar_max.y + kHeight) * 0.5f);  // bottom right
+  const ImVec2 p0(p1.x - w, p1.y - kHeight);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int i = 0; i < 3; ++i) {
+    const float x = p0.x + static_cast<float>(i) * (kBar + kGap);
+    const float h = kHeight * static_cast<float>(i + 2) / 4;  // rising: a half, three quarters, all
+    dl->AddRectFilled(ImVec2(x, p1.y - h), ImVec2(x + kBar, p1.y), i < lit ? on : IM_COL32(255, 255, 255, 40), 1);
+  }
+  out.add_widget("quality:" + std::to_string(t.id), p0, p1);
+  return w + 10;
+}
+
 void draw_unreachable_notice(FrameOut& out, const TileModel& t, ImVec2 min, ImVec2 max) {
   if (!t.unreachable) return;
   const auto& n = *t.unreachable;

@@ -1,10 +1,12 @@
 // The screens, as functions of read-only view models. They draw and return intents; nothing else.
 #pragma once
 
+#include "call_stats.hpp"
 #include "peer_health.hpp"
 #include "protocol.hpp"
 #include "ui/widgets.hpp"
 
+#include <array>
 #include <optional>
 #include <span>
 #include <string>
@@ -100,6 +102,9 @@ struct TileModel {
   std::string route;
   // The peer cannot be reached (peer_health's verdict), in words; nullopt = no such trouble.
   std::optional<peer_health::UnreachableNotice> unreachable;
+  // The connection's quality while connected (shared/call_stats.hpp): signal bars in the name bar;
+  // nullopt: not judged (yet), no bars.
+  std::optional<call_stats::Quality> quality;
 };
 
 // The call's chat panel (wasm/chat/call_chat.cpp makes it, ui/chat_view.cpp draws it).
@@ -148,6 +153,21 @@ struct PeopleModel {
   std::vector<PersonView> people;  // ourselves first
 };
 
+// The connection stats panel (wasm/stats/call_stats_panel.cpp makes it, ui/stats_view.cpp draws
+// it): per peer, a plot per figure over the last minute.
+struct StatsPeerView {
+  proto::PeerId id = 0;
+  std::string name;
+  std::string details;  // "640×480 · VP8 · host": what is known
+  std::optional<call_stats::Quality> quality;
+  const call_stats::History* history = nullptr;  // oldest first; null: no connection (nothing to plot)
+  std::array<std::string, call_stats::kMetrics> figures;  // the latest, with units, in kAllMetrics' order
+};
+struct StatsModel {
+  bool open = false;
+  std::vector<StatsPeerView> peers;  // in the tiles' order
+};
+
 // A screen share in the call (wasm/screen/call_screen.cpp makes them): a peer's, or ours (self).
 struct ScreenView {
   proto::PeerId peer = 0;  // whose (0 with self)
@@ -180,6 +200,7 @@ struct CallModel {
   InviteModel invite;
   ChatModel chat;
   PeopleModel people;
+  StatsModel stats;
   FilesModel files;
 };
 
@@ -199,6 +220,8 @@ float draw_invite_panel(FrameOut& out, const InviteModel& m, float y);
 
 // The participant panel in the rectangle `min`-`max`.
 void draw_people_panel(FrameOut& out, const PeopleModel& m, ImVec2 min, ImVec2 max);
+// The connection stats panel in the rectangle `min`-`max` (ui/stats_view.cpp).
+void draw_stats_panel(FrameOut& out, const StatsModel& m, ImVec2 min, ImVec2 max);
 // The transfer cards, stacked upwards from `bottom_left`: the first `max_cards` (the first at the
 // bottom), and a line saying how many more there are.
 void draw_transfer_cards(FrameOut& out, const FilesModel& m, ImVec2 bottom_left, float width, int max_cards);

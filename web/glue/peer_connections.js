@@ -233,17 +233,36 @@
     try { entry.pc.close(); } catch (e) { /* already closed */ }
   }
   // Counters and the selected candidate pair, as the browser reports them; C++ derives the rest
-  // (frames shown, the route, whether audio plays).
+  // (frames shown, the route, whether audio plays, the rates: shared/call_stats.hpp).
   function requestStats(h) {
     const entry = peers.get(h);
     if (!entry) return;
     entry.pc.getStats().then(guard((report) => {
       let frames = 0, screenFrames = 0, audioEnergy = 0, audioLevel = 0;
       const screenId = entry.screenTrack && entry.screenTrack.id;
+      // The traffic counters, summed over the streams as they are (cumulative; a field no stream has
+      // stays undefined): every inbound and outbound RTP stream for bytes and packets, the camera's
+      // inbound video for frames, size and codec. RTT: the pair's, and remote-inbound-rtp's.
+      const counters = {};
+      const add = (key, v) => { if (typeof v === 'number') counters[key] = (counters[key] || 0) + v; };
       report.forEach((s) => {
+        if (typeof s.timestamp === 'number') counters.timestamp = Math.max(counters.timestamp || 0, s.timestamp);
+        if (s.type === 'outbound-rtp') add('bytesSent', s.bytesSent);
+        if (s.type === 'remote-inbound-rtp' && typeof s.roundTripTime === 'number')
+          counters.remoteRtt = Math.max(counters.remoteRtt || 0, s.roundTripTime);
         if (s.type !== 'inbound-rtp') return;
+        add('bytesReceived', s.bytesReceived);
+        add('packetsReceived', s.packetsReceived);
+        add('packetsLost', s.packetsLost);
         if (s.kind === 'video' && screenId && s.trackIdentifier === screenId) screenFrames += s.framesDecoded || 0;
-        else if (s.kind === 'video') frames += s.framesDecoded || 0;
+        else if (s.kind === 'video') {
+          frames += s.framesDecoded || 0;
+          add('framesDecoded', s.framesDecoded);
+          counters.frameWidth = s.frameWidth;
+          counters.frameHeight = s.frameHeight;
+          const codec = s.codecId && report.get(s.codecId);
+          counters.codec = codec ? codec.mimeType : undefined;
+        }
         if (s.kind === 'audio') { audioEnergy += s.totalAudioEnergy || 0; audioLevel = Math.max(audioLevel, s.audioLevel || 0); }
       });
       const track = entry.remote && entry.remote.getAudioTracks()[0];
@@ -261,9 +280,11 @@
       }
       const local = pair && report.get(pair.localCandidateId), remote = pair && report.get(pair.remoteCandidateId);
       const text = (v) => (typeof v === 'string' ? v : '');
+      if (pair) counters.pairRtt = pair.currentRoundTripTime;
       if (peers.get(h) === entry) {
         callApp('moimOnStats', h, frames, screenFrames, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
-                text(remote && remote.candidateType), text(local && local.protocol), text(local && local.relayProtocol));
+                text(remote && remote.candidateType), text(local && local.protocol), text(local && local.relayProtocol),
+                counters);
       }
     }), () => {});
   }
