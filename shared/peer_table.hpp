@@ -173,6 +173,7 @@ class PeerTable {
     Peer* p = it == by_handle_.end() ? nullptr : find(it->second);
     return p && p->connection && p->connection->browser.handle() == handle ? p : nullptr;
   }
+  const Peer* by_handle(Handle handle) const { return const_cast<PeerTable*>(this)->by_handle(handle); }
   // `id`'s connection, or null.
   Connection* connection(proto::PeerId id) {
     Peer* p = find(id);

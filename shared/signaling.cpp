@@ -212,6 +212,10 @@ Effects Machine::on_remote_candidate(PeerSession& p, const proto::IceCandidate& 
                                                " candidates for one description; dropping the rest")}};
   }
   ++p.remote_candidates;
+  if (p.deferred_offer) {  // they belong to the offer that waits: added after it is applied
+    p.deferred_candidates.push_back(c);
+    return {};
+  }
   if (!p.remote_description_set) {
     p.pending_candidates.push_back(c);
     return {};
@@ -233,6 +237,12 @@ Effects Machine::on_remote_offer(PeerSession& p, const proto::Signal& s) {
     case Phase::WaitingForOffer:
     case Phase::Stable:  // renegotiation from the other side
       break;
+    case Phase::ApplyingRemoteAnswer:
+      // The other side answered our offer and offered at once: after the answer is applied.
+      if (p.deferred_offer) out.push_back(Log{describe(p.id, "a second offer while applying an answer; the first dropped")});
+      p.deferred_offer = s;
+      p.deferred_candidates.clear();
+      return out;
     case Phase::CreatingOffer:
     case Phase::HaveLocalOffer:
       // Glare.
@@ -302,6 +312,15 @@ Effects Machine::on(const RemoteDescriptionApplied& e) {
   p.pending_candidates.clear();
   if (p.phase == Phase::Stable) {
     p.renegotiating = false;  // our offer was answered
+    if (p.deferred_offer) {  // their offer that waited for this: now, as from Stable (ours, if owed, after it)
+      proto::Signal offer = std::move(*p.deferred_offer);
+      p.deferred_offer.reset();
+      for (auto& fx : on_remote_offer(p, offer)) out.push_back(std::move(fx));
+      p.pending_candidates = std::move(p.deferred_candidates);  // added once this offer is applied
+      p.deferred_candidates.clear();
+      p.remote_candidates = p.pending_candidates.size();
+      return out;
+    }
     became_stable(p, out);
   }
   return out;

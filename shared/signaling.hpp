@@ -31,6 +31,9 @@
 //    the offer goes as soon as the connection is Stable again. Both sides at once is glare, settled by
 //    the rule above; a polite side whose renegotiation offer was rolled back offers again once it has
 //    answered. Several changes while waiting make one offer (it carries the media as it is then).
+//  - An offer that arrives while the answer to our own offer is being applied (the other side
+//    answered and offered at once) waits for that to finish, then is taken as from Stable; the
+//    candidates that follow it wait with it.
 #pragma once
 
 #include "protocol.hpp"
@@ -162,6 +165,9 @@ struct PeerSession {
   bool negotiation_pending = false;
   // The offer being made or awaiting its answer is a renegotiation (so a rollback owes it again).
   bool renegotiating = false;
+  // A remote offer that came while our remote answer was being applied: taken once it is.
+  std::optional<proto::Signal> deferred_offer;
+  std::vector<proto::IceCandidate> deferred_candidates;  // candidates after it (within kMaxRemoteCandidates)
 };
 
 class Machine {

@@ -36,6 +36,14 @@ class Detector {
   // A level read at `now_ms` (levels outside 0..1 are clamped; NaN counts as 0).
   void feed(PeerId peer, double level, double now_ms);
   void forget(PeerId peer);  // the peer left (or its connection went)
+  // Forgets everyone but `peers` (those still heard).
+  template <class Set>
+  void retain(const Set& peers) {
+    for (auto it = voices_.begin(); it != voices_.end();) {
+      if (peers.count(it->first)) ++it;
+      else forget((it++)->first);
+    }
+  }
   void clear();
 
   bool speaking(PeerId peer) const;

@@ -834,7 +834,7 @@ std::string App::state_json() const {
                  {"name", call->room.name},
                  {"capacity", call->room.capacity},
                  {"self", {{"id", call->self.id}, {"name", call->self.name}, {"mic", media_.mic_on()}, {"camera", media_.camera_on()},
-                           {"sharing", screen_.sharing()}, {"screenShown", screen_.sharing() ? screen_.preview().frames_uploaded() : 0}}},
+                           {"sharing", screen_.sharing()}, {"share", screen_share::to_string(screen_.state())}, {"screenShown", screen_.sharing() ? screen_.preview().frames_uploaded() : 0}}},
                  {"presenter", screen_.presenter_json()},
                  {"activeSpeaker", speakers_.active() ? json(*speakers_.active()) : json(nullptr)},
                  {"layout", !screen_.model().empty() ? "presenter" : speakers_.speaker_view() && !peers_.in_order().empty() ? "speaker" : "grid"},

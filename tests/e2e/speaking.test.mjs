@@ -63,7 +63,9 @@ test('the ring follows whoever speaks, without flicker; the speaker view shows t
     readings.push(speaking(s, id.alice) ? 'S' : '.');
     await new Promise((r) => setTimeout(r, 200));
   }
-  assert.equal(readings.join(''), 'S'.repeat(20), 'no flicker');
+  // At most one reading off (a loaded machine may pause the page past the hangover); the detector
+  // without its smoothing was off 8 times in 20.
+  assert.ok(readings.filter((r) => r === '.').length <= 1, `no flicker: ${readings.join('')}`);
   assert.equal(s.room.activeSpeaker, id.alice);
   assert.ok(await ringShown(carol, await widget(carol, `tile:${id.alice}`)), 'the ring is drawn around Alice\'s tile');
   assert.ok(!(await ringShown(carol, await widget(carol, `tile:${id.bob}`))), 'none around Bob\'s');

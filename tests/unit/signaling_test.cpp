@@ -541,15 +541,20 @@ TEST(SignalingRenegotiation, TwoPeopleSharingAtOnceBothEndUpNegotiated) {
   feed(low, JoinedRoom{3, {}}, to_high, low_browser);
   feed(low, PeerArrived{8}, to_high, low_browser);
   feed(high, JoinedRoom{8, {3}}, to_low, high_browser);
-  // Runs both sides until nothing moves: each side's browser work first, then the wire, in order.
+  // Runs both sides until nothing moves: each side's browser work, then the wire (or, with
+  // `wire_first`, the wire before the browser work: a signal lands while a description is applied).
+  bool wire_first = false;
   const auto run_all = [&](bool deliver) {
     for (int guard = 0; guard < 64; ++guard) {
       bool moved = false;
-      for (auto [m, browser, out] : {std::tuple{&low, &low_browser, &to_high}, std::tuple{&high, &high_browser, &to_low}}) {
-        auto work = std::move(*browser);
-        browser->clear();
-        for (auto& e : work) feed(*m, e, *out, *browser), moved = true;
-      }
+      const auto browser_work = [&] {
+        for (auto [m, browser, out] : {std::tuple{&low, &low_browser, &to_high}, std::tuple{&high, &high_browser, &to_low}}) {
+          auto work = std::move(*browser);
+          browser->clear();
+          for (auto& e : work) feed(*m, e, *out, *browser), moved = true;
+        }
+      };
+      if (!wire_first || !deliver) browser_work();
       if (deliver) {
         low_offers += count(to_high);
         high_offers += count(to_low);
@@ -557,6 +562,7 @@ TEST(SignalingRenegotiation, TwoPeopleSharingAtOnceBothEndUpNegotiated) {
         to_high.clear(), to_low.clear();
         for (auto& s : a) s.peer = 3, feed(high, SignalReceived{s}, to_low, high_browser), moved = true;
         for (auto& s : b) s.peer = 8, feed(low, SignalReceived{s}, to_high, low_browser), moved = true;
+        if (wire_first) browser_work();
       }
       if (!moved) return;
     }
@@ -579,6 +585,40 @@ TEST(SignalingRenegotiation, TwoPeopleSharingAtOnceBothEndUpNegotiated) {
   EXPECT_FALSE(high.peer(3)->negotiation_pending);
   EXPECT_EQ(low_offers, 1u);   // its offer went through
   EXPECT_EQ(high_offers, 2u);  // rolled back, then offered again after answering
+
+  // Again, with every signal landing before the browser work queued with it: the polite side's
+  // second offer arrives while the other still applies its answer.
+  wire_first = true;
+  low_offers = high_offers = 0;
+  feed(low, NegotiationNeeded{8}, to_high, low_browser);
+  feed(high, NegotiationNeeded{3}, to_low, high_browser);
+  run_all(false);
+  run_all(true);
+  EXPECT_EQ(low.peer(8)->phase, Phase::Stable);
+  EXPECT_EQ(high.peer(3)->phase, Phase::Stable);
+  EXPECT_FALSE(low.peer(8)->negotiation_pending || low.peer(8)->deferred_offer);
+  EXPECT_FALSE(high.peer(3)->negotiation_pending || high.peer(3)->deferred_offer);
+  EXPECT_EQ(low_offers, 1u);
+  EXPECT_EQ(high_offers, 2u);
+}
+
+// The other side answers our offer and offers at once (it owed one): its offer arrives while our
+// browser still applies the answer. It waits for that, with the candidates that follow it.
+TEST(SignalingRenegotiation, AnOfferWhileOurAnswerIsAppliedWaitsForIt) {
+  Machine m;
+  stable_call(m);
+  run(m, {
+             {NegotiationNeeded{5}, {CreateOffer{5}}},
+             {LocalDescriptionCreated{5, SignalKind::Offer, "mine"}, {SendToPeer{{5, SignalKind::Offer, "mine", {}}}}},
+             {SignalReceived{answer_from(5, "ans")}, {SetRemoteDescription{5, SignalKind::Answer, "ans"}}},
+             {SignalReceived{offer_from(5, "theirs")}, {}},
+             {SignalReceived{candidate_from(5, "after-theirs")}, {}},
+             {RemoteDescriptionApplied{5}, {SetRemoteDescription{5, SignalKind::Offer, "theirs"}}},
+             {RemoteDescriptionApplied{5}, {CreateAnswer{5}, AddRemoteCandidate{5, cand("after-theirs")}}},
+             {LocalDescriptionCreated{5, SignalKind::Answer, "a2"}, {SendToPeer{{5, SignalKind::Answer, "a2", {}}}}},
+         });
+  EXPECT_EQ(m.peer(5)->phase, Phase::Stable);
+  EXPECT_FALSE(m.peer(5)->deferred_offer);
 }
 
 TEST(SignalingRenegotiation, PrintsItsEvent) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,16 @@ TEST(Speaking, APeerWhoLeavesIsForgotten) {
   d.clear();
   EXPECT_EQ(d.active(), std::nullopt);
   EXPECT_EQ(d.envelope(4), 0);
+}
+
+TEST(Speaking, RetainKeepsOnlyThoseStillHeard) {
+  Detector d;
+  d.feed(1, 0.2, 0);
+  d.feed(2, 0, 0);
+  d.retain(std::set<PeerId>{2});
+  EXPECT_FALSE(d.speaking(1));
+  EXPECT_EQ(d.active(), std::nullopt);
+  EXPECT_EQ(d.envelope(1), 0);
 }
 
 TEST(Speaking, TimeGoingBackwardsDoesNotRaiseTheEnvelope) {

@@ -36,7 +36,8 @@ void CallEncodings::sync() {
 }
 
 void CallEncodings::peer_view(proto::PeerId peer, const p2p::View& view) {
-  if (!peers_.find(peer)) return;
+  const Peers::Peer* p = peers_.find(peer);
+  if (!p || !p->connection) return;  // only a peer we send to
   their_views_[peer] = view;
   sync();
 }

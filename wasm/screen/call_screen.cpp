@@ -36,6 +36,7 @@ std::optional<CallScreen::Outcome> CallScreen::handle(const browser::Event& even
 
 void CallScreen::call_ended() {
   apply(machine_.handle(screen_share::CallEnded{}));
+  preview_.reset();      // its element and texture go with the capture
   media_.set_screen(0);  // no connection is left to take it off
   started_.clear();
   chosen_ = 0;

@@ -3,7 +3,7 @@
 #include "browser/glue.hpp"
 
 #include <set>
-#include <vector>
+
 
 namespace moim {
 
@@ -14,19 +14,16 @@ bool CallSpeakers::poll(double now_ms) {
   bool changed = false;
   const auto before_active = detector_.active();
   for (const auto& [handle, level] : browser::audio_levels()) {
-    const Peers::Peer* p = const_cast<Peers&>(peers_).by_handle(handle);
+    const Peers::Peer* p = peers_.by_handle(handle);
     if (!p) continue;  // a connection that went meanwhile
     const bool was = detector_.speaking(p->info.id);
     detector_.feed(p->info.id, p->info.mic ? level : 0.0, now_ms);  // muted: silent, whatever arrives
     changed |= was != detector_.speaking(p->info.id);
     heard.insert(p->info.id);
   }
-  // Peers without a connection now (left, or reconnecting) are forgotten.
-  std::vector<proto::PeerId> gone;
-  for (const auto& p : peers_.in_order())
-    if (!heard.count(p->info.id) && detector_.speaking(p->info.id)) gone.push_back(p->info.id);
-  if (const auto a = detector_.active(); a && !peers_.find(*a)) gone.push_back(*a);
-  for (const proto::PeerId id : gone) detector_.forget(id), changed = true;
+  // Peers without a connection now (left, or reconnecting) are forgotten; a ring of theirs goes.
+  for (const auto& p : peers_.in_order()) changed |= !heard.count(p->info.id) && detector_.speaking(p->info.id);
+  detector_.retain(heard);
   return changed || before_active != detector_.active();
 }
 

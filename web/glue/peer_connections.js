@@ -60,7 +60,9 @@
       const track = sends(line) && trackOf(stream, line.kind);
       if (track) pc.addTrack(track, stream);
     }
-    if (screenHandle) putScreen(entry, screenHandle);
+    // Our screen goes on once the camera's line exists (the first video m-line must be the camera's,
+    // also for a person without one): before the first offer, or after the first remote offer.
+    entry.pendingScreen = screenHandle || 0;
     const alive = () => peers.get(h) === entry;
     if (channel) openChannel(h, entry, channel, alive);
     // Channels the peer opens (a file transfer's own, file_transfers.js); ours is negotiated, not announced.
@@ -98,7 +100,14 @@
   }
   function attachScreen(h, screenHandle) {
     const entry = peers.get(h);
-    if (entry) putScreen(entry, screenHandle);
+    if (!entry) return;
+    if (!entry.pc.localDescription && !entry.pc.remoteDescription) entry.pendingScreen = screenHandle;  // not negotiated yet
+    else putScreen(entry, screenHandle);
+  }
+  function putPendingScreen(entry) {
+    if (!entry.pendingScreen) return;
+    putScreen(entry, entry.pendingScreen);
+    entry.pendingScreen = 0;
   }
   // After a negotiation settles: the peer's screen, if it sends one now, gets a video of its own; when
   // it stops, the video goes. C++ hears either (moimOnRemoteScreen, video 0 = none).
@@ -150,6 +159,7 @@
         if (!pc.getTransceivers().some((t) => t !== entry.screen && t.receiver.track && t.receiver.track.kind === line.kind))
           pc.addTransceiver(line.kind, { direction: line.direction });
       }
+      putPendingScreen(entry);  // after the camera's line
       await pc.setLocalDescription(await pc.createOffer(iceRestart ? { iceRestart: true } : undefined));
       if (peers.get(h) === entry) callApp('moimOnLocalDescription', h, 'offer', pc.localDescription.sdp);
     });
@@ -182,6 +192,7 @@
             t.direction = line.direction;
           }
         }
+        putPendingScreen(entry);  // not in this offer: C++ offers it after answering (App::feed_machine)
       }
       if (peers.get(h) !== entry) return;
       callApp('moimOnRemoteDescriptionApplied', h);
@@ -240,6 +251,10 @@
     entry.pc.getStats().then(guard((report) => {
       let frames = 0, screenFrames = 0, audioEnergy = 0, audioLevel = 0;
       const screenId = entry.screenTrack && entry.screenTrack.id;
+      // The camera's inbound video is its m-line's (a stopped share's stream may still be reported);
+      // where a browser names no mid, every video stream but the screen's.
+      const camMid = cameraMid(entry.pc);
+      const camera = (s) => (typeof s.mid === 'string' && camMid !== null ? s.mid === camMid : !(screenId && s.trackIdentifier === screenId));
       // The traffic counters, summed over the streams as they are (cumulative; a field no stream has
       // stays undefined): every inbound and outbound RTP stream for bytes and packets, the camera's
       // inbound video for frames, size and codec. RTT: the pair's, and remote-inbound-rtp's.
@@ -254,8 +269,9 @@
         add('bytesReceived', s.bytesReceived);
         add('packetsReceived', s.packetsReceived);
         add('packetsLost', s.packetsLost);
-        if (s.kind === 'video' && screenId && s.trackIdentifier === screenId) screenFrames += s.framesDecoded || 0;
-        else if (s.kind === 'video') {
+        if (s.kind === 'video' && !camera(s)) {
+          if (screenId && s.trackIdentifier === screenId) screenFrames += s.framesDecoded || 0;
+        } else if (s.kind === 'video') {
           frames += s.framesDecoded || 0;
           add('framesDecoded', s.framesDecoded);
           counters.frameWidth = s.frameWidth;
@@ -317,17 +333,18 @@
 
   // How loud each connection's received audio is now: [handle, level 0..1, ...] flat, from the audio
   // receiver's synchronization sources (the level of its latest packet, updated by the browser as
-  // packets arrive: cheap enough to ask several times a second, unlike getStats). A source silent
-  // for over a second counts as 0. C++ decides who is speaking (shared/speaking.hpp).
+  // packets arrive: cheap enough to ask several times a second, unlike getStats). Their timestamps
+  // are not used: Chromium's clock for them is not the page's (measured off by seconds), and a
+  // sender's silence suppression sends its last, quiet packet before a pause anyway. C++ decides who
+  // is speaking (shared/speaking.hpp).
   function audioLevels() {
     const out = [];
-    const now = performance.now();
     for (const [h, entry] of peers) {
       let level = 0;
       for (const r of entry.pc.getReceivers()) {
         if (!r.track || r.track.kind !== 'audio' || !r.getSynchronizationSources) continue;
         for (const src of r.getSynchronizationSources())
-          if (now - src.timestamp < 1000 && typeof src.audioLevel === 'number') level = Math.max(level, src.audioLevel);
+          if (typeof src.audioLevel === 'number') level = Math.max(level, src.audioLevel);
       }
       out.push(h, level);
     }

@@ -147,7 +147,7 @@
     }
     mediaBox().appendChild(el);
     el.play().catch(guard((e) => {
-      if (videos.get(h) !== v || el.muted) return;
+      if (videos.get(h) !== v || el.muted || !e || e.name !== 'NotAllowedError') return;  // only the autoplay policy's refusal
       // Autoplay with sound refused (no user gesture yet): play muted rather than not at all, and
       // say so (C++ shows "Click to turn on sound").
       console.warn('moim: play() with sound refused; playing muted until a click', e);
