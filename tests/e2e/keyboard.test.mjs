@@ -2,25 +2,16 @@
 // buttons do, never while a text field has the keyboard, not with Ctrl; Escape closes the help
 // overlay; the buttons' tooltips name their keys.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  click, createRoomByUi, enterNames, launchBrowser, openPerson, screenshot, startServer, state, waitForState, widget,
+  click, createRoomByUi, enterNames, openPerson, screenshot, state, useServerAndBrowser, waitForState, widget,
 } from './lib.mjs';
 
-let server, browser;
 const pages = [];
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ pages });
 
 test('M, V, S, C and ? in a call; not while typing; Escape closes the help; tooltips name the keys', async () => {
-  const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => openPerson(browser, server.url, n)));
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => openPerson(env.browser, env.server.url, n)));
   pages.push(alice, bob);
   await enterNames([[alice, 'Alice'], [bob, 'Bob']]);
   const room = await createRoomByUi(alice, 'Keys');

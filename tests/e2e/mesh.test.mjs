@@ -4,20 +4,11 @@
 // budget; a person who shows someone small (the speaker view's strip) tells them, and that one's
 // encoding towards them shrinks to the tile.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { click, createRoomByUi, enterNames, launchBrowser, openPerson, startServer, state, waitForState } from './lib.mjs';
+import { test } from 'node:test';
+import { click, createRoomByUi, enterNames, openPerson, state, useServerAndBrowser, waitForState } from './lib.mjs';
 
-let server, browser;
 const pages = [];
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ pages });
 
 // Every open connection's camera encoding as the browser holds it, and what it sends now.
 const encodings = (page) => page.evaluate(async () => {
@@ -35,7 +26,7 @@ const encodings = (page) => page.evaluate(async () => {
 });
 
 test('a 4-person call caps each camera encoding within the budget; a small tile on one side shrinks what goes to it', async () => {
-  const people = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(browser, server.url, n, { recordPeerConnections: true })));
+  const people = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(env.browser, env.server.url, n, { recordPeerConnections: true })));
   pages.push(...people);
   const [alice, bob, carol, dave] = people;
   await enterNames([[alice, 'Alice'], [bob, 'Bob'], [carol, 'Carol'], [dave, 'Dave']]);

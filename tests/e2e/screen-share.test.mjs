@@ -6,23 +6,14 @@
 // crossing) both get through, the latest shown large and the other one click away; the sharer
 // leaving takes its screen; a refused capture says why, a closed picker says nothing.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  click, createRoomByUi, enterNames, launchBrowser, openPerson, screenshot, startServer, state, tilePixels, waitForState,
+  click, createRoomByUi, enterNames, openPerson, screenshot, state, tilePixels, useServerAndBrowser, waitForState,
   waitForVideo, widget,
 } from './lib.mjs';
 
-let server, browser;
 const pages = [];
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ pages });
 
 // Keeps every screen capture the page gets (the constraints asked, the stream) in window.__screens,
 // so the test can read the capture's track and end it as the browser's own "Stop sharing" bar does.
@@ -53,7 +44,7 @@ async function joinAll(people, room, n) {
 }
 
 test('one person shares a screen: the others decode it in the presenter layout, the camera goes on; stopped by the button, shared again, a newcomer sees it, stopped by the browser', async () => {
-  const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(browser, server.url, n)));
+  const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(env.browser, env.server.url, n)));
   pages.push(alice, bob, carol, dave);
   await enterNames([[alice, 'Alice'], [bob, 'Bob'], [carol, 'Carol'], [dave, 'Dave']]);
   const room = await createRoomByUi(alice, 'Share room');
@@ -128,7 +119,7 @@ test('one person shares a screen: the others decode it in the presenter layout, 
 });
 
 test('two people share at once: both get through, the latest is large and the other one click away; the sharer leaving takes its screen; a refused capture says why', async () => {
-  const [alice, bob, carol] = await Promise.all(['alice2', 'bob2', 'carol2'].map((n) => openPerson(browser, server.url, n)));
+  const [alice, bob, carol] = await Promise.all(['alice2', 'bob2', 'carol2'].map((n) => openPerson(env.browser, env.server.url, n)));
   pages.push(alice, bob, carol);
   await enterNames([[alice, 'Alice'], [bob, 'Bob'], [carol, 'Carol']]);
   const room = await createRoomByUi(alice, 'Two presenters');

@@ -3,23 +3,14 @@
 // flicker between beeps), and moves when another takes over; the speaker view shows the active
 // speaker large.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { PNG } from 'pngjs';
 import {
-  click, createRoomByUi, enterNames, launchBrowser, openPerson, screenshot, startServer, state, waitForState, widget,
+  click, createRoomByUi, enterNames, openPerson, screenshot, state, useServerAndBrowser, waitForState, widget,
 } from './lib.mjs';
 
-let server, browser;
 const pages = [];
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ pages });
 
 const speaking = (s, id) => s.room.peers.find((p) => p.id === id).speaking;
 // The ring's green on the canvas just outside the top edge of `rect` (a tile's video area).
@@ -35,7 +26,7 @@ async function ringShown(page, rect) {
 }
 
 test('the ring follows whoever speaks, without flicker; the speaker view shows the active speaker large', async () => {
-  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => openPerson(browser, server.url, n)));
+  const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => openPerson(env.browser, env.server.url, n)));
   pages.push(alice, bob, carol);
   await enterNames([[alice, 'Alice'], [bob, 'Bob'], [carol, 'Carol']]);
   const room = await createRoomByUi(alice, 'Who speaks');
