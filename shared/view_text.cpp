@@ -18,7 +18,7 @@ std::string link_status(server_link::Phase phase, double retry_at_ms, double now
   return {};
 }
 
-std::string preview_status(bool secure, join_flow::Devices devices, bool has_audio, bool has_video) {
+std::string preview_status(bool secure, join_flow::Devices devices, bool has_audio, bool has_video, bool camera_on) {
   if (!secure)
     return "Camera and microphone need a secure page: open this app over https (or on localhost). You can still "
            "join, to see and hear the others.";
@@ -26,6 +26,7 @@ std::string preview_status(bool secure, join_flow::Devices devices, bool has_aud
   if (devices == join_flow::Devices::Idle) return "Camera off until you join";
   if (!has_video && !has_audio) return "Camera and microphone unavailable: you will join without them";
   if (!has_video) return "No camera: you will join with audio only";
+  if (!camera_on) return "Camera off: you will join without video";
   return {};
 }
 

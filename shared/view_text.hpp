@@ -26,8 +26,8 @@ std::string link_status(server_link::Phase phase, double retry_at_ms, double now
 
 // The preview card's one line, most important first: no secure page, then the camera's progress, then
 // what is missing ("" when camera and microphone are there). `has_audio` / `has_video`: the tracks of
-// the stream we hold.
-std::string preview_status(bool secure, join_flow::Devices devices, bool has_audio, bool has_video);
+// the stream we hold; `camera_on`: the person left the camera on (off: the call starts with it off).
+std::string preview_status(bool secure, join_flow::Devices devices, bool has_audio, bool has_video, bool camera_on = true);
 
 // The call's banner: the server is out of reach while the call goes on ("" otherwise).
 std::string call_status(bool call_reconnecting);

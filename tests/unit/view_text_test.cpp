@@ -65,6 +65,9 @@ TEST(ViewText, ThePreviewSaysTheMostImportantThingFirst) {
                  (row.audio ? " audio" : "") + (row.video ? " video" : ""));
     EXPECT_EQ(preview_status(row.secure, row.devices, row.audio, row.video), row.text);
   }
+  // The person turned the camera off before joining.
+  EXPECT_EQ(preview_status(true, Devices::Settled, true, true, false), "Camera off: you will join without video");
+  EXPECT_EQ(preview_status(true, Devices::Settled, true, false, false), "No camera: you will join with audio only");
 }
 
 TEST(ViewText, TheCallsBannerOnlyWhileTheServerIsOutOfReach) {

@@ -314,7 +314,7 @@ void draw_call(FrameOut& out, const CallModel& m) {
   // narrow one.
   const float bottom = 88, gap = 14, margin = 24;
   const bool narrow = display.x < 720;
-  const bool side_panel = m.chat.open || m.people.open || m.stats.open;
+  const bool side_panel = m.chat.open || m.people.open || m.stats.open || m.devices.open;
   const float panel_w = side_panel ? (narrow ? display.x : std::min(380.0f, display.x * 0.38f)) : 0;
   const float tiles_right = narrow ? display.x : display.x - panel_w;
   // Grid of tiles between the bars; with a screen shared, the presenter layout there instead.
@@ -351,11 +351,13 @@ void draw_call(FrameOut& out, const CallModel& m) {
     draw_people_panel(out, m.people, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
   else if (m.stats.open)
     draw_stats_panel(out, m.stats, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
+  else if (m.devices.open)
+    draw_devices_panel(out, m.devices, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
 
   // Control bar.
   const float by = display.y - bottom;
   dl->AddRectFilled(ImVec2(0, by), ImVec2(display.x, display.y), IM_COL32(22, 25, 32, 255));
-  constexpr int kButtons = 8;
+  constexpr int kButtons = 9;
   const float spacing = 14, bh = 48;
   const float bw = std::min(150.0f, (display.x - 32 - (kButtons - 1) * spacing) / kButtons);
   const float total = kButtons * bw + (kButtons - 1) * spacing;
@@ -396,6 +398,11 @@ void draw_call(FrameOut& out, const CallModel& m) {
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   if (button(out, "stats-toggle", "Stats", m.stats.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
     out.intent(ToggleStats{});
+  bx += bw + spacing;
+  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
+  if (button(out, "devices-toggle", "Devices", m.devices.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
+    out.intent(ToggleDevices{});
+  hover_tooltip(out, "Camera and microphone");
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   // To everyone in the call (one person: from the participant panel). Files dropped on the page too.
