@@ -67,6 +67,7 @@ void switch_track(Handle stream, int request, const media_plan::CaptureRequest& 
                     media_stream_constraints(constraints));
 }
 double mic_level(Handle stream) { return glue().call<double>("micLevel", stream); }
+void mic_level_off(Handle stream) { glue().call<void>("micLevelOff", stream); }
 void open_screen(int request, const media_plan::ScreenConstraints& limits) {
   const auto at_most = [](int v) {
     val c = val::object();

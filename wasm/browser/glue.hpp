@@ -24,6 +24,7 @@ void list_devices();
 void switch_track(Handle stream, int request, const media_plan::CaptureRequest& constraints);
 // How loud `stream`'s microphone is now, 0..1 (0 without one, or while it is off).
 double mic_level(Handle stream);
+void mic_level_off(Handle stream);  // no meter shown now: the glue's analyser and audio context rest
 // getDisplayMedia (from the person's click) with `limits`; the answer arrives as ScreenOpened /
 // ScreenFailed with `request`, and the browser's own end of the capture as ScreenEnded.
 void open_screen(int request, const media_plan::ScreenConstraints& limits);

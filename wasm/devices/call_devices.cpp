@@ -65,8 +65,10 @@ std::string CallDevices::apply(const device_choice::Effects& effects) {
 }
 
 bool CallDevices::poll_level(double now_ms, bool shown) {
+  const bool was = metering_;
   metering_ = shown && media_.has_local_audio();
   if (!metering_) {
+    if (was && media_.local_stream()) browser::mic_level_off(media_.local_stream());
     next_poll_ = 0;
     const bool changed = shown_step_ > 0;
     level_ = 0;

@@ -177,7 +177,7 @@ std::string screen_widget(const char* prefix, const ScreenView& s) {
 // A strip of `screens` (a click shows one large) then `tiles`, at the bottom of `min`-`max`, `strip_h`
 // high; what does not fit is counted in its last place.
 void draw_strip(FrameOut& out, const std::vector<const ScreenView*>& screens, const std::vector<const TileModel*>& tiles,
-                ImVec2 min, ImVec2 max, float strip_h, float gap) {
+                ImVec2 min, ImVec2 max, float strip_h, float gap, bool people_open) {
   const float avail_w = max.x - min.x;
   const float item_w = (strip_h - kNameBar) * kAspect;
   const std::size_t items = screens.size() + tiles.size();
@@ -210,6 +210,10 @@ void draw_strip(FrameOut& out, const std::vector<const ScreenView*>& screens, co
     out.note_text(more);
     const ImVec2 ts = ImGui::CalcTextSize(more.c_str());
     dl->AddText(ImVec2(x + (item_w - ts.x) * 0.5f, y + (strip_h - ts.y) * 0.5f), color::kText, more.c_str());
+    // Everyone not in the strip is in the participant panel: the "+N" opens it.
+    ImGui::SetCursorScreenPos(ImVec2(x, y));
+    if (ImGui::InvisibleButton("strip-more", ImVec2(item_w, strip_h)) && !people_open) out.intent(TogglePeople{});
+    out.add_widget("strip-more", ImVec2(x, y), ImVec2(x + item_w, y + strip_h));
   }
 }
 
@@ -226,7 +230,7 @@ void draw_presenter(FrameOut& out, const CallModel& m, ImVec2 min, ImVec2 max, f
   for (std::size_t i = 1; i < m.screens.size(); ++i) screens.push_back(&m.screens[i]);
   std::vector<const TileModel*> tiles;
   for (const TileModel& t : m.tiles) tiles.push_back(&t);
-  draw_strip(out, screens, tiles, min, max, strip_h, gap);
+  draw_strip(out, screens, tiles, min, max, strip_h, gap, m.people.open);
 }
 
 // The speaker view in `min`-`max`: `large`'s tile as big as fits (16:9 over its name bar), the
@@ -242,7 +246,7 @@ void draw_speaker_view(FrameOut& out, const CallModel& m, const TileModel& large
   std::vector<const TileModel*> tiles;
   for (const TileModel& t : m.tiles)
     if (&t != &large) tiles.push_back(&t);
-  draw_strip(out, {}, tiles, min, max, strip_h, gap);
+  draw_strip(out, {}, tiles, min, max, strip_h, gap, m.people.open);
 }
 }  // namespace
 

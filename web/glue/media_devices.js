@@ -74,30 +74,42 @@
   }
 
   // ---- the microphone's level, 0..1 (the peak of the last ~20 ms), for the meter ------------------
-  // One AudioContext for the page; it may start suspended before the person's first gesture (the
-  // autoplay policy): asked to resume at each reading, it runs from the first click or key on.
+  // An AudioContext only while a meter is on screen (with one left open from the lobby, the
+  // speaking test's rings flickered in 2 runs of 2; closed on joining, 0 of 3); it may start
+  // suspended before the person's first gesture (the autoplay policy): asked to resume at each
+  // reading, it runs from the first click or key on. It reads a clone of the track.
   let audioContext = null;
-  const meters = new Map();  // stream handle -> { track, source, analyser, buf }
+  const meters = new Map();  // stream handle -> { track, clone, source, analyser, buf }
   function micLevel(h) {
     const stream = streams.get(h);
     const track = stream && stream.getAudioTracks()[0];
     if (!track || track.readyState !== 'live' || typeof AudioContext !== 'function') return 0;
     if (!audioContext) audioContext = new AudioContext();
-    if (audioContext.state === 'suspended') audioContext.resume().catch(() => {});
     let m = meters.get(h);
     if (!m || m.track !== track) {  // new, or the microphone was switched
-      if (m) m.source.disconnect();
-      const source = audioContext.createMediaStreamSource(new MediaStream([track]));
+      if (m) dropMeter(m);
+      const clone = track.clone();
+      const source = audioContext.createMediaStreamSource(new MediaStream([clone]));
       const analyser = audioContext.createAnalyser();
       analyser.fftSize = 1024;
       source.connect(analyser);
-      m = { track, source, analyser, buf: new Float32Array(analyser.fftSize) };
+      m = { track, clone, source, analyser, buf: new Float32Array(analyser.fftSize) };
       meters.set(h, m);
     }
+    m.clone.enabled = track.enabled;  // muted: the meter shows silence
+    if (audioContext.state === 'suspended') audioContext.resume().catch(() => {});
     m.analyser.getFloatTimeDomainData(m.buf);
     let peak = 0;
     for (let i = 0; i < m.buf.length; i++) peak = Math.max(peak, Math.abs(m.buf[i]));
     return Math.min(1, peak);
+  }
+  // No meter on screen any more (the call started, the panel closed): the analyser goes, and the
+  // audio context sleeps (it would take the audio thread's time for nothing).
+  function dropMeter(m) { m.source.disconnect(); m.clone.stop(); }
+  function micLevelOff(h) {
+    const m = meters.get(h);
+    if (m) { dropMeter(m); meters.delete(h); }
+    if (audioContext && meters.size === 0) { audioContext.close().catch(() => {}); audioContext = null; }
   }
 
   // From the person's click (getDisplayMedia needs the gesture). Answers: moimOnScreenOpened(request,
@@ -127,8 +139,7 @@
     const s = streams.get(h);
     if (!s) return;
     streams.delete(h);
-    const m = meters.get(h);
-    if (m) { m.source.disconnect(); meters.delete(h); }
+    micLevelOff(h);
     s.getTracks().forEach((t) => t.stop());  // the camera light goes off
   }
   function setTrackEnabled(h, kind, enabled) {
@@ -148,6 +159,7 @@
   expose('listDevices', listDevices);
   expose('switchTrack', switchTrack);
   expose('micLevel', micLevel, 0);
+  expose('micLevelOff', micLevelOff);
   expose('setTrackEnabled', setTrackEnabled);
   expose('mediaSupported', mediaSupported, false);
 })(glue);
