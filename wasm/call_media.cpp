@@ -205,4 +205,13 @@ void CallMedia::fit_remote_screen(proto::PeerId peer, int w, int h) {
   if (Peers::Connection* c = peers_.connection(peer)) c->browser.screen().fit(w, h);
 }
 
+void CallMedia::draw_only(const std::set<proto::PeerId>& cameras, const std::set<proto::PeerId>& screens) {
+  for (const Peers::Peer* p : peers_.in_order()) {
+    Peers::Connection* c = peers_.connection(p->info.id);
+    if (!c) continue;
+    c->browser.video().set_drawn(p->info.camera && cameras.contains(p->info.id));
+    c->browser.screen().set_drawn(screens.contains(p->info.id));
+  }
+}
+
 }  // namespace moim

@@ -11,6 +11,7 @@
 #include "signaling.hpp"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -75,6 +76,9 @@ class CallMedia {
   // The size `peer`'s tile is drawn at (device pixels), so its frames are uploaded no larger.
   void fit_remote(proto::PeerId peer, int w, int h);
   void fit_remote_screen(proto::PeerId peer, int w, int h);  // the same, for the peer's screen share
+  // The peers whose camera (`cameras`) and screen (`screens`) were drawn this frame: the others'
+  // videos take no frames until they are drawn again (a tile showing initials, one off screen).
+  void draw_only(const std::set<proto::PeerId>& cameras, const std::set<proto::PeerId>& screens);
 
  private:
   Peers& peers_;

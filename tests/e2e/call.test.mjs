@@ -105,9 +105,19 @@ test('three people in a mesh call, a fourth watching the lobby, one leaving by c
     assert.ok(px.differing < 0.5, `Alice's tile shows camera off: ${JSON.stringify(px)}`);
   }
   await screenshot(bob, 'call-3-muted.png');
+  // A tile showing initials takes no video frames (App::fit_videos → the glue's setVideoDrawn): Bob's
+  // page still decodes Alice's (black) frames, but uploads and draws none of them.
+  const aliceOf = async (p) => (await state(p)).room.peers.find((q) => q.id === aliceId);
+  await new Promise((r) => setTimeout(r, 500));  // frames already on their way when the tile changed
+  const off0 = await aliceOf(bob);
+  await new Promise((r) => setTimeout(r, 2500));
+  const off1 = await aliceOf(bob);
+  assert.ok(off1.framesDecoded > off0.framesDecoded, `still decoded: ${off0.framesDecoded} -> ${off1.framesDecoded}`);
+  assert.ok(off1.framesShown - off0.framesShown <= 1, `none shown: ${off0.framesShown} -> ${off1.framesShown}`);
   await click(alice, 'toggle-mic');
   await click(alice, 'toggle-camera');
   await waitForState(bob, (s, id) => s.room.peers.some((q) => q.id === id && q.mic && q.camera), aliceId, 5000);
+  await waitForState(bob, (s, [id, n]) => s.room.peers.some((q) => q.id === id && q.framesShown > n + 5), [aliceId, off1.framesShown], 10000);
 
   // The grid re-lays itself when the window changes size: every tile stays inside the window.
   await alice.setViewportSize({ width: 720, height: 900 });

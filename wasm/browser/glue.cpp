@@ -90,6 +90,7 @@ Handle create_video_for_stream(Handle stream, bool muted) { return glue().call<i
 void destroy_video(Handle video) { glue().call<void>("destroyVideo", video); }
 void resume_sound() { glue().call<void>("resumeSound"); }
 void fit_video(Handle video, int w, int h) { glue().call<void>("fitVideo", video, w, h); }
+void set_video_drawn(Handle video, bool drawn) { glue().call<void>("setVideoDrawn", video, drawn); }
 double take_convert_ms() { return glue().call<double>("takeConvertMs"); }
 VideoFrames video_frames_waiting() {
   const int waiting = glue().call<int>("videoFramesWaiting");

@@ -35,6 +35,9 @@ void destroy_video(Handle video);
 void resume_sound();
 // Frames of `video` are converted at most w x h device pixels (keeping their shape); 0 x 0 = full size.
 void fit_video(Handle video, int w, int h);
+// Whether `video` is drawn: one that is not (its peer's camera is off, or its tile is off screen)
+// takes no frames: none converted, uploaded or drawn for it.
+void set_video_drawn(Handle video, bool drawn);
 double take_convert_ms();  // main-thread ms spent converting video frames since the last call
 // Whether some video has a new frame to upload, and whether one of them is a video's first (one
 // call into the glue for both).

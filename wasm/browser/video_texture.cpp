@@ -83,6 +83,7 @@ VideoTexture& VideoTexture::operator=(VideoTexture&& o) noexcept {
     uploads_ = std::exchange(o.uploads_, 0);
     fit_w_ = std::exchange(o.fit_w_, 0);
     fit_h_ = std::exchange(o.fit_h_, 0);
+    drawn_ = std::exchange(o.drawn_, true);
   }
   return *this;
 }
@@ -111,6 +112,12 @@ void VideoTexture::fit(int w, int h) {
   fit_w_ = w;
   fit_h_ = h;
   fit_video(video_, w, h);
+}
+
+void VideoTexture::set_drawn(bool drawn) {
+  if (!video_ || drawn == drawn_) return;
+  drawn_ = drawn;
+  set_video_drawn(video_, drawn);
 }
 
 void VideoTexture::reset() {

@@ -21,6 +21,8 @@ class VideoTexture {
   void reset();  // destroys the texture and the video element
   // The size it is drawn at, in device pixels: frames converted on the page come no larger.
   void fit(int w, int h);
+  // Whether it is drawn this frame (glue.hpp set_video_drawn); told to the glue only when it changes.
+  void set_drawn(bool drawn);
 
   Handle video() const { return video_; }
   unsigned texture() const { return texture_; }
@@ -37,6 +39,7 @@ class VideoTexture {
   int shape_ = 0;  // planar << 30 | matrix << 28 | width << 14 | height of the last frame
   unsigned uploads_ = 0;
   int fit_w_ = 0, fit_h_ = 0;
+  bool drawn_ = true;
 };
 
 }  // namespace moim::browser

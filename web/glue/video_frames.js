@@ -15,7 +15,8 @@
 (function videoFrames({ shared, expose, newHandle, callApp, guard, errorText }) {
   // handle -> { el: <video>, stream, sound: the element's MediaStream (audio only) while the worker
   // takes the frames, tapped: the video track the worker reads, frame: the newest one not uploaded,
-  // and the bookkeeping of how frames arrive (shown, converting, polling, fitW, fitH) }
+  // and the bookkeeping of how frames arrive (shown, converting, polling, fitW, fitH, hidden: not
+  // drawn, so its frames are dropped as they come) }
   const videos = new Map();
   const mediaBox = () => document.getElementById('media-elements');
 
@@ -65,6 +66,10 @@
   // app's frame loop runs on demand: it hears of each frame, and whether some video's first frame
   // waits, in one call (it needs to ask nothing back).
   function offerFrame(v, frame) {
+    if (v.hidden) {  // not drawn (C++'s setVideoDrawn): no upload, no redraw
+      if (frame.close) frame.close();
+      return;
+    }
     if (v.frame && v.frame.close) v.frame.close();
     v.frame = frame;
     callApp('moimOnVideoFrame', firstFramePending());
@@ -88,7 +93,7 @@
     }
     const onFrame = guard(() => {
       if (videos.get(h) !== v) return;
-      if (!v.converting) {
+      if (!v.converting && !v.hidden) {
         v.converting = true;
         const start = performance.now();
         createImageBitmap(el, fitOptions(v)).then((bmp) => {
@@ -177,6 +182,17 @@
     if (k >= 0.9) return undefined;  // close to the natural size: not worth a resize pass
     return { resizeWidth: Math.max(1, Math.round(vw * k)), resizeHeight: Math.max(1, Math.round(vh * k)), resizeQuality: 'medium' };
   }
+  // C++ says whether the video is drawn at all (a tile showing initials, or off screen, is not): a
+  // video that is not drawn takes no frames, so it costs no conversion, upload or redraw.
+  function setVideoDrawn(h, drawn) {
+    const v = videos.get(h);
+    if (!v) return;
+    v.hidden = !drawn;
+    if (v.hidden && v.frame) {
+      if (v.frame.close) v.frame.close();
+      v.frame = null;
+    }
+  }
   // Main-thread milliseconds spent converting video frames since the last call.
   let convertMs = 0;
   function takeConvertMs() { const ms = convertMs; convertMs = 0; return ms; }
@@ -196,7 +212,7 @@
   // there is nothing new.
   function takeFrame(h) {
     const v = videos.get(h);
-    if (!v) return null;
+    if (!v || v.hidden) return null;
     if (v.polling) {
       if (!(v.el.videoWidth > 0)) return null;
       v.shown = true;
@@ -209,14 +225,14 @@
   }
   // True when some video has a frame waiting for upload.
   function framesPending() {
-    for (const v of videos.values()) if (v.frame || v.polling) return true;
+    for (const v of videos.values()) if (!v.hidden && (v.frame || v.polling)) return true;
     return false;
   }
   // True when a video that has shown nothing yet has its first frame waiting (the app draws it at
   // once; later frames as often as the page affords). A polled video (no rVFC) has one only once
   // the element has a size: one that never gets one (no camera) must not ask for every frame.
   function firstFramePending() {
-    for (const v of videos.values()) if ((v.frame || (v.polling && v.el.videoWidth > 0)) && !v.shown) return true;
+    for (const v of videos.values()) if (!v.hidden && (v.frame || (v.polling && v.el.videoWidth > 0)) && !v.shown) return true;
     return false;
   }
 
@@ -233,6 +249,7 @@
   expose('destroyVideo', destroyVideo);
   expose('resumeSound', resumeSound);
   expose('fitVideo', fitVideo);
+  expose('setVideoDrawn', setVideoDrawn);
   expose('takeConvertMs', takeConvertMs, 0);
   expose('takeFrame', takeFrame, null);
   // 0: no frame waits for upload; 1: some; 2: among them a video's first (the app draws it at once).
