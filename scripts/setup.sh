@@ -3,19 +3,20 @@
 # there), fetch Dear ImGui from Debian's source package, then build the server (native) and the
 # client (wasm). Without options it installs and builds only what running Moim needs: no browser,
 # no test or benchmark libraries, no sanitizer toolchain.
-#   scripts/setup.sh [--release|--debug] [--for-tests] [--for-bench] [--with-turn]
+#   scripts/setup.sh [--release|--debug] [--for-tests] [--for-bench] [--with-turn] [--with-sfu]
 #     --for-tests   also the test tools (./test.sh): Chromium, Firefox ESR + Xvfb + Mesa, clang/llvm
-#                   (sanitizers, fuzzing), iptables/iproute2 (network namespaces), coturn, systemd-analyze, GoogleTest,
-#                   Google Benchmark, the npm packages of tests/e2e; builds every native target
+#                   (sanitizers, fuzzing), iptables/iproute2 (network namespaces), coturn, Janus, systemd-analyze,
+#                   GoogleTest, Google Benchmark, the npm packages of tests/e2e; builds every native target
 #     --for-bench   also what ./bench.sh runs: Google Benchmark, Chromium, the npm packages
 #     --with-turn   also coturn (./run.sh --with-turn)
+#     --with-sfu    also Janus (./run.sh --with-sfu)
 #   MOIM_NATIVE_TARGETS="a b"  build only these native targets (default: moim-server; with
 #                              --for-tests: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD_TYPE=Release
-FOR_TESTS=0 FOR_BENCH=0 WITH_TURN=0
+FOR_TESTS=0 FOR_BENCH=0 WITH_TURN=0 WITH_SFU=0
 for arg in "$@"; do
   case "$arg" in
     --release) BUILD_TYPE=Release ;;
@@ -23,7 +24,8 @@ for arg in "$@"; do
     --for-tests) FOR_TESTS=1 ;;
     --for-bench) FOR_BENCH=1 ;;
     --with-turn) WITH_TURN=1 ;;
-    -h|--help) sed -n '5,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --with-sfu) WITH_SFU=1 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -42,6 +44,7 @@ APT_PACKAGES=(                                      # building and running Moim
   python3-fonttools fonts-roboto-unhinted fonts-nanum  # UI fonts, subset at build time
 )
 TURN_PACKAGES=(coturn python3)                      # scripts/turn.sh (python3: address ranges)
+SFU_PACKAGES=(janus)                                # scripts/janus.sh: Janus 1.1.2, VideoRoom + WebSockets
 TEST_PACKAGES=(
   libgtest-dev                                      # native tests (GoogleTest)
   libbenchmark-dev                                  # microbenchmarks: test.sh builds every target
@@ -51,12 +54,14 @@ TEST_PACKAGES=(
   openssl                                           # the tests' TLS certificates
   iptables iproute2                                 # e2e: cut the media path; NATs in network namespaces
   "${TURN_PACKAGES[@]}"                             # e2e: real coturn
+  "${SFU_PACKAGES[@]}"                              # tests/server: real Janus
   systemd                                           # systemd-analyze verify of deploy/*.service
 )
 BENCH_PACKAGES=(libbenchmark-dev chromium)          # bench/micro, bench/client
 [ $FOR_TESTS = 1 ] && APT_PACKAGES+=("${TEST_PACKAGES[@]}")
 [ $FOR_BENCH = 1 ] && APT_PACKAGES+=("${BENCH_PACKAGES[@]}")
 [ $WITH_TURN = 1 ] && APT_PACKAGES+=("${TURN_PACKAGES[@]}")
+[ $WITH_SFU = 1 ] && APT_PACKAGES+=("${SFU_PACKAGES[@]}")
 NEED_NPM=$(( FOR_TESTS || FOR_BENCH ))
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -94,6 +99,18 @@ if [ ${#missing[@]} -gt 0 ] || [ $need_update = 1 ]; then
   if [[ " ${missing[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
     as_root systemctl disable --now coturn.service >/dev/null 2>&1 || true
     log "disabled Debian's coturn.service (its default configuration is an open relay); Moim starts coturn through scripts/turn.sh"
+  fi
+  # Likewise janus.service: Debian's configuration serves the Janus API over HTTP (8088) and WebSocket
+  # (8188) on every address, without a secret, with demo rooms: anyone could use the SFU. Moim runs
+  # Janus itself (scripts/janus.sh). Disabled also where systemd is not running (a container being
+  # set up), so a later boot does not start it.
+  if [[ " ${missing[*]} " == *" janus "* ]]; then
+    if [ -d /run/systemd/system ]; then
+      as_root systemctl disable --now janus.service >/dev/null 2>&1 || true
+    elif command -v systemctl >/dev/null; then
+      as_root systemctl disable janus.service >/dev/null 2>&1 || true
+    fi
+    log "disabled Debian's janus.service (its default configuration is an open SFU); Moim starts Janus through scripts/janus.sh"
   fi
 fi
 

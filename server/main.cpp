@@ -6,6 +6,7 @@
 #include "server_context.hpp"
 #include "tls.hpp"
 #include "hub_clock.hpp"
+#include "janus_client.hpp"
 #include "password_pool.hpp"
 #include "room_store.hpp"
 #include "secrets.hpp"
@@ -36,6 +37,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -67,6 +69,9 @@ struct Options {
   // ICE servers (ice_servers.hpp): the URIs and policy go into hub.ice; the secret is read in run().
   std::filesystem::path turn_secret_file;
   std::optional<unsigned short> stun_port;  // default: the HTTP port
+  // The SFU (Janus VideoRoom, sfu/janus_client.hpp): where it is and the secrets that open it.
+  std::optional<moim::sfu::JanusUrl> janus_url;
+  std::filesystem::path janus_api_secret_file, janus_admin_key_file;
 };
 
 constexpr std::string_view kUsage =
@@ -75,7 +80,8 @@ constexpr std::string_view kUsage =
     "                   [--trust-proxy CIDR]... [connection limits below]\n"
     "                   [--data-dir DIR] [session and limit flags below]\n"
     "                   [--stun-port N] [--stun-uri URI]... [--turn-uri URI]...\n"
-    "                   [--turn-secret-file PATH] [--turn-ttl S] [--ice-policy all|relay] [--help]\n"
+    "                   [--turn-secret-file PATH] [--turn-ttl S] [--ice-policy all|relay]\n"
+    "                   [--janus-url URL [--janus-api-secret-file PATH] [--janus-admin-key-file PATH]] [--help]\n"
     "\n"
     "  --port N      TCP port to listen on, 0-65535 (default 8080; 0 picks a free port)\n"
     "  --address A   IPv4 or IPv6 address to bind (default 0.0.0.0)\n"
@@ -161,6 +167,18 @@ constexpr std::string_view kUsage =
     "  --ice-policy all|relay\n"
     "                relay: browsers use only TURN relays, so no participant learns another's IP\n"
     "                addresses (needs --turn-uri); default all\n"
+    "\n"
+    "SFU (Janus's VideoRoom plugin; rooms do not use it yet):\n"
+    "  --janus-url URL  Janus's API over WebSocket, ws://host[:port][/path] (port default 8188), e.g.\n"
+    "                ws://127.0.0.1:8188 (scripts/janus.sh). The server connects at start, logs when the\n"
+    "                session is ready and keeps it alive; Janus unreachable or lost is logged and tried\n"
+    "                again (every 4 s at most), never fatal. Without it the server runs without an SFU\n"
+    "  --janus-api-secret-file PATH\n"
+    "                Janus's api_secret, sent with every request (scripts/janus.sh keeps it in\n"
+    "                DIR/api-secret); chmod 600, one line, read once at start; needs --janus-url\n"
+    "  --janus-admin-key-file PATH\n"
+    "                the VideoRoom plugin's admin_key, needed to create rooms (DIR/admin-key); the same\n"
+    "                rules; needs --janus-url\n"
     "  --help        show this text\n"
     "\n"
     "The WebSocket signaling endpoint is ws://HOST:PORT/ws (wss:// with --cert/--key).\n";
@@ -328,6 +346,16 @@ Options parse_options(int argc, char** argv) {
         throw UsageError{"invalid --stun-port '" + std::string(text) + "': expected a number from 0 to 65535 (0: no STUN responder)"};
       }
       options.stun_port = *port;
+    } else if (name == "--janus-url") {
+      const std::string_view text = take_value();
+      std::string why;
+      options.janus_url = moim::sfu::parse_url(text, &why);
+      if (!options.janus_url) throw UsageError{"invalid --janus-url '" + std::string(text) + "': " + why};
+    } else if (name == "--janus-api-secret-file" || name == "--janus-admin-key-file") {
+      const std::string_view text = take_value();
+      if (text.empty()) throw UsageError{std::string(name) + " needs a file"};
+      (name == "--janus-api-secret-file" ? options.janus_api_secret_file : options.janus_admin_key_file) =
+          std::filesystem::path(text);
     } else if (name == "--ice-policy") {
       const std::string_view text = take_value();
       if (text == "all") options.hub.ice.policy = moim::proto::IcePolicy::All;
@@ -358,6 +386,9 @@ Options parse_options(int argc, char** argv) {
   if (options.hub.ice.policy == moim::proto::IcePolicy::Relay && !options.hub.ice.has_turn()) {
     throw UsageError{"--ice-policy relay needs --turn-uri: with only relayed candidates and no TURN server, "
                      "nobody could connect"};
+  }
+  if (!options.janus_url && !(options.janus_api_secret_file.empty() && options.janus_admin_key_file.empty())) {
+    throw UsageError{"--janus-api-secret-file and --janus-admin-key-file need --janus-url (the Janus they open)"};
   }
   // The same rule as for tokens: credentials sent just before a connection is lost (half their
   // lifetime old) must still work when the session resumes after the heartbeat timeout and grace.
@@ -415,10 +446,13 @@ bool is_within(const std::filesystem::path& inner, const std::filesystem::path& 
   return true;
 }
 
-// The TURN REST secret (--turn-secret-file): a regular file, not readable by group or others, holding
-// one line of printable text (a final newline is dropped). nullopt with the reason otherwise.
-std::optional<std::string> read_turn_secret(const std::filesystem::path& path, std::string& error) {
-  const std::string shown = "--turn-secret-file '" + path.string() + "'";
+// A secret given as a file (--turn-secret-file, --janus-api-secret-file, --janus-admin-key-file): a
+// regular file, not readable by group or others, holding one line of printable text (a final newline
+// is dropped). `lets` says what a reader of it could do, `hint` what belongs in it. nullopt with the
+// reason otherwise.
+std::optional<std::string> read_secret_file(std::string_view flag, const std::filesystem::path& path,
+                                            std::string_view lets, std::string_view hint, std::string& error) {
+  const std::string shown = std::string(flag) + " '" + path.string() + "'";
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     error = "cannot open " + shown + ": " + std::strerror(errno);
@@ -433,10 +467,10 @@ std::optional<std::string> read_turn_secret(const std::filesystem::path& path, s
   } else if ((info.st_mode & (S_IRGRP | S_IROTH)) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
-    error = shown + " is readable by group or others (mode " + mode + "): anyone who reads it can make TURN "
-            "credentials. chmod 600 it";
+    error = shown + " is readable by group or others (mode " + mode + "): anyone who reads it can " +
+            std::string(lets) + ". chmod 600 it";
   } else if (static_cast<std::size_t>(info.st_size) > moim::server::kMaxTurnSecretBytes) {
-    error = shown + " is " + std::to_string(info.st_size) + " bytes; a TURN secret is one line of at most " +
+    error = shown + " is " + std::to_string(info.st_size) + " bytes; a secret is one line of at most " +
             std::to_string(moim::server::kMaxTurnSecretBytes) + " bytes";
   } else {
     secret.resize(moim::server::kMaxTurnSecretBytes + 1);
@@ -459,12 +493,12 @@ std::optional<std::string> read_turn_secret(const std::filesystem::path& path, s
   if (!error.empty()) return std::nullopt;
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (secret.empty()) {
-    error = shown + " is empty: put coturn's static-auth-secret in it";
+    error = shown + " is empty: put " + std::string(hint) + " in it";
     return std::nullopt;
   }
   for (const char c : secret) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      error = shown + " holds a control character or several lines; a TURN secret is one line of text";
+      error = shown + " holds a control character or several lines; a secret is one line of text";
       return std::nullopt;
     }
   }
@@ -507,14 +541,18 @@ int run(const Options& options) {
       return kExitUsage;
     }
   }
-  // Nor the TURN secret (the static files are served whatever their permissions).
-  if (root_exists && !options.turn_secret_file.empty()) {
+  // Nor the TURN or Janus secrets (the static files are served whatever their permissions).
+  for (const auto& [flag, path, what] :
+       {std::tuple{"--turn-secret-file", &options.turn_secret_file, "the TURN secret"},
+        std::tuple{"--janus-api-secret-file", &options.janus_api_secret_file, "Janus's API secret"},
+        std::tuple{"--janus-admin-key-file", &options.janus_admin_key_file, "the VideoRoom admin key"}}) {
+    if (!root_exists || path->empty()) continue;
     std::error_code root_ec, secret_ec;
     const std::filesystem::path root = std::filesystem::canonical(options.root, root_ec);
-    const std::filesystem::path secret = std::filesystem::weakly_canonical(options.turn_secret_file, secret_ec);
+    const std::filesystem::path secret = std::filesystem::weakly_canonical(*path, secret_ec);
     if (!root_ec && !secret_ec && is_within(secret, root)) {
-      std::cerr << "moim-server: --root '" << options.root.string() << "' contains the --turn-secret-file '"
-                << options.turn_secret_file.string() << "': serving it would publish the TURN secret. Keep it "
+      std::cerr << "moim-server: --root '" << options.root.string() << "' contains the " << flag << " '"
+                << path->string() << "': serving it would publish " << what << ". Keep it "
                    "outside the site folder (in the data folder, say)\n";
       return kExitUsage;
     }
@@ -541,12 +579,30 @@ int run(const Options& options) {
   moim::HubConfig hub_config = options.hub;
   if (!options.turn_secret_file.empty()) {
     std::string secret_error;
-    std::optional<std::string> secret = read_turn_secret(options.turn_secret_file, secret_error);
+    std::optional<std::string> secret = read_secret_file("--turn-secret-file", options.turn_secret_file,
+                                                         "make TURN credentials", "coturn's static-auth-secret",
+                                                         secret_error);
     if (!secret) {
       std::cerr << "moim-server: " << secret_error << "\n";
       return kExitUsage;
     }
     hub_config.ice.turn_secret = std::move(*secret);
+  }
+  // Janus's secrets, read once the same way.
+  moim::sfu::Config janus_config;
+  for (auto [flag, path, target, lets, hint] :
+       {std::tuple{"--janus-api-secret-file", &options.janus_api_secret_file, &janus_config.api_secret,
+                   "use Janus's API", "Janus's api_secret"},
+        std::tuple{"--janus-admin-key-file", &options.janus_admin_key_file, &janus_config.admin_key,
+                   "create VideoRoom rooms", "the VideoRoom plugin's admin_key"}}) {
+    if (path->empty()) continue;
+    std::string secret_error;
+    std::optional<std::string> secret = read_secret_file(flag, *path, lets, hint, secret_error);
+    if (!secret) {
+      std::cerr << "moim-server: " << secret_error << "\n";
+      return kExitUsage;
+    }
+    *target = std::move(*secret);
   }
 
   // The context outlives the io_context: handlers destroyed with the io_context may own sessions.
@@ -636,12 +692,23 @@ int run(const Options& options) {
   moim::server::log_info(describe_ice(ctx.hub.config().ice));
   listener->start();
 
+  // The SFU: connect now; Janus unreachable or lost is logged and tried again, never fatal.
+  std::shared_ptr<moim::sfu::JanusClient> janus;
+  if (options.janus_url) {
+    moim::server::log_info("janus: connecting to " + moim::sfu::to_string(*options.janus_url) +
+                           (janus_config.api_secret.empty() ? " (no API secret)" : "") +
+                           (janus_config.admin_key.empty() ? " (no VideoRoom admin key)" : ""));
+    janus = moim::sfu::JanusClient::create(ioc, *options.janus_url, std::move(janus_config));
+    janus->start();
+  }
+
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     moim::server::log_info(std::string("signal ") + std::to_string(signal_number) + ", shutting down");
     listener->stop();
     if (stun) stun->stop();
+    if (janus) janus->stop();
     ioc.stop();
   });
 

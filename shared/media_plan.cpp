@@ -2,10 +2,19 @@
 
 namespace moim::media_plan {
 
-CaptureRequest capture_request(bool audio, bool video) {
+CaptureRequest capture_request(bool audio, bool video, std::string camera_device, std::string mic_device) {
   CaptureRequest request;
   request.audio = audio;
   if (video) request.camera = CameraConstraints{};
+  if (audio) request.mic_device = std::move(mic_device);
+  if (video) request.camera_device = std::move(camera_device);
+  return request;
+}
+
+CaptureRequest switch_request(bool audio_kind, std::string device) {
+  CaptureRequest request = capture_request(audio_kind, !audio_kind, audio_kind ? std::string() : device,
+                                           audio_kind ? device : std::string());
+  request.exact_devices = true;
   return request;
 }
 

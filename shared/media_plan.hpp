@@ -8,6 +8,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,15 +24,22 @@ struct CameraConstraints {
   bool operator==(const CameraConstraints&) const = default;
 };
 
-// getUserMedia's MediaStreamConstraints: {audio: bool, video: false | {width: {ideal}, height:
-// {ideal}, frameRate: {ideal}}}.
+// getUserMedia's MediaStreamConstraints: {audio: bool | {deviceId}, video: false | {width: {ideal},
+// height: {ideal}, frameRate: {ideal}, deviceId?}}. A device id is "ideal" for the call's request
+// (a remembered device that is gone today: the browser takes another rather than failing) and
+// "exact" for a switch (the person picked that one: another would be wrong).
 struct CaptureRequest {
   bool audio = false;
   std::optional<CameraConstraints> camera;  // nullopt: no video asked for
+  std::string mic_device, camera_device;    // "": the browser's default
+  bool exact_devices = false;
   bool operator==(const CaptureRequest&) const = default;
 };
-// The request for a call: microphone when `audio`, the camera at CameraConstraints when `video`.
-CaptureRequest capture_request(bool audio, bool video);
+// The request for a call: microphone when `audio`, the camera at CameraConstraints when `video`,
+// preferably from these devices ("" = the default).
+CaptureRequest capture_request(bool audio, bool video, std::string camera_device = {}, std::string mic_device = {});
+// One track from exactly this device, to switch a held stream's track of that kind to it.
+CaptureRequest switch_request(bool audio_kind, std::string device);
 
 // A screen share's wish (getDisplayMedia's "max" values): text stays sharp at up to 1080p; slides
 // and code change seldom, so 15 frames a second is plenty and leaves the encoder's time to the

@@ -47,7 +47,14 @@ std::string format(Lang lang, Id id, std::initializer_list<std::string_view> arg
 
 std::string format(Lang lang, Id id, const std::vector<std::string>& args) { return fill(text(lang, id), args); }
 
-std::string render(Lang lang, const Message& m) { return format(lang, m.id, m.args); }
+std::string render(Lang lang, const Message& m) {
+  std::string out = format(lang, m.id, m.args);
+  for (const Message& next : m.more) {
+    if (!out.empty()) out += ' ';
+    out += render(lang, next);
+  }
+  return out;
+}
 
 std::ostream& operator<<(std::ostream& os, const Message& m) { return os << render(Lang::En, m); }
 

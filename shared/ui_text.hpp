@@ -18,6 +18,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace moim::ui_text {
@@ -62,6 +63,7 @@ enum class Id : std::uint16_t {
   PreviewIdle,
   PreviewNoDevices,
   PreviewNoCamera,
+  PreviewCameraOff,
 
   // ---- the lobby ----
   YourName,
@@ -166,6 +168,32 @@ enum class Id : std::uint16_t {
   NoMicVideoOnly,
   DevicesUnavailable,  // {0}: the browser's reason
   NoDevicesInsecure,
+
+  // ---- devices: the pickers, the pre-join buttons, the meter, the devices panel, notices ----
+  Devices,
+  DevicesSubtitle,
+  DeviceCamera,
+  DeviceMicrophone,
+  DeviceDefault,
+  DeviceUnnamedCamera,  // {0}: its place in the list (a device the browser gives no label)
+  DeviceUnnamedMic,     // {0}: likewise
+  PrejoinNoMic,
+  PrejoinMicOn,
+  PrejoinMicOff,
+  PrejoinCameraOn,
+  JoinMicOff,
+  JoinMicOn,
+  JoinCameraOff,
+  JoinCameraOn,
+  MicLevel,
+  MicLevelMuted,
+  CameraUnplugged,          // {0}: the camera's label
+  MicUnplugged,             // {0}: the microphone's label
+  CameraUnpluggedSwitched,  // {0}: the one gone, {1}: the one used instead
+  MicUnpluggedSwitched,     // {0}, {1}: likewise
+  CameraPluggedIn,          // {0}: the new camera's label
+  MicPluggedIn,             // {0}: likewise
+  DeviceSwitchFailed,       // {0}: the device's label, {1}: the browser's reason
 
   // ---- a peer's connection, in words ----
   ConnNew,
@@ -283,8 +311,11 @@ std::string format(Lang lang, Id id, const std::vector<std::string>& args);
 // A text to show later, in whatever language is current then: what machines keep (a dialog's
 // error, the call's note). Empty when id is None.
 struct Message {
+  Message() = default;
+  Message(Id text, std::vector<std::string> arguments = {}) : id(text), args(std::move(arguments)) {}
   Id id = Id::None;
   std::vector<std::string> args;
+  std::vector<Message> more;  // shown after this one, a space between (two notices from one event)
   bool empty() const { return id == Id::None; }
   bool operator==(const Message&) const = default;
 };

@@ -38,6 +38,7 @@ std::string_view english(Id id) {
     case Id::PreviewIdle: return "Camera off until you join";
     case Id::PreviewNoDevices: return "Camera and microphone unavailable: you will join without them";
     case Id::PreviewNoCamera: return "No camera: you will join with audio only";
+    case Id::PreviewCameraOff: return "Camera off: you will join without video";
 
     // ---- the lobby ----
     case Id::YourName: return "Your name";
@@ -146,6 +147,32 @@ std::string_view english(Id id) {
     case Id::NoDevicesInsecure:
       return "Camera and microphone need a secure page (https:// or http://localhost). You join without sending "
              "audio or video; you can still see and hear the others.";
+
+    // ---- devices ----
+    case Id::Devices: return "Devices";
+    case Id::DevicesSubtitle: return "Switching keeps the call going";
+    case Id::DeviceCamera: return "Camera";
+    case Id::DeviceMicrophone: return "Microphone";
+    case Id::DeviceDefault: return "Default";
+    case Id::DeviceUnnamedCamera: return "Camera {0}";
+    case Id::DeviceUnnamedMic: return "Microphone {0}";
+    case Id::PrejoinNoMic: return "No mic";
+    case Id::PrejoinMicOn: return "Mic on";
+    case Id::PrejoinMicOff: return "Mic off";
+    case Id::PrejoinCameraOn: return "Camera on";
+    case Id::JoinMicOff: return "Join with the microphone off";
+    case Id::JoinMicOn: return "Join with the microphone on";
+    case Id::JoinCameraOff: return "Join with the camera off";
+    case Id::JoinCameraOn: return "Join with the camera on";
+    case Id::MicLevel: return "Microphone level";
+    case Id::MicLevelMuted: return "Microphone level (muted)";
+    case Id::CameraUnplugged: return "Camera “{0}” was disconnected; there is no other to use.";
+    case Id::MicUnplugged: return "Microphone “{0}” was disconnected; there is no other to use.";
+    case Id::CameraUnpluggedSwitched: return "Camera “{0}” was disconnected; now using “{1}”.";
+    case Id::MicUnpluggedSwitched: return "Microphone “{0}” was disconnected; now using “{1}”.";
+    case Id::CameraPluggedIn: return "Camera “{0}” was connected; choose it under Devices.";
+    case Id::MicPluggedIn: return "Microphone “{0}” was connected; choose it under Devices.";
+    case Id::DeviceSwitchFailed: return "Could not switch to “{0}”: {1}";
 
     // ---- a peer's connection, in words ----
     case Id::ConnNew: return "new";

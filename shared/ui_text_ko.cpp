@@ -40,6 +40,7 @@ std::string_view korean(Id id) {
     case Id::PreviewIdle: return "참여할 때까지 카메라 꺼짐";
     case Id::PreviewNoDevices: return "카메라와 마이크를 쓸 수 없음: 없이 참여합니다";
     case Id::PreviewNoCamera: return "카메라 없음: 음성으로만 참여합니다";
+    case Id::PreviewCameraOff: return "카메라 꺼짐: 영상 없이 참여합니다";
 
     // ---- the lobby ----
     case Id::YourName: return "내 이름";
@@ -148,6 +149,32 @@ std::string_view korean(Id id) {
     case Id::NoDevicesInsecure:
       return "카메라와 마이크는 보안 페이지(https:// 또는 http://localhost)에서만 쓸 수 있습니다. 소리와 영상을 "
              "보내지 않고 참여하며, 다른 사람은 보고 들을 수 있습니다.";
+
+    // ---- devices ----
+    case Id::Devices: return "장치";
+    case Id::DevicesSubtitle: return "바꿔도 통화는 계속됩니다";
+    case Id::DeviceCamera: return "카메라";
+    case Id::DeviceMicrophone: return "마이크";
+    case Id::DeviceDefault: return "기본값";
+    case Id::DeviceUnnamedCamera: return "카메라 {0}";
+    case Id::DeviceUnnamedMic: return "마이크 {0}";
+    case Id::PrejoinNoMic: return "마이크 없음";
+    case Id::PrejoinMicOn: return "마이크 켬";
+    case Id::PrejoinMicOff: return "마이크 끔";
+    case Id::PrejoinCameraOn: return "카메라 켬";
+    case Id::JoinMicOff: return "마이크를 끄고 참여";
+    case Id::JoinMicOn: return "마이크를 켜고 참여";
+    case Id::JoinCameraOff: return "카메라를 끄고 참여";
+    case Id::JoinCameraOn: return "카메라를 켜고 참여";
+    case Id::MicLevel: return "마이크 음량";
+    case Id::MicLevelMuted: return "마이크 음량 (음소거됨)";
+    case Id::CameraUnplugged: return "카메라 “{0}” 연결이 끊겼습니다. 대신 쓸 카메라가 없습니다.";
+    case Id::MicUnplugged: return "마이크 “{0}” 연결이 끊겼습니다. 대신 쓸 마이크가 없습니다.";
+    case Id::CameraUnpluggedSwitched: return "카메라 “{0}” 연결이 끊겨 “{1}”(으)로 바꿨습니다.";
+    case Id::MicUnpluggedSwitched: return "마이크 “{0}” 연결이 끊겨 “{1}”(으)로 바꿨습니다.";
+    case Id::CameraPluggedIn: return "카메라 “{0}”이(가) 연결되었습니다. 장치에서 고를 수 있습니다.";
+    case Id::MicPluggedIn: return "마이크 “{0}”이(가) 연결되었습니다. 장치에서 고를 수 있습니다.";
+    case Id::DeviceSwitchFailed: return "“{0}”(으)로 바꾸지 못했습니다: {1}";
 
     // ---- a peer's connection, in words ----
     case Id::ConnNew: return "준비 중";

@@ -20,13 +20,15 @@ std::string link_status(ui_text::Lang lang, server_link::Phase phase, double ret
   return {};
 }
 
-std::string preview_status(ui_text::Lang lang, bool secure, join_flow::Devices devices, bool has_audio, bool has_video) {
+std::string preview_status(ui_text::Lang lang, bool secure, join_flow::Devices devices, bool has_audio, bool has_video,
+                           bool camera_on) {
   const auto say = [&](Id id) { return std::string(text(lang, id)); };
   if (!secure) return say(Id::PreviewInsecure);
   if (devices == join_flow::Devices::Requesting) return say(Id::PreviewStarting);
   if (devices == join_flow::Devices::Idle) return say(Id::PreviewIdle);
   if (!has_video && !has_audio) return say(Id::PreviewNoDevices);
   if (!has_video) return say(Id::PreviewNoCamera);
+  if (!camera_on) return say(Id::PreviewCameraOff);
   return {};
 }
 

@@ -28,8 +28,9 @@ std::string link_status(ui_text::Lang lang, server_link::Phase phase, double ret
 
 // The preview card's one line, most important first: no secure page, then the camera's progress, then
 // what is missing ("" when camera and microphone are there). `has_audio` / `has_video`: the tracks of
-// the stream we hold.
-std::string preview_status(ui_text::Lang lang, bool secure, join_flow::Devices devices, bool has_audio, bool has_video);
+// the stream we hold; `camera_on`: the person left the camera on (off: the call starts with it off).
+std::string preview_status(ui_text::Lang lang, bool secure, join_flow::Devices devices, bool has_audio, bool has_video,
+                           bool camera_on = true);
 
 // The call's banner: the server is out of reach while the call goes on ("" otherwise).
 std::string call_status(ui_text::Lang lang, bool call_reconnecting);

@@ -35,6 +35,7 @@ App::App() : files_(peers_, page_max_file_bytes()), link_(browser::client_id()) 
   lang_ = initial_language();
   use_language(lang_, false);
   fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
+  devices_.start();  // the camera and microphone chosen on an earlier visit
   feed_join(join_flow::PageOpened{browser::media_supported()});
   emscripten_set_interval([](void* self) { static_cast<App*>(self)->tick(emscripten_get_now()); }, 500, this);
   feed_admin(room_admin::TokensStored{browser::load_settings_with_prefix(kOwnerTokenPrefix)});
@@ -119,6 +120,7 @@ bool App::feed_link(const server_link::Event& event) {
 void App::tick(double now_ms) {
   now_ = std::max(now_, now_ms);
   if (world_.call() && speakers_.poll(now_)) invalidate();  // also when no frame is drawn (a hidden tab's call)
+  if (devices_.poll_level(now_, meter_shown())) invalidate();
   feed_link(server_link::Tick{});
   feed_health(peer_health::Tick{can_signal()});
   files_.sync_peers();  // peers dropped on a timer (after a server restart) take their transfers
@@ -188,6 +190,11 @@ void App::handle(const browser::Event& event) {
     after_screen(*outcome);
     return;
   }
+  if (auto notice = devices_.handle(event)) {  // the devices listed, a track switched (wasm/devices/)
+    if (!notice->empty()) error_ = std::move(*notice);
+    invalidate();
+    return;
+  }
   std::visit(
       Overloaded{
           [&](const browser::SocketOpened&) {
@@ -208,7 +215,10 @@ void App::handle(const browser::Event& event) {
             feed_link(server_link::SocketClosed{});
           },
           [&](const browser::PageHide&) { feed_link(server_link::PageHidden{}); },
-          [&](const browser::MediaOpened& e) { feed_join(join_flow::MediaOpened{e.request, e.audio, e.video}, e.stream); },
+          [&](const browser::MediaOpened& e) {
+            opened_devices_ = {e.camera, e.mic};  // for the devices' part, if the join flow keeps the stream
+            feed_join(join_flow::MediaOpened{e.request, e.audio, e.video}, e.stream);
+          },
           [&](const browser::MediaFailed& e) { feed_join(join_flow::MediaFailed{e.request, e.name, e.message}); },
           [&](const browser::TextInput& e) {
             fields_.on_input(e.value);
@@ -347,14 +357,21 @@ bool App::feed_join(const join_flow::Event& event, browser::Handle stream) {
   bool admitted = false;
   for (const auto& effect : join_.handle(event)) {
     std::visit(Overloaded{
-                   [&](const join_flow::RequestDevices& e) { media_.request_devices(e.request, e.audio, e.video); },
-                   [&](const join_flow::UseStream& e) { media_.adopt_local_stream(stream, e.audio, e.video); },
+                   [&](const join_flow::RequestDevices& e) {
+                     media_.request_devices(e.request, e.audio, e.video, devices_.wanted(device_choice::Kind::Camera),
+                                            devices_.wanted(device_choice::Kind::Mic));
+                   },
+                   [&](const join_flow::UseStream& e) {
+                     media_.adopt_local_stream(stream, e.audio, e.video);
+                     devices_.stream_opened(e.video ? opened_devices_.first : "", e.audio ? opened_devices_.second : "");
+                   },
                    [&](const join_flow::CloseStream&) { browser::close_media(stream); },
                    [&](const join_flow::SendJoin& e) {
                      metrics_.mark(&JoinTiming::media_ready, now_);
                      const proto::CheckedName name = checked_name();  // checked at the click; edited since, the server says why
-                     send(proto::Join{e.room, name.ok() ? name.name : std::string(), e.audio, e.video, e.password,
-                                      link_.client_id()});
+                     // Microphone and camera as the person set them before joining.
+                     send(proto::Join{e.room, name.ok() ? name.name : std::string(), e.audio && media_.mic_on(),
+                                      e.video && media_.camera_on(), e.password, link_.client_id()});
                    },
                    [&](const join_flow::Admitted& e) {
                      feed_admin(room_admin::Admitted{});  // the password prompt's work is done (the join flow keeps the password)
@@ -362,7 +379,10 @@ bool App::feed_join(const join_flow::Event& event, browser::Handle stream) {
                      admitted = true;
                    },
                    [&](const join_flow::SendLeave&) { send(proto::Leave{}); },
-                   [&](const join_flow::ReleaseDevices&) { media_.release_local(); },
+                   [&](const join_flow::ReleaseDevices&) {
+                     media_.release_local();
+                     devices_.stream_closed();
+                   },
                    [&](const join_flow::Log& e) { std::printf("moim: %s\n", e.text.c_str()); },
                },
                effect);
@@ -506,19 +526,24 @@ void App::apply(const ui::Intent& intent) {
           },
           [&](const ui::ToggleMic&) {
             if (!media_.has_local_audio()) return;
-            media_.set_mic(!media_.mic_on());
-            send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
+            media_.set_mic(!media_.mic_on());  // before joining too: the call starts that way
+            if (world_.call()) send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
           },
           [&](const ui::ToggleCamera&) {
             if (!media_.has_local_video()) return;
             media_.set_camera(!media_.camera_on());
-            send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
+            if (world_.call()) send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
           },
           [&](const ui::DismissError&) { error_ = {}; },
           [&](const ui::ToggleLanguage&) { toggle_language(); },
-          [&](const ui::ToggleChat&) { toggle_side_panel(SidePanel::Chat, {chat_, people_, stats_}, fields_); },
-          [&](const ui::TogglePeople&) { toggle_side_panel(SidePanel::People, {chat_, people_, stats_}, fields_); },
-          [&](const ui::ToggleStats&) { toggle_side_panel(SidePanel::Stats, {chat_, people_, stats_}, fields_); },
+          [&](const ui::ToggleChat&) { toggle_side_panel(SidePanel::Chat, {chat_, people_, stats_, devices_}, fields_); },
+          [&](const ui::TogglePeople&) { toggle_side_panel(SidePanel::People, {chat_, people_, stats_, devices_}, fields_); },
+          [&](const ui::ToggleStats&) { toggle_side_panel(SidePanel::Stats, {chat_, people_, stats_, devices_}, fields_); },
+          [&](const ui::ToggleDevices&) { toggle_side_panel(SidePanel::Devices, {chat_, people_, stats_, devices_}, fields_); },
+          [&](const ui::ChooseDevice& i) {
+            ui_text::Message notice = devices_.choose(i.mic ? device_choice::Kind::Mic : device_choice::Kind::Camera, i.index);
+            if (!notice.empty()) error_ = std::move(notice);
+          },
           [&](const ui::ToggleScreenShare&) {
             if (world_.call()) after_screen(screen_.toggle());
           },
@@ -684,13 +709,14 @@ bool App::frame(double now_ms) {
 
 double App::next_frame_at(std::optional<browser::VideoFrames> video) const {
   if (frames_to_draw_ > 0 || browser::input_pending()) return 0;
-  if (!world_.call()) return redraw_at_;
+  const double at = std::min(redraw_at_, devices_.next_poll_at().value_or(redraw_at_));  // the level meter's reading
+  if (!world_.call()) return at;
   switch (video ? *video : browser::video_frames_waiting()) {
     case browser::VideoFrames::FirstWaiting: return 0;
-    case browser::VideoFrames::Waiting: return std::min(redraw_at_, pacer_.next_video_at());
+    case browser::VideoFrames::Waiting: return std::min(at, pacer_.next_video_at());
     case browser::VideoFrames::None: break;
   }
-  return redraw_at_;
+  return at;
 }
 
 void App::fit_videos(float device_px) {
@@ -773,13 +799,14 @@ ui::LobbyModel App::lobby_model() const {
   m.name_prompt = name_prompt_model();
   if (m.name_prompt.open) m.name.focused = false;  // the prompt's field has the keyboard
   auto& preview = const_cast<CallMedia&>(media_).preview();
-  if (preview.has_frame()) {
+  if (preview.has_frame() && media_.camera_on()) {
     m.preview_texture = preview.texture();
     m.preview_w = preview.width();
     m.preview_h = preview.height();
   }
-  m.preview_status =
-      view_text::preview_status(lang_, join_.secure(), join_.devices(), media_.has_local_audio(), media_.has_local_video());
+  m.preview_status = view_text::preview_status(lang_, join_.secure(), join_.devices(), media_.has_local_audio(),
+                                               media_.has_local_video(), media_.camera_on());
+  m.devices = devices_.model(lang_);
   return m;
 }
 
@@ -797,6 +824,8 @@ ui::CallModel App::call_model() const {
   m.chat = chat_.model(lang_, field_view(ui::FieldId::ChatInput, "chat-input"));
   m.people = people_.model(lang_, world_.call(), media_.mic_on(), media_.camera_on());
   m.stats = stats_.model();
+  m.devices = devices_.model(lang_);
+  m.devices.open = devices_.panel_open();
   m.files = files_.model(lang_, now_);
   m.screens = screen_.model();
   m.shortcuts_help = shortcuts_help_;
@@ -874,6 +903,8 @@ std::string App::state_json() const {
   s["transfers"] = files_.state_json();
   s["peopleOpen"] = people_.panel_open();
   s["statsOpen"] = stats_.panel_open();
+  s["devicesOpen"] = devices_.panel_open();
+  s["devices"] = devices_.state_json();
   s["shortcutsHelp"] = shortcuts_help_;
   s["soundBlocked"] = media_.sound_blocked();
   s["tooltip"] = tooltip_;

@@ -6,6 +6,7 @@
 #include "browser/server_socket.hpp"
 #include "call_media.hpp"
 #include "chat/call_chat.hpp"
+#include "devices/call_devices.hpp"
 #include "files/call_files.hpp"
 #include "client_state.hpp"
 #include "frame_pacing.hpp"
@@ -103,6 +104,8 @@ class App {
   void toggle_language();  // the lobby's language button: the other one, remembered
 
   void update_fonts();
+  // The microphone's level meter is on screen: the lobby's pre-join card, or the call's devices panel.
+  bool meter_shown() const { return world_.call() ? devices_.panel_open() : media_.capturing(); }
   ui::FrameOut draw();
   // After a frame: tell each video the size it was drawn at (device pixels per CSS pixel given).
   void fit_videos(float device_px);
@@ -114,6 +117,8 @@ class App {
   Peers peers_;        // the call's other participants: one record each, with its connection
   signaling::Machine machine_;
   CallMedia media_{peers_};
+  CallDevices devices_{media_};  // which camera and microphone, the level meter (wasm/devices/)
+  std::pair<std::string, std::string> opened_devices_;  // the camera's and microphone's of the stream just opened
   CallChat chat_{peers_};  // the call's text chat, over the peers' data channels
   CallFiles files_;        // the call's file transfers, over their own data channels
   CallScreen screen_{media_, peers_};  // our screen share, and the presenter layout of everyone's

@@ -9,8 +9,8 @@
 
 namespace moim {
 
-void CallMedia::request_devices(int request, bool audio, bool video) {
-  browser::open_media(request, media_plan::capture_request(audio, video));
+void CallMedia::request_devices(int request, bool audio, bool video, const std::string& camera, const std::string& mic) {
+  browser::open_media(request, media_plan::capture_request(audio, video, camera, mic));
 }
 
 void CallMedia::adopt_local_stream(browser::Handle stream, bool has_audio, bool has_video) {
@@ -18,8 +18,14 @@ void CallMedia::adopt_local_stream(browser::Handle stream, bool has_audio, bool 
   local_ = stream;
   local_audio_ = has_audio;
   local_video_ = has_video;
-  mic_on_ = camera_on_ = true;
+  if (has_audio && !mic_on_) browser::set_track_enabled(local_, true, false);
+  if (has_video && !camera_on_) browser::set_track_enabled(local_, false, false);
   if (has_video) preview_ = browser::VideoTexture(browser::create_video_for_stream(stream, /*muted=*/true));
+}
+
+void CallMedia::camera_switched() {
+  // The preview's element (or frame worker) read the old track; a new one reads the stream as it is.
+  if (local_ && local_video_) preview_ = browser::VideoTexture(browser::create_video_for_stream(local_, /*muted=*/true));
 }
 
 void CallMedia::release_local() {

@@ -11,6 +11,7 @@
 #include "signaling.hpp"
 
 #include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -29,11 +30,15 @@ class CallMedia {
   ~CallMedia() { release_local(); }
 
   // ---- local devices
-  // Asks for camera and microphone; the answer arrives as MediaOpened / MediaFailed with `request`
-  // (the join flow numbers its requests).
-  void request_devices(int request, bool audio, bool video);
+  // Asks for camera and microphone, preferably these devices ("" = the default); the answer
+  // arrives as MediaOpened / MediaFailed with `request` (the join flow numbers its requests).
+  void request_devices(int request, bool audio, bool video, const std::string& camera, const std::string& mic);
+  // The stream is ours; its tracks are on or off as the person last chose (before joining too).
   void adopt_local_stream(browser::Handle stream, bool has_audio, bool has_video);
   void release_local();
+  browser::Handle local_stream() const { return local_; }
+  // Our camera's track came from another device: the preview follows the new track.
+  void camera_switched();
   bool capturing() const { return local_ != 0; }  // holding the camera/microphone
   bool has_local_audio() const { return local_audio_; }
   bool has_local_video() const { return local_video_; }
@@ -75,7 +80,7 @@ class CallMedia {
   Peers& peers_;
   browser::Handle local_ = 0;
   bool local_audio_ = false, local_video_ = false;
-  bool mic_on_ = true, camera_on_ = true;
+  bool mic_on_ = true, camera_on_ = true;  // the person's choice, kept from one stream to the next
   browser::VideoTexture preview_;
   browser::Handle screen_ = 0;  // our screen capture while we share
   bool sound_blocked_ = false;  // the glue said so (SoundBlocked)

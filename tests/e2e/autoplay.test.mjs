@@ -3,22 +3,13 @@
 // name (no click on the page) gets the others' video muted by the browser: the call says "Click to
 // turn on sound", and one click on it plays their sound. A person who clicked to join never sees it.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  click, createRoomByUi, enterNames, launchBrowser, openPerson, screenshot, startServer, state, waitForState, widget,
+  click, createRoomByUi, enterNames, openPerson, screenshot, state, useServerAndBrowser, waitForState, widget,
 } from './lib.mjs';
 
-let server, browser;
 const pages = [];
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser({ args: ['--autoplay-policy=user-gesture-required'] });
-});
-after(async () => {
-  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ pages, browserArgs: ['--autoplay-policy=user-gesture-required'] });
 
 // The page's elements that play a peer's sound (Chromium labels a received audio track "remote
 // audio"; our own preview, which plays our microphone, is muted on purpose), unmuted and playing or not.
@@ -27,7 +18,7 @@ const soundElements = (page) => page.evaluate(() => [...document.querySelectorAl
   .map((v) => ({ muted: v.muted, paused: v.paused, tracks: v.srcObject.getTracks().map((t) => t.kind + ':' + t.label.slice(0, 20)) })));
 
 test('joined without a gesture: "Click to turn on sound", and after the click the others are heard', async () => {
-  const alice = await openPerson(browser, server.url, 'alice');
+  const alice = await openPerson(env.browser, env.server.url, 'alice');
   pages.push(alice);
   await enterNames([[alice, 'Alice']]);
   const room = await createRoomByUi(alice, 'Autoplay');
@@ -37,7 +28,7 @@ test('joined without a gesture: "Click to turn on sound", and after the click th
   // Bob's name is remembered from an earlier visit; he opens the room's link and is in, untouched.
   // Nothing may touch his page until Alice's video is there: Playwright's evaluate runs as a user
   // gesture, which would allow the sound.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(() => { if (!localStorage.getItem('moim.name')) localStorage.setItem('moim.name', 'Bob'); });
   const bob = await context.newPage();
   bob.consoleLines = [];
@@ -45,7 +36,7 @@ test('joined without a gesture: "Click to turn on sound", and after the click th
   bob.on('pageerror', (e) => bob.consoleLines.push(`[bob] PAGE ERROR ${e.message}`));
   pages.push(bob);
   const refused = bob.waitForEvent('console', { predicate: (m) => m.text().includes('play() with sound refused'), timeout: 40000 });
-  await bob.goto(`${server.url}#/room/${room}`);
+  await bob.goto(`${env.server.url}#/room/${room}`);
   await refused;
   let s = await waitForState(bob, (s) => s.screen === 'call' && s.room.peers.length === 1 && s.soundBlocked === true, null, 20000);
   const before = await soundElements(bob);

@@ -82,11 +82,12 @@ export async function startServer({ dataDir, port: wantedPort, args = [], netns,
 // the file's pages; at the end, the console of each that had a page error is printed.
 // Node runs a file's top-level before() hooks side by side, not one after another: another before()
 // of the file cannot use the server or browser (video-colors.test.mjs starts its own).
-export function useServerAndBrowser({ pages = [] } = {}) {
+// `browserArgs`: Chromium flags added to lib's (a later flag wins over an earlier one of the same name).
+export function useServerAndBrowser({ pages = [], browserArgs = [] } = {}) {
   const started = {};
   before(async () => {
     started.server = await startServer();
-    started.browser = await launchBrowser();
+    started.browser = await launchBrowser({ args: browserArgs });
   });
   after(async () => {
     for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));

@@ -77,6 +77,14 @@ test('the ring follows whoever speaks, without flicker; the speaker view shows t
   assert.ok(bobTile.w > 700 && Math.abs(bobTile.x - stage.x) < 2, `Bob large: ${JSON.stringify(bobTile)}`);
   assert.ok(aliceTile.w < 300 && aliceTile.y > bobTile.y + bobTile.h, `Alice in the strip: ${JSON.stringify(aliceTile)}`);
   await screenshot(carol, 'speaker-view.png');
+  // A window too narrow for the whole strip: its last place says how many more, and opens the
+  // participant panel where everyone is.
+  await carol.setViewportSize({ width: 300, height: 800 });
+  await click(carol, 'strip-more');
+  s = await waitForState(carol, (s) => s.peopleOpen === true);
+  await carol.setViewportSize({ width: 1280, height: 800 });
+  await click(carol, 'people-close');
+  await waitForState(carol, (s) => s.peopleOpen === false);
   await click(carol, 'layout-toggle');
   await waitForState(carol, (s) => s.room.layout === 'grid');
   for (const p of [alice, bob, carol]) await click(p, 'leave');

@@ -16,7 +16,8 @@ TEST(ServerFlags, HelpPrintsUsageAndExitsZero) {
   EXPECT_EQ(result.exit_code, 0) << result.out;
   for (const char* flag : {"--port", "--address", "--root", "--cert", "--key", "--allow-origin",
                            "--max-connections-per-address", "--stun-port", "--stun-uri", "--turn-uri",
-                           "--turn-secret-file", "--turn-ttl", "--ice-policy", "--help"}) {
+                           "--turn-secret-file", "--turn-ttl", "--ice-policy", "--janus-url", "--janus-api-secret-file",
+                           "--janus-admin-key-file", "--help"}) {
     EXPECT_NE(result.out.find(flag), std::string::npos) << flag << " missing from: " << result.out;
   }
 }
@@ -44,6 +45,14 @@ TEST(ServerFlags, BadValuesExitWithCode2) {
       {"--ice-policy", "relay"},  // without --turn-uri nobody could connect
       {"--turn-uri", "turn:{host}", "--turn-secret-file", "/nonexistent/secret"},  // unreadable
       {"--turn-uri", "turn:{host}", "--turn-secret-file", "/tmp", "--data-dir", ""},  // a folder
+      // Janus
+      {"--janus-url", "http://127.0.0.1:8188"}, {"--janus-url", "wss://janus.example"}, {"--janus-url", "ws://h:0"},
+      {"--janus-url", "127.0.0.1:8188"}, {"--janus-url"}, {"--janus-url", ""},
+      {"--janus-api-secret-file", "/nonexistent/api-secret"},  // without --janus-url
+      {"--janus-admin-key-file", "/nonexistent/admin-key"},    // without --janus-url
+      {"--janus-url", "ws://127.0.0.1:8188", "--janus-api-secret-file", ""},
+      {"--janus-url", "ws://127.0.0.1:8188", "--janus-api-secret-file", "/nonexistent/api-secret", "--data-dir", ""},
+      {"--janus-url", "ws://127.0.0.1:8188", "--janus-admin-key-file", "/tmp", "--data-dir", ""},
       {"--stun-uri", "stun:a", "--stun-uri", "stun:b", "--stun-uri", "stun:c", "--stun-uri", "stun:d", "--stun-uri",
        "stun:e", "--stun-uri", "stun:f", "--stun-uri", "stun:g", "--stun-uri", "stun:h", "--stun-uri", "stun:i"},
   };
@@ -105,6 +114,36 @@ TEST(ServerFlags, TurnSecretFileMustBePrivateAndHoldOneLine) {
                                                  "turn:{host}:3478", "--turn-secret-file", good});
   EXPECT_EQ(published.exit_code, 2) << published.out;
   EXPECT_NE(published.out.find("would publish the TURN secret"), std::string::npos) << published.out;
+  std::filesystem::remove_all(dir);
+}
+
+// Janus's secrets are read the same way: private, one line, outside the published folder.
+TEST(ServerFlags, JanusSecretFilesMustBePrivate) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("moim-janus-secret-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  using std::filesystem::perms;
+  const std::filesystem::path open_file = dir / "api-secret";
+  std::ofstream(open_file) << "secret\n";
+  std::filesystem::permissions(open_file, perms::owner_read | perms::owner_write | perms::others_read);
+  const RunResult readable = run_server_binary({"--port", "0", "--data-dir", "", "--janus-url", "ws://127.0.0.1:8188",
+                                                "--janus-api-secret-file", open_file.string()});
+  EXPECT_EQ(readable.exit_code, 2) << readable.out;
+  EXPECT_NE(readable.out.find("--janus-api-secret-file '" + open_file.string() + "' is readable by group or others"),
+            std::string::npos) << readable.out;
+  EXPECT_NE(readable.out.find("can use Janus's API"), std::string::npos) << readable.out;
+  const std::filesystem::path key = dir / "admin-key";
+  std::ofstream(key) << "";
+  std::filesystem::permissions(key, perms::owner_read | perms::owner_write);
+  const RunResult empty = run_server_binary({"--port", "0", "--data-dir", "", "--janus-url", "ws://127.0.0.1:8188",
+                                             "--janus-admin-key-file", key.string()});
+  EXPECT_EQ(empty.exit_code, 2) << empty.out;
+  EXPECT_NE(empty.out.find("is empty: put the VideoRoom plugin's admin_key in it"), std::string::npos) << empty.out;
+  std::ofstream(key) << "key\n";
+  const RunResult published = run_server_binary({"--port", "0", "--data-dir", "", "--root", dir.string(), "--janus-url",
+                                                 "ws://127.0.0.1:8188", "--janus-admin-key-file", key.string()});
+  EXPECT_EQ(published.exit_code, 2) << published.out;
+  EXPECT_NE(published.out.find("would publish the VideoRoom admin key"), std::string::npos) << published.out;
   std::filesystem::remove_all(dir);
 }
 

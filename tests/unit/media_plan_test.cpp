@@ -45,6 +45,17 @@ TEST(MediaPlan, CaptureRequestPerDeviceChoice) {
     EXPECT_EQ(capture_request(r.audio, r.video), r.want) << "audio " << r.audio << ", video " << r.video;
 }
 
+TEST(MediaPlan, ChosenDevicesAreIdealForTheCallAndExactForASwitch) {
+  const CameraConstraints camera{640, 360, 24};
+  // A remembered device is preferred; one of a kind not asked for is not passed on.
+  EXPECT_EQ(capture_request(true, true, "cam", "mic"), (CaptureRequest{true, camera, "mic", "cam", false}));
+  EXPECT_EQ(capture_request(true, false, "cam", "mic"), (CaptureRequest{true, std::nullopt, "mic", "", false}));
+  EXPECT_EQ(capture_request(false, true, "cam", "mic"), (CaptureRequest{false, camera, "", "cam", false}));
+  // A switch asks for one track, from exactly that device, the camera at the call's size.
+  EXPECT_EQ(switch_request(true, "mic2"), (CaptureRequest{true, std::nullopt, "mic2", "", true}));
+  EXPECT_EQ(switch_request(false, "cam2"), (CaptureRequest{false, camera, "", "cam2", true}));
+}
+
 TEST(MediaPlan, ScreenIsAtMost1080pAt15Fps) {
   const ScreenConstraints s;
   EXPECT_EQ(s.max_width, 1920);

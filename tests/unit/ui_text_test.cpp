@@ -106,6 +106,19 @@ TEST(UiText, FormattingFillsPlaceholdersAndNothingElse) {
   EXPECT_EQ(os.str(), "Your name can have at most 20 characters.");
 }
 
+TEST(UiText, AMessageWithMoreRendersThemAllInOrder) {
+  // Two notices from one event (a webcam with a microphone unplugged): both are said, in order.
+  Message m{Id::CameraUnplugged, {"Desk"}};
+  m.more.push_back(Message{Id::MicUnpluggedSwitched, {"Desk", "Laptop"}});
+  EXPECT_EQ(render(Lang::En, m),
+            "Camera \u201CDesk\u201D was disconnected; there is no other to use. "
+            "Microphone \u201CDesk\u201D was disconnected; now using \u201CLaptop\u201D.");
+  EXPECT_EQ(render(Lang::Ko, m),
+            "카메라 \u201CDesk\u201D 연결이 끊겼습니다. 대신 쓸 카메라가 없습니다. "
+            "마이크 \u201CDesk\u201D 연결이 끊겨 \u201CLaptop\u201D(으)로 바꿨습니다.");
+  EXPECT_NE(m, Message(Id::CameraUnplugged, {"Desk"}));
+}
+
 bool hangul(char32_t c) {
   return (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x1100 && c <= 0x11FF) || (c >= 0x3130 && c <= 0x318F);
 }

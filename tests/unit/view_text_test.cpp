@@ -71,6 +71,10 @@ TEST(ViewText, ThePreviewSaysTheMostImportantThingFirst) {
                  (row.audio ? " audio" : "") + (row.video ? " video" : ""));
     EXPECT_EQ(preview_status(Lang::En, row.secure, row.devices, row.audio, row.video), row.text);
   }
+  // The person turned the camera off before joining.
+  EXPECT_EQ(preview_status(Lang::En, true, Devices::Settled, true, true, false), "Camera off: you will join without video");
+  EXPECT_EQ(preview_status(Lang::Ko, true, Devices::Settled, true, true, false), "카메라 꺼짐: 영상 없이 참여합니다");
+  EXPECT_EQ(preview_status(Lang::En, true, Devices::Settled, true, false, false), "No camera: you will join with audio only");
 }
 
 TEST(ViewText, TheCallsBannerOnlyWhileTheServerIsOutOfReach) {

@@ -4,6 +4,7 @@
 
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
+#include <nlohmann/json.hpp>
 
 #include <optional>
 
@@ -35,7 +36,32 @@ void on_video_frame(bool first_waiting) {
   if (g_video_frame_listener) g_video_frame_listener(first_waiting ? VideoFrames::FirstWaiting : VideoFrames::Waiting);
 }
 
-void on_media_opened(int request, int stream, bool audio, bool video) { push(MediaOpened{request, stream, audio, video}); }
+void on_media_opened(int request, int stream, bool audio, bool video, std::string camera, std::string mic) {
+  push(MediaOpened{request, stream, audio, video, std::move(camera), std::move(mic)});
+}
+// `listing`: {"cameras": [{id, label}], "mics": [...]} as JSON text (media_devices.js); anything
+// else is dropped, and an entry without string id and label is skipped.
+void on_devices(std::string listing) {
+  const nlohmann::json doc = nlohmann::json::parse(listing, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return;
+  DevicesListed e;
+  const auto read = [&](const char* key, std::vector<device_choice::Device>& out) {
+    const auto it = doc.find(key);
+    if (it == doc.end() || !it->is_array()) return;
+    for (const auto& d : *it)
+      if (d.is_object() && d.contains("id") && d["id"].is_string() && d.contains("label") && d["label"].is_string())
+        out.push_back({d["id"].get<std::string>(), d["label"].get<std::string>()});
+  };
+  read("cameras", e.cameras);
+  read("mics", e.mics);
+  push(std::move(e));
+}
+void on_track_switched(int request, std::string kind, std::string device) {
+  push(TrackSwitched{request, kind == "audio", std::move(device)});
+}
+void on_track_switch_failed(int request, std::string kind, std::string name, std::string message) {
+  push(TrackSwitchFailed{request, kind == "audio", std::move(name), std::move(message)});
+}
 void on_media_failed(int request, std::string name, std::string message) { push(MediaFailed{request, std::move(name), std::move(message)}); }
 void on_local_description(int pc, std::string type, std::string sdp) { push(LocalDescription{pc, std::move(type), std::move(sdp)}); }
 void on_remote_description_applied(int pc) { push(RemoteDescriptionApplied{pc}); }
@@ -119,6 +145,9 @@ EMSCRIPTEN_BINDINGS(moim_browser_events) {
   emscripten::function("moimOnVideoFrame", &on_video_frame);
   emscripten::function("moimOnMediaOpened", &on_media_opened);
   emscripten::function("moimOnMediaFailed", &on_media_failed);
+  emscripten::function("moimOnDevices", &on_devices);
+  emscripten::function("moimOnTrackSwitched", &on_track_switched);
+  emscripten::function("moimOnTrackSwitchFailed", &on_track_switch_failed);
   emscripten::function("moimOnLocalDescription", &on_local_description);
   emscripten::function("moimOnRemoteDescriptionApplied", &on_remote_description_applied);
   emscripten::function("moimOnIceCandidate", &on_ice_candidate);

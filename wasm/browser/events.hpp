@@ -3,6 +3,7 @@
 #pragma once
 
 #include "call_stats.hpp"
+#include "device_choice.hpp"
 #include "protocol.hpp"
 
 #include <cstdint>
@@ -14,7 +15,8 @@ namespace moim::browser {
 
 using Handle = int;  // a JS object held in a MoimGlue map; 0 = none
 
-struct MediaOpened { int request = 0; Handle stream = 0; bool audio = false; bool video = false; };
+// `camera`, `mic`: the devices the stream's tracks come from ("" = no such track).
+struct MediaOpened { int request = 0; Handle stream = 0; bool audio = false; bool video = false; std::string camera, mic; };
 struct MediaFailed { int request = 0; std::string name; std::string message; };
 struct LocalDescription { Handle pc = 0; std::string type; std::string sdp; };
 struct RemoteDescriptionApplied { Handle pc = 0; };
@@ -28,6 +30,11 @@ struct RemoteScreen { Handle pc = 0; Handle video = 0; };
 struct ScreenOpened { int request = 0; Handle stream = 0; };
 struct ScreenFailed { int request = 0; std::string name; std::string message; };
 struct ScreenEnded { Handle stream = 0; };
+// The cameras and microphones there are (enumerateDevices: after a stream opened, on devicechange).
+struct DevicesListed { std::vector<device_choice::Device> cameras, mics; };
+// A held stream's track of one kind switched to `device` (switch_track), or why not.
+struct TrackSwitched { int request = 0; bool audio = false; std::string device; };
+struct TrackSwitchFailed { int request = 0; bool audio = false; std::string name, message; };
 // The browser refused to play the others' sound (autoplay without a gesture: it plays muted), or
 // plays it all again.
 struct SoundBlocked { bool blocked = false; };
@@ -74,7 +81,7 @@ struct ClipboardWritten { int request = 0; bool ok = false; std::string why; }; 
 
 using Event = std::variant<MediaOpened, MediaFailed, LocalDescription, RemoteDescriptionApplied, IceCandidate,
                            ConnectionState, PeerError, RemoteVideo, RemoteScreen, ScreenOpened, ScreenFailed,
-                           ScreenEnded, SoundBlocked, Stats, ChannelOpened, ChannelClosed,
+                           ScreenEnded, DevicesListed, TrackSwitched, TrackSwitchFailed, SoundBlocked, Stats, ChannelOpened, ChannelClosed,
                            ChannelMessage, FilePicked, FileProgress, FileHashed, FileAllSent, FileArrived, FileBroke,
                            TextInput, TextKey, TextBlur, FontLoaded,
                            FontFailed, SocketOpened, SocketMessage, SocketClosed, PageHide, UrlChanged,

@@ -17,10 +17,23 @@ val ideal(int value) {
 
 // getUserMedia's MediaStreamConstraints, spelled out here so the glue passes them on untouched.
 val media_stream_constraints(const media_plan::CaptureRequest& r) {
+  // {deviceId: {ideal | exact: id}}
+  const auto device = [&](const std::string& id) {
+    val which = val::object();
+    which.set(r.exact_devices ? "exact" : "ideal", id);
+    return which;
+  };
   val constraints = val::object();
-  constraints.set("audio", r.audio);
+  if (r.audio && !r.mic_device.empty()) {
+    val audio = val::object();
+    audio.set("deviceId", device(r.mic_device));
+    constraints.set("audio", audio);
+  } else {
+    constraints.set("audio", r.audio);
+  }
   if (r.camera) {
     val video = val::object();
+    if (!r.camera_device.empty()) video.set("deviceId", device(r.camera_device));
     video.set("width", ideal(r.camera->width));
     video.set("height", ideal(r.camera->height));
     video.set("frameRate", ideal(r.camera->frame_rate));
@@ -48,6 +61,13 @@ void open_media(int request, const media_plan::CaptureRequest& constraints) {
   glue().call<void>("openMedia", request, media_stream_constraints(constraints));
 }
 void close_media(Handle stream) { glue().call<void>("closeMedia", stream); }
+void list_devices() { glue().call<void>("listDevices"); }
+void switch_track(Handle stream, int request, const media_plan::CaptureRequest& constraints) {
+  glue().call<void>("switchTrack", stream, request, std::string(constraints.audio ? "audio" : "video"),
+                    media_stream_constraints(constraints));
+}
+double mic_level(Handle stream) { return glue().call<double>("micLevel", stream); }
+void mic_level_off(Handle stream) { glue().call<void>("micLevelOff", stream); }
 void open_screen(int request, const media_plan::ScreenConstraints& limits) {
   const auto at_most = [](int v) {
     val c = val::object();

@@ -16,6 +16,15 @@ namespace moim::browser {
 // getUserMedia with `request` as its constraints (shared/media_plan.hpp decides them).
 void open_media(int request, const media_plan::CaptureRequest& constraints);
 void close_media(Handle stream);  // camera and microphone, or a screen capture: its tracks stop
+// The cameras and microphones: answered by DevicesListed (also unasked, on every devicechange).
+void list_devices();
+// `stream`'s track of the kind `constraints` ask for (media_plan::switch_request) from that device
+// instead; every connection's sender takes the new track (no renegotiation). Answered by
+// TrackSwitched / TrackSwitchFailed with `request`.
+void switch_track(Handle stream, int request, const media_plan::CaptureRequest& constraints);
+// How loud `stream`'s microphone is now, 0..1 (0 without one, or while it is off).
+double mic_level(Handle stream);
+void mic_level_off(Handle stream);  // no meter shown now: the glue's analyser and audio context rest
 // getDisplayMedia (from the person's click) with `limits`; the answer arrives as ScreenOpened /
 // ScreenFailed with `request`, and the browser's own end of the capture as ScreenEnded.
 void open_screen(int request, const media_plan::ScreenConstraints& limits);

@@ -183,7 +183,7 @@ std::string screen_widget(const char* prefix, const ScreenView& s) {
 // A strip of `screens` (a click shows one large) then `tiles`, at the bottom of `min`-`max`, `strip_h`
 // high; what does not fit is counted in its last place.
 void draw_strip(FrameOut& out, const std::vector<const ScreenView*>& screens, const std::vector<const TileModel*>& tiles,
-                ImVec2 min, ImVec2 max, float strip_h, float gap) {
+                ImVec2 min, ImVec2 max, float strip_h, float gap, bool people_open) {
   const float avail_w = max.x - min.x;
   const float item_w = (strip_h - kNameBar) * kAspect;
   const std::size_t items = screens.size() + tiles.size();
@@ -216,6 +216,10 @@ void draw_strip(FrameOut& out, const std::vector<const ScreenView*>& screens, co
     out.note_text(more);
     const ImVec2 ts = ImGui::CalcTextSize(more.c_str());
     dl->AddText(ImVec2(x + (item_w - ts.x) * 0.5f, y + (strip_h - ts.y) * 0.5f), color::kText, more.c_str());
+    // Everyone not in the strip is in the participant panel: the "+N" opens it.
+    ImGui::SetCursorScreenPos(ImVec2(x, y));
+    if (ImGui::InvisibleButton("strip-more", ImVec2(item_w, strip_h)) && !people_open) out.intent(TogglePeople{});
+    out.add_widget("strip-more", ImVec2(x, y), ImVec2(x + item_w, y + strip_h));
   }
 }
 
@@ -232,7 +236,7 @@ void draw_presenter(FrameOut& out, const CallModel& m, ImVec2 min, ImVec2 max, f
   for (std::size_t i = 1; i < m.screens.size(); ++i) screens.push_back(&m.screens[i]);
   std::vector<const TileModel*> tiles;
   for (const TileModel& t : m.tiles) tiles.push_back(&t);
-  draw_strip(out, screens, tiles, min, max, strip_h, gap);
+  draw_strip(out, screens, tiles, min, max, strip_h, gap, m.people.open);
 }
 
 // The speaker view in `min`-`max`: `large`'s tile as big as fits (16:9 over its name bar), the
@@ -248,7 +252,7 @@ void draw_speaker_view(FrameOut& out, const CallModel& m, const TileModel& large
   std::vector<const TileModel*> tiles;
   for (const TileModel& t : m.tiles)
     if (&t != &large) tiles.push_back(&t);
-  draw_strip(out, {}, tiles, min, max, strip_h, gap);
+  draw_strip(out, {}, tiles, min, max, strip_h, gap, m.people.open);
 }
 }  // namespace
 
@@ -320,7 +324,7 @@ void draw_call(FrameOut& out, const CallModel& m) {
   // narrow one.
   const float bottom = 88, gap = 14, margin = 24;
   const bool narrow = display.x < 720;
-  const bool side_panel = m.chat.open || m.people.open || m.stats.open;
+  const bool side_panel = m.chat.open || m.people.open || m.stats.open || m.devices.open;
   const float panel_w = side_panel ? (narrow ? display.x : std::min(380.0f, display.x * 0.38f)) : 0;
   const float tiles_right = narrow ? display.x : display.x - panel_w;
   // Grid of tiles between the bars; with a screen shared, the presenter layout there instead.
@@ -357,11 +361,13 @@ void draw_call(FrameOut& out, const CallModel& m) {
     draw_people_panel(out, m.people, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
   else if (m.stats.open)
     draw_stats_panel(out, m.stats, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
+  else if (m.devices.open)
+    draw_devices_panel(out, m.devices, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
 
   // Control bar.
   const float by = display.y - bottom;
   dl->AddRectFilled(ImVec2(0, by), ImVec2(display.x, display.y), IM_COL32(22, 25, 32, 255));
-  constexpr int kButtons = 8;
+  constexpr int kButtons = 9;
   const float spacing = 14, bh = 48;
   const float bw = std::min(150.0f, (display.x - 32 - (kButtons - 1) * spacing) / kButtons);
   const float total = kButtons * bw + (kButtons - 1) * spacing;
@@ -403,6 +409,11 @@ void draw_call(FrameOut& out, const CallModel& m) {
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   if (button(out, "stats-toggle", out.tr(Id::Stats), m.stats.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
     out.intent(ToggleStats{});
+  bx += bw + spacing;
+  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
+  if (button(out, "devices-toggle", out.tr(Id::Devices).c_str(), m.devices.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
+    out.intent(ToggleDevices{});
+  hover_tooltip(out, "Camera and microphone");
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   // To everyone in the call (one person: from the participant panel). Files dropped on the page too.

@@ -60,6 +60,10 @@ struct SendChat {};
 // the answers to a transfer.
 struct TogglePeople {};
 struct ToggleStats {};  // the connection stats panel (wasm/stats/)
+// The camera and microphone (wasm/devices/): the call's panel, and the person's pick (the index in
+// the listed devices of that kind).
+struct ToggleDevices {};
+struct ChooseDevice { bool mic = false; std::size_t index = 0; };
 struct PickFiles { proto::PeerId peer = 0; };
 struct AcceptFile { std::string id; };
 struct DeclineFile { std::string id; };
@@ -74,6 +78,7 @@ using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, Can
                             OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete,
                             CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat, TogglePeople, PickFiles, AcceptFile, DeclineFile,
                             CancelFile, SaveFile, DismissFile, ToggleScreenShare, ShowScreen, ToggleShortcutsHelp,
-                            CloseShortcutsHelp, EnableSound, ToggleLayout, ToggleStats, ToggleLanguage>;
+                            CloseShortcutsHelp, EnableSound, ToggleLayout, ToggleStats, ToggleLanguage, ToggleDevices,
+                            ChooseDevice>;
 
 }  // namespace moim::ui

@@ -66,6 +66,27 @@ void draw_preview(FrameOut& out, const LobbyModel& m, ImVec2 p, ImVec2 size) {
   dl->AddRect(p, end, color::kBorder, 10);
   out.add_widget("preview", p, end, m.preview_texture ? std::string() : m.preview_status);
 }
+// Microphone and camera on or off before joining (the call starts that way), and the level meter:
+// `width` wide at `p`; returns the y under them.
+float draw_prejoin_controls(FrameOut& out, const DevicesModel& d, ImVec2 p, float width) {
+  ImGui::PushFont(fonts().small);
+  const float bh = 30, bw = std::min(120.0f, (width - 6) * 0.5f);
+  ImGui::SetCursorScreenPos(p);
+  using ui_text::Id;
+  const std::string mic = out.tr(!d.has_mic ? Id::PrejoinNoMic : d.mic_on ? Id::PrejoinMicOn : Id::PrejoinMicOff);
+  if (button(out, "prejoin-mic", mic.c_str(), d.mic_on ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh), d.has_mic))
+    out.intent(ToggleMic{});
+  hover_tooltip(out, out.tr(d.mic_on ? Id::JoinMicOff : Id::JoinMicOn));
+  ImGui::SetCursorScreenPos(ImVec2(p.x + bw + 6, p.y));
+  const std::string cam = out.tr(!d.has_camera ? Id::NoCamera : d.camera_on ? Id::PrejoinCameraOn : Id::CameraOff);
+  if (button(out, "prejoin-camera", cam.c_str(), d.camera_on ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh), d.has_camera))
+    out.intent(ToggleCamera{});
+  hover_tooltip(out, out.tr(d.camera_on ? Id::JoinCameraOff : Id::JoinCameraOn));
+  ImGui::PopFont();
+  const float my = p.y + bh + 8;
+  draw_mic_meter(out, d, ImVec2(p.x, my), ImVec2(p.x + width, my + 10));
+  return my + 10;
+}
 }  // namespace
 
 void draw_lobby(FrameOut& out, const LobbyModel& m) {
@@ -81,7 +102,9 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
     y = ImGui::GetCursorScreenPos().y;
   }
 
-  // Name card, and the camera preview beside it when there is room.
+  // Name card, and beside it when there is room the pre-join card: the camera preview, microphone
+  // and camera on or off, the microphone's level, and which camera and microphone (ui/devices_view).
+  // In a narrow window the toggles and the meter go under the name.
   const float preview_w = 208, preview_h = 117;
   const bool side_preview = width >= 420 + 24 + preview_w;
   const float preview_top = y;
@@ -91,8 +114,13 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
   text_field(out, m.name, std::min(width, 420.0f));
   y = ImGui::GetCursorScreenPos().y + 22;
   if (side_preview) {
-    draw_preview(out, m, ImVec2(x0 + width - preview_w, preview_top), ImVec2(preview_w, preview_h));
-    y = std::max(y, preview_top + preview_h + 22);
+    const float px = x0 + width - preview_w;
+    draw_preview(out, m, ImVec2(px, preview_top), ImVec2(preview_w, preview_h));
+    const float below = draw_prejoin_controls(out, m.devices, ImVec2(px, preview_top + preview_h + 8), preview_w);
+    ImGui::SetCursorScreenPos(ImVec2(px, below + 6));
+    y = std::max(y, draw_device_pickers(out, m.devices, preview_w) + 22);
+  } else {
+    y = draw_prejoin_controls(out, m.devices, ImVec2(x0, y - 12), std::min(width, 420.0f)) + 16;
   }
 
   // Rooms header with the create button.

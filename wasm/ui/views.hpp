@@ -67,6 +67,17 @@ struct InviteModel {
   FieldView link_field;  // read-only
 };
 
+// The camera and microphone to use (wasm/devices/call_devices.cpp makes it, ui/devices_view.cpp
+// draws it: in the lobby beside the preview, in the call as a side panel).
+struct DevicesModel {
+  bool open = false;  // the call's side panel
+  std::vector<std::string> cameras, mics;  // labels, in the browser's order
+  int camera = -1, mic = -1;               // the chosen one's index; -1: none of the list
+  bool has_camera = false, has_mic = false;  // our stream has such a track
+  bool camera_on = true, mic_on = true;
+  float level = 0;  // the microphone's, 0..1
+};
+
 struct LobbyModel {
   FieldView name;
   const std::vector<proto::RoomInfo>* rooms = nullptr;
@@ -85,6 +96,7 @@ struct LobbyModel {
   unsigned preview_texture = 0;
   int preview_w = 0, preview_h = 0;
   std::string preview_status;
+  DevicesModel devices;  // before joining: mic and camera on or off, which ones, the level meter
 };
 
 struct TileModel {
@@ -202,6 +214,7 @@ struct CallModel {
   ChatModel chat;
   PeopleModel people;
   StatsModel stats;
+  DevicesModel devices;
   FilesModel files;
 };
 
@@ -219,6 +232,13 @@ void draw_invite_button(FrameOut& out, const InviteModel& m, float bar_h);
 // Under the top bar when copying failed; returns the y below it (`y` when not shown).
 float draw_invite_panel(FrameOut& out, const InviteModel& m, float y);
 
+// The device pickers (a combo each) and the microphone meter, `width` wide at the cursor; returns
+// the y under them.
+float draw_device_pickers(FrameOut& out, const DevicesModel& m, float width);
+// The microphone's level as a bar from `min` to `max` (recorded as "mic-meter").
+void draw_mic_meter(FrameOut& out, const DevicesModel& m, ImVec2 min, ImVec2 max);
+// The call's devices panel in the rectangle `min`-`max`.
+void draw_devices_panel(FrameOut& out, const DevicesModel& m, ImVec2 min, ImVec2 max);
 // The participant panel in the rectangle `min`-`max`.
 void draw_people_panel(FrameOut& out, const PeopleModel& m, ImVec2 min, ImVec2 max);
 // The connection stats panel in the rectangle `min`-`max` (ui/stats_view.cpp).

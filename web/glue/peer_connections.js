@@ -351,6 +351,18 @@
     return out;
   }
 
+  // A track of our stream replaced by one from another device (media_devices.js switchTrack): every
+  // connection sending the old one sends the new one, on the same m-line: no renegotiation.
+  shared.replaceLocalTrack = (stream, old, fresh) => {
+    for (const entry of peers.values()) {
+      if (entry.stream !== stream) continue;
+      for (const sender of entry.pc.getSenders()) {
+        if (!old || sender.track !== old) continue;
+        sender.replaceTrack(fresh).catch((e) => console.warn('moim: replaceTrack (device switch) failed', e));
+      }
+    }
+  };
+
   // For file_transfers.js, which opens a transfer's channel on the connection.
   shared.peerConnection = (h) => { const entry = peers.get(h); return entry ? entry.pc : null; };
 
