@@ -2,7 +2,8 @@
 #   cmake -DSTAGE_DIR=<folder with moim.js + moim.wasm> -DSOURCE_DIR=<repository> -DSITE_DIR=<site>
 #         -DBROTLI=<brotli> -DGZIP=<gzip> -DNODE=<node> -P cmake/site_assets.cmake
 #
-#  0. The glue's role files (web/glue/*.js, in GLUE_FILES' order) are joined into one script,
+#  0. The glue's role files (web/glue/*.js, and page_text.js the build makes from the catalog, in
+#     GLUE_FILES' order) are joined into one script,
 #     STAGE_DIR/moim-glue.js, inside one function: one request for the page instead of one per role,
 #     and no glue name becomes a global by accident. Checked with `node --check` when it changes.
 #  1. moim.wasm, moim.js and moim-glue.js are copied under content-hashed names,
@@ -86,6 +87,8 @@ endfunction()
 # which look each other up only when called, so their order here is only the order of reading.
 set(GLUE_FILES
   base.js             # handles, callApp, guard, expose; window.MoimGlue
+  page_text.js        # the page's own words from the catalog (made by the build in STAGE_DIR; before page_language.js)
+  page_language.js    # navigator.language for C++, the page's lang and its own words in C++'s language
   page_loading.js     # the wasm fetched and compiled early, the WebGL context, Module, the fatal screen
   media_devices.js    # getUserMedia with C++'s constraints; streams by handle
   peer_connections.js # RTCPeerConnection by handle, with C++'s configuration and SDP layout
@@ -98,6 +101,8 @@ set(GLUE_FILES
   clipboard.js        # copying the invite link
   test_surface.js     # window.app: state(), widgets(), metrics()
 )
+# Made by the build, not in web/glue/: wasm/tools/page_text.cpp writes it into STAGE_DIR.
+set(GENERATED_GLUE page_text.js)
 file(GLOB glue_present RELATIVE "${SOURCE_DIR}/web/glue" "${SOURCE_DIR}/web/glue/*.js")
 foreach(name IN LISTS glue_present)
   if(NOT name IN_LIST GLUE_FILES)
@@ -107,10 +112,14 @@ endforeach()
 set(glue "// moim-glue.js: made by cmake/site_assets.cmake from web/glue/*.js; edit those, not this.\n")
 string(APPEND glue "(function () {\n'use strict';\n")
 foreach(name IN LISTS GLUE_FILES)
-  if(NOT EXISTS "${SOURCE_DIR}/web/glue/${name}")
-    message(FATAL_ERROR "site_assets.cmake: web/glue/${name} is missing")
+  set(path "${SOURCE_DIR}/web/glue/${name}")
+  if(name IN_LIST GENERATED_GLUE)
+    set(path "${STAGE_DIR}/${name}")
   endif()
-  file(READ "${SOURCE_DIR}/web/glue/${name}" text)
+  if(NOT EXISTS "${path}")
+    message(FATAL_ERROR "site_assets.cmake: ${path} is missing")
+  endif()
+  file(READ "${path}" text)
   string(APPEND glue "\n// ==== web/glue/${name}\n${text}")
 endforeach()
 string(APPEND glue "})();\n")

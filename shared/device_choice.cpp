@@ -19,18 +19,15 @@ std::string label_of(const std::vector<Device>& list, const std::string& id) {
 
 std::string_view to_string(Kind kind) { return kind == Kind::Camera ? "camera" : "mic"; }
 
-std::string notice_text(const Notice& n) {
-  const std::string what = n.kind == Kind::Camera ? "Camera" : "Microphone";
+ui_text::Message notice_message(const Notice& n) {
+  using ui_text::Id;
+  const bool cam = n.kind == Kind::Camera;
   switch (n.what) {
-    case NoticeKind::Unplugged:
-      return what + " \xE2\x80\x9C" + n.device + "\xE2\x80\x9D was disconnected; there is no other to use.";
+    case NoticeKind::Unplugged: return {cam ? Id::CameraUnplugged : Id::MicUnplugged, {n.device}};
     case NoticeKind::UnpluggedSwitched:
-      return what + " \xE2\x80\x9C" + n.device + "\xE2\x80\x9D was disconnected; now using \xE2\x80\x9C" + n.other +
-             "\xE2\x80\x9D.";
-    case NoticeKind::PluggedIn:
-      return what + " \xE2\x80\x9C" + n.device + "\xE2\x80\x9D was connected; choose it under Devices.";
-    case NoticeKind::SwitchFailed:
-      return "Could not switch to \xE2\x80\x9C" + n.device + "\xE2\x80\x9D: " + n.other;
+      return {cam ? Id::CameraUnpluggedSwitched : Id::MicUnpluggedSwitched, {n.device, n.other}};
+    case NoticeKind::PluggedIn: return {cam ? Id::CameraPluggedIn : Id::MicPluggedIn, {n.device}};
+    case NoticeKind::SwitchFailed: return {Id::DeviceSwitchFailed, {n.device, n.other}};
   }
   return {};
 }
@@ -100,8 +97,6 @@ Effects Machine::handle(const Event& event) {
 void Machine::relist(Kind kind, std::vector<Device> list, Effects& out) {
   PerKind& k = of(kind);
   list.erase(std::remove_if(list.begin(), list.end(), [](const Device& d) { return d.id.empty(); }), list.end());
-  for (std::size_t i = 0; i < list.size(); ++i)
-    if (list[i].label.empty()) list[i].label = (kind == Kind::Camera ? "Camera " : "Microphone ") + std::to_string(i + 1);
   const bool news = holding_ && k.counted;
   std::vector<Device> old = std::move(k.list);
   k.list = std::move(list);
@@ -165,7 +160,7 @@ std::ostream& operator<<(std::ostream& os, const Effect& effect) {
                  [&](const SwitchTrack& e) {
                    os << "SwitchTrack{" << e.request << "," << to_string(e.kind) << "," << e.id << "}";
                  },
-                 [&](const Notice& e) { os << "Notice{" << notice_text(e) << "}"; },
+                 [&](const Notice& e) { os << "Notice{" << notice_message(e) << "}"; },
              },
              effect);
   return os;

@@ -21,6 +21,8 @@
 //    a stream is held counts: before the browser's permission, lists have no ids and no labels.
 #pragma once
 
+#include "ui_text.hpp"
+
 #include <array>
 #include <ostream>
 #include <string>
@@ -35,7 +37,7 @@ std::string_view to_string(Kind kind);  // "camera", "mic"
 
 struct Device {
   std::string id;     // the browser's deviceId (stable for this site)
-  std::string label;  // "" before permission; the machine names such a device "Camera 2"
+  std::string label;  // "" before permission (the pickers name such a device "Camera 2")
   bool operator==(const Device&) const = default;
 };
 
@@ -74,7 +76,7 @@ struct Notice {
   std::string device, other;  // labels (or the reason, for SwitchFailed)
   bool operator==(const Notice&) const = default;
 };
-std::string notice_text(const Notice& notice);  // the sentence the person reads
+ui_text::Message notice_message(const Notice& notice);  // the sentence the person reads (shared/ui_text)
 using Effect = std::variant<Remember, SwitchTrack, Notice>;
 using Effects = std::vector<Effect>;
 

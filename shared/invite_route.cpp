@@ -118,7 +118,7 @@ void Router::on(const PageOpened& e, std::vector<Effect>& out) {
   switch (e.route.kind) {
     case RouteKind::Invalid:
       set_url(Route::lobby(), false, false, out);
-      out.push_back(ShowMessage{std::string(kBadLinkMessage)});
+      out.push_back(ShowMessage{kBadLinkMessage});
       follow(Route::lobby(), out);
       return;
     case RouteKind::Lobby:
@@ -137,7 +137,7 @@ void Router::on(const PageOpened& e, std::vector<Effect>& out) {
 
 void Router::on(const Navigated& e, std::vector<Effect>& out) {
   if (e.route.kind == RouteKind::Invalid) {
-    out.push_back(ShowMessage{std::string(kBadLinkMessage)});
+    out.push_back(ShowMessage{kBadLinkMessage});
     if (call_ != 0) {
       set_url(Route::in(call_), false, true, out);  // the call goes on; the URL names it again
     } else {
@@ -189,7 +189,7 @@ void Router::on(const JoinFailed& e, std::vector<Effect>& out) {
   wanted_ = 0;
   join_asked_ = false;
   if (url_ == Route::in(e.room)) set_url(Route::lobby(), false, false, out);
-  if (e.why == JoinFailure::RoomGone) out.push_back(ShowMessage{std::string(kRoomGoneMessage)});
+  if (e.why == JoinFailure::RoomGone) out.push_back(ShowMessage{kRoomGoneMessage});
 }
 
 }  // namespace moim::invite

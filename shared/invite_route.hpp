@@ -33,6 +33,7 @@
 #pragma once
 
 #include "protocol.hpp"
+#include "ui_text.hpp"
 
 #include <cstddef>
 #include <ostream>
@@ -46,9 +47,10 @@ namespace moim::invite {
 // Longest fragment read: "#/room/" + 16 digits is 23 bytes; anything much longer is not a route.
 inline constexpr std::size_t kMaxHashBytes = 64;
 
-inline constexpr std::string_view kRoomGoneMessage = "That room no longer exists. Pick another room, or create one.";
-inline constexpr std::string_view kBadLinkMessage =
-    "That link does not lead to a room here (a room's link ends in #/room/ and a number).";
+// What the lobby says of a link to a room that is gone, and of a link that is not a room's
+// (shared/ui_text.hpp's words).
+inline const ui_text::Message kRoomGoneMessage{ui_text::Id::RoomGoneLink, {}};
+inline const ui_text::Message kBadLinkMessage{ui_text::Id::BadLink, {}};
 
 enum class RouteKind { Lobby, Room, Invalid };
 
@@ -103,7 +105,7 @@ struct CancelJoin { bool operator==(const CancelJoin&) const = default; };
 struct PushUrl { Route route; bool above_lobby = false; bool operator==(const PushUrl&) const = default; };
 struct ReplaceUrl { Route route; bool above_lobby = false; bool operator==(const ReplaceUrl&) const = default; };
 // A message for the person (the lobby's banner).
-struct ShowMessage { std::string text; bool operator==(const ShowMessage&) const = default; };
+struct ShowMessage { ui_text::Message text; bool operator==(const ShowMessage&) const = default; };
 
 using Effect = std::variant<JoinRoom, LeaveRoom, CancelJoin, PushUrl, ReplaceUrl, ShowMessage>;
 std::ostream& operator<<(std::ostream& os, const Effect& e);

@@ -78,10 +78,12 @@ void Machine::on(const LobbyShown&, Effects& out) { request_devices(out); }
 void Machine::request_devices(Effects& out) {
   if (devices_ != Devices::Idle) return;
   devices_ = Devices::Requesting;
-  note_.clear();
+  note_ = {};
   audio_only_retry_ = false;
   if (!secure_) {
-    on(MediaFailed{request_, "NotSupported", "camera and microphone need a secure page: https:// or http://localhost"}, out);
+    // Nothing to ask: the browser offers no camera or microphone to an insecure page.
+    note_ = {ui_text::Id::NoDevicesInsecure, {}};
+    settle(false, false, out);
     return;
   }
   out.push_back(RequestDevices{true, true, ++request_});
@@ -93,8 +95,8 @@ void Machine::on(const MediaOpened& e, Effects& out) {
     return;
   }
   out.push_back(UseStream{e.audio, e.video});
-  if (!e.video) note_ = "No camera available. You join with audio only.";
-  else if (!e.audio) note_ = "No microphone available. You join with video only.";
+  if (!e.video) note_ = {ui_text::Id::NoCameraAudioOnly, {}};
+  else if (!e.audio) note_ = {ui_text::Id::NoMicVideoOnly, {}};
   settle(e.audio, e.video, out);
 }
 
@@ -106,8 +108,7 @@ void Machine::on(const MediaFailed& e, Effects& out) {
     out.push_back(RequestDevices{true, false, ++request_});
     return;
   }
-  note_ = "Camera and microphone are unavailable (" + e.name + (e.message.empty() ? "" : ": " + e.message) +
-          "). You join without sending audio or video; you can still see and hear the others.";
+  note_ = {ui_text::Id::DevicesUnavailable, {e.name + (e.message.empty() ? "" : ": " + e.message)}};
   settle(false, false, out);
 }
 

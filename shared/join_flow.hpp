@@ -37,6 +37,7 @@
 #pragma once
 
 #include "protocol.hpp"
+#include "ui_text.hpp"
 
 #include <ostream>
 #include <string>
@@ -93,7 +94,7 @@ struct SendJoin {
 };
 // The join went through: the call starts; `note` is shown in it (why we send less than audio +
 // video; empty: nothing to say, the banner is cleared).
-struct Admitted { std::string note; bool operator==(const Admitted&) const = default; };
+struct Admitted { ui_text::Message note; bool operator==(const Admitted&) const = default; };
 struct SendLeave { bool operator==(const SendLeave&) const = default; };  // a joined nobody waits for
 struct ReleaseDevices { bool operator==(const ReleaseDevices&) const = default; };
 struct Log { std::string text; bool operator==(const Log&) const = default; };
@@ -114,7 +115,7 @@ class Machine {
   bool secure() const { return secure_; }
   bool audio() const { return audio_; }  // settled with a microphone
   bool video() const { return video_; }  // settled with a camera
-  const std::string& note() const { return note_; }
+  const ui_text::Message& note() const { return note_; }
   proto::RoomId room() const { return room_; }  // the room of the latest join
   const std::string& password() const { return password_; }
   // The next answer to a join on this socket is for a join given up on (see Cancel above).
@@ -146,7 +147,7 @@ class Machine {
   int request_ = 0;             // the latest request's number (0: none yet)
   bool audio_only_retry_ = false;
   bool audio_ = false, video_ = false;
-  std::string note_;            // why we send less than audio + video
+  ui_text::Message note_;       // why we send less than audio + video
   Stage stage_ = Stage::None;
   proto::RoomId room_ = 0;
   std::string password_;        // in memory only, never stored

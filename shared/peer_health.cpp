@@ -143,13 +143,12 @@ Effects Machine::on(const Tick& e, double now) {
   return out;
 }
 
-UnreachableNotice unreachable_notice(std::string_view name, bool has_turn) {
+UnreachableNotice unreachable_notice(ui_text::Lang lang, std::string_view name, bool has_turn) {
+  using ui_text::Id;
   UnreachableNotice n;
-  n.text = "Can't reach " + std::string(name) + ": your networks block a direct connection.";
-  if (!has_turn)
-    n.hint = "The server has no TURN relay configured to carry calls around such networks "
-             "(see README: Run it on a server).";
-  n.trying = "Still trying in the background.";
+  n.text = ui_text::format(lang, Id::UnreachableText, {name});
+  if (!has_turn) n.hint = std::string(ui_text::text(lang, Id::UnreachableNoTurn));
+  n.trying = std::string(ui_text::text(lang, Id::UnreachableTrying));
   return n;
 }
 

@@ -27,6 +27,7 @@
 
 #include "protocol.hpp"
 #include "signaling.hpp"
+#include "ui_text.hpp"
 
 #include <map>
 #include <ostream>
@@ -103,12 +104,12 @@ class Machine {
 
 // The words on an unreachable peer's tile. `hint` (for whoever runs the server) is empty when the
 // configuration has a TURN server: then the relay did not get through either, and there is nothing
-// simple to point at.
+// simple to point at. In `lang` (shared/ui_text's words).
 struct UnreachableNotice {
   std::string text;    // "Can't reach <name>: your networks block a direct connection."
   std::string hint;    // for the admin; "" when a TURN server is configured
   std::string trying;  // that it is not given up on
 };
-UnreachableNotice unreachable_notice(std::string_view name, bool has_turn);
+UnreachableNotice unreachable_notice(ui_text::Lang lang, std::string_view name, bool has_turn);
 
 }  // namespace moim::peer_health

@@ -6,7 +6,7 @@
 namespace moim::room_admin {
 
 namespace {
-const std::string kNoError;
+const ui_text::Message kNoError;
 }  // namespace
 
 std::string_view to_string(Field field) {
@@ -50,8 +50,7 @@ std::ostream& operator<<(std::ostream& os, const Event& event) {
                  [&](const RoomRemoved& e) { os << "RoomRemoved{room " << e.room << '}'; },
                  [&](const Admitted&) { os << "Admitted"; },
                  [&](const ErrorReceived& e) {
-                   os << "ErrorReceived{" << e.request << ", " << e.code << ", \"" << e.message << "\", joining "
-                      << e.joining << '}';
+                   os << "ErrorReceived{" << e.request << ", " << e.code << ", joining " << e.joining << '}';
                  },
                  [&](const ConnectionLost&) { os << "ConnectionLost"; },
              },
@@ -96,19 +95,18 @@ Effects Machine::handle(const Event& event, const ClientState& world) {
   return out;
 }
 
-const std::string& Machine::dialog_error() const {
+const ui_text::Message& Machine::dialog_error() const {
   if (create_.open && !create_.error.empty()) return create_.error;
   if (prompt_.room != 0 && !prompt_.error.empty()) return prompt_.error;
   if ((owner_.rename_room != 0 || owner_.delete_room != 0) && !owner_.error.empty()) return owner_.error;
   return kNoError;
 }
 
-std::string Machine::name_refusal(const proto::CheckedName& checked, const ClientState& world, proto::RoomId self) const {
-  if (!checked.ok()) return view_text::name_fault(checked.fault, room_name_limit(world), "A room name", "Enter a room name.");
+ui_text::Message Machine::name_refusal(const proto::CheckedName& checked, const ClientState& world, proto::RoomId self) const {
+  if (!checked.ok()) return view_text::name_fault(checked.fault, room_name_limit(world), view_text::NameSubject::Room);
   const auto key = proto::room_name_key(checked.name);
   for (const auto& r : world.rooms())
-    if (r.id != self && proto::room_name_key(r.name) == key)
-      return "A room named \"" + r.name + "\" already exists. Choose another name.";
+    if (r.id != self && proto::room_name_key(r.name) == key) return {ui_text::Id::RoomNameExists, {r.name}};
   return {};
 }
 
@@ -134,18 +132,18 @@ void Machine::on(const SetCapacity& e, const ClientState&, Effects&) { create_.c
 void Machine::on(const ConfirmCreate& e, const ClientState& world, Effects& out) {
   if (!create_.open || create_.pending) return;
   const proto::CheckedName checked = proto::check_room_name(e.name, room_name_limit(world));
-  if (std::string refusal = name_refusal(checked, world, 0); !refusal.empty()) {
+  if (ui_text::Message refusal = name_refusal(checked, world, 0); !refusal.empty()) {
     create_.error = std::move(refusal);
     out.push_back(FocusField{Field::RoomName});
     return;
   }
   if (e.password.size() > proto::kMaxPasswordBytes) {
-    create_.error = "The password is too long: at most " + std::to_string(proto::kMaxPasswordBytes) +
-                    " bytes (this one has " + std::to_string(e.password.size()) + ").";
+    create_.error = {ui_text::Id::PasswordTooLongCreate,
+                     {std::to_string(proto::kMaxPasswordBytes), std::to_string(e.password.size())}};
     out.push_back(FocusField{Field::RoomPassword});
     return;
   }
-  create_.error.clear();
+  create_.error = {};
   create_.pending = true;  // until room-created or an error (a password adds ~0.2 s of hashing)
   out.push_back(BlurFields{});
   out.push_back(Send{proto::CreateRoom{checked.name, create_.capacity, e.password}});
@@ -169,18 +167,18 @@ void Machine::on(const OpenPrompt& e, const ClientState&, Effects& out) {
 void Machine::on(const ConfirmPassword& e, const ClientState& world, Effects& out) {
   if (prompt_.room == 0 || prompt_.pending || e.joining || world.call()) return;
   if (e.password.empty()) {
-    prompt_.error = "Enter the room's password.";
+    prompt_.error = {ui_text::Id::EnterPassword, {}};
     out.push_back(FocusField{Field::JoinPassword});
     return;
   }
   if (e.password.size() > proto::kMaxPasswordBytes) {
-    prompt_.error = "A password can have at most " + std::to_string(proto::kMaxPasswordBytes) + " bytes.";
+    prompt_.error = {ui_text::Id::PasswordMax, {std::to_string(proto::kMaxPasswordBytes)}};
     return;
   }
   // Only a current room list can say the room is gone; while reconnecting, the join waits for the
   // next welcome and the server answers room-not-found if it really is.
   if (world.welcomed() && !world.room(prompt_.room)) {
-    prompt_.error = "That room does not exist any more.";
+    prompt_.error = {ui_text::Id::RoomGoneShort, {}};
     return;
   }
   if (!e.name_ok) {  // the prompt gives way to the name field, which says why (and has the keyboard)
@@ -189,7 +187,7 @@ void Machine::on(const ConfirmPassword& e, const ClientState& world, Effects& ou
     return;
   }
   prompt_.pending = true;
-  prompt_.error.clear();
+  prompt_.error = {};
   out.push_back(StartJoin{prompt_.room, e.password});
 }
 
@@ -216,7 +214,7 @@ void Machine::on(const OpenRename& e, const ClientState& world, Effects& out) {
   if (!room || !tokens_.contains(e.room) || modal_open()) return;
   owner_.rename_room = e.room;
   owner_.pending = false;
-  owner_.error.clear();
+  owner_.error = {};
   out.push_back(SetField{Field::RenameName, room->name});
   out.push_back(FocusField{Field::RenameName});
 }
@@ -224,7 +222,7 @@ void Machine::on(const OpenRename& e, const ClientState& world, Effects& out) {
 void Machine::on(const ConfirmRename& e, const ClientState& world, Effects& out) {
   if (owner_.rename_room == 0 || owner_.pending) return;
   const proto::CheckedName checked = proto::check_room_name(e.name, room_name_limit(world));
-  if (std::string refusal = name_refusal(checked, world, owner_.rename_room); !refusal.empty()) {
+  if (ui_text::Message refusal = name_refusal(checked, world, owner_.rename_room); !refusal.empty()) {
     owner_.error = std::move(refusal);
     out.push_back(FocusField{Field::RenameName});
     return;
@@ -236,7 +234,7 @@ void Machine::on(const ConfirmRename& e, const ClientState& world, Effects& out)
     on(CancelRename{}, world, out);
     return;
   }
-  owner_.error.clear();
+  owner_.error = {};
   owner_.pending = true;
   owner_.rename_sent = checked.name;
   out.push_back(BlurFields{});
@@ -247,7 +245,7 @@ void Machine::on(const CancelRename&, const ClientState&, Effects& out) {
   out.push_back(BlurField{Field::RenameName});
   owner_.rename_room = 0;
   owner_.pending = false;
-  owner_.error.clear();
+  owner_.error = {};
 }
 
 void Machine::on(const OpenDelete& e, const ClientState& world, Effects& out) {
@@ -255,7 +253,7 @@ void Machine::on(const OpenDelete& e, const ClientState& world, Effects& out) {
   out.push_back(BlurFields{});
   owner_.delete_room = e.room;
   owner_.pending = false;
-  owner_.error.clear();
+  owner_.error = {};
 }
 
 void Machine::on(const ConfirmDelete&, const ClientState& world, Effects& out) {
@@ -266,22 +264,22 @@ void Machine::on(const ConfirmDelete&, const ClientState& world, Effects& out) {
     return;
   }
   owner_.pending = true;
-  owner_.error.clear();
+  owner_.error = {};
   out.push_back(Send{proto::DeleteRoom{owner_.delete_room, *token}});
 }
 
 void Machine::on(const CancelDelete&, const ClientState&, Effects&) {
   owner_.delete_room = 0;
   owner_.pending = false;
-  owner_.error.clear();
+  owner_.error = {};
 }
 
 void Machine::on(const Typed& e, const ClientState&, Effects&) {
   switch (e.field) {
     case Field::RoomName:
-    case Field::RoomPassword: create_.error.clear(); break;
-    case Field::JoinPassword: prompt_.error.clear(); break;
-    case Field::RenameName: owner_.error.clear(); break;
+    case Field::RoomPassword: create_.error = {}; break;
+    case Field::JoinPassword: prompt_.error = {}; break;
+    case Field::RenameName: owner_.error = {}; break;
     case Field::Name: break;
   }
 }
@@ -332,12 +330,12 @@ void Machine::on(const ErrorReceived& e, const ClientState& world, Effects& out)
   if (e.request == "create-room") {
     tokens_.create_refused();
     create_.pending = false;
-    create_.error = e.message;
+    create_.error = {ui_text::error_text(e.code), {}};
     return;
   }
   if (e.request == "join" && e.code == proto::ErrorCode::RoomNotFound && prompt_.room != 0) {
     // Gone while its password was asked for: nothing left to type a password for.
-    out.push_back(ShowError{e.message});
+    out.push_back(ShowError{{ui_text::error_text(e.code), {}}});
     out.push_back(JoinFailed{e.joining, JoinFailure::RoomGone});
     on(CancelPassword{}, world, out);
     return;
@@ -348,14 +346,14 @@ void Machine::on(const ErrorReceived& e, const ClientState& world, Effects& out)
     if (prompt_.room == 0) prompt_.room = e.joining;
     out.push_back(SetField{Field::JoinPassword, ""});
     prompt_.pending = false;
-    prompt_.error = e.code == proto::ErrorCode::PasswordWrong ? std::string("Wrong password.") : e.message;
+    prompt_.error = {ui_text::error_text(e.code), {}};
     out.push_back(FocusField{Field::JoinPassword});
     return;
   }
   if (e.request == "rename-room" || e.request == "delete-room") {
     owner_.pending = false;
     if (owner_.rename_room != 0 || owner_.delete_room != 0) {
-      owner_.error = e.message;
+      owner_.error = {ui_text::error_text(e.code), {}};
       return;
     }
   }

@@ -34,6 +34,7 @@
 #include "client_state.hpp"
 #include "owner_tokens.hpp"
 #include "protocol.hpp"
+#include "ui_text.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -77,11 +78,11 @@ struct RoomCreated { proto::RoomId room = 0; std::string token; };
 struct RoomUpdated { proto::RoomId room = 0; std::string name; };
 struct RoomRemoved { proto::RoomId room = 0; };
 struct Admitted {};  // `joined` answered the join in progress
-// An error from the server; `joining`: the room of the join in progress (for join errors).
+// An error from the server; `joining`: the room of the join in progress (for join errors). Its code
+// is what the person is told (ui_text::error_text), never the server's own sentence.
 struct ErrorReceived {
   std::string request;
   proto::ErrorCode code = proto::ErrorCode::Internal;
-  std::string message;
   proto::RoomId joining = 0;
 };
 struct ConnectionLost {};  // the socket is gone: answers to what was sent on it never come
@@ -112,7 +113,7 @@ struct JoinFailed {
   JoinFailure why = JoinFailure::Cancelled;
   bool operator==(const JoinFailed&) const = default;
 };
-struct ShowError { std::string text; bool operator==(const ShowError&) const = default; };  // the lobby's banner
+struct ShowError { ui_text::Message text; bool operator==(const ShowError&) const = default; };  // the lobby's banner
 // The person's name is refused: say why in the banner and focus the name field (the app's name check,
 // which focuses it: no FocusField comes with it).
 struct ShowNameProblem { bool operator==(const ShowNameProblem&) const = default; };
@@ -137,18 +138,18 @@ struct CreateDialog {
   bool open = false;
   bool pending = false;  // create-room sent, unanswered
   std::uint32_t capacity = proto::kDefaultCapacity;
-  std::string error;
+  ui_text::Message error;
 };
 struct PasswordPrompt {
   proto::RoomId room = 0;  // open for this room; 0 = closed
   bool pending = false;    // its join is on its way
-  std::string error;
+  ui_text::Message error;
 };
 struct OwnerDialogs {
   proto::RoomId rename_room = 0, delete_room = 0;  // the dialog is open for this room; 0 = closed
   bool pending = false;
   std::string rename_sent;  // the name a pending rename asked for
-  std::string error;
+  ui_text::Message error;
 };
 
 class Machine {
@@ -160,8 +161,8 @@ class Machine {
   const OwnerDialogs& owner() const { return owner_; }
   const OwnerTokens& tokens() const { return tokens_; }
   bool modal_open() const { return create_.open || prompt_.room != 0 || owner_.rename_room != 0 || owner_.delete_room != 0; }
-  // The message inside the open dialog, if any ("" = none): the create dialog's, the prompt's, the owner's.
-  const std::string& dialog_error() const;
+  // The message inside the open dialog, if any (empty = none): the create dialog's, the prompt's, the owner's.
+  const ui_text::Message& dialog_error() const;
 
  private:
   void on(const OpenCreate& e, const ClientState& world, Effects& out);
@@ -189,8 +190,8 @@ class Machine {
 
   // Takes the tokens in storage; entries that are not tokens are removed from it.
   void load_tokens(const std::string& stored, Effects& out);
-  // A room name as create and rename check it; "" when it passes (`self`: the renamed room, not a clash).
-  std::string name_refusal(const proto::CheckedName& checked, const ClientState& world, proto::RoomId self) const;
+  // A room name as create and rename check it; empty when it passes (`self`: the renamed room, not a clash).
+  ui_text::Message name_refusal(const proto::CheckedName& checked, const ClientState& world, proto::RoomId self) const;
 
   CreateDialog create_;
   PasswordPrompt prompt_;

@@ -70,7 +70,7 @@ Effects Machine::handle(const Event& event) {
             if (state_ != State::Requesting || e.request != request_) return {};
             state_ = State::Off;
             if (e.name == "NotAllowedError" || e.name == "AbortError") return {};  // the person said no
-            return {Notice{"Screen sharing is not available: " + (e.message.empty() ? e.name : e.message)}};
+            return {Notice{{ui_text::Id::ScreenUnavailable, {e.message.empty() ? e.name : e.message}}}};
           },
           [&](const CaptureEnded& e) -> Effects {
             if (state_ != State::Sharing || e.capture != capture_) return {};  // an old capture's late end

@@ -12,6 +12,8 @@
 //  - The browser's own stop (the capture's track ended) is a stop like the button's.
 #pragma once
 
+#include "ui_text.hpp"
+
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -44,7 +46,7 @@ struct Attach { Capture capture = 0; bool operator==(const Attach&) const = defa
 // Take it off every connection; each renegotiates.
 struct Detach { bool operator==(const Detach&) const = default; };
 struct Release { Capture capture = 0; bool operator==(const Release&) const = default; };  // stop its tracks
-struct Notice { std::string text; bool operator==(const Notice&) const = default; };  // for the person
+struct Notice { ui_text::Message text; bool operator==(const Notice&) const = default; };  // for the person
 using Effect = std::variant<RequestCapture, Attach, Detach, Release, Notice>;
 using Effects = std::vector<Effect>;
 

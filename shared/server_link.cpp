@@ -294,7 +294,7 @@ void Machine::on(const ErrorReceived& e, Effects& out) {
       out.push_back(Log{"session expired; joining room " + std::to_string(room) + " again"});
       out.push_back(Rejoin{room});
     } else {
-      out.push_back(EndCall{e.message, e.code == proto::ErrorCode::RoomNotFound});
+      out.push_back(EndCall{{ui_text::error_text(e.code), {}}, e.code == proto::ErrorCode::RoomNotFound});
     }
     return;
   }
@@ -309,7 +309,7 @@ void Machine::on(const LeftReceived& e, Effects& out) {
   if (e.reason == proto::LeftReason::Replaced) {
     // The same browser joined this room again (another tab): that tab has the call now.
     end_call_state();
-    out.push_back(EndCall{"You joined this room from another tab.", false});
+    out.push_back(EndCall{{ui_text::Id::JoinedFromOtherTab, {}}, false});
     return;
   }
   out.push_back(PassOn{});  // a leave we asked for, a deleted room: the app's

@@ -40,6 +40,7 @@
 #pragma once
 
 #include "protocol.hpp"
+#include "ui_text.hpp"
 #include "signal_ledger.hpp"
 
 #include <optional>
@@ -123,7 +124,7 @@ struct ConnectionLost { bool call_kept = false; bool operator==(const Connection
 // again as a new peer (with the password typed for this call, if any).
 struct Rejoin { proto::RoomId room = 0; bool operator==(const Rejoin&) const = default; };
 // The call ends here, with this message for the person ("" = none). `room_gone`: the room no longer exists.
-struct EndCall { std::string message; bool room_gone = false; bool operator==(const EndCall&) const = default; };
+struct EndCall { ui_text::Message message; bool room_gone = false; bool operator==(const EndCall&) const = default; };
 // The server's grace after a restore has passed: peers still away are not coming back.
 struct DropAwayPeers { bool operator==(const DropAwayPeers&) const = default; };
 // Signals between us and the server were lost for good: restart ICE with every peer.

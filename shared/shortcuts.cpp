@@ -4,11 +4,11 @@ namespace moim::shortcuts {
 
 const std::vector<Entry>& table() {
   static const std::vector<Entry> entries = {
-      {Action::ToggleMic, "M", "Mute or unmute the microphone"},
-      {Action::ToggleCamera, "V", "Stop or start the camera"},
-      {Action::ToggleShare, "S", "Share the screen, or stop sharing"},
-      {Action::ToggleChat, "C", "Open or close the chat"},
-      {Action::ToggleHelp, "?", "Show or hide these shortcuts"},
+      {Action::ToggleMic, "M", ui_text::Id::KeyMic},
+      {Action::ToggleCamera, "V", ui_text::Id::KeyCamera},
+      {Action::ToggleShare, "S", ui_text::Id::KeyShare},
+      {Action::ToggleChat, "C", ui_text::Id::KeyChat},
+      {Action::ToggleHelp, "?", ui_text::Id::KeyHelp},
   };
   return entries;
 }
@@ -26,9 +26,9 @@ std::optional<Action> action_for(const KeyPress& k, const Context& c) {
   return std::nullopt;
 }
 
-std::string tooltip(std::string_view label, Action action) {
+std::string tooltip(ui_text::Lang lang, std::string_view label, Action action) {
   for (const Entry& e : table())
-    if (e.action == action) return std::string(label) + " (" + std::string(e.key) + ")";
+    if (e.action == action) return ui_text::format(lang, ui_text::Id::WithKey, {label, e.key});
   return std::string(label);
 }
 

@@ -4,6 +4,8 @@
 // method (a Korean layout types "ㅡ" on the M key); "?" by the character it types.
 #pragma once
 
+#include "ui_text.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,11 +38,11 @@ std::optional<Action> action_for(const KeyPress& key, const Context& context);
 // The table: the key as a person reads it, and what it does (the overlay lists these, in order).
 struct Entry {
   Action action;
-  std::string_view key;  // "M"
-  std::string_view what;  // "Mute or unmute the microphone"
+  std::string_view key;  // "M" (the same in every language: the key's place on the keyboard)
+  ui_text::Id what;      // "Mute or unmute the microphone"
 };
 const std::vector<Entry>& table();
-// "Mute (M)": a button's label with its shortcut, for its tooltip.
-std::string tooltip(std::string_view label, Action action);
+// "Mute (M)": a button's label (in `lang`) with its shortcut, for its tooltip.
+std::string tooltip(ui_text::Lang lang, std::string_view label, Action action);
 
 }  // namespace moim::shortcuts

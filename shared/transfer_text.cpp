@@ -5,16 +5,17 @@
 
 namespace moim::transfer_text {
 
-namespace {
-std::string str(std::string_view s) { return std::string(s); }
+using ui_text::Id;
+using ui_text::Lang;
 
+namespace {
 // "12 s", "3 min", "2 h 5 min"
-std::string duration(double seconds) {
-  if (!(seconds < 100 * 3600.0)) return "over 100 h";  // a trickle (or NaN): no number worth showing
+std::string duration(Lang lang, double seconds) {
+  if (!(seconds < 100 * 3600.0)) return std::string(text(lang, Id::DurationLong));  // a trickle (or NaN): no number worth showing
   const long long s = static_cast<long long>(std::ceil(std::max(seconds, 1.0)));
-  if (s < 60) return std::to_string(s) + " s";
-  if (s < 3600) return std::to_string((s + 59) / 60) + " min";
-  return std::to_string(s / 3600) + " h " + std::to_string((s % 3600) / 60) + " min";
+  if (s < 60) return format(lang, Id::DurationSeconds, {std::to_string(s)});
+  if (s < 3600) return format(lang, Id::DurationMinutes, {std::to_string((s + 59) / 60)});
+  return format(lang, Id::DurationHours, {std::to_string(s / 3600), std::to_string((s % 3600) / 60)});
 }
 }  // namespace
 
@@ -32,8 +33,8 @@ std::string byte_size(std::uint64_t bytes) {
   return buf;
 }
 
-std::string counterpart(const files::Transfer& t, std::string_view peer_name) {
-  return (t.direction == files::Direction::Out ? "To " : "From ") + str(peer_name);
+std::string counterpart(Lang lang, const files::Transfer& t, std::string_view peer_name) {
+  return format(lang, t.direction == files::Direction::Out ? Id::TransferTo : Id::TransferFrom, {peer_name});
 }
 
 double progress(const files::Transfer& t) {
@@ -43,56 +44,52 @@ double progress(const files::Transfer& t) {
   return std::min(1.0, static_cast<double>(t.bytes) / static_cast<double>(t.size));
 }
 
-std::string status(const files::Transfer& t, std::string_view peer_name, std::uint64_t max_bytes) {
+std::string status(Lang lang, const files::Transfer& t, std::string_view peer, std::uint64_t max_bytes) {
   using files::Direction;
   using files::Fault;
   using files::State;
-  const std::string peer = str(peer_name);
+  const auto say = [&](Id id) { return format(lang, id, {peer}); };
   const bool out = t.direction == Direction::Out;
   switch (t.state) {
-    case State::Offered: return out ? "Waiting for " + peer + " to accept" : peer + " wants to send you this file";
+    case State::Offered: return say(out ? Id::WaitingToAccept : Id::WantsToSend);
     case State::Sending:
     case State::Receiving: {
       std::string s = std::to_string(static_cast<int>(std::floor(progress(t) * 100))) + "%";
       if (t.bytes_per_s > 0) {
         s += " \xC2\xB7 " + byte_size(static_cast<std::uint64_t>(t.bytes_per_s)) + "/s";
         const double left = static_cast<double>(t.size - std::min(t.bytes, t.size)) / t.bytes_per_s;
-        s += " \xC2\xB7 " + duration(left) + " left";
+        s += " \xC2\xB7 " + format(lang, Id::TimeLeft, {duration(lang, left)});
       }
       return s;
     }
-    case State::Confirming: return "Sent; " + peer + " is checking it";
-    case State::Done: return out ? "Sent to " + peer : "Received and checked";
+    case State::Confirming: return say(Id::Confirming);
+    case State::Done: return say(out ? Id::SentTo : Id::ReceivedChecked);
     case State::Declined:
       if (t.fault == Fault::TooLarge)
-        return out ? peer + " declined: too large" : "Declined: over the " + byte_size(max_bytes) + " limit";
-      if (t.fault == Fault::TooMany) return out ? peer + " declined: too many files" : "Declined: too many files at once";
-      return t.by_peer ? peer + " declined" : "You declined";
-    case State::Cancelled: return t.by_peer ? "Cancelled by " + peer : "You cancelled";
+        return out ? say(Id::PeerDeclinedTooLarge) : format(lang, Id::DeclinedOverLimit, {byte_size(max_bytes)});
+      if (t.fault == Fault::TooMany) return say(out ? Id::PeerDeclinedTooMany : Id::DeclinedTooMany);
+      return say(t.by_peer ? Id::PeerDeclined : Id::YouDeclined);
+    case State::Cancelled: return say(t.by_peer ? Id::CancelledBy : Id::YouCancelled);
     case State::Failed:
       switch (t.fault) {
-        case Fault::PeerLeft: return "Failed: " + peer + " left";
-        case Fault::ChannelBroke: return "Failed: the connection broke";
-        case Fault::ReadFailed: return "Failed: the file could not be read";
-        case Fault::SizeMismatch: return out ? "Failed: " + peer + " received it incomplete" : "Failed: it arrived incomplete; not saved";
-        case Fault::HashMismatch:
-          return out ? "Failed: " + peer + " received it damaged" : "Failed: it arrived damaged (checksum); not saved";
-        default: return "Failed";
+        case Fault::PeerLeft: return say(Id::FailedPeerLeft);
+        case Fault::ChannelBroke: return say(Id::FailedChannel);
+        case Fault::ReadFailed: return say(Id::FailedRead);
+        case Fault::SizeMismatch: return say(out ? Id::FailedPeerIncomplete : Id::FailedIncomplete);
+        case Fault::HashMismatch: return say(out ? Id::FailedPeerDamaged : Id::FailedDamaged);
+        default: return say(Id::Failed);
       }
   }
   return "";
 }
 
-std::string refusal(files::Fault fault, std::string_view file_name, std::uint64_t size, std::uint64_t max_bytes) {
+ui_text::Message refusal(files::Fault fault, std::string_view file_name, std::uint64_t size, std::uint64_t max_bytes) {
   switch (fault) {
-    case files::Fault::TooLarge: {
-      std::string s = "\"";
-      s.append(file_name).append("\" is ").append(byte_size(size));
-      return s.append(": files can be at most ").append(byte_size(max_bytes)).append(".");
-    }
-    case files::Fault::BadName: return "This file's name can't be sent (control characters, or too long).";
-    case files::Fault::TooMany: return "Too many transfers at once: wait for some to finish.";
-    default: return "The file could not be sent.";
+    case files::Fault::TooLarge:
+      return {Id::RefusedTooLarge, {std::string(file_name), byte_size(size), byte_size(max_bytes)}};
+    case files::Fault::BadName: return {Id::RefusedBadName, {}};
+    case files::Fault::TooMany: return {Id::RefusedTooMany, {}};
+    default: return {Id::RefusedOther, {}};
   }
 }
 

@@ -6,43 +6,45 @@
 
 namespace moim::view_text {
 
-std::string link_status(server_link::Phase phase, double retry_at_ms, double now_ms) {
+using ui_text::Id;
+
+std::string link_status(ui_text::Lang lang, server_link::Phase phase, double retry_at_ms, double now_ms) {
   switch (phase) {
-    case server_link::Phase::Connected: return "Connected";
-    case server_link::Phase::Connecting: return "Connecting\xE2\x80\xA6";
-    case server_link::Phase::Reconnecting: return "Reconnecting\xE2\x80\xA6";
+    case server_link::Phase::Connected: return std::string(text(lang, Id::StatusConnected));
+    case server_link::Phase::Connecting: return std::string(text(lang, Id::StatusConnecting));
+    case server_link::Phase::Reconnecting: return std::string(text(lang, Id::StatusReconnecting));
     case server_link::Phase::Waiting:
-      return "Reconnecting\xE2\x80\xA6 (next try in " +
-             std::to_string(std::max(1, static_cast<int>((retry_at_ms - now_ms) / 1000 + 0.99))) + " s)";
+      return format(lang, Id::StatusRetryIn,
+                    {std::to_string(std::max(1, static_cast<int>((retry_at_ms - now_ms) / 1000 + 0.99)))});
   }
   return {};
 }
 
-std::string preview_status(bool secure, join_flow::Devices devices, bool has_audio, bool has_video, bool camera_on) {
-  if (!secure)
-    return "Camera and microphone need a secure page: open this app over https (or on localhost). You can still "
-           "join, to see and hear the others.";
-  if (devices == join_flow::Devices::Requesting) return "Starting camera\xE2\x80\xA6";
-  if (devices == join_flow::Devices::Idle) return "Camera off until you join";
-  if (!has_video && !has_audio) return "Camera and microphone unavailable: you will join without them";
-  if (!has_video) return "No camera: you will join with audio only";
-  if (!camera_on) return "Camera off: you will join without video";
+std::string preview_status(ui_text::Lang lang, bool secure, join_flow::Devices devices, bool has_audio, bool has_video,
+                           bool camera_on) {
+  const auto say = [&](Id id) { return std::string(text(lang, id)); };
+  if (!secure) return say(Id::PreviewInsecure);
+  if (devices == join_flow::Devices::Requesting) return say(Id::PreviewStarting);
+  if (devices == join_flow::Devices::Idle) return say(Id::PreviewIdle);
+  if (!has_video && !has_audio) return say(Id::PreviewNoDevices);
+  if (!has_video) return say(Id::PreviewNoCamera);
+  if (!camera_on) return say(Id::PreviewCameraOff);
   return {};
 }
 
-std::string call_status(bool call_reconnecting) {
-  return call_reconnecting ? "Reconnecting\xE2\x80\xA6 (the call goes on)" : std::string();
+std::string call_status(ui_text::Lang lang, bool call_reconnecting) {
+  return call_reconnecting ? std::string(text(lang, Id::CallReconnecting)) : std::string();
 }
 
-std::string name_fault(proto::NameFault fault, std::size_t max_chars, std::string_view subject,
-                                std::string_view if_empty) {
+ui_text::Message name_fault(proto::NameFault fault, std::size_t max_chars, NameSubject subject) {
+  const bool room = subject == NameSubject::Room;
   switch (fault) {
-    case proto::NameFault::Empty: return std::string(if_empty);
-    case proto::NameFault::TooLong: return std::string(subject) + " can have at most " + std::to_string(max_chars) + " characters.";
+    case proto::NameFault::Empty: return {room ? Id::RoomNameEmpty : Id::NameEmpty, {}};
+    case proto::NameFault::TooLong: return {room ? Id::RoomNameTooLong : Id::NameTooLong, {std::to_string(max_chars)}};
     case proto::NameFault::None:  // not refused: not called
     case proto::NameFault::Invalid: break;
   }
-  return std::string(subject) + " cannot contain control characters.";
+  return {room ? Id::RoomNameInvalid : Id::NameInvalid, {}};
 }
 
 std::string clock_text(int hour, int minute) {

@@ -3,7 +3,8 @@
 // line, the call's banner while the server is out of reach, the order of the call's tiles, and why a
 // typed name was refused (the lobby's banner, the create and rename dialogs), a chat message's time,
 // the stats panel's figures.
-// Pure functions of what the parts report (shared/server_link, shared/join_flow, shared/peer_table).
+// Pure functions of what the parts report (shared/server_link, shared/join_flow, shared/peer_table),
+// in the language asked for (the words are shared/ui_text's).
 #pragma once
 
 #include "call_stats.hpp"
@@ -11,6 +12,7 @@
 #include "peer_table.hpp"
 #include "protocol.hpp"
 #include "server_link.hpp"
+#include "ui_text.hpp"
 
 #include <optional>
 #include <string>
@@ -22,21 +24,22 @@ namespace moim::view_text {
 // The lobby's status line for the link's phase; while waiting, the seconds to the next try, rounded
 // up (less than 10 ms over a whole second is not counted), at least 1 (`retry_at_ms` and `now_ms` on
 // the page's clock).
-std::string link_status(server_link::Phase phase, double retry_at_ms, double now_ms);
+std::string link_status(ui_text::Lang lang, server_link::Phase phase, double retry_at_ms, double now_ms);
 
 // The preview card's one line, most important first: no secure page, then the camera's progress, then
 // what is missing ("" when camera and microphone are there). `has_audio` / `has_video`: the tracks of
 // the stream we hold; `camera_on`: the person left the camera on (off: the call starts with it off).
-std::string preview_status(bool secure, join_flow::Devices devices, bool has_audio, bool has_video, bool camera_on = true);
+std::string preview_status(ui_text::Lang lang, bool secure, join_flow::Devices devices, bool has_audio, bool has_video,
+                           bool camera_on = true);
 
 // The call's banner: the server is out of reach while the call goes on ("" otherwise).
-std::string call_status(bool call_reconnecting);
+std::string call_status(ui_text::Lang lang, bool call_reconnecting);
 
-// Why the rule refused a name, in words for the person who typed it: `subject` is "A room name",
-// "Your name"; `if_empty` the sentence for an empty one; `max_chars` the limit the name was checked
+// Why the rule refused a name, for the person who typed it (kept as a Message: shown in whatever
+// language is current): `subject` says whose name it is; `max_chars` the limit the name was checked
 // against.
-std::string name_fault(proto::NameFault fault, std::size_t max_chars, std::string_view subject,
-                                std::string_view if_empty);
+enum class NameSubject { Person, Room };
+ui_text::Message name_fault(proto::NameFault fault, std::size_t max_chars, NameSubject subject);
 
 // A chat message's time as the chat panel shows it, "14:05", from its hour (0-23) and minute in the
 // person's time zone (the caller converts the author's clock: localtime).

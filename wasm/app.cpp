@@ -3,6 +3,7 @@
 
 #include "browser/glue.hpp"
 #include "browser/input.hpp"
+#include "language.hpp"
 #include "peer_link.hpp"
 #include "room_search.hpp"
 #include "side_panel.hpp"
@@ -32,6 +33,8 @@ constexpr double kStatsIntervalMs = 1000;
 }  // namespace
 
 App::App() : files_(peers_, page_max_file_bytes()), link_(browser::client_id()) {
+  lang_ = initial_language();
+  use_language(lang_, false);
   fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
   devices_.start();  // the camera and microphone chosen on an earlier visit
   feed_join(join_flow::PageOpened{browser::media_supported()});
@@ -53,7 +56,7 @@ bool App::feed_link(const server_link::Event& event) {
                    [&](const server_link::OpenSocket&) {
                      feed_join(join_flow::SocketOpening{});
                      if (!socket_.open(browser::socket_url())) {
-                       error_ = "This browser cannot open a WebSocket to the server.";
+                       error_ = {ui_text::Id::NoWebSocket, {}};
                        feed_link(server_link::SocketClosed{});  // tried again after the backoff
                      }
                    },
@@ -91,7 +94,7 @@ bool App::feed_link(const server_link::Event& event) {
                      // password typed for this call if it had one.
                      feed_machine(signaling::LeftRoom{});
                      apply_world(proto::Left{});
-                     error_.clear();
+                     error_ = {};
                      feed_join(join_flow::Rejoin{e.room});
                    },
                    [&](const server_link::EndCall& e) {
@@ -189,7 +192,7 @@ void App::handle(const browser::Event& event) {
     return;
   }
   if (auto notice = devices_.handle(event)) {  // the devices listed, a track switched (wasm/devices/)
-    if (!notice->empty()) error_ = *notice;
+    if (!notice->empty()) error_ = std::move(*notice);
     invalidate();
     return;
   }
@@ -298,11 +301,11 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   else if (auto ev = room_admin::to_event(msg))
     feed_admin(*ev);
   if (const auto* left = std::get_if<proto::Left>(&msg); left && left->reason == proto::LeftReason::RoomDeleted) {
-    end_call("The room was deleted by its owner.", invite::EndCause::RoomGone);
+    end_call({ui_text::Id::RoomDeleted, {}}, invite::EndCause::RoomGone);
     return;
   }
   if (std::holds_alternative<proto::Left>(msg) && world_.call()) {
-    end_call("");  // the server ended our call (we did not ask: ours ended the call already)
+    end_call({});  // the server ended our call (we did not ask: ours ended the call already)
     return;
   }
   if (std::holds_alternative<proto::Joined>(msg)) {
@@ -339,14 +342,16 @@ void App::on_server_error(const proto::Error& e) {
     if (stale) return;
   }
   // The dialogs' first: create-room, rename-room, delete-room, and a join with its password prompt.
-  if (!feed_admin(room_admin::ErrorReceived{e.request, e.code, e.message, join_.room()})) return;
+  // The person reads the code's words in their language (shared/ui_text.hpp), never the server's
+  // English sentence (logged above).
+  if (!feed_admin(room_admin::ErrorReceived{e.request, e.code, join_.room()})) return;
   if (e.request == "join") {
     const bool gone = e.code == proto::ErrorCode::RoomNotFound;
-    end_call(e.message, gone ? invite::EndCause::RoomGone : invite::EndCause::Ended);
+    end_call({ui_text::error_text(e.code), {}}, gone ? invite::EndCause::RoomGone : invite::EndCause::Ended);
     feed_invite(invite::JoinFailed{join_.room(), gone ? invite::JoinFailure::RoomGone : invite::JoinFailure::Refused});
     return;
   }
-  if (proto::classify(e.code) == proto::ErrorClass::User) error_ = e.message;
+  if (proto::classify(e.code) == proto::ErrorClass::User) error_ = {ui_text::error_text(e.code), {}};
 }
 
 bool App::feed_join(const join_flow::Event& event, browser::Handle stream) {
@@ -457,7 +462,7 @@ void App::on_key(const shortcuts::KeyPress& key) {
   invalidate();
 }
 
-void App::end_call(std::string error, invite::EndCause cause) {
+void App::end_call(ui_text::Message error, invite::EndCause cause) {
   // Also when the call is already gone from world_ (a lost session whose rejoin was refused).
   if (router_.in_call() != 0) feed_invite(invite::CallEnded{cause});
   reset_invite_copy();
@@ -473,7 +478,7 @@ void App::end_call(std::string error, invite::EndCause cause) {
 }
 
 void App::start_join(proto::RoomId room, std::string password) {
-  error_.clear();
+  error_ = {};
   fields_.blur();
   metrics_.join_clicked(room, now_);
   feed_join(join_flow::StartJoin{room, std::move(password)});  // at once, or when the devices are settled
@@ -482,7 +487,7 @@ void App::start_join(proto::RoomId room, std::string password) {
 std::optional<std::string> App::valid_name() {
   proto::CheckedName checked = checked_name();
   if (!checked.ok()) {
-    error_ = view_text::name_fault(checked.fault, max_name_chars(), "Your name", "Enter your name first.");
+    error_ = view_text::name_fault(checked.fault, max_name_chars(), view_text::NameSubject::Person);
     fields_.focus(ui::FieldId::Name);
     return std::nullopt;
   }
@@ -503,12 +508,12 @@ void App::apply(const ui::Intent& intent) {
             const proto::RoomInfo* room = world_.room(i.room);
             if (!room) return;
             if (room->participants >= room->capacity) {
-              error_ = "Room \"" + room->name + "\" is full (" + std::to_string(room->participants) + "/" +
-                       std::to_string(room->capacity) + ").";
+              error_ = {ui_text::Id::RoomFullCount,
+                        {room->name, std::to_string(room->participants), std::to_string(room->capacity)}};
               return;
             }
             if (room->locked) {  // asks for the password first (ConfirmPassword joins)
-              error_.clear();
+              error_ = {};
               feed_admin(room_admin::OpenPrompt{i.room});
               return;
             }
@@ -518,7 +523,7 @@ void App::apply(const ui::Intent& intent) {
             // `leave` now, or the farewell once the link is back (the others must not see a frozen tile).
             if (const auto& call = world_.call())
               feed_link(server_link::LeaveCall{call->room.id, call->token, call->self.name});
-            end_call("");
+            end_call({});
           },
           [&](const ui::ToggleMic&) {
             if (!media_.has_local_audio()) return;
@@ -530,14 +535,15 @@ void App::apply(const ui::Intent& intent) {
             media_.set_camera(!media_.camera_on());
             if (world_.call()) send(proto::SetMedia{media_.mic_on(), media_.camera_on()});
           },
-          [&](const ui::DismissError&) { error_.clear(); },
+          [&](const ui::DismissError&) { error_ = {}; },
+          [&](const ui::ToggleLanguage&) { toggle_language(); },
           [&](const ui::ToggleChat&) { toggle_side_panel(SidePanel::Chat, {chat_, people_, stats_, devices_}, fields_); },
           [&](const ui::TogglePeople&) { toggle_side_panel(SidePanel::People, {chat_, people_, stats_, devices_}, fields_); },
           [&](const ui::ToggleStats&) { toggle_side_panel(SidePanel::Stats, {chat_, people_, stats_, devices_}, fields_); },
           [&](const ui::ToggleDevices&) { toggle_side_panel(SidePanel::Devices, {chat_, people_, stats_, devices_}, fields_); },
           [&](const ui::ChooseDevice& i) {
-            const std::string notice = devices_.choose(i.mic ? device_choice::Kind::Mic : device_choice::Kind::Camera, i.index);
-            if (!notice.empty()) error_ = notice;
+            ui_text::Message notice = devices_.choose(i.mic ? device_choice::Kind::Mic : device_choice::Kind::Camera, i.index);
+            if (!notice.empty()) error_ = std::move(notice);
           },
           [&](const ui::ToggleScreenShare&) {
             if (world_.call()) after_screen(screen_.toggle());
@@ -596,20 +602,33 @@ void App::apply(const ui::Intent& intent) {
 void App::update_fonts() {
   const float dpr = static_cast<float>(emscripten_get_device_pixel_ratio());
   bool rebuild = dpr != dpr_;
+  if (fonts_lang_ != lang_) {
+    // The UI's words in this language are in the atlas before the frame that shows them: no box
+    // while a font loads (the Hangul of the catalogs is embedded).
+    glyphs_.set_ui_characters(ui_text::characters(lang_));
+    fonts_lang_ = lang_;
+    rebuild = true;
+  }
   if (glyphs_.has_new()) {
     if (!glyphs_.pending_needs_fallback() || !hangul_font_.empty() || hangul_failed_) {
       rebuild = true;
     } else if (!hangul_requested_) {
-      hangul_requested_ = true;  // first non-Latin text: fetch the font once, now
+      hangul_requested_ = true;  // first Hangul the embedded fonts lack: fetch the font once, now
       browser::fetch_font(kHangulFontUrl);
     }
   }
   if (!rebuild) return;
   const bool can_commit = !glyphs_.pending_needs_fallback() || !hangul_font_.empty() || hangul_failed_;
   const auto extra = can_commit ? glyphs_.commit() : glyphs_.committed_ranges();
-  ui::build_fonts(dpr, extra, hangul_font_.empty() ? nullptr : &hangul_font_);
+  ui::build_fonts(dpr, glyphs_.ui_ranges(), extra, hangul_font_.empty() ? nullptr : &hangul_font_);
   ui::renderer_rebuild_font_texture();
   dpr_ = dpr;
+}
+
+void App::toggle_language() {
+  lang_ = lang_ == ui_text::Lang::Ko ? ui_text::Lang::En : ui_text::Lang::Ko;
+  use_language(lang_, true);
+  invalidate();  // every word changes at the next frame (the atlas first: update_fonts)
 }
 
 bool App::frame(double now_ms) {
@@ -670,6 +689,7 @@ bool App::frame(double now_ms) {
   if (!out.intents.empty()) frames_to_draw_ = std::max(frames_to_draw_, 2);
   fields_.sync_overlay(out, ui::fonts().body_px);
   last_widgets_ = std::move(out.widgets);
+  last_texts_ = std::move(out.texts);
   chat_scrolled_up_ = out.chat_scrolled_up;
   tooltip_ = std::move(out.tooltip);
   if (io.DisplaySize.x > 0) fit_videos(static_cast<float>(fb_w) / io.DisplaySize.x);
@@ -749,6 +769,7 @@ void App::pump() {
 
 ui::FrameOut App::draw() {
   ui::FrameOut out;
+  out.lang = lang_;
   out.glyphs = &glyphs_;
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -775,7 +796,7 @@ ui::FieldView App::field_view(ui::FieldId id, const char* widget) const {
   int limit = max_chars(id);
   if (id == ui::FieldId::Name) limit = static_cast<int>(max_name_chars());
   if (id == ui::FieldId::RoomName || id == ui::FieldId::RenameName) limit = static_cast<int>(room_admin::room_name_limit(world_));
-  return ui::FieldView{id, widget, &fields_.value(id), placeholder(id), fields_.focused() == id, limit, is_password(id)};
+  return ui::FieldView{id, widget, &fields_.value(id), placeholder(lang_, id), fields_.focused() == id, limit, is_password(id)};
 }
 
 ui::LobbyModel App::lobby_model() const {
@@ -783,8 +804,8 @@ ui::LobbyModel App::lobby_model() const {
   m.name = field_view(ui::FieldId::Name, "name-input");
   m.filter = field_view(ui::FieldId::RoomFilter, "room-filter");
   m.connected = link_.connected() && world_.welcomed();
-  m.status = view_text::link_status(link_.status().phase, link_.retry_at(), now_);
-  m.error = error_;
+  m.status = view_text::link_status(lang_, link_.status().phase, link_.retry_at(), now_);
+  m.error = ui_text::render(lang_, error_);
   m.joining = join_.joining();
   admin_models(m);
   m.name_prompt = name_prompt_model();
@@ -795,9 +816,9 @@ ui::LobbyModel App::lobby_model() const {
     m.preview_w = preview.width();
     m.preview_h = preview.height();
   }
-  m.preview_status = view_text::preview_status(join_.secure(), join_.devices(), media_.has_local_audio(),
+  m.preview_status = view_text::preview_status(lang_, join_.secure(), join_.devices(), media_.has_local_audio(),
                                                media_.has_local_video(), media_.camera_on());
-  m.devices = devices_.model();
+  m.devices = devices_.model(lang_);
   return m;
 }
 
@@ -809,15 +830,15 @@ ui::CallModel App::call_model() const {
   m.camera = media_.camera_on();
   m.can_mic = media_.has_local_audio();
   m.can_camera = media_.has_local_video();
-  m.error = error_;
-  m.status = view_text::call_status(link_.status().call_reconnecting);
+  m.error = ui_text::render(lang_, error_);
+  m.status = view_text::call_status(lang_, link_.status().call_reconnecting);
   m.invite = invite_model();
-  m.chat = chat_.model(field_view(ui::FieldId::ChatInput, "chat-input"));
-  m.people = people_.model(world_.call(), media_.mic_on(), media_.camera_on());
+  m.chat = chat_.model(lang_, field_view(ui::FieldId::ChatInput, "chat-input"));
+  m.people = people_.model(lang_, world_.call(), media_.mic_on(), media_.camera_on());
   m.stats = stats_.model();
-  m.devices = devices_.model();
+  m.devices = devices_.model(lang_);
   m.devices.open = devices_.panel_open();
-  m.files = files_.model(now_);
+  m.files = files_.model(lang_, now_);
   m.screens = screen_.model();
   m.shortcuts_help = shortcuts_help_;
   m.sound_blocked = media_.sound_blocked();
@@ -840,7 +861,7 @@ ui::CallModel App::call_model() const {
   for (const proto::PeerId id : view_text::tile_order(call.self.id, peers_)) {
     if (id == call.self.id) m.tiles.push_back(self);
     else if (const Peers::Peer* p = peers_.find(id)) {
-      m.tiles.push_back(peer_tile(*p, health_, media_.ice().has_turn()));
+      m.tiles.push_back(peer_tile(lang_, *p, health_, media_.ice().has_turn()));
       m.tiles.back().speaking = speakers_.speaking(id);
     }
   }
@@ -853,6 +874,7 @@ std::string App::state_json() const {
   using nlohmann::json;
   json s = json::object();
   s["screen"] = world_.call() ? "call" : "lobby";
+  s["language"] = ui_text::tag(lang_);
   s["name"] = fields_.value(ui::FieldId::Name);
   s["connected"] = link_.connected() && world_.welcomed();
   s["reconnecting"] = world_.call() && link_.status().call_reconnecting;
@@ -867,7 +889,7 @@ std::string App::state_json() const {
   if (const auto& call = world_.call()) {
     json peers = json::array();
     for (const Peers::Peer* p : peers_.in_order()) {
-      peers.push_back(peer_state_json(*p, health_, media_.ice().has_turn()));
+      peers.push_back(peer_state_json(lang_, *p, health_, media_.ice().has_turn()));
       peers.back()["speaking"] = speakers_.speaking(p->info.id);
       peers.back()["sending"] = encodings_.state_json(p->info.id);
     }
@@ -889,7 +911,7 @@ std::string App::state_json() const {
   s["chatUnread"] = chat_.unread();
   s["chatOpen"] = chat_.panel_open();
   s["chatScrolledUp"] = chat_scrolled_up_;
-  s["chatNote"] = world_.call() ? CallChat::note(fields_.value(ui::FieldId::ChatInput)).first : std::string();
+  s["chatNote"] = world_.call() ? CallChat::note(lang_, fields_.value(ui::FieldId::ChatInput)).first : std::string();
   s["transfers"] = files_.state_json();
   s["peopleOpen"] = people_.panel_open();
   s["statsOpen"] = stats_.panel_open();
@@ -898,6 +920,9 @@ std::string App::state_json() const {
   s["shortcutsHelp"] = shortcuts_help_;
   s["soundBlocked"] = media_.sound_blocked();
   s["tooltip"] = tooltip_;
+  // Characters the last frame drew without a glyph (ImGui's "?"): only for a frame or so while a
+  // name's new letters (or the lazily fetched Hangul font) are on their way; the UI's own words never.
+  s["glyphsMissing"] = ui::glyphs_missing(ui::fonts().body, last_texts_);
   s["maxFileBytes"] = files_.max_file_bytes();
   invite_state(s);
   s["ice"] = ice_config_json(world_.ice());
@@ -907,8 +932,13 @@ std::string App::state_json() const {
 std::string App::widgets_json() const {
   using nlohmann::json;
   json list = json::array();
-  for (const auto& w : last_widgets_) list.push_back({{"id", w.id}, {"x", w.x}, {"y", w.y}, {"w", w.w}, {"h", w.h}});
-  return list.dump();
+  for (const auto& w : last_widgets_)
+    list.push_back({{"id", w.id}, {"x", w.x}, {"y", w.y}, {"w", w.w}, {"h", w.h}, {"label", w.label}});
+  return list.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string App::texts_json() const {
+  return nlohmann::json(last_texts_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace moim

@@ -26,6 +26,7 @@
 #include "shortcuts.hpp"
 #include "signaling.hpp"
 #include "text_fields.hpp"
+#include "ui_text.hpp"
 #include "ui/glyph_cache.hpp"
 #include "ui/views.hpp"
 
@@ -61,6 +62,7 @@ class App {
   // Test surface (docs/TESTING.md): JSON snapshots of what the person sees.
   std::string state_json() const;
   std::string widgets_json() const;
+  std::string texts_json() const;  // every text the last frame drew, in order
   std::string metrics_json() const { return metrics_.json(); }
 
  private:
@@ -97,8 +99,9 @@ class App {
   void apply(const ui::Intent& intent);
   // A key press: a shortcut of the call (shared/shortcuts.hpp) becomes its intent.
   void on_key(const shortcuts::KeyPress& key);
-  void end_call(std::string error, invite::EndCause cause = invite::EndCause::Ended);
+  void end_call(ui_text::Message error, invite::EndCause cause = invite::EndCause::Ended);
   std::optional<std::string> valid_name();  // shows an error and focuses the field when invalid
+  void toggle_language();  // the lobby's language button: the other one, remembered
 
   void update_fonts();
   // The microphone's level meter is on screen: the lobby's pre-join card, or the call's devices panel.
@@ -139,15 +142,20 @@ class App {
   // Devices, the join on its way, the password of the room joined (for a rejoin), the socket it went out on.
   join_flow::Machine join_;
   // UI state
+  // Every word shown is shared/ui_text's, in this language (language.hpp); what is kept for later
+  // (error_, the machines' messages) is a Message, put into words only when drawn.
+  ui_text::Lang lang_ = ui_text::Lang::En;
   TextFields fields_;
   bool modal_open() const { return admin_.modal_open() || name_prompt_room_ != 0; }
-  std::string error_;  // banner text
+  ui_text::Message error_;  // the banner
   // rendering caches
   ui::GlyphCache glyphs_;
+  std::optional<ui_text::Lang> fonts_lang_;  // the UI words' glyphs in the atlas are this language's
   std::vector<unsigned char> hangul_font_;
   bool hangul_requested_ = false, hangul_failed_ = false;
   float dpr_ = 0;
   std::vector<ui::WidgetRect> last_widgets_;
+  std::vector<std::string> last_texts_;  // the last frame's (test surface)
   bool chat_scrolled_up_ = false;  // as the last frame drew the chat log (test surface)
   std::string tooltip_;            // the tooltip the last frame showed (test surface)
   bool shortcuts_help_ = false;    // the keyboard shortcuts' overlay
@@ -171,12 +179,12 @@ class App {
   invite::Router router_;
   std::string page_address_;         // what a link's fragment is added to
   proto::RoomId name_prompt_room_ = 0;  // a link's join waits for a name (the prompt is open); 0 = none
-  std::string name_prompt_error_;
+  ui_text::Message name_prompt_error_;
   enum class CopyState { None, Pending, Copied, Failed };
   CopyState copy_state_ = CopyState::None;  // the last "Copy invite link" of this call
   int copy_request_ = 0;
   double copied_until_ = 0;          // "Link copied" is shown until then
-  std::string copy_failure_;
+  std::string copy_failure_;  // the glue's reason (web/glue/clipboard.js), put into words by invite_model()
   void start_invite_routing();        // the URL the page was opened at
   void feed_invite(const invite::Event& event);
   void join_from_link(proto::RoomId room);  // JoinRoom effect: asks only what is missing

@@ -91,17 +91,17 @@ void App::admin_models(ui::LobbyModel& m) const {
   m.dialog.open = create.open;
   m.dialog.room_name = field_view(ui::FieldId::RoomName, "room-name-input");
   m.dialog.capacity = create.capacity;
-  m.dialog.error = create.error;
+  m.dialog.error = ui_text::render(lang_, create.error);
   m.dialog.pending = create.pending;
   m.dialog.password = field_view(ui::FieldId::RoomPassword, "room-password-input");
   if (const std::size_t bytes = fields_.value(ui::FieldId::RoomPassword).size(); bytes > proto::kMaxPasswordBytes)
-    m.dialog.password_note = "Too long: a password can have at most " + std::to_string(proto::kMaxPasswordBytes) +
-                             " bytes (UTF-8); this one has " + std::to_string(bytes) + ".";
+    m.dialog.password_note = ui_text::format(lang_, ui_text::Id::PasswordFieldTooLong,
+                                             {std::to_string(proto::kMaxPasswordBytes), std::to_string(bytes)});
   if (const room_admin::PasswordPrompt& prompt = admin_.prompt(); prompt.room != 0) {
     m.prompt.open = true;
     m.prompt.room_name = room_name(prompt.room);
     m.prompt.password = field_view(ui::FieldId::JoinPassword, "password-input");
-    m.prompt.error = prompt.error;
+    m.prompt.error = ui_text::render(lang_, prompt.error);
     m.prompt.pending = prompt.pending;
   }
   const room_admin::OwnerDialogs& owner = admin_.owner();
@@ -109,13 +109,13 @@ void App::admin_models(ui::LobbyModel& m) const {
     m.rename.open = true;
     m.rename.room_name = room_name(owner.rename_room);
     m.rename.name = field_view(ui::FieldId::RenameName, "rename-input");
-    m.rename.error = owner.error;
+    m.rename.error = ui_text::render(lang_, owner.error);
     m.rename.pending = owner.pending;
   }
   if (owner.delete_room != 0) {
     m.del.open = true;
     m.del.room_name = room_name(owner.delete_room);
-    m.del.error = owner.error;
+    m.del.error = ui_text::render(lang_, owner.error);
     m.del.pending = owner.pending;
   }
   for (const auto& [id, token] : admin_.tokens().all()) m.owned.push_back(id);  // std::map: sorted
@@ -123,8 +123,8 @@ void App::admin_models(ui::LobbyModel& m) const {
 
 void App::admin_state(nlohmann::json& s) const {
   using nlohmann::json;
-  const std::string& shown_error = admin_.dialog_error().empty() ? error_ : admin_.dialog_error();
-  s["error"] = shown_error.empty() ? json(nullptr) : json(shown_error);
+  const ui_text::Message& shown_error = admin_.dialog_error().empty() ? error_ : admin_.dialog_error();
+  s["error"] = shown_error.empty() ? json(nullptr) : json(ui_text::render(lang_, shown_error));
   s["dialog"] = admin_.create().open;
   // The open modal besides the create dialog: "password" | "rename" | "delete" | null, and its room.
   const room_admin::PasswordPrompt& prompt = admin_.prompt();

@@ -15,6 +15,8 @@ namespace moim {
 
 namespace {
 constexpr double kCopiedNoteMs = 2500;  // how long "Link copied" stays
+// What web/glue/clipboard.js reports when the page has no clipboard at all (not a secure page).
+constexpr const char* kNoClipboardReason = "NoClipboard";
 }  // namespace
 
 void App::start_invite_routing() {
@@ -64,8 +66,8 @@ void App::continue_link_join(proto::RoomId room) {
   if (!name_ready()) {
     // Nothing remembered (or a name this server refuses): ask for it, and only for it.
     name_prompt_room_ = room;
-    name_prompt_error_.clear();
-    error_.clear();
+    name_prompt_error_ = {};
+    error_ = {};
     fields_.focus(ui::FieldId::Name);
     return;
   }
@@ -78,7 +80,7 @@ void App::continue_link_join(proto::RoomId room) {
 void App::cancel_link_join() {
   if (name_prompt_room_ != 0) {
     name_prompt_room_ = 0;
-    name_prompt_error_.clear();
+    name_prompt_error_ = {};
     if (fields_.focused() == ui::FieldId::Name) fields_.blur();
   }
   if (admin_.prompt().room != 0) feed_admin(room_admin::CancelPassword{});
@@ -101,13 +103,13 @@ void App::confirm_invite_name() {
   if (name_prompt_room_ == 0) return;
   if (!valid_name()) {  // says why in error_: shown inside the prompt instead
     name_prompt_error_ = std::move(error_);
-    error_.clear();
+    error_ = {};
     fields_.focus(ui::FieldId::Name);
     return;
   }
   const proto::RoomId room = name_prompt_room_;
   name_prompt_room_ = 0;
-  name_prompt_error_.clear();
+  name_prompt_error_ = {};
   fields_.blur();
   continue_link_join(room);
 }
@@ -116,7 +118,7 @@ void App::cancel_invite_name() {
   const proto::RoomId room = name_prompt_room_;
   if (room == 0) return;
   name_prompt_room_ = 0;
-  name_prompt_error_.clear();
+  name_prompt_error_ = {};
   if (fields_.focused() == ui::FieldId::Name) fields_.blur();
   feed_invite(invite::JoinFailed{room, invite::JoinFailure::Cancelled});
 }
@@ -130,7 +132,7 @@ void App::on_clipboard(const browser::ClipboardWritten& e) {
   }
   std::printf("moim: copying the invite link failed: %s\n", e.why.c_str());
   copy_state_ = CopyState::Failed;
-  copy_failure_ = e.why.empty() ? std::string("the browser refused") : e.why;
+  copy_failure_ = e.why;
   // The link, selected in a read-only field: the person copies it by hand.
   fields_.set_value(ui::FieldId::InviteLink, invite_link());
   fields_.focus(ui::FieldId::InviteLink);
@@ -151,7 +153,11 @@ ui::InviteModel App::invite_model() const {
   m.link = invite_link();
   m.copied = copy_state_ == CopyState::Copied && now_ < copied_until_;
   m.failed = copy_state_ == CopyState::Failed;
-  m.failure = copy_failure_;
+  // Why, in words: ours for what the glue names (no clipboard on this page, or no reason given),
+  // the browser's own for the rest (a DOMException's message).
+  m.failure = copy_failure_.empty()                  ? std::string(ui_text::text(lang_, ui_text::Id::BrowserRefused))
+              : copy_failure_ == kNoClipboardReason ? std::string(ui_text::text(lang_, ui_text::Id::NoClipboard))
+                                                    : copy_failure_;
   m.link_field = field_view(ui::FieldId::InviteLink, "invite-link");
   return m;
 }
@@ -163,7 +169,7 @@ ui::InviteNamePromptModel App::name_prompt_model() const {
   const proto::RoomInfo* room = world_.room(name_prompt_room_);
   m.room_name = room ? room->name : std::string();
   m.name = field_view(ui::FieldId::Name, "invite-name-input");
-  m.error = name_prompt_error_;
+  m.error = ui_text::render(lang_, name_prompt_error_);
   return m;
 }
 
@@ -179,7 +185,7 @@ void App::invite_state(nlohmann::json& s) const {
   }
   if (name_prompt_room_ != 0) {
     s["modal"] = {{"kind", "name"}, {"room", name_prompt_room_}, {"pending", false}};
-    if (!name_prompt_error_.empty()) s["error"] = name_prompt_error_;
+    if (!name_prompt_error_.empty()) s["error"] = ui_text::render(lang_, name_prompt_error_);
   }
 }
 

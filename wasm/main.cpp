@@ -5,6 +5,7 @@
 #include "browser/frame_loop.hpp"
 #include "browser/glue.hpp"
 #include "browser/input.hpp"
+#include "language.hpp"
 #include "ui/renderer.hpp"
 #include "ui/theme.hpp"
 
@@ -49,6 +50,9 @@ void frame(double now_ms) {
 }  // namespace
 
 int main() {
+  // The page's language first: a fatal error below is said in it too.
+  const moim::ui_text::Lang lang = moim::initial_language();
+  moim::use_language(lang, false);
   EmscriptenWebGLContextAttributes attrs;
   emscripten_webgl_init_context_attributes(&attrs);
   attrs.majorVersion = 2;
@@ -65,9 +69,7 @@ int main() {
   const auto ctx = emscripten_webgl_create_context("#canvas", &attrs);
   if (ctx <= 0) {
     std::printf("moim: WebGL2 is not available (%d)\n", static_cast<int>(ctx));
-    moim::browser::show_fatal(
-        "Moim can't start: this browser has no WebGL2. Turn on hardware acceleration in the browser's settings, "
-        "or use another browser.");
+    moim::browser::show_fatal(std::string(moim::ui_text::text(lang, moim::ui_text::Id::NoWebGl2)));
     return 1;
   }
   emscripten_webgl_make_context_current(ctx);
@@ -87,7 +89,7 @@ int main() {
   io.ConfigWindowsMoveFromTitleBarOnly = true;
   moim::ui::apply_style();
   if (!moim::ui::renderer_init()) {
-    moim::browser::show_fatal("Moim can't start: its WebGL2 shaders did not compile in this browser.");
+    moim::browser::show_fatal(std::string(moim::ui_text::text(lang, moim::ui_text::Id::ShadersFailed)));
     return 1;
   }
   moim::browser::install_input_handlers("#canvas");

@@ -25,13 +25,29 @@ bool peers_settling(const Peers& peers, const peer_health::Machine& health) {
   });
 }
 
-ui::TileModel peer_tile(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn) {
+std::string connection_words(ui_text::Lang lang, signaling::ConnectionState state) {
+  using signaling::ConnectionState;
+  using ui_text::Id;
+  switch (state) {
+    case ConnectionState::New: return std::string(ui_text::text(lang, Id::ConnNew));
+    case ConnectionState::Connecting: return std::string(ui_text::text(lang, Id::ConnConnecting));
+    case ConnectionState::Connected: return std::string(ui_text::text(lang, Id::ConnConnected));
+    case ConnectionState::Disconnected: return std::string(ui_text::text(lang, Id::ConnDisconnected));
+    case ConnectionState::Failed: return std::string(ui_text::text(lang, Id::ConnFailed));
+    case ConnectionState::Closed: return std::string(ui_text::text(lang, Id::ConnClosed));
+  }
+  return {};
+}
+
+ui::TileModel peer_tile(ui_text::Lang lang, const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn) {
   ui::TileModel t;
   t.id = peer.info.id;
   t.name = peer.info.name;
   t.mic = peer.info.mic;
   t.camera = peer.info.camera;
-  t.connection = std::string(signaling::to_string(connection_state(peer, health)));
+  const signaling::ConnectionState state = connection_state(peer, health);
+  t.connected = state == signaling::ConnectionState::Connected;
+  t.connection = connection_words(lang, state);
   if (peer.connection && peer.connection->browser.video().has_frame()) {
     const browser::VideoTexture& video = peer.connection->browser.video();
     t.texture = video.texture();
@@ -39,12 +55,12 @@ ui::TileModel peer_tile(const Peers::Peer& peer, const peer_health::Machine& hea
     t.video_h = video.height();
   }
   if (const auto pair = connected_pair(peer, health)) t.route = std::string(ice::to_string(ice::route(*pair)));
-  if (health.unreachable(t.id)) t.unreachable = peer_health::unreachable_notice(t.name, has_turn);
+  if (health.unreachable(t.id)) t.unreachable = peer_health::unreachable_notice(lang, t.name, has_turn);
   t.quality = peer_quality(peer, health);
   return t;
 }
 
-json peer_state_json(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn) {
+json peer_state_json(ui_text::Lang lang, const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn) {
   const proto::PeerId id = peer.info.id;
   json j = {{"id", id}, {"name", peer.info.name}, {"mic", peer.info.mic}, {"camera", peer.info.camera}, {"away", peer.away}};
   j["connection"] = signaling::to_string(connection_state(peer, health));
@@ -87,7 +103,7 @@ json peer_state_json(const Peers::Peer& peer, const peer_health::Machine& health
   j["iceRestarts"] = status ? status->restarts : 0;
   j["unreachable"] = health.unreachable(id);
   if (health.unreachable(id)) {
-    const auto n = peer_health::unreachable_notice(peer.info.name, has_turn);
+    const auto n = peer_health::unreachable_notice(lang, peer.info.name, has_turn);
     std::string text = n.text;
     for (const std::string* more : {&n.hint, &n.trying})
       if (!more->empty()) text += "\n" + *more;

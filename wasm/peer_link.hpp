@@ -27,14 +27,18 @@ std::optional<ice::CandidatePair> connected_pair(const Peers::Peer& peer, const 
 // offers, answers and candidates while drawing is expensive (App::frame).
 bool peers_settling(const Peers& peers, const peer_health::Machine& health);
 
-// The peer's tile: name, badges, video, connection, route, quality and unreachable notice. `has_turn`: the
-// current ICE configuration has a TURN server (otherwise the notice hints at configuring one).
-ui::TileModel peer_tile(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);
+// A connection state as the person reads it ("connecting", "연결 중").
+std::string connection_words(ui_text::Lang lang, signaling::ConnectionState state);
+
+// The peer's tile, in `lang`: name, badges, video, connection, route, quality and unreachable notice.
+// `has_turn`: the current ICE configuration has a TURN server (otherwise the notice hints at
+// configuring one).
+ui::TileModel peer_tile(ui_text::Lang lang, const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);
 
 // The peer's entry in state().room.peers: id, name, mic, camera, away, connection, chatChannel, framesDecoded (and
 // with a connection audioEnergy, audioLevel, audioLive, framesShown, videoFormat), route, candidates,
-// stats, quality, health, iceRestarts, unreachable, unreachableText, iceConfig.
-nlohmann::json peer_state_json(const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);
+// stats, quality, health, iceRestarts, unreachable, unreachableText (in `lang`, as the tile says it), iceConfig.
+nlohmann::json peer_state_json(ui_text::Lang lang, const Peers::Peer& peer, const peer_health::Machine& health, bool has_turn);
 
 // state().ice: the ICE configuration the server sent (credentials left out), or null before any.
 nlohmann::json ice_config_json(const std::optional<proto::IceConfig>& ice);

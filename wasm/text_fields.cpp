@@ -20,15 +20,17 @@ int max_chars(ui::FieldId id) {
   return 64;
 }
 
-const char* placeholder(ui::FieldId id) {
+std::string placeholder(ui_text::Lang lang, ui::FieldId id) {
+  using ui_text::Id;
+  const auto say = [&](Id text) { return std::string(ui_text::text(lang, text)); };
   switch (id) {
-    case ui::FieldId::Name: return "How others will see you";
-    case ui::FieldId::RoomName: return "e.g. Team standup";
-    case ui::FieldId::RenameName: return "New room name";
-    case ui::FieldId::RoomPassword: return "Leave empty for an open room";
-    case ui::FieldId::JoinPassword: return "Room password";
-    case ui::FieldId::RoomFilter: return "Find a room";
-    case ui::FieldId::ChatInput: return "Message everyone";
+    case ui::FieldId::Name: return say(Id::NameHint);
+    case ui::FieldId::RoomName: return say(Id::RoomNameHint);
+    case ui::FieldId::RenameName: return say(Id::RenameHint);
+    case ui::FieldId::RoomPassword: return say(Id::PasswordHint);
+    case ui::FieldId::JoinPassword: return say(Id::JoinPasswordHint);
+    case ui::FieldId::RoomFilter: return say(Id::FilterHint);
+    case ui::FieldId::ChatInput: return say(Id::ChatHint);
     case ui::FieldId::InviteLink:
     case ui::FieldId::None: break;
   }
@@ -72,7 +74,7 @@ void TextFields::sync_overlay(const ui::FrameOut& frame, float font_px) {
   const auto& r = it->second;
   // Room to type past the limit (in UTF-16 units, as the DOM counts), so an over-long entry gets a
   // message instead of keys that silently do nothing.
-  browser::TextInputPlacement p{r.x, r.y, r.w, r.h, font_px, 2 * max_chars(focused_) + 8, placeholder(focused_),
+  browser::TextInputPlacement p{r.x, r.y, r.w, r.h, font_px, 2 * max_chars(focused_) + 8, placeholder(frame.lang, focused_),
                                 is_password(focused_), is_read_only(focused_)};
   if (shown_for_ != focused_) {
     if (shown_for_ != ui::FieldId::None) browser::hide_text_input();

@@ -37,7 +37,7 @@ class TextFields {
 };
 
 int max_chars(ui::FieldId id);
-const char* placeholder(ui::FieldId id);
+std::string placeholder(ui_text::Lang lang, ui::FieldId id);  // the empty field's hint
 bool is_password(ui::FieldId id);  // masked: the overlay is an <input type=password>
 bool is_read_only(ui::FieldId id);  // shown selected for copying; input is ignored
 

@@ -19,8 +19,8 @@ std::string show(const Effects& effects) {
 
 const Route kLobby = Route::lobby();
 Route room(proto::RoomId id) { return Route::in(id); }
-const ShowMessage kGone{std::string(kRoomGoneMessage)};
-const ShowMessage kBad{std::string(kBadLinkMessage)};
+const ShowMessage kGone{kRoomGoneMessage};
+const ShowMessage kBad{kBadLinkMessage};
 
 TEST(InviteRoute, ParseHash) {
   struct Row {

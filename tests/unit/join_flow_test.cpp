@@ -20,7 +20,8 @@ void run(Machine& m, const std::vector<Step>& script) {
 }
 
 constexpr proto::RoomId kRoom = 7, kOther = 9;
-const std::string kAudioOnlyNote = "No camera available. You join with audio only.";
+const ui_text::Message kAudioOnlyNote{ui_text::Id::NoCameraAudioOnly, {}};
+std::string en(const ui_text::Message& m) { return ui_text::render(ui_text::Lang::En, m); }
 
 // A page on a secure origin, connected (socket 1 open), the lobby shown: devices requested (#1).
 Machine connected_lobby() {
@@ -48,7 +49,7 @@ TEST(JoinFlow, JoinWithDevicesSettledIsSentAtOnce) {
   Machine m = settled_lobby();
   run(m, {
              {StartJoin{kRoom, ""}, {SendJoin{kRoom, "", true, true}}},
-             {Joined{}, {Admitted{""}}},  // nothing to say: the banner is cleared
+             {Joined{}, {Admitted{}}},  // nothing to say: the banner is cleared
          });
   EXPECT_EQ(m.stage(), Stage::None);
   EXPECT_FALSE(m.joining());
@@ -93,9 +94,9 @@ TEST(JoinFlow, WhatTheDevicesGaveIsSaidInOneNote) {
       {"both", {MediaOpened{1, true, true}}, true, true, ""},
       {"no microphone", {MediaOpened{1, false, true}}, false, true,
        "No microphone available. You join with video only."},
-      {"no camera", {MediaOpened{1, true, false}}, true, false, kAudioOnlyNote},
+      {"no camera", {MediaOpened{1, true, false}}, true, false, en(kAudioOnlyNote)},
       {"busy camera, microphone", {MediaFailed{1, "NotReadableError", ""}, MediaOpened{2, true, false}}, true,
-       false, kAudioOnlyNote},
+       false, en(kAudioOnlyNote)},
       {"nothing at all", {MediaFailed{1, "NotFoundError", "Requested device not found"}, MediaFailed{2, "NotFoundError", ""}},
        false, false,
        "Camera and microphone are unavailable (NotFoundError). You join without sending audio or video; you can "
@@ -111,8 +112,8 @@ TEST(JoinFlow, WhatTheDevicesGaveIsSaidInOneNote) {
     EXPECT_EQ(m.devices(), Devices::Settled);
     EXPECT_EQ(m.audio(), row.audio);
     EXPECT_EQ(m.video(), row.video);
-    EXPECT_EQ(m.note(), row.note);
-    run(m, {{StartJoin{kRoom, ""}, {SendJoin{kRoom, "", row.audio, row.video}}}, {Joined{}, {Admitted{row.note}}}});
+    EXPECT_EQ(en(m.note()), row.note);
+    run(m, {{StartJoin{kRoom, ""}, {SendJoin{kRoom, "", row.audio, row.video}}}, {Joined{}, {Admitted{m.note()}}}});
   }
 }
 
@@ -151,7 +152,7 @@ TEST(JoinFlow, AWelcomeOnTheSocketTheJoinWentOutOnDoesNotSendItAgain) {
   run(m, {
              {StartJoin{kRoom, ""}, {SendJoin{kRoom, "", true, true}}},
              {Welcomed{}, {}},  // the server's welcome before `left` (leave a room, join another at once)
-             {Joined{}, {Admitted{""}}},
+             {Joined{}, {Admitted{}}},
          });
 }
 
@@ -164,7 +165,7 @@ TEST(JoinFlow, ANewSocketsWelcomeSendsTheJoinAgainWithTheKeptPassword) {
              {SocketOpened{}, {}},
              {Welcomed{}, {SendJoin{kRoom, "secret", true, true}}},
              {Welcomed{}, {}},  // the same socket again: sent on it already
-             {Joined{}, {Admitted{""}}},
+             {Joined{}, {Admitted{}}},
          });
   EXPECT_EQ(m.password(), "secret");  // kept in the call, for a rejoin
   run(m, {{Rejoin{kRoom}, {SendJoin{kRoom, "secret", true, true}}}});
@@ -194,7 +195,7 @@ TEST(JoinFlow, LeaveReleasesTheDevicesAndTheNextJoinAsksAgain) {
   Machine m = settled_lobby();
   run(m, {
              {StartJoin{kRoom, "pw"}, {SendJoin{kRoom, "pw", true, true}}},
-             {Joined{}, {Admitted{""}}},
+             {Joined{}, {Admitted{}}},
              {CallEnded{}, {ReleaseDevices{}}},
          });
   EXPECT_EQ(m.devices(), Devices::Idle);
@@ -230,7 +231,7 @@ TEST(JoinFlow, ACancelledJoinIsAnsweredWithLeaveAndKeepsTheDevices) {
   // In a call a cancel (nothing on its way) keeps the password for a rejoin.
   run(m, {
              {StartJoin{kRoom, "pw"}, {SendJoin{kRoom, "pw", true, true}}},
-             {Joined{}, {Admitted{""}}},
+             {Joined{}, {Admitted{}}},
              {Cancel{}, {}},
          });
   EXPECT_EQ(m.password(), "pw");
@@ -251,7 +252,7 @@ TEST(JoinFlow, AJoinAfterACancelledOneWaitsForItsAnswer) {
              {Joined{}, {SendLeave{}, SendJoin{kOther, "", true, true}}},  // room 7's joined: left, then ours
          });
   EXPECT_FALSE(m.abandoned_answer_due());
-  run(m, {{Joined{}, {Admitted{""}}}});
+  run(m, {{Joined{}, {Admitted{}}}});
   EXPECT_EQ(m.room(), kOther);
 }
 
@@ -294,7 +295,7 @@ TEST(JoinFlow, ANewSocketBringsNoAnswerOfTheCancelledJoinAndTheHeldOneGoesOutAtI
   EXPECT_FALSE(m.abandoned_answer_due());
   run(m, {
              {Welcomed{}, {SendJoin{kOther, "", true, true}}},
-             {Joined{}, {Admitted{""}}},
+             {Joined{}, {Admitted{}}},
          });
 }
 
@@ -319,9 +320,10 @@ TEST(JoinFlow, ASecondJoinWhileOneIsOnItsWayIsIgnored) {
 }
 
 TEST(JoinFlow, AnInsecurePageAsksForNothingAndJoinsWithoutMedia) {
-  const std::string note =
-      "Camera and microphone are unavailable (NotSupported: camera and microphone need a secure page: https:// or "
-      "http://localhost). You join without sending audio or video; you can still see and hear the others.";
+  const ui_text::Message note{ui_text::Id::NoDevicesInsecure, {}};
+  EXPECT_EQ(en(note),
+            "Camera and microphone need a secure page (https:// or http://localhost). You join without sending audio or "
+            "video; you can still see and hear the others.");
   Machine m;
   run(m, {
              {PageOpened{false}, {}},

@@ -210,14 +210,19 @@ TEST(PeerHealth, StatesOfUnknownPeersChangeNothing) {
 }
 
 TEST(PeerHealth, NoticeNamesThePeerAndHintsAtTurnOnlyWhenThereIsNone) {
-  const auto without = unreachable_notice("Bob", false);
+  using ui_text::Lang;
+  const auto without = unreachable_notice(Lang::En, "Bob", false);
   EXPECT_EQ(without.text, "Can't reach Bob: your networks block a direct connection.");
   EXPECT_NE(without.hint.find("no TURN relay"), std::string::npos);
   EXPECT_NE(without.hint.find("README: Run it on a server"), std::string::npos);
   EXPECT_FALSE(without.trying.empty());
-  const auto with = unreachable_notice("모임", true);
+  const auto with = unreachable_notice(Lang::En, "모임", true);
   EXPECT_EQ(with.text, "Can't reach 모임: your networks block a direct connection.");
   EXPECT_TRUE(with.hint.empty());
+  const auto korean = unreachable_notice(Lang::Ko, "Bob", false);
+  EXPECT_EQ(korean.text, "Bob님에게 연결할 수 없습니다: 네트워크가 직접 연결을 막고 있습니다.");
+  EXPECT_NE(korean.hint.find("TURN"), std::string::npos);
+  EXPECT_FALSE(korean.trying.empty());
 }
 
 }  // namespace

@@ -12,6 +12,8 @@ namespace {
 
 using proto::ErrorCode;
 
+std::string en(const ui_text::Message& m) { return ui_text::render(ui_text::Lang::En, m); }
+
 struct Step {
   Event event;
   Effects expected;
@@ -107,13 +109,13 @@ TEST(RoomAdmin, CreateRefusedHereSaysWhyInTheDialogAndSendsNothing) {
     Machine m;
     run(m, world, kOpenCreate);
     run(m, world, {{ConfirmCreate{row.name, row.password}, {FocusField{row.focus}}}});
-    EXPECT_EQ(m.create().error, row.error);
-    EXPECT_EQ(m.dialog_error(), row.error);
+    EXPECT_EQ(en(m.create().error), row.error);
+    EXPECT_EQ(en(m.dialog_error()), row.error);
     EXPECT_TRUE(m.create().open);
     EXPECT_FALSE(m.create().pending);
     EXPECT_EQ(m.tokens().creates_pending(), 0);
     run(m, world, {{Typed{row.focus}, {}}});  // typing again clears it
-    EXPECT_EQ(m.create().error, "");
+    EXPECT_TRUE(m.create().error.empty());
   }
   // Ten characters pass that server's limit, in any script.
   Machine m;
@@ -128,11 +130,12 @@ TEST(RoomAdmin, CreateRefusedByTheServerKeepsTheDialogOpenWithItsMessage) {
   run(m, world, kOpenCreate);
   run(m, world, {
                     {ConfirmCreate{"Retro", ""}, {BlurFields{}, send(proto::CreateRoom{"Retro", 4, ""})}},
-                    {ErrorReceived{"create-room", ErrorCode::RoomQuota, "You created too many rooms; wait an hour."}, {}},
+                    {ErrorReceived{"create-room", ErrorCode::RoomQuota}, {}},
                 });
   EXPECT_TRUE(m.create().open);
   EXPECT_FALSE(m.create().pending);
-  EXPECT_EQ(m.dialog_error(), "You created too many rooms; wait an hour.");
+  // The code's words from the catalog, not the server's sentence.
+  EXPECT_EQ(en(m.dialog_error()), "You have created too many rooms. Delete one, or try again later.");
   EXPECT_EQ(m.tokens().creates_pending(), 0);
   // Another client's room-created after that is not ours: its token is not kept.
   run(m, world, {
@@ -204,7 +207,7 @@ TEST(RoomAdmin, CancelAndReopenTheCreateDialog) {
                     {ConfirmCreate{"Retro", ""}, {}},  // closed: nothing to confirm
                     {OpenCreate{}, {clear(Field::RoomName), clear(Field::RoomPassword), FocusField{Field::RoomName}}},
                 });
-  EXPECT_EQ(m.create().error, "");  // a fresh dialog
+  EXPECT_TRUE(m.create().error.empty());  // a fresh dialog
   EXPECT_EQ(m.create().capacity, proto::kDefaultCapacity);
 }
 
@@ -263,17 +266,17 @@ TEST(RoomAdmin, RenameRefusedHereOrByTheServerKeepsTheDialogOpen) {
                     {OpenRename{kStandup}, {SetField{Field::RenameName, "Standup"}, FocusField{Field::RenameName}}},
                     {ConfirmRename{"vault"}, {FocusField{Field::RenameName}}},
                 });
-  EXPECT_EQ(m.dialog_error(), "A room named \"Vault\" already exists. Choose another name.");
+  EXPECT_EQ(en(m.dialog_error()), "A room named \"Vault\" already exists. Choose another name.");
   run(m, world, {{ConfirmRename{"Much too long"}, {FocusField{Field::RenameName}}}});
-  EXPECT_EQ(m.dialog_error(), "A room name can have at most 10 characters.");
+  EXPECT_EQ(en(m.dialog_error()), "A room name can have at most 10 characters.");
   run(m, world, {
                     {Typed{Field::RenameName}, {}},
                     {ConfirmRename{"Retro"}, {BlurFields{}, send(proto::RenameRoom{kStandup, "Retro", kToken})}},
-                    {ErrorReceived{"rename-room", ErrorCode::RoomNameTaken, "A room named \"retro\" already exists."}, {}},
+                    {ErrorReceived{"rename-room", ErrorCode::RoomNameTaken}, {}},
                 });
   EXPECT_EQ(m.owner().rename_room, kStandup);
   EXPECT_FALSE(m.owner().pending);
-  EXPECT_EQ(m.dialog_error(), "A room named \"retro\" already exists.");
+  EXPECT_EQ(en(m.dialog_error()), "A room with that name already exists. Choose another name.");
   // Another try goes out.
   run(m, world, {{ConfirmRename{"Retro 2"}, {BlurFields{}, send(proto::RenameRoom{kStandup, "Retro 2", kToken})}}});
 }
@@ -313,14 +316,14 @@ TEST(RoomAdmin, DeleteRefusedShowsTheServersMessage) {
   run(m, world, {
                     {OpenDelete{kStandup}, {BlurFields{}}},
                     {ConfirmDelete{}, {send(proto::DeleteRoom{kStandup, kToken})}},
-                    {ErrorReceived{"delete-room", ErrorCode::NotOwner, "That owner key does not fit this room."}, {}},
+                    {ErrorReceived{"delete-room", ErrorCode::NotOwner}, {}},
                 });
   EXPECT_EQ(m.owner().delete_room, kStandup);
-  EXPECT_EQ(m.dialog_error(), "That owner key does not fit this room.");
+  EXPECT_EQ(en(m.dialog_error()), "Only whoever created the room can rename or delete it.");
   // Closed, the same error is the rest of the app's.
   run(m, world, {
                     {CancelDelete{}, {}},
-                    {ErrorReceived{"delete-room", ErrorCode::NotOwner, "That owner key does not fit this room."}, {PassOn{}}},
+                    {ErrorReceived{"delete-room", ErrorCode::NotOwner}, {PassOn{}}},
                 });
 }
 
@@ -389,35 +392,35 @@ TEST(RoomAdmin, PromptWrongPasswordKeepsItOpenForAnotherTry) {
   run(m, world, {
                     kOpenPrompt,
                     {ConfirmPassword{"guess"}, {StartJoin{kLocked, "guess"}}},
-                    {ErrorReceived{"join", ErrorCode::PasswordWrong, "wrong password", kLocked},
+                    {ErrorReceived{"join", ErrorCode::PasswordWrong, kLocked},
                      {AbandonJoin{}, clear(Field::JoinPassword), FocusField{Field::JoinPassword}}},
                 });
   EXPECT_EQ(m.prompt().room, kLocked);
   EXPECT_FALSE(m.prompt().pending);
-  EXPECT_EQ(m.dialog_error(), "Wrong password.");
+  EXPECT_EQ(en(m.dialog_error()), "Wrong password.");
   run(m, world, {
                     {Typed{Field::JoinPassword}, {}},
                     {ConfirmPassword{"sesame"}, {StartJoin{kLocked, "sesame"}}},
                     // Too many tries: the server's words, in the prompt.
-                    {ErrorReceived{"join", ErrorCode::TooManyAttempts, "Too many wrong passwords; wait a minute.", kLocked},
+                    {ErrorReceived{"join", ErrorCode::TooManyAttempts, kLocked},
                      {AbandonJoin{}, clear(Field::JoinPassword), FocusField{Field::JoinPassword}}},
                 });
-  EXPECT_EQ(m.dialog_error(), "Too many wrong passwords; wait a minute.");
+  EXPECT_EQ(en(m.dialog_error()), "Too many wrong passwords. Wait a minute, then try again.");
 }
 
 TEST(RoomAdmin, PasswordRequiredOpensThePrompt) {
   const ClientState world = lobby(kRooms);
   Machine m;
   // A join sent without one (the room was locked after the list was drawn, or from a link).
-  run(m, world, {{ErrorReceived{"join", ErrorCode::PasswordRequired, "This room needs a password.", kLocked},
+  run(m, world, {{ErrorReceived{"join", ErrorCode::PasswordRequired, kLocked},
                   {AbandonJoin{}, clear(Field::JoinPassword), FocusField{Field::JoinPassword}}}});
   EXPECT_EQ(m.prompt().room, kLocked);
-  EXPECT_EQ(m.dialog_error(), "This room needs a password.");
+  EXPECT_EQ(en(m.dialog_error()), "This room needs a password.");
   // Other join errors without a prompt are the rest of the app's.
   Machine other;
-  run(other, world, {{ErrorReceived{"join", ErrorCode::RoomFull, "Room \"Standup\" is full.", kStandup}, {PassOn{}}},
-                     {ErrorReceived{"join", ErrorCode::RoomNotFound, "No such room.", kStandup}, {PassOn{}}},
-                     {ErrorReceived{"signal", ErrorCode::PeerNotFound, "No such peer."}, {PassOn{}}}});
+  run(other, world, {{ErrorReceived{"join", ErrorCode::RoomFull, kStandup}, {PassOn{}}},
+                     {ErrorReceived{"join", ErrorCode::RoomNotFound, kStandup}, {PassOn{}}},
+                     {ErrorReceived{"signal", ErrorCode::PeerNotFound}, {PassOn{}}}});
   EXPECT_FALSE(other.modal_open());
 }
 
@@ -428,9 +431,9 @@ TEST(RoomAdmin, PromptChecksWhatItCanBeforeJoining) {
                     kOpenPrompt,
                     {ConfirmPassword{""}, {FocusField{Field::JoinPassword}}},
                 });
-  EXPECT_EQ(m.dialog_error(), "Enter the room's password.");
+  EXPECT_EQ(en(m.dialog_error()), "Enter the room's password.");
   run(m, world, {{ConfirmPassword{std::string(proto::kMaxPasswordBytes + 1, 'x')}, {}}});
-  EXPECT_EQ(m.dialog_error(), "A password can have at most 256 bytes.");
+  EXPECT_EQ(en(m.dialog_error()), "A password can have at most 256 bytes.");
   run(m, world, {{ConfirmPassword{"sesame", true, /*joining=*/true}, {}}});  // a join from the list is on its way
   EXPECT_FALSE(m.prompt().pending);
   // A name the server would refuse: the name field says why, the prompt gives way.
@@ -446,7 +449,7 @@ TEST(RoomAdmin, PromptWithTheRoomGone) {
     const ClientState world = lobby({room(kStandup, "Standup")});
     Machine m;
     run(m, world, {kOpenPrompt, {ConfirmPassword{"sesame"}, {}}});
-    EXPECT_EQ(m.dialog_error(), "That room does not exist any more.");
+    EXPECT_EQ(en(m.dialog_error()), "That room does not exist any more.");
   }
   {
     // No current list (reconnecting): the join goes and waits for the next welcome.
@@ -461,8 +464,8 @@ TEST(RoomAdmin, PromptWithTheRoomGone) {
     run(m, world, {
                       kOpenPrompt,
                       {ConfirmPassword{"sesame"}, {StartJoin{kLocked, "sesame"}}},
-                      {ErrorReceived{"join", ErrorCode::RoomNotFound, "No such room.", kLocked},
-                       {ShowError{"No such room."}, JoinFailed{kLocked, JoinFailure::RoomGone},
+                      {ErrorReceived{"join", ErrorCode::RoomNotFound, kLocked},
+                       {ShowError{{ui_text::Id::ErrRoomNotFound, {}}}, JoinFailed{kLocked, JoinFailure::RoomGone},
                         JoinFailed{kLocked, JoinFailure::Cancelled}, BlurField{Field::JoinPassword},
                         clear(Field::JoinPassword), AbandonJoin{}}},
                   });

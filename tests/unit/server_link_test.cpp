@@ -480,7 +480,9 @@ TEST(ServerLink, ResumeRefusedOtherwiseEndsTheCall) {
                {1250, Tick{}, {OpenSocket{}, status(Phase::Reconnecting, true)}},
                {1260, SocketOpened{}, {send(proto::Hello{})}},
                {1270, WelcomeReceived{kDefaults}, {SendResume{}, PassOn{}, status(Phase::Connected, true)}},
-               {1280, ErrorReceived{"resume", row.code, "refused"}, {EndCall{"refused", row.room_gone}, status(Phase::Connected)}},
+               // The person is told the code's catalog entry, not the server's sentence.
+               {1280, ErrorReceived{"resume", row.code, "refused"},
+                {EndCall{{ui_text::error_text(row.code), {}}, row.room_gone}, status(Phase::Connected)}},
                // Not in a call any more: the next drop keeps nothing and resumes nothing.
                {2000, SocketClosed{}, {ConnectionLost{false}, status(Phase::Waiting)}},
            });
@@ -540,7 +542,7 @@ TEST(ServerLink, AnotherTabJoiningTheRoomEndsTheCallHere) {
   Machine m(kClient);
   in_call(m);
   run(m, {
-             {1000, LeftReceived{LeftReason::Replaced}, {EndCall{"You joined this room from another tab.", false}}},
+             {1000, LeftReceived{LeftReason::Replaced}, {EndCall{{ui_text::Id::JoinedFromOtherTab, {}}, false}}},
              {2000, SocketClosed{}, {ConnectionLost{false}, status(Phase::Waiting)}},
              {2250, Tick{}, {OpenSocket{}, status(Phase::Reconnecting)}},
              {2260, SocketOpened{}, {send(proto::Hello{})}},

@@ -61,11 +61,14 @@ TEST(Shortcuts, EscapeClosesTheHelpAndTheHelpStillTakesKeys) {
 }
 
 TEST(Shortcuts, TooltipsAndTheTableAgree) {
-  EXPECT_EQ(tooltip("Mute", Action::ToggleMic), "Mute (M)");
-  EXPECT_EQ(tooltip("Share screen", Action::ToggleShare), "Share screen (S)");
-  EXPECT_EQ(tooltip("Close", Action::CloseHelp), "Close");  // not in the table: the label alone
+  using ui_text::Lang;
+  EXPECT_EQ(tooltip(Lang::En, "Mute", Action::ToggleMic), "Mute (M)");
+  EXPECT_EQ(tooltip(Lang::En, "Share screen", Action::ToggleShare), "Share screen (S)");
+  EXPECT_EQ(tooltip(Lang::Ko, "음소거", Action::ToggleMic), "음소거 (M)");  // the key is the key in every language
+  EXPECT_EQ(tooltip(Lang::En, "Close", Action::CloseHelp), "Close");  // not in the table: the label alone
   ASSERT_EQ(table().size(), 5u);
-  for (const auto& e : table()) EXPECT_FALSE(e.what.empty());
+  for (const auto& e : table())
+    for (const Lang lang : ui_text::kAllLangs) EXPECT_FALSE(ui_text::text(lang, e.what).empty());
 }
 
 }  // namespace

@@ -13,6 +13,9 @@ namespace {
 using files::Direction;
 using files::Fault;
 using files::State;
+using ui_text::Lang;
+
+std::string en(const ui_text::Message& m) { return ui_text::render(Lang::En, m); }
 
 TEST(TransferText, Sizes) {
   const std::vector<std::pair<std::uint64_t, std::string>> rows = {
@@ -67,8 +70,22 @@ TEST(TransferText, EachStateInBothDirections) {
     t.bytes = r.bytes;
     t.bytes_per_s = r.rate;
     SCOPED_TRACE(r.text);
-    EXPECT_EQ(status(t, "Bob", std::uint64_t{2} << 30), r.text);
+    EXPECT_EQ(status(Lang::En, t, "Bob", std::uint64_t{2} << 30), r.text);
   }
+}
+
+TEST(TransferText, InKorean) {
+  files::Transfer t;
+  t.direction = Direction::In;
+  t.state = State::Receiving;
+  t.size = 20 * 1048576;
+  t.bytes = 5 * 1048576;
+  t.bytes_per_s = 1048576;
+  EXPECT_EQ(status(Lang::Ko, t, "Bob", 1), "25% \xC2\xB7 1.0 MB/s \xC2\xB7 15초 남음");
+  t.state = State::Offered;
+  EXPECT_EQ(status(Lang::Ko, t, "Bob", 1), "Bob님이 이 파일을 보내려고 합니다");
+  EXPECT_EQ(counterpart(Lang::Ko, t, "Bob"), "보낸 사람: Bob");
+  EXPECT_EQ(ui_text::render(Lang::Ko, refusal(Fault::TooMany, "a", 1, 2)), "한 번에 전송이 너무 많습니다: 몇 개가 끝날 때까지 기다리세요.");
 }
 
 TEST(TransferText, ProgressOnlyWhileBytesMove) {
@@ -83,13 +100,13 @@ TEST(TransferText, ProgressOnlyWhileBytesMove) {
   EXPECT_DOUBLE_EQ(progress(t), 0.25);
   t.size = 0;
   EXPECT_DOUBLE_EQ(progress(t), 1.0);
-  EXPECT_EQ(counterpart(t, "Ann"), "To Ann");
+  EXPECT_EQ(counterpart(Lang::En, t, "Ann"), "To Ann");
 }
 
 TEST(TransferText, Refusals) {
-  EXPECT_EQ(refusal(Fault::TooLarge, "big.iso", std::uint64_t{3} << 30, std::uint64_t{2} << 30),
+  EXPECT_EQ(en(refusal(Fault::TooLarge, "big.iso", std::uint64_t{3} << 30, std::uint64_t{2} << 30)),
             "\"big.iso\" is 3.0 GB: files can be at most 2.0 GB.");
-  EXPECT_EQ(refusal(Fault::TooMany, "a", 1, 2), "Too many transfers at once: wait for some to finish.");
+  EXPECT_EQ(en(refusal(Fault::TooMany, "a", 1, 2)), "Too many transfers at once: wait for some to finish.");
 }
 
 }  // namespace

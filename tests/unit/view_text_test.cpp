@@ -14,6 +14,9 @@ namespace {
 
 using join_flow::Devices;
 using server_link::Phase;
+using ui_text::Lang;
+
+std::string en(const ui_text::Message& m) { return ui_text::render(Lang::En, m); }
 
 TEST(ViewText, TheStatusLineFollowsTheLinkWithTheSecondsToTheNextTry) {
   struct Row {
@@ -35,8 +38,11 @@ TEST(ViewText, TheStatusLineFollowsTheLinkWithTheSecondsToTheNextTry) {
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(std::string(server_link::to_string(row.phase)) + " " + std::to_string(row.retry_at - row.now));
-    EXPECT_EQ(link_status(row.phase, row.retry_at, row.now), row.text);
+    EXPECT_EQ(link_status(Lang::En, row.phase, row.retry_at, row.now), row.text);
   }
+  // The same countdown in Korean.
+  EXPECT_EQ(link_status(Lang::Ko, Phase::Waiting, 7000, 5000), "다시 연결 중… (2초 뒤 다시 시도)");
+  EXPECT_EQ(link_status(Lang::Ko, Phase::Connected, 0, 0), "연결됨");
 }
 
 TEST(ViewText, ThePreviewSaysTheMostImportantThingFirst) {
@@ -63,16 +69,19 @@ TEST(ViewText, ThePreviewSaysTheMostImportantThingFirst) {
   for (const Row& row : rows) {
     SCOPED_TRACE(std::string(join_flow::to_string(row.devices)) + (row.secure ? " secure" : " insecure") +
                  (row.audio ? " audio" : "") + (row.video ? " video" : ""));
-    EXPECT_EQ(preview_status(row.secure, row.devices, row.audio, row.video), row.text);
+    EXPECT_EQ(preview_status(Lang::En, row.secure, row.devices, row.audio, row.video), row.text);
   }
   // The person turned the camera off before joining.
-  EXPECT_EQ(preview_status(true, Devices::Settled, true, true, false), "Camera off: you will join without video");
-  EXPECT_EQ(preview_status(true, Devices::Settled, true, false, false), "No camera: you will join with audio only");
+  EXPECT_EQ(preview_status(Lang::En, true, Devices::Settled, true, true, false), "Camera off: you will join without video");
+  EXPECT_EQ(preview_status(Lang::Ko, true, Devices::Settled, true, true, false), "카메라 꺼짐: 영상 없이 참여합니다");
+  EXPECT_EQ(preview_status(Lang::En, true, Devices::Settled, true, false, false), "No camera: you will join with audio only");
 }
 
 TEST(ViewText, TheCallsBannerOnlyWhileTheServerIsOutOfReach) {
-  EXPECT_EQ(call_status(true), "Reconnecting\xE2\x80\xA6 (the call goes on)");
-  EXPECT_EQ(call_status(false), "");
+  EXPECT_EQ(call_status(Lang::En, true), "Reconnecting\xE2\x80\xA6 (the call goes on)");
+  EXPECT_EQ(call_status(Lang::En, false), "");
+  EXPECT_EQ(call_status(Lang::Ko, true), "다시 연결 중… (통화는 계속됩니다)");
+  EXPECT_EQ(call_status(Lang::Ko, false), "");
 }
 
 // The peer table's browser objects, as far as the tiles care: a handle.
@@ -109,24 +118,27 @@ TEST(ViewText, TilesAreOurselvesFirstThenThePeersInJoinOrderThenThoseAway) {
 
 // The words the person reads for each fault of the rule (the lobby's banner, the dialogs).
 TEST(ViewText, NameFaultsInWords) {
+  using S = NameSubject;
   struct Row {
     proto::NameFault fault;
     std::size_t max;
-    std::string subject, if_empty, want;
+    S subject;
+    std::string want;
   };
   const std::vector<Row> rows = {
-      {proto::NameFault::Empty, 32, "Your name", "Enter your name first.", "Enter your name first."},
-      {proto::NameFault::TooLong, 20, "Your name", "Enter your name first.", "Your name can have at most 20 characters."},
-      {proto::NameFault::Invalid, 32, "Your name", "Enter your name first.", "Your name cannot contain control characters."},
-      {proto::NameFault::Empty, 48, "A room name", "Enter a room name.", "Enter a room name."},
-      {proto::NameFault::TooLong, 6, "A room name", "Enter a room name.", "A room name can have at most 6 characters."},
-      {proto::NameFault::Invalid, 48, "A room name", "Enter a room name.", "A room name cannot contain control characters."},
+      {proto::NameFault::Empty, 32, S::Person, "Enter your name first."},
+      {proto::NameFault::TooLong, 20, S::Person, "Your name can have at most 20 characters."},
+      {proto::NameFault::Invalid, 32, S::Person, "Your name cannot contain control characters."},
+      {proto::NameFault::Empty, 48, S::Room, "Enter a room name."},
+      {proto::NameFault::TooLong, 6, S::Room, "A room name can have at most 6 characters."},
+      {proto::NameFault::Invalid, 48, S::Room, "A room name cannot contain control characters."},
   };
   for (const Row& r : rows)
-    EXPECT_EQ(name_fault(r.fault, r.max, r.subject, r.if_empty), r.want) << r.subject << ", max " << r.max;
+    EXPECT_EQ(en(name_fault(r.fault, r.max, r.subject)), r.want) << r.want << ", max " << r.max;
   // From the check itself: the limit in the sentence is the one the name was checked against.
-  EXPECT_EQ(name_fault(proto::check_display_name("Minji!", 5).fault, 5, "Your name", ""),
+  EXPECT_EQ(en(name_fault(proto::check_display_name("Minji!", 5).fault, 5, S::Person)),
             "Your name can have at most 5 characters.");
+  EXPECT_EQ(ui_text::render(Lang::Ko, name_fault(proto::NameFault::TooLong, 5, S::Person)), "이름은 5자까지 쓸 수 있습니다.");
 }
 
 // A chat message's time: hours and minutes, two digits each, as the panel shows it.

@@ -176,6 +176,8 @@ std::string client_id() { return glue().call<std::string>("clientId"); }
 std::string socket_url() { return glue().call<std::string>("socketUrl"); }
 void hide_loading() { glue().call<void>("hideLoading"); }
 void show_fatal(const std::string& text) { glue().call<void>("showFatal", text); }
+std::string preferred_language() { return glue().call<std::string>("preferredLanguage"); }
+void set_page_language(const std::string& tag) { glue().call<void>("setPageLanguage", tag); }
 bool media_supported() { return glue().call<bool>("mediaSupported"); }
 
 std::string page_address() { return glue().call<std::string>("pageAddress"); }

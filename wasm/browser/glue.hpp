@@ -132,6 +132,11 @@ std::string client_id();  // random, kept in localStorage "moim.client" (made by
 void hide_loading();
 // The page's fatal-error screen: `text` in place of the loading spinner (the app does not start).
 void show_fatal(const std::string& text);
+// The language the browser prefers (navigator.language, e.g. "ko-KR"; "" when it says none).
+std::string preferred_language();
+// The page's language ("en" / "ko"): its lang attribute and the words of its own loading and fatal
+// screens (web/glue/page_language.js).
+void set_page_language(const std::string& tag);
 bool media_supported();
 
 // The page's URL, for invite links and Back / Forward (shared/invite_route.hpp decides; this only

@@ -58,7 +58,7 @@ std::string CallChat::new_id() {
   return id;
 }
 
-ui::ChatModel CallChat::model(const ui::FieldView& input) const {
+ui::ChatModel CallChat::model(ui_text::Lang lang, const ui::FieldView& input) const {
   ui::ChatModel m;
   m.open = log_.panel_open();
   m.unread = log_.unread();
@@ -71,16 +71,16 @@ ui::ChatModel CallChat::model(const ui::FieldView& input) const {
   m.lines = lines_;
   const std::string& typed = input.value ? *input.value : std::string();
   m.can_send = p2p::check_chat_text(typed).ok();
-  std::tie(m.note, m.note_is_error) = note(typed);
+  std::tie(m.note, m.note_is_error) = note(lang, typed);
   return m;
 }
 
-std::pair<std::string, bool> CallChat::note(const std::string& typed) {
+std::pair<std::string, bool> CallChat::note(ui_text::Lang lang, const std::string& typed) {
   const p2p::CheckedChatText checked = p2p::check_chat_text(typed);
   const std::size_t chars = proto::is_valid_utf8(checked.text) ? proto::utf8_length(checked.text) : 0;
   if (checked.fault == p2p::ChatTextFault::TooLong)
-    return {"Too long: " + thousands(chars) + " characters. A message can have at most " + thousands(p2p::kMaxChatChars) + ".", true};
-  if (checked.fault == p2p::ChatTextFault::Invalid) return {"This message holds control characters, which can't be sent.", true};
+    return {ui_text::format(lang, ui_text::Id::ChatTooLong, {thousands(chars), thousands(p2p::kMaxChatChars)}), true};
+  if (checked.fault == p2p::ChatTextFault::Invalid) return {std::string(ui_text::text(lang, ui_text::Id::ChatControlChars)), true};
   if (chars > p2p::kMaxChatChars * 9 / 10) return {thousands(chars) + " / " + thousands(p2p::kMaxChatChars), false};
   return {"", false};
 }

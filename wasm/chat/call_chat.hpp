@@ -43,10 +43,10 @@ class CallChat {
   bool panel_open() const { return log_.panel_open(); }
 
   // The note over the chat field for what is typed there ("" when none): near or over the limit.
-  static std::pair<std::string, bool> note(const std::string& typed);  // text, whether it is an error
+  static std::pair<std::string, bool> note(ui_text::Lang lang, const std::string& typed);  // text, whether it is an error
   // The chat panel's lines and note; `input`: the chat field. The lines are this part's, valid until
   // the next call.
-  ui::ChatModel model(const ui::FieldView& input) const;
+  ui::ChatModel model(ui_text::Lang lang, const ui::FieldView& input) const;
   // state().chat: [{id, from, name, text, time}], oldest first; state().chatUnread.
   nlohmann::json state_json() const;
   std::size_t unread() const { return log_.unread(); }

@@ -16,11 +16,11 @@ void CallDevices::start() {
   machine_.handle(device_choice::Remembered{browser::load_setting(kCameraKey), browser::load_setting(kMicKey)});
 }
 
-std::optional<std::string> CallDevices::handle(const browser::Event& event) {
+std::optional<ui_text::Message> CallDevices::handle(const browser::Event& event) {
   if (const auto* e = std::get_if<browser::DevicesListed>(&event))
     return apply(machine_.handle(device_choice::Listed{e->cameras, e->mics}));
   if (const auto* e = std::get_if<browser::TrackSwitched>(&event)) {
-    std::string notice = apply(machine_.handle(device_choice::Switched{e->request, e->audio ? Kind::Mic : Kind::Camera, e->device}));
+    ui_text::Message notice = apply(machine_.handle(device_choice::Switched{e->request, e->audio ? Kind::Mic : Kind::Camera, e->device}));
     if (!e->audio) media_.camera_switched();
     return notice;
   }
@@ -38,14 +38,14 @@ void CallDevices::stream_closed() {
   level_ = 0;
 }
 
-std::string CallDevices::choose(Kind kind, std::size_t index) {
+ui_text::Message CallDevices::choose(Kind kind, std::size_t index) {
   const auto& list = machine_.devices(kind);
   if (index >= list.size()) return {};
   return apply(machine_.handle(device_choice::Chosen{kind, list[index].id}));
 }
 
-std::string CallDevices::apply(const device_choice::Effects& effects) {
-  std::string notice;
+ui_text::Message CallDevices::apply(const device_choice::Effects& effects) {
+  ui_text::Message notice;
   for (const auto& effect : effects) {
     std::visit(Overloaded{
                    [&](const device_choice::Remember& e) {
@@ -55,8 +55,10 @@ std::string CallDevices::apply(const device_choice::Effects& effects) {
                      browser::switch_track(media_.local_stream(), e.request, media_plan::switch_request(e.kind == Kind::Mic, e.id));
                    },
                    [&](const device_choice::Notice& e) {
-                     if (!notice.empty()) notice += ' ';
-                     notice += device_choice::notice_text(e);
+                     if (notice.empty())
+                       notice = device_choice::notice_message(e);
+                     else
+                       notice.more.push_back(device_choice::notice_message(e));
                    },
                },
                effect);
@@ -87,12 +89,13 @@ bool CallDevices::poll_level(double now_ms, bool shown) {
   return changed;
 }
 
-ui::DevicesModel CallDevices::model() const {
+ui::DevicesModel CallDevices::model(ui_text::Lang lang) const {
   ui::DevicesModel m;
   const auto fill = [&](Kind kind, std::vector<std::string>& labels, int& chosen) {
     const auto& list = machine_.devices(kind);
+    const auto unnamed = kind == Kind::Camera ? ui_text::Id::DeviceUnnamedCamera : ui_text::Id::DeviceUnnamedMic;
     for (std::size_t i = 0; i < list.size(); ++i) {
-      labels.push_back(list[i].label);
+      labels.push_back(!list[i].label.empty() ? list[i].label : ui_text::format(lang, unnamed, {std::to_string(i + 1)}));
       if (list[i].id == machine_.shown(kind)) chosen = static_cast<int>(i);
     }
   };

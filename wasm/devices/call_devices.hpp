@@ -27,14 +27,14 @@ class CallDevices {
   CallDevices& operator=(const CallDevices&) = delete;
 
   void start();  // the remembered choice (at the page's start)
-  // DevicesListed / TrackSwitched / TrackSwitchFailed: a notice for the person ("" = none); nullopt
-  // for any other event.
-  std::optional<std::string> handle(const browser::Event& event);
+  // DevicesListed / TrackSwitched / TrackSwitchFailed: a notice for the person (empty = none);
+  // nullopt for any other event.
+  std::optional<ui_text::Message> handle(const browser::Event& event);
   // Our stream opened (with tracks from these devices) or was released.
   void stream_opened(const std::string& camera, const std::string& mic);
   void stream_closed();
   // The person picked the `index`th listed device of `kind` (an index off the list changes nothing).
-  std::string choose(device_choice::Kind kind, std::size_t index);
+  ui_text::Message choose(device_choice::Kind kind, std::size_t index);
 
   const std::string& wanted(device_choice::Kind kind) const { return machine_.wanted(kind); }
 
@@ -48,11 +48,11 @@ class CallDevices {
   void set_panel_open(bool open) { open_ = open; }
   bool panel_open() const { return open_; }
 
-  ui::DevicesModel model() const;
+  ui::DevicesModel model(ui_text::Lang lang) const;  // unlabelled devices named in `lang`
   nlohmann::json state_json() const;  // state().devices (docs/TESTING.md)
 
  private:
-  std::string apply(const device_choice::Effects& effects);
+  ui_text::Message apply(const device_choice::Effects& effects);
 
   CallMedia& media_;
   device_choice::Machine machine_;

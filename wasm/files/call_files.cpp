@@ -47,7 +47,7 @@ void CallFiles::pick(proto::PeerId peer) {
   pick_targets_[request] = peer;
   // A picker the person closed without choosing never answers: only the latest few are kept.
   while (pick_targets_.size() > 16) pick_targets_.erase(pick_targets_.begin());
-  notice_.clear();
+  notice_ = {};
   browser::pick_files(request);
 }
 
@@ -59,7 +59,7 @@ void CallFiles::save(const std::string& id) {
 
 bool CallFiles::from_peer(proto::PeerId peer, const p2p::PeerMessage& msg, double now_ms) {
   const auto feed = [&](const auto& m) {
-    names_[peer] = peer_name(peer);
+    if (const Peers::Peer* p = peers_.find(peer)) names_[peer] = p->info.name;  // kept for after it leaves
     run(machine_.handle(files::FromPeer{peer, m, now_ms}));
     return true;
   };
@@ -78,7 +78,7 @@ void CallFiles::call_ended() {
   run(machine_.handle(files::CallEnded{}));
   pick_targets_.clear();
   names_.clear();
-  notice_.clear();
+  notice_ = {};
 }
 
 void CallFiles::sync_peers() {
@@ -147,7 +147,7 @@ void CallFiles::offer(browser::Handle file, const std::string& name, std::uint64
   }
   bool offered = false;
   for (const proto::PeerId peer : targets) {
-    names_[peer] = peer_name(peer);
+    if (const Peers::Peer* p = peers_.find(peer)) names_[peer] = p->info.name;  // kept for after it leaves
     const std::string id = new_id();
     const files::Effects effects = machine_.handle(files::SendFile{id, peer, name, size, file});
     for (const auto& e : effects)
@@ -155,7 +155,10 @@ void CallFiles::offer(browser::Handle file, const std::string& name, std::uint64
     offered = offered || machine_.find(id) != nullptr;
     run(effects);
   }
-  if (targets.empty()) notice_ = to == 0 ? "Nobody in the call can receive files yet." : peer_name(to) + " can't receive files right now.";
+  if (targets.empty()) {
+    const Peers::Peer* p = to == 0 ? nullptr : peers_.find(to);
+    notice_ = p ? ui_text::Message{ui_text::Id::CantReceiveNow, {p->info.name}} : ui_text::Message{ui_text::Id::NobodyCanReceive, {}};
+  }
   if (!offered) browser::release_picked(file);  // no transfer holds it
 }
 
@@ -197,10 +200,10 @@ void CallFiles::run(const files::Effects& effects) {
   }
 }
 
-std::string CallFiles::peer_name(proto::PeerId peer) const {
+std::string CallFiles::peer_name(ui_text::Lang lang, proto::PeerId peer) const {
   if (const Peers::Peer* p = peers_.find(peer)) return p->info.name;
   auto it = names_.find(peer);
-  return it == names_.end() ? "someone who left" : it->second;
+  return it == names_.end() ? std::string(ui_text::text(lang, ui_text::Id::SomeoneWhoLeft)) : it->second;
 }
 
 std::string CallFiles::new_id() {
@@ -210,9 +213,9 @@ std::string CallFiles::new_id() {
   return id;
 }
 
-ui::FilesModel CallFiles::model(double) const {
+ui::FilesModel CallFiles::model(ui_text::Lang lang, double) const {
   ui::FilesModel m;
-  m.notice = notice_;
+  m.notice = ui_text::render(lang, notice_);
   // Live transfers first (oldest first: offers waiting for an answer among them), then finished ones,
   // newest first: a flood of finished cards never hides one that needs the person.
   std::vector<const files::Transfer*> order;
@@ -226,8 +229,8 @@ ui::FilesModel CallFiles::model(double) const {
     ui::TransferView v;
     v.id = t.id;
     v.title = t.name + " \xC2\xB7 " + transfer_text::byte_size(t.size);
-    v.who = transfer_text::counterpart(t, peer_name(t.peer));
-    v.status = transfer_text::status(t, peer_name(t.peer), max_file_bytes());
+    v.who = transfer_text::counterpart(lang, t, peer_name(lang, t.peer));
+    v.status = transfer_text::status(lang, t, peer_name(lang, t.peer), max_file_bytes());
     v.progress = static_cast<float>(transfer_text::progress(t));
     const bool in = t.direction == files::Direction::In;
     v.can_accept = v.can_decline = in && t.state == files::State::Offered;

@@ -50,7 +50,7 @@ class CallFiles {
   // A file event of the glue (FilePicked, FileProgress, ...); false for any other event.
   bool handle(const browser::Event& event, double now_ms);
 
-  ui::FilesModel model(double now_ms) const;
+  ui::FilesModel model(ui_text::Lang lang, double now_ms) const;
   // state().transfers: [{id, name, size, peer, direction, state, bytes, fault, byPeer}].
   nlohmann::json state_json() const;
   std::uint64_t max_file_bytes() const { return machine_.max_file_bytes(); }
@@ -58,7 +58,8 @@ class CallFiles {
  private:
   void run(const files::Effects& effects);
   void offer(browser::Handle file, const std::string& name, std::uint64_t size, proto::PeerId to);
-  std::string peer_name(proto::PeerId peer) const;
+  // The peer's name; for one no longer known, "someone who left" in `lang`.
+  std::string peer_name(ui_text::Lang lang, proto::PeerId peer) const;
   std::string new_id();
 
   Peers& peers_;
@@ -66,7 +67,7 @@ class CallFiles {
   std::map<int, proto::PeerId> pick_targets_;  // picker request -> to whom (0: everyone)
   int next_request_ = 1;
   std::map<proto::PeerId, std::string> names_;  // everyone we had a transfer with, as they were called
-  std::string notice_;  // the last refusal, in words (shown over the cards)
+  ui_text::Message notice_;  // the last refusal (shown over the cards)
   std::mt19937_64 random_{std::random_device{}()};
 };
 

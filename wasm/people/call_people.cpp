@@ -9,14 +9,15 @@
 
 namespace moim {
 
-ui::PeopleModel CallPeople::model(const std::optional<CallInfo>& call, bool mic, bool camera) const {
+ui::PeopleModel CallPeople::model(ui_text::Lang lang, const std::optional<CallInfo>& call, bool mic, bool camera) const {
   ui::PeopleModel m;
   m.open = open_;
   if (!call) return m;
   m.people.push_back(ui::PersonView{call->self.id, call->self.name, true, mic, camera, "", false});
   for (const Peers::Peer* p : peers_.in_order()) {
     ui::PersonView v{p->info.id, p->info.name, false, p->info.mic, p->info.camera, "", false};
-    v.connection = p->away ? "away" : std::string(signaling::to_string(connection_state(*p, health_)));
+    v.connection = p->away ? std::string(ui_text::text(lang, ui_text::Id::ConnAway))
+                           : connection_words(lang, connection_state(*p, health_));
     if (const auto pair = connected_pair(*p, health_)) v.connection += " \xC2\xB7 " + std::string(ice::to_string(ice::route(*pair)));
     v.can_send_file = !p->away && p->connection && p->connection->browser.channel_open();
     m.people.push_back(std::move(v));

@@ -22,8 +22,8 @@ class CallPeople {
   void set_panel_open(bool open) { open_ = open; }
   bool panel_open() const { return open_; }  // state().peopleOpen
 
-  // The panel's rows (none outside a call); `mic` and `camera`: ours, as we send them.
-  ui::PeopleModel model(const std::optional<CallInfo>& call, bool mic, bool camera) const;
+  // The panel's rows (none outside a call), in `lang`; `mic` and `camera`: ours, as we send them.
+  ui::PeopleModel model(ui_text::Lang lang, const std::optional<CallInfo>& call, bool mic, bool camera) const;
 
  private:
   const Peers& peers_;

@@ -98,7 +98,7 @@ std::vector<ui::ScreenView> CallScreen::model() const {
   if (machine_.sharing()) {
     ui::ScreenView s;
     s.self = true;
-    s.name = "You";
+    // No name: the view says "Your screen" in the person's language.
     if (preview_.has_frame()) s.texture = preview_.texture(), s.video_w = preview_.width(), s.video_h = preview_.height();
     out.push_back(std::move(s));  // ours last: the others' are what we came to see
   }

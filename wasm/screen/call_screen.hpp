@@ -26,7 +26,7 @@ class CallScreen {
   // What the app must do after an event: renegotiate these connections, show a notice (if any).
   struct Outcome {
     std::vector<proto::PeerId> renegotiate;
-    std::string notice;
+    ui_text::Message notice;
   };
 
   CallScreen(CallMedia& media, const Peers& peers) : media_(media), peers_(peers) {}

@@ -75,12 +75,15 @@ void draw_tile(FrameOut& out, const TileModel& t, ImVec2 p, float w, float h) {
     const float fs = std::min(r * 1.1f, f->FontSize * ImGui::GetIO().FontGlobalScale);
     const ImVec2 ts = f->CalcTextSizeA(fs, FLT_MAX, 0, ini.c_str());
     dl->AddText(f, fs, ImVec2(c.x - ts.x * 0.5f, c.y - ts.y * 0.5f), color::kText, ini.c_str());
-    const char* label = !t.camera ? "Camera off" : (t.self ? "Starting camera\xE2\x80\xA6" : "Connecting\xE2\x80\xA6");
-    const ImVec2 ls = ImGui::CalcTextSize(label);
-    if (!t.unreachable) dl->AddText(ImVec2(c.x - ls.x * 0.5f, c.y + r + 10), color::kMuted, label);
+    const std::string label = out.tr(!t.camera ? ui_text::Id::CameraOff : (t.self ? ui_text::Id::StartingCamera : ui_text::Id::Connecting));
+    const ImVec2 ls = ImGui::CalcTextSize(label.c_str());
+    if (!t.unreachable) {
+      out.note_text(label);
+      dl->AddText(ImVec2(c.x - ls.x * 0.5f, c.y + r + 10), color::kMuted, label.c_str());
+    }
   }
   // Name bar under the video.
-  std::string label = t.self ? t.name + " (you)" : t.name;
+  std::string label = t.self ? out.tr(ui_text::Id::YouSuffix, {t.name}) : t.name;
   out.note_text(label);
   const float ly = p.y + video_h + (kNameBar - ImGui::GetFontSize()) * 0.5f;
   float lx = p.x + 14;
@@ -104,8 +107,9 @@ void draw_tile(FrameOut& out, const TileModel& t, ImVec2 p, float w, float h) {
   }
   // Unreachable: the notice covers the video area (tile_details.cpp), and the badge says it in one word.
   draw_unreachable_notice(out, t, p, vend);
-  const std::string& badge = t.unreachable ? std::string("unreachable") : t.connection;
-  if (!t.self && !badge.empty() && badge != "connected") {
+  const std::string badge = t.unreachable ? out.tr(ui_text::Id::ConnUnreachable) : t.connected ? std::string() : t.connection;
+  if (!t.self && !badge.empty()) {
+    out.note_text(badge);
     const ImVec2 ts = ImGui::CalcTextSize(badge.c_str());
     dl->AddRectFilled(ImVec2(p.x + 10, p.y + 10), ImVec2(p.x + 26 + ts.x, p.y + 16 + ts.y), IM_COL32(0, 0, 0, 160), 6);
     dl->AddText(ImVec2(p.x + 18, p.y + 13), t.unreachable ? color::kDanger : color::kWarning, badge.c_str());
@@ -124,11 +128,12 @@ void draw_screen(FrameOut& out, const ScreenView& s, ImVec2 min, ImVec2 max) {
     const ImVec2 p(min.x + (w - vw) * 0.5f, min.y + (h - vh) * 0.5f);
     dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(s.texture)), p, ImVec2(p.x + vw, p.y + vh));
   } else {
-    const char* wait = "Waiting for the screen\xE2\x80\xA6";
-    const ImVec2 ts = ImGui::CalcTextSize(wait);
-    dl->AddText(ImVec2(min.x + (w - ts.x) * 0.5f, min.y + (h - ts.y) * 0.5f), color::kMuted, wait);
+    const std::string wait = out.tr(ui_text::Id::WaitingForScreen);
+    out.note_text(wait);
+    const ImVec2 ts = ImGui::CalcTextSize(wait.c_str());
+    dl->AddText(ImVec2(min.x + (w - ts.x) * 0.5f, min.y + (h - ts.y) * 0.5f), color::kMuted, wait.c_str());
   }
-  const std::string label = s.self ? std::string("Your screen") : s.name + "'s screen";
+  const std::string label = s.self ? out.tr(ui_text::Id::YourScreen) : out.tr(ui_text::Id::TheirScreen, {s.name});
   out.note_text(label);
   const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
   const ImVec2 lp(min.x + 10, max.y - ts.y - 18);
@@ -150,23 +155,24 @@ void draw_shortcuts_help(FrameOut& out, ImVec2 display) {
   const ImVec2 p((display.x - w) * 0.5f, (display.y - h) * 0.5f);
   dl->AddRectFilled(ImVec2(0, 0), display, IM_COL32(0, 0, 0, 120));
   dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), color::kPanel, 14);
-  const char* title = "Keyboard shortcuts";
+  const std::string title = out.tr(ui_text::Id::KeyboardShortcuts);
   out.note_text(title);
-  dl->AddText(ImVec2(p.x + 28, p.y + 26), color::kText, title);
+  dl->AddText(ImVec2(p.x + 28, p.y + 26), color::kText, title.c_str());
   float y = p.y + 72;
   for (const shortcuts::Entry& e : shortcuts::table()) {
+    const std::string what = out.tr(e.what);
     out.note_text(e.key);
-    out.note_text(e.what);
+    out.note_text(what);
     const ImVec2 ks = ImGui::CalcTextSize(e.key.data(), e.key.data() + e.key.size());
     const float kw = std::max(ks.x + 20, 34.0f);
     dl->AddRectFilled(ImVec2(p.x + 28, y - 4), ImVec2(p.x + 28 + kw, y + ks.y + 4), IM_COL32(48, 54, 68, 255), 6);
     dl->AddText(ImVec2(p.x + 28 + (kw - ks.x) * 0.5f, y), color::kText, e.key.data(), e.key.data() + e.key.size());
-    dl->AddText(ImVec2(p.x + 90, y), color::kMuted, e.what.data(), e.what.data() + e.what.size());
+    dl->AddText(ImVec2(p.x + 90, y), color::kMuted, what.c_str());
     y += row;
   }
   out.add_widget("shortcuts-help", p, ImVec2(p.x + w, p.y + h));
   ImGui::SetCursorScreenPos(ImVec2(p.x + w - 124, p.y + h - 56));
-  if (button(out, "shortcuts-close", "Close", ButtonStyle::Secondary, ImVec2(96, 40))) out.intent(CloseShortcutsHelp{});
+  if (button(out, "shortcuts-close", out.tr(ui_text::Id::Close), ButtonStyle::Secondary, ImVec2(96, 40))) out.intent(CloseShortcutsHelp{});
   ImGui::End();
 }
 
@@ -275,13 +281,13 @@ void draw_call(FrameOut& out, const CallModel& m) {
   ImGui::PopFont();
   ImGui::SameLine(0, 16);
   ImGui::SetCursorPosY((top - ImGui::GetFontSize()) * 0.5f + 2);
-  const std::string people = std::to_string(m.tiles.size()) + (m.tiles.size() == 1 ? " person" : " people") + " \xC2\xB7 " +
-                             std::to_string(m.room.capacity) + " max";
+  const std::string people = out.tr(m.tiles.size() == 1 ? ui_text::Id::PeopleCountOne : ui_text::Id::PeopleCountMany,
+                                   {std::to_string(m.tiles.size()), std::to_string(m.room.capacity)});
   text(out, people, color::kMuted);
   // The layout: the grid, or the active speaker large (a screen shared is always large).
   ImGui::SameLine(0, 20);
   ImGui::SetCursorPosY((top - 36) * 0.5f);
-  if (button(out, "layout-toggle", m.speaker_view ? "Grid view" : "Speaker view", ButtonStyle::Secondary, ImVec2(0, 36)))
+  if (button(out, "layout-toggle", out.tr(m.speaker_view ? ui_text::Id::GridView : ui_text::Id::SpeakerView), ButtonStyle::Secondary, ImVec2(0, 36)))
     out.intent(ToggleLayout{});
   draw_invite_button(out, m.invite, top);
 
@@ -306,8 +312,8 @@ void draw_call(FrameOut& out, const CallModel& m) {
   y = draw_invite_panel(out, m.invite, y);
   if (m.sound_blocked) {
     // The browser would not play sound before a gesture: one click on this turns it on.
-    const char* label = "Click to turn on sound";
-    const ImVec2 ts = ImGui::CalcTextSize(label);
+    const std::string label = out.tr(ui_text::Id::ClickForSound);
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
     const float w = ts.x + 64, h = ts.y + 24;
     ImGui::SetCursorScreenPos(ImVec2((display.x - w) * 0.5f, y));
     if (button(out, "enable-sound", label, ButtonStyle::Primary, ImVec2(w, h))) out.intent(EnableSound{});
@@ -368,52 +374,53 @@ void draw_call(FrameOut& out, const CallModel& m) {
   float bx = (display.x - total) * 0.5f;
   const float bty = by + (bottom - bh) * 0.5f;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  const char* mic_label = !m.can_mic ? "No microphone" : (m.mic ? "Mute" : "Unmute");
+  using ui_text::Id;
+  const std::string mic_label = out.tr(!m.can_mic ? Id::NoMicrophone : (m.mic ? Id::Mute : Id::Unmute));
   if (button(out, "toggle-mic", mic_label, m.mic ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh), m.can_mic))
     out.intent(ToggleMic{});
-  hover_tooltip(out, shortcuts::tooltip(mic_label, shortcuts::Action::ToggleMic));
+  hover_tooltip(out, shortcuts::tooltip(out.lang, mic_label, shortcuts::Action::ToggleMic));
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  const char* cam_label = !m.can_camera ? "No camera" : (m.camera ? "Stop video" : "Start video");
+  const std::string cam_label = out.tr(!m.can_camera ? Id::NoCamera : (m.camera ? Id::StopVideo : Id::StartVideo));
   if (button(out, "toggle-camera", cam_label, m.camera ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh),
              m.can_camera))
     out.intent(ToggleCamera{});
-  hover_tooltip(out, shortcuts::tooltip(cam_label, shortcuts::Action::ToggleCamera));
+  hover_tooltip(out, shortcuts::tooltip(out.lang, cam_label, shortcuts::Action::ToggleCamera));
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  const char* share_label = m.share == ShareButton::Stop       ? "Stop sharing"
-                            : m.share == ShareButton::Choosing ? "Choosing\xE2\x80\xA6"
-                                                               : "Share screen";
+  const std::string share_label = out.tr(m.share == ShareButton::Stop       ? Id::StopSharing
+                                         : m.share == ShareButton::Choosing ? Id::Choosing
+                                                                            : Id::ShareScreen);
   if (button(out, "share-screen", share_label, m.share == ShareButton::Stop ? ButtonStyle::Primary : ButtonStyle::Toggle,
              ImVec2(bw, bh), m.can_share && m.share != ShareButton::Choosing))
     out.intent(ToggleScreenShare{});
-  hover_tooltip(out, shortcuts::tooltip(share_label, shortcuts::Action::ToggleShare));
+  hover_tooltip(out, shortcuts::tooltip(out.lang, share_label, shortcuts::Action::ToggleShare));
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  if (button(out, "chat-toggle", chat_button_label(m.chat), m.chat.open ? ButtonStyle::Primary : ButtonStyle::Toggle,
+  if (button(out, "chat-toggle", chat_button_label(out.lang, m.chat), m.chat.open ? ButtonStyle::Primary : ButtonStyle::Toggle,
              ImVec2(bw, bh)))
     out.intent(ToggleChat{});
-  hover_tooltip(out, shortcuts::tooltip("Chat", shortcuts::Action::ToggleChat));
+  hover_tooltip(out, shortcuts::tooltip(out.lang, out.tr(Id::Chat), shortcuts::Action::ToggleChat));
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  if (button(out, "people-toggle", "People", m.people.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
+  if (button(out, "people-toggle", out.tr(Id::People), m.people.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
     out.intent(TogglePeople{});
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  if (button(out, "stats-toggle", "Stats", m.stats.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
+  if (button(out, "stats-toggle", out.tr(Id::Stats), m.stats.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
     out.intent(ToggleStats{});
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  if (button(out, "devices-toggle", "Devices", m.devices.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
+  if (button(out, "devices-toggle", out.tr(Id::Devices).c_str(), m.devices.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
     out.intent(ToggleDevices{});
   hover_tooltip(out, "Camera and microphone");
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   // To everyone in the call (one person: from the participant panel). Files dropped on the page too.
-  if (button(out, "send-file", "Send file", ButtonStyle::Toggle, ImVec2(bw, bh), m.tiles.size() > 1)) out.intent(PickFiles{0});
+  if (button(out, "send-file", out.tr(Id::SendFile), ButtonStyle::Toggle, ImVec2(bw, bh), m.tiles.size() > 1)) out.intent(PickFiles{0});
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  if (button(out, "leave", "Leave", ButtonStyle::Danger, ImVec2(bw, bh))) out.intent(LeaveCall{});
+  if (button(out, "leave", out.tr(Id::Leave), ButtonStyle::Danger, ImVec2(bw, bh))) out.intent(LeaveCall{});
 
   if (m.shortcuts_help) draw_shortcuts_help(out, display);
 }

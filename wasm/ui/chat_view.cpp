@@ -9,13 +9,14 @@
 
 namespace moim::ui {
 
-std::string chat_button_label(const ChatModel& m) {
-  if (m.open || m.unread == 0) return "Chat";
-  return "Chat (" + (m.unread > 99 ? std::string("99+") : std::to_string(m.unread)) + ")";
+std::string chat_button_label(ui_text::Lang lang, const ChatModel& m) {
+  if (m.open || m.unread == 0) return std::string(ui_text::text(lang, ui_text::Id::Chat));
+  return ui_text::format(lang, ui_text::Id::ChatUnread, {m.unread > 99 ? std::string("99+") : std::to_string(m.unread)});
 }
 
 void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max) {
-  const SidePanelArea a = side_panel_frame(out, min, max, "Chat", "Browser to browser, never via the server", "chat-close", ToggleChat{});
+  const SidePanelArea a = side_panel_frame(out, min, max, out.tr(ui_text::Id::Chat), out.tr(ui_text::Id::ChatSubtitle),
+                                           "chat-close", ToggleChat{});
   const float pad = a.pad, w = a.width;
 
   // The message field and Send at the bottom; the note above them.
@@ -29,7 +30,7 @@ void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max) 
   ImGui::BeginChild("chat-log", ImVec2(w, log_h), false);
   // At the bottom before this frame's lines (or nothing to scroll yet): stay at the bottom.
   const bool at_bottom = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 2;
-  if (m.lines.empty()) text_wrapped(out, "No messages yet. Messages go to everyone in the call.", color::kMuted);
+  if (m.lines.empty()) text_wrapped(out, out.tr(ui_text::Id::NoMessages), color::kMuted);
   for (const ChatLineView& l : m.lines) {
     text(out, l.name, l.own ? color::kAccent : color::kSuccess);
     ImGui::SameLine(0, 8);
@@ -51,7 +52,7 @@ void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max) 
   ImGui::SetCursorScreenPos(ImVec2(min.x + pad, bottom));
   text_field(out, m.input, w - send_w - 8);
   ImGui::SetCursorScreenPos(ImVec2(min.x + pad + w - send_w, bottom));
-  if (button(out, "chat-send", "Send", ButtonStyle::Primary, ImVec2(send_w, field_h), m.can_send)) out.intent(SendChat{});
+  if (button(out, "chat-send", out.tr(ui_text::Id::Send), ButtonStyle::Primary, ImVec2(send_w, field_h), m.can_send)) out.intent(SendChat{});
 }
 
 }  // namespace moim::ui

@@ -7,20 +7,20 @@
 namespace moim::ui {
 
 namespace {
-constexpr const char* kPopup = "Create a room";
+constexpr const char* kPopup = "##create-room";  // ImGui's id of the popup (it shows no title)
 }
 
 void draw_create_dialog(FrameOut& out, const DialogModel& m) {
   float inner = 0;
   if (!begin_modal(kPopup, m.open, 460.0f, &inner)) return;
   ImGui::PushFont(fonts().title);
-  text(out, "Create a room", color::kText);
+  text(out, out.tr(ui_text::Id::CreateTitle), color::kText);
   ImGui::PopFont();
   ImGui::Dummy(ImVec2(0, 2));
-  text(out, "Room name", color::kMuted);
+  text(out, out.tr(ui_text::Id::RoomNameLabel), color::kMuted);
   text_field(out, m.room_name, inner);
   ImGui::Dummy(ImVec2(0, 2));
-  text(out, "Capacity (people)", color::kMuted);
+  text(out, out.tr(ui_text::Id::CapacityLabel), color::kMuted);
   int capacity = static_cast<int>(m.capacity);
   ImGui::SetNextItemWidth(inner);
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12, 10));
@@ -30,10 +30,10 @@ void draw_create_dialog(FrameOut& out, const DialogModel& m) {
   ImGui::PopStyleVar();
   out.record("room-capacity-input");
   ImGui::Dummy(ImVec2(0, 2));
-  text(out, "Password (optional)", color::kMuted);
+  text(out, out.tr(ui_text::Id::PasswordLabel), color::kMuted);
   text_field(out, m.password, inner);
   if (!m.password_note.empty()) text_wrapped(out, m.password_note, color::kDanger);
-  else text_wrapped(out, "Anyone can join when it is empty.", color::kMuted);
+  else text_wrapped(out, out.tr(ui_text::Id::OpenRoomNote), color::kMuted);
   if (!m.error.empty()) {
     ImGui::Dummy(ImVec2(0, 2));
     text_wrapped(out, m.error, color::kDanger);
@@ -41,9 +41,9 @@ void draw_create_dialog(FrameOut& out, const DialogModel& m) {
   ImGui::Dummy(ImVec2(0, 8));
   const float bw = 120;
   ImGui::SetCursorPosX(ImGui::GetCursorPosX() + inner - 2 * bw - 10);
-  if (button(out, "create-cancel", "Cancel", ButtonStyle::Secondary, ImVec2(bw, 0))) out.intent(CancelCreateRoom{});
+  if (button(out, "create-cancel", out.tr(ui_text::Id::Cancel), ButtonStyle::Secondary, ImVec2(bw, 0))) out.intent(CancelCreateRoom{});
   ImGui::SameLine(0, 10);
-  if (button(out, "create-confirm", m.pending ? "Creating\xE2\x80\xA6" : "Create", ButtonStyle::Primary, ImVec2(bw, 0),
+  if (button(out, "create-confirm", out.tr(m.pending ? ui_text::Id::Creating : ui_text::Id::Create), ButtonStyle::Primary, ImVec2(bw, 0),
              !m.pending))
     out.intent(ConfirmCreateRoom{});
   end_modal();

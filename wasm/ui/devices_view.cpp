@@ -11,11 +11,11 @@ namespace moim::ui {
 
 namespace {
 // A combo of `labels` recorded as `id`, its items as "<id minus -select>-option:<i>".
-void picker(FrameOut& out, const char* id, const char* option_prefix, const char* empty, const std::vector<std::string>& labels,
+void picker(FrameOut& out, const char* id, const char* option_prefix, ui_text::Id empty, const std::vector<std::string>& labels,
             int chosen, bool mic, float width) {
   const std::string preview = chosen >= 0 && chosen < static_cast<int>(labels.size()) ? labels[static_cast<std::size_t>(chosen)]
-                              : labels.empty()                                        ? std::string(empty)
-                                                                                      : std::string("Default");
+                              : labels.empty()                                        ? out.tr(empty)
+                                                                                      : out.tr(ui_text::Id::DeviceDefault);
   out.note_text(preview);
   ImGui::SetNextItemWidth(width);
   ImGui::PushID(id);
@@ -56,25 +56,26 @@ void draw_mic_meter(FrameOut& out, const DevicesModel& m, ImVec2 min, ImVec2 max
 float draw_device_pickers(FrameOut& out, const DevicesModel& m, float width) {
   const ImVec2 start = ImGui::GetCursorScreenPos();
   ImGui::PushFont(fonts().small);
-  text(out, "Camera", color::kMuted);
+  using ui_text::Id;
+  text(out, out.tr(Id::DeviceCamera), color::kMuted);
   ImGui::SetCursorScreenPos(ImVec2(start.x, ImGui::GetCursorScreenPos().y));
-  picker(out, "camera-select", "camera-option:", m.has_camera ? "Default" : "No camera", m.cameras, m.camera, false, width);
+  picker(out, "camera-select", "camera-option:", m.has_camera ? Id::DeviceDefault : Id::NoCamera, m.cameras, m.camera, false, width);
   ImGui::SetCursorScreenPos(ImVec2(start.x, ImGui::GetCursorScreenPos().y + 6));
-  text(out, "Microphone", color::kMuted);
+  text(out, out.tr(Id::DeviceMicrophone), color::kMuted);
   ImGui::SetCursorScreenPos(ImVec2(start.x, ImGui::GetCursorScreenPos().y));
-  picker(out, "mic-select", "mic-option:", m.has_mic ? "Default" : "No microphone", m.mics, m.mic, true, width);
+  picker(out, "mic-select", "mic-option:", m.has_mic ? Id::DeviceDefault : Id::NoMicrophone, m.mics, m.mic, true, width);
   ImGui::PopFont();
   return ImGui::GetCursorScreenPos().y;
 }
 
 void draw_devices_panel(FrameOut& out, const DevicesModel& m, ImVec2 min, ImVec2 max) {
-  const SidePanelArea a = side_panel_frame(out, min, max, "Devices", "Switching keeps the call going", "devices-close",
+  const SidePanelArea a = side_panel_frame(out, min, max, out.tr(ui_text::Id::Devices), out.tr(ui_text::Id::DevicesSubtitle), "devices-close",
                                            ToggleDevices{});
   ImGui::SetCursorScreenPos(ImVec2(min.x + a.pad, a.header_bottom + 16));
   const float y = draw_device_pickers(out, m, a.width);
   ImGui::SetCursorScreenPos(ImVec2(min.x + a.pad, y + 10));
   ImGui::PushFont(fonts().small);
-  text(out, m.has_mic && !m.mic_on ? "Microphone level (muted)" : "Microphone level", color::kMuted);
+  text(out, out.tr(m.has_mic && !m.mic_on ? ui_text::Id::MicLevelMuted : ui_text::Id::MicLevel), color::kMuted);
   ImGui::PopFont();
   const ImVec2 p(min.x + a.pad, ImGui::GetCursorScreenPos().y);
   draw_mic_meter(out, m, p, ImVec2(p.x + a.width, p.y + 14));

@@ -37,18 +37,18 @@ float draw_card(FrameOut& out, const TransferView& t, ImVec2 bottom_left, float 
   dl->PopClipRect();
   if (buttons) {
     float x = p.x + pad;
-    const auto add = [&](const char* prefix, const char* label, ButtonStyle style, Intent intent) {
-      const std::string id = std::string(prefix) + t.id;
-      const float bw = ImGui::CalcTextSize(label).x + 28;
+    const auto add = [&](const char* prefix, ui_text::Id text, ButtonStyle style, Intent intent) {
+      const std::string id = std::string(prefix) + t.id, label = out.tr(text);
+      const float bw = ImGui::CalcTextSize(label.c_str()).x + 28;
       ImGui::SetCursorScreenPos(ImVec2(x, y + 8));
       if (button(out, id.c_str(), label, style, ImVec2(bw, bh))) out.intent(std::move(intent));
       x += bw + 8;
     };
-    if (t.can_accept) add("file-accept:", "Accept", ButtonStyle::Primary, AcceptFile{t.id});
-    if (t.can_decline) add("file-decline:", "Decline", ButtonStyle::Secondary, DeclineFile{t.id});
-    if (t.can_save) add("file-save:", "Save", ButtonStyle::Primary, SaveFile{t.id});
-    if (t.can_cancel) add("file-cancel:", "Cancel", ButtonStyle::Danger, CancelFile{t.id});
-    if (t.can_dismiss) add("file-dismiss:", "Dismiss", ButtonStyle::Secondary, DismissFile{t.id});
+    if (t.can_accept) add("file-accept:", ui_text::Id::Accept, ButtonStyle::Primary, AcceptFile{t.id});
+    if (t.can_decline) add("file-decline:", ui_text::Id::Decline, ButtonStyle::Secondary, DeclineFile{t.id});
+    if (t.can_save) add("file-save:", ui_text::Id::Save, ButtonStyle::Primary, SaveFile{t.id});
+    if (t.can_cancel) add("file-cancel:", ui_text::Id::Cancel, ButtonStyle::Danger, CancelFile{t.id});
+    if (t.can_dismiss) add("file-dismiss:", ui_text::Id::Dismiss, ButtonStyle::Secondary, DismissFile{t.id});
   }
   return h;
 }
@@ -71,7 +71,7 @@ void draw_transfer_cards(FrameOut& out, const FilesModel& m, ImVec2 bottom_left,
   for (int i = 0; i < shown; ++i)
     y -= draw_card(out, m.cards[static_cast<std::size_t>(i)], ImVec2(bottom_left.x, y), width) + 8;
   if (n > shown) {
-    const std::string more = "+ " + std::to_string(n - shown) + " more";
+    const std::string more = out.tr(ui_text::Id::MoreCards, {std::to_string(n - shown)});
     ImGui::SetCursorScreenPos(ImVec2(bottom_left.x + 4, y - ImGui::GetTextLineHeightWithSpacing()));
     text(out, more, color::kMuted);
   }

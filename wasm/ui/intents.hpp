@@ -70,12 +70,15 @@ struct DeclineFile { std::string id; };
 struct CancelFile { std::string id; };
 struct SaveFile { std::string id; };
 struct DismissFile { std::string id; };  // a finished transfer's card is put away
+// The lobby's language button: English <-> Korean (remembered).
+struct ToggleLanguage {};
 
 using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, CancelCreateRoom, SetCapacity, JoinRoom,
                             LeaveCall, ToggleMic, ToggleCamera, DismissError, ConfirmPassword, CancelPassword,
                             OpenRename, ConfirmRename, CancelRename, OpenDelete, ConfirmDelete, CancelDelete,
                             CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat, TogglePeople, PickFiles, AcceptFile, DeclineFile,
                             CancelFile, SaveFile, DismissFile, ToggleScreenShare, ShowScreen, ToggleShortcutsHelp,
-                            CloseShortcutsHelp, EnableSound, ToggleLayout, ToggleStats, ToggleDevices, ChooseDevice>;
+                            CloseShortcutsHelp, EnableSound, ToggleLayout, ToggleStats, ToggleLanguage, ToggleDevices,
+                            ChooseDevice>;
 
 }  // namespace moim::ui

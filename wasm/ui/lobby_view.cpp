@@ -13,23 +13,35 @@ namespace moim::ui {
 
 namespace {
 void header(FrameOut& out, const LobbyModel& m, float x0, float width) {
+  using ui_text::Id;
   ImGui::SetCursorScreenPos(ImVec2(x0, 36));
   ImGui::PushFont(fonts().logo);
-  text(out, "Moim", color::kText);
+  text(out, out.tr(Id::AppName), color::kText);
   ImGui::PopFont();
   ImGui::SameLine(0, 14);
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 14);
-  // Connection status at the right; the subtitle gives way to it in a narrow window.
+  // At the right: the language button (the other language, named in its own words), and left of it
+  // the connection status; the tagline gives way to them in a narrow window.
+  const float right = x0 + width;
+  const std::string language = out.tr(Id::SwitchLanguage);
+  ImGui::PushFont(fonts().small);
+  const float lang_w = ImGui::CalcTextSize(language.c_str()).x + 24, lang_h = 30;
+  const ImVec2 back = ImGui::GetCursorScreenPos();
+  ImGui::SetCursorScreenPos(ImVec2(right - lang_w, 44));
+  if (button(out, "language-toggle", language, ButtonStyle::Secondary, ImVec2(lang_w, lang_h))) out.intent(ToggleLanguage{});
+  ImGui::PopFont();
+  hover_tooltip(out, out.tr(Id::SwitchLanguageTip));
+  ImGui::SetCursorScreenPos(back);
+  const float status_right = right - lang_w - 16;
   const ImVec2 ts = ImGui::CalcTextSize(m.status.c_str());
   const float y = 52;
-  const float right = x0 + width;
-  ImGui::PushClipRect(ImVec2(x0, 0), ImVec2(right - ts.x - 30, 200), true);
-  text(out, "\xEB\xAA\xA8\xEC\x9E\x84 \xC2\xB7 video rooms for everyone", color::kMuted);
+  ImGui::PushClipRect(ImVec2(x0, 0), ImVec2(status_right - ts.x - 30, 200), true);
+  text(out, out.tr(Id::Tagline), color::kMuted);
   ImGui::PopClipRect();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddCircleFilled(ImVec2(right - ts.x - 14, y + ts.y * 0.5f), 5, m.connected ? color::kSuccess : color::kWarning);
+  dl->AddCircleFilled(ImVec2(status_right - ts.x - 14, y + ts.y * 0.5f), 5, m.connected ? color::kSuccess : color::kWarning);
   out.note_text(m.status);
-  dl->AddText(ImVec2(right - ts.x, y), color::kMuted, m.status.c_str());
+  dl->AddText(ImVec2(status_right - ts.x, y), color::kMuted, m.status.c_str());
 }
 void draw_preview(FrameOut& out, const LobbyModel& m, ImVec2 p, ImVec2 size) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -52,7 +64,7 @@ void draw_preview(FrameOut& out, const LobbyModel& m, ImVec2 p, ImVec2 size) {
                 color::kMuted, m.preview_status.c_str(), nullptr, wrap);
   }
   dl->AddRect(p, end, color::kBorder, 10);
-  out.add_widget("preview", p, end);
+  out.add_widget("preview", p, end, m.preview_texture ? std::string() : m.preview_status);
 }
 // Microphone and camera on or off before joining (the call starts that way), and the level meter:
 // `width` wide at `p`; returns the y under them.
@@ -60,15 +72,16 @@ float draw_prejoin_controls(FrameOut& out, const DevicesModel& d, ImVec2 p, floa
   ImGui::PushFont(fonts().small);
   const float bh = 30, bw = std::min(120.0f, (width - 6) * 0.5f);
   ImGui::SetCursorScreenPos(p);
-  const char* mic = !d.has_mic ? "No mic" : d.mic_on ? "Mic on" : "Mic off";
-  if (button(out, "prejoin-mic", mic, d.mic_on ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh), d.has_mic))
+  using ui_text::Id;
+  const std::string mic = out.tr(!d.has_mic ? Id::PrejoinNoMic : d.mic_on ? Id::PrejoinMicOn : Id::PrejoinMicOff);
+  if (button(out, "prejoin-mic", mic.c_str(), d.mic_on ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh), d.has_mic))
     out.intent(ToggleMic{});
-  hover_tooltip(out, d.mic_on ? "Join with the microphone off" : "Join with the microphone on");
+  hover_tooltip(out, out.tr(d.mic_on ? Id::JoinMicOff : Id::JoinMicOn));
   ImGui::SetCursorScreenPos(ImVec2(p.x + bw + 6, p.y));
-  const char* cam = !d.has_camera ? "No camera" : d.camera_on ? "Camera on" : "Camera off";
-  if (button(out, "prejoin-camera", cam, d.camera_on ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh), d.has_camera))
+  const std::string cam = out.tr(!d.has_camera ? Id::NoCamera : d.camera_on ? Id::PrejoinCameraOn : Id::CameraOff);
+  if (button(out, "prejoin-camera", cam.c_str(), d.camera_on ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh), d.has_camera))
     out.intent(ToggleCamera{});
-  hover_tooltip(out, d.camera_on ? "Join with the camera off" : "Join with the camera on");
+  hover_tooltip(out, out.tr(d.camera_on ? Id::JoinCameraOff : Id::JoinCameraOn));
   ImGui::PopFont();
   const float my = p.y + bh + 8;
   draw_mic_meter(out, d, ImVec2(p.x, my), ImVec2(p.x + width, my + 10));
@@ -96,7 +109,7 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
   const bool side_preview = width >= 420 + 24 + preview_w;
   const float preview_top = y;
   ImGui::SetCursorScreenPos(ImVec2(x0, y));
-  text(out, "Your name", color::kMuted);
+  text(out, out.tr(ui_text::Id::YourName), color::kMuted);
   ImGui::SetCursorScreenPos(ImVec2(x0, ImGui::GetCursorScreenPos().y - 4));
   text_field(out, m.name, std::min(width, 420.0f));
   y = ImGui::GetCursorScreenPos().y + 22;
@@ -113,10 +126,10 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
   // Rooms header with the create button.
   ImGui::SetCursorScreenPos(ImVec2(x0, y + 6));
   ImGui::PushFont(fonts().title);
-  text(out, "Rooms", color::kText);
+  text(out, out.tr(ui_text::Id::RoomsTitle), color::kText);
   ImGui::PopFont();
   ImGui::SetCursorScreenPos(ImVec2(x0 + width - 150, y));
-  if (button(out, "create-room", "+  Create room", ButtonStyle::Primary, ImVec2(150, 0), m.connected))
+  if (button(out, "create-room", out.tr(ui_text::Id::CreateRoomButton), ButtonStyle::Primary, ImVec2(150, 0), m.connected))
     out.intent(OpenCreateDialog{});
   const float header_bottom = ImGui::GetCursorScreenPos().y;
   // The filter, between them, or on a line of its own in a narrow window: a list longer than the
@@ -147,7 +160,7 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
   const auto& rooms = *m.rooms;
   if (rooms.empty()) {
     ImGui::SetCursorPos(ImVec2(0, 28));
-    text(out, m.connected ? "No rooms yet. Create the first one." : "Waiting for the server\xE2\x80\xA6", color::kMuted);
+    text(out, out.tr(m.connected ? ui_text::Id::NoRoomsYet : ui_text::Id::WaitingForServer), color::kMuted);
   }
   const float row_h = 60;
   bool any_shown = false;
@@ -178,10 +191,10 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
       ImGui::PushFont(fonts().small);
       ImGui::SetCursorScreenPos(ImVec2(p.x + w - 260 - owner_w + 4, p.y + (row_h - 30) * 0.5f));
       const std::string rename_id = "rename:" + std::to_string(r.id), delete_id = "delete:" + std::to_string(r.id);
-      if (button(out, rename_id.c_str(), "Rename", ButtonStyle::Secondary, ImVec2(72, 30), m.connected))
+      if (button(out, rename_id.c_str(), out.tr(ui_text::Id::Rename), ButtonStyle::Secondary, ImVec2(72, 30), m.connected))
         out.intent(OpenRename{r.id});
       ImGui::SameLine(0, 6);
-      if (button(out, delete_id.c_str(), "Delete", ButtonStyle::Secondary, ImVec2(64, 30), m.connected))
+      if (button(out, delete_id.c_str(), out.tr(ui_text::Id::Delete), ButtonStyle::Secondary, ImVec2(64, 30), m.connected))
         out.intent(OpenDelete{r.id});
       ImGui::PopFont();
       ImGui::SetCursorScreenPos(back);
@@ -197,14 +210,14 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
     ImGui::SetCursorScreenPos(ImVec2(p.x + w - 118, p.y + (row_h - 40) * 0.5f));
     const std::string id = "join:" + std::to_string(r.id);
     // A full room's button stays clickable: clicking it explains why joining is not possible.
-    if (button(out, id.c_str(), full ? "Full" : "Join", full ? ButtonStyle::Secondary : ButtonStyle::Primary,
+    if (button(out, id.c_str(), out.tr(full ? ui_text::Id::Full : ui_text::Id::Join), full ? ButtonStyle::Secondary : ButtonStyle::Primary,
                ImVec2(100, 40), m.connected && !m.joining))
       out.intent(JoinRoom{r.id});
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + row_h + 10));
   }
   if (!rooms.empty() && !any_shown) {
     ImGui::SetCursorPos(ImVec2(0, 28));
-    text(out, "No room has \"" + proto::trim(filter) + "\" in its name.", color::kMuted);
+    text(out, out.tr(ui_text::Id::NoRoomMatches, {proto::trim(filter)}), color::kMuted);
   }
   ImGui::Dummy(ImVec2(0, 4));
   ImGui::EndChild();

@@ -15,62 +15,62 @@ void title(FrameOut& out, const std::string& s) {
   ImGui::Dummy(ImVec2(0, 2));
 }
 // Cancel and confirm at the right, in that order.
-void buttons(FrameOut& out, float inner, const char* cancel_id, const char* confirm_id, const char* confirm_label,
+void buttons(FrameOut& out, float inner, const char* cancel_id, const char* confirm_id, const std::string& confirm_label,
              ButtonStyle confirm_style, bool pending, Intent on_cancel, Intent on_confirm) {
   ImGui::Dummy(ImVec2(0, 8));
   const float bw = 120;
   ImGui::SetCursorPosX(ImGui::GetCursorPosX() + inner - 2 * bw - 10);
-  if (button(out, cancel_id, "Cancel", ButtonStyle::Secondary, ImVec2(bw, 0))) out.intent(on_cancel);
+  if (button(out, cancel_id, out.tr(ui_text::Id::Cancel), ButtonStyle::Secondary, ImVec2(bw, 0))) out.intent(on_cancel);
   ImGui::SameLine(0, 10);
-  if (button(out, confirm_id, pending ? "\xE2\x80\xA6" : confirm_label, confirm_style, ImVec2(bw, 0), !pending))
+  if (button(out, confirm_id, pending ? std::string("\xE2\x80\xA6") : confirm_label, confirm_style, ImVec2(bw, 0), !pending))
     out.intent(on_confirm);
 }
 }  // namespace
 
 void draw_password_prompt(FrameOut& out, const PasswordPromptModel& m) {
   float inner = 0;
-  if (!begin_modal("Room password", m.open, 440.0f, &inner)) return;
+  if (!begin_modal("##room-password", m.open, 440.0f, &inner)) return;
   const ImVec2 at = ImGui::GetCursorScreenPos();
   draw_lock(ImGui::GetWindowDrawList(), ImVec2(at.x, at.y + 3), 20, color::kText);
   ImGui::SetCursorScreenPos(ImVec2(at.x + 26, at.y));
-  title(out, "Password needed");
-  text_wrapped(out, "\"" + m.room_name + "\" is locked. Enter its password to join.", color::kMuted);
+  title(out, out.tr(ui_text::Id::PasswordNeeded));
+  text_wrapped(out, out.tr(ui_text::Id::RoomLocked, {m.room_name}), color::kMuted);
   ImGui::Dummy(ImVec2(0, 2));
   text_field(out, m.password, inner);
   if (!m.error.empty()) {
     ImGui::Dummy(ImVec2(0, 2));
     text_wrapped(out, m.error, color::kDanger);
   }
-  buttons(out, inner, "password-cancel", "password-confirm", "Join", ButtonStyle::Primary, m.pending, CancelPassword{},
+  buttons(out, inner, "password-cancel", "password-confirm", out.tr(ui_text::Id::Join), ButtonStyle::Primary, m.pending, CancelPassword{},
           ConfirmPassword{});
   end_modal();
 }
 
 void draw_rename_dialog(FrameOut& out, const RenameModel& m) {
   float inner = 0;
-  if (!begin_modal("Rename room", m.open, 460.0f, &inner)) return;
-  title(out, "Rename room");
-  text_wrapped(out, "New name for \"" + m.room_name + "\"", color::kMuted);
+  if (!begin_modal("##rename-room", m.open, 460.0f, &inner)) return;
+  title(out, out.tr(ui_text::Id::RenameTitle));
+  text_wrapped(out, out.tr(ui_text::Id::RenameFor, {m.room_name}), color::kMuted);
   text_field(out, m.name, inner);
   if (!m.error.empty()) {
     ImGui::Dummy(ImVec2(0, 2));
     text_wrapped(out, m.error, color::kDanger);
   }
-  buttons(out, inner, "rename-cancel", "rename-confirm", "Rename", ButtonStyle::Primary, m.pending, CancelRename{},
+  buttons(out, inner, "rename-cancel", "rename-confirm", out.tr(ui_text::Id::Rename), ButtonStyle::Primary, m.pending, CancelRename{},
           ConfirmRename{});
   end_modal();
 }
 
 void draw_delete_dialog(FrameOut& out, const DeleteModel& m) {
   float inner = 0;
-  if (!begin_modal("Delete room", m.open, 460.0f, &inner)) return;
-  title(out, "Delete room");
-  text_wrapped(out, "Delete room \"" + m.room_name + "\"? People in it will be disconnected.", color::kText);
+  if (!begin_modal("##delete-room", m.open, 460.0f, &inner)) return;
+  title(out, out.tr(ui_text::Id::DeleteTitle));
+  text_wrapped(out, out.tr(ui_text::Id::DeleteQuestion, {m.room_name}), color::kText);
   if (!m.error.empty()) {
     ImGui::Dummy(ImVec2(0, 2));
     text_wrapped(out, m.error, color::kDanger);
   }
-  buttons(out, inner, "delete-cancel", "delete-confirm", "Delete", ButtonStyle::Danger, m.pending, CancelDelete{},
+  buttons(out, inner, "delete-cancel", "delete-confirm", out.tr(ui_text::Id::Delete), ButtonStyle::Danger, m.pending, CancelDelete{},
           ConfirmDelete{});
   end_modal();
 }

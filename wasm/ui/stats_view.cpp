@@ -21,19 +21,19 @@ constexpr double kWindowMs = 60000;  // the plots' width: the history's minute
 constexpr double kJoinMs = 2500;
 
 struct Look {
-  const char* label;
+  ui_text::Id label;
   ImU32 color;
   double min_top;  // the scale's top at least (a quiet line stays near the bottom, not full height)
 };
 Look look(Metric m) {
   switch (m) {
-    case Metric::KbpsIn: return {"In", color::kAccent, 100};
-    case Metric::KbpsOut: return {"Out", color::kSuccess, 100};
-    case Metric::RttMs: return {"Round trip", color::kWarning, 100};
-    case Metric::LossPct: return {"Loss", color::kDanger, 5};
-    case Metric::Fps: return {"Frames", IM_COL32(190, 140, 255, 255), 30};
+    case Metric::KbpsIn: return {ui_text::Id::MetricIn, color::kAccent, 100};
+    case Metric::KbpsOut: return {ui_text::Id::MetricOut, color::kSuccess, 100};
+    case Metric::RttMs: return {ui_text::Id::MetricRtt, color::kWarning, 100};
+    case Metric::LossPct: return {ui_text::Id::MetricLoss, color::kDanger, 5};
+    case Metric::Fps: return {ui_text::Id::MetricFps, IM_COL32(190, 140, 255, 255), 30};
   }
-  return {"", color::kText, 1};
+  return {ui_text::Id::None, color::kText, 1};
 }
 
 // The smallest of 1, 2, 3, 5 times a power of ten at or above `v`: a scale a person reads at a glance.
@@ -65,7 +65,7 @@ void draw_plot(FrameOut& out, const StatsPeerView& p, std::size_t index, ImVec2 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(a, b, color::kField, 6);
   const float small_px = fonts().small->FontSize * ImGui::GetIO().FontGlobalScale;
-  small_text(out, dl, ImVec2(a.x + 8, a.y + 5), l.color, l.label);
+  small_text(out, dl, ImVec2(a.x + 8, a.y + 5), l.color, out.tr(l.label));
   const std::string& now = p.figures[index];
   small_text(out, dl, ImVec2(b.x - 8 - small_width(now), a.y + 5), color::kText, now);
   out.add_widget("stats-plot:" + std::to_string(p.id) + ":" + std::string(call_stats::key(metric)), a, b);
@@ -108,19 +108,25 @@ void draw_plot(FrameOut& out, const StatsPeerView& p, std::size_t index, ImVec2 
 
 void draw_stats_panel(FrameOut& out, const StatsModel& m, ImVec2 min, ImVec2 max) {
   out.add_widget("stats-panel", min, max);
-  const SidePanelArea a = side_panel_frame(out, min, max, "Connection", "Each person, the last 60 s", "stats-close", ToggleStats{});
+  const SidePanelArea a = side_panel_frame(out, min, max, out.tr(ui_text::Id::StatsTitle), out.tr(ui_text::Id::StatsSubtitle),
+                                           "stats-close", ToggleStats{});
   const float pad = a.pad, top = a.header_bottom + 12;
   ImGui::SetCursorScreenPos(ImVec2(min.x + pad, top));
   ImGui::BeginChild("stats-list", ImVec2(a.width, max.y - pad - top), false);
   const float w = ImGui::GetContentRegionAvail().x;  // less the scroll bar when there is one
-  if (m.peers.empty()) text(out, "Nobody else is in the call yet.", color::kMuted);
+  if (m.peers.empty()) text(out, out.tr(ui_text::Id::NobodyElse), color::kMuted);
   const float gap = 8, plot_w = (w - gap) * 0.5f, plot_h = 58;
   for (const StatsPeerView& p : m.peers) {
     ImGui::PushID(static_cast<int>(p.id));
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 row = ImGui::GetCursorScreenPos();
     // The name, the verdict in a word at the right, what is known under it.
-    std::string verdict = p.quality ? std::string(call_stats::to_string(*p.quality)) : std::string();
+    const auto quality_word = [&](call_stats::Quality q) {
+      return out.tr(q == call_stats::Quality::Good ? ui_text::Id::QualityGood
+                    : q == call_stats::Quality::Fair ? ui_text::Id::QualityFair
+                                                     : ui_text::Id::QualityPoor);
+    };
+    const std::string verdict = p.quality ? quality_word(*p.quality) : std::string();
     const float verdict_w = verdict.empty() ? 0 : small_width(verdict) + 8;
     ImGui::PushClipRect(row, ImVec2(row.x + w - verdict_w, row.y + 200), true);
     text(out, p.name, color::kText);

@@ -2,8 +2,9 @@
 
 extern const unsigned char moim_ui_font_latin[];
 extern const unsigned moim_ui_font_latin_size;
-extern const unsigned char moim_ui_font_brand[];
-extern const unsigned moim_ui_font_brand_size;
+// The Hangul of the UI's words (both catalogs, shared/ui_text_*.cpp), cut at build time.
+extern const unsigned char moim_ui_font_hangul[];
+extern const unsigned moim_ui_font_hangul_size;
 
 namespace moim::ui {
 
@@ -44,14 +45,17 @@ void apply_style() {
   c[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0);
 }
 
-void build_fonts(float dpr, const std::vector<ImWchar>& extra, const std::vector<unsigned char>* fallback_ttf) {
+void build_fonts(float dpr, const std::vector<ImWchar>& ui, const std::vector<ImWchar>& extra,
+                 const std::vector<unsigned char>* fallback_ttf) {
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
-  // Printable ASCII and the few symbols the UI itself uses (see in_base_ranges); everything else
-  // is added on demand through `extra`.
+  // Printable ASCII and the few symbols the UI itself uses (see in_base_ranges); the UI words'
+  // characters through `ui`; everything else is added on demand through `extra`.
   static const ImWchar kBase[] = {0x0020, 0x007E, 0x00B7, 0x00B7, 0x00D7, 0x00D7, 0x2026, 0x2026, 0};
-  // `extra` must outlive the atlas build: ImGui keeps the pointer until the texture is made.
-  static std::vector<ImWchar> extra_ranges;
+  // The ranges must outlive the atlas build: ImGui keeps the pointers until the texture is made.
+  static std::vector<ImWchar> ui_ranges, extra_ranges;
+  ui_ranges = ui;
+  ui_ranges.push_back(0);
   extra_ranges = extra;
   extra_ranges.push_back(0);
 
@@ -64,26 +68,26 @@ void build_fonts(float dpr, const std::vector<ImWchar>& extra, const std::vector
     cfg.PixelSnapH = true;
     ImFont* font = io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(moim_ui_font_latin),
                                                   static_cast<int>(moim_ui_font_latin_size), px * dpr, &cfg, kBase);
-    static const ImWchar kBrand[] = {0xBAA8, 0xBAA8, 0xC784, 0xC784, 0};  // 모, 임
-    ImFontConfig brand;
-    brand.FontDataOwnedByAtlas = false;
-    brand.MergeMode = true;
-    io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(moim_ui_font_brand),
-                                   static_cast<int>(moim_ui_font_brand_size), px * dpr, &brand, kBrand);
-    if (extra_ranges.size() > 1) {  // other Latin, Greek, Cyrillic letters: from the same font
+    // Each merged font gives only the glyphs it has that nothing before it gave (ImGui skips the
+    // rest): the Latin font first, then the Hangul subset, then (for `extra`) the fetched Hangul font.
+    const auto merge = [&](const unsigned char* data, unsigned size, const std::vector<ImWchar>& ranges) {
+      if (ranges.size() <= 1) return;
       ImFontConfig more = cfg;
       more.MergeMode = true;
-      io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(moim_ui_font_latin),
-                                     static_cast<int>(moim_ui_font_latin_size), px * dpr, &more, extra_ranges.data());
-    }
+      io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(data), static_cast<int>(size), px * dpr, &more, ranges.data());
+    };
+    merge(moim_ui_font_latin, moim_ui_font_latin_size, ui_ranges);
+    merge(moim_ui_font_hangul, moim_ui_font_hangul_size, ui_ranges);
+    merge(moim_ui_font_latin, moim_ui_font_latin_size, extra_ranges);  // other Latin, Greek, Cyrillic letters
+    merge(moim_ui_font_hangul, moim_ui_font_hangul_size, extra_ranges);  // a name made of the UI's Hangul
     if (fallback_ttf && extra_ranges.size() > 1) {  // what the UI font lacks (Hangul)
-      ImFontConfig merge;
-      merge.FontDataOwnedByAtlas = false;
-      merge.MergeMode = true;
-      merge.OversampleH = 1;
-      merge.OversampleV = 1;
+      ImFontConfig lazy;
+      lazy.FontDataOwnedByAtlas = false;
+      lazy.MergeMode = true;
+      lazy.OversampleH = 1;
+      lazy.OversampleV = 1;
       io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(fallback_ttf->data()),
-                                     static_cast<int>(fallback_ttf->size()), px * dpr, &merge, extra_ranges.data());
+                                     static_cast<int>(fallback_ttf->size()), px * dpr, &lazy, extra_ranges.data());
     }
     return font;
   };

@@ -33,8 +33,11 @@ struct Fonts {
 Fonts& fonts();
 
 void apply_style();
-// (Re)builds the font atlas at `dpr` with the base ranges plus `extra` codepoints, which come from
-// `fallback_ttf` (the Hangul font) when it is loaded. The GL texture must be recreated afterwards.
-void build_fonts(float dpr, const std::vector<ImWchar>& extra, const std::vector<unsigned char>* fallback_ttf);
+// (Re)builds the font atlas at `dpr` with the base ranges, `ui` (the characters of the current
+// language's words: ImGui ranges, from the embedded fonts) and `extra` (anything else drawn), which
+// come from the embedded fonts where they have them and from `fallback_ttf` (the Hangul font) when it
+// is loaded. The GL texture must be recreated afterwards.
+void build_fonts(float dpr, const std::vector<ImWchar>& ui, const std::vector<ImWchar>& extra,
+                 const std::vector<unsigned char>* fallback_ttf);
 
 }  // namespace moim::ui

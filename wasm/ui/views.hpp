@@ -107,7 +107,8 @@ struct TileModel {
   bool camera = true;
   unsigned texture = 0;  // 0 = no frame yet
   int video_w = 0, video_h = 0;
-  std::string connection;  // RTCPeerConnection.connectionState; empty for self
+  std::string connection;  // RTCPeerConnection.connectionState in words; empty for self
+  bool connected = false;  // that state is `connected` (no badge)
   bool speaking = false;   // a ring around the tile (shared/speaking.hpp)
   // How the peer is reached while connected: "host", "srflx", "prflx" or "relay" (ice_route.hpp);
   // empty otherwise and for self.
@@ -157,7 +158,7 @@ struct PersonView {
   std::string name;
   bool self = false;
   bool mic = true, camera = true;
-  std::string connection;  // "connected · host", "connecting", ...; empty for ourselves
+  std::string connection;  // "connected · host", "connecting", ... in words; empty for ourselves
   bool can_send_file = false;
 };
 struct PeopleModel {
@@ -248,7 +249,7 @@ void draw_transfer_cards(FrameOut& out, const FilesModel& m, ImVec2 bottom_left,
 // The chat panel in the rectangle `min`-`max` (ui/chat_view.cpp); the chat button is the call's.
 void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max);
 // The chat button's label: "Chat", or "Chat (3)" with unread messages.
-std::string chat_button_label(const ChatModel& m);
+std::string chat_button_label(ui_text::Lang lang, const ChatModel& m);
 
 // Grid layout: columns and tile size that fit `count` 16:9 tiles (plus name strip) in `avail`.
 struct GridLayout { int columns = 1, rows = 1; float tile_w = 0, tile_h = 0; };

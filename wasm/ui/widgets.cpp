@@ -9,15 +9,15 @@
 
 namespace moim::ui {
 
-void FrameOut::record(std::string id) {
+void FrameOut::record(std::string id, std::string label) {
   // A window measuring itself on its first frame is not on screen yet: its items are not clickable.
   const ImGuiWindow* window = ImGui::GetCurrentWindowRead();
   if (window && (window->Hidden || window->HiddenFramesCannotSkipItems > 0 || window->HiddenFramesCanSkipItems > 0))
     return;
-  add_widget(std::move(id), ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+  add_widget(std::move(id), ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), std::move(label));
 }
 
-void FrameOut::add_widget(std::string id, ImVec2 min, ImVec2 max) {
+void FrameOut::add_widget(std::string id, ImVec2 min, ImVec2 max, std::string label) {
   // What a person can click is what is drawn: clip to the window (a scrolled child clips its rows).
   if (const ImGuiWindow* window = ImGui::GetCurrentWindowRead()) {
     const ImRect clip = window->ClipRect;
@@ -25,11 +25,14 @@ void FrameOut::add_widget(std::string id, ImVec2 min, ImVec2 max) {
     max = ImVec2(std::min(max.x, clip.Max.x), std::min(max.y, clip.Max.y));
   }
   if (max.x - min.x < 1 || max.y - min.y < 1) return;
-  widgets.push_back({std::move(id), min.x, min.y, max.x - min.x, max.y - min.y});
+  widgets.push_back({std::move(id), min.x, min.y, max.x - min.x, max.y - min.y, std::move(label)});
 }
 
 void FrameOut::note_text(std::string_view text) {
   if (glyphs) glyphs->note(text);
+  // Kept for the test surface; bounded, so a long chat or room list costs a frame little.
+  constexpr std::size_t kMaxTexts = 512;
+  if (!text.empty() && texts.size() < kMaxTexts) texts.emplace_back(text);
 }
 
 void text(FrameOut& out, std::string_view s, ImU32 color) {
@@ -55,7 +58,7 @@ void text_field(FrameOut& out, const FieldView& f, float width) {
   const bool clicked = ImGui::InvisibleButton("##field", ImVec2(width, height));
   const bool hovered = ImGui::IsItemHovered();
   const std::size_t recorded = out.widgets.size();
-  out.record(f.widget_id);
+  out.record(f.widget_id, f.hint);
   if (out.widgets.size() > recorded) out.field_rects[f.id] = out.widgets.back();
   ImGui::PopID();
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_TextInput);
@@ -106,7 +109,7 @@ bool button(FrameOut& out, const char* widget_id, std::string_view label, Button
   const bool pressed = ImGui::InvisibleButton("##button", size) && enabled;
   const bool hovered = ImGui::IsItemHovered() && enabled;
   const bool held = ImGui::IsItemActive() && enabled;
-  out.record(widget_id);
+  out.record(widget_id, std::string(label));
   ImGui::PopID();
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
 
@@ -196,7 +199,7 @@ SidePanelArea side_panel_frame(FrameOut& out, ImVec2 min, ImVec2 max, std::strin
     text(out, subtitle, color::kMuted);
   }
   ImGui::SetCursorScreenPos(ImVec2(max.x - a.pad - 70, min.y + a.pad - 8));
-  if (button(out, close_id, "Close", ButtonStyle::Secondary, ImVec2(70, 0))) out.intent(on_close);
+  if (button(out, close_id, out.tr(ui_text::Id::Close), ButtonStyle::Secondary, ImVec2(70, 0))) out.intent(on_close);
   a.header_bottom = min.y + a.pad + static_cast<float>(lines) * line_h;
   return a;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ui/intents.hpp"
+#include "ui_text.hpp"
 
 #include <imgui.h>
 
@@ -17,22 +18,31 @@ class GlyphCache;
 struct WidgetRect {
   std::string id;
   float x = 0, y = 0, w = 0, h = 0;  // CSS pixels of the page
+  std::string label;                 // the words on it (a button's label, an empty field's hint); "" = none
 };
 
-// Everything a frame produces besides pixels.
+// Everything a frame produces besides pixels, and the one thing every view reads besides its model:
+// the language to draw in.
 struct FrameOut {
+  ui_text::Lang lang = ui_text::Lang::En;  // set by the app before drawing
   std::vector<Intent> intents;
   std::vector<WidgetRect> widgets;               // test surface: every interactive widget drawn
   std::map<FieldId, WidgetRect> field_rects;     // where each text field was drawn (for the overlay)
   GlyphCache* glyphs = nullptr;                  // notes the characters drawn (font atlas is a render cache)
   bool chat_scrolled_up = false;                 // test surface: the chat log was drawn scrolled up from its end
   std::string tooltip;                           // test surface: the tooltip shown this frame ("" = none)
+  std::vector<std::string> texts;                // test surface: every text drawn (note_text), in order (the first 512)
 
   void intent(Intent i) { intents.push_back(std::move(i)); }
-  void record(std::string id);  // records the last ImGui item's rectangle under `id`
+  // The catalog's text in the frame's language (shared/ui_text.hpp), with its arguments filled in.
+  std::string tr(ui_text::Id id, std::initializer_list<std::string_view> args = {}) const {
+    return ui_text::format(lang, id, args);
+  }
+  void record(std::string id, std::string label = {});  // records the last ImGui item's rectangle under `id`
   // Records a rectangle drawn by hand. Like record(), only the part inside the current window's clip
   // rectangle counts (a row scrolled out of a list is not clickable); nothing when none is visible.
-  void add_widget(std::string id, ImVec2 min, ImVec2 max);
+  void add_widget(std::string id, ImVec2 min, ImVec2 max, std::string label = {});
+  // Every text drawn goes through here: its characters for the font atlas, and the test surface.
   void note_text(std::string_view text);
 };
 
@@ -42,7 +52,7 @@ struct FieldView {
   FieldId id = FieldId::None;
   const char* widget_id = "";
   const std::string* value = nullptr;
-  const char* hint = "";
+  std::string hint;  // shown while empty (in the frame's language)
   bool focused = false;
   int max_chars = 32;
   bool masked = false;  // a password: drawn as dots, typed into a type=password overlay

@@ -3,7 +3,7 @@
 (function clipboard({ expose, callApp, errorText }) {
   function copyText(request, text) {
     if (!navigator.clipboard || !navigator.clipboard.writeText) {
-      callApp('moimOnClipboard', request, false, 'this page cannot reach the clipboard: it needs https:// or localhost');
+      callApp('moimOnClipboard', request, false, 'NoClipboard');  // C++ says it in words (app_invite.cpp)
       return;
     }
     navigator.clipboard.writeText(text).then(() => callApp('moimOnClipboard', request, true, ''),

@@ -3,7 +3,8 @@
 // loading screen (hidden when C++ says so; on a fatal error it comes back with the reason and
 // without its spinner), and the goodbye when the page goes away.
 // Must not: decide what the app shows or when it starts; C++ says when the UI is ready (hideLoading)
-// and what is fatal once it runs (showFatal); only failures no C++ can see are reported from here.
+// and what is fatal once it runs (showFatal); only failures no C++ can see are reported from here,
+// in the catalog's words (page_language.js's pageText).
 (function pageLoading({ shared, expose, callApp, guard, errorText }) {
   // ---- the loading screen ------------------------------------------------------------------------
   // A fatal error (no WebGL2, the script or the wasm not loaded, an abort): the loading screen comes
@@ -35,14 +36,14 @@
   window.addEventListener('error', guard((e) => {
     const t = e.target;
     if (t && t.tagName === 'SCRIPT' && /\/moim\.[^/]*js$/.test(t.src || '')) {
-      showFatal('Moim could not load its program (' + t.src.replace(/^.*\//, '') + '). Check the connection and reload the page.');
+      showFatal(shared.pageText('programNotLoaded', t.src.replace(/^.*\//, '')));
     }
   }), true);
   // Until the runtime is up, a promise nobody handles is the loader failing: Emscripten 3.1.6 does
   // not catch a fetch of the wasm that fails on the network (a 404 reaches its abort instead).
   let runtimeUp = false;
   window.addEventListener('unhandledrejection', guard((e) => {
-    if (!runtimeUp) showFatal('Moim could not load: ' + errorText(e.reason) + '. Check the connection and reload the page.');
+    if (!runtimeUp) showFatal(shared.pageText('couldNotLoad', errorText(e.reason)));
   }));
 
   // ---- the wasm and the WebGL context, early --------------------------------------------------------
@@ -66,9 +67,7 @@
   if (wasmModule) wasmModule.catch(() => {});  // reported by instantiateWasm below
   function instantiateWasm(imports, receive) {
     wasmModule.then((module) => WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module)))
-      .catch((e) => showFatal(e instanceof NetworkError
-        ? 'Moim could not load: ' + errorText(e) + '. Check the connection and reload the page.'
-        : 'Moim stopped: ' + errorText(e) + '. Reload the page to try again.'));
+      .catch((e) => showFatal(shared.pageText(e instanceof NetworkError ? 'couldNotLoad' : 'stopped', errorText(e))));
     return {};  // the exports arrive through receive
   }
   try {
@@ -92,9 +91,9 @@
     printErr: (t) => console.warn(t),
     onRuntimeInitialized: () => { runtimeUp = true; },
     // Emscripten's abort(): the wasm could not be fetched or compiled, or the app hit a fatal error.
-    onAbort: (what) => showFatal('Moim stopped: ' + errorText(what) + '. Reload the page to try again.'),
+    onAbort: (what) => showFatal(shared.pageText('stopped', errorText(what))),
     // No setStatus: with one, Emscripten 3.1.6 starts main() from a timer once the wasm is ready (to
-    // show "Running..." first); without, main() runs at once. The page says "Loading…" until the first frame.
+    // show "Running..." first); without, main() runs at once. The page says it is loading until the first frame.
   };
 
   // ---- fonts C++ asks for (the Hangul subset, when Korean text first appears) -----------------------

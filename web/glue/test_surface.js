@@ -1,5 +1,5 @@
-// Glue role: the test surface, window.app (docs/TESTING.md): state(), widgets() and metrics(), each
-// read from C++ (Module.moimStateJson, moimWidgetsJson, moimMetricsJson; wasm/test_surface.cpp) and
+// Glue role: the test surface, window.app (docs/TESTING.md): state(), widgets(), texts() and metrics(),
+// each read from C++ (Module.moimStateJson, moimWidgetsJson, moimTextsJson, moimMetricsJson; wasm/test_surface.cpp) and
 // parsed. Always present, so tests and bench/client need no special build.
 // Must not: compute, filter or keep anything: what the tests see is what C++ says (only before the
 // runtime is up, or after a fatal error, does this say "loading" or "stopped" itself).
@@ -17,6 +17,10 @@
     },
     widgets() {
       return read('moimWidgetsJson') ?? [];
+    },
+    // Every text the last frame drew, in drawing order (the UI's words, names, figures).
+    texts() {
+      return read('moimTextsJson') ?? [];
     },
     // Timings for bench/client (README "Benchmarks"): first frame, room list, join phases, frame costs.
     metrics() {
