@@ -148,13 +148,19 @@ test('the language button changes every string of the lobby and is remembered', 
   await ann.keyboard.press('Escape');  // the name field lets go of the keyboard
   await ann.mouse.move(5, 790);
   await waitForState(ann, (s) => s.language === 'en' && s.rooms.length === 2);
-  const user = new Set(['Standup', 'Retro', '']);  // room names and names are never translated
+  // Room names, people's names and the browser's names of devices are never translated.
+  const user = new Set(['Standup', 'Retro', '']);
+  // The pre-join card's pickers are listed (their words are the catalog's, the devices' names not).
+  const listed = await waitForState(ann, (s) => s.devices.cameras.length > 0 && s.devices.mics.length > 0, null, 15000);
+  for (const d of [...listed.devices.cameras, ...listed.devices.mics]) user.add(d.label);
   await new Promise((r) => setTimeout(r, 300));
   const before = await lobbyWords(ann);
   for (const id of ['language-toggle', 'create-room', 'room-filter', 'name-input', `join:${standup}`])
     assert.ok(before.labels[id], `${id} has a label: ${JSON.stringify(before.labels)}`);
   assert.ok(Object.keys(before.labels).some((id) => id.startsWith('rename:')) && before.texts.includes('Enter your name first.'));
   assert.equal(before.labels['language-toggle'], '한국어');
+  assert.ok(before.texts.includes('Camera') && before.texts.includes('Microphone'), 'the pickers are drawn');
+  assert.equal(before.labels['prejoin-mic'], 'Mic on');
   await screenshot(ann, 'i18n-switch-before-en.png');
 
   await click(ann, 'language-toggle');
@@ -163,6 +169,8 @@ test('the language button changes every string of the lobby and is remembered', 
   await new Promise((r) => setTimeout(r, 300));
   const after = await lobbyWords(ann);
   await screenshot(ann, 'i18n-switch-after-ko.png');
+  assert.ok(after.texts.includes('카메라') && after.texts.includes('마이크'), JSON.stringify(after.texts));
+  assert.equal(after.labels['prejoin-mic'], '마이크 켬');
   // Every widget's words changed (but "×", which has none)...
   for (const [id, label] of Object.entries(before.labels)) {
     if (!LATIN.test(label) && !HANGUL.test(label)) continue;
