@@ -171,6 +171,7 @@ enum class Id : std::uint16_t {
 
   // ---- devices: the pickers, the pre-join buttons, the meter, the devices panel, notices ----
   Devices,
+  DevicesTip,
   DevicesSubtitle,
   DeviceCamera,
   DeviceMicrophone,

@@ -150,6 +150,7 @@ std::string_view english(Id id) {
 
     // ---- devices ----
     case Id::Devices: return "Devices";
+    case Id::DevicesTip: return "Camera and microphone";
     case Id::DevicesSubtitle: return "Switching keeps the call going";
     case Id::DeviceCamera: return "Camera";
     case Id::DeviceMicrophone: return "Microphone";
@@ -271,7 +272,7 @@ std::string_view english(Id id) {
     case Id::ErrSessionExpired: return "Your earlier session has ended; join the room again.";
     case Id::ErrPasswordRequired: return "This room needs a password.";
     case Id::ErrPasswordWrong: return "Wrong password.";
-    case Id::ErrTooManyAttempts: return "Too many wrong passwords. Wait a minute, then try again.";
+    case Id::ErrTooManyAttempts: return "Too many password attempts from here. Wait a little, then try again.";
     case Id::ErrRoomQuota: return "You have created too many rooms. Delete one, or try again later.";
     case Id::ErrNotOwner: return "Only whoever created the room can rename or delete it.";
     case Id::ErrProtocol: return "The server could not understand this page. Reload the page.";

@@ -38,7 +38,7 @@ std::string_view korean(Id id) {
              "참여해서 다른 사람을 보고 들을 수 있습니다.";
     case Id::PreviewStarting: return "카메라 켜는 중…";
     case Id::PreviewIdle: return "참여할 때까지 카메라 꺼짐";
-    case Id::PreviewNoDevices: return "카메라와 마이크를 쓸 수 없음: 없이 참여합니다";
+    case Id::PreviewNoDevices: return "카메라와 마이크를 쓸 수 없음: 카메라와 마이크 없이 참여합니다";
     case Id::PreviewNoCamera: return "카메라 없음: 음성으로만 참여합니다";
     case Id::PreviewCameraOff: return "카메라 꺼짐: 영상 없이 참여합니다";
 
@@ -84,7 +84,7 @@ std::string_view korean(Id id) {
     case Id::JoinPasswordHint: return "방 비밀번호";
     case Id::EnterPassword: return "방 비밀번호를 입력하세요.";
     case Id::PasswordMax: return "비밀번호는 {0}바이트까지입니다.";
-    case Id::RoomGoneShort: return "그 방은 이제 없습니다.";
+    case Id::RoomGoneShort: return "그 방은 더 이상 없습니다.";
     case Id::RenameTitle: return "방 이름 바꾸기";
     case Id::RenameFor: return "\"{0}\" 방의 새 이름";
     case Id::RenameHint: return "새 방 이름";
@@ -100,8 +100,8 @@ std::string_view korean(Id id) {
     case Id::BrowserRefused: return "브라우저가 거부함";
     case Id::NoClipboard: return "이 페이지는 클립보드를 쓸 수 없음: https:// 또는 localhost가 필요함";
     case Id::Close: return "닫기";
-    case Id::RoomGoneLink: return "그 방은 이제 없습니다. 다른 방을 고르거나 새로 만드세요.";
-    case Id::BadLink: return "이 링크는 여기 있는 방으로 이어지지 않습니다 (방 링크는 #/room/과 숫자로 끝납니다).";
+    case Id::RoomGoneLink: return "그 방은 더 이상 없습니다. 다른 방을 고르거나 새로 만드세요.";
+    case Id::BadLink: return "이 링크는 여기 있는 방으로 이어지지 않습니다 (방 링크는 #/room/ 뒤에 숫자가 붙습니다).";
 
     // ---- the call ----
     case Id::PeopleCountOne: return "{0}명 · 최대 {1}명";
@@ -144,24 +144,25 @@ std::string_view korean(Id id) {
     case Id::NoCameraAudioOnly: return "카메라가 없습니다. 음성으로만 참여합니다.";
     case Id::NoMicVideoOnly: return "마이크가 없습니다. 영상으로만 참여합니다.";
     case Id::DevicesUnavailable:
-      return "카메라와 마이크를 쓸 수 없습니다 ({0}). 소리와 영상을 보내지 않고 참여하며, 다른 사람은 보고 들을 수 "
-             "있습니다.";
+      return "카메라와 마이크를 쓸 수 없습니다 ({0}). 소리와 영상을 보내지 않고 참여하며, 다른 사람의 영상과 소리는 "
+             "보고 들을 수 있습니다.";
     case Id::NoDevicesInsecure:
       return "카메라와 마이크는 보안 페이지(https:// 또는 http://localhost)에서만 쓸 수 있습니다. 소리와 영상을 "
-             "보내지 않고 참여하며, 다른 사람은 보고 들을 수 있습니다.";
+             "보내지 않고 참여하며, 다른 사람의 영상과 소리는 보고 들을 수 있습니다.";
 
     // ---- devices ----
     case Id::Devices: return "장치";
+    case Id::DevicesTip: return "카메라와 마이크";
     case Id::DevicesSubtitle: return "바꿔도 통화는 계속됩니다";
     case Id::DeviceCamera: return "카메라";
     case Id::DeviceMicrophone: return "마이크";
-    case Id::DeviceDefault: return "기본값";
+    case Id::DeviceDefault: return "기본 장치";
     case Id::DeviceUnnamedCamera: return "카메라 {0}";
     case Id::DeviceUnnamedMic: return "마이크 {0}";
     case Id::PrejoinNoMic: return "마이크 없음";
-    case Id::PrejoinMicOn: return "마이크 켬";
-    case Id::PrejoinMicOff: return "마이크 끔";
-    case Id::PrejoinCameraOn: return "카메라 켬";
+    case Id::PrejoinMicOn: return "마이크 켜짐";
+    case Id::PrejoinMicOff: return "마이크 꺼짐";
+    case Id::PrejoinCameraOn: return "카메라 켜짐";
     case Id::JoinMicOff: return "마이크를 끄고 참여";
     case Id::JoinMicOn: return "마이크를 켜고 참여";
     case Id::JoinCameraOff: return "카메라를 끄고 참여";
@@ -187,9 +188,9 @@ std::string_view korean(Id id) {
     case Id::ConnAway: return "자리 비움";
     case Id::UnreachableText: return "{0}님에게 연결할 수 없습니다: 네트워크가 직접 연결을 막고 있습니다.";
     case Id::UnreachableNoTurn:
-      return "서버에 이런 네트워크를 돌아 통화를 전달할 TURN 릴레이가 설정되어 있지 않습니다 (README: Run it on a "
-             "server 참고).";
-    case Id::UnreachableTrying: return "뒤에서 계속 시도하고 있습니다.";
+      return "이런 네트워크를 우회해 통화를 중계할 TURN 서버가 설정되어 있지 않습니다 (README의 'Run it on a "
+             "server' 참고).";
+    case Id::UnreachableTrying: return "백그라운드에서 계속 연결을 시도하고 있습니다.";
 
     // ---- the chat ----
     case Id::ChatSubtitle: return "브라우저끼리 직접, 서버를 거치지 않음";
@@ -208,8 +209,8 @@ std::string_view korean(Id id) {
     case Id::StatsTitle: return "연결 상태";
     case Id::StatsSubtitle: return "사람별, 최근 60초";
     case Id::NobodyElse: return "아직 통화에 다른 사람이 없습니다.";
-    case Id::MetricIn: return "받기";
-    case Id::MetricOut: return "보내기";
+    case Id::MetricIn: return "수신";
+    case Id::MetricOut: return "송신";
     case Id::MetricRtt: return "왕복 시간";
     case Id::MetricLoss: return "손실";
     case Id::MetricFps: return "프레임";
@@ -221,7 +222,7 @@ std::string_view korean(Id id) {
     case Id::Accept: return "받기";
     case Id::Decline: return "거절";
     case Id::Save: return "저장";
-    case Id::Dismiss: return "치우기";
+    case Id::Dismiss: return "지우기";
     case Id::MoreCards: return "+ {0}개 더";
     case Id::NobodyCanReceive: return "아직 통화에서 파일을 받을 수 있는 사람이 없습니다.";
     case Id::CantReceiveNow: return "{0}님은 지금 파일을 받을 수 없습니다.";
@@ -231,7 +232,7 @@ std::string_view korean(Id id) {
     case Id::WaitingToAccept: return "{0}님이 받기를 기다리는 중";
     case Id::WantsToSend: return "{0}님이 이 파일을 보내려고 합니다";
     case Id::TimeLeft: return "{0} 남음";
-    case Id::Confirming: return "보냄; {0}님이 확인하는 중";
+    case Id::Confirming: return "보냄 · {0}님이 확인하는 중";
     case Id::SentTo: return "{0}님에게 보냄";
     case Id::ReceivedChecked: return "받고 확인함";
     case Id::PeerDeclinedTooLarge: return "{0}님이 거절함: 너무 큼";
@@ -246,9 +247,9 @@ std::string_view korean(Id id) {
     case Id::FailedChannel: return "실패: 연결이 끊김";
     case Id::FailedRead: return "실패: 파일을 읽지 못함";
     case Id::FailedPeerIncomplete: return "실패: {0}님이 일부만 받음";
-    case Id::FailedIncomplete: return "실패: 일부만 도착함; 저장하지 않음";
+    case Id::FailedIncomplete: return "실패: 일부만 도착함, 저장하지 않음";
     case Id::FailedPeerDamaged: return "실패: {0}님이 손상된 파일을 받음";
-    case Id::FailedDamaged: return "실패: 손상되어 도착함 (체크섬); 저장하지 않음";
+    case Id::FailedDamaged: return "실패: 손상되어 도착함 (체크섬), 저장하지 않음";
     case Id::Failed: return "실패";
     case Id::RefusedTooLarge: return "\"{0}\"은(는) {1}입니다: 파일은 {2}까지 보낼 수 있습니다.";
     case Id::RefusedBadName: return "이 파일 이름은 보낼 수 없습니다 (제어 문자가 있거나 너무 김).";
@@ -272,7 +273,7 @@ std::string_view korean(Id id) {
     case Id::ErrSessionExpired: return "이전 세션이 끝났습니다. 방에 다시 참여하세요.";
     case Id::ErrPasswordRequired: return "이 방에는 비밀번호가 필요합니다.";
     case Id::ErrPasswordWrong: return "비밀번호가 틀렸습니다.";
-    case Id::ErrTooManyAttempts: return "비밀번호를 너무 많이 틀렸습니다. 1분 뒤에 다시 시도하세요.";
+    case Id::ErrTooManyAttempts: return "비밀번호 확인 요청이 너무 많습니다. 잠시 뒤에 다시 시도하세요.";
     case Id::ErrRoomQuota: return "방을 너무 많이 만들었습니다. 하나를 삭제하거나 나중에 다시 시도하세요.";
     case Id::ErrNotOwner: return "방을 만든 사람만 이름을 바꾸거나 삭제할 수 있습니다.";
     case Id::ErrProtocol: return "서버가 이 페이지의 요청을 이해하지 못했습니다. 페이지를 새로 고치세요.";

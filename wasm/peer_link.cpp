@@ -21,7 +21,7 @@ bool peers_settling(const Peers& peers, const peer_health::Machine& health) {
   return peers.any_of([&](const Peers::Peer& p) {
     if (p.away) return false;
     return !p.connection || connection_state(p, health) != signaling::ConnectionState::Connected ||
-           (p.info.camera && !p.connection->browser.video().has_frame());
+           (p.info.camera && p.connection->browser.video().drawn() && !p.connection->browser.video().has_frame());
   });
 }
 

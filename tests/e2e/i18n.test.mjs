@@ -170,7 +170,7 @@ test('the language button changes every string of the lobby and is remembered', 
   const after = await lobbyWords(ann);
   await screenshot(ann, 'i18n-switch-after-ko.png');
   assert.ok(after.texts.includes('카메라') && after.texts.includes('마이크'), JSON.stringify(after.texts));
-  assert.equal(after.labels['prejoin-mic'], '마이크 켬');
+  assert.equal(after.labels['prejoin-mic'], '마이크 켜짐');
   // Every widget's words changed (but "×", which has none)...
   for (const [id, label] of Object.entries(before.labels)) {
     if (!LATIN.test(label) && !HANGUL.test(label)) continue;

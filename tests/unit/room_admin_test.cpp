@@ -405,7 +405,7 @@ TEST(RoomAdmin, PromptWrongPasswordKeepsItOpenForAnotherTry) {
                     {ErrorReceived{"join", ErrorCode::TooManyAttempts, kLocked},
                      {AbandonJoin{}, clear(Field::JoinPassword), FocusField{Field::JoinPassword}}},
                 });
-  EXPECT_EQ(en(m.dialog_error()), "Too many wrong passwords. Wait a minute, then try again.");
+  EXPECT_EQ(en(m.dialog_error()), "Too many password attempts from here. Wait a little, then try again.");
 }
 
 TEST(RoomAdmin, PasswordRequiredOpensThePrompt) {

@@ -131,6 +131,7 @@ void VideoTexture::reset() {
   video_ = 0;
   shape_ = 0;
   fit_w_ = fit_h_ = 0;
+  drawn_ = true;
 }
 
 }  // namespace moim::browser

@@ -27,6 +27,7 @@ class VideoTexture {
   Handle video() const { return video_; }
   unsigned texture() const { return texture_; }
   bool has_frame() const { return shape_ != 0; }
+  bool drawn() const { return drawn_; }
   bool planar() const { return (shape_ >> 30) != 0; }  // I420 planes, converted by the renderer
   int width() const { return (shape_ >> 14) & 0x3fff; }
   int height() const { return shape_ & 0x3fff; }

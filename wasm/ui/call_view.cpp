@@ -413,7 +413,7 @@ void draw_call(FrameOut& out, const CallModel& m) {
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   if (button(out, "devices-toggle", out.tr(Id::Devices).c_str(), m.devices.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
     out.intent(ToggleDevices{});
-  hover_tooltip(out, "Camera and microphone");
+  hover_tooltip(out, out.tr(Id::DevicesTip));
   bx += bw + spacing;
   ImGui::SetCursorScreenPos(ImVec2(bx, bty));
   // To everyone in the call (one person: from the participant panel). Files dropped on the page too.

@@ -6,15 +6,19 @@
 // Must not: use anything outside workerMain (its source is all the worker gets), or decide what is
 // shown: it only copies frames out.
 (function videoFrameWorker({ shared }) {
-  // Messages in: {op: 'open', h, readable} | {op: 'give', h, buffer} | {op: 'close', h}.
+  // Messages in: {op: 'open', h, readable} | {op: 'give', h, buffer} | {op: 'close', h} |
+  // {op: 'pause', h} | {op: 'resume', h} (a video not drawn: its frames are read and dropped, the
+  // newest kept uncopied, and copied out at once when it is drawn again).
   // Messages out: {h, width, height, buffer, matrix, planes} (planes null: RGBA) | {h, error}.
   function workerMain() {
     'use strict';
-    const taps = new Map();  // video handle -> { reader, held, free, busy, closed }
+    const taps = new Map();  // video handle -> { reader, held, free, busy, closed, paused }
     self.onmessage = ({ data }) => {
       const t = taps.get(data.h);
       if (data.op === 'open') open(data.h, data.readable);
       else if (data.op === 'give') { if (t) { t.free.push(data.buffer); pump(t); } }
+      else if (data.op === 'pause') { if (t) t.paused = true; }
+      else if (data.op === 'resume') { if (t) { t.paused = false; pump(t); } }
       else if (data.op === 'close' && t) {
         t.closed = true;
         taps.delete(data.h);
@@ -23,7 +27,7 @@
       }
     };
     async function open(h, readable) {
-      const t = { h, reader: readable.getReader(), held: null, free: [null, null], busy: false, closed: false };
+      const t = { h, reader: readable.getReader(), held: null, free: [null, null], busy: false, closed: false, paused: false };
       taps.set(h, t);
       try {
         for (;;) {
@@ -39,7 +43,7 @@
       }
     }
     async function pump(t) {
-      if (t.busy || t.closed || !t.held || !t.free.length) return;
+      if (t.busy || t.closed || t.paused || !t.held || !t.free.length) return;
       const frame = t.held;
       t.held = null;
       t.busy = true;

@@ -83,6 +83,7 @@
       v.tapped = track;
       const { readable } = new MediaStreamTrackProcessor({ track });
       frameWorker.postMessage({ op: 'open', h, readable }, [readable]);
+      if (v.hidden) frameWorker.postMessage({ op: 'pause', h });
     }
   }
   function watchElementFrames(h, v) {
@@ -183,11 +184,13 @@
     return { resizeWidth: Math.max(1, Math.round(vw * k)), resizeHeight: Math.max(1, Math.round(vh * k)), resizeQuality: 'medium' };
   }
   // C++ says whether the video is drawn at all (a tile showing initials, or off screen, is not): a
-  // video that is not drawn takes no frames, so it costs no conversion, upload or redraw.
+  // video that is not drawn takes no frames, so it costs no conversion, upload or redraw (the worker
+  // keeps its newest frame uncopied and sends it as soon as the video is drawn again).
   function setVideoDrawn(h, drawn) {
     const v = videos.get(h);
     if (!v) return;
     v.hidden = !drawn;
+    if (v.tapped && frameWorker) frameWorker.postMessage({ op: drawn ? 'resume' : 'pause', h });
     if (v.hidden && v.frame) {
       if (v.frame.close) v.frame.close();
       v.frame = null;
