@@ -9,6 +9,7 @@
 #include "janus_client.hpp"
 #include "password_pool.hpp"
 #include "room_store.hpp"
+#include "secret_file.hpp"
 #include "secrets.hpp"
 #include "sqlite_room_store.hpp"
 #include "stun_responder.hpp"
@@ -19,9 +20,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -436,75 +435,6 @@ std::size_t default_max_connections(std::size_t open_file_limit) {
   return open_file_limit > 2 * kReserved ? open_file_limit - kReserved : std::max<std::size_t>(open_file_limit / 2, 1);
 }
 
-// True when `inner` is `outer` or lies under it (both absolute and normalized).
-bool is_within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
-  auto o = outer.begin(), i = inner.begin();
-  for (; o != outer.end(); ++o, ++i) {
-    if (o->empty()) continue;  // a trailing separator
-    if (i == inner.end() || *i != *o) return false;
-  }
-  return true;
-}
-
-// A secret given as a file (--turn-secret-file, --janus-api-secret-file, --janus-admin-key-file): a
-// regular file, not readable by group or others, holding one line of printable text (a final newline
-// is dropped). `lets` says what a reader of it could do, `hint` what belongs in it. nullopt with the
-// reason otherwise.
-std::optional<std::string> read_secret_file(std::string_view flag, const std::filesystem::path& path,
-                                            std::string_view lets, std::string_view hint, std::string& error) {
-  const std::string shown = std::string(flag) + " '" + path.string() + "'";
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    error = "cannot open " + shown + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
-  struct stat info {};
-  std::string secret;
-  if (::fstat(fd, &info) != 0) {
-    error = "cannot read " + shown + ": " + std::strerror(errno);
-  } else if (!S_ISREG(info.st_mode)) {
-    error = shown + " is not a regular file";
-  } else if ((info.st_mode & (S_IRGRP | S_IROTH)) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
-    error = shown + " is readable by group or others (mode " + mode + "): anyone who reads it can " +
-            std::string(lets) + ". chmod 600 it";
-  } else if (static_cast<std::size_t>(info.st_size) > moim::server::kMaxTurnSecretBytes) {
-    error = shown + " is " + std::to_string(info.st_size) + " bytes; a secret is one line of at most " +
-            std::to_string(moim::server::kMaxTurnSecretBytes) + " bytes";
-  } else {
-    secret.resize(moim::server::kMaxTurnSecretBytes + 1);
-    std::size_t got = 0;
-    for (;;) {
-      const ssize_t n = ::read(fd, secret.data() + got, secret.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        error = "cannot read " + shown + ": " + std::strerror(errno);
-        break;
-      }
-      if (n == 0 || (got += static_cast<std::size_t>(n)) == secret.size()) break;
-    }
-    secret.resize(got);
-    if (error.empty() && got > moim::server::kMaxTurnSecretBytes) {
-      error = shown + " is over " + std::to_string(moim::server::kMaxTurnSecretBytes) + " bytes";
-    }
-  }
-  ::close(fd);
-  if (!error.empty()) return std::nullopt;
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  if (secret.empty()) {
-    error = shown + " is empty: put " + std::string(hint) + " in it";
-    return std::nullopt;
-  }
-  for (const char c : secret) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      error = shown + " holds a control character or several lines; a secret is one line of text";
-      return std::nullopt;
-    }
-  }
-  return secret;
-}
-
 // One line for the log: what each client will be told.
 std::string describe_ice(const moim::server::IceSettings& ice) {
   std::string text = "ICE servers for clients:";
@@ -533,7 +463,7 @@ int run(const Options& options) {
     std::error_code root_ec, data_ec;
     const std::filesystem::path root = std::filesystem::canonical(options.root, root_ec);
     const std::filesystem::path data = std::filesystem::weakly_canonical(options.data_dir, data_ec);
-    if (!root_ec && !data_ec && is_within(data, root)) {
+    if (!root_ec && !data_ec && moim::server::is_within(data, root)) {
       std::cerr << "moim-server: --root '" << options.root.string() << "' "
                 << (data == root ? "is" : "contains") << " the data folder '" << options.data_dir.string()
                 << "' (--data-dir): serving it would publish the server's key and rooms. Serve the built"
@@ -550,7 +480,7 @@ int run(const Options& options) {
     std::error_code root_ec, secret_ec;
     const std::filesystem::path root = std::filesystem::canonical(options.root, root_ec);
     const std::filesystem::path secret = std::filesystem::weakly_canonical(*path, secret_ec);
-    if (!root_ec && !secret_ec && is_within(secret, root)) {
+    if (!root_ec && !secret_ec && moim::server::is_within(secret, root)) {
       std::cerr << "moim-server: --root '" << options.root.string() << "' contains the " << flag << " '"
                 << path->string() << "': serving it would publish " << what << ". Keep it "
                    "outside the site folder (in the data folder, say)\n";
@@ -579,7 +509,7 @@ int run(const Options& options) {
   moim::HubConfig hub_config = options.hub;
   if (!options.turn_secret_file.empty()) {
     std::string secret_error;
-    std::optional<std::string> secret = read_secret_file("--turn-secret-file", options.turn_secret_file,
+    std::optional<std::string> secret = moim::server::read_secret_file("--turn-secret-file", options.turn_secret_file,
                                                          "make TURN credentials", "coturn's static-auth-secret",
                                                          secret_error);
     if (!secret) {
@@ -597,7 +527,7 @@ int run(const Options& options) {
                    "create VideoRoom rooms", "the VideoRoom plugin's admin_key"}}) {
     if (path->empty()) continue;
     std::string secret_error;
-    std::optional<std::string> secret = read_secret_file(flag, *path, lets, hint, secret_error);
+    std::optional<std::string> secret = moim::server::read_secret_file(flag, *path, lets, hint, secret_error);
     if (!secret) {
       std::cerr << "moim-server: " << secret_error << "\n";
       return kExitUsage;
