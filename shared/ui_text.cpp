@@ -1,4 +1,5 @@
 #include "ui_text.hpp"
+#include "utf8.hpp"
 
 #include <set>
 
@@ -102,17 +103,10 @@ const std::vector<char32_t>& characters(Lang lang) {
     std::set<char32_t> seen;
     for (std::size_t i = 0; i < kIds; ++i) {
       const std::string_view s = text(l, static_cast<Id>(i));
-      // The catalog is UTF-8 we wrote ourselves (tests/unit/ui_text_test.cpp checks it); stop at
-      // anything odd rather than guess.
-      for (std::size_t k = 0; k < s.size();) {
-        const auto c = static_cast<unsigned char>(s[k]);
-        const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        if (len == 0 || k + len > s.size()) break;
-        char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
-        for (std::size_t j = 1; j < len; ++j) cp = (cp << 6) | (static_cast<unsigned char>(s[k + j]) & 0x3Fu);
-        if (cp > 0x7E) seen.insert(cp);
-        k += len;
-      }
+      // The catalog is UTF-8 we wrote ourselves (tests/unit/ui_text_test.cpp checks it).
+      utf8::for_each_codepoint(s, [&](unsigned cp) {
+        if (cp > 0x7E) seen.insert(static_cast<char32_t>(cp));
+      });
     }
     return std::vector<char32_t>(seen.begin(), seen.end());
   };

@@ -1,6 +1,7 @@
 #include "ui/glyph_cache.hpp"
 
 #include "ui_text.hpp"
+#include "utf8.hpp"
 
 #include <algorithm>
 
@@ -24,26 +25,6 @@ bool in_catalog(const std::vector<char32_t>& sorted, unsigned cp) {
   return std::binary_search(sorted.begin(), sorted.end(), static_cast<char32_t>(cp));
 }
 
-// Calls f(codepoint) for each character of UTF-8 `s`; stops at anything that is not UTF-8 (the
-// protocol and the text overlay give valid UTF-8; nothing odd is guessed at).
-template <class F>
-void for_each_codepoint(std::string_view s, F&& f) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    unsigned cp;
-    std::size_t len;
-    if (c < 0x80) { cp = c; len = 1; }
-    else if ((c >> 5) == 0x6) { cp = c & 0x1F; len = 2; }
-    else if ((c >> 4) == 0xE) { cp = c & 0x0F; len = 3; }
-    else if ((c >> 3) == 0x1E) { cp = c & 0x07; len = 4; }
-    else return;
-    if (i + len > s.size()) return;
-    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    i += len;
-    f(cp);
-  }
-}
-
 void append_utf8(std::string& out, unsigned cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -62,7 +43,7 @@ std::string glyphs_missing(const ImFont* font, const std::vector<std::string>& t
   std::set<unsigned> missing;
   if (!font) return {};
   for (const std::string& t : texts)
-    for_each_codepoint(t, [&](unsigned cp) {
+    utf8::for_each_codepoint(t, [&](unsigned cp) {
       if (cp >= 0x20 && cp <= 0xFFFF && !font->FindGlyphNoFallback(static_cast<ImWchar>(cp))) missing.insert(cp);
     });
   std::string out;
@@ -100,7 +81,7 @@ bool GlyphCache::pending_needs_fallback() const {
 }
 
 void GlyphCache::note(std::string_view s) {
-  for_each_codepoint(s, [&](unsigned cp) {
+  utf8::for_each_codepoint(s, [&](unsigned cp) {
     if (cp > 0xFFFF || in_base_ranges(cp)) return;  // ImWchar is 16-bit in this build
     const auto w = static_cast<ImWchar>(cp);
     if (!ui_.count(w) && !committed_.count(w)) pending_.insert(w);
