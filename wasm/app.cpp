@@ -21,7 +21,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <set>
 
 namespace moim {
 
@@ -721,34 +720,11 @@ double App::next_frame_at(std::optional<browser::VideoFrames> video) const {
 }
 
 void App::fit_videos(float device_px) {
-  std::map<proto::PeerId, p2p::View> drawn;  // each peer's camera as drawn: told to that peer (a mesh that adapts)
-  std::set<proto::PeerId> cameras, screens;   // whose videos were drawn at all
-  bool own_camera = false, own_screen = false;
-  for (const auto& w : last_widgets_) {
-    const int pw = static_cast<int>(std::ceil(w.w * device_px)), ph = static_cast<int>(std::ceil(w.h * device_px));
-    if (w.id == "preview" || w.id == "tile:self") {
-      media_.preview().fit(pw, ph);
-      own_camera = true;
-    } else if (w.id == "screen:self" || w.id == "show-screen:self") {
-      screen_.preview().fit(pw, ph);
-      own_screen = true;
-    } else if (w.id.rfind("screen:", 0) == 0 || w.id.rfind("show-screen:", 0) == 0) {
-      const unsigned long long id = std::strtoull(w.id.c_str() + w.id.find(':') + 1, nullptr, 10);
-      media_.fit_remote_screen(static_cast<proto::PeerId>(id), pw, ph);
-      screens.insert(static_cast<proto::PeerId>(id));
-    } else if (w.id.rfind("tile:", 0) == 0) {
-      const unsigned long long id = std::strtoull(w.id.c_str() + 5, nullptr, 10);  // ids pass 2^32
-      media_.fit_remote(static_cast<proto::PeerId>(id), pw, ph);
-      cameras.insert(static_cast<proto::PeerId>(id));
-      drawn[static_cast<proto::PeerId>(id)] = p2p::View{static_cast<std::uint32_t>(std::max(pw, 0)), static_cast<std::uint32_t>(std::max(ph, 0))};
-    }
-  }
-  media_.preview().set_drawn(own_camera && media_.camera_on());
-  screen_.preview().set_drawn(own_screen);
-  if (world_.call()) {
-    encodings_.drawn(drawn, now_);
-    media_.draw_only(cameras, screens);
-  }
+  const DrawnVideos drawn = drawn_videos(last_widgets_, device_px);
+  media_.show_drawn(drawn);
+  if (drawn.own_screen) screen_.preview().fit(static_cast<int>(drawn.own_screen->width), static_cast<int>(drawn.own_screen->height));
+  screen_.preview().set_drawn(drawn.own_screen.has_value());
+  if (world_.call()) encodings_.drawn(drawn.cameras, now_);  // each peer's camera as drawn: told to that peer
 }
 
 void App::pump() {

@@ -197,20 +197,18 @@ bool CallMedia::upload_frames() {
   return first;
 }
 
-void CallMedia::fit_remote(proto::PeerId peer, int w, int h) {
-  if (Peers::Connection* c = peers_.connection(peer)) c->browser.video().fit(w, h);
-}
-
-void CallMedia::fit_remote_screen(proto::PeerId peer, int w, int h) {
-  if (Peers::Connection* c = peers_.connection(peer)) c->browser.screen().fit(w, h);
-}
-
-void CallMedia::draw_only(const std::set<proto::PeerId>& cameras, const std::set<proto::PeerId>& screens) {
+void CallMedia::show_drawn(const DrawnVideos& drawn) {
+  if (drawn.own_camera) preview_.fit(static_cast<int>(drawn.own_camera->width), static_cast<int>(drawn.own_camera->height));
+  preview_.set_drawn(drawn.own_camera.has_value() && camera_on());
   for (const Peers::Peer* p : peers_.in_order()) {
     Peers::Connection* c = peers_.connection(p->info.id);
     if (!c) continue;
-    c->browser.video().set_drawn(p->info.camera && cameras.contains(p->info.id));
-    c->browser.screen().set_drawn(screens.contains(p->info.id));
+    const auto camera = drawn.cameras.find(p->info.id);
+    const auto screen = drawn.screens.find(p->info.id);
+    if (camera != drawn.cameras.end()) c->browser.video().fit(static_cast<int>(camera->second.width), static_cast<int>(camera->second.height));
+    if (screen != drawn.screens.end()) c->browser.screen().fit(static_cast<int>(screen->second.width), static_cast<int>(screen->second.height));
+    c->browser.video().set_drawn(p->info.camera && camera != drawn.cameras.end());
+    c->browser.screen().set_drawn(screen != drawn.screens.end());
   }
 }
 

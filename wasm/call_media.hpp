@@ -6,12 +6,12 @@
 
 #include "browser/events.hpp"
 #include "browser/video_texture.hpp"
+#include "drawn_videos.hpp"
 #include "peer_connection.hpp"
 #include "peer_health.hpp"
 #include "signaling.hpp"
 
 #include <optional>
-#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -73,12 +73,10 @@ class CallMedia {
   void request_stats();
   // New video frames into textures; returns true when a remote tile showed its first frame.
   bool upload_frames();
-  // The size `peer`'s tile is drawn at (device pixels), so its frames are uploaded no larger.
-  void fit_remote(proto::PeerId peer, int w, int h);
-  void fit_remote_screen(proto::PeerId peer, int w, int h);  // the same, for the peer's screen share
-  // The peers whose camera (`cameras`) and screen (`screens`) were drawn this frame: the others'
-  // videos take no frames until they are drawn again (a tile showing initials, one off screen).
-  void draw_only(const std::set<proto::PeerId>& cameras, const std::set<proto::PeerId>& screens);
+  // What the last frame drew: our preview and the peers' cameras and screens are fitted to their
+  // sizes (frames come no larger); the videos not drawn (a tile showing initials, one off screen,
+  // our preview with the camera off) take no frames until they are drawn again.
+  void show_drawn(const DrawnVideos& drawn);
 
  private:
   Peers& peers_;
