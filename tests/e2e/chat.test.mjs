@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  click, createRoomByUi, enterNames, openPerson, screenshot, state, typeInto, useServerAndBrowser, waitForState,
+  cameraOff, click, createRoomByUi, enterNames, openPerson, screenshot, state, typeInto, useServerAndBrowser, waitForState,
 } from './lib.mjs';
 
 const pages = [];
@@ -15,15 +15,6 @@ const texts = (s) => s.chat.map((m) => m.text);
 const overlayValue = (page) => page.evaluate(() => document.getElementById('text-overlay').value);
 // Everyone in the call has an open chat channel to everyone else.
 const channelsOpen = (n) => (s) => s.room && s.room.peers.length === n && s.room.peers.every((p) => p.chatChannel === true);
-// Join with the camera off (the pre-join card's button): this test is about the data channel, and
-// four pages each encoding and decoding three cameras starve this 2-core machine's pages (a state()
-// read took 12 s in a four-person call; the typing below took minutes).
-async function cameraOff(page) {
-  await waitForState(page, (s) => s.devices.cameraInUse !== '' && s.devices.cameraOn === true, null, 15000);
-  await click(page, 'prejoin-camera');
-  await waitForState(page, (s) => s.devices.cameraOn === false);
-}
-
 test('three people chat (Korean through a composition, a paste, a refused long message); a late joiner gets the history once, in order', async () => {
   const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => openPerson(env.browser, env.server.url, n)));
   pages.push(alice, bob, carol, dave);

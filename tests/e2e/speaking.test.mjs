@@ -1,12 +1,13 @@
 // Who is speaking (issue 14, item 3; shared/speaking.hpp, wasm/speaking/): Chromium's fake microphone
 // beeps; with the others muted, the ring follows the one whose microphone is on, steadily (no
 // flicker between beeps), and moves when another takes over; the speaker view shows the active
-// speaker large.
+// speaker large. Everyone joins with the camera off: the test is about sound, and three pages
+// decoding two cameras each made the ring's steadiness depend on how busy the machine was (CI).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
 import {
-  click, createRoomByUi, enterNames, openPerson, screenshot, state, useServerAndBrowser, waitForState, widget,
+  cameraOff, click, createRoomByUi, enterNames, openPerson, screenshot, state, useServerAndBrowser, waitForState, widget,
 } from './lib.mjs';
 
 const pages = [];
@@ -29,13 +30,14 @@ test('the ring follows whoever speaks, without flicker; the speaker view shows t
   const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => openPerson(env.browser, env.server.url, n)));
   pages.push(alice, bob, carol);
   await enterNames([[alice, 'Alice'], [bob, 'Bob'], [carol, 'Carol']]);
+  for (const p of [alice, bob, carol]) await cameraOff(p);
   const room = await createRoomByUi(alice, 'Who speaks');
   for (const p of [alice, bob, carol]) {
     await waitForState(p, (s, id) => s.rooms.some((r) => r.id === id), room);
     await click(p, `join:${room}`);
   }
   for (const p of [alice, bob, carol])
-    await waitForState(p, (s) => s.room?.peers.length === 2 && s.room.peers.every((x) => x.audioLive && x.framesDecoded > 0), null, 40000);
+    await waitForState(p, (s) => s.room?.peers.length === 2 && s.room.peers.every((x) => x.audioLive), null, 40000);
   const id = {};
   for (const [p, n] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']]) id[n] = (await state(p)).room.self.id;
 
