@@ -10,7 +10,9 @@ namespace {
 
 std::string describe(PeerId peer, std::string_view what) {
   std::ostringstream os;
-  os << "peer " << peer << ": " << what;
+  if (peer == kPublishLink) os << "media server (publish): " << what;
+  else if (peer == kSubscribeLink) os << "media server (subscribe): " << what;
+  else os << "peer " << peer << ": " << what;
   return os.str();
 }
 
@@ -34,6 +36,8 @@ std::string_view to_string(Phase phase) {
   }
   return "?";
 }
+
+std::string_view to_string(Mode mode) { return mode == Mode::Sfu ? "sfu" : "mesh"; }
 
 std::string_view to_string(ConnectionState state) {
   switch (state) {
@@ -67,7 +71,7 @@ std::ostream& operator<<(std::ostream& os, ConnectionState state) { return os <<
 std::ostream& operator<<(std::ostream& os, const Event& event) {
   std::visit(Overloaded{
                  [&](const JoinedRoom& e) {
-                   os << "JoinedRoom{self=" << e.self << " peers=[";
+                   os << "JoinedRoom{self=" << e.self << ' ' << to_string(e.mode) << " peers=[";
                    for (auto p : e.peers) os << ' ' << p;
                    os << " ]}";
                  },
@@ -86,6 +90,7 @@ std::ostream& operator<<(std::ostream& os, const Event& event) {
                  },
                  [&](const IceRestartNeeded& e) { os << "IceRestartNeeded{" << e.peer << '}'; },
                  [&](const NegotiationNeeded& e) { os << "NegotiationNeeded{" << e.peer << '}'; },
+                 [&](const MediaReset&) { os << "MediaReset{}"; },
              },
              event);
   return os;
@@ -103,6 +108,7 @@ std::ostream& operator<<(std::ostream& os, const Effect& effect) {
                  [&](const ClosePeerConnection& e) { os << "ClosePeerConnection{" << e.peer << '}'; },
                  [&](const Log& e) { os << "Log{" << e.text << '}'; },
                  [&](const RestartIce& e) { os << "RestartIce{" << e.peer << '}'; },
+                 [&](const RequestIceRestart& e) { os << "RequestIceRestart{" << e.peer << '}'; },
              },
              effect);
   return os;
@@ -142,19 +148,35 @@ void Machine::add_peer(PeerId id, bool offerer, Effects& out) {
   PeerSession p;
   p.id = id;
   p.offerer = offerer;
-  p.polite = self_ && *self_ > id;
+  // Sfu mode: the media server only answers our publication and only offers the subscription.
+  p.polite = id == kSubscribeLink || (id != kPublishLink && self_ && *self_ > id);
   p.phase = offerer ? Phase::CreatingOffer : Phase::WaitingForOffer;
   peers_[id] = std::move(p);
   out.push_back(CreatePeerConnection{id, offerer});
   if (offerer) out.push_back(CreateOffer{id});
 }
 
+void Machine::close_all(Effects& out) {
+  for (const auto& [id, _] : peers_) out.push_back(ClosePeerConnection{id});
+  peers_.clear();
+}
+
+void Machine::open_media_server_links(Effects& out) {
+  close_all(out);
+  add_peer(kPublishLink, /*offerer=*/true, out);
+  add_peer(kSubscribeLink, /*offerer=*/false, out);
+}
+
 Effects Machine::on(const JoinedRoom& e) {
   Effects out;
   // A fresh join replaces whatever an earlier call left behind.
-  for (const auto& [id, _] : peers_) out.push_back(ClosePeerConnection{id});
-  peers_.clear();
+  close_all(out);
   self_ = e.self;
+  mode_ = e.mode;
+  if (mode_ == Mode::Sfu) {  // the people in the room are the app's; the connections are the two links
+    open_media_server_links(out);
+    return out;
+  }
   std::size_t ignored = 0;
   for (PeerId id : e.peers) {
     if (id == e.self || peers_.count(id)) {
@@ -174,6 +196,7 @@ Effects Machine::on(const JoinedRoom& e) {
 Effects Machine::on(const PeerArrived& e) {
   Effects out;
   if (!self_) return {Log{describe(e.peer, "arrived while not in a room")}};
+  if (mode_ == Mode::Sfu) return {};  // the subscription's next offer brings their media
   if (e.peer == *self_ || peers_.count(e.peer)) return {Log{describe(e.peer, "arrived twice; ignored")}};
   if (peers_.size() >= kMaxPeers) return {Log{describe(e.peer, "protocol: the call already has " + std::to_string(kMaxPeers) + " peers; no connection")}};
   add_peer(e.peer, /*offerer=*/false, out);
@@ -181,6 +204,7 @@ Effects Machine::on(const PeerArrived& e) {
 }
 
 Effects Machine::on(const PeerDeparted& e) {
+  if (mode_ == Mode::Sfu) return {};  // the subscription's next offer takes their media off
   auto it = peers_.find(e.peer);
   if (it == peers_.end()) return {Log{describe(e.peer, "left but was unknown")}};
   peers_.erase(it);
@@ -192,6 +216,9 @@ Effects Machine::on(const SignalReceived& e) {
   if (it == peers_.end()) return {Log{describe(e.signal.peer, "signal from a peer not in the call; ignored")}};
   PeerSession& p = it->second;
   if (p.phase == Phase::Failed) return {Log{describe(p.id, "signal after failure; ignored")}};
+  if ((p.id == kPublishLink && e.signal.kind == proto::SignalKind::Offer) ||
+      (p.id == kSubscribeLink && e.signal.kind == proto::SignalKind::Answer))
+    return {Log{describe(p.id, "protocol: " + std::string(proto::to_string(e.signal.kind)) + " on a link where the media server never sends one; ignored")}};
   switch (e.signal.kind) {
     case proto::SignalKind::Offer: return on_remote_offer(p, e.signal);
     case proto::SignalKind::Answer: return on_remote_answer(p, e.signal);
@@ -353,17 +380,26 @@ Effects Machine::on(const BrowserOperationFailed& e) {
 
 Effects Machine::on(const LeftRoom&) {
   Effects out;
-  for (const auto& [id, _] : peers_) out.push_back(ClosePeerConnection{id});
-  peers_.clear();
+  close_all(out);
   self_.reset();
+  mode_ = Mode::Mesh;
+  return out;
+}
+
+Effects Machine::on(const MediaReset&) {
+  if (!self_ || mode_ != Mode::Sfu) return {Log{"media reset outside a large room; ignored"}};
+  Effects out;
+  open_media_server_links(out);
   return out;
 }
 
 Effects Machine::on(const ResumedRoom& e) {
   if (!self_ || *self_ != e.self) {
     // Not the session we had: start over as after a join (we are the newcomer).
-    return on(JoinedRoom{e.self, e.peers});
+    return on(JoinedRoom{e.self, e.peers, mode_});
   }
+  // Sfu mode: the links do not depend on the signaling socket; the room's people are the app's.
+  if (mode_ == Mode::Sfu) return {};
   Effects out;
   auto listed = [&](PeerId id) { return std::find(e.peers.begin(), e.peers.end(), id) != e.peers.end(); };
   if (!e.restored) {
@@ -398,6 +434,11 @@ Effects Machine::on(const IceRestartNeeded& e) {
   if (it == peers_.end()) return {Log{describe(e.peer, "ICE restart for an unknown peer; ignored")}};
   PeerSession& p = it->second;
   if (p.phase == Phase::Failed) return {Log{describe(p.id, "ICE restart after failure; ignored")}};
+  if (p.id == kSubscribeLink) {  // only the media server offers here: ask it to
+    if (p.phase != Phase::Stable)
+      return {Log{describe(p.id, std::string("ICE restart deferred: negotiating (") + std::string(to_string(p.phase)) + ")")}};
+    return {RequestIceRestart{p.id}};
+  }
   if (p.polite) return {};  // the impolite side restarts; its offer will come
   // From Stable, or again while our previous offer got no answer (it may have been lost).
   if (p.phase != Phase::Stable && p.phase != Phase::HaveLocalOffer)
@@ -412,6 +453,7 @@ Effects Machine::on(const NegotiationNeeded& e) {
   if (it == peers_.end()) return {Log{describe(e.peer, "renegotiation for an unknown peer; ignored")}};
   PeerSession& p = it->second;
   if (p.phase == Phase::Failed) return {Log{describe(p.id, "renegotiation after failure; ignored")}};
+  if (p.id == kSubscribeLink) return {Log{describe(p.id, "we send nothing on the subscription; renegotiation ignored")}};
   p.negotiation_pending = true;
   Effects out;
   if (p.phase == Phase::Stable) became_stable(p, out);  // else: when the exchange under way ends

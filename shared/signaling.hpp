@@ -1,4 +1,7 @@
-// The client's signaling state machine for a mesh call: one RTCPeerConnection per remote peer.
+// The client's signaling state machine: in a mesh call, one RTCPeerConnection per remote peer; in a
+// large room (mode Sfu, issue 15: media through Janus VideoRoom, relayed by moim-server), two links
+// to the media server instead, whatever the number of people: one that publishes our media and one
+// that receives everyone else's.
 //
 //   effects = machine.handle(event)
 //
@@ -34,6 +37,21 @@
 //  - An offer that arrives while the answer to our own offer is being applied (the other side
 //    answered and offered at once) waits for that to finish, then is taken as from Stable; the
 //    candidates that follow it wait with it.
+//
+// The Sfu mode (JoinedRoom{.mode = Sfu}): the same exchanges, on two connections keyed by ids no
+// peer can have (kPublishLink, kSubscribeLink, above proto::kMaxId); signals to and from them are
+// the media server's (the app sends them to moim-server, which relays them to Janus).
+//  - Publish link: we offer at once, and always (impolite, never rolls back); the media server only
+//    answers. Renegotiation (a screen share) and ICE restart: our offer, as in the mesh.
+//  - Subscribe link: the media server offers (when there is someone to receive, and again whenever
+//    a publisher comes or goes); we only answer (polite). ICE restart: we cannot offer, so we ask
+//    for an offer with fresh ICE credentials (RequestIceRestart); asked again on the app's next
+//    IceRestartNeeded while none came.
+//  - An offer on the publish link, or an answer on the subscribe link, breaks the rule: ignored
+//    (a protocol log line). People arriving and leaving make no connection of their own.
+//  - Resume: both links stay (the media does not pass through the signaling socket). MediaReset
+//    (the media server lost our streams: Janus restarted) closes both links and makes them again:
+//    we publish again, and the subscription's offer follows.
 #pragma once
 
 #include "protocol.hpp"
@@ -70,6 +88,14 @@ inline constexpr std::size_t kMaxMediaSections = 16;
 // A peer past that (only a broken or hostile server lists one) gets no connection.
 inline constexpr std::size_t kMaxPeers = proto::kMaxCapacity - 1;
 
+// How a call's media goes: browser to browser (Mesh), or through the media server (Sfu).
+enum class Mode { Mesh, Sfu };
+std::string_view to_string(Mode mode);
+// The two connections of the Sfu mode, keyed as peers are (ids no server-assigned peer can have).
+inline constexpr PeerId kPublishLink = proto::kMaxId + 1;
+inline constexpr PeerId kSubscribeLink = proto::kMaxId + 2;
+inline constexpr bool is_media_server_link(PeerId id) { return id == kPublishLink || id == kSubscribeLink; }
+
 // Where one peer connection's offer/answer exchange stands.
 enum class Phase {
   WaitingForOffer,       // we are the answerer and no offer came yet
@@ -95,7 +121,7 @@ std::ostream& operator<<(std::ostream& os, Phase phase);
 std::ostream& operator<<(std::ostream& os, ConnectionState state);
 
 // ---- events -------------------------------------------------------------------------------------
-struct JoinedRoom { PeerId self = 0; std::vector<PeerId> peers; };
+struct JoinedRoom { PeerId self = 0; std::vector<PeerId> peers; Mode mode = Mode::Mesh; };
 struct PeerArrived { PeerId peer = 0; };
 struct PeerDeparted { PeerId peer = 0; };
 struct SignalReceived { proto::Signal signal; };  // signal.peer = sender
@@ -110,10 +136,12 @@ struct ResumedRoom { PeerId self = 0; std::vector<PeerId> peers; bool restored =
 struct IceRestartNeeded { PeerId peer = 0; };
 // The app changed what we send on this connection (a track added or taken off): it needs an offer.
 struct NegotiationNeeded { PeerId peer = 0; };
+// Sfu mode: the media server lost our streams (Janus restarted); both links are made again.
+struct MediaReset {};
 
 using Event = std::variant<JoinedRoom, PeerArrived, PeerDeparted, SignalReceived, LocalDescriptionCreated,
                            RemoteDescriptionApplied, LocalCandidateGathered, BrowserOperationFailed, LeftRoom,
-                           ResumedRoom, IceRestartNeeded, NegotiationNeeded>;
+                           ResumedRoom, IceRestartNeeded, NegotiationNeeded, MediaReset>;
 
 // ---- effects ------------------------------------------------------------------------------------
 struct CreatePeerConnection { PeerId peer = 0; bool offerer = false; bool operator==(const CreatePeerConnection&) const = default; };
@@ -132,12 +160,15 @@ struct SetRemoteDescription {
 struct AddRemoteCandidate { PeerId peer = 0; proto::IceCandidate candidate; bool operator==(const AddRemoteCandidate&) const = default; };
 struct SendToPeer { proto::Signal signal; bool operator==(const SendToPeer&) const = default; };  // signal.peer = destination
 struct ClosePeerConnection { PeerId peer = 0; bool operator==(const ClosePeerConnection&) const = default; };
+// Sfu mode: ask the media server for an offer with fresh ICE credentials on this link (the subscribe
+// link, where only the media server offers).
+struct RequestIceRestart { PeerId peer = 0; bool operator==(const RequestIceRestart&) const = default; };
 // Something unexpected but harmless (a stale answer, a signal from a stranger): worth a console line.
 // Texts of protocol problems (the other side broke a rule or a bound) start with "protocol: ".
 struct Log { std::string text; bool operator==(const Log&) const = default; };
 
 using Effect = std::variant<CreatePeerConnection, CreateOffer, CreateAnswer, RollbackLocalOffer, SetRemoteDescription,
-                            AddRemoteCandidate, SendToPeer, ClosePeerConnection, Log, RestartIce>;
+                            AddRemoteCandidate, SendToPeer, ClosePeerConnection, Log, RestartIce, RequestIceRestart>;
 using Effects = std::vector<Effect>;
 
 std::ostream& operator<<(std::ostream& os, const Event& event);
@@ -175,6 +206,7 @@ class Machine {
   Effects handle(const Event& event);
 
   std::optional<PeerId> self() const { return self_; }
+  Mode mode() const { return mode_; }
   const PeerSession* peer(PeerId id) const;
   const std::map<PeerId, PeerSession>& peers() const { return peers_; }
 
@@ -191,6 +223,7 @@ class Machine {
   Effects on(const ResumedRoom& e);
   Effects on(const IceRestartNeeded& e);
   Effects on(const NegotiationNeeded& e);
+  Effects on(const MediaReset& e);
 
   Effects on_remote_offer(PeerSession& p, const proto::Signal& s);
   Effects on_remote_answer(PeerSession& p, const proto::Signal& s);
@@ -201,8 +234,12 @@ class Machine {
   static void became_stable(PeerSession& p, Effects& out);
   // Adds a peer and its connection (callers check kMaxPeers first).
   void add_peer(PeerId id, bool offerer, Effects& out);
+  // Sfu mode: closes whatever connections there are and makes the two links.
+  void open_media_server_links(Effects& out);
+  void close_all(Effects& out);
 
   std::optional<PeerId> self_;
+  Mode mode_ = Mode::Mesh;
   std::map<PeerId, PeerSession> peers_;
 };
 

@@ -112,6 +112,10 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
                    [&](const signaling::SendToPeer& e) { outgoing.push_back(e.signal); },
                    [&](const signaling::ClosePeerConnection& e) { peers_.disconnect(e.peer); },
                    [&](const signaling::Log& e) { std::printf("moim signaling: %s\n", e.text.c_str()); },
+                   // Only in a large room's Sfu mode, which this client does not enter yet (issue 15).
+                   [&](const signaling::RequestIceRestart&) {
+                     std::printf("moim signaling: a media server ICE restart asked outside a large room\n");
+                   },
                },
                effect);
   }

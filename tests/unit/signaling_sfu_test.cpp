@@ -1,0 +1,196 @@
+// The signaling machine's Sfu mode (a large room: media through the media server), event by event:
+// two links whatever the number of people; we offer the publication, the media server offers the
+// subscription and offers it again as publishers come and go; ICE restarts on each link; resume
+// keeps both; MediaReset (Janus restarted) makes both again.
+#include "effect_script.hpp"
+#include "signaling.hpp"
+
+#include <gtest/gtest.h>
+
+namespace moim::signaling {
+namespace {
+
+using proto::SignalKind;
+
+proto::Signal signal(PeerId link, SignalKind kind, std::string sdp) { return {link, kind, std::move(sdp), {}}; }
+proto::Signal candidate(PeerId link, std::string c) { return {link, SignalKind::Candidate, {}, proto::IceCandidate{std::move(c), "0", 0}}; }
+proto::IceCandidate cand(std::string c) { return {std::move(c), "0", 0}; }
+
+struct Step {
+  Event event;
+  Effects expected;
+};
+
+void run(Machine& m, const std::vector<Step>& script) {
+  test::run_script(script, [&](const Step& s) { return m.handle(s.event); }, [](const Step&) { return ""; });
+}
+
+bool is_log(const Effects& e) { return e.size() == 1 && std::holds_alternative<Log>(e[0]); }
+
+constexpr PeerId P = kPublishLink, S = kSubscribeLink;
+
+const Effects kOpenLinks{CreatePeerConnection{P, true}, CreateOffer{P}, CreatePeerConnection{S, false}};
+
+// Joined, our publication answered and the first subscription taken: both links Stable.
+void joined_and_negotiated(Machine& m) {
+  run(m, {
+             {JoinedRoom{5, {2, 3}, Mode::Sfu}, kOpenLinks},
+             {LocalDescriptionCreated{P, SignalKind::Offer, "pub"}, {SendToPeer{signal(P, SignalKind::Offer, "pub")}}},
+             {SignalReceived{signal(P, SignalKind::Answer, "pub-answer")}, {SetRemoteDescription{P, SignalKind::Answer, "pub-answer"}}},
+             {RemoteDescriptionApplied{P}, {}},
+             {SignalReceived{signal(S, SignalKind::Offer, "sub-1")}, {SetRemoteDescription{S, SignalKind::Offer, "sub-1"}}},
+             {RemoteDescriptionApplied{S}, {CreateAnswer{S}}},
+             {LocalDescriptionCreated{S, SignalKind::Answer, "sub-1-answer"}, {SendToPeer{signal(S, SignalKind::Answer, "sub-1-answer")}}},
+         });
+  ASSERT_EQ(m.peer(P)->phase, Phase::Stable);
+  ASSERT_EQ(m.peer(S)->phase, Phase::Stable);
+}
+
+TEST(SignalingSfu, TwoLinksWhateverTheNumberOfPeople) {
+  Machine m;
+  joined_and_negotiated(m);
+  EXPECT_EQ(m.mode(), Mode::Sfu);
+  EXPECT_EQ(m.peers().size(), 2u);
+  EXPECT_FALSE(m.peer(P)->polite);
+  EXPECT_TRUE(m.peer(S)->polite);
+  EXPECT_EQ(m.peer(2), nullptr);  // no connection to any person
+  // Someone arriving or leaving makes no connection: the subscription's next offer carries it.
+  run(m, {{PeerArrived{9}, {}}, {PeerDeparted{2}, {}}});
+  EXPECT_EQ(m.peers().size(), 2u);
+}
+
+TEST(SignalingSfu, ThePublicationsCandidatesGoOutAndTheMediaServersAreQueuedUntilItsAnswer) {
+  Machine m;
+  run(m, {
+             {JoinedRoom{5, {}, Mode::Sfu}, kOpenLinks},
+             {LocalDescriptionCreated{P, SignalKind::Offer, "pub"}, {SendToPeer{signal(P, SignalKind::Offer, "pub")}}},
+             {LocalCandidateGathered{P, cand("ours")}, {SendToPeer{candidate(P, "ours")}}},
+             {SignalReceived{candidate(P, "janus-early")}, {}},
+             {SignalReceived{signal(P, SignalKind::Answer, "a")}, {SetRemoteDescription{P, SignalKind::Answer, "a"}}},
+             {RemoteDescriptionApplied{P}, {AddRemoteCandidate{P, cand("janus-early")}}},
+             {SignalReceived{candidate(P, "janus-late")}, {AddRemoteCandidate{P, cand("janus-late")}}},
+             // An empty room: the subscription waits for its first offer, its candidates held for it.
+             {SignalReceived{candidate(S, "sub-early")}, {}},
+             {SignalReceived{signal(S, SignalKind::Offer, "sub")}, {SetRemoteDescription{S, SignalKind::Offer, "sub"}}},
+             {RemoteDescriptionApplied{S}, {CreateAnswer{S}, AddRemoteCandidate{S, cand("sub-early")}}},
+             {LocalCandidateGathered{S, cand("ours-sub")}, {SendToPeer{candidate(S, "ours-sub")}}},
+         });
+}
+
+TEST(SignalingSfu, TheSubscriptionIsOfferedAgainAsPublishersComeAndGo) {
+  Machine m;
+  joined_and_negotiated(m);
+  for (std::string sdp : {"sub-2 (one more publisher)", "sub-3 (one publisher fewer)"}) {
+    run(m, {
+               {SignalReceived{signal(S, SignalKind::Offer, sdp)}, {SetRemoteDescription{S, SignalKind::Offer, sdp}}},
+               {RemoteDescriptionApplied{S}, {CreateAnswer{S}}},
+               {LocalDescriptionCreated{S, SignalKind::Answer, "ans"}, {SendToPeer{signal(S, SignalKind::Answer, "ans")}}},
+           });
+    EXPECT_EQ(m.peer(S)->phase, Phase::Stable);
+  }
+  EXPECT_EQ(m.peer(P)->phase, Phase::Stable);  // the publication is untouched
+}
+
+TEST(SignalingSfu, WhatTheMediaServerNeverSendsIsIgnored) {
+  Machine m;
+  joined_and_negotiated(m);
+  // An offer on the publication: it only answers there; an answer on the subscription: we never offer there.
+  for (const auto& s : {signal(P, SignalKind::Offer, "x"), signal(S, SignalKind::Answer, "y")}) {
+    const Effects fx = m.handle(SignalReceived{s});
+    ASSERT_TRUE(is_log(fx));
+    EXPECT_TRUE(std::get<Log>(fx[0]).text.starts_with("media server (")) << std::get<Log>(fx[0]).text;
+    EXPECT_NE(std::get<Log>(fx[0]).text.find("protocol: "), std::string::npos);
+  }
+  EXPECT_EQ(m.peer(P)->phase, Phase::Stable);
+  EXPECT_EQ(m.peer(S)->phase, Phase::Stable);
+  // A person's id is no link: a signal "from" a person in a large room goes nowhere.
+  EXPECT_TRUE(is_log(m.handle(SignalReceived{signal(2, SignalKind::Offer, "z")})));
+  // We never renegotiate the subscription (we send nothing on it).
+  EXPECT_TRUE(is_log(m.handle(NegotiationNeeded{S})));
+}
+
+TEST(SignalingSfu, AScreenShareRenegotiatesThePublication) {
+  Machine m;
+  joined_and_negotiated(m);
+  run(m, {
+             {NegotiationNeeded{P}, {CreateOffer{P}}},
+             {LocalDescriptionCreated{P, SignalKind::Offer, "pub+screen"}, {SendToPeer{signal(P, SignalKind::Offer, "pub+screen")}}},
+             {NegotiationNeeded{P}, {}},  // while the exchange is under way: after it
+             {SignalReceived{signal(P, SignalKind::Answer, "a2")}, {SetRemoteDescription{P, SignalKind::Answer, "a2"}}},
+             {RemoteDescriptionApplied{P}, {CreateOffer{P}}},
+         });
+}
+
+TEST(SignalingSfu, IceRestartWeOfferThePublicationAndAskForTheSubscription) {
+  Machine m;
+  joined_and_negotiated(m);
+  run(m, {
+             {IceRestartNeeded{P}, {RestartIce{P}}},
+             {LocalDescriptionCreated{P, SignalKind::Offer, "restart"}, {SendToPeer{signal(P, SignalKind::Offer, "restart")}}},
+             {IceRestartNeeded{S}, {RequestIceRestart{S}}},
+             {IceRestartNeeded{S}, {RequestIceRestart{S}}},  // no offer yet: asked again on the next one
+             {SignalReceived{signal(S, SignalKind::Offer, "fresh-ice")}, {SetRemoteDescription{S, SignalKind::Offer, "fresh-ice"}}},
+         });
+  // While the media server's offer is being taken, nothing more is asked.
+  EXPECT_TRUE(is_log(m.handle(IceRestartNeeded{S})));
+  run(m, {{RemoteDescriptionApplied{S}, {CreateAnswer{S}}}});
+}
+
+TEST(SignalingSfu, ResumeKeepsBothLinksAndMediaResetMakesThemAgain) {
+  Machine m;
+  joined_and_negotiated(m);
+  // The signaling socket dropped and came back (the session kept, or the server restarted): media
+  // goes through the media server, not the socket.
+  run(m, {{ResumedRoom{5, {2}, false}, {}}, {ResumedRoom{5, {2, 3, 4}, true}, {}}});
+  EXPECT_EQ(m.peer(P)->phase, Phase::Stable);
+  // Janus restarted: both links closed and made again, the publication offered again.
+  run(m, {{MediaReset{}, {ClosePeerConnection{P}, ClosePeerConnection{S}, CreatePeerConnection{P, true}, CreateOffer{P},
+                          CreatePeerConnection{S, false}}}});
+  EXPECT_EQ(m.peer(S)->phase, Phase::WaitingForOffer);
+  // A late answer to the old publication's offer is not taken for the new one's.
+  EXPECT_TRUE(is_log(m.handle(SignalReceived{signal(P, SignalKind::Answer, "old")})));
+  // A new session (the server had dropped ours): joined again, in the same mode.
+  run(m, {{ResumedRoom{8, {2}, true}, {ClosePeerConnection{P}, ClosePeerConnection{S}, CreatePeerConnection{P, true},
+                                        CreateOffer{P}, CreatePeerConnection{S, false}}}});
+  EXPECT_EQ(m.self(), 8u);
+  EXPECT_EQ(m.mode(), Mode::Sfu);
+}
+
+TEST(SignalingSfu, LeavingClosesBothLinksAndTheNextRoomMayBeAMesh) {
+  Machine m;
+  joined_and_negotiated(m);
+  run(m, {{LeftRoom{}, {ClosePeerConnection{P}, ClosePeerConnection{S}}}});
+  EXPECT_TRUE(is_log(m.handle(MediaReset{})));  // not in a large room any more
+  run(m, {{JoinedRoom{6, {2}}, {CreatePeerConnection{2, true}, CreateOffer{2}}}});
+  EXPECT_EQ(m.mode(), Mode::Mesh);
+  EXPECT_TRUE(is_log(m.handle(MediaReset{})));
+}
+
+TEST(SignalingSfu, ABrokenLinkIsClosedAndItsLateEventsDropped) {
+  Machine m;
+  joined_and_negotiated(m);
+  const Effects fx = m.handle(BrowserOperationFailed{S, "setRemoteDescription: bad sdp"});
+  ASSERT_EQ(fx.size(), 2u);
+  EXPECT_EQ(fx[1], Effect{ClosePeerConnection{S}});
+  EXPECT_TRUE(is_log(m.handle(SignalReceived{signal(S, SignalKind::Offer, "again")})));
+  // Only MediaReset (or a new join) makes it again.
+  run(m, {{MediaReset{}, {ClosePeerConnection{P}, ClosePeerConnection{S}, CreatePeerConnection{P, true}, CreateOffer{P},
+                          CreatePeerConnection{S, false}}}});
+}
+
+TEST(SignalingSfu, TheLinksIdsAreNoPersonsAndPrintAsTheMediaServer) {
+  EXPECT_GT(kPublishLink, proto::kMaxId);
+  EXPECT_GT(kSubscribeLink, proto::kMaxId);
+  EXPECT_TRUE(is_media_server_link(kPublishLink) && is_media_server_link(kSubscribeLink));
+  EXPECT_FALSE(is_media_server_link(proto::kMaxId));
+  Machine m;
+  m.handle(JoinedRoom{5, {}, Mode::Sfu});
+  const Effects fx = m.handle(RemoteDescriptionApplied{S});  // nothing was being applied
+  ASSERT_TRUE(is_log(fx));
+  EXPECT_TRUE(std::get<Log>(fx[0]).text.starts_with("media server (subscribe): ")) << std::get<Log>(fx[0]).text;
+  EXPECT_EQ(to_string(Mode::Sfu), "sfu");
+  EXPECT_EQ(to_string(Mode::Mesh), "mesh");
+}
+
+}  // namespace
+}  // namespace moim::signaling
