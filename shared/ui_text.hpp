@@ -131,6 +131,8 @@ enum class Id : std::uint16_t {
   PeopleCountMany,  // {0}: people, {1}: capacity
   GridView,
   SpeakerView,
+  GridPrevious,  // a grid too small for everyone: the page before
+  GridNext,      // the page after
   ClickForSound,
   Mute,
   Unmute,

@@ -106,6 +106,8 @@ std::string_view english(Id id) {
     case Id::PeopleCountMany: return "{0} people · {1} max";
     case Id::GridView: return "Grid view";
     case Id::SpeakerView: return "Speaker view";
+    case Id::GridPrevious: return "Previous";
+    case Id::GridNext: return "Next";
     case Id::ClickForSound: return "Click to turn on sound";
     case Id::Mute: return "Mute";
     case Id::Unmute: return "Unmute";

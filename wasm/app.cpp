@@ -468,6 +468,7 @@ void App::end_call(ui_text::Message error, invite::EndCause cause) {
   feed_machine(signaling::LeftRoom{});
   screen_.call_ended();  // our capture stops
   speakers_.call_ended();
+  layout_.call_ended();
   encodings_.call_ended();
   shortcuts_help_ = false;
   feed_join(join_flow::CallEnded{});  // the devices are released, no join, no password
@@ -551,7 +552,8 @@ void App::apply(const ui::Intent& intent) {
           [&](const ui::ToggleShortcutsHelp&) { shortcuts_help_ = !shortcuts_help_; },
           [&](const ui::CloseShortcutsHelp&) { shortcuts_help_ = false; },
           [&](const ui::EnableSound&) { media_.resume_sound(); },
-          [&](const ui::ToggleLayout&) { speakers_.toggle_view(); },
+          [&](const ui::ToggleLayout&) { layout_.toggle_view(); },
+          [&](const ui::ShowGridPage& e) { layout_.show_grid_page(e.page); },
           [&](const ui::PickFiles& i) {
             if (world_.call()) files_.pick(i.peer);
           },
@@ -818,7 +820,8 @@ ui::CallModel App::call_model() const {
   m.screens = screen_.model();
   m.shortcuts_help = shortcuts_help_;
   m.sound_blocked = media_.sound_blocked();
-  m.speaker_view = speakers_.speaker_view();
+  m.speaker_view = layout_.speaker_view();
+  m.grid_page = layout_.grid_page();
   m.active_speaker = speakers_.active();
   m.share = screen_.state() == screen_share::State::Sharing      ? ui::ShareButton::Stop
             : screen_.state() == screen_share::State::Requesting ? ui::ShareButton::Choosing
@@ -876,7 +879,7 @@ std::string App::state_json() const {
                            {"sharing", screen_.sharing()}, {"share", screen_share::to_string(screen_.state())}, {"screenShown", screen_.sharing() ? screen_.preview().frames_uploaded() : 0}}},
                  {"presenter", screen_.presenter_json()},
                  {"activeSpeaker", speakers_.active() ? json(*speakers_.active()) : json(nullptr)},
-                 {"layout", !screen_.model().empty() ? "presenter" : speakers_.speaker_view() && !peers_.in_order().empty() ? "speaker" : "grid"},
+                 {"layout", !screen_.model().empty() ? "presenter" : layout_.speaker_view() && !peers_.in_order().empty() ? "speaker" : "grid"},
                  {"peers", std::move(peers)}};
   } else {
     s["room"] = nullptr;

@@ -20,6 +20,7 @@
 #include "room_admin.hpp"
 #include "mesh/call_encodings.hpp"
 #include "screen/call_screen.hpp"
+#include "call_layout.hpp"
 #include "speaking/call_speakers.hpp"
 #include "stats/call_stats_panel.hpp"
 #include "server_link.hpp"
@@ -122,7 +123,8 @@ class App {
   CallChat chat_{peers_};  // the call's text chat, over the peers' data channels
   CallFiles files_;        // the call's file transfers, over their own data channels
   CallScreen screen_{media_, peers_};  // our screen share, and the presenter layout of everyone's
-  CallSpeakers speakers_{peers_};      // who is speaking (rings), the active speaker and its view
+  CallSpeakers speakers_{peers_};      // who is speaking (rings), the active speaker
+  CallLayout layout_;                  // grid or speaker view, and the grid's page
   CallEncodings encodings_{peers_};    // each connection's camera encoding (a mesh that adapts)
   browser::ServerSocket socket_;
   server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_

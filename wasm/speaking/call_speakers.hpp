@@ -1,6 +1,6 @@
 // Who is speaking in the call: the glue's audio levels of every connection, read a few times a
-// second, through shared/speaking's detector; and the speaker view (the active speaker large) the
-// person may choose instead of the grid.
+// second, through shared/speaking's detector (the speaker view the person may choose instead of
+// the grid: wasm/call_layout.hpp).
 #pragma once
 
 #include "peer_connection.hpp"
@@ -23,14 +23,11 @@ class CallSpeakers {
   bool speaking(proto::PeerId peer) const { return detector_.speaking(peer); }
   // The active speaker among those still in the call (nullopt before anyone spoke).
   std::optional<proto::PeerId> active() const;
-  bool speaker_view() const { return speaker_view_; }
-  void toggle_view() { speaker_view_ = !speaker_view_; }
 
  private:
   const Peers& peers_;
   speaking::Detector detector_;
   double next_poll_ = 0;
-  bool speaker_view_ = false;
 };
 
 }  // namespace moim

@@ -1,3 +1,4 @@
+#include "grid_pages.hpp"
 #include "shortcuts.hpp"
 #include "ui/theme.hpp"
 #include "ui/tile_details.hpp"
@@ -256,6 +257,42 @@ void draw_speaker_view(FrameOut& out, const CallModel& m, const TileModel& large
 }
 }  // namespace
 
+namespace {
+// The grid's smallest tile: more people than fit at this width go on pages (issue 15 item 3),
+// turned with the pager under the grid.
+constexpr float kMinGridTileW = 192;
+constexpr float kPagerH = 40;
+
+// How many tiles of at least kMinGridTileW fit in `avail`.
+int grid_capacity(float avail_w, float avail_h, float gap) {
+  const float min_h = kMinGridTileW / kAspect + kNameBar;
+  const int cols = std::max(1, static_cast<int>(std::floor((avail_w + gap) / (kMinGridTileW + gap))));
+  const int rows = std::max(1, static_cast<int>(std::floor((avail_h + gap) / (min_h + gap))));
+  return cols * rows;
+}
+
+// Under a paged grid, centred at `y`: Previous, "page / pages", Next.
+void draw_pager(FrameOut& out, const grid_pages::Page& page, float center_x, float y) {
+  using ui_text::Id;
+  const std::string where = std::to_string(page.index + 1) + " / " + std::to_string(page.count);
+  const std::string prev = out.tr(Id::GridPrevious), next = out.tr(Id::GridNext);
+  const float bw = std::max(ImGui::CalcTextSize(prev.c_str()).x, ImGui::CalcTextSize(next.c_str()).x) + 36;
+  const float label_w = ImGui::CalcTextSize(where.c_str()).x + 32;
+  float x = center_x - (2 * bw + label_w) * 0.5f;
+  ImGui::SetCursorScreenPos(ImVec2(x, y));
+  if (button(out, "grid-prev", prev, ButtonStyle::Secondary, ImVec2(bw, kPagerH), page.index > 0))
+    out.intent(ShowGridPage{page.index - 1});
+  x += bw;
+  const float ty = y + (kPagerH - ImGui::GetFontSize()) * 0.5f;
+  ImGui::SetCursorScreenPos(ImVec2(x + 16, ty));
+  text(out, where, color::kMuted);
+  out.add_widget("grid-page", ImVec2(x, y), ImVec2(x + label_w, y + kPagerH), where);
+  ImGui::SetCursorScreenPos(ImVec2(x + label_w, y));
+  if (button(out, "grid-next", next, ButtonStyle::Secondary, ImVec2(bw, kPagerH), page.index + 1 < page.count))
+    out.intent(ShowGridPage{page.index + 1});
+}
+}  // namespace
+
 GridLayout layout_grid(int count, float avail_w, float avail_h, float gap) {
   GridLayout best;
   count = std::max(count, 1);
@@ -338,21 +375,31 @@ void draw_call(FrameOut& out, const CallModel& m) {
   const ImVec2 area_min(margin, y), area_max(tiles_right - margin, y + avail_h);
   if (!m.screens.empty()) draw_presenter(out, m, area_min, area_max, gap);
   else if (speaker) draw_speaker_view(out, m, *speaker, area_min, area_max, gap);
-  const int n = m.screens.empty() && !speaker ? static_cast<int>(m.tiles.size()) : 0;
-  const GridLayout g = layout_grid(n, avail_w, avail_h, gap);
+  const int all = m.screens.empty() && !speaker ? static_cast<int>(m.tiles.size()) : 0;
+  // More people than fit: pages, the pager under them, the active speaker on whichever is shown.
+  const bool paged = all > grid_capacity(avail_w, avail_h, gap);
+  const float grid_avail_h = paged ? avail_h - kPagerH - gap : avail_h;
+  std::optional<int> speaking_tile;
+  for (std::size_t i = 0; i < m.tiles.size(); ++i)
+    if (!m.tiles[i].self && m.active_speaker == m.tiles[i].id) speaking_tile = static_cast<int>(i);
+  const grid_pages::Page page =
+      grid_pages::paginate(all, paged ? grid_capacity(avail_w, grid_avail_h, gap) : all, m.grid_page, speaking_tile);
+  const int n = static_cast<int>(page.tiles.size());
+  const GridLayout g = layout_grid(n, avail_w, grid_avail_h, gap);
   const float grid_h = static_cast<float>(g.rows) * g.tile_h + static_cast<float>(g.rows - 1) * gap;
-  const float y0 = y + std::max(0.0f, (avail_h - grid_h) * 0.5f);
+  const float y0 = y + std::max(0.0f, (grid_avail_h - grid_h) * 0.5f);
   for (int i = 0; i < n; ++i) {
     const int row = i / g.columns, col = i % g.columns;
     const int in_row = std::min(g.columns, n - row * g.columns);
     const float row_w = static_cast<float>(in_row) * g.tile_w + static_cast<float>(in_row - 1) * gap;
     const float x = (tiles_right - row_w) * 0.5f + static_cast<float>(col) * (g.tile_w + gap);
     const float ty = y0 + static_cast<float>(row) * (g.tile_h + gap);
-    const TileModel& t = m.tiles[static_cast<std::size_t>(i)];
+    const TileModel& t = m.tiles[static_cast<std::size_t>(page.tiles[static_cast<std::size_t>(i)])];
     draw_tile(out, t, ImVec2(x, ty), g.tile_w, g.tile_h);
     out.add_widget(t.self ? std::string("tile:self") : "tile:" + std::to_string(t.id), ImVec2(x, ty),
                    ImVec2(x + g.tile_w, ty + g.tile_h - kNameBar));
   }
+  if (paged) draw_pager(out, page, tiles_right * 0.5f, y0 + grid_h + gap);
 
   // Transfers over the tiles' bottom left; then the side panel (one at a time: chat, people or stats).
   draw_transfer_cards(out, m.files, ImVec2(margin, display.y - bottom - 12), std::min(380.0f, tiles_right - 2 * margin), 4);

@@ -52,8 +52,9 @@ struct ShowScreen { proto::PeerId peer = 0; bool self = false; };
 struct ToggleShortcutsHelp {};
 // "Click to turn on sound": the browser played the others muted until a gesture.
 struct EnableSound {};
-// The grid, or the speaker view.
+// The grid, or the speaker view; a page of a grid too small for everyone (from 0).
 struct ToggleLayout {};
+struct ShowGridPage { int page = 0; };
 struct CloseShortcutsHelp {};
 struct SendChat {};
 // The participant panel and files (wasm/files/): the picker for one person (peer) or everyone (0), and
@@ -79,6 +80,6 @@ using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, Can
                             CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat, TogglePeople, PickFiles, AcceptFile, DeclineFile,
                             CancelFile, SaveFile, DismissFile, ToggleScreenShare, ShowScreen, ToggleShortcutsHelp,
                             CloseShortcutsHelp, EnableSound, ToggleLayout, ToggleStats, ToggleLanguage, ToggleDevices,
-                            ChooseDevice>;
+                            ChooseDevice, ShowGridPage>;
 
 }  // namespace moim::ui

@@ -206,6 +206,7 @@ struct CallModel {
   // The speaker view: the active speaker's tile large, the others in a strip (with no screen shared).
   bool speaker_view = false;
   std::optional<proto::PeerId> active_speaker;
+  int grid_page = 0;  // the grid's page the person turned to (clamped to those there are when drawn)
   bool mic = true, camera = true;
   bool can_mic = true, can_camera = true;  // false when the device is unavailable
   std::string error;

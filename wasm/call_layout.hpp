@@ -1,0 +1,22 @@
+// How the person chose to see the call's tiles: the grid or the speaker view, and the grid's page
+// when not everyone fits (shared/grid_pages.hpp decides which tiles a page holds). The page starts
+// at the first with each call; the choice of view is kept from call to call.
+#pragma once
+
+namespace moim {
+
+class CallLayout {
+ public:
+  bool speaker_view() const { return speaker_view_; }
+  void toggle_view() { speaker_view_ = !speaker_view_; }
+  int grid_page() const { return grid_page_; }
+  // The page the person turned to, as drawn (the call screen clamps it to the pages there are).
+  void show_grid_page(int page) { grid_page_ = page < 0 ? 0 : page; }
+  void call_ended() { grid_page_ = 0; }
+
+ private:
+  bool speaker_view_ = false;
+  int grid_page_ = 0;
+};
+
+}  // namespace moim
