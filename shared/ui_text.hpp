@@ -133,6 +133,7 @@ enum class Id : std::uint16_t {
   SpeakerView,
   GridPrevious,  // a grid too small for everyone: the page before
   GridNext,      // the page after
+  More,          // a narrow window's control bar: the menu of the buttons it has no room for
   ClickForSound,
   Mute,
   Unmute,

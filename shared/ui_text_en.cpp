@@ -108,6 +108,7 @@ std::string_view english(Id id) {
     case Id::SpeakerView: return "Speaker view";
     case Id::GridPrevious: return "Previous";
     case Id::GridNext: return "Next";
+    case Id::More: return "More";
     case Id::ClickForSound: return "Click to turn on sound";
     case Id::Mute: return "Mute";
     case Id::Unmute: return "Unmute";

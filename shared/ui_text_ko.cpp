@@ -110,6 +110,7 @@ std::string_view korean(Id id) {
     case Id::SpeakerView: return "발언자 보기";
     case Id::GridPrevious: return "이전";
     case Id::GridNext: return "다음";
+    case Id::More: return "더 보기";
     case Id::ClickForSound: return "클릭해서 소리 켜기";
     case Id::Mute: return "음소거";
     case Id::Unmute: return "음소거 해제";

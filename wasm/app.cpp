@@ -554,6 +554,7 @@ void App::apply(const ui::Intent& intent) {
           [&](const ui::EnableSound&) { media_.resume_sound(); },
           [&](const ui::ToggleLayout&) { layout_.toggle_view(); },
           [&](const ui::ShowGridPage& e) { layout_.show_grid_page(e.page); },
+          [&](const ui::ToggleMore&) { layout_.toggle_more(); },
           [&](const ui::PickFiles& i) {
             if (world_.call()) files_.pick(i.peer);
           },
@@ -822,6 +823,7 @@ ui::CallModel App::call_model() const {
   m.sound_blocked = media_.sound_blocked();
   m.speaker_view = layout_.speaker_view();
   m.grid_page = layout_.grid_page();
+  m.more_open = layout_.more_open();
   m.active_speaker = speakers_.active();
   m.share = screen_.state() == screen_share::State::Sharing      ? ui::ShareButton::Stop
             : screen_.state() == screen_share::State::Requesting ? ui::ShareButton::Choosing

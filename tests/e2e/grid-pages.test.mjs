@@ -1,8 +1,8 @@
 // A grid too small for everyone (issue 15 item 3; shared/grid_pages, wasm/ui/call_view.cpp): on a
 // phone-sized window, four people do not fit at the grid's smallest tile, so the grid shows pages
 // turned with Previous / Next; only the page's tiles are drawn (the others' videos pause); whoever
-// speaks is in the last place of every page and everyone else on one page; a wide window shows
-// everyone again.
+// speaks is in the last place of every page and everyone else on one page; the phone's control
+// bar keeps four buttons and puts the rest in a More menu; a wide window shows everyone again.
 // Everyone joins with the camera off: this is about which tiles are drawn, and four pages decoding
 // three cameras each starve this 2-core machine.
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ const pagerLabel = (page) => page.evaluate(() => window.app.widgets().find((w) =
 const waitForPager = (page, label) => page.waitForFunction(
   (want) => (window.app.widgets().find((w) => w.id === 'grid-page')?.label ?? null) === want, label, { timeout: 10000 });
 
-test('a grid too small for everyone shows pages; the one speaking is on the page shown; a wide window shows everyone', async () => {
+test('a grid too small for everyone shows pages; the one speaking is on every page; a phone\'s bar has a More menu; a wide window shows everyone', async () => {
   const [alice, bob, dave, carol] = await Promise.all(['alice', 'bob', 'dave', 'carol'].map((n) => openPerson(env.browser, env.server.url, n)));
   pages.push(alice, bob, dave, carol);
   await enterNames([[alice, 'Alice'], [bob, 'Bob'], [dave, 'Dave'], [carol, 'Carol']]);
@@ -82,9 +82,29 @@ test('a grid too small for everyone shows pages; the one speaking is on the page
   await waitForPager(carol, '2 / 3');
   assert.equal((await tilesDrawn(carol))[1], `tile:${id.dave}`);
 
-  // Wide again: everyone, no pager.
+  // The phone's control bar: the microphone, the camera, More and Leave, with the rest (and the
+  // grid / speaker view switch the top bar has no room for) in More's menu; a choice closes it.
+  const ids = async () => carol.evaluate(() => window.app.widgets().map((w) => w.id));
+  let shown = await ids();
+  for (const w of ['toggle-mic', 'toggle-camera', 'more-toggle', 'leave']) assert.ok(shown.includes(w), `${w} in the bar`);
+  for (const w of ['chat-toggle', 'people-toggle', 'share-screen', 'layout-toggle']) assert.ok(!shown.includes(w), `${w} not in the bar`);
+  await click(carol, 'more-toggle');
+  await widget(carol, 'more-menu');
+  shown = await ids();
+  for (const w of ['share-screen', 'chat-toggle', 'people-toggle', 'stats-toggle', 'devices-toggle', 'send-file', 'layout-toggle'])
+    assert.ok(shown.includes(w), `${w} in the menu`);
+  await screenshot(carol, 'phone-more-menu.png');
+  await click(carol, 'people-toggle');
+  await waitForState(carol, (s) => s.peopleOpen === true);
+  await carol.waitForFunction(() => !window.app.widgets().some((w) => w.id === 'more-menu'), null, { timeout: 10000 });
+  await click(carol, 'people-close');
+  await waitForState(carol, (s) => s.peopleOpen === false);
+
+  // Wide again: everyone, no pager, every button in the bar.
   await carol.setViewportSize({ width: 1280, height: 800 });
   await carol.waitForFunction(() => !window.app.widgets().some((w) => w.id === 'grid-page'), null, { timeout: 10000 });
   assert.equal((await tilesDrawn(carol)).length, 4);
+  shown = await ids();
+  assert.ok(shown.includes('chat-toggle') && shown.includes('layout-toggle') && !shown.includes('more-toggle'));
   for (const p of [alice, bob, dave, carol]) await click(p, 'leave');
 });

@@ -316,16 +316,21 @@ void draw_call(FrameOut& out, const CallModel& m) {
   ImGui::PushFont(fonts().title);
   text(out, m.room.name, color::kText);
   ImGui::PopFont();
-  ImGui::SameLine(0, 16);
-  ImGui::SetCursorPosY((top - ImGui::GetFontSize()) * 0.5f + 2);
-  const std::string people = out.tr(m.tiles.size() == 1 ? ui_text::Id::PeopleCountOne : ui_text::Id::PeopleCountMany,
-                                   {std::to_string(m.tiles.size()), std::to_string(m.room.capacity)});
-  text(out, people, color::kMuted);
-  // The layout: the grid, or the active speaker large (a screen shared is always large).
-  ImGui::SameLine(0, 20);
-  ImGui::SetCursorPosY((top - 36) * 0.5f);
-  if (button(out, "layout-toggle", out.tr(m.speaker_view ? ui_text::Id::GridView : ui_text::Id::SpeakerView), ButtonStyle::Secondary, ImVec2(0, 36)))
-    out.intent(ToggleLayout{});
+  // A narrow window (a phone): the room's name and the invite button only; the layout switch is in
+  // the control bar's menu, the count in the participant panel.
+  const bool narrow = display.x < 720;
+  if (!narrow) {
+    ImGui::SameLine(0, 16);
+    ImGui::SetCursorPosY((top - ImGui::GetFontSize()) * 0.5f + 2);
+    const std::string people = out.tr(m.tiles.size() == 1 ? ui_text::Id::PeopleCountOne : ui_text::Id::PeopleCountMany,
+                                     {std::to_string(m.tiles.size()), std::to_string(m.room.capacity)});
+    text(out, people, color::kMuted);
+    // The layout: the grid, or the active speaker large (a screen shared is always large).
+    ImGui::SameLine(0, 20);
+    ImGui::SetCursorPosY((top - 36) * 0.5f);
+    if (button(out, "layout-toggle", out.tr(m.speaker_view ? ui_text::Id::GridView : ui_text::Id::SpeakerView), ButtonStyle::Secondary, ImVec2(0, 36)))
+      out.intent(ToggleLayout{});
+  }
   draw_invite_button(out, m.invite, top);
 
   float y = top + 16;
@@ -360,7 +365,6 @@ void draw_call(FrameOut& out, const CallModel& m) {
   // The chat panel at the right, between the bars: beside the tiles on a wide screen, over them on a
   // narrow one.
   const float bottom = 88, gap = 14, margin = 24;
-  const bool narrow = display.x < 720;
   const bool side_panel = m.chat.open || m.people.open || m.stats.open || m.devices.open;
   const float panel_w = side_panel ? (narrow ? display.x : std::min(380.0f, display.x * 0.38f)) : 0;
   const float tiles_right = narrow ? display.x : display.x - panel_w;
@@ -411,63 +415,7 @@ void draw_call(FrameOut& out, const CallModel& m) {
   else if (m.devices.open)
     draw_devices_panel(out, m.devices, ImVec2(display.x - panel_w, top), ImVec2(display.x, display.y - bottom));
 
-  // Control bar.
-  const float by = display.y - bottom;
-  dl->AddRectFilled(ImVec2(0, by), ImVec2(display.x, display.y), IM_COL32(22, 25, 32, 255));
-  constexpr int kButtons = 9;
-  const float spacing = 14, bh = 48;
-  const float bw = std::min(150.0f, (display.x - 32 - (kButtons - 1) * spacing) / kButtons);
-  const float total = kButtons * bw + (kButtons - 1) * spacing;
-  float bx = (display.x - total) * 0.5f;
-  const float bty = by + (bottom - bh) * 0.5f;
-  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  using ui_text::Id;
-  const std::string mic_label = out.tr(!m.can_mic ? Id::NoMicrophone : (m.mic ? Id::Mute : Id::Unmute));
-  if (button(out, "toggle-mic", mic_label, m.mic ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh), m.can_mic))
-    out.intent(ToggleMic{});
-  hover_tooltip(out, shortcuts::tooltip(out.lang, mic_label, shortcuts::Action::ToggleMic));
-  bx += bw + spacing;
-  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  const std::string cam_label = out.tr(!m.can_camera ? Id::NoCamera : (m.camera ? Id::StopVideo : Id::StartVideo));
-  if (button(out, "toggle-camera", cam_label, m.camera ? ButtonStyle::Toggle : ButtonStyle::Danger, ImVec2(bw, bh),
-             m.can_camera))
-    out.intent(ToggleCamera{});
-  hover_tooltip(out, shortcuts::tooltip(out.lang, cam_label, shortcuts::Action::ToggleCamera));
-  bx += bw + spacing;
-  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  const std::string share_label = out.tr(m.share == ShareButton::Stop       ? Id::StopSharing
-                                         : m.share == ShareButton::Choosing ? Id::Choosing
-                                                                            : Id::ShareScreen);
-  if (button(out, "share-screen", share_label, m.share == ShareButton::Stop ? ButtonStyle::Primary : ButtonStyle::Toggle,
-             ImVec2(bw, bh), m.can_share && m.share != ShareButton::Choosing))
-    out.intent(ToggleScreenShare{});
-  hover_tooltip(out, shortcuts::tooltip(out.lang, share_label, shortcuts::Action::ToggleShare));
-  bx += bw + spacing;
-  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  if (button(out, "chat-toggle", chat_button_label(out.lang, m.chat), m.chat.open ? ButtonStyle::Primary : ButtonStyle::Toggle,
-             ImVec2(bw, bh)))
-    out.intent(ToggleChat{});
-  hover_tooltip(out, shortcuts::tooltip(out.lang, out.tr(Id::Chat), shortcuts::Action::ToggleChat));
-  bx += bw + spacing;
-  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  if (button(out, "people-toggle", out.tr(Id::People), m.people.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
-    out.intent(TogglePeople{});
-  bx += bw + spacing;
-  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  if (button(out, "stats-toggle", out.tr(Id::Stats), m.stats.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
-    out.intent(ToggleStats{});
-  bx += bw + spacing;
-  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  if (button(out, "devices-toggle", out.tr(Id::Devices).c_str(), m.devices.open ? ButtonStyle::Primary : ButtonStyle::Toggle, ImVec2(bw, bh)))
-    out.intent(ToggleDevices{});
-  hover_tooltip(out, out.tr(Id::DevicesTip));
-  bx += bw + spacing;
-  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  // To everyone in the call (one person: from the participant panel). Files dropped on the page too.
-  if (button(out, "send-file", out.tr(Id::SendFile), ButtonStyle::Toggle, ImVec2(bw, bh), m.tiles.size() > 1)) out.intent(PickFiles{0});
-  bx += bw + spacing;
-  ImGui::SetCursorScreenPos(ImVec2(bx, bty));
-  if (button(out, "leave", out.tr(Id::Leave), ButtonStyle::Danger, ImVec2(bw, bh))) out.intent(LeaveCall{});
+  draw_control_bar(out, m, display.y - bottom, /*layout_in_menu=*/narrow);
 
   if (m.shortcuts_help) draw_shortcuts_help(out, display);
 }

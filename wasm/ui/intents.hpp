@@ -55,6 +55,8 @@ struct EnableSound {};
 // The grid, or the speaker view; a page of a grid too small for everyone (from 0).
 struct ToggleLayout {};
 struct ShowGridPage { int page = 0; };
+// A narrow window's control bar: its More menu opened or closed.
+struct ToggleMore {};
 struct CloseShortcutsHelp {};
 struct SendChat {};
 // The participant panel and files (wasm/files/): the picker for one person (peer) or everyone (0), and
@@ -80,6 +82,6 @@ using Intent = std::variant<FocusField, OpenCreateDialog, ConfirmCreateRoom, Can
                             CopyInviteLink, CloseInvitePanel, ConfirmInviteName, CancelInviteName, ToggleChat, SendChat, TogglePeople, PickFiles, AcceptFile, DeclineFile,
                             CancelFile, SaveFile, DismissFile, ToggleScreenShare, ShowScreen, ToggleShortcutsHelp,
                             CloseShortcutsHelp, EnableSound, ToggleLayout, ToggleStats, ToggleLanguage, ToggleDevices,
-                            ChooseDevice, ShowGridPage>;
+                            ChooseDevice, ShowGridPage, ToggleMore>;
 
 }  // namespace moim::ui

@@ -207,6 +207,7 @@ struct CallModel {
   bool speaker_view = false;
   std::optional<proto::PeerId> active_speaker;
   int grid_page = 0;  // the grid's page the person turned to (clamped to those there are when drawn)
+  bool more_open = false;  // a narrow window's control bar: its More menu is open
   bool mic = true, camera = true;
   bool can_mic = true, can_camera = true;  // false when the device is unavailable
   std::string error;
@@ -227,6 +228,9 @@ void draw_delete_dialog(FrameOut& out, const DeleteModel& m);
 // A padlock drawn with primitives (the fonts have no lock glyph); `h` is its height.
 void draw_lock(ImDrawList* dl, ImVec2 top_left, float h, ImU32 color);
 void draw_call(FrameOut& out, const CallModel& m);
+// The control bar from `top_y` to the window's bottom; on a narrow window most buttons are in its
+// More menu (with the grid / speaker view switch when `layout_in_menu`).
+void draw_control_bar(FrameOut& out, const CallModel& m, float top_y, bool layout_in_menu);
 void draw_invite_name_prompt(FrameOut& out, const InviteNamePromptModel& m);
 // In the call's top bar (right-aligned, vertically centred in `bar_h`).
 void draw_invite_button(FrameOut& out, const InviteModel& m, float bar_h);
