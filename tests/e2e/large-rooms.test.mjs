@@ -35,19 +35,34 @@ async function person(url, label, name) {
   return page;
 }
 
-// Sets the create dialog's capacity slider to `want` by clicking it (the value follows the x of the
-// click): a binary search over the slider's pixels, reading the value back from the test surface.
+// Sets the create dialog's capacity slider to `want` by dragging it (the value follows the pointer's
+// x): a binary search over the slider's pixels, reading the value back from the test surface.
 async function setCapacity(page, want) {
   const s = await widget(page, 'room-capacity-input');
+  const y = s.y + s.h / 2;
+  const settle = () => new Promise((r) => setTimeout(r, 150));
+  // Held down from the middle, the slider follows the pointer (a second click would not: the first
+  // keeps it); the search moves it, then lets go.
+  await click(page, 'room-name-input');
   let lo = s.x + 1, hi = s.x + s.w - 1;
-  for (let i = 0; i < 16; ++i) {
-    const x = Math.round((lo + hi) / 2);
-    await page.mouse.click(x, s.y + s.h / 2);
-    const got = (await waitForState(page, (st) => st.createDialog !== null)).createDialog.capacity;
-    if (got === want) return;
-    if (got < want) lo = x + 1; else hi = x - 1;
+  const seen = [];
+  await page.mouse.move(Math.round((lo + hi) / 2), y);
+  await page.mouse.down();
+  try {
+    for (let i = 0; i < 16; ++i) {
+      const x = Math.round((lo + hi) / 2);
+      await page.mouse.move(x, y, { steps: 2 });
+      await settle();
+      const got = (await waitForState(page, (st) => st.createDialog !== null)).createDialog.capacity;
+      seen.push(`${x}->${got}`);
+      if (got === want) return;
+      if (got < want) lo = x + 1; else hi = x - 1;
+    }
+  } finally {
+    await page.mouse.up();
+    await settle();
   }
-  assert.fail(`could not set the capacity to ${want}`);
+  assert.fail(`could not set the capacity to ${want} (slider ${JSON.stringify(s)}: ${seen.join(' ')})`);
 }
 
 test('without Janus: over 6 people is refused in the dialog with the reason; 6 is a mesh room', async () => {
