@@ -28,6 +28,13 @@ void ConnectionRegistry::deliver(const HubOutput& output) const {
     if (std::shared_ptr<Connection> connection = find(id)) connection->close_after_flush();
   }
   if (!output.password_jobs.empty() && run_password_jobs) run_password_jobs(output.password_jobs);
+  if (!output.janus.empty()) {
+    if (run_janus_commands) {
+      run_janus_commands(output.janus);
+    } else {
+      log_warn("large-room requests for Janus, but no Janus is configured");  // never: the hub asks only with one
+    }
+  }
 }
 
 }  // namespace moim::server

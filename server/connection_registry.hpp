@@ -30,10 +30,12 @@ class ConnectionRegistry {
   // The live connection with that id, or nullptr.
   std::shared_ptr<Connection> find(ConnId id) const;
   // Queues every send on its connection, then asks the listed connections to close, then hands the
-  // password jobs to run_password_jobs. Unknown or dead ids are skipped.
+  // password jobs to run_password_jobs and the Janus requests to run_janus_commands. Unknown or dead ids are skipped.
   void deliver(const HubOutput& output) const;
   // Set by main: starts the hub's password jobs off the network thread (hub_clock.hpp).
   std::function<void(const std::vector<PasswordJob>&)> run_password_jobs;
+  // Set by main when Janus is configured: sends the hub's large-room requests (janus_rooms.hpp).
+  std::function<void(const std::vector<sfu::RoomCommand>&)> run_janus_commands;
   std::size_t size() const { return connections_.size(); }
 
  private:

@@ -32,6 +32,8 @@ HubConfig Hub::checked(HubConfig config) {
   config.max_name_chars = std::min<std::uint32_t>(config.max_name_chars, proto::kMaxNameChars);
   config.max_room_name_chars = std::min<std::uint32_t>(config.max_room_name_chars, proto::kMaxRoomNameChars);
   config.max_capacity = std::clamp<std::uint32_t>(config.max_capacity, proto::kMinCapacity, proto::kMaxCapacity);
+  config.mesh_max = std::clamp<std::uint32_t>(config.mesh_max, proto::kMinCapacity,
+                                              std::min(config.max_capacity, proto::kMaxMeshCapacity));
   config.peer_id_block = std::max<std::uint32_t>(config.peer_id_block, 1);
   config.room_id_block = std::max<std::uint32_t>(config.room_id_block, 1);
   return config;
@@ -356,11 +358,7 @@ std::shared_ptr<const std::string> Hub::welcome() {
   if (!welcome_) {
     welcome_ = serialize(proto::Welcome{.version = proto::kVersion,
                                         .rooms = registry_.list(),
-                                        .limits = proto::Limits{.max_name_chars = config_.max_name_chars,
-                                                                .max_room_name_chars = config_.max_room_name_chars,
-                                                                .max_capacity = config_.max_capacity,
-                                                                .heartbeat_ms = static_cast<std::uint32_t>(config_.heartbeat_timeout_ms / 4),
-                                                                .resume_grace_ms = static_cast<std::uint32_t>(config_.resume_grace_ms)}});
+                                        .limits = limits()});
   }
   return welcome_;
 }

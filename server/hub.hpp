@@ -10,6 +10,9 @@
 //   hub_sessions.cpp  sessions: join, leave, resume (held, restored after a restart), the second-tab
 //                     rule, session tokens and ICE credentials      (state: session_table.hpp)
 //   hub_rooms.cpp     room administration: create, rename, delete, expiry   (state: room_records.hpp)
+//   hub_large_rooms.cpp  large rooms (capacity over mesh_max): their Janus rooms made before they are
+//                     listed, destroyed with them, made again after Janus restarts; whether they
+//                     are available                                 (state: sfu/large_rooms.hpp)
 //   hub_limits.cpp    rate limits, room quotas, password jobs and their throttling
 //                                                                    (state: address_book.hpp)
 //   signal_fast_path  the relay's specialized signal reader and writer
@@ -89,6 +92,11 @@ struct HubConfig {
   std::uint32_t max_name_chars = proto::kMaxNameChars;
   std::uint32_t max_room_name_chars = proto::kMaxRoomNameChars;
   std::uint32_t max_capacity = proto::kMaxCapacity;
+  // Rooms up to this many people are mesh rooms; bigger ones are large rooms (--mesh-max, from
+  // kMinCapacity to max_capacity).
+  std::uint32_t mesh_max = proto::kDefaultMeshMax;
+  // A Janus is configured (--janus-url): large rooms can be created while its link is ready.
+  bool janus_configured = false;
 
   // ---- rooms that last ----
   // Unused (empty) this long: removed; 0 = never (--room-expiry-days).
@@ -156,6 +164,18 @@ class Hub {
   HubOutput flush_lobby();
   // A password job finished (on any thread; the transport brings the result back to this one).
   HubOutput on_password_result(const PasswordResult& result);
+
+  // ---- large rooms and Janus (hub_large_rooms.cpp) ----
+  // The link to Janus became ready or stopped being: large rooms are available only while it is
+  // ready; every connection that said hello hears the change (`limits`).
+  HubOutput set_janus_ready(bool ready);
+  // Janus may have forgotten every room (it restarted): every large room's Janus room is made again.
+  HubOutput recreate_large_rooms();
+  // The answers to HubOutput::janus requests.
+  HubOutput on_janus_done(sfu::RequestId id);
+  HubOutput on_janus_failed(sfu::RequestId id, const sfu::Error& error);
+  bool large_rooms_available() const { return config_.janus_configured && janus_ready_; }
+  const sfu::LargeRooms& large_rooms() const { return large_rooms_; }
 
   const HubConfig& config() const { return config_; }
   // The built-in STUN responder's UDP port (0: none), known once it is bound (--port 0 picks it).
@@ -229,6 +249,13 @@ class Hub {
   void on_create_request(HubOutput& out, ConnId conn, Conn& state, const proto::CreateRoom& req);
   // Creates the room (its password already hashed, if any).
   void on_create(HubOutput& out, ConnId conn, const proto::CreateRoom& req, std::string password_hash);
+  // The room itself (registry, store, answer); `large`: the id and secret of its Janus room, made.
+  struct LargeRoomMade {
+    proto::RoomId id = 0;
+    std::string secret;
+  };
+  void create_room(HubOutput& out, ConnId conn, const proto::CreateRoom& req, std::string password_hash,
+                   std::optional<LargeRoomMade> large);
   void on_rename(HubOutput& out, ConnId conn, const proto::RenameRoom& req);
   void on_delete(HubOutput& out, ConnId conn, const proto::DeleteRoom& req);
   // The room's record if `owner` is its owner token; otherwise answers room-not-found / not-owner.
@@ -241,6 +268,15 @@ class Hub {
   // Removes the room everywhere; false (and nothing changed) when the store could not delete it.
   bool remove_room(HubOutput& out, proto::RoomId room, proto::LeftReason reason);
   void expire_rooms(HubOutput& out);  // unused rooms, once a minute
+
+  // ---- large rooms (hub_large_rooms.cpp) ----
+  proto::Limits limits() const;
+  // A create-room above mesh_max: refused while large rooms are unavailable, otherwise its Janus room
+  // is asked for and the room is created (on_create) once Janus confirms.
+  void create_large_room(HubOutput& out, ConnId conn, const proto::CreateRoom& req, std::string password_hash);
+  void on_large_room_outcome(HubOutput& out, const sfu::RoomOutcome& outcome);
+  // The room was removed: its Janus room is destroyed (if it is a large room).
+  void destroy_large_room(HubOutput& out, proto::RoomId room);
 
   // ---- rate limits, quotas and password jobs (hub_limits.cpp) ----
   bool admit_message(HubOutput& out, ConnId conn, Conn& state);  // the rate limit
@@ -272,6 +308,16 @@ class Hub {
   // Room-list changes not yet sent to the lobby, and the cached welcome (null: rebuild).
   std::set<proto::RoomId> changed_rooms_;
   std::shared_ptr<const std::string> welcome_;
+  // Large rooms: their Janus rooms, the link's state, creates waiting for Janus (by room id).
+  sfu::LargeRooms large_rooms_;
+  bool janus_ready_ = false;
+  struct PendingLarge {
+    ConnId conn = 0;
+    proto::CreateRoom request;
+    std::string password_hash;
+    std::string secret;
+  };
+  std::unordered_map<proto::RoomId, PendingLarge> pending_large_;
 };
 
 }  // namespace moim

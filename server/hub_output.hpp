@@ -1,7 +1,8 @@
 // What the hub hands the transport after each call: frames to send, connections to close, password
-// jobs to run off the network thread, lines for the server log. The hub has no sockets and no log.
+// jobs to run off the network thread, requests for Janus, lines for the server log. The hub has no sockets and no log.
 #pragma once
 
+#include "sfu/large_rooms.hpp"
 #include "password_pool.hpp"
 
 #include <cstdint>
@@ -24,6 +25,9 @@ struct HubOutput {
   std::vector<ConnId> closes;  // connections the transport must close after flushing their sends
   std::vector<server::PasswordJob> password_jobs;  // to run off the network thread (PasswordPool)
   std::vector<std::string> warnings;  // for the server log (the hub has none of its own)
+  // Requests to Janus for large rooms (sfu/large_rooms.hpp); answers come back through
+  // Hub::on_janus_done / on_janus_failed with the same id.
+  std::vector<sfu::RoomCommand> janus;
 };
 
 }  // namespace moim

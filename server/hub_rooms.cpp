@@ -28,9 +28,15 @@ void Hub::load_rooms() {
                                                                           .name = room.name,
                                                                           .participants = 0,
                                                                           .capacity = room.capacity,
-                                                                          .locked = !room.password_hash.empty()});
+                                                                          .locked = !room.password_hash.empty(),
+                                                                          .mode = room.mode});
     if (!restored.ok()) continue;  // a row this version cannot use (say, an old name rule): skipped, kept on disk
-    rooms_.add(room.id, RoomRecord{room.password_hash, room.owner_digest, room.created_at, room.last_used, room.creator});
+    rooms_.add(room.id, RoomRecord{room.password_hash, room.owner_digest, room.created_at, room.last_used, room.creator,
+                                   room.mode, room.sfu_secret});
+    // Its Janus room is made again when the link is first ready (RecreateRooms; room-exists is fine).
+    if (room.mode == proto::RoomMode::Sfu) {
+      large_rooms_.add(room.id, room.sfu_secret, static_cast<int>(room.capacity), restored.get().name);
+    }
   }
 }
 
@@ -71,6 +77,13 @@ void Hub::on_create_request(HubOutput& out, ConnId conn, Conn& state, const prot
           room_error_message(ErrorCode::CapacityInvalid, req.name, req.capacity), request);
     return;
   }
+  if (proto::room_mode_for(req.capacity, config_.mesh_max) == proto::RoomMode::Sfu && !large_rooms_available()) {
+    error(out, conn, ErrorCode::LargeRoomsUnavailable,
+          "Rooms for more than " + std::to_string(config_.mesh_max) +
+              " people need the media server, which is not running here.",
+          request);
+    return;
+  }
   if (std::optional<ErrorCode> refused = registry_.check_create(req.name, req.capacity)) {
     error(out, conn, *refused, room_error_message(*refused, req.name, req.capacity), request);
     return;
@@ -84,34 +97,54 @@ void Hub::on_create_request(HubOutput& out, ConnId conn, Conn& state, const prot
 }
 
 void Hub::on_create(HubOutput& out, ConnId conn, const proto::CreateRoom& req, std::string password_hash) {
+  if (proto::room_mode_for(req.capacity, config_.mesh_max) == proto::RoomMode::Sfu) {
+    create_large_room(out, conn, req, std::move(password_hash));  // create_room once Janus made its room
+  } else {
+    create_room(out, conn, req, std::move(password_hash), std::nullopt);
+  }
+}
+
+void Hub::create_room(HubOutput& out, ConnId conn, const proto::CreateRoom& req, std::string password_hash,
+                      std::optional<LargeRoomMade> large) {
   constexpr std::string_view request = "create-room";
   auto state = conns_.find(conn);
-  if (state == conns_.end()) return;
-  const std::optional<RoomId> id = rooms_.next_room_id();
+  // A large room not created after all: its Janus room goes too (nothing is left behind).
+  const auto undo_large = [&] {
+    if (!large) return;
+    large_rooms_.add(large->id, large->secret, 0, std::string());
+    destroy_large_room(out, large->id);
+  };
+  if (state == conns_.end()) return undo_large();
+  // A large room's id was taken when its Janus room was asked for (the Janus room has the same id).
+  const std::optional<RoomId> id = large ? std::optional<RoomId>(large->id) : rooms_.next_room_id();
   if (!id) {
     error(out, conn, services_.store.busy() ? ErrorCode::ServerBusy : ErrorCode::Internal,
           "The room could not be created: " + services_.store.error(), request);
     return;
   }
   // Checked again: while a password was hashed, someone may have taken the name.
-  Result<proto::RoomInfo> created = registry_.create(req.name, req.capacity, !password_hash.empty(), *id);
+  const proto::RoomMode mode = large ? proto::RoomMode::Sfu : proto::RoomMode::Mesh;
+  Result<proto::RoomInfo> created = registry_.create(req.name, req.capacity, !password_hash.empty(), *id, mode);
   if (!created.ok()) {
+    undo_large();
     error(out, conn, created.error(), room_error_message(created.error(), req.name, req.capacity), request);
     return;
   }
   const proto::RoomInfo& room = created.get();
   const std::string owner = services_.secrets.random_token();
   RoomRecord record{std::move(password_hash), services_.secrets.digest(owner), now_unix_, now_unix_,
-                    services_.secrets.digest(state->second.address)};
+                    services_.secrets.digest(state->second.address), mode, large ? large->secret : std::string()};
   // Durable before it is acknowledged: a room someone was told exists survives a crash.
   if (!rooms_.save(room, record)) {
     registry_.remove(room.id);
+    undo_large();
     error(out, conn, services_.store.busy() ? ErrorCode::ServerBusy : ErrorCode::Internal,
           "The room could not be saved: " + services_.store.error(), request);
     return;
   }
-  rooms_.use_room_id();
+  if (!large) rooms_.use_room_id();
   addresses_.room_created(state->second.address, now_ms_);
+  if (large) large_rooms_.add(room.id, large->secret, static_cast<int>(room.capacity), room.name);
   rooms_.add(room.id, std::move(record));
   reply(out, conn, proto::RoomCreated{room, owner});
   room_changed(room.id);
@@ -166,6 +199,7 @@ void Hub::on_delete(HubOutput& out, ConnId conn, const proto::DeleteRoom& req) {
 bool Hub::remove_room(HubOutput& out, RoomId room, proto::LeftReason reason) {
   // Gone from disk first: a room removed only in memory would come back after a restart.
   if (!services_.store.remove(room)) return false;
+  destroy_large_room(out, room);
   rooms_.erase(room);
   addresses_.room_removed(room);
   Result<std::vector<PeerId>> members = registry_.remove(room);

@@ -36,6 +36,13 @@ void Hub::on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& j
     error(out, conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", request);
     return;
   }
+  // Large rooms have no media in this version (issue 15: the client's SFU media is the next step):
+  // refused plainly rather than a call in which nobody sees anybody.
+  if (info->mode == proto::RoomMode::Sfu) {
+    error(out, conn, ErrorCode::LargeRoomMediaPending,
+          "Large rooms cannot be joined yet: this version has no media for them.", request);
+    return;
+  }
   // The second-tab rule: the same browser joining the same room again replaces its older session.
   const PeerId replaced = join.client.empty() ? 0 : sessions_.of_client(join.room, join.client);
   if (info->participants >= info->capacity && replaced == 0) {

@@ -6,7 +6,7 @@
 #include "server_context.hpp"
 #include "tls.hpp"
 #include "hub_clock.hpp"
-#include "janus_client.hpp"
+#include "janus_rooms.hpp"
 #include "password_pool.hpp"
 #include "room_store.hpp"
 #include "secret_file.hpp"
@@ -144,7 +144,11 @@ constexpr std::string_view kUsage =
     "  --max-rooms N           rooms on this server (default 10000)\n"
     "  --max-name-chars N      longest display name (default and most 32)\n"
     "  --max-room-name-chars N longest room name (default and most 48)\n"
-    "  --max-capacity N        largest room capacity a creator may choose, 2-8 (default 8)\n"
+    "  --max-capacity N        largest room capacity a creator may choose, 2-50 (default 50)\n"
+    "  --mesh-max N            rooms up to N people are mesh rooms (browser to browser); bigger ones are\n"
+    "                large rooms, through Janus (--janus-url; without it they cannot be created);\n"
+    "                2 to --max-capacity and at most 8 (browsers open at most 7 peer connections;\n"
+    "                default 6)\n"
     "  --max-sdp-bytes N       largest offer/answer relayed (default 32768)\n"
     "  --password-threads N    threads hashing room passwords (argon2id, 64 MiB each; default: one\n"
     "                per core)\n"
@@ -167,7 +171,8 @@ constexpr std::string_view kUsage =
     "                relay: browsers use only TURN relays, so no participant learns another's IP\n"
     "                addresses (needs --turn-uri); default all\n"
     "\n"
-    "SFU (Janus's VideoRoom plugin; rooms do not use it yet):\n"
+    "SFU (Janus's VideoRoom plugin; large rooms, over --mesh-max people, have a VideoRoom room each;\n"
+    "their media is the next step of issue 15, so they cannot be joined yet):\n"
     "  --janus-url URL  Janus's API over WebSocket, ws://host[:port][/path] (port default 8188), e.g.\n"
     "                ws://127.0.0.1:8188 (scripts/janus.sh). The server connects at start, logs when the\n"
     "                session is ready and keeps it alive; Janus unreachable or lost is logged and tried\n"
@@ -215,6 +220,7 @@ std::size_t number(std::string_view name, std::string_view text, std::size_t min
 // Accepts "--flag value" and "--flag=value".
 Options parse_options(int argc, char** argv) {
   Options options;
+  bool mesh_max_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     std::string_view name = arg;
@@ -316,6 +322,9 @@ Options parse_options(int argc, char** argv) {
       options.hub.max_room_name_chars = number(name, take_value(), 1, moim::proto::kMaxRoomNameChars);
     } else if (name == "--max-capacity") {
       options.hub.max_capacity = number(name, take_value(), moim::proto::kMinCapacity, moim::proto::kMaxCapacity);
+    } else if (name == "--mesh-max") {
+      options.hub.mesh_max = number(name, take_value(), moim::proto::kMinCapacity, moim::proto::kMaxMeshCapacity);
+      mesh_max_given = true;
     } else if (name == "--max-sdp-bytes") {
       options.hub.max_sdp_bytes = number(name, take_value(), 1024, moim::proto::kMaxMessageBytes);
     } else if (name == "--password-threads") {
@@ -386,6 +395,13 @@ Options parse_options(int argc, char** argv) {
     throw UsageError{"--ice-policy relay needs --turn-uri: with only relayed candidates and no TURN server, "
                      "nobody could connect"};
   }
+  // Not given, it follows a smaller --max-capacity (every room a mesh room); given, it must fit.
+  if (!mesh_max_given) options.hub.mesh_max = std::min(options.hub.mesh_max, options.hub.max_capacity);
+  if (options.hub.mesh_max > options.hub.max_capacity) {
+    throw UsageError{"--mesh-max (" + std::to_string(options.hub.mesh_max) + ") must not exceed --max-capacity (" +
+                     std::to_string(options.hub.max_capacity) + ")"};
+  }
+  options.hub.janus_configured = options.janus_url.has_value();
   if (!options.janus_url && !(options.janus_api_secret_file.empty() && options.janus_admin_key_file.empty())) {
     throw UsageError{"--janus-api-secret-file and --janus-admin-key-file need --janus-url (the Janus they open)"};
   }
@@ -628,8 +644,7 @@ int run(const Options& options) {
     moim::server::log_info("janus: connecting to " + moim::sfu::to_string(*options.janus_url) +
                            (janus_config.api_secret.empty() ? " (no API secret)" : "") +
                            (janus_config.admin_key.empty() ? " (no VideoRoom admin key)" : ""));
-    janus = moim::sfu::JanusClient::create(ioc, *options.janus_url, std::move(janus_config));
-    janus->start();
+    janus = moim::server::start_janus_rooms(ioc, ctx, *options.janus_url, std::move(janus_config));
   }
 
   asio::signal_set signals(ioc, SIGINT, SIGTERM);

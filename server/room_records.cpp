@@ -37,7 +37,9 @@ bool RoomRecords::save(const proto::RoomInfo& room, const RoomRecord& record) {
                                        .owner_digest = record.owner_digest,
                                        .created_at = record.created_at,
                                        .last_used = record.last_used,
-                                       .creator = record.creator});
+                                       .creator = record.creator,
+                                       .mode = record.mode,
+                                       .sfu_secret = record.sfu_secret});
 }
 
 void RoomRecords::touch(proto::RoomId room, std::int64_t now_unix) {

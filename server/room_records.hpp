@@ -20,6 +20,8 @@ struct RoomRecord {
   std::int64_t created_at = 0;  // unix seconds
   std::int64_t last_used = 0;
   std::string creator;  // digest of the creating address ("" = unknown)
+  proto::RoomMode mode = proto::RoomMode::Mesh;
+  std::string sfu_secret;  // a large room's Janus room secret ("" for mesh rooms)
 };
 
 class RoomRecords {

@@ -22,6 +22,8 @@ struct StoredRoom {
   std::int64_t created_at = 0;  // unix seconds
   std::int64_t last_used = 0;   // unix seconds
   std::string creator;          // Secrets::digest of the creating address (per-address room quota); "" = unknown
+  proto::RoomMode mode = proto::RoomMode::Mesh;  // fixed at creation (rooms stored before modes: mesh)
+  std::string sfu_secret;       // large rooms: the Janus room's secret, known only to this server; "" otherwise
   bool operator==(const StoredRoom&) const = default;
 };
 

@@ -25,12 +25,14 @@ CREATE TABLE rooms(
   owner_digest TEXT,
   created_at INTEGER,
   last_used INTEGER,
-  creator TEXT
+  creator TEXT,
+  mode TEXT,
+  sfu_secret TEXT
 );
 CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER);
 INSERT INTO meta(key, value) VALUES('next_peer_id', 1), ('next_room_id', 1);
 CREATE TABLE sessions(peer INTEGER PRIMARY KEY, room INTEGER NOT NULL);
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 )sql";
 
 // Version 1 had no room counter (room ids restarted after the highest stored one, so a deleted room's
@@ -40,6 +42,14 @@ ALTER TABLE rooms ADD COLUMN creator TEXT;
 CREATE TABLE sessions(peer INTEGER PRIMARY KEY, room INTEGER NOT NULL);
 INSERT INTO meta(key, value) VALUES('next_room_id', (SELECT COALESCE(MAX(id), 0) + 1 FROM rooms));
 PRAGMA user_version = 2;
+)sql";
+
+// Version 2 had no room modes: every stored room is a mesh room (mode NULL reads as "mesh"), whatever
+// its capacity, and has no Janus room secret.
+constexpr const char* kMigrateTo3 = R"sql(
+ALTER TABLE rooms ADD COLUMN mode TEXT;
+ALTER TABLE rooms ADD COLUMN sfu_secret TEXT;
+PRAGMA user_version = 3;
 )sql";
 
 const char* counter_key(IdCounter counter) { return counter == IdCounter::Peer ? "next_peer_id" : "next_room_id"; }
@@ -156,24 +166,25 @@ bool SqliteRoomStore::init(const std::filesystem::path& data_dir, std::string& e
   if (version == 0) {
     // A new database (or one left empty by a crash during creation: the transaction rolls back).
     if (!run_script(kSchema, "create the schema")) return false;
-  } else if (version == 1) {
-    if (!run_script(kMigrateTo2, "upgrade the schema from version 1 to 2")) return false;
   } else if (version > kSchemaVersion) {
     error = "database " + db_path.string() + " has schema version " + std::to_string(version) +
             ", newer than this moim-server understands (" + std::to_string(kSchemaVersion) + ")";
     return false;
   }
-  // (version 2 is current; future migrations go above, one step per version, each in a transaction.)
+  // One step per version, each in its own transaction (version 3 is current).
+  if (version == 1 && !run_script(kMigrateTo2, "upgrade the schema from version 1 to 2")) return false;
+  if ((version == 1 || version == 2) && !run_script(kMigrateTo3, "upgrade the schema from version 2 to 3")) return false;
 
   const struct {
     sqlite3_stmt** statement;
     const char* sql;
   } statements[] = {
       {&load_,
-       "SELECT id, name, capacity, password_hash, owner_digest, created_at, last_used, creator FROM rooms ORDER BY id"},
+       "SELECT id, name, capacity, password_hash, owner_digest, created_at, last_used, creator, mode, sfu_secret "
+       "FROM rooms ORDER BY id"},
       {&put_,
-       "INSERT OR REPLACE INTO rooms(id, name, capacity, password_hash, owner_digest, created_at, last_used, creator) "
-       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+       "INSERT OR REPLACE INTO rooms(id, name, capacity, password_hash, owner_digest, created_at, last_used, creator, "
+       "mode, sfu_secret) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
       {&remove_, "DELETE FROM rooms WHERE id = ?1"},
       {&touch_, "UPDATE rooms SET last_used = ?2 WHERE id = ?1"},
       // One atomic statement: read and advance the counter, refusing to pass proto::kMaxId (2^53 - 1).
@@ -226,6 +237,8 @@ std::vector<StoredRoom> SqliteRoomStore::load() {
       room.created_at = sqlite3_column_int64(load_, 5);
       room.last_used = sqlite3_column_int64(load_, 6);
       room.creator = column_text(load_, 7);
+      room.mode = column_text(load_, 8) == "sfu" ? proto::RoomMode::Sfu : proto::RoomMode::Mesh;  // NULL: mesh
+      room.sfu_secret = column_text(load_, 9);
       rooms.push_back(std::move(room));
     }
     if (rc != SQLITE_DONE) {
@@ -243,13 +256,14 @@ bool SqliteRoomStore::put(const StoredRoom& room) {
   busy_ = false;
   ResetOnExit reset{put_};
   // SQLITE_STATIC: the strings outlive the step below.
-  const auto bind_text = [&](int index, const std::string& text) {
+  const auto bind_text = [&](int index, std::string_view text) {
     return sqlite3_bind_text(put_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC) == SQLITE_OK;
   };
   if (sqlite3_bind_int64(put_, 1, static_cast<sqlite3_int64>(room.id)) != SQLITE_OK || !bind_text(2, room.name) ||
       sqlite3_bind_int64(put_, 3, room.capacity) != SQLITE_OK || !bind_text(4, room.password_hash) ||
       !bind_text(5, room.owner_digest) || sqlite3_bind_int64(put_, 6, room.created_at) != SQLITE_OK ||
-      sqlite3_bind_int64(put_, 7, room.last_used) != SQLITE_OK || !bind_text(8, room.creator))
+      sqlite3_bind_int64(put_, 7, room.last_used) != SQLITE_OK || !bind_text(8, room.creator) ||
+      !bind_text(9, proto::to_string(room.mode)) || !bind_text(10, room.sfu_secret))
     return fail("put");
   // Autocommit: the statement is its own transaction, committed to the WAL when step returns.
   return sqlite3_step(put_) == SQLITE_DONE || fail("put");

@@ -34,7 +34,7 @@ class SqliteRoomStore final : public RoomStore {
   std::string error() const override { return error_; }
   bool busy() const override { return busy_; }
 
-  static constexpr int kSchemaVersion = 2;  // PRAGMA user_version; bump with a migration step
+  static constexpr int kSchemaVersion = 3;  // PRAGMA user_version; bump with a migration step
   // How long a statement waits for another process's lock (a backup, the sqlite3 tool). Short: the
   // store runs on the server's one network thread, and every connection waits with it.
   static constexpr int kBusyTimeoutMs = 50;

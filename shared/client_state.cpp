@@ -52,6 +52,12 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
             if (call_ && !m.token.empty()) call_->token = m.token;
             return false;
           },
+          [&](const proto::LimitsChanged& m) {
+            // Large rooms became available or not (the create dialog says so at once).
+            const bool changed = limits_ != m.limits;
+            limits_ = m.limits;
+            return changed;
+          },
           [&](const proto::IceConfig& m) {
             // Kept across a dropped connection: the call's peer connections go on without the server.
             const bool changed = ice_ != m;

@@ -45,7 +45,8 @@ constexpr std::array<std::string_view, std::variant_size_v<ClientMessage>> kClie
     "hello", "create-room", "join", "leave", "signal", "media", "resume", "ping", "rename-room", "delete-room"};
 constexpr std::array<std::string_view, std::variant_size_v<ServerMessage>> kServerTypes = {
     "welcome", "room-created", "room-updated", "joined", "peer-joined",
-    "peer-left", "signal", "peer-media", "left", "error", "resumed", "pong", "room-removed", "token", "ice"};
+    "peer-left", "signal", "peer-media", "left", "error", "resumed", "pong", "room-removed", "token", "ice",
+    "limits"};
 
 static_assert(kClientTypes[position<Hello, ClientMessage>] == "hello");
 static_assert(kClientTypes[position<CreateRoom, ClientMessage>] == "create-room");
@@ -72,6 +73,7 @@ static_assert(kServerTypes[position<Pong, ServerMessage>] == "pong");
 static_assert(kServerTypes[position<RoomRemoved, ServerMessage>] == "room-removed");
 static_assert(kServerTypes[position<SessionToken, ServerMessage>] == "token");
 static_assert(kServerTypes[position<IceConfig, ServerMessage>] == "ice");
+static_assert(kServerTypes[position<LimitsChanged, ServerMessage>] == "limits");
 
 // Type strings echoed back in errors are clipped: a hostile client could send a 64 KiB "type".
 constexpr std::size_t kMaxEchoedBytes = 64;
@@ -335,14 +337,29 @@ class Fields {
 };
 
 bool read_room(Fields& f, RoomInfo& room) {
-  return f.id("id", room.id) && f.string("name", room.name) && f.u32("participants", room.participants) &&
-         f.u32("capacity", room.capacity) && f.optional_boolean("locked", room.locked);
+  std::string mode = "mesh";  // a server from before room modes: every room is a mesh room
+  if (!(f.id("id", room.id) && f.string("name", room.name) && f.u32("participants", room.participants) &&
+        f.u32("capacity", room.capacity) && f.optional_boolean("locked", room.locked) &&
+        f.optional_string("mode", mode))) {
+    return false;
+  }
+  const std::optional<RoomMode> known = room_mode_from_string(mode);
+  if (!known) return f.invalid("mode", "\"mesh\" or \"sfu\"");
+  room.mode = *known;
+  return true;
 }
 
 bool read_limits(Fields& f, Limits& limits) {
-  return f.u32("maxNameChars", limits.max_name_chars) && f.u32("maxRoomNameChars", limits.max_room_name_chars) &&
-         f.u32("maxCapacity", limits.max_capacity) && f.u32("heartbeatMs", limits.heartbeat_ms) &&
-         f.u32("resumeGraceMs", limits.resume_grace_ms);
+  // A server from before large rooms sends no meshMax: all its rooms are mesh rooms.
+  bool has_mesh_max = f.has("meshMax");
+  if (!(f.u32("maxNameChars", limits.max_name_chars) && f.u32("maxRoomNameChars", limits.max_room_name_chars) &&
+        f.u32("maxCapacity", limits.max_capacity) && f.u32("heartbeatMs", limits.heartbeat_ms) &&
+        f.u32("resumeGraceMs", limits.resume_grace_ms) && f.optional_u32("meshMax", limits.mesh_max) &&
+        f.optional_boolean("largeRooms", limits.large_rooms))) {
+    return false;
+  }
+  if (!has_mesh_max) limits.mesh_max = limits.max_capacity;
+  return true;
 }
 
 bool read_peer(Fields& f, PeerInfo& peer) {
@@ -612,6 +629,19 @@ ojson room_json(const RoomInfo& room) {
   j["participants"] = room.participants;
   j["capacity"] = room.capacity;
   if (room.locked) j["locked"] = true;
+  j["mode"] = to_string(room.mode);
+  return j;
+}
+
+ojson limits_json(const Limits& limits) {
+  ojson j = ojson::object();
+  j["maxNameChars"] = limits.max_name_chars;
+  j["maxRoomNameChars"] = limits.max_room_name_chars;
+  j["maxCapacity"] = limits.max_capacity;
+  j["heartbeatMs"] = limits.heartbeat_ms;
+  j["resumeGraceMs"] = limits.resume_grace_ms;
+  j["meshMax"] = limits.mesh_max;
+  j["largeRooms"] = limits.large_rooms;
   return j;
 }
 
@@ -672,6 +702,8 @@ ErrorClass classify(ErrorCode code) {
     case ErrorCode::TooManyAttempts:
     case ErrorCode::RoomQuota:
     case ErrorCode::NotOwner:
+    case ErrorCode::LargeRoomsUnavailable:
+    case ErrorCode::LargeRoomMediaPending:
       return ErrorClass::User;
     case ErrorCode::BadJson:
     case ErrorCode::BadUtf8:
@@ -711,6 +743,8 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::TooManyAttempts: return "too-many-attempts";
     case ErrorCode::RoomQuota: return "room-quota";
     case ErrorCode::NotOwner: return "not-owner";
+    case ErrorCode::LargeRoomsUnavailable: return "large-rooms-unavailable";
+    case ErrorCode::LargeRoomMediaPending: return "large-room-media-pending";
     case ErrorCode::BadJson: return "bad-json";
     case ErrorCode::BadUtf8: return "bad-utf8";
     case ErrorCode::MessageTooLarge: return "message-too-large";
@@ -845,13 +879,7 @@ std::string encode(const ServerMessage& msg) {
                    ojson rooms = ojson::array();
                    for (const RoomInfo& room : m.rooms) rooms.push_back(room_json(room));
                    j["rooms"] = std::move(rooms);
-                   ojson limits = ojson::object();
-                   limits["maxNameChars"] = m.limits.max_name_chars;
-                   limits["maxRoomNameChars"] = m.limits.max_room_name_chars;
-                   limits["maxCapacity"] = m.limits.max_capacity;
-                   limits["heartbeatMs"] = m.limits.heartbeat_ms;
-                   limits["resumeGraceMs"] = m.limits.resume_grace_ms;
-                   j["limits"] = std::move(limits);
+                   j["limits"] = limits_json(m.limits);
                  },
                  [&](const RoomCreated& m) {
                    j["room"] = room_json(m.room);
@@ -885,6 +913,7 @@ std::string encode(const ServerMessage& msg) {
                    if (m.seen != 0) j["seen"] = m.seen;
                  },
                  [&](const RoomRemoved& m) { j["room"] = m.room; },
+                 [&](const LimitsChanged& m) { j["limits"] = limits_json(m.limits); },
                  [&](const SessionToken& m) { j["token"] = m.token; },
                  [&](const IceConfig& m) {
                    ojson servers = ojson::array();
@@ -1071,6 +1100,11 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
           f.optional_whole_number("expires", kMaxId, m.expires)) {
         out.message = std::move(m);
       }
+      break;
+    }
+    case position<LimitsChanged, ServerMessage>: {
+      LimitsChanged m;
+      if (read_nested(f, "limits", m.limits, read_limits)) out.message = m;
       break;
     }
     case position<RoomRemoved, ServerMessage>: {

@@ -27,7 +27,13 @@ inline constexpr std::uint64_t kMaxId = (std::uint64_t{1} << 53) - 1;
 
 inline constexpr std::size_t kMinNameChars = 1, kMaxNameChars = 32;
 inline constexpr std::size_t kMinRoomNameChars = 1, kMaxRoomNameChars = 48;
-inline constexpr std::uint32_t kMinCapacity = 2, kMaxCapacity = 8, kDefaultCapacity = 6;
+inline constexpr std::uint32_t kMinCapacity = 2, kMaxCapacity = 50, kDefaultCapacity = 6;
+// Rooms up to a server's mesh_max people are mesh rooms (every browser sends to every other); bigger
+// ones are large rooms, whose media goes through the server's SFU (Janus VideoRoom). The default
+// mesh_max; a server may set it from kMinCapacity to its max_capacity, and never above
+// kMaxMeshCapacity (--mesh-max): the client opens at most kMaxMeshCapacity - 1 peer connections
+// (shared/peer_table.hpp, signaling.hpp), the mesh's limit before large rooms existed.
+inline constexpr std::uint32_t kDefaultMeshMax = 6, kMaxMeshCapacity = 8;
 // Room passwords, in bytes of UTF-8 (argon2id takes any bytes; the cap bounds hashing work).
 inline constexpr std::size_t kMaxPasswordBytes = 256;
 // Session and owner tokens are short printable strings; anything longer is refused unread.
@@ -60,6 +66,8 @@ enum class ErrorCode {
   TooManyAttempts,    // too many wrong passwords from this address, or for this room from it: wait and retry
   RoomQuota,          // this address created too many rooms (this hour, or still existing)
   NotOwner,           // rename / delete without the room's owner token
+  LargeRoomsUnavailable,  // create-room above limits.meshMax while large rooms are unavailable (no media server)
+  LargeRoomMediaPending,  // join to a large room: this version has no SFU media yet (issue 15, next step)
   // protocol
   BadJson,            // not parseable JSON, or not a JSON object
   BadUtf8,            // text is not valid UTF-8
@@ -87,12 +95,29 @@ std::ostream& operator<<(std::ostream& os, ErrorCode code);
 std::ostream& operator<<(std::ostream& os, ErrorClass cls);
 
 // ---- shared records -----------------------------------------------------------------------------
+// How a room's media flows, fixed when it is created: Mesh (browser to browser) or Sfu (a "large
+// room": through the server's media server). Wire names "mesh" and "sfu".
+// Inline: the room store (server/, without the codec) keeps modes by these names.
+enum class RoomMode { Mesh, Sfu };
+inline std::string_view to_string(RoomMode mode) { return mode == RoomMode::Sfu ? "sfu" : "mesh"; }
+inline std::optional<RoomMode> room_mode_from_string(std::string_view text) {
+  if (text == "mesh") return RoomMode::Mesh;
+  if (text == "sfu") return RoomMode::Sfu;
+  return std::nullopt;
+}
+inline std::ostream& operator<<(std::ostream& os, RoomMode mode) { return os << to_string(mode); }
+// The one mode rule: a room for more than mesh_max people is a large room.
+inline RoomMode room_mode_for(std::uint32_t capacity, std::uint32_t mesh_max) {
+  return capacity > mesh_max ? RoomMode::Sfu : RoomMode::Mesh;
+}
+
 struct RoomInfo {
   RoomId id = 0;
   std::string name;
   std::uint32_t participants = 0;
   std::uint32_t capacity = kDefaultCapacity;
   bool locked = false;  // a password is needed to join
+  RoomMode mode = RoomMode::Mesh;
   bool operator==(const RoomInfo&) const = default;
 };
 
@@ -187,8 +212,14 @@ struct Limits {
   std::uint32_t max_capacity = kMaxCapacity;
   std::uint32_t heartbeat_ms = 0;     // the client pings this often (a quarter of the server's timeout)
   std::uint32_t resume_grace_ms = 0;  // a lost session is held this long for a resume
+  // Rooms up to mesh_max people are mesh rooms; bigger ones (up to max_capacity) are large rooms,
+  // which can be created only while large_rooms is true (a media server configured and reachable).
+  std::uint32_t mesh_max = kDefaultMeshMax;
+  bool large_rooms = false;
   bool operator==(const Limits&) const = default;
 };
+// The limits again, when they change after the welcome (large rooms becoming available or not).
+struct LimitsChanged { Limits limits; bool operator==(const LimitsChanged&) const = default; };
 struct Welcome {
   int version = kVersion;
   std::vector<RoomInfo> rooms;
@@ -265,7 +296,8 @@ struct Error {
 };
 
 using ServerMessage = std::variant<Welcome, RoomCreated, RoomUpdated, Joined, PeerJoined, PeerLeft, RelayedSignal,
-                                   PeerMedia, Left, Error, Resumed, Pong, RoomRemoved, SessionToken, IceConfig>;
+                                   PeerMedia, Left, Error, Resumed, Pong, RoomRemoved, SessionToken, IceConfig,
+                                   LimitsChanged>;
 
 // ---- codec --------------------------------------------------------------------------------------
 template <typename T>

@@ -119,6 +119,14 @@ void Machine::load_tokens(const std::string& stored, Effects& out) {
 
 // ---- the create dialog --------------------------------------------------------------------------
 
+CapacityNote capacity_note(std::uint32_t capacity, const ClientState& world) {
+  const proto::Limits& limits = world.limits();
+  if (proto::room_mode_for(capacity, limits.mesh_max) == proto::RoomMode::Mesh) return {};
+  const std::string mesh_max = std::to_string(limits.mesh_max);
+  if (!limits.large_rooms) return {{ui_text::Id::LargeRoomsUnavailableNote, {mesh_max}}, true};
+  return {{ui_text::Id::LargeRoomNote, {mesh_max}}, false};
+}
+
 void Machine::on(const OpenCreate&, const ClientState&, Effects& out) {
   create_ = CreateDialog{};
   create_.open = true;
@@ -143,6 +151,7 @@ void Machine::on(const ConfirmCreate& e, const ClientState& world, Effects& out)
     out.push_back(FocusField{Field::RoomPassword});
     return;
   }
+  if (capacity_note(create_.capacity, world).refused) return;  // said under the capacity; Create is disabled
   create_.error = {};
   create_.pending = true;  // until room-created or an error (a password adds ~0.2 s of hashing)
   out.push_back(BlurFields{});

@@ -11,7 +11,8 @@
 //
 // Rules:
 //  - Create: a name under the one room-name rule and the server's limit, not already in the room
-//    list (ASCII case folded), a password of at most proto::kMaxPasswordBytes. Refused here: the
+//    list (ASCII case folded), a password of at most proto::kMaxPasswordBytes, and a capacity
+//    over the server's mesh_max only while it says large rooms are available (capacity_note). Refused here: the
 //    reason in the dialog, its field focused, nothing sent. Sent: the dialog is pending until
 //    room-created (closes it) or an error for create-room (shown in it); a second confirm while
 //    pending is ignored. A lost connection ends the pending (its answer never comes), the dialog
@@ -52,6 +53,14 @@ std::string_view to_string(Field field);
 
 // This server's room-name limit (the protocol's before the first welcome).
 std::uint32_t room_name_limit(const ClientState& world);
+// What the create dialog says under the capacity: a large room (over the server's mesh_max) that
+// cannot be created now (refusal: Create disabled, nothing sent) or can (a note that it cannot be
+// joined yet); nothing for a mesh room.
+struct CapacityNote {
+  ui_text::Message text;
+  bool refused = false;
+};
+CapacityNote capacity_note(std::uint32_t capacity, const ClientState& world);
 
 // ---- events -------------------------------------------------------------------------------------
 // The person (intents), with what the dialog's fields hold:

@@ -12,7 +12,8 @@ using proto::PeerInfo;
 using proto::RoomId;
 using proto::RoomInfo;
 
-Result<RoomInfo> RoomRegistry::create(std::string_view name, std::uint32_t capacity, bool locked, RoomId wanted) {
+Result<RoomInfo> RoomRegistry::create(std::string_view name, std::uint32_t capacity, bool locked, RoomId wanted,
+                                      proto::RoomMode mode) {
   if (std::optional<ErrorCode> refused = check_create(name, capacity)) return {*refused};
   if (wanted != 0 && rooms_.contains(wanted)) return {ErrorCode::RoomNameTaken};
   std::string normalized = *proto::normalize_room_name(name);
@@ -20,7 +21,8 @@ Result<RoomInfo> RoomRegistry::create(std::string_view name, std::uint32_t capac
   const RoomId id = wanted != 0 ? wanted : next_room_id_++;
   next_room_id_ = std::max(next_room_id_, id + 1);
   Room& room = rooms_[id];
-  room.info = RoomInfo{.id = id, .name = std::move(normalized), .participants = 0, .capacity = capacity, .locked = locked};
+  room.info = RoomInfo{.id = id, .name = std::move(normalized), .participants = 0, .capacity = capacity, .locked = locked,
+                       .mode = mode};
   room.members.reserve(capacity);
   by_name_key_.emplace(std::move(key), id);
   return {room.info};

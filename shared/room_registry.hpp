@@ -34,8 +34,9 @@ class RoomRegistry {
   // Creates an empty room with id `id` (0: the registry numbers it; the server passes ids it drew from
   // its stored counter, so that no id is ever used twice, even across restarts).
   // Errors: RoomNameInvalid, RoomNameTaken (also for a taken id), CapacityInvalid, TooManyRooms.
+  // `mode` is kept as given (the caller applies proto::room_mode_for with its mesh_max).
   Result<proto::RoomInfo> create(std::string_view name, std::uint32_t capacity, bool locked = false,
-                                 proto::RoomId id = 0);
+                                 proto::RoomId id = 0, proto::RoomMode mode = proto::RoomMode::Mesh);
   // Checks what create() would refuse, without creating anything (a locked room's password is hashed
   // before it is created: that takes a while and may fail).
   std::optional<proto::ErrorCode> check_create(std::string_view name, std::uint32_t capacity) const;

@@ -84,9 +84,9 @@ inline constexpr std::size_t kMaxCandidateBytes = 1024;
 // what a peer can make the browser hold. Moim offers three (audio, video, the data channel), and a
 // screen share adds one from each side that shares.
 inline constexpr std::size_t kMaxMediaSections = 16;
-// Peer connections in one call: a room holds at most proto::kMaxCapacity people, ourselves included.
+// Peer connections in one call: a mesh room holds at most proto::kMaxMeshCapacity people, ourselves included.
 // A peer past that (only a broken or hostile server lists one) gets no connection.
-inline constexpr std::size_t kMaxPeers = proto::kMaxCapacity - 1;
+inline constexpr std::size_t kMaxPeers = proto::kMaxMeshCapacity - 1;
 
 // How a call's media goes: browser to browser (Mesh), or through the media server (Sfu).
 enum class Mode { Mesh, Sfu };

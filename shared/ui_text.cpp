@@ -77,6 +77,8 @@ Id error_text(proto::ErrorCode code) {
     case ErrorCode::TooManyAttempts: return Id::ErrTooManyAttempts;
     case ErrorCode::RoomQuota: return Id::ErrRoomQuota;
     case ErrorCode::NotOwner: return Id::ErrNotOwner;
+    case ErrorCode::LargeRoomsUnavailable: return Id::ErrLargeRoomsUnavailable;
+    case ErrorCode::LargeRoomMediaPending: return Id::ErrLargeRoomMediaPending;
     // The page sent something the server could not take: nothing the person did, nothing to fix
     // but a reload.
     case ErrorCode::BadJson:

@@ -78,6 +78,7 @@ enum class Id : std::uint16_t {
   Delete,
   Join,
   Full,
+  LargeRoomLabel,  // the room list's mark of a large room (more people than a mesh room holds)
   RoomFullCount,  // {0}: room, {1}: people in it, {2}: capacity
   NameEmpty,
   NameTooLong,  // {0}: characters
@@ -100,6 +101,8 @@ enum class Id : std::uint16_t {
   Cancel,
   Create,
   Creating,
+  LargeRoomsUnavailableNote,  // {0}: the most people in a mesh room; under the capacity, Create disabled
+  LargeRoomNote,              // {0}: the same; under the capacity when a large room can be created
 
   // ---- the password prompt, rename and delete ----
   PasswordNeeded,
@@ -296,6 +299,8 @@ enum class Id : std::uint16_t {
   ErrTooManyAttempts,
   ErrRoomQuota,
   ErrNotOwner,
+  ErrLargeRoomsUnavailable,
+  ErrLargeRoomMediaPending,
   ErrProtocol,  // the page and the server do not understand each other (bad JSON, unknown type, ...)
   ErrVersionMismatch,
   ErrRateLimited,

@@ -53,6 +53,7 @@ std::string_view english(Id id) {
     case Id::Delete: return "Delete";
     case Id::Join: return "Join";
     case Id::Full: return "Full";
+    case Id::LargeRoomLabel: return "Large room";
     case Id::RoomFullCount: return "Room \"{0}\" is full ({1}/{2}).";
     case Id::NameEmpty: return "Enter your name first.";
     case Id::NameTooLong: return "Your name can have at most {0} characters.";
@@ -75,6 +76,11 @@ std::string_view english(Id id) {
     case Id::Cancel: return "Cancel";
     case Id::Create: return "Create";
     case Id::Creating: return "Creating…";
+    case Id::LargeRoomsUnavailableNote:
+      return "Rooms for more than {0} people need the media server, which is not running here.";
+    case Id::LargeRoomNote:
+      return "A room for more than {0} people is a large room. Its video is not ready yet: nobody can join it "
+             "until the next version.";
 
     // ---- the password prompt, rename and delete ----
     case Id::PasswordNeeded: return "Password needed";
@@ -278,6 +284,9 @@ std::string_view english(Id id) {
     case Id::ErrTooManyAttempts: return "Too many password attempts from here. Wait a little, then try again.";
     case Id::ErrRoomQuota: return "You have created too many rooms. Delete one, or try again later.";
     case Id::ErrNotOwner: return "Only whoever created the room can rename or delete it.";
+    case Id::ErrLargeRoomsUnavailable: return "Large rooms need the media server, which is not running here right now.";
+    case Id::ErrLargeRoomMediaPending:
+      return "Large rooms cannot be joined yet: their video and sound come in the next version.";
     case Id::ErrProtocol: return "The server could not understand this page. Reload the page.";
     case Id::ErrVersionMismatch: return "This page is older than the server. Reload the page.";
     case Id::ErrRateLimited: return "Too many requests at once. Wait a moment, then try again.";

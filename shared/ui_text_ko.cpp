@@ -55,6 +55,7 @@ std::string_view korean(Id id) {
     case Id::Delete: return "삭제";
     case Id::Join: return "참여";
     case Id::Full: return "만원";
+    case Id::LargeRoomLabel: return "대규모 방";
     case Id::RoomFullCount: return "\"{0}\" 방은 가득 찼습니다 ({1}/{2}).";
     case Id::NameEmpty: return "먼저 이름을 입력하세요.";
     case Id::NameTooLong: return "이름은 {0}자까지 쓸 수 있습니다.";
@@ -77,6 +78,9 @@ std::string_view korean(Id id) {
     case Id::Cancel: return "취소";
     case Id::Create: return "만들기";
     case Id::Creating: return "만드는 중…";
+    case Id::LargeRoomsUnavailableNote: return "{0}명이 넘는 방에는 미디어 서버가 필요한데, 여기서는 실행되고 있지 않습니다.";
+    case Id::LargeRoomNote:
+      return "{0}명이 넘는 방은 대규모 방입니다. 영상 기능이 아직 준비되지 않아 다음 버전까지는 아무도 참여할 수 없습니다.";
 
     // ---- the password prompt, rename and delete ----
     case Id::PasswordNeeded: return "비밀번호 필요";
@@ -279,6 +283,8 @@ std::string_view korean(Id id) {
     case Id::ErrTooManyAttempts: return "비밀번호 확인 요청이 너무 많습니다. 잠시 뒤에 다시 시도하세요.";
     case Id::ErrRoomQuota: return "방을 너무 많이 만들었습니다. 하나를 삭제하거나 나중에 다시 시도하세요.";
     case Id::ErrNotOwner: return "방을 만든 사람만 이름을 바꾸거나 삭제할 수 있습니다.";
+    case Id::ErrLargeRoomsUnavailable: return "대규모 방에는 미디어 서버가 필요한데, 지금 여기서는 실행되고 있지 않습니다.";
+    case Id::ErrLargeRoomMediaPending: return "대규모 방에는 아직 참여할 수 없습니다. 영상과 소리는 다음 버전부터 지원됩니다.";
     case Id::ErrProtocol: return "서버가 이 페이지의 요청을 이해하지 못했습니다. 페이지를 새로 고치세요.";
     case Id::ErrVersionMismatch: return "이 페이지가 서버보다 오래되었습니다. 페이지를 새로 고치세요.";
     case Id::ErrRateLimited: return "요청이 한꺼번에 너무 많습니다. 잠시 뒤에 다시 시도하세요.";

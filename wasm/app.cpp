@@ -863,7 +863,7 @@ std::string App::state_json() const {
   json rooms = json::array();
   for (const auto& r : world_.rooms())
     rooms.push_back({{"id", r.id}, {"name", r.name}, {"participants", r.participants}, {"capacity", r.capacity},
-                     {"locked", r.locked}, {"owned", admin_.tokens().contains(r.id)},
+                     {"locked", r.locked}, {"mode", proto::to_string(r.mode)}, {"owned", admin_.tokens().contains(r.id)},
                      {"shown", room_name_matches(r.name, fields_.value(ui::FieldId::RoomFilter))}});
   s["rooms"] = std::move(rooms);
   s["roomFilter"] = fields_.value(ui::FieldId::RoomFilter);

@@ -91,6 +91,9 @@ void App::admin_models(ui::LobbyModel& m) const {
   m.dialog.open = create.open;
   m.dialog.room_name = field_view(ui::FieldId::RoomName, "room-name-input");
   m.dialog.capacity = create.capacity;
+  const room_admin::CapacityNote note = room_admin::capacity_note(create.capacity, world_);
+  m.dialog.capacity_note = ui_text::render(lang_, note.text);
+  m.dialog.capacity_refused = note.refused;
   m.dialog.error = ui_text::render(lang_, create.error);
   m.dialog.pending = create.pending;
   m.dialog.password = field_view(ui::FieldId::RoomPassword, "room-password-input");
@@ -126,6 +129,17 @@ void App::admin_state(nlohmann::json& s) const {
   const ui_text::Message& shown_error = admin_.dialog_error().empty() ? error_ : admin_.dialog_error();
   s["error"] = shown_error.empty() ? json(nullptr) : json(ui_text::render(lang_, shown_error));
   s["dialog"] = admin_.create().open;
+  // The create dialog's capacity and what is said under it (a large room's note or refusal).
+  if (const room_admin::CreateDialog& create = admin_.create(); create.open) {
+    const room_admin::CapacityNote note = room_admin::capacity_note(create.capacity, world_);
+    s["createDialog"] = {{"capacity", create.capacity},
+                         {"capacityNote", note.text.empty() ? json(nullptr) : json(ui_text::render(lang_, note.text))},
+                         {"createEnabled", !create.pending && !note.refused}};
+  } else {
+    s["createDialog"] = nullptr;
+  }
+  const proto::Limits& limits = world_.limits();
+  s["limits"] = {{"maxCapacity", limits.max_capacity}, {"meshMax", limits.mesh_max}, {"largeRooms", limits.large_rooms}};
   // The open modal besides the create dialog: "password" | "rename" | "delete" | null, and its room.
   const room_admin::PasswordPrompt& prompt = admin_.prompt();
   const room_admin::OwnerDialogs& owner = admin_.owner();

@@ -418,6 +418,125 @@ TEST_F(JanusTest, TheServerConnectsWhenJanusComesAndSurvivesItsLoss) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status << "\n" << read_file(server_log);
 }
 
+// Issue 15: large rooms through moim-server. A room over --mesh-max made through the WebSocket API
+// exists in Janus (the same id, private, its capacity as publishers) once room-created arrives, cannot
+// be joined yet (large-room-media-pending), is made again after Janus is killed and started again
+// (the clients hear large rooms go away and come back: `limits`), and is destroyed in Janus when its
+// owner deletes it.
+TEST_F(JanusTest, LargeRoomsAreJanusRoomsMadeAgainAfterARestartAndDestroyedWithTheRoom) {
+  std::filesystem::create_directories(dir_);
+  std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
+  const std::string api_secret(64, 'c'), admin_key(64, 'd');
+  for (const auto& [name, value] : {std::pair{"api-secret", api_secret}, std::pair{"admin-key", admin_key}}) {
+    std::ofstream(dir_ / name) << value;
+    std::filesystem::permissions(dir_ / name, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  start_janus({"--rtp-ports", "40300-40399"});
+  if (HasFatalFailure()) return;
+  const std::filesystem::path root = base_ / "site";
+  std::filesystem::create_directories(root);
+  std::ofstream(root / "index.html") << "<!doctype html><title>moim</title>\n";
+  const std::filesystem::path server_log = base_ / "server.log";
+  std::string error;
+  std::unique_ptr<ServerProcess> server = ServerProcess::start(
+      root, error,
+      {"--janus-url", "ws://127.0.0.1:" + std::to_string(port_), "--janus-api-secret-file", (dir_ / "api-secret").string(),
+       "--janus-admin-key-file", (dir_ / "admin-key").string(), "--stun-port", "0", "--data-dir", (base_ / "data").string()},
+      SpawnOptions{{}, server_log});
+  ASSERT_TRUE(server) << error;
+
+  // Large rooms are available once the link is ready: in the welcome, or pushed as `limits`.
+  WsClient owner(server->port());
+  ASSERT_TRUE(owner.send_json({{"type", "hello"}, {"version", proto::kVersion}}));
+  const std::optional<json> welcome = owner.read_type("welcome");
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ((*welcome)["limits"]["maxCapacity"], 50);
+  EXPECT_EQ((*welcome)["limits"]["meshMax"], 6);
+  if (!(*welcome)["limits"]["largeRooms"].get<bool>()) {
+    const std::optional<json> limits = owner.read_type("limits", std::chrono::seconds(10));
+    ASSERT_TRUE(limits) << read_file(server_log);
+    EXPECT_EQ((*limits)["limits"]["largeRooms"], true);
+  }
+  const auto started = Clock::now();
+  ASSERT_TRUE(owner.send_json({{"type", "create-room"}, {"name", "Town hall"}, {"capacity", 40}}));
+  const std::optional<json> created = owner.read_type("room-created", std::chrono::seconds(10));
+  ASSERT_TRUE(created) << read_file(server_log);
+  std::cerr << "[ figures  ] large room created (Janus confirmed) in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count() << " ms\n";
+  EXPECT_EQ((*created)["room"]["mode"], "sfu");
+  const std::uint64_t room = (*created)["room"]["id"].get<std::uint64_t>();
+  const std::string owner_token = (*created)["owner"].get<std::string>();
+
+  JanusApi janus(port_);
+  std::string why;
+  ASSERT_TRUE(janus.open_videoroom(api_secret, why)) << why;
+  EXPECT_EQ(janus.videoroom({{"request", "exists"}, {"room", room}})["exists"], true);
+  const auto listed_entry = [&](JanusApi& api) -> std::optional<json> {
+    const json listed = api.videoroom({{"request", "list"}, {"admin_key", admin_key}});
+    for (const json& r : listed.value("list", json::array())) {
+      if (r.value("room", 0ull) == room) return r;
+    }
+    return std::nullopt;
+  };
+  const std::optional<json> entry = listed_entry(janus);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ((*entry)["is_private"], true);
+  EXPECT_EQ((*entry)["max_publishers"], 40);
+  EXPECT_EQ((*entry)["description"], "Town hall");
+  const json without_key = janus.videoroom({{"request", "list"}});
+  for (const json& r : without_key.value("list", json::array())) EXPECT_NE(r.value("room", 0ull), room) << "private";
+  // Only moim-server knows its secret: destroying it without fails.
+  EXPECT_NE(janus.videoroom({{"request", "destroy"}, {"room", room}}).value("error_code", 0), 0);
+
+  WsClient joiner(server->port());
+  ASSERT_TRUE(joiner.send_json({{"type", "hello"}, {"version", proto::kVersion}}));
+  ASSERT_TRUE(joiner.read_type("welcome"));
+  ASSERT_TRUE(joiner.send_json({{"type", "join"}, {"room", room}, {"name", "Bo"}}));
+  const std::optional<json> refused = joiner.read_type("error");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ((*refused)["code"], "large-room-media-pending");
+
+  // Janus killed: large rooms go away for the clients; started again: they come back, and the room
+  // is made again in the new Janus.
+  ASSERT_TRUE(janus_->stop(SIGKILL));
+  const std::optional<json> gone = owner.read_type("limits", std::chrono::seconds(10));
+  ASSERT_TRUE(gone) << read_file(server_log);
+  EXPECT_EQ((*gone)["limits"]["largeRooms"], false);
+  ASSERT_TRUE(owner.send_json({{"type", "create-room"}, {"name", "Another"}, {"capacity", 20}}));
+  const std::optional<json> unavailable = owner.read_type("error");
+  ASSERT_TRUE(unavailable);
+  EXPECT_EQ((*unavailable)["code"], "large-rooms-unavailable");
+  start_janus({"--rtp-ports", "40300-40399"});
+  if (HasFatalFailure()) return;
+  const std::optional<json> back = owner.read_type("limits", std::chrono::seconds(15));
+  ASSERT_TRUE(back) << read_file(server_log);
+  EXPECT_EQ((*back)["limits"]["largeRooms"], true);
+  JanusApi again(port_);
+  ASSERT_TRUE(again.open_videoroom(api_secret, why)) << why;
+  bool exists = false;
+  for (const auto deadline = Clock::now() + std::chrono::seconds(10); !exists && Clock::now() < deadline;) {
+    exists = again.videoroom({{"request", "exists"}, {"room", room}}).value("exists", false);
+    if (!exists) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(exists) << "made again after the restart\n" << read_file(server_log);
+  const std::optional<json> remade = listed_entry(again);
+  ASSERT_TRUE(remade);
+  EXPECT_EQ((*remade)["max_publishers"], 40);
+
+  // Deleted by its owner: gone from Janus too.
+  ASSERT_TRUE(owner.send_json({{"type", "delete-room"}, {"room", room}, {"owner", owner_token}}));
+  ASSERT_TRUE(owner.read_type("room-removed", std::chrono::seconds(5)));
+  bool destroyed = false;
+  for (const auto deadline = Clock::now() + std::chrono::seconds(10); !destroyed && Clock::now() < deadline;) {
+    destroyed = !again.videoroom({{"request", "exists"}, {"room", room}}).value("exists", true);
+    if (!destroyed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(destroyed) << read_file(server_log);
+  const std::optional<int> status = server->terminate(std::chrono::seconds(10));
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status << "\n" << read_file(server_log);
+}
+
 // scripts/janus.sh itself: bad arguments stop it with exit code 2 and a message before it writes
 // anything; --prepare makes the secrets (kept on the next run) and the configuration without Janus.
 struct ScriptRun {

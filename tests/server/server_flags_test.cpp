@@ -17,7 +17,7 @@ TEST(ServerFlags, HelpPrintsUsageAndExitsZero) {
   for (const char* flag : {"--port", "--address", "--root", "--cert", "--key", "--allow-origin",
                            "--max-connections-per-address", "--stun-port", "--stun-uri", "--turn-uri",
                            "--turn-secret-file", "--turn-ttl", "--ice-policy", "--janus-url", "--janus-api-secret-file",
-                           "--janus-admin-key-file", "--help"}) {
+                           "--janus-admin-key-file", "--max-capacity", "--mesh-max", "--help"}) {
     EXPECT_NE(result.out.find(flag), std::string::npos) << flag << " missing from: " << result.out;
   }
 }
@@ -45,6 +45,9 @@ TEST(ServerFlags, BadValuesExitWithCode2) {
       {"--ice-policy", "relay"},  // without --turn-uri nobody could connect
       {"--turn-uri", "turn:{host}", "--turn-secret-file", "/nonexistent/secret"},  // unreadable
       {"--turn-uri", "turn:{host}", "--turn-secret-file", "/tmp", "--data-dir", ""},  // a folder
+      // Room sizes (issue 15): up to 50; mesh rooms from 2 up to --max-capacity
+      {"--max-capacity", "51"}, {"--max-capacity", "1"}, {"--mesh-max", "1"}, {"--mesh-max", "9"}, {"--mesh-max", "51"}, {"--mesh-max"},
+      {"--mesh-max", "six"}, {"--mesh-max", "6", "--max-capacity", "4"}, {"--max-capacity", "8", "--mesh-max", "9"},
       // Janus
       {"--janus-url", "http://127.0.0.1:8188"}, {"--janus-url", "wss://janus.example"}, {"--janus-url", "ws://h:0"},
       {"--janus-url", "127.0.0.1:8188"}, {"--janus-url"}, {"--janus-url", ""},
@@ -63,6 +66,25 @@ TEST(ServerFlags, BadValuesExitWithCode2) {
     EXPECT_EQ(result.exit_code, 2) << joined << "-> " << result.out;
     EXPECT_NE(result.out.find("moim-server:"), std::string::npos) << joined << "-> " << result.out;
   }
+}
+
+// Issue 15: --max-capacity up to 50 and --mesh-max within it start the server; without --mesh-max a
+// smaller --max-capacity brings the mesh limit down with it (every room a mesh room), no error.
+TEST(ServerFlags, RoomSizesWithinTheLimitsStart) {
+  const std::filesystem::path site =
+      std::filesystem::temp_directory_path() / ("moim-sizes-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(site);
+  for (const std::vector<std::string>& sizes : std::vector<std::vector<std::string>>{
+           {"--max-capacity", "50", "--mesh-max", "8"},
+           {"--mesh-max", "2"},
+           {"--max-capacity", "4"},
+           {"--max-capacity", "8", "--mesh-max", "8"}}) {
+    std::vector<std::string> args = {"--port", "0", "--address", "127.0.0.1", "--data-dir", "", "--root", site.string()};
+    args.insert(args.end(), sizes.begin(), sizes.end());
+    const RunResult ok = run_server_binary(args, std::chrono::milliseconds(1500));
+    EXPECT_NE(ok.out.find("listening on http"), std::string::npos) << sizes.at(1) << ": " << ok.out;
+  }
+  std::filesystem::remove_all(site);
 }
 
 // --turn-secret-file is read once at start; a file that cannot be a secret stops the server with

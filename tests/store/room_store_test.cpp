@@ -50,6 +50,8 @@ TEST_P(RoomStoreContract, PutLoadReplaceTouchRemove) {
   a.last_used = std::numeric_limits<std::int64_t>::max();
   StoredRoom c = room(proto::kMaxId, std::string("nul\0inside", 10));
   c.capacity = std::numeric_limits<std::uint32_t>::max();
+  c.mode = proto::RoomMode::Sfu;  // a large room keeps its mode and its Janus room's secret
+  c.sfu_secret = std::string(64, '0');
   ASSERT_TRUE(store_->put(b)) << store_->error();
   ASSERT_TRUE(store_->put(c)) << store_->error();
   ASSERT_TRUE(store_->put(a)) << store_->error();

@@ -152,6 +152,51 @@ TEST(SqliteRoomStore, SchemaOneIsUpgradedKeepingRoomsAndCounters) {
   sqlite3_close(db);
 }
 
+// Issue 15: a database of schema 2 (before room modes) is upgraded in place: every stored room is a
+// mesh room whatever its capacity (an 8-person room of the old limit stays mesh), with no Janus
+// secret; a large room put afterwards keeps its mode and secret across a reopen.
+TEST(SqliteRoomStore, SchemaTwoIsUpgradedWithEveryRoomMeshAndLargeRoomsPersist) {
+  test::TempDir tmp;
+  {
+    auto store = open_ok(tmp.path());
+    ASSERT_NE(store, nullptr);
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp.path() / "moim.sqlite3").c_str(), &db), SQLITE_OK);
+    // Turn the new database back into what version 2 wrote.
+    const char* v2 = R"sql(
+      DROP TABLE rooms;
+      CREATE TABLE rooms(id INTEGER PRIMARY KEY, name TEXT NOT NULL, capacity INTEGER, password_hash TEXT,
+                         owner_digest TEXT, created_at INTEGER, last_used INTEGER, creator TEXT);
+      INSERT INTO rooms VALUES(3, 'Eight', 8, '', 'd', 10, 11, 'c'), (4, 'Four', 4, 'h', 'e', 12, 13, '');
+      PRAGMA user_version = 2;)sql";
+    ASSERT_EQ(sqlite3_exec(db, v2, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  StoredRoom large = room(5, "Town hall");
+  large.capacity = 40;
+  large.mode = proto::RoomMode::Sfu;
+  large.sfu_secret = std::string(64, 'a');
+  {
+    auto store = open_ok(tmp.path());
+    ASSERT_NE(store, nullptr);
+    const std::vector<StoredRoom> rooms = store->load();
+    ASSERT_EQ(rooms.size(), 2u);
+    EXPECT_EQ(rooms[0].capacity, 8u);
+    EXPECT_EQ(rooms[0].mode, proto::RoomMode::Mesh);
+    EXPECT_EQ(rooms[0].sfu_secret, "");
+    EXPECT_EQ(rooms[0].creator, "c");
+    EXPECT_EQ(rooms[1].mode, proto::RoomMode::Mesh);
+    ASSERT_TRUE(store->put(large));
+  }
+  auto store = open_ok(tmp.path());
+  ASSERT_NE(store, nullptr);
+  const std::vector<StoredRoom> rooms = store->load();
+  ASSERT_EQ(rooms.size(), 3u);
+  EXPECT_EQ(rooms[2], large);
+}
+
 // Issue 10: with a 5 s busy timeout, another process holding the write lock (a backup, the sqlite3
 // tool) stalled the server's network thread, and with it every connection, for 5 s per write. Now a
 // write gives up quickly and says the database is busy, and works again once the lock is gone.

@@ -383,7 +383,9 @@ TEST_F(Sessions, NameAndCapacityLimitsFromTheConfigAreEnforcedAndAnnounced) {
   ASSERT_EQ(welcome.size(), 1u);
   // The timings too: pings every quarter of the heartbeat timeout, and the resume grace as configured.
   EXPECT_EQ(welcome[0].limits, (Limits{.max_name_chars = 5, .max_room_name_chars = 6, .max_capacity = 4,
-                                       .heartbeat_ms = 3'600'000 / 4, .resume_grace_ms = 20000}));
+                                       .heartbeat_ms = 3'600'000 / 4, .resume_grace_ms = 20000,
+                                       // mesh_max follows a smaller max_capacity; no Janus: no large rooms
+                                       .mesh_max = 4, .large_rooms = false}));
   EXPECT_EQ(error_code(send(1, CreateRoom{.name = "Seven77", .capacity = 4, .password = {}}), 1), ErrorCode::RoomNameInvalid);
   EXPECT_EQ(error_code(send(1, CreateRoom{.name = "Six666", .capacity = 5, .password = {}}), 1), ErrorCode::CapacityInvalid);
   const RoomId room = create(1, "Six666");
@@ -483,7 +485,7 @@ TEST_F(Sessions, PasswordChecksCountWhenTheyStartAcrossConnections) {
   config.max_failures_per_address = 5;
   make_hub(config);
   hello(1);
-  HubOutput asked = send(1, CreateRoom{.name = "Locked", .capacity = 8, .password = "pw"});
+  HubOutput asked = send(1, CreateRoom{.name = "Locked", .capacity = 6, .password = "pw"});
   const RoomId room = of_type<RoomCreated>(hub().on_password_result(run_jobs(asked.password_jobs).at(0)), 1).at(0).room.id;
   std::vector<PasswordJob> started;
   std::size_t busy = 0, refused = 0;

@@ -212,7 +212,8 @@ TEST(HubCreate, RefusalsGoOnlyToTheRequester) {
       {CreateRoom{.name = "   "}, ErrorCode::RoomNameInvalid},
       {CreateRoom{.name = std::string(49, 'x')}, ErrorCode::RoomNameInvalid},
       {CreateRoom{.name = "Tiny", .capacity = 1}, ErrorCode::CapacityInvalid},
-      {CreateRoom{.name = "Huge", .capacity = 9}, ErrorCode::CapacityInvalid},
+      {CreateRoom{.name = "Huge", .capacity = 51}, ErrorCode::CapacityInvalid},
+      {CreateRoom{.name = "Large", .capacity = 7}, ErrorCode::LargeRoomsUnavailable},  // no Janus here
   };
   for (const auto& [request, code] : cases) {
     const Error error = HubHarness::only_error(h.send(2, request), 2);

@@ -61,6 +61,13 @@ std::vector<ServerMessage> all_server_messages() {
       Welcome{.version = 1, .rooms = {}},
       Welcome{.version = 1, .rooms = {standup, RoomInfo{.id = 2, .name = "Lunch", .participants = 0, .capacity = 8}}},
       Welcome{.version = 3,
+              .rooms = {RoomInfo{.id = 3, .name = "Town hall", .participants = 0, .capacity = 50, .locked = true,
+                                 .mode = RoomMode::Sfu}},
+              .limits = Limits{.max_capacity = 50, .heartbeat_ms = 250, .resume_grace_ms = 1000, .mesh_max = 8,
+                               .large_rooms = true}},
+      LimitsChanged{Limits{.max_capacity = 50, .mesh_max = 6, .large_rooms = false}},
+      LimitsChanged{Limits{.max_capacity = 20, .mesh_max = 2, .large_rooms = true}},
+      Welcome{.version = 3,
               .rooms = {},
               .limits = Limits{.max_name_chars = 20, .max_room_name_chars = 30, .max_capacity = 4, .heartbeat_ms = 250,
                                .resume_grace_ms = 3'600'000}},
@@ -195,16 +202,53 @@ TEST(ProtocolWire, EncodedShapes) {
 // The welcome of docs/PROTOCOL.md, limits and timings included, byte for byte.
 TEST(ProtocolWire, WelcomeCarriesTheLimitsAndTheServersTimings) {
   const char* wire =
-      R"({"type":"welcome","version":3,"rooms":[{"id":1,"name":"Standup","participants":2,"capacity":6}],)"
-      R"("limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":20000}})";
+      R"({"type":"welcome","version":3,"rooms":[{"id":1,"name":"Standup","participants":2,"capacity":6,"mode":"mesh"},)"
+      R"({"id":2,"name":"Town hall","participants":0,"capacity":40,"mode":"sfu"}],)"
+      R"("limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":50,"heartbeatMs":2000,"resumeGraceMs":20000,)"
+      R"("meshMax":6,"largeRooms":true}})";
   const Welcome welcome{.version = 3,
-                        .rooms = {RoomInfo{.id = 1, .name = "Standup", .participants = 2, .capacity = 6}},
-                        .limits = Limits{.max_name_chars = 32, .max_room_name_chars = 48, .max_capacity = 8,
-                                         .heartbeat_ms = 2000, .resume_grace_ms = 20000}};
+                        .rooms = {RoomInfo{.id = 1, .name = "Standup", .participants = 2, .capacity = 6},
+                                  RoomInfo{.id = 2, .name = "Town hall", .capacity = 40, .mode = RoomMode::Sfu}},
+                        .limits = Limits{.max_name_chars = 32, .max_room_name_chars = 48, .max_capacity = 50,
+                                         .heartbeat_ms = 2000, .resume_grace_ms = 20000, .mesh_max = 6,
+                                         .large_rooms = true}};
   EXPECT_EQ(encode(ServerMessage{welcome}), wire);
   auto decoded = decode_server(wire);
   ASSERT_TRUE(decoded.ok()) << decoded.error.message;
   EXPECT_EQ(std::get<Welcome>(*decoded.message), welcome);
+}
+
+// Issue 15: a server from before room modes sends no "mode" (every room is a mesh room) and no
+// meshMax / largeRooms (all its rooms are mesh rooms: mesh_max is its max_capacity, no large rooms);
+// an unknown mode is refused; `limits` carries the same object as the welcome's.
+TEST(ProtocolWire, RoomModesAndLargeRoomLimits) {
+  auto old = decode_server(
+      R"({"type":"welcome","version":3,"rooms":[{"id":1,"name":"Old","participants":0,"capacity":8}],)"
+      R"("limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":20000}})");
+  ASSERT_TRUE(old.ok()) << old.error.message;
+  const Welcome& welcome = std::get<Welcome>(*old.message);
+  EXPECT_EQ(welcome.rooms.at(0).mode, RoomMode::Mesh);
+  EXPECT_EQ(welcome.limits.mesh_max, 8u);
+  EXPECT_FALSE(welcome.limits.large_rooms);
+
+  auto bad = decode_server(R"({"type":"room-updated","room":{"id":1,"name":"x","participants":0,"capacity":8,"mode":"p2p"}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error.code, ErrorCode::BadField);
+  EXPECT_NE(bad.error.message.find("room.mode"), std::string::npos) << bad.error.message;
+
+  EXPECT_EQ(encode(ServerMessage{LimitsChanged{Limits{.max_capacity = 50, .heartbeat_ms = 2000, .resume_grace_ms = 20000,
+                                                      .mesh_max = 6, .large_rooms = false}}}),
+            R"({"type":"limits","limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":50,)"
+            R"("heartbeatMs":2000,"resumeGraceMs":20000,"meshMax":6,"largeRooms":false}})");
+  for (const auto& [code, name] : {std::pair{ErrorCode::LargeRoomsUnavailable, "large-rooms-unavailable"},
+                                   std::pair{ErrorCode::LargeRoomMediaPending, "large-room-media-pending"}}) {
+    EXPECT_EQ(to_string(code), name);
+    EXPECT_EQ(error_code_from_string(name), code);
+    EXPECT_EQ(classify(code), ErrorClass::User);
+  }
+  EXPECT_EQ(room_mode_from_string("sfu"), RoomMode::Sfu);
+  EXPECT_EQ(room_mode_from_string("mesh"), RoomMode::Mesh);
+  EXPECT_EQ(room_mode_from_string("SFU"), std::nullopt);
 }
 
 TEST(ProtocolWire, EncodingInvalidUtf8NeverThrows) {
@@ -524,7 +568,9 @@ TEST(ProtocolText, RoomNamesAndCapacity) {
   EXPECT_FALSE(is_valid_capacity(1));
   EXPECT_TRUE(is_valid_capacity(2));
   EXPECT_TRUE(is_valid_capacity(8));
-  EXPECT_FALSE(is_valid_capacity(9));
+  EXPECT_TRUE(is_valid_capacity(9)) << "issue 15: up to 50 (over a server's mesh_max: a large room)";
+  EXPECT_TRUE(is_valid_capacity(50));
+  EXPECT_FALSE(is_valid_capacity(51));
 }
 
 // A lobby of 1,000 rooms with ordinary names is over the client-message limit; the client must

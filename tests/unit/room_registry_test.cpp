@@ -62,7 +62,7 @@ TEST(RoomRegistry, InvalidRoomNames) {
 TEST(RoomRegistry, CapacityBounds) {
   RoomRegistry registry;
   const std::pair<std::uint32_t, bool> cases[] = {{0, false}, {1, false}, {2, true}, {6, true},
-                                                  {8, true},  {9, false}, {4294967295u, false}};
+                                                  {8, true},  {9, true}, {50, true}, {51, false}, {4294967295u, false}};  // 2-50 (issue 15)
   int n = 0;
   for (const auto& [capacity, ok] : cases) {
     auto created = registry.create("room " + std::to_string(n++), capacity);

@@ -29,6 +29,7 @@ void draw_create_dialog(FrameOut& out, const DialogModel& m) {
     out.intent(SetCapacity{static_cast<std::uint32_t>(capacity)});
   ImGui::PopStyleVar();
   out.record("room-capacity-input");
+  if (!m.capacity_note.empty()) text_wrapped(out, m.capacity_note, m.capacity_refused ? color::kDanger : color::kMuted);
   ImGui::Dummy(ImVec2(0, 2));
   text(out, out.tr(ui_text::Id::PasswordLabel), color::kMuted);
   text_field(out, m.password, inner);
@@ -44,7 +45,7 @@ void draw_create_dialog(FrameOut& out, const DialogModel& m) {
   if (button(out, "create-cancel", out.tr(ui_text::Id::Cancel), ButtonStyle::Secondary, ImVec2(bw, 0))) out.intent(CancelCreateRoom{});
   ImGui::SameLine(0, 10);
   if (button(out, "create-confirm", out.tr(m.pending ? ui_text::Id::Creating : ui_text::Id::Create), ButtonStyle::Primary, ImVec2(bw, 0),
-             !m.pending))
+             !m.pending && !m.capacity_refused))
     out.intent(ConfirmCreateRoom{});
   end_modal();
 }

@@ -182,8 +182,23 @@ void draw_lobby(FrameOut& out, const LobbyModel& m) {
       out.add_widget("lock:" + std::to_string(r.id), lock, ImVec2(lock.x + 18 * 0.8f, lock.y + 18));
       name_x += 24;
     }
+    // A large room (more people than a mesh room holds) is marked with a small label left of its count.
+    float label_w = 0;
+    if (r.mode == proto::RoomMode::Sfu) {
+      const std::string label = out.tr(ui_text::Id::LargeRoomLabel);
+      ImGui::PushFont(fonts().small);
+      const ImVec2 size = ImGui::CalcTextSize(label.c_str());
+      label_w = size.x + 16;
+      const ImVec2 min(p.x + w - 260 - owner_w - label_w, p.y + (row_h - size.y - 8) * 0.5f);
+      const ImVec2 max(min.x + label_w - 6, min.y + size.y + 8);
+      dl->AddRectFilled(min, max, color::kAccent, 6);
+      dl->AddText(ImVec2(min.x + 5, min.y + 4), color::kText, label.c_str());
+      ImGui::PopFont();
+      out.note_text(label);
+      out.add_widget("large:" + std::to_string(r.id), min, max, label);
+    }
     out.note_text(r.name);
-    dl->PushClipRect(p, ImVec2(p.x + w - 260 - owner_w, p.y + row_h), true);
+    dl->PushClipRect(p, ImVec2(p.x + w - 260 - owner_w - label_w, p.y + row_h), true);
     dl->AddText(ImVec2(name_x, ty), color::kText, r.name.c_str());
     dl->PopClipRect();
     if (owned) {

@@ -21,6 +21,8 @@ struct DialogModel {
   std::string password_note;  // shown under the password field (e.g. too long); empty = none
   std::uint32_t capacity = proto::kDefaultCapacity;
   std::uint32_t max_capacity = proto::kMaxCapacity;  // the server's limit (welcome.limits)
+  std::string capacity_note;      // under the capacity: a large room's note or refusal; empty = none
+  bool capacity_refused = false;  // the refusal: Create is disabled
   std::string error;     // shown inside the dialog
   bool pending = false;  // waiting for the server's answer
 };

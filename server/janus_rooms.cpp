@@ -1,0 +1,79 @@
+#include "janus_rooms.hpp"
+
+#include "hub_clock.hpp"
+#include "log.hpp"
+#include "server_context.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <exception>
+#include <string>
+#include <utility>
+
+namespace moim::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// On the network thread: the hub's answer to one event, delivered.
+template <typename Call>
+void to_hub(asio::io_context& ioc, ServerContext& ctx, const char* what, Call call) {
+  asio::post(ioc, [&ctx, what, call = std::move(call)]() mutable {
+    try {
+      set_hub_time(ctx.hub);
+      ctx.connections.deliver(call());
+    } catch (const std::exception& e) {
+      log_error(std::string("hub ") + what + " failed: " + e.what());
+    }
+  });
+}
+
+}  // namespace
+
+std::shared_ptr<sfu::JanusClient> start_janus_rooms(asio::io_context& ioc, ServerContext& ctx, sfu::JanusUrl url,
+                                                    sfu::Config config) {
+  sfu::JanusClient::Observer observer;
+  observer.up = [&ioc, &ctx](const sfu::SessionUp& up) {
+    to_hub(ioc, ctx, "janus up", [&ctx, up] {
+      HubOutput out = ctx.hub.set_janus_ready(true);
+      // A first session: Janus may not have our rooms (it restarted while we were down). A replaced
+      // one says RecreateRooms itself.
+      if (up.kind == sfu::SessionKind::First) {
+        HubOutput more = ctx.hub.recreate_large_rooms();
+        out.janus.insert(out.janus.end(), more.janus.begin(), more.janus.end());
+      }
+      return out;
+    });
+  };
+  observer.down = [&ioc, &ctx](const std::string&) {
+    to_hub(ioc, ctx, "janus down", [&ctx] { return ctx.hub.set_janus_ready(false); });
+  };
+  observer.recreate_rooms = [&ioc, &ctx] {
+    to_hub(ioc, ctx, "janus recreate", [&ctx] { return ctx.hub.recreate_large_rooms(); });
+  };
+  std::shared_ptr<sfu::JanusClient> janus =
+      sfu::JanusClient::create(ioc, std::move(url), std::move(config), std::move(observer));
+  // The hub's requests: each answered exactly once (JanusClient's promise), back on the network thread.
+  std::weak_ptr<sfu::JanusClient> weak = janus;
+  ctx.connections.run_janus_commands = [&ioc, &ctx, weak](const std::vector<sfu::RoomCommand>& commands) {
+    const std::shared_ptr<sfu::JanusClient> client = weak.lock();
+    if (!client) return;
+    for (const sfu::RoomCommand& command : commands) {
+      auto answer = [&ioc, &ctx, id = command.id](const sfu::JanusClient::Result& result) {
+        to_hub(ioc, ctx, "janus answer", [&ctx, id, result] {
+          return result.ok ? ctx.hub.on_janus_done(id) : ctx.hub.on_janus_failed(id, result.error);
+        });
+      };
+      if (command.kind == sfu::RoomCommand::Kind::Create) {
+        client->create_room(command.room, command.secret, command.publishers, command.description, std::move(answer));
+      } else {
+        client->destroy_room(command.room, command.secret, std::move(answer));
+      }
+    }
+  };
+  janus->start();
+  return janus;
+}
+
+}  // namespace moim::server
