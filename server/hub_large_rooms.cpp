@@ -75,12 +75,14 @@ void Hub::create_large_room(HubOutput& out, ConnId conn, const proto::CreateRoom
 HubOutput Hub::on_janus_done(sfu::RequestId id) {
   HubOutput out;
   on_large_room_outcome(out, large_rooms_.done(id));
+  for (sfu::RoomCommand& c : large_rooms_.next_recreates()) out.janus.push_back(std::move(c));  // a place freed
   return out;
 }
 
 HubOutput Hub::on_janus_failed(sfu::RequestId id, const sfu::Error& error) {
   HubOutput out;
   on_large_room_outcome(out, large_rooms_.failed(id, error));
+  for (sfu::RoomCommand& c : large_rooms_.next_recreates()) out.janus.push_back(std::move(c));
   return out;
 }
 
@@ -108,7 +110,7 @@ void Hub::on_large_room_outcome(HubOutput& out, const sfu::RoomOutcome& outcome)
         if (conns_.contains(p.conn)) {
           error(out, p.conn, gone ? ErrorCode::LargeRoomsUnavailable : ErrorCode::ServerBusy,
                 gone ? "The media server stopped answering; the room was not created."
-                     : "The media server could not make the room (" + why + "); try again shortly.",
+                     : "The media server could not make the room; try again shortly.",  // Janus's words: the log's
                 "create-room");
         }
       }

@@ -115,6 +115,9 @@ void Hub::create_room(HubOutput& out, ConnId conn, const proto::CreateRoom& req,
     destroy_large_room(out, large->id);
   };
   if (state == conns_.end()) return undo_large();
+  // A large room was asked for before Janus answered: others from the same address may have been
+  // created meanwhile (the quota was checked when asked; each create waits for its own answer).
+  if (large && !within_room_quota(out, conn, state->second)) return undo_large();
   // A large room's id was taken when its Janus room was asked for (the Janus room has the same id).
   const std::optional<RoomId> id = large ? std::optional<RoomId>(large->id) : rooms_.next_room_id();
   if (!id) {

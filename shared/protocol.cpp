@@ -359,6 +359,10 @@ bool read_limits(Fields& f, Limits& limits) {
     return false;
   }
   if (!has_mesh_max) limits.mesh_max = limits.max_capacity;
+  // Within what a mesh can be here whatever the server says (a meshMax of 0 would make every room a
+  // large one): kMinCapacity .. the smaller of maxCapacity and kMaxMeshCapacity.
+  limits.mesh_max = std::clamp(limits.mesh_max, kMinCapacity,
+                               std::max(kMinCapacity, std::min(limits.max_capacity, kMaxMeshCapacity)));
   return true;
 }
 

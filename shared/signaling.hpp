@@ -49,9 +49,11 @@
 //    IceRestartNeeded while none came.
 //  - An offer on the publish link, or an answer on the subscribe link, breaks the rule: ignored
 //    (a protocol log line). People arriving and leaving make no connection of their own.
-//  - Resume: both links stay (the media does not pass through the signaling socket). MediaReset
-//    (the media server lost our streams: Janus restarted) closes both links and makes them again:
-//    we publish again, and the subscription's offer follows.
+//  - Resume: both links stay (the media does not pass through the signaling socket), also after a
+//    server restart (restored): the server says MediaReset when our streams did not survive (it
+//    could not claim its Janus session back). MediaReset (the media server lost our streams: Janus
+//    restarted) closes both links and makes them again: we publish again, and the subscription's
+//    offer follows.
 #pragma once
 
 #include "protocol.hpp"

@@ -39,16 +39,27 @@ std::optional<RoomCommand> LargeRooms::remove(MoimRoomId room) {
                       .room = janus_room_for(room),
                       .secret = it->second.secret};
   rooms_.erase(it);
+  to_recreate_.erase(room);
   pending_[command.id] = Pending{Purpose::Destroy, room};
   return command;
 }
 
 std::vector<RoomCommand> LargeRooms::recreate_all() {
+  to_recreate_.clear();
+  for (const auto& [room, r] : rooms_) to_recreate_.insert(room);
+  return next_recreates();
+}
+
+std::vector<RoomCommand> LargeRooms::next_recreates() {
   std::vector<RoomCommand> out;
-  for (const auto& [room, r] : rooms_) {
-    if (pending_.size() >= kMaxInFlight) break;  // the rest at the next RecreateRooms
-    RoomCommand command = create_command(room, r);
+  while (!to_recreate_.empty() && recreates_in_flight_ < kMaxRecreatesInFlight && pending_.size() < kMaxInFlight) {
+    const MoimRoomId room = *to_recreate_.begin();
+    to_recreate_.erase(to_recreate_.begin());
+    const auto it = rooms_.find(room);
+    if (it == rooms_.end()) continue;
+    RoomCommand command = create_command(room, it->second);
     pending_[command.id] = Pending{Purpose::Recreate, room};
+    ++recreates_in_flight_;
     out.push_back(std::move(command));
   }
   return out;
@@ -59,6 +70,7 @@ RoomOutcome LargeRooms::done(RequestId id) {
   if (it == pending_.end()) return RoomOutcome{};
   const Pending p = it->second;
   pending_.erase(it);
+  if (p.purpose == Purpose::Recreate) --recreates_in_flight_;
   switch (p.purpose) {
     case Purpose::Create: return RoomOutcome{RoomOutcome::Kind::Created, p.room, {}};
     case Purpose::Recreate: return RoomOutcome{RoomOutcome::Kind::Recreated, p.room, {}};
@@ -72,6 +84,7 @@ RoomOutcome LargeRooms::failed(RequestId id, const Error& error) {
   if (it == pending_.end()) return RoomOutcome{};
   const Pending p = it->second;
   pending_.erase(it);
+  if (p.purpose == Purpose::Recreate) --recreates_in_flight_;
   switch (p.purpose) {
     case Purpose::Create:
       return RoomOutcome{RoomOutcome::Kind::Failed, p.room, error};

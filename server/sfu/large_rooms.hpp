@@ -14,8 +14,11 @@
 //  - remove(): the room is gone in Moim: its Janus room is destroyed (best effort: a failure is only
 //    logged; Janus forgets non-permanent rooms when it restarts anyway).
 //  - recreate_all(): Janus may have forgotten every room (it restarted): every known room is created
-//    again; "room-exists" counts as success.
-//  - At most kMaxInFlight requests at once: more are refused (busy), never queued without bound.
+//    again; "room-exists" counts as success. At most kMaxRecreatesInFlight at once (new rooms still
+//    get through meanwhile): the rest wait in a set of known rooms and go as answers come
+//    (next_recreates(), which the hub asks after every answer). A room removed meanwhile is not made.
+//  - At most kMaxInFlight requests at once: more creates are refused (busy), never queued without
+//    bound (the rooms waiting to be made again are known rooms, bounded by the store).
 #pragma once
 
 #include "janus_link.hpp"
@@ -23,6 +26,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +69,7 @@ struct RoomOutcome {
 class LargeRooms {
  public:
   static constexpr std::size_t kMaxInFlight = 256;
+  static constexpr std::size_t kMaxRecreatesInFlight = 64;
 
   // A new large room of `capacity` publishers, with its secret (64 hex digits, from the caller's
   // randomness). nullopt when too many requests are in flight (the hub answers server-busy).
@@ -73,8 +78,11 @@ class LargeRooms {
   void add(MoimRoomId room, std::string secret, int capacity, std::string description);
   // The room is gone: destroy its Janus room (nullopt: not a known large room).
   std::optional<RoomCommand> remove(MoimRoomId room);
-  // Janus may have forgotten every room: the commands that make every known room again.
+  // Janus may have forgotten every room: the first commands that make every known room again.
   std::vector<RoomCommand> recreate_all();
+  // The next commands of a recreate under way, as answers free their places (empty: none).
+  std::vector<RoomCommand> next_recreates();
+  std::size_t waiting_to_recreate() const { return to_recreate_.size(); }
   // The link answered request `id`.
   RoomOutcome done(RequestId id);
   RoomOutcome failed(RequestId id, const Error& error);
@@ -99,6 +107,8 @@ class LargeRooms {
 
   std::map<MoimRoomId, Room> rooms_;
   std::map<RequestId, Pending> pending_;
+  std::set<MoimRoomId> to_recreate_;  // known rooms not asked for again yet
+  std::size_t recreates_in_flight_ = 0;
   RequestId next_id_ = 1;
 };
 

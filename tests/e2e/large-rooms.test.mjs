@@ -81,10 +81,12 @@ test('without Janus: over 6 people is refused in the dialog with the reason; 6 i
   assert.equal(refused.createDialog.createEnabled, false);
   await screenshot(ana, 'large-rooms-refused.png');
   await click(ana, 'create-confirm');  // disabled: nothing is sent
-  await new Promise((r) => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 1000));
   const still = await state(ana);
   assert.equal(still.dialog, true);
   assert.equal(still.rooms.length, 0);
+  // A create sent would have come back refused (large-rooms-unavailable) as the dialog's error.
+  assert.equal(still.error ?? null, null, 'nothing was sent');
 
   await setCapacity(ana, 6);
   const mesh = await waitForState(ana, (s) => s.createDialog?.capacity === 6);

@@ -278,7 +278,6 @@ export async function enterNames(people) {
   }
 }
 
-// Creates an open room through the dialog; resolves to its id once the creator's list shows it.
 // Join with the camera off (the pre-join card's button), for tests about something else than
 // cameras: on this 2-core machine, four pages each encoding and decoding three cameras starve the
 // pages (a state() read took 12 s in a four-person call) and make timing checks fail.
@@ -287,6 +286,7 @@ export async function cameraOff(page) {
   await click(page, 'prejoin-camera');
   await waitForState(page, (s) => s.devices.cameraOn === false);
 }
+// Creates an open room through the dialog; resolves to its id once the creator's list shows it.
 export async function createRoomByUi(page, name) {
   await click(page, 'create-room');
   await typeInto(page, 'room-name-input', name);

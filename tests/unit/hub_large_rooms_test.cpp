@@ -195,6 +195,29 @@ TEST_F(HubLargeRooms, ACreatorGoneOrANameTakenMeanwhileDestroysTheJanusRoom) {
   EXPECT_EQ(hub().registry().room_count(), 1u);
 }
 
+// The per-address quota is checked again when Janus answers: creates asked for at once all passed it
+// when asked, but only those within it are made (the others' Janus rooms destroyed).
+TEST_F(HubLargeRooms, CreatesWaitingForJanusStayWithinTheAddresssQuota) {
+  HubConfig config = test::test_config();
+  config.janus_configured = true;
+  config.max_live_rooms_per_address = 1;
+  ASSERT_EQ(start_hub(config), "");
+  hello(1);
+  hub().set_janus_ready(true);
+  const HubOutput first = create(1, "One", 12);
+  const HubOutput second = create(1, "Two", 12);
+  ASSERT_EQ(first.janus.size(), 1u);
+  ASSERT_EQ(second.janus.size(), 1u) << "both pass the quota while none is made yet";
+  EXPECT_EQ(to(hub().on_janus_done(first.janus[0].id), 1).size(), 1u);
+  const HubOutput over = hub().on_janus_done(second.janus[0].id);
+  EXPECT_EQ(error_of(over, 1), ErrorCode::RoomQuota);
+  ASSERT_EQ(over.janus.size(), 1u);
+  EXPECT_EQ(over.janus[0].kind, sfu::RoomCommand::Kind::Destroy);
+  EXPECT_EQ(over.janus[0].room, second.janus[0].room);
+  EXPECT_EQ(hub().registry().room_count(), 1u);
+  EXPECT_EQ(world_.store.load().size(), 1u);
+}
+
 TEST_F(HubLargeRooms, JanusAndServerRestartsMakeEveryLargeRoomAgainWithItsSecret) {
   hello(1);
   hub().set_janus_ready(true);

@@ -1,11 +1,12 @@
 // The hub's bookkeeping of large rooms' Janus rooms (server/sfu/large_rooms.hpp), as tables: a new
 // room's create and its answers, a removed room's destroy, every known room made again after Janus
 // restarted (room-exists is success), a destroy of a room Janus forgot (no-such-room is success),
-// answers to nothing of ours, and the bound on requests in flight.
+// answers to nothing of ours, the bound on requests in flight, and a restart's remakes in batches.
 #include "large_rooms.hpp"
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -114,9 +115,43 @@ TEST(LargeRooms, RequestsInFlightAreBounded) {
   }
   EXPECT_FALSE(rooms.create(1000, kSecretA, 10, "r")) << "busy: refused, not queued";
   rooms.add(2000, kSecretA, 10, "known");
-  EXPECT_TRUE(rooms.recreate_all().empty()) << "the rest waits for the next RecreateRooms";
+  EXPECT_TRUE(rooms.recreate_all().empty()) << "no place: the known room waits";
+  EXPECT_EQ(rooms.waiting_to_recreate(), 1u);
   EXPECT_EQ(rooms.done(1).kind, Kind::Created);
+  const std::vector<RoomCommand> next = rooms.next_recreates();
+  ASSERT_EQ(next.size(), 1u) << "the freed place goes to the room waiting";
+  EXPECT_EQ(next[0].room, 2000u);
+  EXPECT_FALSE(rooms.create(1000, kSecretA, 10, "r")) << "full again";
+  EXPECT_EQ(rooms.done(2).kind, Kind::Created);
   EXPECT_TRUE(rooms.create(1000, kSecretA, 10, "r"));
+}
+
+// A restarted Janus gets every known room back however many there are: kMaxRecreatesInFlight at a
+// time, the next as answers come; new rooms still get places meanwhile; a room removed while it
+// waits is not made.
+TEST(LargeRooms, EveryRoomIsMadeAgainInBatchesAsAnswersCome) {
+  LargeRooms rooms;
+  constexpr MoimRoomId kRooms = 300;
+  for (MoimRoomId room = 1; room <= kRooms; ++room) rooms.add(room, kSecretA, 10, "r");
+  std::vector<RoomCommand> asked = rooms.recreate_all();
+  EXPECT_EQ(asked.size(), LargeRooms::kMaxRecreatesInFlight);
+  EXPECT_TRUE(rooms.create(1000, kSecretB, 10, "new").has_value()) << "a new room is not held up";
+  ASSERT_TRUE(rooms.remove(kRooms).has_value());  // deleted while it waits
+  std::map<MoimRoomId, int> made;
+  while (!asked.empty()) {
+    const RoomCommand c = asked.back();
+    asked.pop_back();
+    if (c.kind != RoomCommand::Kind::Create || c.room == 1000) continue;
+    const RoomOutcome outcome = c.room % 7 == 0 ? rooms.failed(c.id, error(ErrorCode::RoomExists)) : rooms.done(c.id);
+    ASSERT_EQ(outcome.kind, Kind::Recreated);
+    ++made[outcome.room];
+    for (RoomCommand& n : rooms.next_recreates()) asked.push_back(std::move(n));
+    ASSERT_LE(rooms.in_flight(), LargeRooms::kMaxRecreatesInFlight + 2);  // + the new room's create and the destroy
+  }
+  EXPECT_EQ(made.size(), kRooms - 1) << "every known room but the one removed";
+  for (const auto& [room, n] : made) EXPECT_EQ(n, 1) << room;
+  EXPECT_FALSE(made.contains(kRooms));
+  EXPECT_EQ(rooms.waiting_to_recreate(), 0u);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include "protocol.hpp"
 
 #include <gtest/gtest.h>
+
+#include <tuple>
 #include <functional>
 
 #include <sstream>
@@ -70,7 +72,7 @@ std::vector<ServerMessage> all_server_messages() {
       Welcome{.version = 3,
               .rooms = {},
               .limits = Limits{.max_name_chars = 20, .max_room_name_chars = 30, .max_capacity = 4, .heartbeat_ms = 250,
-                               .resume_grace_ms = 3'600'000}},
+                               .resume_grace_ms = 3'600'000, .mesh_max = 4}},  // a server keeps meshMax within maxCapacity
       RoomCreated{standup},
       RoomUpdated{standup},
       Joined{.room = standup, .self = minji, .token = "opaque-token", .peers = {}},
@@ -230,6 +232,14 @@ TEST(ProtocolWire, RoomModesAndLargeRoomLimits) {
   EXPECT_EQ(welcome.rooms.at(0).mode, RoomMode::Mesh);
   EXPECT_EQ(welcome.limits.mesh_max, 8u);
   EXPECT_FALSE(welcome.limits.large_rooms);
+
+  // A meshMax outside what a mesh can be here is held within it (0 would make every room a large one).
+  for (const auto& [sent, max_capacity, kept] : {std::tuple{"0", "50", 2u}, std::tuple{"40", "50", 8u}, std::tuple{"9", "4", 4u}}) {
+    auto odd = decode_server(std::string(R"({"type":"limits","limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":)") +
+                             max_capacity + R"(,"heartbeatMs":2000,"resumeGraceMs":20000,"meshMax":)" + sent + "}}");
+    ASSERT_TRUE(odd.ok()) << odd.error.message;
+    EXPECT_EQ(std::get<LimitsChanged>(*odd.message).limits.mesh_max, kept) << sent;
+  }
 
   auto bad = decode_server(R"({"type":"room-updated","room":{"id":1,"name":"x","participants":0,"capacity":8,"mode":"p2p"}})");
   ASSERT_FALSE(bad.ok());
