@@ -3,7 +3,7 @@
 // idle:   --connections N lobby clients connect and say hello (after --warm 10 warm-up connections,
 //         so one-time allocations of the server are not counted), the server's VmRSS is read before
 //         and, after a --settle pause, after; the figure is the growth divided by N, in bytes.
-// churn:  --observers lobby clients watch; --churners clients (4 per room, rooms of capacity 8)
+// churn:  --observers lobby clients watch; --churners clients (4 per room, rooms of capacity 6: the default --mesh-max, over it a room is a large one)
 //         each join, and when joined leave, and when left join again (one request outstanding per
 //         churner). Every join and leave changes a room's count. The server (since issue 10 item 5)
 //         sends the room list's changes in batches, every 100 ms, one room-updated per changed room,
@@ -279,7 +279,7 @@ int run_churn(const Options& options) {
   const std::string run_id = std::to_string(now_ns() % 1000000);
   for (std::size_t r = 0; r < rooms; ++r) {
     admin_client.send(
-        json{{"type", "create-room"}, {"name", "churn-" + run_id + "-" + std::to_string(r)}, {"capacity", 8}}.dump());
+        json{{"type", "create-room"}, {"name", "churn-" + run_id + "-" + std::to_string(r)}, {"capacity", 6}}.dump());
   }
   if (!run_until(ioc, [&] { return admin.created.size() >= rooms; }, 10)) return 1;
   churner.room_of.resize(churners);

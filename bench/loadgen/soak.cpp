@@ -1,7 +1,7 @@
 // soak: --clients N simulated people (default 1,000) churn for --minutes (default 10) against one
 // server, and the server must give back what they took and lose no relayed message.
 //
-// Each person has a fixed room (N/4 rooms, capacity 8, created first) and loops, with a random
+// Each person has a fixed room (N/4 rooms, capacity 6 — the default --mesh-max — created first) and loops, with a random
 // pause of up to --think-ms (default 400) between steps: connect + hello, join, then in the room
 // either send 1-3 signals to random peers of the room (60%), leave and join again later (25%), say
 // goodbye (leave, then a close frame 1000, then a new connection: 5%), drop the connection as a failing
@@ -592,7 +592,7 @@ int run_soak(const Options& options) {
   }
   const std::string run_id = std::to_string(now_ns() % 1000000);
   for (std::size_t r = 0; r < room_count; ++r) {
-    admin.send(json{{"type", "create-room"}, {"name", "soak-" + run_id + "-" + std::to_string(r)}, {"capacity", 8}}.dump());
+    admin.send(json{{"type", "create-room"}, {"name", "soak-" + run_id + "-" + std::to_string(r)}, {"capacity", 6}}.dump());
     // 20 every 0.5 s: under the default limit of 50 messages per second per connection.
     if (r % 20 == 19) run_until(ioc, [] { return false; }, 0.5);
   }
