@@ -65,12 +65,19 @@ std::vector<RoomCommand> LargeRooms::next_recreates() {
   return out;
 }
 
-RoomOutcome LargeRooms::done(RequestId id) {
+std::optional<LargeRooms::Pending> LargeRooms::take(RequestId id) {
   const auto it = pending_.find(id);
-  if (it == pending_.end()) return RoomOutcome{};
+  if (it == pending_.end()) return std::nullopt;
   const Pending p = it->second;
   pending_.erase(it);
   if (p.purpose == Purpose::Recreate) --recreates_in_flight_;
+  return p;
+}
+
+RoomOutcome LargeRooms::done(RequestId id) {
+  const std::optional<Pending> answered = take(id);
+  if (!answered) return RoomOutcome{};
+  const Pending p = *answered;
   switch (p.purpose) {
     case Purpose::Create: return RoomOutcome{RoomOutcome::Kind::Created, p.room, {}};
     case Purpose::Recreate: return RoomOutcome{RoomOutcome::Kind::Recreated, p.room, {}};
@@ -80,11 +87,9 @@ RoomOutcome LargeRooms::done(RequestId id) {
 }
 
 RoomOutcome LargeRooms::failed(RequestId id, const Error& error) {
-  const auto it = pending_.find(id);
-  if (it == pending_.end()) return RoomOutcome{};
-  const Pending p = it->second;
-  pending_.erase(it);
-  if (p.purpose == Purpose::Recreate) --recreates_in_flight_;
+  const std::optional<Pending> answered = take(id);
+  if (!answered) return RoomOutcome{};
+  const Pending p = *answered;
   switch (p.purpose) {
     case Purpose::Create:
       return RoomOutcome{RoomOutcome::Kind::Failed, p.room, error};

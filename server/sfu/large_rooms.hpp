@@ -104,6 +104,8 @@ class LargeRooms {
     MoimRoomId room;
   };
   RoomCommand create_command(MoimRoomId room, const Room& r);
+  // The request `id` answered: no longer in flight (nullopt: not ours).
+  std::optional<Pending> take(RequestId id);
 
   std::map<MoimRoomId, Room> rooms_;
   std::map<RequestId, Pending> pending_;
