@@ -21,8 +21,9 @@ using proto::PeerId;
 
 struct Tuning {
   double half_life_ms = 300;  // the envelope halves this fast after a peak
-  // RTCRtpSynchronizationSource.audioLevel is linear (0..1, 1 = 0 dBov): speech reaches 0.05-0.3,
-  // a quiet room with a noise-suppressed microphone stays under 0.01.
+  // Levels are linear (0..1, 1 = 0 dBov; the client's are the received audio's root mean square
+  // between two readings, from totalAudioEnergy): speech reaches 0.05-0.3, a quiet room with a
+  // noise-suppressed microphone stays under 0.01.
   double on_level = 0.02;
   double off_level = 0.01;
   double hangover_ms = 800;  // under off_level this long before the ring goes

@@ -85,7 +85,8 @@ void request_stats(Handle pc);
 // Our camera's encoding on the connection (shared/mesh_encoding.hpp): a bitrate cap in bits per
 // second and a resolution scale (>= 1); kept by the glue and applied again after each negotiation.
 void set_camera_encoding(Handle pc, double max_bitrate_bps, double scale_down);
-// The level (0..1) of each connection's received audio now (web/glue/peer_connections.js).
+// The level (0..1) of each connection's received audio lately: its root mean square since the
+// reading before (web/glue/peer_connections.js), one reading late.
 std::vector<std::pair<Handle, double>> audio_levels();
 
 // Files (web/glue/file_transfers.js). The picker needs the person's gesture: call from a click.

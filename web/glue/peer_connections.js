@@ -331,25 +331,46 @@
     }).catch((e) => console.warn('moim: setParameters (camera) failed', e));
   }
 
-  // How loud each connection's received audio is now: [handle, level 0..1, ...] flat, from the audio
-  // receiver's synchronization sources (the level of its latest packet, updated by the browser as
-  // packets arrive: cheap enough to ask several times a second, unlike getStats). Their timestamps
-  // are not used: Chromium's clock for them is not the page's (measured off by seconds), and a
-  // sender's silence suppression sends its last, quiet packet before a pause anyway. C++ decides who
-  // is speaking (shared/speaking.hpp).
+  // How loud each connection's received audio was lately: [handle, level 0..1, ...] flat. The level
+  // is the root mean square over the time since the reading before, from the audio receivers'
+  // cumulative totalAudioEnergy and totalSamplesDuration (getStats of the receivers only): nothing
+  // said between two readings is missed, however late a busy page reads. (The level of the latest
+  // packet, RTCRtpSynchronizationSource.audioLevel, was read before: a short sound between two
+  // readings went unseen, and a page whose readings fell in step with the sounds missed them for
+  // seconds.) Each call returns the last reading done and starts the next; C++ decides who is
+  // speaking (shared/speaking.hpp).
   function audioLevels() {
     const out = [];
     for (const [h, entry] of peers) {
-      let level = 0;
-      for (const r of entry.pc.getReceivers()) {
-        if (!r.track || r.track.kind !== 'audio' || !r.getSynchronizationSources) continue;
-        for (const src of r.getSynchronizationSources())
-          if (typeof src.audioLevel === 'number') level = Math.max(level, src.audioLevel);
-      }
-      out.push(h, level);
+      shared.readAudioEnergy(entry, entry.pc.getReceivers().filter((r) => r.track && r.track.kind === 'audio'),
+        () => peers.get(h) === entry);
+      out.push(h, entry.audioLevel || 0);
     }
     return out;
   }
+  // For audioLevels here and media_feeds.js: `holder.audioLevel` from `receivers`' energy since the
+  // holder's previous reading (one reading at a time; `alive` says whether the holder is still there).
+  shared.readAudioEnergy = (holder, receivers, alive) => {
+    if (holder.energyReading || !receivers.length) return;
+    holder.energyReading = true;
+    Promise.all(receivers.map((r) => r.getStats())).then(guard((reports) => {
+      holder.energyReading = false;
+      if (!alive()) return;
+      let energy = 0, duration = 0;
+      for (const report of reports) {
+        report.forEach((s) => {
+          if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+          energy += s.totalAudioEnergy || 0;
+          duration += s.totalSamplesDuration || 0;
+        });
+      }
+      const last = holder.energyTotals;
+      holder.energyTotals = { energy, duration };
+      // A receiver gone or new (the totals went back): no level until the next reading.
+      if (!last || energy < last.energy || duration <= last.duration) { holder.audioLevel = 0; return; }
+      holder.audioLevel = Math.min(1, Math.sqrt((energy - last.energy) / (duration - last.duration)));
+    }), () => { holder.energyReading = false; });
+  };
 
   // A track of our stream replaced by one from another device (media_devices.js switchTrack): every
   // connection sending the old one sends the new one, on the same m-line: no renegotiation.
