@@ -35,6 +35,7 @@ void ConnectionRegistry::deliver(const HubOutput& output) const {
       log_warn("large-room requests for Janus, but no Janus is configured");  // never: the hub asks only with one
     }
   }
+  if (!output.media.empty() && run_media_commands) run_media_commands(output.media);
 }
 
 }  // namespace moim::server

@@ -36,6 +36,8 @@ class ConnectionRegistry {
   std::function<void(const std::vector<PasswordJob>&)> run_password_jobs;
   // Set by main when Janus is configured: sends the hub's large-room requests (janus_rooms.hpp).
   std::function<void(const std::vector<sfu::RoomCommand>&)> run_janus_commands;
+  // ... and its large rooms' media requests (janus_rooms.hpp).
+  std::function<void(const std::vector<sfu::MediaCommand>&)> run_media_commands;
   std::size_t size() const { return connections_.size(); }
 
  private:

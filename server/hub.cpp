@@ -201,6 +201,8 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
                  [&](const proto::Leave&) { on_leave(out, conn, state); },
                  [&](const proto::SendSignal& m) { on_signal(out, conn, state, m); },
                  [&](const proto::SetMedia& m) { on_media(out, conn, state, m); },
+                 [&](const proto::SendMediaSignal& m) { on_media_signal(out, conn, state, m); },
+                 [&](const proto::RestartMedia&) { on_media_restart(out, conn, state); },
              },
              msg);
   return out;

@@ -13,6 +13,9 @@
 //   hub_large_rooms.cpp  large rooms (capacity over mesh_max): their Janus rooms made before they are
 //                     listed, destroyed with them, made again after Janus restarts; whether they
 //                     are available                                 (state: sfu/large_rooms.hpp)
+//   hub_media.cpp     large rooms' media: each participant's two Janus handles and its browser's
+//                     negotiation with them (media-signal, media-restart, media-state)
+//                                                                    (state: sfu/media_sessions.hpp)
 //   hub_limits.cpp    rate limits, room quotas, password jobs and their throttling
 //                                                                    (state: address_book.hpp)
 //   signal_fast_path  the relay's specialized signal reader and writer
@@ -168,13 +171,19 @@ class Hub {
   // ---- large rooms and Janus (hub_large_rooms.cpp) ----
   // The link to Janus became ready or stopped being: large rooms are available only while it is
   // ready; every connection that said hello hears the change (`limits`).
-  HubOutput set_janus_ready(bool ready);
+  // `kind`: a session claimed back (Reclaimed: nothing lost) or a new one (every media handle gone).
+  HubOutput set_janus_ready(bool ready, sfu::SessionKind kind = sfu::SessionKind::First);
   // Janus may have forgotten every room (it restarted): every large room's Janus room is made again.
   HubOutput recreate_large_rooms();
   // The answers to HubOutput::janus requests.
   HubOutput on_janus_done(sfu::RequestId id);
   HubOutput on_janus_failed(sfu::RequestId id, const sfu::Error& error);
   bool large_rooms_available() const { return config_.janus_configured && janus_ready_; }
+  // ---- large rooms' media (hub_media.cpp) ----
+  // The answers to HubOutput::media requests, and Janus's events about their handles.
+  HubOutput on_media_answer(sfu::RequestId id, const sfu::MediaAnswer& answer);
+  HubOutput on_media_event(const sfu::HandleEvent& event);
+  const sfu::MediaSessions& media_sessions() const { return media_; }
   const sfu::LargeRooms& large_rooms() const { return large_rooms_; }
 
   const HubConfig& config() const { return config_; }
@@ -278,6 +287,13 @@ class Hub {
   // The room was removed: its Janus room is destroyed (if it is a large room).
   void destroy_large_room(HubOutput& out, proto::RoomId room);
 
+  // ---- large rooms' media (hub_media.cpp) ----
+  void on_media_signal(HubOutput& out, ConnId conn, Conn& state, const proto::SendMediaSignal& send);
+  void on_media_restart(HubOutput& out, ConnId conn, Conn& state);
+  // The media machine's effects: requests to out.media, messages to their participants (kept for a
+  // held session's resume), log lines to out.warnings.
+  void apply_media(HubOutput& out, sfu::MediaOutput media);
+
   // ---- rate limits, quotas and password jobs (hub_limits.cpp) ----
   bool admit_message(HubOutput& out, ConnId conn, Conn& state);  // the rate limit
   bool admit_request(HubOutput& out, ConnId conn, Conn& state, std::string_view request);  // per address
@@ -318,6 +334,7 @@ class Hub {
     std::string secret;
   };
   std::unordered_map<proto::RoomId, PendingLarge> pending_large_;
+  sfu::MediaSessions media_;
 };
 
 }  // namespace moim

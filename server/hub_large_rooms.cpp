@@ -24,9 +24,10 @@ proto::Limits Hub::limits() const {
                        .large_rooms = large_rooms_available()};
 }
 
-HubOutput Hub::set_janus_ready(bool ready) {
+HubOutput Hub::set_janus_ready(bool ready, sfu::SessionKind kind) {
   HubOutput out;
   const bool before = large_rooms_available();
+  if (ready != janus_ready_) apply_media(out, ready ? media_.link_up(kind) : media_.link_down());
   janus_ready_ = ready;
   if (large_rooms_available() == before) return out;
   welcome_.reset();  // it carries the limits
@@ -123,6 +124,8 @@ void Hub::on_large_room_outcome(HubOutput& out, const sfu::RoomOutcome& outcome)
       out.warnings.push_back(about + "its Janus room could not be destroyed: " + why);
       return;
     case Kind::Recreated:
+      apply_media(out, media_.room_ready(outcome.room));  // its participants start over
+      return;
     case Kind::Destroyed:
     case Kind::Unknown:
       return;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sfu/large_rooms.hpp"
+#include "sfu/media_sessions.hpp"
 #include "password_pool.hpp"
 
 #include <cstdint>
@@ -28,6 +29,9 @@ struct HubOutput {
   // Requests to Janus for large rooms (sfu/large_rooms.hpp); answers come back through
   // Hub::on_janus_done / on_janus_failed with the same id.
   std::vector<sfu::RoomCommand> janus;
+  // Requests to Janus for large rooms' media (sfu/media_sessions.hpp); answers come back through
+  // Hub::on_media_answer with the same id, Janus's events about the handles through on_media_event.
+  std::vector<sfu::MediaCommand> media;
 };
 
 }  // namespace moim

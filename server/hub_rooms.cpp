@@ -213,6 +213,7 @@ bool Hub::remove_room(HubOutput& out, RoomId room, proto::LeftReason reason) {
     if (!session) continue;
     const std::optional<ConnId> conn = session->conn;
     sessions_.end(peer);
+    apply_media(out, media_.leave(peer));
     if (conn) {
       if (auto c = conns_.find(*conn); c != conns_.end()) c->second.peer = 0;
       back_to_lobby(out, *conn, reason);

@@ -36,11 +36,12 @@ void Hub::on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& j
     error(out, conn, ErrorCode::RoomNotFound, "That room does not exist (it may have been removed).", request);
     return;
   }
-  // Large rooms have no media in this version (issue 15: the client's SFU media is the next step):
-  // refused plainly rather than a call in which nobody sees anybody.
-  if (info->mode == proto::RoomMode::Sfu) {
-    error(out, conn, ErrorCode::LargeRoomMediaPending,
-          "Large rooms cannot be joined yet: this version has no media for them.", request);
+  // A large room's media goes through the media server: without it, a call in which nobody sees
+  // anybody, so it is refused plainly.
+  if (info->mode == proto::RoomMode::Sfu && !large_rooms_available()) {
+    error(out, conn, ErrorCode::LargeRoomsUnavailable,
+          "This room's audio and video go through the media server, which is not running now; try again shortly.",
+          request);
     return;
   }
   // The second-tab rule: the same browser joining the same room again replaces its older session.
@@ -96,6 +97,7 @@ void Hub::on_join(HubOutput& out, ConnId conn, Conn& state, const proto::Join& j
                       .peers = std::get<0>(std::move(joined.value))});
   to_room(out, room.id, *id, proto::PeerJoined{candidate, false});
   room_changed(room.id);
+  if (room.mode == proto::RoomMode::Sfu) apply_media(out, media_.join(*id, room.id, *name));
 }
 
 void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resume& req) {
@@ -201,6 +203,11 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
                        .restored = true});
   to_room(out, claims->room, peer, proto::PeerJoined{self, true});
   room_changed(claims->room);
+  // Restored after a restart: this server never knew its media handles. It starts over.
+  if (info.mode == proto::RoomMode::Sfu) {
+    reply(out, conn, proto::MediaState{proto::MediaServerState::Reset});
+    apply_media(out, media_.join(peer, claims->room, *name));
+  }
 }
 
 void Hub::on_leave(HubOutput& out, ConnId conn, Conn& state) {
@@ -216,6 +223,7 @@ void Hub::on_leave(HubOutput& out, ConnId conn, Conn& state) {
 
 void Hub::end_session(HubOutput& out, PeerId peer) {
   sessions_.end(peer);
+  apply_media(out, media_.leave(peer));
   std::optional<RoomId> room = registry_.leave(peer);
   if (!room) return;
   rooms_.touch(*room, now_unix_);

@@ -36,7 +36,7 @@ std::shared_ptr<sfu::JanusClient> start_janus_rooms(asio::io_context& ioc, Serve
   sfu::JanusClient::Observer observer;
   observer.up = [&ioc, &ctx](const sfu::SessionUp& up) {
     to_hub(ioc, ctx, "janus up", [&ctx, up] {
-      HubOutput out = ctx.hub.set_janus_ready(true);
+      HubOutput out = ctx.hub.set_janus_ready(true, up.kind);
       // A first session: Janus may not have our rooms (it restarted while we were down). A replaced
       // one says RecreateRooms itself.
       if (up.kind == sfu::SessionKind::First) {
@@ -51,6 +51,9 @@ std::shared_ptr<sfu::JanusClient> start_janus_rooms(asio::io_context& ioc, Serve
   };
   observer.recreate_rooms = [&ioc, &ctx] {
     to_hub(ioc, ctx, "janus recreate", [&ctx] { return ctx.hub.recreate_large_rooms(); });
+  };
+  observer.handle_event = [&ioc, &ctx](const sfu::HandleEvent& event) {
+    to_hub(ioc, ctx, "janus event", [&ctx, event] { return ctx.hub.on_media_event(event); });
   };
   std::shared_ptr<sfu::JanusClient> janus =
       sfu::JanusClient::create(ioc, std::move(url), std::move(config), std::move(observer));
@@ -69,6 +72,25 @@ std::shared_ptr<sfu::JanusClient> start_janus_rooms(asio::io_context& ioc, Serve
         client->create_room(command.room, command.secret, command.publishers, command.description, std::move(answer));
       } else {
         client->destroy_room(command.room, command.secret, std::move(answer));
+      }
+    }
+  };
+  ctx.connections.run_media_commands = [&ioc, &ctx, weak](const std::vector<sfu::MediaCommand>& commands) {
+    const std::shared_ptr<sfu::JanusClient> client = weak.lock();
+    if (!client) return;
+    for (const sfu::MediaCommand& command : commands) {
+      auto answer = [&ioc, &ctx, id = command.id](const sfu::JanusClient::Result& result) {
+        to_hub(ioc, ctx, "janus media answer", [&ctx, id, result] {
+          return ctx.hub.on_media_answer(
+              id, sfu::MediaAnswer{.ok = result.ok, .error = result.error, .handle = result.handle, .data = result.data,
+                                   .jsep = result.jsep});
+        });
+      };
+      switch (command.kind) {
+        case sfu::MediaCommand::Kind::Attach: client->attach_handle(std::move(answer)); break;
+        case sfu::MediaCommand::Kind::Detach: client->detach_handle(command.handle, std::move(answer)); break;
+        case sfu::MediaCommand::Kind::Message: client->message(command.handle, command.body, command.jsep, std::move(answer)); break;
+        case sfu::MediaCommand::Kind::Trickle: client->trickle(command.handle, command.body, std::move(answer)); break;
       }
     }
   };

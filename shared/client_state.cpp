@@ -45,6 +45,8 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
           },
           [&](const proto::RoomRemoved& m) { return rooms_.erase(m.room) > 0; },
           [&](const proto::RelayedSignal&) { return false; },
+          [&](const proto::RelayedMediaSignal&) { return false; },
+          [&](const proto::MediaState&) { return false; },
           [&](const proto::Error&) { return false; },
           [&](const proto::Pong&) { return false; },
           [&](const proto::SessionToken& m) {

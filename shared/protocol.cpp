@@ -42,11 +42,12 @@ inline constexpr std::size_t position = variant_index<T, Variant>();
 
 // Wire names, in variant order (checked below).
 constexpr std::array<std::string_view, std::variant_size_v<ClientMessage>> kClientTypes = {
-    "hello", "create-room", "join", "leave", "signal", "media", "resume", "ping", "rename-room", "delete-room"};
+    "hello", "create-room", "join", "leave", "signal", "media", "resume", "ping", "rename-room", "delete-room",
+    "media-signal", "media-restart"};
 constexpr std::array<std::string_view, std::variant_size_v<ServerMessage>> kServerTypes = {
     "welcome", "room-created", "room-updated", "joined", "peer-joined",
     "peer-left", "signal", "peer-media", "left", "error", "resumed", "pong", "room-removed", "token", "ice",
-    "limits"};
+    "limits", "media-signal", "media-state"};
 
 static_assert(kClientTypes[position<Hello, ClientMessage>] == "hello");
 static_assert(kClientTypes[position<CreateRoom, ClientMessage>] == "create-room");
@@ -74,6 +75,10 @@ static_assert(kServerTypes[position<RoomRemoved, ServerMessage>] == "room-remove
 static_assert(kServerTypes[position<SessionToken, ServerMessage>] == "token");
 static_assert(kServerTypes[position<IceConfig, ServerMessage>] == "ice");
 static_assert(kServerTypes[position<LimitsChanged, ServerMessage>] == "limits");
+static_assert(kClientTypes[position<SendMediaSignal, ClientMessage>] == "media-signal");
+static_assert(kClientTypes[position<RestartMedia, ClientMessage>] == "media-restart");
+static_assert(kServerTypes[position<RelayedMediaSignal, ServerMessage>] == "media-signal");
+static_assert(kServerTypes[position<MediaState, ServerMessage>] == "media-state");
 
 // Type strings echoed back in errors are clipped: a hostile client could send a 64 KiB "type".
 constexpr std::size_t kMaxEchoedBytes = 64;
@@ -421,6 +426,38 @@ bool read_signal_body(Fields& f, Signal& signal) {
   return f.optional_whole_number("seq", kMaxId, signal.seq);
 }
 
+bool read_media_stream(Fields& f, MediaStream& stream) {
+  std::string kind;
+  if (!(f.string("mid", stream.mid) && f.id("peer", stream.peer) && f.string("kind", kind) &&
+        f.optional_boolean("screen", stream.screen))) {
+    return false;
+  }
+  if (stream.mid.empty() || stream.mid.size() > kMaxMidBytes) return f.invalid("mid", "1 to 64 bytes");
+  if (kind == "audio") stream.kind = MediaKind::Audio;
+  else if (kind == "video") stream.kind = MediaKind::Video;
+  else return f.invalid("kind", "\"audio\" or \"video\"");
+  return true;
+}
+
+// A media-signal in either direction; `streams`: the server's (a subscription offer may list them).
+bool read_media_signal(Fields& f, MediaSignal& signal, bool streams) {
+  std::string link;
+  if (!f.string("link", link)) return false;
+  if (link == "publish") signal.link = MediaLink::Publish;
+  else if (link == "subscribe") signal.link = MediaLink::Subscribe;
+  else return f.invalid("link", "\"publish\" or \"subscribe\"");
+  Signal body;
+  if (!read_signal_body(f, body)) return false;
+  signal.kind = body.kind;
+  signal.sdp = std::move(body.sdp);
+  signal.candidate = std::move(body.candidate);
+  if (streams && f.has("streams")) {
+    if (!read_list(f, "streams", signal.streams, read_media_stream)) return false;
+    if (signal.streams.size() > kMaxMediaStreams) return f.invalid("streams", "at most 200 streams");
+  }
+  return true;
+}
+
 // ---- JSON parsing, with a fast path for long strings ----------------------------------------------
 //
 // nlohmann's lexer handles one character at a time: decoding an offer spent 93% of its time lexing the
@@ -674,6 +711,32 @@ void write_signal(ojson& j, const char* peer_key, const Signal& signal) {
   if (signal.seq != 0) j["seq"] = signal.seq;
 }
 
+void write_media_signal(ojson& j, const MediaSignal& signal) {
+  j["link"] = to_string(signal.link);
+  j["kind"] = to_string(signal.kind);
+  if (signal.kind == SignalKind::Candidate) {
+    ojson c = ojson::object();
+    c["candidate"] = signal.candidate.candidate;
+    c["sdpMid"] = signal.candidate.sdp_mid;
+    c["sdpMLineIndex"] = signal.candidate.sdp_mline_index;
+    j["candidate"] = std::move(c);
+  } else {
+    j["sdp"] = signal.sdp;
+  }
+  if (!signal.streams.empty()) {
+    ojson streams = ojson::array();
+    for (const MediaStream& stream : signal.streams) {
+      ojson s = ojson::object();
+      s["mid"] = stream.mid;
+      s["peer"] = stream.peer;
+      s["kind"] = to_string(stream.kind);
+      if (stream.screen) s["screen"] = true;
+      streams.push_back(std::move(s));
+    }
+    j["streams"] = std::move(streams);
+  }
+}
+
 std::string dump(const ojson& j) {
   // replace: a string holding invalid UTF-8 must never make encoding throw (or abort in wasm).
   return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
@@ -722,9 +785,11 @@ ErrorClass classify(ErrorCode code) {
     case ErrorCode::VersionMismatch:
     case ErrorCode::RateLimited:
     case ErrorCode::SignalTooLarge:
+    case ErrorCode::NotInLargeRoom:
       return ErrorClass::Protocol;
     case ErrorCode::Internal:
     case ErrorCode::ServerBusy:
+    case ErrorCode::MediaFailed:
       return ErrorClass::Internal;
   }
   return ErrorClass::Internal;
@@ -762,6 +827,8 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::VersionMismatch: return "version-mismatch";
     case ErrorCode::RateLimited: return "rate-limited";
     case ErrorCode::SignalTooLarge: return "signal-too-large";
+    case ErrorCode::NotInLargeRoom: return "not-in-large-room";
+    case ErrorCode::MediaFailed: return "media-failed";
     case ErrorCode::Internal: return "internal";
     case ErrorCode::ServerBusy: return "server-busy";
   }
@@ -769,8 +836,8 @@ std::string_view to_string(ErrorCode code) {
 }
 
 std::optional<ErrorCode> error_code_from_string(std::string_view text) {
-  // The switch in to_string is the single table of names; ServerBusy is the last enumerator.
-  for (int i = 0; i <= static_cast<int>(ErrorCode::ServerBusy); ++i) {
+  // The switch in to_string is the single table of names; MediaFailed is the last enumerator.
+  for (int i = 0; i <= static_cast<int>(ErrorCode::MediaFailed); ++i) {
     const auto code = static_cast<ErrorCode>(i);
     if (to_string(code) == text) return code;
   }
@@ -799,6 +866,21 @@ std::string_view to_string(SignalKind kind) {
 }
 
 std::ostream& operator<<(std::ostream& os, SignalKind kind) { return os << to_string(kind); }
+
+std::string_view to_string(MediaLink link) { return link == MediaLink::Subscribe ? "subscribe" : "publish"; }
+std::string_view to_string(MediaKind kind) { return kind == MediaKind::Video ? "video" : "audio"; }
+std::string_view to_string(MediaServerState state) {
+  switch (state) {
+    case MediaServerState::Up: return "up";
+    case MediaServerState::Down: return "down";
+    case MediaServerState::Reset: return "reset";
+  }
+  return "up";
+}
+bool client_may_send(MediaLink link, SignalKind kind) {
+  if (kind == SignalKind::Candidate) return true;
+  return link == MediaLink::Publish ? kind == SignalKind::Offer : kind == SignalKind::Answer;
+}
 
 std::string_view to_string(IcePolicy policy) { return policy == IcePolicy::Relay ? "relay" : "all"; }
 
@@ -870,6 +952,12 @@ std::string encode(const ClientMessage& msg) {
                    j["mic"] = m.mic;
                    j["camera"] = m.camera;
                  },
+                 [&](const SendMediaSignal& m) {
+                   MediaSignal s = m.signal;
+                   s.streams.clear();  // the server's alone
+                   write_media_signal(j, s);
+                 },
+                 [&](const RestartMedia&) {},
              },
              msg);
   return dump(j);
@@ -934,6 +1022,8 @@ std::string encode(const ServerMessage& msg) {
                  },
                  [&](const PeerLeft& m) { j["peer"] = m.peer; },
                  [&](const RelayedSignal& m) { write_signal(j, "from", m.signal); },
+                 [&](const RelayedMediaSignal& m) { write_media_signal(j, m.signal); },
+                 [&](const MediaState& m) { j["state"] = to_string(m.state); },
                  [&](const PeerMedia& m) {
                    j["peer"] = m.peer;
                    j["mic"] = m.mic;
@@ -1030,6 +1120,14 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
       if (f.boolean("mic", m.mic) && f.boolean("camera", m.camera)) out.message = m;
       break;
     }
+    case position<SendMediaSignal, ClientMessage>: {
+      SendMediaSignal m;
+      if (read_media_signal(f, m.signal, /*streams=*/false)) out.message = std::move(m);
+      break;
+    }
+    case position<RestartMedia, ClientMessage>:
+      out.message = RestartMedia{};
+      break;
     default:
       unknown_type(out);
   }
@@ -1124,6 +1222,25 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
     case position<RelayedSignal, ServerMessage>: {
       RelayedSignal m;
       if (f.id("from", m.signal.peer) && read_signal_body(f, m.signal)) out.message = std::move(m);
+      break;
+    }
+    case position<RelayedMediaSignal, ServerMessage>: {
+      RelayedMediaSignal m;
+      if (read_media_signal(f, m.signal, /*streams=*/true)) out.message = std::move(m);
+      break;
+    }
+    case position<MediaState, ServerMessage>: {
+      MediaState m;
+      std::string state;
+      if (!f.string("state", state)) break;
+      if (state == "up") m.state = MediaServerState::Up;
+      else if (state == "down") m.state = MediaServerState::Down;
+      else if (state == "reset") m.state = MediaServerState::Reset;
+      else {
+        f.invalid("state", "\"up\", \"down\" or \"reset\"");
+        break;
+      }
+      out.message = m;
       break;
     }
     case position<PeerMedia, ServerMessage>: {

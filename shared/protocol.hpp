@@ -67,7 +67,7 @@ enum class ErrorCode {
   RoomQuota,          // this address created too many rooms (this hour, or still existing)
   NotOwner,           // rename / delete without the room's owner token
   LargeRoomsUnavailable,  // create-room above limits.meshMax while large rooms are unavailable (no media server)
-  LargeRoomMediaPending,  // join to a large room: this version has no SFU media yet (issue 15, next step)
+  LargeRoomMediaPending,  // no longer sent (large rooms are joined since their media relay); kept for old catalogs
   // protocol
   BadJson,            // not parseable JSON, or not a JSON object
   BadUtf8,            // text is not valid UTF-8
@@ -82,9 +82,12 @@ enum class ErrorCode {
   VersionMismatch,    // hello with another protocol version
   RateLimited,        // more messages per second than the server allows one connection
   SignalTooLarge,     // an SDP or candidate over the server's limit
+  NotInLargeRoom,     // media-signal / media-restart while not in a large room
   // internal
   Internal,
   ServerBusy,         // the server is overloaded (e.g. password checks queued): retry shortly
+  MediaFailed,        // the media server refused or did not answer a large room's negotiation: media starts over
+  // (the last enumerator: error_code_from_string walks up to it)
 };
 
 ErrorClass classify(ErrorCode code);
@@ -152,6 +155,34 @@ struct Signal {
   bool operator==(const Signal&) const = default;
 };
 
+// ---- large rooms: media through the media server (PROTOCOL.md) ----------------------------------
+// A browser in a large room has two peer connections, both to the media server: Publish (it offers
+// its camera, microphone and screen) and Subscribe (the media server offers everyone else's).
+enum class MediaLink { Publish, Subscribe };  // wire "publish" / "subscribe"
+std::string_view to_string(MediaLink link);
+enum class MediaKind { Audio, Video };        // wire "audio" / "video"
+std::string_view to_string(MediaKind kind);
+inline constexpr std::size_t kMaxMediaStreams = 200;  // m-lines named in one subscription offer
+inline constexpr std::size_t kMaxMidBytes = 64;
+// One m-line of a subscription offer: whose media it carries.
+struct MediaStream {
+  std::string mid;  // the m-line's mid in the offer (1-64 bytes)
+  PeerId peer = 0;  // the publisher (a Moim peer id in the same room)
+  MediaKind kind = MediaKind::Audio;
+  bool screen = false;  // the publisher's screen rather than its camera / microphone (not sent yet: always false)
+  bool operator==(const MediaStream&) const = default;
+};
+struct MediaSignal {
+  MediaLink link = MediaLink::Publish;
+  SignalKind kind = SignalKind::Offer;  // offer | answer | candidate: the same fields as `signal`
+  std::string sdp;
+  IceCandidate candidate;
+  std::vector<MediaStream> streams;  // server -> client, with a subscription offer: every active m-line with media
+  bool operator==(const MediaSignal&) const = default;
+};
+// Whether a client may send this kind on this link: publish offer / candidate, subscribe answer / candidate.
+bool client_may_send(MediaLink link, SignalKind kind);
+
 // ---- client -> server ---------------------------------------------------------------------------
 struct Hello { int version = kVersion; bool operator==(const Hello&) const = default; };
 struct CreateRoom {
@@ -199,9 +230,13 @@ struct DeleteRoom {
 struct Leave { bool operator==(const Leave&) const = default; };
 struct SendSignal { Signal signal; bool operator==(const SendSignal&) const = default; };  // signal.peer = destination
 struct SetMedia { bool mic = true; bool camera = true; bool operator==(const SetMedia&) const = default; };
+// "media-signal" (large rooms): to the media server on one of our two links (no streams).
+struct SendMediaSignal { MediaSignal signal; bool operator==(const SendMediaSignal&) const = default; };
+// "media-restart": send a new subscription offer with fresh ICE credentials (an ICE restart).
+struct RestartMedia { bool operator==(const RestartMedia&) const = default; };
 
-using ClientMessage =
-    std::variant<Hello, CreateRoom, Join, Leave, SendSignal, SetMedia, Resume, Ping, RenameRoom, DeleteRoom>;
+using ClientMessage = std::variant<Hello, CreateRoom, Join, Leave, SendSignal, SetMedia, Resume, Ping, RenameRoom,
+                                   DeleteRoom, SendMediaSignal, RestartMedia>;
 
 // ---- server -> client ---------------------------------------------------------------------------
 // What this server accepts, so the UI can say so before asking, and its timings, so the client has
@@ -295,9 +330,19 @@ struct Error {
   bool operator==(const Error&) const = default;
 };
 
+// "media-signal" (large rooms): from the media server, on one of our two links: the publish answer,
+// a subscription offer (with its streams), candidates if the media server trickles them.
+struct RelayedMediaSignal { MediaSignal signal; bool operator==(const RelayedMediaSignal&) const = default; };
+// "media-state": the server's link to the media server. Down: it dropped (keep the peer connections);
+// Up: back with nothing lost; Reset: back, but every stream was lost: publish again from scratch and
+// expect a new subscription offer.
+enum class MediaServerState { Up, Down, Reset };  // wire "up" / "down" / "reset"
+std::string_view to_string(MediaServerState state);
+struct MediaState { MediaServerState state = MediaServerState::Up; bool operator==(const MediaState&) const = default; };
+
 using ServerMessage = std::variant<Welcome, RoomCreated, RoomUpdated, Joined, PeerJoined, PeerLeft, RelayedSignal,
                                    PeerMedia, Left, Error, Resumed, Pong, RoomRemoved, SessionToken, IceConfig,
-                                   LimitsChanged>;
+                                   LimitsChanged, RelayedMediaSignal, MediaState>;
 
 // ---- codec --------------------------------------------------------------------------------------
 template <typename T>

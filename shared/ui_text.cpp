@@ -91,11 +91,13 @@ Id error_text(proto::ErrorCode code) {
     case ErrorCode::SpoofedSender:
     case ErrorCode::PeerNotFound:
     case ErrorCode::HelloRequired:
-    case ErrorCode::SignalTooLarge: return Id::ErrProtocol;
+    case ErrorCode::SignalTooLarge:
+    case ErrorCode::NotInLargeRoom: return Id::ErrProtocol;
     case ErrorCode::VersionMismatch: return Id::ErrVersionMismatch;
     case ErrorCode::RateLimited: return Id::ErrRateLimited;
     case ErrorCode::Internal: return Id::ErrInternal;
     case ErrorCode::ServerBusy: return Id::ErrServerBusy;
+    case ErrorCode::MediaFailed: return Id::ErrInternal;  // the client starts its media over
   }
   return Id::ErrInternal;  // a value outside the enum (never from the codec, which maps names)
 }

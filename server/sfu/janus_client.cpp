@@ -88,6 +88,43 @@ void JanusClient::destroy_room(JanusId room, std::string secret, Callback done) 
   });
 }
 
+template <typename Make>
+void JanusClient::request(Callback done, Make make) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done), make = std::move(make)]() mutable {
+    const RequestId id = self->next_id_++;
+    self->callbacks_[id] = std::move(done);
+    self->feed(make(id));
+  });
+}
+
+void JanusClient::attach_handle(Callback done) {
+  request(std::move(done), [](RequestId id) { return Event{AttachHandle{id}}; });
+}
+
+void JanusClient::detach_handle(JanusId handle, Callback done) {
+  request(std::move(done), [handle](RequestId id) { return Event{DetachHandle{id, handle}}; });
+}
+
+void JanusClient::message(JanusId handle, nlohmann::json body, nlohmann::json jsep, Callback done) {
+  request(std::move(done), [handle, body = std::move(body), jsep = std::move(jsep)](RequestId id) mutable {
+    return Event{PluginMessage{id, handle, std::move(body), std::move(jsep)}};
+  });
+}
+
+void JanusClient::trickle(JanusId handle, nlohmann::json candidate, Callback done) {
+  request(std::move(done), [handle, candidate = std::move(candidate)](RequestId id) mutable {
+    return Event{Trickle{id, handle, std::move(candidate)}};
+  });
+}
+
+void JanusClient::answer(RequestId id, Result result) {
+  const auto it = callbacks_.find(id);
+  if (it == callbacks_.end()) return;
+  Callback callback = std::move(it->second);
+  callbacks_.erase(it);
+  if (callback) callback(result);
+}
+
 void JanusClient::drop_connection() {
   asio::post(strand_, [self = shared_from_this()] {
     if (!self->conn_) return;
@@ -131,17 +168,28 @@ void JanusClient::apply(Effects effects) {
     } else if (std::holds_alternative<CloseSocket>(effect)) {
       drop();
     } else if (auto* done = std::get_if<RequestDone>(&effect)) {
-      const auto it = callbacks_.find(done->id);
-      if (it == callbacks_.end()) continue;
-      Callback callback = std::move(it->second);
-      callbacks_.erase(it);
-      if (callback) callback(Result{true, done->room, {}});
+      Result result;
+      result.ok = true;
+      result.room = done->room;
+      answer(done->id, std::move(result));
     } else if (auto* failed = std::get_if<RequestFailed>(&effect)) {
-      const auto it = callbacks_.find(failed->id);
-      if (it == callbacks_.end()) continue;
-      Callback callback = std::move(it->second);
-      callbacks_.erase(it);
-      if (callback) callback(Result{false, 0, failed->error});
+      Result result;
+      result.error = failed->error;
+      answer(failed->id, std::move(result));
+    } else if (auto* attached = std::get_if<HandleAttached>(&effect)) {
+      Result result;
+      result.ok = true;
+      result.handle = attached->handle;
+      answer(attached->id, std::move(result));
+    } else if (auto* reply = std::get_if<PluginReply>(&effect)) {
+      Result result;
+      result.ok = true;
+      result.handle = reply->handle;
+      result.data = std::move(reply->data);
+      result.jsep = std::move(reply->jsep);
+      answer(reply->id, std::move(result));
+    } else if (auto* event = std::get_if<HandleEvent>(&effect)) {
+      if (observer_.handle_event) observer_.handle_event(*event);
     } else if (auto* up = std::get_if<SessionUp>(&effect)) {
       if (observer_.up) observer_.up(*up);
     } else if (std::holds_alternative<RecreateRooms>(effect)) {

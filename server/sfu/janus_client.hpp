@@ -41,12 +41,16 @@ class JanusClient : public std::enable_shared_from_this<JanusClient> {
     bool ok = false;
     JanusId room = 0;
     Error error;  // when !ok
+    JanusId handle = 0;   // attach_handle: the new handle; message: the handle asked
+    nlohmann::json data;  // message: VideoRoom's plugindata.data
+    nlohmann::json jsep;  // message: the jsep of the answer (null: none)
   };
   using Callback = std::function<void(const Result&)>;
   struct Observer {
     std::function<void(const SessionUp&)> up;           // the link is ready
     std::function<void(const std::string& reason)> down;  // it no longer is
     std::function<void()> recreate_rooms;                // Janus may have forgotten every room
+    std::function<void(const HandleEvent&)> handle_event;  // Janus about one of the caller's handles
   };
   // Log lines go to moim-server's log ("janus: ..."), unless `log` is given.
   using LogSink = std::function<void(Log::Level, const std::string&)>;
@@ -61,6 +65,12 @@ class JanusClient : public std::enable_shared_from_this<JanusClient> {
   // runs (a request posted after stop() fails with `stopped`).
   void create_room(JanusId room, std::string secret, int publishers, std::string description, Callback done);
   void destroy_room(JanusId room, std::string secret, Callback done);
+  // The media relay's (janus_link.hpp: AttachHandle, DetachHandle, PluginMessage, Trickle), answered
+  // the same way.
+  void attach_handle(Callback done);
+  void detach_handle(JanusId handle, Callback done);
+  void message(JanusId handle, nlohmann::json body, nlohmann::json jsep, Callback done);
+  void trickle(JanusId handle, nlohmann::json candidate, Callback done);
   // Drops the socket as if the network had (tests: the session is then claimed back).
   void drop_connection();
 
@@ -81,6 +91,10 @@ class JanusClient : public std::enable_shared_from_this<JanusClient> {
   JanusClient(boost::asio::io_context& ioc, JanusUrl url, Config config, Observer observer, LogSink log);
 
   void feed(const Event& event);
+  // Numbers a request, keeps its callback and feeds it (on the strand).
+  template <typename Make>
+  void request(Callback done, Make make);
+  void answer(RequestId id, Result result);
   void apply(Effects effects);
   void open();
   void read(const std::shared_ptr<Connection>& conn);

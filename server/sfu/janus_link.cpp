@@ -32,7 +32,9 @@ std::string seconds_text(std::int64_t ms) {
 }
 
 std::string_view kind_name(int kind) {
-  static constexpr std::string_view kNames[] = {"claim", "create", "attach", "keepalive", "create-room", "destroy-room"};
+  static constexpr std::string_view kNames[] = {"claim",        "create",       "attach",        "keepalive",
+                                                "create-room",  "destroy-room", "attach-handle", "detach-handle",
+                                                "message",      "trickle"};
   return kNames[kind];
 }
 
@@ -139,6 +141,12 @@ std::ostream& operator<<(std::ostream& os, const Event& event) {
                    os << "CreateRoom{#" << e.id << ", room " << e.room << ", publishers " << e.publishers << '}';
                  },
                  [&](const DestroyRoom& e) { os << "DestroyRoom{#" << e.id << ", room " << e.room << '}'; },
+                 [&](const AttachHandle& e) { os << "AttachHandle{#" << e.id << '}'; },
+                 [&](const DetachHandle& e) { os << "DetachHandle{#" << e.id << ", handle " << e.handle << '}'; },
+                 [&](const PluginMessage& e) {
+                   os << "PluginMessage{#" << e.id << ", handle " << e.handle << ", " << e.body.dump() << ", " << e.jsep.dump() << '}';
+                 },
+                 [&](const Trickle& e) { os << "Trickle{#" << e.id << ", handle " << e.handle << ", " << e.candidate.dump() << '}'; },
              },
              event);
   return os;
@@ -162,6 +170,13 @@ std::ostream& operator<<(std::ostream& os, const Effect& effect) {
                  [&](const Log& e) {
                    os << "Log{" << (e.level == Log::Level::Info ? "info" : e.level == Log::Level::Warn ? "warn" : "error")
                       << ", \"" << e.text << "\"}";
+                 },
+                 [&](const HandleAttached& e) { os << "HandleAttached{#" << e.id << ", handle " << e.handle << '}'; },
+                 [&](const PluginReply& e) {
+                   os << "PluginReply{#" << e.id << ", handle " << e.handle << ", " << e.data.dump() << ", " << e.jsep.dump() << '}';
+                 },
+                 [&](const HandleEvent& e) {
+                   os << "HandleEvent{handle " << e.handle << ", " << e.janus << ", " << e.data.dump() << ", " << e.jsep.dump() << '}';
                  },
              },
              effect);
@@ -295,6 +310,7 @@ void Link::send_session_request(Effects& out) {
   phase_ = Phase::Creating;
   session_ = 0;
   handle_ = 0;
+  handles_.clear();  // a new session has none of the old one's
   send_own(Kind::Create, request("create", {}), out);
 }
 
@@ -342,7 +358,7 @@ void Link::fail_all(ErrorCode code, const std::string& reason, Effects& out) {
   // In transaction order is not the caller's order: fail the caller's requests by id.
   std::vector<Pending> callers;
   for (const auto& [transaction, pending] : pending_) {
-    if (pending.kind == Kind::CreateRoom || pending.kind == Kind::DestroyRoom) callers.push_back(pending);
+    if (is_callers(pending.kind)) callers.push_back(pending);
   }
   std::sort(callers.begin(), callers.end(), [](const Pending& a, const Pending& b) { return a.id < b.id; });
   pending_.clear();
@@ -398,7 +414,7 @@ void Link::on(const Tick&, Effects& out) {
       ++it;
       continue;
     }
-    if (it->second.kind == Kind::CreateRoom || it->second.kind == Kind::DestroyRoom) {
+    if (is_callers(it->second.kind)) {
       late_callers.push_back(it->second);
       --caller_pending_;
     } else if (!late_own) {
@@ -493,6 +509,115 @@ void Link::on(const DestroyRoom& e, Effects& out) {
                     {{"request", "destroy"}, {"room", e.room}, {"secret", e.secret}, {"permanent", false}}, out);
 }
 
+void Link::send_caller(Kind kind, RequestId id, JanusId handle, json message, Effects& out) {
+  const std::string transaction = "r" + std::to_string(id);
+  message["transaction"] = transaction;
+  message["session_id"] = session_;
+  if (handle != 0) message["handle_id"] = handle;
+  pending_[transaction] = Pending{kind, id, 0, now_ + config_.request_timeout_ms, handle};
+  ++caller_pending_;
+  out.push_back(Send{std::move(message)});
+}
+
+void Link::on(const AttachHandle& e, Effects& out) {
+  if (std::optional<Error> refused = refusal("r" + std::to_string(e.id), {})) {
+    out.push_back(RequestFailed{e.id, std::move(*refused)});
+    return;
+  }
+  json message = request("attach", {});
+  message["plugin"] = kVideoRoomPlugin;
+  send_caller(Kind::AttachHandle, e.id, 0, std::move(message), out);
+}
+
+void Link::on(const DetachHandle& e, Effects& out) {
+  std::string bad = e.handle == 0 || e.handle == handle_ ? "not a handle of the caller's" : "";
+  if (std::optional<Error> refused = refusal("r" + std::to_string(e.id), std::move(bad))) {
+    out.push_back(RequestFailed{e.id, std::move(*refused)});
+    return;
+  }
+  send_caller(Kind::DetachHandle, e.id, e.handle, request("detach", {}), out);
+}
+
+void Link::on(const PluginMessage& e, Effects& out) {
+  std::string bad = e.handle == 0 || e.handle == handle_ ? "not a handle of the caller's"
+                    : !e.body.is_object()                ? "the body must be an object"
+                    : !e.jsep.is_null() && !e.jsep.is_object() ? "the jsep must be an object"
+                                                               : "";
+  if (std::optional<Error> refused = refusal("r" + std::to_string(e.id), std::move(bad))) {
+    out.push_back(RequestFailed{e.id, std::move(*refused)});
+    return;
+  }
+  json message = request("message", {});
+  message["body"] = e.body;
+  if (!e.jsep.is_null()) message["jsep"] = e.jsep;
+  send_caller(Kind::Message, e.id, e.handle, std::move(message), out);
+}
+
+void Link::on(const Trickle& e, Effects& out) {
+  std::string bad = e.handle == 0 || e.handle == handle_ ? "not a handle of the caller's"
+                    : !e.candidate.is_object()           ? "the candidate must be an object"
+                                                         : "";
+  if (std::optional<Error> refused = refusal("r" + std::to_string(e.id), std::move(bad))) {
+    out.push_back(RequestFailed{e.id, std::move(*refused)});
+    return;
+  }
+  json message = request("trickle", {});
+  message["candidate"] = e.candidate;
+  send_caller(Kind::Trickle, e.id, e.handle, std::move(message), out);
+}
+
+void Link::answer_handle(Pending pending, const json& message, Effects& out) {
+  const std::string janus = string_of(message, "janus");
+  if (janus == "error") {
+    const Error failure = core_error(message);
+    out.push_back(RequestFailed{pending.id, failure});
+    // 459 is about that handle only; 458 is the whole session.
+    if (failure.janus_code == kSessionNotFound && phase_ == Phase::Ready) {
+      lose_session(std::to_string(failure.janus_code) + " " + failure.reason, out);
+    }
+    return;
+  }
+  switch (pending.kind) {
+    case Kind::AttachHandle: {
+      const JanusId handle = janus == "success" ? id_of(message.value("data", json::object()), "id") : 0;
+      if (handle == 0) {
+        out.push_back(RequestFailed{pending.id, Error{ErrorCode::BadReply, 0, "unexpected answer '" + janus + "' to attach"}});
+      } else {
+        handles_.insert(handle);
+        out.push_back(HandleAttached{pending.id, handle});
+      }
+      return;
+    }
+    case Kind::DetachHandle:
+    case Kind::Trickle:
+      if (pending.kind == Kind::DetachHandle && janus == "success") handles_.erase(pending.handle);
+      if (janus == "success" || janus == "ack") {
+        out.push_back(RequestDone{pending.id, 0});
+      } else {
+        out.push_back(RequestFailed{pending.id, Error{ErrorCode::BadReply, 0, "unexpected answer '" + janus + "'"}});
+      }
+      return;
+    case Kind::Message: {
+      const json plugindata = message.value("plugindata", json::object());
+      const json data = plugindata.is_object() ? plugindata.value("data", json::object()) : json::object();
+      if ((janus != "success" && janus != "event") || !data.is_object()) {
+        out.push_back(RequestFailed{pending.id, Error{ErrorCode::BadReply, 0, "unexpected answer '" + janus + "'"}});
+        return;
+      }
+      if (const auto code = data.find("error_code"); code != data.end()) {
+        const int value = code->is_number_integer() ? code->get<int>() : 0;
+        out.push_back(RequestFailed{pending.id, Error{classify(value), value, string_of(data, "error")}});
+        return;
+      }
+      json jsep = message.value("jsep", json());
+      if (!jsep.is_object()) jsep = json();
+      out.push_back(PluginReply{pending.id, pending.handle, data, std::move(jsep)});
+      return;
+    }
+    default: return;
+  }
+}
+
 void Link::oddity(const std::string& what, Effects& out) {
   if (std::find(oddities_.begin(), oddities_.end(), what) != oddities_.end()) return;
   oddities_.push_back(what);
@@ -510,18 +635,35 @@ void Link::on(const MessageReceived& e, Effects& out) {
     const JanusId session = id_of(message, "session_id");
     if (session_ != 0 && session == session_ && (phase_ == Phase::Ready || phase_ == Phase::Attaching)) {
       if (janus == "timeout") return lose_session("the session timed out", out);
-      if (janus == "detached" && id_of(message, "sender") == handle_) return lose_session("our handle was detached", out);
+      const JanusId sender = id_of(message, "sender");
+      if (janus == "detached" && sender == handle_) return lose_session("our handle was detached", out);
+      if (handles_.contains(sender) && phase_ == Phase::Ready) {
+        if (janus == "detached") handles_.erase(sender);
+        json data = message;
+        if (janus == "event") {
+          const json plugindata = message.value("plugindata", json::object());
+          data = plugindata.is_object() ? plugindata.value("data", json::object()) : json::object();
+        }
+        json jsep = message.value("jsep", json());
+        if (!jsep.is_object()) jsep = json();
+        out.push_back(HandleEvent{sender, janus, std::move(data), std::move(jsep)});
+        return;
+      }
     }
     return oddity("a Janus event '" + janus + "'", out);
   }
   const auto it = pending_.find(transaction);
   if (it == pending_.end()) return oddity("an answer to a transaction not in flight (late, or not ours)", out);
-  if (janus == "ack" && it->second.kind != Kind::Keepalive) return;  // an answer will follow
+  // An answer will follow, except to a keepalive or a trickle (whose answer is the ack).
+  if (janus == "ack" && it->second.kind != Kind::Keepalive && it->second.kind != Kind::Trickle) return;
   const Pending pending = it->second;
   pending_.erase(it);
   if (pending.kind == Kind::CreateRoom || pending.kind == Kind::DestroyRoom) {
     --caller_pending_;
     answer_room(pending, message, out);
+  } else if (is_callers(pending.kind)) {
+    --caller_pending_;
+    answer_handle(pending, message, out);
   } else {
     answer_own(pending, message, out);
   }
@@ -567,8 +709,7 @@ void Link::answer_own(Pending pending, const json& message, Effects& out) {
         return;
       }
       return oddity("an answer '" + janus + "' to a keepalive", out);
-    case Kind::CreateRoom:
-    case Kind::DestroyRoom: return;
+    default: return;  // the caller's
   }
   // Any other answer to claim, create or attach: this Janus cannot be used now; try again later.
   std::string why = std::string(kind_name(static_cast<int>(pending.kind))) + " refused: ";

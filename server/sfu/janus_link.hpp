@@ -36,6 +36,16 @@
 //    new session on the same socket (SessionUp{Replaced} and RecreateRooms).
 //  - Stop fails what is in flight with `stopped` and closes the socket; the session is not destroyed
 //    (Janus ends it after its reclaim timeout), and nothing happens after.
+//  - Handles (the media relay's, sfu/media_sessions.hpp): AttachHandle attaches one more VideoRoom
+//    handle (HandleAttached), DetachHandle detaches one (RequestDone). PluginMessage sends a body (and
+//    a jsep, if any) to a handle; VideoRoom answers at once ("success") or later ("ack", then an
+//    "event" with the same transaction, possibly with a jsep): either is PluginReply with the
+//    plugin's data and the jsep; an error (core, or the plugin's error_code) is RequestFailed.
+//    Trickle gives a handle one candidate ({"completed":true}: the end); Janus's "ack" is RequestDone.
+//    A 459 (no such handle) to one of these fails that request only: the session is fine.
+//  - Janus's own events about one of those handles (attached by the caller in this session) (no transaction: "event", "webrtcup", "hangup",
+//    "media", "slowlink", "detached", "trickle") are HandleEvent, keyed by the handle ("sender").
+//    Events about the link's own handle are not: its "detached" is a lost session (above).
 //  - Whatever Janus sends that is not JSON, not an answer to a transaction in flight, or about another
 //    session is ignored (logged, at most once per kind of oddity until the link is ready again).
 #pragma once
@@ -44,6 +54,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -143,7 +154,23 @@ struct DestroyRoom {
   std::string secret;
 };
 
-using Event = std::variant<Start, Stop, SocketOpened, SocketClosed, MessageReceived, Tick, CreateRoom, DestroyRoom>;
+// The media relay's requests (numbered by the caller, in the same space as the rooms').
+struct AttachHandle { RequestId id = 0; };
+struct DetachHandle { RequestId id = 0; JanusId handle = 0; };
+struct PluginMessage {
+  RequestId id = 0;
+  JanusId handle = 0;
+  nlohmann::json body;  // VideoRoom's request, an object
+  nlohmann::json jsep;  // null: none; else {"type":"offer"|"answer","sdp":...}
+};
+struct Trickle {
+  RequestId id = 0;
+  JanusId handle = 0;
+  nlohmann::json candidate;  // {"candidate","sdpMid","sdpMLineIndex"} or {"completed":true}
+};
+
+using Event = std::variant<Start, Stop, SocketOpened, SocketClosed, MessageReceived, Tick, CreateRoom, DestroyRoom,
+                           AttachHandle, DetachHandle, PluginMessage, Trickle>;
 
 // ---- effects ------------------------------------------------------------------------------------
 struct OpenSocket { bool operator==(const OpenSocket&) const = default; };
@@ -152,6 +179,25 @@ struct Send { nlohmann::json message; bool operator==(const Send&) const = defau
 struct CloseSocket { bool operator==(const CloseSocket&) const = default; };
 struct RequestDone { RequestId id = 0; JanusId room = 0; bool operator==(const RequestDone&) const = default; };
 struct RequestFailed { RequestId id = 0; Error error; bool operator==(const RequestFailed&) const = default; };
+struct HandleAttached { RequestId id = 0; JanusId handle = 0; bool operator==(const HandleAttached&) const = default; };
+// VideoRoom's answer to a PluginMessage: plugindata.data, and the jsep (null: none).
+struct PluginReply {
+  RequestId id = 0;
+  JanusId handle = 0;
+  nlohmann::json data;
+  nlohmann::json jsep;
+  bool operator==(const PluginReply&) const = default;
+};
+// Janus said something about one of the caller's handles without being asked: `janus` is the kind
+// ("event", "webrtcup", "hangup", "media", "slowlink", "detached", "trickle"), `data` plugindata.data
+// for an "event" (else the whole message), `jsep` the event's jsep (null: none).
+struct HandleEvent {
+  JanusId handle = 0;
+  std::string janus;
+  nlohmann::json data;
+  nlohmann::json jsep;
+  bool operator==(const HandleEvent&) const = default;
+};
 struct SessionUp {
   JanusId session = 0;
   JanusId handle = 0;
@@ -169,7 +215,7 @@ struct Log {
 };
 
 using Effect = std::variant<OpenSocket, Send, CloseSocket, RequestDone, RequestFailed, SessionUp, RecreateRooms,
-                            SessionDown, Log>;
+                            SessionDown, Log, HandleAttached, PluginReply, HandleEvent>;
 using Effects = std::vector<Effect>;
 
 std::ostream& operator<<(std::ostream& os, const Event& event);
@@ -202,12 +248,14 @@ class Link {
   const Config& config() const { return config_; }
 
  private:
-  enum class Kind { Claim, Create, Attach, Keepalive, CreateRoom, DestroyRoom };
+  enum class Kind { Claim, Create, Attach, Keepalive, CreateRoom, DestroyRoom, AttachHandle, DetachHandle, Message, Trickle };
+  static bool is_callers(Kind kind) { return kind >= Kind::CreateRoom; }
   struct Pending {
     Kind kind;
-    RequestId id = 0;  // the caller's, for CreateRoom / DestroyRoom
+    RequestId id = 0;  // the caller's, for CreateRoom / DestroyRoom and the handle requests
     JanusId room = 0;
     std::int64_t deadline = 0;
+    JanusId handle = 0;  // the handle asked (Message, Trickle, DetachHandle)
   };
 
   void on(const Start&, Effects& out);
@@ -218,6 +266,12 @@ class Link {
   void on(const Tick&, Effects& out);
   void on(const CreateRoom& e, Effects& out);
   void on(const DestroyRoom& e, Effects& out);
+  void on(const AttachHandle& e, Effects& out);
+  void on(const DetachHandle& e, Effects& out);
+  void on(const PluginMessage& e, Effects& out);
+  void on(const Trickle& e, Effects& out);
+  void answer_handle(Pending pending, const nlohmann::json& message, Effects& out);
+  void send_caller(Kind kind, RequestId id, JanusId handle, nlohmann::json message, Effects& out);
 
   void open(Effects& out);
   // The socket is gone (closed by Janus, or dropped by us when `drop`): fail what is in flight,
@@ -253,6 +307,7 @@ class Link {
   std::map<std::string, Pending> pending_;  // by transaction
   std::size_t caller_pending_ = 0;
   std::vector<std::string> oddities_;       // logged since the link was last ready
+  std::set<JanusId> handles_;               // the caller's handles in this session (HandleEvent)
 };
 
 }  // namespace moim::sfu

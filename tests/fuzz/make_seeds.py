@@ -47,6 +47,12 @@ PROTOCOL = {
     "signal-end-of-candidates": '{"type":"signal","to":7,"kind":"candidate","candidate":{"candidate":""}}',
     "signal-spoofed": '{"type":"signal","from":5,"to":7,"kind":"offer","sdp":"v=0"}',
     "media": '{"type":"media","mic":false,"camera":true}',
+    "media-signal-publish-offer": js({"type": "media-signal", "link": "publish", "kind": "offer", "sdp": SDP}),
+    "media-signal-subscribe-answer": js({"type": "media-signal", "link": "subscribe", "kind": "answer", "sdp": SHORT_SDP}),
+    "media-signal-candidate": js({"type": "media-signal", "link": "publish", "kind": "candidate",
+                                  "candidate": {"candidate": CANDIDATE, "sdpMid": "0", "sdpMLineIndex": 0}}),
+    "media-signal-bad-link": '{"type":"media-signal","link":"both","kind":"offer","sdp":"v=0"}',
+    "media-restart": '{"type":"media-restart"}',
     # server -> client
     "welcome": '{"type":"welcome","version":2,"rooms":[{"id":1,"name":"Standup","participants":2,"capacity":6}],'
                '"limits":{"maxNameChars":32,"maxRoomNameChars":48,"maxCapacity":8,"heartbeatMs":2000,"resumeGraceMs":20000}}',
@@ -65,6 +71,11 @@ PROTOCOL = {
     "relayed-candidate": js({"type": "signal", "from": 5, "kind": "candidate",
                              "candidate": {"candidate": CANDIDATE, "sdpMid": "0", "sdpMLineIndex": 0}}),
     "peer-media": '{"type":"peer-media","peer":5,"mic":false,"camera":true}',
+    "media-signal-subscribe-offer": js({"type": "media-signal", "link": "subscribe", "kind": "offer", "sdp": SDP,
+                                        "streams": [{"mid": "0", "peer": 3, "kind": "audio"},
+                                                    {"mid": "1", "peer": 3, "kind": "video", "screen": False}]}),
+    "media-signal-publish-answer": js({"type": "media-signal", "link": "publish", "kind": "answer", "sdp": SHORT_SDP}),
+    "media-state": '{"type":"media-state","state":"reset"}',
     "error": '{"type":"error","code":"room-full","message":"Room \\"Standup\\" is full (6/6).","request":"join"}',
     "error-unknown-code": '{"type":"error","code":"from-the-future","message":"Newer server."}',
     # malformed and edge cases

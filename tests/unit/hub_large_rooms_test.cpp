@@ -2,7 +2,7 @@
 // (over mesh_max is a large room), refusal while large rooms are unavailable, the create answered only
 // once Janus confirmed (or refused, leaving nothing), destroy on delete and expiry, every large room
 // made again after a Janus restart and after a moim-server restart (mode and secret from the store),
-// the availability pushed as `limits`, and the join of a large room refused (no media yet).
+// the availability pushed as `limits`, and the join of a large room (its media: hub_media_test.cpp).
 #include "hub.hpp"
 #include "hub_world.hpp"
 
@@ -135,8 +135,11 @@ TEST_F(HubLargeRooms, CreatedOnlyOnceJanusConfirmsThenDestroyedOnDelete) {
   EXPECT_EQ(stored[0].mode, RoomMode::Sfu);
   EXPECT_EQ(stored[0].sfu_secret, command.secret);
 
-  // Nobody can join it yet: refused plainly, before any password or capacity check.
-  EXPECT_EQ(error_of(send(2, Join{.room = created.room.id, .name = "Bo"}), 2), ErrorCode::LargeRoomMediaPending);
+  // Joined while the link is ready: its media session starts (the relay's own tests: hub_media_test).
+  const HubOutput joined = send(2, Join{.room = created.room.id, .name = "Bo"});
+  EXPECT_EQ(error_of(joined, 2), std::nullopt);
+  ASSERT_EQ(joined.media.size(), 1u);
+  EXPECT_EQ(joined.media[0].kind, sfu::MediaCommand::Kind::Attach);
 
   const HubOutput deleted = send(1, DeleteRoom{.room = created.room.id, .owner = created.owner});
   ASSERT_EQ(deleted.janus.size(), 1u);

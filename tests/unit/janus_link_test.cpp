@@ -497,6 +497,95 @@ TEST(JanusLink, IgnoresWhatItCannotReadSayingSoOnce) {
   EXPECT_TRUE(link.ready());
 }
 
+// The media relay's handles (sfu/media_sessions.hpp): attach, messages answered at once or after an
+// ack (with a jsep), trickle (answered by the ack), detach; a 459 fails that request only.
+TEST(JanusLink, AttachesMessagesTricklesAndDetachesHandles) {
+  Link link(config());
+  ready(link);
+  const json offer = {{"type", "offer"}, {"sdp", "v=0"}};
+  run(link, {
+                {100, AttachHandle{1},
+                 {sent(R"({"janus":"attach","transaction":"r1","apisecret":"api","session_id":11,"plugin":"janus.plugin.videoroom"})")}},
+                {110, from_janus(R"({"janus":"success","session_id":11,"transaction":"r1","data":{"id":77}})"), {HandleAttached{1, 77}}},
+                {120, PluginMessage{2, 77, {{"request", "configure"}}, offer},
+                 {sent(R"({"janus":"message","transaction":"r2","apisecret":"api","session_id":11,"handle_id":77,)"
+                       R"("body":{"request":"configure"},"jsep":{"type":"offer","sdp":"v=0"}})")}},
+                // Asynchronous: an ack, then the event with the same transaction and Janus's jsep.
+                {130, from_janus(R"({"janus":"ack","session_id":11,"transaction":"r2"})"), {}},
+                {140, from_janus(R"({"janus":"event","session_id":11,"transaction":"r2","sender":77,"plugindata":)"
+                                 R"({"plugin":"janus.plugin.videoroom","data":{"videoroom":"event","configured":"ok"}},)"
+                                 R"("jsep":{"type":"answer","sdp":"v=1"}})"),
+                 {PluginReply{2, 77, {{"videoroom", "event"}, {"configured", "ok"}}, {{"type", "answer"}, {"sdp", "v=1"}}}}},
+                // Synchronous: "success" with the plugin's data, no jsep.
+                {150, PluginMessage{3, 77, {{"request", "exists"}, {"room", 5}}, nullptr},
+                 {sent(R"({"janus":"message","transaction":"r3","apisecret":"api","session_id":11,"handle_id":77,)"
+                       R"("body":{"request":"exists","room":5}})")}},
+                {160, from_janus(plugin_answer(3, R"({"videoroom":"success","exists":true})")),
+                 {PluginReply{3, 77, {{"videoroom", "success"}, {"exists", true}}, nullptr}}},
+                {170, Trickle{4, 77, {{"completed", true}}},
+                 {sent(R"({"janus":"trickle","transaction":"r4","apisecret":"api","session_id":11,"handle_id":77,"candidate":{"completed":true}})")}},
+                {180, from_janus(R"({"janus":"ack","session_id":11,"transaction":"r4"})"), {RequestDone{4, 0}}},
+                // The plugin's refusal, asynchronously.
+                {190, PluginMessage{5, 77, {{"request", "join"}}, nullptr},
+                 {sent(R"({"janus":"message","transaction":"r5","apisecret":"api","session_id":11,"handle_id":77,"body":{"request":"join"}})")}},
+                {195, from_janus(R"({"janus":"event","session_id":11,"transaction":"r5","sender":77,"plugindata":)"
+                                 R"j({"plugin":"janus.plugin.videoroom","data":{"videoroom":"event","error_code":428,"error":"No such feed (3)"}}})j"),
+                 {failed(5, ErrorCode::JanusError, "No such feed (3)", 428)}},
+                // A handle Janus no longer has: that request fails, the session stays.
+                {200, Trickle{6, 78, {{"completed", true}}},
+                 {sent(R"({"janus":"trickle","transaction":"r6","apisecret":"api","session_id":11,"handle_id":78,"candidate":{"completed":true}})")}},
+                {210, from_janus(R"({"janus":"error","session_id":11,"transaction":"r6","error":{"code":459,"reason":"No such handle 78"}})"),
+                 {failed(6, ErrorCode::SessionLost, "No such handle 78", 459)}},
+                {220, DetachHandle{7, 77},
+                 {sent(R"({"janus":"detach","transaction":"r7","apisecret":"api","session_id":11,"handle_id":77})")}},
+                {230, from_janus(R"({"janus":"success","session_id":11,"transaction":"r7"})"), {RequestDone{7, 0}}},
+            });
+  EXPECT_TRUE(link.ready());
+  EXPECT_EQ(link.in_flight(), 0u);
+  // Malformed requests, and the link's own handle, are refused without a word to Janus.
+  run(link, {
+                {300, PluginMessage{8, 22, {{"request", "destroy"}}, nullptr},
+                 {failed(8, ErrorCode::BadRequest, "not a handle of the caller's")}},
+                {300, PluginMessage{9, 77, json::array(), nullptr}, {failed(9, ErrorCode::BadRequest, "the body must be an object")}},
+                {300, Trickle{10, 77, "x"}, {failed(10, ErrorCode::BadRequest, "the candidate must be an object")}},
+                {300, DetachHandle{11, 0}, {failed(11, ErrorCode::BadRequest, "not a handle of the caller's")}},
+            });
+}
+
+// Janus's events about the caller's handles (those it attached in this session), without a
+// transaction, keyed by the handle; anyone else's are ignored.
+TEST(JanusLink, DeliversHandleEvents) {
+  Link link(config());
+  ready(link);
+  const auto attach = [](RequestId id) {
+    return sent(R"({"janus":"attach","transaction":"r)" + std::to_string(id) +
+                R"(","apisecret":"api","session_id":11,"plugin":"janus.plugin.videoroom"})");
+  };
+  run(link, {
+                {10, AttachHandle{1}, {attach(1)}},
+                {10, from_janus(R"({"janus":"success","session_id":11,"transaction":"r1","data":{"id":77}})"), {HandleAttached{1, 77}}},
+                {20, AttachHandle{2}, {attach(2)}},
+                {20, from_janus(R"({"janus":"success","session_id":11,"transaction":"r2","data":{"id":78}})"), {HandleAttached{2, 78}}},
+                {100, from_janus(R"({"janus":"webrtcup","session_id":11,"sender":77})"),
+                 {HandleEvent{77, "webrtcup", {{"janus", "webrtcup"}, {"session_id", 11}, {"sender", 77}}, nullptr}}},
+                {110, from_janus(R"({"janus":"event","session_id":11,"sender":78,"plugindata":{"plugin":"janus.plugin.videoroom",)"
+                                 R"("data":{"videoroom":"updated","streams":[]}},"jsep":{"type":"offer","sdp":"v=0"}})"),
+                 {HandleEvent{78, "event", {{"videoroom", "updated"}, {"streams", json::array()}}, {{"type", "offer"}, {"sdp", "v=0"}}}}},
+                {120, from_janus(R"({"janus":"hangup","session_id":11,"sender":77,"reason":"DTLS alert"})"),
+                 {HandleEvent{77, "hangup", {{"janus", "hangup"}, {"session_id", 11}, {"sender", 77}, {"reason", "DTLS alert"}}, nullptr}}},
+                // Another session's, or a handle not attached here: not ours.
+                {130, from_janus(R"({"janus":"webrtcup","session_id":12,"sender":77})"),
+                 {warn("ignored a Janus event 'webrtcup' (said once until the link is ready again)")}},
+                {140, from_janus(R"({"janus":"media","session_id":11,"sender":79,"type":"audio","receiving":true})"),
+                 {warn("ignored a Janus event 'media' (said once until the link is ready again)")}},
+                // Detached (Janus's word): said, then the handle is no longer the caller's.
+                {150, from_janus(R"({"janus":"detached","session_id":11,"sender":78})"),
+                 {HandleEvent{78, "detached", {{"janus", "detached"}, {"session_id", 11}, {"sender", 78}}, nullptr}}},
+                {160, from_janus(R"({"janus":"webrtcup","session_id":11,"sender":78})"), {}},
+            });
+  EXPECT_TRUE(link.ready());
+}
+
 TEST(JanusLink, ParsesTheJanusUrl) {
   struct Good {
     std::string text;

@@ -52,6 +52,12 @@ std::vector<ClientMessage> all_client_messages() {
       SendSignal{candidate_to(7)},
       SendSignal{candidate_signal(7, IceCandidate{})},  // end of candidates
       SetMedia{.mic = false, .camera = true},
+      SendMediaSignal{MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Offer, .sdp = "v=0\r\n"}},
+      SendMediaSignal{MediaSignal{.link = MediaLink::Subscribe, .kind = SignalKind::Answer, .sdp = "v=0\r\n"}},
+      SendMediaSignal{MediaSignal{.link = MediaLink::Subscribe, .kind = SignalKind::Candidate,
+                                  .candidate = candidate_to(1).candidate}},
+      SendMediaSignal{MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Candidate}},  // end of candidates
+      RestartMedia{},
   };
 }
 
@@ -93,6 +99,19 @@ std::vector<ServerMessage> all_server_messages() {
                                       .credential = "aGVsbG8gd29ybGQgaGVsbG8="}},
                 .policy = IcePolicy::Relay,
                 .expires = 1795003600},
+      RelayedMediaSignal{MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Answer, .sdp = "v=0\r\n"}},
+      RelayedMediaSignal{MediaSignal{.link = MediaLink::Subscribe,
+                                     .kind = SignalKind::Offer,
+                                     .sdp = "v=0\r\n",
+                                     .streams = {MediaStream{.mid = "0", .peer = 3, .kind = MediaKind::Audio},
+                                                 MediaStream{.mid = "1", .peer = 3, .kind = MediaKind::Video},
+                                                 MediaStream{.mid = "v9", .peer = 4, .kind = MediaKind::Video,
+                                                             .screen = true}}}},
+      RelayedMediaSignal{MediaSignal{.link = MediaLink::Subscribe, .kind = SignalKind::Candidate,
+                                     .candidate = candidate_to(1).candidate}},
+      MediaState{MediaServerState::Up},
+      MediaState{MediaServerState::Down},
+      MediaState{MediaServerState::Reset},
   };
 }
 
@@ -114,6 +133,62 @@ TEST(ProtocolRoundTrip, EveryServerMessage) {
     Decoded<ServerMessage> decoded = decode_server(text);
     ASSERT_TRUE(decoded.ok()) << decoded.error.code << ": " << decoded.error.message;
     EXPECT_EQ(*decoded.message, msg);
+  }
+}
+
+TEST(ProtocolWire, MediaSignalsAsDocumented) {
+  // The examples of PROTOCOL.md, "Large rooms: media through the media server".
+  EXPECT_EQ(encode(ClientMessage{SendMediaSignal{MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Offer,
+                                                             .sdp = "v=0..."}}}),
+            R"({"type":"media-signal","link":"publish","kind":"offer","sdp":"v=0..."})");
+  EXPECT_EQ(encode(ServerMessage{RelayedMediaSignal{MediaSignal{
+                .link = MediaLink::Subscribe,
+                .kind = SignalKind::Offer,
+                .sdp = "...",
+                .streams = {MediaStream{.mid = "0", .peer = 3, .kind = MediaKind::Audio},
+                            MediaStream{.mid = "1", .peer = 3, .kind = MediaKind::Video}}}}}),
+            R"({"type":"media-signal","link":"subscribe","kind":"offer","sdp":"...","streams":[)"
+            R"({"mid":"0","peer":3,"kind":"audio"},{"mid":"1","peer":3,"kind":"video"}]})");
+  EXPECT_EQ(encode(ClientMessage{RestartMedia{}}), R"({"type":"media-restart"})");
+  EXPECT_EQ(encode(ServerMessage{MediaState{MediaServerState::Down}}), R"({"type":"media-state","state":"down"})");
+  // A client never names streams: the server's alone (dropped when encoding, ignored when decoding).
+  Decoded<ClientMessage> c = decode_client(
+      R"({"type":"media-signal","link":"subscribe","kind":"answer","sdp":"v=0","streams":[{"mid":"0","peer":1,"kind":"audio"}]})");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(std::get<SendMediaSignal>(*c.message).signal.streams.empty());
+  // Malformed: unknown link, state or stream kind, an empty mid, too many streams: bad-field.
+  for (const std::string text : {
+           R"({"type":"media-signal","link":"both","kind":"offer","sdp":"v=0"})",
+           R"({"type":"media-signal","kind":"offer","sdp":"v=0"})",
+           R"({"type":"media-signal","link":"publish","kind":"offer"})",
+       }) {
+    Decoded<ClientMessage> bad = decode_client(text);
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.error.code, ErrorCode::BadField) << text;
+  }
+  std::string many = R"({"type":"media-signal","link":"subscribe","kind":"offer","sdp":"v=0","streams":[)";
+  for (int i = 0; i <= 200; ++i) many += std::string(i ? "," : "") + R"({"mid":")" + std::to_string(i) + R"(","peer":1,"kind":"audio"})";
+  many += "]}";
+  for (const std::string& text : std::vector<std::string>{
+           R"({"type":"media-state","state":"sideways"})",
+           R"({"type":"media-signal","link":"subscribe","kind":"offer","sdp":"v=0","streams":[{"mid":"","peer":1,"kind":"audio"}]})",
+           R"({"type":"media-signal","link":"subscribe","kind":"offer","sdp":"v=0","streams":[{"mid":"0","peer":1,"kind":"data"}]})",
+           many,
+       }) {
+    Decoded<ServerMessage> bad = decode_server(text);
+    ASSERT_FALSE(bad.ok()) << text.substr(0, 120);
+    EXPECT_EQ(bad.error.code, ErrorCode::BadField) << text.substr(0, 120);
+  }
+  EXPECT_TRUE(client_may_send(MediaLink::Publish, SignalKind::Offer));
+  EXPECT_FALSE(client_may_send(MediaLink::Publish, SignalKind::Answer));
+  EXPECT_TRUE(client_may_send(MediaLink::Subscribe, SignalKind::Answer));
+  EXPECT_FALSE(client_may_send(MediaLink::Subscribe, SignalKind::Offer));
+  EXPECT_TRUE(client_may_send(MediaLink::Subscribe, SignalKind::Candidate));
+  for (const auto& [code, name, cls] : {std::tuple{ErrorCode::NotInLargeRoom, "not-in-large-room", ErrorClass::Protocol},
+                                        std::tuple{ErrorCode::MediaFailed, "media-failed", ErrorClass::Internal}}) {
+    EXPECT_EQ(to_string(code), name);
+    EXPECT_EQ(error_code_from_string(name), code);
+    EXPECT_EQ(classify(code), cls);
   }
 }
 

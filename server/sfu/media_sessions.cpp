@@ -1,0 +1,529 @@
+#include "media_sessions.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace moim::sfu {
+
+namespace {
+
+using json = nlohmann::json;
+using proto::MediaLink;
+using proto::PeerId;
+using proto::SignalKind;
+
+std::string string_of(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+json candidate_json(const proto::IceCandidate& c) {
+  if (c.candidate.empty()) return json{{"completed", true}};
+  return json{{"candidate", c.candidate}, {"sdpMid", c.sdp_mid}, {"sdpMLineIndex", c.sdp_mline_index}};
+}
+
+// A link failure (not Janus refusing): the link's state says what happens next.
+bool link_trouble(ErrorCode code) {
+  return code == ErrorCode::Unavailable || code == ErrorCode::ConnectionLost || code == ErrorCode::SessionLost ||
+         code == ErrorCode::Stopped;
+}
+
+json feeds_json(const std::set<PeerId>& feeds) {
+  json streams = json::array();
+  for (const PeerId feed : feeds) streams.push_back(json{{"feed", feed}});
+  return streams;
+}
+
+}  // namespace
+
+void MediaOutput::append(MediaOutput&& other) {
+  for (auto& c : other.janus) janus.push_back(std::move(c));
+  for (auto& m : other.to_peers) to_peers.push_back(std::move(m));
+  for (auto& l : other.log) log.push_back(std::move(l));
+}
+
+void MediaSessions::tell(MediaOutput& out, PeerId peer, proto::ServerMessage message) {
+  out.to_peers.push_back(MediaOutput::ToPeer{peer, std::move(message)});
+}
+
+RequestId MediaSessions::send(MediaOutput& out, PeerId peer, What what, MediaCommand command) {
+  const RequestId id = next_id_++;
+  command.id = id;
+  const auto it = peers_.find(peer);
+  requests_[id] = Request{peer, it == peers_.end() ? 0 : it->second.generation, what, {}};
+  out.janus.push_back(std::move(command));
+  return id;
+}
+
+bool MediaSessions::publishing(PeerId peer) const {
+  const auto it = peers_.find(peer);
+  return it != peers_.end() && it->second.publishing;
+}
+
+std::set<PeerId> MediaSessions::subscribed(PeerId peer) const {
+  const auto it = peers_.find(peer);
+  return it == peers_.end() ? std::set<PeerId>{} : it->second.subscribed;
+}
+
+MediaOutput MediaSessions::join(PeerId peer, proto::RoomId room, std::string display) {
+  MediaOutput out;
+  if (peers_.contains(peer)) return out;
+  Participant& p = peers_[peer];
+  p.room = room;
+  p.display = std::move(display);
+  p.ready = !unready_rooms_.contains(room);
+  if (p.ready && up_) start(out, peer, p);
+  return out;
+}
+
+void MediaSessions::start(MediaOutput& out, PeerId peer, Participant& p) {
+  p.pub_busy = send(out, peer, What::PubAttach, MediaCommand{.kind = MediaCommand::Kind::Attach});
+}
+
+RequestId MediaSessions::detach_all(MediaOutput& out, Participant& p) {
+  RequestId pub_detach = 0;
+  for (const JanusId handle : {p.pub, p.sub}) {
+    if (handle == 0) continue;
+    handles_.erase(handle);
+    if (!up_) continue;
+    const RequestId id = send(out, 0, What::Detach, MediaCommand{.kind = MediaCommand::Kind::Detach, .handle = handle});
+    if (handle == p.pub) pub_detach = id;
+  }
+  const proto::RoomId room = p.room;
+  const std::string display = std::move(p.display);
+  const std::uint64_t generation = p.generation + 1;
+  const int failures = p.failures;
+  const bool ready = p.ready;
+  p = Participant{};
+  p.room = room;
+  p.display = display;
+  p.generation = generation;
+  p.failures = failures;
+  p.ready = ready;
+  return pub_detach;
+}
+
+void MediaSessions::start_after(MediaOutput& out, PeerId peer, Participant& p, RequestId detach) {
+  if (detach == 0) return start(out, peer, p);
+  start_after_[detach] = peer;
+  p.pub_busy = detach;  // nothing else starts meanwhile
+}
+
+MediaOutput MediaSessions::leave(PeerId peer) {
+  MediaOutput out;
+  const auto it = peers_.find(peer);
+  if (it == peers_.end()) return out;
+  const bool was_publishing = it->second.publishing;
+  const proto::RoomId room = it->second.room;
+  detach_all(out, it->second);
+  peers_.erase(it);
+  if (was_publishing) sync_room(out, room, peer);
+  return out;
+}
+
+void MediaSessions::fail(MediaOutput& out, PeerId peer, Participant& p, const std::string& why) {
+  const bool was_publishing = p.publishing;
+  out.log.push_back("peer " + std::to_string(peer) + ": " + why + "; its media starts over");
+  tell(out, peer,
+       proto::Error{proto::ErrorCode::MediaFailed,
+                    "The media server could not set up your audio and video; they start over: publish again.",
+                    "media-signal"});
+  const RequestId detach = detach_all(out, p);
+  ++p.failures;
+  if (p.failures <= kMaxRestarts && up_ && p.ready) {
+    start_after(out, peer, p, detach);
+  } else {
+    out.log.push_back("peer " + std::to_string(peer) + ": media given up after " + std::to_string(p.failures) +
+                      " failures in a row (until it publishes again)");
+  }
+  if (was_publishing) sync_room(out, p.room, peer);
+}
+
+MediaOutput MediaSessions::signal(PeerId peer, const proto::MediaSignal& s) {
+  MediaOutput out;
+  const auto it = peers_.find(peer);
+  if (it == peers_.end()) return out;
+  Participant& p = it->second;
+  if (s.link == MediaLink::Publish) {
+    if (s.kind == SignalKind::Offer) {
+      p.offer = s.sdp;
+      // Given up after failures: a new offer is a new try.
+      if (p.pub == 0 && p.pub_busy == 0 && p.ready && up_) {
+        p.failures = 0;
+        start(out, peer, p);
+      }
+      pump_publisher(out, peer, p);
+    } else if (s.kind == SignalKind::Candidate) {
+      if (p.pub != 0 && p.pub_remote) {
+        trickle(out, peer, p.pub, candidate_json(s.candidate));
+      } else if (p.pub_candidates.size() < kMaxQueuedCandidates) {
+        p.pub_candidates.push_back(candidate_json(s.candidate));
+      } else {
+        out.log.push_back("peer " + std::to_string(peer) + ": a publish candidate dropped (" +
+                          std::to_string(kMaxQueuedCandidates) + " already waiting)");
+      }
+    }
+    return out;
+  }
+  if (s.kind == SignalKind::Answer) {
+    if (p.sub == 0 || !p.sub_joined || !p.awaiting_answer) {
+      out.log.push_back("peer " + std::to_string(peer) + ": a subscription answer to no offer, dropped");
+      return out;
+    }
+    p.awaiting_answer = false;
+    p.sub_remote = true;
+    p.sub_busy = send(out, peer, What::SubStart,
+                      MediaCommand{.kind = MediaCommand::Kind::Message,
+                                   .handle = p.sub,
+                                   .body = json{{"request", "start"}},
+                                   .jsep = json{{"type", "answer"}, {"sdp", s.sdp}}});
+    flush(out, peer, p.sub, p.sub_candidates);
+  } else if (s.kind == SignalKind::Candidate) {
+    if (p.sub != 0 && p.sub_remote) {
+      trickle(out, peer, p.sub, candidate_json(s.candidate));
+    } else if (p.sub_candidates.size() < kMaxQueuedCandidates) {
+      p.sub_candidates.push_back(candidate_json(s.candidate));
+    } else {
+      out.log.push_back("peer " + std::to_string(peer) + ": a subscribe candidate dropped (" +
+                        std::to_string(kMaxQueuedCandidates) + " already waiting)");
+    }
+  }
+  return out;
+}
+
+MediaOutput MediaSessions::restart(PeerId peer) {
+  MediaOutput out;
+  const auto it = peers_.find(peer);
+  if (it == peers_.end()) return out;
+  it->second.restart = true;
+  sync_subscriber(out, peer, it->second);
+  return out;
+}
+
+void MediaSessions::trickle(MediaOutput& out, PeerId peer, JanusId handle, json candidate) {
+  send(out, peer, What::Trickle,
+       MediaCommand{.kind = MediaCommand::Kind::Trickle, .handle = handle, .body = std::move(candidate)});
+}
+
+void MediaSessions::flush(MediaOutput& out, PeerId peer, JanusId handle, std::deque<json>& queue) {
+  while (!queue.empty()) {
+    trickle(out, peer, handle, std::move(queue.front()));
+    queue.pop_front();
+  }
+}
+
+void MediaSessions::pump_publisher(MediaOutput& out, PeerId peer, Participant& p) {
+  if (!up_ || !p.pub_joined || p.pub_busy != 0 || !p.offer) return;
+  p.pub_busy = send(out, peer, What::PubConfigure,
+                    MediaCommand{.kind = MediaCommand::Kind::Message,
+                                 .handle = p.pub,
+                                 .body = json{{"request", "configure"}, {"audio", true}, {"video", true}},
+                                 .jsep = json{{"type", "offer"}, {"sdp", *p.offer}}});
+  p.offer.reset();
+  p.pub_remote = true;
+  flush(out, peer, p.pub, p.pub_candidates);
+}
+
+std::set<PeerId> MediaSessions::wanted(PeerId peer, const Participant& p) const {
+  std::set<PeerId> feeds;
+  for (const auto& [other, q] : peers_) {
+    if (other != peer && q.room == p.room && q.publishing && !p.skipped.contains(other)) feeds.insert(other);
+  }
+  return feeds;
+}
+
+void MediaSessions::sync_room(MediaOutput& out, proto::RoomId room, PeerId except) {
+  for (auto& [peer, p] : peers_) {
+    if (peer != except && p.room == room) sync_subscriber(out, peer, p);
+  }
+}
+
+void MediaSessions::sync_subscriber(MediaOutput& out, PeerId peer, Participant& p) {
+  if (!up_ || !p.ready) return;
+  const std::set<PeerId> want = wanted(peer, p);
+  // Feeds that stopped: Janus removed their streams itself (and renegotiates).
+  std::erase_if(p.subscribed, [&](PeerId feed) { return !want.contains(feed); });
+  if (p.sub == 0) {
+    if (!want.empty() && p.sub_busy == 0) {
+      p.sub_busy = send(out, peer, What::SubAttach, MediaCommand{.kind = MediaCommand::Kind::Attach});
+    }
+    return;
+  }
+  if (p.sub_busy != 0 || p.awaiting_answer) return;
+  if (!p.sub_joined) {
+    if (want.empty()) return;
+    p.sub_busy = send(out, peer, What::SubJoin,
+                      MediaCommand{.kind = MediaCommand::Kind::Message,
+                                   .handle = p.sub,
+                                   .body = json{{"request", "join"},
+                                                {"ptype", "subscriber"},
+                                                {"room", p.room},
+                                                {"streams", feeds_json(want)}}});
+    requests_[p.sub_busy].feeds = want;
+    p.subscribed = want;
+    return;
+  }
+  std::set<PeerId> add;
+  std::set_difference(want.begin(), want.end(), p.subscribed.begin(), p.subscribed.end(), std::inserter(add, add.end()));
+  if (!add.empty()) {
+    p.sub_busy = send(out, peer, What::SubChange,
+                      MediaCommand{.kind = MediaCommand::Kind::Message,
+                                   .handle = p.sub,
+                                   .body = json{{"request", "subscribe"}, {"streams", feeds_json(add)}}});
+    requests_[p.sub_busy].feeds = add;
+    p.subscribed.insert(add.begin(), add.end());
+    return;
+  }
+  if (p.restart) {
+    p.restart = false;
+    p.sub_busy = send(out, peer, What::SubRestart,
+                      MediaCommand{.kind = MediaCommand::Kind::Message,
+                                   .handle = p.sub,
+                                   .body = json{{"request", "configure"}, {"restart", true}}});
+  }
+}
+
+void MediaSessions::relay_offer(MediaOutput& out, PeerId peer, Participant& p, const json& data, const json& jsep) {
+  proto::MediaSignal signal{.link = MediaLink::Subscribe, .kind = SignalKind::Offer, .sdp = string_of(jsep, "sdp")};
+  if (const auto streams = data.find("streams"); streams != data.end() && streams->is_array()) {
+    for (const json& s : *streams) {
+      if (signal.streams.size() >= proto::kMaxMediaStreams) break;
+      if (!s.is_object() || !s.value("active", false)) continue;
+      const std::string type = string_of(s, "type");
+      const std::string mid = string_of(s, "mid");
+      const auto feed = s.find("feed_id");
+      if ((type != "audio" && type != "video") || mid.empty() || mid.size() > proto::kMaxMidBytes ||
+          feed == s.end() || !feed->is_number_unsigned()) {
+        continue;
+      }
+      signal.streams.push_back(proto::MediaStream{
+          .mid = mid, .peer = feed->get<PeerId>(), .kind = type == "audio" ? proto::MediaKind::Audio : proto::MediaKind::Video});
+    }
+  }
+  p.awaiting_answer = true;
+  p.sub_remote = false;
+  tell(out, peer, proto::RelayedMediaSignal{std::move(signal)});
+}
+
+MediaOutput MediaSessions::answer(RequestId id, const MediaAnswer& answer) {
+  MediaOutput out;
+  const auto it = requests_.find(id);
+  if (it == requests_.end()) return out;
+  const Request request = it->second;
+  requests_.erase(it);
+  if (const auto waiting = start_after_.find(id); waiting != start_after_.end()) {
+    const PeerId peer = waiting->second;
+    start_after_.erase(waiting);
+    const auto p = peers_.find(peer);
+    if (p != peers_.end() && p->second.pub_busy == id) {
+      p->second.pub_busy = 0;
+      if (up_ && p->second.ready) start(out, peer, p->second);
+    }
+    return out;
+  }
+  const auto peer = peers_.find(request.peer);
+  const bool current = peer != peers_.end() && peer->second.generation == request.generation;
+  if (!current) {
+    // Left or started over meanwhile: a handle attached for it is not wanted.
+    if (answer.ok && answer.handle != 0 && (request.what == What::PubAttach || request.what == What::SubAttach) && up_) {
+      send(out, 0, What::Detach, MediaCommand{.kind = MediaCommand::Kind::Detach, .handle = answer.handle});
+    }
+    return out;
+  }
+  on_answer(out, request, peer->second, answer);
+  return out;
+}
+
+void MediaSessions::on_answer(MediaOutput& out, const Request& request, Participant& p, const MediaAnswer& answer) {
+  const PeerId peer = request.peer;
+  if (request.what == What::Trickle) {
+    if (!answer.ok) out.log.push_back("peer " + std::to_string(peer) + ": a candidate refused: " + answer.error.reason);
+    return;
+  }
+  if (request.what == What::Detach) return;
+  const bool on_publisher = request.what == What::PubAttach || request.what == What::PubJoin || request.what == What::PubConfigure;
+  if (on_publisher) p.pub_busy = 0;
+  else p.sub_busy = 0;
+  if (!answer.ok) {
+    if (link_trouble(answer.error.code)) {
+      p.lost = true;  // dealt with when the link is back
+      return;
+    }
+    constexpr int kNoSuchFeed = 428;  // janus_videoroom.c: JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED
+    if (answer.error.janus_code == kNoSuchFeed && (request.what == What::SubJoin || request.what == What::SubChange)) {
+      for (const PeerId feed : request.feeds) {
+        p.subscribed.erase(feed);
+        p.skipped.insert(feed);
+      }
+      out.log.push_back("peer " + std::to_string(peer) + ": Janus has no feed for a publisher asked for (" +
+                        answer.error.reason + "); left out until it changes");
+      sync_subscriber(out, peer, p);
+      return;
+    }
+    const std::string why = "Janus refused " + std::string(request.what == What::PubConfigure ? "a publish offer"
+                                                           : request.what == What::SubStart   ? "a subscription answer"
+                                                                                              : "a request") +
+                            " (" + std::string(to_string(answer.error.code)) + " " + std::to_string(answer.error.janus_code) +
+                            " " + answer.error.reason + ")";
+    fail(out, peer, p, why);
+    return;
+  }
+  switch (request.what) {
+    case What::PubAttach:
+      p.pub = answer.handle;
+      handles_[p.pub] = peer;
+      p.pub_busy = send(out, peer, What::PubJoin,
+                        MediaCommand{.kind = MediaCommand::Kind::Message,
+                                     .handle = p.pub,
+                                     .body = json{{"request", "join"},
+                                                  {"ptype", "publisher"},
+                                                  {"room", p.room},
+                                                  {"id", peer},
+                                                  {"display", p.display}}});
+      return;
+    case What::PubJoin:
+      p.pub_joined = true;
+      pump_publisher(out, peer, p);
+      sync_subscriber(out, peer, p);  // others may publish already
+      return;
+    case What::PubConfigure: {
+      if (string_of(answer.jsep, "type") != "answer") {
+        fail(out, peer, p, "Janus answered a publish offer without an SDP answer");
+        return;
+      }
+      p.failures = 0;
+      tell(out, peer,
+           proto::RelayedMediaSignal{
+               proto::MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Answer, .sdp = string_of(answer.jsep, "sdp")}});
+      pump_publisher(out, peer, p);
+      return;
+    }
+    case What::SubAttach:
+      p.sub = answer.handle;
+      handles_[p.sub] = peer;
+      sync_subscriber(out, peer, p);
+      return;
+    case What::SubJoin:
+    case What::SubChange:
+    case What::SubRestart:
+      if (request.what == What::SubJoin) p.sub_joined = true;
+      if (string_of(answer.jsep, "type") == "offer") {
+        relay_offer(out, peer, p, answer.data, answer.jsep);
+      } else if (request.what == What::SubJoin) {
+        fail(out, peer, p, "Janus made a subscription without an offer");
+        return;
+      }
+      // "updating": the change goes into the offer Janus sends once the pending answer is in.
+      sync_subscriber(out, peer, p);
+      return;
+    case What::SubStart:
+      sync_subscriber(out, peer, p);
+      return;
+    case What::Trickle:
+    case What::Detach: return;
+  }
+}
+
+MediaOutput MediaSessions::event(const HandleEvent& e) {
+  MediaOutput out;
+  const auto owner = handles_.find(e.handle);
+  if (owner == handles_.end()) return out;
+  const PeerId peer = owner->second;
+  const auto it = peers_.find(peer);
+  if (it == peers_.end()) return out;
+  Participant& p = it->second;
+  if (e.handle == p.pub) {
+    if (e.janus == "webrtcup" || e.janus == "hangup") {
+      for (auto& [other, q] : peers_) q.skipped.erase(peer);
+    }
+    if (e.janus == "webrtcup" && !p.publishing) {
+      p.publishing = true;
+      sync_room(out, p.room, peer);
+    } else if (e.janus == "hangup" && p.publishing) {
+      p.publishing = false;
+      p.pub_remote = false;
+      sync_room(out, p.room, peer);
+    } else if (e.janus == "detached") {
+      handles_.erase(e.handle);
+      p.pub = 0;
+      fail(out, peer, p, "Janus detached the publisher handle");
+    }
+    return out;
+  }
+  if (e.handle == p.sub) {
+    // Janus renegotiating by itself (a publisher left): "updated" with a new offer.
+    if (e.janus == "event" && string_of(e.jsep, "type") == "offer") {
+      relay_offer(out, peer, p, e.data, e.jsep);
+    } else if (e.janus == "detached") {
+      handles_.erase(e.handle);
+      p.sub = 0;
+      fail(out, peer, p, "Janus detached the subscriber handle");
+    }
+  }
+  return out;
+}
+
+MediaOutput MediaSessions::link_down() {
+  MediaOutput out;
+  if (!up_) return out;
+  up_ = false;
+  for (const auto& [peer, p] : peers_) tell(out, peer, proto::MediaState{proto::MediaServerState::Down});
+  return out;
+}
+
+MediaOutput MediaSessions::link_up(SessionKind kind) {
+  MediaOutput out;
+  const bool was_down = !up_;
+  up_ = true;
+  if (kind == SessionKind::Reclaimed) {
+    for (auto& [peer, p] : peers_) {
+      if (p.lost) {
+        // A request lost with the socket: its state is not known; it starts over.
+        const RequestId detach = detach_all(out, p);
+        p.failures = 0;
+        tell(out, peer, proto::MediaState{proto::MediaServerState::Reset});
+        if (p.ready) start_after(out, peer, p, detach);
+      } else {
+        if (was_down) tell(out, peer, proto::MediaState{proto::MediaServerState::Up});
+        // Joined while the link was down (a restored session): not started yet.
+        if (p.ready && p.pub == 0 && p.pub_busy == 0 && p.failures <= kMaxRestarts) start(out, peer, p);
+      }
+    }
+    for (auto& [peer, p] : peers_) {
+      pump_publisher(out, peer, p);  // offers that came while it was down
+      sync_subscriber(out, peer, p);
+    }
+    return out;
+  }
+  // A new session: every handle is gone. Each room starts over once the hub has made it again.
+  requests_.clear();
+  handles_.clear();
+  start_after_.clear();
+  for (auto& [peer, p] : peers_) {
+    const proto::RoomId room = p.room;
+    const std::string display = p.display;
+    const std::uint64_t generation = p.generation + 1;
+    p = Participant{};
+    p.room = room;
+    p.display = display;
+    p.generation = generation;
+    p.ready = false;
+    unready_rooms_.insert(room);
+  }
+  return out;
+}
+
+MediaOutput MediaSessions::room_ready(proto::RoomId room) {
+  MediaOutput out;
+  unready_rooms_.erase(room);
+  for (auto& [peer, p] : peers_) {
+    if (p.room != room || p.ready) continue;
+    p.ready = true;
+    tell(out, peer, proto::MediaState{proto::MediaServerState::Reset});
+    if (up_) start(out, peer, p);
+  }
+  return out;
+}
+
+}  // namespace moim::sfu

@@ -1,0 +1,180 @@
+// The media relay of large rooms (issue 15): for every participant of a large room, its two Janus
+// VideoRoom handles and the negotiation between its browser and them. A pure machine (std,
+// nlohmann/json and the wire protocol's types): events in (a participant joins or leaves, its browser
+// sends a media-signal or media-restart, the link answers a request or reports a handle's event, the
+// link goes down or comes back), effects out (requests for the link, messages for participants, log
+// lines). The hub feeds it and routes its messages (hub_media.cpp); the transport carries its
+// requests (janus_rooms.cpp); tests drive it by tables (tests/unit/media_sessions_test.cpp).
+//
+// Rules (each checked against janus_videoroom.c of Janus 1.1.2):
+//  - Publishing: a participant's publisher handle is attached and joined as a publisher at once (id =
+//    its Moim peer id, display = its name). Its browser's publish offer becomes "configure" with the
+//    jsep; Janus's answer jsep goes back as a publish answer. A later offer (screen, ICE restart) is
+//    another "configure". One configure at a time: offers that come meanwhile wait, the newest wins.
+//  - Janus lets a feed be subscribed to only once its PeerConnection is up (the publisher's
+//    "webrtcup"; "No such feed" before): a participant publishes from its publisher handle's
+//    "webrtcup" until its "hangup" (or it leaves).
+//  - Subscribing: one subscriber handle per participant, attached once another participant of its
+//    room publishes, joined ("join" ptype subscriber) with every publishing feed of the others;
+//    Janus's offer goes to the browser with `streams` (its active audio / video m-lines: mid, feed ->
+//    peer, kind). The browser's answer becomes "start". Publishers that start later are added with
+//    "subscribe" - one change in flight, never while an offer waits for its answer; changes that come
+//    meanwhile are merged into the next. Publishers that stop need nothing from us: Janus drops their
+//    streams and sends a new offer itself ("updated" with a jsep, after the pending answer if any),
+//    relayed the same way. media-restart becomes "configure" with "restart": true (a new offer).
+//    A feed Janus says it does not have ("No such feed": it stopped just then) is left out until its
+//    publisher comes up or goes down again; that is no failure of the subscriber.
+//  - Candidates: the browser's go to the right handle as "trickle" ({"completed":true} for the end)
+//    once that handle has its remote description on the way; before that they wait, at most
+//    kMaxQueuedCandidates per handle (more are refused). Janus puts its own candidates in its SDP
+//    (full_trickle is off), so none come back.
+//  - A request Janus refuses or does not answer in time: the participant hears `media-failed`, both
+//    its handles are detached and its media starts over from nothing (new handles, once Janus has
+//    detached the old publisher: it must publish again and expect a new subscription offer); at most
+//    kMaxRestarts in a row, then its media stays off (logged) until it publishes again.
+//  - The link: down -> every participant hears media-state "down" (nothing else changes, requests in
+//    flight fail); back with the same session -> "up" (a participant whose request was lost
+//    meanwhile starts over, hearing "reset"); back with a new session -> every handle is gone: each
+//    room's participants wait until the hub has made the room again (room_ready), then hear "reset"
+//    and start over.
+//  - Leaving: both handles are detached (Janus then removes the feed and renegotiates the others).
+//    Answers for a participant that left or started over are dropped (a handle attached meanwhile
+//    is detached).
+#pragma once
+
+#include "janus_link.hpp"
+#include "protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace moim::sfu {
+
+// What the transport asks the link (JanusClient::attach_handle / detach_handle / message / trickle).
+struct MediaCommand {
+  enum class Kind { Attach, Detach, Message, Trickle };
+  Kind kind = Kind::Attach;
+  RequestId id = 0;
+  JanusId handle = 0;   // Detach, Message, Trickle
+  nlohmann::json body;  // Message: VideoRoom's request; Trickle: the candidate
+  nlohmann::json jsep;  // Message: null or the jsep
+  bool operator==(const MediaCommand&) const = default;
+};
+
+// The link's answer to a MediaCommand.
+struct MediaAnswer {
+  bool ok = false;
+  Error error;          // !ok
+  JanusId handle = 0;   // Attach: the new handle
+  nlohmann::json data;  // Message: plugindata.data
+  nlohmann::json jsep;  // Message: null or the jsep
+};
+
+struct MediaOutput {
+  struct ToPeer {
+    proto::PeerId peer = 0;
+    proto::ServerMessage message;  // RelayedMediaSignal, MediaState or Error
+    bool operator==(const ToPeer&) const = default;
+  };
+  std::vector<MediaCommand> janus;
+  std::vector<ToPeer> to_peers;
+  std::vector<std::string> log;
+  void append(MediaOutput&& other);
+};
+
+class MediaSessions {
+ public:
+  static constexpr std::size_t kMaxQueuedCandidates = 64;  // per handle, before it can take them
+  static constexpr int kMaxRestarts = 3;                   // media-failed in a row before giving up
+
+  // A participant of large room `room` (its Janus room has the same number).
+  MediaOutput join(proto::PeerId peer, proto::RoomId room, std::string display);
+  MediaOutput leave(proto::PeerId peer);
+  // The browser's media-signal: the hub checked that the kind fits the link and the sizes.
+  MediaOutput signal(proto::PeerId peer, const proto::MediaSignal& signal);
+  MediaOutput restart(proto::PeerId peer);  // media-restart
+  MediaOutput answer(RequestId id, const MediaAnswer& answer);
+  MediaOutput event(const HandleEvent& event);
+  MediaOutput link_down();
+  MediaOutput link_up(SessionKind kind);
+  MediaOutput room_ready(proto::RoomId room);  // made again in Janus after a new session
+
+  bool has(proto::PeerId peer) const { return peers_.contains(peer); }
+  std::size_t size() const { return peers_.size(); }
+  std::size_t in_flight() const { return requests_.size(); }
+  // What the tests look at.
+  bool publishing(proto::PeerId peer) const;
+  std::set<proto::PeerId> subscribed(proto::PeerId peer) const;
+
+ private:
+  enum class What { PubAttach, PubJoin, PubConfigure, SubAttach, SubJoin, SubChange, SubRestart, SubStart, Trickle, Detach };
+  struct Participant {
+    proto::RoomId room = 0;
+    std::string display;
+    std::uint64_t generation = 0;  // bumped when it starts over: older answers are stale
+    bool ready = true;             // false: its room is being made again in Janus
+    bool lost = false;             // a request of it was lost while the link was down
+    int failures = 0;              // media-failed in a row
+    // publisher
+    JanusId pub = 0;
+    bool pub_joined = false;
+    bool publishing = false;
+    RequestId pub_busy = 0;
+    std::optional<std::string> offer;  // the newest publish offer not yet given to Janus
+    bool pub_remote = false;           // a configure with an offer went out: candidates may go
+    std::deque<nlohmann::json> pub_candidates;
+    // subscriber
+    JanusId sub = 0;
+    bool sub_joined = false;
+    RequestId sub_busy = 0;
+    bool awaiting_answer = false;  // an offer is with the browser
+    bool sub_remote = false;       // an answer went to Janus: candidates may go
+    bool restart = false;          // media-restart asked, not yet sent
+    std::set<proto::PeerId> subscribed;
+    std::set<proto::PeerId> skipped;  // feeds Janus said it has not ("No such feed"): until they change
+    std::deque<nlohmann::json> sub_candidates;
+  };
+  struct Request {
+    proto::PeerId peer = 0;
+    std::uint64_t generation = 0;
+    What what = What::Detach;
+    std::set<proto::PeerId> feeds;  // SubJoin / SubChange: the feeds asked for
+  };
+
+  RequestId send(MediaOutput& out, proto::PeerId peer, What what, MediaCommand command);
+  void start(MediaOutput& out, proto::PeerId peer, Participant& p);
+  // Detaches its handles and forgets its state (not its place); the publisher handle's detach, if
+  // any (Janus may take requests out of order: the new publisher joins with the same id only after
+  // the old one is gone).
+  RequestId detach_all(MediaOutput& out, Participant& p);
+  // Starts it again once `detach` is answered (at once if 0).
+  void start_after(MediaOutput& out, proto::PeerId peer, Participant& p, RequestId detach);
+  void fail(MediaOutput& out, proto::PeerId peer, Participant& p, const std::string& why);
+  void pump_publisher(MediaOutput& out, proto::PeerId peer, Participant& p);
+  void sync_subscriber(MediaOutput& out, proto::PeerId peer, Participant& p);
+  void sync_room(MediaOutput& out, proto::RoomId room, proto::PeerId except);
+  void relay_offer(MediaOutput& out, proto::PeerId peer, Participant& p, const nlohmann::json& data,
+                   const nlohmann::json& jsep);
+  void trickle(MediaOutput& out, proto::PeerId peer, JanusId handle, nlohmann::json candidate);
+  void flush(MediaOutput& out, proto::PeerId peer, JanusId handle, std::deque<nlohmann::json>& queue);
+  std::set<proto::PeerId> wanted(proto::PeerId peer, const Participant& p) const;
+  void on_answer(MediaOutput& out, const Request& request, Participant& p, const MediaAnswer& answer);
+  void tell(MediaOutput& out, proto::PeerId peer, proto::ServerMessage message);
+
+  std::map<proto::PeerId, Participant> peers_;
+  std::map<RequestId, Request> requests_;
+  std::map<JanusId, proto::PeerId> handles_;  // each handle's participant
+  std::set<proto::RoomId> unready_rooms_;    // waiting to be made again (a new Janus session)
+  std::map<RequestId, proto::PeerId> start_after_;  // a detach whose answer starts a participant again
+  RequestId next_id_ = 1;
+  bool up_ = true;
+};
+
+}  // namespace moim::sfu

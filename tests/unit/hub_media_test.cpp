@@ -1,0 +1,207 @@
+// The hub's side of large rooms' media (server/hub_media.cpp), without sockets or Janus: a join while
+// the link is ready starts a media session, while it is down is refused; media-signal and
+// media-restart only from a participant of a large room and with the kind its link takes; the server
+// sets who speaks (a browser reaches only its own handles) and routes Janus's offers to exactly the
+// participant whose handle it is; a leave, a closed tab, a room deleted or a resume grace running out
+// detach the handles, a held session keeps them; the link going down and coming back says
+// media-state to everyone in large rooms.
+#include "hub.hpp"
+#include "hub_world.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace moim {
+namespace {
+
+using namespace proto;
+using json = nlohmann::json;
+using sfu::MediaCommand;
+
+std::vector<ServerMessage> to(const HubOutput& out, ConnId conn) {
+  std::vector<ServerMessage> msgs;
+  for (const Outgoing& o : out.sends) {
+    if (o.to != conn) continue;
+    Decoded<ServerMessage> decoded = decode_server(*o.text);
+    EXPECT_TRUE(decoded.ok()) << *o.text;
+    if (decoded.ok()) msgs.push_back(std::move(*decoded.message));
+  }
+  return msgs;
+}
+
+template <typename T>
+std::vector<T> of(const HubOutput& out, ConnId conn) {
+  std::vector<T> found;
+  for (ServerMessage& m : to(out, conn)) {
+    if (auto* t = std::get_if<T>(&m)) found.push_back(std::move(*t));
+  }
+  return found;
+}
+
+class HubMedia : public ::testing::Test, public test::ClockedHub {
+ protected:
+  void SetUp() override {
+    HubConfig config = test::test_config();
+    config.janus_configured = true;
+    config.resume_grace_ms = 5000;
+    config.max_sdp_bytes = 32 * 1024;  // the server's default
+    ASSERT_EQ(start_hub(config), "");
+    hub().set_janus_ready(true);
+    hello(1);
+    const HubOutput asked = send(1, CreateRoom{.name = "Town hall", .capacity = 20});
+    ASSERT_EQ(asked.janus.size(), 1u);
+    const auto created = of<RoomCreated>(hub().on_janus_done(asked.janus[0].id), 1);
+    ASSERT_EQ(created.size(), 1u);
+    room_ = created[0].room.id;
+    owner_ = created[0].owner;
+  }
+  // Connection `conn` joins the large room; its peer id. Its publisher handle is `handle` (the
+  // attach and the publisher join answered).
+  PeerId join(ConnId conn, sfu::JanusId handle) {
+    hello(conn);
+    const HubOutput out = send(conn, Join{.room = room_, .name = "P" + std::to_string(conn)});
+    const auto joined = of<Joined>(out, conn);
+    EXPECT_EQ(joined.size(), 1u);
+    if (joined.empty()) return 0;
+    EXPECT_EQ(out.media.size(), 1u);
+    const PeerId peer = joined[0].self.id;
+    const HubOutput attached = hub().on_media_answer(out.media.at(0).id, sfu::MediaAnswer{.ok = true, .handle = handle});
+    EXPECT_EQ(attached.media.size(), 1u);
+    const MediaCommand join_cmd = attached.media.at(0);
+    EXPECT_EQ(join_cmd.handle, handle);
+    EXPECT_EQ(join_cmd.body["ptype"], "publisher");
+    EXPECT_EQ(join_cmd.body["id"], peer) << "the Janus feed id is the Moim peer id";
+    EXPECT_EQ(join_cmd.body["room"], room_);
+    hub().on_media_answer(join_cmd.id, sfu::MediaAnswer{.ok = true, .data = {{"videoroom", "joined"}}});
+    return peer;
+  }
+  HubOutput media_signal(ConnId conn, MediaSignal signal) { return send(conn, SendMediaSignal{std::move(signal)}); }
+
+  RoomId room_ = 0;
+  std::string owner_;
+};
+
+TEST_F(HubMedia, OnlyParticipantsOfALargeRoomSpeakToTheMediaServer) {
+  const MediaSignal offer{.link = MediaLink::Publish, .kind = SignalKind::Offer, .sdp = "v=0"};
+  // In the lobby, and in a mesh room: not-in-large-room, and nothing for Janus.
+  hello(5);
+  HubOutput out = media_signal(5, offer);
+  ASSERT_EQ(of<Error>(out, 5).size(), 1u);
+  EXPECT_EQ(of<Error>(out, 5)[0].code, ErrorCode::NotInLargeRoom);
+  EXPECT_TRUE(out.media.empty());
+  const RoomId mesh = create(5, "Small");
+  ASSERT_NE(mesh, 0u);
+  send(5, Join{.room = mesh, .name = "M"});
+  out = send(5, RestartMedia{});
+  ASSERT_EQ(of<Error>(out, 5).size(), 1u) << (out.sends.empty() ? "" : *out.sends[0].text);
+  EXPECT_EQ(of<Error>(out, 5).at(0).code, ErrorCode::NotInLargeRoom);
+  EXPECT_TRUE(out.media.empty());
+  // In the large room: the wrong kind for the link is bad-field; an oversize SDP is signal-too-large.
+  join(2, 102);
+  for (const MediaSignal& bad : {MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Answer, .sdp = "v=0"},
+                                 MediaSignal{.link = MediaLink::Subscribe, .kind = SignalKind::Offer, .sdp = "v=0"}}) {
+    out = media_signal(2, bad);
+    ASSERT_EQ(of<Error>(out, 2).size(), 1u) << (out.sends.empty() ? "nothing" : *out.sends[0].text);
+    EXPECT_EQ(of<Error>(out, 2).at(0).code, ErrorCode::BadField);
+    EXPECT_TRUE(out.media.empty());
+  }
+  out = media_signal(2, MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Offer, .sdp = std::string(40000, 'x')});
+  EXPECT_EQ(of<Error>(out, 2).at(0).code, ErrorCode::SignalTooLarge);
+  // The offer goes to its own publisher handle only.
+  out = media_signal(2, offer);
+  ASSERT_EQ(out.media.size(), 1u);
+  EXPECT_EQ(out.media[0].handle, 102u);
+  EXPECT_EQ(out.media[0].jsep, (json{{"type", "offer"}, {"sdp", "v=0"}}));
+  // Janus's answer goes back to that participant alone.
+  out = hub().on_media_answer(out.media[0].id, sfu::MediaAnswer{.ok = true, .data = {{"configured", "ok"}},
+                                                               .jsep = {{"type", "answer"}, {"sdp", "janus-answer"}}});
+  const auto relayed = of<RelayedMediaSignal>(out, 2);
+  ASSERT_EQ(relayed.size(), 1u);
+  EXPECT_EQ(relayed[0].signal, (MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Answer, .sdp = "janus-answer"}));
+  EXPECT_EQ(out.sends.size(), 1u);
+}
+
+TEST_F(HubMedia, OffersReachTheSubscriberAndSessionsEndWithTheirParticipants) {
+  const PeerId a = join(2, 102);
+  const PeerId b = join(3, 103);
+  // a's PeerConnection is up: b subscribes (attach, then join with a's feed).
+  HubOutput out = hub().on_media_event(sfu::HandleEvent{102, "webrtcup", {}, nullptr});
+  ASSERT_EQ(out.media.size(), 1u);
+  out = hub().on_media_answer(out.media[0].id, sfu::MediaAnswer{.ok = true, .handle = 203});
+  ASSERT_EQ(out.media.size(), 1u);
+  EXPECT_EQ(out.media[0].body["ptype"], "subscriber");
+  EXPECT_EQ(out.media[0].body["streams"], (json{{{"feed", a}}}));
+  out = hub().on_media_answer(
+      out.media[0].id,
+      sfu::MediaAnswer{.ok = true,
+                       .data = {{"videoroom", "attached"},
+                                {"streams", {{{"mid", "0"}, {"type", "audio"}, {"active", true}, {"feed_id", a}},
+                                             {{"mid", "1"}, {"type", "video"}, {"active", true}, {"feed_id", a}}}}},
+                       .jsep = {{"type", "offer"}, {"sdp", "sub-offer"}}});
+  const auto offers = of<RelayedMediaSignal>(out, 3);
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0].signal.link, MediaLink::Subscribe);
+  EXPECT_EQ(offers[0].signal.streams,
+            (std::vector<MediaStream>{{.mid = "0", .peer = a, .kind = MediaKind::Audio}, {.mid = "1", .peer = a, .kind = MediaKind::Video}}));
+  EXPECT_TRUE(to(out, 2).empty()) << "only the subscriber hears its offer";
+  // b's answer starts its subscription on its own subscriber handle.
+  out = media_signal(3, MediaSignal{.link = MediaLink::Subscribe, .kind = SignalKind::Answer, .sdp = "sub-answer"});
+  ASSERT_EQ(out.media.size(), 1u);
+  EXPECT_EQ(out.media[0].handle, 203u);
+  EXPECT_EQ(out.media[0].body, (json{{"request", "start"}}));
+
+  // The link drops: media-state down to both; back with the same session: up.
+  out = hub().set_janus_ready(false);
+  EXPECT_EQ(of<MediaState>(out, 2).at(0).state, MediaServerState::Down);
+  EXPECT_EQ(of<MediaState>(out, 3).at(0).state, MediaServerState::Down);
+  // Nobody new joins meanwhile.
+  hello(4);
+  EXPECT_EQ(of<Error>(send(4, Join{.room = room_, .name = "Late"}), 4).at(0).code, ErrorCode::LargeRoomsUnavailable);
+  out = hub().set_janus_ready(true, sfu::SessionKind::Reclaimed);
+  EXPECT_EQ(of<MediaState>(out, 2).at(0).state, MediaServerState::Up);
+
+  // b's connection is lost: held, its handles kept. a closes its tab: both of a's handles go.
+  out = hub().disconnect(3, Hub::Departure::Lost);
+  EXPECT_TRUE(out.media.empty());
+  EXPECT_TRUE(hub().media_sessions().has(b));
+  out = hub().disconnect(2, Hub::Departure::Closed);
+  ASSERT_EQ(out.media.size(), 1u);
+  EXPECT_EQ(out.media[0].kind, MediaCommand::Kind::Detach);
+  EXPECT_EQ(out.media[0].handle, 102u);
+  EXPECT_FALSE(hub().media_sessions().has(a));
+  // b's grace runs out: its handles go too.
+  advance(6000);
+  out = hub().tick();
+  std::vector<sfu::JanusId> detached;
+  for (const MediaCommand& c : out.media) {
+    if (c.kind == MediaCommand::Kind::Detach) detached.push_back(c.handle);
+  }
+  EXPECT_EQ(detached, (std::vector<sfu::JanusId>{103, 203}));
+  EXPECT_EQ(hub().media_sessions().size(), 0u);
+}
+
+TEST_F(HubMedia, ADeletedRoomOrANewJanusSessionEndsOrRestartsTheMedia) {
+  const PeerId a = join(2, 102);
+  // Janus restarted: a new session; the room is made again, then a hears "reset" and starts over.
+  hub().set_janus_ready(false);
+  HubOutput out = hub().set_janus_ready(true, sfu::SessionKind::Replaced);
+  EXPECT_TRUE(out.media.empty());
+  out = hub().recreate_large_rooms();
+  ASSERT_EQ(out.janus.size(), 1u);
+  out = hub().on_janus_done(out.janus[0].id);
+  EXPECT_EQ(of<MediaState>(out, 2).at(0).state, MediaServerState::Reset);
+  ASSERT_EQ(out.media.size(), 1u);
+  EXPECT_EQ(out.media[0].kind, MediaCommand::Kind::Attach);
+  hub().on_media_answer(out.media[0].id, sfu::MediaAnswer{.ok = true, .handle = 112});
+  // Deleted: its media goes with it.
+  out = send(1, DeleteRoom{.room = room_, .owner = owner_});
+  ASSERT_EQ(out.media.size(), 1u);
+  EXPECT_EQ(out.media[0].kind, MediaCommand::Kind::Detach);
+  EXPECT_EQ(out.media[0].handle, 112u);
+  EXPECT_FALSE(hub().media_sessions().has(a));
+}
+
+}  // namespace
+}  // namespace moim

@@ -1,0 +1,298 @@
+// The media relay of large rooms (server/sfu/media_sessions.hpp), step by step: each row an event and
+// exactly the requests for Janus and the messages for participants it makes. Janus's answers and
+// events are shaped as janus_videoroom.c of Janus 1.1.2 sends them: "joined", "configured" with an
+// answer jsep, "attached" / "updated" with an offer jsep and a "streams" summary (active, type, mid,
+// feed_id), "webrtcup" / "hangup" on a publisher handle, an unsolicited "updated" offer after a
+// publisher left.
+#include "media_sessions.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace moim::sfu {
+
+// Readable failures.
+void PrintTo(const MediaCommand& c, std::ostream* os) {
+  static constexpr const char* kKinds[] = {"Attach", "Detach", "Message", "Trickle"};
+  *os << kKinds[static_cast<int>(c.kind)] << "{#" << c.id << ", handle " << c.handle << ", " << c.body.dump() << ", "
+      << c.jsep.dump() << "}";
+}
+void PrintTo(const MediaOutput::ToPeer& t, std::ostream* os) { *os << "to " << t.peer << ": " << proto::encode(t.message); }
+
+namespace {
+
+using json = nlohmann::json;
+using proto::MediaKind;
+using proto::MediaLink;
+using proto::MediaServerState;
+using proto::MediaSignal;
+using proto::MediaStream;
+using proto::SignalKind;
+using ToPeer = MediaOutput::ToPeer;
+
+constexpr proto::RoomId kRoom = 10;
+
+MediaCommand attach(RequestId id) { return MediaCommand{.kind = MediaCommand::Kind::Attach, .id = id}; }
+MediaCommand detach(RequestId id, JanusId handle) {
+  return MediaCommand{.kind = MediaCommand::Kind::Detach, .id = id, .handle = handle};
+}
+MediaCommand message(RequestId id, JanusId handle, json body, json jsep = nullptr) {
+  return MediaCommand{.kind = MediaCommand::Kind::Message, .id = id, .handle = handle, .body = std::move(body), .jsep = std::move(jsep)};
+}
+MediaCommand trickle(RequestId id, JanusId handle, json candidate) {
+  return MediaCommand{.kind = MediaCommand::Kind::Trickle, .id = id, .handle = handle, .body = std::move(candidate)};
+}
+json join_publisher(proto::PeerId peer, const std::string& name) {
+  return {{"request", "join"}, {"ptype", "publisher"}, {"room", kRoom}, {"id", peer}, {"display", name}};
+}
+json join_subscriber(std::vector<proto::PeerId> feeds) {
+  json streams = json::array();
+  for (const auto feed : feeds) streams.push_back({{"feed", feed}});
+  return {{"request", "join"}, {"ptype", "subscriber"}, {"room", kRoom}, {"streams", streams}};
+}
+json subscribe(std::vector<proto::PeerId> feeds) {
+  json streams = json::array();
+  for (const auto feed : feeds) streams.push_back({{"feed", feed}});
+  return {{"request", "subscribe"}, {"streams", streams}};
+}
+const json kConfigure = {{"request", "configure"}, {"audio", true}, {"video", true}};
+json offer_jsep(const std::string& sdp) { return {{"type", "offer"}, {"sdp", sdp}}; }
+json answer_jsep(const std::string& sdp) { return {{"type", "answer"}, {"sdp", sdp}}; }
+
+MediaAnswer attached(JanusId handle) { return MediaAnswer{.ok = true, .handle = handle}; }
+MediaAnswer reply(json data, json jsep = nullptr) { return MediaAnswer{.ok = true, .data = std::move(data), .jsep = std::move(jsep)}; }
+MediaAnswer refused(ErrorCode code, int janus_code, std::string reason) {
+  return MediaAnswer{.ok = false, .error = Error{code, janus_code, std::move(reason)}};
+}
+// Janus's summary of one subscriber stream.
+json stream(const std::string& mid, const std::string& type, proto::PeerId feed, bool active = true) {
+  json s = {{"mid", mid}, {"type", type}, {"active", active}, {"mindex", std::stoi(mid)}};
+  if (active) s["feed_id"] = feed;
+  return s;
+}
+
+ToPeer publish_answer(proto::PeerId peer, std::string sdp) {
+  return ToPeer{peer, proto::RelayedMediaSignal{MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Answer, .sdp = std::move(sdp)}}};
+}
+ToPeer subscribe_offer(proto::PeerId peer, std::string sdp, std::vector<MediaStream> streams) {
+  return ToPeer{peer, proto::RelayedMediaSignal{MediaSignal{
+                          .link = MediaLink::Subscribe, .kind = SignalKind::Offer, .sdp = std::move(sdp), .streams = std::move(streams)}}};
+}
+ToPeer state(proto::PeerId peer, MediaServerState s) { return ToPeer{peer, proto::MediaState{s}}; }
+ToPeer media_failed(proto::PeerId peer) {
+  return ToPeer{peer, proto::Error{proto::ErrorCode::MediaFailed,
+                                   "The media server could not set up your audio and video; they start over: publish again.",
+                                   "media-signal"}};
+}
+MediaStream audio(const std::string& mid, proto::PeerId peer) { return MediaStream{.mid = mid, .peer = peer, .kind = MediaKind::Audio}; }
+MediaStream video(const std::string& mid, proto::PeerId peer) { return MediaStream{.mid = mid, .peer = peer, .kind = MediaKind::Video}; }
+
+MediaSignal publish_offer(std::string sdp) { return MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Offer, .sdp = std::move(sdp)}; }
+MediaSignal subscribe_answer(std::string sdp) {
+  return MediaSignal{.link = MediaLink::Subscribe, .kind = SignalKind::Answer, .sdp = std::move(sdp)};
+}
+MediaSignal candidate(MediaLink link, std::string line) {
+  return MediaSignal{.link = link, .kind = SignalKind::Candidate, .candidate = proto::IceCandidate{std::move(line), "0", 0}};
+}
+
+void expect(const MediaOutput& out, const std::vector<MediaCommand>& janus, const std::vector<ToPeer>& to_peers) {
+  EXPECT_EQ(out.janus, janus);
+  EXPECT_EQ(out.to_peers, to_peers);
+}
+
+// A participant joined as a publisher: its attach is #first, its join #first+1; its handle `handle`.
+void joined(MediaSessions& m, proto::PeerId peer, RequestId first, JanusId handle) {
+  const std::string name = "P" + std::to_string(peer);
+  expect(m.join(peer, kRoom, name), {attach(first)}, {});
+  expect(m.answer(first, attached(handle)), {message(first + 1, handle, join_publisher(peer, name))}, {});
+  expect(m.answer(first + 1, reply({{"videoroom", "joined"}, {"room", kRoom}, {"id", peer}})), {}, {});
+}
+
+TEST(MediaSessions, PublishesTheBrowsersOfferAndRelaysJanussAnswer) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  // A candidate before the offer waits; the offer becomes configure, then the candidate goes.
+  expect(m.signal(1, candidate(MediaLink::Publish, "candidate:1")), {}, {});
+  expect(m.signal(1, publish_offer("offer-1")),
+         {message(3, 101, kConfigure, offer_jsep("offer-1")),
+          trickle(4, 101, {{"candidate", "candidate:1"}, {"sdpMid", "0"}, {"sdpMLineIndex", 0}})},
+         {});
+  // A second offer while the first is with Janus waits (the newest wins).
+  expect(m.signal(1, publish_offer("offer-2")), {}, {});
+  expect(m.signal(1, publish_offer("offer-3")), {}, {});
+  expect(m.answer(3, reply({{"videoroom", "event"}, {"configured", "ok"}}, answer_jsep("answer-1"))),
+         {message(5, 101, kConfigure, offer_jsep("offer-3"))}, {publish_answer(1, "answer-1")});
+  expect(m.answer(4, reply(json::object())), {}, {});
+  // Later candidates go at once; the end of candidates is {"completed":true}.
+  expect(m.signal(1, candidate(MediaLink::Publish, "")), {trickle(6, 101, {{"completed", true}})}, {});
+  expect(m.answer(5, reply({{"videoroom", "event"}, {"configured", "ok"}}, answer_jsep("answer-3"))), {},
+         {publish_answer(1, "answer-3")});
+  EXPECT_FALSE(m.publishing(1)) << "not before Janus says its PeerConnection is up";
+}
+
+TEST(MediaSessions, SubscribesToEveryOtherPublisherOneChangeAtATime) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  joined(m, 2, 3, 102);
+  // Nobody publishes: nobody subscribes (Janus refuses a feed before its "webrtcup": "No such feed").
+  EXPECT_EQ(m.in_flight(), 0u);
+  expect(m.event(HandleEvent{101, "webrtcup", {}, nullptr}), {attach(5)}, {});
+  EXPECT_TRUE(m.publishing(1));
+  expect(m.answer(5, attached(202)), {message(6, 202, join_subscriber({1}))}, {});
+  const json attached_event = {{"videoroom", "attached"},
+                               {"room", kRoom},
+                               {"streams", {stream("0", "audio", 1), stream("1", "video", 1), stream("2", "data", 0)}}};
+  expect(m.answer(6, reply(attached_event, offer_jsep("sub-offer-1"))), {},
+         {subscribe_offer(2, "sub-offer-1", {audio("0", 1), video("1", 1)})});
+  // Peer 3 joins and publishes while 2's offer waits for its answer: 3 subscribes to 1 at once, 2 waits.
+  expect(m.join(3, kRoom, "P3"), {attach(7)}, {});
+  expect(m.answer(7, attached(103)), {message(8, 103, join_publisher(3, "P3"))}, {});
+  expect(m.answer(8, reply({{"videoroom", "joined"}})), {attach(9)}, {});  // 1 publishes already
+  // 3 publishes: 1 now subscribes too (attach #10, left unanswered here); 2 waits for its answer.
+  expect(m.event(HandleEvent{103, "webrtcup", {}, nullptr}), {attach(10)}, {});
+  expect(m.answer(9, attached(203)), {message(11, 203, join_subscriber({1}))}, {});
+  // 2's candidates wait for its answer; its answer is "start", and then the candidates go.
+  expect(m.signal(2, candidate(MediaLink::Subscribe, "candidate:2")), {}, {});
+  expect(m.signal(2, subscribe_answer("sub-answer-1")),
+         {message(12, 202, {{"request", "start"}}, answer_jsep("sub-answer-1")),
+          trickle(13, 202, {{"candidate", "candidate:2"}, {"sdpMid", "0"}, {"sdpMLineIndex", 0}})},
+         {});
+  // Started: the change that waited goes now.
+  expect(m.answer(12, reply({{"videoroom", "event"}, {"started", "ok"}})), {message(14, 202, subscribe({3}))}, {});
+  const json updated = {{"videoroom", "updated"},
+                        {"room", kRoom},
+                        {"streams", {stream("0", "audio", 1), stream("1", "video", 1), stream("2", "data", 0),
+                                     stream("3", "audio", 3), stream("4", "video", 3)}}};
+  expect(m.answer(14, reply(updated, offer_jsep("sub-offer-2"))), {},
+         {subscribe_offer(2, "sub-offer-2", {audio("0", 1), video("1", 1), audio("3", 3), video("4", 3)})});
+  EXPECT_EQ(m.subscribed(2), (std::set<proto::PeerId>{1, 3}));
+  expect(m.signal(2, subscribe_answer("sub-answer-2")), {message(15, 202, {{"request", "start"}}, answer_jsep("sub-answer-2"))}, {});
+  expect(m.answer(15, reply({{"videoroom", "event"}, {"started", "ok"}})), {}, {});
+
+  // Peer 1 leaves: its handles are detached; Janus drops its streams and offers again by itself.
+  expect(m.leave(1), {detach(16, 101)}, {});
+  expect(m.answer(10, attached(201)), {detach(17, 201)}, {});  // its subscriber handle came too late: detached
+  EXPECT_EQ(m.subscribed(2), (std::set<proto::PeerId>{3}));
+  const json after = {{"videoroom", "updated"},
+                      {"room", kRoom},
+                      {"streams", {stream("0", "audio", 0, false), stream("1", "video", 0, false), stream("2", "data", 0),
+                                   stream("3", "audio", 3), stream("4", "video", 3)}}};
+  expect(m.event(HandleEvent{202, "event", after, offer_jsep("sub-offer-3")}), {},
+         {subscribe_offer(2, "sub-offer-3", {audio("3", 3), video("4", 3)})});
+  // A publisher that hangs up stops being subscribed to (Janus renegotiates itself, again).
+  expect(m.event(HandleEvent{103, "hangup", {{"reason", "ICE failed"}}, nullptr}), {}, {});
+  EXPECT_FALSE(m.publishing(3));
+  EXPECT_TRUE(m.subscribed(2).empty());
+}
+
+// A publisher that stops just as it is asked for: Janus says "No such feed" (428). The subscriber is
+// not failed; that feed is left out until its publisher comes up again.
+TEST(MediaSessions, AFeedJanusDoesNotHaveIsLeftOutUntilItChanges) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  joined(m, 2, 3, 102);
+  expect(m.event(HandleEvent{101, "webrtcup", {}, nullptr}), {attach(5)}, {});
+  expect(m.answer(5, attached(202)), {message(6, 202, join_subscriber({1}))}, {});
+  const MediaOutput refused = m.answer(6, MediaAnswer{.ok = false, .error = Error{ErrorCode::JanusError, 428, "No such feed (1)"}});
+  expect(refused, {}, {});
+  EXPECT_TRUE(m.subscribed(2).empty());
+  // 1 comes up again: asked for again.
+  expect(m.event(HandleEvent{101, "hangup", {}, nullptr}), {}, {});
+  expect(m.event(HandleEvent{101, "webrtcup", {}, nullptr}), {message(7, 202, join_subscriber({1}))}, {});
+}
+
+TEST(MediaSessions, ARestartAsksForAnOfferWithFreshIceCredentials) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  joined(m, 2, 3, 102);
+  expect(m.event(HandleEvent{101, "webrtcup", {}, nullptr}), {attach(5)}, {});
+  expect(m.answer(5, attached(202)), {message(6, 202, join_subscriber({1}))}, {});
+  // Asked before the subscription's offer is answered: it waits for the answer.
+  expect(m.restart(2), {}, {});
+  expect(m.answer(6, reply({{"videoroom", "attached"}, {"streams", {stream("0", "audio", 1)}}}, offer_jsep("o1"))), {},
+         {subscribe_offer(2, "o1", {audio("0", 1)})});
+  expect(m.signal(2, subscribe_answer("a1")), {message(7, 202, {{"request", "start"}}, answer_jsep("a1"))}, {});
+  expect(m.answer(7, reply({{"started", "ok"}})), {message(8, 202, {{"request", "configure"}, {"restart", true}})}, {});
+  expect(m.answer(8, reply({{"videoroom", "event"}, {"configured", "ok"}, {"streams", {stream("0", "audio", 1)}}}, offer_jsep("o2"))), {},
+         {subscribe_offer(2, "o2", {audio("0", 1)})});
+}
+
+TEST(MediaSessions, AFailureSaysMediaFailedAndStartsOverBoundedly) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  expect(m.signal(1, publish_offer("bad")), {message(3, 101, kConfigure, offer_jsep("bad"))}, {});
+  // Janus refuses the offer: media-failed, its handle detached, and once Janus says it is (Janus may
+  // take requests out of order: the same feed id must be free), a new publisher handle.
+  expect(m.answer(3, refused(ErrorCode::JanusError, 465, "Error processing SDP")), {detach(4, 101)}, {media_failed(1)});
+  expect(m.signal(1, publish_offer("meanwhile")), {}, {});
+  expect(m.answer(4, reply({})), {attach(5)}, {});
+  // An attach that keeps failing (not the link: Janus refusing) is given up after kMaxRestarts.
+  expect(m.answer(5, refused(ErrorCode::JanusError, 490, "x")), {attach(6)}, {media_failed(1)});
+  expect(m.answer(6, refused(ErrorCode::JanusError, 490, "x")), {attach(7)}, {media_failed(1)});
+  const MediaOutput given_up = m.answer(7, refused(ErrorCode::JanusError, 490, "x"));
+  expect(given_up, {}, {media_failed(1)});
+  ASSERT_FALSE(given_up.log.empty());
+  EXPECT_NE(given_up.log.back().find("given up"), std::string::npos);
+  // A new publish offer is a new try.
+  expect(m.signal(1, publish_offer("again")), {attach(8)}, {});
+  expect(m.answer(8, attached(111)), {message(9, 111, join_publisher(1, "P1"))}, {});
+  expect(m.answer(9, reply({{"videoroom", "joined"}})), {message(10, 111, kConfigure, offer_jsep("again"))}, {});
+  EXPECT_EQ(m.in_flight(), 1u);
+}
+
+TEST(MediaSessions, AnswersForALeaverOrAnOlderTryAreDropped) {
+  MediaSessions m;
+  expect(m.join(1, kRoom, "P1"), {attach(1)}, {});
+  expect(m.leave(1), {}, {});
+  // Its handle came after all: detached.
+  expect(m.answer(1, attached(101)), {detach(2, 101)}, {});
+  expect(m.answer(2, reply({})), {}, {});
+  EXPECT_EQ(m.in_flight(), 0u);
+  EXPECT_FALSE(m.has(1));
+  // Media signals from someone without a session change nothing.
+  expect(m.signal(1, publish_offer("x")), {}, {});
+}
+
+TEST(MediaSessions, CandidatesWaitBoundedly) {
+  MediaSessions m;
+  expect(m.join(1, kRoom, "P1"), {attach(1)}, {});
+  for (std::size_t i = 0; i < MediaSessions::kMaxQueuedCandidates; ++i) {
+    expect(m.signal(1, candidate(MediaLink::Publish, "candidate:" + std::to_string(i))), {}, {});
+  }
+  const MediaOutput over = m.signal(1, candidate(MediaLink::Publish, "candidate:over"));
+  expect(over, {}, {});
+  ASSERT_EQ(over.log.size(), 1u);
+  EXPECT_NE(over.log[0].find("dropped"), std::string::npos);
+  // An answer on the subscribe link with no offer out is dropped (logged).
+  EXPECT_EQ(m.signal(1, subscribe_answer("a")).log.size(), 1u);
+}
+
+TEST(MediaSessions, TheLinkGoingDownAndComingBack) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  joined(m, 2, 3, 102);
+  expect(m.link_down(), {}, {state(1, MediaServerState::Down), state(2, MediaServerState::Down)});
+  // Offers while down wait; a request lost with the socket makes that participant start over.
+  expect(m.signal(1, publish_offer("o")), {}, {});
+  expect(m.link_up(SessionKind::Reclaimed), {message(5, 101, kConfigure, offer_jsep("o"))},
+         {state(1, MediaServerState::Up), state(2, MediaServerState::Up)});
+  // Down again with that configure in flight (the link fails it): back, peer 1 starts over.
+  expect(m.link_down(), {}, {state(1, MediaServerState::Down), state(2, MediaServerState::Down)});
+  expect(m.answer(5, refused(ErrorCode::ConnectionLost, 0, "lost")), {}, {});
+  expect(m.link_up(SessionKind::Reclaimed), {detach(6, 101)},
+         {state(1, MediaServerState::Reset), state(2, MediaServerState::Up)});
+  expect(m.answer(6, reply({})), {attach(7)}, {});
+  // A new session: every handle is gone; nothing happens until the room is made again, then both
+  // hear "reset" and start over (no detach: Janus forgot those handles).
+  expect(m.link_down(), {}, {state(1, MediaServerState::Down), state(2, MediaServerState::Down)});
+  expect(m.link_up(SessionKind::Replaced), {}, {});
+  expect(m.answer(7, attached(111)), {}, {});  // the old session's: dropped (and its handle is gone with it)
+  expect(m.join(3, kRoom, "P3"), {}, {});      // waits with the others
+  expect(m.room_ready(kRoom), {attach(8), attach(9), attach(10)},
+         {state(1, MediaServerState::Reset), state(2, MediaServerState::Reset), state(3, MediaServerState::Reset)});
+}
+
+}  // namespace
+}  // namespace moim::sfu
