@@ -92,6 +92,7 @@ set(GLUE_FILES
   page_loading.js     # the wasm fetched and compiled early, the WebGL context, Module, the fatal screen
   media_devices.js    # getUserMedia with C++'s constraints; streams by handle
   peer_connections.js # RTCPeerConnection by handle, with C++'s configuration and SDP layout
+  media_feeds.js      # a large room's subscription: one person's tracks as a feed of its own
   file_transfers.js   # file picker and drops; a transfer's bytes on its own data channel, hashed
   video_frames.js     # video handles: frames to WebGL uploads, sound through <video>
   video_frame_worker.js  # the worker that copies frames out of the track (runs off the page)

@@ -30,7 +30,8 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
           [&](const proto::Resumed& m) {
             // Only the call we asked to resume can be resumed; anything else is nonsense.
             if (!call_ || call_->room.id != m.room.id) return false;
-            call_ = CallInfo{m.room, m.self, m.token};  // its peers: the peer table
+            // Its peers: the peer table. The media server's state stays until the server says otherwise.
+            call_ = CallInfo{m.room, m.self, m.token, call_->media_reconnecting};
             rooms_[m.room.id] = m.room;
             return true;
           },
@@ -46,7 +47,14 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
           [&](const proto::RoomRemoved& m) { return rooms_.erase(m.room) > 0; },
           [&](const proto::RelayedSignal&) { return false; },
           [&](const proto::RelayedMediaSignal&) { return false; },
-          [&](const proto::MediaState&) { return false; },
+          [&](const proto::MediaState& m) {
+            // A large room's media server: out of reach from "down" until "up" or "reset".
+            if (!call_) return false;
+            const bool down = m.state == proto::MediaServerState::Down;
+            const bool changed = call_->media_reconnecting != down;
+            call_->media_reconnecting = down;
+            return changed;
+          },
           [&](const proto::Error&) { return false; },
           [&](const proto::Pong&) { return false; },
           [&](const proto::SessionToken& m) {

@@ -16,6 +16,8 @@ struct CallInfo {
   proto::RoomInfo room;
   proto::PeerInfo self;
   std::string token;
+  // A large room's media server is out of reach (media-state "down"): the people see "reconnecting media".
+  bool media_reconnecting = false;
 };
 
 class ClientState {

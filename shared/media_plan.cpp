@@ -29,4 +29,15 @@ std::vector<MediaLine> sdp_layout(bool sending_audio, bool sending_video) {
   return {{MediaKind::Audio, direction(sending_audio)}, {MediaKind::Video, direction(sending_video)}};
 }
 
+std::vector<MediaLine> publish_layout(bool sending_audio, bool sending_video) {
+  std::vector<MediaLine> out;
+  if (sending_audio) out.push_back({MediaKind::Audio, Direction::SendRecv});
+  if (sending_video) out.push_back({MediaKind::Video, Direction::SendRecv, simulcast_layers()});
+  return out;
+}
+
+std::vector<Encoding> simulcast_layers() {
+  return {{"h", 1, 1'200'000}, {"m", 2, 400'000}, {"l", 4, 120'000}};
+}
+
 }  // namespace moim::media_plan

@@ -56,18 +56,37 @@ enum class Direction { SendRecv, RecvOnly };
 std::string_view to_string(MediaKind kind);      // "audio", "video" (RTCRtpTransceiver kinds)
 std::string_view to_string(Direction direction);  // "sendrecv", "recvonly" (transceiver directions)
 
+// One layer of a simulcast camera (RTCRtpEncodingParameters): its rid, how much smaller than the
+// camera, its bitrate cap.
+struct Encoding {
+  std::string rid;
+  double scale_down = 1;
+  int max_bitrate_bps = 0;
+  bool operator==(const Encoding&) const = default;
+};
+
 // One m-line of a peer connection's SDP. A sendrecv line carries our track of its kind (the glue
-// reads that from the direction).
+// reads that from the direction); `encodings`, when there are any, are its simulcast layers.
 struct MediaLine {
   MediaKind kind = MediaKind::Audio;
   Direction direction = Direction::RecvOnly;
+  std::vector<Encoding> encodings;
   bool operator==(const MediaLine&) const = default;
 };
+
+// A large room's camera goes to the media server in three layers, highest first (the order Janus
+// VideoRoom expects of rids h, m, l), so each receiver can be sent the one its tile needs: full
+// size, half and a quarter, capped at 1.2 Mbit/s, 400 and 120 kbit/s (within about 1.7 Mbit/s of
+// upload however many people watch).
+std::vector<Encoding> simulcast_layers();
 
 // Every connection has one audio and one video m-line, audio first, whatever we have: a kind we
 // send is sendrecv (our track goes on it), a kind we lack is recvonly, so a person without camera
 // or microphone (denied, absent, an insecure page) still receives the others' and the others
 // still offer theirs (tests/e2e/receive-only.test.mjs).
 std::vector<MediaLine> sdp_layout(bool sending_audio, bool sending_video);
+// A large room's publication (our media to the media server, which sends nothing back on it): a
+// line for each kind we send, audio first; the camera's in simulcast layers.
+std::vector<MediaLine> publish_layout(bool sending_audio, bool sending_video);
 
 }  // namespace moim::media_plan

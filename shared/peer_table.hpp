@@ -37,9 +37,10 @@
 
 namespace moim {
 
-// Others in one call (listed and away together): a mesh room holds at most proto::kMaxMeshCapacity people,
-// ourselves included. Past it (only a broken or hostile server lists more) the rest get no record.
-inline constexpr std::size_t kMaxCallPeers = proto::kMaxMeshCapacity - 1;
+// Others in one call (listed and away together): a room holds at most proto::kMaxCapacity people
+// (a large room; a mesh room's connections are bounded by the signaling machine), ourselves
+// included. Past it (only a broken or hostile server lists more) the rest get no record.
+inline constexpr std::size_t kMaxCallPeers = proto::kMaxCapacity - 1;
 
 // What the last getStats of one connection said.
 struct ConnectionStats {

@@ -54,8 +54,8 @@ std::string_view to_string(Field field);
 // This server's room-name limit (the protocol's before the first welcome).
 std::uint32_t room_name_limit(const ClientState& world);
 // What the create dialog says under the capacity: a large room (over the server's mesh_max) that
-// cannot be created now (refusal: Create disabled, nothing sent) or can (a note that it cannot be
-// joined yet); nothing for a mesh room.
+// cannot be created now (refusal: Create disabled, nothing sent) or can (a note that it is a large
+// room, its media through the media server); nothing for a mesh room.
 struct CapacityNote {
   ui_text::Message text;
   bool refused = false;

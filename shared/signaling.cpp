@@ -117,13 +117,20 @@ std::ostream& operator<<(std::ostream& os, const Effect& effect) {
 std::optional<Event> to_event(const proto::ServerMessage& msg) {
   return std::visit(Overloaded{
                         [](const proto::Joined& m) -> std::optional<Event> {
-                          JoinedRoom e{m.self.id, {}};
+                          JoinedRoom e{m.self.id, {}, m.room.mode == proto::RoomMode::Sfu ? Mode::Sfu : Mode::Mesh};
                           for (const auto& p : m.peers) e.peers.push_back(p.id);
                           return e;
                         },
                         [](const proto::PeerJoined& m) -> std::optional<Event> { return PeerArrived{m.peer.id}; },
                         [](const proto::PeerLeft& m) -> std::optional<Event> { return PeerDeparted{m.peer}; },
                         [](const proto::RelayedSignal& m) -> std::optional<Event> { return SignalReceived{m.signal}; },
+                        [](const proto::RelayedMediaSignal& m) -> std::optional<Event> {
+                          return SignalReceived{from_media_signal(m.signal)};
+                        },
+                        [](const proto::MediaState& m) -> std::optional<Event> {
+                          if (m.state == proto::MediaServerState::Reset) return MediaReset{};
+                          return std::nullopt;
+                        },
                         [](const proto::Left&) -> std::optional<Event> { return LeftRoom{}; },
                         [](const proto::Resumed& m) -> std::optional<Event> {
                           ResumedRoom e{m.self.id, {}, m.restored};
@@ -133,6 +140,23 @@ std::optional<Event> to_event(const proto::ServerMessage& msg) {
                         [](const auto&) -> std::optional<Event> { return std::nullopt; },
                     },
                     msg);
+}
+
+std::optional<proto::MediaSignal> to_media_signal(const proto::Signal& signal) {
+  if (!is_media_server_link(signal.peer)) return std::nullopt;
+  return proto::MediaSignal{.link = signal.peer == kPublishLink ? proto::MediaLink::Publish : proto::MediaLink::Subscribe,
+                            .kind = signal.kind,
+                            .sdp = signal.sdp,
+                            .candidate = signal.candidate,
+                            .streams = {}};
+}
+
+proto::Signal from_media_signal(const proto::MediaSignal& signal) {
+  return proto::Signal{.peer = signal.link == proto::MediaLink::Publish ? kPublishLink : kSubscribeLink,
+                       .kind = signal.kind,
+                       .sdp = signal.sdp,
+                       .candidate = signal.candidate,
+                       .seq = 0};
 }
 
 const PeerSession* Machine::peer(PeerId id) const {
@@ -256,9 +280,10 @@ void Machine::new_remote_description(PeerSession& p) {
 }
 
 Effects Machine::on_remote_offer(PeerSession& p, const proto::Signal& s) {
-  if (const std::size_t sections = count_media_sections(s.sdp); sections > kMaxMediaSections)
+  const std::size_t most = p.id == kSubscribeLink ? kMaxSubscriptionSections : kMaxMediaSections;
+  if (const std::size_t sections = count_media_sections(s.sdp); sections > most)
     return {Log{describe(p.id, "protocol: offer with " + std::to_string(sections) + " media sections (at most " +
-                                   std::to_string(kMaxMediaSections) + ") ignored")}};
+                                   std::to_string(most) + ") ignored")}};
   Effects out;
   switch (p.phase) {
     case Phase::WaitingForOffer:

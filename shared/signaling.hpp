@@ -20,7 +20,8 @@
 //    will): at most kMaxRemoteCandidates candidates per remote description (queued and added alike),
 //    each at most kMaxCandidateBytes, and at most kMaxPeers peers. Past a bound the newest is dropped,
 //    counted, and logged as a protocol problem once per remote description (not once per message).
-//    A remote offer with more than kMaxMediaSections m-lines is ignored (logged).
+//    A remote offer with more than kMaxMediaSections m-lines (kMaxSubscriptionSections on a large
+//    room's subscription) is ignored (logged).
 //  - Every signal goes to exactly one peer, by id.
 //  - Resume (the signaling socket dropped and came back): peer connections are kept. Not restored
 //    (the server held our session): connections to peers it no longer lists close. Restored (the
@@ -86,6 +87,10 @@ inline constexpr std::size_t kMaxCandidateBytes = 1024;
 // what a peer can make the browser hold. Moim offers three (audio, video, the data channel), and a
 // screen share adds one from each side that shares.
 inline constexpr std::size_t kMaxMediaSections = 16;
+// The same bound for the subscription of a large room (Sfu mode), which carries everyone else's
+// media on one connection: a microphone, a camera and a screen for each of the others, and the
+// data channel.
+inline constexpr std::size_t kMaxSubscriptionSections = 3 * (proto::kMaxCapacity - 1) + 1;
 // Peer connections in one call: a mesh room holds at most proto::kMaxMeshCapacity people, ourselves included.
 // A peer past that (only a broken or hostile server lists one) gets no connection.
 inline constexpr std::size_t kMaxPeers = proto::kMaxMeshCapacity - 1;
@@ -176,8 +181,13 @@ using Effects = std::vector<Effect>;
 std::ostream& operator<<(std::ostream& os, const Event& event);
 std::ostream& operator<<(std::ostream& os, const Effect& effect);
 
-// Translates a server message into a machine event, when it is one.
+// Translates a server message into a machine event, when it is one (a media server's signal is
+// SignalReceived from its link; media-state "reset" is MediaReset).
 std::optional<Event> to_event(const proto::ServerMessage& msg);
+// A signal for one of the media server's links as the wire carries it (media-signal), and back.
+// nullopt for a signal to a person.
+std::optional<proto::MediaSignal> to_media_signal(const proto::Signal& signal);
+proto::Signal from_media_signal(const proto::MediaSignal& signal);
 
 // What the machine knows about one remote peer: its offer/answer exchange, nothing else (who the peer
 // is and its connection's browser objects: the client's peer table; its connection state: peer health).

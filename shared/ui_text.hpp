@@ -56,6 +56,7 @@ enum class Id : std::uint16_t {
   StatusReconnecting,
   StatusRetryIn,  // {0}: seconds
   CallReconnecting,
+  MediaReconnecting,
 
   // ---- the camera preview before joining ----
   PreviewInsecure,

@@ -29,6 +29,7 @@ std::string_view english(Id id) {
     case Id::StatusReconnecting: return "Reconnecting…";
     case Id::StatusRetryIn: return "Reconnecting… (next try in {0} s)";
     case Id::CallReconnecting: return "Reconnecting… (the call goes on)";
+    case Id::MediaReconnecting: return "Reconnecting media…";
 
     // ---- the camera preview before joining ----
     case Id::PreviewInsecure:
@@ -79,8 +80,8 @@ std::string_view english(Id id) {
     case Id::LargeRoomsUnavailableNote:
       return "Rooms for more than {0} people need the media server, which is not running here.";
     case Id::LargeRoomNote:
-      return "A room for more than {0} people is a large room. Its video is not ready yet: nobody can join it "
-             "until the next version.";
+      return "A room for more than {0} people is a large room: everyone's video and sound go through the media "
+             "server.";
 
     // ---- the password prompt, rename and delete ----
     case Id::PasswordNeeded: return "Password needed";

@@ -31,6 +31,7 @@ std::string_view korean(Id id) {
     case Id::StatusReconnecting: return "다시 연결 중…";
     case Id::StatusRetryIn: return "다시 연결 중… ({0}초 뒤 다시 시도)";
     case Id::CallReconnecting: return "다시 연결 중… (통화는 계속됩니다)";
+    case Id::MediaReconnecting: return "미디어 다시 연결 중…";
 
     // ---- the camera preview before joining ----
     case Id::PreviewInsecure:
@@ -80,7 +81,7 @@ std::string_view korean(Id id) {
     case Id::Creating: return "만드는 중…";
     case Id::LargeRoomsUnavailableNote: return "{0}명이 넘는 방에는 미디어 서버가 필요한데, 여기서는 실행되고 있지 않습니다.";
     case Id::LargeRoomNote:
-      return "{0}명이 넘는 방은 대규모 방입니다. 영상 기능이 아직 준비되지 않아 다음 버전까지는 아무도 참여할 수 없습니다.";
+      return "{0}명이 넘는 방은 대규모 방입니다. 모두의 영상과 소리가 미디어 서버를 거쳐 전달됩니다.";
 
     // ---- the password prompt, rename and delete ----
     case Id::PasswordNeeded: return "비밀번호 필요";

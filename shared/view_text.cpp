@@ -32,8 +32,9 @@ std::string preview_status(ui_text::Lang lang, bool secure, join_flow::Devices d
   return {};
 }
 
-std::string call_status(ui_text::Lang lang, bool call_reconnecting) {
-  return call_reconnecting ? std::string(text(lang, Id::CallReconnecting)) : std::string();
+std::string call_status(ui_text::Lang lang, bool call_reconnecting, bool media_reconnecting) {
+  if (call_reconnecting) return std::string(text(lang, Id::CallReconnecting));
+  return media_reconnecting ? std::string(text(lang, Id::MediaReconnecting)) : std::string();
 }
 
 ui_text::Message name_fault(proto::NameFault fault, std::size_t max_chars, NameSubject subject) {

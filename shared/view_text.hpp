@@ -32,8 +32,9 @@ std::string link_status(ui_text::Lang lang, server_link::Phase phase, double ret
 std::string preview_status(ui_text::Lang lang, bool secure, join_flow::Devices devices, bool has_audio, bool has_video,
                            bool camera_on = true);
 
-// The call's banner: the server is out of reach while the call goes on ("" otherwise).
-std::string call_status(ui_text::Lang lang, bool call_reconnecting);
+// The call's banner: the server is out of reach while the call goes on, or a large room's media
+// server is ("" otherwise; the server first: without it nothing of the media server is known).
+std::string call_status(ui_text::Lang lang, bool call_reconnecting, bool media_reconnecting = false);
 
 // Why the rule refused a name, for the person who typed it (kept as a Message: shown in whatever
 // language is current): `subject` says whose name it is; `max_chars` the limit the name was checked

@@ -134,6 +134,7 @@ void App::feed_health(const peer_health::Event& event) {
   for (const auto& effect : health_.handle(event, now_)) {
     std::visit(Overloaded{
                    [&](const peer_health::RestartIce& e) {
+                     if (media_.is_feed(e.peer)) return;  // a large room's person: the subscription restarts
                      const peer_health::PeerStatus* p = health_.peer(e.peer);
                      std::printf("moim: connection to peer %llu is %s; ICE restart\n", static_cast<unsigned long long>(e.peer),
                                  p ? std::string(signaling::to_string(p->connection)).c_str() : "gone");
@@ -317,9 +318,14 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   }
   if (const auto* relayed = std::get_if<proto::RelayedSignal>(&msg); relayed && relayed->signal.kind == proto::SignalKind::Answer)
     metrics_.mark(&JoinTiming::answer_received, now_);
+  // A large room's subscription offer says whose media each m-line carries: kept for when it is applied.
+  if (const auto* m = std::get_if<proto::RelayedMediaSignal>(&msg);
+      m && m->signal.link == proto::MediaLink::Subscribe && m->signal.kind == proto::SignalKind::Offer)
+    media_.subscription_offered(m->signal.sdp, m->signal.streams);
   apply_world(msg);
   if (std::holds_alternative<proto::IceConfig>(msg)) sync_ice();  // also to the connections we have
   if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
+  if (std::holds_alternative<proto::PeerJoined>(msg)) sync_feeds();  // offered before their record was there
   if (std::holds_alternative<proto::Joined>(msg) && world_.call()) {
     feed_link(server_link::CallJoined{world_.call()->room.id});
     feed_invite(invite::Joined{world_.call()->room.id});
@@ -348,6 +354,11 @@ void App::on_server_error(const proto::Error& e) {
     const bool gone = e.code == proto::ErrorCode::RoomNotFound;
     end_call({ui_text::error_text(e.code), {}}, gone ? invite::EndCause::RoomGone : invite::EndCause::Ended);
     feed_invite(invite::JoinFailed{join_.room(), gone ? invite::JoinFailure::RoomGone : invite::JoinFailure::Refused});
+    return;
+  }
+  // A large room: the media server lost our negotiation and the server started our media over.
+  if (e.code == proto::ErrorCode::MediaFailed && machine_.mode() == signaling::Mode::Sfu) {
+    feed_machine(signaling::MediaReset{});
     return;
   }
   if (proto::classify(e.code) == proto::ErrorClass::User) error_ = {ui_text::error_text(e.code), {}};
@@ -393,26 +404,47 @@ bool App::feed_join(const join_flow::Event& event, browser::Handle stream) {
 void App::feed_machine(const signaling::Event& event) {
   const auto effects = machine_.handle(event);
   sync_ice();  // new connections get the current ICE servers
+  // A large room's subscription closing takes everyone's feed with it: peer health hears so.
+  std::vector<proto::PeerId> feeds_closing;
+  for (const auto& effect : effects)
+    if (const auto* c = std::get_if<signaling::ClosePeerConnection>(&effect); c && c->peer == signaling::kSubscribeLink)
+      for (const Peers::Peer* p : peers_.in_order())
+        if (media_.is_feed(p->info.id)) feeds_closing.push_back(p->info.id);
   for (auto& signal : media_.execute(effects)) {
     if (signal.kind == proto::SignalKind::Offer) metrics_.mark(&JoinTiming::offer_sent, now_);
-    feed_link(server_link::SignalToSend{std::move(signal)});  // numbered, kept until the server has it
+    if (auto media = signaling::to_media_signal(signal)) send(proto::SendMediaSignal{std::move(*media)});  // to Janus
+    else feed_link(server_link::SignalToSend{std::move(signal)});  // numbered, kept until the server has it
   }
+  for (const auto& effect : effects)  // a large room's subscription: only the media server can offer it
+    if (std::holds_alternative<signaling::RequestIceRestart>(effect)) send(proto::RestartMedia{});
   // Peer health follows every connection's life (and its state: handle()).
   std::vector<proto::PeerId> not_made, owe_offer;
   for (const auto& effect : effects) {
     if (const auto* c = std::get_if<signaling::CreatePeerConnection>(&effect)) {
       feed_health(peer_health::ConnectionCreated{c->peer});
-      if (!peers_.connection(c->peer)) not_made.push_back(c->peer);
+      if (!media_.has_connection(c->peer)) not_made.push_back(c->peer);
       // Our screen went on the new connection; the newcomer's offer has no line for it: we offer after answering.
       else if (!c->offerer && media_.screen()) owe_offer.push_back(c->peer);
     }
     if (const auto* c = std::get_if<signaling::ClosePeerConnection>(&effect)) feed_health(peer_health::ConnectionClosed{c->peer});
   }
+  for (const proto::PeerId peer : feeds_closing) feed_health(peer_health::ConnectionClosed{peer});
   // A connection the table did not take (the peer is not in the call's list, or the browser could
   // not make one) is the machine's browser failure: it closes it, and peer health hears so.
   for (const proto::PeerId peer : not_made)
     feed_machine(signaling::BrowserOperationFailed{peer, "no peer connection was made"});
   for (const proto::PeerId peer : owe_offer) feed_machine(signaling::NegotiationNeeded{peer});
+  // A large room: the subscription's offer applied, everyone's feed follows it.
+  if (const auto* applied = std::get_if<signaling::RemoteDescriptionApplied>(&event); applied && applied->peer == signaling::kSubscribeLink)
+    sync_feeds();
+}
+
+void App::sync_feeds() {
+  if (machine_.mode() != signaling::Mode::Sfu || !world_.call()) return;
+  const sfu_feeds::Change change = media_.sync_feeds(world_.call()->self.id);
+  for (const proto::PeerId peer : change.drop) feed_health(peer_health::ConnectionClosed{peer});
+  for (const auto& [peer, mids] : change.make) feed_health(peer_health::ConnectionCreated{peer});
+  if (!change.make.empty() || !change.drop.empty()) invalidate();
 }
 
 void App::after_screen(const CallScreen::Outcome& outcome) {
@@ -810,7 +842,7 @@ ui::CallModel App::call_model() const {
   m.can_mic = media_.has_local_audio();
   m.can_camera = media_.has_local_video();
   m.error = ui_text::render(lang_, error_);
-  m.status = view_text::call_status(lang_, link_.status().call_reconnecting);
+  m.status = view_text::call_status(lang_, link_.status().call_reconnecting, world_.call() && world_.call()->media_reconnecting);
   m.invite = invite_model();
   m.chat = chat_.model(lang_, field_view(ui::FieldId::ChatInput, "chat-input"));
   m.people = people_.model(lang_, world_.call(), media_.mic_on(), media_.camera_on());

@@ -93,6 +93,8 @@ class App {
   bool feed_join(const join_flow::Event& event, browser::Handle stream = 0);
   void start_join(proto::RoomId room, std::string password);  // the person's join (checked): to the join flow
   void feed_machine(const signaling::Event& event);
+  // A large room: each person's feed follows the subscription (made, dropped; peer health follows).
+  void sync_feeds();
   // A peer's data channel opened, closed or said something: to the chat or the file transfers.
   void on_peer_channel(const peer_channels::Event& event);
   // After the screen share part acted: the connections it changed renegotiate; its notice is shown.

@@ -49,6 +49,11 @@ std::vector<proto::PeerId> CallMedia::set_screen(browser::Handle capture) {
   std::vector<proto::PeerId> changed;
   if (capture == screen_) return changed;
   screen_ = capture;
+  // A large room: our screen goes out on the publication alone (its people's feeds send nothing).
+  if (const browser::Handle publication = links_.handle(signaling::kPublishLink)) {
+    browser::attach_screen(publication, screen_);
+    return {signaling::kPublishLink};
+  }
   for (const Peers::Peer* p : peers_.in_order()) {
     Peers::Connection* c = peers_.connection(p->info.id);
     if (!c) continue;
@@ -64,18 +69,24 @@ void CallMedia::set_ice(const proto::IceConfig& ice) {
   if (ice == ice_) return;
   ice_ = ice;
   peers_.for_each_connection([&](Peers::Connection& c) { browser::set_peer_ice(c.browser.handle(), ice_); });
+  links_.set_ice(ice_);
 }
 
 std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects) {
   std::vector<proto::Signal> outgoing;
-  // The handle of `peer`'s connection, or 0 when it has none (closed, or never made).
+  // The handle of `peer`'s connection (or a media server link's), or 0 when it has none (closed, or never made).
   const auto pc = [&](proto::PeerId peer) {
+    if (signaling::is_media_server_link(peer)) return links_.handle(peer);
     const Peers::Connection* c = peers_.connection(peer);
     return c ? c->browser.handle() : 0;
   };
   for (const auto& effect : effects) {
     std::visit(Overloaded{
                    [&](const signaling::CreatePeerConnection& e) {
+                     if (signaling::is_media_server_link(e.peer)) {
+                       links_.create(e.peer, local_, screen_, ice_, local_audio_, local_video_);
+                       return;
+                     }
                      if (!peers_.find(e.peer)) {
                        std::printf("moim: no connection for peer %llu: not in the call's list\n",
                                    static_cast<unsigned long long>(e.peer));
@@ -103,6 +114,7 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
                      if (const auto h = pc(e.peer)) browser::rollback(h);
                    },
                    [&](const signaling::SetRemoteDescription& e) {
+                     if (e.peer == signaling::kSubscribeLink && e.kind == proto::SignalKind::Offer) links_.applying(e.sdp);
                      if (const auto h = pc(e.peer))
                        browser::set_remote_description(h, e.kind == proto::SignalKind::Offer ? "offer" : "answer", e.sdp);
                    },
@@ -110,12 +122,12 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
                      if (const auto h = pc(e.peer)) browser::add_ice_candidate(h, e.candidate);
                    },
                    [&](const signaling::SendToPeer& e) { outgoing.push_back(e.signal); },
-                   [&](const signaling::ClosePeerConnection& e) { peers_.disconnect(e.peer); },
-                   [&](const signaling::Log& e) { std::printf("moim signaling: %s\n", e.text.c_str()); },
-                   // Only in a large room's Sfu mode, which this client does not enter yet (issue 15).
-                   [&](const signaling::RequestIceRestart&) {
-                     std::printf("moim signaling: a media server ICE restart asked outside a large room\n");
+                   [&](const signaling::ClosePeerConnection& e) {
+                     if (signaling::is_media_server_link(e.peer)) links_.close(e.peer);
+                     else peers_.disconnect(e.peer);
                    },
+                   [&](const signaling::Log& e) { std::printf("moim signaling: %s\n", e.text.c_str()); },
+                   [&](const signaling::RequestIceRestart&) {},  // a message to the server: App sends it
                },
                effect);
   }
@@ -123,6 +135,7 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
 }
 
 std::optional<CallMedia::PeerEvent> CallMedia::translate(const browser::Event& event) {
+  if (auto link_event = translate_link(event)) return link_event;
   return std::visit(
       Overloaded{
           [&](const browser::LocalDescription& e) -> std::optional<PeerEvent> {
@@ -178,6 +191,43 @@ std::optional<CallMedia::PeerEvent> CallMedia::translate(const browser::Event& e
               p->connection->meter.feed(e.counters);
             }
             return std::nullopt;
+          },
+          [&](const auto&) -> std::optional<PeerEvent> { return std::nullopt; },
+      },
+      event);
+}
+
+std::optional<CallMedia::PeerEvent> CallMedia::translate_link(const browser::Event& event) {
+  // The handle of the event's connection, if it names one and it is a link to the media server.
+  const auto link = [&](browser::Handle h) { return links_.link_of(h); };
+  return std::visit(
+      Overloaded{
+          [&](const browser::LocalDescription& e) -> std::optional<PeerEvent> {
+            const auto id = link(e.pc);
+            if (!id) return std::nullopt;
+            const auto kind = e.type == "offer" ? proto::SignalKind::Offer : proto::SignalKind::Answer;
+            return signaling::Event{signaling::LocalDescriptionCreated{*id, kind, e.sdp}};
+          },
+          [&](const browser::RemoteDescriptionApplied& e) -> std::optional<PeerEvent> {
+            const auto id = link(e.pc);
+            if (!id) return std::nullopt;
+            return signaling::Event{signaling::RemoteDescriptionApplied{*id}};
+          },
+          [&](const browser::IceCandidate& e) -> std::optional<PeerEvent> {
+            const auto id = link(e.pc);
+            if (!id) return std::nullopt;
+            return signaling::Event{signaling::LocalCandidateGathered{*id, e.candidate}};
+          },
+          [&](const browser::ConnectionState& e) -> std::optional<PeerEvent> {
+            const auto id = link(e.pc);
+            const auto state = signaling::connection_state_from_string(e.state);
+            if (!id || !state) return std::nullopt;
+            return peer_health::StateChanged{*id, *state};
+          },
+          [&](const browser::PeerError& e) -> std::optional<PeerEvent> {
+            const auto id = link(e.pc);
+            if (!id) return std::nullopt;
+            return signaling::Event{signaling::BrowserOperationFailed{*id, e.what}};
           },
           [&](const auto&) -> std::optional<PeerEvent> { return std::nullopt; },
       },

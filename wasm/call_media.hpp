@@ -1,7 +1,8 @@
 // The browser side of a call: our camera/microphone stream, and the peers' connections. It carries
 // out the signaling machine's effects on the peers' records (each record owns its connection's
-// browser objects: wasm/peer_connection.hpp) and turns the browser's answers back into events. It
-// owns the local stream and releases it on leave.
+// browser objects: wasm/peer_connection.hpp), or in a large room on the links to the media server
+// (wasm/sfu/media_server_links.hpp), and turns the browser's answers back into events. It owns the
+// local stream and releases it on leave.
 #pragma once
 
 #include "browser/events.hpp"
@@ -9,6 +10,7 @@
 #include "drawn_videos.hpp"
 #include "peer_connection.hpp"
 #include "peer_health.hpp"
+#include "sfu/media_server_links.hpp"
 #include "signaling.hpp"
 
 #include <optional>
@@ -51,7 +53,8 @@ class CallMedia {
 
   // ---- our screen share (the capture is wasm/screen/call_screen's; this puts it on the connections)
   // On every connection, and on each one made from now on; returns the peers whose connections it
-  // was put on (each must renegotiate). 0 takes it off every connection (the same answer).
+  // was put on (each must renegotiate; in a large room, the publication alone: kPublishLink). 0
+  // takes it off every connection (the same answer).
   std::vector<proto::PeerId> set_screen(browser::Handle capture);
   browser::Handle screen() const { return screen_; }
 
@@ -71,6 +74,20 @@ class CallMedia {
   // straight into the peer's record.
   std::optional<PeerEvent> translate(const browser::Event& event);
   void request_stats();
+
+  // ---- a large room (the machine's Sfu mode): the media server's links and everyone's feeds
+  // What the media server's next subscription offer (this SDP) carries.
+  void subscription_offered(std::string sdp, std::vector<proto::MediaStream> streams) {
+    links_.offered(std::move(sdp), std::move(streams));
+  }
+  // After the subscription's offer was applied, or someone joined: each person's feed follows the
+  // streams offered. Returns who got a feed and who lost one (peer health follows them).
+  sfu_feeds::Change sync_feeds(proto::PeerId self) { return links_.sync_feeds(self); }
+  bool is_feed(proto::PeerId peer) const { return links_.is_feed(peer); }
+  // `peer` (a person, or a media server's link) has a browser connection now.
+  bool has_connection(proto::PeerId peer) const {
+    return signaling::is_media_server_link(peer) ? links_.handle(peer) != 0 : peers_.find(peer) && peers_.find(peer)->connection;
+  }
   // New video frames into textures; returns true when a remote tile showed its first frame.
   bool upload_frames();
   // What the last frame drew: our preview and the peers' cameras and screens are fitted to their
@@ -79,7 +96,11 @@ class CallMedia {
   void show_drawn(const DrawnVideos& drawn);
 
  private:
+  // A browser event about one of the media server's links, as translate() says it.
+  std::optional<PeerEvent> translate_link(const browser::Event& event);
+
   Peers& peers_;
+  MediaServerLinks links_{peers_};
   browser::Handle local_ = 0;
   bool local_audio_ = false, local_video_ = false;
   bool mic_on_ = true, camera_on_ = true;  // the person's choice, kept from one stream to the next

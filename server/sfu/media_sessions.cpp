@@ -1,6 +1,7 @@
 #include "media_sessions.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <utility>
 
 namespace moim::sfu {
@@ -27,6 +28,18 @@ json candidate_json(const proto::IceCandidate& c) {
 bool link_trouble(ErrorCode code) {
   return code == ErrorCode::Unavailable || code == ErrorCode::ConnectionLost || code == ErrorCode::SessionLost ||
          code == ErrorCode::Stopped;
+}
+
+// The mid of an SDP's first video m-line ("" if none): the first a=mid after the first "m=video".
+std::string first_video_mid(std::string_view sdp) {
+  const std::size_t video = sdp.find("m=video");
+  if (video == std::string_view::npos) return {};
+  const std::size_t next_m = sdp.find("\nm=", video);
+  const std::size_t mid = sdp.find("a=mid:", video);
+  if (mid == std::string_view::npos || (next_m != std::string_view::npos && mid > next_m)) return {};
+  const std::size_t begin = mid + 6;
+  const std::size_t end = sdp.find_first_of("\r\n", begin);
+  return std::string(sdp.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
 }
 
 json feeds_json(const std::set<PeerId>& feeds) {
@@ -148,6 +161,7 @@ MediaOutput MediaSessions::signal(PeerId peer, const proto::MediaSignal& s) {
   if (s.link == MediaLink::Publish) {
     if (s.kind == SignalKind::Offer) {
       p.offer = s.sdp;
+      p.camera_mid = first_video_mid(s.sdp);
       // Given up after failures: a new offer is a new try.
       if (p.pub == 0 && p.pub_busy == 0 && p.ready && up_) {
         p.failures = 0;
@@ -297,8 +311,16 @@ void MediaSessions::relay_offer(MediaOutput& out, PeerId peer, Participant& p, c
           feed == s.end() || !feed->is_number_unsigned()) {
         continue;
       }
-      signal.streams.push_back(proto::MediaStream{
-          .mid = mid, .peer = feed->get<PeerId>(), .kind = type == "audio" ? proto::MediaKind::Audio : proto::MediaKind::Video});
+      const PeerId publisher = feed->get<PeerId>();
+      // A video m-line of the publisher's that is not its camera's is its screen.
+      const auto other = peers_.find(publisher);
+      const std::string feed_mid = string_of(s, "feed_mid");
+      const bool screen = type == "video" && other != peers_.end() && !other->second.camera_mid.empty() &&
+                          !feed_mid.empty() && feed_mid != other->second.camera_mid;
+      signal.streams.push_back(proto::MediaStream{.mid = mid,
+                                                  .peer = publisher,
+                                                  .kind = type == "audio" ? proto::MediaKind::Audio : proto::MediaKind::Video,
+                                                  .screen = screen});
     }
   }
   p.awaiting_answer = true;

@@ -128,6 +128,9 @@ class MediaSessions {
     bool publishing = false;
     RequestId pub_busy = 0;
     std::optional<std::string> offer;  // the newest publish offer not yet given to Janus
+    // Its camera's m-line (the first video one of its newest publish offer): any other video it
+    // publishes is its screen, as in the mesh (subscribers are told which is which).
+    std::string camera_mid;
     bool pub_remote = false;           // a configure with an offer went out: candidates may go
     std::deque<nlohmann::json> pub_candidates;
     // subscriber

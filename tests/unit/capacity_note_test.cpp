@@ -1,6 +1,6 @@
 // The create dialog's rule for large rooms (room_admin::capacity_note): over the server's mesh_max,
 // refused (Create disabled, nothing sent on confirm) while large rooms are unavailable, a note that
-// it cannot be joined yet while they are; the limits follow `limits` messages (ClientState).
+// it is a large room while they are; the limits follow `limits` messages (ClientState).
 #include "client_state.hpp"
 #include "room_admin.hpp"
 

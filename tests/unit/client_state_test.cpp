@@ -37,6 +37,30 @@ TEST(ClientStateIce, LatestConfigIsKeptAcrossADroppedConnectionAndForgottenOnRes
   EXPECT_FALSE(s.ice().has_value());
 }
 
+// A large room's media server out of reach: from media-state "down" until "up" or "reset", kept
+// across a resume, gone with the call; outside a call, nothing.
+TEST(ClientStateMedia, TheMediaServerIsOutOfReachFromDownUntilBack) {
+  ClientState s = in_call();
+  EXPECT_FALSE(s.call()->media_reconnecting);
+  EXPECT_TRUE(s.apply(MediaState{MediaServerState::Down}));
+  EXPECT_TRUE(s.call()->media_reconnecting);
+  EXPECT_FALSE(s.apply(MediaState{MediaServerState::Down}));
+  EXPECT_TRUE(s.apply(Resumed{room(1), peer(10), "t2", {peer(11)}, false}));
+  EXPECT_TRUE(s.call()->media_reconnecting);
+  EXPECT_TRUE(s.apply(MediaState{MediaServerState::Reset}));
+  EXPECT_FALSE(s.call()->media_reconnecting);
+  s.apply(MediaState{MediaServerState::Down});
+  EXPECT_TRUE(s.apply(MediaState{MediaServerState::Up}));
+  EXPECT_FALSE(s.call()->media_reconnecting);
+  s.apply(MediaState{MediaServerState::Down});
+  s.apply(Left{});
+  s.apply(Joined{room(2), peer(20), "t3", {}});
+  EXPECT_FALSE(s.call()->media_reconnecting);
+  ClientState lobby;
+  lobby.apply(Welcome{});
+  EXPECT_FALSE(lobby.apply(MediaState{MediaServerState::Down}));
+}
+
 TEST(ClientStateHostile, ResumedForAnotherRoomOrWithoutACallIsIgnored) {
   ClientState s = in_call();
   EXPECT_FALSE(s.apply(Resumed{room(2), peer(10), "t2", {peer(99)}, false}));

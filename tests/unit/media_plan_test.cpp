@@ -78,5 +78,31 @@ TEST(MediaPlan, LayoutIsOneAudioAndOneVideoLineAudioFirstRecvOnlyForWhatWeLack) 
     EXPECT_EQ(spelled(sdp_layout(r.audio, r.video)), r.want) << "audio " << r.audio << ", video " << r.video;
 }
 
+TEST(MediaPlan, APublicationHasALineForEachKindWeSendOnly) {
+  struct Row {
+    bool audio, video;
+    const char* want;
+  };
+  const std::vector<Row> rows = {
+      {true, true, "audio:sendrecv video:sendrecv"},
+      {true, false, "audio:sendrecv"},
+      {false, true, "video:sendrecv"},
+      {false, false, ""},
+  };
+  for (const Row& r : rows)
+    EXPECT_EQ(spelled(publish_layout(r.audio, r.video)), r.want) << "audio " << r.audio << ", video " << r.video;
+  // The camera in three layers, highest first (Janus's h, m, l); the microphone in one.
+  const auto layout = publish_layout(true, true);
+  EXPECT_TRUE(layout[0].encodings.empty());
+  ASSERT_EQ(layout[1].encodings.size(), 3u);
+  EXPECT_EQ(layout[1].encodings, simulcast_layers());
+  EXPECT_EQ(layout[1].encodings[0], (Encoding{"h", 1, 1'200'000}));
+  EXPECT_EQ(layout[1].encodings[2].rid, "l");
+  EXPECT_GT(layout[1].encodings[1].scale_down, layout[1].encodings[0].scale_down);
+  EXPECT_GT(layout[1].encodings[2].scale_down, layout[1].encodings[1].scale_down);
+  // A mesh connection's camera: one encoding (the mesh adapts it per connection instead).
+  EXPECT_TRUE(sdp_layout(true, true)[1].encodings.empty());
+}
+
 }  // namespace
 }  // namespace moim::media_plan

@@ -296,3 +296,30 @@ TEST(MediaSessions, TheLinkGoingDownAndComingBack) {
 
 }  // namespace
 }  // namespace moim::sfu
+
+namespace moim::sfu {
+namespace {
+
+// A publisher's video m-lines past its camera's (the first video of its offer) are its screen: the
+// subscriber is told which is which (feed_mid in Janus's streams).
+TEST(MediaSessions, APublishersSecondVideoIsItsScreen) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  joined(m, 2, 3, 102);
+  const std::string offer = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+                            "a=mid:1\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:3\r\n";
+  expect(m.signal(1, publish_offer(offer)), {message(5, 101, kConfigure, offer_jsep(offer))}, {});
+  expect(m.event(HandleEvent{101, "webrtcup", {}, nullptr}), {attach(6)}, {});
+  expect(m.answer(6, attached(202)), {message(7, 202, join_subscriber({1}))}, {});
+  json streams = {stream("0", "audio", 1), stream("1", "video", 1), stream("2", "video", 1)};
+  streams[0]["feed_mid"] = "0";
+  streams[1]["feed_mid"] = "1";
+  streams[2]["feed_mid"] = "3";
+  MediaStream screen = video("2", 1);
+  screen.screen = true;
+  expect(m.answer(7, reply({{"videoroom", "attached"}, {"room", kRoom}, {"streams", streams}}, offer_jsep("sub"))), {},
+         {subscribe_offer(2, "sub", {audio("0", 1), video("1", 1), screen})});
+}
+
+}  // namespace
+}  // namespace moim::sfu

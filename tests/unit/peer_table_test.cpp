@@ -340,28 +340,37 @@ TEST(PeerTableHostile, MessagesOutsideACallChangeNothing) {
 }
 
 TEST(PeerTableHostile, NoMoreOthersThanARoomHolds) {
-  static_assert(kMaxCallPeers == 7);
+  static_assert(kMaxCallPeers == proto::kMaxCapacity - 1);  // a large room's, 49
+  const auto ids = [](PeerId first, std::size_t n) {
+    std::vector<PeerId> out;
+    for (std::size_t i = 0; i < n; ++i) out.push_back(first + i);
+    return out;
+  };
   Client c;
   c.apply(Welcome{kVersion, {room(1)}, {}});
   std::vector<PeerInfo> many;
-  for (PeerId id = 11; id <= 20; ++id) many.push_back(peer(id));
+  for (const PeerId id : ids(100, kMaxCallPeers + 12)) many.push_back(peer(id));
   c.apply(Joined{room(1), peer(10), "tok", many});
-  EXPECT_EQ(c.order(), (std::vector<PeerId>{11, 12, 13, 14, 15, 16, 17}));  // the first seven, in join order
-  EXPECT_FALSE(c.apply(PeerJoined{peer(30), false}));
-  EXPECT_EQ(c.peers.find(30), nullptr);
-  PeerInfo renamed = peer(12);
+  EXPECT_EQ(c.order(), ids(100, kMaxCallPeers));  // the first 49, in join order
+  EXPECT_FALSE(c.apply(PeerJoined{peer(300), false}));
+  EXPECT_EQ(c.peers.find(300), nullptr);
+  PeerInfo renamed = peer(112);
   renamed.mic = false;
   EXPECT_TRUE(c.apply(PeerJoined{renamed, true}));  // one already there is still updated
-  EXPECT_FALSE(c.peers.find(12)->info.mic);
-  EXPECT_TRUE(c.apply(PeerLeft{11}));
-  EXPECT_TRUE(c.apply(PeerJoined{peer(30), false}));  // room again
-  const int h12 = c.connect(12), h17 = c.connect(17);
-  // Restored with a full list: those away are trimmed to what a room holds (first in join order
+  EXPECT_FALSE(c.peers.find(112)->info.mic);
+  EXPECT_TRUE(c.apply(PeerLeft{100}));
+  EXPECT_TRUE(c.apply(PeerJoined{peer(300), false}));  // room again
+  const PeerId last_kept = 100 + kMaxCallPeers - 5;   // away after the restore, still held
+  const PeerId first_trimmed = last_kept + 1;
+  const int h112 = c.connect(112), h_trimmed = c.connect(first_trimmed);
+  // Restored with five new ones: those away are trimmed to what a room holds (first in join order
   // stay), and the connections of those trimmed go with them.
-  c.apply(Resumed{room(1), peer(10), "tok2", {peer(40), peer(41), peer(42), peer(43), peer(44)}, true});
-  EXPECT_EQ(c.order(), (std::vector<PeerId>{40, 41, 42, 43, 44, 12, 13}));
-  EXPECT_EQ(c.released, (std::vector<int>{h17}));
-  EXPECT_EQ(c.peers.by_handle(h12)->info.id, 12u);
+  c.apply(Resumed{room(1), peer(10), "tok2", {peer(400), peer(401), peer(402), peer(403), peer(404)}, true});
+  std::vector<PeerId> want = ids(400, 5);
+  for (const PeerId id : ids(101, last_kept - 100)) want.push_back(id);
+  EXPECT_EQ(c.order(), want);
+  EXPECT_EQ(c.released, (std::vector<int>{h_trimmed}));
+  EXPECT_EQ(c.peers.by_handle(h112)->info.id, 112u);
   expect_coherent(c);
 }
 

@@ -194,3 +194,68 @@ TEST(SignalingSfu, TheLinksIdsAreNoPersonsAndPrintAsTheMediaServer) {
 
 }  // namespace
 }  // namespace moim::signaling
+
+namespace moim::signaling {
+namespace {
+
+TEST(SignalingSfu, ALargeRoomsJoinedEntersTheMode) {
+  proto::Joined joined;
+  joined.self.id = 5;
+  joined.peers = {proto::PeerInfo{.id = 2}};
+  for (const auto [mode, want] : {std::pair{proto::RoomMode::Mesh, Mode::Mesh}, std::pair{proto::RoomMode::Sfu, Mode::Sfu}}) {
+    joined.room.mode = mode;
+    const auto event = to_event(joined);
+    ASSERT_TRUE(event.has_value());
+    const auto* e = std::get_if<JoinedRoom>(&*event);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->mode, want);
+    EXPECT_EQ(e->peers, (std::vector<PeerId>{2}));
+  }
+}
+
+// The subscription carries everyone else's media: an offer for a full large room is taken; one
+// past the bound is not. A person's connection in a mesh keeps the mesh's bound.
+TEST(SignalingSfu, TheSubscriptionTakesAFullLargeRoomsOffer) {
+  const auto sdp = [](std::size_t sections) {
+    std::string out = "v=0\r\n";
+    for (std::size_t i = 0; i < sections; ++i) out += "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:" + std::to_string(i) + "\r\n";
+    return out;
+  };
+  Machine m;
+  m.handle(JoinedRoom{5, {}, Mode::Sfu});
+  const proto::Signal too_many{kSubscribeLink, proto::SignalKind::Offer, sdp(kMaxSubscriptionSections + 1), {}};
+  const Effects ignored = m.handle(SignalReceived{too_many});
+  ASSERT_EQ(ignored.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<Log>(ignored[0]));
+  const proto::Signal full{kSubscribeLink, proto::SignalKind::Offer, sdp(kMaxSubscriptionSections), {}};
+  EXPECT_EQ(m.handle(SignalReceived{full}), (Effects{SetRemoteDescription{kSubscribeLink, proto::SignalKind::Offer, full.sdp}}));
+  static_assert(kMaxSubscriptionSections > kMaxMediaSections);
+}
+
+}  // namespace
+}  // namespace moim::signaling
+
+namespace moim::signaling {
+namespace {
+
+TEST(SignalingSfu, TheMediaServersSignalsOnTheWire) {
+  const proto::IceCandidate c{"candidate:1 1 udp 1 10.0.0.1 5000 typ host", "0", 0};
+  // Ours: to a link becomes media-signal; to a person stays a signal.
+  EXPECT_EQ(to_media_signal({kPublishLink, proto::SignalKind::Offer, "pub", {}, 7}),
+            (proto::MediaSignal{proto::MediaLink::Publish, proto::SignalKind::Offer, "pub", {}, {}}));
+  EXPECT_EQ(to_media_signal({kSubscribeLink, proto::SignalKind::Candidate, {}, c, 0}),
+            (proto::MediaSignal{proto::MediaLink::Subscribe, proto::SignalKind::Candidate, {}, c, {}}));
+  EXPECT_EQ(to_media_signal({3, proto::SignalKind::Offer, "x", {}, 0}), std::nullopt);
+  // Theirs: from its link.
+  proto::RelayedMediaSignal offer;
+  offer.signal = {proto::MediaLink::Subscribe, proto::SignalKind::Offer, "sub", {}, {{"0", 3, proto::MediaKind::Audio, false}}};
+  const auto event = to_event(offer);
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(std::get<SignalReceived>(*event).signal, (proto::Signal{kSubscribeLink, proto::SignalKind::Offer, "sub", {}, 0}));
+  EXPECT_TRUE(std::holds_alternative<MediaReset>(*to_event(proto::MediaState{proto::MediaServerState::Reset})));
+  EXPECT_FALSE(to_event(proto::MediaState{proto::MediaServerState::Down}).has_value());
+  EXPECT_FALSE(to_event(proto::MediaState{proto::MediaServerState::Up}).has_value());
+}
+
+}  // namespace
+}  // namespace moim::signaling

@@ -81,6 +81,10 @@ TEST(ViewText, TheCallsBannerOnlyWhileTheServerIsOutOfReach) {
   EXPECT_EQ(call_status(Lang::En, true), "Reconnecting\xE2\x80\xA6 (the call goes on)");
   EXPECT_EQ(call_status(Lang::En, false), "");
   EXPECT_EQ(call_status(Lang::Ko, true), "다시 연결 중… (통화는 계속됩니다)");
+  // A large room's media server out of reach: said unless the server itself is (it comes first).
+  EXPECT_EQ(call_status(Lang::En, false, true), "Reconnecting media\xE2\x80\xA6");
+  EXPECT_EQ(call_status(Lang::Ko, false, true), "미디어 다시 연결 중…");
+  EXPECT_EQ(call_status(Lang::En, true, true), "Reconnecting\xE2\x80\xA6 (the call goes on)");
   EXPECT_EQ(call_status(Lang::Ko, false), "");
 }
 

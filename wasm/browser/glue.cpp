@@ -51,6 +51,15 @@ val media_lines(const std::vector<media_plan::MediaLine>& layout) {
     val line = val::object();
     line.set("kind", std::string(media_plan::to_string(l.kind)));
     line.set("direction", std::string(media_plan::to_string(l.direction)));
+    val encodings = val::array();
+    for (const media_plan::Encoding& e : l.encodings) {
+      val encoding = val::object();
+      encoding.set("rid", e.rid);
+      encoding.set("scaleResolutionDownBy", e.scale_down);
+      encoding.set("maxBitrate", e.max_bitrate_bps);
+      encodings.call<void>("push", encoding);
+    }
+    line.set("encodings", encodings);
     lines.call<void>("push", line);
   }
   return lines;
@@ -98,7 +107,8 @@ VideoFrames video_frames_waiting() {
 }
 
 Handle create_peer(Handle local_stream, Handle screen, const proto::IceConfig& ice,
-                   const std::vector<media_plan::MediaLine>& layout, const std::optional<DataChannelSpec>& channel) {
+                   const std::vector<media_plan::MediaLine>& layout, const std::optional<DataChannelSpec>& channel,
+                   bool feeds) {
   emscripten::val spec = emscripten::val::null();
   if (channel) {
     spec = emscripten::val::object();
@@ -106,7 +116,11 @@ Handle create_peer(Handle local_stream, Handle screen, const proto::IceConfig& i
     spec.set("id", channel->id);
     spec.set("maxBytes", static_cast<double>(channel->max_bytes));
   }
-  return glue().call<int>("createPeer", local_stream, screen, rtc_configuration(ice), media_lines(layout), spec);
+  return glue().call<int>("createPeer", local_stream, screen, rtc_configuration(ice), media_lines(layout), spec, feeds);
+}
+Handle create_feed(Handle subscription, const std::string& audio_mid, const std::string& video_mid,
+                   const std::string& screen_mid) {
+  return glue().call<int>("createFeed", subscription, audio_mid, video_mid, screen_mid);
 }
 void attach_screen(Handle pc, Handle screen) { glue().call<void>("attachScreen", pc, screen); }
 bool send_on_channel(Handle pc, const std::string& text) { return glue().call<bool>("sendOnChannel", pc, text); }

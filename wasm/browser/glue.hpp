@@ -54,8 +54,15 @@ struct DataChannelSpec {
   std::size_t max_bytes = 0;
 };
 // `screen`: our screen capture while we share (it goes on the connection at once), else 0.
+// `feeds`: a large room's subscription, whose tracks are shown per person through create_feed.
 Handle create_peer(Handle local_stream, Handle screen, const proto::IceConfig& ice,  // local_stream 0 = receive only
-                   const std::vector<media_plan::MediaLine>& layout, const std::optional<DataChannelSpec>& channel);
+                   const std::vector<media_plan::MediaLine>& layout, const std::optional<DataChannelSpec>& channel,
+                   bool feeds = false);
+// One person's part of a subscription (web/glue/media_feeds.js): the tracks of these m-lines ("" for
+// none) under a handle of its own, used as a connection's (its video arrives as RemoteVideo, its
+// screen as RemoteScreen, its state, stats and audio level as a connection's); close_peer lets go of it.
+Handle create_feed(Handle subscription, const std::string& audio_mid, const std::string& video_mid,
+                   const std::string& screen_mid);
 // Our screen capture onto the connection (`screen`), or off it (0); the caller renegotiates.
 void attach_screen(Handle pc, Handle screen);
 // Text on the connection's data channel; false when the channel is not open.

@@ -33,7 +33,8 @@
     t === entry.screen || (t.receiver.track.kind === 'video' && t.mid !== null && t.mid !== cameraMid(entry.pc));
 
   // `config`: the RTCConfiguration the app built ({iceServers, iceTransportPolicy}).
-  // `layout`: [{kind, direction}] in m-line order (media_plan::sdp_layout): a line whose direction
+  // `layout`: [{kind, direction, encodings}] in m-line order (media_plan::sdp_layout; encodings:
+  // RTCRtpEncodingParameters of simulcast layers, or none): a line whose direction
   // sends ('sendrecv') gets our track of its kind now, whichever side offers (an answerer's addTrack
   // transceivers are matched to the offer's m-lines when it is applied, so no track swapping is
   // needed later).
@@ -41,7 +42,9 @@
   // now, so it is in the first offer and opens with the connection), or null for none. Text messages
   // of at most maxBytes go to C++; others are dropped here (logged).
   // `screenHandle`: our screen capture (media_devices.js) while we share, else 0: it goes on at once.
-  function createPeer(streamHandle, screenHandle, config, layout, channel) {
+  // `feeds`: a large room's subscription (everyone else's media on one connection): its tracks are
+  // shown per person through feeds (media_feeds.js), never as one remote video.
+  function createPeer(streamHandle, screenHandle, config, layout, channel, feeds) {
     const h = newHandle();
     let pc;
     try {
@@ -54,11 +57,15 @@
     }
     const stream = shared.localStream(streamHandle);  // media_devices.js; null: receive only
     const entry = { pc, chain: Promise.resolve(), stream, remote: null, video: 0, layout: Array.isArray(layout) ? layout : [],
-      channel: null, screen: null, screenTrack: null, screenVideo: 0 };
+      channel: null, screen: null, screenTrack: null, screenVideo: 0, feeds: !!feeds };
     peers.set(h, entry);
     for (const line of entry.layout) {
       const track = sends(line) && trackOf(stream, line.kind);
-      if (track) pc.addTrack(track, stream);
+      if (!track) continue;
+      // Simulcast layers (a large room's camera): the encodings go on at once, as they must.
+      if (line.encodings && line.encodings.length)
+        pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], sendEncodings: line.encodings });
+      else pc.addTrack(track, stream);
     }
     // Our screen goes on once the camera's line exists (the first video m-line must be the camera's,
     // also for a person without one): before the first offer, or after the first remote offer.
@@ -72,9 +79,13 @@
       if (alive() && e.candidate && e.candidate.candidate)
         callApp('moimOnIceCandidate', h, e.candidate.candidate, e.candidate.sdpMid || '', e.candidate.sdpMLineIndex || 0);
     });
-    pc.onconnectionstatechange = guard(() => { if (alive()) callApp('moimOnConnectionState', h, pc.connectionState); });
+    pc.onconnectionstatechange = guard(() => {
+      if (!alive()) return;
+      callApp('moimOnConnectionState', h, pc.connectionState);
+      if (entry.feeds) shared.subscriptionState(h, pc.connectionState);  // media_feeds.js
+    });
     pc.ontrack = guard((e) => {
-      if (!alive() || isScreen(entry, e.transceiver)) return;  // a screen: syncRemoteScreen
+      if (!alive() || entry.feeds || isScreen(entry, e.transceiver)) return;  // a screen: syncRemoteScreen
       if (!entry.remote) entry.remote = e.streams[0] || new MediaStream();
       if (!entry.remote.getTracks().includes(e.track)) entry.remote.addTrack(e.track);
       if (entry.video) shared.videoTracksChanged(entry.video);  // video_frames.js
@@ -235,7 +246,10 @@
   }
   function closePeer(h) {
     const entry = peers.get(h);
-    if (!entry) return;
+    if (!entry) {
+      shared.closeFeed(h);  // a feed's handle (media_feeds.js): its video goes, the subscription stays
+      return;
+    }
     peers.delete(h);
     if (entry.video) shared.destroyVideo(entry.video);  // video_frames.js
     if (entry.screenVideo) shared.destroyVideo(entry.screenVideo);
@@ -247,7 +261,10 @@
   // (frames shown, the route, whether audio plays, the rates: shared/call_stats.hpp).
   function requestStats(h) {
     const entry = peers.get(h);
-    if (!entry) return;
+    if (!entry) {
+      shared.feedStats(h);  // media_feeds.js
+      return;
+    }
     entry.pc.getStats().then(guard((report) => {
       let frames = 0, screenFrames = 0, audioEnergy = 0, audioLevel = 0;
       const screenId = entry.screenTrack && entry.screenTrack.id;
@@ -340,8 +357,9 @@
   // seconds.) Each call returns the last reading done and starts the next; C++ decides who is
   // speaking (shared/speaking.hpp).
   function audioLevels() {
-    const out = [];
+    const out = shared.feedLevels();  // media_feeds.js: a large room's people
     for (const [h, entry] of peers) {
+      if (entry.feeds) continue;  // everyone's sound at once: its feeds say whose
       shared.readAudioEnergy(entry, entry.pc.getReceivers().filter((r) => r.track && r.track.kind === 'audio'),
         () => peers.get(h) === entry);
       out.push(h, entry.audioLevel || 0);

@@ -1,0 +1,84 @@
+// Helpers for the tests of large rooms (media through Janus VideoRoom, issue 15): Janus started as
+// ./run.sh --with-sfu starts it, moim-server's arguments to use it, and the create dialog's capacity
+// slider set by dragging.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { click, freePort, repo, typeInto, waitForState, widget } from './lib.mjs';
+
+// Janus through scripts/janus.sh: its secrets first (--prepare), then Janus, waited for until its
+// API port accepts connections. Resolves to { dir, port, serverArgs (moim-server's --janus-*),
+// stop(), kill() }; the same `dir` and `port` again (`reuse`) start it again after a kill.
+export async function startJanus(reuse) {
+  const dir = reuse?.dir ?? path.join(mkdtempSync(path.join(tmpdir(), 'moim-e2e-janus-')), 'janus');
+  const port = reuse?.port ?? await freePort();
+  const script = path.join(repo, 'scripts/janus.sh');
+  const args = ['--data-dir', dir, '--port', String(port), '--rtp-ports', '40500-40599'];
+  const prepared = spawnSync('bash', [script, '--prepare', ...args], { encoding: 'utf8' });
+  assert.equal(prepared.status, 0, prepared.stdout + prepared.stderr);
+  const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const open = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) break;
+    assert.ok(Date.now() < deadline, 'Janus did not listen within 15 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    dir,
+    port,
+    serverArgs: ['--janus-url', `ws://127.0.0.1:${port}`, '--janus-api-secret-file', path.join(dir, 'api-secret'),
+      '--janus-admin-key-file', path.join(dir, 'admin-key')],
+    kill: async () => { child.kill('SIGKILL'); await exited; },
+  };
+}
+
+// Sets the create dialog's capacity slider to `want` by dragging it (the value follows the pointer's
+// x): a binary search over the slider's pixels, reading the value back from the test surface.
+export async function setCapacity(page, want) {
+  const s = await widget(page, 'room-capacity-input');
+  const y = s.y + s.h / 2;
+  const settle = () => new Promise((r) => setTimeout(r, 150));
+  // Held down from the middle, the slider follows the pointer (a second click would not: the first
+  // keeps it); the search moves it, then lets go.
+  await click(page, 'room-name-input');
+  let lo = s.x + 1, hi = s.x + s.w - 1;
+  const seen = [];
+  await page.mouse.move(Math.round((lo + hi) / 2), y);
+  await page.mouse.down();
+  try {
+    for (let i = 0; i < 16; ++i) {
+      const x = Math.round((lo + hi) / 2);
+      await page.mouse.move(x, y, { steps: 2 });
+      await settle();
+      const got = (await waitForState(page, (st) => st.createDialog !== null)).createDialog.capacity;
+      seen.push(`${x}->${got}`);
+      if (got === want) return;
+      if (got < want) lo = x + 1; else hi = x - 1;
+    }
+  } finally {
+    await page.mouse.up();
+    await settle();
+  }
+  assert.fail(`could not set the capacity to ${want} (slider ${JSON.stringify(s)}: ${seen.join(' ')})`);
+}
+
+// Creates a large room for `capacity` people through the dialog; resolves to it as the list shows it.
+export async function createLargeRoomByUi(page, name, capacity) {
+  await waitForState(page, (s) => s.limits.largeRooms === true, null, 15000);
+  await click(page, 'create-room');
+  await waitForState(page, (s) => s.dialog === true);
+  await typeInto(page, 'room-name-input', name);
+  await setCapacity(page, capacity);
+  await waitForState(page, (s, c) => s.createDialog?.capacity === c && s.createDialog.createEnabled, capacity);
+  await click(page, 'create-confirm');
+  const created = await waitForState(page, (s, n) => s.dialog === false && s.rooms.some((r) => r.name === n), name);
+  return created.rooms.find((r) => r.name === name);
+}
