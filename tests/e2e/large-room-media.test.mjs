@@ -17,7 +17,7 @@ import { after, test } from 'node:test';
 // A site of one blank page: the test's own script runs in it (page.evaluate).
 const site = mkdtempSync(path.join(tmpdir(), 'moim-e2e-blank-'));
 writeFileSync(path.join(site, 'index.html'), '<!doctype html><title>moim media test</title>\n');
-process.env.MOIM_SITE ??= site;
+process.env.MOIM_SITE = site;  // before lib.mjs reads it
 const { freePort, launchBrowser, repo, startServer } = await import('./lib.mjs');
 
 let browser;
