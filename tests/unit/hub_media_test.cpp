@@ -182,6 +182,23 @@ TEST_F(HubMedia, OffersReachTheSubscriberAndSessionsEndWithTheirParticipants) {
   EXPECT_EQ(hub().media_sessions().size(), 0u);
 }
 
+TEST_F(HubMedia, ASecondTabReplacesTheFirstsMedia) {
+  hello(2);
+  HubOutput out = send(2, Join{.room = room_, .name = "Ann", .client = "tab"});
+  const PeerId first = of<Joined>(out, 2).at(0).self.id;
+  ASSERT_EQ(out.media.size(), 1u);
+  hub().on_media_answer(out.media[0].id, sfu::MediaAnswer{.ok = true, .handle = 102});
+  // The same browser joins again from another tab: the first session's handle goes, the new one starts.
+  hello(3);
+  out = send(3, Join{.room = room_, .name = "Ann", .client = "tab"});
+  ASSERT_EQ(out.media.size(), 2u);
+  EXPECT_EQ(out.media[0].kind, MediaCommand::Kind::Detach);
+  EXPECT_EQ(out.media[0].handle, 102u);
+  EXPECT_EQ(out.media[1].kind, MediaCommand::Kind::Attach);
+  EXPECT_FALSE(hub().media_sessions().has(first));
+  EXPECT_TRUE(hub().media_sessions().has(of<Joined>(out, 3).at(0).self.id));
+}
+
 TEST_F(HubMedia, ADeletedRoomOrANewJanusSessionEndsOrRestartsTheMedia) {
   const PeerId a = join(2, 102);
   // Janus restarted: a new session; the room is made again, then a hears "reset" and starts over.
