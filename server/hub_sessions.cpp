@@ -158,6 +158,7 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
     for (auto& text : session->held) out.sends.push_back(Outgoing{conn, std::move(text)});
     session->held.clear();
     session->held_bytes = 0;
+    apply_media(out, media_.resumed(peer));  // a large room's pending subscription offer, again
     if (self && (self->mic != req.mic || self->camera != req.camera)) {
       registry_.set_media(peer, req.mic, req.camera);
       to_room(out, claims->room, peer, proto::PeerMedia{.peer = peer, .mic = req.mic, .camera = req.camera});

@@ -82,7 +82,9 @@ struct Config {
   std::int64_t connect_timeout_ms = 5000;
   std::int64_t backoff_first_ms = 250;
   std::int64_t backoff_cap_ms = 4000;
-  std::size_t max_pending = 256;  // the caller's requests in flight at once (more: `busy`)
+  // The caller's requests in flight at once (more: `busy`): room requests and the media relay's (a
+  // few per large-room participant, and its candidates).
+  std::size_t max_pending = 2048;
 };
 
 // Why a request failed. The names (to_string) are stable: logs and, later, the protocol use them.

@@ -94,14 +94,21 @@ void MediaSessions::start(MediaOutput& out, PeerId peer, Participant& p) {
   p.pub_busy = send(out, peer, What::PubAttach, MediaCommand{.kind = MediaCommand::Kind::Attach});
 }
 
-RequestId MediaSessions::detach_all(MediaOutput& out, Participant& p) {
-  RequestId pub_detach = 0;
+RequestId MediaSessions::detach_all(MediaOutput& out, Participant& p, bool leave_first) {
+  RequestId wait = 0;
+  const bool leaving = leave_first && up_ && p.pub != 0 && p.pub_joined;
+  if (leaving) {
+    // "leave" goes through VideoRoom's one message queue: answered, the feed id is free again.
+    wait = send(out, 0, What::Detach,
+                MediaCommand{.kind = MediaCommand::Kind::Message, .handle = p.pub, .body = json{{"request", "leave"}}});
+    detach_later_[wait] = {p.pub, p.sub};
+  }
   for (const JanusId handle : {p.pub, p.sub}) {
     if (handle == 0) continue;
     handles_.erase(handle);
-    if (!up_) continue;
+    if (!up_ || leaving) continue;
     const RequestId id = send(out, 0, What::Detach, MediaCommand{.kind = MediaCommand::Kind::Detach, .handle = handle});
-    if (handle == p.pub) pub_detach = id;
+    if (handle == p.pub) wait = id;
   }
   const proto::RoomId room = p.room;
   const std::string display = std::move(p.display);
@@ -114,7 +121,7 @@ RequestId MediaSessions::detach_all(MediaOutput& out, Participant& p) {
   p.generation = generation;
   p.failures = failures;
   p.ready = ready;
-  return pub_detach;
+  return wait;
 }
 
 void MediaSessions::start_after(MediaOutput& out, PeerId peer, Participant& p, RequestId detach) {
@@ -129,7 +136,7 @@ MediaOutput MediaSessions::leave(PeerId peer) {
   if (it == peers_.end()) return out;
   const bool was_publishing = it->second.publishing;
   const proto::RoomId room = it->second.room;
-  detach_all(out, it->second);
+  detach_all(out, it->second, /*leave_first=*/false);
   peers_.erase(it);
   if (was_publishing) sync_room(out, room, peer);
   return out;
@@ -142,7 +149,7 @@ void MediaSessions::fail(MediaOutput& out, PeerId peer, Participant& p, const st
        proto::Error{proto::ErrorCode::MediaFailed,
                     "The media server could not set up your audio and video; they start over: publish again.",
                     "media-signal"});
-  const RequestId detach = detach_all(out, p);
+  const RequestId detach = detach_all(out, p, /*leave_first=*/true);
   ++p.failures;
   if (p.failures <= kMaxRestarts && up_ && p.ready) {
     start_after(out, peer, p, detach);
@@ -212,6 +219,13 @@ MediaOutput MediaSessions::restart(PeerId peer) {
   if (it == peers_.end()) return out;
   it->second.restart = true;
   sync_subscriber(out, peer, it->second);
+  return out;
+}
+
+MediaOutput MediaSessions::resumed(PeerId peer) {
+  MediaOutput out;
+  const auto it = peers_.find(peer);
+  if (it != peers_.end() && it->second.awaiting_answer) tell(out, peer, proto::RelayedMediaSignal{it->second.offered});
   return out;
 }
 
@@ -325,6 +339,7 @@ void MediaSessions::relay_offer(MediaOutput& out, PeerId peer, Participant& p, c
   }
   p.awaiting_answer = true;
   p.sub_remote = false;
+  p.offered = signal;
   tell(out, peer, proto::RelayedMediaSignal{std::move(signal)});
 }
 
@@ -334,6 +349,12 @@ MediaOutput MediaSessions::answer(RequestId id, const MediaAnswer& answer) {
   if (it == requests_.end()) return out;
   const Request request = it->second;
   requests_.erase(it);
+  if (const auto later = detach_later_.find(id); later != detach_later_.end()) {
+    for (const JanusId handle : later->second) {
+      if (handle != 0 && up_) send(out, 0, What::Detach, MediaCommand{.kind = MediaCommand::Kind::Detach, .handle = handle});
+    }
+    detach_later_.erase(later);
+  }
   if (const auto waiting = start_after_.find(id); waiting != start_after_.end()) {
     const PeerId peer = waiting->second;
     start_after_.erase(waiting);
@@ -502,7 +523,7 @@ MediaOutput MediaSessions::link_up(SessionKind kind) {
     for (auto& [peer, p] : peers_) {
       if (p.lost) {
         // A request lost with the socket: its state is not known; it starts over.
-        const RequestId detach = detach_all(out, p);
+        const RequestId detach = detach_all(out, p, /*leave_first=*/true);
         p.failures = 0;
         tell(out, peer, proto::MediaState{proto::MediaServerState::Reset});
         if (p.ready) start_after(out, peer, p, detach);
@@ -522,6 +543,7 @@ MediaOutput MediaSessions::link_up(SessionKind kind) {
   requests_.clear();
   handles_.clear();
   start_after_.clear();
+  detach_later_.clear();
   for (auto& [peer, p] : peers_) {
     const proto::RoomId room = p.room;
     const std::string display = p.display;

@@ -30,13 +30,16 @@
 //    (full_trickle is off), so none come back.
 //  - A request Janus refuses or does not answer in time: the participant hears `media-failed`, both
 //    its handles are detached and its media starts over from nothing (new handles, once Janus has
-//    detached the old publisher: it must publish again and expect a new subscription offer); at most
+//    answered the old publisher's "leave": the feed id is free again; it must publish again and
+//    expect a new subscription offer); at most
 //    kMaxRestarts in a row, then its media stays off (logged) until it publishes again.
 //  - The link: down -> every participant hears media-state "down" (nothing else changes, requests in
 //    flight fail); back with the same session -> "up" (a participant whose request was lost
 //    meanwhile starts over, hearing "reset"); back with a new session -> every handle is gone: each
 //    room's participants wait until the hub has made the room again (room_ready), then hear "reset"
 //    and start over.
+//  - A resume within the grace window keeps both handles; the subscription offer still waiting for
+//    its answer is sent again (media-signals are not numbered: one may have died with the socket).
 //  - Leaving: both handles are detached (Janus then removes the feed and renegotiates the others).
 //    Answers for a participant that left or started over are dropped (a handle attached meanwhile
 //    is detached).
@@ -48,6 +51,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <array>
 #include <deque>
 #include <map>
 #include <optional>
@@ -100,6 +104,10 @@ class MediaSessions {
   // The browser's media-signal: the hub checked that the kind fits the link and the sizes.
   MediaOutput signal(proto::PeerId peer, const proto::MediaSignal& signal);
   MediaOutput restart(proto::PeerId peer);  // media-restart
+  // Its connection came back (a resume within the grace window): media-signals are not numbered, so
+  // one written into the dead socket may be lost; the subscription offer still waiting for its
+  // answer is sent again (answering it twice is harmless: the second answer is dropped).
+  MediaOutput resumed(proto::PeerId peer);
   MediaOutput answer(RequestId id, const MediaAnswer& answer);
   MediaOutput event(const HandleEvent& event);
   MediaOutput link_down();
@@ -138,6 +146,7 @@ class MediaSessions {
     bool sub_joined = false;
     RequestId sub_busy = 0;
     bool awaiting_answer = false;  // an offer is with the browser
+    proto::MediaSignal offered;    // that offer
     bool sub_remote = false;       // an answer went to Janus: candidates may go
     bool restart = false;          // media-restart asked, not yet sent
     std::set<proto::PeerId> subscribed;
@@ -153,10 +162,11 @@ class MediaSessions {
 
   RequestId send(MediaOutput& out, proto::PeerId peer, What what, MediaCommand command);
   void start(MediaOutput& out, proto::PeerId peer, Participant& p);
-  // Detaches its handles and forgets its state (not its place); the publisher handle's detach, if
-  // any (Janus may take requests out of order: the new publisher joins with the same id only after
-  // the old one is gone).
-  RequestId detach_all(MediaOutput& out, Participant& p);
+  // Detaches its handles and forgets its state (not its place). `leave_first` (it starts over under
+  // the same feed id): a joined publisher first sends "leave" and its handles are detached once that
+  // is answered (a detach frees the id only some time after its answer: "User ID already exists");
+  // returns the request to wait for before starting again (0: none).
+  RequestId detach_all(MediaOutput& out, Participant& p, bool leave_first);
   // Starts it again once `detach` is answered (at once if 0).
   void start_after(MediaOutput& out, proto::PeerId peer, Participant& p, RequestId detach);
   void fail(MediaOutput& out, proto::PeerId peer, Participant& p, const std::string& why);
@@ -175,7 +185,8 @@ class MediaSessions {
   std::map<RequestId, Request> requests_;
   std::map<JanusId, proto::PeerId> handles_;  // each handle's participant
   std::set<proto::RoomId> unready_rooms_;    // waiting to be made again (a new Janus session)
-  std::map<RequestId, proto::PeerId> start_after_;  // a detach whose answer starts a participant again
+  std::map<RequestId, proto::PeerId> start_after_;  // a leave / detach whose answer starts a participant again
+  std::map<RequestId, std::array<JanusId, 2>> detach_later_;  // a leave's handles, detached once it is answered
   RequestId next_id_ = 1;
   bool up_ = true;
 };

@@ -4,7 +4,8 @@
 // RTCPeerConnections, publish (it offers its fake camera and microphone) and subscribe (Janus offers).
 // Ann and Bo publish: each gets a subscription offer naming the other's audio and video, answers, and
 // its subscribe connection connects and receives both tracks; Cy joins and publishes: Ann and Bo get
-// an offer that adds Cy, Cy one with both; Bo leaves: Ann and Cy get an offer without Bo.
+// an offer that adds Cy, Cy one with both; Ann restarts ICE on both links (media-restart, a publish
+// offer with iceRestart); Bo leaves: Ann and Cy get an offer without Bo.
 // Needs only the native build (the page is a blank one served by moim-server) and Janus.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,7 +18,7 @@ import { after, test } from 'node:test';
 // A site of one blank page: the test's own script runs in it (page.evaluate).
 const site = mkdtempSync(path.join(tmpdir(), 'moim-e2e-blank-'));
 writeFileSync(path.join(site, 'index.html'), '<!doctype html><title>moim media test</title>\n');
-process.env.MOIM_SITE ??= site;
+process.env.MOIM_SITE = site;  // before lib.mjs reads it
 const { freePort, launchBrowser, repo, startServer } = await import('./lib.mjs');
 
 let browser;
@@ -105,6 +106,13 @@ function pageClient() {
     send({ type: 'media-signal', link: 'publish', kind: 'offer', sdp: t.pub.localDescription.sdp });
   };
   t.leave = () => send({ type: 'leave' });
+  t.restartSubscription = () => send({ type: 'media-restart' });
+  t.restartPublication = async () => {
+    await t.pub.setLocalDescription(await t.pub.createOffer({ iceRestart: true }));
+    send({ type: 'media-signal', link: 'publish', kind: 'offer', sdp: t.pub.localDescription.sdp });
+  };
+  t.ufrags = () => ({ pub: /a=ice-ufrag:(\S+)/.exec(t.pub.remoteDescription?.sdp ?? '')?.[1],
+    sub: /a=ice-ufrag:(\S+)/.exec(t.sub?.remoteDescription?.sdp ?? '')?.[1], signaling: t.pub.signalingState });
   t.state = () => ({ pub: t.pub?.connectionState, sub: t.sub?.connectionState, offers: t.offers, tracks: t.tracks, errors: t.errors });
 }
 
@@ -170,6 +178,21 @@ test('a large room: publish and subscribe connections through Janus, renegotiate
   await waitFor(cy, 'Cy subscribed to Ann and Bo', (s) => named(s).join() === both(annId, boId).join() && s.sub === 'connected');
   await waitFor(ann, 'Ann got Cy', (s) => named(s).join() === both(boId, cyId).join() && s.tracks >= 4);
   await waitFor(bo, 'Bo got Cy', (s) => named(s).join() === both(annId, cyId).join());
+
+  // ICE restarts: media-restart brings Ann a subscription offer with new ICE credentials; a publish
+  // offer with iceRestart gets an answer with new ones. Both stay connected.
+  const before = await ann.evaluate(() => window.t.ufrags());
+  const offersBefore = (await stateOf(ann)).offers.length;
+  await ann.evaluate(() => window.t.restartSubscription());
+  await waitFor(ann, 'a new subscription offer', (s) => s.offers.length === offersBefore + 1);
+  await ann.evaluate(() => window.t.restartPublication());
+  for (const deadline = Date.now() + 10000; ;) {
+    const now = await ann.evaluate(() => window.t.ufrags());
+    if (now.sub !== before.sub && now.pub !== before.pub && now.signaling === 'stable') break;
+    assert.ok(Date.now() < deadline, `ICE credentials not renewed: ${JSON.stringify([before, now])}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await waitFor(ann, 'Ann connected after the restarts', (s) => s.sub === 'connected' && s.pub === 'connected');
 
   // Bo leaves: Janus offers Ann and Cy again without him.
   await bo.evaluate(() => window.t.leave());

@@ -547,8 +547,9 @@ TEST_F(JanusTest, LargeRoomsAreJanusRoomsMadeAgainAfterARestartAndDestroyedWithT
 // moim-server, with Janus's candidates in the SDP (no trickle); Janus refuses a feed whose
 // PeerConnection is not up (no DTLS here), so nobody gets a subscription offer yet; an SDP Janus
 // cannot read is media-failed, and the publisher comes back (new handles, same id); media-signal
-// outside a large room, or the wrong kind for a link, is refused; a participant who leaves is gone
-// from Janus's room.
+// outside a large room, or the wrong kind for a link, is refused; Janus killed and started again:
+// media-state down, then reset once the room is made again, the participants publishers again; a
+// participant who leaves is gone from Janus's room.
 TEST_F(JanusTest, LargeRoomMediaGoesThroughJanus) {
   std::filesystem::create_directories(dir_);
   std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
@@ -597,9 +598,10 @@ TEST_F(JanusTest, LargeRoomMediaGoesThroughJanus) {
   JanusApi janus(port_);
   std::string why;
   ASSERT_TRUE(janus.open_videoroom(api_secret, why)) << why;
+  JanusApi* janus_api = &janus;  // the one of the Janus running now
   const auto participants = [&] {
     std::map<std::uint64_t, std::string> found;
-    const json listed = janus.videoroom({{"request", "listparticipants"}, {"room", room}});
+    const json listed = janus_api->videoroom({{"request", "listparticipants"}, {"room", room}});
     for (const json& p : listed.value("participants", json::array())) {
       found[p.value("id", 0ull)] = p.value("display", "");
     }
@@ -671,6 +673,31 @@ TEST_F(JanusTest, LargeRoomMediaGoesThroughJanus) {
   const std::optional<json> again = ann.read_type("media-signal", std::chrono::seconds(10));
   ASSERT_TRUE(again) << read_file(server_log);
   EXPECT_EQ((*again)["kind"], "answer");
+
+  // Janus killed: media-state down to both; started again: the room is made again first, then both
+  // hear reset and are publishers again (new handles, same ids), and a new offer is answered.
+  ASSERT_TRUE(janus_->stop(SIGKILL));
+  for (WsClient* ws : {&ann, &bo}) {
+    const std::optional<json> down = ws->read_type("media-state", std::chrono::seconds(10));
+    ASSERT_TRUE(down) << read_file(server_log);
+    EXPECT_EQ((*down)["state"], "down");
+  }
+  start_janus({"--rtp-ports", "40400-40499"});
+  if (HasFatalFailure()) return;
+  for (WsClient* ws : {&ann, &bo}) {
+    const std::optional<json> reset = ws->read_type("media-state", std::chrono::seconds(15));
+    ASSERT_TRUE(reset) << read_file(server_log);
+    EXPECT_EQ((*reset)["state"], "reset");
+  }
+  JanusApi restarted(port_);
+  ASSERT_TRUE(restarted.open_videoroom(api_secret, why)) << why;
+  janus_api = &restarted;
+  EXPECT_EQ(wait_participants({{ann_id, "Ann"}, {bo_id, "Bo"}}), (std::map<std::uint64_t, std::string>{{ann_id, "Ann"}, {bo_id, "Bo"}}))
+      << read_file(server_log);
+  ASSERT_TRUE(ann.send_json({{"type", "media-signal"}, {"link", "publish"}, {"kind", "offer"}, {"sdp", offer}}));
+  const std::optional<json> after_reset = ann.read_type("media-signal", std::chrono::seconds(10));
+  ASSERT_TRUE(after_reset) << read_file(server_log);
+  EXPECT_EQ((*after_reset)["kind"], "answer");
 
   // Bo leaves: his handles are detached, he is gone from Janus's room.
   ASSERT_TRUE(bo.send_json({{"type", "leave"}}));

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,7 @@ class HubMedia : public ::testing::Test, public test::ClockedHub {
     if (joined.empty()) return 0;
     EXPECT_EQ(out.media.size(), 1u);
     const PeerId peer = joined[0].self.id;
+    tokens_[conn] = joined[0].token;
     const HubOutput attached = hub().on_media_answer(out.media.at(0).id, sfu::MediaAnswer{.ok = true, .handle = handle});
     EXPECT_EQ(attached.media.size(), 1u);
     const MediaCommand join_cmd = attached.media.at(0);
@@ -81,6 +83,7 @@ class HubMedia : public ::testing::Test, public test::ClockedHub {
 
   RoomId room_ = 0;
   std::string owner_;
+  std::map<ConnId, std::string> tokens_;
 };
 
 TEST_F(HubMedia, OnlyParticipantsOfALargeRoomSpeakToTheMediaServer) {
@@ -180,6 +183,47 @@ TEST_F(HubMedia, OffersReachTheSubscriberAndSessionsEndWithTheirParticipants) {
   }
   EXPECT_EQ(detached, (std::vector<sfu::JanusId>{103, 203}));
   EXPECT_EQ(hub().media_sessions().size(), 0u);
+}
+
+// media-signals are not numbered: after a resume, the subscription offer still waiting for its
+// answer comes again (it may have been written into the dead socket).
+TEST_F(HubMedia, AResumeSendsThePendingSubscriptionOfferAgain) {
+  const PeerId a = join(2, 102);
+  join(3, 103);
+  HubOutput out = hub().on_media_event(sfu::HandleEvent{102, "webrtcup", {}, nullptr});
+  out = hub().on_media_answer(out.media.at(0).id, sfu::MediaAnswer{.ok = true, .handle = 203});
+  out = hub().on_media_answer(out.media.at(0).id,
+                              sfu::MediaAnswer{.ok = true,
+                                               .data = {{"streams", {{{"mid", "0"}, {"type", "audio"}, {"active", true}, {"feed_id", a}}}}},
+                                               .jsep = {{"type", "offer"}, {"sdp", "sub-offer"}}});
+  ASSERT_EQ(of<RelayedMediaSignal>(out, 3).size(), 1u);
+  hub().disconnect(3, Hub::Departure::Lost);
+  hub().connect(4, "10.0.0.4");
+  send(4, Hello{});
+  out = send(4, Resume{.token = tokens_[3], .name = "P3"});
+  ASSERT_EQ(of<Resumed>(out, 4).size(), 1u);
+  const auto again = of<RelayedMediaSignal>(out, 4);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].signal.sdp, "sub-offer");
+  EXPECT_EQ(again[0].signal.streams, (std::vector<MediaStream>{{.mid = "0", .peer = a, .kind = MediaKind::Audio}}));
+  EXPECT_TRUE(out.media.empty()) << "nothing for Janus";
+}
+
+TEST_F(HubMedia, ASecondTabReplacesTheFirstsMedia) {
+  hello(2);
+  HubOutput out = send(2, Join{.room = room_, .name = "Ann", .client = "tab"});
+  const PeerId first = of<Joined>(out, 2).at(0).self.id;
+  ASSERT_EQ(out.media.size(), 1u);
+  hub().on_media_answer(out.media[0].id, sfu::MediaAnswer{.ok = true, .handle = 102});
+  // The same browser joins again from another tab: the first session's handle goes, the new one starts.
+  hello(3);
+  out = send(3, Join{.room = room_, .name = "Ann", .client = "tab"});
+  ASSERT_EQ(out.media.size(), 2u);
+  EXPECT_EQ(out.media[0].kind, MediaCommand::Kind::Detach);
+  EXPECT_EQ(out.media[0].handle, 102u);
+  EXPECT_EQ(out.media[1].kind, MediaCommand::Kind::Attach);
+  EXPECT_FALSE(hub().media_sessions().has(first));
+  EXPECT_TRUE(hub().media_sessions().has(of<Joined>(out, 3).at(0).self.id));
 }
 
 TEST_F(HubMedia, ADeletedRoomOrANewJanusSessionEndsOrRestartsTheMedia) {

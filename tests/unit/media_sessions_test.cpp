@@ -213,7 +213,11 @@ TEST(MediaSessions, ARestartAsksForAnOfferWithFreshIceCredentials) {
   expect(m.restart(2), {}, {});
   expect(m.answer(6, reply({{"videoroom", "attached"}, {"streams", {stream("0", "audio", 1)}}}, offer_jsep("o1"))), {},
          {subscribe_offer(2, "o1", {audio("0", 1)})});
+  // A resume meanwhile: the offer still waiting for its answer is sent again (it may have died with
+  // the socket); once answered, a resume sends nothing.
+  expect(m.resumed(2), {}, {subscribe_offer(2, "o1", {audio("0", 1)})});
   expect(m.signal(2, subscribe_answer("a1")), {message(7, 202, {{"request", "start"}}, answer_jsep("a1"))}, {});
+  expect(m.resumed(2), {}, {});
   expect(m.answer(7, reply({{"started", "ok"}})), {message(8, 202, {{"request", "configure"}, {"restart", true}})}, {});
   expect(m.answer(8, reply({{"videoroom", "event"}, {"configured", "ok"}, {"streams", {stream("0", "audio", 1)}}}, offer_jsep("o2"))), {},
          {subscribe_offer(2, "o2", {audio("0", 1)})});
@@ -225,21 +229,23 @@ TEST(MediaSessions, AFailureSaysMediaFailedAndStartsOverBoundedly) {
   expect(m.signal(1, publish_offer("bad")), {message(3, 101, kConfigure, offer_jsep("bad"))}, {});
   // Janus refuses the offer: media-failed, its handle detached, and once Janus says it is (Janus may
   // take requests out of order: the same feed id must be free), a new publisher handle.
-  expect(m.answer(3, refused(ErrorCode::JanusError, 465, "Error processing SDP")), {detach(4, 101)}, {media_failed(1)});
+  // (Its feed id is free only once Janus answered its "leave": a detach frees it some time later.)
+  expect(m.answer(3, refused(ErrorCode::JanusError, 465, "Error processing SDP")), {message(4, 101, {{"request", "leave"}})},
+         {media_failed(1)});
   expect(m.signal(1, publish_offer("meanwhile")), {}, {});
-  expect(m.answer(4, reply({})), {attach(5)}, {});
+  expect(m.answer(4, reply({{"videoroom", "event"}, {"leaving", "ok"}})), {detach(5, 101), attach(6)}, {});
   // An attach that keeps failing (not the link: Janus refusing) is given up after kMaxRestarts.
-  expect(m.answer(5, refused(ErrorCode::JanusError, 490, "x")), {attach(6)}, {media_failed(1)});
   expect(m.answer(6, refused(ErrorCode::JanusError, 490, "x")), {attach(7)}, {media_failed(1)});
-  const MediaOutput given_up = m.answer(7, refused(ErrorCode::JanusError, 490, "x"));
+  expect(m.answer(7, refused(ErrorCode::JanusError, 490, "x")), {attach(8)}, {media_failed(1)});
+  const MediaOutput given_up = m.answer(8, refused(ErrorCode::JanusError, 490, "x"));
   expect(given_up, {}, {media_failed(1)});
   ASSERT_FALSE(given_up.log.empty());
   EXPECT_NE(given_up.log.back().find("given up"), std::string::npos);
   // A new publish offer is a new try.
-  expect(m.signal(1, publish_offer("again")), {attach(8)}, {});
-  expect(m.answer(8, attached(111)), {message(9, 111, join_publisher(1, "P1"))}, {});
-  expect(m.answer(9, reply({{"videoroom", "joined"}})), {message(10, 111, kConfigure, offer_jsep("again"))}, {});
-  EXPECT_EQ(m.in_flight(), 1u);
+  expect(m.signal(1, publish_offer("again")), {attach(9)}, {});
+  expect(m.answer(9, attached(111)), {message(10, 111, join_publisher(1, "P1"))}, {});
+  expect(m.answer(10, reply({{"videoroom", "joined"}})), {message(11, 111, kConfigure, offer_jsep("again"))}, {});
+  EXPECT_EQ(m.in_flight(), 2u);  // the configure, and the old handle's detach
 }
 
 TEST(MediaSessions, AnswersForALeaverOrAnOlderTryAreDropped) {
@@ -281,16 +287,16 @@ TEST(MediaSessions, TheLinkGoingDownAndComingBack) {
   // Down again with that configure in flight (the link fails it): back, peer 1 starts over.
   expect(m.link_down(), {}, {state(1, MediaServerState::Down), state(2, MediaServerState::Down)});
   expect(m.answer(5, refused(ErrorCode::ConnectionLost, 0, "lost")), {}, {});
-  expect(m.link_up(SessionKind::Reclaimed), {detach(6, 101)},
+  expect(m.link_up(SessionKind::Reclaimed), {message(6, 101, {{"request", "leave"}})},
          {state(1, MediaServerState::Reset), state(2, MediaServerState::Up)});
-  expect(m.answer(6, reply({})), {attach(7)}, {});
+  expect(m.answer(6, reply({{"leaving", "ok"}})), {detach(7, 101), attach(8)}, {});
   // A new session: every handle is gone; nothing happens until the room is made again, then both
   // hear "reset" and start over (no detach: Janus forgot those handles).
   expect(m.link_down(), {}, {state(1, MediaServerState::Down), state(2, MediaServerState::Down)});
   expect(m.link_up(SessionKind::Replaced), {}, {});
-  expect(m.answer(7, attached(111)), {}, {});  // the old session's: dropped (and its handle is gone with it)
+  expect(m.answer(8, attached(111)), {}, {});  // the old session's: dropped (and its handle is gone with it)
   expect(m.join(3, kRoom, "P3"), {}, {});      // waits with the others
-  expect(m.room_ready(kRoom), {attach(8), attach(9), attach(10)},
+  expect(m.room_ready(kRoom), {attach(9), attach(10), attach(11)},
          {state(1, MediaServerState::Reset), state(2, MediaServerState::Reset), state(3, MediaServerState::Reset)});
 }
 
