@@ -891,6 +891,7 @@ std::string App::state_json() const {
   s["name"] = fields_.value(ui::FieldId::Name);
   s["connected"] = link_.connected() && world_.welcomed();
   s["reconnecting"] = world_.call() && link_.status().call_reconnecting;
+  s["mediaReconnecting"] = world_.call() && world_.call()->media_reconnecting;
   s["mediaSupported"] = join_.secure();
   json rooms = json::array();
   for (const auto& r : world_.rooms())

@@ -42,6 +42,27 @@ std::string first_video_mid(std::string_view sdp) {
   return std::string(sdp.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
 }
 
+// The mids of an SDP's audio and video m-lines that send (sendrecv or sendonly, the default
+// sendrecv; a rejected line, port 0, does not).
+std::set<std::string> sending_mids(std::string_view sdp) {
+  std::set<std::string> out;
+  std::size_t at = sdp.find("m=");
+  while (at != std::string_view::npos) {
+    const std::size_t next = sdp.find("\nm=", at);
+    const std::string_view section = sdp.substr(at, next == std::string_view::npos ? std::string_view::npos : next + 1 - at);
+    const bool media = section.starts_with("m=audio ") || section.starts_with("m=video ");
+    const bool rejected = section.starts_with("m=audio 0 ") || section.starts_with("m=video 0 ");
+    const bool silent = section.find("a=recvonly") != std::string_view::npos || section.find("a=inactive") != std::string_view::npos;
+    const std::size_t mid = section.find("a=mid:");
+    if (media && !rejected && !silent && mid != std::string_view::npos) {
+      const std::size_t end = section.find_first_of("\r\n", mid + 6);
+      out.insert(std::string(section.substr(mid + 6, end == std::string_view::npos ? std::string_view::npos : end - mid - 6)));
+    }
+    at = next == std::string_view::npos ? next : next + 1;
+  }
+  return out;
+}
+
 json feeds_json(const std::set<PeerId>& feeds) {
   json streams = json::array();
   for (const PeerId feed : feeds) streams.push_back(json{{"feed", feed}});
@@ -248,6 +269,7 @@ void MediaSessions::pump_publisher(MediaOutput& out, PeerId peer, Participant& p
                                  .handle = p.pub,
                                  .body = json{{"request", "configure"}, {"audio", true}, {"video", true}},
                                  .jsep = json{{"type", "offer"}, {"sdp", *p.offer}}});
+  p.configuring_mids = sending_mids(*p.offer);
   p.offer.reset();
   p.pub_remote = true;
   flush(out, peer, p.pub, p.pub_candidates);
@@ -272,6 +294,8 @@ void MediaSessions::sync_subscriber(MediaOutput& out, PeerId peer, Participant& 
   const std::set<PeerId> want = wanted(peer, p);
   // Feeds that stopped: Janus removed their streams itself (and renegotiates).
   std::erase_if(p.subscribed, [&](PeerId feed) { return !want.contains(feed); });
+  std::erase_if(p.streams_to_add, [&](const auto& entry) { return !p.subscribed.contains(entry.first); });
+  std::erase_if(p.streams_to_drop, [&](const auto& entry) { return !p.subscribed.contains(entry.first); });
   if (p.sub == 0) {
     if (!want.empty() && p.sub_busy == 0) {
       p.sub_busy = send(out, peer, What::SubAttach, MediaCommand{.kind = MediaCommand::Kind::Attach});
@@ -303,12 +327,49 @@ void MediaSessions::sync_subscriber(MediaOutput& out, PeerId peer, Participant& 
     p.subscribed.insert(add.begin(), add.end());
     return;
   }
+  for (auto* change : {&p.streams_to_drop, &p.streams_to_add}) {
+    if (change->empty()) continue;
+    json streams = json::array();
+    for (const auto& [feed, mids] : *change)
+      for (const std::string& mid : mids) streams.push_back(json{{"feed", feed}, {"mid", mid}});
+    const char* request = change == &p.streams_to_add ? "subscribe" : "unsubscribe";
+    change->clear();
+    p.sub_busy = send(out, peer, What::SubChange,
+                      MediaCommand{.kind = MediaCommand::Kind::Message,
+                                   .handle = p.sub,
+                                   .body = json{{"request", request}, {"streams", std::move(streams)}}});
+    return;
+  }
   if (p.restart) {
     p.restart = false;
     p.sub_busy = send(out, peer, What::SubRestart,
                       MediaCommand{.kind = MediaCommand::Kind::Message,
                                    .handle = p.sub,
                                    .body = json{{"request", "configure"}, {"restart", true}}});
+  }
+}
+
+void MediaSessions::add_new_streams(MediaOutput& out, PeerId peer, Participant& p) {
+  std::set<std::string> added, dropped;
+  std::set_difference(p.configuring_mids.begin(), p.configuring_mids.end(), p.published_mids.begin(), p.published_mids.end(),
+                      std::inserter(added, added.end()));
+  std::set_difference(p.published_mids.begin(), p.published_mids.end(), p.configuring_mids.begin(), p.configuring_mids.end(),
+                      std::inserter(dropped, dropped.end()));
+  const bool first = p.published_mids.empty();
+  p.published_mids = p.configuring_mids;
+  // A first publication reaches the others whole, once it is up ("webrtcup": sync_room).
+  if (first || (added.empty() && dropped.empty()) || !p.publishing) return;
+  for (auto& [other, q] : peers_) {
+    if (other == peer || q.room != p.room || !q.subscribed.contains(peer)) continue;
+    for (const std::string& mid : added) {
+      if (!q.streams_to_drop[peer].erase(mid)) q.streams_to_add[peer].insert(mid);
+    }
+    for (const std::string& mid : dropped) {
+      if (!q.streams_to_add[peer].erase(mid)) q.streams_to_drop[peer].insert(mid);
+    }
+    std::erase_if(q.streams_to_add, [](const auto& e) { return e.second.empty(); });
+    std::erase_if(q.streams_to_drop, [](const auto& e) { return e.second.empty(); });
+    sync_subscriber(out, other, q);
   }
 }
 
@@ -439,6 +500,7 @@ void MediaSessions::on_answer(MediaOutput& out, const Request& request, Particip
       tell(out, peer,
            proto::RelayedMediaSignal{
                proto::MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Answer, .sdp = string_of(answer.jsep, "sdp")}});
+      add_new_streams(out, peer, p);
       pump_publisher(out, peer, p);
       return;
     }

@@ -139,6 +139,11 @@ class MediaSessions {
     // Its camera's m-line (the first video one of its newest publish offer): any other video it
     // publishes is its screen, as in the mesh (subscribers are told which is which).
     std::string camera_mid;
+    // The audio and video m-lines it sends on: in the offer given to Janus last (configuring), and
+    // in the one Janus took. One it starts sending on later (a screen shared) is added to every
+    // subscription of its feed, and one it stops (the share ended) taken out: Janus does neither by
+    // itself.
+    std::set<std::string> configuring_mids, published_mids;
     bool pub_remote = false;           // a configure with an offer went out: candidates may go
     std::deque<nlohmann::json> pub_candidates;
     // subscriber
@@ -150,6 +155,8 @@ class MediaSessions {
     bool sub_remote = false;       // an answer went to Janus: candidates may go
     bool restart = false;          // media-restart asked, not yet sent
     std::set<proto::PeerId> subscribed;
+    std::map<proto::PeerId, std::set<std::string>> streams_to_add;  // feed -> its new m-lines, for one "subscribe"
+    std::map<proto::PeerId, std::set<std::string>> streams_to_drop;  // feed -> m-lines it stopped, for one "unsubscribe"
     std::set<proto::PeerId> skipped;  // feeds Janus said it has not ("No such feed"): until they change
     std::deque<nlohmann::json> sub_candidates;
   };
@@ -172,6 +179,9 @@ class MediaSessions {
   void fail(MediaOutput& out, proto::PeerId peer, Participant& p, const std::string& why);
   void pump_publisher(MediaOutput& out, proto::PeerId peer, Participant& p);
   void sync_subscriber(MediaOutput& out, proto::PeerId peer, Participant& p);
+  // Its publish offer was taken: m-lines it newly sends on go to every subscription of its feed,
+  // those it stopped come out of them.
+  void add_new_streams(MediaOutput& out, proto::PeerId peer, Participant& p);
   void sync_room(MediaOutput& out, proto::RoomId room, proto::PeerId except);
   void relay_offer(MediaOutput& out, proto::PeerId peer, Participant& p, const nlohmann::json& data,
                    const nlohmann::json& jsep);

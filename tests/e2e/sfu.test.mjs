@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createLargeRoomByUi, startJanus } from './large_rooms.mjs';
-import { click, launchBrowser, openPerson, screenshot, startServer, state, tilePixels, typeInto, waitForState, widget } from './lib.mjs';
+import {
+  click, launchBrowser, openPerson, saveReport, screenshot, startServer, state, tilePixels, typeInto, waitForState, widget,
+} from './lib.mjs';
 
 const servers = [];
 const pages = [];
@@ -23,10 +25,27 @@ async function person(url, label, name) {
   browser ??= await launchBrowser();
   const page = await openPerson(browser, url, label, { recordPeerConnections: true });
   pages.push(page);
+  // What the media server sent (media-signal without its SDP, media-state), for a failure's report.
+  page.media = [];
+  page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+    if (typeof payload !== 'string' || !payload.includes('"media-')) return;
+    try {
+      const { sdp, ...rest } = JSON.parse(payload);
+      page.media.push(JSON.stringify({ ...rest, mLines: sdp ? (sdp.match(/\nm=/g) || []).length : undefined }));
+    } catch { /* not JSON: the app reports it */ }
+  }));
+  await page.reload();  // its socket opened before the listener: again, heard
+  await waitForState(page, (s) => s.connected);
   await typeInto(page, 'name-input', name);
   await page.keyboard.press('Enter');
   await waitForState(page, (s) => s.connected);
   return page;
+}
+
+// On a failure: what the page heard from the media server, and its last console lines, in
+// build/e2e-artifacts/sfu-failure.json.
+function report(page) {
+  saveReport('sfu-failure.json', { media: page.media, console: page.consoleLines.slice(-60) });
 }
 
 // The page's RTCPeerConnections not closed, and what each sends and receives.
@@ -92,4 +111,53 @@ test('three people in a large room through Janus: two connections each, one leav
   const pcs = await openConnections(ana);
   assert.ok(pcs.some((pc) => pc.sending.join() === 'audio,video' && pc.state === 'connected'), JSON.stringify(pcs));
   await screenshot(ana, 'sfu-alone.png');
+});
+
+test('a large room: a shared screen reaches the others; Janus killed mid-call, media comes back on its own', async (t) => {
+  await janus?.kill();
+  janus = await startJanus();
+  const server = await startServer({ args: [...janus.serverArgs, '--stun-port', '0'] });
+  servers.push(server);
+  const di = await person(server.url, 'di', 'Di');
+  const ed = await person(server.url, 'ed', 'Ed');
+  const room = await createLargeRoomByUi(di, 'Review', 12);
+  for (const page of [di, ed]) {
+    await waitForState(page, (s, id) => s.rooms.some((r) => r.id === id), room.id);
+    await click(page, `join:${room.id}`);
+  }
+  await waitForState(di, (s) => seesEveryone(s, ['Ed']), null, 40000);
+  await waitForState(ed, (s) => seesEveryone(s, ['Di']), null, 40000);
+  const diId = (await state(di)).room.self.id;
+
+  // Di shares her screen: it goes out on her publication (still two connections) and Ed sees it large.
+  await click(di, 'share-screen');
+  await waitForState(di, (s) => s.room.self.sharing === true, null, 20000);
+  const shown = await waitForState(ed, (s, id) => {
+    const p = s.room?.peers.find((x) => x.id === id);
+    return !!p?.screen && p.screen.framesDecoded > 0 && p.screen.framesShown > 0 && s.room.presenter === id;
+  }, diId, 30000).catch((e) => { report(ed); throw e; });
+  assert.equal(shown.room.presenter, diId);
+  assert.equal((await openConnections(di)).length, 2, 'the screen goes on the publication');
+  await screenshot(ed, 'sfu-screen.png');
+  await click(di, 'share-screen');
+  await waitForState(ed, (s, id) => s.room.peers.find((x) => x.id === id)?.screen === null && s.room.presenter === null, diId, 20000);
+
+  // Janus killed: "Reconnecting media…"; started again: everyone publishes and subscribes again by
+  // themselves, frames decoding within 10 s of Janus being back.
+  await janus.kill();
+  for (const page of [di, ed]) {
+    const s = await waitForState(page, (st) => st.mediaReconnecting === true, null, 20000);
+    assert.equal(s.screen, 'call');
+  }
+  await screenshot(ed, 'sfu-reconnecting-media.png');
+  janus = await startJanus(janus);
+  const back = Date.now();
+  // The old subscriptions are closed on "reset": frames counted again are the new ones'.
+  for (const [page, other] of [[di, 'Ed'], [ed, 'Di']]) {
+    await waitForState(page, (s, o) => !s.mediaReconnecting && seesEveryone(s, [o]), other, 20000);
+  }
+  const recoveredMs = Date.now() - back;
+  t.diagnostic(`media back ${recoveredMs} ms after Janus`);
+  assert.ok(recoveredMs < 10000 + 4000, `media back within 10 s of the link (backoff up to 4 s): ${recoveredMs} ms`);
+  for (const page of [di, ed]) assert.equal((await openConnections(page)).length, 2, 'two connections again, the old ones closed');
 });

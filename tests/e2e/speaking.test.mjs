@@ -25,7 +25,7 @@ async function ringShown(page, rect) {
   return green / n > 0.8;
 }
 
-test('the ring follows whoever speaks, without flicker; the speaker view shows the active speaker large', async () => {
+test('the ring follows whoever speaks, without flicker; the speaker view shows the active speaker large', async (t) => {
   const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => openPerson(env.browser, env.server.url, n)));
   pages.push(alice, bob, carol);
   await enterNames([[alice, 'Alice'], [bob, 'Bob'], [carol, 'Carol']]);
@@ -56,7 +56,7 @@ test('the ring follows whoever speaks, without flicker; the speaker view shows t
   }
   // At most two readings off (a loaded machine may pause the page past the hangover: seen as one
   // gap of two readings); the detector without its smoothing was off 8 times in 20.
-  console.log(`Carol's readings of Alice: ${readings.join('')}`);
+  t.diagnostic(`Carol's readings of Alice: ${readings.join('')}`);
   assert.ok(readings.filter((r) => r === '.').length <= 2, `no flicker: ${readings.join('')}`);
   assert.equal(s.room.activeSpeaker, id.alice);
   // The ring on the canvas (its next drawn frame may come a moment after the state says so).

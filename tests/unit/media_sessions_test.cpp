@@ -329,3 +329,46 @@ TEST(MediaSessions, APublishersSecondVideoIsItsScreen) {
 
 }  // namespace
 }  // namespace moim::sfu
+
+namespace moim::sfu {
+namespace {
+
+// A publisher that starts sending on a new m-line (a screen shared) after others subscribed to its
+// feed: Janus does not add it to their subscriptions by itself; each gets one "subscribe" of that
+// stream (after its pending answer, if any).
+TEST(MediaSessions, AStreamAPublisherAddsLaterIsSubscribedTo) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  joined(m, 2, 3, 102);
+  const std::string camera = "v=0\r\nm=audio 9 X 111\r\na=mid:0\r\na=sendrecv\r\nm=video 9 X 96\r\na=mid:1\r\na=sendrecv\r\n";
+  const std::string shared = camera + "m=video 9 X 96\r\na=mid:2\r\na=sendonly\r\n";
+  expect(m.signal(1, publish_offer(camera)), {message(5, 101, kConfigure, offer_jsep(camera))}, {});
+  expect(m.answer(5, reply({{"videoroom", "event"}, {"configured", "ok"}}, answer_jsep("a1"))), {}, {publish_answer(1, "a1")});
+  expect(m.event(HandleEvent{101, "webrtcup", {}, nullptr}), {attach(6)}, {});
+  expect(m.answer(6, attached(202)), {message(7, 202, join_subscriber({1}))}, {});
+  const json attached_event = {{"videoroom", "attached"}, {"streams", {stream("0", "audio", 1), stream("1", "video", 1)}}};
+  expect(m.answer(7, reply(attached_event, offer_jsep("s1"))), {}, {subscribe_offer(2, "s1", {audio("0", 1), video("1", 1)})});
+  // The screen goes on while 2's answer is pending: its subscribe waits for the start.
+  expect(m.signal(1, publish_offer(shared)), {message(8, 101, kConfigure, offer_jsep(shared))}, {});
+  expect(m.answer(8, reply({{"videoroom", "event"}, {"configured", "ok"}}, answer_jsep("a2"))), {}, {publish_answer(1, "a2")});
+  expect(m.signal(2, subscribe_answer("s1-answer")), {message(9, 202, {{"request", "start"}}, answer_jsep("s1-answer"))}, {});
+  expect(m.answer(9, reply({{"videoroom", "event"}, {"started", "ok"}})),
+         {message(10, 202, {{"request", "subscribe"}, {"streams", {{{"feed", 1}, {"mid", "2"}}}}})}, {});
+  // The same offer again (an ICE restart): nothing new to add.
+  expect(m.signal(1, publish_offer(shared)), {message(11, 101, kConfigure, offer_jsep(shared))}, {});
+  expect(m.answer(11, reply({{"videoroom", "event"}, {"configured", "ok"}}, answer_jsep("a3"))), {}, {publish_answer(1, "a3")});
+  // The share ends (its m-line inactive): the stream comes out of 2's subscription, once the
+  // subscribe before is done.
+  const std::string ended = camera + "m=video 9 X 96\r\na=mid:2\r\na=inactive\r\n";
+  expect(m.signal(1, publish_offer(ended)), {message(12, 101, kConfigure, offer_jsep(ended))}, {});
+  expect(m.answer(12, reply({{"videoroom", "event"}, {"configured", "ok"}}, answer_jsep("a4"))), {}, {publish_answer(1, "a4")});
+  expect(m.answer(10, reply({{"videoroom", "updated"}, {"streams", {stream("0", "audio", 1), stream("1", "video", 1), stream("2", "video", 1)}}},
+                            offer_jsep("s2"))),
+         {}, {subscribe_offer(2, "s2", {audio("0", 1), video("1", 1), video("2", 1)})});
+  expect(m.signal(2, subscribe_answer("s2-answer")), {message(13, 202, {{"request", "start"}}, answer_jsep("s2-answer"))}, {});
+  expect(m.answer(13, reply({{"videoroom", "event"}, {"started", "ok"}})),
+         {message(14, 202, {{"request", "unsubscribe"}, {"streams", {{{"feed", 1}, {"mid", "2"}}}}})}, {});
+}
+
+}  // namespace
+}  // namespace moim::sfu

@@ -8,7 +8,7 @@
 // Must not: decide which m-line is whose (C++ reads that from the server's `streams`), or close the
 // subscription: closing a feed only lets go of its video.
 (function mediaFeeds({ shared, expose, newHandle, callApp, guard }) {
-  // handle -> { parent: the subscription's handle, pc: its RTCPeerConnection, mids: [audio, video]
+  // handle -> { parent: the subscription's handle, pc: its RTCPeerConnection, mids: [audio, video, screen]
   // ('' for none), remote: a MediaStream of the feed's tracks, video: its video handle (0: none),
   // screenVideo: its screen's video handle (0: none) }
   const feeds = new Map();
@@ -27,7 +27,7 @@
       const t = transceiverOf(pc, mid);
       if (t && t.receiver.track) tracks.push(t.receiver.track);
     }
-    const entry = { parent, pc, mids: [audioMid, videoMid], remote: new MediaStream(tracks), video: 0, screenVideo: 0 };
+    const entry = { parent, pc, mids: [audioMid, videoMid, screenMid], remote: new MediaStream(tracks), video: 0, screenVideo: 0 };
     feeds.set(h, entry);
     entry.video = shared.createVideo(entry.remote, false);  // video_frames.js: plays the sound too
     callApp('moimOnRemoteVideo', h, entry.video);
@@ -57,13 +57,14 @@
     const entry = feeds.get(h);
     if (!entry) return false;
     entry.pc.getStats().then(guard((report) => {
-      const [audioMid, videoMid] = entry.mids;
+      const [audioMid, videoMid, screenMid] = entry.mids;
       const counters = {};
       const add = (key, v) => { if (typeof v === 'number') counters[key] = (counters[key] || 0) + v; };
-      let frames = 0, audioEnergy = 0, audioLevel = 0, pair = null;
+      let frames = 0, screenFrames = 0, audioEnergy = 0, audioLevel = 0, pair = null;
       report.forEach((s) => {
         if (typeof s.timestamp === 'number') counters.timestamp = Math.max(counters.timestamp || 0, s.timestamp);
         if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || pair;
+        if (s.type === 'inbound-rtp' && screenMid && s.mid === screenMid) screenFrames += s.framesDecoded || 0;
         if (s.type !== 'inbound-rtp' || (s.mid !== audioMid && s.mid !== videoMid)) return;
         add('bytesReceived', s.bytesReceived);
         add('packetsReceived', s.packetsReceived);
@@ -86,7 +87,7 @@
       const text = (v) => (typeof v === 'string' ? v : '');
       if (pair) counters.pairRtt = pair.currentRoundTripTime;
       if (feeds.get(h) === entry) {
-        callApp('moimOnStats', h, frames, 0, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
+        callApp('moimOnStats', h, frames, screenFrames, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
                 text(remote && remote.candidateType), text(local && local.protocol), text(local && local.relayProtocol),
                 counters);
       }
