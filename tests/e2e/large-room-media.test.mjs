@@ -8,9 +8,7 @@
 // offer with iceRestart); Bo leaves: Ann and Cy get an offer without Bo.
 // Needs only the native build (the page is a blank one served by moim-server) and Janus.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -19,7 +17,8 @@ import { after, test } from 'node:test';
 const site = mkdtempSync(path.join(tmpdir(), 'moim-e2e-blank-'));
 writeFileSync(path.join(site, 'index.html'), '<!doctype html><title>moim media test</title>\n');
 process.env.MOIM_SITE = site;  // before lib.mjs reads it
-const { freePort, launchBrowser, repo, startServer } = await import('./lib.mjs');
+const { launchBrowser, startServer } = await import('./lib.mjs');
+const { startJanus } = await import('./large_rooms.mjs');
 
 let browser;
 let janus;
@@ -27,29 +26,9 @@ let server;
 after(async () => {
   await browser?.close();
   await server?.stop();
-  janus?.kill('SIGKILL');
+  await janus?.kill();
 });
 
-async function startJanus() {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'moim-e2e-janus-')), 'janus');
-  const port = await freePort();
-  const script = path.join(repo, 'scripts/janus.sh');
-  const args = ['--data-dir', dir, '--port', String(port), '--rtp-ports', '40600-40699'];
-  const prepared = spawnSync('bash', [script, '--prepare', ...args], { encoding: 'utf8' });
-  assert.equal(prepared.status, 0, prepared.stdout + prepared.stderr);
-  janus = spawn('bash', [script, ...args], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const open = await new Promise((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) break;
-    assert.ok(Date.now() < deadline, 'Janus did not listen within 15 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { dir, port };
-}
 
 // In the page: a WebSocket to moim-server and the two peer connections, as the protocol says.
 function pageClient() {
@@ -141,9 +120,8 @@ const named = (s) => (s.offers.at(-1) ?? []).map((x) => `${x.peer}:${x.kind}`).s
 const both = (...peers) => peers.flatMap((p) => [`${p}:audio`, `${p}:video`]).sort();
 
 test('a large room: publish and subscribe connections through Janus, renegotiated as people come and go', async () => {
-  const { dir, port } = await startJanus();
-  server = await startServer({ args: ['--janus-url', `ws://127.0.0.1:${port}`, '--janus-api-secret-file',
-    path.join(dir, 'api-secret'), '--janus-admin-key-file', path.join(dir, 'admin-key'), '--stun-port', '0'] });
+  janus = await startJanus({ rtpPorts: '40600-40699' });
+  server = await startServer({ args: [...janus.serverArgs, '--stun-port', '0'] });
   browser = await launchBrowser();
   const ann = await person();
   // Large rooms once the link is ready.

@@ -10,13 +10,14 @@ import path from 'node:path';
 import { click, freePort, repo, typeInto, waitForState, widget } from './lib.mjs';
 
 // Janus through scripts/janus.sh: its secrets first (--prepare), then Janus, waited for until its
-// API port accepts connections. Resolves to { dir, port, serverArgs (moim-server's --janus-*),
-// stop(), kill() }; the same `dir` and `port` again (`reuse`) start it again after a kill.
-export async function startJanus(reuse) {
-  const dir = reuse?.dir ?? path.join(mkdtempSync(path.join(tmpdir(), 'moim-e2e-janus-')), 'janus');
-  const port = reuse?.port ?? await freePort();
+// API port accepts connections. Resolves to { dir, port, rtpPorts, serverArgs (moim-server's
+// --janus-*), kill() }; the same again (`reuse`) starts it again after a kill, with the same folder,
+// port and RTP ports. `rtpPorts`: Janus's media ports (tests running at once use different ones).
+export async function startJanus({ dir: reuseDir, port: reusePort, rtpPorts = '40500-40599' } = {}) {
+  const dir = reuseDir ?? path.join(mkdtempSync(path.join(tmpdir(), 'moim-e2e-janus-')), 'janus');
+  const port = reusePort ?? await freePort();
   const script = path.join(repo, 'scripts/janus.sh');
-  const args = ['--data-dir', dir, '--port', String(port), '--rtp-ports', '40500-40599'];
+  const args = ['--data-dir', dir, '--port', String(port), '--rtp-ports', rtpPorts];
   const prepared = spawnSync('bash', [script, '--prepare', ...args], { encoding: 'utf8' });
   assert.equal(prepared.status, 0, prepared.stdout + prepared.stderr);
   const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'ignore', 'ignore'] });
@@ -34,6 +35,7 @@ export async function startJanus(reuse) {
   return {
     dir,
     port,
+    rtpPorts,
     serverArgs: ['--janus-url', `ws://127.0.0.1:${port}`, '--janus-api-secret-file', path.join(dir, 'api-secret'),
       '--janus-admin-key-file', path.join(dir, 'admin-key')],
     kill: async () => { child.kill('SIGKILL'); await exited; },

@@ -150,7 +150,7 @@ test('a large room: a shared screen reaches the others; Janus killed mid-call, m
     assert.equal(s.screen, 'call');
   }
   await screenshot(ed, 'sfu-reconnecting-media.png');
-  janus = await startJanus(janus);
+  janus = await startJanus(janus);  // the same folder, port and RTP ports
   const back = Date.now();
   // The old subscriptions are closed on "reset": frames counted again are the new ones'.
   for (const [page, other] of [[di, 'Ed'], [ed, 'Di']]) {
