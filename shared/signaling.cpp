@@ -424,7 +424,15 @@ Effects Machine::on(const ResumedRoom& e) {
     return on(JoinedRoom{e.self, e.peers, mode_});
   }
   // Sfu mode: the links do not depend on the signaling socket; the room's people are the app's.
-  if (mode_ == Mode::Sfu) return {};
+  // Our publish offer may have gone into the dead socket (media-signals are not numbered): one
+  // still unanswered goes again, with fresh ICE credentials. (The server sends its pending
+  // subscription offer again by itself.)
+  if (mode_ == Mode::Sfu) {
+    const auto publication = peers_.find(kPublishLink);
+    if (publication != peers_.end() && publication->second.phase == Phase::HaveLocalOffer)
+      return on(IceRestartNeeded{kPublishLink});
+    return {};
+  }
   Effects out;
   auto listed = [&](PeerId id) { return std::find(e.peers.begin(), e.peers.end(), id) != e.peers.end(); };
   if (!e.restored) {

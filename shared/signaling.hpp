@@ -52,7 +52,8 @@
 //    (a protocol log line). People arriving and leaving make no connection of their own.
 //  - Resume: both links stay (the media does not pass through the signaling socket), also after a
 //    server restart (restored): the server says MediaReset when our streams did not survive (it
-//    could not claim its Janus session back). MediaReset (the media server lost our streams: Janus
+//    could not claim its Janus session back). A publish offer still unanswered is made again (with
+//    fresh ICE credentials): media-signals are not numbered, it may have gone into the dead socket. MediaReset (the media server lost our streams: Janus
 //    restarted) closes both links and makes them again: we publish again, and the subscription's
 //    offer follows.
 #pragma once

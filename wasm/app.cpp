@@ -325,7 +325,8 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   apply_world(msg);
   if (std::holds_alternative<proto::IceConfig>(msg)) sync_ice();  // also to the connections we have
   if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
-  if (std::holds_alternative<proto::PeerJoined>(msg)) sync_feeds();  // offered before their record was there
+  // A large room: someone offered before their record was there gets a feed, one who left loses it.
+  if (std::holds_alternative<proto::PeerJoined>(msg) || std::holds_alternative<proto::PeerLeft>(msg)) sync_feeds();
   if (std::holds_alternative<proto::Joined>(msg) && world_.call()) {
     feed_link(server_link::CallJoined{world_.call()->room.id});
     feed_invite(invite::Joined{world_.call()->room.id});
@@ -404,12 +405,12 @@ bool App::feed_join(const join_flow::Event& event, browser::Handle stream) {
 void App::feed_machine(const signaling::Event& event) {
   const auto effects = machine_.handle(event);
   sync_ice();  // new connections get the current ICE servers
-  // A large room's subscription closing takes everyone's feed with it: peer health hears so.
+  // A large room's subscription closing takes everyone's feed with it: peer health hears so (the
+  // links' list: the peer table may be cleared already, by a `left`).
   std::vector<proto::PeerId> feeds_closing;
   for (const auto& effect : effects)
     if (const auto* c = std::get_if<signaling::ClosePeerConnection>(&effect); c && c->peer == signaling::kSubscribeLink)
-      for (const Peers::Peer* p : peers_.in_order())
-        if (media_.is_feed(p->info.id)) feeds_closing.push_back(p->info.id);
+      feeds_closing = media_.feeds();
   for (auto& signal : media_.execute(effects)) {
     if (signal.kind == proto::SignalKind::Offer) metrics_.mark(&JoinTiming::offer_sent, now_);
     if (auto media = signaling::to_media_signal(signal)) send(proto::SendMediaSignal{std::move(*media)});  // to Janus

@@ -84,6 +84,7 @@ class CallMedia {
   // streams offered. Returns who got a feed and who lost one (peer health follows them).
   sfu_feeds::Change sync_feeds(proto::PeerId self) { return links_.sync_feeds(self); }
   bool is_feed(proto::PeerId peer) const { return links_.is_feed(peer); }
+  std::vector<proto::PeerId> feeds() const { return links_.feeds(); }
   // `peer` (a person, or a media server's link) has a browser connection now.
   bool has_connection(proto::PeerId peer) const {
     return signaling::is_media_server_link(peer) ? links_.handle(peer) != 0 : peers_.find(peer) && peers_.find(peer)->connection;

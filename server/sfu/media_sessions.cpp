@@ -176,7 +176,7 @@ void MediaSessions::fail(MediaOutput& out, PeerId peer, Participant& p, const st
     start_after(out, peer, p, detach);
   } else {
     out.log.push_back("peer " + std::to_string(peer) + ": media given up after " + std::to_string(p.failures) +
-                      " failures in a row (until it publishes again)");
+                      " failures in a row (until the media server's next session or a new join)");
   }
   if (was_publishing) sync_room(out, p.room, peer);
 }
@@ -190,11 +190,10 @@ MediaOutput MediaSessions::signal(PeerId peer, const proto::MediaSignal& s) {
     if (s.kind == SignalKind::Offer) {
       p.offer = s.sdp;
       p.camera_mid = first_video_mid(s.sdp);
-      // Given up after failures: a new offer is a new try.
-      if (p.pub == 0 && p.pub_busy == 0 && p.ready && up_) {
-        p.failures = 0;
-        start(out, peer, p);
-      }
+      // Not started (joined while the link was down): now. Given up after failures: not again (the
+      // client answers every media-failed with a new offer: a new try each time would never end);
+      // a new media server session or a new join is a new chance.
+      if (p.pub == 0 && p.pub_busy == 0 && p.ready && up_ && p.failures <= kMaxRestarts) start(out, peer, p);
       pump_publisher(out, peer, p);
     } else if (s.kind == SignalKind::Candidate) {
       if (p.pub != 0 && p.pub_remote) {
@@ -626,6 +625,7 @@ MediaOutput MediaSessions::room_ready(proto::RoomId room) {
   for (auto& [peer, p] : peers_) {
     if (p.room != room || p.ready) continue;
     p.ready = true;
+    p.failures = 0;  // a new session of the media server: a new chance
     tell(out, peer, proto::MediaState{proto::MediaServerState::Reset});
     if (up_) start(out, peer, p);
   }

@@ -32,7 +32,9 @@
 //    its handles are detached and its media starts over from nothing (new handles, once Janus has
 //    answered the old publisher's "leave": the feed id is free again; it must publish again and
 //    expect a new subscription offer); at most
-//    kMaxRestarts in a row, then its media stays off (logged) until it publishes again.
+//    kMaxRestarts restarts in a row, then its media stays off (logged; later offers are not a new
+//    try: the client answers every media-failed with one) until the media server's next session
+//    or a new join.
 //  - The link: down -> every participant hears media-state "down" (nothing else changes, requests in
 //    flight fail); back with the same session -> "up" (a participant whose request was lost
 //    meanwhile starts over, hearing "reset"); back with a new session -> every handle is gone: each

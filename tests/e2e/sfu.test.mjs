@@ -154,7 +154,8 @@ test('a large room: a shared screen reaches the others; Janus killed mid-call, m
   const back = Date.now();
   // The old subscriptions are closed on "reset": frames counted again are the new ones'.
   for (const [page, other] of [[di, 'Ed'], [ed, 'Di']]) {
-    await waitForState(page, (s, o) => !s.mediaReconnecting && seesEveryone(s, [o]), other, 20000);
+    await waitForState(page, (s, o) => !s.mediaReconnecting && seesEveryone(s, [o]), other, 20000)
+      .catch((e) => { report(page); throw e; });
   }
   const recoveredMs = Date.now() - back;
   t.diagnostic(`media back ${recoveredMs} ms after Janus`);

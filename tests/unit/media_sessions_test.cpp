@@ -241,11 +241,15 @@ TEST(MediaSessions, AFailureSaysMediaFailedAndStartsOverBoundedly) {
   expect(given_up, {}, {media_failed(1)});
   ASSERT_FALSE(given_up.log.empty());
   EXPECT_NE(given_up.log.back().find("given up"), std::string::npos);
-  // A new publish offer is a new try.
-  expect(m.signal(1, publish_offer("again")), {attach(9)}, {});
-  expect(m.answer(9, attached(111)), {message(10, 111, join_publisher(1, "P1"))}, {});
-  expect(m.answer(10, reply({{"videoroom", "joined"}})), {message(11, 111, kConfigure, offer_jsep("again"))}, {});
-  EXPECT_EQ(m.in_flight(), 2u);  // the configure, and the old handle's detach
+  // The client answers media-failed with a new offer: given up, that is no new try (it would
+  // never end); a new session of the media server is.
+  expect(m.signal(1, publish_offer("again")), {}, {});
+  expect(m.link_down(), {}, {state(1, MediaServerState::Down)});
+  const MediaOutput replaced = m.link_up(SessionKind::Replaced);
+  EXPECT_TRUE(replaced.janus.empty()) << "nothing before the room is made again";
+  const MediaOutput ready = m.room_ready(kRoom);
+  ASSERT_FALSE(ready.janus.empty());
+  EXPECT_EQ(ready.janus[0].kind, MediaCommand::Kind::Attach);
 }
 
 TEST(MediaSessions, AnswersForALeaverOrAnOlderTryAreDropped) {

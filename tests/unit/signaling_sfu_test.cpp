@@ -259,3 +259,26 @@ TEST(SignalingSfu, TheMediaServersSignalsOnTheWire) {
 
 }  // namespace
 }  // namespace moim::signaling
+
+namespace moim::signaling {
+namespace {
+
+// A publish offer that went into a dead socket: after the resume it is made again (fresh ICE
+// credentials), and its answer is taken; one answered before the drop is left alone.
+TEST(SignalingSfu, AnUnansweredPublishOfferIsMadeAgainAfterAResume) {
+  constexpr PeerId P = kPublishLink;
+  Machine m;
+  m.handle(JoinedRoom{5, {2}, Mode::Sfu});
+  m.handle(LocalDescriptionCreated{P, proto::SignalKind::Offer, "lost"});
+  ASSERT_EQ(m.peer(P)->phase, Phase::HaveLocalOffer);
+  EXPECT_EQ(m.handle(ResumedRoom{5, {2}, false}), (Effects{RestartIce{P}}));
+  EXPECT_EQ(m.handle(LocalDescriptionCreated{P, proto::SignalKind::Offer, "again"}),
+            (Effects{SendToPeer{proto::Signal{P, proto::SignalKind::Offer, "again", {}, 0}}}));
+  EXPECT_EQ(m.handle(SignalReceived{proto::Signal{P, proto::SignalKind::Answer, "answer", {}, 0}}),
+            (Effects{SetRemoteDescription{P, proto::SignalKind::Answer, "answer"}}));
+  m.handle(RemoteDescriptionApplied{P});
+  EXPECT_EQ(m.handle(ResumedRoom{5, {2}, false}), Effects{});
+}
+
+}  // namespace
+}  // namespace moim::signaling

@@ -68,17 +68,21 @@ void MediaServerLinks::applying(const std::string& sdp) {
 }
 
 sfu_feeds::Change MediaServerLinks::sync_feeds(proto::PeerId self) {
-  // Feeds whose record went (the person left) or whose connection is no longer the feed: gone.
+  // Feeds whose record went (the person left) or whose connection is no longer the feed: gone (and
+  // said so, for peer health).
+  std::vector<proto::PeerId> gone;
   for (auto it = feed_handles_.begin(); it != feed_handles_.end();) {
     const Peers::Connection* c = peers_.connection(it->first);
     if (c && c->browser.handle() == it->second) {
       ++it;
       continue;
     }
+    gone.push_back(it->first);
     attached_.erase(it->first);
     it = feed_handles_.erase(it);
   }
   sfu_feeds::Change change = sfu_feeds::diff(attached_, sfu_feeds::by_peer(applying_, self));
+  change.drop.insert(change.drop.begin(), gone.begin(), gone.end());
   for (const proto::PeerId peer : change.drop) {
     peers_.disconnect(peer);
     attached_.erase(peer);
@@ -94,6 +98,12 @@ sfu_feeds::Change MediaServerLinks::sync_feeds(proto::PeerId self) {
     return false;
   });
   return change;
+}
+
+std::vector<proto::PeerId> MediaServerLinks::feeds() const {
+  std::vector<proto::PeerId> out;
+  for (const auto& [peer, _] : feed_handles_) out.push_back(peer);
+  return out;
 }
 
 std::optional<proto::PeerId> MediaServerLinks::link_of(browser::Handle h) const {

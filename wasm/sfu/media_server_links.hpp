@@ -48,12 +48,15 @@ class MediaServerLinks {
   // the ones the feeds follow once it is applied.
   void applying(const std::string& sdp);
   // The subscription's offer was applied: each person's feed is made (again) or dropped to match it.
-  // `self`: our id, never a feed. Returns who got a feed and who lost one.
+  // `self`: our id, never a feed. Returns who got a feed and who lost one (also those whose record
+  // went since the last sync).
   sfu_feeds::Change sync_feeds(proto::PeerId self);
 
   // The link whose connection has this handle, if any (a browser event of one of ours).
   std::optional<proto::PeerId> link_of(browser::Handle h) const;
   bool is_feed(proto::PeerId peer) const { return attached_.contains(peer); }
+  // The people whose feed is attached (or was, if their record went since: the next sync says so).
+  std::vector<proto::PeerId> feeds() const;
 
  private:
   static constexpr std::size_t kMaxOffersKept = 4;  // offered but not yet applied
