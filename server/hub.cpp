@@ -243,17 +243,7 @@ void Hub::on_signal(HubOutput& out, ConnId conn, Conn& state, const proto::SendS
     // Had it: sent again after a resume. (A skipped number is the client's to repair.)
     if (session && session->signals_in.receive(signal.seq) == ledger::Inbox::Arrival::Duplicate) return;
   }
-  const bool candidate = signal.kind == proto::SignalKind::Candidate;
-  const std::size_t size =
-      candidate ? signal.candidate.candidate.size() + signal.candidate.sdp_mid.size() : signal.sdp.size();
-  const std::size_t limit = candidate ? config_.max_candidate_bytes : config_.max_sdp_bytes;
-  if (size > limit) {
-    error(out, conn, ErrorCode::SignalTooLarge,
-          "The " + std::string(proto::to_string(signal.kind)) + " is " + std::to_string(size) +
-              " bytes; this server relays at most " + std::to_string(limit) + ".",
-          request);
-    return;
-  }
+  if (refuse_oversized(out, conn, signal.kind, signal.sdp, signal.candidate, request)) return;
   Result<PeerId> to = registry_.route(state.peer, signal.peer);
   if (!to.ok()) {
     error(out, conn, to.error(),
@@ -295,6 +285,19 @@ void Hub::reply(HubOutput& out, ConnId conn, const proto::ServerMessage& msg) {
 
 void Hub::error(HubOutput& out, ConnId conn, ErrorCode code, std::string message, std::string_view request) {
   reply(out, conn, proto::Error{.code = code, .message = std::move(message), .request = std::string(request)});
+}
+
+bool Hub::refuse_oversized(HubOutput& out, ConnId conn, proto::SignalKind kind, const std::string& sdp,
+                           const proto::IceCandidate& candidate, std::string_view request) {
+  const bool is_candidate = kind == proto::SignalKind::Candidate;
+  const std::size_t size = is_candidate ? candidate.candidate.size() + candidate.sdp_mid.size() : sdp.size();
+  const std::size_t limit = is_candidate ? config_.max_candidate_bytes : config_.max_sdp_bytes;
+  if (size <= limit) return false;
+  error(out, conn, ErrorCode::SignalTooLarge,
+        "The " + std::string(proto::to_string(kind)) + " is " + std::to_string(size) + " bytes; this server relays at most " +
+            std::to_string(limit) + ".",
+        request);
+  return true;
 }
 
 void Hub::to_room(HubOutput& out, RoomId room, PeerId except, const proto::ServerMessage& msg) {

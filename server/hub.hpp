@@ -229,6 +229,10 @@ class Hub {
   void lose_silent_connections(HubOutput& out);
   void reply(HubOutput& out, ConnId conn, const proto::ServerMessage& msg);
   void error(HubOutput& out, ConnId conn, proto::ErrorCode code, std::string message, std::string_view request);
+  // A signal's SDP or candidate over the server's limit (a person's or the media server's): refused
+  // with signal-too-large; true when it was.
+  bool refuse_oversized(HubOutput& out, ConnId conn, proto::SignalKind kind, const std::string& sdp,
+                        const proto::IceCandidate& candidate, std::string_view request);
   // The room changed or is gone: the lobby hears of it at the next flush_lobby.
   void room_changed(proto::RoomId room);
   std::shared_ptr<const std::string> welcome();  // the welcome, serialized once per room-list change

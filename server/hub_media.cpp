@@ -36,17 +36,7 @@ void Hub::on_media_signal(HubOutput& out, ConnId conn, Conn& state, const proto:
           request);
     return;
   }
-  const bool candidate = signal.kind == proto::SignalKind::Candidate;
-  const std::size_t size =
-      candidate ? signal.candidate.candidate.size() + signal.candidate.sdp_mid.size() : signal.sdp.size();
-  const std::size_t limit = candidate ? config_.max_candidate_bytes : config_.max_sdp_bytes;
-  if (size > limit) {
-    error(out, conn, ErrorCode::SignalTooLarge,
-          "The " + std::string(proto::to_string(signal.kind)) + " is " + std::to_string(size) +
-              " bytes; this server relays at most " + std::to_string(limit) + ".",
-          request);
-    return;
-  }
+  if (refuse_oversized(out, conn, signal.kind, signal.sdp, signal.candidate, request)) return;
   apply_media(out, media_.signal(state.peer, signal));
 }
 

@@ -695,9 +695,9 @@ ojson peer_json(const PeerInfo& peer) {
   return j;
 }
 
-// `peer_key` is "to" from a client and "from" from the server.
-void write_signal(ojson& j, const char* peer_key, const Signal& signal) {
-  j[peer_key] = signal.peer;
+// The kind and its payload (the SDP, or the candidate), as `signal` and `media-signal` carry them.
+template <class AnySignal>
+void write_kind_and_payload(ojson& j, const AnySignal& signal) {
   j["kind"] = to_string(signal.kind);
   if (signal.kind == SignalKind::Candidate) {
     ojson c = ojson::object();
@@ -708,21 +708,18 @@ void write_signal(ojson& j, const char* peer_key, const Signal& signal) {
   } else {
     j["sdp"] = signal.sdp;
   }
+}
+
+// `peer_key` is "to" from a client and "from" from the server.
+void write_signal(ojson& j, const char* peer_key, const Signal& signal) {
+  j[peer_key] = signal.peer;
+  write_kind_and_payload(j, signal);
   if (signal.seq != 0) j["seq"] = signal.seq;
 }
 
 void write_media_signal(ojson& j, const MediaSignal& signal) {
   j["link"] = to_string(signal.link);
-  j["kind"] = to_string(signal.kind);
-  if (signal.kind == SignalKind::Candidate) {
-    ojson c = ojson::object();
-    c["candidate"] = signal.candidate.candidate;
-    c["sdpMid"] = signal.candidate.sdp_mid;
-    c["sdpMLineIndex"] = signal.candidate.sdp_mline_index;
-    j["candidate"] = std::move(c);
-  } else {
-    j["sdp"] = signal.sdp;
-  }
+  write_kind_and_payload(j, signal);
   if (!signal.streams.empty()) {
     ojson streams = ojson::array();
     for (const MediaStream& stream : signal.streams) {

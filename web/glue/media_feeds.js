@@ -60,10 +60,9 @@
       const [audioMid, videoMid, screenMid] = entry.mids;
       const counters = {};
       const add = (key, v) => { if (typeof v === 'number') counters[key] = (counters[key] || 0) + v; };
-      let frames = 0, screenFrames = 0, audioEnergy = 0, audioLevel = 0, pair = null;
+      let frames = 0, screenFrames = 0, audioEnergy = 0, audioLevel = 0;
       report.forEach((s) => {
         if (typeof s.timestamp === 'number') counters.timestamp = Math.max(counters.timestamp || 0, s.timestamp);
-        if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || pair;
         if (s.type === 'inbound-rtp' && screenMid && s.mid === screenMid) screenFrames += s.framesDecoded || 0;
         if (s.type !== 'inbound-rtp' || (s.mid !== audioMid && s.mid !== videoMid)) return;
         add('bytesReceived', s.bytesReceived);
@@ -81,16 +80,8 @@
           audioLevel = Math.max(audioLevel, s.audioLevel || 0);
         }
       });
-      const track = entry.remote.getAudioTracks()[0];
-      const audioLive = !!track && track.readyState === 'live' && !track.muted;
-      const local = pair && report.get(pair.localCandidateId), remote = pair && report.get(pair.remoteCandidateId);
-      const text = (v) => (typeof v === 'string' ? v : '');
-      if (pair) counters.pairRtt = pair.currentRoundTripTime;
-      if (feeds.get(h) === entry) {
-        callApp('moimOnStats', h, frames, screenFrames, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
-                text(remote && remote.candidateType), text(local && local.protocol), text(local && local.relayProtocol),
-                counters);
-      }
+      if (feeds.get(h) === entry)  // peer_connections.js: the route is the subscription's
+        shared.sendStats(h, report, entry.remote, { frames, screenFrames, audioEnergy, audioLevel, counters });
     }), () => {});
     return true;
   }

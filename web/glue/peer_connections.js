@@ -298,29 +298,33 @@
         }
         if (s.kind === 'audio') { audioEnergy += s.totalAudioEnergy || 0; audioLevel = Math.max(audioLevel, s.audioLevel || 0); }
       });
-      const track = entry.remote && entry.remote.getAudioTracks()[0];
-      const audioLive = !!track && track.readyState === 'live' && !track.muted;
-      // The selected candidate pair (how this peer is reached): the transport's, or where a browser
-      // does not name it there, the nominated pair that succeeded. The app derives the route.
-      let pair = null;
-      report.forEach((s) => {
-        if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || pair;
-      });
-      if (!pair) {
-        report.forEach((s) => {
-          if (!pair && s.type === 'candidate-pair' && (s.selected || (s.nominated && s.state === 'succeeded'))) pair = s;
-        });
-      }
-      const local = pair && report.get(pair.localCandidateId), remote = pair && report.get(pair.remoteCandidateId);
-      const text = (v) => (typeof v === 'string' ? v : '');
-      if (pair) counters.pairRtt = pair.currentRoundTripTime;
-      if (peers.get(h) === entry) {
-        callApp('moimOnStats', h, frames, screenFrames, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
-                text(remote && remote.candidateType), text(local && local.protocol), text(local && local.relayProtocol),
-                counters);
-      }
+      if (peers.get(h) === entry)
+        shared.sendStats(h, report, entry.remote, { frames, screenFrames, audioEnergy, audioLevel, counters });
     }), () => {});
   }
+  // For requestStats here and media_feeds.js: one connection's (or feed's) figures to C++, with
+  // whether its sound plays (`remote`'s audio track) and the selected candidate pair (how the peer
+  // is reached: the transport's, or where a browser does not name it there, the nominated pair that
+  // succeeded; the app derives the route).
+  shared.sendStats = (h, report, remote, { frames, screenFrames, audioEnergy, audioLevel, counters }) => {
+    const track = remote && remote.getAudioTracks()[0];
+    const audioLive = !!track && track.readyState === 'live' && !track.muted;
+    let pair = null;
+    report.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || pair;
+    });
+    if (!pair) {
+      report.forEach((s) => {
+        if (!pair && s.type === 'candidate-pair' && (s.selected || (s.nominated && s.state === 'succeeded'))) pair = s;
+      });
+    }
+    const local = pair && report.get(pair.localCandidateId), far = pair && report.get(pair.remoteCandidateId);
+    const text = (v) => (typeof v === 'string' ? v : '');
+    if (pair) counters.pairRtt = pair.currentRoundTripTime;
+    callApp('moimOnStats', h, frames, screenFrames, audioEnergy, audioLevel, audioLive, text(local && local.candidateType),
+            text(far && far.candidateType), text(local && local.protocol), text(local && local.relayProtocol),
+            counters);
+  };
 
   // The encoding of our camera on this connection (C++'s: shared/mesh_encoding.hpp): a bitrate cap
   // and a resolution scale on the camera sender's first encoding. Kept, and applied again after each
