@@ -93,6 +93,8 @@ test('three people in a large room through Janus: two connections each, one leav
     const px = await tilePixels(ana, await widget(ana, `tile:${p.id}`));
     assert.ok(px.differing > 0.6, `${p.name}'s tile shows video: ${JSON.stringify(px)}`);
   }
+  // Their fake microphones beep: the rings come from each feed's audio energy.
+  await waitForState(ana, (s) => s.room.peers.every((p) => p.speaking), null, 10000);
   await screenshot(ana, 'sfu-three.png');
 
   // Cy leaves: the others' subscriptions drop Cy's media, Bo's goes on.

@@ -86,13 +86,35 @@
     return true;
   }
   // [handle, level, ...] of every feed, as peer_connections.js's audioLevels: its microphone's
-  // receiver's energy since the reading before.
+  // energy since the reading before. One getStats of the subscription for all its feeds (a large
+  // room has up to 49), split by mid; each call returns the last reading and starts the next.
+  const readings = new Map();  // subscription handle -> true while its getStats is on its way
   function feedLevels() {
     const out = [];
+    const parents = new Map();  // subscription handle -> its pc
     for (const [h, entry] of feeds) {
-      const t = transceiverOf(entry.pc, entry.mids[0]);
-      shared.readAudioEnergy(entry, t ? [t.receiver] : [], () => feeds.get(h) === entry);  // peer_connections.js
       out.push(h, entry.audioLevel || 0);
+      parents.set(entry.parent, entry.pc);
+    }
+    for (const [parent, pc] of parents) {
+      if (readings.get(parent)) continue;
+      readings.set(parent, true);
+      pc.getStats().then(guard((report) => {
+        readings.delete(parent);
+        const totals = new Map();  // mid -> {energy, duration}
+        report.forEach((s) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'audio' && typeof s.mid === 'string')
+            totals.set(s.mid, { energy: s.totalAudioEnergy || 0, duration: s.totalSamplesDuration || 0 });
+        });
+        for (const entry of feeds.values()) {
+          if (entry.parent !== parent) continue;
+          const now = totals.get(entry.mids[0]), last = entry.energyTotals;
+          entry.energyTotals = now;
+          // No microphone, or its totals went back (a new m-line): no level until the next reading.
+          if (!now || !last || now.energy < last.energy || now.duration <= last.duration) entry.audioLevel = 0;
+          else entry.audioLevel = Math.min(1, Math.sqrt((now.energy - last.energy) / (now.duration - last.duration)));
+        }
+      }), () => readings.delete(parent));
     }
     return out;
   }

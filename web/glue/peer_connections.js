@@ -364,15 +364,16 @@
     const out = shared.feedLevels();  // media_feeds.js: a large room's people
     for (const [h, entry] of peers) {
       if (entry.feeds) continue;  // everyone's sound at once: its feeds say whose
-      shared.readAudioEnergy(entry, entry.pc.getReceivers().filter((r) => r.track && r.track.kind === 'audio'),
+      readAudioEnergy(entry, entry.pc.getReceivers().filter((r) => r.track && r.track.kind === 'audio'),
         () => peers.get(h) === entry);
       out.push(h, entry.audioLevel || 0);
     }
     return out;
   }
-  // For audioLevels here and media_feeds.js: `holder.audioLevel` from `receivers`' energy since the
-  // holder's previous reading (one reading at a time; `alive` says whether the holder is still there).
-  shared.readAudioEnergy = (holder, receivers, alive) => {
+  // `holder.audioLevel` from `receivers`' energy since the holder's previous reading (one reading at
+  // a time; `alive` says whether the holder is still there). (media_feeds.js reads its feeds alike,
+  // with one getStats of the subscription for all of them.)
+  function readAudioEnergy(holder, receivers, alive) {
     if (holder.energyReading || !receivers.length) return;
     holder.energyReading = true;
     Promise.all(receivers.map((r) => r.getStats())).then(guard((reports) => {
@@ -392,7 +393,7 @@
       if (!last || energy < last.energy || duration <= last.duration) { holder.audioLevel = 0; return; }
       holder.audioLevel = Math.min(1, Math.sqrt((energy - last.energy) / (duration - last.duration)));
     }), () => { holder.energyReading = false; });
-  };
+  }
 
   // A track of our stream replaced by one from another device (media_devices.js switchTrack): every
   // connection sending the old one sends the new one, on the same m-line: no renegotiation.
