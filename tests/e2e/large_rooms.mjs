@@ -13,6 +13,7 @@ import { click, freePort, repo, typeInto, waitForState, widget } from './lib.mjs
 // API port accepts connections. Resolves to { dir, port, rtpPorts, serverArgs (moim-server's
 // --janus-*), kill() }; the same again (`reuse`) starts it again after a kill, with the same folder,
 // port and RTP ports. `rtpPorts`: Janus's media ports (tests running at once use different ones).
+// `pid`: Janus's own (janus.sh replaces itself with it), for its CPU time in /proc.
 export async function startJanus({ dir: reuseDir, port: reusePort, rtpPorts = '40500-40599' } = {}) {
   const dir = reuseDir ?? path.join(mkdtempSync(path.join(tmpdir(), 'moim-e2e-janus-')), 'janus');
   const port = reusePort ?? await freePort();
@@ -36,6 +37,7 @@ export async function startJanus({ dir: reuseDir, port: reusePort, rtpPorts = '4
     dir,
     port,
     rtpPorts,
+    pid: child.pid,
     serverArgs: ['--janus-url', `ws://127.0.0.1:${port}`, '--janus-api-secret-file', path.join(dir, 'api-secret'),
       '--janus-admin-key-file', path.join(dir, 'admin-key')],
     kill: async () => { child.kill('SIGKILL'); await exited; },

@@ -183,6 +183,10 @@ export async function openSendOnlyPeers(browser, url) {
 }
 export const joinSendOnlyPeer = (peersPage, room, name, targetName, source = 'camera', options = {}) =>
   peersPage.evaluate(([u, r, n, t, s, o]) => window.sendOnlyPeers.join(u, r, n, t, s, o), [peersPage.wsUrl, room, name, targetName, source, options]);
+// A send-only publisher in large room `room` (it publishes to the media server, subscribes to
+// nothing); resolves to its peer id. `options`: {video: {width, height, fps}}.
+export const joinLargeRoomPublisher = (peersPage, room, name, options = {}) =>
+  peersPage.evaluate(([u, r, n, o]) => window.sendOnlyPeers.joinLargeRoom(u, r, n, o), [peersPage.wsUrl, room, name, options]);
 
 export const state = (page) => page.evaluate(() => window.app.state());
 
