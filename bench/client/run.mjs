@@ -5,8 +5,9 @@
 //      the plain-JS reference page (bench/reference/), in both GL modes; Moim's split into phases
 //   d. UI CPU per frame (ImGui build + draw submission + texture uploads) with 1, 4 and 6 tiles
 //   e. file transfer between two pages in a call: throughput, and what memory grows by
+//   f. a 4-person mesh with its encodings off and on (mesh); the sender in a mesh and a large room (sfu.mjs)
 // Writes bench/results/parts/client.json (format: bench/README.md).
-//   node bench/client/run.mjs [--runs N] [--only size,nav,join,frames,files,mesh]
+//   node bench/client/run.mjs [--runs N] [--only size,nav,join,frames,files,mesh,sfu]
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { startRelay } from '../reference/relay.mjs';
+import { benchSfu } from './sfu.mjs';
 import {
   chromiumArgs, click, joinSendOnlyPeer, widget, openPerson, openSendOnlyPeers, repo, startServer, typeInto, waitForState,
 } from '../../tests/e2e/lib.mjs';
@@ -765,6 +767,11 @@ try {
       metrics.push({ id: `mesh.${k}.ratio`, label: `4-person call: ${k} with the encodings on / off`, unit: 'x', median: round(ratio, 2),
         min: round(ratio, 2), max: round(ratio, 2), runs: 1, target: null, note: 'medians of the same run' });
     }
+  }
+  // ---- the sender in a 6-person mesh and large room, side by side (issue 15): sfu.mjs
+  if (runs('sfu')) {
+    await benchSfu({ launchBrowser, openWatchedPerson, waitForVideo, browserCpuSeconds, frameFps: FRAME_FPS,
+      runs: Math.max(1, Math.min(RUNS, 3)), add, metrics, median, round, log });
   }
 } finally {
   await browser.close();
