@@ -46,7 +46,7 @@ const connections = (page) => page.evaluate(async () => {
 // Everyone's tiles on every page of the grid, each showing new frames: the page shown is read, then
 // the next one (grid-next) until the pager's first page comes round. Resolves to the peers whose
 // tiles were seen drawing frames.
-async function framesOnEveryTile(page, timeout = 30000) {
+async function framesOnEveryTile(page, tag, timeout = 30000) {
   const pager = () => page.evaluate(() => window.app.widgets().find((w) => w.id === 'grid-page')?.label ?? null);
   const drawn = () => page.evaluate(() => window.app.widgets().filter((w) => /^tile:\d+$/.test(w.id)).map((w) => Number(w.id.slice(5))));
   const seen = new Set();
@@ -58,8 +58,8 @@ async function framesOnEveryTile(page, timeout = 30000) {
     const shown = (s, id) => s.room.peers.find((p) => p.id === id)?.framesShown ?? 0;
     await waitForState(page, (s) => ids.every((id) => shown(s, id) > shown(before, id)), null, timeout).catch(async (e) => {
       const now = await state(page);
-      await screenshot(page, 'sfu-crowd-failure.png');
-      saveReport('sfu-crowd-failure.json', { peers: now.room.peers, console: page.consoleLines.slice(-60) });
+      await screenshot(page, `${tag}-failure.png`);
+      saveReport(`${tag}-failure.json`, { peers: now.room.peers, console: page.consoleLines.slice(-60) });
       throw new Error(`${e.message}\npage ${i + 1}/${pages}, tiles drawn ${ids}: frames shown ${ids.map((id) => `${shown(before, id)} -> ${shown(now, id)}`)}`);
     });
     for (const id of ids) seen.add(id);
@@ -74,6 +74,7 @@ async function framesOnEveryTile(page, timeout = 30000) {
 // each once Ana decodes the one before); the checks. Its browsers are closed at the end, also on a
 // failure.
 async function crowd(t, roomName, together) {
+  const tag = together ? 'sfu-crowd-together' : 'sfu-crowd';  // its screenshot's and failure report's names
   janus ??= await startJanus();
   server ??= await startServer({ args: [...janus.serverArgs, '--stun-port', '0'] });
   const browser = await launchBrowser();
@@ -106,7 +107,7 @@ async function crowd(t, roomName, together) {
       await waitForState(ana, (s, want) => s.room?.peers.length === want.length &&
         want.every((n) => s.room.peers.some((p) => p.name === n && p.connection === 'connected' && p.framesDecoded > 0)), names, 90000);
     } catch (e) {
-      saveReport('sfu-crowd-failure.json', {
+      saveReport(`${tag}-failure.json`, {
         publishers: await peers.evaluate(() => window.sendOnlyPeers.report()).catch((x) => String(x)),
         ana: await state(ana).then((s) => s.room?.peers.map((p) => `${p.name} ${p.connection} ${p.framesDecoded}`)).catch((x) => String(x)),
         console: [...ana.consoleLines.slice(-40), ...peers.consoleLines.slice(-40)],
@@ -124,7 +125,7 @@ async function crowd(t, roomName, together) {
     for (const p of later.room.peers) {
       assert.ok(p.framesDecoded > earlier.room.peers.find((q) => q.id === p.id).framesDecoded, `${p.name}'s frames keep decoding`);
     }
-    const { pages, seen } = await framesOnEveryTile(ana);
+    const { pages, seen } = await framesOnEveryTile(ana, tag);
     t.diagnostic(`grid pages: ${pages}; tiles drawing frames: ${seen.size}`);
     assert.equal(seen.size, OTHERS, `every other's tile draws frames (seen ${[...seen]})`);
 
@@ -147,7 +148,7 @@ async function crowd(t, roomName, together) {
 
     // The first page of the grid, as Ana sees it.
     await new Promise((r) => setTimeout(r, 1000));
-    await screenshot(ana, together ? 'sfu-crowd-together.png' : 'sfu-crowd.png');
+    await screenshot(ana, `${tag}.png`);
     const report = await peers.evaluate(() => window.sendOnlyPeers.report());
     t.diagnostic(`publishers: ${report.map((r) => `${r.name} ${r.state} ${r.width}x${r.height}@${r.fps} (publications ${r.publications})`).join(', ')}`);
     for (const r of report) assert.equal(r.state, 'connected', `${r.name} publishes: ${JSON.stringify(r)}`);
