@@ -1,5 +1,5 @@
 // The hub's side of large rooms' media (issue 15): a browser in a large room talks only to its own
-// two Janus handles (publish, subscribe), through media-signal and media-restart; the server says
+// two Janus handles (publish, subscribe), through media-signal, media-restart and media-layers; the server says
 // who it is (the participant of this connection, never a field of the message) and sfu::MediaSessions
 // does the rest. Sessions are made on join, kept while a session is held for a resume (the browser's
 // peer connections outlive a dropped signaling connection), and torn down whenever a session ends
@@ -46,6 +46,14 @@ void Hub::on_media_restart(HubOutput& out, ConnId conn, Conn& state) {
     return;
   }
   apply_media(out, media_.restart(state.peer));
+}
+
+void Hub::on_media_layers(HubOutput& out, ConnId conn, Conn& state, const proto::SetMediaLayers& layers) {
+  if (state.peer == 0 || !media_.has(state.peer)) {
+    error(out, conn, ErrorCode::NotInLargeRoom, "media-layers is for participants of a large room.", "media-layers");
+    return;
+  }
+  apply_media(out, media_.layers(state.peer, layers.layers));
 }
 
 HubOutput Hub::on_media_answer(sfu::RequestId id, const sfu::MediaAnswer& answer) {

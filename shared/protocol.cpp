@@ -43,7 +43,7 @@ inline constexpr std::size_t position = variant_index<T, Variant>();
 // Wire names, in variant order (checked below).
 constexpr std::array<std::string_view, std::variant_size_v<ClientMessage>> kClientTypes = {
     "hello", "create-room", "join", "leave", "signal", "media", "resume", "ping", "rename-room", "delete-room",
-    "media-signal", "media-restart"};
+    "media-signal", "media-restart", "media-layers"};
 constexpr std::array<std::string_view, std::variant_size_v<ServerMessage>> kServerTypes = {
     "welcome", "room-created", "room-updated", "joined", "peer-joined",
     "peer-left", "signal", "peer-media", "left", "error", "resumed", "pong", "room-removed", "token", "ice",
@@ -77,6 +77,7 @@ static_assert(kServerTypes[position<IceConfig, ServerMessage>] == "ice");
 static_assert(kServerTypes[position<LimitsChanged, ServerMessage>] == "limits");
 static_assert(kClientTypes[position<SendMediaSignal, ClientMessage>] == "media-signal");
 static_assert(kClientTypes[position<RestartMedia, ClientMessage>] == "media-restart");
+static_assert(kClientTypes[position<SetMediaLayers, ClientMessage>] == "media-layers");
 static_assert(kServerTypes[position<RelayedMediaSignal, ServerMessage>] == "media-signal");
 static_assert(kServerTypes[position<MediaState, ServerMessage>] == "media-state");
 
@@ -436,6 +437,16 @@ bool read_media_stream(Fields& f, MediaStream& stream) {
   if (kind == "audio") stream.kind = MediaKind::Audio;
   else if (kind == "video") stream.kind = MediaKind::Video;
   else return f.invalid("kind", "\"audio\" or \"video\"");
+  return true;
+}
+
+bool read_layer_wish(Fields& f, LayerWish& wish) {
+  std::string layer;
+  if (!(f.id("peer", wish.peer) && f.string("layer", layer))) return false;
+  if (layer == "low") wish.layer = MediaLayer::Low;
+  else if (layer == "medium") wish.layer = MediaLayer::Medium;
+  else if (layer == "high") wish.layer = MediaLayer::High;
+  else return f.invalid("layer", "\"low\", \"medium\" or \"high\"");
   return true;
 }
 
@@ -866,6 +877,9 @@ std::ostream& operator<<(std::ostream& os, SignalKind kind) { return os << to_st
 
 std::string_view to_string(MediaLink link) { return link == MediaLink::Subscribe ? "subscribe" : "publish"; }
 std::string_view to_string(MediaKind kind) { return kind == MediaKind::Video ? "video" : "audio"; }
+std::string_view to_string(MediaLayer layer) {
+  return layer == MediaLayer::Low ? "low" : layer == MediaLayer::Medium ? "medium" : "high";
+}
 std::string_view to_string(MediaServerState state) {
   switch (state) {
     case MediaServerState::Up: return "up";
@@ -955,6 +969,11 @@ std::string encode(const ClientMessage& msg) {
                    write_media_signal(j, s);
                  },
                  [&](const RestartMedia&) {},
+                 [&](const SetMediaLayers& m) {
+                   ojson layers = ojson::array();
+                   for (const LayerWish& w : m.layers) layers.push_back(ojson{{"peer", w.peer}, {"layer", to_string(w.layer)}});
+                   j["layers"] = std::move(layers);
+                 },
              },
              msg);
   return dump(j);
@@ -1125,6 +1144,14 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
     case position<RestartMedia, ClientMessage>:
       out.message = RestartMedia{};
       break;
+    case position<SetMediaLayers, ClientMessage>: {
+      SetMediaLayers m;
+      if (read_list(f, "layers", m.layers, read_layer_wish)) {
+        if (m.layers.size() > kMaxLayerWishes) f.invalid("layers", "at most 64 entries");
+        else out.message = std::move(m);
+      }
+      break;
+    }
     default:
       unknown_type(out);
   }

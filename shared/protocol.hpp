@@ -234,9 +234,20 @@ struct SetMedia { bool mic = true; bool camera = true; bool operator==(const Set
 struct SendMediaSignal { MediaSignal signal; bool operator==(const SendMediaSignal&) const = default; };
 // "media-restart": send a new subscription offer with fresh ICE credentials (an ICE restart).
 struct RestartMedia { bool operator==(const RestartMedia&) const = default; };
+// "media-layers" (large rooms): which simulcast layer of each person's camera we want, for the size
+// we draw it at (shared/sfu_layers.hpp). Only changes need to be sent; the server keeps the rest.
+enum class MediaLayer { Low, Medium, High };  // wire "low" / "medium" / "high"
+std::string_view to_string(MediaLayer layer);
+inline constexpr std::size_t kMaxLayerWishes = 64;  // entries in one media-layers
+struct LayerWish {
+  PeerId peer = 0;
+  MediaLayer layer = MediaLayer::High;
+  bool operator==(const LayerWish&) const = default;
+};
+struct SetMediaLayers { std::vector<LayerWish> layers; bool operator==(const SetMediaLayers&) const = default; };
 
 using ClientMessage = std::variant<Hello, CreateRoom, Join, Leave, SendSignal, SetMedia, Resume, Ping, RenameRoom,
-                                   DeleteRoom, SendMediaSignal, RestartMedia>;
+                                   DeleteRoom, SendMediaSignal, RestartMedia, SetMediaLayers>;
 
 // ---- server -> client ---------------------------------------------------------------------------
 // What this server accepts, so the UI can say so before asking, and its timings, so the client has

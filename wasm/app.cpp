@@ -423,6 +423,8 @@ void App::feed_machine(const signaling::Event& event) {
   for (const auto& effect : effects) {
     if (const auto* c = std::get_if<signaling::CreatePeerConnection>(&effect)) {
       feed_health(peer_health::ConnectionCreated{c->peer});
+      // A new subscription (a new call, Janus or server restarted): the layers are told afresh.
+      if (c->peer == signaling::kSubscribeLink) layer_wishes_.reset();
       if (!media_.has_connection(c->peer)) not_made.push_back(c->peer);
       // Our screen went on the new connection; the newcomer's offer has no line for it: we offer after answering.
       else if (!c->offerer && media_.screen()) owe_offer.push_back(c->peer);
@@ -436,8 +438,10 @@ void App::feed_machine(const signaling::Event& event) {
     feed_machine(signaling::BrowserOperationFailed{peer, "no peer connection was made"});
   for (const proto::PeerId peer : owe_offer) feed_machine(signaling::NegotiationNeeded{peer});
   // A large room: the subscription's offer applied, everyone's feed follows it.
-  if (const auto* applied = std::get_if<signaling::RemoteDescriptionApplied>(&event); applied && applied->peer == signaling::kSubscribeLink)
+  if (const auto* applied = std::get_if<signaling::RemoteDescriptionApplied>(&event); applied && applied->peer == signaling::kSubscribeLink) {
+    media_.subscription_applied();
     sync_feeds();
+  }
 }
 
 void App::sync_feeds() {
@@ -761,6 +765,12 @@ void App::fit_videos(float device_px) {
   if (drawn.own_screen) screen_.preview().fit(static_cast<int>(drawn.own_screen->width), static_cast<int>(drawn.own_screen->height));
   screen_.preview().set_drawn(drawn.own_screen.has_value());
   if (world_.call()) encodings_.drawn(drawn.cameras, now_);  // each peer's camera as drawn: told to that peer
+  if (world_.call() && machine_.mode() == signaling::Mode::Sfu) {  // a large room: the layer each tile needs
+    const std::vector<proto::PeerId> feeds = media_.feeds();
+    std::map<proto::PeerId, std::uint32_t> heights;
+    for (const auto& [peer, view] : drawn.cameras) heights[peer] = view.height;
+    if (auto layers = layer_wishes_.drawn({feeds.begin(), feeds.end()}, heights, now_)) send(std::move(*layers));
+  }
 }
 
 void App::pump() {
@@ -907,6 +917,8 @@ std::string App::state_json() const {
       peers.push_back(peer_state_json(lang_, *p, health_, media_.ice().has_turn()));
       peers.back()["speaking"] = speakers_.speaking(p->info.id);
       peers.back()["sending"] = encodings_.state_json(p->info.id);
+      const auto layer = layer_wishes_.told(p->info.id);  // a large room: the layer asked for ("high" until told)
+      peers.back()["layer"] = layer ? nlohmann::json(proto::to_string(*layer)) : nlohmann::json(nullptr);
     }
     s["room"] = {{"id", call->room.id},
                  {"name", call->room.name},

@@ -25,6 +25,7 @@
 #include "stats/call_stats_panel.hpp"
 #include "server_link.hpp"
 #include "shortcuts.hpp"
+#include "sfu_layers.hpp"
 #include "signaling.hpp"
 #include "text_fields.hpp"
 #include "ui_text.hpp"
@@ -128,6 +129,7 @@ class App {
   CallSpeakers speakers_{peers_};      // who is speaking (rings), the active speaker
   CallLayout layout_;                  // grid or speaker view, and the grid's page
   CallEncodings encodings_{peers_};    // each connection's camera encoding (a mesh that adapts)
+  sfu_layers::Wishes layer_wishes_;    // a large room: the simulcast layer of each camera we receive
   browser::ServerSocket socket_;
   server_link::Machine link_;  // heartbeat, reconnect, resume, farewell, goodbye; drives socket_
   // connection

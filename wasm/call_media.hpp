@@ -80,8 +80,11 @@ class CallMedia {
   void subscription_offered(std::string sdp, std::vector<proto::MediaStream> streams) {
     links_.offered(std::move(sdp), std::move(streams));
   }
+  // The subscription's offer is applied (its setRemoteDescription finished): its streams are the
+  // ones the feeds follow from now on.
+  void subscription_applied() { links_.applied(); }
   // After the subscription's offer was applied, or someone joined: each person's feed follows the
-  // streams offered. Returns who got a feed and who lost one (peer health follows them).
+  // streams of the offer applied last. Returns who got a feed and who lost one (peer health follows them).
   sfu_feeds::Change sync_feeds(proto::PeerId self) { return links_.sync_feeds(self); }
   bool is_feed(proto::PeerId peer) const { return links_.is_feed(peer); }
   std::vector<proto::PeerId> feeds() const { return links_.feeds(); }

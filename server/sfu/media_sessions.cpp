@@ -136,7 +136,9 @@ RequestId MediaSessions::detach_all(MediaOutput& out, Participant& p, bool leave
   const std::uint64_t generation = p.generation + 1;
   const int failures = p.failures;
   const bool ready = p.ready;
+  std::map<PeerId, int> layers = std::move(p.layers);  // the browser's wish, not Janus's state
   p = Participant{};
+  p.layers = std::move(layers);
   p.room = room;
   p.display = display;
   p.generation = generation;
@@ -240,6 +242,52 @@ MediaOutput MediaSessions::restart(PeerId peer) {
   it->second.restart = true;
   sync_subscriber(out, peer, it->second);
   return out;
+}
+
+MediaOutput MediaSessions::layers(PeerId peer, const std::vector<proto::LayerWish>& wishes) {
+  MediaOutput out;
+  const auto it = peers_.find(peer);
+  if (it == peers_.end()) return out;
+  Participant& p = it->second;
+  for (const proto::LayerWish& wish : wishes) {
+    if (wish.peer == peer) continue;
+    const auto other = peers_.find(wish.peer);
+    if (other == peers_.end() || other->second.room != p.room) continue;  // gone just now, or never here
+    p.layers[wish.peer] = static_cast<int>(wish.layer);  // MediaLayer: Low 0, Medium 1, High 2
+  }
+  std::erase_if(p.layers, [&](const auto& entry) { return !peers_.contains(entry.first); });
+  apply_layers(out, peer, p);
+  return out;
+}
+
+void MediaSessions::apply_layers(MediaOutput& out, PeerId peer, Participant& p) {
+  if (!up_ || p.sub == 0 || !p.sub_joined) return;
+  json streams = json::array();
+  std::map<std::string, std::pair<PeerId, int>> told;
+  for (const proto::MediaStream& s : p.offered.streams) {
+    if (s.kind != proto::MediaKind::Video || s.screen) continue;  // a screen is sent in one layer
+    const auto wish = p.layers.find(s.peer);
+    const int want = wish == p.layers.end() ? 2 : wish->second;
+    const auto before = p.layers_told.find(s.mid);
+    // A new m-line, or one that now carries another feed: Janus starts it at the highest.
+    const int now = before != p.layers_told.end() && before->second.first == s.peer ? before->second.second : 2;
+    if (want != now) streams.push_back(json{{"mid", s.mid}, {"substream", want}});
+    told[s.mid] = {s.peer, want};
+  }
+  p.layers_told = std::move(told);
+  if (streams.empty()) return;
+  send(out, peer, What::SubLayers,
+       MediaCommand{.kind = MediaCommand::Kind::Message,
+                    .handle = p.sub,
+                    .body = json{{"request", "configure"}, {"streams", std::move(streams)}}});
+}
+
+std::optional<int> MediaSessions::substream(PeerId peer, const std::string& mid) const {
+  const auto it = peers_.find(peer);
+  if (it == peers_.end()) return std::nullopt;
+  const auto told = it->second.layers_told.find(mid);
+  if (told == it->second.layers_told.end()) return std::nullopt;
+  return told->second.second;
 }
 
 MediaOutput MediaSessions::resumed(PeerId peer) {
@@ -401,6 +449,7 @@ void MediaSessions::relay_offer(MediaOutput& out, PeerId peer, Participant& p, c
   p.sub_remote = false;
   p.offered = signal;
   tell(out, peer, proto::RelayedMediaSignal{std::move(signal)});
+  apply_layers(out, peer, p);  // its m-lines exist in Janus from this offer on
 }
 
 MediaOutput MediaSessions::answer(RequestId id, const MediaAnswer& answer) {
@@ -445,6 +494,14 @@ void MediaSessions::on_answer(MediaOutput& out, const Request& request, Particip
     return;
   }
   if (request.what == What::Detach) return;
+  if (request.what == What::SubLayers) {
+    // Not worth starting over for: the m-line may have gone just then; the next offer tries again.
+    if (!answer.ok) {
+      out.log.push_back("peer " + std::to_string(peer) + ": Janus refused a layer choice: " + answer.error.reason);
+      for (auto& [mid, told] : p.layers_told) told.second = -1;  // not known: all are told again next time
+    }
+    return;
+  }
   const bool on_publisher = request.what == What::PubAttach || request.what == What::PubJoin || request.what == What::PubConfigure;
   if (on_publisher) p.pub_busy = 0;
   else p.sub_busy = 0;
@@ -524,6 +581,7 @@ void MediaSessions::on_answer(MediaOutput& out, const Request& request, Particip
     case What::SubStart:
       sync_subscriber(out, peer, p);
       return;
+    case What::SubLayers:
     case What::Trickle:
     case What::Detach: return;
   }

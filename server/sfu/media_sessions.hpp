@@ -40,6 +40,12 @@
 //    meanwhile starts over, hearing "reset"); back with a new session -> every handle is gone: each
 //    room's participants wait until the hub has made the room again (room_ready), then hear "reset"
 //    and start over.
+//  - Layers: each camera is published in three simulcast layers; Janus sends a subscriber the highest
+//    unless told otherwise. The browser says which layer of each person's camera it wants
+//    (media-layers, for the size it draws the tile at); the wish is kept (also across a start-over)
+//    and put into effect with a subscriber "configure" naming the camera m-lines of the subscription
+//    whose layer differs from what Janus was last told (a new m-line: the highest). Janus refusing
+//    it ("No such mid": the m-line just went) is no failure: logged; the next offer tries again.
 //  - A resume within the grace window keeps both handles; the subscription offer still waiting for
 //    its answer is sent again (media-signals are not numbered: one may have died with the socket).
 //  - Leaving: both handles are detached (Janus then removes the feed and renegotiates the others).
@@ -106,6 +112,7 @@ class MediaSessions {
   // The browser's media-signal: the hub checked that the kind fits the link and the sizes.
   MediaOutput signal(proto::PeerId peer, const proto::MediaSignal& signal);
   MediaOutput restart(proto::PeerId peer);  // media-restart
+  MediaOutput layers(proto::PeerId peer, const std::vector<proto::LayerWish>& wishes);  // media-layers
   // Its connection came back (a resume within the grace window): media-signals are not numbered, so
   // one written into the dead socket may be lost; the subscription offer still waiting for its
   // answer is sent again (answering it twice is harmless: the second answer is dropped).
@@ -122,9 +129,11 @@ class MediaSessions {
   // What the tests look at.
   bool publishing(proto::PeerId peer) const;
   std::set<proto::PeerId> subscribed(proto::PeerId peer) const;
+  // The substream (0 low, 1 medium, 2 high) Janus was last told for this subscriber's m-line.
+  std::optional<int> substream(proto::PeerId peer, const std::string& mid) const;
 
  private:
-  enum class What { PubAttach, PubJoin, PubConfigure, SubAttach, SubJoin, SubChange, SubRestart, SubStart, Trickle, Detach };
+  enum class What { PubAttach, PubJoin, PubConfigure, SubAttach, SubJoin, SubChange, SubRestart, SubStart, SubLayers, Trickle, Detach };
   struct Participant {
     proto::RoomId room = 0;
     std::string display;
@@ -161,6 +170,10 @@ class MediaSessions {
     std::map<proto::PeerId, std::set<std::string>> streams_to_drop;  // feed -> m-lines it stopped, for one "unsubscribe"
     std::set<proto::PeerId> skipped;  // feeds Janus said it has not ("No such feed"): until they change
     std::deque<nlohmann::json> sub_candidates;
+    // layers: the substream wanted of each feed's camera (absent: the highest), and what Janus was
+    // told for each camera m-line of the subscription: mid -> (feed, substream).
+    std::map<proto::PeerId, int> layers;
+    std::map<std::string, std::pair<proto::PeerId, int>> layers_told;
   };
   struct Request {
     proto::PeerId peer = 0;
@@ -187,6 +200,8 @@ class MediaSessions {
   void sync_room(MediaOutput& out, proto::RoomId room, proto::PeerId except);
   void relay_offer(MediaOutput& out, proto::PeerId peer, Participant& p, const nlohmann::json& data,
                    const nlohmann::json& jsep);
+  // Tells Janus the layers this subscriber wants that differ from what it was told.
+  void apply_layers(MediaOutput& out, proto::PeerId peer, Participant& p);
   void trickle(MediaOutput& out, proto::PeerId peer, JanusId handle, nlohmann::json candidate);
   void flush(MediaOutput& out, proto::PeerId peer, JanusId handle, std::deque<nlohmann::json>& queue);
   std::set<proto::PeerId> wanted(proto::PeerId peer, const Participant& p) const;

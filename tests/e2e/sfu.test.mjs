@@ -59,7 +59,7 @@ const openConnections = (page) => page.evaluate(() => window.__pcs.filter((pc) =
 const seesEveryone = (s, names) => s.room && s.room.peers.length === names.length &&
   names.every((n) => s.room.peers.some((p) => p.name === n && p.connection === 'connected' && p.framesDecoded > 0 && p.framesShown > 0));
 
-test('three people in a large room through Janus: two connections each, one leaves, one closes the tab', async () => {
+test('three people in a large room through Janus: two connections each, the layer each tile needs, one leaves, one closes the tab', async (t) => {
   janus = await startJanus();
   const server = await startServer({ args: [...janus.serverArgs, '--stun-port', '0'] });
   servers.push(server);
@@ -96,6 +96,22 @@ test('three people in a large room through Janus: two connections each, one leav
   // Their fake microphones beep: the rings come from each feed's audio energy.
   await waitForState(ana, (s) => s.room.peers.every((p) => p.speaking), null, 10000);
   await screenshot(ana, 'sfu-three.png');
+
+  // Simulcast: each tile gets the layer its size needs (the stats say the picture's size). In the
+  // grid Ana's tiles are large: the full camera, 640 wide. In speaker view the other is a thumbnail:
+  // its layer is asked down and its picture arrives at most half as wide while the speaker's stays
+  // full; back in the grid, full size again.
+  const sizes = (s) => s.room.peers.map((p) => `${p.name} ${p.stats?.width}x${p.stats?.height} layer ${p.layer}`).join(', ');
+  const full = (s) => s.room.peers.every((p) => (p.layer === null || p.layer === 'high') && p.stats?.width >= 640);
+  await waitForState(ana, full, null, 20000).catch(async (e) => { t.diagnostic(sizes(await state(ana))); throw e; });
+  await click(ana, 'layout-toggle');
+  const thumbnail = (s) => s.room.layout === 'speaker' && s.room.peers.some((p) => ['low', 'medium'].includes(p.layer) && p.stats?.width > 0 && p.stats.width <= 320);
+  const speakerView = await waitForState(ana, thumbnail, null, 20000).catch(async (e) => { t.diagnostic(sizes(await state(ana))); throw e; });
+  t.diagnostic(`speaker view: ${sizes(speakerView)}`);
+  await screenshot(ana, 'sfu-speaker-view.png');
+  await click(ana, 'layout-toggle');
+  const grid = await waitForState(ana, (s) => s.room.layout === 'grid' && full(s), null, 20000).catch(async (e) => { t.diagnostic(sizes(await state(ana))); throw e; });
+  t.diagnostic(`grid again: ${sizes(grid)}`);
 
   // Cy leaves: the others' subscriptions drop Cy's media, Bo's goes on.
   await click(cy, 'leave');

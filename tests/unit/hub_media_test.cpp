@@ -97,10 +97,12 @@ TEST_F(HubMedia, OnlyParticipantsOfALargeRoomSpeakToTheMediaServer) {
   const RoomId mesh = create(5, "Small");
   ASSERT_NE(mesh, 0u);
   send(5, Join{.room = mesh, .name = "M"});
-  out = send(5, RestartMedia{});
-  ASSERT_EQ(of<Error>(out, 5).size(), 1u) << (out.sends.empty() ? "" : *out.sends[0].text);
-  EXPECT_EQ(of<Error>(out, 5).at(0).code, ErrorCode::NotInLargeRoom);
-  EXPECT_TRUE(out.media.empty());
+  for (const ClientMessage& message : {ClientMessage{RestartMedia{}}, ClientMessage{SetMediaLayers{{LayerWish{1, MediaLayer::Low}}}}}) {
+    out = send(5, message);
+    ASSERT_EQ(of<Error>(out, 5).size(), 1u) << (out.sends.empty() ? "" : *out.sends[0].text);
+    EXPECT_EQ(of<Error>(out, 5).at(0).code, ErrorCode::NotInLargeRoom);
+    EXPECT_TRUE(out.media.empty());
+  }
   // In the large room: the wrong kind for the link is bad-field; an oversize SDP is signal-too-large.
   join(2, 102);
   for (const MediaSignal& bad : {MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Answer, .sdp = "v=0"},

@@ -376,3 +376,62 @@ TEST(MediaSessions, AStreamAPublisherAddsLaterIsSubscribedTo) {
 
 }  // namespace
 }  // namespace moim::sfu
+
+namespace moim::sfu {
+namespace {
+
+proto::LayerWish wish(proto::PeerId peer, proto::MediaLayer layer) { return proto::LayerWish{peer, layer}; }
+json layers_configure(std::vector<std::pair<std::string, int>> mids) {
+  json streams = json::array();
+  for (const auto& [mid, substream] : mids) streams.push_back({{"mid", mid}, {"substream", substream}});
+  return {{"request", "configure"}, {"streams", streams}};
+}
+
+// Each subscriber gets the layer of each camera it asks for: Janus is told only what differs from
+// what it was told (a new m-line starts at the highest), never about screens or other rooms' feeds;
+// the wish outlives the subscription (a new offer's m-lines get it) and a refusal is no failure.
+TEST(MediaSessions, ASubscriberGetsTheCameraLayersItAsksFor) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  joined(m, 2, 3, 102);
+  joined(m, 3, 5, 103);
+  expect(m.join(9, kRoom + 1, "P9"), {attach(7)}, {});  // another room's participant
+  // Asked before there is a subscription: kept, nothing to tell yet. Itself and other rooms: ignored.
+  expect(m.layers(3, {wish(1, proto::MediaLayer::Low), wish(3, proto::MediaLayer::Low), wish(9, proto::MediaLayer::Low)}), {}, {});
+  expect(m.event(HandleEvent{101, "webrtcup", {}, nullptr}), {attach(8), attach(9)}, {});
+  expect(m.answer(9, attached(203)), {message(10, 203, join_subscriber({1}))}, {});
+  // The offer's camera m-line of feed 1 gets the low layer at once; the audio does not.
+  expect(m.answer(10, reply({{"videoroom", "attached"}, {"room", kRoom}, {"streams", {stream("0", "audio", 1), stream("1", "video", 1)}}},
+                            offer_jsep("sub-1"))),
+         {message(11, 203, layers_configure({{"1", 0}}))}, {subscribe_offer(3, "sub-1", {audio("0", 1), video("1", 1)})});
+  EXPECT_EQ(m.substream(3, "1"), 0);
+  expect(m.answer(11, reply({{"videoroom", "event"}, {"configured", "ok"}})), {}, {});
+  // The same wish again: nothing to tell. Medium: told.
+  expect(m.layers(3, {wish(1, proto::MediaLayer::Low)}), {}, {});
+  expect(m.layers(3, {wish(1, proto::MediaLayer::Medium)}), {message(12, 203, layers_configure({{"1", 1}}))}, {});
+  // Peer 2 publishes; Janus's new offer keeps feed 1 at mid 1 and adds 2's camera at mid 3 (the
+  // highest: nothing to tell), the wish for 1 is already in effect.
+  expect(m.signal(3, subscribe_answer("ans-1")), {message(13, 203, {{"request", "start"}}, answer_jsep("ans-1"))}, {});
+  expect(m.answer(13, reply({{"videoroom", "event"}, {"started", "ok"}})), {}, {});
+  expect(m.event(HandleEvent{102, "webrtcup", {}, nullptr}), {attach(14), message(15, 203, subscribe({2}))}, {});
+  const json two = {stream("0", "audio", 1), stream("1", "video", 1), stream("2", "audio", 2), stream("3", "video", 2)};
+  expect(m.answer(15, reply({{"videoroom", "updated"}, {"room", kRoom}, {"streams", two}}, offer_jsep("sub-2"))), {},
+         {subscribe_offer(3, "sub-2", {audio("0", 1), video("1", 1), audio("2", 2), video("3", 2)})});
+  // Low for both: one configure with the two m-lines.
+  expect(m.layers(3, {wish(1, proto::MediaLayer::Low), wish(2, proto::MediaLayer::Low)}),
+         {message(16, 203, layers_configure({{"1", 0}, {"3", 0}}))}, {});
+  // Janus refuses (an m-line went just then): logged, no media-failed; the next offer tells all again.
+  const MediaOutput no_mid = m.answer(16, refused(ErrorCode::JanusError, 453, "No such mid '3' in subscription"));
+  expect(no_mid, {}, {});
+  EXPECT_EQ(no_mid.log.size(), 1u);
+  // Feed 1 leaves; Janus reuses mid 1 for nobody, the next offer carries only 2's: told low again.
+  expect(m.leave(1), {detach(17, 101)}, {});
+  const json after = {stream("0", "audio", 0, false), stream("1", "video", 0, false), stream("2", "audio", 2), stream("3", "video", 2)};
+  expect(m.event(HandleEvent{203, "event", {{"videoroom", "updated"}, {"streams", after}}, offer_jsep("sub-3")}),
+         {message(18, 203, layers_configure({{"3", 0}}))}, {subscribe_offer(3, "sub-3", {audio("2", 2), video("3", 2)})});
+  // High again for 2: told; a screen m-line is never configured.
+  expect(m.layers(3, {wish(2, proto::MediaLayer::High)}), {message(19, 203, layers_configure({{"3", 2}}))}, {});
+}
+
+}  // namespace
+}  // namespace moim::sfu

@@ -58,6 +58,8 @@ std::vector<ClientMessage> all_client_messages() {
                                   .candidate = candidate_to(1).candidate}},
       SendMediaSignal{MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Candidate}},  // end of candidates
       RestartMedia{},
+      SetMediaLayers{},
+      SetMediaLayers{{LayerWish{3, MediaLayer::Low}, LayerWish{4, MediaLayer::Medium}, LayerWish{5, MediaLayer::High}}},
   };
 }
 
@@ -181,6 +183,26 @@ TEST(ProtocolWire, MediaSignalsAsDocumented) {
   }
   EXPECT_TRUE(client_may_send(MediaLink::Publish, SignalKind::Offer));
   EXPECT_FALSE(client_may_send(MediaLink::Publish, SignalKind::Answer));
+}
+
+TEST(ProtocolWire, MediaLayersAsDocumented) {
+  EXPECT_EQ(encode(ClientMessage{SetMediaLayers{{LayerWish{3, MediaLayer::Low}, LayerWish{4, MediaLayer::High}}}}),
+            R"({"type":"media-layers","layers":[{"peer":3,"layer":"low"},{"peer":4,"layer":"high"}]})");
+  std::string many = R"({"type":"media-layers","layers":[)";
+  for (int i = 1; i <= 65; ++i) many += std::string(i > 1 ? "," : "") + R"({"peer":)" + std::to_string(i) + R"(,"layer":"low"})";
+  many += "]}";
+  for (const std::string& text : std::vector<std::string>{
+           R"({"type":"media-layers"})",
+           R"({"type":"media-layers","layers":{}})",
+           R"({"type":"media-layers","layers":[{"peer":3,"layer":"huge"}]})",
+           R"({"type":"media-layers","layers":[{"layer":"low"}]})",
+           R"({"type":"media-layers","layers":[3]})",
+           many,
+       }) {
+    Decoded<ClientMessage> bad = decode_client(text);
+    ASSERT_FALSE(bad.ok()) << text.substr(0, 120);
+    EXPECT_EQ(bad.error.code, ErrorCode::BadField) << text.substr(0, 120);
+  }
   EXPECT_TRUE(client_may_send(MediaLink::Subscribe, SignalKind::Answer));
   EXPECT_FALSE(client_may_send(MediaLink::Subscribe, SignalKind::Offer));
   EXPECT_TRUE(client_may_send(MediaLink::Subscribe, SignalKind::Candidate));

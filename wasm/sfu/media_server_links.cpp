@@ -37,6 +37,7 @@ void MediaServerLinks::close(proto::PeerId link) {
   attached_.clear();
   offered_.clear();
   applying_.clear();
+  applied_.clear();
   subscribe_ = PeerConnection(0);
 }
 
@@ -67,6 +68,8 @@ void MediaServerLinks::applying(const std::string& sdp) {
   offered_.erase(offered_.begin(), it.base());  // it and older ones
 }
 
+void MediaServerLinks::applied() { applied_ = applying_; }
+
 sfu_feeds::Change MediaServerLinks::sync_feeds(proto::PeerId self) {
   // Feeds whose record went (the person left) or whose connection is no longer the feed: gone (and
   // said so, for peer health).
@@ -81,7 +84,7 @@ sfu_feeds::Change MediaServerLinks::sync_feeds(proto::PeerId self) {
     attached_.erase(it->first);
     it = feed_handles_.erase(it);
   }
-  sfu_feeds::Change change = sfu_feeds::diff(attached_, sfu_feeds::by_peer(applying_, self));
+  sfu_feeds::Change change = sfu_feeds::diff(attached_, sfu_feeds::by_peer(applied_, self));
   change.drop.insert(change.drop.begin(), gone.begin(), gone.end());
   for (const proto::PeerId peer : change.drop) {
     peers_.disconnect(peer);

@@ -47,7 +47,10 @@ class MediaServerLinks {
   // The machine applies this subscription offer now (its SetRemoteDescription): its streams are
   // the ones the feeds follow once it is applied.
   void applying(const std::string& sdp);
-  // The subscription's offer was applied: each person's feed is made (again) or dropped to match it.
+  // That offer's setRemoteDescription finished: its transceivers exist, feeds may be made of them.
+  void applied();
+  // Each person's feed is made (again) or dropped to match the offer applied last (never one still
+  // being applied: its transceivers may not exist yet, and a feed made then would have no tracks).
   // `self`: our id, never a feed. Returns who got a feed and who lost one (also those whose record
   // went since the last sync).
   sfu_feeds::Change sync_feeds(proto::PeerId self);
@@ -64,7 +67,7 @@ class MediaServerLinks {
   Peers& peers_;
   PeerConnection publish_{0}, subscribe_{0};
   std::deque<std::pair<std::string, std::vector<proto::MediaStream>>> offered_;  // by SDP, newest last
-  std::vector<proto::MediaStream> applying_;
+  std::vector<proto::MediaStream> applying_, applied_;
   sfu_feeds::Feeds attached_;  // the feeds put in the peer table (pruned of those gone since)
   std::map<proto::PeerId, browser::Handle> feed_handles_;
 };
