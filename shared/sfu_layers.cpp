@@ -22,14 +22,13 @@ proto::MediaLayer for_height(std::uint32_t height) {
 
 std::optional<proto::SetMediaLayers> Wishes::drawn(const std::set<proto::PeerId>& feeds,
                                                    const std::map<proto::PeerId, std::uint32_t>& drawn, double now_ms) {
+  std::erase_if(told_, [&](const auto& entry) { return !feeds.contains(entry.first); });
   proto::SetMediaLayers message;
   for (const proto::PeerId peer : feeds) {
     const auto at = drawn.find(peer);
     const proto::MediaLayer want = for_height(at == drawn.end() ? 0 : at->second);
     const auto before = told_.find(peer);
-    // Janus starts everyone at the highest: nothing to say until a camera needs less.
-    const proto::MediaLayer now = before == told_.end() ? proto::MediaLayer::High : before->second;
-    if (want != now) message.layers.push_back(proto::LayerWish{peer, want});
+    if (before == told_.end() || before->second != want) message.layers.push_back(proto::LayerWish{peer, want});
   }
   if (message.layers.empty()) return std::nullopt;
   if (last_told_ms_ && now_ms - *last_told_ms_ < kTellEveryMs) return std::nullopt;  // the next frame will

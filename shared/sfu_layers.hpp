@@ -6,10 +6,12 @@
 //
 // Rules: a camera drawn `h` device pixels high gets the smallest layer at most 1.25 times smaller than
 // `h` (a little upscaling is not seen; more is blur), the highest when none is large enough; not
-// drawn (off the page, hidden behind the presenter's screen): the lowest. Only changes are told, at
-// most one message every kTellEveryMs (changes in between go together in the next). What we told is
-// kept for people whose feed goes for a while (the server keeps it too, until they leave). A new call, or a new session with the server, starts over
-// (reset): the server knows nothing of what we told the last one.
+// drawn (off the page, hidden behind the presenter's screen): the lowest. Each person's layer is
+// told once when their feed is new to us (even the highest: the server may still hold an older
+// wish of ours), then only when it changes, at most one message every kTellEveryMs (changes in
+// between go together in the next). People whose feed goes are forgotten (told again if it comes
+// back). A new subscription, or a resume (a message may have died with the socket), starts over:
+// everything is told again (reset).
 #pragma once
 
 #include "protocol.hpp"

@@ -324,6 +324,7 @@ void App::on_server_message(const proto::ServerMessage& msg) {
     media_.subscription_offered(m->signal.sdp, m->signal.streams);
   apply_world(msg);
   if (std::holds_alternative<proto::IceConfig>(msg)) sync_ice();  // also to the connections we have
+  if (std::holds_alternative<proto::Resumed>(msg)) layer_wishes_.reset();  // one may have died with the socket
   if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
   // A large room: someone offered before their record was there gets a feed, one who left loses it.
   if (std::holds_alternative<proto::PeerJoined>(msg) || std::holds_alternative<proto::PeerLeft>(msg)) sync_feeds();
@@ -765,7 +766,8 @@ void App::fit_videos(float device_px) {
   if (drawn.own_screen) screen_.preview().fit(static_cast<int>(drawn.own_screen->width), static_cast<int>(drawn.own_screen->height));
   screen_.preview().set_drawn(drawn.own_screen.has_value());
   if (world_.call()) encodings_.drawn(drawn.cameras, now_);  // each peer's camera as drawn: told to that peer
-  if (world_.call() && machine_.mode() == signaling::Mode::Sfu) {  // a large room: the layer each tile needs
+  // A large room: the layer each tile needs (not while the socket is down: it would be dropped).
+  if (world_.call() && machine_.mode() == signaling::Mode::Sfu && link_.connected() && world_.welcomed()) {
     const std::vector<proto::PeerId> feeds = media_.feeds();
     std::map<proto::PeerId, std::uint32_t> heights;
     for (const auto& [peer, view] : drawn.cameras) heights[peer] = view.height;
@@ -917,7 +919,7 @@ std::string App::state_json() const {
       peers.push_back(peer_state_json(lang_, *p, health_, media_.ice().has_turn()));
       peers.back()["speaking"] = speakers_.speaking(p->info.id);
       peers.back()["sending"] = encodings_.state_json(p->info.id);
-      const auto layer = layer_wishes_.told(p->info.id);  // a large room: the layer asked for ("high" until told)
+      const auto layer = layer_wishes_.told(p->info.id);  // a large room: the layer asked for (null until told)
       peers.back()["layer"] = layer ? nlohmann::json(proto::to_string(*layer)) : nlohmann::json(nullptr);
     }
     s["room"] = {{"id", call->room.id},

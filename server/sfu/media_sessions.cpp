@@ -655,6 +655,7 @@ MediaOutput MediaSessions::link_up(SessionKind kind) {
     for (auto& [peer, p] : peers_) {
       pump_publisher(out, peer, p);  // offers that came while it was down
       sync_subscriber(out, peer, p);
+      apply_layers(out, peer, p);  // wishes that came while it was down, or whose request it lost
     }
     return out;
   }

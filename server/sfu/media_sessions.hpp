@@ -44,8 +44,10 @@
 //    unless told otherwise. The browser says which layer of each person's camera it wants
 //    (media-layers, for the size it draws the tile at); the wish is kept (also across a start-over)
 //    and put into effect with a subscriber "configure" naming the camera m-lines of the subscription
-//    whose layer differs from what Janus was last told (a new m-line: the highest). Janus refusing
-//    it ("No such mid": the m-line just went) is no failure: logged; the next offer tries again.
+//    whose layer differs from what Janus was last told (a new m-line: the highest), also once the
+//    link is back for wishes that came while it was down. Janus refusing it ("No such mid": the
+//    subscription's streams are gone, its connection hung up) is no failure: logged; everything is
+//    told again with the next offer or wish.
 //  - A resume within the grace window keeps both handles; the subscription offer still waiting for
 //    its answer is sent again (media-signals are not numbered: one may have died with the socket).
 //  - Leaving: both handles are detached (Janus then removes the feed and renegotiates the others).

@@ -343,3 +343,13 @@ export async function waitForVideo(page, id, timeout = 15000) {
 export function saveReport(name, data) {
   writeFileSync(path.join(artifacts, name), JSON.stringify(data, null, 2));
 }
+
+// `page` checks every 50 ms (in the page) that peer `id` is in its call; sawMissing: was it ever not?
+export const watchPresence = (page, id) => page.evaluate((id) => {
+  window.__sawMissing = false;
+  window.__watch = setInterval(() => {
+    const s = window.app.state();
+    if (!s.room || !s.room.peers.some((q) => q.id === id)) window.__sawMissing = true;
+  }, 50);
+}, id);
+export const sawMissing = (page) => page.evaluate(() => window.__sawMissing);

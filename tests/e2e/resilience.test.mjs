@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { click, launchBrowser, openPerson, screenshot, startServer, state, typeInto, waitForState } from './lib.mjs';
+import {
+  click, launchBrowser, openPerson, sawMissing, screenshot, startServer, state, typeInto, waitForState, watchPresence,
+} from './lib.mjs';
 
 let browser;
 const servers = [];
@@ -44,15 +46,6 @@ async function call(url, names) {
   return people;
 }
 
-// `page` checks every 50 ms (in the page) that peer `id` is in its call; sawMissing: was it ever not?
-const watchPresence = (page, id) => page.evaluate((id) => {
-  window.__sawMissing = false;
-  window.__watch = setInterval(() => {
-    const s = window.app.state();
-    if (!s.room || !s.room.peers.some((q) => q.id === id)) window.__sawMissing = true;
-  }, 50);
-}, id);
-const sawMissing = (page) => page.evaluate(() => window.__sawMissing);
 
 // framesDecoded per (page, peer id), to check that video keeps arriving.
 async function frames(people) {

@@ -420,8 +420,8 @@ TEST(MediaSessions, ASubscriberGetsTheCameraLayersItAsksFor) {
   // Low for both: one configure with the two m-lines.
   expect(m.layers(3, {wish(1, proto::MediaLayer::Low), wish(2, proto::MediaLayer::Low)}),
          {message(16, 203, layers_configure({{"1", 0}, {"3", 0}}))}, {});
-  // Janus refuses (an m-line went just then): logged, no media-failed; the next offer tells all again.
-  const MediaOutput no_mid = m.answer(16, refused(ErrorCode::JanusError, 453, "No such mid '3' in subscription"));
+  // Janus refuses (the subscription's streams are gone): logged, no media-failed; the next offer tells all again.
+  const MediaOutput no_mid = m.answer(16, refused(ErrorCode::JanusError, 428, "No such mid '3' in subscription"));
   expect(no_mid, {}, {});
   EXPECT_EQ(no_mid.log.size(), 1u);
   // Feed 1 leaves; Janus reuses mid 1 for nobody, the next offer carries only 2's: told low again.
@@ -431,6 +431,11 @@ TEST(MediaSessions, ASubscriberGetsTheCameraLayersItAsksFor) {
          {message(18, 203, layers_configure({{"3", 0}}))}, {subscribe_offer(3, "sub-3", {audio("2", 2), video("3", 2)})});
   // High again for 2: told; a screen m-line is never configured.
   expect(m.layers(3, {wish(2, proto::MediaLayer::High)}), {message(19, 203, layers_configure({{"3", 2}}))}, {});
+  // A wish while the link is down is told once it is back (the same session).
+  expect(m.link_down(), {}, {state(2, MediaServerState::Down), state(3, MediaServerState::Down), state(9, MediaServerState::Down)});
+  expect(m.layers(3, {wish(2, proto::MediaLayer::Low)}), {}, {});
+  expect(m.link_up(SessionKind::Reclaimed), {message(20, 203, layers_configure({{"3", 0}}))},
+         {state(2, MediaServerState::Up), state(3, MediaServerState::Up), state(9, MediaServerState::Up)});
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The layer a large room's receiver asks for each camera (shared/sfu_layers.hpp): by the height the
-// tile is drawn at, told only when it changes, at most every 250 ms.
+// tile is drawn at, told once per feed and then when it changes, at most every 250 ms.
 #include "sfu_layers.hpp"
 
 #include <gtest/gtest.h>
@@ -24,34 +24,36 @@ TEST(SfuLayers, TheSmallestLayerThatFillsTheTile) {
   for (const auto& row : rows) EXPECT_EQ(for_height(row.height), row.layer) << row.height;
 }
 
-TEST(SfuLayers, OnlyChangesAreToldAtMostEveryQuarterSecond) {
+TEST(SfuLayers, EachFeedToldOnceThenOnlyChangesAtMostEveryQuarterSecond) {
   Wishes w;
-  // Everyone drawn large: Janus sends the highest already, nothing to say.
-  EXPECT_EQ(w.drawn({2, 3}, {{2, 400}, {3, 400}}, 0), std::nullopt);
-  // 3 becomes a thumbnail, 4 arrives off the page: both told at once.
-  auto told = w.drawn({2, 3, 4}, {{2, 400}, {3, 100}}, 10);
+  // Feeds new to us: told, even the highest (the server may hold an older wish of ours).
+  auto told = w.drawn({2, 3}, {{2, 400}, {3, 400}}, 0);
+  ASSERT_TRUE(told);
+  EXPECT_EQ(told->layers, (std::vector<LayerWish>{{2, MediaLayer::High}, {3, MediaLayer::High}}));
+  // The same again: nothing. Within 250 ms of the last message a change waits for a later frame.
+  EXPECT_EQ(w.drawn({2, 3}, {{2, 400}, {3, 400}}, 100), std::nullopt);
+  // 3 becomes a thumbnail, 4 arrives off the page: both told together, once 250 ms have passed.
+  EXPECT_EQ(w.drawn({2, 3, 4}, {{2, 400}, {3, 100}}, 200), std::nullopt);
+  told = w.drawn({2, 3, 4}, {{2, 400}, {3, 100}}, 250);
   ASSERT_TRUE(told);
   EXPECT_EQ(told->layers, (std::vector<LayerWish>{{3, MediaLayer::Low}, {4, MediaLayer::Low}}));
-  // The same again: nothing.
-  EXPECT_EQ(w.drawn({2, 3, 4}, {{2, 400}, {3, 100}}, 100), std::nullopt);
-  // A change within 250 ms of the last message waits for a later frame, then goes with what came meanwhile.
-  EXPECT_EQ(w.drawn({2, 3, 4}, {{2, 200}, {3, 100}}, 150), std::nullopt);
-  EXPECT_EQ(w.drawn({2, 3, 4}, {{2, 200}, {3, 100}, {4, 300}}, 259), std::nullopt);
-  told = w.drawn({2, 3, 4}, {{2, 200}, {3, 100}, {4, 300}}, 260);
+  EXPECT_EQ(w.told(4), MediaLayer::Low);
+  // Changes in between go together in the next.
+  EXPECT_EQ(w.drawn({2, 3, 4}, {{2, 200}, {3, 100}}, 300), std::nullopt);
+  told = w.drawn({2, 3, 4}, {{2, 200}, {3, 100}, {4, 300}}, 500);
   ASSERT_TRUE(told);
   EXPECT_EQ(told->layers, (std::vector<LayerWish>{{2, MediaLayer::Medium}, {4, MediaLayer::High}}));
-  EXPECT_EQ(w.told(4), MediaLayer::High);
-  // 3's feed goes for a while and comes back drawn large: told high (the server kept low meanwhile).
-  EXPECT_EQ(w.drawn({2, 4}, {{2, 200}, {4, 300}}, 1100), std::nullopt);
-  told = w.drawn({2, 3, 4}, {{2, 200}, {3, 300}, {4, 300}}, 1200);
-  ASSERT_TRUE(told);
-  EXPECT_EQ(told->layers, (std::vector<LayerWish>{{3, MediaLayer::High}}));
-  // A new call: the server knows nothing; a thumbnail is told at once.
-  w.reset();
+  // 3's feed goes (forgotten) and comes back: told again, whatever its layer.
+  EXPECT_EQ(w.drawn({2, 4}, {{2, 200}, {4, 300}}, 1000), std::nullopt);
   EXPECT_EQ(w.told(3), std::nullopt);
-  told = w.drawn({3}, {{3, 100}}, 1210);
+  told = w.drawn({2, 3, 4}, {{2, 200}, {3, 100}, {4, 300}}, 1100);
   ASSERT_TRUE(told);
   EXPECT_EQ(told->layers, (std::vector<LayerWish>{{3, MediaLayer::Low}}));
+  // A reset (a new subscription, a resume): everything told again at once.
+  w.reset();
+  told = w.drawn({2, 3, 4}, {{2, 200}, {3, 100}, {4, 300}}, 1110);
+  ASSERT_TRUE(told);
+  EXPECT_EQ(told->layers, (std::vector<LayerWish>{{2, MediaLayer::Medium}, {3, MediaLayer::Low}, {4, MediaLayer::High}}));
 }
 
 // A message holds at most kMaxLayerWishes entries: the rest go in the next.
@@ -65,7 +67,7 @@ TEST(SfuLayers, ABigRoomsChangesGoInBoundedMessages) {
   told = w.drawn(feeds, {}, 300);
   ASSERT_TRUE(told);
   EXPECT_EQ(told->layers.size(), 5u);
-  EXPECT_EQ(w.drawn(feeds, {}, 600), std::nullopt);
+  EXPECT_EQ(w.drawn(feeds, {}, 600), std::nullopt);  // all told
 }
 
 }  // namespace
