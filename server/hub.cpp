@@ -203,6 +203,7 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
                  [&](const proto::SetMedia& m) { on_media(out, conn, state, m); },
                  [&](const proto::SendMediaSignal& m) { on_media_signal(out, conn, state, m); },
                  [&](const proto::RestartMedia&) { on_media_restart(out, conn, state); },
+                 [&](const proto::SendPeerMessage& m) { on_peer_message(out, conn, state, m); },
              },
              msg);
   return out;
