@@ -204,6 +204,7 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
                  [&](const proto::SendMediaSignal& m) { on_media_signal(out, conn, state, m); },
                  [&](const proto::RestartMedia&) { on_media_restart(out, conn, state); },
                  [&](const proto::SetMediaLayers& m) { on_media_layers(out, conn, state, m); },
+                 [&](const proto::SendPeerMessage& m) { on_peer_message(out, conn, state, m); },
              },
              msg);
   return out;

@@ -16,6 +16,8 @@
 //   hub_media.cpp     large rooms' media: each participant's two Janus handles and its browser's
 //                     negotiation with them (media-signal, media-restart, media-state)
 //                                                                    (state: sfu/media_sessions.hpp)
+//   hub_peer_messages.cpp  large rooms' peer messages (the chat): from one participant to one or to
+//                     everyone else in its room, the sender set by the server
 //   hub_limits.cpp    rate limits, room quotas, password jobs and their throttling
 //                                                                    (state: address_book.hpp)
 //   signal_fast_path  the relay's specialized signal reader and writer
@@ -298,6 +300,9 @@ class Hub {
   // The media machine's effects: requests to out.media, messages to their participants (kept for a
   // held session's resume), log lines to out.warnings.
   void apply_media(HubOutput& out, sfu::MediaOutput media);
+
+  // ---- large rooms' peer messages (hub_peer_messages.cpp) ----
+  void on_peer_message(HubOutput& out, ConnId conn, Conn& state, const proto::SendPeerMessage& send);
 
   // ---- rate limits, quotas and password jobs (hub_limits.cpp) ----
   bool admit_message(HubOutput& out, ConnId conn, Conn& state);  // the rate limit

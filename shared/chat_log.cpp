@@ -80,4 +80,11 @@ bool Log::add(Entry e) {
   return true;
 }
 
+bool sends_history(proto::PeerId self, std::span<const proto::PeerId> others, proto::PeerId newcomer) {
+  if (self == 0 || newcomer == 0 || self == newcomer) return false;
+  for (const proto::PeerId other : others)
+    if (other != newcomer && other != 0 && other < self) return false;  // someone before us sends it
+  return true;
+}
+
 }  // namespace moim::chat

@@ -19,12 +19,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
 namespace moim::chat {
 
 inline constexpr std::size_t kMaxEntries = 1000;
+
+// A large room (no data channels: peer messages go through the server) gives a newcomer the history
+// from one participant only, not from each of up to 49: the one with the lowest peer id among those
+// in the room other than the newcomer. Every client knows the room's people, so all agree without
+// talking. Whether we (`self`, with `others`: everyone else in the room as we know it, the newcomer
+// among them or not) are that one for `newcomer`.
+bool sends_history(proto::PeerId self, std::span<const proto::PeerId> others, proto::PeerId newcomer);
 
 struct Entry {
   std::string id;

@@ -47,6 +47,7 @@ bool ClientState::apply(const proto::ServerMessage& msg) {
           [&](const proto::RoomRemoved& m) { return rooms_.erase(m.room) > 0; },
           [&](const proto::RelayedSignal&) { return false; },
           [&](const proto::RelayedMediaSignal&) { return false; },
+          [&](const proto::RelayedPeerMessage&) { return false; },  // the chat's (wasm/server_channel.hpp)
           [&](const proto::MediaState& m) {
             // A large room's media server: out of reach from "down" until "up" or "reset".
             if (!call_) return false;

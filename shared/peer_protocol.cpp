@@ -210,4 +210,8 @@ bool is_valid_sha256_hex(std::string_view hex) {
   return true;
 }
 
+bool carried_in_large_rooms(const PeerMessage& msg) {
+  return std::holds_alternative<Chat>(msg) || std::holds_alternative<History>(msg);
+}
+
 }  // namespace moim::p2p

@@ -32,7 +32,8 @@ inline constexpr std::size_t kMaxChatChars = 2000;
 inline constexpr std::size_t kMaxMessageIdBytes = 32;
 // One peer message on the wire: a chat message of kMaxChatChars code points, each escaped as the
 // longest JSON form (\uXXXX\uXXXX for four UTF-8 bytes: 12 bytes), plus the envelope, fits.
-inline constexpr std::size_t kMaxPeerMessageBytes = 32 * 1024;
+// The same bound holds through the server in a large room (proto::kMaxPeerMessageDataBytes).
+inline constexpr std::size_t kMaxPeerMessageBytes = proto::kMaxPeerMessageDataBytes;
 // A peer whose channel opens is sent the last this many messages of the conversation.
 inline constexpr std::size_t kHistoryMessages = 100;
 // Files: a transfer's channel label is kFileChannelPrefix + its id; its binary chunks are at most
@@ -126,6 +127,10 @@ struct DecodedPeer {
 };
 
 std::string encode(const PeerMessage& msg);
+// Whether a large room carries `msg` through the server (proto `peer-message`): the chat (Chat,
+// History). Files need data channels for their bytes and a large room has none; a `view` sizes a
+// mesh connection's encoding. A receiver there drops the others.
+bool carried_in_large_rooms(const PeerMessage& msg);
 DecodedPeer decode_peer(std::string_view text);
 
 // The one rule for chat text, used by the sender (the input field) and the receiver: trimmed, then

@@ -43,11 +43,11 @@ inline constexpr std::size_t position = variant_index<T, Variant>();
 // Wire names, in variant order (checked below).
 constexpr std::array<std::string_view, std::variant_size_v<ClientMessage>> kClientTypes = {
     "hello", "create-room", "join", "leave", "signal", "media", "resume", "ping", "rename-room", "delete-room",
-    "media-signal", "media-restart", "media-layers"};
+    "media-signal", "media-restart", "media-layers", "peer-message"};
 constexpr std::array<std::string_view, std::variant_size_v<ServerMessage>> kServerTypes = {
     "welcome", "room-created", "room-updated", "joined", "peer-joined",
     "peer-left", "signal", "peer-media", "left", "error", "resumed", "pong", "room-removed", "token", "ice",
-    "limits", "media-signal", "media-state"};
+    "limits", "media-signal", "media-state", "peer-message"};
 
 static_assert(kClientTypes[position<Hello, ClientMessage>] == "hello");
 static_assert(kClientTypes[position<CreateRoom, ClientMessage>] == "create-room");
@@ -80,6 +80,8 @@ static_assert(kClientTypes[position<RestartMedia, ClientMessage>] == "media-rest
 static_assert(kClientTypes[position<SetMediaLayers, ClientMessage>] == "media-layers");
 static_assert(kServerTypes[position<RelayedMediaSignal, ServerMessage>] == "media-signal");
 static_assert(kServerTypes[position<MediaState, ServerMessage>] == "media-state");
+static_assert(kClientTypes[position<SendPeerMessage, ClientMessage>] == "peer-message");
+static_assert(kServerTypes[position<RelayedPeerMessage, ServerMessage>] == "peer-message");
 
 // Type strings echoed back in errors are clipped: a hostile client could send a 64 KiB "type".
 constexpr std::size_t kMaxEchoedBytes = 64;
@@ -619,6 +621,16 @@ bool bounded(Fields& f, const char* key, const std::string& value, std::size_t m
   return f.invalid(key, "at most " + std::to_string(max_bytes) + " bytes");
 }
 
+// A peer-message's data: 1 to kMaxPeerMessageDataBytes bytes (what is inside is the browsers' business).
+bool read_peer_message_data(Fields& f, const std::string& data) {
+  if (data.empty()) return f.invalid("data", "a peer message, not empty");
+  if (data.size() <= kMaxPeerMessageDataBytes) return true;
+  f.error().code = ErrorCode::PeerMessageTooLarge;
+  f.error().message = "The peer message is " + std::to_string(data.size()) + " bytes; the limit is " +
+                      std::to_string(kMaxPeerMessageDataBytes) + " bytes.";
+  return false;
+}
+
 bool is_turn_url(std::string_view url) { return url.starts_with("turn:") || url.starts_with("turns:"); }
 bool is_stun_url(std::string_view url) { return url.starts_with("stun:") || url.starts_with("stuns:"); }
 
@@ -794,6 +806,7 @@ ErrorClass classify(ErrorCode code) {
     case ErrorCode::RateLimited:
     case ErrorCode::SignalTooLarge:
     case ErrorCode::NotInLargeRoom:
+    case ErrorCode::PeerMessageTooLarge:
       return ErrorClass::Protocol;
     case ErrorCode::Internal:
     case ErrorCode::ServerBusy:
@@ -836,6 +849,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::RateLimited: return "rate-limited";
     case ErrorCode::SignalTooLarge: return "signal-too-large";
     case ErrorCode::NotInLargeRoom: return "not-in-large-room";
+    case ErrorCode::PeerMessageTooLarge: return "peer-message-too-large";
     case ErrorCode::MediaFailed: return "media-failed";
     case ErrorCode::Internal: return "internal";
     case ErrorCode::ServerBusy: return "server-busy";
@@ -974,6 +988,10 @@ std::string encode(const ClientMessage& msg) {
                    for (const LayerWish& w : m.layers) layers.push_back(ojson{{"peer", w.peer}, {"layer", to_string(w.layer)}});
                    j["layers"] = std::move(layers);
                  },
+                 [&](const SendPeerMessage& m) {
+                   if (m.to != 0) j["to"] = m.to;
+                   j["data"] = m.data;
+                 },
              },
              msg);
   return dump(j);
@@ -1039,6 +1057,10 @@ std::string encode(const ServerMessage& msg) {
                  [&](const PeerLeft& m) { j["peer"] = m.peer; },
                  [&](const RelayedSignal& m) { write_signal(j, "from", m.signal); },
                  [&](const RelayedMediaSignal& m) { write_media_signal(j, m.signal); },
+                 [&](const RelayedPeerMessage& m) {
+                   j["from"] = m.from;
+                   j["data"] = m.data;
+                 },
                  [&](const MediaState& m) { j["state"] = to_string(m.state); },
                  [&](const PeerMedia& m) {
                    j["peer"] = m.peer;
@@ -1152,6 +1174,26 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
       }
       break;
     }
+    case position<SendPeerMessage, ClientMessage>: {
+      // As with signals, only the server says who a peer message is from.
+      if (f.has("from")) {
+        out.error.code = ErrorCode::SpoofedSender;
+        out.error.message = "A peer-message must not set \"from\": the server fills in the sender.";
+        break;
+      }
+      SendPeerMessage m;
+      // `to` absent or null: everyone else in the room (0 in the struct); 0 on the wire is no peer.
+      constexpr std::uint64_t kEveryone = std::numeric_limits<std::uint64_t>::max();
+      m.to = kEveryone;
+      if (!f.optional_whole_number("to", kMaxId, m.to)) break;
+      if (m.to == 0) {
+        f.invalid("to", "a peer id (absent: everyone)");
+        break;
+      }
+      if (m.to == kEveryone) m.to = 0;
+      if (f.string("data", m.data) && read_peer_message_data(f, m.data)) out.message = std::move(m);
+      break;
+    }
     default:
       unknown_type(out);
   }
@@ -1251,6 +1293,11 @@ Decoded<ServerMessage> decode_server(std::string_view text) {
     case position<RelayedMediaSignal, ServerMessage>: {
       RelayedMediaSignal m;
       if (read_media_signal(f, m.signal, /*streams=*/true)) out.message = std::move(m);
+      break;
+    }
+    case position<RelayedPeerMessage, ServerMessage>: {
+      RelayedPeerMessage m;
+      if (f.id("from", m.from) && f.string("data", m.data) && read_peer_message_data(f, m.data)) out.message = std::move(m);
       break;
     }
     case position<MediaState, ServerMessage>: {

@@ -82,7 +82,8 @@ enum class ErrorCode {
   VersionMismatch,    // hello with another protocol version
   RateLimited,        // more messages per second than the server allows one connection
   SignalTooLarge,     // an SDP or candidate over the server's limit
-  NotInLargeRoom,     // media-signal / media-restart while not in a large room
+  NotInLargeRoom,     // media-signal / media-restart / media-layers / peer-message outside a large room
+  PeerMessageTooLarge,  // a peer-message's data over kMaxPeerMessageDataBytes
   // internal
   Internal,
   ServerBusy,         // the server is overloaded (e.g. password checks queued): retry shortly
@@ -183,6 +184,13 @@ struct MediaSignal {
 // Whether a client may send this kind on this link: publish offer / candidate, subscribe answer / candidate.
 bool client_may_send(MediaLink link, SignalKind kind);
 
+// ---- large rooms: peer messages through the server (PROTOCOL.md, "Peer messages") ---------------
+// A large room has no peer-to-peer connections, so what browsers say to each other (the chat: the
+// "moim" data channel's messages, shared/peer_protocol.hpp) goes through the server. The server sets
+// the sender and reads nothing of `data` but its size: the same bound as a data channel message
+// (p2p::kMaxPeerMessageBytes; shared/peer_protocol.hpp includes this file, so it is repeated here).
+inline constexpr std::size_t kMaxPeerMessageDataBytes = 32 * 1024;
+
 // ---- client -> server ---------------------------------------------------------------------------
 struct Hello { int version = kVersion; bool operator==(const Hello&) const = default; };
 struct CreateRoom {
@@ -245,9 +253,16 @@ struct LayerWish {
   bool operator==(const LayerWish&) const = default;
 };
 struct SetMediaLayers { std::vector<LayerWish> layers; bool operator==(const SetMediaLayers&) const = default; };
+// "peer-message" (large rooms): a peer message (its JSON text) to one person in the room (`to`), or
+// to everyone else in it (to = 0: the wire has no "to").
+struct SendPeerMessage {
+  PeerId to = 0;
+  std::string data;
+  bool operator==(const SendPeerMessage&) const = default;
+};
 
 using ClientMessage = std::variant<Hello, CreateRoom, Join, Leave, SendSignal, SetMedia, Resume, Ping, RenameRoom,
-                                   DeleteRoom, SendMediaSignal, RestartMedia, SetMediaLayers>;
+                                   DeleteRoom, SendMediaSignal, RestartMedia, SetMediaLayers, SendPeerMessage>;
 
 // ---- server -> client ---------------------------------------------------------------------------
 // What this server accepts, so the UI can say so before asking, and its timings, so the client has
@@ -351,9 +366,16 @@ enum class MediaServerState { Up, Down, Reset };  // wire "up" / "down" / "reset
 std::string_view to_string(MediaServerState state);
 struct MediaState { MediaServerState state = MediaServerState::Up; bool operator==(const MediaState&) const = default; };
 
+// "peer-message" (large rooms): a peer message from `from`, who the server says it is.
+struct RelayedPeerMessage {
+  PeerId from = 0;
+  std::string data;
+  bool operator==(const RelayedPeerMessage&) const = default;
+};
+
 using ServerMessage = std::variant<Welcome, RoomCreated, RoomUpdated, Joined, PeerJoined, PeerLeft, RelayedSignal,
                                    PeerMedia, Left, Error, Resumed, Pong, RoomRemoved, SessionToken, IceConfig,
-                                   LimitsChanged, RelayedMediaSignal, MediaState>;
+                                   LimitsChanged, RelayedMediaSignal, MediaState, RelayedPeerMessage>;
 
 // ---- codec --------------------------------------------------------------------------------------
 template <typename T>

@@ -92,7 +92,8 @@ Id error_text(proto::ErrorCode code) {
     case ErrorCode::PeerNotFound:
     case ErrorCode::HelloRequired:
     case ErrorCode::SignalTooLarge:
-    case ErrorCode::NotInLargeRoom: return Id::ErrProtocol;
+    case ErrorCode::NotInLargeRoom:
+    case ErrorCode::PeerMessageTooLarge: return Id::ErrProtocol;
     case ErrorCode::VersionMismatch: return Id::ErrVersionMismatch;
     case ErrorCode::RateLimited: return Id::ErrRateLimited;
     case ErrorCode::Internal: return Id::ErrInternal;

@@ -218,6 +218,7 @@ enum class Id : std::uint16_t {
 
   // ---- the chat ----
   ChatSubtitle,
+  ChatSubtitleLargeRoom,  // a large room's chat goes through the server (no data channels there)
   NoMessages,
   Send,
   ChatHint,
@@ -250,6 +251,7 @@ enum class Id : std::uint16_t {
   MoreCards,  // {0}: count
   NobodyCanReceive,
   CantReceiveNow,  // {0}: name
+  FilesNotInLargeRooms,  // {0}: the most people a room without the media server holds (limits.meshMax)
   SomeoneWhoLeft,
   TransferTo,            // {0}: name
   TransferFrom,          // {0}: name

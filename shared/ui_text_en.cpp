@@ -202,6 +202,7 @@ std::string_view english(Id id) {
 
     // ---- the chat ----
     case Id::ChatSubtitle: return "Browser to browser, never via the server";
+    case Id::ChatSubtitleLargeRoom: return "Through the server in large rooms";
     case Id::NoMessages: return "No messages yet. Messages go to everyone in the call.";
     case Id::Send: return "Send";
     case Id::ChatHint: return "Message everyone";
@@ -234,6 +235,7 @@ std::string_view english(Id id) {
     case Id::MoreCards: return "+ {0} more";
     case Id::NobodyCanReceive: return "Nobody in the call can receive files yet.";
     case Id::CantReceiveNow: return "{0} can't receive files right now.";
+    case Id::FilesNotInLargeRooms: return "Sending files is not available yet in rooms for more than {0} people.";
     case Id::SomeoneWhoLeft: return "someone who left";
     case Id::TransferTo: return "To {0}";
     case Id::TransferFrom: return "From {0}";

@@ -202,6 +202,7 @@ std::string_view korean(Id id) {
 
     // ---- the chat ----
     case Id::ChatSubtitle: return "브라우저끼리 직접, 서버를 거치지 않음";
+    case Id::ChatSubtitleLargeRoom: return "큰 방에서는 서버를 거쳐 전달됨";
     case Id::NoMessages: return "아직 메시지가 없습니다. 메시지는 통화 중인 모두에게 갑니다.";
     case Id::Send: return "보내기";
     case Id::ChatHint: return "모두에게 메시지";
@@ -234,6 +235,7 @@ std::string_view korean(Id id) {
     case Id::MoreCards: return "+ {0}개 더";
     case Id::NobodyCanReceive: return "아직 통화에서 파일을 받을 수 있는 사람이 없습니다.";
     case Id::CantReceiveNow: return "{0}님은 지금 파일을 받을 수 없습니다.";
+    case Id::FilesNotInLargeRooms: return "{0}명보다 많은 방에서는 아직 파일을 보낼 수 없습니다.";
     case Id::SomeoneWhoLeft: return "나간 사람";
     case Id::TransferTo: return "받는 사람: {0}";
     case Id::TransferFrom: return "보낸 사람: {0}";

@@ -323,6 +323,11 @@ void App::on_server_message(const proto::ServerMessage& msg) {
       m && m->signal.link == proto::MediaLink::Subscribe && m->signal.kind == proto::SignalKind::Offer)
     media_.subscription_offered(m->signal.sdp, m->signal.streams);
   apply_world(msg);
+  // A large room's chat, through the server (wasm/server_channel.hpp): as if from a data channel.
+  if (const auto* m = std::get_if<proto::RelayedPeerMessage>(&msg))
+    if (auto ev = server_channel::translate(peers_, world_.call() && world_.call()->room.mode == proto::RoomMode::Sfu, *m))
+      on_peer_channel(*ev);
+  if (const auto* joined = std::get_if<proto::PeerJoined>(&msg)) chat_.peer_joined(joined->peer.id, joined->resumed);
   if (std::holds_alternative<proto::IceConfig>(msg)) sync_ice();  // also to the connections we have
   if (std::holds_alternative<proto::Resumed>(msg)) layer_wishes_.reset();  // one may have died with the socket
   if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
@@ -479,6 +484,7 @@ void App::apply_world(const proto::ServerMessage& msg) {
   world_.apply(msg);
   peers_.apply(msg, world_.call());  // after the world: the table checks the message against the call
   chat_.follow(world_.call());
+  files_.follow(world_.call(), world_.limits().mesh_max);
 }
 
 void App::on_key(const shortcuts::KeyPress& key) {

@@ -16,6 +16,7 @@
 #include "peer_channels.hpp"
 #include "peer_connection.hpp"
 #include "peer_health.hpp"
+#include "server_channel.hpp"
 #include "people/call_people.hpp"
 #include "room_admin.hpp"
 #include "mesh/call_encodings.hpp"
@@ -123,7 +124,8 @@ class App {
   CallMedia media_{peers_};
   CallDevices devices_{media_};  // which camera and microphone, the level meter (wasm/devices/)
   std::pair<std::string, std::string> opened_devices_;  // the camera's and microphone's of the stream just opened
-  CallChat chat_{peers_};  // the call's text chat, over the peers' data channels
+  // The call's text chat, over the peers' data channels (a large room's: through the server).
+  CallChat chat_{peers_, [this](const proto::ClientMessage& m) { send(m); }};
   CallFiles files_;        // the call's file transfers, over their own data channels
   CallScreen screen_{media_, peers_};  // our screen share, and the presenter layout of everyone's
   CallSpeakers speakers_{peers_};      // who is speaking (rings), the active speaker

@@ -222,5 +222,44 @@ TEST(ChatLog, TheVersionChangesWhenTheEntriesDo) {
   EXPECT_TRUE(changed());
 }
 
+// A large room: exactly one of the people already there sends a newcomer the history, the one with
+// the lowest peer id; each client decides alone from who it knows is in the room.
+TEST(ChatHistorySender, TheLowestPeerIdOtherThanTheNewcomerSendsIt) {
+  struct Case {
+    const char* label;
+    proto::PeerId self;
+    std::vector<proto::PeerId> others;  // as self knows them
+    proto::PeerId newcomer;
+    bool sends;
+  };
+  const std::vector<Case> cases = {
+      {"lowest of the room", 3, {5, 9, 12}, 12, true},
+      {"not the lowest", 5, {3, 9, 12}, 12, false},
+      {"the newcomer is lower than everyone: still not the newcomer", 7, {2, 9}, 2, true},
+      {"the newcomer itself never sends", 2, {7, 9}, 2, false},
+      {"newcomer not yet in our list", 3, {5, 9}, 12, true},
+      {"alone with the newcomer", 40, {41}, 41, true},
+      {"only we and the newcomer, newcomer lower", 40, {1}, 1, true},
+      {"nobody there but us", 4, {}, 9, true},
+      {"not in a call", 0, {5}, 5, false},
+      {"no newcomer", 3, {5}, 0, false},
+      {"ids are numbers, not strings (10 < 9 as text)", 10, {9, 11}, 11, false},
+  };
+  for (const Case& c : cases) EXPECT_EQ(sends_history(c.self, c.others, c.newcomer), c.sends) << c.label;
+  // Every member of a 50-person room asks: exactly one says yes.
+  std::vector<proto::PeerId> room;
+  for (proto::PeerId id = 100; id < 150; ++id) room.push_back(id * 7 % 131 + 1);
+  for (const proto::PeerId newcomer : {room[0], room[17], room[49]}) {
+    int senders = 0;
+    for (const proto::PeerId self : room) {
+      std::vector<proto::PeerId> others;
+      for (const proto::PeerId p : room)
+        if (p != self) others.push_back(p);
+      senders += sends_history(self, others, newcomer);
+    }
+    EXPECT_EQ(senders, 1) << newcomer;
+  }
+}
+
 }  // namespace
 }  // namespace moim::chat

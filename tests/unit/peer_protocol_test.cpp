@@ -250,5 +250,22 @@ TEST(PeerProtocol, TheFileNameRuleAndTheDigestForm) {
   EXPECT_FALSE(is_valid_sha256_hex(""));
 }
 
+// A large room carries the chat through the server and nothing else (files need data channels).
+TEST(PeerProtocol, OnlyTheChatIsCarriedInLargeRooms) {
+  const ChatLine line{.id = "a", .time = 1, .seq = 1, .text = "hi"};
+  const std::vector<std::pair<PeerMessage, bool>> table = {
+      {Chat{line}, true},
+      {History{line, 4, "Minji"}, true},
+      {FileOffer{"f", "a.txt", 3}, false},
+      {FileAccept{"f"}, false},
+      {FileDecline{"f"}, false},
+      {FileCancel{"f"}, false},
+      {FileResult{"f", true}, false},
+      {FileEnd{3, std::string(64, 'a')}, false},
+      {View{320, 180}, false},
+  };
+  for (const auto& [msg, carried] : table) EXPECT_EQ(carried_in_large_rooms(msg), carried) << encode(msg);
+}
+
 }  // namespace
 }  // namespace moim::p2p

@@ -60,6 +60,8 @@ std::vector<ClientMessage> all_client_messages() {
       RestartMedia{},
       SetMediaLayers{},
       SetMediaLayers{{LayerWish{3, MediaLayer::Low}, LayerWish{4, MediaLayer::Medium}, LayerWish{5, MediaLayer::High}}},
+      SendPeerMessage{.data = R"({"v":1,"type":"chat","id":"a1","time":1,"seq":1,"text":"안녕 \"hi\""})"},
+      SendPeerMessage{.to = 7, .data = "x"},
   };
 }
 
@@ -114,6 +116,7 @@ std::vector<ServerMessage> all_server_messages() {
       MediaState{MediaServerState::Up},
       MediaState{MediaServerState::Down},
       MediaState{MediaServerState::Reset},
+      RelayedPeerMessage{.from = 5, .data = R"({"v":1,"type":"chat","id":"a1","time":1,"seq":1,"text":"안녕"})"},
   };
 }
 
@@ -212,6 +215,46 @@ TEST(ProtocolWire, MediaLayersAsDocumented) {
     EXPECT_EQ(error_code_from_string(name), code);
     EXPECT_EQ(classify(code), cls);
   }
+}
+
+TEST(ProtocolWire, PeerMessagesAsDocumented) {
+  // The examples of PROTOCOL.md, "Large rooms: peer messages through the server".
+  const std::string data = R"({"v":1,"type":"chat","id":"k3","time":1700000000000,"seq":1,"text":"hi"})";
+  EXPECT_EQ(encode(ClientMessage{SendPeerMessage{.data = data}}),
+            R"({"type":"peer-message","data":"{\"v\":1,\"type\":\"chat\",\"id\":\"k3\",\"time\":1700000000000,\"seq\":1,\"text\":\"hi\"}"})");
+  EXPECT_EQ(encode(ClientMessage{SendPeerMessage{.to = 12, .data = "d"}}), R"({"type":"peer-message","to":12,"data":"d"})");
+  EXPECT_EQ(encode(ServerMessage{RelayedPeerMessage{.from = 9, .data = "d"}}), R"({"type":"peer-message","from":9,"data":"d"})");
+  // Good: `to` absent or null means everyone else; the data is anything up to the limit, never read.
+  for (const std::string text : {std::string(R"({"type":"peer-message","data":"not even json"})"),
+                                 std::string(R"({"type":"peer-message","to":null,"data":"d"})"),
+                                 R"({"type":"peer-message","data":")" + std::string(kMaxPeerMessageDataBytes, 'x') + "\"}"}) {
+    EXPECT_TRUE(decode_client(text).ok()) << text.substr(0, 80);
+  }
+  // Bad, with their codes.
+  const std::vector<std::pair<std::string, ErrorCode>> bad = {
+      {R"({"type":"peer-message","from":3,"data":"d"})", ErrorCode::SpoofedSender},
+      {R"({"type":"peer-message"})", ErrorCode::BadField},
+      {R"({"type":"peer-message","data":""})", ErrorCode::BadField},
+      {R"({"type":"peer-message","data":{"v":1}})", ErrorCode::BadField},
+      {R"({"type":"peer-message","to":0,"data":"d"})", ErrorCode::BadField},
+      {R"({"type":"peer-message","to":"3","data":"d"})", ErrorCode::BadField},
+      {R"({"type":"peer-message","to":-1,"data":"d"})", ErrorCode::BadField},
+      {R"({"type":"peer-message","data":")" + std::string(kMaxPeerMessageDataBytes + 1, 'x') + "\"}",
+       ErrorCode::PeerMessageTooLarge},
+  };
+  for (const auto& [text, code] : bad) {
+    const Decoded<ClientMessage> d = decode_client(text);
+    ASSERT_FALSE(d.ok()) << text.substr(0, 80);
+    EXPECT_EQ(d.error.code, code) << text.substr(0, 80) << ": " << d.error.message;
+    EXPECT_EQ(d.error.request, "peer-message");
+  }
+  // From the server: `from` is required; the same size bound.
+  EXPECT_EQ(decode_server(R"({"type":"peer-message","data":"d"})").error.code, ErrorCode::BadField);
+  EXPECT_EQ(decode_server(R"({"type":"peer-message","from":1,"data":")" + std::string(kMaxPeerMessageDataBytes + 1, 'x') + "\"}")
+                .error.code,
+            ErrorCode::PeerMessageTooLarge);
+  EXPECT_EQ(to_string(ErrorCode::PeerMessageTooLarge), "peer-message-too-large");
+  EXPECT_EQ(classify(ErrorCode::PeerMessageTooLarge), ErrorClass::Protocol);
 }
 
 TEST(ProtocolWire, IceConfigShapeAndBounds) {

@@ -1,6 +1,7 @@
 #include "chat/call_chat.hpp"
 
 #include "peer_channels.hpp"
+#include "server_channel.hpp"
 #include "view_text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -36,6 +37,16 @@ std::string thousands(std::size_t n) {
 void CallChat::follow(const std::optional<CallInfo>& call) {
   const proto::PeerId self = call ? call->self.id : 0;
   if (self != log_.self()) log_.reset(self, call ? call->self.name : std::string());
+  large_room_ = call && call->room.mode == proto::RoomMode::Sfu;
+}
+
+void CallChat::peer_joined(proto::PeerId peer, bool resumed) {
+  if (!large_room_ || resumed) return;
+  std::vector<proto::PeerId> others;  // those in the room as the server lists them (not those away)
+  for (const Peers::Peer* p : peers_.in_order())
+    if (!p->away) others.push_back(p->info.id);
+  if (!chat::sends_history(log_.self(), others, peer)) return;
+  for (const auto& m : log_.history()) to_server_(server_channel::to_server(m, peer));
 }
 
 void CallChat::channel_opened(proto::PeerId peer) {
@@ -46,6 +57,10 @@ void CallChat::channel_opened(proto::PeerId peer) {
 p2p::ChatTextFault CallChat::send(const std::string& typed) {
   const chat::Sent sent = log_.send(typed, wall_clock_ms(), new_id());
   if (sent.fault != p2p::ChatTextFault::None) return sent.fault;
+  if (large_room_) {  // one message: the server sends it to everyone else in the room
+    to_server_(server_channel::to_server(sent.message));
+    return sent.fault;
+  }
   // A channel not open now: its peer gets the message with the history when it opens.
   peers_.for_each_connection([&](const Peers::Connection& c) { peer_channels::send(c, sent.message); });
   return sent.fault;
@@ -62,6 +77,7 @@ ui::ChatModel CallChat::model(ui_text::Lang lang, const ui::FieldView& input) co
   ui::ChatModel m;
   m.open = log_.panel_open();
   m.unread = log_.unread();
+  m.through_server = large_room_;
   m.input = input;
   if (lines_version_ != log_.version()) {
     lines_.clear();

@@ -1,8 +1,10 @@
 // The call's text chat in the browser: the conversation (shared/chat_log.hpp) carried over each peer
-// connection's data channel (shared/peer_protocol.hpp, wasm/peer_channels.hpp), browser to browser;
-// the server never sees it. This part sends to the open channels, hands a peer the recent
-// conversation when its channel opens, and gives the call view its chat panel and the test surface
-// its `chat` entries.
+// connection's data channel (shared/peer_protocol.hpp, wasm/peer_channels.hpp), browser to browser,
+// in a mesh; through the server in a large room, which has no peer connections
+// (wasm/server_channel.hpp). This part sends to the open channels (in a large room: one message to
+// the server for everyone), hands a peer the recent conversation when its channel opens (in a large
+// room: a newcomer, from one of those already there: chat::sends_history), and gives the call view
+// its chat panel and the test surface its `chat` entries.
 #pragma once
 
 #include "chat_log.hpp"
@@ -13,6 +15,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <utility>
@@ -23,7 +26,9 @@ namespace moim {
 
 class CallChat {
  public:
-  explicit CallChat(Peers& peers) : peers_(peers) {}
+  // `to_server`: sends a message to the server (a large room's peer messages).
+  CallChat(Peers& peers, std::function<void(const proto::ClientMessage&)> to_server)
+      : peers_(peers), to_server_(std::move(to_server)) {}
   CallChat(const CallChat&) = delete;
   CallChat& operator=(const CallChat&) = delete;
 
@@ -32,6 +37,9 @@ class CallChat {
   void follow(const std::optional<CallInfo>& call);
   // `peer`'s channel opened: it gets the recent conversation (what it has already is merged away by id).
   void channel_opened(proto::PeerId peer);
+  // Someone joined the call (`resumed`: back after a server restart, with the conversation it had).
+  // In a large room, a newcomer gets the recent conversation through the server from one of us.
+  void peer_joined(proto::PeerId peer, bool resumed);
   // A chat or history message from `peer` (called `name`); true when the conversation changed.
   bool received(proto::PeerId peer, const std::string& name, const p2p::PeerMessage& msg) {
     return log_.received(peer, name, msg);
@@ -55,6 +63,8 @@ class CallChat {
   std::string new_id();
 
   Peers& peers_;
+  std::function<void(const proto::ClientMessage&)> to_server_;
+  bool large_room_ = false;  // the call's room is a large one: the server carries the chat
   chat::Log log_;
   // The panel's lines as model() made them for the log's version: it runs every drawn frame, and up to
   // chat::kMaxEntries times formatted (localtime) and names copied each time would cost every frame.

@@ -42,7 +42,16 @@ std::uint64_t page_max_file_bytes() {
   return n;
 }
 
+void CallFiles::follow(const std::optional<CallInfo>& call, std::uint32_t mesh_max) {
+  large_room_ = call && call->room.mode == proto::RoomMode::Sfu;
+  mesh_max_ = mesh_max;
+}
+
 void CallFiles::pick(proto::PeerId peer) {
+  if (large_room_) {  // said instead of a picker that leads nowhere
+    notice_ = ui_text::Message{ui_text::Id::FilesNotInLargeRooms, {std::to_string(mesh_max_)}};
+    return;
+  }
   const int request = next_request_++;
   pick_targets_[request] = peer;
   // A picker the person closed without choosing never answers: only the latest few are kept.
@@ -137,6 +146,11 @@ bool CallFiles::handle(const browser::Event& event, double now_ms) {
 void CallFiles::offer(browser::Handle file, const std::string& name, std::uint64_t size, proto::PeerId to) {
   if (peers_.size() == 0) {  // dropped outside a call, or alone in one: nobody to send to
     browser::release_picked(file);
+    return;
+  }
+  if (large_room_) {  // dropped on the page of a large room
+    browser::release_picked(file);
+    notice_ = ui_text::Message{ui_text::Id::FilesNotInLargeRooms, {std::to_string(mesh_max_)}};
     return;
   }
   // To one person, or to everyone whose channel is open now (one transfer each).

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "browser/events.hpp"
+#include "client_state.hpp"
 #include "file_transfer.hpp"
 #include "peer_connection.hpp"
 #include "ui/views.hpp"
@@ -13,6 +14,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -28,6 +30,9 @@ class CallFiles {
   CallFiles(const CallFiles&) = delete;
   CallFiles& operator=(const CallFiles&) = delete;
 
+  // After every server message: in a large room (no data channels) files are not sent, and saying
+  // so names the most people a room without the media server holds (`mesh_max`).
+  void follow(const std::optional<CallInfo>& call, std::uint32_t mesh_max);
   // The person asks to send files to `peer` (0: everyone in the call): the browser's picker opens
   // (call from a click). Files dropped on the page go to everyone.
   void pick(proto::PeerId peer);
@@ -68,6 +73,8 @@ class CallFiles {
   int next_request_ = 1;
   std::map<proto::PeerId, std::string> names_;  // everyone we had a transfer with, as they were called
   ui_text::Message notice_;  // the last refusal (shown over the cards)
+  bool large_room_ = false;
+  std::uint32_t mesh_max_ = proto::kDefaultMeshMax;
   std::mt19937_64 random_{std::random_device{}()};
 };
 

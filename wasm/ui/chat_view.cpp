@@ -15,7 +15,7 @@ std::string chat_button_label(ui_text::Lang lang, const ChatModel& m) {
 }
 
 void draw_chat_panel(FrameOut& out, const ChatModel& m, ImVec2 min, ImVec2 max) {
-  const SidePanelArea a = side_panel_frame(out, min, max, out.tr(ui_text::Id::Chat), out.tr(ui_text::Id::ChatSubtitle),
+  const SidePanelArea a = side_panel_frame(out, min, max, out.tr(ui_text::Id::Chat), out.tr(m.through_server ? ui_text::Id::ChatSubtitleLargeRoom : ui_text::Id::ChatSubtitle),
                                            "chat-close", ToggleChat{});
   const float pad = a.pad, w = a.width;
 

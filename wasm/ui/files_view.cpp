@@ -62,9 +62,8 @@ void draw_transfer_cards(FrameOut& out, const FilesModel& m, ImVec2 bottom_left,
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(ImVec2(bottom_left.x, y - h), ImVec2(bottom_left.x + width, y), IM_COL32(70, 52, 10, 235), 10);
     ImGui::SetCursorScreenPos(ImVec2(bottom_left.x + 12, y - h + 10));
-    ImGui::PushTextWrapPos(bottom_left.x + width - 12);
-    text_wrapped(out, m.notice, color::kWarning);
-    ImGui::PopTextWrapPos();
+    // At the card's edge (text_wrapped's own default, the window's edge, ran past it).
+    text_wrapped(out, m.notice, color::kWarning, bottom_left.x + width - 12);
     y -= h + 8;
   }
   const int n = static_cast<int>(m.cards.size()), shown = std::min(n, max_cards);

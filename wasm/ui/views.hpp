@@ -135,6 +135,7 @@ struct ChatModel {
   std::span<const ChatLineView> lines;  // oldest first (wasm/chat/call_chat.hpp keeps them)
   FieldView input;
   bool can_send = false;
+  bool through_server = false;  // a large room: the subtitle says the server carries it
   std::string note;  // near or over the length limit; empty = none
   bool note_is_error = false;
 };

@@ -42,10 +42,10 @@ void text(FrameOut& out, std::string_view s, ImU32 color) {
   ImGui::PopStyleColor();
 }
 
-void text_wrapped(FrameOut& out, std::string_view s, ImU32 color) {
+void text_wrapped(FrameOut& out, std::string_view s, ImU32 color, float wrap_x) {
   out.note_text(s);
   ImGui::PushStyleColor(ImGuiCol_Text, color);
-  ImGui::PushTextWrapPos(0.0f);
+  ImGui::PushTextWrapPos(wrap_x);
   ImGui::TextUnformatted(s.data(), s.data() + s.size());
   ImGui::PopTextWrapPos();
   ImGui::PopStyleColor();

@@ -66,7 +66,8 @@ bool button(FrameOut& out, const char* widget_id, std::string_view label, Button
 
 // Text helpers that note their characters for the font atlas.
 void text(FrameOut& out, std::string_view s, ImU32 color);
-void text_wrapped(FrameOut& out, std::string_view s, ImU32 color);
+// Wrapped at `wrap_x` (window coordinates; 0: the window's edge).
+void text_wrapped(FrameOut& out, std::string_view s, ImU32 color, float wrap_x = 0.0f);
 
 // A centred modal dialog shown while `open` (ImGui popup `popup`). Returns true when its contents
 // are to be drawn now, `*inner` being their width; then call end_modal().
