@@ -6,6 +6,8 @@
 #include "hub.hpp"
 #include "hub_world.hpp"
 
+#include "hub_frames.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -16,19 +18,8 @@ namespace {
 
 using namespace proto;
 
-std::vector<ServerMessage> to(const HubOutput& out, ConnId conn) {
-  std::vector<ServerMessage> msgs;
-  for (const Outgoing& o : out.sends) {
-    if (o.to != conn) continue;
-    Decoded<ServerMessage> decoded = decode_server(*o.text);
-    EXPECT_TRUE(decoded.ok()) << *o.text;
-    if (decoded.ok()) msgs.push_back(std::move(*decoded.message));
-  }
-  return msgs;
-}
-
 std::optional<ErrorCode> error_of(const HubOutput& out, ConnId conn) {
-  for (const ServerMessage& m : to(out, conn)) {
+  for (const ServerMessage& m : test::received(out, conn)) {
     if (const auto* e = std::get_if<Error>(&m)) return e->code;
   }
   return std::nullopt;
@@ -67,7 +58,7 @@ TEST_F(HubLargeRooms, WithoutJanusLargeRoomsAreRefusedAndMeshRoomsAreAsBefore) {
   start(/*janus=*/false);
   hub().connect(1, "10.0.0.1");
   const HubOutput welcome = send(1, Hello{});
-  const auto msgs = to(welcome, 1);
+  const auto msgs = test::received(welcome, 1);
   ASSERT_EQ(msgs.size(), 1u);
   const Limits limits = std::get<Welcome>(msgs[0]).limits;
   EXPECT_EQ(limits.max_capacity, 50u);
@@ -78,8 +69,8 @@ TEST_F(HubLargeRooms, WithoutJanusLargeRoomsAreRefusedAndMeshRoomsAreAsBefore) {
   EXPECT_EQ(error_of(create(1, "Too big", 51), 1), ErrorCode::CapacityInvalid);
   EXPECT_EQ(hub().registry().room_count(), 0u);
   const HubOutput six = create(1, "Six", 6);
-  ASSERT_EQ(to(six, 1).size(), 1u);
-  const RoomInfo room = std::get<RoomCreated>(to(six, 1)[0]).room;
+  ASSERT_EQ(test::received(six, 1).size(), 1u);
+  const RoomInfo room = std::get<RoomCreated>(test::received(six, 1)[0]).room;
   EXPECT_EQ(room.mode, RoomMode::Mesh);
   EXPECT_TRUE(six.janus.empty());
   EXPECT_TRUE(hub().set_janus_ready(true).sends.empty()) << "no Janus configured: nothing changes";
@@ -91,17 +82,17 @@ TEST_F(HubLargeRooms, AvailabilityFollowsTheLinkAndIsPushedToEveryHelloedConnect
   EXPECT_EQ(error_of(create(1, "Big", 10), 1), ErrorCode::LargeRoomsUnavailable) << "the link is not ready yet";
   const HubOutput up = hub().set_janus_ready(true);
   ASSERT_EQ(up.sends.size(), 1u);
-  const auto msgs = to(up, 1);
+  const auto msgs = test::received(up, 1);
   ASSERT_EQ(msgs.size(), 1u);
   EXPECT_TRUE(std::get<LimitsChanged>(msgs[0]).limits.large_rooms);
   EXPECT_TRUE(hub().set_janus_ready(true).sends.empty()) << "no change, nothing said";
   hub().connect(3, "10.0.0.3");
-  const auto welcome = to(send(3, Hello{}), 3);
+  const auto welcome = test::received(send(3, Hello{}), 3);
   ASSERT_EQ(welcome.size(), 1u);
   EXPECT_TRUE(std::get<Welcome>(welcome[0]).limits.large_rooms) << "the welcome is rebuilt";
   const HubOutput down = hub().set_janus_ready(false);
   EXPECT_EQ(down.sends.size(), 2u);
-  EXPECT_FALSE(std::get<LimitsChanged>(to(down, 3)[0]).limits.large_rooms);
+  EXPECT_FALSE(std::get<LimitsChanged>(test::received(down, 3)[0]).limits.large_rooms);
 }
 
 TEST_F(HubLargeRooms, CreatedOnlyOnceJanusConfirmsThenDestroyedOnDelete) {
@@ -109,7 +100,7 @@ TEST_F(HubLargeRooms, CreatedOnlyOnceJanusConfirmsThenDestroyedOnDelete) {
   hello(2);
   hub().set_janus_ready(true);
   const HubOutput asked = create(1, "Town hall", 40);
-  EXPECT_TRUE(to(asked, 1).empty()) << "no answer before Janus's";
+  EXPECT_TRUE(test::received(asked, 1).empty()) << "no answer before Janus's";
   ASSERT_EQ(asked.janus.size(), 1u);
   const sfu::RoomCommand command = asked.janus[0];
   EXPECT_EQ(command.kind, sfu::RoomCommand::Kind::Create);
@@ -121,13 +112,13 @@ TEST_F(HubLargeRooms, CreatedOnlyOnceJanusConfirmsThenDestroyedOnDelete) {
   EXPECT_TRUE(hub().flush_lobby().sends.empty());
 
   const HubOutput done = hub().on_janus_done(command.id);
-  const auto msgs = to(done, 1);
+  const auto msgs = test::received(done, 1);
   ASSERT_EQ(msgs.size(), 1u);
   const RoomCreated created = std::get<RoomCreated>(msgs[0]);
   EXPECT_EQ(created.room.mode, RoomMode::Sfu);
   EXPECT_EQ(created.room.capacity, 40u);
   EXPECT_EQ(sfu::janus_room_for(created.room.id), command.room) << "the Janus room is the Moim room's id";
-  const auto listed = to(hub().flush_lobby(), 2);
+  const auto listed = test::received(hub().flush_lobby(), 2);
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(std::get<RoomUpdated>(listed[0]).room.mode, RoomMode::Sfu);
   const std::vector<server::StoredRoom> stored = world_.store.load();
@@ -181,7 +172,7 @@ TEST_F(HubLargeRooms, ACreatorGoneOrANameTakenMeanwhileDestroysTheJanusRoom) {
   ASSERT_EQ(first.janus.size(), 1u);
   ASSERT_EQ(second.janus.size(), 1u);
   EXPECT_NE(first.janus[0].room, second.janus[0].room) << "each has its own id";
-  EXPECT_EQ(to(hub().on_janus_done(first.janus[0].id), 1).size(), 1u);
+  EXPECT_EQ(test::received(hub().on_janus_done(first.janus[0].id), 1).size(), 1u);
   const HubOutput late = hub().on_janus_done(second.janus[0].id);
   EXPECT_EQ(error_of(late, 2), ErrorCode::RoomNameTaken);
   ASSERT_EQ(late.janus.size(), 1u);
@@ -211,7 +202,7 @@ TEST_F(HubLargeRooms, CreatesWaitingForJanusStayWithinTheAddresssQuota) {
   const HubOutput second = create(1, "Two", 12);
   ASSERT_EQ(first.janus.size(), 1u);
   ASSERT_EQ(second.janus.size(), 1u) << "both pass the quota while none is made yet";
-  EXPECT_EQ(to(hub().on_janus_done(first.janus[0].id), 1).size(), 1u);
+  EXPECT_EQ(test::received(hub().on_janus_done(first.janus[0].id), 1).size(), 1u);
   const HubOutput over = hub().on_janus_done(second.janus[0].id);
   EXPECT_EQ(error_of(over, 1), ErrorCode::RoomQuota);
   ASSERT_EQ(over.janus.size(), 1u);
@@ -259,7 +250,7 @@ TEST_F(HubLargeRooms, MeshMaxIsTheServersAndKeptWithinMaxCapacity) {
   config.mesh_max = 8;
   ASSERT_EQ(start_hub(config), "");
   hello(1);
-  EXPECT_EQ(std::get<RoomCreated>(to(create(1, "Eight", 8), 1)[0]).room.mode, RoomMode::Mesh);
+  EXPECT_EQ(std::get<RoomCreated>(test::received(create(1, "Eight", 8), 1)[0]).room.mode, RoomMode::Mesh);
   EXPECT_EQ(error_of(create(1, "Nine", 9), 1), ErrorCode::LargeRoomsUnavailable);
   config.max_capacity = 4;  // mesh_max above max_capacity is brought down to it
   ASSERT_EQ(start_hub(config), "");

@@ -8,6 +8,8 @@
 #include "hub.hpp"
 #include "hub_world.hpp"
 
+#include "hub_frames.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -21,26 +23,6 @@ using namespace proto;
 using json = nlohmann::json;
 using sfu::MediaCommand;
 
-std::vector<ServerMessage> to(const HubOutput& out, ConnId conn) {
-  std::vector<ServerMessage> msgs;
-  for (const Outgoing& o : out.sends) {
-    if (o.to != conn) continue;
-    Decoded<ServerMessage> decoded = decode_server(*o.text);
-    EXPECT_TRUE(decoded.ok()) << *o.text;
-    if (decoded.ok()) msgs.push_back(std::move(*decoded.message));
-  }
-  return msgs;
-}
-
-template <typename T>
-std::vector<T> of(const HubOutput& out, ConnId conn) {
-  std::vector<T> found;
-  for (ServerMessage& m : to(out, conn)) {
-    if (auto* t = std::get_if<T>(&m)) found.push_back(std::move(*t));
-  }
-  return found;
-}
-
 class HubMedia : public ::testing::Test, public test::ClockedHub {
  protected:
   void SetUp() override {
@@ -53,7 +35,7 @@ class HubMedia : public ::testing::Test, public test::ClockedHub {
     hello(1);
     const HubOutput asked = send(1, CreateRoom{.name = "Town hall", .capacity = 20});
     ASSERT_EQ(asked.janus.size(), 1u);
-    const auto created = of<RoomCreated>(hub().on_janus_done(asked.janus[0].id), 1);
+    const auto created = test::of_type<RoomCreated>(hub().on_janus_done(asked.janus[0].id), 1);
     ASSERT_EQ(created.size(), 1u);
     room_ = created[0].room.id;
     owner_ = created[0].owner;
@@ -63,7 +45,7 @@ class HubMedia : public ::testing::Test, public test::ClockedHub {
   PeerId join(ConnId conn, sfu::JanusId handle) {
     hello(conn);
     const HubOutput out = send(conn, Join{.room = room_, .name = "P" + std::to_string(conn)});
-    const auto joined = of<Joined>(out, conn);
+    const auto joined = test::of_type<Joined>(out, conn);
     EXPECT_EQ(joined.size(), 1u);
     if (joined.empty()) return 0;
     EXPECT_EQ(out.media.size(), 1u);
@@ -91,16 +73,16 @@ TEST_F(HubMedia, OnlyParticipantsOfALargeRoomSpeakToTheMediaServer) {
   // In the lobby, and in a mesh room: not-in-large-room, and nothing for Janus.
   hello(5);
   HubOutput out = media_signal(5, offer);
-  ASSERT_EQ(of<Error>(out, 5).size(), 1u);
-  EXPECT_EQ(of<Error>(out, 5)[0].code, ErrorCode::NotInLargeRoom);
+  ASSERT_EQ(test::of_type<Error>(out, 5).size(), 1u);
+  EXPECT_EQ(test::of_type<Error>(out, 5)[0].code, ErrorCode::NotInLargeRoom);
   EXPECT_TRUE(out.media.empty());
   const RoomId mesh = create(5, "Small");
   ASSERT_NE(mesh, 0u);
   send(5, Join{.room = mesh, .name = "M"});
   for (const ClientMessage& message : {ClientMessage{RestartMedia{}}, ClientMessage{SetMediaLayers{{LayerWish{1, MediaLayer::Low}}}}}) {
     out = send(5, message);
-    ASSERT_EQ(of<Error>(out, 5).size(), 1u) << (out.sends.empty() ? "" : *out.sends[0].text);
-    EXPECT_EQ(of<Error>(out, 5).at(0).code, ErrorCode::NotInLargeRoom);
+    ASSERT_EQ(test::of_type<Error>(out, 5).size(), 1u) << (out.sends.empty() ? "" : *out.sends[0].text);
+    EXPECT_EQ(test::of_type<Error>(out, 5).at(0).code, ErrorCode::NotInLargeRoom);
     EXPECT_TRUE(out.media.empty());
   }
   // In the large room: the wrong kind for the link is bad-field; an oversize SDP is signal-too-large.
@@ -108,12 +90,12 @@ TEST_F(HubMedia, OnlyParticipantsOfALargeRoomSpeakToTheMediaServer) {
   for (const MediaSignal& bad : {MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Answer, .sdp = "v=0"},
                                  MediaSignal{.link = MediaLink::Subscribe, .kind = SignalKind::Offer, .sdp = "v=0"}}) {
     out = media_signal(2, bad);
-    ASSERT_EQ(of<Error>(out, 2).size(), 1u) << (out.sends.empty() ? "nothing" : *out.sends[0].text);
-    EXPECT_EQ(of<Error>(out, 2).at(0).code, ErrorCode::BadField);
+    ASSERT_EQ(test::of_type<Error>(out, 2).size(), 1u) << (out.sends.empty() ? "nothing" : *out.sends[0].text);
+    EXPECT_EQ(test::of_type<Error>(out, 2).at(0).code, ErrorCode::BadField);
     EXPECT_TRUE(out.media.empty());
   }
   out = media_signal(2, MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Offer, .sdp = std::string(40000, 'x')});
-  EXPECT_EQ(of<Error>(out, 2).at(0).code, ErrorCode::SignalTooLarge);
+  EXPECT_EQ(test::of_type<Error>(out, 2).at(0).code, ErrorCode::SignalTooLarge);
   // The offer goes to its own publisher handle only.
   out = media_signal(2, offer);
   ASSERT_EQ(out.media.size(), 1u);
@@ -122,7 +104,7 @@ TEST_F(HubMedia, OnlyParticipantsOfALargeRoomSpeakToTheMediaServer) {
   // Janus's answer goes back to that participant alone.
   out = hub().on_media_answer(out.media[0].id, sfu::MediaAnswer{.ok = true, .data = {{"configured", "ok"}},
                                                                .jsep = {{"type", "answer"}, {"sdp", "janus-answer"}}});
-  const auto relayed = of<RelayedMediaSignal>(out, 2);
+  const auto relayed = test::of_type<RelayedMediaSignal>(out, 2);
   ASSERT_EQ(relayed.size(), 1u);
   EXPECT_EQ(relayed[0].signal, (MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Answer, .sdp = "janus-answer"}));
   EXPECT_EQ(out.sends.size(), 1u);
@@ -145,12 +127,12 @@ TEST_F(HubMedia, OffersReachTheSubscriberAndSessionsEndWithTheirParticipants) {
                                 {"streams", {{{"mid", "0"}, {"type", "audio"}, {"active", true}, {"feed_id", a}},
                                              {{"mid", "1"}, {"type", "video"}, {"active", true}, {"feed_id", a}}}}},
                        .jsep = {{"type", "offer"}, {"sdp", "sub-offer"}}});
-  const auto offers = of<RelayedMediaSignal>(out, 3);
+  const auto offers = test::of_type<RelayedMediaSignal>(out, 3);
   ASSERT_EQ(offers.size(), 1u);
   EXPECT_EQ(offers[0].signal.link, MediaLink::Subscribe);
   EXPECT_EQ(offers[0].signal.streams,
             (std::vector<MediaStream>{{.mid = "0", .peer = a, .kind = MediaKind::Audio}, {.mid = "1", .peer = a, .kind = MediaKind::Video}}));
-  EXPECT_TRUE(to(out, 2).empty()) << "only the subscriber hears its offer";
+  EXPECT_TRUE(test::received(out, 2).empty()) << "only the subscriber hears its offer";
   // b's answer starts its subscription on its own subscriber handle.
   out = media_signal(3, MediaSignal{.link = MediaLink::Subscribe, .kind = SignalKind::Answer, .sdp = "sub-answer"});
   ASSERT_EQ(out.media.size(), 1u);
@@ -159,13 +141,13 @@ TEST_F(HubMedia, OffersReachTheSubscriberAndSessionsEndWithTheirParticipants) {
 
   // The link drops: media-state down to both; back with the same session: up.
   out = hub().set_janus_ready(false);
-  EXPECT_EQ(of<MediaState>(out, 2).at(0).state, MediaServerState::Down);
-  EXPECT_EQ(of<MediaState>(out, 3).at(0).state, MediaServerState::Down);
+  EXPECT_EQ(test::of_type<MediaState>(out, 2).at(0).state, MediaServerState::Down);
+  EXPECT_EQ(test::of_type<MediaState>(out, 3).at(0).state, MediaServerState::Down);
   // Nobody new joins meanwhile.
   hello(4);
-  EXPECT_EQ(of<Error>(send(4, Join{.room = room_, .name = "Late"}), 4).at(0).code, ErrorCode::LargeRoomsUnavailable);
+  EXPECT_EQ(test::of_type<Error>(send(4, Join{.room = room_, .name = "Late"}), 4).at(0).code, ErrorCode::LargeRoomsUnavailable);
   out = hub().set_janus_ready(true, sfu::SessionKind::Reclaimed);
-  EXPECT_EQ(of<MediaState>(out, 2).at(0).state, MediaServerState::Up);
+  EXPECT_EQ(test::of_type<MediaState>(out, 2).at(0).state, MediaServerState::Up);
 
   // b's connection is lost: held, its handles kept. a closes its tab: both of a's handles go.
   out = hub().disconnect(3, Hub::Departure::Lost);
@@ -198,13 +180,13 @@ TEST_F(HubMedia, AResumeSendsThePendingSubscriptionOfferAgain) {
                               sfu::MediaAnswer{.ok = true,
                                                .data = {{"streams", {{{"mid", "0"}, {"type", "audio"}, {"active", true}, {"feed_id", a}}}}},
                                                .jsep = {{"type", "offer"}, {"sdp", "sub-offer"}}});
-  ASSERT_EQ(of<RelayedMediaSignal>(out, 3).size(), 1u);
+  ASSERT_EQ(test::of_type<RelayedMediaSignal>(out, 3).size(), 1u);
   hub().disconnect(3, Hub::Departure::Lost);
   hub().connect(4, "10.0.0.4");
   send(4, Hello{});
   out = send(4, Resume{.token = tokens_[3], .name = "P3"});
-  ASSERT_EQ(of<Resumed>(out, 4).size(), 1u);
-  const auto again = of<RelayedMediaSignal>(out, 4);
+  ASSERT_EQ(test::of_type<Resumed>(out, 4).size(), 1u);
+  const auto again = test::of_type<RelayedMediaSignal>(out, 4);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].signal.sdp, "sub-offer");
   EXPECT_EQ(again[0].signal.streams, (std::vector<MediaStream>{{.mid = "0", .peer = a, .kind = MediaKind::Audio}}));
@@ -214,7 +196,7 @@ TEST_F(HubMedia, AResumeSendsThePendingSubscriptionOfferAgain) {
 TEST_F(HubMedia, ASecondTabReplacesTheFirstsMedia) {
   hello(2);
   HubOutput out = send(2, Join{.room = room_, .name = "Ann", .client = "tab"});
-  const PeerId first = of<Joined>(out, 2).at(0).self.id;
+  const PeerId first = test::of_type<Joined>(out, 2).at(0).self.id;
   ASSERT_EQ(out.media.size(), 1u);
   hub().on_media_answer(out.media[0].id, sfu::MediaAnswer{.ok = true, .handle = 102});
   // The same browser joins again from another tab: the first session's handle goes, the new one starts.
@@ -225,7 +207,7 @@ TEST_F(HubMedia, ASecondTabReplacesTheFirstsMedia) {
   EXPECT_EQ(out.media[0].handle, 102u);
   EXPECT_EQ(out.media[1].kind, MediaCommand::Kind::Attach);
   EXPECT_FALSE(hub().media_sessions().has(first));
-  EXPECT_TRUE(hub().media_sessions().has(of<Joined>(out, 3).at(0).self.id));
+  EXPECT_TRUE(hub().media_sessions().has(test::of_type<Joined>(out, 3).at(0).self.id));
 }
 
 TEST_F(HubMedia, ADeletedRoomOrANewJanusSessionEndsOrRestartsTheMedia) {
@@ -237,7 +219,7 @@ TEST_F(HubMedia, ADeletedRoomOrANewJanusSessionEndsOrRestartsTheMedia) {
   out = hub().recreate_large_rooms();
   ASSERT_EQ(out.janus.size(), 1u);
   out = hub().on_janus_done(out.janus[0].id);
-  EXPECT_EQ(of<MediaState>(out, 2).at(0).state, MediaServerState::Reset);
+  EXPECT_EQ(test::of_type<MediaState>(out, 2).at(0).state, MediaServerState::Reset);
   ASSERT_EQ(out.media.size(), 1u);
   EXPECT_EQ(out.media[0].kind, MediaCommand::Kind::Attach);
   hub().on_media_answer(out.media[0].id, sfu::MediaAnswer{.ok = true, .handle = 112});

@@ -6,6 +6,8 @@
 #include "hub.hpp"
 #include "hub_world.hpp"
 
+#include "hub_frames.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -16,25 +18,6 @@ namespace moim {
 namespace {
 
 using namespace proto;
-
-std::vector<ServerMessage> to(const HubOutput& out, ConnId conn) {
-  std::vector<ServerMessage> msgs;
-  for (const Outgoing& o : out.sends) {
-    if (o.to != conn) continue;
-    Decoded<ServerMessage> decoded = decode_server(*o.text);
-    EXPECT_TRUE(decoded.ok()) << *o.text;
-    if (decoded.ok()) msgs.push_back(std::move(*decoded.message));
-  }
-  return msgs;
-}
-
-template <typename T>
-std::vector<T> of(const HubOutput& out, ConnId conn) {
-  std::vector<T> found;
-  for (ServerMessage& m : to(out, conn))
-    if (auto* t = std::get_if<T>(&m)) found.push_back(std::move(*t));
-  return found;
-}
 
 const std::string kChat = R"({"v":1,"type":"chat","id":"abc","time":1,"seq":1,"text":"안녕"})";
 
@@ -53,14 +36,14 @@ class HubPeerMessages : public ::testing::Test, public test::ClockedHub {
     hello(1);
     const HubOutput asked = send(1, CreateRoom{.name = "Town hall", .capacity = 20});
     ASSERT_EQ(asked.janus.size(), 1u);
-    const auto created = of<RoomCreated>(hub().on_janus_done(asked.janus[0].id), 1);
+    const auto created = test::of_type<RoomCreated>(hub().on_janus_done(asked.janus[0].id), 1);
     ASSERT_EQ(created.size(), 1u);
     room_ = created[0].room.id;
   }
   // Connection `conn` joins `room` (the large room by default); its peer id.
   PeerId join(ConnId conn, RoomId room = 0) {
     hello(conn);
-    const auto joined = of<Joined>(send(conn, Join{.room = room ? room : room_, .name = "P" + std::to_string(conn)}), conn);
+    const auto joined = test::of_type<Joined>(send(conn, Join{.room = room ? room : room_, .name = "P" + std::to_string(conn)}), conn);
     EXPECT_EQ(joined.size(), 1u);
     if (joined.empty()) return 0;
     tokens_[conn] = joined[0].token;
@@ -77,12 +60,12 @@ TEST_F(HubPeerMessages, ToEveryoneElseIsOneFrameFannedOutWithTheSenderSetByTheSe
   hello(9);  // in the lobby: hears nothing
   const HubOutput out = send(2, SendPeerMessage{.data = kChat});
   for (const ConnId conn : {3, 4}) {
-    const auto got = of<RelayedPeerMessage>(out, conn);
+    const auto got = test::of_type<RelayedPeerMessage>(out, conn);
     ASSERT_EQ(got.size(), 1u) << conn;
     EXPECT_EQ(got[0], (RelayedPeerMessage{.from = a, .data = kChat}));
   }
-  EXPECT_TRUE(to(out, 2).empty()) << "not back to the sender";
-  EXPECT_TRUE(to(out, 9).empty());
+  EXPECT_TRUE(test::received(out, 2).empty()) << "not back to the sender";
+  EXPECT_TRUE(test::received(out, 9).empty());
   ASSERT_EQ(out.sends.size(), 2u);
   EXPECT_EQ(out.sends[0].text, out.sends[1].text) << "serialized once";
 }
@@ -92,34 +75,34 @@ TEST_F(HubPeerMessages, ToOnePersonReachesOnlyThem) {
   const PeerId b = join(3);
   join(4);
   const HubOutput out = send(2, SendPeerMessage{.to = b, .data = kChat});
-  EXPECT_EQ(of<RelayedPeerMessage>(out, 3), (std::vector<RelayedPeerMessage>{{.from = a, .data = kChat}}));
-  EXPECT_TRUE(to(out, 4).empty());
-  EXPECT_TRUE(to(out, 2).empty());
+  EXPECT_EQ(test::of_type<RelayedPeerMessage>(out, 3), (std::vector<RelayedPeerMessage>{{.from = a, .data = kChat}}));
+  EXPECT_TRUE(test::received(out, 4).empty());
+  EXPECT_TRUE(test::received(out, 2).empty());
 }
 
 TEST_F(HubPeerMessages, RefusedOutsideALargeRoomAndForSomeoneNotInIt) {
   // The lobby, and a mesh room (its browsers have data channels): not-in-large-room.
   hello(5);
   HubOutput out = send(5, SendPeerMessage{.data = kChat});
-  ASSERT_EQ(of<Error>(out, 5).size(), 1u);
-  EXPECT_EQ(of<Error>(out, 5)[0].code, ErrorCode::NotInLargeRoom);
-  EXPECT_EQ(of<Error>(out, 5)[0].request, "peer-message");
+  ASSERT_EQ(test::of_type<Error>(out, 5).size(), 1u);
+  EXPECT_EQ(test::of_type<Error>(out, 5)[0].code, ErrorCode::NotInLargeRoom);
+  EXPECT_EQ(test::of_type<Error>(out, 5)[0].request, "peer-message");
   const RoomId mesh = create(5, "Small");
   ASSERT_NE(mesh, 0u);
   join(5, mesh);
   join(6, mesh);
   out = send(5, SendPeerMessage{.data = kChat});
-  ASSERT_EQ(of<Error>(out, 5).size(), 1u);
-  EXPECT_EQ(of<Error>(out, 5)[0].code, ErrorCode::NotInLargeRoom);
-  EXPECT_TRUE(to(out, 6).empty());
+  ASSERT_EQ(test::of_type<Error>(out, 5).size(), 1u);
+  EXPECT_EQ(test::of_type<Error>(out, 5)[0].code, ErrorCode::NotInLargeRoom);
+  EXPECT_TRUE(test::received(out, 6).empty());
   // In the large room: to someone of another room, to a stranger, to oneself: peer-not-found.
   const PeerId a = join(2);
   join(3);
   const PeerId mesh_peer = join(7, mesh);
   for (const PeerId nobody : {mesh_peer, PeerId{999999}, a}) {
     out = send(2, SendPeerMessage{.to = nobody, .data = kChat});
-    ASSERT_EQ(of<Error>(out, 2).size(), 1u) << nobody;
-    EXPECT_EQ(of<Error>(out, 2)[0].code, ErrorCode::PeerNotFound);
+    ASSERT_EQ(test::of_type<Error>(out, 2).size(), 1u) << nobody;
+    EXPECT_EQ(test::of_type<Error>(out, 2)[0].code, ErrorCode::PeerNotFound);
     EXPECT_EQ(out.sends.size(), 1u) << "nothing to anyone else";
   }
 }
@@ -129,12 +112,12 @@ TEST_F(HubPeerMessages, OversizedDataIsRefusedUnsent) {
   join(3);
   std::string big = "\"" + std::string(kMaxPeerMessageDataBytes + 1, 'x') + "\"";
   HubOutput out = hub().on_text(2, R"({"type":"peer-message","data":)" + big + "}");
-  ASSERT_EQ(of<Error>(out, 2).size(), 1u);
-  EXPECT_EQ(of<Error>(out, 2)[0].code, ErrorCode::PeerMessageTooLarge);
-  EXPECT_TRUE(to(out, 3).empty());
+  ASSERT_EQ(test::of_type<Error>(out, 2).size(), 1u);
+  EXPECT_EQ(test::of_type<Error>(out, 2)[0].code, ErrorCode::PeerMessageTooLarge);
+  EXPECT_TRUE(test::received(out, 3).empty());
   // At the limit it goes.
   out = send(2, SendPeerMessage{.data = std::string(kMaxPeerMessageDataBytes, 'x')});
-  EXPECT_EQ(of<RelayedPeerMessage>(out, 3).size(), 1u);
+  EXPECT_EQ(test::of_type<RelayedPeerMessage>(out, 3).size(), 1u);
 }
 
 TEST_F(HubPeerMessages, AHeldSessionGetsWhatWasSaidAfterItsResume) {
@@ -146,10 +129,10 @@ TEST_F(HubPeerMessages, AHeldSessionGetsWhatWasSaidAfterItsResume) {
   hub().connect(4, "10.0.0.4");
   send(4, Hello{});
   out = send(4, Resume{.token = tokens_[3], .name = "P3"});
-  ASSERT_EQ(of<Resumed>(out, 4).size(), 1u);
-  EXPECT_EQ(of<RelayedPeerMessage>(out, 4), (std::vector<RelayedPeerMessage>{{.from = a, .data = kChat}}));
+  ASSERT_EQ(test::of_type<Resumed>(out, 4).size(), 1u);
+  EXPECT_EQ(test::of_type<RelayedPeerMessage>(out, 4), (std::vector<RelayedPeerMessage>{{.from = a, .data = kChat}}));
   // After the resumed: the client knows the room again before it hears what was said.
-  const auto all = to(out, 4);
+  const auto all = test::received(out, 4);
   std::size_t resumed_at = all.size(), message_at = all.size();
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (std::holds_alternative<Resumed>(all[i])) resumed_at = i;
@@ -164,8 +147,8 @@ TEST_F(HubPeerMessages, TheConnectionsRateLimitApplies) {
   std::size_t relayed = 0, limited = 0;
   for (int i = 0; i < 400; ++i) {  // all at one instant: the burst (200 with the default config) then nothing
     const HubOutput out = send(2, SendPeerMessage{.data = kChat});
-    relayed += of<RelayedPeerMessage>(out, 3).size();
-    for (const Error& e : of<Error>(out, 2)) limited += e.code == ErrorCode::RateLimited;
+    relayed += test::of_type<RelayedPeerMessage>(out, 3).size();
+    for (const Error& e : test::of_type<Error>(out, 2)) limited += e.code == ErrorCode::RateLimited;
   }
   EXPECT_LT(relayed, 400u);
   EXPECT_GT(relayed, 0u);
