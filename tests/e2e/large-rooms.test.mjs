@@ -5,8 +5,8 @@
 // again that large rooms are unavailable. (A call in one: sfu.test.mjs.)
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { setCapacity, startJanus } from './large_rooms.mjs';
-import { click, launchBrowser, openPerson, screenshot, startServer, state, typeInto, waitForState, widget } from './lib.mjs';
+import { namedPerson, setCapacity, startJanus } from './large_rooms.mjs';
+import { click, launchBrowser, screenshot, startServer, state, typeInto, waitForState, widget } from './lib.mjs';
 
 const servers = [];
 const pages = [];
@@ -21,11 +21,8 @@ after(async () => {
 
 async function person(url, label, name) {
   browser ??= await launchBrowser();
-  const page = await openPerson(browser, url, label);
+  const page = await namedPerson(browser, url, label, name);
   pages.push(page);
-  await typeInto(page, 'name-input', name);
-  await page.keyboard.press('Enter');
-  await waitForState(page, (s) => s.connected);
   return page;
 }
 

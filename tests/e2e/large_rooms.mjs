@@ -1,13 +1,13 @@
 // Helpers for the tests of large rooms (media through Janus VideoRoom, issue 15): Janus started as
 // ./run.sh --with-sfu starts it, moim-server's arguments to use it, and the create dialog's capacity
-// slider set by dragging.
+// slider set by dragging, and a named person in the lobby (its socket's frames seen, if asked).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { click, freePort, repo, typeInto, waitForState, widget } from './lib.mjs';
+import { click, freePort, openPerson, repo, typeInto, waitForState, widget } from './lib.mjs';
 
 // Janus through scripts/janus.sh: its secrets first (--prepare), then Janus, waited for until its
 // API port accepts connections. Resolves to { dir, port, rtpPorts, serverArgs (moim-server's
@@ -85,4 +85,23 @@ export async function createLargeRoomByUi(page, name, capacity) {
   await click(page, 'create-confirm');
   const created = await waitForState(page, (s, n) => s.dialog === false && s.rooms.some((r) => r.name === n), name);
   return created.rooms.find((r) => r.name === name);
+}
+
+// A person called `name` in the lobby of `url`, on `browser` (openPerson's `options`). With
+// `frames(page, direction, text)`, every text frame of its socket ('sent' / 'received') is seen from
+// the first: the page is reloaded once the listener is on (its first socket opened before it).
+export async function namedPerson(browser, url, label, name, { frames, ...options } = {}) {
+  const page = await openPerson(browser, url, label, options);
+  if (frames) {
+    page.on('websocket', (ws) => {
+      ws.on('framesent', ({ payload }) => { if (typeof payload === 'string') frames(page, 'sent', payload); });
+      ws.on('framereceived', ({ payload }) => { if (typeof payload === 'string') frames(page, 'received', payload); });
+    });
+    await page.reload();
+    await waitForState(page, (s) => s.connected);
+  }
+  await typeInto(page, 'name-input', name);
+  await page.keyboard.press('Enter');
+  await waitForState(page, (s) => s.connected);
+  return page;
 }

@@ -6,9 +6,9 @@
 // unique); the Files button says that files are not sent in large rooms yet, and nothing breaks.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createLargeRoomByUi, startJanus } from './large_rooms.mjs';
+import { createLargeRoomByUi, namedPerson, startJanus } from './large_rooms.mjs';
 import {
-  cameraOff, click, launchBrowser, openPerson, saveReport, screenshot, startServer, state, typeInto, waitForState,
+  cameraOff, click, launchBrowser, saveReport, screenshot, startServer, state, waitForState,
 } from './lib.mjs';
 
 const servers = [];
@@ -24,19 +24,16 @@ after(async () => {
 // A page whose socket's peer-messages are recorded: `sent` (what it sent), `heard` (what it got).
 async function person(url, label, name) {
   browser ??= await launchBrowser();
-  const page = await openPerson(browser, url, label);
+  const record = (page, direction, text) => {
+    if (!text.includes('"peer-message"')) return;
+    page.sent ??= [];
+    page.heard ??= [];
+    (direction === 'sent' ? page.sent : page.heard).push(JSON.parse(text));
+  };
+  const page = await namedPerson(browser, url, label, name, { frames: record });
   pages.push(page);
-  page.sent = [];
-  page.heard = [];
-  page.on('websocket', (ws) => {
-    ws.on('framesent', ({ payload }) => { if (typeof payload === 'string' && payload.includes('"peer-message"')) page.sent.push(JSON.parse(payload)); });
-    ws.on('framereceived', ({ payload }) => { if (typeof payload === 'string' && payload.includes('"peer-message"')) page.heard.push(JSON.parse(payload)); });
-  });
-  await page.reload();  // its socket opened before the listener: again, heard
-  await waitForState(page, (s) => s.connected);
-  await typeInto(page, 'name-input', name);
-  await page.keyboard.press('Enter');
-  await waitForState(page, (s) => s.connected);
+  page.sent ??= [];
+  page.heard ??= [];
   await cameraOff(page);
   return page;
 }

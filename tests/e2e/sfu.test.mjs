@@ -5,9 +5,9 @@
 // media goes on, still on two connections.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createLargeRoomByUi, startJanus } from './large_rooms.mjs';
+import { createLargeRoomByUi, namedPerson, startJanus } from './large_rooms.mjs';
 import {
-  click, launchBrowser, openPerson, saveReport, sawMissing, screenshot, startServer, state, tilePixels, typeInto, waitForState,
+  click, launchBrowser, saveReport, sawMissing, screenshot, startServer, state, tilePixels, waitForState,
   watchPresence, widget,
 } from './lib.mjs';
 
@@ -24,22 +24,17 @@ after(async () => {
 
 async function person(url, label, name) {
   browser ??= await launchBrowser();
-  const page = await openPerson(browser, url, label, { recordPeerConnections: true });
-  pages.push(page);
   // What the media server sent (media-signal without its SDP, media-state), for a failure's report.
-  page.media = [];
-  page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
-    if (typeof payload !== 'string' || !payload.includes('"media-')) return;
+  const record = (page, direction, text) => {
+    if (direction !== 'received' || !text.includes('"media-')) return;
     try {
-      const { sdp, ...rest } = JSON.parse(payload);
-      page.media.push(JSON.stringify({ ...rest, mLines: sdp ? (sdp.match(/\nm=/g) || []).length : undefined }));
+      const { sdp, ...rest } = JSON.parse(text);
+      (page.media ??= []).push(JSON.stringify({ ...rest, mLines: sdp ? (sdp.match(/\nm=/g) || []).length : undefined }));
     } catch { /* not JSON: the app reports it */ }
-  }));
-  await page.reload();  // its socket opened before the listener: again, heard
-  await waitForState(page, (s) => s.connected);
-  await typeInto(page, 'name-input', name);
-  await page.keyboard.press('Enter');
-  await waitForState(page, (s) => s.connected);
+  };
+  const page = await namedPerson(browser, url, label, name, { frames: record, recordPeerConnections: true });
+  page.media ??= [];
+  pages.push(page);
   return page;
 }
 
