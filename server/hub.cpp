@@ -59,10 +59,12 @@ Hub::Hub(HubConfig config, HubServices services)
   load_rooms();
   if (!startup_error_.empty()) return;
   // Sessions that were live when the last run stopped: their tokens may bring them back.
-  if (!sessions_.load([&](RoomId room) { return rooms_.contains(room); })) {
+  std::vector<server::StoredSession> restorable;
+  if (!sessions_.load([&](RoomId room) { return rooms_.contains(room); }, &restorable)) {
     startup_error_ = "cannot read the stored sessions: " + services_.store.error();
     return;
   }
+  restore_media(restorable);
   if (!sessions_.next_peer_id()) {
     startup_error_ = "cannot reserve peer ids: " + services_.store.error();
     return;
@@ -73,6 +75,7 @@ void Hub::set_time(std::int64_t steady_ms, std::int64_t unix_seconds) {
   now_ms_ = steady_ms;
   now_unix_ = unix_seconds;
   sessions_.set_time(now_unix_, config_.session_max_age_s);
+  if (away_until_ms_ == 0) away_until_ms_ = steady_ms + config_.resume_grace_ms;
 }
 
 // ---- connections ----------------------------------------------------------------------------------

@@ -175,6 +175,11 @@ class Hub {
   // ready; every connection that said hello hears the change (`limits`).
   // `kind`: a session claimed back (Reclaimed: nothing lost) or a new one (every media handle gone).
   HubOutput set_janus_ready(bool ready, sfu::SessionKind kind = sfu::SessionKind::First);
+  // The Janus session of the previous run, to claim back at start (with the handles of the media it
+  // carried, restored from the store); nullopt when there is none (or no Janus is configured).
+  std::optional<sfu::EarlierSession> earlier_janus_session() const;
+  // The link's session: kept in the store for the next run (a claimed one is there already).
+  HubOutput janus_session_up(const sfu::SessionUp& up);
   // Janus may have forgotten every room (it restarted): every large room's Janus room is made again.
   HubOutput recreate_large_rooms();
   // The answers to HubOutput::janus requests.
@@ -345,6 +350,13 @@ class Hub {
   };
   std::unordered_map<proto::RoomId, PendingLarge> pending_large_;
   sfu::MediaSessions media_;
+  // Across restarts: the previous run's Janus session; each participant's media record as last
+  // stored (written again only when it changes); when the restored participants still away leave.
+  std::optional<server::StoredJanusSession> earlier_janus_;
+  std::unordered_map<proto::PeerId, std::string> media_stored_;
+  std::int64_t away_until_ms_ = 0;  // 0: not known yet (the first set_time)
+  void restore_media(const std::vector<server::StoredSession>& restorable);
+  void store_media(HubOutput& out);
 };
 
 }  // namespace moim

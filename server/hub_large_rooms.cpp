@@ -38,6 +38,24 @@ HubOutput Hub::set_janus_ready(bool ready, sfu::SessionKind kind) {
   return out;
 }
 
+std::optional<sfu::EarlierSession> Hub::earlier_janus_session() const {
+  if (!config_.janus_configured || !earlier_janus_) return std::nullopt;
+  return sfu::EarlierSession{.session = earlier_janus_->session, .handle = earlier_janus_->handle, .handles = media_.handles()};
+}
+
+HubOutput Hub::janus_session_up(const sfu::SessionUp& up) {
+  HubOutput out;
+  const server::StoredJanusSession session{.session = up.session, .handle = up.handle};
+  if (up.kind == sfu::SessionKind::Reclaimed && earlier_janus_ == session) return out;
+  if (services_.store.put_janus_session(session)) {
+    earlier_janus_ = session;
+  } else {
+    out.warnings.push_back("the Janus session could not be stored (" + services_.store.error() +
+                           "); after a restart, large rooms' media would start over");
+  }
+  return out;
+}
+
 HubOutput Hub::recreate_large_rooms() {
   HubOutput out;
   out.janus = large_rooms_.recreate_all();

@@ -19,6 +19,50 @@ void Hub::apply_media(HubOutput& out, sfu::MediaOutput media) {
     to_peer(out, to.peer, std::make_shared<const std::string>(proto::encode(to.message)));
   }
   for (std::string& line : media.log) out.warnings.push_back("media: " + std::move(line));
+  store_media(out);
+}
+
+// Each participant's record, written beside its session whenever it changes, so that a restarted
+// server takes its media over (MediaSessions::restore). Best effort: a failed write is logged and
+// tried again at the next change; that participant then starts over after a restart.
+void Hub::store_media(HubOutput& out) {
+  for (const proto::PeerId peer : media_.changed()) {
+    const nlohmann::json record = media_.record(peer);
+    if (record.is_null()) {
+      // Gone: its session ended (its row with it), or it was dropped while its session may still come
+      // back (then as a newcomer to the media, not with stale handles).
+      if (media_stored_.erase(peer) > 0 && !services_.store.put_session_media(peer, "")) {
+        out.warnings.push_back("media: peer " + std::to_string(peer) + ": its old record could not be cleared (" +
+                               services_.store.error() + ")");
+      }
+      continue;
+    }
+    std::string text = record.dump();
+    const auto stored = media_stored_.find(peer);
+    if (stored != media_stored_.end() && stored->second == text) continue;
+    if (services_.store.put_session_media(peer, text)) {
+      media_stored_[peer] = std::move(text);
+    } else {
+      media_stored_.erase(peer);
+      out.warnings.push_back("media: peer " + std::to_string(peer) + ": its record could not be stored (" +
+                             services_.store.error() + "); a restart would start its media over");
+    }
+  }
+}
+
+void Hub::restore_media(const std::vector<server::StoredSession>& restorable) {
+  if (!config_.janus_configured) return;
+  (void)media_.link_down();  // nobody there yet: nothing to tell; up once the link says so
+  earlier_janus_ = services_.store.load_janus_session();
+  for (const server::StoredSession& session : restorable) {
+    if (session.media.empty()) continue;
+    const std::optional<proto::RoomInfo> info = registry_.info(session.room);
+    if (!info || info->mode != proto::RoomMode::Sfu) continue;
+    const nlohmann::json record = nlohmann::json::parse(session.media, nullptr, /*allow_exceptions=*/false);
+    // A record refused (unreadable, or not ours) leaves that participant to start over when it resumes.
+    if (media_.restore(session.peer, session.room, record)) media_stored_[session.peer] = session.media;
+  }
+  (void)media_.changed();
 }
 
 void Hub::on_media_signal(HubOutput& out, ConnId conn, Conn& state, const proto::SendMediaSignal& send) {

@@ -204,11 +204,9 @@ void Hub::on_resume(HubOutput& out, ConnId conn, Conn& state, const proto::Resum
                        .restored = true});
   to_room(out, claims->room, peer, proto::PeerJoined{self, true});
   room_changed(claims->room);
-  // Restored after a restart: this server never knew its media handles. It starts over.
-  if (info.mode == proto::RoomMode::Sfu) {
-    reply(out, conn, proto::MediaState{proto::MediaServerState::Reset});
-    apply_media(out, media_.join(peer, claims->room, *name));
-  }
+  // Restored after a restart: its media is taken over (the previous run's record, its Janus session
+  // claimed back) or starts over ("reset").
+  if (info.mode == proto::RoomMode::Sfu) apply_media(out, media_.rejoin(peer, claims->room, *name));
 }
 
 void Hub::on_leave(HubOutput& out, ConnId conn, Conn& state) {
@@ -265,6 +263,9 @@ void Hub::tick_sessions(HubOutput& out) {
   }
   // The last run's sessions that can no longer come back, and failed removals from the store.
   sessions_.sweep_stored(now_unix_);
+  // Large rooms' participants of the last run whose browser did not come back within the grace:
+  // their media is dropped (the others' subscriptions lose them), as the clients drop their tiles.
+  if (media_.away() > 0 && now_ms_ >= away_until_ms_) apply_media(out, media_.drop_away());
 }
 
 std::string Hub::session_token(PeerId peer, RoomId room) {

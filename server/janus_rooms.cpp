@@ -37,6 +37,7 @@ std::shared_ptr<sfu::JanusClient> start_janus_rooms(asio::io_context& ioc, Serve
   observer.up = [&ioc, &ctx](const sfu::SessionUp& up) {
     to_hub(ioc, ctx, "janus up", [&ctx, up] {
       HubOutput out = ctx.hub.set_janus_ready(true, up.kind);
+      for (std::string& line : ctx.hub.janus_session_up(up).warnings) out.warnings.push_back(std::move(line));
       // A first session: Janus may not have our rooms (it restarted while we were down). A replaced
       // one says RecreateRooms itself.
       if (up.kind == sfu::SessionKind::First) {
@@ -94,7 +95,8 @@ std::shared_ptr<sfu::JanusClient> start_janus_rooms(asio::io_context& ioc, Serve
       }
     }
   };
-  janus->start();
+  // The previous run's session, if any: claimed back first, so the media it carries goes on.
+  janus->start(ctx.hub.earlier_janus_session());
   return janus;
 }
 

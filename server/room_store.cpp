@@ -66,7 +66,10 @@ std::vector<StoredSession> MemoryRoomStore::load_sessions() {
 
 bool MemoryRoomStore::put_session(const StoredSession& session) {
   try {
-    sessions_.insert_or_assign(session.peer, session);
+    StoredSession& kept = sessions_[session.peer];
+    std::string media = std::move(kept.media);  // put_session never changes it
+    kept = session;
+    kept.media = std::move(media);
     return true;
   } catch (const std::bad_alloc&) {
     error_ = "out of memory";
@@ -76,6 +79,25 @@ bool MemoryRoomStore::put_session(const StoredSession& session) {
 
 bool MemoryRoomStore::remove_session(proto::PeerId peer) {
   sessions_.erase(peer);
+  return true;
+}
+
+bool MemoryRoomStore::put_session_media(proto::PeerId peer, const std::string& media) {
+  const auto it = sessions_.find(peer);
+  if (it == sessions_.end()) return true;
+  try {
+    it->second.media = media;
+    return true;
+  } catch (const std::bad_alloc&) {
+    error_ = "out of memory";
+    return false;
+  }
+}
+
+std::optional<StoredJanusSession> MemoryRoomStore::load_janus_session() { return janus_; }
+
+bool MemoryRoomStore::put_janus_session(const StoredJanusSession& session) {
+  janus_ = session;
   return true;
 }
 

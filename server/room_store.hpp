@@ -33,7 +33,20 @@ struct StoredRoom {
 struct StoredSession {
   proto::PeerId peer = 0;
   proto::RoomId room = 0;
+  // A large room's participant: its Janus handles and what they carry (sfu::MediaSessions::record, as
+  // JSON text), so that a restarted server can take them over instead of starting its media over.
+  // "" = none. put_session never changes it; put_session_media does.
+  std::string media;
   bool operator==(const StoredSession&) const = default;
+};
+
+// The Janus API session the media of large rooms lives in (and its room-administration handle): a
+// restarted server claims it back (Janus keeps it for its reclaim_session_timeout), so the media
+// goes on while the server is away.
+struct StoredJanusSession {
+  std::uint64_t session = 0;
+  std::uint64_t handle = 0;
+  bool operator==(const StoredJanusSession&) const = default;
 };
 
 // The counters ids are drawn from; each id is handed out once, ever.
@@ -57,6 +70,12 @@ class RoomStore {
   virtual std::vector<StoredSession> load_sessions() = 0;
   virtual bool put_session(const StoredSession& session) = 0;
   virtual bool remove_session(proto::PeerId peer) = 0;  // an unknown peer is not a failure
+  // Durable against the process being killed (not a power cut). A peer with no stored session: nothing
+  // is written, not a failure.
+  virtual bool put_session_media(proto::PeerId peer, const std::string& media) = 0;
+  // nullopt when none was stored (error() set if the store could not be read).
+  virtual std::optional<StoredJanusSession> load_janus_session() = 0;
+  virtual bool put_janus_session(const StoredJanusSession& session) = 0;
   virtual std::string error() const = 0;  // the last failure's message
   // The last call failed because another process holds the database (e.g. a backup): retry soon.
   virtual bool busy() const { return false; }
@@ -73,11 +92,15 @@ class MemoryRoomStore final : public RoomStore {
   std::vector<StoredSession> load_sessions() override;
   bool put_session(const StoredSession& session) override;
   bool remove_session(proto::PeerId peer) override;
+  bool put_session_media(proto::PeerId peer, const std::string& media) override;
+  std::optional<StoredJanusSession> load_janus_session() override;
+  bool put_janus_session(const StoredJanusSession& session) override;
   std::string error() const override { return error_; }
 
  private:
   std::map<proto::RoomId, StoredRoom> rooms_;  // ordered by id, as load() promises
   std::map<proto::PeerId, StoredSession> sessions_;
+  std::optional<StoredJanusSession> janus_;
   std::uint64_t next_id_[2] = {1, 1};          // by IdCounter
   std::string error_;
 };

@@ -62,12 +62,14 @@ std::vector<proto::PeerId> SessionTable::expired(std::int64_t now_ms, std::int64
   return peers;
 }
 
-bool SessionTable::load(const std::function<bool(proto::RoomId)>& room_exists) {
+bool SessionTable::load(const std::function<bool(proto::RoomId)>& room_exists,
+                        std::vector<server::StoredSession>* restorable) {
   const std::vector<server::StoredSession> stored = store_.load_sessions();
   if (!store_.error().empty()) return false;
   for (const server::StoredSession& session : stored) {
     if (room_exists(session.room)) {
       restorable_[session.peer] = session.room;
+      if (restorable != nullptr) restorable->push_back(session);
     } else {
       forget_stored(session.peer);  // its room is gone: the token can never be used
     }

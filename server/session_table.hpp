@@ -73,7 +73,9 @@ class SessionTable {
   // ---- sessions stored by an earlier run ----
   // Reads them from the store: those whose room still exists (room_exists) may be restored, the
   // others are forgotten. False when the store cannot be read (its error() says why).
-  bool load(const std::function<bool(proto::RoomId)>& room_exists);
+  // `restorable` (if given) gets the sessions that may be restored, with what the store kept of them.
+  bool load(const std::function<bool(proto::RoomId)>& room_exists,
+            std::vector<server::StoredSession>* restorable = nullptr);
   // The room a session of the earlier run was in, if it may still be restored.
   std::optional<proto::RoomId> restorable(proto::PeerId peer) const;
   void restored(proto::PeerId peer) { restorable_.erase(peer); }

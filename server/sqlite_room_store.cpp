@@ -31,8 +31,9 @@ CREATE TABLE rooms(
 );
 CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER);
 INSERT INTO meta(key, value) VALUES('next_peer_id', 1), ('next_room_id', 1);
-CREATE TABLE sessions(peer INTEGER PRIMARY KEY, room INTEGER NOT NULL);
-PRAGMA user_version = 3;
+CREATE TABLE sessions(peer INTEGER PRIMARY KEY, room INTEGER NOT NULL, media TEXT);
+CREATE TABLE janus(id INTEGER PRIMARY KEY CHECK (id = 1), session INTEGER NOT NULL, handle INTEGER NOT NULL);
+PRAGMA user_version = 4;
 )sql";
 
 // Version 1 had no room counter (room ids restarted after the highest stored one, so a deleted room's
@@ -50,6 +51,13 @@ constexpr const char* kMigrateTo3 = R"sql(
 ALTER TABLE rooms ADD COLUMN mode TEXT;
 ALTER TABLE rooms ADD COLUMN sfu_secret TEXT;
 PRAGMA user_version = 3;
+)sql";
+
+// Version 3 kept no media: a restarted server started every large room's media over.
+constexpr const char* kMigrateTo4 = R"sql(
+ALTER TABLE sessions ADD COLUMN media TEXT;
+CREATE TABLE janus(id INTEGER PRIMARY KEY CHECK (id = 1), session INTEGER NOT NULL, handle INTEGER NOT NULL);
+PRAGMA user_version = 4;
 )sql";
 
 const char* counter_key(IdCounter counter) { return counter == IdCounter::Peer ? "next_peer_id" : "next_room_id"; }
@@ -171,9 +179,10 @@ bool SqliteRoomStore::init(const std::filesystem::path& data_dir, std::string& e
             ", newer than this moim-server understands (" + std::to_string(kSchemaVersion) + ")";
     return false;
   }
-  // One step per version, each in its own transaction (version 3 is current).
+  // One step per version, each in its own transaction (version 4 is current).
   if (version == 1 && !run_script(kMigrateTo2, "upgrade the schema from version 1 to 2")) return false;
   if ((version == 1 || version == 2) && !run_script(kMigrateTo3, "upgrade the schema from version 2 to 3")) return false;
+  if (version >= 1 && version <= 3 && !run_script(kMigrateTo4, "upgrade the schema from version 3 to 4")) return false;
 
   const struct {
     sqlite3_stmt** statement;
@@ -191,9 +200,14 @@ bool SqliteRoomStore::init(const std::filesystem::path& data_dir, std::string& e
       {&reserve_,
        "UPDATE meta SET value = value + ?1 WHERE key = ?2 AND value + ?1 - 1 <= 9007199254740991 "
        "RETURNING value - ?1"},
-      {&load_sessions_, "SELECT peer, room FROM sessions ORDER BY peer"},
-      {&put_session_, "INSERT OR REPLACE INTO sessions(peer, room) VALUES(?1, ?2)"},
+      {&load_sessions_, "SELECT peer, room, media FROM sessions ORDER BY peer"},
+      // An upsert: a session put again (restored after a restart) keeps its media.
+      {&put_session_,
+       "INSERT INTO sessions(peer, room) VALUES(?1, ?2) ON CONFLICT(peer) DO UPDATE SET room = excluded.room"},
       {&remove_session_, "DELETE FROM sessions WHERE peer = ?1"},
+      {&put_session_media_, "UPDATE sessions SET media = ?2 WHERE peer = ?1"},
+      {&load_janus_, "SELECT session, handle FROM janus WHERE id = 1"},
+      {&put_janus_, "INSERT OR REPLACE INTO janus(id, session, handle) VALUES(1, ?1, ?2)"},
   };
   for (const auto& [statement, sql] : statements) {
     if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, statement, nullptr) != SQLITE_OK)
@@ -203,7 +217,8 @@ bool SqliteRoomStore::init(const std::filesystem::path& data_dir, std::string& e
 }
 
 SqliteRoomStore::~SqliteRoomStore() {
-  for (sqlite3_stmt* statement : {load_, put_, remove_, touch_, reserve_, load_sessions_, put_session_, remove_session_})
+  for (sqlite3_stmt* statement : {load_, put_, remove_, touch_, reserve_, load_sessions_, put_session_, remove_session_,
+                                  put_session_media_, load_janus_, put_janus_})
     sqlite3_finalize(statement);
   // The last connection to close checkpoints the WAL into the database and deletes it.
   if (db_ != nullptr) sqlite3_close(db_);
@@ -339,7 +354,8 @@ std::vector<StoredSession> SqliteRoomStore::load_sessions() {
     int rc;
     while ((rc = sqlite3_step(load_sessions_)) == SQLITE_ROW) {
       sessions.push_back(StoredSession{.peer = static_cast<proto::PeerId>(sqlite3_column_int64(load_sessions_, 0)),
-                                       .room = static_cast<proto::RoomId>(sqlite3_column_int64(load_sessions_, 1))});
+                                       .room = static_cast<proto::RoomId>(sqlite3_column_int64(load_sessions_, 1)),
+                                       .media = column_text(load_sessions_, 2)});  // NULL: none
     }
     if (rc != SQLITE_DONE) {
       fail("load_sessions");
@@ -367,6 +383,39 @@ bool SqliteRoomStore::remove_session(proto::PeerId peer) {
   if (sqlite3_bind_int64(remove_session_, 1, static_cast<sqlite3_int64>(peer)) != SQLITE_OK)
     return fail("remove_session");
   return sqlite3_step(remove_session_) == SQLITE_DONE || fail("remove_session");
+}
+
+bool SqliteRoomStore::put_session_media(proto::PeerId peer, const std::string& media) {
+  busy_ = false;
+  ResetOnExit reset{put_session_media_};
+  if (sqlite3_bind_int64(put_session_media_, 1, static_cast<sqlite3_int64>(peer)) != SQLITE_OK ||
+      sqlite3_bind_text(put_session_media_, 2, media.data(), static_cast<int>(media.size()), SQLITE_STATIC) != SQLITE_OK)
+    return fail("put_session_media");
+  return sqlite3_step(put_session_media_) == SQLITE_DONE || fail("put_session_media");
+}
+
+std::optional<StoredJanusSession> SqliteRoomStore::load_janus_session() {
+  busy_ = false;
+  error_.clear();
+  ResetOnExit reset{load_janus_};
+  const int rc = sqlite3_step(load_janus_);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) {
+    fail("load_janus_session");
+    return std::nullopt;
+  }
+  // Janus's ids are unsigned 64-bit: stored as the same bits in SQLite's signed integer.
+  return StoredJanusSession{.session = static_cast<std::uint64_t>(sqlite3_column_int64(load_janus_, 0)),
+                            .handle = static_cast<std::uint64_t>(sqlite3_column_int64(load_janus_, 1))};
+}
+
+bool SqliteRoomStore::put_janus_session(const StoredJanusSession& session) {
+  busy_ = false;
+  ResetOnExit reset{put_janus_};
+  if (sqlite3_bind_int64(put_janus_, 1, static_cast<sqlite3_int64>(session.session)) != SQLITE_OK ||
+      sqlite3_bind_int64(put_janus_, 2, static_cast<sqlite3_int64>(session.handle)) != SQLITE_OK)
+    return fail("put_janus_session");
+  return sqlite3_step(put_janus_) == SQLITE_DONE || fail("put_janus_session");
 }
 
 }  // namespace moim::server

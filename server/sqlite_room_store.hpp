@@ -31,10 +31,13 @@ class SqliteRoomStore final : public RoomStore {
   std::vector<StoredSession> load_sessions() override;
   bool put_session(const StoredSession& session) override;
   bool remove_session(proto::PeerId peer) override;
+  bool put_session_media(proto::PeerId peer, const std::string& media) override;
+  std::optional<StoredJanusSession> load_janus_session() override;
+  bool put_janus_session(const StoredJanusSession& session) override;
   std::string error() const override { return error_; }
   bool busy() const override { return busy_; }
 
-  static constexpr int kSchemaVersion = 3;  // PRAGMA user_version; bump with a migration step
+  static constexpr int kSchemaVersion = 4;  // PRAGMA user_version; bump with a migration step
   // How long a statement waits for another process's lock (a backup, the sqlite3 tool). Short: the
   // store runs on the server's one network thread, and every connection waits with it.
   static constexpr int kBusyTimeoutMs = 50;
@@ -54,6 +57,9 @@ class SqliteRoomStore final : public RoomStore {
   sqlite3_stmt* load_sessions_ = nullptr;
   sqlite3_stmt* put_session_ = nullptr;
   sqlite3_stmt* remove_session_ = nullptr;
+  sqlite3_stmt* put_session_media_ = nullptr;
+  sqlite3_stmt* load_janus_ = nullptr;
+  sqlite3_stmt* put_janus_ = nullptr;
   std::string error_;
   bool busy_ = false;
 };

@@ -53,10 +53,10 @@ void JanusClient::log(Log::Level level, const std::string& text) {
   }
 }
 
-void JanusClient::start() {
-  asio::post(strand_, [self = shared_from_this()] {
+void JanusClient::start(std::optional<EarlierSession> earlier) {
+  asio::post(strand_, [self = shared_from_this(), earlier = std::move(earlier)] {
     if (self->stopped_) return;
-    self->feed(Start{});
+    self->feed(Start{earlier});
     self->schedule_tick();
   });
 }

@@ -58,7 +58,7 @@ class JanusClient : public std::enable_shared_from_this<JanusClient> {
   static std::shared_ptr<JanusClient> create(boost::asio::io_context& ioc, JanusUrl url, Config config,
                                              Observer observer = {}, LogSink log = {});
 
-  void start();
+  void start(std::optional<EarlierSession> earlier = std::nullopt);  // earlier: claimed first (janus_link.hpp)
   // Fails what is in flight with `stopped`, closes the socket; nothing runs after (the timer ends).
   void stop();
   // Answered through `done` (on the strand) exactly once, also on failure, as long as the io_context

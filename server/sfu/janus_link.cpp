@@ -131,7 +131,10 @@ std::string_view to_string(SessionKind kind) {
 
 std::ostream& operator<<(std::ostream& os, const Event& event) {
   std::visit(Overloaded{
-                 [&](const Start&) { os << "Start"; },
+                 [&](const Start& e) {
+                   os << "Start";
+                   if (e.earlier) os << "{earlier session " << e.earlier->session << ", " << e.earlier->handles.size() << " handles}";
+                 },
                  [&](const Stop&) { os << "Stop"; },
                  [&](const SocketOpened&) { os << "SocketOpened"; },
                  [&](const SocketClosed& e) { os << "SocketClosed{" << e.reason << '}'; },
@@ -279,8 +282,15 @@ void Link::open(Effects& out) {
   out.push_back(OpenSocket{});
 }
 
-void Link::on(const Start&, Effects& out) {
+void Link::on(const Start& e, Effects& out) {
   if (phase_ != Phase::Idle) return;
+  if (e.earlier && e.earlier->session != 0 && e.earlier->handle != 0) {
+    // Claimed at the socket's opening like a session this link lost; not claimed, it was lost.
+    session_ = e.earlier->session;
+    handle_ = e.earlier->handle;
+    handles_ = e.earlier->handles;
+    ever_ready_ = true;
+  }
   open(out);
 }
 

@@ -10,7 +10,9 @@
 // table test (tests/unit/janus_link_test.cpp).
 //
 // Rules:
-//  - Start opens a socket. Opened, a session is created ("create") and the VideoRoom plugin attached
+//  - Start opens a socket. Start with an earlier session (the caller's previous run, restarted) claims
+//    that one first, its handles the caller's again: claimed, SessionUp{Reclaimed} and nothing was
+//    lost; Janus not knowing it, a new session as after any loss (Replaced, RecreateRooms). Opened, a session is created ("create") and the VideoRoom plugin attached
 //    ("attach"); then the link is ready (SessionUp). A socket that does not open within
 //    connect_timeout_ms is dropped and tried again.
 //  - Every request carries the API secret and a transaction: "r<id>" for the caller's requests (the
@@ -136,7 +138,14 @@ enum class SessionKind {
 std::string_view to_string(SessionKind kind);
 
 // ---- events -------------------------------------------------------------------------------------
-struct Start {};
+// A session of the caller's previous run (moim-server restarted), to claim back.
+struct EarlierSession {
+  JanusId session = 0;
+  JanusId handle = 0;             // its VideoRoom handle for rooms
+  std::set<JanusId> handles;      // the caller's handles in it (the media relay's)
+  bool operator==(const EarlierSession&) const = default;
+};
+struct Start { std::optional<EarlierSession> earlier; };
 struct Stop {};
 struct SocketOpened {};                       // connected, and the handshake accepted janus-protocol
 struct SocketClosed { std::string reason; };  // could not open, or dropped (not after CloseSocket)

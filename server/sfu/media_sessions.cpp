@@ -78,12 +78,14 @@ void MediaOutput::append(MediaOutput&& other) {
 }
 
 void MediaSessions::tell(MediaOutput& out, PeerId peer, proto::ServerMessage message) {
+  changed_.insert(peer);
   out.to_peers.push_back(MediaOutput::ToPeer{peer, std::move(message)});
 }
 
 RequestId MediaSessions::send(MediaOutput& out, PeerId peer, What what, MediaCommand command) {
   const RequestId id = next_id_++;
   command.id = id;
+  if (peer != 0) changed_.insert(peer);
   const auto it = peers_.find(peer);
   requests_[id] = Request{peer, it == peers_.end() ? 0 : it->second.generation, what, {}};
   out.janus.push_back(std::move(command));
@@ -136,8 +138,10 @@ RequestId MediaSessions::detach_all(MediaOutput& out, Participant& p, bool leave
   const std::uint64_t generation = p.generation + 1;
   const int failures = p.failures;
   const bool ready = p.ready;
+  const bool away = p.away;
   std::map<PeerId, int> layers = std::move(p.layers);  // the browser's wish, not Janus's state
   p = Participant{};
+  p.away = away;
   p.layers = std::move(layers);
   p.room = room;
   p.display = display;
@@ -157,6 +161,7 @@ MediaOutput MediaSessions::leave(PeerId peer) {
   MediaOutput out;
   const auto it = peers_.find(peer);
   if (it == peers_.end()) return out;
+  changed_.insert(peer);
   const bool was_publishing = it->second.publishing;
   const proto::RoomId room = it->second.room;
   detach_all(out, it->second, /*leave_first=*/false);
@@ -249,6 +254,7 @@ MediaOutput MediaSessions::layers(PeerId peer, const std::vector<proto::LayerWis
   const auto it = peers_.find(peer);
   if (it == peers_.end()) return out;
   Participant& p = it->second;
+  changed_.insert(peer);
   for (const proto::LayerWish& wish : wishes) {
     if (wish.peer == peer) continue;
     const auto other = peers_.find(wish.peer);
@@ -338,6 +344,7 @@ void MediaSessions::sync_room(MediaOutput& out, proto::RoomId room, PeerId excep
 
 void MediaSessions::sync_subscriber(MediaOutput& out, PeerId peer, Participant& p) {
   if (!up_ || !p.ready) return;
+  changed_.insert(peer);
   const std::set<PeerId> want = wanted(peer, p);
   // Feeds that stopped: Janus removed their streams itself (and renegotiates).
   std::erase_if(p.subscribed, [&](PeerId feed) { return !want.contains(feed); });
@@ -476,6 +483,7 @@ MediaOutput MediaSessions::answer(RequestId id, const MediaAnswer& answer) {
   }
   const auto peer = peers_.find(request.peer);
   const bool current = peer != peers_.end() && peer->second.generation == request.generation;
+  if (current) changed_.insert(request.peer);
   if (!current) {
     // Left or started over meanwhile: a handle attached for it is not wanted.
     if (answer.ok && answer.handle != 0 && (request.what == What::PubAttach || request.what == What::SubAttach) && up_) {
@@ -594,6 +602,7 @@ MediaOutput MediaSessions::event(const HandleEvent& e) {
   const PeerId peer = owner->second;
   const auto it = peers_.find(peer);
   if (it == peers_.end()) return out;
+  changed_.insert(peer);
   Participant& p = it->second;
   if (e.handle == p.pub) {
     if (e.janus == "webrtcup" || e.janus == "hangup") {
@@ -668,10 +677,12 @@ MediaOutput MediaSessions::link_up(SessionKind kind) {
     const proto::RoomId room = p.room;
     const std::string display = p.display;
     const std::uint64_t generation = p.generation + 1;
+    const bool away = p.away;
     p = Participant{};
     p.room = room;
     p.display = display;
     p.generation = generation;
+    p.away = away;
     p.ready = false;
     unready_rooms_.insert(room);
   }
@@ -688,6 +699,133 @@ MediaOutput MediaSessions::room_ready(proto::RoomId room) {
     tell(out, peer, proto::MediaState{proto::MediaServerState::Reset});
     if (up_) start(out, peer, p);
   }
+  return out;
+}
+
+// ---- across a restart of moim-server ---------------------------------------------------------------
+
+json MediaSessions::record(PeerId peer) const {
+  const auto it = peers_.find(peer);
+  if (it == peers_.end()) return nullptr;
+  const Participant& p = it->second;
+  json streams = json::array();
+  for (const proto::MediaStream& s : p.offered.streams)
+    streams.push_back(json::array({s.mid, s.peer, proto::to_string(s.kind), s.screen}));
+  json layers = json::array();
+  for (const auto& [feed, layer] : p.layers) layers.push_back(json::array({feed, layer}));
+  json told = json::array();
+  for (const auto& [mid, what] : p.layers_told) told.push_back(json::array({mid, what.first, what.second}));
+  // Settled: nothing of it is with Janus or with its browser, waiting for an answer.
+  const bool in_flight = std::any_of(requests_.begin(), requests_.end(), [&](const auto& r) {
+    return r.second.peer == peer && r.second.what != What::Trickle && r.second.what != What::SubLayers;
+  });
+  return json{{"room", p.room},
+              {"display", p.display},
+              {"pub", p.pub},
+              {"pubJoined", p.pub_joined},
+              {"publishing", p.publishing},
+              {"cameraMid", p.camera_mid},
+              {"mids", p.published_mids},
+              {"sub", p.sub},
+              {"subJoined", p.sub_joined},
+              {"subscribed", p.subscribed},
+              {"streams", std::move(streams)},
+              {"layers", std::move(layers)},
+              {"told", std::move(told)},
+              {"settled", !in_flight && !p.awaiting_answer && p.pub_busy == 0 && p.sub_busy == 0 && !p.lost && p.ready}};
+}
+
+std::set<PeerId> MediaSessions::changed() { return std::exchange(changed_, {}); }
+
+bool MediaSessions::restore(PeerId peer, proto::RoomId room, const json& r) {
+  if (peers_.contains(peer) || !r.is_object()) return false;
+  Participant p;
+  try {
+    if (r.at("room").get<proto::RoomId>() != room) return false;
+    p.room = room;
+    p.display = r.at("display").get<std::string>();
+    p.pub = r.at("pub").get<JanusId>();
+    p.pub_joined = r.at("pubJoined").get<bool>();
+    p.publishing = r.at("publishing").get<bool>();
+    p.camera_mid = r.at("cameraMid").get<std::string>();
+    p.published_mids = p.configuring_mids = r.at("mids").get<std::set<std::string>>();
+    p.sub = r.at("sub").get<JanusId>();
+    p.sub_joined = r.at("subJoined").get<bool>();
+    p.subscribed = r.at("subscribed").get<std::set<PeerId>>();
+    for (const json& s : r.at("streams")) {
+      const std::string kind = s.at(2).get<std::string>();
+      if (kind != "audio" && kind != "video") return false;
+      p.offered.streams.push_back(proto::MediaStream{.mid = s.at(0).get<std::string>(),
+                                                     .peer = s.at(1).get<PeerId>(),
+                                                     .kind = kind == "audio" ? proto::MediaKind::Audio : proto::MediaKind::Video,
+                                                     .screen = s.at(3).get<bool>()});
+    }
+    for (const json& l : r.at("layers")) p.layers[l.at(0).get<PeerId>()] = l.at(1).get<int>();
+    for (const json& t : r.at("told")) p.layers_told[t.at(0).get<std::string>()] = {t.at(1).get<PeerId>(), t.at(2).get<int>()};
+    p.lost = !r.at("settled").get<bool>();
+  } catch (const json::exception&) {
+    return false;
+  }
+  if ((p.pub_joined && p.pub == 0) || (p.sub_joined && p.sub == 0) || (p.pub != 0 && p.pub == p.sub)) return false;
+  for (const JanusId handle : {p.pub, p.sub}) {
+    if (handle != 0 && handles_.contains(handle)) return false;  // another's: not a record of ours
+  }
+  p.offered.link = MediaLink::Subscribe;
+  p.pub_remote = p.pub_joined && !p.published_mids.empty();  // its offer went to Janus: candidates may go
+  p.sub_remote = p.sub_joined;
+  p.taken_over = true;
+  p.away = true;
+  p.ready = !unready_rooms_.contains(room);
+  if (p.pub != 0) handles_[p.pub] = peer;
+  if (p.sub != 0) handles_[p.sub] = peer;
+  peers_.emplace(peer, std::move(p));
+  return true;
+}
+
+MediaOutput MediaSessions::rejoin(PeerId peer, proto::RoomId room, std::string display) {
+  MediaOutput out;
+  const auto it = peers_.find(peer);
+  if (it != peers_.end() && it->second.room == room && it->second.away) {
+    Participant& p = it->second;
+    p.away = false;
+    if (!p.taken_over) {
+      // Started over while it was away: its browser makes both links again, and hears the new
+      // subscription's offer if one was sent meanwhile.
+      tell(out, peer, proto::MediaState{proto::MediaServerState::Reset});
+      out.append(resumed(peer));
+    } else if (!up_) {
+      tell(out, peer, proto::MediaState{proto::MediaServerState::Down});
+    } else {
+      out.append(resumed(peer));
+    }
+    return out;
+  }
+  if (it != peers_.end()) out.append(leave(peer));
+  tell(out, peer, proto::MediaState{proto::MediaServerState::Reset});  // this server never knew its handles
+  out.append(join(peer, room, std::move(display)));
+  return out;
+}
+
+MediaOutput MediaSessions::drop_away() {
+  MediaOutput out;
+  std::vector<PeerId> gone;
+  for (const auto& [peer, p] : peers_) {
+    if (p.away) gone.push_back(peer);
+  }
+  for (const PeerId peer : gone) {
+    out.log.push_back("peer " + std::to_string(peer) + ": did not come back after the restart; its media is dropped");
+    out.append(leave(peer));
+  }
+  return out;
+}
+
+std::size_t MediaSessions::away() const {
+  return static_cast<std::size_t>(std::count_if(peers_.begin(), peers_.end(), [](const auto& e) { return e.second.away; }));
+}
+
+std::set<JanusId> MediaSessions::handles() const {
+  std::set<JanusId> out;
+  for (const auto& [handle, peer] : handles_) out.insert(handle);
   return out;
 }
 

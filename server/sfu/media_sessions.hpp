@@ -53,6 +53,16 @@
 //  - Leaving: both handles are detached (Janus then removes the feed and renegotiates the others).
 //    Answers for a participant that left or started over are dropped (a handle attached meanwhile
 //    is detached).
+//  - moim-server restarting (its Janus session claimed back, janus_link.hpp): each participant's
+//    record (its handles and what they carry, record()) is kept beside its session in the store
+//    whenever it changes (changed()); the restarted server restores them (restore(): away until its
+//    browser resumes), so the media that went on through Janus meanwhile is taken over, not started
+//    again. A record written in the middle of an exchange (a request or an offer unanswered: its
+//    answer died with the old server) is not trusted: that participant starts over once the link is
+//    up, as after a request lost with the link. Its browser resuming (rejoin()): taken over, it hears
+//    nothing new (a pending subscription offer again, or "down" if the link is not up); started over
+//    meanwhile, or never restored, "reset". Participants still away when the resume grace has passed
+//    leave (drop_away()).
 #pragma once
 
 #include "janus_link.hpp"
@@ -125,6 +135,22 @@ class MediaSessions {
   MediaOutput link_up(SessionKind kind);
   MediaOutput room_ready(proto::RoomId room);  // made again in Janus after a new session
 
+  // ---- across a restart of moim-server ----
+  // What the store keeps of a participant (nlohmann JSON; null when it has none).
+  nlohmann::json record(proto::PeerId peer) const;
+  // Participants whose record may have changed since the last call (those gone included).
+  std::set<proto::PeerId> changed();
+  // A participant of the previous run, from its record: away until rejoin(). False (nothing kept)
+  // when the record is not one, or is for another room, or the participant is known already.
+  bool restore(proto::PeerId peer, proto::RoomId room, const nlohmann::json& record);
+  // Its browser is back after the restart (a restored session): see the rules above. Not restored (or
+  // its record was refused): it joins now and hears "reset", as a newcomer would.
+  MediaOutput rejoin(proto::PeerId peer, proto::RoomId room, std::string display);
+  MediaOutput drop_away();  // the restored participants whose browser did not come back leave
+  std::size_t away() const;
+  // Every handle of every participant: the media relay's handles in the Janus session.
+  std::set<JanusId> handles() const;
+
   bool has(proto::PeerId peer) const { return peers_.contains(peer); }
   std::size_t size() const { return peers_.size(); }
   std::size_t in_flight() const { return requests_.size(); }
@@ -142,6 +168,8 @@ class MediaSessions {
     std::uint64_t generation = 0;  // bumped when it starts over: older answers are stale
     bool ready = true;             // false: its room is being made again in Janus
     bool lost = false;             // a request of it was lost while the link was down
+    bool taken_over = false;       // restored from the previous run's record, not started over since
+    bool away = false;             // restored, its browser not back yet
     int failures = 0;              // media-failed in a row
     // publisher
     JanusId pub = 0;
@@ -214,6 +242,7 @@ class MediaSessions {
   std::map<RequestId, Request> requests_;
   std::map<JanusId, proto::PeerId> handles_;  // each handle's participant
   std::set<proto::RoomId> unready_rooms_;    // waiting to be made again (a new Janus session)
+  std::set<proto::PeerId> changed_;          // since the last changed()
   std::map<RequestId, proto::PeerId> start_after_;  // a leave / detach whose answer starts a participant again
   std::map<RequestId, std::array<JanusId, 2>> detach_later_;  // a leave's handles, detached once it is answered
   RequestId next_id_ = 1;

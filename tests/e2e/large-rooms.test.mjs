@@ -4,20 +4,15 @@
 // room for 10 is created and listed with its "Large room" label; Janus stopping makes the lobby say
 // again that large rooms are unavailable. (A call in one: sfu.test.mjs.)
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
-import { namedPerson, setCapacity, startJanus } from './large_rooms.mjs';
+import { test } from 'node:test';
+import { endAfterTests, namedPerson, setCapacity, startJanus } from './large_rooms.mjs';
 import { click, launchBrowser, screenshot, startServer, state, typeInto, waitForState, widget } from './lib.mjs';
 
 const servers = [];
 const pages = [];
 let browser;
 let janus;
-after(async () => {
-  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-  await browser?.close();
-  for (const s of servers) await s.stop();
-  await janus?.kill();
-});
+endAfterTests(() => ({ pages, browser, servers, janus }));
 
 async function person(url, label, name) {
   browser ??= await launchBrowser();

@@ -3,6 +3,7 @@
 // slider set by dragging, and a named person in the lobby (its socket's frames seen, if asked).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { after } from 'node:test';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -104,4 +105,17 @@ export async function namedPerson(browser, url, label, name, { frames, ...option
   await page.keyboard.press('Enter');
   await waitForState(page, (s) => s.connected);
   return page;
+}
+
+// After a large-room file's tests, also when one failed: the console of each page that had a page
+// error printed, then its browser closed, its servers stopped and its Janus killed. `held` returns
+// them as they are then (the file's variables may have been set again meanwhile).
+export function endAfterTests(held) {
+  after(async () => {
+    const { pages = [], browser, servers = [], janus } = held();
+    for (const p of pages) if (p.consoleLines?.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
+    await browser?.close();
+    for (const s of servers) await s.stop();
+    await janus?.kill();
+  });
 }

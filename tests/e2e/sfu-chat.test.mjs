@@ -5,8 +5,8 @@
 // gets the earlier messages once, from one participant only (one history copy on its socket, ids
 // unique); the Files button says that files are not sent in large rooms yet, and nothing breaks.
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
-import { createLargeRoomByUi, namedPerson, startJanus } from './large_rooms.mjs';
+import { test } from 'node:test';
+import { createLargeRoomByUi, endAfterTests, namedPerson, startJanus } from './large_rooms.mjs';
 import {
   cameraOff, click, launchBrowser, saveReport, screenshot, startServer, state, waitForState,
 } from './lib.mjs';
@@ -15,11 +15,7 @@ const servers = [];
 const pages = [];
 let browser;
 let janus;
-after(async () => {
-  await browser?.close();
-  for (const s of servers) await s.stop();
-  await janus?.kill();
-});
+endAfterTests(() => ({ pages, browser, servers, janus }));
 
 // A page whose socket's peer-messages are recorded: `sent` (what it sent), `heard` (what it got).
 async function person(url, label, name) {

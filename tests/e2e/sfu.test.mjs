@@ -4,8 +4,8 @@
 // whatever the number of people; one leaves, one closes its tab: the others' tiles follow and their
 // media goes on, still on two connections.
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
-import { createLargeRoomByUi, namedPerson, startJanus } from './large_rooms.mjs';
+import { test } from 'node:test';
+import { createLargeRoomByUi, endAfterTests, namedPerson, startJanus } from './large_rooms.mjs';
 import {
   click, launchBrowser, saveReport, sawMissing, screenshot, startServer, state, tilePixels, waitForState,
   watchPresence, widget,
@@ -15,12 +15,7 @@ const servers = [];
 const pages = [];
 let browser;
 let janus;
-after(async () => {
-  for (const p of pages) if (p.consoleLines.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-  await browser?.close();
-  for (const s of servers) await s.stop();
-  await janus?.kill();
-});
+endAfterTests(() => ({ pages, browser, servers, janus }));
 
 async function person(url, label, name) {
   browser ??= await launchBrowser();

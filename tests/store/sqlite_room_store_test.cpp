@@ -122,7 +122,7 @@ TEST(SqliteRoomStore, SchemaOneIsUpgradedKeepingRoomsAndCounters) {
     ASSERT_EQ(sqlite3_open((tmp.path() / "moim.sqlite3").c_str(), &db), SQLITE_OK);
     // Turn the new database back into what version 1 wrote.
     const char* v1 = R"sql(
-      DROP TABLE rooms; DROP TABLE sessions; DELETE FROM meta WHERE key = 'next_room_id';
+      DROP TABLE rooms; DROP TABLE sessions; DROP TABLE janus; DELETE FROM meta WHERE key = 'next_room_id';
       UPDATE meta SET value = 700 WHERE key = 'next_peer_id';
       CREATE TABLE rooms(id INTEGER PRIMARY KEY, name TEXT NOT NULL, capacity INTEGER, password_hash TEXT,
                          owner_digest TEXT, created_at INTEGER, last_used INTEGER);
@@ -170,6 +170,8 @@ TEST(SqliteRoomStore, SchemaTwoIsUpgradedWithEveryRoomMeshAndLargeRoomsPersist) 
       CREATE TABLE rooms(id INTEGER PRIMARY KEY, name TEXT NOT NULL, capacity INTEGER, password_hash TEXT,
                          owner_digest TEXT, created_at INTEGER, last_used INTEGER, creator TEXT);
       INSERT INTO rooms VALUES(3, 'Eight', 8, '', 'd', 10, 11, 'c'), (4, 'Four', 4, 'h', 'e', 12, 13, '');
+      DROP TABLE sessions; DROP TABLE janus;
+      CREATE TABLE sessions(peer INTEGER PRIMARY KEY, room INTEGER NOT NULL);
       PRAGMA user_version = 2;)sql";
     ASSERT_EQ(sqlite3_exec(db, v2, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
     sqlite3_close(db);
@@ -195,6 +197,47 @@ TEST(SqliteRoomStore, SchemaTwoIsUpgradedWithEveryRoomMeshAndLargeRoomsPersist) 
   const std::vector<StoredRoom> rooms = store->load();
   ASSERT_EQ(rooms.size(), 3u);
   EXPECT_EQ(rooms[2], large);
+}
+
+// Issue 15: a database of schema 3 (no media kept) is upgraded in place: its sessions stay, with no
+// media; a session's media record and the Janus session then survive a reopen, a session put again
+// (restored after a restart) keeps its media, and Janus's ids keep all 64 bits.
+TEST(SqliteRoomStore, SchemaThreeIsUpgradedAndMediaAndTheJanusSessionPersist) {
+  test::TempDir tmp;
+  {
+    auto store = open_ok(tmp.path());
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->load_janus_session(), std::nullopt);
+    EXPECT_EQ(store->error(), "");
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp.path() / "moim.sqlite3").c_str(), &db), SQLITE_OK);
+    const char* v3 = R"sql(
+      DROP TABLE sessions; DROP TABLE janus;
+      CREATE TABLE sessions(peer INTEGER PRIMARY KEY, room INTEGER NOT NULL);
+      INSERT INTO sessions VALUES(7, 3);
+      PRAGMA user_version = 3;)sql";
+    ASSERT_EQ(sqlite3_exec(db, v3, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  const StoredJanusSession janus{.session = 0xfedcba9876543210ull, .handle = 1};
+  {
+    auto store = open_ok(tmp.path());
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->load_sessions(), (std::vector<StoredSession>{{.peer = 7, .room = 3, .media = ""}}));
+    EXPECT_EQ(store->load_janus_session(), std::nullopt);
+    ASSERT_TRUE(store->put_session_media(7, R"({"pub":5})"));
+    ASSERT_TRUE(store->put_session_media(8, "{}"));  // no such session: nothing written
+    ASSERT_TRUE(store->put_session(StoredSession{.peer = 7, .room = 3}));
+    ASSERT_TRUE(store->put_janus_session(janus));
+  }
+  auto store = open_ok(tmp.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->load_sessions(), (std::vector<StoredSession>{{.peer = 7, .room = 3, .media = R"({"pub":5})"}}));
+  EXPECT_EQ(store->load_janus_session(), janus);
+  ASSERT_TRUE(store->put_janus_session(StoredJanusSession{.session = 2, .handle = 3}));
+  EXPECT_EQ(store->load_janus_session(), (StoredJanusSession{.session = 2, .handle = 3}));
 }
 
 // Issue 10: with a 5 s busy timeout, another process holding the write lock (a backup, the sqlite3

@@ -233,3 +233,95 @@ TEST_F(HubMedia, ADeletedRoomOrANewJanusSessionEndsOrRestartsTheMedia) {
 
 }  // namespace
 }  // namespace moim
+
+namespace moim {
+namespace {
+
+using namespace proto;
+using json = nlohmann::json;
+
+// moim-server killed and started again on the same store, its Janus session claimed back: the
+// participants' media records come back with their handles, so the restarted server asks Janus for
+// the session and those handles, tells the browsers that resume nothing about their media (no
+// "reset": their streams went on through Janus), and carries on with the same handles; one that does
+// not come back within the grace is dropped (its publisher detached). Without a claimed session
+// (Janus restarted too) everything starts over as before.
+class HubMediaRestart : public HubMedia {};
+
+TEST_F(HubMediaRestart, ARestartedServerTakesTheMediaOver) {
+  const PeerId a = join(2, 102);
+  const PeerId b = join(3, 103);
+  const PeerId c = join(4, 104);
+  // a publishes; b and c subscribe to it and answer.
+  HubOutput out = hub().on_media_event(sfu::HandleEvent{102, "webrtcup", {}, nullptr});
+  ASSERT_EQ(out.media.size(), 2u);
+  for (const auto& [attach, handle, conn] : {std::tuple{out.media[0], sfu::JanusId{203}, ConnId{3}},
+                                             std::tuple{out.media[1], sfu::JanusId{204}, ConnId{4}}}) {
+    HubOutput joined = hub().on_media_answer(attach.id, sfu::MediaAnswer{.ok = true, .handle = handle});
+    ASSERT_EQ(joined.media.size(), 1u);
+    HubOutput offered = hub().on_media_answer(
+        joined.media[0].id, sfu::MediaAnswer{.ok = true,
+                                             .data = {{"streams", {{{"mid", "0"}, {"type", "audio"}, {"active", true}, {"feed_id", a}}}}},
+                                             .jsep = {{"type", "offer"}, {"sdp", "sub-offer"}}});
+    ASSERT_EQ(test::of_type<RelayedMediaSignal>(offered, conn).size(), 1u);
+    HubOutput started = media_signal(conn, MediaSignal{.link = MediaLink::Subscribe, .kind = SignalKind::Answer, .sdp = "ans"});
+    ASSERT_EQ(started.media.size(), 1u);
+    hub().on_media_answer(started.media[0].id, sfu::MediaAnswer{.ok = true, .data = {{"started", "ok"}}});
+  }
+  EXPECT_EQ(hub().janus_session_up(sfu::SessionUp{.session = 900, .handle = 901, .kind = sfu::SessionKind::First}).warnings,
+            std::vector<std::string>{});
+
+  // Killed: no goodbye. Started again on the same store.
+  HubConfig config = config_;
+  ASSERT_EQ(start_hub(config), "");
+  const std::optional<sfu::EarlierSession> earlier = hub().earlier_janus_session();
+  ASSERT_TRUE(earlier);
+  EXPECT_EQ(*earlier, (sfu::EarlierSession{.session = 900, .handle = 901, .handles = {102, 103, 104, 203, 204}}));
+  out = hub().set_janus_ready(true, sfu::SessionKind::Reclaimed);
+  EXPECT_TRUE(out.media.empty()) << "nothing to ask Janus";
+  EXPECT_EQ(hub().janus_session_up(sfu::SessionUp{.session = 900, .handle = 901, .kind = sfu::SessionKind::Reclaimed}).warnings,
+            std::vector<std::string>{});
+
+  // a and b resume: restored, and nothing about their media.
+  for (const auto& [conn, name] : {std::pair{ConnId{12}, "P2"}, std::pair{ConnId{13}, "P3"}}) {
+    hello(conn);
+    out = send(conn, Resume{.token = tokens_[conn - 10], .name = name});
+    const auto resumed = test::of_type<Resumed>(out, conn);
+    ASSERT_EQ(resumed.size(), 1u) << (out.sends.empty() ? "nothing" : *out.sends[0].text);
+    EXPECT_TRUE(resumed[0].restored);
+    EXPECT_TRUE(test::of_type<MediaState>(out, conn).empty()) << "no reset: the media went on";
+    EXPECT_TRUE(out.media.empty());
+  }
+  // The same handles carry on: a's publish offer (a screen, say) goes to its handle 102.
+  out = media_signal(12, MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Offer, .sdp = "v=0"});
+  ASSERT_EQ(out.media.size(), 1u);
+  EXPECT_EQ(out.media[0].handle, 102u);
+  // c never comes back: after the grace its handles are detached.
+  advance(config.resume_grace_ms + 1000);
+  out = hub().tick();
+  std::set<sfu::JanusId> detached;
+  for (const auto& command : out.media) {
+    if (command.kind == MediaCommand::Kind::Detach) detached.insert(command.handle);
+  }
+  EXPECT_EQ(detached, (std::set<sfu::JanusId>{104, 204}));
+  EXPECT_FALSE(hub().media_sessions().has(c));
+  EXPECT_TRUE(hub().media_sessions().has(b));
+
+  // Killed again, and this time Janus forgot the session (it restarted too): everyone starts over.
+  ASSERT_EQ(start_hub(config), "");
+  EXPECT_EQ(hub().earlier_janus_session()->handles, (std::set<sfu::JanusId>{102, 103, 203}));
+  out = hub().set_janus_ready(true, sfu::SessionKind::Replaced);
+  EXPECT_EQ(hub().janus_session_up(sfu::SessionUp{.session = 950, .handle = 951, .kind = sfu::SessionKind::Replaced}).warnings,
+            std::vector<std::string>{});
+  for (const sfu::RoomCommand& remake : hub().recreate_large_rooms().janus) hub().on_janus_done(remake.id);
+  hello(22);
+  out = send(22, Resume{.token = tokens_[2], .name = "P2"});
+  ASSERT_EQ(test::of_type<Resumed>(out, 22).size(), 1u);
+  const auto said = test::of_type<MediaState>(out, 22);
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_EQ(said[0].state, MediaServerState::Reset);
+  EXPECT_EQ(hub().earlier_janus_session()->session, 950u);
+}
+
+}  // namespace
+}  // namespace moim

@@ -303,6 +303,41 @@ TEST(JanusLink, MakesANewSessionAndAsksForTheRoomsAfterJanusRestarted) {
   EXPECT_EQ(link.attempts(), 0);
 }
 
+// moim-server restarted: the session of its previous run is claimed before anything else, and the
+// handles it had are the caller's again (their events reach it); nothing was lost.
+TEST(JanusLink, ClaimsTheSessionOfAnEarlierRun) {
+  Link link(config());
+  run(link, {
+                {0, Start{EarlierSession{.session = kSession, .handle = kHandle, .handles = {77}}}, {OpenSocket{}}},
+                {10, SocketOpened{}, {sent(R"({"janus":"claim","transaction":"k1","apisecret":"api","session_id":11})")}},
+                {20, from_janus(R"({"janus":"success","session_id":11,"transaction":"k1"})"),
+                 {SessionUp{kSession, kHandle, SessionKind::Reclaimed}, info("ready: session 11, VideoRoom handle 22 (reclaimed)")}},
+                {30, from_janus(R"({"janus":"hangup","session_id":11,"sender":77,"reason":"ICE failed"})"),
+                 {HandleEvent{77, "hangup", {{"janus", "hangup"}, {"session_id", 11}, {"sender", 77}, {"reason", "ICE failed"}}, nullptr}}},
+                {40, CreateRoom{1, 42, "s", 6, ""}, {sent(create_room_message(1, 42, "s", 6))}},
+            });
+}
+
+// ... and when Janus no longer has it (Janus restarted too, or the server was away longer than
+// reclaim_session_timeout): a new session, which replaces the lost one (the rooms are made again),
+// and the old handles are nobody's.
+TEST(JanusLink, AnEarlierRunsSessionJanusForgotIsReplaced) {
+  Link link(config());
+  run(link, {
+                {0, Start{EarlierSession{.session = kSession, .handle = kHandle, .handles = {77}}}, {OpenSocket{}}},
+                {10, SocketOpened{}, {sent(R"({"janus":"claim","transaction":"k1","apisecret":"api","session_id":11})")}},
+                {20, from_janus(R"({"janus":"error","session_id":11,"transaction":"k1","error":{"code":458,"reason":"No such session 11"}})"),
+                 {warn("Janus no longer knows session 11 (restarted, or the session timed out): making a new one"),
+                  sent(R"({"janus":"create","transaction":"k2","apisecret":"api"})")}},
+                {30, from_janus(R"({"janus":"success","transaction":"k2","data":{"id":33}})"),
+                 {sent(R"({"janus":"attach","transaction":"k3","apisecret":"api","session_id":33,"plugin":"janus.plugin.videoroom"})")}},
+                {40, from_janus(R"({"janus":"success","session_id":33,"transaction":"k3","data":{"id":44}})"),
+                 {SessionUp{33, 44, SessionKind::Replaced}, RecreateRooms{}, info("ready: session 33, VideoRoom handle 44 (replaced)")}},
+                {50, from_janus(R"({"janus":"hangup","session_id":33,"sender":77})"),
+                 {warn("ignored a Janus event 'hangup' (said once until the link is ready again)")}},
+            });
+}
+
 // Tries after a loss wait 0.25, 0.5, 1, 2, 4, 4 ... s; said once, then every 30th try; a ready link
 // starts the count again.
 TEST(JanusLink, BacksOffWhileJanusIsAway) {

@@ -440,3 +440,113 @@ TEST(MediaSessions, ASubscriberGetsTheCameraLayersItAsksFor) {
 
 }  // namespace
 }  // namespace moim::sfu
+
+namespace moim::sfu {
+namespace {
+
+// Two participants at rest: 1 publishes (handle 101), 2 subscribes to it (handle 202, started) and
+// wants its camera low. Request ids used: 1..8.
+void at_rest(MediaSessions& m) {
+  joined(m, 1, 1, 101);
+  joined(m, 2, 3, 102);
+  expect(m.signal(1, publish_offer("v=0\r\nm=audio 9 UDP\r\na=mid:0\r\nm=video 9 UDP\r\na=mid:1\r\n")),
+         {message(5, 101, kConfigure, offer_jsep("v=0\r\nm=audio 9 UDP\r\na=mid:0\r\nm=video 9 UDP\r\na=mid:1\r\n"))}, {});
+  expect(m.answer(5, reply({{"configured", "ok"}}, answer_jsep("a"))), {}, {publish_answer(1, "a")});
+  expect(m.event(HandleEvent{101, "webrtcup", {}, nullptr}), {attach(6)}, {});
+  expect(m.answer(6, attached(202)), {message(7, 202, join_subscriber({1}))}, {});
+  const json attached_event = {{"videoroom", "attached"}, {"streams", {stream("0", "audio", 1), stream("1", "video", 1)}}};
+  expect(m.answer(7, reply(attached_event, offer_jsep("sub"))), {}, {subscribe_offer(2, "sub", {audio("0", 1), video("1", 1)})});
+  expect(m.signal(2, subscribe_answer("ans")), {message(8, 202, {{"request", "start"}}, answer_jsep("ans"))}, {});
+  expect(m.answer(8, reply({{"started", "ok"}})), {}, {});
+  expect(m.layers(2, {proto::LayerWish{.peer = 1, .layer = proto::MediaLayer::Low}}),
+         {message(9, 202, {{"request", "configure"}, {"streams", {{{"mid", "1"}, {"substream", 0}}}}})}, {});
+  expect(m.answer(9, reply({{"configured", "ok"}})), {}, {});
+}
+
+// moim-server restarted with its Janus session claimed back: the participants' records (as the store
+// kept them) bring their handles back; nothing is asked of Janus or said to anyone but "up", their
+// browsers hear nothing new when they resume, and the relay carries on with the same handles (a
+// newcomer is added to 2's subscription; 1 leaving detaches its publisher).
+TEST(MediaSessions, ARestartedServerTakesTheMediaOverFromTheRecords) {
+  MediaSessions before;
+  at_rest(before);
+  EXPECT_EQ(before.changed(), (std::set<proto::PeerId>{1, 2}));
+  const json one = before.record(1), two = before.record(2);
+  EXPECT_EQ(two["settled"], true);
+  EXPECT_EQ(before.record(3), nullptr);
+
+  MediaSessions m;
+  expect(m.link_down(), {}, {});
+  ASSERT_TRUE(m.restore(1, kRoom, one));
+  ASSERT_TRUE(m.restore(2, kRoom, two));
+  EXPECT_EQ(m.away(), 2u);
+  EXPECT_EQ(m.handles(), (std::set<JanusId>{101, 102, 202}));
+  EXPECT_TRUE(m.publishing(1));
+  EXPECT_EQ(m.subscribed(2), (std::set<proto::PeerId>{1}));
+  EXPECT_EQ(m.substream(2, "1"), 0);
+  expect(m.link_up(SessionKind::Reclaimed), {}, {state(1, MediaServerState::Up), state(2, MediaServerState::Up)});
+  expect(m.rejoin(2, kRoom, "P2"), {}, {});
+  expect(m.rejoin(1, kRoom, "P1"), {}, {});
+  EXPECT_EQ(m.away(), 0u);
+  EXPECT_EQ(m.record(2), two);  // nothing changed
+
+  // A newcomer publishes: 2's subscription (the old handle 202) gets its feed.
+  expect(m.join(3, kRoom, "P3"), {attach(1)}, {});
+  expect(m.answer(1, attached(103)), {message(2, 103, join_publisher(3, "P3"))}, {});
+  expect(m.answer(2, reply({{"videoroom", "joined"}})), {attach(3)}, {});  // 3 subscribes to 1
+  expect(m.event(HandleEvent{103, "webrtcup", {}, nullptr}), {attach(4), message(5, 202, subscribe({3}))}, {});
+  // 1 leaving detaches its restored publisher handle.
+  expect(m.leave(1), {detach(6, 101)}, {});
+  EXPECT_EQ(m.subscribed(2), (std::set<proto::PeerId>{3}));
+}
+
+// A record written mid-exchange (2's subscription offer unanswered: the answer died with the old
+// server) is not trusted: once the link is up, 2 starts over; its browser, back, hears "reset" (and
+// the new subscription's offer follows). One that never comes back is dropped after the grace; a
+// participant with no record joins as a newcomer with "reset". Records that are not ours are refused.
+TEST(MediaSessions, RecordsMidExchangeStartOverAndAwayParticipantsAreDropped) {
+  MediaSessions before;
+  joined(before, 1, 1, 101);
+  joined(before, 2, 3, 102);
+  expect(before.signal(1, publish_offer("v=0\r\nm=video 9 UDP\r\na=mid:0\r\n")),
+         {message(5, 101, kConfigure, offer_jsep("v=0\r\nm=video 9 UDP\r\na=mid:0\r\n"))}, {});
+  expect(before.answer(5, reply({{"configured", "ok"}}, answer_jsep("a"))), {}, {publish_answer(1, "a")});
+  expect(before.event(HandleEvent{101, "webrtcup", {}, nullptr}), {attach(6)}, {});
+  expect(before.answer(6, attached(202)), {message(7, 202, join_subscriber({1}))}, {});
+  expect(before.answer(7, reply({{"videoroom", "attached"}, {"streams", {stream("0", "video", 1)}}}, offer_jsep("sub"))), {},
+         {subscribe_offer(2, "sub", {video("0", 1)})});
+  const json one = before.record(1), two = before.record(2);
+  EXPECT_EQ(one["settled"], true);
+  EXPECT_EQ(two["settled"], false);
+
+  MediaSessions m;
+  expect(m.link_down(), {}, {});
+  EXPECT_FALSE(m.restore(1, kRoom + 1, one));                      // another room's
+  EXPECT_FALSE(m.restore(1, kRoom, json{{"room", kRoom}}));        // not a whole record
+  EXPECT_FALSE(m.restore(1, kRoom, json::parse("[1,2]")));
+  ASSERT_TRUE(m.restore(1, kRoom, one));
+  EXPECT_FALSE(m.restore(1, kRoom, one));                          // known already
+  json stolen = two;
+  stolen["pub"] = 101;
+  EXPECT_FALSE(m.restore(2, kRoom, stolen));                       // 1's handle
+  ASSERT_TRUE(m.restore(2, kRoom, two));
+  // Up: 2 leaves the room in Janus and starts over under the same feed id (its new subscriber
+  // handle is asked for at once: 1 publishes).
+  expect(m.link_up(SessionKind::Reclaimed), {message(1, 102, {{"request", "leave"}}), attach(2)},
+         {state(1, MediaServerState::Up), state(2, MediaServerState::Reset)});
+  expect(m.answer(1, reply({{"leaving", "ok"}})), {detach(3, 102), detach(4, 202), attach(5)}, {});
+  expect(m.answer(5, attached(112)), {message(6, 112, join_publisher(2, "P2"))}, {});
+  expect(m.answer(6, reply({{"videoroom", "joined"}})), {}, {});
+  expect(m.answer(2, attached(212)), {message(7, 212, join_subscriber({1}))}, {});
+  // 2's browser comes back: "reset" (it heard nothing of the first one).
+  expect(m.rejoin(2, kRoom, "P2"), {}, {state(2, MediaServerState::Reset)});
+  // 1 never comes back: dropped, its publisher detached.
+  expect(m.drop_away(), {detach(8, 101)}, {});
+  EXPECT_EQ(m.away(), 0u);
+  EXPECT_TRUE(m.subscribed(2).empty());
+  // Someone with no record (its record refused, or a mesh-era session) joins as a newcomer.
+  expect(m.rejoin(4, kRoom, "P4"), {attach(9)}, {state(4, MediaServerState::Reset)});
+}
+
+}  // namespace
+}  // namespace moim::sfu
