@@ -87,9 +87,18 @@ RequestId MediaSessions::send(MediaOutput& out, PeerId peer, What what, MediaCom
   command.id = id;
   if (peer != 0) changed_.insert(peer);
   const auto it = peers_.find(peer);
-  requests_[id] = Request{peer, it == peers_.end() ? 0 : it->second.generation, what, {}};
+  requests_[id] = Request{peer, it == peers_.end() ? 0 : it->second.generation, what, {},
+                          command.kind == MediaCommand::Kind::Detach ? command.handle : 0};
   out.janus.push_back(std::move(command));
   return id;
+}
+
+RequestId MediaSessions::detach(MediaOutput& out, JanusId handle) {
+  if (!up_) {
+    orphans_.insert(handle);
+    return 0;
+  }
+  return send(out, 0, What::Detach, MediaCommand{.kind = MediaCommand::Kind::Detach, .handle = handle});
 }
 
 bool MediaSessions::publishing(PeerId peer) const {
@@ -129,8 +138,8 @@ RequestId MediaSessions::detach_all(MediaOutput& out, Participant& p, bool leave
   for (const JanusId handle : {p.pub, p.sub}) {
     if (handle == 0) continue;
     handles_.erase(handle);
-    if (!up_ || leaving) continue;
-    const RequestId id = send(out, 0, What::Detach, MediaCommand{.kind = MediaCommand::Kind::Detach, .handle = handle});
+    if (leaving) continue;
+    const RequestId id = detach(out, handle);
     if (handle == p.pub) wait = id;
   }
   const proto::RoomId room = p.room;
@@ -465,9 +474,12 @@ MediaOutput MediaSessions::answer(RequestId id, const MediaAnswer& answer) {
   if (it == requests_.end()) return out;
   const Request request = it->second;
   requests_.erase(it);
+  // A detach the link could not deliver: that handle (and its feed, for a publisher) would stay in
+  // the session for good; it goes once the link is back with the same session.
+  if (request.detaching != 0 && !answer.ok && link_trouble(answer.error.code)) orphans_.insert(request.detaching);
   if (const auto later = detach_later_.find(id); later != detach_later_.end()) {
     for (const JanusId handle : later->second) {
-      if (handle != 0 && up_) send(out, 0, What::Detach, MediaCommand{.kind = MediaCommand::Kind::Detach, .handle = handle});
+      if (handle != 0) detach(out, handle);
     }
     detach_later_.erase(later);
   }
@@ -486,8 +498,8 @@ MediaOutput MediaSessions::answer(RequestId id, const MediaAnswer& answer) {
   if (current) changed_.insert(request.peer);
   if (!current) {
     // Left or started over meanwhile: a handle attached for it is not wanted.
-    if (answer.ok && answer.handle != 0 && (request.what == What::PubAttach || request.what == What::SubAttach) && up_) {
-      send(out, 0, What::Detach, MediaCommand{.kind = MediaCommand::Kind::Detach, .handle = answer.handle});
+    if (answer.ok && answer.handle != 0 && (request.what == What::PubAttach || request.what == What::SubAttach)) {
+      detach(out, answer.handle);
     }
     return out;
   }
@@ -648,6 +660,7 @@ MediaOutput MediaSessions::link_up(SessionKind kind) {
   const bool was_down = !up_;
   up_ = true;
   if (kind == SessionKind::Reclaimed) {
+    for (const JanusId handle : std::exchange(orphans_, {})) detach(out, handle);
     for (auto& [peer, p] : peers_) {
       if (p.lost) {
         // A request lost with the socket: its state is not known; it starts over.
@@ -671,6 +684,7 @@ MediaOutput MediaSessions::link_up(SessionKind kind) {
   // A new session: every handle is gone. Each room starts over once the hub has made it again.
   requests_.clear();
   handles_.clear();
+  orphans_.clear();
   start_after_.clear();
   detach_later_.clear();
   for (auto& [peer, p] : peers_) {

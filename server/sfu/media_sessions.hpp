@@ -52,7 +52,8 @@
 //    its answer is sent again (media-signals are not numbered: one may have died with the socket).
 //  - Leaving: both handles are detached (Janus then removes the feed and renegotiates the others).
 //    Answers for a participant that left or started over are dropped (a handle attached meanwhile
-//    is detached).
+//    is detached). A detach that cannot go (the link is down, or lost it) goes once the link is back
+//    with the same session (a new session has none of the old handles).
 //  - moim-server restarting (its Janus session claimed back, janus_link.hpp): each participant's
 //    record (its handles and what they carry, record()) is kept beside its session in the store
 //    whenever it changes (changed()); the restarted server restores them (restore(): away until its
@@ -210,9 +211,12 @@ class MediaSessions {
     std::uint64_t generation = 0;
     What what = What::Detach;
     std::set<proto::PeerId> feeds;  // SubJoin / SubChange: the feeds asked for
+    JanusId detaching = 0;          // a detach: its handle
   };
 
   RequestId send(MediaOutput& out, proto::PeerId peer, What what, MediaCommand command);
+  // Detaches a handle now, or once the link is back with the same session (0: not sent now).
+  RequestId detach(MediaOutput& out, JanusId handle);
   void start(MediaOutput& out, proto::PeerId peer, Participant& p);
   // Detaches its handles and forgets its state (not its place). `leave_first` (it starts over under
   // the same feed id): a joined publisher first sends "leave" and its handles are detached once that
@@ -243,6 +247,7 @@ class MediaSessions {
   std::map<JanusId, proto::PeerId> handles_;  // each handle's participant
   std::set<proto::RoomId> unready_rooms_;    // waiting to be made again (a new Janus session)
   std::set<proto::PeerId> changed_;          // since the last changed()
+  std::set<JanusId> orphans_;  // handles to detach once the link is back with the same session
   std::map<RequestId, proto::PeerId> start_after_;  // a leave / detach whose answer starts a participant again
   std::map<RequestId, std::array<JanusId, 2>> detach_later_;  // a leave's handles, detached once it is answered
   RequestId next_id_ = 1;

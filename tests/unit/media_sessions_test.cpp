@@ -550,3 +550,34 @@ TEST(MediaSessions, RecordsMidExchangeStartOverAndAwayParticipantsAreDropped) {
 
 }  // namespace
 }  // namespace moim::sfu
+
+namespace moim::sfu {
+namespace {
+
+// A detach the link cannot carry (down, or lost on the way) is not forgotten: the handle would stay in
+// Janus's session for good, and a publisher's feed in its room. It goes once the link is back with
+// the same session; a new session has none of the old handles.
+TEST(MediaSessions, DetachesTheLinkCouldNotCarryGoWhenItIsBack) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  joined(m, 2, 3, 102);
+  joined(m, 3, 5, 103);
+  // 3's detach goes out, and the link loses it.
+  expect(m.leave(3), {detach(7, 103)}, {});
+  expect(m.link_down(), {}, {state(1, MediaServerState::Down), state(2, MediaServerState::Down)});
+  expect(m.answer(7, refused(ErrorCode::ConnectionLost, 0, "lost")), {}, {});
+  // 1 leaves while the link is down: nothing can go now.
+  expect(m.leave(1), {}, {});
+  expect(m.link_up(SessionKind::Reclaimed), {detach(8, 101), detach(9, 103)}, {state(2, MediaServerState::Up)});
+  // Janus refusing one (it is gone already: 459) is no reason to try again.
+  expect(m.answer(8, refused(ErrorCode::JanusError, 459, "No such handle")), {}, {});
+  expect(m.link_down(), {}, {state(2, MediaServerState::Down)});
+  expect(m.link_up(SessionKind::Reclaimed), {}, {state(2, MediaServerState::Up)});
+  // Down, 2 leaves, and the session is replaced: its handle went with the old session.
+  expect(m.link_down(), {}, {state(2, MediaServerState::Down)});
+  expect(m.leave(2), {}, {});
+  expect(m.link_up(SessionKind::Replaced), {}, {});
+}
+
+}  // namespace
+}  // namespace moim::sfu
