@@ -6,7 +6,10 @@
 
 #include <boost/asio/post.hpp>
 
+#include <cstdio>
 #include <exception>
+#include <memory>
+#include <random>
 #include <string>
 #include <utility>
 
@@ -29,18 +32,31 @@ void to_hub(asio::io_context& ioc, ServerContext& ctx, const char* what, Call ca
   });
 }
 
+// A few random bytes as hex and a dash, e.g. "3f9a2c1e-".
+std::string random_prefix() {
+  std::random_device random;
+  char text[16];
+  std::snprintf(text, sizeof text, "%08x-", static_cast<unsigned>(random()));
+  return text;
+}
+
 }  // namespace
 
 std::shared_ptr<sfu::JanusClient> start_janus_rooms(asio::io_context& ioc, ServerContext& ctx, sfu::JanusUrl url,
                                                     sfu::Config config) {
+  // This run's transactions differ from the previous run's (whose session may be claimed back).
+  config.transaction_prefix = random_prefix();
   sfu::JanusClient::Observer observer;
-  observer.up = [&ioc, &ctx](const sfu::SessionUp& up) {
-    to_hub(ioc, ctx, "janus up", [&ctx, up] {
+  auto first_up = std::make_shared<bool>(true);
+  observer.up = [&ioc, &ctx, first_up](const sfu::SessionUp& up) {
+    to_hub(ioc, ctx, "janus up", [&ctx, up, first_up] {
       HubOutput out = ctx.hub.set_janus_ready(true, up.kind);
       for (std::string& line : ctx.hub.janus_session_up(up).warnings) out.warnings.push_back(std::move(line));
-      // A first session: Janus may not have our rooms (it restarted while we were down). A replaced
-      // one says RecreateRooms itself.
-      if (up.kind == sfu::SessionKind::First) {
+      // The first session of this run: Janus may not have our rooms (it restarted while we were
+      // down), even when the previous run's session was claimed back (a remake of its rooms may have
+      // been under way when it stopped); "room-exists" is as good. A replaced one says
+      // RecreateRooms itself.
+      if (std::exchange(*first_up, false) && up.kind != sfu::SessionKind::Replaced) {
         HubOutput more = ctx.hub.recreate_large_rooms();
         out.janus.insert(out.janus.end(), more.janus.begin(), more.janus.end());
       }

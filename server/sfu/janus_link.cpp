@@ -377,7 +377,7 @@ void Link::fail_all(ErrorCode code, const std::string& reason, Effects& out) {
 }
 
 void Link::send_own(Kind kind, json message, Effects& out) {
-  const std::string transaction = "k" + std::to_string(++own_seq_);
+  const std::string transaction = config_.transaction_prefix + "k" + std::to_string(++own_seq_);
   message["transaction"] = transaction;
   pending_[transaction] = Pending{kind, 0, 0, now_ + config_.request_timeout_ms};
   out.push_back(Send{std::move(message)});
@@ -458,7 +458,7 @@ std::optional<Error> Link::refusal(const std::string& transaction, std::string b
     return Error{ErrorCode::Unavailable, 0, "no session with Janus (" + std::string(to_string(phase_)) + ")"};
   }
   if (pending_.count(transaction) != 0) {
-    return Error{ErrorCode::BadRequest, 0, "request #" + transaction.substr(1) + " is already in flight"};
+    return Error{ErrorCode::BadRequest, 0, "request #" + transaction.substr(config_.transaction_prefix.size() + 1) + " is already in flight"};
   }
   if (caller_pending_ >= config_.max_pending) {
     return Error{ErrorCode::Busy, 0, std::to_string(config_.max_pending) + " requests in flight"};
@@ -467,7 +467,7 @@ std::optional<Error> Link::refusal(const std::string& transaction, std::string b
 }
 
 void Link::send_room_request(Kind kind, RequestId id, JanusId room, json body, Effects& out) {
-  const std::string transaction = "r" + std::to_string(id);
+  const std::string transaction = config_.transaction_prefix + "r" + std::to_string(id);
   json message = request("message", transaction);
   message["session_id"] = session_;
   message["handle_id"] = handle_;
@@ -497,7 +497,7 @@ void Link::on(const CreateRoom& e, Effects& out) {
   if (bad.empty() && (e.description.size() > kMaxSecretBytes || !printable(e.description))) {
     bad = "the description must be at most 256 printable bytes";
   }
-  if (std::optional<Error> refused = refusal("r" + std::to_string(e.id), std::move(bad))) {
+  if (std::optional<Error> refused = refusal(config_.transaction_prefix + "r" + std::to_string(e.id), std::move(bad))) {
     out.push_back(RequestFailed{e.id, std::move(*refused)});
     return;
   }
@@ -511,7 +511,7 @@ void Link::on(const CreateRoom& e, Effects& out) {
 }
 
 void Link::on(const DestroyRoom& e, Effects& out) {
-  if (std::optional<Error> refused = refusal("r" + std::to_string(e.id), check_room(e.room, e.secret))) {
+  if (std::optional<Error> refused = refusal(config_.transaction_prefix + "r" + std::to_string(e.id), check_room(e.room, e.secret))) {
     out.push_back(RequestFailed{e.id, std::move(*refused)});
     return;
   }
@@ -520,7 +520,7 @@ void Link::on(const DestroyRoom& e, Effects& out) {
 }
 
 void Link::send_caller(Kind kind, RequestId id, JanusId handle, json message, Effects& out) {
-  const std::string transaction = "r" + std::to_string(id);
+  const std::string transaction = config_.transaction_prefix + "r" + std::to_string(id);
   message["transaction"] = transaction;
   message["session_id"] = session_;
   if (handle != 0) message["handle_id"] = handle;
@@ -530,7 +530,7 @@ void Link::send_caller(Kind kind, RequestId id, JanusId handle, json message, Ef
 }
 
 void Link::on(const AttachHandle& e, Effects& out) {
-  if (std::optional<Error> refused = refusal("r" + std::to_string(e.id), {})) {
+  if (std::optional<Error> refused = refusal(config_.transaction_prefix + "r" + std::to_string(e.id), {})) {
     out.push_back(RequestFailed{e.id, std::move(*refused)});
     return;
   }
@@ -541,7 +541,7 @@ void Link::on(const AttachHandle& e, Effects& out) {
 
 void Link::on(const DetachHandle& e, Effects& out) {
   std::string bad = e.handle == 0 || e.handle == handle_ ? "not a handle of the caller's" : "";
-  if (std::optional<Error> refused = refusal("r" + std::to_string(e.id), std::move(bad))) {
+  if (std::optional<Error> refused = refusal(config_.transaction_prefix + "r" + std::to_string(e.id), std::move(bad))) {
     out.push_back(RequestFailed{e.id, std::move(*refused)});
     return;
   }
@@ -553,7 +553,7 @@ void Link::on(const PluginMessage& e, Effects& out) {
                     : !e.body.is_object()                ? "the body must be an object"
                     : !e.jsep.is_null() && !e.jsep.is_object() ? "the jsep must be an object"
                                                                : "";
-  if (std::optional<Error> refused = refusal("r" + std::to_string(e.id), std::move(bad))) {
+  if (std::optional<Error> refused = refusal(config_.transaction_prefix + "r" + std::to_string(e.id), std::move(bad))) {
     out.push_back(RequestFailed{e.id, std::move(*refused)});
     return;
   }
@@ -567,7 +567,7 @@ void Link::on(const Trickle& e, Effects& out) {
   std::string bad = e.handle == 0 || e.handle == handle_ ? "not a handle of the caller's"
                     : !e.candidate.is_object()           ? "the candidate must be an object"
                                                          : "";
-  if (std::optional<Error> refused = refusal("r" + std::to_string(e.id), std::move(bad))) {
+  if (std::optional<Error> refused = refusal(config_.transaction_prefix + "r" + std::to_string(e.id), std::move(bad))) {
     out.push_back(RequestFailed{e.id, std::move(*refused)});
     return;
   }

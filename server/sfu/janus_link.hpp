@@ -87,6 +87,10 @@ struct Config {
   // The caller's requests in flight at once (more: `busy`): room requests and the media relay's (a
   // few per large-room participant, and its candidates).
   std::size_t max_pending = 2048;
+  // Put before every transaction ("<prefix>r<id>", "<prefix>k<n>"): a different one per run of
+  // moim-server, so that an answer Janus sends late for a request of the previous run (its session
+  // claimed back) is not taken for a request of this one with the same number.
+  std::string transaction_prefix;
 };
 
 // Why a request failed. The names (to_string) are stable: logs and, later, the protocol use them.

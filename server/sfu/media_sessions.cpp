@@ -297,6 +297,13 @@ void MediaSessions::apply_layers(MediaOutput& out, PeerId peer, Participant& p) 
                     .body = json{{"request", "configure"}, {"streams", std::move(streams)}}});
 }
 
+void MediaSessions::forget_missing_feeds(Participant& p) {
+  if (p.sub_busy != 0 || p.offered.streams.size() >= proto::kMaxMediaStreams) return;  // in flight, or cut short
+  std::set<PeerId> present;
+  for (const proto::MediaStream& s : p.offered.streams) present.insert(s.peer);
+  std::erase_if(p.subscribed, [&](PeerId feed) { return !present.contains(feed); });
+}
+
 std::optional<int> MediaSessions::substream(PeerId peer, const std::string& mid) const {
   const auto it = peers_.find(peer);
   if (it == peers_.end()) return std::nullopt;
@@ -591,6 +598,7 @@ void MediaSessions::on_answer(MediaOutput& out, const Request& request, Particip
       if (request.what == What::SubJoin) p.sub_joined = true;
       if (string_of(answer.jsep, "type") == "offer") {
         relay_offer(out, peer, p, answer.data, answer.jsep);
+        if (request.what == What::SubRestart) forget_missing_feeds(p);
       } else if (request.what == What::SubJoin) {
         fail(out, peer, p, "Janus made a subscription without an offer");
         return;
@@ -620,7 +628,9 @@ MediaOutput MediaSessions::event(const HandleEvent& e) {
     if (e.janus == "webrtcup" || e.janus == "hangup") {
       for (auto& [other, q] : peers_) q.skipped.erase(peer);
     }
-    if (e.janus == "webrtcup" && !p.publishing) {
+    if (e.janus == "webrtcup") {
+      // Also when it publishes already as far as we know: a hangup we never heard (lost while
+      // moim-server was away) took its feed out of the subscriptions, and this puts it back.
       p.publishing = true;
       sync_room(out, p.room, peer);
     } else if (e.janus == "hangup" && p.publishing) {
@@ -638,6 +648,7 @@ MediaOutput MediaSessions::event(const HandleEvent& e) {
     // Janus renegotiating by itself (a publisher left): "updated" with a new offer.
     if (e.janus == "event" && string_of(e.jsep, "type") == "offer") {
       relay_offer(out, peer, p, e.data, e.jsep);
+      forget_missing_feeds(p);
     } else if (e.janus == "detached") {
       handles_.erase(e.handle);
       p.sub = 0;
@@ -699,6 +710,7 @@ MediaOutput MediaSessions::link_up(SessionKind kind) {
     p.away = away;
     p.ready = false;
     unready_rooms_.insert(room);
+    changed_.insert(peer);  // its record's handles are gone: not one to take over after a restart
   }
   return out;
 }
@@ -746,7 +758,12 @@ json MediaSessions::record(PeerId peer) const {
               {"streams", std::move(streams)},
               {"layers", std::move(layers)},
               {"told", std::move(told)},
-              {"settled", !in_flight && !p.awaiting_answer && p.pub_busy == 0 && p.sub_busy == 0 && !p.lost && p.ready}};
+              // A publisher Janus answered but that never came up (its "webrtcup" may have died with
+              // the old server) is not settled either: nobody would subscribe to it.
+              {"settled", !in_flight && !p.awaiting_answer && p.pub_busy == 0 && p.sub_busy == 0 && !p.lost && p.ready &&
+                              !(p.pub_joined && !p.published_mids.empty() && !p.publishing)},
+              // Started over while away: its browser still has to hear "reset" (also after another restart).
+              {"owed", p.away && !p.taken_over}};
 }
 
 std::set<PeerId> MediaSessions::changed() { return std::exchange(changed_, {}); }
@@ -777,6 +794,7 @@ bool MediaSessions::restore(PeerId peer, proto::RoomId room, const json& r) {
     for (const json& l : r.at("layers")) p.layers[l.at(0).get<PeerId>()] = l.at(1).get<int>();
     for (const json& t : r.at("told")) p.layers_told[t.at(0).get<std::string>()] = {t.at(1).get<PeerId>(), t.at(2).get<int>()};
     p.lost = !r.at("settled").get<bool>();
+    p.taken_over = !r.value("owed", false);
   } catch (const json::exception&) {
     return false;
   }
@@ -787,7 +805,6 @@ bool MediaSessions::restore(PeerId peer, proto::RoomId room, const json& r) {
   p.offered.link = MediaLink::Subscribe;
   p.pub_remote = p.pub_joined && !p.published_mids.empty();  // its offer went to Janus: candidates may go
   p.sub_remote = p.sub_joined;
-  p.taken_over = true;
   p.away = true;
   p.ready = !unready_rooms_.contains(room);
   if (p.pub != 0) handles_[p.pub] = peer;
@@ -806,16 +823,26 @@ MediaOutput MediaSessions::rejoin(PeerId peer, proto::RoomId room, std::string d
       // Started over while it was away: its browser makes both links again, and hears the new
       // subscription's offer if one was sent meanwhile.
       tell(out, peer, proto::MediaState{proto::MediaServerState::Reset});
+      if (!up_) tell(out, peer, proto::MediaState{proto::MediaServerState::Down});
       out.append(resumed(peer));
     } else if (!up_) {
       tell(out, peer, proto::MediaState{proto::MediaServerState::Down});
     } else {
       out.append(resumed(peer));
     }
+    // What Janus said while moim-server was away is lost (an "updated" offer after someone left, a
+    // feed that went or came): a fresh subscription offer (fresh ICE credentials, the streams as they
+    // are now) catches up. If Janus still waits for an answer to an offer we never saw, it holds this
+    // request unanswered: its timeout starts the participant over (media-failed).
+    if (p.taken_over && p.sub_joined && !p.awaiting_answer) {
+      p.restart = true;
+      sync_subscriber(out, peer, p);
+    }
     return out;
   }
   if (it != peers_.end()) out.append(leave(peer));
   tell(out, peer, proto::MediaState{proto::MediaServerState::Reset});  // this server never knew its handles
+  if (!up_) tell(out, peer, proto::MediaState{proto::MediaServerState::Down});
   out.append(join(peer, room, std::move(display)));
   return out;
 }

@@ -63,7 +63,10 @@
 //    up, as after a request lost with the link. Its browser resuming (rejoin()): taken over, it hears
 //    nothing new (a pending subscription offer again, or "down" if the link is not up); started over
 //    meanwhile, or never restored, "reset". Participants still away when the resume grace has passed
-//    leave (drop_away()).
+//    leave (drop_away()). Janus's events while the server was away are lost: a taken-over browser
+//    gets a fresh subscription offer (an ICE restart: the streams as they are now); a publisher
+//    answered but never up is not settled; Janus's own offers take feeds they no longer carry out of
+//    the subscription, and a publisher's "webrtcup" always brings its feed to everyone who lacks it.
 #pragma once
 
 #include "janus_link.hpp"
@@ -234,6 +237,10 @@ class MediaSessions {
   void sync_room(MediaOutput& out, proto::RoomId room, proto::PeerId except);
   void relay_offer(MediaOutput& out, proto::PeerId peer, Participant& p, const nlohmann::json& data,
                    const nlohmann::json& jsep);
+  // After an offer Janus made by itself (or an ICE restart's), feeds it no longer carries are no
+  // longer subscribed to (a publisher's hangup we never heard, lost while moim-server was away): a
+  // publisher coming up again is subscribed to afresh.
+  void forget_missing_feeds(Participant& p);
   // Tells Janus the layers this subscriber wants that differ from what it was told.
   void apply_layers(MediaOutput& out, proto::PeerId peer, Participant& p);
   void trickle(MediaOutput& out, proto::PeerId peer, JanusId handle, nlohmann::json candidate);

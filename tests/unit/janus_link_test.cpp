@@ -338,6 +338,26 @@ TEST(JanusLink, AnEarlierRunsSessionJanusForgotIsReplaced) {
             });
 }
 
+// Each run of moim-server puts its own prefix before its transactions: Janus answering, after the
+// claim, a request of the previous run ("r1" there) is not taken for this run's request 1.
+TEST(JanusLink, TransactionsCarryThisRunsPrefix) {
+  Config c = config();
+  c.transaction_prefix = "b7-";
+  Link link(c);
+  run(link, {
+                {0, Start{EarlierSession{.session = kSession, .handle = kHandle, .handles = {77}}}, {OpenSocket{}}},
+                {10, SocketOpened{}, {sent(R"({"janus":"claim","transaction":"b7-k1","apisecret":"api","session_id":11})")}},
+                {20, from_janus(R"({"janus":"success","session_id":11,"transaction":"b7-k1"})"),
+                 {SessionUp{kSession, kHandle, SessionKind::Reclaimed}, info("ready: session 11, VideoRoom handle 22 (reclaimed)")}},
+                {30, PluginMessage{1, 77, {{"request", "configure"}}, nullptr},
+                 {sent(R"({"janus":"message","transaction":"b7-r1","apisecret":"api","session_id":11,"handle_id":77,"body":{"request":"configure"}})")}},
+                {40, from_janus(R"({"janus":"event","session_id":11,"sender":77,"transaction":"r1","plugindata":{"plugin":"janus.plugin.videoroom","data":{"configured":"ok"}}})"),
+                 {warn("ignored an answer to a transaction not in flight (late, or not ours) (said once until the link is ready again)")}},
+                {50, from_janus(R"({"janus":"event","session_id":11,"sender":77,"transaction":"b7-r1","plugindata":{"plugin":"janus.plugin.videoroom","data":{"configured":"ok"}}})"),
+                 {PluginReply{1, 77, {{"configured", "ok"}}, nullptr}}},
+            });
+}
+
 // Tries after a loss wait 0.25, 0.5, 1, 2, 4, 4 ... s; said once, then every 30th try; a ready link
 // starts the count again.
 TEST(JanusLink, BacksOffWhileJanusIsAway) {

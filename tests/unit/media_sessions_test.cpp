@@ -485,18 +485,24 @@ TEST(MediaSessions, ARestartedServerTakesTheMediaOverFromTheRecords) {
   EXPECT_EQ(m.subscribed(2), (std::set<proto::PeerId>{1}));
   EXPECT_EQ(m.substream(2, "1"), 0);
   expect(m.link_up(SessionKind::Reclaimed), {}, {state(1, MediaServerState::Up), state(2, MediaServerState::Up)});
-  expect(m.rejoin(2, kRoom, "P2"), {}, {});
-  expect(m.rejoin(1, kRoom, "P1"), {}, {});
+  // 2's browser is back: a fresh subscription offer catches up with what Janus said meanwhile (lost
+  // with the old server); the same handle, an ICE restart, the layer kept.
+  expect(m.rejoin(2, kRoom, "P2"), {message(1, 202, {{"request", "configure"}, {"restart", true}})}, {});
+  const json now = {{"videoroom", "updated"}, {"streams", {stream("0", "audio", 1), stream("1", "video", 1)}}};
+  expect(m.answer(1, reply(now, offer_jsep("sub-2"))), {}, {subscribe_offer(2, "sub-2", {audio("0", 1), video("1", 1)})});
+  expect(m.signal(2, subscribe_answer("ans-2")), {message(2, 202, {{"request", "start"}}, answer_jsep("ans-2"))}, {});
+  expect(m.answer(2, reply({{"started", "ok"}})), {}, {});
+  expect(m.rejoin(1, kRoom, "P1"), {}, {});  // it subscribes to nobody: nothing to catch up
   EXPECT_EQ(m.away(), 0u);
-  EXPECT_EQ(m.record(2), two);  // nothing changed
+  EXPECT_EQ(m.record(2), two);  // as it was
 
   // A newcomer publishes: 2's subscription (the old handle 202) gets its feed.
-  expect(m.join(3, kRoom, "P3"), {attach(1)}, {});
-  expect(m.answer(1, attached(103)), {message(2, 103, join_publisher(3, "P3"))}, {});
-  expect(m.answer(2, reply({{"videoroom", "joined"}})), {attach(3)}, {});  // 3 subscribes to 1
-  expect(m.event(HandleEvent{103, "webrtcup", {}, nullptr}), {attach(4), message(5, 202, subscribe({3}))}, {});
+  expect(m.join(3, kRoom, "P3"), {attach(3)}, {});
+  expect(m.answer(3, attached(103)), {message(4, 103, join_publisher(3, "P3"))}, {});
+  expect(m.answer(4, reply({{"videoroom", "joined"}})), {attach(5)}, {});  // 3 subscribes to 1
+  expect(m.event(HandleEvent{103, "webrtcup", {}, nullptr}), {attach(6), message(7, 202, subscribe({3}))}, {});
   // 1 leaving detaches its restored publisher handle.
-  expect(m.leave(1), {detach(6, 101)}, {});
+  expect(m.leave(1), {detach(8, 101)}, {});
   EXPECT_EQ(m.subscribed(2), (std::set<proto::PeerId>{3}));
 }
 
@@ -577,6 +583,61 @@ TEST(MediaSessions, DetachesTheLinkCouldNotCarryGoWhenItIsBack) {
   expect(m.link_down(), {}, {state(2, MediaServerState::Down)});
   expect(m.leave(2), {}, {});
   expect(m.link_up(SessionKind::Replaced), {}, {});
+}
+
+}  // namespace
+}  // namespace moim::sfu
+
+namespace moim::sfu {
+namespace {
+
+// What Janus said while moim-server was away is lost. 1 hung up meanwhile: the fresh subscription
+// offer 2 gets on its return no longer carries 1, so 1 is no longer subscribed to; asked for again,
+// Janus has no such feed; 1's browser coming up again (its "webrtcup", although we still thought it
+// published) brings it back.
+TEST(MediaSessions, WhatJanusSaidWhileTheServerWasAwayIsCaughtUp) {
+  MediaSessions before;
+  at_rest(before);
+  MediaSessions m;
+  expect(m.link_down(), {}, {});
+  ASSERT_TRUE(m.restore(1, kRoom, before.record(1)));
+  ASSERT_TRUE(m.restore(2, kRoom, before.record(2)));
+  expect(m.link_up(SessionKind::Reclaimed), {}, {state(1, MediaServerState::Up), state(2, MediaServerState::Up)});
+  expect(m.rejoin(2, kRoom, "P2"), {message(1, 202, {{"request", "configure"}, {"restart", true}})}, {});
+  const json without_1 = {{"videoroom", "updated"}, {"streams", {stream("0", "audio", 0, false), stream("1", "video", 0, false)}}};
+  expect(m.answer(1, reply(without_1, offer_jsep("sub-2"))), {}, {subscribe_offer(2, "sub-2", {})});
+  EXPECT_TRUE(m.subscribed(2).empty());
+  expect(m.signal(2, subscribe_answer("ans-2")), {message(2, 202, {{"request", "start"}}, answer_jsep("ans-2"))}, {});
+  // We still think 1 publishes: asked for at once; Janus has no such feed (428), so it is left out
+  // until 1 changes; its "webrtcup" brings it back.
+  expect(m.answer(2, reply({{"started", "ok"}})), {message(3, 202, subscribe({1}))}, {});
+  expect(m.answer(3, refused(ErrorCode::JanusError, 428, "No such feed (1)")), {}, {});
+  EXPECT_TRUE(m.subscribed(2).empty());
+  expect(m.event(HandleEvent{101, "webrtcup", {}, nullptr}), {message(4, 202, subscribe({1}))}, {});
+}
+
+// Started over while away (its record was written mid-exchange), then moim-server restarts again
+// before its browser came back: the record says "reset" is still owed, and the browser hears it.
+TEST(MediaSessions, AResetOwedSurvivesAnotherRestart) {
+  MediaSessions before;
+  joined(before, 1, 1, 101);  // its attach and join answered; no offer yet: settled
+  expect(before.signal(1, publish_offer("v=0\r\nm=video 9 UDP\r\na=mid:0\r\n")),
+         {message(3, 101, kConfigure, offer_jsep("v=0\r\nm=video 9 UDP\r\na=mid:0\r\n"))}, {});  // in flight: not settled
+  MediaSessions m;
+  expect(m.link_down(), {}, {});
+  ASSERT_TRUE(m.restore(1, kRoom, before.record(1)));
+  expect(m.link_up(SessionKind::Reclaimed), {message(1, 101, {{"request", "leave"}})}, {state(1, MediaServerState::Reset)});
+  expect(m.answer(1, reply({{"leaving", "ok"}})), {detach(2, 101), attach(3)}, {});
+  expect(m.answer(3, attached(111)), {message(4, 111, join_publisher(1, "P1"))}, {});
+  expect(m.answer(4, reply({{"videoroom", "joined"}})), {}, {});
+  const json owed = m.record(1);
+  EXPECT_EQ(owed["settled"], true);
+  EXPECT_EQ(owed["owed"], true);
+  MediaSessions again;
+  expect(again.link_down(), {}, {});
+  ASSERT_TRUE(again.restore(1, kRoom, owed));
+  expect(again.link_up(SessionKind::Reclaimed), {}, {state(1, MediaServerState::Up)});
+  expect(again.rejoin(1, kRoom, "P1"), {}, {state(1, MediaServerState::Reset)});
 }
 
 }  // namespace
