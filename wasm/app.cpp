@@ -128,7 +128,9 @@ void App::tick(double now_ms) {
 
 // ---- peer health and ICE servers (shared/peer_health.hpp, peer_link.hpp) --------------------------
 
-bool App::can_signal() const { return link_.can_signal() && world_.welcomed(); }
+bool App::can_signal() const {
+  return link_.can_signal() && world_.welcomed() && !(world_.call() && world_.call()->media_reconnecting);
+}
 
 void App::feed_health(const peer_health::Event& event) {
   for (const auto& effect : health_.handle(event, now_)) {

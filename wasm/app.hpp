@@ -77,6 +77,9 @@ class App {
   void feed_health(const peer_health::Event& event);
   // A server message for the world and the peer table (also Left{} and the like from the app itself).
   void apply_world(const proto::ServerMessage& msg);
+  // An ICE restart can be sent now: the server is there and, in a large room, the media server too
+  // (a restart offered while Janus is away would reach a Janus that lost the stream, after the
+  // "reset" that replaces the connection: a stale offer for the new one).
   bool can_signal() const;
   // The ICE servers for peer connections follow the latest `ice` message (none before one).
   void sync_ice();
