@@ -211,7 +211,9 @@ bool is_valid_sha256_hex(std::string_view hex) {
 }
 
 bool carried_in_large_rooms(const PeerMessage& msg) {
-  return std::holds_alternative<Chat>(msg) || std::holds_alternative<History>(msg);
+  return std::holds_alternative<Chat>(msg) || std::holds_alternative<History>(msg) || std::holds_alternative<FileOffer>(msg) ||
+         std::holds_alternative<FileAccept>(msg) || std::holds_alternative<FileDecline>(msg) ||
+         std::holds_alternative<FileCancel>(msg) || std::holds_alternative<FileResult>(msg);
 }
 
 }  // namespace moim::p2p

@@ -128,8 +128,9 @@ struct DecodedPeer {
 
 std::string encode(const PeerMessage& msg);
 // Whether a large room carries `msg` through the server (proto `peer-message`): the chat (Chat,
-// History). Files need data channels for their bytes and a large room has none; a `view` sizes a
-// mesh connection's encoding. A receiver there drops the others.
+// History) and the files' control messages (offer, accept, decline, cancel, result; their bytes and
+// file-end go over a data link, shared/data_links.hpp). A `view` sizes a mesh connection's encoding.
+// A receiver there drops the others.
 bool carried_in_large_rooms(const PeerMessage& msg);
 DecodedPeer decode_peer(std::string_view text);
 

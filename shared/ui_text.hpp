@@ -251,7 +251,7 @@ enum class Id : std::uint16_t {
   MoreCards,  // {0}: count
   NobodyCanReceive,
   CantReceiveNow,  // {0}: name
-  FilesNotInLargeRooms,  // {0}: the most people a room without the media server holds (limits.meshMax)
+  WaitingForLink,  // {0}: the most data links at once (a large room's transfer waits for one: shared/data_links.hpp)
   SomeoneWhoLeft,
   TransferTo,            // {0}: name
   TransferFrom,          // {0}: name

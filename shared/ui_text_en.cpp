@@ -235,7 +235,7 @@ std::string_view english(Id id) {
     case Id::MoreCards: return "+ {0} more";
     case Id::NobodyCanReceive: return "Nobody in the call can receive files yet.";
     case Id::CantReceiveNow: return "{0} can't receive files right now.";
-    case Id::FilesNotInLargeRooms: return "Sending files is not available yet in rooms for more than {0} people.";
+    case Id::WaitingForLink: return "Waiting for a free connection (at most {0} at once)";
     case Id::SomeoneWhoLeft: return "someone who left";
     case Id::TransferTo: return "To {0}";
     case Id::TransferFrom: return "From {0}";

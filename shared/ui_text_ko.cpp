@@ -235,7 +235,7 @@ std::string_view korean(Id id) {
     case Id::MoreCards: return "+ {0}개 더";
     case Id::NobodyCanReceive: return "아직 통화에서 파일을 받을 수 있는 사람이 없습니다.";
     case Id::CantReceiveNow: return "{0}님은 지금 파일을 받을 수 없습니다.";
-    case Id::FilesNotInLargeRooms: return "{0}명보다 많은 방에서는 아직 파일을 보낼 수 없습니다.";
+    case Id::WaitingForLink: return "빈 연결을 기다리는 중 (한 번에 최대 {0}개)";
     case Id::SomeoneWhoLeft: return "나간 사람";
     case Id::TransferTo: return "받는 사람: {0}";
     case Id::TransferFrom: return "보낸 사람: {0}";

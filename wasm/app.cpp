@@ -31,7 +31,10 @@ constexpr const char* kHangulFontUrl = "fonts/hangul.ttf";
 constexpr double kStatsIntervalMs = 1000;
 }  // namespace
 
-App::App() : files_(peers_, page_max_file_bytes()), link_(browser::client_id()) {
+App::App()
+    : files_(peers_, page_max_file_bytes(), [this](const proto::ClientMessage& m) { send(m); },
+             [this](proto::Signal s) { feed_link(server_link::SignalToSend{std::move(s)}); }),  // numbered, as a mesh's
+      link_(browser::client_id()) {
   lang_ = initial_language();
   use_language(lang_, false);
   fields_.set_value(ui::FieldId::Name, browser::load_setting(kNameSetting));
@@ -181,12 +184,14 @@ void App::send(const proto::ClientMessage& msg) {
 // ---- events -------------------------------------------------------------------------------------
 
 void App::handle(const browser::Event& event) {
-  if (peer_channels::is_channel_event(event)) {  // the chat/control channel: wasm/peer_channels.hpp
-    if (auto ev = peer_channels::translate(peers_, event)) on_peer_channel(*ev);
+  // A transfer's bytes (web/glue/file_transfers.js), and a large room's data links (their channel's
+  // events too: before the chat channel's).
+  if (files_.handle(event, now_)) {
+    invalidate();
     return;
   }
-  if (files_.handle(event, now_)) {  // a transfer's bytes (web/glue/file_transfers.js)
-    invalidate();
+  if (peer_channels::is_channel_event(event)) {  // the chat/control channel: wasm/peer_channels.hpp
+    if (auto ev = peer_channels::translate(peers_, event)) on_peer_channel(*ev);
     return;
   }
   if (auto outcome = screen_.handle(event)) {  // our screen capture (wasm/screen/)
@@ -332,7 +337,10 @@ void App::on_server_message(const proto::ServerMessage& msg) {
   if (const auto* joined = std::get_if<proto::PeerJoined>(&msg)) chat_.peer_joined(joined->peer.id, joined->resumed);
   if (std::holds_alternative<proto::IceConfig>(msg)) sync_ice();  // also to the connections we have
   if (std::holds_alternative<proto::Resumed>(msg)) layer_wishes_.reset();  // one may have died with the socket
-  if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
+  // A large room has no connections between people: a person's signal is for a file transfer's data link.
+  const auto* person_signal = std::get_if<proto::RelayedSignal>(&msg);
+  if (!person_signal || !files_.link_signal(person_signal->signal))
+    if (auto ev = signaling::to_event(msg)) feed_machine(*ev);
   // A large room: someone offered before their record was there gets a feed, one who left loses it.
   if (std::holds_alternative<proto::PeerJoined>(msg) || std::holds_alternative<proto::PeerLeft>(msg)) sync_feeds();
   if (std::holds_alternative<proto::Joined>(msg) && world_.call()) {
@@ -486,7 +494,7 @@ void App::apply_world(const proto::ServerMessage& msg) {
   world_.apply(msg);
   peers_.apply(msg, world_.call());  // after the world: the table checks the message against the call
   chat_.follow(world_.call());
-  files_.follow(world_.call(), world_.limits().mesh_max);
+  files_.follow(world_.call(), world_.ice().value_or(proto::IceConfig{}));
 }
 
 void App::on_key(const shortcuts::KeyPress& key) {

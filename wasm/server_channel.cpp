@@ -25,7 +25,7 @@ std::optional<peer_channels::Event> translate(const Peers& peers, bool large_roo
     if (d.error == p2p::PeerError::NewerVersion || d.error == p2p::PeerError::UnknownType) return std::nullopt;
     return dropped(p2p::to_string(d.error));
   }
-  if (!p2p::carried_in_large_rooms(*d.message)) return dropped("files are not sent in large rooms");
+  if (!p2p::carried_in_large_rooms(*d.message)) return dropped("not carried through the server");
   return peer_channels::Said{p->info.id, p->info.name, std::move(*d.message)};
 }
 

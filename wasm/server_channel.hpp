@@ -2,7 +2,8 @@
 // peer's channel. What would go on a channel goes to the server as a `peer-message` (to one person,
 // or to everyone else in the room at once), and a `peer-message` from the server becomes the same
 // Said event a channel message gives (wasm/peer_channels.hpp), from the peer the server names.
-// Only the chat is carried (p2p::carried_in_large_rooms): file messages and views are dropped.
+// Only the chat and the files' control messages are carried (p2p::carried_in_large_rooms): views and
+// a file-end (which goes on the transfer's own channel) are dropped.
 #pragma once
 
 #include "peer_channels.hpp"

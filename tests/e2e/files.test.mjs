@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  cameraOff, click, createRoomByUi, enterNames, openPerson, screenshot, state, useServerAndBrowser, waitForState,
+  cameraOff, click, createRoomByUi, enterNames, openPerson, pickFile, saveReceived, screenshot, state, useServerAndBrowser,
+  waitForState,
 } from './lib.mjs';
 
 let dir;
@@ -37,18 +38,7 @@ const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file
 const channelsOpen = (n) => (s) => s.room && s.room.peers.length === n && s.room.peers.every((p) => p.chatChannel === true);
 const transfer = (s, pred) => s.transfers.find(pred);
 
-// Clicks the widget and gives the file picker that opens `file`.
-async function pickFile(page, widgetId, file) {
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), click(page, widgetId)]);
-  await chooser.setFiles(file);
-}
-// Saves the received transfer `id` and returns the downloaded file's path and name.
-async function save(page, id) {
-  const [download] = await Promise.all([page.waitForEvent('download'), click(page, `file-save:${id}`)]);
-  const file = path.join(dir, `${crypto.randomUUID()}.download`);
-  await download.saveAs(file);
-  return { file, name: download.suggestedFilename() };
-}
+const save = (page, id) => saveReceived(page, id, dir);
 
 test('files browser to browser: to everyone, to one person, cancel, decline, size limit, a sender leaving', async () => {
   const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => openPerson(env.browser, env.server.url, n)));

@@ -119,3 +119,10 @@ export function endAfterTests(held) {
     await janus?.kill();
   });
 }
+
+// `page` joins `room` from the lobby's list (once it shows it); resolves in the call screen.
+export async function joinFromLobby(page, room) {
+  await waitForState(page, (s, id) => s.rooms.some((r) => r.id === id), room);
+  await click(page, `join:${room}`);
+  await waitForState(page, (s) => s.screen === 'call');
+}

@@ -3,6 +3,7 @@
 // rectangles window.app.widgets() reports. Results are read only through window.app.state() and
 // the canvas pixels (docs/TESTING.md).
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
@@ -353,3 +354,16 @@ export const watchPresence = (page, id) => page.evaluate((id) => {
   }, 50);
 }, id);
 export const sawMissing = (page) => page.evaluate(() => window.__sawMissing);
+
+// Clicks the widget and gives the file picker that opens `file`.
+export async function pickFile(page, widgetId, file) {
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), click(page, widgetId)]);
+  await chooser.setFiles(file);
+}
+// Saves the received transfer `id` into `dir`; resolves to the downloaded file's path and name.
+export async function saveReceived(page, id, dir) {
+  const [download] = await Promise.all([page.waitForEvent('download'), click(page, `file-save:${id}`)]);
+  const file = path.join(dir, `${randomUUID()}.download`);
+  await download.saveAs(file);
+  return { file, name: download.suggestedFilename() };
+}

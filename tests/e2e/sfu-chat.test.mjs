@@ -3,10 +3,10 @@
 // (large_rooms.mjs). Three people in a room for 10: messages typed in the Chat panel (one in
 // Korean) reach both others, each sent as ONE peer-message to the server; a fourth who joins late
 // gets the earlier messages once, from one participant only (one history copy on its socket, ids
-// unique); the Files button says that files are not sent in large rooms yet, and nothing breaks.
+// unique). Files in a large room: sfu-files.test.mjs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLargeRoomByUi, endAfterTests, namedPerson, startJanus } from './large_rooms.mjs';
+import { createLargeRoomByUi, endAfterTests, joinFromLobby as join, namedPerson, startJanus } from './large_rooms.mjs';
 import {
   cameraOff, click, launchBrowser, saveReport, screenshot, startServer, state, waitForState,
 } from './lib.mjs';
@@ -34,12 +34,6 @@ async function person(url, label, name) {
   return page;
 }
 
-async function join(page, room) {
-  await waitForState(page, (s, id) => s.rooms.some((r) => r.id === id), room);
-  await click(page, `join:${room}`);
-  await waitForState(page, (s) => s.screen === 'call');
-}
-
 async function say(page, text) {
   const before = (await state(page)).chat.length;
   if (!(await state(page)).chatOpen) await click(page, 'chat-toggle');
@@ -51,7 +45,7 @@ async function say(page, text) {
 
 const texts = (s) => s.chat.map((m) => m.text);
 
-test('a large room\'s chat goes through the server: everyone gets it, a late joiner gets the history once; files say they are not available', async () => {
+test('a large room\'s chat goes through the server: everyone gets it, a late joiner gets the history once', async () => {
   janus = await startJanus({ rtpPorts: '40700-40799' });
   const server = await startServer({ args: [...janus.serverArgs, '--stun-port', '0'] });
   servers.push(server);
@@ -110,14 +104,6 @@ test('a large room\'s chat goes through the server: everyone gets it, a late joi
     for (const p of [ana, bo, cy]) await waitForState(p, (s) => s.chat.length === 4 && s.chat.some((m) => m.name === 'Dee'), null, 10000);
     await screenshot(dee, 'sfu-chat-late-joiner.png');
 
-    // Files: the button says they are not available here yet; nothing is offered, the call goes on.
-    await click(ana, 'send-file');
-    await ana.waitForFunction(() => window.app.texts().includes('Sending files is not available yet in rooms for more than 6 people.'));
-    await screenshot(ana, 'sfu-chat-files-unavailable.png');
-    const after = await state(ana);
-    assert.equal(after.transfers.length, 0);
-    assert.equal(after.screen, 'call');
-    assert.ok(ana.sent.every((m) => !/"file-/.test(m.data)), 'no file message went out');
   } catch (e) {
     saveReport('sfu-chat-failure.json', Object.fromEntries(pages.map((p, i) => [i, { sent: p.sent, heard: p.heard, console: p.consoleLines?.slice(-40) }])));
     throw e;

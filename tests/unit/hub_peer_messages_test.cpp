@@ -157,3 +157,35 @@ TEST_F(HubPeerMessages, TheConnectionsRateLimitApplies) {
 
 }  // namespace
 }  // namespace moim
+
+namespace moim {
+namespace {
+
+// A large room's data links for files (shared/data_links.hpp) are negotiated with `signal`: the
+// relay carries it between two people of the same large room, to that one person only, with the
+// sender set by the server, and refuses it to anyone in another room.
+TEST_F(HubPeerMessages, SignalsOfDataLinksGoToOnePersonOfTheSameRoomOnly) {
+  const PeerId a = join(2);
+  const PeerId b = join(3);
+  join(4);
+  const Signal offer{.peer = b, .kind = SignalKind::Offer, .sdp = "v=0\r\n"};
+  HubOutput out = send(2, SendSignal{offer});
+  const auto got = test::of_type<RelayedSignal>(out, 3);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].signal.peer, a);
+  EXPECT_EQ(got[0].signal.sdp, "v=0\r\n");
+  EXPECT_TRUE(test::received(out, 4).empty());
+  EXPECT_TRUE(test::received(out, 2).empty());
+  // To someone in a mesh room: peer-not-found, nothing relayed.
+  hello(5);
+  const RoomId mesh = create(5, "Small");
+  ASSERT_NE(mesh, 0u);
+  const PeerId other = join(6, mesh);
+  out = send(2, SendSignal{Signal{.peer = other, .kind = SignalKind::Offer, .sdp = "v=0\r\n"}});
+  ASSERT_EQ(test::of_type<Error>(out, 2).size(), 1u);
+  EXPECT_EQ(test::of_type<Error>(out, 2)[0].code, ErrorCode::PeerNotFound);
+  EXPECT_TRUE(test::received(out, 6).empty());
+}
+
+}  // namespace
+}  // namespace moim

@@ -250,17 +250,18 @@ TEST(PeerProtocol, TheFileNameRuleAndTheDigestForm) {
   EXPECT_FALSE(is_valid_sha256_hex(""));
 }
 
-// A large room carries the chat through the server and nothing else (files need data channels).
-TEST(PeerProtocol, OnlyTheChatIsCarriedInLargeRooms) {
+// A large room carries the chat and the files' control messages through the server; a file's end
+// goes on its own channel (over a data link), a view sizes a mesh connection.
+TEST(PeerProtocol, TheChatAndFileControlAreCarriedInLargeRooms) {
   const ChatLine line{.id = "a", .time = 1, .seq = 1, .text = "hi"};
   const std::vector<std::pair<PeerMessage, bool>> table = {
       {Chat{line}, true},
       {History{line, 4, "Minji"}, true},
-      {FileOffer{"f", "a.txt", 3}, false},
-      {FileAccept{"f"}, false},
-      {FileDecline{"f"}, false},
-      {FileCancel{"f"}, false},
-      {FileResult{"f", true}, false},
+      {FileOffer{"f", "a.txt", 3}, true},
+      {FileAccept{"f"}, true},
+      {FileDecline{"f"}, true},
+      {FileCancel{"f"}, true},
+      {FileResult{"f", true}, true},
       {FileEnd{3, std::string(64, 'a')}, false},
       {View{320, 180}, false},
   };

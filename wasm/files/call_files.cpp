@@ -3,6 +3,7 @@
 #include "browser/glue.hpp"
 #include "overloaded.hpp"
 #include "peer_channels.hpp"
+#include "server_channel.hpp"
 #include "transfer_text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -42,16 +43,24 @@ std::uint64_t page_max_file_bytes() {
   return n;
 }
 
-void CallFiles::follow(const std::optional<CallInfo>& call, std::uint32_t mesh_max) {
-  large_room_ = call && call->room.mode == proto::RoomMode::Sfu;
-  mesh_max_ = mesh_max;
+void CallFiles::follow(const std::optional<CallInfo>& call, const proto::IceConfig& ice) {
+  const bool large = call && call->room.mode == proto::RoomMode::Sfu;
+  if (large_room_ && !large) {  // out of the large room: no link stays
+    after(links_.reset());
+    waiting_.clear();
+  }
+  large_room_ = large;
+  self_ = call ? call->self.id : 0;
+  links_.set_ice(ice);
+}
+
+bool CallFiles::link_signal(const proto::Signal& signal) {
+  if (!large_room_) return false;
+  after(links_.signal(signal));
+  return true;
 }
 
 void CallFiles::pick(proto::PeerId peer) {
-  if (large_room_) {  // said instead of a picker that leads nowhere
-    notice_ = ui_text::Message{ui_text::Id::FilesNotInLargeRooms, {std::to_string(mesh_max_)}};
-    return;
-  }
   const int request = next_request_++;
   pick_targets_[request] = peer;
   // A picker the person closed without choosing never answers: only the latest few are kept.
@@ -85,6 +94,8 @@ bool CallFiles::from_peer(proto::PeerId peer, const p2p::PeerMessage& msg, doubl
 
 void CallFiles::call_ended() {
   run(machine_.handle(files::CallEnded{}));
+  links_.reset();
+  waiting_.clear();
   pick_targets_.clear();
   names_.clear();
   notice_ = {};
@@ -93,13 +104,18 @@ void CallFiles::call_ended() {
 void CallFiles::sync_peers() {
   std::vector<proto::PeerId> gone;
   for (const files::Transfer& t : machine_.transfers())
-    if (!files::is_final(t.state) && !peers_.connection(t.peer) &&
+    // A large room's people have no connection of their own: one who is no longer listed is gone.
+    if (!files::is_final(t.state) && !(large_room_ ? peers_.find(t.peer) != nullptr : peers_.connection(t.peer) != nullptr) &&
         std::find(gone.begin(), gone.end(), t.peer) == gone.end())
       gone.push_back(t.peer);
   for (const proto::PeerId peer : gone) peer_gone(peer);
 }
 
 bool CallFiles::handle(const browser::Event& event, double now_ms) {
+  if (auto outcome = links_.handle(event)) {  // one of a large room's data links
+    after(*outcome);
+    return true;
+  }
   return std::visit(
       Overloaded{
           [&](const browser::FilePicked& e) {
@@ -148,15 +164,12 @@ void CallFiles::offer(browser::Handle file, const std::string& name, std::uint64
     browser::release_picked(file);
     return;
   }
-  if (large_room_) {  // dropped on the page of a large room
-    browser::release_picked(file);
-    notice_ = ui_text::Message{ui_text::Id::FilesNotInLargeRooms, {std::to_string(mesh_max_)}};
-    return;
-  }
-  // To one person, or to everyone whose channel is open now (one transfer each).
+  // To one person, or to everyone whose channel is open now (one transfer each). In a large room the
+  // server carries the messages: everyone listed and not away.
   std::vector<proto::PeerId> targets;
   for (const Peers::Peer* p : peers_.in_order()) {
-    if (p->away || !p->connection || !p->connection->browser.channel_open()) continue;
+    if (p->away) continue;
+    if (!large_room_ && (!p->connection || !p->connection->browser.channel_open())) continue;
     if (to == 0 || p->info.id == to) targets.push_back(p->info.id);
   }
   bool offered = false;
@@ -181,37 +194,103 @@ void CallFiles::run(const files::Effects& effects) {
   for (const auto& effect : effects) {
     std::visit(Overloaded{
                    [&](const files::SendToPeer& e) {
+                     if (large_room_) {
+                       to_server_(server_channel::to_server(e.message, e.peer));
+                       return;
+                     }
                      const Peers::Connection* c = connection_of(e.peer);
                      if (!c || !peer_channels::send(*c, e.message))
                        std::printf("moim: a file message for peer %llu could not be sent\n", static_cast<unsigned long long>(e.peer));
                    },
                    [&](const files::StartSending& e) {
+                     if (large_room_) {  // over the person's data link once it is open (relink)
+                       if (links_.ready(e.peer)) start_sending(links_.handle_of(e.peer), e.id, e.file);
+                       else waiting_[e.peer].push_back(Waiting{e.id, e.file, 0, true});
+                       return;
+                     }
                      const Peers::Connection* c = connection_of(e.peer);
                      if (!c) {
                        run(machine_.handle(files::TransferBroke{e.id, false}));
                        return;
                      }
-                     browser::send_file(c->browser.handle(), e.id, e.file,
-                                        browser::FileChannelSpec{p2p::kFileChannelPrefix + e.id, p2p::kFileChunkBytes,
-                                                                 p2p::kFileHashBlockBytes, kHighWater, kLowWater,
-                                                                 kWindowBytes});
+                     start_sending(c->browser.handle(), e.id, e.file);
                    },
                    [&](const files::ExpectFile& e) {
+                     if (large_room_) {  // on the person's data link once its connection exists (relink)
+                       if (const browser::Handle h = links_.handle_of(e.peer)) expect(h, e.id, e.size);
+                       else waiting_[e.peer].push_back(Waiting{e.id, 0, e.size, false});
+                       return;
+                     }
                      const Peers::Connection* c = connection_of(e.peer);
                      if (!c) {
                        run(machine_.handle(files::TransferBroke{e.id, false}));
                        return;
                      }
-                     browser::expect_file(c->browser.handle(), e.id, p2p::kFileChannelPrefix + e.id, static_cast<double>(e.size),
-                                          p2p::kFileHashBlockBytes, kAckBytes);
+                     expect(c->browser.handle(), e.id, e.size);
                    },
-                   [&](const files::Abort& e) { browser::abort_file(e.id); },
+                   [&](const files::Abort& e) {
+                     for (auto& [peer, list] : waiting_) std::erase_if(list, [&](const Waiting& w) { return w.id == e.id; });
+                     browser::abort_file(e.id);
+                   },
                    [&](const files::ReleasePicked& e) { browser::release_picked(e.file); },
                    [&](const files::ReleaseReceived& e) { browser::release_received(e.id); },
                    [&](const files::Refused&) {},  // said by offer()
                },
                effect);
   }
+  relink();
+}
+
+void CallFiles::start_sending(browser::Handle pc, const std::string& id, int file) {
+  browser::send_file(pc, id, file,
+                     browser::FileChannelSpec{p2p::kFileChannelPrefix + id, p2p::kFileChunkBytes, p2p::kFileHashBlockBytes,
+                                              kHighWater, kLowWater, kWindowBytes});
+}
+
+void CallFiles::expect(browser::Handle pc, const std::string& id, std::uint64_t size) {
+  browser::expect_file(pc, id, p2p::kFileChannelPrefix + id, static_cast<double>(size), p2p::kFileHashBlockBytes, kAckBytes);
+}
+
+void CallFiles::relink() {
+  if (!large_room_ || relinking_) return;
+  relinking_ = true;
+  // Bytes move (or are about to) with these people; a transfer Confirming keeps the link it has (its
+  // last bytes may still be on their way) but is not worth a new one.
+  std::vector<proto::PeerId> need;
+  for (const files::Transfer& t : machine_.transfers()) {
+    const bool moving = t.state == files::State::Sending || t.state == files::State::Receiving ||
+                        (t.state == files::State::Confirming && links_.has(t.peer));
+    if (moving && std::find(need.begin(), need.end(), t.peer) == need.end()) need.push_back(t.peer);
+  }
+  after(links_.demand(self_, need));
+  relinking_ = false;
+}
+
+void CallFiles::after(const FileLinks::Outcome& outcome) {
+  // Links that broke first: what waited for them breaks (what had started breaks in the glue).
+  std::vector<std::string> broke;
+  for (const proto::PeerId peer : outcome.lost) {
+    if (auto it = waiting_.find(peer); it != waiting_.end()) {
+      for (const Waiting& w : it->second) broke.push_back(w.id);
+      waiting_.erase(it);
+    }
+  }
+  const auto take = [&](proto::PeerId peer, browser::Handle h, bool sending) {
+    auto it = waiting_.find(peer);
+    if (it == waiting_.end()) return;
+    std::vector<Waiting> rest;
+    for (const Waiting& w : it->second) {
+      if (w.sending != sending) rest.push_back(w);
+      else if (sending) start_sending(h, w.id, w.file);
+      else expect(h, w.id, w.size);
+    }
+    if (rest.empty()) waiting_.erase(it);
+    else it->second = std::move(rest);
+  };
+  for (const auto& [peer, h] : outcome.made) take(peer, h, false);
+  for (const auto& [peer, h] : outcome.ready) take(peer, h, true);
+  for (const std::string& id : broke) run(machine_.handle(files::TransferBroke{id, false}));
+  if (!outcome.lost.empty()) relink();
 }
 
 std::string CallFiles::peer_name(ui_text::Lang lang, proto::PeerId peer) const {
@@ -245,6 +324,8 @@ ui::FilesModel CallFiles::model(ui_text::Lang lang, double) const {
     v.title = t.name + " \xC2\xB7 " + transfer_text::byte_size(t.size);
     v.who = transfer_text::counterpart(lang, t, peer_name(lang, t.peer));
     v.status = transfer_text::status(lang, t, peer_name(lang, t.peer), max_file_bytes());
+    if (large_room_ && !files::is_final(t.state) && t.bytes == 0 && links_.waiting(t.peer))  // no link free yet
+      v.status = ui_text::render(lang, ui_text::Message{ui_text::Id::WaitingForLink, {std::to_string(data_links::kMaxLinks)}});
     v.progress = static_cast<float>(transfer_text::progress(t));
     const bool in = t.direction == files::Direction::In;
     v.can_accept = v.can_decline = in && t.state == files::State::Offered;

@@ -1,22 +1,28 @@
 // File transfers of the call in the browser: the machine (shared/file_transfer.hpp) wired to the
 // file picker and the bytes (web/glue/file_transfers.js) and to the peers' chat/control channels
 // (wasm/peer_channels.hpp). Files go browser to browser, to everyone in the call or to one person;
-// the server never sees them. Gives the call view its transfer cards and state() its `transfers`.
+// the server never sees their bytes. In a large room (no peer connections) the file messages go
+// through the server as peer-messages (wasm/server_channel.hpp) and the bytes over a data link
+// opened for the transfers with that person (wasm/files/file_links.hpp); a transfer whose link has
+// no place yet waits. Gives the call view its transfer cards and state() its `transfers`.
 #pragma once
 
 #include "browser/events.hpp"
 #include "client_state.hpp"
 #include "file_transfer.hpp"
+#include "files/file_links.hpp"
 #include "peer_connection.hpp"
 #include "ui/views.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace moim {
 
@@ -26,13 +32,19 @@ std::uint64_t page_max_file_bytes();
 
 class CallFiles {
  public:
-  CallFiles(Peers& peers, std::uint64_t max_file_bytes) : peers_(peers), machine_(max_file_bytes) {}
+  // `to_server`: a message to the server (a large room's file messages); `send_signal`: a data
+  // link's signal to one person (numbered and kept like the mesh's).
+  CallFiles(Peers& peers, std::uint64_t max_file_bytes, std::function<void(const proto::ClientMessage&)> to_server,
+            std::function<void(proto::Signal)> send_signal)
+      : peers_(peers), machine_(max_file_bytes), to_server_(std::move(to_server)), links_(std::move(send_signal)) {}
   CallFiles(const CallFiles&) = delete;
   CallFiles& operator=(const CallFiles&) = delete;
 
-  // After every server message: in a large room (no data channels) files are not sent, and saying
-  // so names the most people a room without the media server holds (`mesh_max`).
-  void follow(const std::optional<CallInfo>& call, std::uint32_t mesh_max);
+  // After every server message: whether the call is in a large room (its files go through the
+  // server and data links), who we are, the ICE servers for the links.
+  void follow(const std::optional<CallInfo>& call, const proto::IceConfig& ice);
+  // A `signal` from a person while in a large room: a data link's (true when taken).
+  bool link_signal(const proto::Signal& signal);
   // The person asks to send files to `peer` (0: everyone in the call): the browser's picker opens
   // (call from a click). Files dropped on the page go to everyone.
   void pick(proto::PeerId peer);
@@ -62,6 +74,12 @@ class CallFiles {
 
  private:
   void run(const files::Effects& effects);
+  // A large room: the links follow the transfers that need one (bytes moving), and the transfers
+  // follow the links (made, ready, lost).
+  void relink();
+  void after(const FileLinks::Outcome& outcome);
+  void start_sending(browser::Handle pc, const std::string& id, int file);
+  void expect(browser::Handle pc, const std::string& id, std::uint64_t size);
   void offer(browser::Handle file, const std::string& name, std::uint64_t size, proto::PeerId to);
   // The peer's name; for one no longer known, "someone who left" in `lang`.
   std::string peer_name(ui_text::Lang lang, proto::PeerId peer) const;
@@ -74,7 +92,13 @@ class CallFiles {
   std::map<proto::PeerId, std::string> names_;  // everyone we had a transfer with, as they were called
   ui_text::Message notice_;  // the last refusal (shown over the cards)
   bool large_room_ = false;
-  std::uint32_t mesh_max_ = proto::kDefaultMeshMax;
+  proto::PeerId self_ = 0;
+  std::function<void(const proto::ClientMessage&)> to_server_;
+  FileLinks links_;
+  // A large room: transfers waiting for their link (sending: ready; receiving: made), by person.
+  struct Waiting { std::string id; int file = 0; std::uint64_t size = 0; bool sending = false; };
+  std::map<proto::PeerId, std::vector<Waiting>> waiting_;
+  bool relinking_ = false;
   std::mt19937_64 random_{std::random_device{}()};
 };
 

@@ -19,7 +19,10 @@ ui::PeopleModel CallPeople::model(ui_text::Lang lang, const std::optional<CallIn
     v.connection = p->away ? std::string(ui_text::text(lang, ui_text::Id::ConnAway))
                            : connection_words(lang, connection_state(*p, health_));
     if (const auto pair = connected_pair(*p, health_)) v.connection += " \xC2\xB7 " + std::string(ice::to_string(ice::route(*pair)));
-    v.can_send_file = !p->away && p->connection && p->connection->browser.channel_open();
+    // A large room's files need no channel of theirs: the messages go through the server, the bytes
+    // over a data link opened for the transfer (wasm/files/file_links.hpp).
+    const bool large_room = call->room.mode == proto::RoomMode::Sfu;
+    v.can_send_file = !p->away && (large_room || (p->connection && p->connection->browser.channel_open()));
     m.people.push_back(std::move(v));
   }
   return m;

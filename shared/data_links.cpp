@@ -1,0 +1,201 @@
+#include "data_links.hpp"
+
+#include "overloaded.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace moim::data_links {
+
+std::string_view to_string(Phase p) {
+  switch (p) {
+    case Phase::Queued: return "queued";
+    case Phase::Making: return "making";
+    case Phase::Offering: return "offering";
+    case Phase::WaitingOffer: return "waiting-offer";
+    case Phase::Answering: return "answering";
+    case Phase::Connecting: return "connecting";
+    case Phase::Open: return "open";
+  }
+  return "?";
+}
+
+namespace {
+std::string peer_text(PeerId p) { return "peer " + std::to_string(p); }
+}  // namespace
+
+const Link* Machine::find(PeerId peer) const {
+  auto it = std::find_if(links_.begin(), links_.end(), [&](const Link& l) { return l.peer == peer; });
+  return it == links_.end() ? nullptr : &*it;
+}
+Link* Machine::by_peer(PeerId peer) { return const_cast<Link*>(std::as_const(*this).find(peer)); }
+Link* Machine::by_handle(Handle h) {
+  if (h == 0) return nullptr;
+  auto it = std::find_if(links_.begin(), links_.end(), [&](const Link& l) { return l.handle == h; });
+  return it == links_.end() ? nullptr : &*it;
+}
+Handle Machine::handle_of(PeerId peer) const {
+  const Link* l = find(peer);
+  return l ? l->handle : 0;
+}
+bool Machine::ready(PeerId peer) const {
+  const Link* l = find(peer);
+  return l && l->phase == Phase::Open;
+}
+std::size_t Machine::active() const {
+  return static_cast<std::size_t>(std::count_if(links_.begin(), links_.end(), [](const Link& l) { return l.phase != Phase::Queued; }));
+}
+void Machine::remove(PeerId peer) {
+  links_.erase(std::remove_if(links_.begin(), links_.end(), [&](const Link& l) { return l.peer == peer; }), links_.end());
+}
+
+// The queued, in demand order, take the free places.
+void Machine::start_queued(Effects& out) {
+  for (Link& l : links_) {
+    if (active() >= kMaxLinks) return;
+    if (l.phase != Phase::Queued) continue;
+    l.offerer = self_ != 0 && self_ < l.peer;
+    l.phase = Phase::Making;
+    out.push_back(Create{l.peer, l.offerer});
+  }
+}
+
+void Machine::take_offer(Link& l, std::string sdp, Effects& out) {
+  l.phase = Phase::Answering;
+  out.push_back(SetRemote{l.handle, proto::SignalKind::Offer, std::move(sdp)});
+}
+
+void Machine::take_candidate(Link& l, const proto::IceCandidate& c, Effects& out) {
+  if (l.remote_candidates >= kMaxRemoteCandidates) {
+    if (!l.dropping_logged) out.push_back(Log{"protocol: " + peer_text(l.peer) + " sent too many candidates for a data link; dropped"});
+    l.dropping_logged = true;
+    return;
+  }
+  ++l.remote_candidates;
+  if (l.remote_set && l.handle != 0) out.push_back(AddCandidate{l.handle, c});
+  else l.pending_candidates.push_back(c);
+}
+
+Effects Machine::handle(const Event& event) {
+  Effects out;
+  std::visit(
+      Overloaded{
+          [&](const Demand& e) {
+            self_ = e.self;
+            // No longer demanded: closed (or unqueued) and forgotten.
+            std::vector<PeerId> gone;
+            for (const Link& l : links_)
+              if (std::find(e.peers.begin(), e.peers.end(), l.peer) == e.peers.end()) gone.push_back(l.peer);
+            for (const PeerId p : gone) {
+              if (const Link* l = find(p); l && l->handle != 0) out.push_back(Close{l->handle});
+              remove(p);
+            }
+            for (const PeerId p : e.peers)
+              if (p != 0 && p != self_ && !find(p)) links_.push_back(Link{.peer = p});
+            start_queued(out);
+          },
+          [&](const SignalFrom& e) {
+            const proto::Signal& s = e.signal;
+            Link* l = by_peer(s.peer);
+            if (s.kind == proto::SignalKind::Offer) {
+              if (!l) {
+                out.push_back(Log{"protocol: refused a data-link offer from " + peer_text(s.peer) + ": no transfer with them"});
+                return;
+              }
+              if (l->offerer || l->remote_set || l->phase == Phase::Answering || l->phase == Phase::Connecting ||
+                  l->phase == Phase::Open) {
+                out.push_back(Log{"protocol: ignored a data-link offer from " + peer_text(s.peer) + " (" +
+                                  std::string(to_string(l->phase)) + (l->offerer ? ", we offer" : "") + ")"});
+                return;
+              }
+              // A new offer starts a new count of its candidates (the held one's go with it).
+              l->pending_candidates.clear();
+              l->remote_candidates = 0;
+              l->dropping_logged = false;
+              if (l->phase == Phase::WaitingOffer) take_offer(*l, s.sdp, out);
+              else l->held_offer = s.sdp;  // Queued or Making: answered once the connection is there
+              return;
+            }
+            if (s.kind == proto::SignalKind::Answer) {
+              if (!l || !l->offerer || l->phase != Phase::Offering || l->remote_set) {
+                out.push_back(Log{"protocol: ignored a data-link answer from " + peer_text(s.peer) + " that we did not ask for"});
+                return;
+              }
+              l->phase = Phase::Connecting;  // candidates that came before it are its own: kept
+              out.push_back(SetRemote{l->handle, proto::SignalKind::Answer, s.sdp});
+              return;
+            }
+            if (l) take_candidate(*l, s.candidate, out);  // a candidate of a link gone: late, dropped
+          },
+          [&](const Made& e) {
+            Link* l = by_peer(e.peer);
+            if (!l || l->phase != Phase::Making) {  // no longer wanted meanwhile
+              if (e.handle != 0) out.push_back(Close{e.handle});
+              return;
+            }
+            if (e.handle == 0) {
+              out.push_back(Log{"no data link could be made to " + peer_text(e.peer)});
+              remove(e.peer);
+              out.push_back(Lost{e.peer});
+              start_queued(out);
+              return;
+            }
+            l->handle = e.handle;
+            if (l->offerer) {
+              l->phase = Phase::Offering;
+              out.push_back(CreateOffer{l->handle});
+            } else if (l->held_offer) {
+              std::string sdp = std::move(*l->held_offer);
+              l->held_offer.reset();
+              take_offer(*l, std::move(sdp), out);
+            } else {
+              l->phase = Phase::WaitingOffer;
+            }
+          },
+          [&](const LocalDescription& e) {
+            Link* l = by_handle(e.handle);
+            if (!l) return;  // a closed link's: late
+            proto::Signal s{.peer = l->peer, .kind = e.kind, .sdp = e.sdp};
+            if (e.kind == proto::SignalKind::Answer) l->phase = Phase::Connecting;
+            out.push_back(Send{std::move(s)});
+          },
+          [&](const RemoteApplied& e) {
+            Link* l = by_handle(e.handle);
+            if (!l) return;
+            l->remote_set = true;
+            if (!l->offerer) out.push_back(CreateAnswer{l->handle});
+            for (const proto::IceCandidate& c : l->pending_candidates) out.push_back(AddCandidate{l->handle, c});
+            l->pending_candidates.clear();
+          },
+          [&](const LocalCandidate& e) {
+            Link* l = by_handle(e.handle);
+            if (!l) return;
+            out.push_back(Send{proto::Signal{.peer = l->peer, .kind = proto::SignalKind::Candidate, .candidate = e.candidate}});
+          },
+          [&](const ChannelOpened& e) {
+            Link* l = by_handle(e.handle);
+            if (!l || l->phase == Phase::Open) return;
+            l->phase = Phase::Open;
+            out.push_back(Ready{l->peer, l->handle});
+          },
+          [&](const Broke& e) {
+            Link* l = by_handle(e.handle);
+            if (!l) return;
+            const PeerId peer = l->peer;
+            out.push_back(Log{"the data link to " + peer_text(peer) + " broke: " + e.why});
+            out.push_back(Close{l->handle});
+            remove(peer);
+            out.push_back(Lost{peer});
+            start_queued(out);
+          },
+          [&](const Reset&) {
+            for (const Link& l : links_)
+              if (l.handle != 0) out.push_back(Close{l.handle});
+            links_.clear();
+          },
+      },
+      event);
+  return out;
+}
+
+}  // namespace moim::data_links

@@ -1,0 +1,129 @@
+// A large room's data links, as a machine: in a large room nobody has a connection to anybody else
+// (media goes through the media server), so a file's bytes go over a data-only RTCPeerConnection
+// between the two browsers, opened for the transfers with that person and closed once none needs it.
+// Its negotiation goes through the server as `signal`s to that one person (the mesh's relay). Kept
+// apart from the signaling machine (shared/signaling.hpp): those links are the call's media, made
+// for everyone at once and kept for the call; these are made on demand, bounded, and none of peer
+// health, tiles or stats is about them.
+//
+//   effects = machine.handle(event)
+//
+// No browser, socket, clock or randomness inside: the files part (wasm/files/) says which people a
+// live transfer needs a link with (Demand), the glue reports the connection's life.
+//
+// Rules:
+//  - Who offers: the smaller id (both sides want the link at about the same time: the receiver on
+//    accepting, the sender on the answer; one offerer means no glare). The other side makes its
+//    connection at once too and waits for the offer.
+//  - Bound: at most kMaxLinks links at once. A person demanded past it waits (Queued, in demand
+//    order) and gets a link when one closes. Their offer meanwhile is held (one per person, the
+//    newest) and answered then; its candidates wait with it (at most kMaxRemoteCandidates).
+//  - An offer from someone we have no live transfer with (not demanded) is refused (logged as a
+//    protocol problem; no connection made): a hostile peer cannot make us open connections.
+//    An offer to a link of which we are the offerer, or that already has one, breaks the rule:
+//    ignored (logged). An answer we did not ask for: ignored (logged).
+//  - Remote candidates before the remote description is applied are queued and added after it; at
+//    most kMaxRemoteCandidates per link (more are dropped, logged once).
+//  - A link is Ready when its channel opened (the connection is up, both ways): transfers may open
+//    their channels on it then. The receiver may expect them as soon as the connection exists
+//    (Made).
+//  - A link that closes or fails while demanded is Lost: the transfers on it break (the files part
+//    decides); a link no longer demanded is closed (Close) and forgotten, either way the next queued
+//    person gets its place.
+//  - Reset (the call ended or the room stopped being a large one): every link closes, nothing queued.
+#pragma once
+
+#include "protocol.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace moim::data_links {
+
+using proto::PeerId;
+using Handle = int;  // the glue's connection handle (0: none)
+
+inline constexpr std::size_t kMaxLinks = 4;
+inline constexpr std::size_t kMaxRemoteCandidates = 128;
+
+enum class Phase {
+  Queued,          // demanded, no place yet (maybe holding their offer)
+  Making,          // Create issued; waiting for Made (the glue's handle)
+  Offering,        // offerer: our offer is being made or sent; waiting for the answer
+  WaitingOffer,    // answerer: connection made, no offer yet
+  Answering,       // answerer: the offer is being applied or answered
+  Connecting,      // descriptions exchanged; waiting for the link's channel to open
+  Open,            // Ready
+};
+std::string_view to_string(Phase p);
+
+struct Link {
+  PeerId peer = 0;
+  Handle handle = 0;  // 0 while Queued or Making
+  bool offerer = false;
+  Phase phase = Phase::Queued;
+  bool remote_set = false;
+  std::optional<std::string> held_offer;               // Queued / Making: their offer, answered once we can
+  std::vector<proto::IceCandidate> pending_candidates;  // before the remote description is applied
+  std::size_t remote_candidates = 0;
+  bool dropping_logged = false;
+  bool operator==(const Link&) const = default;
+};
+
+// ---- events
+// The people a live transfer needs a link with now (all of them, each time; `self`: our id).
+struct Demand { PeerId self = 0; std::vector<PeerId> peers; };
+struct SignalFrom { proto::Signal signal; };  // signal.peer = the sender
+struct Made { PeerId peer = 0; Handle handle = 0; };  // the glue made the connection (0: it could not)
+struct LocalDescription { Handle handle = 0; proto::SignalKind kind = proto::SignalKind::Offer; std::string sdp; };
+struct RemoteApplied { Handle handle = 0; };
+struct LocalCandidate { Handle handle = 0; proto::IceCandidate candidate; };
+struct ChannelOpened { Handle handle = 0; };
+// The link's channel closed, its connection failed or closed, or a browser operation on it failed.
+struct Broke { Handle handle = 0; std::string why; };
+struct Reset {};
+using Event = std::variant<Demand, SignalFrom, Made, LocalDescription, RemoteApplied, LocalCandidate, ChannelOpened, Broke, Reset>;
+
+// ---- effects
+// A data-only connection to `peer` (its link channel negotiated on both sides); the offerer's glue
+// then hears CreateOffer. Answered with Made.
+struct Create { PeerId peer = 0; bool offerer = false; bool operator==(const Create&) const = default; };
+struct CreateOffer { Handle handle = 0; bool operator==(const CreateOffer&) const = default; };
+struct CreateAnswer { Handle handle = 0; bool operator==(const CreateAnswer&) const = default; };
+struct SetRemote { Handle handle = 0; proto::SignalKind kind = proto::SignalKind::Offer; std::string sdp; bool operator==(const SetRemote&) const = default; };
+struct AddCandidate { Handle handle = 0; proto::IceCandidate candidate; bool operator==(const AddCandidate&) const = default; };
+struct Send { proto::Signal signal; bool operator==(const Send&) const = default; };  // signal.peer = destination
+struct Close { Handle handle = 0; bool operator==(const Close&) const = default; };
+struct Ready { PeerId peer = 0; Handle handle = 0; bool operator==(const Ready&) const = default; };
+struct Lost { PeerId peer = 0; bool operator==(const Lost&) const = default; };
+struct Log { std::string text; bool operator==(const Log&) const = default; };  // "protocol: " for a peer's broken rule
+using Effect = std::variant<Create, CreateOffer, CreateAnswer, SetRemote, AddCandidate, Send, Close, Ready, Lost, Log>;
+using Effects = std::vector<Effect>;
+
+class Machine {
+ public:
+  Effects handle(const Event& event);
+  // Demanded people in demand order: those with a link first come first, then the queued.
+  const std::vector<Link>& links() const { return links_; }
+  const Link* find(PeerId peer) const;
+  // The link's handle when its connection exists (0 otherwise), and whether it is Ready.
+  Handle handle_of(PeerId peer) const;
+  bool ready(PeerId peer) const;
+  std::size_t active() const;  // links holding a place (not Queued)
+
+ private:
+  Link* by_handle(Handle h);
+  Link* by_peer(PeerId p);
+  void start_queued(Effects& out);
+  void take_offer(Link& l, std::string sdp, Effects& out);
+  void take_candidate(Link& l, const proto::IceCandidate& c, Effects& out);
+  void remove(PeerId peer);
+
+  PeerId self_ = 0;
+  std::vector<Link> links_;
+};
+
+}  // namespace moim::data_links

@@ -1,0 +1,146 @@
+// A large room's data links (shared/data_links.hpp): on demand, the smaller id offers, at most
+// kMaxLinks at once (the rest wait, their offers held), offers from people we have no transfer with
+// refused, a link that breaks while needed is Lost.
+#include "data_links.hpp"
+
+#include <gtest/gtest.h>
+
+namespace moim::data_links {
+namespace {
+
+using proto::SignalKind;
+
+proto::Signal offer_from(PeerId p, std::string sdp = "v=0 offer") { return {.peer = p, .kind = SignalKind::Offer, .sdp = std::move(sdp)}; }
+proto::Signal answer_from(PeerId p) { return {.peer = p, .kind = SignalKind::Answer, .sdp = "v=0 answer"}; }
+proto::Signal candidate_from(PeerId p, std::string c = "candidate:1") {
+  return {.peer = p, .kind = SignalKind::Candidate, .candidate = {.candidate = std::move(c), .sdp_mid = "0"}};
+}
+bool logged_protocol(const Effects& fx) {
+  for (const auto& e : fx)
+    if (const auto* l = std::get_if<Log>(&e); l && l->text.rfind("protocol: ", 0) == 0) return true;
+  return false;
+}
+
+// Both roles, step by step: event in, effects out.
+TEST(DataLinks, TheSmallerIdOffersTheOtherAnswers) {
+  Machine offerer;  // we are 2, the peer 5
+  EXPECT_EQ(offerer.handle(Demand{2, {5}}), (Effects{Create{5, true}}));
+  EXPECT_EQ(offerer.handle(Made{5, 11}), (Effects{CreateOffer{11}}));
+  EXPECT_EQ(offerer.handle_of(5), 11);
+  EXPECT_EQ(offerer.handle(LocalDescription{11, SignalKind::Offer, "v=0 offer"}),
+            (Effects{Send{offer_from(5)}}));
+  // A candidate before the answer waits for it.
+  EXPECT_EQ(offerer.handle(SignalFrom{candidate_from(5)}), Effects{});
+  EXPECT_EQ(offerer.handle(SignalFrom{answer_from(5)}), (Effects{SetRemote{11, SignalKind::Answer, "v=0 answer"}}));
+  EXPECT_EQ(offerer.handle(RemoteApplied{11}), (Effects{AddCandidate{11, candidate_from(5).candidate}}));
+  EXPECT_EQ(offerer.handle(SignalFrom{candidate_from(5, "candidate:2")}), (Effects{AddCandidate{11, candidate_from(5, "candidate:2").candidate}}));
+  EXPECT_EQ(offerer.handle(LocalCandidate{11, {.candidate = "candidate:9"}}),
+            (Effects{Send{{.peer = 5, .kind = SignalKind::Candidate, .candidate = {.candidate = "candidate:9"}}}}));
+  EXPECT_FALSE(offerer.ready(5));
+  EXPECT_EQ(offerer.handle(ChannelOpened{11}), (Effects{Ready{5, 11}}));
+  EXPECT_TRUE(offerer.ready(5));
+  // No longer needed: closed and forgotten; its late callbacks change nothing.
+  EXPECT_EQ(offerer.handle(Demand{2, {}}), (Effects{Close{11}}));
+  EXPECT_EQ(offerer.handle(ChannelOpened{11}), Effects{});
+  EXPECT_EQ(offerer.handle(LocalCandidate{11, {.candidate = "candidate:9"}}), Effects{});
+  EXPECT_TRUE(offerer.links().empty());
+
+  Machine answerer;  // we are 5, the peer 2
+  EXPECT_EQ(answerer.handle(Demand{5, {2}}), (Effects{Create{2, false}}));
+  EXPECT_EQ(answerer.handle(Made{2, 7}), Effects{});
+  EXPECT_EQ(answerer.find(2)->phase, Phase::WaitingOffer);
+  EXPECT_EQ(answerer.handle(SignalFrom{offer_from(2)}), (Effects{SetRemote{7, SignalKind::Offer, "v=0 offer"}}));
+  EXPECT_EQ(answerer.handle(RemoteApplied{7}), (Effects{CreateAnswer{7}}));
+  EXPECT_EQ(answerer.handle(LocalDescription{7, SignalKind::Answer, "v=0 answer"}), (Effects{Send{answer_from(2)}}));
+  EXPECT_EQ(answerer.find(2)->phase, Phase::Connecting);
+  EXPECT_EQ(answerer.handle(ChannelOpened{7}), (Effects{Ready{2, 7}}));
+}
+
+// Sending to everyone in a big room: four links at once, the others wait in order and start as
+// places free; an offer from a queued person is held and answered when its turn comes.
+TEST(DataLinks, AtMostFourLinksTheRestWaitInOrder) {
+  Machine m;  // we are 1: we offer to all
+  const Effects first = m.handle(Demand{1, {2, 3, 4, 5, 6, 7}});
+  EXPECT_EQ(first, (Effects{Create{2, true}, Create{3, true}, Create{4, true}, Create{5, true}}));
+  EXPECT_EQ(m.active(), kMaxLinks);
+  EXPECT_EQ(m.find(6)->phase, Phase::Queued);
+  EXPECT_EQ(m.handle_of(6), 0);
+  for (Handle h = 2; h <= 5; ++h) m.handle(Made{static_cast<PeerId>(h), 100 + h});
+  // 3's transfers ended: its place goes to 6, the first waiting.
+  EXPECT_EQ(m.handle(Demand{1, {2, 4, 5, 6, 7}}), (Effects{Close{103}, Create{6, true}}));
+  // 4's link breaks while needed: Lost (its transfers break), and 7 gets the place.
+  const Effects broke = m.handle(Broke{104, "closed"});
+  EXPECT_EQ(broke.size(), 4u);
+  EXPECT_EQ(broke[1], Effect{Close{104}});
+  EXPECT_EQ(broke[2], Effect{Lost{4}});
+  EXPECT_EQ(broke[3], (Effect{Create{7, true}}));
+
+  Machine a;  // we are 9: everyone offers to us; two of them wait for a place
+  a.handle(Demand{9, {1, 2, 3, 4, 5, 6}});
+  EXPECT_EQ(a.active(), kMaxLinks);
+  EXPECT_EQ(a.handle(SignalFrom{offer_from(5, "v=0 five")}), Effects{});  // held
+  EXPECT_EQ(a.handle(SignalFrom{candidate_from(5)}), Effects{});         // waits with it
+  EXPECT_EQ(a.find(5)->held_offer, "v=0 five");
+  EXPECT_EQ(a.handle(Demand{9, {2, 3, 4, 5, 6}}), (Effects{Create{5, false}}));
+  EXPECT_EQ(a.handle(Made{5, 55}), (Effects{SetRemote{55, SignalKind::Offer, "v=0 five"}}));
+  EXPECT_EQ(a.handle(RemoteApplied{55}), (Effects{CreateAnswer{55}, AddCandidate{55, candidate_from(5).candidate}}));
+}
+
+// What a peer can make us do is bounded: rows of a signal in a state, and what it leads to.
+TEST(DataLinks, BrokenRulesAreRefusedAndLogged) {
+  const struct Row {
+    const char* what;
+    std::vector<PeerId> demand;  // we are 5
+    bool made;                   // their link's connection exists (handle 50)
+    proto::Signal signal;
+    bool protocol_log;
+    std::size_t links_after;
+  } rows[] = {
+      {"an offer from someone we have no transfer with: no connection", {}, false, offer_from(8), true, 0},
+      {"an offer to a link we offer (we are the smaller id)", {9}, true, offer_from(9), true, 1},
+      {"an answer we did not ask for (we answer)", {2}, true, answer_from(2), true, 1},
+      {"an answer from a stranger", {}, false, answer_from(3), true, 0},
+      {"a candidate from a stranger: late, dropped", {}, false, candidate_from(3), false, 0},
+  };
+  for (const Row& row : rows) {
+    Machine m;
+    m.handle(Demand{5, row.demand});
+    if (row.made) m.handle(Made{row.demand[0], 50});
+    const Effects fx = m.handle(SignalFrom{row.signal});
+    EXPECT_EQ(logged_protocol(fx), row.protocol_log) << row.what;
+    EXPECT_EQ(m.links().size(), row.links_after) << row.what;
+    for (const auto& e : fx) EXPECT_FALSE(std::holds_alternative<Create>(e)) << row.what;
+  }
+  // A second offer on a link that has one: ignored.
+  Machine m;
+  m.handle(Demand{5, {2}});
+  m.handle(Made{2, 20});
+  m.handle(SignalFrom{offer_from(2)});
+  EXPECT_TRUE(logged_protocol(m.handle(SignalFrom{offer_from(2, "v=0 again")})));
+  // Candidates past the bound: dropped, logged once.
+  std::size_t logs = 0;
+  for (std::size_t i = 0; i < kMaxRemoteCandidates + 5; ++i)
+    logs += logged_protocol(m.handle(SignalFrom{candidate_from(2)})) ? 1 : 0;
+  EXPECT_EQ(m.find(2)->pending_candidates.size(), kMaxRemoteCandidates);
+  EXPECT_EQ(logs, 1u);
+}
+
+TEST(DataLinks, AConnectionNotMadeOrNoLongerWantedAndReset) {
+  Machine m;
+  m.handle(Demand{1, {2, 3}});
+  // The browser could not make it: Lost, no link.
+  const Effects fx = m.handle(Made{2, 0});
+  EXPECT_EQ(fx.back(), (Effect{Lost{2}}));
+  EXPECT_EQ(m.find(2), nullptr);
+  // Made after it was no longer wanted: closed at once.
+  m.handle(Demand{1, {}});
+  EXPECT_EQ(m.handle(Made{3, 33}), (Effects{Close{33}}));
+  // Reset closes every connection there is.
+  m.handle(Demand{1, {4, 5}});
+  m.handle(Made{4, 44});
+  EXPECT_EQ(m.handle(Reset{}), (Effects{Close{44}}));
+  EXPECT_TRUE(m.links().empty());
+}
+
+}  // namespace
+}  // namespace moim::data_links
