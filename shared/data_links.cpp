@@ -188,6 +188,19 @@ Effects Machine::handle(const Event& event) {
             out.push_back(Lost{peer});
             start_queued(out);
           },
+          [&](const SignalsLost&) {
+            std::vector<PeerId> stuck;
+            for (const Link& l : links_)
+              if (l.phase != Phase::Queued && l.phase != Phase::Open) stuck.push_back(l.peer);
+            for (const PeerId peer : stuck) {
+              const Link* l = find(peer);
+              out.push_back(Log{"the data link to " + peer_text(peer) + " broke: its signals may be lost"});
+              if (l->handle != 0) out.push_back(Close{l->handle});
+              remove(peer);
+              out.push_back(Lost{peer});
+            }
+            start_queued(out);
+          },
           [&](const Reset&) {
             for (const Link& l : links_)
               if (l.handle != 0) out.push_back(Close{l.handle});

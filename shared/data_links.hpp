@@ -85,7 +85,12 @@ struct ChannelOpened { Handle handle = 0; };
 // The link's channel closed, its connection failed or closed, or a browser operation on it failed.
 struct Broke { Handle handle = 0; std::string why; };
 struct Reset {};
-using Event = std::variant<Demand, SignalFrom, Made, LocalDescription, RemoteApplied, LocalCandidate, ChannelOpened, Broke, Reset>;
+// Signals between us and others may have been lost for good (the server link's `missed`, a restart
+// with signals unconfirmed): a link still being negotiated might wait for ever; it breaks instead
+// (Lost), and the transfers on it with it. Open links need no signal: they stay.
+struct SignalsLost {};
+using Event = std::variant<Demand, SignalFrom, Made, LocalDescription, RemoteApplied, LocalCandidate, ChannelOpened, Broke, Reset,
+                           SignalsLost>;
 
 // ---- effects
 // A data-only connection to `peer` (its link channel negotiated on both sides); the offerer's glue

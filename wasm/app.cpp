@@ -107,6 +107,8 @@ bool App::feed_link(const server_link::Event& event) {
                      frames_to_draw_ = std::max(frames_to_draw_, 2);
                    },
                    [&](const server_link::SignalsLost&) {
+                     // A large room's numbered signals are its file links' only: its media needs no restart.
+                     if (files_.signals_lost()) return;
                      std::vector<proto::PeerId> peers;
                      for (const auto& [id, session] : machine_.peers()) peers.push_back(id);
                      for (const proto::PeerId id : peers) feed_machine(signaling::IceRestartNeeded{id});

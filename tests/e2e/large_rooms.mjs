@@ -75,12 +75,14 @@ export async function setCapacity(page, want) {
   assert.fail(`could not set the capacity to ${want} (slider ${JSON.stringify(s)}: ${seen.join(' ')})`);
 }
 
-// Creates a large room for `capacity` people through the dialog; resolves to it as the list shows it.
-export async function createLargeRoomByUi(page, name, capacity) {
+// Creates a large room for `capacity` people through the dialog (locked with `password`, if given);
+// resolves to it as the list shows it.
+export async function createLargeRoomByUi(page, name, capacity, password = '') {
   await waitForState(page, (s) => s.limits.largeRooms === true, null, 15000);
   await click(page, 'create-room');
   await waitForState(page, (s) => s.dialog === true);
   await typeInto(page, 'room-name-input', name);
+  if (password) await typeInto(page, 'room-password-input', password);
   await setCapacity(page, capacity);
   await waitForState(page, (s, c) => s.createDialog?.capacity === c && s.createDialog.createEnabled, capacity);
   await click(page, 'create-confirm');

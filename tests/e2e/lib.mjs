@@ -276,6 +276,17 @@ export async function typeInto(page, id, text, { paste = false } = {}) {
 }
 
 // Types each person's display name into the lobby's field and commits it: [[page, name], ...].
+// Clicks Join on a locked room, types the password into the prompt and confirms it.
+export async function joinWithPassword(page, roomId, password) {
+  const s = await state(page);
+  if (s.modal?.kind !== 'password') {
+    await click(page, `join:${roomId}`);
+    await waitForState(page, (s, id) => s.modal?.kind === 'password' && s.modal.room === id, roomId);
+  }
+  await typeInto(page, 'password-input', password);
+  await click(page, 'password-confirm');
+}
+
 export async function enterNames(people) {
   for (const [page, name] of people) {
     await typeInto(page, 'name-input', name);

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import {
-  click, launchBrowser, openPerson, screenshot, startServer, state, typeInto, waitForState, waitForVideo, widget,
+  click, joinWithPassword, launchBrowser, openPerson, screenshot, startServer, state, typeInto, waitForState, waitForVideo,
+  widget,
 } from './lib.mjs';
 
 const servers = [];
@@ -42,17 +43,6 @@ async function createRoom(page, name, password = '', shot = null) {
   await click(page, 'create-confirm');
   const s = await waitForState(page, (s, n) => s.dialog === false && s.rooms.some((r) => r.name === n), name);
   return s.rooms.find((r) => r.name === name);
-}
-
-// Clicks Join on a locked room, types the password into the prompt and confirms it.
-async function joinWithPassword(page, roomId, password) {
-  const s = await state(page);
-  if (s.modal?.kind !== 'password') {
-    await click(page, `join:${roomId}`);
-    await waitForState(page, (s, id) => s.modal?.kind === 'password' && s.modal.room === id, roomId);
-  }
-  await typeInto(page, 'password-input', password);
-  await click(page, 'password-confirm');
 }
 
 const connectedTo = (page, n) => waitForState(page, (s, n) => s.screen === 'call' && s.room.peers.length === n &&

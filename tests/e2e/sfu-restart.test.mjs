@@ -2,12 +2,13 @@
 // again. The media never passed through moim-server: it goes on through Janus meanwhile, and the
 // restarted server claims its Janus session back and takes each participant's handles over from the
 // store, so nobody's media starts over: no `media-state` "reset", no new peer connection, frames
-// decoding all along; the pages resume as in the mesh (same ids, nobody away). A newcomer after the
-// restart is seen by everyone: the server carries on with the claimed session's handles.
+// decoding all along; the pages resume as in the mesh (same ids, nobody away). The room is locked,
+// as mesh rooms can be. A newcomer after the restart (a wrong password first) is seen by everyone:
+// the server carries on with the claimed session's handles.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLargeRoomByUi, endAfterTests, namedPerson, startJanus } from './large_rooms.mjs';
-import { click, launchBrowser, saveReport, screenshot, startServer, state, waitForState } from './lib.mjs';
+import { joinWithPassword, launchBrowser, saveReport, screenshot, startServer, state, waitForState } from './lib.mjs';
 
 const servers = [];
 const pages = [];
@@ -48,11 +49,13 @@ test('moim-server killed mid-call in a large room: media goes on through Janus, 
   servers.push(server);
   const everyone = [['Ana', await person(server.url, 'ana', 'Ana')], ['Bo', await person(server.url, 'bo', 'Bo')],
     ['Cy', await person(server.url, 'cy', 'Cy')]];
-  const room = await createLargeRoomByUi(everyone[0][1], 'Town hall', 10);
+  // A locked room, as in the mesh: joined through the password prompt.
+  const room = await createLargeRoomByUi(everyone[0][1], 'Town hall', 10, 'hunter2');
   assert.equal(room.mode, 'sfu');
+  assert.equal(room.locked, true);
   for (const [, page] of everyone) {
     await waitForState(page, (s, id) => s.rooms.some((r) => r.id === id), room.id);
-    await click(page, `join:${room.id}`);
+    await joinWithPassword(page, room.id, 'hunter2');
     await waitForState(page, (s) => s.screen === 'call');
   }
   const names = everyone.map(([n]) => n);
@@ -98,7 +101,9 @@ test('moim-server killed mid-call in a large room: media goes on through Janus, 
     // A newcomer: everyone sees Dee, Dee sees everyone (the claimed handles take the new feed).
     const dee = await person(restarted.url, 'dee', 'Dee');
     await waitForState(dee, (s, id) => s.rooms.some((r) => r.id === id), room.id);
-    await click(dee, `join:${room.id}`);
+    await joinWithPassword(dee, room.id, 'wrong');
+    await waitForState(dee, (s) => s.error === 'Wrong password.');
+    await joinWithPassword(dee, room.id, 'hunter2');
     await waitForState(dee, (s, others) => seesEveryone(s, others), names, 40000);
     await Promise.all(everyone.map(([name, page]) =>
       waitForState(page, (s, others) => seesEveryone(s, others), [...names, 'Dee'].filter((n) => n !== name), 40000)));

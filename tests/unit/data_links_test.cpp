@@ -144,3 +144,30 @@ TEST(DataLinks, AConnectionNotMadeOrNoLongerWantedAndReset) {
 
 }  // namespace
 }  // namespace moim::data_links
+
+namespace moim::data_links {
+namespace {
+
+// Signals may have been lost for good (the server link's `missed`, a restart with signals
+// unconfirmed): a link still negotiating would wait for ever; it breaks (Lost, its place to the next
+// queued person), while an open link and a queued person stay.
+TEST(DataLinks, LinksStillNegotiatingBreakWhenSignalsWereLost) {
+  Machine m;  // we are 1: we offer to everyone
+  EXPECT_EQ(m.handle(Demand{1, {2, 3, 4, 5, 6}}), (Effects{Create{2, true}, Create{3, true}, Create{4, true}, Create{5, true}}));
+  EXPECT_EQ(m.handle(Made{2, 12}), (Effects{CreateOffer{12}}));
+  EXPECT_EQ(m.handle(Made{3, 13}), (Effects{CreateOffer{13}}));
+  EXPECT_EQ(m.handle(Made{4, 14}), (Effects{CreateOffer{14}}));
+  EXPECT_EQ(m.handle(LocalDescription{12, SignalKind::Offer, "v=0 offer"}), (Effects{Send{offer_from(2)}}));
+  EXPECT_EQ(m.handle(SignalFrom{answer_from(2)}), (Effects{SetRemote{12, SignalKind::Answer, "v=0 answer"}}));
+  EXPECT_EQ(m.handle(RemoteApplied{12}), Effects{});
+  EXPECT_EQ(m.handle(ChannelOpened{12}), (Effects{Ready{2, 12}}));
+  const Effects fx = m.handle(SignalsLost{});
+  EXPECT_EQ(fx, (Effects{Log{"the data link to peer 3 broke: its signals may be lost"}, Close{13}, Lost{3},
+                         Log{"the data link to peer 4 broke: its signals may be lost"}, Close{14}, Lost{4},
+                         Log{"the data link to peer 5 broke: its signals may be lost"}, Lost{5}, Create{6, true}}));
+  EXPECT_TRUE(m.ready(2));
+  EXPECT_EQ(m.handle(Made{5, 15}), (Effects{Close{15}})) << "a connection made for a link that broke is closed";
+}
+
+}  // namespace
+}  // namespace moim::data_links

@@ -54,6 +54,12 @@ void CallFiles::follow(const std::optional<CallInfo>& call, const proto::IceConf
   links_.set_ice(ice);
 }
 
+bool CallFiles::signals_lost() {
+  if (!large_room_) return false;
+  after(links_.signals_lost());
+  return true;
+}
+
 bool CallFiles::link_signal(const proto::Signal& signal) {
   if (!large_room_) return false;
   after(links_.signal(signal));

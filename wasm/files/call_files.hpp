@@ -45,6 +45,10 @@ class CallFiles {
   void follow(const std::optional<CallInfo>& call, const proto::IceConfig& ice);
   // A `signal` from a person while in a large room: a data link's (true when taken).
   bool link_signal(const proto::Signal& signal);
+  // Signals to and from people may be lost for good (server_link's SignalsLost): in a large room the
+  // data links still being negotiated break (their transfers fail and can be sent again); true then
+  // (the call's media links are the media server's: nothing for the signaling machine to restart).
+  bool signals_lost();
   // The person asks to send files to `peer` (0: everyone in the call): the browser's picker opens
   // (call from a click). Files dropped on the page go to everyone.
   void pick(proto::PeerId peer);

@@ -34,6 +34,7 @@ class FileLinks {
   // A `signal` from a person (large rooms: only data links use them).
   Outcome signal(const proto::Signal& s) { return run(data_links::SignalFrom{s}); }
   Outcome reset() { return run(data_links::Reset{}); }
+  Outcome signals_lost() { return run(data_links::SignalsLost{}); }
   // A browser event about one of our connections (nullopt: not ours).
   std::optional<Outcome> handle(const browser::Event& event);
 

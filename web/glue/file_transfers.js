@@ -278,8 +278,13 @@
   shared.peerClosed = (pcHandle) => {
     for (const [id, t] of [...transfers]) {
       if (t.pc !== pcHandle) continue;
+      // A sender whose end marker went: the receiver has it all and closed the connection (a large
+      // room's data link closes once its transfers are done), maybe before its own channel's close
+      // reached us: all sent, as on that channel's close; the receiver's verdict follows.
+      const allSent = t.endSent && !t.allSent && !t.aborted;
+      if (allSent) t.allSent = true;
       abortFile(id);
-      later(() => callApp('moimOnFileBroke', id, false));
+      later(() => allSent ? callApp('moimOnFileAllSent', id) : callApp('moimOnFileBroke', id, false));
     }
   };
   function saveFile(id, name) {
