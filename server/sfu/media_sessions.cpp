@@ -445,7 +445,16 @@ void MediaSessions::add_new_streams(MediaOutput& out, PeerId peer, Participant& 
 
 void MediaSessions::relay_offer(MediaOutput& out, PeerId peer, Participant& p, const json& data, const json& jsep) {
   proto::MediaSignal signal{.link = MediaLink::Subscribe, .kind = SignalKind::Offer, .sdp = string_of(jsep, "sdp")};
-  if (const auto streams = data.find("streams"); streams != data.end() && streams->is_array()) {
+  const auto streams = data.find("streams");
+  const bool summary = streams != data.end() && streams->is_array();
+  // An ICE restart's offer ("configured", janus_videoroom.c) has no summary: its m-lines are the
+  // previous offer's, less those its SDP no longer sends on (a feed Janus dropped meanwhile).
+  if (!summary) {
+    const std::set<std::string> sending = sending_mids(signal.sdp);
+    for (const proto::MediaStream& s : p.offered.streams)
+      if (sending.contains(s.mid)) signal.streams.push_back(s);
+  }
+  if (summary) {
     for (const json& s : *streams) {
       if (signal.streams.size() >= proto::kMaxMediaStreams) break;
       if (!s.is_object() || !s.value("active", false)) continue;
