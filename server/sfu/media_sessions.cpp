@@ -85,7 +85,8 @@ void MediaSessions::tell(MediaOutput& out, PeerId peer, proto::ServerMessage mes
 RequestId MediaSessions::send(MediaOutput& out, PeerId peer, What what, MediaCommand command) {
   const RequestId id = next_id_++;
   command.id = id;
-  if (peer != 0) changed_.insert(peer);
+  // A candidate changes nothing of the record: no record written again (and serialized) per candidate.
+  if (peer != 0 && what != What::Trickle) changed_.insert(peer);
   const auto it = peers_.find(peer);
   requests_[id] = Request{peer, it == peers_.end() ? 0 : it->second.generation, what, {},
                           command.kind == MediaCommand::Kind::Detach ? command.handle : 0};
