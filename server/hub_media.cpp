@@ -14,7 +14,14 @@ namespace moim {
 using proto::ErrorCode;
 
 void Hub::apply_media(HubOutput& out, sfu::MediaOutput media) {
-  for (sfu::MediaCommand& command : media.janus) out.media.push_back(std::move(command));
+  for (sfu::MediaCommand& command : media.janus) {
+    // VideoRoom's "kick" needs the room's secret, which only the hub holds (sfu::LargeRooms).
+    if (command.kind == sfu::MediaCommand::Kind::Message && command.body.value("request", "") == "kick") {
+      const std::string* secret = large_rooms_.secret(command.body.value("room", sfu::MoimRoomId{0}));
+      if (secret != nullptr) command.body["secret"] = *secret;
+    }
+    out.media.push_back(std::move(command));
+  }
   for (sfu::MediaOutput::ToPeer& to : media.to_peers) {
     to_peer(out, to.peer, std::make_shared<const std::string>(proto::encode(to.message)));
   }

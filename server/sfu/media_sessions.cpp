@@ -127,6 +127,17 @@ void MediaSessions::start(MediaOutput& out, PeerId peer, Participant& p) {
   p.pub_busy = send(out, peer, What::PubAttach, MediaCommand{.kind = MediaCommand::Kind::Attach});
 }
 
+void MediaSessions::join_publisher(MediaOutput& out, PeerId peer, Participant& p) {
+  p.pub_busy = send(out, peer, What::PubJoin,
+                    MediaCommand{.kind = MediaCommand::Kind::Message,
+                                 .handle = p.pub,
+                                 .body = json{{"request", "join"},
+                                              {"ptype", "publisher"},
+                                              {"room", p.room},
+                                              {"id", peer},
+                                              {"display", p.display}}});
+}
+
 RequestId MediaSessions::detach_all(MediaOutput& out, Participant& p, bool leave_first) {
   RequestId wait = 0;
   const bool leaving = leave_first && up_ && p.pub != 0 && p.pub_joined;
@@ -539,7 +550,8 @@ void MediaSessions::on_answer(MediaOutput& out, const Request& request, Particip
     }
     return;
   }
-  const bool on_publisher = request.what == What::PubAttach || request.what == What::PubJoin || request.what == What::PubConfigure;
+  const bool on_publisher = request.what == What::PubAttach || request.what == What::PubJoin ||
+                            request.what == What::PubKick || request.what == What::PubConfigure;
   if (on_publisher) p.pub_busy = 0;
   else p.sub_busy = 0;
   if (!answer.ok) {
@@ -558,6 +570,22 @@ void MediaSessions::on_answer(MediaOutput& out, const Request& request, Particip
       sync_subscriber(out, peer, p);
       return;
     }
+    constexpr int kIdExists = 436;  // JANUS_VIDEOROOM_ERROR_ID_EXISTS
+    if (answer.error.janus_code == kIdExists && request.what == What::PubJoin && !p.kicked_stale) {
+      // Our feed id is held by a publisher of ours Janus still has, one no record names (its record
+      // was never written before the previous run of moim-server stopped): kicked, then joined again.
+      p.kicked_stale = true;
+      out.log.push_back("peer " + std::to_string(peer) + ": its feed id is held by a stale publisher; kicking it");
+      p.pub_busy = send(out, peer, What::PubKick,
+                        MediaCommand{.kind = MediaCommand::Kind::Message,
+                                     .handle = p.pub,
+                                     .body = json{{"request", "kick"}, {"room", p.room}, {"id", peer}}});
+      return;
+    }
+    if (answer.error.janus_code == kNoSuchFeed && request.what == What::PubKick) {
+      join_publisher(out, peer, p);  // it went by itself meanwhile
+      return;
+    }
     const std::string why = "Janus refused " + std::string(request.what == What::PubConfigure ? "a publish offer"
                                                            : request.what == What::SubStart   ? "a subscription answer"
                                                                                               : "a request") +
@@ -570,17 +598,14 @@ void MediaSessions::on_answer(MediaOutput& out, const Request& request, Particip
     case What::PubAttach:
       p.pub = answer.handle;
       handles_[p.pub] = peer;
-      p.pub_busy = send(out, peer, What::PubJoin,
-                        MediaCommand{.kind = MediaCommand::Kind::Message,
-                                     .handle = p.pub,
-                                     .body = json{{"request", "join"},
-                                                  {"ptype", "publisher"},
-                                                  {"room", p.room},
-                                                  {"id", peer},
-                                                  {"display", p.display}}});
+      join_publisher(out, peer, p);
+      return;
+    case What::PubKick:
+      join_publisher(out, peer, p);
       return;
     case What::PubJoin:
       p.pub_joined = true;
+      p.kicked_stale = false;
       pump_publisher(out, peer, p);
       sync_subscriber(out, peer, p);  // others may publish already
       return;

@@ -11,6 +11,9 @@
 //    its Moim peer id, display = its name). Its browser's publish offer becomes "configure" with the
 //    jsep; Janus's answer jsep goes back as a publish answer. A later offer (screen, ICE restart) is
 //    another "configure". One configure at a time: offers that come meanwhile wait, the newest wins.
+//    A join refused because the feed id is taken ("User ID already exists": a publisher of ours
+//    from before a restart of moim-server that no record names) kicks that publisher ("kick"; the
+//    hub adds the room's secret, which only it holds) and joins again, once per start.
 //  - Janus lets a feed be subscribed to only once its PeerConnection is up (the publisher's
 //    "webrtcup"; "No such feed" before): a participant publishes from its publisher handle's
 //    "webrtcup" until its "hangup" (or it leaves).
@@ -165,7 +168,7 @@ class MediaSessions {
   std::optional<int> substream(proto::PeerId peer, const std::string& mid) const;
 
  private:
-  enum class What { PubAttach, PubJoin, PubConfigure, SubAttach, SubJoin, SubChange, SubRestart, SubStart, SubLayers, Trickle, Detach };
+  enum class What { PubAttach, PubJoin, PubKick, PubConfigure, SubAttach, SubJoin, SubChange, SubRestart, SubStart, SubLayers, Trickle, Detach };
   struct Participant {
     proto::RoomId room = 0;
     std::string display;
@@ -178,6 +181,7 @@ class MediaSessions {
     // publisher
     JanusId pub = 0;
     bool pub_joined = false;
+    bool kicked_stale = false;  // its join found its feed id taken: a stale publisher was kicked
     bool publishing = false;
     RequestId pub_busy = 0;
     std::optional<std::string> offer;  // the newest publish offer not yet given to Janus
@@ -221,6 +225,7 @@ class MediaSessions {
   // Detaches a handle now, or once the link is back with the same session (0: not sent now).
   RequestId detach(MediaOutput& out, JanusId handle);
   void start(MediaOutput& out, proto::PeerId peer, Participant& p);
+  void join_publisher(MediaOutput& out, proto::PeerId peer, Participant& p);  // "join" as a publisher
   // Detaches its handles and forgets its state (not its place). `leave_first` (it starts over under
   // the same feed id): a joined publisher first sends "leave" and its handles are detached once that
   // is answered (a detach frees the id only some time after its answer: "User ID already exists");

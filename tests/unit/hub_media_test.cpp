@@ -35,6 +35,7 @@ class HubMedia : public ::testing::Test, public test::ClockedHub {
     hello(1);
     const HubOutput asked = send(1, CreateRoom{.name = "Town hall", .capacity = 20});
     ASSERT_EQ(asked.janus.size(), 1u);
+    secret_ = asked.janus[0].secret;
     const auto created = test::of_type<RoomCreated>(hub().on_janus_done(asked.janus[0].id), 1);
     ASSERT_EQ(created.size(), 1u);
     room_ = created[0].room.id;
@@ -64,6 +65,7 @@ class HubMedia : public ::testing::Test, public test::ClockedHub {
   HubOutput media_signal(ConnId conn, MediaSignal signal) { return send(conn, SendMediaSignal{std::move(signal)}); }
 
   RoomId room_ = 0;
+  std::string secret_;  // the Janus room's, made by the hub
   std::string owner_;
   std::map<ConnId, std::string> tokens_;
 };
@@ -108,6 +110,25 @@ TEST_F(HubMedia, OnlyParticipantsOfALargeRoomSpeakToTheMediaServer) {
   ASSERT_EQ(relayed.size(), 1u);
   EXPECT_EQ(relayed[0].signal, (MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Answer, .sdp = "janus-answer"}));
   EXPECT_EQ(out.sends.size(), 1u);
+}
+
+// A feed id held by a stale publisher is kicked (MediaSessions): the hub adds the room's secret,
+// which only it holds; nothing else of the hub's goes into the request.
+TEST_F(HubMedia, AKickCarriesTheRoomsSecret) {
+  ASSERT_FALSE(secret_.empty());
+  hello(2);
+  const HubOutput out = send(2, Join{.room = room_, .name = "P2"});
+  const auto joined = test::of_type<Joined>(out, 2);
+  ASSERT_EQ(joined.size(), 1u);
+  const HubOutput attached = hub().on_media_answer(out.media.at(0).id, sfu::MediaAnswer{.ok = true, .handle = 102});
+  ASSERT_EQ(attached.media.size(), 1u);
+  EXPECT_FALSE(attached.media[0].body.contains("secret")) << "a join carries no secret";
+  const HubOutput taken = hub().on_media_answer(
+      attached.media[0].id, sfu::MediaAnswer{.ok = false, .error = sfu::Error{sfu::ErrorCode::JanusError, 436, "User ID already exists"}});
+  ASSERT_EQ(taken.media.size(), 1u);
+  EXPECT_EQ(taken.media[0].handle, 102u);
+  EXPECT_EQ(taken.media[0].body, (json{{"request", "kick"}, {"room", room_}, {"id", joined[0].self.id}, {"secret", secret_}}));
+  EXPECT_TRUE(taken.sends.empty()) << "the participant hears nothing of it";
 }
 
 TEST_F(HubMedia, OffersReachTheSubscriberAndSessionsEndWithTheirParticipants) {

@@ -259,6 +259,30 @@ TEST(MediaSessions, AFailureSaysMediaFailedAndStartsOverBoundedly) {
   EXPECT_EQ(ready.janus[0].kind, MediaCommand::Kind::Attach);
 }
 
+// A publisher of ours Janus still has under the feed id (from before a restart of moim-server, its
+// record never written): the join finds the id taken, kicks that publisher, joins again: once.
+TEST(MediaSessions, AFeedIdHeldByAStalePublisherIsKickedOnce) {
+  MediaSessions m;
+  const json kick = {{"request", "kick"}, {"room", kRoom}, {"id", 1}};
+  expect(m.join(1, kRoom, "P1"), {attach(1)}, {});
+  expect(m.answer(1, attached(101)), {message(2, 101, join_publisher(1, "P1"))}, {});
+  expect(m.answer(2, refused(ErrorCode::JanusError, 436, "User ID 1 already exists")), {message(3, 101, kick)}, {});
+  EXPECT_FALSE(m.record(1).at("settled").get<bool>()) << "a kick in flight is no settled record";
+  expect(m.answer(3, reply({{"videoroom", "success"}})), {message(4, 101, join_publisher(1, "P1"))}, {});
+  expect(m.answer(4, reply({{"videoroom", "joined"}, {"room", kRoom}, {"id", 1}})), {}, {});
+  // A kick finding nobody (the stale one went by itself meanwhile) joins again as well.
+  expect(m.join(2, kRoom, "P2"), {attach(5)}, {});
+  expect(m.answer(5, attached(102)), {message(6, 102, join_publisher(2, "P2"))}, {});
+  expect(m.answer(6, refused(ErrorCode::JanusError, 436, "User ID 2 already exists")),
+         {message(7, 102, {{"request", "kick"}, {"room", kRoom}, {"id", 2}})}, {});
+  expect(m.answer(7, refused(ErrorCode::JanusError, 428, "No such user 2 in room")), {message(8, 102, join_publisher(2, "P2"))}, {});
+  // Taken again right after the kick: no second kick in a row, a failure (and a bounded start-over).
+  const MediaOutput failed = m.answer(8, refused(ErrorCode::JanusError, 436, "User ID 2 already exists"));
+  ASSERT_FALSE(failed.janus.empty());
+  for (const MediaCommand& c : failed.janus) EXPECT_FALSE(c.body.is_object() && c.body.value("request", "") == "kick");
+  EXPECT_EQ(failed.to_peers, std::vector<ToPeer>{media_failed(2)});
+}
+
 TEST(MediaSessions, AnswersForALeaverOrAnOlderTryAreDropped) {
   MediaSessions m;
   expect(m.join(1, kRoom, "P1"), {attach(1)}, {});
