@@ -205,7 +205,7 @@ HubOutput Hub::handle(ConnId conn, Conn& state, const proto::ClientMessage& msg)
                  [&](const proto::SendSignal& m) { on_signal(out, conn, state, m); },
                  [&](const proto::SetMedia& m) { on_media(out, conn, state, m); },
                  [&](const proto::SendMediaSignal& m) { on_media_signal(out, conn, state, m); },
-                 [&](const proto::RestartMedia&) { on_media_restart(out, conn, state); },
+                 [&](const proto::RestartMedia& m) { on_media_restart(out, conn, state, m); },
                  [&](const proto::SetMediaLayers& m) { on_media_layers(out, conn, state, m); },
                  [&](const proto::SendPeerMessage& m) { on_peer_message(out, conn, state, m); },
              },

@@ -300,7 +300,7 @@ class Hub {
 
   // ---- large rooms' media (hub_media.cpp) ----
   void on_media_signal(HubOutput& out, ConnId conn, Conn& state, const proto::SendMediaSignal& send);
-  void on_media_restart(HubOutput& out, ConnId conn, Conn& state);
+  void on_media_restart(HubOutput& out, ConnId conn, Conn& state, const proto::RestartMedia& restart);
   void on_media_layers(HubOutput& out, ConnId conn, Conn& state, const proto::SetMediaLayers& layers);
   // The media machine's effects: requests to out.media, messages to their participants (kept for a
   // held session's resume), log lines to out.warnings.

@@ -91,12 +91,12 @@ void Hub::on_media_signal(HubOutput& out, ConnId conn, Conn& state, const proto:
   apply_media(out, media_.signal(state.peer, signal));
 }
 
-void Hub::on_media_restart(HubOutput& out, ConnId conn, Conn& state) {
+void Hub::on_media_restart(HubOutput& out, ConnId conn, Conn& state, const proto::RestartMedia& restart) {
   if (state.peer == 0 || !media_.has(state.peer)) {
     error(out, conn, ErrorCode::NotInLargeRoom, "media-restart is for participants of a large room.", "media-restart");
     return;
   }
-  apply_media(out, media_.restart(state.peer));
+  apply_media(out, restart.fresh ? media_.start_over(state.peer) : media_.restart(state.peer));
 }
 
 void Hub::on_media_layers(HubOutput& out, ConnId conn, Conn& state, const proto::SetMediaLayers& layers) {

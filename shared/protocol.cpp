@@ -982,7 +982,9 @@ std::string encode(const ClientMessage& msg) {
                    s.streams.clear();  // the server's alone
                    write_media_signal(j, s);
                  },
-                 [&](const RestartMedia&) {},
+                 [&](const RestartMedia& m) {
+                   if (m.fresh) j["fresh"] = true;
+                 },
                  [&](const SetMediaLayers& m) {
                    ojson layers = ojson::array();
                    for (const LayerWish& w : m.layers) layers.push_back(ojson{{"peer", w.peer}, {"layer", to_string(w.layer)}});
@@ -1163,9 +1165,11 @@ Decoded<ClientMessage> decode_client(std::string_view text) {
       if (read_media_signal(f, m.signal, /*streams=*/false)) out.message = std::move(m);
       break;
     }
-    case position<RestartMedia, ClientMessage>:
-      out.message = RestartMedia{};
+    case position<RestartMedia, ClientMessage>: {
+      RestartMedia m;
+      if (f.optional_boolean("fresh", m.fresh)) out.message = m;
       break;
+    }
     case position<SetMediaLayers, ClientMessage>: {
       SetMediaLayers m;
       if (read_list(f, "layers", m.layers, read_layer_wish)) {

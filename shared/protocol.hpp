@@ -241,7 +241,13 @@ struct SetMedia { bool mic = true; bool camera = true; bool operator==(const Set
 // "media-signal" (large rooms): to the media server on one of our two links (no streams).
 struct SendMediaSignal { MediaSignal signal; bool operator==(const SendMediaSignal&) const = default; };
 // "media-restart": send a new subscription offer with fresh ICE credentials (an ICE restart).
-struct RestartMedia { bool operator==(const RestartMedia&) const = default; };
+struct RestartMedia {
+  // false: an ICE restart of the subscription (a new offer with fresh credentials); true: the browser
+  // lost one of its media connections (an operation on it failed): its media starts over from new
+  // handles, as after media-failed.
+  bool fresh = false;
+  bool operator==(const RestartMedia&) const = default;
+};
 // "media-layers" (large rooms): which simulcast layer of each person's camera we want, for the size
 // we draw it at (shared/sfu_layers.hpp). Only changes need to be sent; the server keeps the rest.
 enum class MediaLayer { Low, Medium, High };  // wire "low" / "medium" / "high"

@@ -109,6 +109,7 @@ std::ostream& operator<<(std::ostream& os, const Effect& effect) {
                  [&](const Log& e) { os << "Log{" << e.text << '}'; },
                  [&](const RestartIce& e) { os << "RestartIce{" << e.peer << '}'; },
                  [&](const RequestIceRestart& e) { os << "RequestIceRestart{" << e.peer << '}'; },
+                 [&](const RequestMediaStartOver&) { os << "RequestMediaStartOver{}"; },
              },
              effect);
   return os;
@@ -400,7 +401,10 @@ Effects Machine::on(const BrowserOperationFailed& e) {
   if (it == peers_.end()) return {Log{describe(e.peer, "late failure of a closed connection: " + e.what)}};
   it->second.phase = Phase::Failed;
   it->second.pending_candidates.clear();
-  return {Log{describe(e.peer, "browser operation failed: " + e.what)}, ClosePeerConnection{e.peer}};
+  Effects out{Log{describe(e.peer, "browser operation failed: " + e.what)}, ClosePeerConnection{e.peer}};
+  // A link to the media server cannot be made again on our own (Janus keeps its DTLS with the handle).
+  if (mode_ == Mode::Sfu && is_media_server_link(e.peer)) out.push_back(RequestMediaStartOver{});
+  return out;
 }
 
 Effects Machine::on(const LeftRoom&) {

@@ -56,6 +56,8 @@
 //    fresh ICE credentials): media-signals are not numbered, it may have gone into the dead socket. MediaReset (the media server lost our streams: Janus
 //    restarted) closes both links and makes them again: we publish again, and the subscription's
 //    offer follows.
+//  - A browser operation failing on a link closes it and asks the media server to start our media
+//    over (RequestMediaStartOver): its media-failed is a MediaReset.
 #pragma once
 
 #include "protocol.hpp"
@@ -171,12 +173,17 @@ struct ClosePeerConnection { PeerId peer = 0; bool operator==(const ClosePeerCon
 // Sfu mode: ask the media server for an offer with fresh ICE credentials on this link (the subscribe
 // link, where only the media server offers).
 struct RequestIceRestart { PeerId peer = 0; bool operator==(const RequestIceRestart&) const = default; };
+// Sfu mode: a browser operation on one of the links failed (it is closed): ask the media server to
+// start our media over (media-restart "fresh"); its media-failed then makes both links again
+// (MediaReset). The server bounds how often.
+struct RequestMediaStartOver { bool operator==(const RequestMediaStartOver&) const = default; };
 // Something unexpected but harmless (a stale answer, a signal from a stranger): worth a console line.
 // Texts of protocol problems (the other side broke a rule or a bound) start with "protocol: ".
 struct Log { std::string text; bool operator==(const Log&) const = default; };
 
 using Effect = std::variant<CreatePeerConnection, CreateOffer, CreateAnswer, RollbackLocalOffer, SetRemoteDescription,
-                            AddRemoteCandidate, SendToPeer, ClosePeerConnection, Log, RestartIce, RequestIceRestart>;
+                            AddRemoteCandidate, SendToPeer, ClosePeerConnection, Log, RestartIce, RequestIceRestart,
+                            RequestMediaStartOver>;
 using Effects = std::vector<Effect>;
 
 std::ostream& operator<<(std::ostream& os, const Event& event);

@@ -436,6 +436,7 @@ void App::feed_machine(const signaling::Event& event) {
   }
   for (const auto& effect : effects)  // a large room's subscription: only the media server can offer it
     if (std::holds_alternative<signaling::RequestIceRestart>(effect)) send(proto::RestartMedia{});
+    else if (std::holds_alternative<signaling::RequestMediaStartOver>(effect)) send(proto::RestartMedia{.fresh = true});
   // Peer health follows every connection's life (and its state: handle()).
   std::vector<proto::PeerId> not_made, owe_offer;
   for (const auto& effect : effects) {

@@ -128,6 +128,7 @@ std::vector<proto::Signal> CallMedia::execute(const signaling::Effects& effects)
                    },
                    [&](const signaling::Log& e) { std::printf("moim signaling: %s\n", e.text.c_str()); },
                    [&](const signaling::RequestIceRestart&) {},  // a message to the server: App sends it
+                   [&](const signaling::RequestMediaStartOver&) {},  // likewise
                },
                effect);
   }

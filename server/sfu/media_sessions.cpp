@@ -158,6 +158,7 @@ RequestId MediaSessions::detach_all(MediaOutput& out, Participant& p, bool leave
   const std::string display = std::move(p.display);
   const std::uint64_t generation = p.generation + 1;
   const int failures = p.failures;
+  const int browser_losses = p.browser_losses;
   const bool ready = p.ready;
   const bool away = p.away;
   std::map<PeerId, int> layers = std::move(p.layers);  // the browser's wish, not Janus's state
@@ -168,6 +169,7 @@ RequestId MediaSessions::detach_all(MediaOutput& out, Participant& p, bool leave
   p.display = display;
   p.generation = generation;
   p.failures = failures;
+  p.browser_losses = browser_losses;
   p.ready = ready;
   return wait;
 }
@@ -267,6 +269,20 @@ MediaOutput MediaSessions::restart(PeerId peer) {
   if (it == peers_.end()) return out;
   it->second.restart = true;
   sync_subscriber(out, peer, it->second);
+  return out;
+}
+
+MediaOutput MediaSessions::start_over(PeerId peer) {
+  MediaOutput out;
+  const auto it = peers_.find(peer);
+  if (it == peers_.end()) return out;
+  // Bounded per participation (a browser failing the same way each time would start over forever:
+  // Janus taking its offer again resets the failures counted).
+  if (it->second.failures > kMaxRestarts || ++it->second.browser_losses > kMaxBrowserLosses) {
+    out.log.push_back("peer " + std::to_string(peer) + ": its browser lost a media connection; not started over again");
+    return out;
+  }
+  fail(out, peer, it->second, "its browser lost a media connection (a browser operation failed)");
   return out;
 }
 

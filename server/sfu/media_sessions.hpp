@@ -124,6 +124,7 @@ class MediaSessions {
  public:
   static constexpr std::size_t kMaxQueuedCandidates = 64;  // per handle, before it can take them
   static constexpr int kMaxRestarts = 3;                   // media-failed in a row before giving up
+  static constexpr int kMaxBrowserLosses = 5;              // start-overs its browser asks for, per join
 
   // A participant of large room `room` (its Janus room has the same number).
   MediaOutput join(proto::PeerId peer, proto::RoomId room, std::string display);
@@ -131,6 +132,10 @@ class MediaSessions {
   // The browser's media-signal: the hub checked that the kind fits the link and the sizes.
   MediaOutput signal(proto::PeerId peer, const proto::MediaSignal& signal);
   MediaOutput restart(proto::PeerId peer);  // media-restart
+  // media-restart "fresh": its browser lost one of its connections (an operation on it failed): it
+  // starts over as after a failure (media-failed; at most kMaxBrowserLosses times per join, nothing
+  // once given up).
+  MediaOutput start_over(proto::PeerId peer);
   MediaOutput layers(proto::PeerId peer, const std::vector<proto::LayerWish>& wishes);  // media-layers
   // Its connection came back (a resume within the grace window): media-signals are not numbered, so
   // one written into the dead socket may be lost; the subscription offer still waiting for its
@@ -178,6 +183,7 @@ class MediaSessions {
     bool taken_over = false;       // restored from the previous run's record, not started over since
     bool away = false;             // restored, its browser not back yet
     int failures = 0;              // media-failed in a row
+    int browser_losses = 0;        // start-overs its browser asked for (media-restart "fresh") since it joined
     // publisher
     JanusId pub = 0;
     bool pub_joined = false;

@@ -283,6 +283,32 @@ TEST(MediaSessions, AFeedIdHeldByAStalePublisherIsKickedOnce) {
   EXPECT_EQ(failed.to_peers, std::vector<ToPeer>{media_failed(2)});
 }
 
+// Its browser lost a connection (media-restart "fresh"): it starts over as after a failure, its
+// handles replaced; bounded per join even when Janus takes every new offer (failures then reset).
+TEST(MediaSessions, ABrowserThatLostAConnectionStartsOverBoundedly) {
+  MediaSessions m;
+  joined(m, 1, 1, 101);
+  RequestId next = 3;
+  JanusId handle = 101;
+  for (int i = 1; i <= MediaSessions::kMaxBrowserLosses; ++i) {
+    SCOPED_TRACE(i);
+    const JanusId old = handle++;
+    expect(m.start_over(1), {message(next, old, {{"request", "leave"}})}, {media_failed(1)});
+    expect(m.answer(next, reply({{"videoroom", "event"}, {"leaving", "ok"}})), {detach(next + 1, old), attach(next + 2)}, {});
+    expect(m.answer(next + 2, attached(handle)), {message(next + 3, handle, join_publisher(1, "P1"))}, {});
+    expect(m.answer(next + 3, reply({{"videoroom", "joined"}, {"room", kRoom}, {"id", 1}})), {}, {});
+    expect(m.signal(1, publish_offer("o")), {message(next + 4, handle, kConfigure, offer_jsep("o"))}, {});
+    expect(m.answer(next + 4, reply({{"videoroom", "event"}, {"configured", "ok"}}, answer_jsep("a"))), {}, {publish_answer(1, "a")});
+    next += 5;
+  }
+  const MediaOutput refused_again = m.start_over(1);
+  expect(refused_again, {}, {});
+  ASSERT_FALSE(refused_again.log.empty());
+  EXPECT_TRUE(m.publishing(1) || m.record(1).at("pub").get<JanusId>() == handle) << "its handles are kept";
+  // Someone not in a large room: nothing.
+  expect(m.start_over(9), {}, {});
+}
+
 TEST(MediaSessions, AnswersForALeaverOrAnOlderTryAreDropped) {
   MediaSessions m;
   expect(m.join(1, kRoom, "P1"), {attach(1)}, {});

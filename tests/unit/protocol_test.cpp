@@ -58,6 +58,7 @@ std::vector<ClientMessage> all_client_messages() {
                                   .candidate = candidate_to(1).candidate}},
       SendMediaSignal{MediaSignal{.link = MediaLink::Publish, .kind = SignalKind::Candidate}},  // end of candidates
       RestartMedia{},
+      RestartMedia{.fresh = true},
       SetMediaLayers{},
       SetMediaLayers{{LayerWish{3, MediaLayer::Low}, LayerWish{4, MediaLayer::Medium}, LayerWish{5, MediaLayer::High}}},
       SendPeerMessage{.data = R"({"v":1,"type":"chat","id":"a1","time":1,"seq":1,"text":"안녕 \"hi\""})"},
@@ -155,6 +156,8 @@ TEST(ProtocolWire, MediaSignalsAsDocumented) {
             R"({"type":"media-signal","link":"subscribe","kind":"offer","sdp":"...","streams":[)"
             R"({"mid":"0","peer":3,"kind":"audio"},{"mid":"1","peer":3,"kind":"video"}]})");
   EXPECT_EQ(encode(ClientMessage{RestartMedia{}}), R"({"type":"media-restart"})");
+  EXPECT_EQ(encode(ClientMessage{RestartMedia{.fresh = true}}), R"({"type":"media-restart","fresh":true})");
+  EXPECT_FALSE(decode_client(R"({"type":"media-restart","fresh":"yes"})").ok()) << "fresh is a boolean";
   EXPECT_EQ(encode(ServerMessage{MediaState{MediaServerState::Down}}), R"({"type":"media-state","state":"down"})");
   // A client never names streams: the server's alone (dropped when encoding, ignored when decoding).
   Decoded<ClientMessage> c = decode_client(

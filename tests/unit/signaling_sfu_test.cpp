@@ -166,14 +166,16 @@ TEST(SignalingSfu, LeavingClosesBothLinksAndTheNextRoomMayBeAMesh) {
   EXPECT_TRUE(is_log(m.handle(MediaReset{})));
 }
 
-TEST(SignalingSfu, ABrokenLinkIsClosedAndItsLateEventsDropped) {
+TEST(SignalingSfu, ABrokenLinkIsClosedAndTheMediaServerAskedToStartOver) {
   Machine m;
   joined_and_negotiated(m);
   const Effects fx = m.handle(BrowserOperationFailed{S, "setRemoteDescription: bad sdp"});
-  ASSERT_EQ(fx.size(), 2u);
+  ASSERT_EQ(fx.size(), 3u);
   EXPECT_EQ(fx[1], Effect{ClosePeerConnection{S}});
+  // Janus keeps its DTLS with the handle: the link cannot be made again on our own.
+  EXPECT_EQ(fx[2], Effect{RequestMediaStartOver{}});
   EXPECT_TRUE(is_log(m.handle(SignalReceived{signal(S, SignalKind::Offer, "again")})));
-  // Only MediaReset (or a new join) makes it again.
+  // Its media-failed (MediaReset; or a new join) makes both again.
   run(m, {{MediaReset{}, {ClosePeerConnection{P}, ClosePeerConnection{S}, CreatePeerConnection{P, true}, CreateOffer{P},
                           CreatePeerConnection{S, false}}}});
 }
