@@ -15,25 +15,35 @@ import { click, freePort, openPerson, repo, typeInto, waitForState, widget } fro
 // --janus-*), kill() }; the same again (`reuse`) starts it again after a kill, with the same folder,
 // port and RTP ports. `rtpPorts`: Janus's media ports (tests running at once use different ones).
 // `pid`: Janus's own (janus.sh replaces itself with it), for its CPU time in /proc.
-export async function startJanus({ dir: reuseDir, port: reusePort, rtpPorts = '40500-40599' } = {}) {
+// `prefix`: the command that runs it elsewhere, e.g. ['ip', 'netns', 'exec', NAME] inside a network
+// namespace (as startTurn takes it): Janus's API is then on that namespace's 127.0.0.1, where a
+// moim-server started in the same namespace reaches it, and is probed from there.
+export async function startJanus({ dir: reuseDir, port: reusePort, rtpPorts = '40500-40599', prefix = [] } = {}) {
   const dir = reuseDir ?? path.join(mkdtempSync(path.join(tmpdir(), 'moim-e2e-janus-')), 'janus');
   const port = reusePort ?? await freePort();
   const script = path.join(repo, 'scripts/janus.sh');
   const args = ['--data-dir', dir, '--port', String(port), '--rtp-ports', rtpPorts];
   const prepared = spawnSync('bash', [script, '--prepare', ...args], { encoding: 'utf8' });
   assert.equal(prepared.status, 0, prepared.stdout + prepared.stderr);
-  const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const open = await new Promise((resolve) => {
+  const command = [...prefix, 'bash', script, ...args];
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'ignore', 'ignore'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  // Inside a namespace the port is reached from there (bash's /dev/tcp, through the same prefix).
+  const listening = () => (prefix.length
+    ? Promise.resolve(spawnSync(prefix[0], [...prefix.slice(1), 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`],
+      { stdio: 'ignore', timeout: 5000 }).status === 0)
+    : new Promise((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
       socket.on('error', () => resolve(false));
-    });
+    }));
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    assert.ok(child.exitCode === null && child.signalCode === null, `scripts/janus.sh ended (${child.exitCode ?? child.signalCode})`);
+    const open = await listening();
     if (open) break;
     assert.ok(Date.now() < deadline, 'Janus did not listen within 15 s');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const exited = new Promise((resolve) => child.once('exit', resolve));
   return {
     dir,
     port,
@@ -41,7 +51,8 @@ export async function startJanus({ dir: reuseDir, port: reusePort, rtpPorts = '4
     pid: child.pid,
     serverArgs: ['--janus-url', `ws://127.0.0.1:${port}`, '--janus-api-secret-file', path.join(dir, 'api-secret'),
       '--janus-admin-key-file', path.join(dir, 'admin-key')],
-    kill: async () => { child.kill('SIGKILL'); await exited; },
+    prefix,
+    kill: async () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); await exited; },
   };
 }
 

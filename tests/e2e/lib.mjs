@@ -196,13 +196,19 @@ export const state = (page) => page.evaluate(() => window.app.state());
 // [{from, via: 'sdp' | 'trickle', type: 'host' | 'srflx' | 'prflx' | 'relay', protocol, address, port, line}].
 export function receivedCandidates(page) {
   if (!page.signalsReceived) throw new Error('receivedCandidates: open the page with recordSignals');
+  return candidatesIn(page.signalsReceived);
+}
+
+// The ICE candidates in parsed `signal` or `media-signal` messages (their `sdp` and trickled
+// `candidate`), as receivedCandidates lists them (`from`: the message's, undefined in a media-signal).
+export function candidatesIn(messages) {
   const parse = (from, via, line) => {
     const f = line.replace(/^a=/, '').replace(/^candidate:/, '').trim().split(/\s+/);
     // foundation component protocol priority address port "typ" type ...
     return { from, via, protocol: f[2]?.toLowerCase(), address: f[4], port: Number(f[5]), type: f[7], line };
   };
   const out = [];
-  for (const m of page.signalsReceived) {
+  for (const m of messages) {
     if (typeof m.sdp === 'string') {
       for (const line of m.sdp.split(/\r?\n/)) if (line.startsWith('a=candidate:')) out.push(parse(m.from, 'sdp', line));
     }

@@ -12,63 +12,21 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { click, openPerson, receivedCandidates, saveReport, screenshot, startServer, state, typeInto, waitForState } from './lib.mjs';
 import {
-  click, launchBrowser, openPerson, receivedCandidates, saveReport, screenshot, startServer, state, tilePixels,
-  typeInto, waitForState, widget,
-} from './lib.mjs';
+  SERVER_PORT, firstRemoteFrame, peerIn, sleep, topology, turnFlags, turnTcpPeers, videoFlows,
+} from './nat_topology.mjs';
 import { NS_PREFIX, createNatNetwork, sweepStaleNamespaces } from './netns.mjs';
-import { startTurn } from './turn_server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const probe = path.join(here, 'nat_probe.mjs');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const SERVER_PORT = 8080;                 // fixed inside the public namespace: the browsers' secure-origin flag names it
-const TURN_PORT = 3478, TURN_RELAY_PORTS = '49152-49407';
 const ECHO_UDP = 7000, ECHO_UDP2 = 7002, ECHO_TCP = 7001;   // nat_probe.mjs echo
 const UNREACHABLE_WITHIN_MS = 60000;      // join -> both tiles say "Can't reach" (peer_health: ~35 s)
 const ROUTE_SETTLES_MS = 15000;           // first frame -> the route both sides report is the expected one
 const figures = { startedAt: new Date().toISOString(), scenarios: {} };
 const fileStart = Date.now();
 
-// ---- the pieces every scenario takes ------------------------------------------------------------
-
-// One topology: the network, Chromium in each home, coturn (scripts/turn.sh through startTurn, the
-// one way tests start coturn) in the public namespace, allowed to relay between the public
-// addresses (TEST-NET-3, which turn.sh denies by default). Torn down by `close`, which `after` runs
-// whatever happened (and netns.mjs again on exit or a signal).
-async function topology({ nat }) {
-  const t0 = Date.now();
-  const net = createNatNetwork({ nat });
-  const origin = `http://${net.publicIp}:${SERVER_PORT}`;
-  const ctx = { net, origin, browsers: [], coturn: null, servers: [], pages: [], buildMs: Date.now() - t0 };
-  ctx.close = async () => {
-    for (const p of ctx.pages) if (p.consoleLines?.some((l) => l.includes('PAGE ERROR'))) console.log(p.consoleLines.join('\n'));
-    for (const b of ctx.browsers) await b.close().catch(() => {});
-    for (const s of ctx.servers) await s.stop();
-    await ctx.coturn?.stop();
-    const t = Date.now();
-    net.destroy();
-    ctx.destroyMs = Date.now() - t;
-  };
-  try {
-    // http://<public ip>:PORT is not a secure origin; camera and microphone need one.
-    ctx.browsers = await Promise.all(net.homes.map((home) => launchBrowser({
-      executablePath: net.chromiumWrapper(home), args: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
-    })));
-    ctx.coturn = await startTurn({
-      listenIp: net.publicIp, port: TURN_PORT, relayPorts: TURN_RELAY_PORTS, allowPeers: [net.publicCidr],
-      prefix: ['ip', 'netns', 'exec', net.public], probe: false,
-    });
-  } catch (e) {
-    await ctx.close();
-    throw e;
-  }
-  return ctx;
-}
-
-// The server flags that hand out coturn (UDP and TCP), `{host}` replaced by the address the page came from.
-const turnFlags = (coturn) => ['--turn-uri', `turn:{host}:${coturn.port}?transport=udp`,
-  '--turn-uri', `turn:{host}:${coturn.port}?transport=tcp`, '--turn-secret-file', coturn.secretFile];
+// ---- the pieces every scenario takes (topology, turnFlags and the peer's frames: nat_topology.mjs) --
 
 // Alice (home 0) and Bob (home 1) in one call on a moim-server in the public namespace started with
 // `args`. Returns { server, pages, alice, bob, joinedAt[i] (when each join was clicked) }.
@@ -100,22 +58,6 @@ async function twoHomesCall(ctx, args, roomName = 'Across') {
 }
 
 const other = (page, call) => (page === call.alice ? 'Bob' : 'Alice');
-const peerIn = (s, name) => s.room?.peers.find((p) => p.name === name);
-
-// Waits until `page` has a connected peer `name` whose frames decode and show; ms since `since`.
-async function firstRemoteFrame(page, name, since, timeout = 45000) {
-  await waitForState(page, (s, n) => s.room?.peers.some((p) => p.name === n && p.connection === 'connected' &&
-    p.framesDecoded > 0 && p.framesShown > 0), name, timeout);
-  return Date.now() - since;
-}
-
-// Frames from peer `name` keep decoding on `page` and its tile shows video (not the placeholder).
-async function videoFlows(page, name) {
-  const before = peerIn(await state(page), name).framesDecoded;
-  await waitForState(page, (s, [n, b]) => peerIn(s, n)?.framesDecoded > b, [name, before], 5000);
-  const px = await tilePixels(page, await widget(page, `tile:${peerIn(await state(page), name).id}`));
-  assert.ok(px.differing > 0.6 && px.mean > 20, `the tile of ${name} shows video: ${JSON.stringify(px)}`);
-}
 
 // The call connects: each side's first remote frame (ms after its own join click), then the route
 // both sides report is polled until it is `expected` on both (a pair may first show a `prflx`
@@ -154,10 +96,6 @@ function record(name, result) {
   console.log(`[nat] ${name}: ${result.joinToUnreachableMs !== undefined ? `unreachable on both tiles ${result.joinToUnreachableMs} ms after the first join`
     : `${side(0)}; ${side(1)}`}`);
 }
-
-// The established TCP connections to coturn, as `ss` in the public namespace sees them.
-const turnTcpPeers = (ctx) => ctx.net.run(ctx.net.public, 'ss', ['-Htn', 'state', 'established', `sport = :${ctx.coturn.port}`])
-  .split('\n').map((l) => l.trim().split(/\s+/).at(-1)).filter(Boolean);
 
 // ---- the NAT itself, seen from a home with small UDP/TCP programs (nat_probe.mjs) ---------------
 
