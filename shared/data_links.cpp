@@ -56,6 +56,7 @@ void Machine::start_queued(Effects& out) {
     if (l.phase != Phase::Queued) continue;
     l.offerer = self_ != 0 && self_ < l.peer;
     l.phase = Phase::Making;
+    l.since_ms = now_;
     out.push_back(Create{l.peer, l.offerer});
   }
 }
@@ -200,6 +201,24 @@ Effects Machine::handle(const Event& event) {
               out.push_back(Lost{peer});
             }
             start_queued(out);
+          },
+          [&](const Tick& e) {
+            now_ = std::max(now_, e.now_ms);
+            std::vector<PeerId> late;
+            for (Link& l : links_) {
+              if (l.phase == Phase::Queued || l.phase == Phase::Open) continue;
+              if (l.since_ms < 0) l.since_ms = now_;
+              else if (now_ - l.since_ms >= kNegotiateMs) late.push_back(l.peer);
+            }
+            for (const PeerId peer : late) {
+              const Link* l = find(peer);
+              out.push_back(Log{"the data link to " + peer_text(peer) + " broke: not connected within " +
+                                std::to_string(static_cast<int>(kNegotiateMs / 1000)) + " s"});
+              if (l->handle != 0) out.push_back(Close{l->handle});
+              remove(peer);
+              out.push_back(Lost{peer, true});
+            }
+            if (!late.empty()) start_queued(out);
           },
           [&](const Reset&) {
             for (const Link& l : links_)

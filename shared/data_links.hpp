@@ -30,6 +30,10 @@
 //  - A link that closes or fails while demanded is Lost: the transfers on it break (the files part
 //    decides); a link no longer demanded is closed (Close) and forgotten, either way the next queued
 //    person gets its place.
+//  - Negotiation is bounded: a link that took its place (Create) and is not Ready kNegotiateMs
+//    later breaks (Lost with timed_out: its transfers fail as `link-timeout`), its place to the next
+//    queued person. Time comes in as Tick (no clock inside): a link is timed from the last Tick
+//    before its Create (or, before any Tick, from the first one after it).
 //  - Reset (the call ended or the room stopped being a large one): every link closes, nothing queued.
 #pragma once
 
@@ -48,6 +52,7 @@ using Handle = int;  // the glue's connection handle (0: none)
 
 inline constexpr std::size_t kMaxLinks = 4;
 inline constexpr std::size_t kMaxRemoteCandidates = 128;
+inline constexpr double kNegotiateMs = 30'000;  // from taking a place to Ready
 
 enum class Phase {
   Queued,          // demanded, no place yet (maybe holding their offer)
@@ -70,6 +75,7 @@ struct Link {
   std::vector<proto::IceCandidate> pending_candidates;  // before the remote description is applied
   std::size_t remote_candidates = 0;
   bool dropping_logged = false;
+  double since_ms = -1;  // when it took its place (Tick time; -1: no Tick yet)
   bool operator==(const Link&) const = default;
 };
 
@@ -89,8 +95,10 @@ struct Reset {};
 // with signals unconfirmed): a link still being negotiated might wait for ever; it breaks instead
 // (Lost), and the transfers on it with it. Open links need no signal: they stay.
 struct SignalsLost {};
+// The time (the app's clock, ms; never goes back): links negotiating for kNegotiateMs break.
+struct Tick { double now_ms = 0; };
 using Event = std::variant<Demand, SignalFrom, Made, LocalDescription, RemoteApplied, LocalCandidate, ChannelOpened, Broke, Reset,
-                           SignalsLost>;
+                           SignalsLost, Tick>;
 
 // ---- effects
 // A data-only connection to `peer` (its link channel negotiated on both sides); the offerer's glue
@@ -103,7 +111,8 @@ struct AddCandidate { Handle handle = 0; proto::IceCandidate candidate; bool ope
 struct Send { proto::Signal signal; bool operator==(const Send&) const = default; };  // signal.peer = destination
 struct Close { Handle handle = 0; bool operator==(const Close&) const = default; };
 struct Ready { PeerId peer = 0; Handle handle = 0; bool operator==(const Ready&) const = default; };
-struct Lost { PeerId peer = 0; bool operator==(const Lost&) const = default; };
+// The link broke while demanded (timed_out: not Ready within kNegotiateMs).
+struct Lost { PeerId peer = 0; bool timed_out = false; bool operator==(const Lost&) const = default; };
 struct Log { std::string text; bool operator==(const Log&) const = default; };  // "protocol: " for a peer's broken rule
 using Effect = std::variant<Create, CreateOffer, CreateAnswer, SetRemote, AddCandidate, Send, Close, Ready, Lost, Log>;
 using Effects = std::vector<Effect>;
@@ -128,6 +137,7 @@ class Machine {
   void remove(PeerId peer);
 
   PeerId self_ = 0;
+  double now_ = -1;  // the last Tick's time
   std::vector<Link> links_;
 };
 

@@ -75,6 +75,7 @@ std::string status(Lang lang, const files::Transfer& t, std::string_view peer, s
         case Fault::PeerLeft: return say(Id::FailedPeerLeft);
         case Fault::ChannelBroke: return say(Id::FailedChannel);
         case Fault::ReadFailed: return say(Id::FailedRead);
+        case Fault::LinkTimeout: return say(Id::FailedLinkTimeout);
         case Fault::SizeMismatch: return say(out ? Id::FailedPeerIncomplete : Id::FailedIncomplete);
         case Fault::HashMismatch: return say(out ? Id::FailedPeerDamaged : Id::FailedDamaged);
         default: return say(Id::Failed);

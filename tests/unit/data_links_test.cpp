@@ -171,3 +171,62 @@ TEST(DataLinks, LinksStillNegotiatingBreakWhenSignalsWereLost) {
 
 }  // namespace
 }  // namespace moim::data_links
+
+namespace moim::data_links {
+namespace {
+
+// Negotiation is bounded: a link that took its place and is not Ready kNegotiateMs later breaks
+// (Lost, timed out: its transfers fail as link-timeout) and frees its place; a queued person and an
+// open link are not timed. Rows: the phase the link is left in, for each role.
+TEST(DataLinks, ALinkNotUpInTimeBreaksAndFreesItsPlace) {
+  const struct Row {
+    const char* what;
+    PeerId self;  // the peer is 5
+    std::vector<Event> steps;
+  } rows[] = {
+      {"offerer: made, its offer never made", 2, {Made{5, 50}}},
+      {"offerer: offer sent, never answered", 2, {Made{5, 50}, LocalDescription{50, SignalKind::Offer, "v=0 offer"}}},
+      {"offerer: answered, the channel never opens", 2,
+       {Made{5, 50}, LocalDescription{50, SignalKind::Offer, "v=0 offer"}, SignalFrom{answer_from(5)}, RemoteApplied{50}}},
+      {"answerer: never offered", 9, {Made{5, 50}}},
+      {"answerer: answered, the channel never opens", 9,
+       {Made{5, 50}, SignalFrom{offer_from(5)}, RemoteApplied{50}, LocalDescription{50, SignalKind::Answer, "v=0 answer"}}},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.what);
+    Machine m;
+    EXPECT_EQ(m.handle(Tick{1000}), Effects{});
+    m.handle(Demand{row.self, {5, 6, 7, 8, 3}});  // 3 waits for a place
+    for (const Event& e : row.steps) m.handle(e);
+    EXPECT_EQ(m.handle(Tick{1000 + kNegotiateMs - 1}), Effects{});
+    const Effects fx = m.handle(Tick{1000 + kNegotiateMs});
+    ASSERT_GE(fx.size(), 3u);
+    EXPECT_EQ(fx[1], Effect{Close{50}});
+    EXPECT_EQ(fx[2], (Effect{Lost{5, true}}));
+    EXPECT_EQ(m.find(5), nullptr);
+    // The three never made broke too (none has a handle), and 3 took a place.
+    EXPECT_EQ(fx.back(), (Effect{Create{3, row.self < 3}}));
+    EXPECT_EQ(m.find(3)->phase, Phase::Making);
+    // The new link's time starts now.
+    EXPECT_EQ(m.handle(Tick{1000 + 2 * kNegotiateMs - 1}), Effects{});
+  }
+  // Before any Tick a link is timed from the first one; an open link and a queued person never.
+  Machine m;
+  m.handle(Demand{2, {5, 6, 7, 8, 9}});
+  m.handle(Made{5, 50});
+  m.handle(LocalDescription{50, SignalKind::Offer, "v=0 offer"});
+  m.handle(SignalFrom{answer_from(5)});
+  m.handle(RemoteApplied{50});
+  m.handle(ChannelOpened{50});
+  m.handle(Made{6, 60});
+  EXPECT_EQ(m.handle(Tick{500'000}), Effects{});
+  m.handle(ChannelOpened{60});
+  const Effects fx = m.handle(Tick{500'000 + kNegotiateMs});
+  EXPECT_EQ(fx, (Effects{Log{"the data link to peer 7 broke: not connected within 30 s"}, Lost{7, true},
+                         Log{"the data link to peer 8 broke: not connected within 30 s"}, Lost{8, true}, Create{9, true}}));
+  EXPECT_TRUE(m.ready(5));
+  EXPECT_TRUE(m.ready(6));
+}
+
+}  // namespace
+}  // namespace moim::data_links

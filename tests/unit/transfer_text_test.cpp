@@ -56,6 +56,8 @@ TEST(TransferText, EachStateInBothDirections) {
       {Direction::In, State::Failed, Fault::PeerLeft, false, 0, 0, "Failed: Bob left"},
       {Direction::Out, State::Failed, Fault::ChannelBroke, false, 0, 0, "Failed: the connection broke"},
       {Direction::Out, State::Failed, Fault::ReadFailed, false, 0, 0, "Failed: the file could not be read"},
+      {Direction::Out, State::Failed, Fault::LinkTimeout, false, 0, 0, "Failed: could not connect to Bob in time"},
+      {Direction::In, State::Failed, Fault::LinkTimeout, false, 0, 0, "Failed: could not connect to Bob in time"},
       {Direction::In, State::Failed, Fault::SizeMismatch, false, 0, 0, "Failed: it arrived incomplete; not saved"},
       {Direction::In, State::Failed, Fault::HashMismatch, false, 0, 0, "Failed: it arrived damaged (checksum); not saved"},
       {Direction::Out, State::Failed, Fault::HashMismatch, true, 0, 0, "Failed: Bob received it damaged"},

@@ -60,6 +60,10 @@ bool CallFiles::signals_lost() {
   return true;
 }
 
+void CallFiles::tick(double now_ms) {
+  if (large_room_) after(links_.tick(now_ms));
+}
+
 bool CallFiles::link_signal(const proto::Signal& signal) {
   if (!large_room_) return false;
   after(links_.signal(signal));
@@ -273,6 +277,13 @@ void CallFiles::relink() {
 }
 
 void CallFiles::after(const FileLinks::Outcome& outcome) {
+  // Links not up in time: every transfer on them fails as such (before the glue says its channel
+  // closed, which would say less).
+  std::vector<std::string> late;
+  for (const files::Transfer& t : machine_.transfers())
+    if ((t.state == files::State::Sending || t.state == files::State::Receiving) &&
+        std::find(outcome.timed_out.begin(), outcome.timed_out.end(), t.peer) != outcome.timed_out.end())
+      late.push_back(t.id);
   // Links that broke first: what waited for them breaks (what had started breaks in the glue).
   std::vector<std::string> broke;
   for (const proto::PeerId peer : outcome.lost) {
@@ -295,6 +306,7 @@ void CallFiles::after(const FileLinks::Outcome& outcome) {
   };
   for (const auto& [peer, h] : outcome.made) take(peer, h, false);
   for (const auto& [peer, h] : outcome.ready) take(peer, h, true);
+  for (const std::string& id : late) run(machine_.handle(files::TransferBroke{id, false, true}));
   for (const std::string& id : broke) run(machine_.handle(files::TransferBroke{id, false}));
   if (!outcome.lost.empty()) relink();
 }
