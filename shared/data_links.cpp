@@ -91,16 +91,39 @@ Effects Machine::handle(const Event& event) {
               if (const Link* l = find(p); l && l->handle != 0) out.push_back(Close{l->handle});
               remove(p);
             }
-            for (const PeerId p : e.peers)
-              if (p != 0 && p != self_ && !find(p)) links_.push_back(Link{.peer = p});
+            for (const PeerId p : e.peers) {
+              if (p == 0 || p == self_ || find(p)) continue;
+              Link l{.peer = p};
+              // Their offer came before the transfer was known here: it is this link's (only from
+              // the side that offers).
+              auto early = std::find_if(early_.begin(), early_.end(), [&](const EarlyOffer& o) { return o.peer == p; });
+              if (early != early_.end()) {
+                if (p < self_) {
+                  l.held_offer = std::move(early->sdp);
+                  l.remote_candidates = early->candidates.size();
+                  l.pending_candidates = std::move(early->candidates);
+                } else {
+                  out.push_back(Log{"protocol: dropped an early data-link offer from " + peer_text(p) + ": we offer"});
+                }
+                early_.erase(early);
+              }
+              links_.push_back(std::move(l));
+            }
             start_queued(out);
           },
           [&](const SignalFrom& e) {
             const proto::Signal& s = e.signal;
             Link* l = by_peer(s.peer);
             if (s.kind == proto::SignalKind::Offer) {
-              if (!l) {
-                out.push_back(Log{"protocol: refused a data-link offer from " + peer_text(s.peer) + ": no transfer with them"});
+              if (!l) {  // maybe before the transfer is known here: kept a short time
+                std::erase_if(early_, [&](const EarlyOffer& o) { return o.peer == s.peer; });
+                if (early_.size() >= kMaxEarlyOffers) {
+                  out.push_back(Log{"protocol: dropped the early data-link offer from " + peer_text(early_.front().peer) +
+                                    ": too many early offers"});
+                  early_.erase(early_.begin());
+                }
+                early_.push_back(EarlyOffer{.peer = s.peer, .sdp = s.sdp, .since_ms = now_});
+                out.push_back(Log{"kept a data-link offer from " + peer_text(s.peer) + " (no transfer with them yet)"});
                 return;
               }
               if (l->offerer || l->remote_set || l->phase == Phase::Answering || l->phase == Phase::Connecting ||
@@ -126,7 +149,13 @@ Effects Machine::handle(const Event& event) {
               out.push_back(SetRemote{l->handle, proto::SignalKind::Answer, s.sdp});
               return;
             }
-            if (l) take_candidate(*l, s.candidate, out);  // a candidate of a link gone: late, dropped
+            if (l) {
+              take_candidate(*l, s.candidate, out);
+              return;
+            }
+            // An early offer's: kept with it. Otherwise a candidate of a link gone: late, dropped.
+            auto early = std::find_if(early_.begin(), early_.end(), [&](const EarlyOffer& o) { return o.peer == s.peer; });
+            if (early != early_.end() && early->candidates.size() < kMaxRemoteCandidates) early->candidates.push_back(s.candidate);
           },
           [&](const Made& e) {
             Link* l = by_peer(e.peer);
@@ -205,6 +234,15 @@ Effects Machine::handle(const Event& event) {
           [&](const Tick& e) {
             now_ = std::max(now_, e.now_ms);
             std::vector<PeerId> late;
+            for (auto it = early_.begin(); it != early_.end();) {
+              if (it->since_ms < 0) it->since_ms = now_;
+              if (now_ - it->since_ms < kEarlyOfferMs) {
+                ++it;
+                continue;
+              }
+              out.push_back(Log{"protocol: dropped the data-link offer from " + peer_text(it->peer) + ": no transfer with them"});
+              it = early_.erase(it);
+            }
             for (Link& l : links_) {
               if (l.phase == Phase::Queued || l.phase == Phase::Open) continue;
               if (l.since_ms < 0) l.since_ms = now_;
@@ -224,6 +262,7 @@ Effects Machine::handle(const Event& event) {
             for (const Link& l : links_)
               if (l.handle != 0) out.push_back(Close{l.handle});
             links_.clear();
+            early_.clear();
           },
       },
       event);

@@ -18,8 +18,13 @@
 //  - Bound: at most kMaxLinks links at once. A person demanded past it waits (Queued, in demand
 //    order) and gets a link when one closes. Their offer meanwhile is held (one per person, the
 //    newest) and answered then; its candidates wait with it (at most kMaxRemoteCandidates).
-//  - An offer from someone we have no live transfer with (not demanded) is refused (logged as a
-//    protocol problem; no connection made): a hostile peer cannot make us open connections.
+//  - An offer from someone we have no live transfer with (not demanded) opens nothing: it may have
+//    come before the message that makes the transfer known (signals and peer-messages can cross,
+//    e.g. after our socket was held), so it is kept, with its candidates, as an early offer: one per
+//    person (the newest), at most kMaxEarlyOffers (the oldest goes), for kEarlyOfferMs (Tick time;
+//    from the first Tick after it came). A Demand for that person takes it as the link's offer;
+//    one that ran out is dropped (logged as a protocol problem). A hostile peer cannot make us
+//    open connections.
 //    An offer to a link of which we are the offerer, or that already has one, breaks the rule:
 //    ignored (logged). An answer we did not ask for: ignored (logged).
 //  - Remote candidates before the remote description is applied are queued and added after it; at
@@ -53,6 +58,8 @@ using Handle = int;  // the glue's connection handle (0: none)
 inline constexpr std::size_t kMaxLinks = 4;
 inline constexpr std::size_t kMaxRemoteCandidates = 128;
 inline constexpr double kNegotiateMs = 30'000;  // from taking a place to Ready
+inline constexpr std::size_t kMaxEarlyOffers = 8;
+inline constexpr double kEarlyOfferMs = 10'000;
 
 enum class Phase {
   Queued,          // demanded, no place yet (maybe holding their offer)
@@ -77,6 +84,15 @@ struct Link {
   bool dropping_logged = false;
   double since_ms = -1;  // when it took its place (Tick time; -1: no Tick yet)
   bool operator==(const Link&) const = default;
+};
+
+// An offer from someone not demanded (yet), kept a short time.
+struct EarlyOffer {
+  PeerId peer = 0;
+  std::string sdp;
+  std::vector<proto::IceCandidate> candidates;  // at most kMaxRemoteCandidates
+  double since_ms = -1;                          // Tick time it came (-1: no Tick since)
+  bool operator==(const EarlyOffer&) const = default;
 };
 
 // ---- events
@@ -127,6 +143,7 @@ class Machine {
   Handle handle_of(PeerId peer) const;
   bool ready(PeerId peer) const;
   std::size_t active() const;  // links holding a place (not Queued)
+  const std::vector<EarlyOffer>& early_offers() const { return early_; }
 
  private:
   Link* by_handle(Handle h);
@@ -139,6 +156,7 @@ class Machine {
   PeerId self_ = 0;
   double now_ = -1;  // the last Tick's time
   std::vector<Link> links_;
+  std::vector<EarlyOffer> early_;  // oldest first
 };
 
 }  // namespace moim::data_links

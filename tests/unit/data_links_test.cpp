@@ -96,7 +96,7 @@ TEST(DataLinks, BrokenRulesAreRefusedAndLogged) {
     bool protocol_log;
     std::size_t links_after;
   } rows[] = {
-      {"an offer from someone we have no transfer with: no connection", {}, false, offer_from(8), true, 0},
+      {"an offer from someone we have no transfer with: no connection (kept a while)", {}, false, offer_from(8), false, 0},
       {"an offer to a link we offer (we are the smaller id)", {9}, true, offer_from(9), true, 1},
       {"an answer we did not ask for (we answer)", {2}, true, answer_from(2), true, 1},
       {"an answer from a stranger", {}, false, answer_from(3), true, 0},
@@ -226,6 +226,63 @@ TEST(DataLinks, ALinkNotUpInTimeBreaksAndFreesItsPlace) {
                          Log{"the data link to peer 8 broke: not connected within 30 s"}, Lost{8, true}, Create{9, true}}));
   EXPECT_TRUE(m.ready(5));
   EXPECT_TRUE(m.ready(6));
+}
+
+}  // namespace
+}  // namespace moim::data_links
+
+namespace moim::data_links {
+namespace {
+
+// An offer can come before the message that makes its transfer known here (signals and
+// peer-messages cross, e.g. after our socket was held): it is kept, with its candidates, and taken
+// by the Demand that follows; kept at most kEarlyOfferMs, at most kMaxEarlyOffers (the oldest goes),
+// never from the side that should answer us, and opening nothing meanwhile.
+TEST(DataLinks, AnOfferBeforeItsTransferIsKeptAShortTime) {
+  Machine m;  // we are 5
+  m.handle(Tick{1000});
+  m.handle(Demand{5, {}});
+  const Effects kept = m.handle(SignalFrom{offer_from(2)});
+  EXPECT_FALSE(logged_protocol(kept));
+  for (const auto& e : kept) EXPECT_FALSE(std::holds_alternative<Create>(e));
+  EXPECT_EQ(m.handle(SignalFrom{candidate_from(2)}), Effects{});
+  EXPECT_TRUE(m.links().empty());
+  // The accept comes: the link answers that offer as soon as its connection is made.
+  EXPECT_EQ(m.handle(Demand{5, {2}}), (Effects{Create{2, false}}));
+  EXPECT_EQ(m.handle(Made{2, 20}), (Effects{SetRemote{20, SignalKind::Offer, "v=0 offer"}}));
+  EXPECT_EQ(m.handle(RemoteApplied{20}), (Effects{CreateAnswer{20}, AddCandidate{20, candidate_from(2).candidate}}));
+  EXPECT_TRUE(m.early_offers().empty());
+
+  const struct Row {
+    const char* what;
+    std::vector<Event> before;  // between the offer from 3 and the Demand for 3
+    bool answered;
+  } rows[] = {
+      {"taken just in time", {Tick{1000 + kEarlyOfferMs - 1}}, true},
+      {"ran out", {Tick{1000 + kEarlyOfferMs}}, false},
+      {"pushed out by newer ones", {SignalFrom{offer_from(10)}, SignalFrom{offer_from(11)}, SignalFrom{offer_from(12)},
+                                    SignalFrom{offer_from(13)}, SignalFrom{offer_from(14)}, SignalFrom{offer_from(15)},
+                                    SignalFrom{offer_from(16)}, SignalFrom{offer_from(17)}},
+       false},
+      {"replaced by its newer one, still kept", {SignalFrom{offer_from(3)}}, true},
+      {"the call reset", {Reset{}}, false},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.what);
+    Machine a;  // we are 5
+    a.handle(Tick{1000});
+    a.handle(SignalFrom{offer_from(3)});
+    for (const Event& e : row.before) a.handle(e);
+    EXPECT_LE(a.early_offers().size(), kMaxEarlyOffers);
+    a.handle(Demand{5, {3}});
+    const Effects fx = a.handle(Made{3, 30});
+    EXPECT_EQ(fx, (row.answered ? Effects{SetRemote{30, SignalKind::Offer, "v=0 offer"}} : Effects{}));
+  }
+  // From the larger id (we offer to them): not taken, logged.
+  Machine b;  // we are 5
+  b.handle(SignalFrom{offer_from(8)});
+  EXPECT_TRUE(logged_protocol(b.handle(Demand{5, {8}})));
+  EXPECT_EQ(b.find(8)->held_offer, std::nullopt);
 }
 
 }  // namespace
