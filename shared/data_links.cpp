@@ -12,7 +12,6 @@ std::string_view to_string(Phase p) {
     case Phase::Queued: return "queued";
     case Phase::Making: return "making";
     case Phase::Offering: return "offering";
-    case Phase::WaitingOffer: return "waiting-offer";
     case Phase::Answering: return "answering";
     case Phase::Connecting: return "connecting";
     case Phase::Open: return "open";
@@ -45,16 +44,20 @@ bool Machine::ready(PeerId peer) const {
 std::size_t Machine::active() const {
   return static_cast<std::size_t>(std::count_if(links_.begin(), links_.end(), [](const Link& l) { return l.phase != Phase::Queued; }));
 }
+std::size_t Machine::active(bool offerer) const {
+  return static_cast<std::size_t>(
+      std::count_if(links_.begin(), links_.end(), [&](const Link& l) { return l.phase != Phase::Queued && l.offerer == offerer; }));
+}
 void Machine::remove(PeerId peer) {
   links_.erase(std::remove_if(links_.begin(), links_.end(), [&](const Link& l) { return l.peer == peer; }), links_.end());
 }
 
-// The queued, in demand order, take the free places.
+// The queued, in demand order, take the free places of their role: those we offer to at once, those
+// who offer to us once their offer is here.
 void Machine::start_queued(Effects& out) {
   for (Link& l : links_) {
-    if (active() >= kMaxLinks) return;
-    if (l.phase != Phase::Queued) continue;
-    l.offerer = self_ != 0 && self_ < l.peer;
+    if (l.phase != Phase::Queued || (!l.offerer && !l.held_offer)) continue;
+    if (active(l.offerer) >= (l.offerer ? kMaxLinks : kMaxAnsweredLinks)) continue;
     l.phase = Phase::Making;
     l.since_ms = now_;
     out.push_back(Create{l.peer, l.offerer});
@@ -93,7 +96,7 @@ Effects Machine::handle(const Event& event) {
             }
             for (const PeerId p : e.peers) {
               if (p == 0 || p == self_ || find(p)) continue;
-              Link l{.peer = p};
+              Link l{.peer = p, .offerer = self_ != 0 && self_ < p};
               // Their offer came before the transfer was known here: it is this link's (only from
               // the side that offers).
               auto early = std::find_if(early_.begin(), early_.end(), [&](const EarlyOffer& o) { return o.peer == p; });
@@ -136,8 +139,8 @@ Effects Machine::handle(const Event& event) {
               l->pending_candidates.clear();
               l->remote_candidates = 0;
               l->dropping_logged = false;
-              if (l->phase == Phase::WaitingOffer) take_offer(*l, s.sdp, out);
-              else l->held_offer = s.sdp;  // Queued or Making: answered once the connection is there
+              l->held_offer = s.sdp;  // Queued or Making: answered once the connection is there
+              start_queued(out);
               return;
             }
             if (s.kind == proto::SignalKind::Answer) {
@@ -174,12 +177,10 @@ Effects Machine::handle(const Event& event) {
             if (l->offerer) {
               l->phase = Phase::Offering;
               out.push_back(CreateOffer{l->handle});
-            } else if (l->held_offer) {
+            } else if (l->held_offer) {  // always: an answerer's place is taken for an offer in hand
               std::string sdp = std::move(*l->held_offer);
               l->held_offer.reset();
               take_offer(*l, std::move(sdp), out);
-            } else {
-              l->phase = Phase::WaitingOffer;
             }
           },
           [&](const LocalDescription& e) {

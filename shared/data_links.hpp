@@ -13,11 +13,16 @@
 //
 // Rules:
 //  - Who offers: the smaller id (both sides want the link at about the same time: the receiver on
-//    accepting, the sender on the answer; one offerer means no glare). The other side makes its
-//    connection at once too and waits for the offer.
-//  - Bound: at most kMaxLinks links at once. A person demanded past it waits (Queued, in demand
-//    order) and gets a link when one closes. Their offer meanwhile is held (one per person, the
-//    newest) and answered then; its candidates wait with it (at most kMaxRemoteCandidates).
+//    accepting, the sender on the answer; one offerer means no glare). The other side waits for the
+//    offer (Queued) and makes its connection once it has it.
+//  - Bounds, one per role, so that they never wait on each other: at most kMaxLinks links we offer
+//    and at most kMaxAnsweredLinks links we answer at once. A person we offer to past the bound waits
+//    (Queued, in demand order) and gets a link when one of ours closes. An offer to us is held (one
+//    per person, the newest, its candidates with it, at most kMaxRemoteCandidates) and answered at
+//    once, or when one of the links we answer closes. A place we answer with is only taken for an
+//    offer in hand, whose offerer holds its own place for it: that link moves on, ends and frees its
+//    places; with one bound for both roles, pages sending to everyone could each hold all their
+//    places for people holding theirs for others, and nothing moved.
 //  - An offer from someone we have no live transfer with (not demanded) opens nothing: it may have
 //    come before the message that makes the transfer known (signals and peer-messages can cross,
 //    e.g. after our socket was held), so it is kept, with its candidates, as an early offer: one per
@@ -55,17 +60,19 @@ namespace moim::data_links {
 using proto::PeerId;
 using Handle = int;  // the glue's connection handle (0: none)
 
-inline constexpr std::size_t kMaxLinks = 4;
+inline constexpr std::size_t kMaxLinks = 4;           // links we offer at once
+// Links we answer at once: more than we offer, as several people may each offer us one of theirs
+// (an offer waiting for this place may run out: their kNegotiateMs).
+inline constexpr std::size_t kMaxAnsweredLinks = 16;
 inline constexpr std::size_t kMaxRemoteCandidates = 128;
 inline constexpr double kNegotiateMs = 30'000;  // from taking a place to Ready
 inline constexpr std::size_t kMaxEarlyOffers = 8;
 inline constexpr double kEarlyOfferMs = 10'000;
 
 enum class Phase {
-  Queued,          // demanded, no place yet (maybe holding their offer)
+  Queued,          // demanded, no place yet (offerer: none free; answerer: no offer yet, or none free)
   Making,          // Create issued; waiting for Made (the glue's handle)
   Offering,        // offerer: our offer is being made or sent; waiting for the answer
-  WaitingOffer,    // answerer: connection made, no offer yet
   Answering,       // answerer: the offer is being applied or answered
   Connecting,      // descriptions exchanged; waiting for the link's channel to open
   Open,            // Ready
@@ -75,10 +82,10 @@ std::string_view to_string(Phase p);
 struct Link {
   PeerId peer = 0;
   Handle handle = 0;  // 0 while Queued or Making
-  bool offerer = false;
+  bool offerer = false;  // we offer (our id is the smaller)
   Phase phase = Phase::Queued;
   bool remote_set = false;
-  std::optional<std::string> held_offer;               // Queued / Making: their offer, answered once we can
+  std::optional<std::string> held_offer;               // answerer, Queued / Making: their offer, answered once we can
   std::vector<proto::IceCandidate> pending_candidates;  // before the remote description is applied
   std::size_t remote_candidates = 0;
   bool dropping_logged = false;
@@ -118,7 +125,7 @@ using Event = std::variant<Demand, SignalFrom, Made, LocalDescription, RemoteApp
 
 // ---- effects
 // A data-only connection to `peer` (its link channel negotiated on both sides); the offerer's glue
-// then hears CreateOffer. Answered with Made.
+// then hears CreateOffer, the answerer's SetRemote (their offer). Answered with Made.
 struct Create { PeerId peer = 0; bool offerer = false; bool operator==(const Create&) const = default; };
 struct CreateOffer { Handle handle = 0; bool operator==(const CreateOffer&) const = default; };
 struct CreateAnswer { Handle handle = 0; bool operator==(const CreateAnswer&) const = default; };
@@ -142,7 +149,8 @@ class Machine {
   // The link's handle when its connection exists (0 otherwise), and whether it is Ready.
   Handle handle_of(PeerId peer) const;
   bool ready(PeerId peer) const;
-  std::size_t active() const;  // links holding a place (not Queued)
+  std::size_t active() const;  // links holding a place (not Queued), both roles
+  std::size_t active(bool offerer) const;  // ... of one role
   const std::vector<EarlyOffer>& early_offers() const { return early_; }
 
  private:

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <map>
+#include <set>
+
 namespace moim::data_links {
 namespace {
 
@@ -45,11 +49,11 @@ TEST(DataLinks, TheSmallerIdOffersTheOtherAnswers) {
   EXPECT_EQ(offerer.handle(LocalCandidate{11, {.candidate = "candidate:9"}}), Effects{});
   EXPECT_TRUE(offerer.links().empty());
 
-  Machine answerer;  // we are 5, the peer 2
-  EXPECT_EQ(answerer.handle(Demand{5, {2}}), (Effects{Create{2, false}}));
-  EXPECT_EQ(answerer.handle(Made{2, 7}), Effects{});
-  EXPECT_EQ(answerer.find(2)->phase, Phase::WaitingOffer);
-  EXPECT_EQ(answerer.handle(SignalFrom{offer_from(2)}), (Effects{SetRemote{7, SignalKind::Offer, "v=0 offer"}}));
+  Machine answerer;  // we are 5, the peer 2: its connection is made once the offer is here
+  EXPECT_EQ(answerer.handle(Demand{5, {2}}), Effects{});
+  EXPECT_EQ(answerer.find(2)->phase, Phase::Queued);
+  EXPECT_EQ(answerer.handle(SignalFrom{offer_from(2)}), (Effects{Create{2, false}}));
+  EXPECT_EQ(answerer.handle(Made{2, 7}), (Effects{SetRemote{7, SignalKind::Offer, "v=0 offer"}}));
   EXPECT_EQ(answerer.handle(RemoteApplied{7}), (Effects{CreateAnswer{7}}));
   EXPECT_EQ(answerer.handle(LocalDescription{7, SignalKind::Answer, "v=0 answer"}), (Effects{Send{answer_from(2)}}));
   EXPECT_EQ(answerer.find(2)->phase, Phase::Connecting);
@@ -75,15 +79,21 @@ TEST(DataLinks, AtMostFourLinksTheRestWaitInOrder) {
   EXPECT_EQ(broke[2], Effect{Lost{4}});
   EXPECT_EQ(broke[3], (Effect{Create{7, true}}));
 
-  Machine a;  // we are 9: everyone offers to us; two of them wait for a place
-  a.handle(Demand{9, {1, 2, 3, 4, 5, 6}});
-  EXPECT_EQ(a.active(), kMaxLinks);
-  EXPECT_EQ(a.handle(SignalFrom{offer_from(5, "v=0 five")}), Effects{});  // held
-  EXPECT_EQ(a.handle(SignalFrom{candidate_from(5)}), Effects{});         // waits with it
-  EXPECT_EQ(a.find(5)->held_offer, "v=0 five");
-  EXPECT_EQ(a.handle(Demand{9, {2, 3, 4, 5, 6}}), (Effects{Create{5, false}}));
-  EXPECT_EQ(a.handle(Made{5, 55}), (Effects{SetRemote{55, SignalKind::Offer, "v=0 five"}}));
-  EXPECT_EQ(a.handle(RemoteApplied{55}), (Effects{CreateAnswer{55}, AddCandidate{55, candidate_from(5).candidate}}));
+  Machine a;  // we are 30: everyone offers to us; we answer kMaxAnsweredLinks at once, the rest wait
+  std::vector<PeerId> all;
+  for (PeerId p = 1; p <= kMaxAnsweredLinks + 2; ++p) all.push_back(p);
+  EXPECT_EQ(a.handle(Demand{30, all}), Effects{});  // nobody has offered yet: no place taken
+  EXPECT_EQ(a.active(), 0u);
+  for (PeerId p = 1; p <= kMaxAnsweredLinks; ++p) EXPECT_EQ(a.handle(SignalFrom{offer_from(p)}), (Effects{Create{p, false}}));
+  EXPECT_EQ(a.active(), kMaxAnsweredLinks);
+  const PeerId five = kMaxAnsweredLinks + 2;
+  EXPECT_EQ(a.handle(SignalFrom{offer_from(five, "v=0 five")}), Effects{});  // held
+  EXPECT_EQ(a.handle(SignalFrom{candidate_from(five)}), Effects{});         // waits with it
+  EXPECT_EQ(a.find(five)->held_offer, "v=0 five");
+  all.erase(all.begin());  // 1's transfers ended
+  EXPECT_EQ(a.handle(Demand{30, all}), (Effects{Create{five, false}}));
+  EXPECT_EQ(a.handle(Made{five, 55}), (Effects{SetRemote{55, SignalKind::Offer, "v=0 five"}}));
+  EXPECT_EQ(a.handle(RemoteApplied{55}), (Effects{CreateAnswer{55}, AddCandidate{55, candidate_from(five).candidate}}));
 }
 
 // What a peer can make us do is bounded: rows of a signal in a state, and what it leads to.
@@ -114,8 +124,8 @@ TEST(DataLinks, BrokenRulesAreRefusedAndLogged) {
   // A second offer on a link that has one: ignored.
   Machine m;
   m.handle(Demand{5, {2}});
-  m.handle(Made{2, 20});
   m.handle(SignalFrom{offer_from(2)});
+  m.handle(Made{2, 20});
   EXPECT_TRUE(logged_protocol(m.handle(SignalFrom{offer_from(2, "v=0 again")})));
   // Candidates past the bound: dropped, logged once.
   std::size_t logs = 0;
@@ -188,9 +198,9 @@ TEST(DataLinks, ALinkNotUpInTimeBreaksAndFreesItsPlace) {
       {"offerer: offer sent, never answered", 2, {Made{5, 50}, LocalDescription{50, SignalKind::Offer, "v=0 offer"}}},
       {"offerer: answered, the channel never opens", 2,
        {Made{5, 50}, LocalDescription{50, SignalKind::Offer, "v=0 offer"}, SignalFrom{answer_from(5)}, RemoteApplied{50}}},
-      {"answerer: never offered", 9, {Made{5, 50}}},
+      {"answerer: their offer never applied", 9, {SignalFrom{offer_from(5)}, Made{5, 50}}},
       {"answerer: answered, the channel never opens", 9,
-       {Made{5, 50}, SignalFrom{offer_from(5)}, RemoteApplied{50}, LocalDescription{50, SignalKind::Answer, "v=0 answer"}}},
+       {SignalFrom{offer_from(5)}, Made{5, 50}, RemoteApplied{50}, LocalDescription{50, SignalKind::Answer, "v=0 answer"}}},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.what);
@@ -204,9 +214,15 @@ TEST(DataLinks, ALinkNotUpInTimeBreaksAndFreesItsPlace) {
     EXPECT_EQ(fx[1], Effect{Close{50}});
     EXPECT_EQ(fx[2], (Effect{Lost{5, true}}));
     EXPECT_EQ(m.find(5), nullptr);
-    // The three never made broke too (none has a handle), and 3 took a place.
-    EXPECT_EQ(fx.back(), (Effect{Create{3, row.self < 3}}));
-    EXPECT_EQ(m.find(3)->phase, Phase::Making);
+    if (row.self < 5) {
+      // The three never made broke too (none has a handle), and 3 took a place.
+      EXPECT_EQ(fx.back(), (Effect{Create{3, true}}));
+      EXPECT_EQ(m.find(3)->phase, Phase::Making);
+    } else {
+      // An answerer waiting for an offer holds no place and is not timed (its offerer is).
+      EXPECT_EQ(fx.size(), 3u);
+      EXPECT_EQ(m.find(3)->phase, Phase::Queued);
+    }
     // The new link's time starts now.
     EXPECT_EQ(m.handle(Tick{1000 + 2 * kNegotiateMs - 1}), Effects{});
   }
@@ -274,15 +290,102 @@ TEST(DataLinks, AnOfferBeforeItsTransferIsKeptAShortTime) {
     a.handle(SignalFrom{offer_from(3)});
     for (const Event& e : row.before) a.handle(e);
     EXPECT_LE(a.early_offers().size(), kMaxEarlyOffers);
-    a.handle(Demand{5, {3}});
-    const Effects fx = a.handle(Made{3, 30});
-    EXPECT_EQ(fx, (row.answered ? Effects{SetRemote{30, SignalKind::Offer, "v=0 offer"}} : Effects{}));
+    // Answered: its connection is made at once; otherwise we wait for an offer (none made).
+    EXPECT_EQ(a.handle(Demand{5, {3}}), (row.answered ? Effects{Create{3, false}} : Effects{}));
+    if (row.answered) EXPECT_EQ(a.handle(Made{3, 30}), (Effects{SetRemote{30, SignalKind::Offer, "v=0 offer"}}));
   }
   // From the larger id (we offer to them): not taken, logged.
   Machine b;  // we are 5
   b.handle(SignalFrom{offer_from(8)});
   EXPECT_TRUE(logged_protocol(b.handle(Demand{5, {8}})));
   EXPECT_EQ(b.find(8)->held_offer, std::nullopt);
+}
+
+}  // namespace
+}  // namespace moim::data_links
+
+namespace moim::data_links {
+namespace {
+
+// Everyone sends to everyone in a room of 9, each listing the others in its own order: 1 + k wants
+// the next four ids (mod 9) first, then the four before it. Each pair's two sides find each other:
+// the browsers are simulated (connections made at once, descriptions applied at once, the link
+// channel open once both descriptions are applied), the signals delivered in order, and a pair's
+// transfers end (both stop demanding each other) once both sides are Ready. Every pair gets its link
+// and every demand ends: the offerer's places never wait for an answerer's place taken by a link
+// that waits for them (with one shared bound, each side's four places went to people whose four
+// places went to others: nobody answered and nothing moved). No more than kMaxLinks offered and
+// kMaxLinks answered links at once on any page.
+TEST(DataLinks, NinePeopleSendingToEveryoneAllGetTheirLinks) {
+  constexpr int kPeople = 9;
+  std::vector<Machine> m(kPeople);
+  std::vector<std::vector<PeerId>> demand(kPeople);
+  struct Pc { int node; PeerId peer; bool offerer; bool local = false; bool remote = false; bool open = false; };
+  std::map<Handle, Pc> pcs;
+  Handle next = 1;
+  std::deque<std::pair<int, Event>> queue;
+  std::set<std::pair<int, PeerId>> ready;  // (node, peer) Ready
+  std::size_t pairs_done = 0;
+  for (int i = 0; i < kPeople; ++i) {
+    for (int k = 1; k <= 4; ++k) demand[i].push_back(static_cast<PeerId>((i + k) % kPeople + 1));
+    for (int k = 1; k <= 4; ++k) demand[i].push_back(static_cast<PeerId>((i - k + kPeople) % kPeople + 1));
+    queue.emplace_back(i, Demand{static_cast<PeerId>(i + 1), demand[i]});
+  }
+  const auto open_if_both = [&](int node, PeerId peer) {
+    const int other = static_cast<int>(peer) - 1;
+    const Handle a = m[node].handle_of(peer), b = m[other].handle_of(static_cast<PeerId>(node + 1));
+    if (!a || !b || !pcs[a].remote || !pcs[b].remote || !pcs[a].local || !pcs[b].local || pcs[a].open) return;
+    pcs[a].open = pcs[b].open = true;
+    queue.emplace_back(node, ChannelOpened{a});
+    queue.emplace_back(other, ChannelOpened{b});
+  };
+  std::size_t steps = 0;
+  while (!queue.empty() && ++steps < 100'000) {
+    auto [node, event] = queue.front();
+    queue.pop_front();
+    const PeerId self = static_cast<PeerId>(node + 1);
+    for (const Effect& fx : m[node].handle(event)) {
+      if (const auto* c = std::get_if<Create>(&fx)) {
+        pcs[next] = Pc{node, c->peer, c->offerer};
+        queue.emplace_back(node, Made{c->peer, next++});
+      } else if (const auto* o = std::get_if<CreateOffer>(&fx)) {
+        pcs[o->handle].local = true;
+        queue.emplace_back(node, LocalDescription{o->handle, SignalKind::Offer, "v=0 offer"});
+      } else if (const auto* a = std::get_if<CreateAnswer>(&fx)) {
+        pcs[a->handle].local = true;
+        queue.emplace_back(node, LocalDescription{a->handle, SignalKind::Answer, "v=0 answer"});
+        open_if_both(node, pcs[a->handle].peer);
+      } else if (const auto* r = std::get_if<SetRemote>(&fx)) {
+        pcs[r->handle].remote = true;
+        queue.emplace_back(node, RemoteApplied{r->handle});
+        open_if_both(node, pcs[r->handle].peer);
+      } else if (const auto* s = std::get_if<Send>(&fx)) {
+        proto::Signal sig = s->signal;
+        const int to = static_cast<int>(sig.peer) - 1;
+        sig.peer = self;
+        queue.emplace_back(to, SignalFrom{sig});
+      } else if (const auto* rd = std::get_if<Ready>(&fx)) {
+        ready.insert({node, rd->peer});
+        const int other = static_cast<int>(rd->peer) - 1;
+        if (ready.count({other, self})) {  // both sides up: the pair's transfers move and end
+          ++pairs_done;
+          std::erase(demand[node], rd->peer);
+          std::erase(demand[other], self);
+          queue.emplace_back(node, Demand{self, demand[node]});
+          queue.emplace_back(other, Demand{rd->peer, demand[other]});
+        }
+      } else if (std::holds_alternative<Lost>(fx)) {
+        ADD_FAILURE() << "a link was lost at " << self;
+      }
+    }
+    std::size_t offered = 0, answered = 0;
+    for (const Link& l : m[node].links())
+      if (l.phase != Phase::Queued) ++(l.offerer ? offered : answered);
+    EXPECT_LE(offered, kMaxLinks);
+    EXPECT_LE(answered, kMaxAnsweredLinks);
+  }
+  EXPECT_EQ(pairs_done, std::size_t{kPeople * (kPeople - 1) / 2});
+  for (int i = 0; i < kPeople; ++i) EXPECT_TRUE(demand[i].empty()) << "page " << i + 1 << " still waits";
 }
 
 }  // namespace
