@@ -129,8 +129,18 @@ Effects Machine::handle(const Event& event) {
                 out.push_back(Log{"kept a data-link offer from " + peer_text(s.peer) + " (no transfer with them yet)"});
                 return;
               }
-              if (l->offerer || l->remote_set || l->phase == Phase::Answering || l->phase == Phase::Connecting ||
-                  l->phase == Phase::Open) {
+              if (!l->offerer && (l->phase == Phase::Connecting || l->phase == Phase::Open)) {
+                // Their end of the link is new (it broke or closed there, or the page was loaded
+                // again) while ours still looks up: ours is stale. It is replaced, keeping its place:
+                // the transfers on it break (Lost), the new offer is answered on a new connection.
+                out.push_back(Log{"the data link to " + peer_text(s.peer) + " is replaced: a new offer came"});
+                out.push_back(Close{l->handle});
+                out.push_back(Lost{s.peer});
+                *l = Link{.peer = l->peer, .handle = 0, .offerer = false, .phase = Phase::Making, .held_offer = s.sdp, .since_ms = now_};
+                out.push_back(Create{l->peer, false});
+                return;
+              }
+              if (l->offerer || l->remote_set || l->phase == Phase::Answering) {
                 out.push_back(Log{"protocol: ignored a data-link offer from " + peer_text(s.peer) + " (" +
                                   std::string(to_string(l->phase)) + (l->offerer ? ", we offer" : "") + ")"});
                 return;

@@ -30,8 +30,11 @@
 //    from the first Tick after it came). A Demand for that person takes it as the link's offer;
 //    one that ran out is dropped (logged as a protocol problem). A hostile peer cannot make us
 //    open connections.
-//    An offer to a link of which we are the offerer, or that already has one, breaks the rule:
+//    An offer to a link of which we are the offerer, or that is being answered, breaks the rule:
 //    ignored (logged). An answer we did not ask for: ignored (logged).
+//  - An offer on a link we answered that is up or connecting here (Connecting, Open) means their end
+//    is new (it broke or closed there, or their page loaded again): ours is stale and is replaced in
+//    its place (Close, Lost: the transfers on it break; a new connection answers the new offer).
 //  - Remote candidates before the remote description is applied are queued and added after it; at
 //    most kMaxRemoteCandidates per link (more are dropped, logged once).
 //  - A link is Ready when its channel opened (the connection is up, both ways): transfers may open

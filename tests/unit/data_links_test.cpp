@@ -390,3 +390,37 @@ TEST(DataLinks, NinePeopleSendingToEveryoneAllGetTheirLinks) {
 
 }  // namespace
 }  // namespace moim::data_links
+
+namespace moim::data_links {
+namespace {
+
+// A new offer from the person whose link we answered and still think up (their end broke or closed,
+// or their page loaded again) replaces the stale link in its place: closed, Lost (its transfers
+// break), the new offer answered on a new connection.
+TEST(DataLinks, ANewOfferReplacesAStaleLinkWeAnswered) {
+  const struct Row {
+    const char* what;
+    bool opened;  // the link's channel had opened here
+  } rows[] = {{"open", true}, {"connecting", false}};
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.what);
+    Machine m;  // we are 5, they 2
+    m.handle(Demand{5, {2}});
+    m.handle(SignalFrom{offer_from(2)});
+    m.handle(Made{2, 20});
+    m.handle(RemoteApplied{20});
+    m.handle(LocalDescription{20, SignalKind::Answer, "v=0 answer"});
+    if (row.opened) m.handle(ChannelOpened{20});
+    const Effects fx = m.handle(SignalFrom{offer_from(2, "v=0 offer again")});
+    EXPECT_EQ(fx, (Effects{Log{"the data link to peer 2 is replaced: a new offer came"}, Close{20}, Lost{2}, Create{2, false}}));
+    EXPECT_FALSE(m.ready(2));
+    EXPECT_EQ(m.handle(Made{2, 21}), (Effects{SetRemote{21, SignalKind::Offer, "v=0 offer again"}}));
+    EXPECT_EQ(m.handle(ChannelOpened{20}), Effects{}) << "the old connection's late events change nothing";
+    EXPECT_EQ(m.handle(RemoteApplied{21}), (Effects{CreateAnswer{21}}));
+    EXPECT_EQ(m.handle(LocalDescription{21, SignalKind::Answer, "v=0 answer"}), (Effects{Send{answer_from(2)}}));
+    EXPECT_EQ(m.handle(ChannelOpened{21}), (Effects{Ready{2, 21}}));
+  }
+}
+
+}  // namespace
+}  // namespace moim::data_links
