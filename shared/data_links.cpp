@@ -23,6 +23,20 @@ namespace {
 std::string peer_text(PeerId p) { return "peer " + std::to_string(p); }
 }  // namespace
 
+bool data_only(std::string_view sdp) {
+  std::size_t sections = 0;
+  bool application = false;
+  while (!sdp.empty()) {
+    const std::size_t end = sdp.find('\n');
+    const std::string_view line = sdp.substr(0, end);
+    sdp = end == std::string_view::npos ? std::string_view{} : sdp.substr(end + 1);
+    if (line.substr(0, 2) != "m=") continue;
+    ++sections;
+    application = line.substr(0, 14) == "m=application ";
+  }
+  return sections == 1 && application;
+}
+
 const Link* Machine::find(PeerId peer) const {
   auto it = std::find_if(links_.begin(), links_.end(), [&](const Link& l) { return l.peer == peer; });
   return it == links_.end() ? nullptr : &*it;
@@ -118,6 +132,11 @@ Effects Machine::handle(const Event& event) {
             const proto::Signal& s = e.signal;
             Link* l = by_peer(s.peer);
             if (s.kind == proto::SignalKind::Offer) {
+              if (!data_only(s.sdp)) {
+                out.push_back(Log{"protocol: refused a data-link offer from " + peer_text(s.peer) +
+                                  ": not data-only (one m=application section)"});
+                return;
+              }
               if (!l) {  // maybe before the transfer is known here: kept a short time
                 std::erase_if(early_, [&](const EarlyOffer& o) { return o.peer == s.peer; });
                 if (early_.size() >= kMaxEarlyOffers) {

@@ -35,6 +35,9 @@
 //  - An offer on a link we answered that is up or connecting here (Connecting, Open) means their end
 //    is new (it broke or closed there, or their page loaded again): ours is stale and is replaced in
 //    its place (Close, Lost: the transfers on it break; a new connection answers the new offer).
+//  - An offer whose SDP is not data-only (exactly one m-line, m=application: no audio, no video, no
+//    second section) is refused before anything else (logged as a protocol problem): nothing
+//    changes, neither the link nor a held or early offer.
 //  - Remote candidates before the remote description is applied are queued and added after it; at
 //    most kMaxRemoteCandidates per link (more are dropped, logged once).
 //  - A link is Ready when its channel opened (the connection is up, both ways): transfers may open
@@ -55,6 +58,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -142,6 +146,9 @@ struct Lost { PeerId peer = 0; bool timed_out = false; bool operator==(const Los
 struct Log { std::string text; bool operator==(const Log&) const = default; };  // "protocol: " for a peer's broken rule
 using Effect = std::variant<Create, CreateOffer, CreateAnswer, SetRemote, AddCandidate, Send, Close, Ready, Lost, Log>;
 using Effects = std::vector<Effect>;
+
+// A data link's offer: exactly one media section, and it is m=application.
+bool data_only(std::string_view sdp);
 
 class Machine {
  public:

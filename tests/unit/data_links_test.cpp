@@ -14,7 +14,10 @@ namespace {
 
 using proto::SignalKind;
 
-proto::Signal offer_from(PeerId p, std::string sdp = "v=0 offer") { return {.peer = p, .kind = SignalKind::Offer, .sdp = std::move(sdp)}; }
+// A data-only offer: one m=application section (anything else is refused).
+const std::string kOffer = "v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n";
+
+proto::Signal offer_from(PeerId p, std::string sdp = kOffer) { return {.peer = p, .kind = SignalKind::Offer, .sdp = std::move(sdp)}; }
 proto::Signal answer_from(PeerId p) { return {.peer = p, .kind = SignalKind::Answer, .sdp = "v=0 answer"}; }
 proto::Signal candidate_from(PeerId p, std::string c = "candidate:1") {
   return {.peer = p, .kind = SignalKind::Candidate, .candidate = {.candidate = std::move(c), .sdp_mid = "0"}};
@@ -31,7 +34,7 @@ TEST(DataLinks, TheSmallerIdOffersTheOtherAnswers) {
   EXPECT_EQ(offerer.handle(Demand{2, {5}}), (Effects{Create{5, true}}));
   EXPECT_EQ(offerer.handle(Made{5, 11}), (Effects{CreateOffer{11}}));
   EXPECT_EQ(offerer.handle_of(5), 11);
-  EXPECT_EQ(offerer.handle(LocalDescription{11, SignalKind::Offer, "v=0 offer"}),
+  EXPECT_EQ(offerer.handle(LocalDescription{11, SignalKind::Offer, kOffer}),
             (Effects{Send{offer_from(5)}}));
   // A candidate before the answer waits for it.
   EXPECT_EQ(offerer.handle(SignalFrom{candidate_from(5)}), Effects{});
@@ -53,7 +56,7 @@ TEST(DataLinks, TheSmallerIdOffersTheOtherAnswers) {
   EXPECT_EQ(answerer.handle(Demand{5, {2}}), Effects{});
   EXPECT_EQ(answerer.find(2)->phase, Phase::Queued);
   EXPECT_EQ(answerer.handle(SignalFrom{offer_from(2)}), (Effects{Create{2, false}}));
-  EXPECT_EQ(answerer.handle(Made{2, 7}), (Effects{SetRemote{7, SignalKind::Offer, "v=0 offer"}}));
+  EXPECT_EQ(answerer.handle(Made{2, 7}), (Effects{SetRemote{7, SignalKind::Offer, kOffer}}));
   EXPECT_EQ(answerer.handle(RemoteApplied{7}), (Effects{CreateAnswer{7}}));
   EXPECT_EQ(answerer.handle(LocalDescription{7, SignalKind::Answer, "v=0 answer"}), (Effects{Send{answer_from(2)}}));
   EXPECT_EQ(answerer.find(2)->phase, Phase::Connecting);
@@ -87,12 +90,12 @@ TEST(DataLinks, AtMostFourLinksTheRestWaitInOrder) {
   for (PeerId p = 1; p <= kMaxAnsweredLinks; ++p) EXPECT_EQ(a.handle(SignalFrom{offer_from(p)}), (Effects{Create{p, false}}));
   EXPECT_EQ(a.active(), kMaxAnsweredLinks);
   const PeerId five = kMaxAnsweredLinks + 2;
-  EXPECT_EQ(a.handle(SignalFrom{offer_from(five, "v=0 five")}), Effects{});  // held
+  EXPECT_EQ(a.handle(SignalFrom{offer_from(five, kOffer + "a=five\r\n")}), Effects{});  // held
   EXPECT_EQ(a.handle(SignalFrom{candidate_from(five)}), Effects{});         // waits with it
-  EXPECT_EQ(a.find(five)->held_offer, "v=0 five");
+  EXPECT_EQ(a.find(five)->held_offer, kOffer + "a=five\r\n");
   all.erase(all.begin());  // 1's transfers ended
   EXPECT_EQ(a.handle(Demand{30, all}), (Effects{Create{five, false}}));
-  EXPECT_EQ(a.handle(Made{five, 55}), (Effects{SetRemote{55, SignalKind::Offer, "v=0 five"}}));
+  EXPECT_EQ(a.handle(Made{five, 55}), (Effects{SetRemote{55, SignalKind::Offer, kOffer + "a=five\r\n"}}));
   EXPECT_EQ(a.handle(RemoteApplied{55}), (Effects{CreateAnswer{55}, AddCandidate{55, candidate_from(five).candidate}}));
 }
 
@@ -126,7 +129,7 @@ TEST(DataLinks, BrokenRulesAreRefusedAndLogged) {
   m.handle(Demand{5, {2}});
   m.handle(SignalFrom{offer_from(2)});
   m.handle(Made{2, 20});
-  EXPECT_TRUE(logged_protocol(m.handle(SignalFrom{offer_from(2, "v=0 again")})));
+  EXPECT_TRUE(logged_protocol(m.handle(SignalFrom{offer_from(2, kOffer + "a=again\r\n")})));
   // Candidates past the bound: dropped, logged once.
   std::size_t logs = 0;
   for (std::size_t i = 0; i < kMaxRemoteCandidates + 5; ++i)
@@ -167,7 +170,7 @@ TEST(DataLinks, LinksStillNegotiatingBreakWhenSignalsWereLost) {
   EXPECT_EQ(m.handle(Made{2, 12}), (Effects{CreateOffer{12}}));
   EXPECT_EQ(m.handle(Made{3, 13}), (Effects{CreateOffer{13}}));
   EXPECT_EQ(m.handle(Made{4, 14}), (Effects{CreateOffer{14}}));
-  EXPECT_EQ(m.handle(LocalDescription{12, SignalKind::Offer, "v=0 offer"}), (Effects{Send{offer_from(2)}}));
+  EXPECT_EQ(m.handle(LocalDescription{12, SignalKind::Offer, kOffer}), (Effects{Send{offer_from(2)}}));
   EXPECT_EQ(m.handle(SignalFrom{answer_from(2)}), (Effects{SetRemote{12, SignalKind::Answer, "v=0 answer"}}));
   EXPECT_EQ(m.handle(RemoteApplied{12}), Effects{});
   EXPECT_EQ(m.handle(ChannelOpened{12}), (Effects{Ready{2, 12}}));
@@ -195,9 +198,9 @@ TEST(DataLinks, ALinkNotUpInTimeBreaksAndFreesItsPlace) {
     std::vector<Event> steps;
   } rows[] = {
       {"offerer: made, its offer never made", 2, {Made{5, 50}}},
-      {"offerer: offer sent, never answered", 2, {Made{5, 50}, LocalDescription{50, SignalKind::Offer, "v=0 offer"}}},
+      {"offerer: offer sent, never answered", 2, {Made{5, 50}, LocalDescription{50, SignalKind::Offer, kOffer}}},
       {"offerer: answered, the channel never opens", 2,
-       {Made{5, 50}, LocalDescription{50, SignalKind::Offer, "v=0 offer"}, SignalFrom{answer_from(5)}, RemoteApplied{50}}},
+       {Made{5, 50}, LocalDescription{50, SignalKind::Offer, kOffer}, SignalFrom{answer_from(5)}, RemoteApplied{50}}},
       {"answerer: their offer never applied", 9, {SignalFrom{offer_from(5)}, Made{5, 50}}},
       {"answerer: answered, the channel never opens", 9,
        {SignalFrom{offer_from(5)}, Made{5, 50}, RemoteApplied{50}, LocalDescription{50, SignalKind::Answer, "v=0 answer"}}},
@@ -230,7 +233,7 @@ TEST(DataLinks, ALinkNotUpInTimeBreaksAndFreesItsPlace) {
   Machine m;
   m.handle(Demand{2, {5, 6, 7, 8, 9}});
   m.handle(Made{5, 50});
-  m.handle(LocalDescription{50, SignalKind::Offer, "v=0 offer"});
+  m.handle(LocalDescription{50, SignalKind::Offer, kOffer});
   m.handle(SignalFrom{answer_from(5)});
   m.handle(RemoteApplied{50});
   m.handle(ChannelOpened{50});
@@ -265,7 +268,7 @@ TEST(DataLinks, AnOfferBeforeItsTransferIsKeptAShortTime) {
   EXPECT_TRUE(m.links().empty());
   // The accept comes: the link answers that offer as soon as its connection is made.
   EXPECT_EQ(m.handle(Demand{5, {2}}), (Effects{Create{2, false}}));
-  EXPECT_EQ(m.handle(Made{2, 20}), (Effects{SetRemote{20, SignalKind::Offer, "v=0 offer"}}));
+  EXPECT_EQ(m.handle(Made{2, 20}), (Effects{SetRemote{20, SignalKind::Offer, kOffer}}));
   EXPECT_EQ(m.handle(RemoteApplied{20}), (Effects{CreateAnswer{20}, AddCandidate{20, candidate_from(2).candidate}}));
   EXPECT_TRUE(m.early_offers().empty());
 
@@ -292,7 +295,7 @@ TEST(DataLinks, AnOfferBeforeItsTransferIsKeptAShortTime) {
     EXPECT_LE(a.early_offers().size(), kMaxEarlyOffers);
     // Answered: its connection is made at once; otherwise we wait for an offer (none made).
     EXPECT_EQ(a.handle(Demand{5, {3}}), (row.answered ? Effects{Create{3, false}} : Effects{}));
-    if (row.answered) EXPECT_EQ(a.handle(Made{3, 30}), (Effects{SetRemote{30, SignalKind::Offer, "v=0 offer"}}));
+    if (row.answered) EXPECT_EQ(a.handle(Made{3, 30}), (Effects{SetRemote{30, SignalKind::Offer, kOffer}}));
   }
   // From the larger id (we offer to them): not taken, logged.
   Machine b;  // we are 5
@@ -350,7 +353,7 @@ TEST(DataLinks, NinePeopleSendingToEveryoneAllGetTheirLinks) {
         queue.emplace_back(node, Made{c->peer, next++});
       } else if (const auto* o = std::get_if<CreateOffer>(&fx)) {
         pcs[o->handle].local = true;
-        queue.emplace_back(node, LocalDescription{o->handle, SignalKind::Offer, "v=0 offer"});
+        queue.emplace_back(node, LocalDescription{o->handle, SignalKind::Offer, kOffer});
       } else if (const auto* a = std::get_if<CreateAnswer>(&fx)) {
         pcs[a->handle].local = true;
         queue.emplace_back(node, LocalDescription{a->handle, SignalKind::Answer, "v=0 answer"});
@@ -411,15 +414,68 @@ TEST(DataLinks, ANewOfferReplacesAStaleLinkWeAnswered) {
     m.handle(RemoteApplied{20});
     m.handle(LocalDescription{20, SignalKind::Answer, "v=0 answer"});
     if (row.opened) m.handle(ChannelOpened{20});
-    const Effects fx = m.handle(SignalFrom{offer_from(2, "v=0 offer again")});
+    const Effects fx = m.handle(SignalFrom{offer_from(2, kOffer + "a=again\r\n")});
     EXPECT_EQ(fx, (Effects{Log{"the data link to peer 2 is replaced: a new offer came"}, Close{20}, Lost{2}, Create{2, false}}));
     EXPECT_FALSE(m.ready(2));
-    EXPECT_EQ(m.handle(Made{2, 21}), (Effects{SetRemote{21, SignalKind::Offer, "v=0 offer again"}}));
+    EXPECT_EQ(m.handle(Made{2, 21}), (Effects{SetRemote{21, SignalKind::Offer, kOffer + "a=again\r\n"}}));
     EXPECT_EQ(m.handle(ChannelOpened{20}), Effects{}) << "the old connection's late events change nothing";
     EXPECT_EQ(m.handle(RemoteApplied{21}), (Effects{CreateAnswer{21}}));
     EXPECT_EQ(m.handle(LocalDescription{21, SignalKind::Answer, "v=0 answer"}), (Effects{Send{answer_from(2)}}));
     EXPECT_EQ(m.handle(ChannelOpened{21}), (Effects{Ready{2, 21}}));
   }
+}
+
+}  // namespace
+}  // namespace moim::data_links
+
+namespace moim::data_links {
+namespace {
+
+// A data link's offer has one media section, m=application; any other (a hostile page offering
+// audio or video, or more sections) is refused with a protocol log and changes nothing.
+TEST(DataLinks, AnOfferThatIsNotDataOnlyIsRefused) {
+  const std::string head = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+  const std::string app = "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n";
+  const std::string audio = "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n";
+  const std::string video = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n";
+  const struct Row {
+    const char* what;
+    std::string sdp;
+    bool taken;
+  } rows[] = {
+      {"one m=application", head + app, true},
+      {"one m=application, \\n only", "v=0\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\n", true},
+      {"audio and application", head + audio + app, false},
+      {"application and video", head + app + video, false},
+      {"video only", head + video, false},
+      {"two applications", head + app + app, false},
+      {"no media section", head, false},
+      {"a look-alike", head + "m=applications 9 UDP/DTLS/SCTP x\r\n", false},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.what);
+    EXPECT_EQ(data_only(row.sdp), row.taken);
+    for (const bool demanded : {true, false}) {
+      Machine m;  // we are 5, they 2
+      m.handle(Demand{5, demanded ? std::vector<PeerId>{2} : std::vector<PeerId>{}});
+      const std::vector<Link> links = m.links();
+      const Effects fx = m.handle(SignalFrom{offer_from(2, row.sdp)});
+      EXPECT_EQ(logged_protocol(fx), !row.taken);
+      if (row.taken) continue;
+      EXPECT_EQ(fx.size(), 1u);
+      EXPECT_EQ(m.links(), links);
+      EXPECT_TRUE(m.early_offers().empty());
+    }
+  }
+  // An offer held for its turn is not replaced by a refused one.
+  Machine m;  // we are 20: answer 1..17, 16 places
+  std::vector<PeerId> all;
+  for (PeerId p = 1; p <= 17; ++p) all.push_back(p);
+  m.handle(Demand{20, all});
+  for (PeerId p = 1; p <= 17; ++p) m.handle(SignalFrom{offer_from(p)});
+  ASSERT_EQ(m.find(17)->phase, Phase::Queued);
+  EXPECT_TRUE(logged_protocol(m.handle(SignalFrom{offer_from(17, head + audio)})));
+  EXPECT_EQ(m.find(17)->held_offer, kOffer);
 }
 
 }  // namespace
