@@ -44,6 +44,10 @@ double progress(const files::Transfer& t) {
   return std::min(1.0, static_cast<double>(t.bytes) / static_cast<double>(t.size));
 }
 
+bool waits_for_link(const files::Transfer& t, bool link_queued) {
+  return link_queued && (t.state == files::State::Sending || t.state == files::State::Receiving) && t.bytes == 0;
+}
+
 std::string status(Lang lang, const files::Transfer& t, std::string_view peer, std::uint64_t max_bytes) {
   using files::Direction;
   using files::Fault;

@@ -113,3 +113,41 @@ TEST(TransferText, Refusals) {
 
 }  // namespace
 }  // namespace moim::transfer_text
+
+namespace moim::transfer_text {
+namespace {
+
+// "Waiting for a free connection" is for a transfer whose bytes are to move while its person's data
+// link waits for a place: never for an offer either way (its card says who offers and waits for an
+// answer), nor once bytes moved, nor for a finished one.
+TEST(TransferText, OnlyATransferAboutToMoveBytesWaitsForALink) {
+  const struct Row {
+    Direction dir;
+    State state;
+    std::uint64_t bytes;
+    bool queued;
+    bool waits;
+  } rows[] = {
+      {Direction::In, State::Offered, 0, true, false},
+      {Direction::Out, State::Offered, 0, true, false},
+      {Direction::Out, State::Sending, 0, true, true},
+      {Direction::In, State::Receiving, 0, true, true},
+      {Direction::In, State::Receiving, 10, true, false},
+      {Direction::Out, State::Sending, 0, false, false},
+      {Direction::Out, State::Confirming, 0, true, false},
+      {Direction::In, State::Done, 0, true, false},
+      {Direction::In, State::Failed, 0, true, false},
+      {Direction::Out, State::Cancelled, 0, true, false},
+  };
+  for (const Row& r : rows) {
+    files::Transfer t;
+    t.direction = r.dir;
+    t.state = r.state;
+    t.bytes = r.bytes;
+    t.size = 100;
+    EXPECT_EQ(waits_for_link(t, r.queued), r.waits) << files::to_string(r.dir) << " " << files::to_string(r.state) << " " << r.bytes;
+  }
+}
+
+}  // namespace
+}  // namespace moim::transfer_text

@@ -342,7 +342,7 @@ ui::FilesModel CallFiles::model(ui_text::Lang lang, double) const {
     v.title = t.name + " \xC2\xB7 " + transfer_text::byte_size(t.size);
     v.who = transfer_text::counterpart(lang, t, peer_name(lang, t.peer));
     v.status = transfer_text::status(lang, t, peer_name(lang, t.peer), max_file_bytes());
-    if (large_room_ && !files::is_final(t.state) && t.bytes == 0 && links_.waiting(t.peer))  // no link free yet
+    if (large_room_ && transfer_text::waits_for_link(t, links_.waiting(t.peer)))  // no link free yet
       v.status = ui_text::render(lang, ui_text::Message{ui_text::Id::WaitingForLink, {std::to_string(data_links::kMaxLinks)}});
     v.progress = static_cast<float>(transfer_text::progress(t));
     const bool in = t.direction == files::Direction::In;
