@@ -181,7 +181,9 @@ struct Step {
     // Not in Confirming: every byte went; the peer's verdict, cancel or departure ends it.
     Transfer* t = in(e.id, std::nullopt, {State::Sending, State::Receiving});
     if (!t) return;
-    const Fault fault = e.read && t->direction == Direction::Out ? Fault::ReadFailed : Fault::ChannelBroke;
+    const Fault fault = e.link_timeout                                 ? Fault::LinkTimeout
+                        : e.read && t->direction == Direction::Out ? Fault::ReadFailed
+                                                                   : Fault::ChannelBroke;
     end(*t, State::Failed, fault, false, p2p::FileCancel{t->id});
   }
 
@@ -239,6 +241,7 @@ std::string_view to_string(Fault f) {
     case Fault::ReadFailed: return "read-failed";
     case Fault::SizeMismatch: return "size-mismatch";
     case Fault::HashMismatch: return "hash-mismatch";
+    case Fault::LinkTimeout: return "link-timeout";
   }
   return "unknown";
 }

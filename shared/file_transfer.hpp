@@ -60,7 +60,7 @@
 //    peer is told before the channel goes (the message, then Abort, then ReleasePicked), so it can
 //    learn why before it sees the channel close.
 //  - TransferBroke ends Sending and Receiving only: Failed, ChannelBroke (ReadFailed when sending
-//    and `read`), and the peer is sent file-cancel so both sides end. In Confirming every byte went
+//    and `read`; LinkTimeout when `link_timeout`: a large room's data link was not up in time), and the peer is sent file-cancel so both sides end. In Confirming every byte went
 //    (the channel may close as the receiver is done): the peer's verdict, cancel or departure ends it.
 //  - Arrived: no valid end marker, a byte count other than the offered size, or an end saying
 //    another size: SizeMismatch (the size was not confirmed); else a digest that differs:
@@ -101,6 +101,7 @@ enum class Fault {
   ReadFailed,       // sending: the browser could not read the file (glue: TransferBroke with read = true)
   SizeMismatch,     // arriving: not the size offered (or not the size the end said)
   HashMismatch,     // arriving: the SHA-256 differs (or, sending: the receiver said so)
+  LinkTimeout,      // a large room: the data link to the peer was not up within data_links::kNegotiateMs
 };
 std::string_view to_string(Direction d);
 std::string_view to_string(State s);
@@ -147,7 +148,8 @@ struct AllSent { std::string id; double now_ms = 0; };
 struct Arrived { std::string id; std::uint64_t bytes = 0; std::optional<p2p::FileEnd> end; std::string computed_sha256; double now_ms = 0; };
 // The glue: the transfer's channel closed or failed before its end, or (sending) the file could not
 // be read (`read`).
-struct TransferBroke { std::string id; bool read = false; };
+// `link_timeout`: its large room's data link never came up in time (shared/data_links.hpp).
+struct TransferBroke { std::string id; bool read = false; bool link_timeout = false; };
 // The peer left the call, or its connection or chat channel closed: its live transfers fail.
 struct PeerGone { proto::PeerId peer = 0; };
 struct CallEnded {};  // every transfer is released and forgotten

@@ -44,6 +44,10 @@ double progress(const files::Transfer& t) {
   return std::min(1.0, static_cast<double>(t.bytes) / static_cast<double>(t.size));
 }
 
+bool waits_for_link(const files::Transfer& t, bool link_queued) {
+  return link_queued && (t.state == files::State::Sending || t.state == files::State::Receiving) && t.bytes == 0;
+}
+
 std::string status(Lang lang, const files::Transfer& t, std::string_view peer, std::uint64_t max_bytes) {
   using files::Direction;
   using files::Fault;
@@ -75,6 +79,7 @@ std::string status(Lang lang, const files::Transfer& t, std::string_view peer, s
         case Fault::PeerLeft: return say(Id::FailedPeerLeft);
         case Fault::ChannelBroke: return say(Id::FailedChannel);
         case Fault::ReadFailed: return say(Id::FailedRead);
+        case Fault::LinkTimeout: return say(Id::FailedLinkTimeout);
         case Fault::SizeMismatch: return say(out ? Id::FailedPeerIncomplete : Id::FailedIncomplete);
         case Fault::HashMismatch: return say(out ? Id::FailedPeerDamaged : Id::FailedDamaged);
         default: return say(Id::Failed);

@@ -20,6 +20,11 @@ std::string byte_size(std::uint64_t bytes);
 std::string counterpart(ui_text::Lang lang, const files::Transfer& t, std::string_view peer_name);
 // The transfer's status line. `max_bytes`: the page's limit (an offer declined for size says it).
 std::string status(ui_text::Lang lang, const files::Transfer& t, std::string_view peer_name, std::uint64_t max_bytes);
+// Whether the card says "Waiting for a free connection" instead of its status: a large room's
+// transfer whose bytes are to move (Sending, Receiving, none moved yet) while its person's data link
+// waits for a place (`link_queued`). Never an offer (nothing needs a link before it is accepted) nor
+// a finished transfer.
+bool waits_for_link(const files::Transfer& t, bool link_queued);
 // Progress of a transfer whose bytes move (0..1), or a negative number when it has none to show.
 double progress(const files::Transfer& t);
 // Why SendFile was refused (a Refused effect): kept, and shown in the language current then.

@@ -272,6 +272,7 @@ enum class Id : std::uint16_t {
   FailedPeerLeft,  // {0}: name
   FailedChannel,
   FailedRead,
+  FailedLinkTimeout,  // {0}: name (a large room's data link was not up in time)
   FailedPeerIncomplete,  // {0}: name
   FailedIncomplete,
   FailedPeerDamaged,  // {0}: name

@@ -256,6 +256,7 @@ std::string_view english(Id id) {
     case Id::FailedPeerLeft: return "Failed: {0} left";
     case Id::FailedChannel: return "Failed: the connection broke";
     case Id::FailedRead: return "Failed: the file could not be read";
+    case Id::FailedLinkTimeout: return "Failed: could not connect to {0} in time";
     case Id::FailedPeerIncomplete: return "Failed: {0} received it incomplete";
     case Id::FailedIncomplete: return "Failed: it arrived incomplete; not saved";
     case Id::FailedPeerDamaged: return "Failed: {0} received it damaged";

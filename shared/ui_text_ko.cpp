@@ -256,6 +256,7 @@ std::string_view korean(Id id) {
     case Id::FailedPeerLeft: return "실패: {0}님이 나감";
     case Id::FailedChannel: return "실패: 연결이 끊김";
     case Id::FailedRead: return "실패: 파일을 읽지 못함";
+    case Id::FailedLinkTimeout: return "실패: 제시간에 {0}님과 연결하지 못함";
     case Id::FailedPeerIncomplete: return "실패: {0}님이 일부만 받음";
     case Id::FailedIncomplete: return "실패: 일부만 도착함, 저장하지 않음";
     case Id::FailedPeerDamaged: return "실패: {0}님이 손상된 파일을 받음";

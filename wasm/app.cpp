@@ -129,6 +129,7 @@ void App::tick(double now_ms) {
   feed_link(server_link::Tick{});
   feed_health(peer_health::Tick{can_signal()});
   files_.sync_peers();  // peers dropped on a timer (after a server restart) take their transfers
+  files_.tick(now_);    // a large room's data links not up in time break
 }
 
 // ---- peer health and ICE servers (shared/peer_health.hpp, peer_link.hpp) --------------------------

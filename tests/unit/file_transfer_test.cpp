@@ -103,6 +103,7 @@ TEST(FileTransfer, NamesOfDirectionsStatesAndFaults) {
       {Fault::None, "none"},           {Fault::TooLarge, "too-large"},         {Fault::TooMany, "too-many"},
       {Fault::BadName, "bad-name"},    {Fault::PeerLeft, "peer-left"},         {Fault::ChannelBroke, "channel-broke"},
       {Fault::ReadFailed, "read-failed"}, {Fault::SizeMismatch, "size-mismatch"}, {Fault::HashMismatch, "hash-mismatch"},
+      {Fault::LinkTimeout, "link-timeout"},
   };
   for (const auto& [fault, name] : faults) EXPECT_EQ(to_string(fault), name);
 }
@@ -343,6 +344,8 @@ TEST(FileTransfer, BothSidesOfOneTransferEndTheSameWay) {
       {"channel broke", TransferBroke{"f1", false}, "cancelled by-peer", "failed channel-broke",
        {"abort 2 f1", "release-picked #7"}},
       {"bob cancels", Cancel{"f1"}, "cancelled by-peer", "cancelled", {"abort 2 f1", "release-picked #7"}},
+      {"its data link not up in time", TransferBroke{"f1", false, true}, "cancelled by-peer", "failed link-timeout",
+       {"abort 2 f1", "release-picked #7"}},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.what);

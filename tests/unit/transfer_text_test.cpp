@@ -56,6 +56,8 @@ TEST(TransferText, EachStateInBothDirections) {
       {Direction::In, State::Failed, Fault::PeerLeft, false, 0, 0, "Failed: Bob left"},
       {Direction::Out, State::Failed, Fault::ChannelBroke, false, 0, 0, "Failed: the connection broke"},
       {Direction::Out, State::Failed, Fault::ReadFailed, false, 0, 0, "Failed: the file could not be read"},
+      {Direction::Out, State::Failed, Fault::LinkTimeout, false, 0, 0, "Failed: could not connect to Bob in time"},
+      {Direction::In, State::Failed, Fault::LinkTimeout, false, 0, 0, "Failed: could not connect to Bob in time"},
       {Direction::In, State::Failed, Fault::SizeMismatch, false, 0, 0, "Failed: it arrived incomplete; not saved"},
       {Direction::In, State::Failed, Fault::HashMismatch, false, 0, 0, "Failed: it arrived damaged (checksum); not saved"},
       {Direction::Out, State::Failed, Fault::HashMismatch, true, 0, 0, "Failed: Bob received it damaged"},
@@ -107,6 +109,44 @@ TEST(TransferText, Refusals) {
   EXPECT_EQ(en(refusal(Fault::TooLarge, "big.iso", std::uint64_t{3} << 30, std::uint64_t{2} << 30)),
             "\"big.iso\" is 3.0 GB: files can be at most 2.0 GB.");
   EXPECT_EQ(en(refusal(Fault::TooMany, "a", 1, 2)), "Too many transfers at once: wait for some to finish.");
+}
+
+}  // namespace
+}  // namespace moim::transfer_text
+
+namespace moim::transfer_text {
+namespace {
+
+// "Waiting for a free connection" is for a transfer whose bytes are to move while its person's data
+// link waits for a place: never for an offer either way (its card says who offers and waits for an
+// answer), nor once bytes moved, nor for a finished one.
+TEST(TransferText, OnlyATransferAboutToMoveBytesWaitsForALink) {
+  const struct Row {
+    Direction dir;
+    State state;
+    std::uint64_t bytes;
+    bool queued;
+    bool waits;
+  } rows[] = {
+      {Direction::In, State::Offered, 0, true, false},
+      {Direction::Out, State::Offered, 0, true, false},
+      {Direction::Out, State::Sending, 0, true, true},
+      {Direction::In, State::Receiving, 0, true, true},
+      {Direction::In, State::Receiving, 10, true, false},
+      {Direction::Out, State::Sending, 0, false, false},
+      {Direction::Out, State::Confirming, 0, true, false},
+      {Direction::In, State::Done, 0, true, false},
+      {Direction::In, State::Failed, 0, true, false},
+      {Direction::Out, State::Cancelled, 0, true, false},
+  };
+  for (const Row& r : rows) {
+    files::Transfer t;
+    t.direction = r.dir;
+    t.state = r.state;
+    t.bytes = r.bytes;
+    t.size = 100;
+    EXPECT_EQ(waits_for_link(t, r.queued), r.waits) << files::to_string(r.dir) << " " << files::to_string(r.state) << " " << r.bytes;
+  }
 }
 
 }  // namespace

@@ -60,6 +60,10 @@ bool CallFiles::signals_lost() {
   return true;
 }
 
+void CallFiles::tick(double now_ms) {
+  if (large_room_) after(links_.tick(now_ms));
+}
+
 bool CallFiles::link_signal(const proto::Signal& signal) {
   if (!large_room_) return false;
   after(links_.signal(signal));
@@ -273,6 +277,13 @@ void CallFiles::relink() {
 }
 
 void CallFiles::after(const FileLinks::Outcome& outcome) {
+  // Links not up in time: every transfer on them fails as such (before the glue says its channel
+  // closed, which would say less).
+  std::vector<std::string> late;
+  for (const files::Transfer& t : machine_.transfers())
+    if ((t.state == files::State::Sending || t.state == files::State::Receiving) &&
+        std::find(outcome.timed_out.begin(), outcome.timed_out.end(), t.peer) != outcome.timed_out.end())
+      late.push_back(t.id);
   // Links that broke first: what waited for them breaks (what had started breaks in the glue).
   std::vector<std::string> broke;
   for (const proto::PeerId peer : outcome.lost) {
@@ -295,6 +306,7 @@ void CallFiles::after(const FileLinks::Outcome& outcome) {
   };
   for (const auto& [peer, h] : outcome.made) take(peer, h, false);
   for (const auto& [peer, h] : outcome.ready) take(peer, h, true);
+  for (const std::string& id : late) run(machine_.handle(files::TransferBroke{id, false, true}));
   for (const std::string& id : broke) run(machine_.handle(files::TransferBroke{id, false}));
   if (!outcome.lost.empty()) relink();
 }
@@ -330,7 +342,7 @@ ui::FilesModel CallFiles::model(ui_text::Lang lang, double) const {
     v.title = t.name + " \xC2\xB7 " + transfer_text::byte_size(t.size);
     v.who = transfer_text::counterpart(lang, t, peer_name(lang, t.peer));
     v.status = transfer_text::status(lang, t, peer_name(lang, t.peer), max_file_bytes());
-    if (large_room_ && !files::is_final(t.state) && t.bytes == 0 && links_.waiting(t.peer))  // no link free yet
+    if (large_room_ && transfer_text::waits_for_link(t, links_.waiting(t.peer)))  // no link free yet
       v.status = ui_text::render(lang, ui_text::Message{ui_text::Id::WaitingForLink, {std::to_string(data_links::kMaxLinks)}});
     v.progress = static_cast<float>(transfer_text::progress(t));
     const bool in = t.direction == files::Direction::In;

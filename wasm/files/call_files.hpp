@@ -49,6 +49,9 @@ class CallFiles {
   // data links still being negotiated break (their transfers fail and can be sent again); true then
   // (the call's media links are the media server's: nothing for the signaling machine to restart).
   bool signals_lost();
+  // The app's clock (often): a large room's data link not up in time breaks, and its transfers fail
+  // (link-timeout).
+  void tick(double now_ms);
   // The person asks to send files to `peer` (0: everyone in the call): the browser's picker opens
   // (call from a click). Files dropped on the page go to everyone.
   void pick(proto::PeerId peer);

@@ -80,7 +80,10 @@ FileLinks::Outcome FileLinks::run(const data_links::Event& first) {
                      [&](const Send& e) { send_signal_(e.signal); },
                      [&](const Close& e) { browser::close_peer(e.handle); },
                      [&](const Ready& e) { out.ready.emplace_back(e.peer, e.handle); },
-                     [&](const Lost& e) { out.lost.push_back(e.peer); },
+                     [&](const Lost& e) {
+                       out.lost.push_back(e.peer);
+                       if (e.timed_out) out.timed_out.push_back(e.peer);
+                     },
                      [&](const Log& e) { std::printf("moim: data link: %s\n", e.text.c_str()); },
                  },
                  effect);

@@ -23,6 +23,7 @@ class FileLinks {
     std::vector<std::pair<proto::PeerId, browser::Handle>> made;   // its connection exists: expect channels on it
     std::vector<std::pair<proto::PeerId, browser::Handle>> ready;  // open both ways: open channels on it
     std::vector<proto::PeerId> lost;                               // broke while needed
+    std::vector<proto::PeerId> timed_out;                          // of those, not up in time
   };
 
   explicit FileLinks(std::function<void(proto::Signal)> send_signal) : send_signal_(std::move(send_signal)) {}
@@ -35,6 +36,7 @@ class FileLinks {
   Outcome signal(const proto::Signal& s) { return run(data_links::SignalFrom{s}); }
   Outcome reset() { return run(data_links::Reset{}); }
   Outcome signals_lost() { return run(data_links::SignalsLost{}); }
+  Outcome tick(double now_ms) { return run(data_links::Tick{now_ms}); }
   // A browser event about one of our connections (nullopt: not ours).
   std::optional<Outcome> handle(const browser::Event& event);
 
