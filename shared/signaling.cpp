@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <utility>
 
 namespace moim::signaling {
 
@@ -187,6 +188,7 @@ void Machine::close_all(Effects& out) {
 }
 
 void Machine::open_media_server_links(Effects& out) {
+  start_over_asked_ = false;
   close_all(out);
   add_peer(kPublishLink, /*offerer=*/true, out);
   add_peer(kSubscribeLink, /*offerer=*/false, out);
@@ -403,7 +405,11 @@ Effects Machine::on(const BrowserOperationFailed& e) {
   it->second.pending_candidates.clear();
   Effects out{Log{describe(e.peer, "browser operation failed: " + e.what)}, ClosePeerConnection{e.peer}};
   // A link to the media server cannot be made again on our own (Janus keeps its DTLS with the handle).
-  if (mode_ == Mode::Sfu && is_media_server_link(e.peer)) out.push_back(RequestMediaStartOver{});
+  // Once until the links are made again: both failing (or a failure crossing the server's own
+  // media-failed) is one start-over, not two.
+  if (mode_ == Mode::Sfu && is_media_server_link(e.peer) && !std::exchange(start_over_asked_, true)) {
+    out.push_back(RequestMediaStartOver{});
+  }
   return out;
 }
 

@@ -260,6 +260,7 @@ class Machine {
 
   std::optional<PeerId> self_;
   Mode mode_ = Mode::Mesh;
+  bool start_over_asked_ = false;  // Sfu: RequestMediaStartOver sent, the links not made again since
   std::map<PeerId, PeerSession> peers_;
 };
 

@@ -2,7 +2,8 @@
 // --with-sfu starts it). Three real pages in a room for 10 see and hear each other with frames
 // decoding, each holding exactly two peer connections (its publication and its subscription)
 // whatever the number of people; one leaves, one closes its tab: the others' tiles follow and their
-// media goes on, still on two connections.
+// media goes on, still on two connections. A browser refusing a subscription offer once has its media
+// started over (media-restart "fresh") and sees the others again.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLargeRoomByUi, endAfterTests, namedPerson, startJanus } from './large_rooms.mjs';
@@ -104,12 +105,33 @@ test('three people in a large room through Janus: two connections each, the laye
   const grid = await waitForState(ana, (s) => s.room.layout === 'grid' && full(s), null, 20000).catch(async (e) => { t.diagnostic(sizes(await state(ana))); throw e; });
   t.diagnostic(`grid again: ${sizes(grid)}`);
 
+  // Bo's browser will refuse the next subscription offer once (a browser operation failing): his
+  // client asks the media server to start his media over (media-restart "fresh"), hears
+  // media-failed and makes both links again, instead of keeping a dead subscription.
+  await bo.evaluate(() => {
+    const original = RTCPeerConnection.prototype.setRemoteDescription;
+    RTCPeerConnection.prototype.setRemoteDescription = function (description, ...rest) {
+      if (description?.type === 'offer' && !window.__refusedOnce) {
+        window.__refusedOnce = true;
+        return Promise.reject(new DOMException('refused once by the test', 'OperationError'));
+      }
+      return original.call(this, description, ...rest);
+    };
+  });
+
   // Cy leaves: the others' subscriptions drop Cy's media, Bo's goes on.
   await click(cy, 'leave');
   await waitForState(cy, (s) => s.screen === 'lobby');
+  await bo.waitForFunction(() => window.__refusedOnce === true, null, { timeout: 20000 });
+  for (let end = Date.now() + 20000; !bo.media.some((m) => m.includes('media-failed')); await new Promise((r) => setTimeout(r, 200))) {
+    if (Date.now() > end) { report(bo); assert.fail(`Bo's media was not started over: ${bo.media.join(' ')}`); }
+  }
   for (const [name, page, other] of [['Ana', ana, 'Bo'], ['Bo', bo, 'Ana']]) {
-    await waitForState(page, (s, o) => seesEveryone(s, [o]), other, 20000);
+    await waitForState(page, (s, o) => seesEveryone(s, [o]), other, 30000).catch((e) => { report(page); throw e; });
     assert.equal((await openConnections(page)).length, 2, `${name} still holds two connections`);
+    const a = (await state(page)).room.peers[0].framesDecoded;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok((await state(page)).room.peers[0].framesDecoded > a, `${name} decodes ${other} after Bo's start-over`);
   }
   assert.equal((await openConnections(cy)).length, 0, 'Cy holds none after leaving');
 

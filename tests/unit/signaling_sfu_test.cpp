@@ -174,10 +174,18 @@ TEST(SignalingSfu, ABrokenLinkIsClosedAndTheMediaServerAskedToStartOver) {
   EXPECT_EQ(fx[1], Effect{ClosePeerConnection{S}});
   // Janus keeps its DTLS with the handle: the link cannot be made again on our own.
   EXPECT_EQ(fx[2], Effect{RequestMediaStartOver{}});
+  // The other link failing too before the links are made again: one start-over is asked, not two.
+  const Effects also = m.handle(BrowserOperationFailed{P, "setLocalDescription: boom"});
+  ASSERT_EQ(also.size(), 2u);
+  EXPECT_EQ(also[1], Effect{ClosePeerConnection{P}});
   EXPECT_TRUE(is_log(m.handle(SignalReceived{signal(S, SignalKind::Offer, "again")})));
   // Its media-failed (MediaReset; or a new join) makes both again.
   run(m, {{MediaReset{}, {ClosePeerConnection{P}, ClosePeerConnection{S}, CreatePeerConnection{P, true}, CreateOffer{P},
                           CreatePeerConnection{S, false}}}});
+  // The links made again: a later failure asks again.
+  const Effects later = m.handle(BrowserOperationFailed{P, "createOffer: boom"});
+  ASSERT_EQ(later.size(), 3u);
+  EXPECT_EQ(later[2], Effect{RequestMediaStartOver{}});
 }
 
 TEST(SignalingSfu, TheLinksIdsAreNoPersonsAndPrintAsTheMediaServer) {
