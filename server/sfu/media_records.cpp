@@ -74,7 +74,12 @@ bool MediaSessions::restore(PeerId peer, proto::RoomId room, const json& r) {
                                                      .screen = s.at(3).get<bool>()});
     }
     for (const json& l : r.at("layers")) p.layers[l.at(0).get<PeerId>()] = l.at(1).get<int>();
-    for (const json& t : r.at("told")) p.layers_told[t.at(0).get<std::string>()] = {t.at(1).get<PeerId>(), t.at(2).get<int>()};
+    // Which layer Janus last took is not known: a layer choice in flight may have died with the old
+    // server (its record says what was asked). Unknown (-1): each is told again with the next offer.
+    for (const json& t : r.at("told")) {
+      (void)t.at(2).get<int>();
+      p.layers_told[t.at(0).get<std::string>()] = {t.at(1).get<PeerId>(), -1};
+    }
     p.lost = !r.at("settled").get<bool>();
     p.taken_over = !r.value("owed", false);
   } catch (const json::exception&) {
