@@ -16,7 +16,8 @@ using proto::ErrorCode;
 void Hub::apply_media(HubOutput& out, sfu::MediaOutput media) {
   for (sfu::MediaCommand& command : media.janus) {
     // VideoRoom's "kick" needs the room's secret, which only the hub holds (sfu::LargeRooms).
-    if (command.kind == sfu::MediaCommand::Kind::Message && command.body.value("request", "") == "kick") {
+    if (command.kind == sfu::MediaCommand::Kind::Message && command.body.is_object() &&
+        command.body.value("request", "") == "kick") {
       const std::string* secret = large_rooms_.secret(command.body.value("room", sfu::MoimRoomId{0}));
       if (secret != nullptr) command.body["secret"] = *secret;
     }
