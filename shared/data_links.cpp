@@ -55,9 +55,7 @@ bool Machine::ready(PeerId peer) const {
   const Link* l = find(peer);
   return l && l->phase == Phase::Open;
 }
-std::size_t Machine::active() const {
-  return static_cast<std::size_t>(std::count_if(links_.begin(), links_.end(), [](const Link& l) { return l.phase != Phase::Queued; }));
-}
+std::size_t Machine::active() const { return active(true) + active(false); }
 std::size_t Machine::active(bool offerer) const {
   return static_cast<std::size_t>(
       std::count_if(links_.begin(), links_.end(), [&](const Link& l) { return l.phase != Phase::Queued && l.offerer == offerer; }));
