@@ -155,11 +155,6 @@ TEST(DataLinks, AConnectionNotMadeOrNoLongerWantedAndReset) {
   EXPECT_TRUE(m.links().empty());
 }
 
-}  // namespace
-}  // namespace moim::data_links
-
-namespace moim::data_links {
-namespace {
 
 // Signals may have been lost for good (the server link's `missed`, a restart with signals
 // unconfirmed): a link still negotiating would wait for ever; it breaks (Lost, its place to the next
@@ -182,11 +177,6 @@ TEST(DataLinks, LinksStillNegotiatingBreakWhenSignalsWereLost) {
   EXPECT_EQ(m.handle(Made{5, 15}), (Effects{Close{15}})) << "a connection made for a link that broke is closed";
 }
 
-}  // namespace
-}  // namespace moim::data_links
-
-namespace moim::data_links {
-namespace {
 
 // Negotiation is bounded: a link that took its place and is not Ready kNegotiateMs later breaks
 // (Lost, timed out: its transfers fail as link-timeout) and frees its place; a queued person and an
@@ -247,11 +237,6 @@ TEST(DataLinks, ALinkNotUpInTimeBreaksAndFreesItsPlace) {
   EXPECT_TRUE(m.ready(6));
 }
 
-}  // namespace
-}  // namespace moim::data_links
-
-namespace moim::data_links {
-namespace {
 
 // An offer can come before the message that makes its transfer known here (signals and
 // peer-messages cross, e.g. after our socket was held): it is kept, with its candidates, and taken
@@ -304,11 +289,6 @@ TEST(DataLinks, AnOfferBeforeItsTransferIsKeptAShortTime) {
   EXPECT_EQ(b.find(8)->held_offer, std::nullopt);
 }
 
-}  // namespace
-}  // namespace moim::data_links
-
-namespace moim::data_links {
-namespace {
 
 // Everyone sends to everyone in a room of 9, each listing the others in its own order: 1 + k wants
 // the next four ids (mod 9) first, then the four before it. Each pair's two sides find each other:
@@ -391,11 +371,6 @@ TEST(DataLinks, NinePeopleSendingToEveryoneAllGetTheirLinks) {
   for (int i = 0; i < kPeople; ++i) EXPECT_TRUE(demand[i].empty()) << "page " << i + 1 << " still waits";
 }
 
-}  // namespace
-}  // namespace moim::data_links
-
-namespace moim::data_links {
-namespace {
 
 // A new offer from the person whose link we answered and still think up (their end broke or closed,
 // or their page loaded again) replaces the stale link in its place: closed, Lost (its transfers
@@ -425,11 +400,6 @@ TEST(DataLinks, ANewOfferReplacesAStaleLinkWeAnswered) {
   }
 }
 
-}  // namespace
-}  // namespace moim::data_links
-
-namespace moim::data_links {
-namespace {
 
 // A data link's offer has one media section, m=application; any other (a hostile page offering
 // audio or video, or more sections) is refused with a protocol log and changes nothing.
